@@ -1,0 +1,38 @@
+package dev.herald.platform;
+
+import org.springframework.http.HttpStatus;
+
+/**
+ * A request the API refuses, rendered as RFC 9457 problem+json. {@code field} names the offending
+ * input, so a client can show the error beside it.
+ */
+public class ApiProblem extends RuntimeException {
+  private final HttpStatus status;
+  private final String field;
+
+  public ApiProblem(HttpStatus status, String detail) {
+    this(status, null, detail);
+  }
+
+  public ApiProblem(HttpStatus status, String field, String detail) {
+    super(detail);
+    this.status = status;
+    this.field = field;
+  }
+
+  public static ApiProblem notFound(String what) {
+    return new ApiProblem(HttpStatus.NOT_FOUND, what + " not found");
+  }
+
+  public static ApiProblem invalid(String field, String detail) {
+    return new ApiProblem(HttpStatus.UNPROCESSABLE_CONTENT, field, detail);
+  }
+
+  public HttpStatus status() {
+    return status;
+  }
+
+  public String field() {
+    return field;
+  }
+}

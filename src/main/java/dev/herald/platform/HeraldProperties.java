@@ -1,0 +1,82 @@
+package dev.herald.platform;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Every Herald setting, bound once at start from {@code herald.*} properties or {@code HERALD_*}
+ * environment variables, validated (a bad value stops the start with a message naming it), then
+ * immutable: records have no setters. README.md lists each one.
+ */
+@Validated
+@ConfigurationProperties("herald")
+public record HeraldProperties(
+    @NotNull @DefaultValue("./data") Path dataDir,
+    @Valid @NotNull @DefaultValue Db db,
+    @NotEmpty @DefaultValue({"web", "smtp", "delivery", "worker"}) Set<NodeRole> roles,
+    @NotNull @DefaultValue("http://localhost:8080") URI baseUrl,
+    @Valid @NotNull @DefaultValue Login login,
+    @NotNull @DefaultValue("PT24H") Duration setupLinkValidity,
+    @NotNull @DefaultValue("P7D") Duration invitationValidity,
+    @NotNull @DefaultValue("PT1H") Duration passwordResetValidity) {
+
+  /** Database: embedded PostgreSQL under {@code dataDir/postgres} unless {@code url} is set. */
+  public record Db(
+      @Pattern(regexp = "^$|^jdbc:postgresql://.+", message = "must be a jdbc:postgresql:// URL, e.g. jdbc:postgresql://db.example:5432/herald")
+          @DefaultValue("") String url,
+      @DefaultValue("") String username,
+      @DefaultValue("") String password,
+      @Min(value = 0, message = "must be 0 (pick a free port) or a TCP port") @Max(65535) @DefaultValue("0") int embeddedPort,
+      @Min(value = 2, message = "must be at least 2 connections") @Max(500) @DefaultValue("10") int poolSize) {
+
+    public boolean embedded() {
+      return url.isBlank();
+    }
+  }
+
+  /** Sign-in protection: per-account lockout and per-address rate limit, both counted in PostgreSQL. */
+  public record Login(
+      @Min(value = 1, message = "must be at least 1") @Max(100) @DefaultValue("5") int maxFailures,
+      @NotNull @DefaultValue("PT15M") Duration lockout,
+      @Min(value = 1, message = "must be at least 1") @Max(10000) @DefaultValue("20") int maxFailuresPerAddress,
+      @NotNull @DefaultValue("PT15M") Duration addressWindow) {
+
+    @AssertTrue(message = "lockout must be between 1 minute and 24 hours")
+    public boolean isLockoutSensible() {
+      return lockout != null && lockout.compareTo(Duration.ofMinutes(1)) >= 0 && lockout.compareTo(Duration.ofHours(24)) <= 0;
+    }
+  }
+
+  @AssertTrue(message = "base-url must be an absolute http or https URL without a trailing slash, e.g. https://mail.example.com")
+  public boolean isBaseUrlValid() {
+    return baseUrl != null
+        && ("http".equals(baseUrl.getScheme()) || "https".equals(baseUrl.getScheme()))
+        && baseUrl.getHost() != null
+        && !baseUrl.toString().endsWith("/");
+  }
+
+  @AssertTrue(message = "setup-link-validity, invitation-validity and password-reset-validity must be positive and at most 30 days")
+  public boolean isValiditiesSensible() {
+    for (Duration d : new Duration[] {setupLinkValidity, invitationValidity, passwordResetValidity}) {
+      if (d == null || d.isNegative() || d.isZero() || d.compareTo(Duration.ofDays(30)) > 0) return false;
+    }
+    return true;
+  }
+
+  /** An absolute link on this installation, e.g. {@code link("/setup?token=x")}. */
+  public String link(String pathAndQuery) {
+    return baseUrl + pathAndQuery;
+  }
+}

@@ -1,0 +1,47 @@
+package dev.herald.platform;
+
+import java.util.Optional;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * Installation settings the operator changes at run time in the panel (unlike {@link HeraldProperties},
+ * which are fixed at start). Read from PostgreSQL on each use so every node sees a change at once.
+ */
+@Component
+public class Settings {
+  public static final int DEFAULT_MINIMUM_AGE = 18;
+  private final JdbcClient jdbc;
+
+  Settings(JdbcClient jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  public boolean signupEnabled() {
+    return get("signup_enabled").map(Boolean::parseBoolean).orElse(true);
+  }
+
+  public int minimumAge() {
+    return get("minimum_age").map(Integer::parseInt).orElse(DEFAULT_MINIMUM_AGE);
+  }
+
+  public void setSignupEnabled(boolean enabled) {
+    put("signup_enabled", Boolean.toString(enabled));
+  }
+
+  public void setMinimumAge(int age) {
+    if (age < 13 || age > 21) throw new IllegalArgumentException("minimum age must be between 13 and 21");
+    put("minimum_age", Integer.toString(age));
+  }
+
+  private Optional<String> get(String name) {
+    return jdbc.sql("select value from platform_setting where name = ?").param(name).query(String.class).optional();
+  }
+
+  private void put(String name, String value) {
+    jdbc.sql("""
+        insert into platform_setting (name, value) values (?, ?)
+        on conflict (name) do update set value = excluded.value, updated_at = now()""")
+        .params(name, value).update();
+  }
+}

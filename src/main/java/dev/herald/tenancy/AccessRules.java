@@ -1,0 +1,126 @@
+package dev.herald.tenancy;
+
+import static dev.herald.tenancy.Permission.*;
+
+import java.util.List;
+import java.util.Optional;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.server.PathContainer;
+import org.springframework.web.util.pattern.PathPattern;
+import org.springframework.web.util.pattern.PathPatternParser;
+
+/**
+ * THE table: every route Herald serves and what it takes to use it (DESIGN.md, security rule 1).
+ * A request that matches no row is refused, and a test fails if a controller maps a route that is
+ * not here. {@code {org}} in a pattern is the organization's slug; the caller must belong to it.
+ */
+final class AccessRules {
+
+  sealed interface Requirement permits Public, SignedIn, Operator, Member, Needs {}
+  /** anyone, signed in or not */
+  record Public() implements Requirement {}
+  /** any signed-in person (sessions only; API keys are bound to an organization) */
+  record SignedIn() implements Requirement {}
+  /** the installation's operator */
+  record Operator() implements Requirement {}
+  /** any member of {org}, or an API key of {org} */
+  record Member() implements Requirement {}
+  /** a member of {org}, or an API key of {org}, holding this permission */
+  record Needs(Permission permission) implements Requirement {}
+
+  record Rule(HttpMethod method, PathPattern pattern, Requirement requirement) {
+    boolean matches(HttpMethod m, PathContainer path) {
+      return (method == null || method.equals(m)) && pattern.matches(path);
+    }
+  }
+
+  private static final PathPatternParser PARSER = PathPatternParser.defaultInstance;
+  private static final HttpMethod ANY = null;
+  private static final HttpMethod GET = HttpMethod.GET, POST = HttpMethod.POST, DELETE = HttpMethod.DELETE;
+
+  static final List<Rule> RULES = List.of(
+      // public: sign-in and the flows that lead to it, static assets, health, API documents
+      rule(GET, "/", new Public()),
+      rule(ANY, "/login", new Public()),
+      rule(ANY, "/login/2fa", new Public()),
+      rule(POST, "/logout", new Public()),
+      rule(ANY, "/setup", new Public()),
+      rule(ANY, "/signup", new Public()),
+      rule(ANY, "/password/forgot", new Public()),
+      rule(ANY, "/password/reset", new Public()),
+      rule(ANY, "/invitations/accept", new Public()),
+      rule(ANY, "/error", new Public()),
+      rule(GET, "/webjars/**", new Public()),
+      rule(GET, "/assets/**", new Public()),
+      rule(GET, "/favicon.ico", new Public()),
+      rule(GET, "/actuator/health", new Public()),
+      rule(GET, "/actuator/health/**", new Public()),
+      rule(GET, "/actuator/prometheus", new Public()),
+      rule(GET, "/api/openapi.json", new Public()),
+      rule(GET, "/api/openapi.json/**", new Public()),
+      rule(GET, "/api/docs", new Public()),
+      rule(GET, "/api/docs/**", new Public()),
+
+      // any signed-in person: their own account
+      rule(GET, "/dashboard", new SignedIn()),
+      rule(POST, "/orgs", new SignedIn()),
+      rule(GET, "/account", new SignedIn()),
+      rule(POST, "/account/password", new SignedIn()),
+      rule(POST, "/account/2fa/start", new SignedIn()),
+      rule(POST, "/account/2fa/confirm", new SignedIn()),
+      rule(POST, "/account/2fa/disable", new SignedIn()),
+      rule(POST, "/account/sessions/revoke", new SignedIn()),
+      rule(ANY, "/account/terms", new SignedIn()),
+      rule(GET, "/api/v1/me", new SignedIn()),
+
+      // the operator
+      rule(GET, "/operator", new Operator()),
+      rule(POST, "/operator/settings", new Operator()),
+      rule(POST, "/operator/policies", new Operator()),
+      rule(GET, "/operator/audit", new Operator()),
+      rule(GET, "/operator/sandbox-mailbox", new Operator()),
+
+      // an organization's panel
+      rule(GET, "/o/{org}", new Member()),
+      rule(GET, "/o/{org}/members", new Needs(MEMBERS_READ)),
+      rule(POST, "/o/{org}/members/invite", new Needs(MEMBERS_WRITE)),
+      rule(POST, "/o/{org}/members/{userId}/role", new Needs(MEMBERS_WRITE)),
+      rule(POST, "/o/{org}/members/{userId}/remove", new Needs(MEMBERS_WRITE)),
+      rule(POST, "/o/{org}/invitations/{id}/revoke", new Needs(MEMBERS_WRITE)),
+      rule(GET, "/o/{org}/groups", new Needs(MEMBERS_READ)),
+      rule(POST, "/o/{org}/groups", new Needs(MEMBERS_WRITE)),
+      rule(POST, "/o/{org}/groups/{id}", new Needs(MEMBERS_WRITE)),
+      rule(POST, "/o/{org}/groups/{id}/delete", new Needs(MEMBERS_WRITE)),
+      rule(GET, "/o/{org}/api-keys", new Needs(API_KEYS_READ)),
+      rule(POST, "/o/{org}/api-keys", new Needs(API_KEYS_WRITE)),
+      rule(POST, "/o/{org}/api-keys/{id}/revoke", new Needs(API_KEYS_WRITE)),
+      rule(GET, "/o/{org}/audit", new Needs(AUDIT_READ)),
+
+      // an organization's REST API
+      rule(GET, "/api/v1/orgs/{org}", new Member()),
+      rule(GET, "/api/v1/orgs/{org}/members", new Needs(MEMBERS_READ)),
+      rule(POST, "/api/v1/orgs/{org}/invitations", new Needs(MEMBERS_WRITE)),
+      rule(GET, "/api/v1/orgs/{org}/groups", new Needs(MEMBERS_READ)),
+      rule(GET, "/api/v1/orgs/{org}/api-keys", new Needs(API_KEYS_READ)),
+      rule(POST, "/api/v1/orgs/{org}/api-keys", new Needs(API_KEYS_WRITE)),
+      rule(DELETE, "/api/v1/orgs/{org}/api-keys/{id}", new Needs(API_KEYS_WRITE)),
+      rule(GET, "/api/v1/orgs/{org}/audit-events", new Needs(AUDIT_READ)));
+
+  private AccessRules() {}
+
+  private static Rule rule(HttpMethod method, String pattern, Requirement requirement) {
+    return new Rule(method, PARSER.parse(pattern), requirement);
+  }
+
+  static Optional<Rule> find(HttpMethod method, String path) {
+    PathContainer container = PathContainer.parsePath(path);
+    // HEAD is served by GET handlers, so it needs what GET needs.
+    HttpMethod effective = HttpMethod.HEAD.equals(method) ? GET : method;
+    return RULES.stream().filter(r -> r.matches(effective, container)).findFirst();
+  }
+
+  static Optional<String> orgSlug(Rule rule, String path) {
+    PathPattern.PathMatchInfo info = rule.pattern().matchAndExtract(PathContainer.parsePath(path));
+    return Optional.ofNullable(info == null ? null : info.getUriVariables().get("org"));
+  }
+}

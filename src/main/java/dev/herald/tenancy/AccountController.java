@@ -1,0 +1,152 @@
+package dev.herald.tenancy;
+
+import dev.herald.platform.ApiProblem;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+import java.util.List;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+/** A person's own pages: organizations, password, two-factor, sessions, sign-in history, terms. */
+@Controller
+class AccountController {
+  private static final String ENROLLING = "herald.totpEnrolling";
+  private final Users users;
+  private final Accounts accounts;
+  private final Sessions sessions;
+  private final SignIn signIn;
+  private final TwoFactor twoFactor;
+  private final Policies policies;
+  private final Organizations organizations;
+  private final AuditLog audit;
+
+  AccountController(Users users, Accounts accounts, Sessions sessions, SignIn signIn, TwoFactor twoFactor, Policies policies,
+      Organizations organizations, AuditLog audit) {
+    this.users = users;
+    this.accounts = accounts;
+    this.sessions = sessions;
+    this.signIn = signIn;
+    this.twoFactor = twoFactor;
+    this.policies = policies;
+    this.organizations = organizations;
+    this.audit = audit;
+  }
+
+  @GetMapping("/dashboard")
+  String dashboard(@AuthenticationPrincipal HeraldUser me, Model model) {
+    List<Organizations.MembershipView> mine = organizations.membershipsOf(me.id());
+    if (mine.size() == 1 && !me.operator()) return "redirect:/o/" + mine.getFirst().slug();
+    return "tenancy/dashboard";
+  }
+
+  @PostMapping("/orgs")
+  String createOrganization(@AuthenticationPrincipal HeraldUser me, @RequestParam(defaultValue = "") String name,
+      RedirectAttributes flash) {
+    try {
+      long id = accounts.createOrganization(me.id(), name);
+      audit.record(id, "organization.created", "organization", id, name.trim());
+      return "redirect:/o/" + organizations.byId(id).orElseThrow().slug();
+    } catch (ApiProblem p) {
+      flash.addFlashAttribute("errors", PanelModel.errors(p));
+      return "redirect:/dashboard";
+    }
+  }
+
+  @GetMapping("/account")
+  String account(@AuthenticationPrincipal HeraldUser me, HttpSession session, Model model) {
+    Users.User user = users.byId(me.id()).orElseThrow();
+    model.addAttribute("totpEnabled", user.totpEnabled());
+    model.addAttribute("recoveryCodesLeft", user.totpEnabled() ? twoFactor.remainingRecoveryCodes(me.id()) : 0);
+    String enrolling = (String) session.getAttribute(ENROLLING);
+    if (enrolling != null && !user.totpEnabled()) {
+      String uri = twoFactor.otpauthUri(enrolling, me.email());
+      model.addAttribute("enrollSecret", enrolling);
+      model.addAttribute("enrollQr", twoFactor.qrSvg(uri));
+    }
+    model.addAttribute("sessions", sessions.of(me.id(), session.getId()));
+    model.addAttribute("logins", signIn.history(me.id(), 50));
+    model.addAttribute("acceptances", policies.acceptancesOf(me.id()));
+    return "tenancy/account";
+  }
+
+  @PostMapping("/account/password")
+  String changePassword(@AuthenticationPrincipal HeraldUser me, @RequestParam(defaultValue = "") String currentPassword,
+      @RequestParam(defaultValue = "") String password, HttpServletRequest request, RedirectAttributes flash) {
+    try {
+      accounts.changePassword(me.id(), currentPassword, password, request.getRemoteAddr());
+      int ended = sessions.revokeAllExcept(me.id(), request.getSession().getId());
+      flash.addFlashAttribute("notice", "Password changed. " + ended + " other session(s) were signed out.");
+    } catch (ApiProblem p) {
+      flash.addFlashAttribute("errors", PanelModel.errors(p));
+    }
+    return "redirect:/account";
+  }
+
+  @PostMapping("/account/2fa/start")
+  String startTwoFactor(@AuthenticationPrincipal HeraldUser me, HttpSession session) {
+    // The secret stays in the session until a code proves the app has it; only then is it stored.
+    session.setAttribute(ENROLLING, twoFactor.newSecret());
+    return "redirect:/account#two-factor";
+  }
+
+  @PostMapping("/account/2fa/confirm")
+  String confirmTwoFactor(@AuthenticationPrincipal HeraldUser me, @RequestParam(defaultValue = "") String code,
+      HttpServletRequest request, HttpSession session, RedirectAttributes flash) {
+    String secret = (String) session.getAttribute(ENROLLING);
+    if (secret == null) return "redirect:/account";
+    if (!twoFactor.verify(secret, code)) {
+      flash.addFlashAttribute("errors", java.util.Map.of("code", "That code is not valid. Check the time on your phone and try again."));
+      return "redirect:/account#two-factor";
+    }
+    users.setTotpSecret(me.id(), secret);
+    users.enableTotp(me.id());
+    session.removeAttribute(ENROLLING);
+    flash.addFlashAttribute("recoveryCodes", twoFactor.newRecoveryCodes(me.id()));
+    audit.recordAs(null, me.id(), me.email(), "two_factor.enabled", "user", me.id(), null, request.getRemoteAddr());
+    return "redirect:/account#two-factor";
+  }
+
+  @PostMapping("/account/2fa/disable")
+  String disableTwoFactor(@AuthenticationPrincipal HeraldUser me, @RequestParam(defaultValue = "") String password,
+      HttpServletRequest request, RedirectAttributes flash) {
+    if (!accounts.passwordMatches(me.id(), password)) {
+      flash.addFlashAttribute("errors", java.util.Map.of("disablePassword", "Your password is not correct."));
+      return "redirect:/account#two-factor";
+    }
+    users.disableTotp(me.id());
+    audit.recordAs(null, me.id(), me.email(), "two_factor.disabled", "user", me.id(), null, request.getRemoteAddr());
+    flash.addFlashAttribute("notice", "Two-factor authentication is off.");
+    return "redirect:/account#two-factor";
+  }
+
+  @PostMapping("/account/sessions/revoke")
+  String revokeSession(@AuthenticationPrincipal HeraldUser me, @RequestParam(defaultValue = "") String handle, RedirectAttributes flash) {
+    flash.addFlashAttribute("notice", sessions.revoke(me.id(), handle) ? "The session was signed out." : "That session has ended already.");
+    return "redirect:/account#sessions";
+  }
+
+  @GetMapping("/account/terms")
+  String termsPage(Model model) {
+    model.addAttribute("policy", policies.current().orElse(null));
+    return "tenancy/terms";
+  }
+
+  @PostMapping("/account/terms")
+  String acceptTerms(@AuthenticationPrincipal HeraldUser me, @RequestParam(defaultValue = "false") boolean accept,
+      HttpServletRequest request, HttpServletResponse response, Model model) {
+    if (!accept) {
+      model.addAttribute("policy", policies.current().orElse(null));
+      model.addAttribute("errors", java.util.Map.of("accept", "Accept the terms to go on, or sign out."));
+      response.setStatus(422);
+      return "tenancy/terms";
+    }
+    policies.accept(me.id(), request.getRemoteAddr());
+    return "redirect:/dashboard";
+  }
+}

@@ -1,0 +1,244 @@
+package dev.herald.tenancy;
+
+import dev.herald.platform.ApiProblem;
+import dev.herald.platform.HeraldProperties;
+import dev.herald.platform.Settings;
+import dev.herald.platform.SystemMail;
+import dev.herald.platform.Tokens;
+import java.text.Normalizer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Creating people and organizations, and the password flows: first-start setup, sign-up, reset by
+ * an emailed single-use link, and change. Rules are checked here, so the panel and the API refuse
+ * the same things with the same field and message.
+ */
+@Service
+class Accounts {
+  static final int MIN_PASSWORD = 10;
+  // Deliberately simple here; the audiences capability owns full RFC 6531 address validation.
+  private static final Pattern EMAIL = Pattern.compile("^[^@\\s]{1,64}@[^@\\s.]+(\\.[^@\\s.]+)+$");
+
+  private final Users users;
+  private final Organizations organizations;
+  private final Policies policies;
+  private final PasswordEncoder passwords;
+  private final Settings settings;
+  private final SystemMail mail;
+  private final AuditLog audit;
+  private final JdbcClient jdbc;
+  private final HeraldProperties properties;
+  private final Clock clock;
+
+  Accounts(Users users, Organizations organizations, Policies policies, PasswordEncoder passwords, Settings settings,
+      SystemMail mail, AuditLog audit, JdbcClient jdbc, HeraldProperties properties, Clock clock) {
+    this.users = users;
+    this.organizations = organizations;
+    this.policies = policies;
+    this.passwords = passwords;
+    this.settings = settings;
+    this.mail = mail;
+    this.audit = audit;
+    this.jdbc = jdbc;
+    this.properties = properties;
+    this.clock = clock;
+  }
+
+  /** What a person enters to get an account (sign-up, setup, accepting an invitation). */
+  record NewPerson(String email, String displayName, String password, boolean ageConfirmed, boolean termsAccepted) {}
+
+  // ---- first start -------------------------------------------------------------------------
+
+  /** Issues a new setup token (older ones stop working); empty once an operator exists. */
+  @Transactional
+  Optional<String> issueSetupToken() {
+    if (users.anyOperator()) return Optional.empty();
+    jdbc.sql("update one_time_token set used_at = now() where purpose = 'setup' and used_at is null").update();
+    return Optional.of(issueToken("setup", null, properties.setupLinkValidity()));
+  }
+
+  boolean setupTokenValid(String token) {
+    return !users.anyOperator() && tokenUser(token, "setup").isPresent();
+  }
+
+  /** Creates the operator's account, and their first organization so they can use the panel at once. */
+  @Transactional
+  Users.User completeSetup(String token, NewPerson person, String organizationName, String ip) {
+    if (users.anyOperator() || consumeToken(token, "setup").isEmpty()) {
+      throw ApiProblem.invalid("token", "This setup link is invalid, used or expired. Restart Herald to print a new one.");
+    }
+    validatePerson(person);
+    long userId = users.create(person.email(), person.displayName(), passwords.encode(person.password()), true, settings.minimumAge());
+    policies.accept(userId, ip);
+    long orgId = createOrganization(userId, organizationName);
+    audit.recordAs(null, userId, person.email(), "operator.created", "user", userId, null, ip);
+    audit.recordAs(orgId, userId, person.email(), "organization.created", "organization", orgId, organizationName, ip);
+    return users.byId(userId).orElseThrow();
+  }
+
+  // ---- sign-up -----------------------------------------------------------------------------
+
+  @Transactional
+  Users.User signUp(NewPerson person, String organizationName, String ip) {
+    if (!settings.signupEnabled()) {
+      throw new ApiProblem(org.springframework.http.HttpStatus.FORBIDDEN, "Sign-up is closed on this installation; ask for an invitation.");
+    }
+    validatePerson(person);
+    long userId = users.create(person.email(), person.displayName(), passwords.encode(person.password()), false, settings.minimumAge());
+    policies.accept(userId, ip);
+    long orgId = createOrganization(userId, organizationName);
+    audit.recordAs(orgId, userId, person.email(), "organization.created", "organization", orgId, organizationName, ip);
+    return users.byId(userId).orElseThrow();
+  }
+
+  /** Creates a person's account without an organization (used when accepting an invitation). */
+  @Transactional
+  Users.User createPerson(NewPerson person, String ip) {
+    validatePerson(person);
+    long userId = users.create(person.email(), person.displayName(), passwords.encode(person.password()), false, settings.minimumAge());
+    policies.accept(userId, ip);
+    return users.byId(userId).orElseThrow();
+  }
+
+  @Transactional
+  long createOrganization(long ownerId, String name) {
+    String clean = name == null ? "" : name.trim();
+    if (clean.isEmpty() || clean.length() > 100) throw ApiProblem.invalid("organizationName", "Name the organization (1 to 100 characters).");
+    String base = slugOf(clean);
+    String slug = base;
+    for (int n = 2; organizations.slugTaken(slug); n++) slug = base + "-" + n;
+    long orgId = organizations.create(slug, clean);
+    organizations.addMember(orgId, ownerId, Role.owner);
+    return orgId;
+  }
+
+  static String slugOf(String name) {
+    String ascii = Normalizer.normalize(name, Normalizer.Form.NFKD).replaceAll("\\p{M}", "").toLowerCase(Locale.ROOT);
+    String slug = ascii.replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
+    if (slug.length() > 40) slug = slug.substring(0, 40).replaceAll("-+$", "");
+    return slug.isEmpty() ? "org" : slug;
+  }
+
+  void validatePerson(NewPerson p) {
+    validateEmail("email", p.email());
+    if (users.byEmail(p.email()).isPresent()) {
+      throw ApiProblem.invalid("email", "An account with this email address exists already. Sign in instead.");
+    }
+    if (p.displayName() == null || p.displayName().isBlank() || p.displayName().length() > 100) {
+      throw ApiProblem.invalid("displayName", "Enter your name (1 to 100 characters).");
+    }
+    validatePassword(p.password(), p.email());
+    if (!p.ageConfirmed()) {
+      throw ApiProblem.invalid("ageConfirmed", "You must be at least " + settings.minimumAge() + " years old to use Herald.");
+    }
+    if (!p.termsAccepted()) {
+      throw ApiProblem.invalid("termsAccepted", "Accept the terms of service and privacy policy to continue.");
+    }
+  }
+
+  static void validateEmail(String field, String email) {
+    if (email == null || email.length() > 254 || !EMAIL.matcher(email.trim()).matches()) {
+      throw ApiProblem.invalid(field, "Enter a valid email address, such as name@example.com.");
+    }
+  }
+
+  static void validatePassword(String password, String email) {
+    if (password == null || password.length() < MIN_PASSWORD) {
+      throw ApiProblem.invalid("password", "Use at least " + MIN_PASSWORD + " characters.");
+    }
+    if (password.length() > 128) throw ApiProblem.invalid("password", "Use at most 128 characters.");
+    if (email != null && password.equalsIgnoreCase(email.trim())) {
+      throw ApiProblem.invalid("password", "Do not use your email address as your password.");
+    }
+  }
+
+  // ---- password reset and change -------------------------------------------------------------
+
+  /** Mails a reset link if the address has an account; says nothing either way (no account probing). */
+  @Transactional
+  void requestPasswordReset(String email, String ip) {
+    if (email == null) return;
+    users.byEmail(email).ifPresent(user -> {
+      String token = issueToken("password_reset", user.id(), properties.passwordResetValidity());
+      mail.send(new SystemMail.SystemMessage(user.email(), "Reset your Herald password",
+          "Someone (hopefully you) asked to reset the password of your Herald account.\n\n"
+              + "Choose a new password here (the link works once, for "
+              + properties.passwordResetValidity().toMinutes() + " minutes):\n"
+              + properties.link("/password/reset?token=" + token) + "\n\n"
+              + "If you did not ask for this, ignore this message; your password stays as it is.\n"
+              + "The request came from " + ip + ".",
+          "password_reset"));
+      audit.recordAs(null, user.id(), user.email(), "password.reset_requested", "user", user.id(), null, ip);
+    });
+  }
+
+  boolean resetTokenValid(String token) {
+    return tokenUser(token, "password_reset").isPresent();
+  }
+
+  /** Sets the new password; the caller then ends every session of the user. */
+  @Transactional
+  Users.User resetPassword(String token, String newPassword, String ip) {
+    Long userId = tokenUser(token, "password_reset").orElse(null);
+    if (userId == null) throw ApiProblem.invalid("token", "This reset link is invalid, used or expired. Ask for a new one.");
+    Users.User user = users.byId(userId).orElseThrow();
+    validatePassword(newPassword, user.email());
+    consumeToken(token, "password_reset");
+    users.setPassword(userId, passwords.encode(newPassword));
+    audit.recordAs(null, userId, user.email(), "password.reset", "user", userId, null, ip);
+    return user;
+  }
+
+  @Transactional
+  void changePassword(long userId, String current, String newPassword, String ip) {
+    Users.User user = users.byId(userId).orElseThrow();
+    if (current == null || !passwords.matches(current, user.passwordHash())) {
+      throw ApiProblem.invalid("currentPassword", "Your current password is not correct.");
+    }
+    validatePassword(newPassword, user.email());
+    users.setPassword(userId, passwords.encode(newPassword));
+    audit.recordAs(null, userId, user.email(), "password.changed", "user", userId, null, ip);
+  }
+
+  boolean passwordMatches(long userId, String password) {
+    return password != null && users.byId(userId).map(u -> passwords.matches(password, u.passwordHash())).orElse(false);
+  }
+
+  // ---- single-use tokens -------------------------------------------------------------------
+
+  private String issueToken(String purpose, Long userId, Duration validity) {
+    String token = Tokens.newToken();
+    jdbc.sql("insert into one_time_token (token_hash, purpose, user_id, created_at, expires_at) values (?, ?, ?, ?, ?)")
+        .params(Tokens.hash(token), purpose, userId, java.sql.Timestamp.from(clock.instant()),
+            java.sql.Timestamp.from(clock.instant().plus(validity)))
+        .update();
+    return token;
+  }
+
+  /** The user id of a live token (0 for the setup token, which has no user). */
+  private Optional<Long> tokenUser(String token, String purpose) {
+    if (token == null || token.isBlank()) return Optional.empty();
+    return jdbc.sql("""
+        select coalesce(user_id, 0) from one_time_token
+        where token_hash = ? and purpose = ? and used_at is null and expires_at > ?""")
+        .params(Tokens.hash(token), purpose, java.sql.Timestamp.from(clock.instant()))
+        .query(Long.class).optional();
+  }
+
+  private Optional<Long> consumeToken(String token, String purpose) {
+    if (token == null || token.isBlank()) return Optional.empty();
+    return jdbc.sql("""
+        update one_time_token set used_at = now()
+        where token_hash = ? and purpose = ? and used_at is null and expires_at > ? returning coalesce(user_id, 0)""")
+        .params(Tokens.hash(token), purpose, java.sql.Timestamp.from(clock.instant()))
+        .query(Long.class).optional();
+  }
+}

@@ -1,0 +1,76 @@
+package dev.herald.tenancy;
+
+import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Settings;
+import java.time.LocalDate;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+/** The operator's pages: organizations and people, installation settings, policy versions, operator audit log. */
+@Controller
+class OperatorController {
+  private final Organizations organizations;
+  private final Users users;
+  private final Settings settings;
+  private final Policies policies;
+  private final AuditLog audit;
+
+  OperatorController(Organizations organizations, Users users, Settings settings, Policies policies, AuditLog audit) {
+    this.organizations = organizations;
+    this.users = users;
+    this.settings = settings;
+    this.policies = policies;
+    this.audit = audit;
+  }
+
+  @GetMapping("/operator")
+  String overview(Model model) {
+    model.addAttribute("organizations", organizations.all());
+    model.addAttribute("userCount", users.count());
+    model.addAttribute("signupEnabled", settings.signupEnabled());
+    model.addAttribute("minimumAge", settings.minimumAge());
+    model.addAttribute("policies", policies.all());
+    return "tenancy/operator";
+  }
+
+  @PostMapping("/operator/settings")
+  String saveSettings(@RequestParam(defaultValue = "false") boolean signupEnabled, @RequestParam(defaultValue = "18") int minimumAge,
+      RedirectAttributes flash) {
+    try {
+      settings.setMinimumAge(minimumAge);
+    } catch (IllegalArgumentException e) {
+      flash.addFlashAttribute("errors", java.util.Map.of("minimumAge", e.getMessage()));
+      return "redirect:/operator";
+    }
+    settings.setSignupEnabled(signupEnabled);
+    audit.record(null, "settings.changed", "settings", null, "signup_enabled=" + signupEnabled + ", minimum_age=" + minimumAge);
+    flash.addFlashAttribute("notice", "Settings saved.");
+    return "redirect:/operator";
+  }
+
+  @PostMapping("/operator/policies")
+  String publishPolicy(@RequestParam(defaultValue = "") String version, @RequestParam(defaultValue = "") String summary,
+      @RequestParam(defaultValue = "") String url, RedirectAttributes flash) {
+    try {
+      policies.publish(version, summary, url);
+      flash.addFlashAttribute("notice", "Version " + version.trim() + " published; every user will be asked to accept it.");
+    } catch (ApiProblem p) {
+      flash.addFlashAttribute("errors", PanelModel.errors(p));
+    }
+    return "redirect:/operator";
+  }
+
+  @GetMapping("/operator/audit")
+  String audit(@RequestParam(defaultValue = "") String actor, @RequestParam(defaultValue = "") String action,
+      @RequestParam(required = false) LocalDate from, @RequestParam(required = false) LocalDate to, Model model) {
+    model.addAttribute("entries", audit.search(null, OrganizationController.filter(actor, action, from, to), 200));
+    model.addAllAttributes(java.util.Map.of("actor", actor, "action", action));
+    model.addAttribute("from", from);
+    model.addAttribute("to", to);
+    return "tenancy/audit";
+  }
+}

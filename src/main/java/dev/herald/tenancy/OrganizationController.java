@@ -1,0 +1,198 @@
+package dev.herald.tenancy;
+
+import dev.herald.platform.ApiProblem;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.List;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestAttribute;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+/** An organization's panel pages: overview, members and invitations, groups, API keys, audit log. */
+@Controller
+class OrganizationController {
+  private static final String ORG = OrganizationContext.ATTRIBUTE;
+  private final Organizations organizations;
+  private final Invitations invitations;
+  private final Groups groups;
+  private final ApiKeys apiKeys;
+  private final AuditLog audit;
+
+  OrganizationController(Organizations organizations, Invitations invitations, Groups groups, ApiKeys apiKeys, AuditLog audit) {
+    this.organizations = organizations;
+    this.invitations = invitations;
+    this.groups = groups;
+    this.apiKeys = apiKeys;
+    this.audit = audit;
+  }
+
+  @GetMapping("/o/{org}")
+  String overview(@RequestAttribute(ORG) OrganizationContext org, Model model) {
+    model.addAttribute("memberCount", organizations.members(org.id()).size());
+    return "tenancy/org-overview";
+  }
+
+  // ---- members -----------------------------------------------------------------------------
+
+  @GetMapping("/o/{org}/members")
+  String members(@RequestAttribute(ORG) OrganizationContext org, Model model) {
+    model.addAttribute("members", organizations.members(org.id()));
+    model.addAttribute("invitations", org.can(Permission.MEMBERS_WRITE) ? invitations.open(org.id()) : List.of());
+    model.addAttribute("roles", Role.values());
+    return "tenancy/members";
+  }
+
+  @PostMapping("/o/{org}/members/invite")
+  String invite(@RequestAttribute(ORG) OrganizationContext org, @AuthenticationPrincipal HeraldUser me,
+      @RequestParam(defaultValue = "") String email, @RequestParam(defaultValue = "member") String role, RedirectAttributes flash) {
+    try {
+      invitations.invite(org, me, email, role);
+      flash.addFlashAttribute("notice", "Invitation sent to " + email.trim() + ".");
+    } catch (ApiProblem p) {
+      flash.addFlashAttribute("errors", PanelModel.errors(p));
+      flash.addFlashAttribute("inviteEmail", email);
+    }
+    return "redirect:/o/" + org.slug() + "/members";
+  }
+
+  @PostMapping("/o/{org}/members/{userId}/role")
+  String changeRole(@RequestAttribute(ORG) OrganizationContext org, @AuthenticationPrincipal HeraldUser me, @PathVariable long userId,
+      @RequestParam(defaultValue = "") String role, RedirectAttributes flash) {
+    try {
+      Role newRole = Invitations.parseRole(role);
+      Role current = organizations.roleOf(org.id(), userId).orElseThrow(() -> ApiProblem.notFound("Member"));
+      boolean iAmOwner = organizations.roleOf(org.id(), me.id()).orElse(null) == Role.owner;
+      if ((newRole == Role.owner || current == Role.owner) && !iAmOwner) {
+        throw ApiProblem.invalid("role", "Only an owner can make someone an owner or change an owner's role.");
+      }
+      if (current == Role.owner && newRole != Role.owner && organizations.countOwners(org.id()) == 1) {
+        throw ApiProblem.invalid("role", "An organization needs at least one owner.");
+      }
+      organizations.setRole(org.id(), userId, newRole);
+      audit.record(org.id(), "member.role_changed", "user", userId, current.name() + " -> " + newRole.name());
+      flash.addFlashAttribute("notice", "Role changed.");
+    } catch (ApiProblem p) {
+      if (p.status() == HttpStatus.NOT_FOUND) throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+      flash.addFlashAttribute("errors", PanelModel.errors(p));
+    }
+    return "redirect:/o/" + org.slug() + "/members";
+  }
+
+  @PostMapping("/o/{org}/members/{userId}/remove")
+  String remove(@RequestAttribute(ORG) OrganizationContext org, @AuthenticationPrincipal HeraldUser me, @PathVariable long userId,
+      RedirectAttributes flash) {
+    Role current = organizations.roleOf(org.id(), userId).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+    boolean iAmOwner = organizations.roleOf(org.id(), me.id()).orElse(null) == Role.owner;
+    if (current == Role.owner && (!iAmOwner || organizations.countOwners(org.id()) == 1)) {
+      flash.addFlashAttribute("errors", java.util.Map.of("form", "The last owner cannot be removed, and only owners remove owners."));
+    } else {
+      organizations.removeMember(org.id(), userId);
+      audit.record(org.id(), "member.removed", "user", userId, null);
+      flash.addFlashAttribute("notice", "Member removed.");
+    }
+    return "redirect:/o/" + org.slug() + "/members";
+  }
+
+  @PostMapping("/o/{org}/invitations/{id}/revoke")
+  String revokeInvitation(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, RedirectAttributes flash) {
+    if (!invitations.revoke(org.id(), id)) throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+    flash.addFlashAttribute("notice", "Invitation revoked.");
+    return "redirect:/o/" + org.slug() + "/members";
+  }
+
+  // ---- groups ------------------------------------------------------------------------------
+
+  @GetMapping("/o/{org}/groups")
+  String groups(@RequestAttribute(ORG) OrganizationContext org, Model model) {
+    model.addAttribute("groups", groups.list(org.id()));
+    model.addAttribute("members", organizations.members(org.id()));
+    model.addAttribute("permissions", Permission.values());
+    return "tenancy/groups";
+  }
+
+  @PostMapping("/o/{org}/groups")
+  String createGroup(@RequestAttribute(ORG) OrganizationContext org, @RequestParam(defaultValue = "") String name,
+      @RequestParam(required = false) List<String> permissions, RedirectAttributes flash) {
+    try {
+      groups.create(org.id(), name, permissions);
+      flash.addFlashAttribute("notice", "Group created.");
+    } catch (ApiProblem p) {
+      flash.addFlashAttribute("errors", PanelModel.errors(p));
+    }
+    return "redirect:/o/" + org.slug() + "/groups";
+  }
+
+  @PostMapping("/o/{org}/groups/{id}")
+  String updateGroup(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id,
+      @RequestParam(required = false) List<String> permissions, @RequestParam(required = false) List<Long> members,
+      RedirectAttributes flash) {
+    if (!groups.update(org.id(), id, permissions, members)) throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+    flash.addFlashAttribute("notice", "Group saved.");
+    return "redirect:/o/" + org.slug() + "/groups";
+  }
+
+  @PostMapping("/o/{org}/groups/{id}/delete")
+  String deleteGroup(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, RedirectAttributes flash) {
+    if (!groups.delete(org.id(), id)) throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+    flash.addFlashAttribute("notice", "Group deleted.");
+    return "redirect:/o/" + org.slug() + "/groups";
+  }
+
+  // ---- API keys ----------------------------------------------------------------------------
+
+  @GetMapping("/o/{org}/api-keys")
+  String apiKeys(@RequestAttribute(ORG) OrganizationContext org, Model model) {
+    model.addAttribute("keys", apiKeys.list(org.id()));
+    model.addAttribute("scopes", Arrays.stream(ApiScope.values()).map(ApiScope::code).toList());
+    return "tenancy/api-keys";
+  }
+
+  @PostMapping("/o/{org}/api-keys")
+  String createApiKey(@RequestAttribute(ORG) OrganizationContext org, @AuthenticationPrincipal HeraldUser me,
+      @RequestParam(defaultValue = "") String name, @RequestParam(required = false) List<String> scopes,
+      @RequestParam(defaultValue = "") String ipAllowlist, RedirectAttributes flash) {
+    try {
+      ApiKeys.Created created = apiKeys.create(org.id(), me.id(), name, scopes, Arrays.asList(ipAllowlist.split("[,\\s]+")));
+      flash.addFlashAttribute("createdKey", created.secret());
+    } catch (ApiProblem p) {
+      flash.addFlashAttribute("errors", PanelModel.errors(p));
+    }
+    return "redirect:/o/" + org.slug() + "/api-keys";
+  }
+
+  @PostMapping("/o/{org}/api-keys/{id}/revoke")
+  String revokeApiKey(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, RedirectAttributes flash) {
+    if (!apiKeys.revoke(org.id(), id)) throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+    flash.addFlashAttribute("notice", "API key revoked.");
+    return "redirect:/o/" + org.slug() + "/api-keys";
+  }
+
+  // ---- audit log ---------------------------------------------------------------------------
+
+  @GetMapping("/o/{org}/audit")
+  String audit(@RequestAttribute(ORG) OrganizationContext org, @RequestParam(defaultValue = "") String actor,
+      @RequestParam(defaultValue = "") String action, @RequestParam(required = false) LocalDate from,
+      @RequestParam(required = false) LocalDate to, Model model) {
+    model.addAttribute("entries", audit.search(org.id(), filter(actor, action, from, to), 200));
+    model.addAllAttributes(java.util.Map.of("actor", actor, "action", action));
+    model.addAttribute("from", from);
+    model.addAttribute("to", to);
+    return "tenancy/audit";
+  }
+
+  static AuditLog.Filter filter(String actor, String action, LocalDate from, LocalDate to) {
+    Instant start = from == null ? null : from.atStartOfDay(ZoneOffset.UTC).toInstant();
+    Instant end = to == null ? null : to.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+    return new AuditLog.Filter(actor, action, start, end);
+  }
+}

@@ -1,0 +1,25 @@
+package dev.herald.tenancy;
+
+import static dev.herald.tenancy.Permission.*;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/** The built-in roles of an organization member. Groups add permissions on top of a role. */
+public enum Role {
+  owner(EnumSet.allOf(Permission.class)),
+  admin(EnumSet.complementOf(EnumSet.of(BILLING_WRITE))),
+  member(EnumSet.of(LISTS_READ, LISTS_WRITE, CAMPAIGNS_READ, CAMPAIGNS_WRITE, TEMPLATES_READ, TEMPLATES_WRITE,
+      DOMAINS_READ, REPORTS_READ, MEMBERS_READ, SEND)),
+  viewer(EnumSet.of(LISTS_READ, CAMPAIGNS_READ, TEMPLATES_READ, DOMAINS_READ, REPORTS_READ, MEMBERS_READ));
+
+  private final Set<Permission> permissions;
+
+  Role(Set<Permission> permissions) {
+    this.permissions = Permission.withImplied(permissions);
+  }
+
+  public Set<Permission> permissions() {
+    return EnumSet.copyOf(permissions);
+  }
+}

@@ -1,0 +1,40 @@
+package dev.herald.tenancy;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.web.servlet.HandlerInterceptor;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+/**
+ * Sends a signed-in person to the terms page, before any other panel page, until they have accepted
+ * the version the operator published last.
+ */
+@Configuration(proxyBeanMethods = false)
+class TermsInterceptor implements HandlerInterceptor, WebMvcConfigurer {
+  private final Policies policies;
+
+  TermsInterceptor(Policies policies) {
+    this.policies = policies;
+  }
+
+  @Override
+  public void addInterceptors(InterceptorRegistry registry) {
+    registry.addInterceptor(this).addPathPatterns("/dashboard", "/o/**", "/account", "/account/**", "/operator", "/operator/**")
+        .excludePathPatterns("/account/terms");
+  }
+
+  @Override
+  public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) throws Exception {
+    Authentication auth = SecurityContextHolder.getContext().getAuthentication();
+    if (auth != null && auth.getPrincipal() instanceof HeraldUser u && "GET".equals(request.getMethod())
+        && !policies.acceptedCurrent(u.id())) {
+      response.sendRedirect(request.getContextPath() + "/account/terms");
+      return false;
+    }
+    return true;
+  }
+}
