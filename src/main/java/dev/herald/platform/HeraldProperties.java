@@ -38,7 +38,7 @@ public record HeraldProperties(
           @DefaultValue("") String url,
       @DefaultValue("") String username,
       @DefaultValue("") String password,
-      @Min(value = 0, message = "must be 0 (pick a free port) or a TCP port") @Max(65535) @DefaultValue("0") int embeddedPort,
+      @Min(value = 0, message = "must be 0 (pick a free port) or a TCP port up to 65535") @Max(value = 65535, message = "must be 0 (pick a free port) or a TCP port up to 65535") @DefaultValue("0") int embeddedPort,
       @Min(value = 2, message = "must be at least 2 connections") @Max(500) @DefaultValue("10") int poolSize) {
 
     public boolean embedded() {

@@ -58,6 +58,7 @@ final class AccessRules {
       rule(GET, "/actuator/prometheus", new Public()),
       rule(GET, "/api/openapi.json", new Public()),
       rule(GET, "/api/openapi.json/**", new Public()),
+      rule(GET, "/api/openapi.json.yaml", new Public()),
       rule(GET, "/api/docs", new Public()),
       rule(GET, "/api/docs/**", new Public()),
 

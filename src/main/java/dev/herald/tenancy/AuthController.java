@@ -211,8 +211,7 @@ class AuthController {
         user = users.byId(signedIn.id()).orElseThrow();
       } else {
         String email = pending.map(Invitations.Pending::email).orElse("");
-        user = accounts.createPerson(new Accounts.NewPerson(email, form.displayName(), form.password(), form.ageConfirmed(),
-            form.termsAccepted()), request.getRemoteAddr());
+        user = accounts.createPerson(form.toPerson(email), request.getRemoteAddr());
       }
       Invitations.Pending accepted = invitations.accept(token, user, request.getRemoteAddr());
       if (!(principal instanceof HeraldUser)) sessions.signIn(user.principal(), request, response);
@@ -231,9 +230,14 @@ class AuthController {
   }
 
   /** The fields a person fills in to get an account. */
-  record PersonForm(String email, String displayName, String password, boolean ageConfirmed, boolean termsAccepted) {
+  record PersonForm(String email, String displayName, String password, Boolean ageConfirmed, Boolean termsAccepted) {
     Accounts.NewPerson toPerson() {
-      return new Accounts.NewPerson(email == null ? "" : email, displayName, password, ageConfirmed, termsAccepted);
+      return toPerson(email == null ? "" : email);
+    }
+
+    /** An unticked checkbox is simply absent from the form: absent means "no". */
+    Accounts.NewPerson toPerson(String address) {
+      return new Accounts.NewPerson(address, displayName, password, Boolean.TRUE.equals(ageConfirmed), Boolean.TRUE.equals(termsAccepted));
     }
   }
 }

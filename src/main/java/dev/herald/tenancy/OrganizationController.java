@@ -68,9 +68,10 @@ class OrganizationController {
   @PostMapping("/o/{org}/members/{userId}/role")
   String changeRole(@RequestAttribute(ORG) OrganizationContext org, @AuthenticationPrincipal HeraldUser me, @PathVariable long userId,
       @RequestParam(defaultValue = "") String role, RedirectAttributes flash) {
+    // Looked up first: another organization's user id is "not found", whatever else is wrong with the form.
+    Role current = organizations.roleOf(org.id(), userId).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
     try {
       Role newRole = Invitations.parseRole(role);
-      Role current = organizations.roleOf(org.id(), userId).orElseThrow(() -> ApiProblem.notFound("Member"));
       boolean iAmOwner = organizations.roleOf(org.id(), me.id()).orElse(null) == Role.owner;
       if ((newRole == Role.owner || current == Role.owner) && !iAmOwner) {
         throw ApiProblem.invalid("role", "Only an owner can make someone an owner or change an owner's role.");
@@ -82,7 +83,6 @@ class OrganizationController {
       audit.record(org.id(), "member.role_changed", "user", userId, current.name() + " -> " + newRole.name());
       flash.addFlashAttribute("notice", "Role changed.");
     } catch (ApiProblem p) {
-      if (p.status() == HttpStatus.NOT_FOUND) throw new ResponseStatusException(HttpStatus.NOT_FOUND);
       flash.addFlashAttribute("errors", PanelModel.errors(p));
     }
     return "redirect:/o/" + org.slug() + "/members";

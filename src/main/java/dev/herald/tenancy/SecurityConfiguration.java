@@ -17,7 +17,6 @@ import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
-import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -48,7 +47,7 @@ class SecurityConfiguration {
         .exceptionHandling(e -> e
             .defaultAuthenticationEntryPointFor((req, res, ex) -> problem(res, HttpStatus.UNAUTHORIZED,
                 "Authenticate with an API key (Authorization: Bearer hrld_...) or a signed-in session."), API)
-            .defaultAuthenticationEntryPointFor(new LoginUrlAuthenticationEntryPoint("/login"), r -> true)
+            .defaultAuthenticationEntryPointFor(SecurityConfiguration::toSignIn, r -> true)
             .defaultAccessDeniedHandlerFor((req, res, ex) -> problem(res, HttpStatus.FORBIDDEN,
                 "You do not have permission for this action in this organization."), API))
         .headers(h -> h
@@ -58,6 +57,16 @@ class SecurityConfiguration {
             .referrerPolicy(r -> r.policy(
                 org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy.SAME_ORIGIN)));
     return http.build();
+  }
+
+  /** Pages send people to sign in, and back to where they were going afterwards. */
+  private static void toSignIn(HttpServletRequest request, HttpServletResponse response,
+      org.springframework.security.core.AuthenticationException e) throws IOException {
+    String path = request.getRequestURI().substring(request.getContextPath().length());
+    String back = "GET".equals(request.getMethod()) ? path + (request.getQueryString() == null ? "" : "?" + request.getQueryString())
+        : "/dashboard";
+    response.sendRedirect(request.getContextPath() + "/login?next="
+        + java.net.URLEncoder.encode(back, java.nio.charset.StandardCharsets.UTF_8));
   }
 
   static void problem(HttpServletResponse response, HttpStatus status, String detail) throws IOException {

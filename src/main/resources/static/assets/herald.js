@@ -1,0 +1,48 @@
+// Herald panel enhancements. Every page works without this file; the CSP forbids inline scripts.
+(function () {
+  "use strict";
+
+  // The organization switcher is a <details>; close it on Escape or a click elsewhere.
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.org-switcher[open]").forEach(function (d) {
+      if (!d.contains(event.target)) d.removeAttribute("open");
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    document.querySelectorAll("details.org-switcher[open]").forEach(function (d) {
+      d.removeAttribute("open");
+      var summary = d.querySelector("summary");
+      if (summary) summary.focus();
+    });
+  });
+
+  // Make the links in captured mail (sandbox mailbox) clickable. Text nodes only: nothing is parsed as HTML.
+  function linkify(pre) {
+    var url = /https?:\/\/[^\s<>"']+/g;
+    Array.prototype.slice.call(pre.childNodes).forEach(function (node) {
+      if (node.nodeType !== Node.TEXT_NODE) return;
+      var text = node.nodeValue, last = 0, match, fragment = document.createDocumentFragment();
+      url.lastIndex = 0;
+      while ((match = url.exec(text)) !== null) {
+        var href = match[0].replace(/[.,;:!?)]+$/, "");
+        fragment.appendChild(document.createTextNode(text.slice(last, match.index)));
+        var a = document.createElement("a");
+        a.href = href;
+        a.textContent = href;
+        fragment.appendChild(a);
+        last = match.index + href.length;
+        url.lastIndex = last;
+      }
+      if (last === 0) return;
+      fragment.appendChild(document.createTextNode(text.slice(last)));
+      pre.replaceChild(fragment, node);
+    });
+  }
+
+  function init() {
+    document.querySelectorAll("pre.mail-body").forEach(linkify);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

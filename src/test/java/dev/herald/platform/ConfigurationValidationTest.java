@@ -1,0 +1,44 @@
+package dev.herald.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.herald.HeraldApplication;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+/** A bad setting stops the start with a message that names it and says what is expected. */
+@ExtendWith(OutputCaptureExtension.class)
+class ConfigurationValidationTest {
+
+  static Stream<Arguments> badSettings() {
+    return Stream.of(
+        Arguments.of("--herald.db.url=mysql://localhost/herald", "herald.db.url", "jdbc:postgresql://"),
+        Arguments.of("--herald.db.pool-size=1", "herald.db.poolSize", "at least 2"),
+        Arguments.of("--herald.db.embedded-port=70000", "herald.db.embeddedPort", "TCP port up to 65535"),
+        Arguments.of("--herald.base-url=ftp://example.com", "base-url", "http or https"),
+        Arguments.of("--herald.base-url=https://example.com/", "base-url", "without a trailing slash"),
+        Arguments.of("--herald.roles=web,mailer", "herald.roles", "mailer"),
+        Arguments.of("--herald.login.max-failures=0", "herald.login.maxFailures", "at least 1"),
+        Arguments.of("--herald.login.lockout=PT5S", "lockout", "between 1 minute and 24 hours"),
+        Arguments.of("--herald.setup-link-validity=P90D", "setup-link-validity", "at most 30 days"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badSettings")
+  void a_bad_value_stops_the_start_naming_the_setting(String argument, String setting, String explanation, CapturedOutput output) {
+    SpringApplication app = new SpringApplication(HeraldApplication.class);
+    app.setWebApplicationType(WebApplicationType.NONE);
+    assertThatThrownBy(() -> app.run(argument, "--herald.data-dir=target/never-created")).isNotNull();
+    // What the operator reads: Spring Boot's failure report at the end of the log.
+    String report = output.getAll().substring(output.getAll().lastIndexOf("APPLICATION FAILED TO START"));
+    assertThat(report).contains(setting).contains(explanation);
+  }
+}

@@ -1,0 +1,43 @@
+package dev.herald.testsupport;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.test.context.ContextConfigurationAttributes;
+import org.springframework.test.context.ContextCustomizer;
+import org.springframework.test.context.ContextCustomizerFactory;
+import org.springframework.test.context.MergedContextConfiguration;
+
+/**
+ * Gives every Spring test class its own application context on its own, freshly created database
+ * (migrated by Flyway at start), so no test sees another's rows. Registered in META-INF/spring.factories.
+ */
+public record FreshDatabase(Class<?> testClass) implements ContextCustomizer {
+
+  @Override
+  public void customizeContext(ConfigurableApplicationContext context, MergedContextConfiguration config) {
+    String url = TestPostgres.newDatabase();
+    context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("herald-test-database",
+        Map.of("herald.db.url", url, "herald.db.pool-size", "5")));
+  }
+
+  // equals/hashCode by test class: Spring's context cache then never shares a context between classes.
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof FreshDatabase other && Objects.equals(testClass, other.testClass);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hashCode(testClass);
+  }
+
+  public static final class Factory implements ContextCustomizerFactory {
+    @Override
+    public ContextCustomizer createContextCustomizer(Class<?> testClass, List<ContextConfigurationAttributes> configAttributes) {
+      return new FreshDatabase(testClass);
+    }
+  }
+}
