@@ -20,7 +20,9 @@ public record FreshDatabase(Class<?> testClass) implements ContextCustomizer {
   public void customizeContext(ConfigurableApplicationContext context, MergedContextConfiguration config) {
     String url = TestPostgres.newDatabase();
     context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("herald-test-database",
-        Map.of("herald.db.url", url, "herald.db.pool-size", "5")));
+        Map.of("herald.db.url", url, "herald.db.pool-size", "5",
+            // session clean-up runs every 10 minutes in production; in tests it would only race shutdown
+            "spring.session.jdbc.cleanup-cron", "-")));
   }
 
   // equals/hashCode by test class: Spring's context cache then never shares a context between classes.

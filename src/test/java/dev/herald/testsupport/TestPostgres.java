@@ -44,19 +44,38 @@ public final class TestPostgres {
     } else {
       try {
         EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
+        adminUrl = pg.getJdbcUrl("postgres", "postgres");
+        String url = adminUrl;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+          // Shutdown hooks run concurrently: let the Spring contexts' hooks close their pools first, or
+          // they block on a vanished server and the JVM does not exit.
+          waitForClientsToLeave(url);
           try {
             pg.close();
           } catch (IOException ignored) {
             // the JVM is ending; the temporary cluster directory goes with it
           }
         }));
-        adminUrl = pg.getJdbcUrl("postgres", "postgres");
       } catch (IOException e) {
         throw new IllegalStateException("Cannot start embedded PostgreSQL for tests", e);
       }
     }
     return adminUrl;
+  }
+
+  private static void waitForClientsToLeave(String url) {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    try (Connection c = DriverManager.getConnection(url)) {
+      while (System.nanoTime() < deadline) {
+        var rs = c.createStatement().executeQuery(
+            "select count(*) from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()");
+        rs.next();
+        if (rs.getInt(1) == 0) return;
+        Thread.sleep(100);
+      }
+    } catch (SQLException | InterruptedException ignored) {
+      // best effort: the server is stopped next either way
+    }
   }
 
   /** Swaps the database name in a jdbc:postgresql://host:port/db?params URL. */
