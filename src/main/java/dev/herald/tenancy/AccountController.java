@@ -4,7 +4,6 @@ import dev.herald.platform.ApiProblem;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
-import java.util.List;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
@@ -39,9 +38,7 @@ class AccountController {
   }
 
   @GetMapping("/dashboard")
-  String dashboard(@AuthenticationPrincipal HeraldUser me, Model model) {
-    List<Organizations.MembershipView> mine = organizations.membershipsOf(me.id());
-    if (mine.size() == 1 && !me.operator()) return "redirect:/o/" + mine.getFirst().slug();
+  String dashboard() {
     return "tenancy/dashboard";
   }
 
@@ -53,7 +50,7 @@ class AccountController {
       audit.record(id, "organization.created", "organization", id, name.trim());
       return "redirect:/o/" + organizations.byId(id).orElseThrow().slug();
     } catch (ApiProblem p) {
-      flash.addFlashAttribute("errors", PanelModel.errors(p));
+      flash.addFlashAttribute("errors", java.util.Map.of("name", p.getMessage()));
       return "redirect:/dashboard";
     }
   }

@@ -136,8 +136,12 @@ class OrganizationController {
   String updateGroup(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id,
       @RequestParam(required = false) List<String> permissions, @RequestParam(required = false) List<Long> members,
       RedirectAttributes flash) {
-    if (!groups.update(org.id(), id, permissions, members)) throw new ResponseStatusException(HttpStatus.NOT_FOUND);
-    flash.addFlashAttribute("notice", "Group saved.");
+    try {
+      if (!groups.update(org.id(), id, permissions, members)) throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+      flash.addFlashAttribute("notice", "Group saved.");
+    } catch (ApiProblem p) {
+      flash.addFlashAttribute("errors", PanelModel.errors(p));
+    }
     return "redirect:/o/" + org.slug() + "/groups";
   }
 

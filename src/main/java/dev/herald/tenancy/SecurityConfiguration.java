@@ -49,7 +49,9 @@ class SecurityConfiguration {
                 "Authenticate with an API key (Authorization: Bearer hrld_...) or a signed-in session."), API)
             .defaultAuthenticationEntryPointFor(SecurityConfiguration::toSignIn, r -> true)
             .defaultAccessDeniedHandlerFor((req, res, ex) -> problem(res, HttpStatus.FORBIDDEN,
-                "You do not have permission for this action in this organization."), API))
+                "You do not have permission for this action in this organization."), API)
+            // Needed: with a single default handler Spring would use the API's JSON one for pages too.
+            .defaultAccessDeniedHandlerFor(new org.springframework.security.web.access.AccessDeniedHandlerImpl(), r -> true))
         .headers(h -> h
             .contentSecurityPolicy(c -> c.policyDirectives(
                 "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "

@@ -38,9 +38,11 @@ class Sessions {
 
   /** Starts an authenticated session for the user, with a new session id (no fixation). */
   void signIn(HeraldUser user, HttpServletRequest request, HttpServletResponse response) {
-    var session = request.getSession();
-    request.changeSessionId();
-    session = request.getSession();
+    // A new session rather than changeSessionId(): no fixation, and no pre-sign-in state carried over
+    // (with Spring Session, attributes set right after an id change were observed to be lost).
+    var previous = request.getSession(false);
+    if (previous != null) previous.invalidate();
+    var session = request.getSession(true);
     session.setAttribute(FindByIndexNameSessionRepository.PRINCIPAL_NAME_INDEX_NAME, user.getName());
     session.setAttribute(IP, request.getRemoteAddr());
     String agent = request.getHeader("User-Agent");

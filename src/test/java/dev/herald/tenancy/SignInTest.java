@@ -58,6 +58,16 @@ class SignInTest {
   }
 
   @Test
+  void a_sign_in_after_a_failed_one_keeps_the_address_and_device_of_the_session() {
+    fixtures.person("second-try@signin.test");
+    WebClient web = new WebClient(port);
+    login(web, "second-try@signin.test", "not the password");
+    assertThat(login(web, "second-try@signin.test", Fixtures.PASSWORD).locationPath()).isEqualTo("/dashboard");
+    String sessions = web.get("/account").body();
+    assertThat(sessions.substring(sessions.indexOf("id=\"sessions\""))).contains("Java-http-client").contains("127.0.0.1");
+  }
+
+  @Test
   void five_wrong_passwords_lock_the_account_with_a_clear_message_until_the_lockout_ends() {
     fixtures.person("locked@signin.test");
     WebClient web = new WebClient(port);

@@ -37,9 +37,14 @@ public final class WebClient {
 
   /** GET, following redirects inside the application. */
   public Page get(String path) {
-    Page page = send(HttpRequest.newBuilder(URI.create(base + path)).GET().build());
+    return getHtml(path);
+  }
+
+  /** GET as a browser asks for a page (Accept: text/html), following redirects inside the application. */
+  public Page getHtml(String path) {
+    Page page = send(HttpRequest.newBuilder(URI.create(base + path)).header("Accept", "text/html").GET().build());
     for (int hops = 0; page.status() / 100 == 3 && page.location() != null && hops < 5; hops++) {
-      page = send(HttpRequest.newBuilder(URI.create(base).resolve(page.location())).GET().build());
+      page = send(HttpRequest.newBuilder(URI.create(base).resolve(page.location())).header("Accept", "text/html").GET().build());
     }
     return page;
   }
