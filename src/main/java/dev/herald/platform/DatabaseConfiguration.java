@@ -54,6 +54,9 @@ class DatabaseConfiguration {
     HikariConfig config = new HikariConfig();
     config.setPoolName("herald");
     config.setMaximumPoolSize(db.poolSize());
+    // How long a request waits for a connection: short enough that a lost database turns into quick
+    // 503s and an unhealthy status rather than piled-up requests.
+    config.setConnectionTimeout(db.connectionTimeout().toMillis());
     if (db.embedded()) {
       EmbeddedPostgres postgres = embedded.getObject().postgres();
       config.setJdbcUrl(postgres.getJdbcUrl("postgres", EMBEDDED_DATABASE));

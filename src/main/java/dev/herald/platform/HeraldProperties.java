@@ -39,10 +39,16 @@ public record HeraldProperties(
       @DefaultValue("") String username,
       @DefaultValue("") String password,
       @Min(value = 0, message = "must be 0 (pick a free port) or a TCP port up to 65535") @Max(value = 65535, message = "must be 0 (pick a free port) or a TCP port up to 65535") @DefaultValue("0") int embeddedPort,
-      @Min(value = 2, message = "must be at least 2 connections") @Max(500) @DefaultValue("10") int poolSize) {
+      @Min(value = 2, message = "must be at least 2 connections") @Max(500) @DefaultValue("10") int poolSize,
+      @NotNull @DefaultValue("PT10S") Duration connectionTimeout) {
 
     public boolean embedded() {
       return url.isBlank();
+    }
+
+    @AssertTrue(message = "connection-timeout must be between 250 ms and 5 minutes")
+    public boolean isConnectionTimeoutSensible() {
+      return connectionTimeout != null && connectionTimeout.toMillis() >= 250 && connectionTimeout.toMinutes() <= 5;
     }
   }
 

@@ -22,7 +22,9 @@ public record FreshDatabase(Class<?> testClass) implements ContextCustomizer {
     context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("herald-test-database",
         Map.of("herald.db.url", url, "herald.db.pool-size", "5",
             // session clean-up runs every 10 minutes in production; in tests it would only race shutdown
-            "spring.session.jdbc.cleanup-cron", "-")));
+            "spring.session.jdbc.cleanup-cron", "-",
+            // at JVM exit the embedded server may stop before the pools close; don't wait long for it
+            "herald.db.connection-timeout", "PT1S")));
   }
 
   // equals/hashCode by test class: Spring's context cache then never shares a context between classes.
