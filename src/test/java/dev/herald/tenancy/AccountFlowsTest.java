@@ -86,6 +86,38 @@ class AccountFlowsTest {
   }
 
   @Test
+  void the_operator_closes_sign_up_and_raises_the_minimum_age_in_the_panel_and_it_is_audited() {
+    fixtures.operator("operator@flows.test");
+    WebClient operator = signedIn("operator@flows.test");
+    operator.get("/operator");
+    operator.post("/operator/settings", Map.of("minimumAge", "99"));
+    assertThat(operator.get("/operator").body()).contains("minimum age must be between 13 and 21");
+    operator.post("/operator/settings", Map.of("minimumAge", "21"));
+    try {
+      assertThat(settings.signupEnabled()).as("an unticked box closes sign-up").isFalse();
+      assertThat(settings.minimumAge()).isEqualTo(21);
+      assertThat(new WebClient(port).get("/signup").body()).contains("closed");
+      assertThat(operator.get("/operator/audit").body()).contains(">settings.changed<").contains("minimum_age=21");
+    } finally {
+      settings.setSignupEnabled(true);
+      settings.setMinimumAge(18);
+    }
+  }
+
+  @Test
+  void a_password_reset_link_expires() {
+    fixtures.person("expired@flows.test");
+    WebClient web = new WebClient(port);
+    web.submit("/password/forgot", "/password/forgot", Map.of("email", "expired@flows.test"));
+    String link = mailedLink("expired@flows.test", "/password/reset");
+    jdbc.sql("update one_time_token set expires_at = now() - interval '1 second' where purpose = 'password_reset'").update();
+    WebClient.Page page = web.submit(link, "/password/reset",
+        Map.of("token", link.substring(link.indexOf("token=") + 6), "password", "a brand new passphrase"));
+    assertThat(page.status()).isEqualTo(422);
+    assertThat(page.body()).contains("invalid, used or expired");
+  }
+
+  @Test
   void a_password_reset_link_works_once_and_signs_out_every_session() {
     fixtures.person("reset@flows.test");
     WebClient elsewhere = signedIn("reset@flows.test");

@@ -16,8 +16,11 @@ class Fixtures {
   private final Organizations organizations;
   private final ApiKeys apiKeys;
   private final Users users;
+  private final org.springframework.jdbc.core.simple.JdbcClient jdbc;
 
-  Fixtures(Accounts accounts, Organizations organizations, ApiKeys apiKeys, Users users) {
+  Fixtures(Accounts accounts, Organizations organizations, ApiKeys apiKeys, Users users,
+      org.springframework.jdbc.core.simple.JdbcClient jdbc) {
+    this.jdbc = jdbc;
     this.accounts = accounts;
     this.organizations = organizations;
     this.apiKeys = apiKeys;
@@ -28,9 +31,11 @@ class Fixtures {
     return accounts.createPerson(new Accounts.NewPerson(email, "Person " + email, PASSWORD, true, true), "127.0.0.1").principal();
   }
 
+  /** An operator who can sign in with {@link #PASSWORD}. */
   HeraldUser operator(String email) {
-    long id = users.create(email, "Operator", "{noop}unused", true, 18);
-    return users.byId(id).orElseThrow().principal();
+    HeraldUser person = person(email);
+    jdbc.sql("update app_user set operator = true where id = ?").param(person.id()).update();
+    return users.byId(person.id()).orElseThrow().principal();
   }
 
   Organizations.Organization organization(String name, HeraldUser owner) {
