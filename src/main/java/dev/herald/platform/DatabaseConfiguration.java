@@ -36,6 +36,13 @@ class DatabaseConfiguration {
         .setCleanDataDirectory(false)
         .setPort(properties.db().embeddedPort())
         .setPGStartupWait(Duration.ofSeconds(60))
+        // zonky starts postgres with -F (fsync off) and synchronous_commit=off, settings meant for
+        // throw-away test databases. Here the data is the user's: turn durability back on; the later
+        // -c options override the earlier -F. OperationsTest checks both with SHOW.
+        .setServerConfig("fsync", "on")
+        .setServerConfig("synchronous_commit", "on")
+        .setServerConfig("full_page_writes", "on")
+        .setServerConfig("listen_addresses", "127.0.0.1")
         .start();
     try (Connection c = postgres.getPostgresDatabase().getConnection()) {
       boolean exists = c.createStatement()
