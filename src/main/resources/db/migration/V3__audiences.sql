@@ -107,12 +107,12 @@ create table import_job (
   file_name       text not null,
   format          text not null check (format in ('csv', 'xlsx', 'json')),
   content         bytea,           -- the uploaded file, dropped when the job finishes
-  mapping         jsonb not null default '{}',
+  mapping         json not null default '{}',   -- json, not jsonb: keeps the file's column order
   import_as       text not null default 'subscribed' check (import_as in ('subscribed', 'unsubscribed', 'unconfirmed')),
   consent_basis   text not null,
   overwrite       boolean not null default false,
   tags            text[] not null default '{}',
-  status          text not null default 'queued' check (status in ('queued', 'running', 'finished', 'failed')),
+  status          text not null default 'queued' check (status in ('draft', 'queued', 'running', 'finished', 'failed')),
   total_rows      bigint,
   processed_rows  bigint not null default 0,
   inserted        bigint not null default 0,

@@ -36,7 +36,8 @@ final class AccessRules {
 
   private static final PathPatternParser PARSER = PathPatternParser.defaultInstance;
   private static final HttpMethod ANY = null;
-  private static final HttpMethod GET = HttpMethod.GET, POST = HttpMethod.POST, DELETE = HttpMethod.DELETE;
+  private static final HttpMethod GET = HttpMethod.GET, POST = HttpMethod.POST, DELETE = HttpMethod.DELETE,
+      PUT = HttpMethod.PUT, PATCH = HttpMethod.PATCH;
 
   static final List<Rule> RULES = List.of(
       // public: sign-in and the flows that lead to it, static assets, health, API documents
@@ -97,6 +98,27 @@ final class AccessRules {
       rule(POST, "/o/{org}/api-keys/{id}/revoke", new Needs(API_KEYS_WRITE)),
       rule(GET, "/o/{org}/audit", new Needs(AUDIT_READ)),
 
+      // audiences: panel
+      rule(GET, "/o/{org}/lists", new Needs(LISTS_READ)),
+      rule(POST, "/o/{org}/lists", new Needs(LISTS_WRITE)),
+      rule(GET, "/o/{org}/lists/{id}", new Needs(LISTS_READ)),
+      rule(POST, "/o/{org}/lists/{id}", new Needs(LISTS_WRITE)),
+      rule(POST, "/o/{org}/lists/{id}/delete", new Needs(LISTS_WRITE)),
+      rule(GET, "/o/{org}/subscribers", new Needs(LISTS_READ)),
+      rule(POST, "/o/{org}/subscribers", new Needs(LISTS_WRITE)),
+      rule(GET, "/o/{org}/subscribers/{id}", new Needs(LISTS_READ)),
+      rule(POST, "/o/{org}/subscribers/{id}", new Needs(LISTS_WRITE)),
+      rule(POST, "/o/{org}/subscribers/{id}/lists", new Needs(LISTS_WRITE)),
+      rule(POST, "/o/{org}/subscribers/{id}/delete", new Needs(LISTS_WRITE)),
+      rule(GET, "/o/{org}/fields", new Needs(LISTS_READ)),
+      rule(POST, "/o/{org}/fields", new Needs(LISTS_WRITE)),
+      rule(POST, "/o/{org}/fields/{id}/delete", new Needs(LISTS_WRITE)),
+      rule(GET, "/o/{org}/imports", new Needs(LISTS_READ)),
+      rule(POST, "/o/{org}/imports", new Needs(LISTS_WRITE)),
+      rule(GET, "/o/{org}/imports/{id}", new Needs(LISTS_READ)),
+      rule(GET, "/o/{org}/imports/{id}/progress", new Needs(LISTS_READ)),
+      rule(POST, "/o/{org}/imports/{id}/start", new Needs(LISTS_WRITE)),
+
       // an organization's REST API
       rule(GET, "/api/v1/orgs/{org}", new Member()),
       rule(GET, "/api/v1/orgs/{org}/members", new Needs(MEMBERS_READ)),
@@ -105,7 +127,34 @@ final class AccessRules {
       rule(GET, "/api/v1/orgs/{org}/api-keys", new Needs(API_KEYS_READ)),
       rule(POST, "/api/v1/orgs/{org}/api-keys", new Needs(API_KEYS_WRITE)),
       rule(DELETE, "/api/v1/orgs/{org}/api-keys/{id}", new Needs(API_KEYS_WRITE)),
-      rule(GET, "/api/v1/orgs/{org}/audit-events", new Needs(AUDIT_READ)));
+      rule(GET, "/api/v1/orgs/{org}/audit-events", new Needs(AUDIT_READ)),
+
+      // audiences: REST API
+      rule(GET, "/api/v1/orgs/{org}/lists", new Needs(LISTS_READ)),
+      rule(POST, "/api/v1/orgs/{org}/lists", new Needs(LISTS_WRITE)),
+      rule(GET, "/api/v1/orgs/{org}/lists/{id}", new Needs(LISTS_READ)),
+      rule(PUT, "/api/v1/orgs/{org}/lists/{id}", new Needs(LISTS_WRITE)),
+      rule(DELETE, "/api/v1/orgs/{org}/lists/{id}", new Needs(LISTS_WRITE)),
+      rule(GET, "/api/v1/orgs/{org}/fields", new Needs(LISTS_READ)),
+      rule(POST, "/api/v1/orgs/{org}/fields", new Needs(LISTS_WRITE)),
+      rule(DELETE, "/api/v1/orgs/{org}/fields/{id}", new Needs(LISTS_WRITE)),
+      rule(GET, "/api/v1/orgs/{org}/subscribers", new Needs(LISTS_READ)),
+      rule(POST, "/api/v1/orgs/{org}/subscribers", new Needs(LISTS_WRITE)),
+      rule(POST, "/api/v1/orgs/{org}/subscribers/bulk", new Needs(LISTS_WRITE)),
+      rule(GET, "/api/v1/orgs/{org}/subscribers/{id}", new Needs(LISTS_READ)),
+      rule(PATCH, "/api/v1/orgs/{org}/subscribers/{id}", new Needs(LISTS_WRITE)),
+      rule(DELETE, "/api/v1/orgs/{org}/subscribers/{id}", new Needs(LISTS_WRITE)),
+      rule(GET, "/api/v1/orgs/{org}/subscribers/{id}/consent", new Needs(LISTS_READ)),
+      rule(PUT, "/api/v1/orgs/{org}/subscribers/{id}/lists/{listId}", new Needs(LISTS_WRITE)),
+      rule(DELETE, "/api/v1/orgs/{org}/subscribers/{id}/lists/{listId}", new Needs(LISTS_WRITE)),
+      rule(POST, "/api/v1/orgs/{org}/imports", new Needs(LISTS_WRITE)),
+      rule(GET, "/api/v1/orgs/{org}/imports/{id}", new Needs(LISTS_READ)),
+      rule(GET, "/api/v1/orgs/{org}/imports/{id}/errors", new Needs(LISTS_READ)),
+
+      // audiences: hosted pages for subscribers (public origin)
+      rule(ANY, "/p/subscribe/{listId}", new Public()),
+      rule(ANY, "/p/confirm", new Public()),
+      rule(ANY, "/p/preferences", new Public()));
 
   private AccessRules() {}
 

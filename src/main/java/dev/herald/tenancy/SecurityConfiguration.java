@@ -24,6 +24,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
   private static final RequestMatcher API = r -> r.getRequestURI().startsWith(r.getContextPath() + "/api/v1/");
+  private static final RequestMatcher PUBLIC_PAGES = r -> r.getRequestURI().startsWith(r.getContextPath() + "/p/");
   private static final RequestMatcher BEARER = r -> {
     String h = r.getHeader("Authorization");
     return h != null && h.regionMatches(true, 0, "Bearer ", 0, 7);
@@ -40,7 +41,9 @@ class SecurityConfiguration {
         .authorizeHttpRequests(a -> a.anyRequest().access(routes))
         .addFilterBefore(new ApiKeyFilter(apiKeys), AnonymousAuthenticationFilter.class)
         // A Bearer key is not sent by browsers on their own, so CSRF does not apply to it; sessions keep CSRF.
-        .csrf(c -> c.ignoringRequestMatchers(BEARER))
+        // Hosted subscriber pages (/p/) set no cookie, so they cannot carry a session's CSRF token; they are
+        // protected by signed tokens, a honeypot and a rate limit instead (see PublicPagesController).
+        .csrf(c -> c.ignoringRequestMatchers(BEARER, PUBLIC_PAGES))
         .formLogin(f -> f.disable())
         .httpBasic(b -> b.disable())
         .logout(l -> l.logoutUrl("/logout").logoutSuccessUrl("/login?signedOut"))

@@ -52,11 +52,14 @@ class RouteAccessTest {
   @Autowired Groups groups;
   @Autowired Organizations organizations;
   @Autowired TransactionTemplate tx;
+  @Autowired dev.herald.audiences.MailingLists lists;
+  @Autowired dev.herald.audiences.Subscribers subscribers;
+  @Autowired dev.herald.audiences.CustomFields customFields;
   @Autowired @Qualifier("requestMappingHandlerMapping") RequestMappingHandlerMapping handlerMapping;
 
   Organizations.Organization alpha, beta;
   HeraldUser operator, betaOwner, alphaMember;
-  long alphaInvitation, alphaGroup, alphaKeyId;
+  long alphaInvitation, alphaGroup, alphaKeyId, alphaList, alphaSubscriber, alphaField;
   String betaKey, alphaNarrowKey;
   List<Caller> callers = new ArrayList<>();
 
@@ -79,6 +82,13 @@ class RouteAccessTest {
     alphaInvitation = invitations.invite(alphaContext, alphaOwner, "invitee@alpha.test", "viewer").id();
     alphaGroup = groups.create(alpha.id(), "Reporting", List.of("reports:read"));
     alphaKeyId = fixtures.apiKey(alpha, "lists:read").key().id();
+    alphaList = lists.create(alpha.id(), new dev.herald.audiences.MailingLists.ListForm("News", "", "public", "single", null, null,
+        List.of())).id();
+    alphaSubscriber = subscribers.upsert(alpha.id(), new dev.herald.audiences.Subscribers.Input("reader@alpha.example.com", "Reader", null,
+        null), "test");
+    subscribers.subscribe(alpha.id(), alphaSubscriber, alphaList, "subscribed",
+        dev.herald.audiences.Consent.Evidence.panel("owner@alpha.test", "test fixture", "127.0.0.1"));
+    alphaField = customFields.create(alpha.id(), "plan", "Plan", "text", List.of()).id();
     alphaNarrowKey = fixtures.apiKey(alpha, "lists:read", "reports:read").secret();
     betaKey = fixtures.apiKey(beta, "send", "lists:write", "campaigns:write", "members:read", "audit:read", "privacy").secret();
 
@@ -106,7 +116,7 @@ class RouteAccessTest {
   Stream<DynamicTest> another_organizations_object_ids_are_not_found_through_your_own_organization() {
     return AccessRules.RULES.stream()
         .filter(r -> r.requirement() instanceof Needs && r.method() != HttpMethod.GET)
-        .filter(r -> r.pattern().getPatternString().contains("{id}") || r.pattern().getPatternString().contains("{userId}"))
+        .filter(r -> r.pattern().getPatternString().matches(".*\\{(id|userId|listId)}.*"))
         .map(rule -> DynamicTest.dynamicTest(describe(rule) + " with alpha's ids as beta's owner", () -> {
           MockHttpServletResponse response = perform(rule, concretePath(rule, beta.slug()), new Caller("beta owner", betaOwner, null, false,
               Role.owner.permissions()));
@@ -186,9 +196,14 @@ class RouteAccessTest {
 
   private String concretePath(Rule rule, String orgSlug) {
     String p = rule.pattern().getPatternString();
-    long id = p.contains("/invitations/{id}") ? alphaInvitation : p.contains("/groups/{id}") ? alphaGroup : alphaKeyId;
+    long id = p.contains("/invitations/{id}") ? alphaInvitation
+        : p.contains("/groups/{id}") ? alphaGroup
+        : p.contains("/lists/{id}") ? alphaList
+        : p.contains("/subscribers/{id}") ? alphaSubscriber
+        : p.contains("/fields/{id}") ? alphaField
+        : alphaKeyId;
     return p.replace("{org}", orgSlug).replace("{userId}", Long.toString(alphaMember.id())).replace("{id}", Long.toString(id))
-        .replace("/**", "/index.html");
+        .replace("{listId}", Long.toString(alphaList)).replace("/**", "/index.html");
   }
 
   private static String describe(Rule rule) {

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Import benchmark (issue 4): 1,000,000 subscribers (email, name, 5 custom fields) imported through
+# Herald's API into an empty list, then again as updates, beside PostgreSQL's own raw COPY of the same
+# file into a plain table on the same server in the same run. Herald runs with -Xmx512m and its peak heap
+# is sampled with jstat. Only loopback is used. Usage: bench/import.sh [rows] (default 1000000).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. bin/find-jdk.sh
+herald_find_jdk
+ROWS=${1:-1000000}
+PORT=${BENCH_PORT:-18085}
+PGPORT=${BENCH_PG_PORT:-18432}
+WORK=$(mktemp -d /tmp/herald-bench-import.XXXXXX)
+KEY="hrld_benchkey01_$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 32)"
+PSQL="psql -h 127.0.0.1 -p $PGPORT -U postgres -d herald -v ON_ERROR_STOP=1 -qAt"
+command -v psql >/dev/null || { echo "psql is needed (apt-get install postgresql-client)" >&2; exit 1; }
+HERALD_PID=""
+cleanup() { [ -n "$HERALD_PID" ] && kill "$HERALD_PID" 2>/dev/null && wait "$HERALD_PID" 2>/dev/null; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+echo "== generating $ROWS rows"
+python3 - "$ROWS" "$WORK/subscribers.csv" <<'PY'
+import sys, random
+rows, path = int(sys.argv[1]), sys.argv[2]
+random.seed(7)
+plans = ["free", "pro", "team"]
+with open(path, "w", encoding="utf-8") as f:
+    f.write("email,name,city,plan,age,joined,vip\n")
+    for i in range(rows):
+        f.write(f"person{i}@example{i % 97}.com,Person {i},City {i % 500},{plans[i % 3]},{18 + i % 60},"
+                f"20{10 + i % 15}-0{1 + i % 9}-1{i % 9},{'yes' if i % 7 == 0 else 'no'}\n")
+PY
+ls -l "$WORK/subscribers.csv" | awk '{printf "   file: %.1f MB\n", $5/1048576}'
+cp "$WORK/subscribers.csv" "$WORK/updates.csv"
+sed -i '2,$ s/,City /,Town /' "$WORK/updates.csv"
+
+echo "== building and starting Herald (embedded PostgreSQL, -Xmx512m)"
+mvn -q -B -ntp package -DskipTests
+JAR=$(ls target/herald-*.jar | grep -v original | head -n 1)
+"$JAVA_HOME/bin/java" -Xmx512m -jar "$JAR" --server.port="$PORT" --herald.data-dir="$WORK/data" \
+  --herald.db.embedded-port="$PGPORT" --herald.imports.poll=PT0.2S > "$WORK/herald.log" 2>&1 &
+HERALD_PID=$!
+for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$PORT/actuator/health" >/dev/null && break; sleep 0.5; done
+curl -sf "http://127.0.0.1:$PORT/actuator/health" >/dev/null || { tail -50 "$WORK/herald.log"; exit 1; }
+
+# The benchmark's organization and API key go straight into the database: the setup and panel flows are
+# not what is measured here (they have their own tests).
+$PSQL <<SQL
+insert into organization (slug, name) values ('bench', 'Bench');
+insert into api_key (organization_id, name, prefix, secret_hash, scopes)
+  select id, 'bench', 'benchkey01', encode(sha256('$KEY'::bytea), 'hex'), '{lists:write}' from organization where slug = 'bench';
+SQL
+API="http://127.0.0.1:$PORT/api/v1/orgs/bench"
+auth=(-H "Authorization: Bearer $KEY")
+LIST=$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' -d '{"name":"Bench list","optin":"single"}' "$API/lists" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+for f in 'city text' 'plan choice' 'age number' 'joined date' 'vip boolean'; do
+  set -- $f
+  body="{\"key\":\"$1\",\"type\":\"$2\"$( [ "$2" = choice ] && echo ',"choices":["free","pro","team"]')}"
+  curl -sf "${auth[@]}" -H 'Content-Type: application/json' -d "$body" "$API/fields" >/dev/null
+done
+
+peak_heap_mb=0
+sample_heap() { # jstat: S0U S1U EU OU are columns 3,4,6,8 (KB)
+  local used
+  used=$("$JAVA_HOME/bin/jstat" -gc "$HERALD_PID" 2>/dev/null | awk 'NR==2 {printf "%d", ($3+$4+$6+$8)/1024}')
+  [ -n "$used" ] && [ "$used" -gt "$peak_heap_mb" ] && peak_heap_mb=$used
+  return 0
+}
+
+run_import() { # $1 file, $2 overwrite → prints rows/s measured by the job itself and wall time
+  local start end id status
+  start=$(date +%s.%N)
+  id=$(curl -sf "${auth[@]}" -F "file=@$1;filename=bench.csv" -F "listId=$LIST" -F "consentBasis=benchmark data" \
+        -F "overwrite=$2" "$API/imports" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+  for _ in $(seq 1 3000); do
+    sample_heap
+    status=$(curl -sf "${auth[@]}" "$API/imports/$id" | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')
+    [ "$status" = finished ] || [ "$status" = failed ] && break
+    sleep 0.2
+  done
+  end=$(date +%s.%N)
+  $PSQL -c "select status, total_rows, inserted, updated, skipped,
+              round(total_rows / extract(epoch from finished_at - started_at))::bigint,
+              round(extract(epoch from finished_at - started_at)::numeric, 2)
+            from import_job where id = $id" | tr '|' ' ' | {
+    read -r st total ins upd skip rate secs
+    printf "   status %s: %s rows (%s new, %s updated, %s set aside) in %ss = %s rows/s (wall incl. upload %.2fs)\n" \
+      "$st" "$total" "$ins" "$upd" "$skip" "$secs" "$rate" "$(echo "$end - $start" | bc)"
+    echo "$rate" > "$WORK/rate"
+  }
+}
+
+echo "== Herald import, new rows (1st import into an empty list)"
+run_import "$WORK/subscribers.csv" false; NEW_RATE=$(cat "$WORK/rate")
+echo "== Herald import, updates (same addresses, one field changed, overwrite)"
+run_import "$WORK/updates.csv" true; UPD_RATE=$(cat "$WORK/rate")
+
+echo "== reference: PostgreSQL's raw COPY of the same file into a plain table (same server)"
+$PSQL -c "create table bench_raw (email text, name text, city text, plan text, age int, joined date, vip text)"
+start=$(date +%s.%N)
+$PSQL -c "\\copy bench_raw from '$WORK/subscribers.csv' with (format csv, header true)"
+end=$(date +%s.%N)
+RAW_RATE=$(echo "$ROWS / ($end - $start)" | bc)
+printf "   raw COPY: %s rows in %.2fs = %s rows/s\n" "$ROWS" "$(echo "$end - $start" | bc)" "$RAW_RATE"
+
+echo "== summary"
+printf "   new rows:  %8s rows/s  (target >= 50000)  = %.2f x raw COPY\n" "$NEW_RATE" "$(echo "$NEW_RATE / $RAW_RATE" | bc -l)"
+printf "   updates:   %8s rows/s  (target >= 25000)  = %.2f x raw COPY\n" "$UPD_RATE" "$(echo "$UPD_RATE / $RAW_RATE" | bc -l)"
+printf "   peak heap: %8s MB      (target <= 512; JVM capped at -Xmx512m)\n" "$peak_heap_mb"
+echo "   segment count over $ROWS subscribers: not measured yet (segments are not built yet)"

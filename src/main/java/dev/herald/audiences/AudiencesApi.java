@@ -1,0 +1,219 @@
+package dev.herald.audiences;
+
+import dev.herald.platform.ApiProblem;
+import dev.herald.tenancy.OrganizationContext;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
+import java.security.Principal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.HttpStatus;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestAttribute;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+/** REST API for lists, custom fields, subscribers and subscriptions. {org} is the organization's slug. */
+@RestController
+@Tag(name = "Audiences", description = "Lists, custom fields, subscribers, subscriptions with consent")
+class AudiencesApi {
+  private static final String ORG = OrganizationContext.ATTRIBUTE;
+  static final int MAX_BULK = 1000;
+  private final MailingLists lists;
+  private final CustomFields fields;
+  private final Subscribers subscribers;
+  private final Consent consent;
+
+  AudiencesApi(MailingLists lists, CustomFields fields, Subscribers subscribers, Consent consent) {
+    this.lists = lists;
+    this.fields = fields;
+    this.subscribers = subscribers;
+    this.consent = consent;
+  }
+
+  // ---- lists -------------------------------------------------------------------------------
+
+  @GetMapping("/api/v1/orgs/{org}/lists")
+  List<MailingLists.MailingList> lists(@RequestAttribute(ORG) OrganizationContext org) {
+    return lists.list(org.id());
+  }
+
+  @PostMapping("/api/v1/orgs/{org}/lists")
+  @ResponseStatus(HttpStatus.CREATED)
+  MailingLists.MailingList createList(@RequestAttribute(ORG) OrganizationContext org, @RequestBody MailingLists.ListForm form) {
+    return lists.create(org.id(), form);
+  }
+
+  @GetMapping("/api/v1/orgs/{org}/lists/{id}")
+  MailingLists.MailingList list(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id) {
+    return lists.find(org.id(), id).orElseThrow(() -> ApiProblem.notFound("List " + id));
+  }
+
+  @PutMapping("/api/v1/orgs/{org}/lists/{id}")
+  MailingLists.MailingList updateList(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id,
+      @RequestBody MailingLists.ListForm form) {
+    return lists.update(org.id(), id, form).orElseThrow(() -> ApiProblem.notFound("List " + id));
+  }
+
+  @DeleteMapping("/api/v1/orgs/{org}/lists/{id}")
+  @ResponseStatus(HttpStatus.NO_CONTENT)
+  void deleteList(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id) {
+    if (!lists.delete(org.id(), id)) throw ApiProblem.notFound("List " + id);
+  }
+
+  // ---- custom fields -----------------------------------------------------------------------
+
+  @GetMapping("/api/v1/orgs/{org}/fields")
+  List<CustomFields.Field> fields(@RequestAttribute(ORG) OrganizationContext org) {
+    return fields.list(org.id());
+  }
+
+  record FieldRequest(String key, String label, String type, List<String> choices) {}
+
+  @PostMapping("/api/v1/orgs/{org}/fields")
+  @ResponseStatus(HttpStatus.CREATED)
+  CustomFields.Field createField(@RequestAttribute(ORG) OrganizationContext org, @RequestBody FieldRequest f) {
+    return fields.create(org.id(), f.key(), f.label(), f.type(), f.choices());
+  }
+
+  @DeleteMapping("/api/v1/orgs/{org}/fields/{id}")
+  @ResponseStatus(HttpStatus.NO_CONTENT)
+  void deleteField(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id) {
+    if (!fields.delete(org.id(), id)) throw ApiProblem.notFound("Field " + id);
+  }
+
+  // ---- subscribers -------------------------------------------------------------------------
+
+  /** Consent evidence the caller passes along (from its own form, for instance). */
+  record ConsentInput(String text, String ip, String userAgent, String basis) {}
+
+  /** A subscriber to create or update, and the lists to put them on. */
+  record SubscriberRequest(String email, String name, Map<String, Object> fields, List<String> tags, List<Long> lists,
+      String status, ConsentInput consent) {}
+
+  record SubscriptionResult(long listId, String status) {}
+
+  record UpsertResult(Subscribers.Subscriber subscriber, List<SubscriptionResult> subscriptions) {}
+
+  @GetMapping("/api/v1/orgs/{org}/subscribers")
+  @Operation(summary = "Search subscribers: by email or name (q), list and status; newest first")
+  Subscribers.Page search(@RequestAttribute(ORG) OrganizationContext org, @RequestParam(defaultValue = "") String q,
+      @RequestParam(required = false) Long list, @RequestParam(defaultValue = "") String status,
+      @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size) {
+    if (size < 1 || size > 1000) throw ApiProblem.invalid("size", "size is between 1 and 1000.");
+    if (page < 0) throw ApiProblem.invalid("page", "page starts at 0.");
+    return subscribers.search(org.id(), q, list, status, page, size);
+  }
+
+  @PostMapping("/api/v1/orgs/{org}/subscribers")
+  @ResponseStatus(HttpStatus.CREATED)
+  @Operation(summary = "Create or update a subscriber by email, optionally subscribing them to lists with consent evidence")
+  @Transactional
+  UpsertResult upsert(@RequestAttribute(ORG) OrganizationContext org, @RequestBody SubscriberRequest body, Principal caller,
+      HttpServletRequest request) {
+    return upsertOne(org, body, caller, request, "");
+  }
+
+  @PostMapping("/api/v1/orgs/{org}/subscribers/bulk")
+  @Operation(summary = "Create or update up to 1,000 subscribers in one transaction; any invalid one refuses the whole call")
+  @Transactional
+  List<UpsertResult> bulk(@RequestAttribute(ORG) OrganizationContext org, @RequestBody List<SubscriberRequest> body,
+      Principal caller, HttpServletRequest request) {
+    if (body == null || body.isEmpty()) throw ApiProblem.invalid("[]", "Send an array of 1 to " + MAX_BULK + " subscribers.");
+    if (body.size() > MAX_BULK) throw ApiProblem.invalid("[]", "At most " + MAX_BULK + " subscribers per call; use an import for more.");
+    List<UpsertResult> out = new ArrayList<>();
+    for (int i = 0; i < body.size(); i++) {
+      out.add(upsertOne(org, body.get(i), caller, request, "[" + i + "]."));
+    }
+    return out;
+  }
+
+  private UpsertResult upsertOne(OrganizationContext org, SubscriberRequest body, Principal caller, HttpServletRequest request,
+      String fieldPrefix) {
+    try {
+      long id = subscribers.upsert(org.id(), new Subscribers.Input(body.email(), body.name(), body.fields(), body.tags()), "api");
+      List<SubscriptionResult> results = new ArrayList<>();
+      ConsentInput c = body.consent() == null ? new ConsentInput(null, null, null, null) : body.consent();
+      Consent.Evidence evidence = new Consent.Evidence("api", caller == null ? null : caller.getName(), c.text(), c.basis(),
+          c.ip() == null ? request.getRemoteAddr() : c.ip(), c.userAgent());
+      for (Long listId : body.lists() == null ? List.<Long>of() : body.lists()) {
+        results.add(new SubscriptionResult(listId, subscribers.subscribe(org.id(), id, listId, body.status(), evidence)));
+      }
+      return new UpsertResult(subscribers.find(org.id(), id).orElseThrow(), results);
+    } catch (ApiProblem p) {
+      if (fieldPrefix.isEmpty() || p.field() == null) throw p;
+      throw new ApiProblem(p.status(), fieldPrefix + p.field(), p.getMessage());
+    }
+  }
+
+  @GetMapping("/api/v1/orgs/{org}/subscribers/{idOrEmail}")
+  @Operation(summary = "One subscriber, by numeric id or by email address")
+  Subscribers.Subscriber subscriber(@RequestAttribute(ORG) OrganizationContext org, @PathVariable String idOrEmail) {
+    return resolve(org, idOrEmail);
+  }
+
+  record SubscriberPatch(String name, Map<String, Object> fields, List<String> tags) {}
+
+  @PatchMapping("/api/v1/orgs/{org}/subscribers/{idOrEmail}")
+  @Operation(summary = "Change name, fields (merged; null removes one) or tags (replaced) of a subscriber")
+  Subscribers.Subscriber patch(@RequestAttribute(ORG) OrganizationContext org, @PathVariable String idOrEmail,
+      @RequestBody SubscriberPatch patch) {
+    Subscribers.Subscriber s = resolve(org, idOrEmail);
+    Map<String, Object> merged = new java.util.LinkedHashMap<>(s.fields());
+    if (patch.fields() != null) merged.putAll(patch.fields());
+    subscribers.update(org.id(), s.id(), patch.name() == null ? s.name() : patch.name(), merged,
+        patch.tags() == null ? s.tags() : patch.tags());
+    return subscribers.find(org.id(), s.id()).orElseThrow();
+  }
+
+  @DeleteMapping("/api/v1/orgs/{org}/subscribers/{idOrEmail}")
+  @ResponseStatus(HttpStatus.NO_CONTENT)
+  void delete(@RequestAttribute(ORG) OrganizationContext org, @PathVariable String idOrEmail) {
+    subscribers.delete(org.id(), resolve(org, idOrEmail).id());
+  }
+
+  @GetMapping("/api/v1/orgs/{org}/subscribers/{idOrEmail}/consent")
+  List<Consent.ConsentRecord> consent(@RequestAttribute(ORG) OrganizationContext org, @PathVariable String idOrEmail) {
+    return consent.of(org.id(), resolve(org, idOrEmail).id());
+  }
+
+  record SubscribeRequest(String status, ConsentInput consent) {}
+
+  @PutMapping("/api/v1/orgs/{org}/subscribers/{idOrEmail}/lists/{listId}")
+  SubscriptionResult subscribe(@RequestAttribute(ORG) OrganizationContext org, @PathVariable String idOrEmail,
+      @PathVariable long listId, @RequestBody SubscribeRequest body, Principal caller, HttpServletRequest request) {
+    Subscribers.Subscriber s = resolve(org, idOrEmail);
+    ConsentInput c = body.consent() == null ? new ConsentInput(null, null, null, null) : body.consent();
+    String status = "unsubscribed".equals(body.status())
+        ? (subscribers.unsubscribe(org.id(), s.id(), listId, "api") ? "unsubscribed" : subscribers.statusOn(s.id(), listId)
+            .orElseThrow(() -> ApiProblem.notFound("Subscription to list " + listId)))
+        : subscribers.subscribe(org.id(), s.id(), listId, body.status(), new Consent.Evidence("api",
+            caller == null ? null : caller.getName(), c.text(), c.basis(), c.ip() == null ? request.getRemoteAddr() : c.ip(),
+            c.userAgent()));
+    return new SubscriptionResult(listId, status);
+  }
+
+  @DeleteMapping("/api/v1/orgs/{org}/subscribers/{idOrEmail}/lists/{listId}")
+  @ResponseStatus(HttpStatus.NO_CONTENT)
+  void removeFromList(@RequestAttribute(ORG) OrganizationContext org, @PathVariable String idOrEmail, @PathVariable long listId) {
+    if (!subscribers.removeFromList(org.id(), resolve(org, idOrEmail).id(), listId)) {
+      throw ApiProblem.notFound("Subscription to list " + listId);
+    }
+  }
+
+  private Subscribers.Subscriber resolve(OrganizationContext org, String idOrEmail) {
+    var found = idOrEmail.matches("\\d{1,18}") ? subscribers.find(org.id(), Long.parseLong(idOrEmail))
+        : subscribers.findByEmail(org.id(), idOrEmail);
+    return found.orElseThrow(() -> ApiProblem.notFound("Subscriber " + idOrEmail));
+  }
+}

@@ -1,0 +1,221 @@
+package dev.herald.audiences;
+
+import dev.herald.platform.ApiProblem;
+import dev.herald.platform.HeraldProperties;
+import dev.herald.tenancy.HeraldUser;
+import dev.herald.tenancy.OrganizationContext;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestAttribute;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+/** Panel pages: lists, a list's subscribers and form snippet, subscribers, a subscriber, custom fields. */
+@Controller
+class AudiencesController {
+  private static final String ORG = OrganizationContext.ATTRIBUTE;
+  private static final int PAGE_SIZE = 50;
+  private final MailingLists lists;
+  private final CustomFields fields;
+  private final Subscribers subscribers;
+  private final Consent consent;
+  private final HeraldProperties properties;
+
+  AudiencesController(MailingLists lists, CustomFields fields, Subscribers subscribers, Consent consent, HeraldProperties properties) {
+    this.lists = lists;
+    this.fields = fields;
+    this.subscribers = subscribers;
+    this.consent = consent;
+    this.properties = properties;
+  }
+
+  // ---- lists -------------------------------------------------------------------------------
+
+  @GetMapping("/o/{org}/lists")
+  String lists(@RequestAttribute(ORG) OrganizationContext org, Model model) {
+    model.addAttribute("lists", lists.list(org.id()));
+    return "audiences/lists";
+  }
+
+  @PostMapping("/o/{org}/lists")
+  String createList(@RequestAttribute(ORG) OrganizationContext org, ListFormFields form, RedirectAttributes flash) {
+    try {
+      MailingLists.MailingList list = lists.create(org.id(), form.toForm());
+      flash.addFlashAttribute("notice", "List " + list.name() + " created.");
+      return "redirect:/o/" + org.slug() + "/lists/" + list.id();
+    } catch (ApiProblem p) {
+      flash.addFlashAttribute("errors", Map.of(p.field() == null ? "form" : p.field(), p.getMessage()));
+      flash.addFlashAttribute("listForm", form);
+      return "redirect:/o/" + org.slug() + "/lists";
+    }
+  }
+
+  @GetMapping("/o/{org}/lists/{id}")
+  String list(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, @RequestParam(defaultValue = "") String q,
+      @RequestParam(defaultValue = "") String status, @RequestParam(defaultValue = "0") int page, Model model) {
+    MailingLists.MailingList list = lists.find(org.id(), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+    model.addAttribute("list", list);
+    model.addAttribute("page", subscribers.search(org.id(), q, id, status, Math.max(0, page), PAGE_SIZE));
+    model.addAttribute("q", q);
+    model.addAttribute("status", status);
+    model.addAttribute("statuses", Subscribers.STATUSES);
+    model.addAttribute("formUrl", properties.link("/p/subscribe/" + list.id()));
+    return "audiences/list";
+  }
+
+  @PostMapping("/o/{org}/lists/{id}")
+  String updateList(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, ListFormFields form, RedirectAttributes flash) {
+    lists.find(org.id(), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+    try {
+      lists.update(org.id(), id, form.toForm()).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+      flash.addFlashAttribute("notice", "List saved.");
+    } catch (ApiProblem p) {
+      flash.addFlashAttribute("errors", Map.of(p.field() == null ? "form" : p.field(), p.getMessage()));
+    }
+    return "redirect:/o/" + org.slug() + "/lists/" + id;
+  }
+
+  @PostMapping("/o/{org}/lists/{id}/delete")
+  String deleteList(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, RedirectAttributes flash) {
+    if (!lists.delete(org.id(), id)) throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+    flash.addFlashAttribute("notice", "List deleted.");
+    return "redirect:/o/" + org.slug() + "/lists";
+  }
+
+  /** The list form's fields as the panel posts them (tags comma-separated). */
+  record ListFormFields(String name, String description, String visibility, String optin, String defaultFromName,
+      String defaultFromEmail, String tags) implements java.io.Serializable {
+    MailingLists.ListForm toForm() {
+      return new MailingLists.ListForm(name, description, visibility, optin, defaultFromName, defaultFromEmail, Tags.parse(tags));
+    }
+  }
+
+  // ---- subscribers -------------------------------------------------------------------------
+
+  @GetMapping("/o/{org}/subscribers")
+  String subscribers(@RequestAttribute(ORG) OrganizationContext org, @RequestParam(defaultValue = "") String q,
+      @RequestParam(required = false) Long list, @RequestParam(defaultValue = "") String status,
+      @RequestParam(defaultValue = "0") int page, Model model) {
+    model.addAttribute("page", subscribers.search(org.id(), q, list, status, Math.max(0, page), PAGE_SIZE));
+    model.addAttribute("q", q);
+    model.addAttribute("listId", list);
+    model.addAttribute("status", status);
+    model.addAttribute("statuses", Subscribers.STATUSES);
+    model.addAttribute("lists", lists.list(org.id()));
+    model.addAttribute("fields", fields.list(org.id()));
+    return "audiences/subscribers";
+  }
+
+  @PostMapping("/o/{org}/subscribers")
+  String addSubscriber(@RequestAttribute(ORG) OrganizationContext org, @AuthenticationPrincipal HeraldUser me,
+      @RequestParam(defaultValue = "") String email, @RequestParam(defaultValue = "") String name,
+      @RequestParam(required = false) List<Long> lists, @RequestParam(defaultValue = "subscribed") String status,
+      @RequestParam(defaultValue = "") String basis, HttpServletRequest request, RedirectAttributes flash) {
+    try {
+      if (basis.isBlank()) throw ApiProblem.invalid("basis", "Say how this person gave consent (e.g. signed up at our shop counter).");
+      long id = subscribers.addToLists(org.id(), new Subscribers.Input(email, name, null, null), lists, status,
+          Consent.Evidence.panel(me.email(), basis.trim(), request.getRemoteAddr()), "panel");
+      flash.addFlashAttribute("notice", "Subscriber saved.");
+      return "redirect:/o/" + org.slug() + "/subscribers/" + id;
+    } catch (ApiProblem p) {
+      flash.addFlashAttribute("errors", Map.of(p.field() == null ? "form" : p.field(), p.getMessage()));
+      flash.addFlashAttribute("addEmail", email);
+      flash.addFlashAttribute("addName", name);
+      return "redirect:/o/" + org.slug() + "/subscribers";
+    }
+  }
+
+  @GetMapping("/o/{org}/subscribers/{id}")
+  String subscriber(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, Model model) {
+    Subscribers.Subscriber s = subscribers.find(org.id(), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+    model.addAttribute("subscriber", s);
+    model.addAttribute("fields", fields.list(org.id()));
+    model.addAttribute("lists", lists.list(org.id()));
+    model.addAttribute("consents", consent.of(org.id(), id));
+    return "audiences/subscriber";
+  }
+
+  @PostMapping("/o/{org}/subscribers/{id}")
+  String updateSubscriber(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, HttpServletRequest request,
+      RedirectAttributes flash) {
+    Map<String, Object> values = new LinkedHashMap<>();
+    for (CustomFields.Field f : fields.list(org.id())) values.put(f.key(), request.getParameter("field." + f.key()));
+    try {
+      if (!subscribers.update(org.id(), id, request.getParameter("name"), values, Tags.parse(request.getParameter("tags")))) {
+        throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+      }
+      flash.addFlashAttribute("notice", "Subscriber saved.");
+    } catch (ApiProblem p) {
+      flash.addFlashAttribute("errors", Map.of(p.field() == null ? "form" : p.field(), p.getMessage()));
+    }
+    return "redirect:/o/" + org.slug() + "/subscribers/" + id;
+  }
+
+  @PostMapping("/o/{org}/subscribers/{id}/lists")
+  String changeSubscription(@RequestAttribute(ORG) OrganizationContext org, @AuthenticationPrincipal HeraldUser me,
+      @PathVariable long id, @RequestParam(defaultValue = "0") long listId, @RequestParam(defaultValue = "") String action,
+      @RequestParam(defaultValue = "") String basis, HttpServletRequest request, RedirectAttributes flash) {
+    subscribers.find(org.id(), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+    try {
+      switch (action) {
+        case "subscribe" -> {
+          if (basis.isBlank()) throw ApiProblem.invalid("basis", "Say how this person gave consent.");
+          subscribers.subscribe(org.id(), id, listId, "subscribed", Consent.Evidence.panel(me.email(), basis.trim(), request.getRemoteAddr()));
+        }
+        case "unsubscribe" -> subscribers.unsubscribe(org.id(), id, listId, "panel");
+        case "remove" -> subscribers.removeFromList(org.id(), id, listId);
+        default -> throw ApiProblem.invalid("action", "Choose subscribe, unsubscribe or remove.");
+      }
+      flash.addFlashAttribute("notice", "Subscription updated.");
+    } catch (ApiProblem p) {
+      flash.addFlashAttribute("errors", Map.of(p.field() == null ? "form" : p.field(), p.getMessage()));
+    }
+    return "redirect:/o/" + org.slug() + "/subscribers/" + id;
+  }
+
+  @PostMapping("/o/{org}/subscribers/{id}/delete")
+  String deleteSubscriber(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, RedirectAttributes flash) {
+    if (!subscribers.delete(org.id(), id)) throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+    flash.addFlashAttribute("notice", "Subscriber deleted.");
+    return "redirect:/o/" + org.slug() + "/subscribers";
+  }
+
+  // ---- custom fields -----------------------------------------------------------------------
+
+  @GetMapping("/o/{org}/fields")
+  String fields(@RequestAttribute(ORG) OrganizationContext org, Model model) {
+    model.addAttribute("fields", fields.list(org.id()));
+    model.addAttribute("types", CustomFields.TYPES);
+    return "audiences/fields";
+  }
+
+  @PostMapping("/o/{org}/fields")
+  String createField(@RequestAttribute(ORG) OrganizationContext org, @RequestParam(defaultValue = "") String key,
+      @RequestParam(defaultValue = "") String label, @RequestParam(defaultValue = "") String type,
+      @RequestParam(defaultValue = "") String choices, RedirectAttributes flash) {
+    try {
+      fields.create(org.id(), key, label, type, Tags.parse(choices));
+      flash.addFlashAttribute("notice", "Field created.");
+    } catch (ApiProblem p) {
+      flash.addFlashAttribute("errors", Map.of(p.field() == null ? "form" : p.field(), p.getMessage()));
+    }
+    return "redirect:/o/" + org.slug() + "/fields";
+  }
+
+  @PostMapping("/o/{org}/fields/{id}/delete")
+  String deleteField(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, RedirectAttributes flash) {
+    if (!fields.delete(org.id(), id)) throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+    flash.addFlashAttribute("notice", "Field deleted.");
+    return "redirect:/o/" + org.slug() + "/fields";
+  }
+}

@@ -1,0 +1,136 @@
+package dev.herald.audiences;
+
+import dev.herald.platform.ApiProblem;
+import dev.herald.tenancy.AuditLog;
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Typed custom fields (text, number, date, boolean, choice) defined per organization. Values are
+ * checked and converted here, then stored in {@code subscriber.attributes} as JSON of that type, so
+ * segments can compare numbers as numbers and dates as dates.
+ */
+@Service
+public class CustomFields {
+  public static final List<String> TYPES = List.of("text", "number", "date", "boolean", "choice");
+  private final JdbcClient jdbc;
+  private final AuditLog audit;
+
+  CustomFields(JdbcClient jdbc, AuditLog audit) {
+    this.jdbc = jdbc;
+    this.audit = audit;
+  }
+
+  public record Field(long id, String key, String label, String type, List<String> choices) {}
+
+  public List<Field> list(long orgId) {
+    return jdbc.sql("select id, key, label, type, choices from custom_field where organization_id = ? order by key").param(orgId)
+        .query((rs, n) -> new Field(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+            List.of((String[]) rs.getArray(5).getArray())))
+        .list();
+  }
+
+  public Map<String, Field> byKey(long orgId) {
+    Map<String, Field> all = new LinkedHashMap<>();
+    for (Field f : list(orgId)) all.put(f.key(), f);
+    return all;
+  }
+
+  @Transactional
+  public Field create(long orgId, String key, String label, String type, List<String> choices) {
+    String k = key == null ? "" : key.trim().toLowerCase(Locale.ROOT);
+    if (!k.matches("[a-z][a-z0-9_]{0,39}")) {
+      throw ApiProblem.invalid("key", "A key starts with a letter and has only a-z, 0-9 and _ (at most 40), e.g. company_size.");
+    }
+    if (List.of("email", "name", "tags", "status", "created_at").contains(k)) {
+      throw ApiProblem.invalid("key", "'" + k + "' is a built-in subscriber property; choose another key.");
+    }
+    String t = type == null ? "" : type.trim();
+    if (!TYPES.contains(t)) throw ApiProblem.invalid("type", "type is one of " + String.join(", ", TYPES) + ".");
+    List<String> options = Tags.clean("choices", choices);
+    if (t.equals("choice") && options.isEmpty()) throw ApiProblem.invalid("choices", "A choice field needs its choices.");
+    String l = label == null || label.isBlank() ? k : label.trim();
+    if (jdbc.sql("select exists(select 1 from custom_field where organization_id = ? and key = ?)").params(orgId, k)
+        .query(Boolean.class).single()) {
+      throw ApiProblem.invalid("key", "A field with key " + k + " exists already.");
+    }
+    long id = jdbc.sql("insert into custom_field (organization_id, key, label, type, choices) values (?, ?, ?, ?, ?) returning id")
+        .params(orgId, k, l, t, options.toArray(String[]::new)).query(Long.class).single();
+    audit.record(orgId, "field.created", "field", id, k + " (" + t + ")");
+    return new Field(id, k, l, t, options);
+  }
+
+  @Transactional
+  public boolean delete(long orgId, long id) {
+    String key = jdbc.sql("delete from custom_field where organization_id = ? and id = ? returning key").params(orgId, id)
+        .query(String.class).optional().orElse(null);
+    if (key == null) return false;
+    // jsonb_exists, not the ? operator, which JDBC would take for a parameter
+    jdbc.sql("update subscriber set attributes = attributes - ? where organization_id = ? and jsonb_exists(attributes, ?)")
+        .params(key, orgId, key).update();
+    audit.record(orgId, "field.deleted", "field", id, key);
+    return true;
+  }
+
+  /**
+   * Checks raw values (from a form, an API call or an import cell) against the fields' types and
+   * returns them converted: numbers as BigDecimal, dates as ISO strings, booleans as Boolean.
+   * An empty value removes the field (null in the result).
+   */
+  public Map<String, Object> convert(Map<String, Field> fields, Map<String, ?> raw) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    if (raw == null) return out;
+    for (Map.Entry<String, ?> e : raw.entrySet()) {
+      Field f = fields.get(e.getKey());
+      if (f == null) throw ApiProblem.invalid("fields." + e.getKey(), "There is no custom field '" + e.getKey() + "'.");
+      out.put(f.key(), convert(f, e.getValue()));
+    }
+    return out;
+  }
+
+  static Object convert(Field f, Object value) {
+    if (value == null) return null;
+    String s = value.toString().trim();
+    if (s.isEmpty()) return null;
+    String field = "fields." + f.key();
+    return switch (f.type()) {
+      case "text" -> {
+        if (s.length() > 1000) throw ApiProblem.invalid(field, "At most 1000 characters.");
+        yield s;
+      }
+      case "number" -> {
+        if (value instanceof Number n) yield new BigDecimal(n.toString());
+        try {
+          yield new BigDecimal(s.replace(",", "."));
+        } catch (NumberFormatException ex) {
+          throw ApiProblem.invalid(field, "'" + s + "' is not a number.");
+        }
+      }
+      case "date" -> {
+        try {
+          yield LocalDate.parse(s.length() > 10 ? s.substring(0, 10) : s).toString();
+        } catch (DateTimeParseException ex) {
+          throw ApiProblem.invalid(field, "'" + s + "' is not a date; use YYYY-MM-DD.");
+        }
+      }
+      case "boolean" -> switch (s.toLowerCase(Locale.ROOT)) {
+        case "true", "yes", "1", "y", "on" -> Boolean.TRUE;
+        case "false", "no", "0", "n", "off" -> Boolean.FALSE;
+        default -> throw ApiProblem.invalid(field, "'" + s + "' is not yes/no.");
+      };
+      case "choice" -> {
+        if (!f.choices().contains(s)) throw ApiProblem.invalid(field, "'" + s + "' is not one of " + String.join(", ", f.choices()) + ".");
+        yield s;
+      }
+      default -> throw new IllegalStateException("unknown field type " + f.type());
+    };
+  }
+}

@@ -1,0 +1,83 @@
+package dev.herald.audiences;
+
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** The import's view of a subscriber file: {@link SubscriberFileReader} plus the targets a column can map to. */
+final class ImportFiles {
+  static final Set<String> TARGETS = Set.of("email", "name", "first_name", "last_name", "tags", "optin_time", "optin_ip",
+      "confirm_time", "confirm_ip", "ignore");
+
+  private ImportFiles() {}
+
+  /** A file that cannot be imported, with the line where that became clear. */
+  static final class BadFile extends RuntimeException {
+    BadFile(long line, String message) {
+      super(line > 0 ? "Line " + line + ": " + message : message);
+    }
+  }
+
+  record Row(long line, List<String> cells, boolean cellCountMismatch, int cellCount) {}
+
+  interface Source extends Iterable<Row>, AutoCloseable {
+    List<String> headers();
+
+    @Override
+    void close();
+  }
+
+  static Source open(String format, InputStream in) {
+    SubscriberFileReader reader;
+    try {
+      reader = SubscriberFileReader.open(in, SubscriberFileFormat.valueOf(format.toUpperCase(Locale.ROOT)));
+    } catch (SubscriberFileException e) {
+      throw new BadFile(e.line(), e.getMessage());
+    } catch (UncheckedIOException e) {
+      throw new BadFile(0, "The file could not be read: " + e.getCause().getMessage());
+    }
+    return new Source() {
+      @Override
+      public List<String> headers() {
+        return reader.headers();
+      }
+
+      @Override
+      public Iterator<Row> iterator() {
+        return new Iterator<>() {
+          @Override
+          public boolean hasNext() {
+            try {
+              return reader.hasNext();
+            } catch (SubscriberFileException e) {
+              throw new BadFile(e.line(), e.getMessage());
+            }
+          }
+
+          @Override
+          public Row next() {
+            SubscriberFileRow r = reader.next();
+            return new Row(r.line(), r.cells(), r.cellCountMismatch(), r.cellCount());
+          }
+        };
+      }
+
+      @Override
+      public void close() {
+        try {
+          reader.close();
+        } catch (java.io.IOException ignored) {
+          // reading is over; nothing left to lose
+        }
+      }
+    };
+  }
+
+  static Map<String, String> suggestMapping(List<String> headers) {
+    return SubscriberFileReader.suggestMapping(headers);
+  }
+}

@@ -1,0 +1,77 @@
+package dev.herald.audiences;
+
+import dev.herald.platform.ApiProblem;
+import dev.herald.tenancy.HeraldUser;
+import dev.herald.tenancy.OrganizationContext;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.io.IOException;
+import java.security.Principal;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestAttribute;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.multipart.MultipartFile;
+import tools.jackson.databind.ObjectMapper;
+
+/** REST API for imports: upload a file as a job, follow its progress, read the rows it set aside. */
+@RestController
+@Tag(name = "Imports", description = "Background imports of subscriber files (CSV, XLSX, JSON)")
+class ImportsApi {
+  private static final String ORG = OrganizationContext.ATTRIBUTE;
+  private final Imports imports;
+  private final ObjectMapper json;
+
+  ImportsApi(Imports imports, ObjectMapper json) {
+    this.imports = imports;
+    this.json = json;
+  }
+
+  record Created(long id, String status, String progressUrl) {}
+
+  @PostMapping(value = "/api/v1/orgs/{org}/imports", consumes = "multipart/form-data")
+  @Operation(summary = "Import a CSV, XLSX or JSON file of subscribers into a list, as a background job")
+  ResponseEntity<Created> apiCreate(@RequestAttribute(ORG) OrganizationContext org, Principal caller,
+      @RequestParam(required = false) MultipartFile file, @RequestParam(defaultValue = "0") long listId,
+      @RequestParam(required = false) String format, @RequestParam(required = false) String mapping,
+      @RequestParam(defaultValue = "subscribed") String importAs, @RequestParam(defaultValue = "") String consentBasis,
+      @RequestParam(defaultValue = "false") boolean overwrite, @RequestParam(required = false) List<String> tags) throws IOException {
+    if (file == null || file.isEmpty()) throw ApiProblem.invalid("file", "Send the file in the 'file' part.");
+    Map<String, String> map = parseMapping(mapping);
+    long id = imports.create(org.id(), caller instanceof HeraldUser u ? u.id() : null,
+        new Imports.Request(listId, file.getOriginalFilename(), file.getBytes(), format, map, importAs, consentBasis, overwrite, tags));
+    return ResponseEntity.status(HttpStatus.ACCEPTED)
+        .body(new Created(id, "queued", "/api/v1/orgs/" + org.slug() + "/imports/" + id));
+  }
+
+  @GetMapping("/api/v1/orgs/{org}/imports/{id}")
+  @Operation(summary = "An import's progress and results")
+  Imports.Job apiJob(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id) {
+    return imports.find(org.id(), id).orElseThrow(() -> ApiProblem.notFound("Import " + id));
+  }
+
+  @GetMapping("/api/v1/orgs/{org}/imports/{id}/errors")
+  @Operation(summary = "Rows an import set aside, with line number and reason")
+  List<Imports.ImportError> apiErrors(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id,
+      @RequestParam(defaultValue = "1000") int limit) {
+    imports.find(org.id(), id).orElseThrow(() -> ApiProblem.notFound("Import " + id));
+    return imports.errors(org.id(), id, Math.max(1, Math.min(limit, 10_000)));
+  }
+
+  @SuppressWarnings("unchecked")
+  private Map<String, String> parseMapping(String mapping) {
+    if (mapping == null || mapping.isBlank()) return null;
+    try {
+      return json.readValue(mapping, LinkedHashMap.class);
+    } catch (RuntimeException e) {
+      throw ApiProblem.invalid("mapping", "mapping is a JSON object of column name to target, e.g. {\"E-Mail\":\"email\"}.");
+    }
+  }
+}

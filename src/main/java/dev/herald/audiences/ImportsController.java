@@ -1,0 +1,106 @@
+package dev.herald.audiences;
+
+import dev.herald.platform.ApiProblem;
+import dev.herald.tenancy.HeraldUser;
+import dev.herald.tenancy.OrganizationContext;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestAttribute;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.multipart.MultipartFile;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+/** Imports in the panel: upload → mapping → progress → report. The API is {@link ImportsApi}. */
+@Controller
+class ImportsController {
+  private static final String ORG = OrganizationContext.ATTRIBUTE;
+  private final Imports imports;
+  private final MailingLists lists;
+  private final CustomFields fields;
+
+  ImportsController(Imports imports, MailingLists lists, CustomFields fields) {
+    this.imports = imports;
+    this.lists = lists;
+    this.fields = fields;
+  }
+
+  // ---- panel -------------------------------------------------------------------------------
+
+  @GetMapping("/o/{org}/imports")
+  String list(@RequestAttribute(ORG) OrganizationContext org, Model model) {
+    model.addAttribute("jobs", imports.recent(org.id()));
+    model.addAttribute("lists", lists.list(org.id()));
+    return "audiences/imports";
+  }
+
+  @PostMapping("/o/{org}/imports")
+  String upload(@RequestAttribute(ORG) OrganizationContext org, @AuthenticationPrincipal HeraldUser me,
+      @RequestParam(required = false) MultipartFile file, @RequestParam(defaultValue = "0") long listId, RedirectAttributes flash)
+      throws IOException {
+    try {
+      if (file == null || file.isEmpty()) throw ApiProblem.invalid("file", "Choose a file to import (CSV, XLSX or JSON).");
+      long id = imports.upload(org.id(), me.id(), listId, file.getOriginalFilename(), file.getBytes(), null);
+      return "redirect:/o/" + org.slug() + "/imports/" + id;
+    } catch (ApiProblem p) {
+      flash.addFlashAttribute("errors", Map.of(p.field() == null ? "form" : p.field(), p.getMessage()));
+      return "redirect:/o/" + org.slug() + "/imports";
+    }
+  }
+
+  @GetMapping("/o/{org}/imports/{id}")
+  String job(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, Model model) {
+    Imports.Job job = imports.find(org.id(), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+    model.addAttribute("job", job);
+    model.addAttribute("list", job.listId() == null ? null : lists.find(org.id(), job.listId()).orElse(null));
+    if ("draft".equals(job.status())) {
+      model.addAttribute("mapping", imports.mapping(org.id(), id));
+      model.addAttribute("targets", targets(org.id()));
+    } else {
+      model.addAttribute("importErrors", imports.errors(org.id(), id, 500));
+    }
+    return "audiences/import";
+  }
+
+  /** The progress fragment the import page polls (htmx) while the job runs. */
+  @GetMapping("/o/{org}/imports/{id}/progress")
+  String progress(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, Model model) {
+    model.addAttribute("job", imports.find(org.id(), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND)));
+    return "audiences/import :: progress";
+  }
+
+  @PostMapping("/o/{org}/imports/{id}/start")
+  String start(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, HttpServletRequest request,
+      @RequestParam(defaultValue = "subscribed") String importAs, @RequestParam(defaultValue = "") String consentBasis,
+      @RequestParam(defaultValue = "false") boolean overwrite, @RequestParam(defaultValue = "") String tags, RedirectAttributes flash) {
+    Map<String, String> mapping = new LinkedHashMap<>();
+    imports.mapping(org.id(), id).keySet().forEach(header -> {
+      String target = request.getParameter("map." + header);
+      mapping.put(header, target == null ? "ignore" : target);
+    });
+    try {
+      imports.start(org.id(), id, mapping, importAs, consentBasis, overwrite, Tags.parse(tags));
+    } catch (ApiProblem p) {
+      flash.addFlashAttribute("errors", Map.of(p.field() == null ? "form" : p.field(), p.getMessage()));
+    }
+    return "redirect:/o/" + org.slug() + "/imports/" + id;
+  }
+
+  private List<String> targets(long orgId) {
+    List<String> all = new java.util.ArrayList<>(List.of("ignore", "email", "name", "first_name", "last_name", "tags", "optin_time",
+        "optin_ip", "confirm_time", "confirm_ip"));
+    fields.list(orgId).forEach(f -> all.add("field:" + f.key()));
+    return all;
+  }
+
+}

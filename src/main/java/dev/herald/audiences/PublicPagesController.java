@@ -1,0 +1,192 @@
+package dev.herald.audiences;
+
+import dev.herald.platform.ApiProblem;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.server.ResponseStatusException;
+
+/**
+ * Hosted pages for subscribers (no account, no cookies, no tracking): the subscription form of a
+ * public list, confirming a double opt-in, and the preference centre reached by a signed link.
+ * The forms carry no CSRF token (that would need a session cookie); the subscription form is
+ * guarded by a honeypot and a per-address rate limit, the others by their signed token.
+ */
+@Controller
+class PublicPagesController {
+  static final int FORM_LIMIT_PER_ADDRESS = 10;
+  static final Duration FORM_WINDOW = Duration.ofMinutes(10);
+  private final MailingLists lists;
+  private final Subscribers subscribers;
+  private final DoubleOptIn doubleOptIn;
+  private final JdbcClient jdbc;
+  private final Clock clock;
+
+  PublicPagesController(MailingLists lists, Subscribers subscribers, DoubleOptIn doubleOptIn, JdbcClient jdbc, Clock clock) {
+    this.lists = lists;
+    this.subscribers = subscribers;
+    this.doubleOptIn = doubleOptIn;
+    this.jdbc = jdbc;
+    this.clock = clock;
+  }
+
+  // ---- subscription form -------------------------------------------------------------------
+
+  @GetMapping("/p/subscribe/{listId}")
+  String form(@PathVariable long listId, Model model) {
+    PublicList list = publicList(listId);
+    model.addAttribute("list", list);
+    model.addAttribute("consentText", consentText(list));
+    return "audiences/public-subscribe";
+  }
+
+  @PostMapping("/p/subscribe/{listId}")
+  String subscribe(@PathVariable long listId, @RequestParam(defaultValue = "") String email, @RequestParam(defaultValue = "") String name,
+      @RequestParam(defaultValue = "") String website, @RequestParam(defaultValue = "false") boolean consent,
+      HttpServletRequest request, HttpServletResponse response, Model model) {
+    PublicList list = publicList(listId);
+    model.addAttribute("list", list);
+    model.addAttribute("consentText", consentText(list));
+    model.addAttribute("email", email);
+    model.addAttribute("name", name);
+    // A filled honeypot is a bot: answer as if it worked, store nothing.
+    if (!website.isBlank()) return "audiences/public-subscribed";
+    if (recentFormSubmissions(request.getRemoteAddr()) >= FORM_LIMIT_PER_ADDRESS) {
+      response.setStatus(HttpStatus.TOO_MANY_REQUESTS.value());
+      model.addAttribute("errors", Map.of("form", "Too many sign-ups from your network. Try again in a few minutes."));
+      return "audiences/public-subscribe";
+    }
+    try {
+      if (!consent) throw ApiProblem.invalid("consent", "Tick the box to say you want to receive these emails.");
+      // An anonymous visitor may add a person but not rename one who exists (anyone can type any address).
+      boolean known = subscribers.findByEmail(list.organizationId(), email).isPresent();
+      String status;
+      try {
+        status = subscribers.subscribeByForm(list.organizationId(),
+            new Subscribers.Input(email, known || name.isBlank() ? null : name, null, null), listId,
+            new Consent.Evidence("form", "list-form:" + listId, consentText(list), null, request.getRemoteAddr(),
+                request.getHeader("User-Agent")));
+      } catch (ApiProblem p) {
+        // Never tell a visitor what another address's status is (bounced, complained): one neutral answer.
+        if ("status".equals(p.field())) throw ApiProblem.invalid("email", "This address cannot be subscribed to this list here.");
+        throw p;
+      }
+      model.addAttribute("needsConfirmation", "unconfirmed".equals(status));
+      return "audiences/public-subscribed";
+    } catch (ApiProblem p) {
+      response.setStatus(422);
+      model.addAttribute("errors", Map.of(p.field() == null ? "form" : p.field(), p.getMessage()));
+      return "audiences/public-subscribe";
+    }
+  }
+
+  // ---- double opt-in -----------------------------------------------------------------------
+
+  /** Shows a button rather than confirming on GET: mail scanners open links, people press buttons. */
+  @GetMapping("/p/confirm")
+  String confirmPage(@RequestParam(defaultValue = "") String token, HttpServletResponse response, Model model) {
+    Optional<DoubleOptIn.Confirmation> c = doubleOptIn.confirmation(token);
+    if (c.isEmpty()) response.setStatus(422);
+    model.addAttribute("token", token);
+    model.addAttribute("valid", c.isPresent());
+    c.flatMap(x -> lists.find(x.organizationId(), x.listId())).ifPresent(l -> model.addAttribute("listName", l.name()));
+    return "audiences/public-confirm";
+  }
+
+  @PostMapping("/p/confirm")
+  String confirm(@RequestParam(defaultValue = "") String token, HttpServletResponse response, Model model) {
+    Optional<DoubleOptIn.Confirmation> c = doubleOptIn.confirmation(token);
+    if (c.isEmpty()) {
+      response.setStatus(422);
+      model.addAttribute("valid", false);
+      return "audiences/public-confirm";
+    }
+    DoubleOptIn.Confirmation x = c.get();
+    subscribers.confirm(x.organizationId(), x.subscriberId(), x.listId());
+    model.addAttribute("confirmed", true);
+    model.addAttribute("valid", true);
+    lists.find(x.organizationId(), x.listId()).ifPresent(l -> model.addAttribute("listName", l.name()));
+    model.addAttribute("preferencesLink", doubleOptIn.preferencesLink(x.organizationId(), x.subscriberId()));
+    return "audiences/public-confirm";
+  }
+
+  // ---- preference centre -------------------------------------------------------------------
+
+  @GetMapping("/p/preferences")
+  String preferences(@RequestParam(defaultValue = "") String token, HttpServletResponse response, Model model) {
+    return preferencesPage(token, response, model);
+  }
+
+  @PostMapping("/p/preferences")
+  String savePreferences(@RequestParam(defaultValue = "") String token, @RequestParam(defaultValue = "") String name,
+      @RequestParam(required = false) List<Long> subscribed, @RequestParam(defaultValue = "") String action,
+      HttpServletRequest request, HttpServletResponse response, Model model) {
+    DoubleOptIn.Preferences p = doubleOptIn.preferences(token).orElse(null);
+    if (p == null) return preferencesPage(token, response, model);
+    Subscribers.Subscriber s = subscribers.find(p.organizationId(), p.subscriberId()).orElse(null);
+    if (s == null) return preferencesPage(token, response, model);
+    List<Long> keep = "unsubscribe_all".equals(action) || subscribed == null ? List.of() : subscribed;
+    for (Subscribers.Membership m : s.lists()) {
+      boolean active = List.of("subscribed", "unconfirmed").contains(m.status());
+      if (active && !keep.contains(m.listId())) subscribers.unsubscribe(p.organizationId(), s.id(), m.listId(), "preference centre");
+      if (!active && m.status().equals("unsubscribed") && keep.contains(m.listId())) {
+        subscribers.subscribe(p.organizationId(), s.id(), m.listId(), "subscribed", new Consent.Evidence("form",
+            "preference-centre", "Re-subscribed in the preference centre.", null, request.getRemoteAddr(), request.getHeader("User-Agent")));
+      }
+    }
+    if (!"unsubscribe_all".equals(action) && !name.isBlank() && !name.equals(s.name())) {
+      subscribers.update(p.organizationId(), s.id(), name, s.fields(), s.tags());
+    }
+    model.addAttribute("notice", "unsubscribe_all".equals(action) ? "You are unsubscribed from every list." : "Your preferences are saved.");
+    return preferencesPage(token, response, model);
+  }
+
+  private String preferencesPage(String token, HttpServletResponse response, Model model) {
+    Optional<DoubleOptIn.Preferences> p = doubleOptIn.preferences(token);
+    Optional<Subscribers.Subscriber> s = p.flatMap(x -> subscribers.find(x.organizationId(), x.subscriberId()));
+    if (s.isEmpty()) {
+      response.setStatus(404);
+      model.addAttribute("valid", false);
+      return "audiences/public-preferences";
+    }
+    model.addAttribute("valid", true);
+    model.addAttribute("token", token);
+    model.addAttribute("subscriber", s.get());
+    return "audiences/public-preferences";
+  }
+
+  // ---- helpers -----------------------------------------------------------------------------
+
+  record PublicList(long id, long organizationId, String name, String description, String organizationName, String optin) {}
+
+  private PublicList publicList(long listId) {
+    return jdbc.sql("""
+        select l.id, l.organization_id, l.name, l.description, o.name as organization_name, l.optin from mailing_list l
+        join organization o on o.id = l.organization_id where l.id = ? and l.visibility = 'public'""")
+        .param(listId).query(PublicList.class).optional()
+        .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+  }
+
+  static String consentText(PublicList list) {
+    return "Yes, send me " + list.name() + " by email from " + list.organizationName()
+        + ". I can unsubscribe at any time with the link in every email.";
+  }
+
+  private int recentFormSubmissions(String ip) {
+    return jdbc.sql("select count(*) from consent_record where channel = 'form' and ip = ? and given_at > ?")
+        .params(ip, Timestamp.from(clock.instant().minus(FORM_WINDOW))).query(Integer.class).single();
+  }
+}

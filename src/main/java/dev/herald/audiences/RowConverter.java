@@ -1,0 +1,182 @@
+package dev.herald.audiences;
+
+import dev.herald.platform.ApiProblem;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import tools.jackson.databind.ObjectMapper;
+
+/**
+ * Turns one row of an import file into a staged subscriber (or a reason to reject it), following the
+ * column mapping: email, name / first_name + last_name, tags, optin_* evidence, field:&lt;key&gt;.
+ */
+final class RowConverter {
+  private static final DateTimeFormatter MAILCHIMP_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+  private final Map<String, String> mapping;
+  private final Map<String, CustomFields.Field> fields;
+  private final ObjectMapper json;
+  private int email = -1, name = -1, first = -1, last = -1, tags = -1, optinTime = -1, optinIp = -1, confirmTime = -1;
+  private final Map<Integer, CustomFields.Field> fieldColumns = new LinkedHashMap<>();
+
+  RowConverter(Map<String, String> mapping, Map<String, CustomFields.Field> fields, ObjectMapper json) {
+    this.mapping = mapping;
+    this.fields = fields;
+    this.json = json;
+  }
+
+  sealed interface Result {}
+
+  record Accepted(long line, EmailAddress address, String name, String attributesJson, List<String> tags, OffsetDateTime optinTime,
+      String optinIp, OffsetDateTime confirmTime) implements Result {
+
+    /** One line of COPY's text format: tab-separated, \N for null, backslash escapes. */
+    void appendCopyLine(long jobId, StringBuilder out) {
+      out.append(jobId).append('\t').append(line).append('\t');
+      escape(address.address(), out);
+      out.append('\t');
+      escape(address.key(), out);
+      out.append('\t').append(address.smtputf8() ? 't' : 'f').append('\t');
+      escape(name, out);
+      out.append('\t');
+      escape(attributesJson, out);
+      out.append('\t');
+      escape(textArray(tags), out);
+      out.append('\t');
+      escape(optinTime == null ? null : optinTime.toString(), out);
+      out.append('\t');
+      escape(optinIp, out);
+      out.append('\t');
+      escape(confirmTime == null ? null : confirmTime.toString(), out);
+      out.append('\n');
+    }
+  }
+
+  record Rejected(String reason, String value) implements Result {}
+
+  void bind(List<String> headers) {
+    for (int i = 0; i < headers.size(); i++) {
+      String target = mapping.getOrDefault(headers.get(i), "ignore");
+      switch (target) {
+        case "email" -> email = i;
+        case "name" -> name = i;
+        case "first_name" -> first = i;
+        case "last_name" -> last = i;
+        case "tags" -> tags = i;
+        case "optin_time" -> optinTime = i;
+        case "optin_ip" -> optinIp = i;
+        case "confirm_time" -> confirmTime = i;
+        case "ignore", "confirm_ip" -> { }
+        default -> {
+          if (target.startsWith("field:") && fields.containsKey(target.substring(6))) fieldColumns.put(i, fields.get(target.substring(6)));
+        }
+      }
+    }
+    if (email < 0) throw new ImportFiles.BadFile(1, "No column is mapped to email (columns: " + String.join(", ", headers) + ").");
+  }
+
+  Result convert(ImportFiles.Row row) {
+    if (row.cellCountMismatch()) {
+      return new Rejected("the row has " + row.cellCount() + " cells, the header has " + row.cells().size(), abbreviate(cell(row, email)));
+    }
+    String rawEmail = cell(row, email);
+    if (rawEmail.isBlank()) return new Rejected("missing email", "");
+    EmailAddress address;
+    switch (EmailAddress.parse(rawEmail)) {
+      case EmailAddress.Valid v -> address = v.address();
+      case EmailAddress.Invalid i -> {
+        return new Rejected("invalid email: " + i.reason(), abbreviate(rawEmail));
+      }
+    }
+    String fullName = name >= 0 ? cell(row, name).trim() : (cell(row, first).trim() + " " + cell(row, last).trim()).trim();
+    if (fullName.length() > 200) return new Rejected("name is longer than 200 characters", abbreviate(fullName));
+    Map<String, Object> values = new LinkedHashMap<>();
+    for (Map.Entry<Integer, CustomFields.Field> c : fieldColumns.entrySet()) {
+      try {
+        Object v = CustomFields.convert(c.getValue(), cell(row, c.getKey()));
+        if (v != null) values.put(c.getValue().key(), v);
+      } catch (ApiProblem p) {
+        return new Rejected(c.getValue().key() + ": " + p.getMessage(), abbreviate(cell(row, c.getKey())));
+      }
+    }
+    List<String> tagList;
+    try {
+      tagList = Tags.clean("tags", tags >= 0 ? splitTags(cell(row, tags)) : List.of());
+    } catch (ApiProblem p) {
+      return new Rejected(p.getMessage(), abbreviate(cell(row, tags)));
+    }
+    return new Accepted(row.line(), address, fullName.isEmpty() ? null : fullName, json.writeValueAsString(values), tagList,
+        time(cell(row, optinTime)), blankToNull(cell(row, optinIp)), time(cell(row, confirmTime)));
+  }
+
+  /** Mailchimp writes tags as {@code "vip","newsletter"}: split on commas, drop the quotes. */
+  static List<String> splitTags(String cell) {
+    List<String> out = new ArrayList<>();
+    for (String part : cell.split(",")) {
+      String t = part.trim();
+      if (t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"")) t = t.substring(1, t.length() - 1).trim();
+      out.add(t);
+    }
+    return out;
+  }
+
+  private static String cell(ImportFiles.Row row, int index) {
+    if (index < 0 || index >= row.cells().size()) return "";
+    String v = row.cells().get(index);
+    return v == null ? "" : v;
+  }
+
+  /** Mailchimp writes "2024-05-28 09:52:58" (UTC); ISO-8601 is accepted too; anything else is left out. */
+  static OffsetDateTime time(String value) {
+    String v = value.trim();
+    if (v.isEmpty()) return null;
+    try {
+      return LocalDateTime.parse(v, MAILCHIMP_TIME).atOffset(ZoneOffset.UTC);
+    } catch (DateTimeParseException e) {
+      try {
+        return OffsetDateTime.parse(v);
+      } catch (DateTimeParseException e2) {
+        return null;
+      }
+    }
+  }
+
+  private static String blankToNull(String s) {
+    return s.isBlank() ? null : s.trim();
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() > 200 ? s.substring(0, 200) + "…" : s;
+  }
+
+  static String textArray(List<String> items) {
+    Set<String> unique = new LinkedHashSet<>(items);
+    List<String> quoted = new ArrayList<>();
+    for (String t : unique) quoted.add('"' + t.replace("\\", "\\\\").replace("\"", "\\\"") + '"');
+    return "{" + String.join(",", quoted) + "}";
+  }
+
+  static void escape(String value, StringBuilder out) {
+    if (value == null) {
+      out.append("\\N");
+      return;
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      switch (c) {
+        case '\\' -> out.append("\\\\");
+        case '\t' -> out.append("\\t");
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        default -> out.append(c);
+      }
+    }
+  }
+}

@@ -1,0 +1,271 @@
+package dev.herald.audiences;
+
+import dev.herald.platform.ApiProblem;
+import dev.herald.tenancy.AuditLog;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.databind.ObjectMapper;
+
+/**
+ * Subscribers (one per address per organization) and their subscriptions to lists. Every change
+ * publishes its event in the same transaction, and every subscription gets a consent record.
+ */
+@Service
+public class Subscribers {
+  public static final List<String> STATUSES = List.of("unconfirmed", "subscribed", "unsubscribed", "bounced", "complained");
+  private final JdbcClient jdbc;
+  private final CustomFields fields;
+  private final MailingLists lists;
+  private final Consent consent;
+  private final DoubleOptIn doubleOptIn;
+  private final ApplicationEventPublisher events;
+  private final AuditLog audit;
+  private final ObjectMapper json;
+
+  Subscribers(JdbcClient jdbc, CustomFields fields, MailingLists lists, Consent consent, DoubleOptIn doubleOptIn,
+      ApplicationEventPublisher events, AuditLog audit, ObjectMapper json) {
+    this.jdbc = jdbc;
+    this.fields = fields;
+    this.lists = lists;
+    this.consent = consent;
+    this.doubleOptIn = doubleOptIn;
+    this.events = events;
+    this.audit = audit;
+    this.json = json;
+  }
+
+  public record Subscriber(long id, String email, boolean smtputf8, String name, Map<String, Object> fields, List<String> tags,
+      String source, Instant createdAt, Instant updatedAt, List<Membership> lists) {}
+
+  public record Membership(long listId, String listName, String status, Instant createdAt, Instant confirmedAt, Instant unsubscribedAt) {}
+
+  /** A subscriber as given by a form, an API call or the panel. Null members mean "leave as it is". */
+  public record Input(String email, String name, Map<String, Object> fields, List<String> tags) {}
+
+  // ---- reading -----------------------------------------------------------------------------
+
+  public Optional<Subscriber> find(long orgId, long id) {
+    return jdbc.sql("select id, email, smtputf8, name, attributes::text, tags, source, created_at, updated_at from subscriber"
+            + " where organization_id = ? and id = ?").params(orgId, id).query(this::map).optional();
+  }
+
+  public Optional<Subscriber> findByEmail(long orgId, String email) {
+    EmailAddress address;
+    try {
+      address = Addresses.require("email", email);
+    } catch (ApiProblem invalid) {
+      return Optional.empty();
+    }
+    return jdbc.sql("select id, email, smtputf8, name, attributes::text, tags, source, created_at, updated_at from subscriber"
+        + " where organization_id = ? and email_key = ?").params(orgId, address.key()).query(this::map).optional();
+  }
+
+  public record Page(List<Subscriber> items, long total, int page, int size) {}
+
+  /** Newest first; {@code query} matches email or name, {@code listId}/{@code status} narrow it down. */
+  public Page search(long orgId, String query, Long listId, String status, int page, int size) {
+    String q = query == null ? "" : query.trim();
+    String st = status == null ? "" : status.trim();
+    String where = """
+        where s.organization_id = :org
+          and (:q = '' or s.email_key like '%' || lower(:q) || '%' or s.name ilike '%' || :q || '%')
+          and (cast(:list as bigint) is null or exists (select 1 from subscription x where x.subscriber_id = s.id and x.list_id = :list
+               and (:status = '' or x.status = :status)))
+          and (cast(:list as bigint) is not null or :status = ''
+               or exists (select 1 from subscription x where x.subscriber_id = s.id and x.status = :status))""";
+    var total = jdbc.sql("select count(*) from subscriber s " + where)
+        .param("org", orgId).param("q", q).param("list", listId).param("status", st).query(Long.class).single();
+    var items = jdbc.sql("select s.id, s.email, s.smtputf8, s.name, s.attributes::text, s.tags, s.source, s.created_at, s.updated_at"
+            + " from subscriber s " + where + " order by s.created_at desc, s.id desc limit :size offset :offset")
+        .param("org", orgId).param("q", q).param("list", listId).param("status", st)
+        .param("size", size).param("offset", (long) page * size)
+        .query(this::map).list();
+    return new Page(items, total, page, size);
+  }
+
+  // ---- writing -----------------------------------------------------------------------------
+
+  /**
+   * Creates the subscriber, or updates the one with the same address (fields and tags are merged;
+   * a null name keeps the old one). Returns the subscriber's id.
+   */
+  @Transactional
+  public long upsert(long orgId, Input input, String source) {
+    EmailAddress address = Addresses.require("email", input.email());
+    String name = input.name() == null ? null : input.name().trim();
+    if (name != null && name.length() > 200) throw ApiProblem.invalid("name", "A name is at most 200 characters.");
+    Map<String, Object> values = fields.convert(fields.byKey(orgId), input.fields());
+    List<String> tags = Tags.clean("tags", input.tags());
+    String attributes = json.writeValueAsString(withoutNulls(values));
+    String[] removed = values.entrySet().stream().filter(e -> e.getValue() == null).map(Map.Entry::getKey).toArray(String[]::new);
+    long id = jdbc.sql("""
+        insert into subscriber (organization_id, email, email_key, smtputf8, name, attributes, tags, source)
+        values (?, ?, ?, ?, coalesce(?, ''), cast(? as jsonb), ?, ?)
+        on conflict (organization_id, email_key) do update set
+          name = coalesce(?, subscriber.name),
+          attributes = (subscriber.attributes - cast(? as text[])) || excluded.attributes,
+          tags = array(select distinct unnest(subscriber.tags || excluded.tags)),
+          updated_at = now()
+        returning id""")
+        .params(orgId, address.address(), address.key(), address.smtputf8(), name, attributes, tags.toArray(String[]::new), source,
+            name, removed)
+        .query(Long.class).single();
+    events.publishEvent(new AudienceEvents.SubscriberChanged(orgId, id));
+    return id;
+  }
+
+  /** Replaces name, fields and tags of an existing subscriber. */
+  @Transactional
+  public boolean update(long orgId, long id, String name, Map<String, Object> rawFields, List<String> tags) {
+    Map<String, Object> values = fields.convert(fields.byKey(orgId), rawFields);
+    String clean = name == null ? "" : name.trim();
+    if (clean.length() > 200) throw ApiProblem.invalid("name", "A name is at most 200 characters.");
+    int n = jdbc.sql("update subscriber set name = ?, attributes = cast(? as jsonb), tags = ?, updated_at = now()"
+            + " where organization_id = ? and id = ?")
+        .params(clean, json.writeValueAsString(withoutNulls(values)), Tags.clean("tags", tags).toArray(String[]::new), orgId, id)
+        .update();
+    if (n == 1) {
+      events.publishEvent(new AudienceEvents.SubscriberChanged(orgId, id));
+      audit.record(orgId, "subscriber.updated", "subscriber", id, null);
+    }
+    return n == 1;
+  }
+
+  @Transactional
+  public boolean delete(long orgId, long id) {
+    int n = jdbc.sql("delete from subscriber where organization_id = ? and id = ?").params(orgId, id).update();
+    if (n == 1) {
+      events.publishEvent(new AudienceEvents.SubscriberDeleted(orgId, id));
+      audit.record(orgId, "subscriber.deleted", "subscriber", id, null);
+    }
+    return n == 1;
+  }
+
+  /**
+   * Puts the subscriber on a list. {@code requested} is the status asked for; a double opt-in list
+   * turns "subscribed" from a form or the API into "unconfirmed" and mails a confirmation link. A
+   * complained or bounced subscription is never reopened this way, and nobody is re-subscribed
+   * without a new consent record.
+   */
+  @Transactional
+  public String subscribe(long orgId, long subscriberId, long listId, String requested, Consent.Evidence evidence) {
+    MailingLists.MailingList list = lists.find(orgId, listId).orElseThrow(() -> ApiProblem.invalid("lists", "List " + listId + " not found."));
+    String status = requested == null || requested.isBlank() ? "subscribed" : requested.trim();
+    if (!List.of("subscribed", "unconfirmed", "unsubscribed").contains(status)) {
+      throw ApiProblem.invalid("status", "status is subscribed, unconfirmed or unsubscribed.");
+    }
+    Optional<String> current = statusOn(subscriberId, listId);
+    if (current.isPresent() && List.of("complained", "bounced").contains(current.get())) {
+      throw ApiProblem.invalid("status", "This address " + current.get() + " on " + list.name()
+          + "; it cannot be subscribed again from here.");
+    }
+    boolean needsConfirmation = status.equals("subscribed") && list.optin().equals("double")
+        && List.of("form", "api").contains(evidence.channel()) && !current.map("subscribed"::equals).orElse(false);
+    if (needsConfirmation) status = "unconfirmed";
+    jdbc.sql("""
+        insert into subscription (list_id, subscriber_id, status, source, confirmed_at, unsubscribed_at)
+        values (?, ?, ?, ?, case when ? = 'subscribed' then now() end, case when ? = 'unsubscribed' then now() end)
+        on conflict (list_id, subscriber_id) do update set status = excluded.status, updated_at = now(),
+          confirmed_at = coalesce(excluded.confirmed_at, subscription.confirmed_at),
+          unsubscribed_at = case when excluded.status = 'unsubscribed' then now() else null end""")
+        .params(listId, subscriberId, status, evidence.channel(), status, status).update();
+    consent.record(orgId, subscriberId, listId, evidence, status.equals("subscribed"));
+    events.publishEvent(new AudienceEvents.SubscriberSubscribed(orgId, subscriberId, listId, status, evidence.channel()));
+    if (needsConfirmation) doubleOptIn.sendConfirmation(orgId, subscriberId, list);
+    return status;
+  }
+
+  /** Confirms a double opt-in subscription; true if it was waiting for confirmation. */
+  @Transactional
+  public boolean confirm(long orgId, long subscriberId, long listId) {
+    int n = jdbc.sql("""
+        update subscription s set status = 'subscribed', confirmed_at = now(), updated_at = now()
+        from mailing_list l where l.id = s.list_id and l.organization_id = ? and s.list_id = ? and s.subscriber_id = ?
+          and s.status = 'unconfirmed'""").params(orgId, listId, subscriberId).update();
+    if (n == 1) {
+      consent.confirm(subscriberId, listId);
+      events.publishEvent(new AudienceEvents.SubscriberConfirmed(orgId, subscriberId, listId));
+    }
+    return n == 1;
+  }
+
+  @Transactional
+  public boolean unsubscribe(long orgId, long subscriberId, long listId, String reason) {
+    int n = jdbc.sql("""
+        update subscription s set status = 'unsubscribed', unsubscribed_at = now(), updated_at = now()
+        from mailing_list l where l.id = s.list_id and l.organization_id = ? and s.list_id = ? and s.subscriber_id = ?
+          and s.status in ('subscribed', 'unconfirmed')""").params(orgId, listId, subscriberId).update();
+    if (n == 1) {
+      consent.withdraw(subscriberId, listId);
+      events.publishEvent(new AudienceEvents.SubscriberUnsubscribed(orgId, subscriberId, listId, reason));
+    }
+    return n == 1;
+  }
+
+  /** Takes the subscriber off the list entirely (no record of the subscription is kept but consent history). */
+  @Transactional
+  public boolean removeFromList(long orgId, long subscriberId, long listId) {
+    int n = jdbc.sql("""
+        delete from subscription s using mailing_list l
+        where l.id = s.list_id and l.organization_id = ? and s.list_id = ? and s.subscriber_id = ?""")
+        .params(orgId, listId, subscriberId).update();
+    if (n == 1) {
+      consent.withdraw(subscriberId, listId);
+      events.publishEvent(new AudienceEvents.SubscriberChanged(orgId, subscriberId));
+    }
+    return n == 1;
+  }
+
+  /** A sign-up from a hosted form: the subscriber and the subscription, all or nothing; returns the status. */
+  @Transactional
+  public String subscribeByForm(long orgId, Input input, long listId, Consent.Evidence evidence) {
+    return subscribe(orgId, upsert(orgId, input, "form"), listId, "subscribed", evidence);
+  }
+
+  /** Creates or updates the subscriber and puts them on the lists, all or nothing. */
+  @Transactional
+  public long addToLists(long orgId, Input input, List<Long> listIds, String status, Consent.Evidence evidence, String source) {
+    long id = upsert(orgId, input, source);
+    for (Long listId : listIds == null ? List.<Long>of() : listIds) subscribe(orgId, id, listId, status, evidence);
+    return id;
+  }
+
+  Optional<String> statusOn(long subscriberId, long listId) {
+    return jdbc.sql("select status from subscription where subscriber_id = ? and list_id = ?").params(subscriberId, listId)
+        .query(String.class).optional();
+  }
+
+  // ---- mapping -----------------------------------------------------------------------------
+
+  private static Map<String, Object> withoutNulls(Map<String, Object> values) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    values.forEach((k, v) -> {
+      if (v != null) out.put(k, v);
+    });
+    return out;
+  }
+
+  @SuppressWarnings("unchecked")
+  private Subscriber map(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
+    long id = rs.getLong(1);
+    Map<String, Object> attributes = json.readValue(rs.getString(5), LinkedHashMap.class);
+    return new Subscriber(id, rs.getString(2), rs.getBoolean(3), rs.getString(4), attributes,
+        List.of((String[]) rs.getArray(6).getArray()), rs.getString(7), rs.getTimestamp(8).toInstant(),
+        rs.getTimestamp(9).toInstant(), memberships(id));
+  }
+
+  private List<Membership> memberships(long subscriberId) {
+    return new ArrayList<>(jdbc.sql("""
+        select s.list_id, l.name as list_name, s.status, s.created_at, s.confirmed_at, s.unsubscribed_at
+        from subscription s join mailing_list l on l.id = s.list_id where s.subscriber_id = ? order by l.name""")
+        .param(subscriberId).query(Membership.class).list());
+  }
+}

@@ -1,0 +1,216 @@
+package dev.herald.audiences;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart;
+
+import dev.herald.tenancy.TestOrganizations;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
+import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.mock.web.MockMultipartFile;
+import org.springframework.test.web.servlet.MockMvc;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+
+/**
+ * Imports through the API, run by the worker: Mailchimp's layout without mapping, the edge cases
+ * with their line numbers, encodings, bad files, keep-existing vs overwrite, never re-subscribing
+ * complained or unsubscribed people, and a job taken over after its node died.
+ */
+@SpringBootTest(properties = "herald.imports.poll=PT0.1S")
+@AutoConfigureMockMvc
+@Import({AudienceFixtures.class, TestOrganizations.class})
+class ImportTest {
+  static final Path CORPUS = Path.of("../shared/corpora/subscriber-csv");
+  @Autowired MockMvc mvc;
+  @Autowired AudienceFixtures fixtures;
+  @Autowired JdbcClient jdbc;
+  @Autowired ObjectMapper json;
+  @Autowired Imports imports;
+
+  TestOrganizations.Created org;
+  long listId;
+  static int counter;
+
+  @BeforeEach
+  void organization() throws Exception {
+    org = fixtures.organization("Import Co " + (++counter));
+    listId = jdbc.sql("insert into mailing_list (organization_id, name, optin) values (?, 'Imported', 'single') returning id")
+        .param(org.id()).query(Long.class).single();
+  }
+
+  JsonNode upload(String fileName, byte[] content, Map<String, String> params, int expectedStatus) throws Exception {
+    var request = multipart("/api/v1/orgs/" + org.slug() + "/imports").file(new MockMultipartFile("file", fileName, null, content))
+        .param("listId", Long.toString(listId)).param("consentBasis", "signed up on our website");
+    params.forEach(request::param);
+    MockHttpServletResponse r = mvc.perform(request.header("Authorization", "Bearer " + org.apiKey())).andReturn().getResponse();
+    assertThat(r.getStatus()).as(r.getContentAsString()).isEqualTo(expectedStatus);
+    return json.readTree(r.getContentAsString());
+  }
+
+  /** Waits for the worker (polling every 0.1 s in this test) to finish the job; returns the job. */
+  JsonNode finished(JsonNode created) throws Exception {
+    long id = created.get("id").asLong();
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+    while (Instant.now().isBefore(deadline)) {
+      JsonNode job = json.readTree(mvc.perform(get("/api/v1/orgs/" + org.slug() + "/imports/" + id)
+          .header("Authorization", "Bearer " + org.apiKey())).andReturn().getResponse().getContentAsString());
+      if (List.of("finished", "failed").contains(job.get("status").asString())) return job;
+      Thread.sleep(100);
+    }
+    throw new AssertionError("import " + id + " did not finish in 60 s");
+  }
+
+  Map<Long, String> errors(JsonNode job) {
+    Map<Long, String> out = new java.util.TreeMap<>();
+    imports.errors(org.id(), job.get("id").asLong(), 1000).forEach(e -> out.put(e.line(), e.reason()));
+    return out;
+  }
+
+  long count(String sql, Object... params) {
+    return jdbc.sql(sql).params(params).query(Long.class).single();
+  }
+
+  @Test
+  void mailchimps_export_imports_without_manual_mapping_with_names_tags_and_consent_evidence() throws Exception {
+    JsonNode job = finished(upload("subscribed_members_export.csv",
+        Files.readAllBytes(CORPUS.resolve("subscribed_members_export_synthetic.csv")), Map.of(), 202));
+    assertThat(job.get("status").asString()).isEqualTo("finished");
+    assertThat(job.get("totalRows").asLong()).isEqualTo(200);
+    assertThat(job.get("inserted").asLong() + job.get("skipped").asLong()).isEqualTo(200);
+    assertThat(job.get("inserted").asLong()).isEqualTo(count("select count(*) from subscription where list_id = ? and status = 'subscribed'", listId));
+    var bradley = jdbc.sql("select name, tags from subscriber where organization_id = ? and email = 'bradley.rodgers0@example.com'")
+        .param(org.id()).query((rs, n) -> List.of(rs.getString(1), String.join(",", (String[]) rs.getArray(2).getArray()))).single();
+    assertThat(bradley).containsExactly("Bradley Rodgers", "customer");
+    var consent = jdbc.sql("""
+        select c.ip, c.basis, c.channel, c.given_at from consent_record c join subscriber s on s.id = c.subscriber_id
+        where s.email = 'bradley.rodgers0@example.com'""").query((rs, n) -> List.of(rs.getString(1), rs.getString(2), rs.getString(3),
+        rs.getTimestamp(4).toInstant().toString())).single();
+    assertThat(consent).containsExactly("192.228.49.222", "signed up on our website", "import", "2020-10-28T21:46:10Z");
+    assertThat(count("select count(*) from custom_field where organization_id = ?", org.id()))
+        .as("Mailchimp's housekeeping columns are not turned into fields").isZero();
+  }
+
+  @Test
+  void the_edge_cases_are_reported_with_their_line_numbers_and_the_rest_imported() throws Exception {
+    JsonNode job = finished(upload("edge-cases.csv", Files.readAllBytes(CORPUS.resolve("edge-cases.csv")), Map.of(), 202));
+    assertThat(job.get("status").asString()).isEqualTo("finished");
+    Map<Long, String> errors = errors(job);
+    // row N of the expectations is line N+1 (the header is line 1); row 12's name holds a line break.
+    assertThat(errors.get(3L)).isEqualTo("duplicate of line 2");
+    assertThat(errors.get(5L)).startsWith("invalid email");
+    assertThat(errors.get(6L)).startsWith("invalid email");
+    assertThat(errors.get(7L)).startsWith("invalid email");
+    assertThat(errors.get(16L)).isEqualTo("missing email");
+    assertThat(errors.get(17L)).startsWith("invalid email");
+    assertThat(count("select count(*) from subscriber where organization_id = ? and email = 'spaced@example.com'", org.id())).isEqualTo(1);
+    assertThat(count("select count(*) from subscriber where organization_id = ? and email = 'user@bücher.example'", org.id())).isEqualTo(1);
+    assertThat(jdbc.sql("select name from subscriber where organization_id = ? and email = 'multiline@example.com'").param(org.id())
+        .query(String.class).single()).isEqualTo("Line1\nLine2");
+    assertThat(jdbc.sql("select name from subscriber where organization_id = ? and email = 'quote@example.com'").param(org.id())
+        .query(String.class).single()).isEqualTo("He said \"hi\"");
+  }
+
+  @Test
+  void a_windows_1252_file_with_semicolons_keeps_its_umlauts() throws Exception {
+    JsonNode job = finished(upload("semicolon.csv", Files.readAllBytes(CORPUS.resolve("semicolon-delimited.csv")), Map.of(), 202));
+    assertThat(job.get("inserted").asLong()).isEqualTo(2);
+    assertThat(jdbc.sql("select name from subscriber where organization_id = ? and email = 'mueller@example.de'").param(org.id())
+        .query(String.class).single()).isEqualTo("Jürgen Müller");
+  }
+
+  @Test
+  void bad_files_get_a_clear_error() throws Exception {
+    JsonNode empty = upload("empty.csv", new byte[0], Map.of(), 422);
+    assertThat(empty.get("errors").get(0).get("field").asString()).isEqualTo("file");
+
+    JsonNode noEmail = upload("no-email.csv", "name,city\nAnn,Paris\n".getBytes(StandardCharsets.UTF_8), Map.of(), 422);
+    assertThat(noEmail.get("errors").get(0).get("field").asString()).isEqualTo("mapping");
+
+    JsonNode noBasis = json.readTree(mvc.perform(multipart("/api/v1/orgs/" + org.slug() + "/imports")
+            .file(new MockMultipartFile("file", "a.csv", null, "email\na@example.com\n".getBytes(StandardCharsets.UTF_8)))
+            .param("listId", Long.toString(listId)).header("Authorization", "Bearer " + org.apiKey()))
+        .andReturn().getResponse().getContentAsString());
+    assertThat(noBasis.get("errors").get(0).get("field").asString()).isEqualTo("consentBasis");
+
+    JsonNode unterminated = finished(upload("broken.csv",
+        "email,name\na@example.com,Ann\nb@example.com,\"Bob\nc@example.com,Cy\n".getBytes(StandardCharsets.UTF_8), Map.of(), 202));
+    assertThat(unterminated.get("status").asString()).isEqualTo("failed");
+    assertThat(unterminated.get("failure").asString()).containsIgnoringCase("line 3");
+    assertThat(count("select count(*) from subscriber where organization_id = ?", org.id())).as("nothing merged from a failed file").isZero();
+
+    byte[] oneLongLine = ("email,name\n" + "x".repeat(10 * 1024 * 1024)).getBytes(StandardCharsets.US_ASCII);
+    JsonNode huge = finished(upload("huge.csv", oneLongLine, Map.of(), 202));
+    assertThat(huge.get("status").asString()).isEqualTo("failed");
+    assertThat(huge.get("failure").asString()).containsIgnoringCase("line 2");
+  }
+
+  @Test
+  void keep_existing_fills_in_and_overwrite_replaces() throws Exception {
+    jdbc.sql("insert into custom_field (organization_id, key, label, type) values (?, 'city', 'City', 'text')").param(org.id()).update();
+    finished(upload("a.csv", "email,name,city\nann@example.com,Ann,Paris\n".getBytes(StandardCharsets.UTF_8), Map.of(), 202));
+    finished(upload("b.csv", "email,name,city\nann@example.com,Anna,Rome\n".getBytes(StandardCharsets.UTF_8), Map.of(), 202));
+    assertThat(jdbc.sql("select name || ' ' || (attributes->>'city') from subscriber where organization_id = ?").param(org.id())
+        .query(String.class).single()).isEqualTo("Ann Paris");
+    JsonNode job = finished(upload("c.csv", "email,name,city\nann@example.com,Anna,Rome\n".getBytes(StandardCharsets.UTF_8),
+        Map.of("overwrite", "true"), 202));
+    assertThat(job.get("updated").asLong()).isEqualTo(1);
+    assertThat(jdbc.sql("select name || ' ' || (attributes->>'city') from subscriber where organization_id = ?").param(org.id())
+        .query(String.class).single()).isEqualTo("Anna Rome");
+  }
+
+  @Test
+  void unsubscribed_and_complained_people_are_never_resubscribed_by_an_import() throws Exception {
+    finished(upload("a.csv", "email\nleft@example.com\nangry@example.com\nstays@example.com\n".getBytes(StandardCharsets.UTF_8), Map.of(), 202));
+    jdbc.sql("update subscription x set status = 'unsubscribed' from subscriber s where s.id = x.subscriber_id and s.email = 'left@example.com'")
+        .update();
+    jdbc.sql("update subscription x set status = 'complained' from subscriber s where s.id = x.subscriber_id and s.email = 'angry@example.com'")
+        .update();
+    long firstList = listId;
+    long otherList = jdbc.sql("insert into mailing_list (organization_id, name) values (?, 'Other') returning id").param(org.id())
+        .query(Long.class).single();
+    listId = otherList; // a complaint on any list blocks every list
+    JsonNode job = finished(upload("b.csv", "email\nleft@example.com\nangry@example.com\nstays@example.com\n".getBytes(StandardCharsets.UTF_8),
+        Map.of(), 202));
+    Map<Long, String> errors = errors(job);
+    assertThat(errors.get(3L)).contains("complained");
+    assertThat(errors).doesNotContainKey(2L);  // unsubscribed from the *first* list only: may join another
+    assertThat(count("select count(*) from subscription x join subscriber s on s.id = x.subscriber_id "
+        + "where s.email = 'angry@example.com' and x.list_id = ?", otherList)).isZero();
+
+    listId = firstList;
+    JsonNode again = finished(upload("c.csv", "email\nleft@example.com\n".getBytes(StandardCharsets.UTF_8), Map.of(), 202));
+    assertThat(errors(again).get(2L)).contains("already unsubscribed");
+    assertThat(count("select count(*) from subscription x join subscriber s on s.id = x.subscriber_id "
+        + "where s.email = 'left@example.com' and x.list_id = ? and x.status = 'unsubscribed'", firstList)).isEqualTo(1);
+  }
+
+  @Test
+  void a_job_left_running_by_a_dead_node_is_taken_over() throws Exception {
+    // A draft is never claimed, so the test can set the scene before any worker sees the job.
+    long id = imports.upload(org.id(), null, listId, "a.csv", "email\nrestart@example.com\n".getBytes(StandardCharsets.UTF_8), null);
+    jdbc.sql("""
+        insert into import_row (job_id, line, email, email_key, smtputf8, attributes, tags)
+        values (?, 2, 'stale@example.com', 'stale@example.com', false, '{}', '{}')""").param(id).update();
+    // As if a node had claimed it and died: running, lease expired, half-staged rows left behind.
+    jdbc.sql("update import_job set status = 'running', consent_basis = 'website', lease_until = now() - interval '1 minute' where id = ?")
+        .param(id).update();
+    JsonNode job = finished(json.readTree("{\"id\":" + id + "}"));
+    assertThat(job.get("status").asString()).isEqualTo("finished");
+    assertThat(count("select count(*) from subscriber where organization_id = ? and email = 'restart@example.com'", org.id())).isEqualTo(1);
+    assertThat(count("select count(*) from subscriber where email = 'stale@example.com'")).isZero();
+  }
+}

@@ -1,0 +1,151 @@
+package dev.herald.audiences;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.tenancy.TestOrganizations;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The hosted pages over a real socket: the form of a public list (no cookies, honeypot, rate limit),
+ * the double opt-in confirmation, and the preference centre.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@Import({AudienceFixtures.class, TestOrganizations.class})
+class PublicPagesTest {
+  @LocalServerPort int port;
+  @Autowired AudienceFixtures fixtures;
+  @Autowired JdbcClient jdbc;
+  @Autowired DoubleOptIn doubleOptIn;
+  final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+  TestOrganizations.Created org;
+  long doubleList, privateList;
+  static int counter;
+
+  @BeforeEach
+  void lists() {
+    org = fixtures.organization("Public Co " + (++counter));
+    doubleList = jdbc.sql("insert into mailing_list (organization_id, name, visibility, optin) values (?, 'Weekly', 'public', 'double') returning id")
+        .param(org.id()).query(Long.class).single();
+    privateList = jdbc.sql("insert into mailing_list (organization_id, name) values (?, 'Internal') returning id").param(org.id())
+        .query(Long.class).single();
+  }
+
+  HttpResponse<String> get(String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).header("Accept", "text/html").build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> post(String path, Map<String, String> form) throws Exception {
+    String body = form.entrySet().stream().map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+        .collect(Collectors.joining("&"));
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .header("Content-Type", "application/x-www-form-urlencoded").header("Accept", "text/html")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  String status(String email, long list) {
+    return jdbc.sql("select x.status from subscription x join subscriber s on s.id = x.subscriber_id where s.email = ? and x.list_id = ?")
+        .params(email, list).query(String.class).optional().orElse("none");
+  }
+
+  @Test
+  void the_form_subscribes_with_consent_evidence_and_sets_no_cookie() throws Exception {
+    HttpResponse<String> page = get("/p/subscribe/" + doubleList);
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.headers().allValues("Set-Cookie")).as("hosted pages set no cookie").isEmpty();
+    assertThat(page.body()).contains("Weekly").doesNotContain("_csrf");
+
+    HttpResponse<String> noConsent = post("/p/subscribe/" + doubleList, Map.of("email", "eve@example.com"));
+    assertThat(noConsent.statusCode()).isEqualTo(422);
+    assertThat(status("eve@example.com", doubleList)).isEqualTo("none");
+
+    HttpResponse<String> done = post("/p/subscribe/" + doubleList, Map.of("email", "eve@example.com", "name", "Eve", "consent", "true"));
+    assertThat(done.statusCode()).isEqualTo(200);
+    assertThat(done.headers().allValues("Set-Cookie")).isEmpty();
+    assertThat(status("eve@example.com", doubleList)).isEqualTo("unconfirmed");
+    var evidence = jdbc.sql("""
+        select t.body, c.channel, c.ip, c.user_agent from consent_record c join consent_text t on t.id = c.consent_text_id
+        join subscriber s on s.id = c.subscriber_id where s.email = 'eve@example.com'""")
+        .query((rs, n) -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)}).single();
+    assertThat(evidence[0]).contains("Weekly");
+    assertThat(evidence[1]).isEqualTo("form");
+    assertThat(evidence[2]).isEqualTo("127.0.0.1");
+    assertThat(evidence[3]).contains("Java-http-client");
+
+    // the confirmation link from the mail, then the preference centre
+    String mail = jdbc.sql("select body_text from sandbox_message where recipient = 'eve@example.com'").query(String.class).single();
+    Matcher link = Pattern.compile("/p/confirm\\?token=([A-Za-z0-9_.-]+)").matcher(mail);
+    assertThat(link.find()).isTrue();
+    HttpResponse<String> confirmed = post("/p/confirm", Map.of("token", link.group(1)));
+    assertThat(confirmed.body()).contains("/p/preferences?token=");
+    assertThat(status("eve@example.com", doubleList)).isEqualTo("subscribed");
+  }
+
+  @Test
+  void bots_filling_the_honeypot_are_thanked_and_ignored_and_floods_are_limited() throws Exception {
+    HttpResponse<String> bot = post("/p/subscribe/" + doubleList, Map.of("email", "bot@example.com", "consent", "true", "website", "http://spam"));
+    assertThat(bot.statusCode()).isEqualTo(200);
+    assertThat(status("bot@example.com", doubleList)).isEqualTo("none");
+
+    jdbc.sql("update consent_record set given_at = given_at - interval '1 day'").update();
+    int limited = 0;
+    for (int i = 0; i < PublicPagesController.FORM_LIMIT_PER_ADDRESS + 2; i++) {
+      if (post("/p/subscribe/" + doubleList, Map.of("email", "flood" + i + "@example.com", "consent", "true")).statusCode() == 429) {
+        limited++;
+      }
+    }
+    assertThat(limited).isEqualTo(2);
+    jdbc.sql("update consent_record set given_at = given_at - interval '1 day'").update();
+  }
+
+  @Test
+  void a_private_list_has_no_public_form() throws Exception {
+    HttpResponse<String> missing = get("/p/subscribe/" + privateList);
+    assertThat(missing.statusCode()).isEqualTo(404);
+    assertThat(missing.headers().allValues("Set-Cookie")).as("not even the error page sets a cookie").isEmpty();
+    assertThat(post("/p/subscribe/" + privateList, Map.of("email", "x@example.com", "consent", "true")).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void the_preference_centre_unsubscribes_from_one_or_all_lists_and_records_the_withdrawal() throws Exception {
+    long second = jdbc.sql("insert into mailing_list (organization_id, name, visibility, optin) values (?, 'Offers', 'public', 'single') returning id")
+        .param(org.id()).query(Long.class).single();
+    long id = jdbc.sql("insert into subscriber (organization_id, email, email_key) values (?, 'pat@example.com', 'pat@example.com') returning id")
+        .param(org.id()).query(Long.class).single();
+    for (long list : new long[] {doubleList, second}) {
+      jdbc.sql("insert into subscription (list_id, subscriber_id, status) values (?, ?, 'subscribed')").params(list, id).update();
+      jdbc.sql("insert into consent_record (organization_id, subscriber_id, list_id, channel) values (?, ?, ?, 'form')")
+          .params(org.id(), id, list).update();
+    }
+    String token = doubleOptIn.preferencesLink(org.id(), id).replaceAll(".*token=", "");
+    HttpResponse<String> page = get("/p/preferences?token=" + token);
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).contains("pat@example.com").contains("Weekly").contains("Offers");
+    assertThat(get("/p/preferences?token=" + token + "x").statusCode()).isEqualTo(404);
+
+    post("/p/preferences", Map.of("token", token, "subscribed", Long.toString(second)));
+    assertThat(status("pat@example.com", doubleList)).isEqualTo("unsubscribed");
+    assertThat(status("pat@example.com", second)).isEqualTo("subscribed");
+
+    post("/p/preferences", Map.of("token", token, "action", "unsubscribe_all"));
+    assertThat(status("pat@example.com", second)).isEqualTo("unsubscribed");
+    assertThat(jdbc.sql("select count(*) from consent_record where subscriber_id = ? and withdrawn_at is not null").param(id)
+        .query(Long.class).single()).isEqualTo(2);
+  }
+}

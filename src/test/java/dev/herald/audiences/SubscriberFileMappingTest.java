@@ -1,0 +1,70 @@
+package dev.herald.audiences;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Column mapping suggestions. */
+class SubscriberFileMappingTest {
+  static Map<String, String> suggest(String... headers) {
+    return SubscriberFileReader.suggestMapping(List.of(headers));
+  }
+
+  @Test
+  void mailchimp_layout_maps_completely() {
+    Map<String, String> mapping = suggest("Email Address", "First Name", "Last Name", "MEMBER_RATING", "OPTIN_TIME",
+        "OPTIN_IP", "CONFIRM_TIME", "CONFIRM_IP", "LATITUDE", "LONGITUDE", "GMTOFF", "DSTOFF", "TIMEZONE", "CC", "REGION",
+        "LAST_CHANGED", "LEID", "EUID", "NOTES", "CLEAN_TIME", "CLEAN_CAMPAIGN_TITLE", "CLEAN_CAMPAIGN_ID", "UNSUB_TIME",
+        "UNSUB_CAMPAIGN_TITLE", "UNSUB_CAMPAIGN_ID", "UNSUB_REASON", "UNSUB_REASON_OTHER", "TAGS");
+    assertThat(mapping).containsExactly(
+        Map.entry("Email Address", "email"), Map.entry("First Name", "first_name"), Map.entry("Last Name", "last_name"),
+        Map.entry("MEMBER_RATING", "ignore"), Map.entry("OPTIN_TIME", "optin_time"), Map.entry("OPTIN_IP", "optin_ip"),
+        Map.entry("CONFIRM_TIME", "confirm_time"), Map.entry("CONFIRM_IP", "confirm_ip"), Map.entry("LATITUDE", "ignore"),
+        Map.entry("LONGITUDE", "ignore"), Map.entry("GMTOFF", "ignore"), Map.entry("DSTOFF", "ignore"),
+        Map.entry("TIMEZONE", "ignore"), Map.entry("CC", "ignore"), Map.entry("REGION", "ignore"),
+        Map.entry("LAST_CHANGED", "ignore"), Map.entry("LEID", "ignore"), Map.entry("EUID", "ignore"),
+        Map.entry("NOTES", "ignore"), Map.entry("CLEAN_TIME", "ignore"), Map.entry("CLEAN_CAMPAIGN_TITLE", "ignore"),
+        Map.entry("CLEAN_CAMPAIGN_ID", "ignore"), Map.entry("UNSUB_TIME", "ignore"),
+        Map.entry("UNSUB_CAMPAIGN_TITLE", "ignore"), Map.entry("UNSUB_CAMPAIGN_ID", "ignore"),
+        Map.entry("UNSUB_REASON", "ignore"), Map.entry("UNSUB_REASON_OTHER", "ignore"), Map.entry("TAGS", "tags"));
+  }
+
+  @Test
+  void common_email_and_name_spellings() {
+    for (String email : List.of("email", "E-Mail", "e-mail address", "Email", "mail", "EMAIL", "E-Mail-Adresse", "Courriel")) {
+      assertThat(suggest(email)).as(email).containsEntry(email, "email");
+    }
+    assertThat(suggest("Name")).containsEntry("Name", "name");
+    assertThat(suggest("Full name")).containsEntry("Full name", "name");
+    assertThat(suggest("FNAME", "LNAME")).containsEntry("FNAME", "first_name").containsEntry("LNAME", "last_name");
+    assertThat(suggest("Prénom", "Nom")).containsEntry("Prénom", "first_name").containsEntry("Nom", "last_name");
+  }
+
+  @Test
+  void german_headers() {
+    assertThat(suggest("E-Mail", "Vorname", "Nachname", "Anrede", "Geburtsdatum (TT.MM.JJJJ)", "Straße"))
+        .containsExactly(Map.entry("E-Mail", "email"), Map.entry("Vorname", "first_name"),
+            Map.entry("Nachname", "last_name"), Map.entry("Anrede", "field:anrede"),
+            Map.entry("Geburtsdatum (TT.MM.JJJJ)", "field:geburtsdatum_tt_mm_jjjj"), Map.entry("Straße", "field:strasse"));
+  }
+
+  @Test
+  void other_columns_become_custom_fields_with_valid_unique_keys() {
+    Map<String, String> mapping = suggest("email", "Company", "2nd Phone", "   ", "★", "Region", "Notes",
+        "A very long column heading that goes on and on beyond forty characters", "company!", "Email");
+    assertThat(mapping).containsEntry("Company", "field:company")
+        .containsEntry("2nd Phone", "field:f_2nd_phone")
+        .containsEntry("", "ignore")
+        .containsEntry("★", "field:column_5")
+        .containsEntry("Region", "field:region") // only Mailchimp's upper-case REGION is bookkeeping
+        .containsEntry("Notes", "field:notes")
+        .containsEntry("company!", "field:company_2")
+        .containsEntry("Email", "field:email"); // the first email column wins
+    String longKey = mapping.get("A very long column heading that goes on and on beyond forty characters");
+    assertThat(longKey).isEqualTo("field:a_very_long_column_heading_that_goes_on");
+    assertThat(mapping.values()).filteredOn(t -> t.startsWith("field:"))
+        .allSatisfy(t -> assertThat(t.substring(6)).matches("[a-z][a-z0-9_]{0,39}"));
+  }
+}
