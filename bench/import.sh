@@ -15,7 +15,12 @@ KEY="hrld_benchkey01_$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | h
 PSQL="psql -h 127.0.0.1 -p $PGPORT -U postgres -d herald -v ON_ERROR_STOP=1 -qAt"
 command -v psql >/dev/null || { echo "psql is needed (apt-get install postgresql-client)" >&2; exit 1; }
 HERALD_PID=""
-cleanup() { [ -n "$HERALD_PID" ] && kill "$HERALD_PID" 2>/dev/null && wait "$HERALD_PID" 2>/dev/null; rm -rf "$WORK"; }
+cleanup() {
+  local rc=$?
+  if [ -n "$HERALD_PID" ]; then kill "$HERALD_PID" 2>/dev/null; wait "$HERALD_PID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+  exit $rc
+}
 trap cleanup EXIT
 
 echo "== generating $ROWS rows"
@@ -56,8 +61,10 @@ LIST=$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' -d '{"name":"Be
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 for f in 'city text' 'plan choice' 'age number' 'joined date' 'vip boolean'; do
   set -- $f
-  body="{\"key\":\"$1\",\"type\":\"$2\"$( [ "$2" = choice ] && echo ',"choices":["free","pro","team"]')}"
-  curl -sf "${auth[@]}" -H 'Content-Type: application/json' -d "$body" "$API/fields" >/dev/null
+  choices=""
+  [ "$2" = choice ] && choices=',"choices":["free","pro","team"]'
+  body="{\"key\":\"$1\",\"type\":\"$2\"$choices}"
+  curl -sS --fail-with-body "${auth[@]}" -H "Content-Type: application/json" -d "$body" "$API/fields" >/dev/null
 done
 
 peak_heap_mb=0
