@@ -67,34 +67,34 @@ for f in 'city text' 'plan choice' 'age number' 'joined date' 'vip boolean'; do
   curl -sS --fail-with-body "${auth[@]}" -H "Content-Type: application/json" -d "$body" "$API/fields" >/dev/null
 done
 
-peak_heap_mb=0
-sample_heap() { # jstat: S0U S1U EU OU are columns 3,4,6,8 (KB)
-  local used
-  used=$("$JAVA_HOME/bin/jstat" -gc "$HERALD_PID" 2>/dev/null | awk 'NR==2 {printf "%d", ($3+$4+$6+$8)/1024}')
-  [ -n "$used" ] && [ "$used" -gt "$peak_heap_mb" ] && peak_heap_mb=$used
-  return 0
-}
+# Peak heap: sampled in the background every 0.5 s with jstat (S0U+S1U+EU+OU, KB), so the
+# measurement loop below stays cheap and does not slow the import it measures.
+( while kill -0 "$HERALD_PID" 2>/dev/null; do
+    "$JAVA_HOME/bin/jstat" -gc "$HERALD_PID" 2>/dev/null | awk 'NR==2 {printf "%d\n", ($3+$4+$6+$8)/1024}'
+    sleep 0.5
+  done > "$WORK/heap.txt" ) &
 
-run_import() { # $1 file, $2 overwrite → prints rows/s measured by the job itself and wall time
-  local start end id status
+run_import() { # $1 file, $2 overwrite → job rate (server clock) and end-to-end rate (upload to merged)
+  local start id status
   start=$(date +%s.%N)
   id=$(curl -sf "${auth[@]}" -F "file=@$1;filename=bench.csv" -F "listId=$LIST" -F "consentBasis=benchmark data" \
         -F "overwrite=$2" "$API/imports" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
-  for _ in $(seq 1 3000); do
-    sample_heap
-    status=$(curl -sf "${auth[@]}" "$API/imports/$id" | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')
+  for _ in $(seq 1 6000); do
+    status=$($PSQL -c "select status from import_job where id = $id")
     [ "$status" = finished ] || [ "$status" = failed ] && break
-    sleep 0.2
+    sleep 0.1
   done
-  end=$(date +%s.%N)
   $PSQL -c "select status, total_rows, inserted, updated, skipped,
               round(total_rows / extract(epoch from finished_at - started_at))::bigint,
-              round(extract(epoch from finished_at - started_at)::numeric, 2)
+              round(extract(epoch from finished_at - started_at)::numeric, 2),
+              extract(epoch from finished_at)
             from import_job where id = $id" | tr '|' ' ' | {
-    read -r st total ins upd skip rate secs
-    printf "   status %s: %s rows (%s new, %s updated, %s set aside) in %ss = %s rows/s (wall incl. upload %.2fs)\n" \
-      "$st" "$total" "$ins" "$upd" "$skip" "$secs" "$rate" "$(echo "$end - $start" | bc)"
-    echo "$rate" > "$WORK/rate"
+    read -r st total ins upd skip rate secs finished
+    e2e=$(echo "$finished - $start" | bc)
+    printf "   status %s: %s rows (%s new, %s updated, %s set aside)\n" "$st" "$total" "$ins" "$upd" "$skip"
+    printf "     job (read, check, COPY, merge): %ss = %s rows/s\n" "$secs" "$rate"
+    printf "     end to end (upload request to merged): %.2fs = %.0f rows/s\n" "$e2e" "$(echo "$total / $e2e" | bc -l)"
+    echo "$(echo "$total / $e2e" | bc)" > "$WORK/rate"
   }
 }
 
@@ -112,7 +112,7 @@ RAW_RATE=$(echo "$ROWS / ($end - $start)" | bc)
 printf "   raw COPY: %s rows in %.2fs = %s rows/s\n" "$ROWS" "$(echo "$end - $start" | bc)" "$RAW_RATE"
 
 echo "== summary"
-printf "   new rows:  %8s rows/s  (target >= 50000)  = %.2f x raw COPY\n" "$NEW_RATE" "$(echo "$NEW_RATE / $RAW_RATE" | bc -l)"
-printf "   updates:   %8s rows/s  (target >= 25000)  = %.2f x raw COPY\n" "$UPD_RATE" "$(echo "$UPD_RATE / $RAW_RATE" | bc -l)"
-printf "   peak heap: %8s MB      (target <= 512; JVM capped at -Xmx512m)\n" "$peak_heap_mb"
+printf "   end to end, new rows: %8s rows/s  (target >= 50000)  = %.2f x raw COPY\n" "$NEW_RATE" "$(echo "$NEW_RATE / $RAW_RATE" | bc -l)"
+printf "   end to end, updates:  %8s rows/s  (target >= 25000)  = %.2f x raw COPY\n" "$UPD_RATE" "$(echo "$UPD_RATE / $RAW_RATE" | bc -l)"
+printf "   peak heap: %8s MB      (target <= 512; JVM capped at -Xmx512m)\n" "$(sort -n "$WORK/heap.txt" | tail -n 1)"
 echo "   segment count over $ROWS subscribers: not measured yet (segments are not built yet)"
