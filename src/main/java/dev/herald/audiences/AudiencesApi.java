@@ -143,9 +143,7 @@ class AudiencesApi {
     try {
       long id = subscribers.upsert(org.id(), new Subscribers.Input(body.email(), body.name(), body.fields(), body.tags()), "api");
       List<SubscriptionResult> results = new ArrayList<>();
-      ConsentInput c = body.consent() == null ? new ConsentInput(null, null, null, null) : body.consent();
-      Consent.Evidence evidence = new Consent.Evidence("api", caller == null ? null : caller.getName(), c.text(), c.basis(),
-          c.ip() == null ? request.getRemoteAddr() : c.ip(), c.userAgent());
+      Consent.Evidence evidence = evidence(body.consent(), caller, request);
       for (Long listId : body.lists() == null ? List.<Long>of() : body.lists()) {
         results.add(new SubscriptionResult(listId, subscribers.subscribe(org.id(), id, listId, body.status(), evidence)));
       }
@@ -193,13 +191,10 @@ class AudiencesApi {
   SubscriptionResult subscribe(@RequestAttribute(ORG) OrganizationContext org, @PathVariable String idOrEmail,
       @PathVariable long listId, @RequestBody SubscribeRequest body, Principal caller, HttpServletRequest request) {
     Subscribers.Subscriber s = resolve(org, idOrEmail);
-    ConsentInput c = body.consent() == null ? new ConsentInput(null, null, null, null) : body.consent();
     String status = "unsubscribed".equals(body.status())
         ? (subscribers.unsubscribe(org.id(), s.id(), listId, "api") ? "unsubscribed" : subscribers.statusOn(s.id(), listId)
             .orElseThrow(() -> ApiProblem.notFound("Subscription to list " + listId)))
-        : subscribers.subscribe(org.id(), s.id(), listId, body.status(), new Consent.Evidence("api",
-            caller == null ? null : caller.getName(), c.text(), c.basis(), c.ip() == null ? request.getRemoteAddr() : c.ip(),
-            c.userAgent()));
+        : subscribers.subscribe(org.id(), s.id(), listId, body.status(), evidence(body.consent(), caller, request));
     return new SubscriptionResult(listId, status);
   }
 
@@ -209,6 +204,13 @@ class AudiencesApi {
     if (!subscribers.removeFromList(org.id(), resolve(org, idOrEmail).id(), listId)) {
       throw ApiProblem.notFound("Subscription to list " + listId);
     }
+  }
+
+  /** The API caller's consent evidence: what its own form showed, or at least who called from where. */
+  private static Consent.Evidence evidence(ConsentInput given, Principal caller, HttpServletRequest request) {
+    ConsentInput c = given == null ? new ConsentInput(null, null, null, null) : given;
+    return new Consent.Evidence("api", caller == null ? null : caller.getName(), c.text(), c.basis(),
+        c.ip() == null ? request.getRemoteAddr() : c.ip(), c.userAgent());
   }
 
   private Subscribers.Subscriber resolve(OrganizationContext org, String idOrEmail) {

@@ -54,7 +54,7 @@ class AudiencesController {
       flash.addFlashAttribute("notice", "List " + list.name() + " created.");
       return "redirect:/o/" + org.slug() + "/lists/" + list.id();
     } catch (ApiProblem p) {
-      flash.addFlashAttribute("errors", Map.of(p.field() == null ? "form" : p.field(), p.getMessage()));
+      flash.addFlashAttribute("errors", p.fieldErrors());
       flash.addFlashAttribute("listForm", form);
       return "redirect:/o/" + org.slug() + "/lists";
     }
@@ -80,7 +80,7 @@ class AudiencesController {
       lists.update(org.id(), id, form.toForm()).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
       flash.addFlashAttribute("notice", "List saved.");
     } catch (ApiProblem p) {
-      flash.addFlashAttribute("errors", Map.of(p.field() == null ? "form" : p.field(), p.getMessage()));
+      flash.addFlashAttribute("errors", p.fieldErrors());
     }
     return "redirect:/o/" + org.slug() + "/lists/" + id;
   }
@@ -128,7 +128,7 @@ class AudiencesController {
       flash.addFlashAttribute("notice", "Subscriber saved.");
       return "redirect:/o/" + org.slug() + "/subscribers/" + id;
     } catch (ApiProblem p) {
-      flash.addFlashAttribute("errors", Map.of(p.field() == null ? "form" : p.field(), p.getMessage()));
+      flash.addFlashAttribute("errors", p.fieldErrors());
       flash.addFlashAttribute("addEmail", email);
       flash.addFlashAttribute("addName", name);
       return "redirect:/o/" + org.slug() + "/subscribers";
@@ -156,7 +156,7 @@ class AudiencesController {
       }
       flash.addFlashAttribute("notice", "Subscriber saved.");
     } catch (ApiProblem p) {
-      flash.addFlashAttribute("errors", Map.of(p.field() == null ? "form" : p.field(), p.getMessage()));
+      flash.addFlashAttribute("errors", p.fieldErrors());
     }
     return "redirect:/o/" + org.slug() + "/subscribers/" + id;
   }
@@ -178,7 +178,7 @@ class AudiencesController {
       }
       flash.addFlashAttribute("notice", "Subscription updated.");
     } catch (ApiProblem p) {
-      flash.addFlashAttribute("errors", Map.of(p.field() == null ? "form" : p.field(), p.getMessage()));
+      flash.addFlashAttribute("errors", p.fieldErrors());
     }
     return "redirect:/o/" + org.slug() + "/subscribers/" + id;
   }
@@ -207,7 +207,7 @@ class AudiencesController {
       fields.create(org.id(), key, label, type, Tags.parse(choices));
       flash.addFlashAttribute("notice", "Field created.");
     } catch (ApiProblem p) {
-      flash.addFlashAttribute("errors", Map.of(p.field() == null ? "form" : p.field(), p.getMessage()));
+      flash.addFlashAttribute("errors", p.fieldErrors());
     }
     return "redirect:/o/" + org.slug() + "/fields";
   }

@@ -53,7 +53,7 @@ class ImportsController {
       long id = imports.upload(org.id(), me.id(), listId, file.getOriginalFilename(), file.getBytes(), null);
       return "redirect:/o/" + org.slug() + "/imports/" + id;
     } catch (ApiProblem p) {
-      flash.addFlashAttribute("errors", Map.of(p.field() == null ? "form" : p.field(), p.getMessage()));
+      flash.addFlashAttribute("errors", p.fieldErrors());
       return "redirect:/o/" + org.slug() + "/imports";
     }
   }
@@ -91,7 +91,7 @@ class ImportsController {
     try {
       imports.start(org.id(), id, mapping, importAs, consentBasis, overwrite, Tags.parse(tags));
     } catch (ApiProblem p) {
-      flash.addFlashAttribute("errors", Map.of(p.field() == null ? "form" : p.field(), p.getMessage()));
+      flash.addFlashAttribute("errors", p.fieldErrors());
     }
     return "redirect:/o/" + org.slug() + "/imports/" + id;
   }

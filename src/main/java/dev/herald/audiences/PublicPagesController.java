@@ -88,7 +88,7 @@ class PublicPagesController {
       return "audiences/public-subscribed";
     } catch (ApiProblem p) {
       response.setStatus(422);
-      model.addAttribute("errors", Map.of(p.field() == null ? "form" : p.field(), p.getMessage()));
+      model.addAttribute("errors", p.fieldErrors());
       return "audiences/public-subscribe";
     }
   }

@@ -28,6 +28,11 @@ public class ApiProblem extends RuntimeException {
     return new ApiProblem(HttpStatus.UNPROCESSABLE_CONTENT, field, detail);
   }
 
+  /** For a page: field → message, "form" when no field is named, so the page shows it beside the field. */
+  public java.util.Map<String, String> fieldErrors() {
+    return java.util.Map.of(field == null ? "form" : field, getMessage());
+  }
+
   public HttpStatus status() {
     return status;
   }

@@ -80,7 +80,7 @@ class AccountController {
       int ended = sessions.revokeAllExcept(me.id(), request.getSession().getId());
       flash.addFlashAttribute("notice", "Password changed. " + ended + " other session(s) were signed out.");
     } catch (ApiProblem p) {
-      flash.addFlashAttribute("errors", PanelModel.errors(p));
+      flash.addFlashAttribute("errors", p.fieldErrors());
     }
     return "redirect:/account";
   }

@@ -122,7 +122,7 @@ class AuthController {
       return "redirect:/dashboard";
     } catch (ApiProblem p) {
       model.addAllAttributes(Map.of("token", token, "form", form, "organizationName", organizationName,
-          "minimumAge", settings.minimumAge(), "errors", PanelModel.errors(p)));
+          "minimumAge", settings.minimumAge(), "errors", p.fieldErrors()));
       if ("token".equals(p.field())) model.addAttribute("invalid", true);
       response.setStatus(422);
       return "tenancy/setup";
@@ -147,7 +147,7 @@ class AuthController {
       return "redirect:/dashboard";
     } catch (ApiProblem p) {
       model.addAllAttributes(Map.of("form", form, "organizationName", organizationName, "signupEnabled", settings.signupEnabled(),
-          "minimumAge", settings.minimumAge(), "errors", PanelModel.errors(p)));
+          "minimumAge", settings.minimumAge(), "errors", p.fieldErrors()));
       response.setStatus(p.status().value());
       return "tenancy/signup";
     }
@@ -182,7 +182,7 @@ class AuthController {
       sessions.revokeAllExcept(user.id(), null);
       return "redirect:/login?reset";
     } catch (ApiProblem p) {
-      model.addAllAttributes(Map.of("token", token, "invalid", "token".equals(p.field()), "errors", PanelModel.errors(p)));
+      model.addAllAttributes(Map.of("token", token, "invalid", "token".equals(p.field()), "errors", p.fieldErrors()));
       response.setStatus(422);
       return "tenancy/password-reset";
     }
@@ -217,7 +217,7 @@ class AuthController {
       if (!(principal instanceof HeraldUser)) sessions.signIn(user.principal(), request, response);
       return "redirect:/o/" + slugOf(accepted.organizationId());
     } catch (ApiProblem p) {
-      model.addAllAttributes(Map.of("token", token, "form", form, "minimumAge", settings.minimumAge(), "errors", PanelModel.errors(p)));
+      model.addAllAttributes(Map.of("token", token, "form", form, "minimumAge", settings.minimumAge(), "errors", p.fieldErrors()));
       model.addAttribute("invitation", pending.orElse(null));
       model.addAttribute("signedInAs", principal instanceof HeraldUser u ? u : null);
       response.setStatus(422);

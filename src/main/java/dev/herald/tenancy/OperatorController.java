@@ -59,7 +59,7 @@ class OperatorController {
       policies.publish(version, summary, url);
       flash.addFlashAttribute("notice", "Version " + version.trim() + " published; every user will be asked to accept it.");
     } catch (ApiProblem p) {
-      flash.addFlashAttribute("errors", PanelModel.errors(p));
+      flash.addFlashAttribute("errors", p.fieldErrors());
     }
     return "redirect:/operator";
   }

@@ -59,7 +59,7 @@ class OrganizationController {
       invitations.invite(org, me, email, role);
       flash.addFlashAttribute("notice", "Invitation sent to " + email.trim() + ".");
     } catch (ApiProblem p) {
-      flash.addFlashAttribute("errors", PanelModel.errors(p));
+      flash.addFlashAttribute("errors", p.fieldErrors());
       flash.addFlashAttribute("inviteEmail", email);
     }
     return "redirect:/o/" + org.slug() + "/members";
@@ -83,7 +83,7 @@ class OrganizationController {
       audit.record(org.id(), "member.role_changed", "user", userId, current.name() + " -> " + newRole.name());
       flash.addFlashAttribute("notice", "Role changed.");
     } catch (ApiProblem p) {
-      flash.addFlashAttribute("errors", PanelModel.errors(p));
+      flash.addFlashAttribute("errors", p.fieldErrors());
     }
     return "redirect:/o/" + org.slug() + "/members";
   }
@@ -127,7 +127,7 @@ class OrganizationController {
       groups.create(org.id(), name, permissions);
       flash.addFlashAttribute("notice", "Group created.");
     } catch (ApiProblem p) {
-      flash.addFlashAttribute("errors", PanelModel.errors(p));
+      flash.addFlashAttribute("errors", p.fieldErrors());
     }
     return "redirect:/o/" + org.slug() + "/groups";
   }
@@ -140,7 +140,7 @@ class OrganizationController {
       if (!groups.update(org.id(), id, permissions, members)) throw new ResponseStatusException(HttpStatus.NOT_FOUND);
       flash.addFlashAttribute("notice", "Group saved.");
     } catch (ApiProblem p) {
-      flash.addFlashAttribute("errors", PanelModel.errors(p));
+      flash.addFlashAttribute("errors", p.fieldErrors());
     }
     return "redirect:/o/" + org.slug() + "/groups";
   }
@@ -169,7 +169,7 @@ class OrganizationController {
       ApiKeys.Created created = apiKeys.create(org.id(), me.id(), name, scopes, Arrays.asList(ipAllowlist.split("[,\\s]+")));
       flash.addFlashAttribute("createdKey", created.secret());
     } catch (ApiProblem p) {
-      flash.addFlashAttribute("errors", PanelModel.errors(p));
+      flash.addFlashAttribute("errors", p.fieldErrors());
     }
     return "redirect:/o/" + org.slug() + "/api-keys";
   }

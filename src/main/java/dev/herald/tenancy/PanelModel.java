@@ -1,9 +1,7 @@
 package dev.herald.tenancy;
 
-import dev.herald.platform.ApiProblem;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
-import java.util.Map;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.ControllerAdvice;
@@ -31,10 +29,5 @@ class PanelModel {
   @ModelAttribute("org")
   OrganizationContext org(HttpServletRequest request) {
     return (OrganizationContext) request.getAttribute(OrganizationContext.ATTRIBUTE);
-  }
-
-  /** A refused form as field → message, so the page shows it beside the field. */
-  static Map<String, String> errors(ApiProblem p) {
-    return Map.of(p.field() == null ? "form" : p.field(), p.getMessage());
   }
 }
