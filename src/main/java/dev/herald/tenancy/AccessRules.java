@@ -118,6 +118,12 @@ final class AccessRules {
       rule(GET, "/o/{org}/imports/{id}", new Needs(LISTS_READ)),
       rule(GET, "/o/{org}/imports/{id}/progress", new Needs(LISTS_READ)),
       rule(POST, "/o/{org}/imports/{id}/start", new Needs(LISTS_WRITE)),
+      rule(GET, "/o/{org}/segments", new Needs(LISTS_READ)),
+      rule(POST, "/o/{org}/segments", new Needs(LISTS_WRITE)),
+      rule(GET, "/o/{org}/segments/{id}", new Needs(LISTS_READ)),
+      rule(POST, "/o/{org}/segments/{id}", new Needs(LISTS_WRITE)),
+      rule(POST, "/o/{org}/segments/{id}/preview", new Needs(LISTS_READ)),
+      rule(POST, "/o/{org}/segments/{id}/delete", new Needs(LISTS_WRITE)),
 
       // an organization's REST API
       rule(GET, "/api/v1/orgs/{org}", new Member()),
@@ -150,6 +156,14 @@ final class AccessRules {
       rule(POST, "/api/v1/orgs/{org}/imports", new Needs(LISTS_WRITE)),
       rule(GET, "/api/v1/orgs/{org}/imports/{id}", new Needs(LISTS_READ)),
       rule(GET, "/api/v1/orgs/{org}/imports/{id}/errors", new Needs(LISTS_READ)),
+      rule(GET, "/api/v1/orgs/{org}/segments", new Needs(LISTS_READ)),
+      rule(POST, "/api/v1/orgs/{org}/segments", new Needs(LISTS_WRITE)),
+      rule(POST, "/api/v1/orgs/{org}/segments/count", new Needs(LISTS_READ)),
+      rule(GET, "/api/v1/orgs/{org}/segments/{id}", new Needs(LISTS_READ)),
+      rule(PUT, "/api/v1/orgs/{org}/segments/{id}", new Needs(LISTS_WRITE)),
+      rule(DELETE, "/api/v1/orgs/{org}/segments/{id}", new Needs(LISTS_WRITE)),
+      rule(GET, "/api/v1/orgs/{org}/segments/{id}/count", new Needs(LISTS_READ)),
+      rule(GET, "/api/v1/orgs/{org}/segments/{id}/subscribers", new Needs(LISTS_READ)),
 
       // audiences: hosted pages for subscribers (public origin)
       rule(ANY, "/p/subscribe/{listId}", new Public()),

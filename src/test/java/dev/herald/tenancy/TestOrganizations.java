@@ -13,14 +13,21 @@ public class TestOrganizations {
   private final Accounts accounts;
   private final Organizations organizations;
   private final ApiKeys apiKeys;
+  private final Users users;
 
-  TestOrganizations(Accounts accounts, Organizations organizations, ApiKeys apiKeys) {
+  TestOrganizations(Accounts accounts, Organizations organizations, ApiKeys apiKeys, Users users) {
+    this.users = users;
     this.accounts = accounts;
     this.organizations = organizations;
     this.apiKeys = apiKeys;
   }
 
   public record Created(long id, String slug, String ownerEmail, String apiKey) {}
+
+  /** Signs a MockMvc request in as the organization's owner. */
+  public org.springframework.test.web.servlet.request.RequestPostProcessor asOwner(Created org) {
+    return Fixtures.signedIn(users.byEmail(org.ownerEmail()).orElseThrow().principal());
+  }
 
   public Created create(String name, String... scopes) {
     String email = "owner@" + Accounts.slugOf(name).toLowerCase(Locale.ROOT) + ".test";

@@ -1,0 +1,85 @@
+package dev.herald.audiences;
+
+import dev.herald.platform.ApiProblem;
+import dev.herald.tenancy.OrganizationContext;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.util.List;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestAttribute;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+/** REST API for segments: saved conditions, their live count and their members. */
+@RestController
+@Tag(name = "Segments", description = "Dynamic audiences: conditions over fields, list membership, status, dates and tags")
+class SegmentsApi {
+  private static final String ORG = OrganizationContext.ATTRIBUTE;
+  private final Segments segments;
+  private final Subscribers subscribers;
+
+  SegmentsApi(Segments segments, Subscribers subscribers) {
+    this.segments = segments;
+    this.subscribers = subscribers;
+  }
+
+  record SegmentRequest(String name, Segments.Conditions conditions) {}
+
+  record Count(long count) {}
+
+  @GetMapping("/api/v1/orgs/{org}/segments")
+  List<Segments.Segment> list(@RequestAttribute(ORG) OrganizationContext org) {
+    return segments.list(org.id());
+  }
+
+  @PostMapping("/api/v1/orgs/{org}/segments")
+  @ResponseStatus(HttpStatus.CREATED)
+  Segments.Segment create(@RequestAttribute(ORG) OrganizationContext org, @RequestBody SegmentRequest body) {
+    return segments.create(org.id(), body.name(), body.conditions());
+  }
+
+  @GetMapping("/api/v1/orgs/{org}/segments/{id}")
+  Segments.Segment get(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id) {
+    return segments.find(org.id(), id).orElseThrow(() -> ApiProblem.notFound("Segment " + id));
+  }
+
+  @PutMapping("/api/v1/orgs/{org}/segments/{id}")
+  Segments.Segment update(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, @RequestBody SegmentRequest body) {
+    return segments.update(org.id(), id, body.name(), body.conditions()).orElseThrow(() -> ApiProblem.notFound("Segment " + id));
+  }
+
+  @DeleteMapping("/api/v1/orgs/{org}/segments/{id}")
+  @ResponseStatus(HttpStatus.NO_CONTENT)
+  void delete(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id) {
+    if (!segments.delete(org.id(), id)) throw ApiProblem.notFound("Segment " + id);
+  }
+
+  @GetMapping("/api/v1/orgs/{org}/segments/{id}/count")
+  @Operation(summary = "How many subscribers the segment matches now")
+  Count count(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id) {
+    return new Count(segments.count(org.id(), get(org, id).conditions()));
+  }
+
+  @PostMapping("/api/v1/orgs/{org}/segments/count")
+  @Operation(summary = "Count for conditions not saved yet (the editor's live count)")
+  Count preview(@RequestAttribute(ORG) OrganizationContext org, @RequestBody Segments.Conditions conditions) {
+    return new Count(segments.count(org.id(), conditions));
+  }
+
+  @GetMapping("/api/v1/orgs/{org}/segments/{id}/subscribers")
+  @Operation(summary = "The segment's subscribers, newest first")
+  List<Subscribers.Subscriber> members(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id,
+      @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size) {
+    if (size < 1 || size > 1000) throw ApiProblem.invalid("size", "size is between 1 and 1000.");
+    if (page < 0) throw ApiProblem.invalid("page", "page starts at 0.");
+    return segments.members(org.id(), get(org, id).conditions(), page, size).stream()
+        .map(sid -> subscribers.find(org.id(), sid).orElseThrow()).toList();
+  }
+}

@@ -1,0 +1,133 @@
+package dev.herald.audiences;
+
+import dev.herald.platform.ApiProblem;
+import dev.herald.tenancy.OrganizationContext;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestAttribute;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+/**
+ * Panel pages for segments. The editor is a plain form of condition rows (type, subject, op, value);
+ * htmx posts it to {@code /preview} on every change, which answers with the live count.
+ */
+@Controller
+class SegmentsController {
+  private static final String ORG = OrganizationContext.ATTRIBUTE;
+  private final Segments segments;
+  private final MailingLists lists;
+  private final CustomFields fields;
+
+  SegmentsController(Segments segments, MailingLists lists, CustomFields fields) {
+    this.segments = segments;
+    this.lists = lists;
+    this.fields = fields;
+  }
+
+  @GetMapping("/o/{org}/segments")
+  String list(@RequestAttribute(ORG) OrganizationContext org, Model model) {
+    List<Segments.Segment> all = segments.list(org.id());
+    model.addAttribute("segments", all);
+    model.addAttribute("counts", all.stream().map(s -> segments.count(org.id(), s.conditions())).toList());
+    return "audiences/segments";
+  }
+
+  @PostMapping("/o/{org}/segments")
+  String create(@RequestAttribute(ORG) OrganizationContext org, @RequestParam(defaultValue = "") String name, RedirectAttributes flash) {
+    try {
+      Segments.Segment s = segments.create(org.id(), name, Segments.Conditions.empty());
+      return "redirect:/o/" + org.slug() + "/segments/" + s.id();
+    } catch (ApiProblem p) {
+      flash.addFlashAttribute("errors", p.fieldErrors());
+      return "redirect:/o/" + org.slug() + "/segments";
+    }
+  }
+
+  @GetMapping("/o/{org}/segments/{id}")
+  String edit(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, Model model) {
+    Segments.Segment s = segments.find(org.id(), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+    return editor(org, s.id(), s.name(), s.conditions(), model);
+  }
+
+  /** Save, or change the rows: {@code action} = save | add | refresh (after a row's type changed) | remove-N. */
+  @PostMapping("/o/{org}/segments/{id}")
+  String save(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, @RequestParam(defaultValue = "") String name,
+      @RequestParam(defaultValue = "all") String match, @RequestParam(defaultValue = "save") String action,
+      HttpServletRequest request, Model model, RedirectAttributes flash) {
+    segments.find(org.id(), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+    List<Segments.Rule> rules = rules(request);
+    if (action.equals("add")) {
+      rules.add(new Segments.Rule("field", "email", "contains", ""));
+      return editor(org, id, name, new Segments.Conditions(match, rules), model);
+    }
+    if (action.equals("refresh")) return editor(org, id, name, new Segments.Conditions(match, rules), model);
+    if (action.startsWith("remove-")) {
+      int index = Integer.parseInt(action.substring(7));
+      if (index >= 0 && index < rules.size()) rules.remove(index);
+      return editor(org, id, name, new Segments.Conditions(match, rules), model);
+    }
+    try {
+      segments.update(org.id(), id, name, new Segments.Conditions(match, rules));
+      flash.addFlashAttribute("notice", "Segment saved.");
+      return "redirect:/o/" + org.slug() + "/segments/" + id;
+    } catch (ApiProblem p) {
+      model.addAttribute("errors", p.fieldErrors());
+      return editor(org, id, name, new Segments.Conditions(match, rules), model);
+    }
+  }
+
+  /** The live count for the editor's current (unsaved) conditions: a small HTML fragment. */
+  @PostMapping("/o/{org}/segments/{id}/preview")
+  String preview(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, @RequestParam(defaultValue = "all") String match,
+      HttpServletRequest request, Model model) {
+    segments.find(org.id(), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+    try {
+      model.addAttribute("count", segments.count(org.id(), new Segments.Conditions(match, rules(request))));
+    } catch (ApiProblem p) {
+      model.addAttribute("countError", p.getMessage());
+    }
+    return "audiences/segment :: count";
+  }
+
+  @PostMapping("/o/{org}/segments/{id}/delete")
+  String delete(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, RedirectAttributes flash) {
+    if (!segments.delete(org.id(), id)) throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+    flash.addFlashAttribute("notice", "Segment deleted.");
+    return "redirect:/o/" + org.slug() + "/segments";
+  }
+
+  private String editor(OrganizationContext org, long id, String name, Segments.Conditions conditions, Model model) {
+    model.addAttribute("segmentId", id);
+    model.addAttribute("name", name);
+    model.addAttribute("match", conditions.match());
+    model.addAttribute("rules", conditions.rules());
+    model.addAttribute("lists", lists.list(org.id()));
+    model.addAttribute("fields", fields.list(org.id()));
+    model.addAttribute("statuses", Subscribers.STATUSES);
+    try {
+      model.addAttribute("count", segments.count(org.id(), conditions));
+    } catch (ApiProblem p) {
+      model.addAttribute("countError", p.getMessage());
+    }
+    return "audiences/segment";
+  }
+
+  /** Rows arrive as type.N, subject.N, op.N, value.N for N = 0, 1, 2, ... */
+  private static List<Segments.Rule> rules(HttpServletRequest request) {
+    List<Segments.Rule> rules = new ArrayList<>();
+    for (int i = 0; request.getParameter("type." + i) != null && i < Segments.MAX_RULES; i++) {
+      rules.add(new Segments.Rule(request.getParameter("type." + i), request.getParameter("subject." + i),
+          request.getParameter("op." + i), request.getParameter("value." + i)));
+    }
+    return rules;
+  }
+}

@@ -1,0 +1,165 @@
+package dev.herald.audiences;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+
+import dev.herald.platform.ApiProblem;
+import dev.herald.tenancy.TestOrganizations;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
+import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.test.web.servlet.MockMvc;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+
+/** Segment conditions evaluated by PostgreSQL against known data, and the segments API. */
+@SpringBootTest
+@AutoConfigureMockMvc
+@Import({AudienceFixtures.class, TestOrganizations.class})
+class SegmentsTest {
+  @Autowired MockMvc mvc;
+  @Autowired AudienceFixtures fixtures;
+  @Autowired Segments segments;
+  @Autowired Subscribers subscribers;
+  @Autowired CustomFields fields;
+  @Autowired JdbcClient jdbc;
+  @Autowired ObjectMapper json;
+  @Autowired TestOrganizations organizations;
+
+  TestOrganizations.Created org;
+  long news, offers;
+  static int counter;
+
+  @BeforeEach
+  void data() {
+    org = fixtures.organization("Segment Co " + (++counter));
+    fields.create(org.id(), "age", "Age", "number", List.of());
+    fields.create(org.id(), "plan", "Plan", "choice", List.of("free", "pro"));
+    fields.create(org.id(), "birthday", "Birthday", "date", List.of());
+    fields.create(org.id(), "vip", "VIP", "boolean", List.of());
+    fields.create(org.id(), "city", "City", "text", List.of());
+    news = jdbc.sql("insert into mailing_list (organization_id, name) values (?, 'News') returning id").param(org.id()).query(Long.class).single();
+    offers = jdbc.sql("insert into mailing_list (organization_id, name) values (?, 'Offers') returning id").param(org.id()).query(Long.class).single();
+    add("ann@example.com", Map.of("age", 34, "plan", "pro", "birthday", "1990-05-01", "vip", true, "city", "Paris"), List.of("buyer"), news, "subscribed");
+    add("bob@example.com", Map.of("age", 19, "plan", "free", "city", "Lyon"), List.of(), news, "unsubscribed");
+    add("cy@example.org", Map.of("age", 51, "plan", "pro", "vip", false), List.of("buyer", "vip"), offers, "subscribed");
+    add("dee@example.org", Map.of(), List.of(), null, null);
+  }
+
+  void add(String email, Map<String, Object> values, List<String> tags, Long list, String status) {
+    long id = subscribers.upsert(org.id(), new Subscribers.Input(email, null, values, tags), "test");
+    if (list != null) {
+      subscribers.subscribe(org.id(), id, list, status.equals("unsubscribed") ? "subscribed" : status,
+          Consent.Evidence.panel("owner@test", "test", "127.0.0.1"));
+      if (status.equals("unsubscribed")) subscribers.unsubscribe(org.id(), id, list, "test");
+    }
+  }
+
+  long count(String match, Segments.Rule... rules) {
+    return segments.count(org.id(), new Segments.Conditions(match, List.of(rules)));
+  }
+
+  static Segments.Rule rule(String type, String subject, String op, String value) {
+    return new Segments.Rule(type, subject, op, value);
+  }
+
+  @Test
+  void conditions_over_typed_fields_lists_tags_and_dates_match_the_right_people() {
+    assertThat(count("all")).as("no condition: everyone").isEqualTo(4);
+    assertThat(count("all", rule("field", "age", "gte", "30"))).isEqualTo(2);
+    assertThat(count("all", rule("field", "age", "lt", "20"))).isEqualTo(1);
+    assertThat(count("all", rule("field", "plan", "eq", "pro"))).isEqualTo(2);
+    assertThat(count("all", rule("field", "plan", "neq", "pro"))).as("neq includes people without a plan").isEqualTo(2);
+    assertThat(count("all", rule("field", "vip", "is_true", ""))).isEqualTo(1);
+    assertThat(count("all", rule("field", "vip", "is_false", ""))).isEqualTo(1);
+    assertThat(count("all", rule("field", "vip", "is_not_set", ""))).isEqualTo(2);
+    assertThat(count("all", rule("field", "birthday", "before", "1995-01-01"))).isEqualTo(1);
+    assertThat(count("all", rule("field", "city", "contains", "ari"))).isEqualTo(1);
+    assertThat(count("all", rule("field", "email", "contains", "EXAMPLE.ORG"))).isEqualTo(2);
+    assertThat(count("all", rule("field", "created_at", "in_last_days", "1"))).isEqualTo(4);
+    assertThat(count("all", rule("list", Long.toString(news), "in", "subscribed"))).isEqualTo(1);
+    assertThat(count("all", rule("list", Long.toString(news), "in", "any"))).isEqualTo(2);
+    assertThat(count("all", rule("list", "any", "not_in", "any"))).isEqualTo(1);
+    assertThat(count("all", rule("tag", "buyer", "has", ""))).isEqualTo(2);
+    assertThat(count("all", rule("tag", "buyer", "has", ""), rule("field", "age", "gt", "40"))).isEqualTo(1);
+    assertThat(count("any", rule("tag", "vip", "has", ""), rule("field", "city", "eq", "Lyon"))).isEqualTo(2);
+  }
+
+  @Test
+  void a_bad_condition_is_refused_naming_it_and_user_text_never_reaches_the_sql() {
+    assertThatThrownBy(() -> count("all", rule("field", "age", "gte", "thirty")))
+        .isInstanceOf(ApiProblem.class).extracting(e -> ((ApiProblem) e).field()).isEqualTo("rules[0].value");
+    assertThatThrownBy(() -> count("all", rule("field", "age", "gte", "1"), rule("field", "shoe", "eq", "42")))
+        .extracting(e -> ((ApiProblem) e).field()).isEqualTo("rules[1].subject");
+    assertThatThrownBy(() -> count("all", rule("field", "plan", "gt", "x"))).extracting(e -> ((ApiProblem) e).field()).isEqualTo("rules[0].op");
+    assertThatThrownBy(() -> count("all", rule("engagement", "opened", "in_last_days", "30")))
+        .hasMessageContaining("tracking");
+    TestOrganizations.Created other = fixtures.organization("Segment Other " + counter);
+    long theirs = jdbc.sql("insert into mailing_list (organization_id, name) values (?, 'Theirs') returning id").param(other.id())
+        .query(Long.class).single();
+    assertThatThrownBy(() -> count("all", rule("list", Long.toString(theirs), "in", "any"))).hasMessageContaining("not found");
+    assertThat(count("all", rule("field", "city", "eq", "x'); drop table subscriber; --"))).isZero();
+    assertThat(count("all", rule("field", "city", "contains", "%"))).as("% is a literal").isZero();
+  }
+
+  @Test
+  void segments_are_saved_counted_and_listed_through_the_api() throws Exception {
+    String body = """
+        {"name":"Adults on News","conditions":{"match":"all","rules":[
+          {"type":"field","subject":"age","op":"gte","value":"18"},{"type":"list","subject":"%d","op":"in","value":"any"}]}}"""
+        .formatted(news);
+    MockHttpServletResponse created = mvc.perform(post("/api/v1/orgs/" + org.slug() + "/segments").contentType("application/json")
+        .content(body).header("Authorization", "Bearer " + org.apiKey())).andReturn().getResponse();
+    assertThat(created.getStatus()).as(created.getContentAsString()).isEqualTo(201);
+    long id = json.readTree(created.getContentAsString()).get("id").asLong();
+    JsonNode count = json.readTree(mvc.perform(get("/api/v1/orgs/" + org.slug() + "/segments/" + id + "/count")
+        .header("Authorization", "Bearer " + org.apiKey())).andReturn().getResponse().getContentAsString());
+    assertThat(count.get("count").asLong()).isEqualTo(2);
+    JsonNode members = json.readTree(mvc.perform(get("/api/v1/orgs/" + org.slug() + "/segments/" + id + "/subscribers")
+        .header("Authorization", "Bearer " + org.apiKey())).andReturn().getResponse().getContentAsString());
+    assertThat(members.size()).isEqualTo(2);
+
+    MockHttpServletResponse bad = mvc.perform(post("/api/v1/orgs/" + org.slug() + "/segments/count").contentType("application/json")
+        .content("{\"rules\":[{\"type\":\"field\",\"subject\":\"age\",\"op\":\"gte\",\"value\":\"x\"}]}")
+        .header("Authorization", "Bearer " + org.apiKey())).andReturn().getResponse();
+    assertThat(bad.getStatus()).isEqualTo(422);
+    assertThat(json.readTree(bad.getContentAsString()).get("errors").get(0).get("field").asString()).isEqualTo("rules[0].value");
+    assertThat(segments.predicate(org.id(), id)).isPresent();
+  }
+
+  @Test
+  void the_panel_editor_adds_rows_shows_the_live_count_and_saves() throws Exception {
+    long id = segments.create(org.id(), "Editor", Segments.Conditions.empty()).id();
+    String path = "/o/" + org.slug() + "/segments/" + id;
+    String page = mvc.perform(get(path).with(organizations.asOwner(org))).andReturn().getResponse().getContentAsString();
+    assertThat(page).contains("id=\"segment-count\"").contains(">4<");
+    String added = mvc.perform(post(path).with(organizations.asOwner(org)).with(csrf()).param("name", "Editor").param("match", "all")
+        .param("action", "add")).andReturn().getResponse().getContentAsString();
+    assertThat(added).contains("name=\"type.0\"");
+    String preview = mvc.perform(post(path + "/preview").with(organizations.asOwner(org)).with(csrf()).param("match", "all")
+        .param("type.0", "field").param("subject.0", "age").param("op.0", "gte").param("value.0", "30"))
+        .andReturn().getResponse().getContentAsString();
+    assertThat(preview).contains(">2<");
+    String previewError = mvc.perform(post(path + "/preview").with(organizations.asOwner(org)).with(csrf()).param("match", "all")
+        .param("type.0", "field").param("subject.0", "age").param("op.0", "gte").param("value.0", "x"))
+        .andReturn().getResponse().getContentAsString();
+    assertThat(previewError).contains("is not a number");
+    MockHttpServletResponse saved = mvc.perform(post(path).with(organizations.asOwner(org)).with(csrf()).param("name", "Editor")
+        .param("match", "all").param("action", "save").param("type.0", "tag").param("subject.0", "buyer").param("op.0", "has")
+        .param("value.0", "")).andReturn().getResponse();
+    assertThat(saved.getStatus()).isEqualTo(302);
+    assertThat(segments.count(org.id(), segments.find(org.id(), id).orElseThrow().conditions())).isEqualTo(2);
+    assertThat(mvc.perform(get("/o/" + org.slug() + "/segments").with(organizations.asOwner(org))).andReturn().getResponse()
+        .getContentAsString()).contains("Editor");
+  }
+}
