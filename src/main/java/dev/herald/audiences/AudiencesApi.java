@@ -33,8 +33,10 @@ class AudiencesApi {
   private final CustomFields fields;
   private final Subscribers subscribers;
   private final Consent consent;
+  private final BulkActions bulkActions;
 
-  AudiencesApi(MailingLists lists, CustomFields fields, Subscribers subscribers, Consent consent) {
+  AudiencesApi(MailingLists lists, CustomFields fields, Subscribers subscribers, Consent consent, BulkActions bulkActions) {
+    this.bulkActions = bulkActions;
     this.lists = lists;
     this.fields = fields;
     this.subscribers = subscribers;
@@ -152,6 +154,15 @@ class AudiencesApi {
       if (fieldPrefix.isEmpty() || p.field() == null) throw p;
       throw new ApiProblem(p.status(), fieldPrefix + p.field(), p.getMessage());
     }
+  }
+
+  record BulkResult(String action, long affected) {}
+
+  @PostMapping("/api/v1/orgs/{org}/subscribers/bulk-actions")
+  @Operation(summary = "One action (add_to_list, remove_from_list, unsubscribe, delete, tag, untag) on subscribers chosen by id or segment")
+  BulkResult bulkAction(@RequestAttribute(ORG) OrganizationContext org, @RequestBody BulkActions.Request body, Principal caller,
+      HttpServletRequest request) {
+    return new BulkResult(body.action(), bulkActions.apply(org.id(), body, caller == null ? null : caller.getName(), request.getRemoteAddr()));
   }
 
   @GetMapping("/api/v1/orgs/{org}/subscribers/{idOrEmail}")

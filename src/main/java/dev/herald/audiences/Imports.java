@@ -41,6 +41,7 @@ public class Imports {
   private static final Logger log = LoggerFactory.getLogger(Imports.class);
   static final int CHUNK = 20_000;
   static final int MAX_STORED_ERRORS = 10_000;
+  static final int LARGE_IMPORT = 10_000;
   static final Duration LEASE = Duration.ofMinutes(2);
   private final JdbcClient jdbc;
   private final DataSource dataSource;
@@ -206,11 +207,23 @@ public class Imports {
       jdbc.sql("delete from import_error where job_id = ?").param(jobId).update();
       long staged = stage(spec);
       merge(spec, staged);
+      if (staged >= LARGE_IMPORT) tidyUp();
     } catch (ImportFiles.BadFile e) {
       fail(jobId, e.getMessage());
     } catch (RuntimeException e) {
       log.error("Import {} failed", jobId, e);
       fail(jobId, "The import stopped because of an internal error; nothing of it was merged. (" + e.getClass().getSimpleName() + ")");
+    }
+  }
+
+  /**
+   * After a large merge, do what autovacuum would do minutes later: clear the replaced row versions
+   * (an update import leaves one per row, and they slow every segment count until vacuumed) and
+   * refresh the planner's statistics. Outside any transaction, as VACUUM requires.
+   */
+  private void tidyUp() {
+    for (String table : List.of("subscriber", "subscription", "consent_record")) {
+      jdbc.sql("vacuum (analyze) " + table).update();
     }
   }
 

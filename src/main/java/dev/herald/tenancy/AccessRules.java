@@ -147,6 +147,7 @@ final class AccessRules {
       rule(GET, "/api/v1/orgs/{org}/subscribers", new Needs(LISTS_READ)),
       rule(POST, "/api/v1/orgs/{org}/subscribers", new Needs(LISTS_WRITE)),
       rule(POST, "/api/v1/orgs/{org}/subscribers/bulk", new Needs(LISTS_WRITE)),
+      rule(POST, "/api/v1/orgs/{org}/subscribers/bulk-actions", new Needs(LISTS_WRITE)),
       rule(GET, "/api/v1/orgs/{org}/subscribers/{id}", new Needs(LISTS_READ)),
       rule(PATCH, "/api/v1/orgs/{org}/subscribers/{id}", new Needs(LISTS_WRITE)),
       rule(DELETE, "/api/v1/orgs/{org}/subscribers/{id}", new Needs(LISTS_WRITE)),

@@ -1,0 +1,136 @@
+package dev.herald.audiences;
+
+import dev.herald.platform.ApiProblem;
+import dev.herald.tenancy.AuditLog;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * One action on many subscribers at once, chosen by id or by segment: add to a list, remove from a
+ * list, unsubscribe, delete, tag, untag. Each is one set-based statement in one transaction, with the
+ * same rules as single changes (nobody who complained, bounced or left a list is put back on it;
+ * adding records consent; unsubscribing records the withdrawal).
+ */
+@Service
+public class BulkActions {
+  public static final List<String> ACTIONS = List.of("add_to_list", "remove_from_list", "unsubscribe", "delete", "tag", "untag");
+  static final int MAX_IDS = 10_000;
+  private final JdbcClient jdbc;
+  private final Segments segments;
+  private final MailingLists lists;
+  private final AuditLog audit;
+  private final ApplicationEventPublisher events;
+
+  BulkActions(JdbcClient jdbc, Segments segments, MailingLists lists, AuditLog audit, ApplicationEventPublisher events) {
+    this.jdbc = jdbc;
+    this.segments = segments;
+    this.lists = lists;
+    this.audit = audit;
+    this.events = events;
+  }
+
+  /** What to do, to whom: {@code subscriberIds} or {@code segmentId}, not both. */
+  public record Request(String action, List<Long> subscriberIds, Long segmentId, Long listId, String tag, String basis) {}
+
+  /** Published once per bulk action, not per subscriber. */
+  public record SubscribersChangedInBulk(long organizationId, String action, long affected) {}
+
+  @Transactional
+  public long apply(long orgId, Request r, String actor, String ip) {
+    String action = r.action() == null ? "" : r.action().trim();
+    if (!ACTIONS.contains(action)) throw ApiProblem.invalid("action", "action is one of " + String.join(", ", ACTIONS) + ".");
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("org", orgId);
+    String who = target(orgId, r, p);
+    long affected = switch (action) {
+      case "add_to_list" -> addToList(orgId, who, p, r, actor, ip);
+      case "remove_from_list" -> {
+        p.put("list", requireList(orgId, r.listId()));
+        jdbc.sql("update consent_record c set withdrawn_at = now() from subscriber s where c.subscriber_id = s.id and c.list_id = :list"
+            + " and c.withdrawn_at is null and " + who).params(p).update();
+        yield jdbc.sql("delete from subscription x using subscriber s where s.id = x.subscriber_id and x.list_id = :list and " + who)
+            .params(p).update();
+      }
+      case "unsubscribe" -> unsubscribe(orgId, who, p, r);
+      case "delete" -> jdbc.sql("delete from subscriber s where " + who).params(p).update();
+      case "tag", "untag" -> {
+        String tag = Tags.clean("tag", r.tag() == null ? List.of() : List.of(r.tag())).stream().findFirst()
+            .orElseThrow(() -> ApiProblem.invalid("tag", "Name the tag."));
+        p.put("tag", new String[] {tag});
+        yield action.equals("tag")
+            ? jdbc.sql("update subscriber s set tags = s.tags || cast(:tag as text[]), updated_at = now() where " + who
+                + " and not s.tags @> cast(:tag as text[])").params(p).update()
+            : jdbc.sql("update subscriber s set tags = array_remove(s.tags, (cast(:tag as text[]))[1]), updated_at = now() where " + who
+                + " and s.tags @> cast(:tag as text[])").params(p).update();
+      }
+      default -> throw new IllegalStateException(action);
+    };
+    audit.record(orgId, "subscribers.bulk_" + action, r.segmentId() != null ? "segment" : "subscribers",
+        r.segmentId() != null ? r.segmentId() : null, affected + " affected" + (r.listId() != null ? ", list " + r.listId() : ""));
+    events.publishEvent(new SubscribersChangedInBulk(orgId, action, affected));
+    return affected;
+  }
+
+  /** The SQL predicate over {@code subscriber s} choosing the subscribers, scoped to the organization. */
+  private String target(long orgId, Request r, Map<String, Object> p) {
+    boolean byIds = r.subscriberIds() != null && !r.subscriberIds().isEmpty();
+    if (byIds == (r.segmentId() != null)) {
+      throw ApiProblem.invalid("subscriberIds", "Choose subscribers by subscriberIds or by segmentId (one of them).");
+    }
+    if (byIds) {
+      if (r.subscriberIds().size() > MAX_IDS) throw ApiProblem.invalid("subscriberIds", "At most " + MAX_IDS + " ids; use a segment for more.");
+      p.put("ids", r.subscriberIds().toArray(Long[]::new));
+      return "s.organization_id = :org and s.id = any(cast(:ids as bigint[]))";
+    }
+    Segments.Predicate predicate = segments.predicate(orgId, r.segmentId())
+        .orElseThrow(() -> ApiProblem.invalid("segmentId", "Segment " + r.segmentId() + " not found."));
+    p.putAll(predicate.params());
+    return "s.organization_id = :org and " + predicate.sql();
+  }
+
+  private long addToList(long orgId, String who, Map<String, Object> p, Request r, String actor, String ip) {
+    p.put("list", requireList(orgId, r.listId()));
+    if (r.basis() == null || r.basis().isBlank()) throw ApiProblem.invalid("basis", "Say how these people gave consent to this list.");
+    p.put("basis", r.basis().trim());
+    p.put("actor", actor);
+    p.put("ip", ip);
+    // New subscriptions only: people already on the list keep their status, whatever it is (unsubscribed,
+    // bounced and complained stay so), and nobody who complained anywhere is added.
+    return jdbc.sql("""
+        with added as (
+          insert into subscription (list_id, subscriber_id, status, source, confirmed_at)
+          select :list, s.id, 'subscribed', 'panel', now() from subscriber s
+          where\s""" + who + """
+             and not exists (select 1 from subscription c join mailing_list cl on cl.id = c.list_id
+                             where c.subscriber_id = s.id and cl.organization_id = :org and c.status = 'complained')
+          on conflict (list_id, subscriber_id) do nothing
+          returning subscriber_id)
+        insert into consent_record (organization_id, subscriber_id, list_id, channel, channel_ref, basis, ip, confirmed_at)
+        select :org, subscriber_id, :list, 'panel', :actor, :basis, :ip, now() from added""").params(p).update();
+  }
+
+  private long unsubscribe(long orgId, String who, Map<String, Object> p, Request r) {
+    String onList = "";
+    if (r.listId() != null) {
+      p.put("list", requireList(orgId, r.listId()));
+      onList = " and x.list_id = :list";
+    }
+    String scope = "x.subscriber_id = s.id and x.status in ('subscribed', 'unconfirmed')" + onList + " and " + who;
+    jdbc.sql("""
+        update consent_record c set withdrawn_at = now() from subscription x, subscriber s
+        where c.subscriber_id = x.subscriber_id and c.list_id = x.list_id and c.withdrawn_at is null and\s""" + scope)
+        .params(p).update();
+    return jdbc.sql("update subscription x set status = 'unsubscribed', unsubscribed_at = now(), updated_at = now() from subscriber s where "
+        + scope).params(p).update();
+  }
+
+  private long requireList(long orgId, Long listId) {
+    if (listId == null || lists.find(orgId, listId).isEmpty()) throw ApiProblem.invalid("listId", "Choose a list of this organization.");
+    return listId;
+  }
+}
