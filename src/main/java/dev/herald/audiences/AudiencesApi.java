@@ -209,6 +209,13 @@ class AudiencesApi {
     return new SubscriptionResult(listId, status);
   }
 
+  @PostMapping("/api/v1/orgs/{org}/subscribers/{idOrEmail}/lists/{listId}/confirmation")
+  @ResponseStatus(HttpStatus.ACCEPTED)
+  @Operation(summary = "Mail the double opt-in confirmation link again (unconfirmed subscriptions only)")
+  void resendConfirmation(@RequestAttribute(ORG) OrganizationContext org, @PathVariable String idOrEmail, @PathVariable long listId) {
+    subscribers.resendConfirmation(org.id(), resolve(org, idOrEmail).id(), listId);
+  }
+
   @DeleteMapping("/api/v1/orgs/{org}/subscribers/{idOrEmail}/lists/{listId}")
   @ResponseStatus(HttpStatus.NO_CONTENT)
   void removeFromList(@RequestAttribute(ORG) OrganizationContext org, @PathVariable String idOrEmail, @PathVariable long listId) {

@@ -174,7 +174,8 @@ class AudiencesController {
         }
         case "unsubscribe" -> subscribers.unsubscribe(org.id(), id, listId, "panel");
         case "remove" -> subscribers.removeFromList(org.id(), id, listId);
-        default -> throw ApiProblem.invalid("action", "Choose subscribe, unsubscribe or remove.");
+        case "resend" -> subscribers.resendConfirmation(org.id(), id, listId);
+        default -> throw ApiProblem.invalid("action", "Choose subscribe, unsubscribe, remove or resend.");
       }
       flash.addFlashAttribute("notice", "Subscription updated.");
     } catch (ApiProblem p) {

@@ -183,6 +183,17 @@ public class Subscribers {
     return status;
   }
 
+  /** Mails the confirmation link again; only a subscription still waiting for confirmation gets one. */
+  @Transactional
+  public void resendConfirmation(long orgId, long subscriberId, long listId) {
+    MailingLists.MailingList list = lists.find(orgId, listId).orElseThrow(() -> ApiProblem.notFound("List " + listId));
+    String status = statusOn(subscriberId, listId).orElseThrow(() -> ApiProblem.notFound("Subscription to list " + listId));
+    if (!status.equals("unconfirmed")) {
+      throw ApiProblem.invalid("status", "Only an unconfirmed subscription gets a confirmation mail; this one is " + status + ".");
+    }
+    doubleOptIn.sendConfirmation(orgId, subscriberId, list);
+  }
+
   /** Confirms a double opt-in subscription; true if it was waiting for confirmation. */
   @Transactional
   public boolean confirm(long orgId, long subscriberId, long listId) {

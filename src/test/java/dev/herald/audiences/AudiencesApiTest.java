@@ -134,6 +134,9 @@ class AudiencesApiTest {
     String mail = jdbc.sql("select body_text from sandbox_message where recipient = 'dora@example.com'").query(String.class).single();
     Matcher link = Pattern.compile("/p/confirm\\?token=([A-Za-z0-9_.-]+)").matcher(mail);
     assertThat(link.find()).isTrue();
+    send(post(api("/subscribers/dora@example.com/lists/" + news + "/confirmation")), "", 202);
+    assertThat(jdbc.sql("select count(*) from sandbox_message where recipient = 'dora@example.com'").query(Long.class).single())
+        .as("re-sent").isEqualTo(2);
 
     // a tampered token is refused; GET only shows a button; POST confirms
     assertThat(mvc.perform(post("/p/confirm").param("token", link.group(1) + "x")).andReturn().getResponse().getStatus()).isEqualTo(422);
@@ -142,6 +145,8 @@ class AudiencesApiTest {
     assertThat(status("dora@example.com", news)).as("a GET (mail scanner) confirms nothing").isEqualTo("unconfirmed");
     assertThat(mvc.perform(post("/p/confirm").param("token", link.group(1))).andReturn().getResponse().getStatus()).isEqualTo(200);
     assertThat(status("dora@example.com", news)).isEqualTo("subscribed");
+    JsonNode noMore = send(post(api("/subscribers/dora@example.com/lists/" + news + "/confirmation")), "", 422);
+    assertThat(noMore.get("detail").asString()).contains("subscribed");
     assertThat(jdbc.sql("select confirmed_at is not null from consent_record c join subscriber s on s.id = c.subscriber_id "
         + "where s.email = 'dora@example.com'").query(Boolean.class).single()).isTrue();
   }
