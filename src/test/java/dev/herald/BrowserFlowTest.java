@@ -1,13 +1,9 @@
 package dev.herald;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
-import java.io.File;
+import dev.herald.testsupport.Browser;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,9 +17,6 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -32,7 +25,6 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.util.FileSystemUtils;
 
 /**
  * The control panel in a real browser (headless Chromium): first-start setup, sign-out and sign-in,
@@ -47,8 +39,6 @@ import org.springframework.util.FileSystemUtils;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @DirtiesContext
 class BrowserFlowTest {
-  private static final String CHROMIUM = "/usr/bin/chromium";
-  private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
   private static final Pattern SETUP_LINK = Pattern.compile("/setup\\?token=[A-Za-z0-9_-]{43}");
   private static final Pattern INVITATION_LINK = Pattern.compile("/invitations/accept\\?token=[A-Za-z0-9_-]+");
   private static final Pattern ORG_PATH = Pattern.compile("^/o/([a-z0-9-]+)$");
@@ -60,30 +50,20 @@ class BrowserFlowTest {
 
   @LocalServerPort int port;
 
+  private Browser web;
   private WebDriver browser;
   private WebDriverWait wait;
-  private Path profile;
 
   @BeforeEach
   void startBrowser() throws IOException {
-    requireExecutable(CHROMIUM);
-    requireExecutable(CHROMEDRIVER);
-    System.setProperty("SE_AVOID_STATS", "true");
-    profile = Files.createTempDirectory("herald-chromium-");
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM);
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-        "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--window-size=1280,900", "--user-data-dir=" + profile);
-    ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER)).build();
-    browser = new ChromeDriver(service, options);
-    wait = new WebDriverWait(browser, Duration.ofSeconds(15));
+    web = Browser.start(port);
+    browser = web.driver();
+    wait = web.waiting();
   }
 
   @AfterEach
   void stopBrowser() {
-    if (browser != null) browser.quit();
-    if (profile != null) FileSystemUtils.deleteRecursively(profile.toFile());
+    if (web != null) web.close();
   }
 
   @Test
@@ -169,50 +149,30 @@ class BrowserFlowTest {
     assertThat(scrollWidth()).as("page width at %dpx", innerWidth()).isLessThanOrEqualTo(innerWidth());
   }
 
-  // ---- helpers -------------------------------------------------------------------------------
+  // ---- helpers (the common ones are Browser's) ------------------------------------------------
 
-  private static void requireExecutable(String path) {
-    if (!Files.isExecutable(Path.of(path))) {
-      fail(path + " is missing: the browser tests need Chromium and its driver. Run bin/install-test-tools to install them.");
-    }
-  }
-
-  /** Opens a path on the test server; links printed by Herald name its configured base URL, not the test port. */
   private void open(String pathAndQuery) {
-    browser.get("http://127.0.0.1:" + port + pathAndQuery);
-    wait.until(d -> "complete".equals(js().executeScript("return document.readyState")));
+    web.open(pathAndQuery);
   }
 
   private void fill(String name, String value) {
-    WebElement field = wait.until(ExpectedConditions.visibilityOfElementLocated(By.name(name)));
-    field.clear();
-    field.sendKeys(value);
+    web.fill(name, value);
   }
 
   private void tick(String name) {
-    WebElement box = wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("input[type=checkbox][name=" + name + "]")));
-    if (!box.isSelected()) box.click();
-    assertThat(box.isSelected()).as("%s ticked", name).isTrue();
+    web.tick(name);
   }
 
-  /** Clicks the submit button with this text and waits until the browser has left the page. */
   private void submit(String buttonText) {
-    WebElement button = wait.until(ExpectedConditions.elementToBeClickable(
-        By.xpath("//main//button[@type='submit'][normalize-space()='" + buttonText + "']")));
-    button.click();
-    wait.until(ExpectedConditions.stalenessOf(button));
+    web.submit(buttonText);
   }
 
   private void clickNav(String text) {
-    wait.until(ExpectedConditions.elementToBeClickable(By.xpath("//nav[@class='org-nav']/a[normalize-space()='" + text + "']")))
-        .click();
+    web.clickNav(text);
   }
 
   private void signIn(String email, String password) {
-    open("/login");
-    fill("email", email);
-    fill("password", password);
-    submit("Sign in");
+    web.signIn(email, password);
   }
 
   private void signOut() {
@@ -225,37 +185,27 @@ class BrowserFlowTest {
   }
 
   private void waitForPath(String path) {
-    try {
-      wait.until(d -> path.equals(currentPath()));
-    } catch (org.openqa.selenium.TimeoutException e) {
-      fail("expected to be on " + path + " but the browser is on " + browser.getCurrentUrl() + ":\n" + bodyText(), e);
-    }
+    web.waitForPath(path);
   }
 
   private String waitForPathMatching(Pattern pattern) {
-    wait.until(d -> pattern.matcher(currentPath()).matches());
-    return currentPath();
-  }
-
-  private String currentPath() {
-    return java.net.URI.create(browser.getCurrentUrl()).getPath();
+    return web.waitForPathMatching(pattern);
   }
 
   private String bodyText() {
-    return browser.findElement(By.tagName("body")).getText();
+    return web.bodyText();
   }
 
   private String heading() {
-    return browser.findElement(By.tagName("h1")).getText();
+    return web.heading();
   }
 
   private String notice() {
-    return wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".flash [role=status]"))).getText();
+    return web.notice();
   }
 
-  /** The texts of every link in the header's navigation bars. */
   private List<String> navLinks() {
-    return browser.findElements(By.cssSelector("header nav a")).stream().map(WebElement::getText).toList();
+    return web.navLinks();
   }
 
   private long scrollWidth() {
@@ -267,6 +217,6 @@ class BrowserFlowTest {
   }
 
   private JavascriptExecutor js() {
-    return (JavascriptExecutor) browser;
+    return web.js();
   }
 }

@@ -30,8 +30,13 @@ class AudiencesController {
   private final Subscribers subscribers;
   private final Consent consent;
   private final HeraldProperties properties;
+  private final Segments segments;
+  private final BulkActions bulkActions;
 
-  AudiencesController(MailingLists lists, CustomFields fields, Subscribers subscribers, Consent consent, HeraldProperties properties) {
+  AudiencesController(MailingLists lists, CustomFields fields, Subscribers subscribers, Consent consent, HeraldProperties properties,
+      Segments segments, BulkActions bulkActions) {
+    this.segments = segments;
+    this.bulkActions = bulkActions;
     this.lists = lists;
     this.fields = fields;
     this.subscribers = subscribers;
@@ -113,6 +118,7 @@ class AudiencesController {
     model.addAttribute("statuses", Subscribers.STATUSES);
     model.addAttribute("lists", lists.list(org.id()));
     model.addAttribute("fields", fields.list(org.id()));
+    model.addAttribute("segments", segments.list(org.id()));
     return "audiences/subscribers";
   }
 
@@ -133,6 +139,23 @@ class AudiencesController {
       flash.addFlashAttribute("addName", name);
       return "redirect:/o/" + org.slug() + "/subscribers";
     }
+  }
+
+  @PostMapping("/o/{org}/subscribers/bulk")
+  String bulk(@RequestAttribute(ORG) OrganizationContext org, @AuthenticationPrincipal HeraldUser me,
+      @RequestParam(defaultValue = "selected") String target, @RequestParam(required = false) List<Long> ids,
+      @RequestParam(required = false) Long segmentId, @RequestParam(defaultValue = "") String action,
+      @RequestParam(required = false) Long listId, @RequestParam(defaultValue = "") String tag,
+      @RequestParam(defaultValue = "") String basis, HttpServletRequest request, RedirectAttributes flash) {
+    boolean bySegment = target.equals("segment");
+    try {
+      long affected = bulkActions.apply(org.id(), new BulkActions.Request(action, bySegment ? null : ids, bySegment ? segmentId : null,
+          listId, tag, basis), me.email(), request.getRemoteAddr());
+      flash.addFlashAttribute("notice", affected + (affected == 1 ? " subscriber" : " subscribers") + " changed.");
+    } catch (ApiProblem p) {
+      flash.addFlashAttribute("errors", p.fieldErrors());
+    }
+    return "redirect:/o/" + org.slug() + "/subscribers";
   }
 
   @GetMapping("/o/{org}/subscribers/{id}")

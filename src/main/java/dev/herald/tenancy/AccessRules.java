@@ -106,6 +106,7 @@ final class AccessRules {
       rule(POST, "/o/{org}/lists/{id}/delete", new Needs(LISTS_WRITE)),
       rule(GET, "/o/{org}/subscribers", new Needs(LISTS_READ)),
       rule(POST, "/o/{org}/subscribers", new Needs(LISTS_WRITE)),
+      rule(POST, "/o/{org}/subscribers/bulk", new Needs(LISTS_WRITE)),
       rule(GET, "/o/{org}/subscribers/{id}", new Needs(LISTS_READ)),
       rule(POST, "/o/{org}/subscribers/{id}", new Needs(LISTS_WRITE)),
       rule(POST, "/o/{org}/subscribers/{id}/lists", new Needs(LISTS_WRITE)),

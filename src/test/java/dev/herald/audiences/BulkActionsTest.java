@@ -2,6 +2,8 @@ package dev.herald.audiences;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
 import dev.herald.platform.ApiProblem;
@@ -28,6 +30,7 @@ class BulkActionsTest {
   @Autowired Subscribers subscribers;
   @Autowired Segments segments;
   @Autowired JdbcClient jdbc;
+  @Autowired TestOrganizations organizations;
 
   TestOrganizations.Created org;
   long news, offers, ann, bob, cy;
@@ -98,5 +101,19 @@ class BulkActionsTest {
         .header("Authorization", "Bearer " + org.apiKey())).andReturn().getResponse();
     assertThat(api.getStatus()).as(api.getContentAsString()).isEqualTo(200);
     assertThat(api.getContentAsString()).contains("\"affected\":2");
+  }
+
+  @Test
+  void the_subscribers_page_applies_an_action_to_ticked_rows() throws Exception {
+    String page = mvc.perform(get("/o/" + org.slug() + "/subscribers")
+        .with(organizations.asOwner(org))).andReturn().getResponse().getContentAsString();
+    assertThat(page).contains("form=\"bulk-form\"").contains("value=\"" + ann + "\"");
+    var result = mvc.perform(post("/o/" + org.slug() + "/subscribers/bulk").with(organizations.asOwner(org)).with(csrf())
+        .param("target", "selected").param("ids", Long.toString(ann), Long.toString(cy)).param("action", "tag").param("tag", "panel"))
+        .andReturn();
+    assertThat(result.getResponse().getStatus()).isEqualTo(302);
+    assertThat(result.getFlashMap().get("notice")).isEqualTo("2 subscribers changed.");
+    assertThat(jdbc.sql("select count(*) from subscriber where organization_id = ? and 'panel' = any(tags)").param(org.id())
+        .query(Long.class).single()).isEqualTo(2);
   }
 }

@@ -1,0 +1,189 @@
+package dev.herald.audiences;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.tenancy.TestOrganizations;
+import dev.herald.testsupport.Browser;
+import java.io.IOException;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.annotation.DirtiesContext;
+
+/**
+ * The hosted pages in a real browser (headless Chromium), as a visitor without an account: the sign-up form of a
+ * public double opt-in list (consent required, shown beside the box), the confirmation mail, the confirmation page
+ * whose button (not the link) confirms, the preference centre reached from there (unticking one list, then
+ * unsubscribing from all), and no cookie set by any of these pages.
+ *
+ * <p>Links Herald writes name its configured base URL, not the test server's random port, so the test opens their
+ * path and query on the test server.
+ */
+@Tag("browser")
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@Import({TestOrganizations.class})
+@DirtiesContext
+class SubscriptionFormBrowserTest {
+  private static final Pattern CONFIRM_LINK = Pattern.compile("https?://\\S+/p/confirm\\?token=[A-Za-z0-9_.-]+");
+  private static final String EMAIL = "rosalind@example.com";
+  private static final String NAME = "Rosalind Franklin";
+
+  @LocalServerPort int port;
+  @Autowired TestOrganizations organizations;
+  @Autowired MailingLists lists;
+  @Autowired JdbcClient jdbc;
+
+  private Browser web;
+  private WebDriver browser;
+
+  @BeforeEach
+  void startBrowser() throws IOException {
+    web = Browser.start(port);
+    browser = web.driver();
+  }
+
+  @AfterEach
+  void stopBrowser() {
+    if (web != null) web.close();
+  }
+
+  @Test
+  void sign_up_confirm_by_button_then_leave_one_list_and_all_in_the_preference_centre_without_cookies() {
+    TestOrganizations.Created org = organizations.create("Form Browser Co", "lists:read");
+    long weekly = lists.create(org.id(), new MailingLists.ListForm("Weekly News", "Our news, every Monday.", "public", "double",
+        null, null, List.of())).id();
+    long offers = lists.create(org.id(), new MailingLists.ListForm("Offers", "", "public", "single", null, null, List.of())).id();
+
+    // 1. The hosted form of the double opt-in list.
+    web.open("/p/subscribe/" + weekly);
+    assertThat(browser.getTitle()).isEqualTo("Subscribe to Weekly News · Form Browser Co");
+    assertThat(web.heading()).isEqualTo("Subscribe to Weekly News");
+    assertThat(browser.findElement(By.cssSelector("main")).getText())
+        .contains("Our news, every Monday.", "We will email you a link to confirm your subscription.");
+    assertThat(browser.findElement(By.cssSelector("label[for=consent]")).getText())
+        .isEqualTo("Yes, send me Weekly News by email from Form Browser Co. I can unsubscribe at any time with the link in every email.");
+    assertThat(browser.manage().getCookies()).as("cookies after the form").isEmpty();
+
+    // 2. Without the consent box ticked: refused, the error beside the box, what was typed kept, nothing stored.
+    web.fill("email", EMAIL);
+    web.fill("name", NAME);
+    web.submit("Subscribe");
+    WebElement consentError = web.visible(By.id("consent-error"));
+    assertThat(consentError.getText()).isEqualTo("Tick the box to say you want to receive these emails.");
+    assertThat(consentError.findElement(By.xpath("..")).findElements(By.id("consent"))).as("error and box in one field").hasSize(1);
+    WebElement consent = browser.findElement(By.id("consent"));
+    assertThat(consent.getDomAttribute("aria-invalid")).isEqualTo("true");
+    assertThat(consent.getDomAttribute("aria-describedby")).isEqualTo("consent-error");
+    assertThat(consent.isSelected()).isFalse();
+    assertThat(browser.findElement(By.id("email")).getDomProperty("value")).isEqualTo(EMAIL);
+    assertThat(browser.findElement(By.id("name")).getDomProperty("value")).isEqualTo(NAME);
+    assertThat(browser.findElements(By.id("email-error"))).isEmpty();
+    assertThat(jdbc.sql("select count(*) from subscriber where email = ?").param(EMAIL).query(Long.class).single()).isZero();
+
+    // 3. With it: the thank-you page asks to confirm by email; the subscription waits, unconfirmed.
+    web.tick("consent");
+    web.submit("Subscribe");
+    assertThat(browser.getTitle()).isEqualTo("Check your inbox · Weekly News");
+    assertThat(web.heading()).isEqualTo("Check your inbox");
+    assertThat(browser.findElement(By.cssSelector("main [role=status]")).getText())
+        .isEqualTo("Almost done: we have sent an email to " + EMAIL + ". Open it and confirm your subscription to Weekly News.");
+    assertThat(status(weekly)).isEqualTo("unconfirmed");
+
+    // 4. The confirmation mail (captured by the sandbox) holds the link.
+    var mail = jdbc.sql("select subject, body_text from sandbox_message where recipient = ? and purpose = 'double_opt_in'").param(EMAIL)
+        .query((rs, n) -> List.of(rs.getString(1), rs.getString(2))).single();
+    assertThat(mail.get(0)).isEqualTo("Confirm your subscription to Weekly News");
+    Matcher link = CONFIRM_LINK.matcher(mail.get(1));
+    assertThat(link.find()).as("confirmation link in:\n%s", mail.get(1)).isTrue();
+
+    // 5. Opening the link only shows a button: mail scanners open links, so opening must not confirm.
+    web.openLink(link.group());
+    assertThat(browser.getTitle()).isEqualTo("Confirm your subscription");
+    assertThat(web.heading()).isEqualTo("Confirm your subscription");
+    assertThat(browser.findElement(By.cssSelector("main")).getText())
+        .contains("Please confirm that you want to receive Weekly News by email.");
+    assertThat(status(weekly)).as("after opening the link").isEqualTo("unconfirmed");
+
+    // 6. The button confirms; the page links to the preference centre.
+    web.submit("Confirm subscription");
+    assertThat(browser.getTitle()).isEqualTo("Subscription confirmed");
+    assertThat(web.heading()).isEqualTo("You're subscribed");
+    assertThat(browser.findElement(By.cssSelector("main [role=status]")).getText())
+        .isEqualTo("Thank you: your subscription to Weekly News is confirmed.");
+    assertThat(status(weekly)).isEqualTo("subscribed");
+    String preferencesLink = browser.findElement(By.linkText("manage your subscriptions")).getDomAttribute("href");
+    assertThat(preferencesLink).contains("/p/preferences?token=");
+
+    // 7. The same person signs up for the single opt-in list too: subscribed at once, no mail.
+    web.open("/p/subscribe/" + offers);
+    web.fill("email", EMAIL);
+    web.tick("consent");
+    web.submit("Subscribe");
+    assertThat(web.heading()).isEqualTo("Thank you!");
+    assertThat(browser.findElement(By.cssSelector("main [role=status]")).getText())
+        .isEqualTo("You are subscribed to Offers from Form Browser Co.");
+    assertThat(status(offers)).isEqualTo("subscribed");
+    assertThat(jdbc.sql("select count(*) from sandbox_message where recipient = ?").param(EMAIL).query(Long.class).single())
+        .as("mails to the subscriber").isEqualTo(1);
+
+    // 8. The preference centre, from the confirmation page's link: both lists ticked.
+    web.openLink(preferencesLink);
+    assertThat(browser.getTitle()).isEqualTo("Your subscriptions");
+    assertThat(web.heading()).isEqualTo("Your subscriptions");
+    assertThat(browser.findElement(By.cssSelector("main")).getText()).contains("For " + EMAIL);
+    assertThat(browser.findElement(By.id("name")).getDomProperty("value")).isEqualTo(NAME);
+    assertThat(listBox(weekly).isSelected()).isTrue();
+    assertThat(listBox(offers).isSelected()).isTrue();
+    assertThat(browser.findElement(By.cssSelector("label[for=list-" + weekly + "]")).getText()).isEqualTo("Weekly News");
+
+    // 9. Unticking Weekly News and saving unsubscribes from that list only.
+    listBox(weekly).click();
+    assertThat(listBox(weekly).isSelected()).isFalse();
+    web.submit("Save preferences");
+    assertThat(notice()).isEqualTo("Your preferences are saved.");
+    assertThat(listBox(weekly).isSelected()).as("Weekly News ticked after saving").isFalse();
+    assertThat(listBox(offers).isSelected()).as("Offers ticked after saving").isTrue();
+    assertThat(status(weekly)).isEqualTo("unsubscribed");
+    assertThat(status(offers)).isEqualTo("subscribed");
+
+    // 10. "Unsubscribe from all" leaves the other list too, and the consent of both is recorded as withdrawn.
+    web.submit("Unsubscribe from all");
+    assertThat(notice()).isEqualTo("You are unsubscribed from every list.");
+    assertThat(listBox(weekly).isSelected()).isFalse();
+    assertThat(listBox(offers).isSelected()).isFalse();
+    assertThat(status(weekly)).isEqualTo("unsubscribed");
+    assertThat(status(offers)).isEqualTo("unsubscribed");
+    assertThat(jdbc.sql("""
+        select count(*) from consent_record c join subscriber s on s.id = c.subscriber_id
+        where s.email = ? and c.withdrawn_at is not null""").param(EMAIL).query(Long.class).single()).isEqualTo(2);
+
+    // 11. None of these pages set a cookie.
+    assertThat(web.currentPath()).isEqualTo("/p/preferences");
+    assertThat(browser.manage().getCookies()).as("cookies after the hosted pages").isEmpty();
+  }
+
+  private String status(long listId) {
+    return jdbc.sql("select x.status from subscription x join subscriber s on s.id = x.subscriber_id where s.email = ? and x.list_id = ?")
+        .params(EMAIL, listId).query(String.class).optional().orElse("none");
+  }
+
+  private WebElement listBox(long listId) {
+    return web.visible(By.id("list-" + listId));
+  }
+
+  private String notice() {
+    return web.visible(By.cssSelector("main .alert-success[role=status]")).getText();
+  }
+}
