@@ -213,4 +213,31 @@ class ImportTest {
     assertThat(count("select count(*) from subscriber where organization_id = ? and email = 'restart@example.com'", org.id())).isEqualTo(1);
     assertThat(count("select count(*) from subscriber where email = 'stale@example.com'")).isZero();
   }
+
+  @Test
+  void json_and_xlsx_files_import_through_the_same_path() throws Exception {
+    byte[] jsonFile = """
+        [{"email":"jo@example.com","name":"Jo","tags":"a,b"},{"email":"not-an-address","name":"Bad"},{"email":"kim@example.com"}]"""
+        .getBytes(StandardCharsets.UTF_8);
+    JsonNode fromJson = finished(upload("people.json", jsonFile, Map.of(), 202));
+    assertThat(fromJson.get("status").asString()).isEqualTo("finished");
+    assertThat(fromJson.get("inserted").asLong()).isEqualTo(2);
+    assertThat(fromJson.get("skipped").asLong()).isEqualTo(1);
+
+    java.io.ByteArrayOutputStream xlsx = new java.io.ByteArrayOutputStream();
+    try (org.dhatim.fastexcel.Workbook wb = new org.dhatim.fastexcel.Workbook(xlsx, "test", "1.0")) {
+      org.dhatim.fastexcel.Worksheet ws = wb.newWorksheet("People");
+      ws.value(0, 0, "Email Address");
+      ws.value(0, 1, "First Name");
+      ws.value(1, 0, "xl@example.com");
+      ws.value(1, 1, "Excel");
+      ws.value(2, 0, "also-xl@example.com");
+      ws.value(2, 1, "Sheet");
+    }
+    JsonNode fromXlsx = finished(upload("people.xlsx", xlsx.toByteArray(), Map.of(), 202));
+    assertThat(fromXlsx.get("status").asString()).isEqualTo("finished");
+    assertThat(fromXlsx.get("inserted").asLong()).isEqualTo(2);
+    assertThat(jdbc.sql("select name from subscriber where organization_id = ? and email = 'xl@example.com'").param(org.id())
+        .query(String.class).single()).isEqualTo("Excel");
+  }
 }
