@@ -104,9 +104,11 @@ final class AccessRules {
       rule(GET, "/o/{org}/lists/{id}", new Needs(LISTS_READ)),
       rule(POST, "/o/{org}/lists/{id}", new Needs(LISTS_WRITE)),
       rule(POST, "/o/{org}/lists/{id}/delete", new Needs(LISTS_WRITE)),
+      rule(GET, "/o/{org}/lists/{id}/export", new Needs(LISTS_READ)),
       rule(GET, "/o/{org}/subscribers", new Needs(LISTS_READ)),
       rule(POST, "/o/{org}/subscribers", new Needs(LISTS_WRITE)),
       rule(POST, "/o/{org}/subscribers/bulk", new Needs(LISTS_WRITE)),
+      rule(GET, "/o/{org}/subscribers/export", new Needs(LISTS_READ)),
       rule(GET, "/o/{org}/subscribers/{id}", new Needs(LISTS_READ)),
       rule(POST, "/o/{org}/subscribers/{id}", new Needs(LISTS_WRITE)),
       rule(POST, "/o/{org}/subscribers/{id}/lists", new Needs(LISTS_WRITE)),
@@ -167,6 +169,7 @@ final class AccessRules {
       rule(DELETE, "/api/v1/orgs/{org}/segments/{id}", new Needs(LISTS_WRITE)),
       rule(GET, "/api/v1/orgs/{org}/segments/{id}/count", new Needs(LISTS_READ)),
       rule(GET, "/api/v1/orgs/{org}/segments/{id}/subscribers", new Needs(LISTS_READ)),
+      rule(GET, "/api/v1/orgs/{org}/exports/subscribers", new Needs(LISTS_READ)),
 
       // audiences: hosted pages for subscribers (public origin)
       rule(ANY, "/p/subscribe/{listId}", new Public()),
