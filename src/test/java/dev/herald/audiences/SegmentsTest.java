@@ -143,6 +143,7 @@ class SegmentsTest {
     String path = "/o/" + org.slug() + "/segments/" + id;
     String page = mvc.perform(get(path).with(organizations.asOwner(org))).andReturn().getResponse().getContentAsString();
     assertThat(page).contains("id=\"segment-count\"").contains(">4<");
+    assertThat(page).contains("/api/v1/orgs/" + org.slug() + "/exports/subscribers?segment=" + id + "&amp;format=csv");
     String added = mvc.perform(post(path).with(organizations.asOwner(org)).with(csrf()).param("name", "Editor").param("match", "all")
         .param("action", "add")).andReturn().getResponse().getContentAsString();
     assertThat(added).contains("name=\"type.0\"");
