@@ -54,7 +54,7 @@ public class Subscribers {
 
   public Optional<Subscriber> find(long orgId, long id) {
     return jdbc.sql("select id, email, smtputf8, name, attributes::text, tags, source, created_at, updated_at from subscriber"
-            + " where organization_id = ? and id = ?").params(orgId, id).query(this::map).optional();
+            + " where organization_id = ? and id = ?").params(orgId, id).query(this::map).optional().map(this::withMemberships);
   }
 
   public Optional<Subscriber> findByEmail(long orgId, String email) {
@@ -65,7 +65,8 @@ public class Subscribers {
       return Optional.empty();
     }
     return jdbc.sql("select id, email, smtputf8, name, attributes::text, tags, source, created_at, updated_at from subscriber"
-        + " where organization_id = ? and email_key = ?").params(orgId, address.key()).query(this::map).optional();
+        + " where organization_id = ? and email_key = ?").params(orgId, address.key()).query(this::map).optional()
+        .map(this::withMemberships);
   }
 
   public record Page(List<Subscriber> items, long total, int page, int size) {}
@@ -88,7 +89,7 @@ public class Subscribers {
         .param("org", orgId).param("q", q).param("list", listId).param("status", st)
         .param("size", size).param("offset", (long) page * size)
         .query(this::map).list();
-    return new Page(items, total, page, size);
+    return new Page(withMemberships(items), total, page, size);
   }
 
   // ---- writing -----------------------------------------------------------------------------
@@ -264,19 +265,35 @@ public class Subscribers {
     return out;
   }
 
+  /** A subscriber row without memberships; {@link #withMemberships} adds them, one query for a whole page. */
   @SuppressWarnings("unchecked")
   private Subscriber map(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
-    long id = rs.getLong(1);
     Map<String, Object> attributes = json.readValue(rs.getString(5), LinkedHashMap.class);
-    return new Subscriber(id, rs.getString(2), rs.getBoolean(3), rs.getString(4), attributes,
+    return new Subscriber(rs.getLong(1), rs.getString(2), rs.getBoolean(3), rs.getString(4), attributes,
         List.of((String[]) rs.getArray(6).getArray()), rs.getString(7), rs.getTimestamp(8).toInstant(),
-        rs.getTimestamp(9).toInstant(), memberships(id));
+        rs.getTimestamp(9).toInstant(), List.of());
   }
 
-  private List<Membership> memberships(long subscriberId) {
-    return new ArrayList<>(jdbc.sql("""
-        select s.list_id, l.name as list_name, s.status, s.created_at, s.confirmed_at, s.unsubscribed_at
-        from subscription s join mailing_list l on l.id = s.list_id where s.subscriber_id = ? order by l.name""")
-        .param(subscriberId).query(Membership.class).list());
+  private Subscriber withMemberships(Subscriber s) {
+    return withMemberships(List.of(s)).getFirst();
+  }
+
+  private List<Subscriber> withMemberships(List<Subscriber> subscribers) {
+    if (subscribers.isEmpty()) return subscribers;
+    Map<Long, List<Membership>> byId = new java.util.HashMap<>();
+    jdbc.sql("""
+        select x.subscriber_id, x.list_id, l.name, x.status, x.created_at, x.confirmed_at, x.unsubscribed_at
+        from subscription x join mailing_list l on l.id = x.list_id where x.subscriber_id = any(?) order by l.name""")
+        .param(subscribers.stream().map(Subscriber::id).toArray(Long[]::new))
+        .query(rs -> {
+          byId.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(new Membership(rs.getLong(2), rs.getString(3),
+              rs.getString(4), rs.getTimestamp(5).toInstant(), instant(rs.getTimestamp(6)), instant(rs.getTimestamp(7))));
+        });
+    return subscribers.stream().map(s -> new Subscriber(s.id(), s.email(), s.smtputf8(), s.name(), s.fields(), s.tags(), s.source(),
+        s.createdAt(), s.updatedAt(), byId.getOrDefault(s.id(), List.of()))).toList();
+  }
+
+  private static Instant instant(java.sql.Timestamp t) {
+    return t == null ? null : t.toInstant();
   }
 }
