@@ -89,7 +89,7 @@ class SignIn {
       record(user.id(), user.email(), ip, userAgent, false, "locked");
       return new Refused("This account is locked after too many failed sign-ins. Try again after " + TIME.format(user.lockedUntil()) + ".");
     }
-    boolean ok = twoFactor.verify(user.totpSecret(), code) || twoFactor.useRecoveryCode(user.id(), code);
+    boolean ok = twoFactor.verifyOnce(user.id(), user.totpSecret(), code) || twoFactor.useRecoveryCode(user.id(), code);
     if (!ok) {
       users.recordFailure(user.id(), limits.maxFailures(), now.plus(limits.lockout()));
       record(user.id(), user.email(), ip, userAgent, false, "wrong second factor");

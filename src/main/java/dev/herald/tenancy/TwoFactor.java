@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalLong;
 import javax.crypto.spec.SecretKeySpec;
 import org.apache.commons.codec.binary.Base32;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -65,20 +66,36 @@ class TwoFactor {
 
   /** Accepts the code of the current step and of one step either side (clock drift of phones). */
   boolean verify(String secret, String code) {
-    if (secret == null || code == null) return false;
+    return matchingStep(secret, code).isPresent();
+  }
+
+  /**
+   * For sign-in: the code must also belong to a later time step than the last one this user signed in
+   * with, so a code seen over someone's shoulder cannot be used again within its window. Records the step.
+   */
+  boolean verifyOnce(long userId, String secret, String code) {
+    OptionalLong step = matchingStep(secret, code);
+    if (step.isEmpty()) return false;
+    return jdbc.sql("update app_user set totp_last_step = ? where id = ? and (totp_last_step is null or totp_last_step < ?)")
+        .params(step.getAsLong(), userId, step.getAsLong()).update() == 1;
+  }
+
+  /** The 30-second time step (counted from the epoch) whose code this is, if it is one of the accepted three. */
+  private OptionalLong matchingStep(String secret, String code) {
+    if (secret == null || code == null) return OptionalLong.empty();
     String digits = code.replaceAll("\\s", "");
-    if (!digits.matches("\\d{6}")) return false;
+    if (!digits.matches("\\d{6}")) return OptionalLong.empty();
     SecretKeySpec key = new SecretKeySpec(new Base32().decode(secret), totp.getAlgorithm());
     Instant now = clock.instant();
     try {
       for (int step = -1; step <= 1; step++) {
-        String expected = totp.generateOneTimePasswordString(key, now.plus(Duration.ofSeconds(30L * step)));
-        if (Tokens.sameHash(expected, digits)) return true;
+        Instant at = now.plus(Duration.ofSeconds(30L * step));
+        if (Tokens.sameHash(totp.generateOneTimePasswordString(key, at), digits)) return OptionalLong.of(at.getEpochSecond() / 30);
       }
     } catch (InvalidKeyException e) {
-      return false;
+      return OptionalLong.empty();
     }
-    return false;
+    return OptionalLong.empty();
   }
 
   /** Replaces the user's recovery codes; returns them in clear text, to show once. */

@@ -120,6 +120,14 @@ class SignInTest {
     WebClient.Page ok = web.submit("/login/2fa", "/login/2fa", Map.of("code", code(secret, clock)));
     assertThat(ok.locationPath()).isEqualTo("/dashboard");
 
+    // The same code again, within its window, from another browser: refused (no replay).
+    WebClient replay = new WebClient(port);
+    login(replay, "totp@signin.test", Fixtures.PASSWORD);
+    assertThat(replay.submit("/login/2fa", "/login/2fa", Map.of("code", code(secret, clock))).status()).isEqualTo(401);
+    clock.advance(Duration.ofSeconds(30));
+    assertThat(replay.submit("/login/2fa", "/login/2fa", Map.of("code", code(secret, clock))).locationPath())
+        .as("the next step's code works").isEqualTo("/dashboard");
+
     // A recovery code works once.
     WebClient second = new WebClient(port);
     login(second, "totp@signin.test", Fixtures.PASSWORD);
