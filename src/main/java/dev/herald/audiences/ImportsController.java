@@ -64,7 +64,8 @@ class ImportsController {
     model.addAttribute("job", job);
     model.addAttribute("list", job.listId() == null ? null : lists.find(org.id(), job.listId()).orElse(null));
     if ("draft".equals(job.status())) {
-      model.addAttribute("mapping", imports.mapping(org.id(), id));
+      if (!model.containsAttribute("submittedMapping")) model.addAttribute("mapping", imports.mapping(org.id(), id));
+      else model.addAttribute("mapping", model.getAttribute("submittedMapping"));
       model.addAttribute("targets", targets(org.id()));
     } else {
       model.addAttribute("importErrors", imports.errors(org.id(), id, 500));
@@ -92,6 +93,10 @@ class ImportsController {
       imports.start(org.id(), id, mapping, importAs, consentBasis, overwrite, Tags.parse(tags));
     } catch (ApiProblem p) {
       flash.addFlashAttribute("errors", p.fieldErrors());
+      // What the person chose comes back with the error, so nothing they set has to be set again.
+      flash.addFlashAttribute("submittedMapping", mapping);
+      flash.addFlashAttribute("submitted", new LinkedHashMap<>(Map.of("importAs", importAs, "consentBasis", consentBasis,
+          "overwrite", Boolean.toString(overwrite), "tags", tags)));
     }
     return "redirect:/o/" + org.slug() + "/imports/" + id;
   }
