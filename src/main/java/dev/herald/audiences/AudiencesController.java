@@ -74,7 +74,7 @@ class AudiencesController {
     model.addAttribute("q", q);
     model.addAttribute("status", status);
     model.addAttribute("statuses", Subscribers.STATUSES);
-    model.addAttribute("formUrl", properties.link("/p/subscribe/" + list.id()));
+    model.addAttribute("formUrl", properties.publicLink("/p/subscribe/" + list.id()));
     return "audiences/list";
   }
 

@@ -38,7 +38,7 @@ public class DoubleOptIn {
     mail.send(new SystemMail.SystemMessage(email, "Confirm your subscription to " + oneLine(list.name()),
         "Please confirm that you want to receive " + list.name() + ".\n\n"
             + "Confirm here (the link works for " + CONFIRMATION_VALIDITY.toDays() + " days):\n"
-            + properties.link("/p/confirm?token=" + token) + "\n\n"
+            + properties.publicLink("/p/confirm?token=" + token) + "\n\n"
             + "If you did not ask for this, ignore this message: you will not be subscribed.",
         "double_opt_in"));
   }
@@ -49,7 +49,7 @@ public class DoubleOptIn {
   }
 
   public String preferencesLink(long orgId, long subscriberId) {
-    return properties.link("/p/preferences?token="
+    return properties.publicLink("/p/preferences?token="
         + links.sign("preferences", PREFERENCES_VALIDITY, Long.toString(orgId), Long.toString(subscriberId)));
   }
 

@@ -27,6 +27,7 @@ public record HeraldProperties(
     @Valid @NotNull @DefaultValue Db db,
     @NotEmpty @DefaultValue({"web", "smtp", "delivery", "worker"}) Set<NodeRole> roles,
     @NotNull @DefaultValue("http://localhost:8080") URI baseUrl,
+    @NotNull @DefaultValue("") URI publicUrl,
     @Valid @NotNull @DefaultValue Login login,
     @NotNull @DefaultValue("PT24H") Duration setupLinkValidity,
     @NotNull @DefaultValue("P7D") Duration invitationValidity,
@@ -81,8 +82,28 @@ public record HeraldProperties(
     return true;
   }
 
-  /** An absolute link on this installation, e.g. {@code link("/setup?token=x")}. */
+  @AssertTrue(message = "public-url must be empty or an absolute http or https URL without a trailing slash, e.g. https://lists.example.com")
+  public boolean isPublicUrlValid() {
+    if (publicUrl == null || publicUrl.toString().isEmpty()) return true;
+    return ("http".equals(publicUrl.getScheme()) || "https".equals(publicUrl.getScheme())) && publicUrl.getHost() != null
+        && !publicUrl.toString().endsWith("/");
+  }
+
+  /** An absolute link on this installation's control panel, e.g. {@code link("/setup?token=x")}. */
   public String link(String pathAndQuery) {
     return baseUrl + pathAndQuery;
+  }
+
+  /**
+   * An absolute link on the public origin, where subscribers' pages live (DESIGN.md security rule 2):
+   * {@code public-url} when set, otherwise the panel's own address.
+   */
+  public String publicLink(String pathAndQuery) {
+    return (separatePublicOrigin() ? publicUrl : baseUrl) + pathAndQuery;
+  }
+
+  /** Whether subscribers' pages are served on a host of their own, apart from the panel. */
+  public boolean separatePublicOrigin() {
+    return publicUrl != null && publicUrl.getHost() != null && !publicUrl.getHost().equalsIgnoreCase(baseUrl.getHost());
   }
 }

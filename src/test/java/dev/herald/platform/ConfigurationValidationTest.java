@@ -25,6 +25,7 @@ class ConfigurationValidationTest {
         Arguments.of("--herald.db.embedded-port=70000", "herald.db.embeddedPort", "TCP port up to 65535"),
         Arguments.of("--herald.base-url=ftp://example.com", "base-url", "http or https"),
         Arguments.of("--herald.base-url=https://example.com/", "base-url", "without a trailing slash"),
+        Arguments.of("--herald.public-url=ftp://lists.example.com", "public-url", "http or https"),
         Arguments.of("--herald.roles=web,mailer", "herald.roles", "mailer"),
         Arguments.of("--herald.login.max-failures=0", "herald.login.maxFailures", "at least 1"),
         Arguments.of("--herald.login.lockout=PT5S", "lockout", "between 1 minute and 24 hours"),
