@@ -43,6 +43,8 @@ public class Imports {
   static final int MAX_STORED_ERRORS = 10_000;
   static final int LARGE_IMPORT = 10_000;
   static final Duration LEASE = Duration.ofMinutes(2);
+  /** LEASE as PostgreSQL reads an interval, for {@code now() + cast(? as interval)}. */
+  private static final String LEASE_INTERVAL = LEASE.toSeconds() + " seconds";
   private final JdbcClient jdbc;
   private final DataSource dataSource;
   private final TransactionTemplate tx;
@@ -196,7 +198,7 @@ public class Imports {
           processed_rows = 0, inserted = 0, updated = 0, skipped = 0
         where id = (select id from import_job where status = 'queued' or (status = 'running' and lease_until < now())
                     order by id limit 1 for update skip locked)
-        returning id""").param(LEASE.toSeconds() + " seconds").query(Long.class).optional();
+        returning id""").param(LEASE_INTERVAL).query(Long.class).optional();
   }
 
   void run(long jobId) {
@@ -296,7 +298,7 @@ public class Imports {
     errors.clear();
     // Progress for the panel and the API, and the lease renewed so no other node takes the job over.
     jdbc.sql("update import_job set processed_rows = ?, lease_until = now() + cast(? as interval) where id = ?")
-        .params(processed, LEASE.toSeconds() + " seconds", jobId).update();
+        .params(processed, LEASE_INTERVAL, jobId).update();
   }
 
   private void copyIn(String sql, byte[] data) {

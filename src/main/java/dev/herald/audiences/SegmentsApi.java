@@ -77,8 +77,7 @@ class SegmentsApi {
   @Operation(summary = "The segment's subscribers, newest first")
   List<Subscribers.Subscriber> members(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id,
       @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size) {
-    if (size < 1 || size > 1000) throw ApiProblem.invalid("size", "size is between 1 and 1000.");
-    if (page < 0) throw ApiProblem.invalid("page", "page starts at 0.");
+    AudiencesApi.checkPage(page, size);
     return segments.members(org.id(), get(org, id).conditions(), page, size).stream()
         .map(sid -> subscribers.find(org.id(), sid).orElseThrow()).toList();
   }
