@@ -16,4 +16,11 @@ public final class AudienceEvents {
   public record SubscriberChanged(long organizationId, long subscriberId) {}
 
   public record SubscriberDeleted(long organizationId, long subscriberId) {}
+
+  /**
+   * A person was erased (right to erasure): their data is gone, and {@code addressHash} (hex SHA-256 of
+   * the email key, see {@link Subscribers#erasureHash}) is the only trace, kept so an import never adds
+   * them back. Published in the erasure's transaction; the suppression capability stores the hash in it.
+   */
+  public record SubscriberErased(long organizationId, long subscriberId, String addressHash) {}
 }

@@ -81,6 +81,10 @@ final class AccessRules {
       rule(POST, "/operator/policies", new Operator()),
       rule(GET, "/operator/audit", new Operator()),
       rule(GET, "/operator/sandbox-mailbox", new Operator()),
+      rule(GET, "/operator/suppressions", new Operator()),
+      rule(POST, "/operator/suppressions", new Operator()),
+      rule(GET, "/operator/suppressions/check", new Operator()),
+      rule(POST, "/operator/suppressions/{id}/delete", new Operator()),
 
       // an organization's panel
       rule(GET, "/o/{org}", new Member()),
@@ -128,6 +132,13 @@ final class AccessRules {
       rule(POST, "/o/{org}/segments/{id}/preview", new Needs(LISTS_READ)),
       rule(POST, "/o/{org}/segments/{id}/delete", new Needs(LISTS_WRITE)),
 
+      // suppression: panel
+      rule(GET, "/o/{org}/suppressions", new Needs(SUPPRESSIONS_READ)),
+      rule(POST, "/o/{org}/suppressions", new Needs(SUPPRESSIONS_WRITE)),
+      rule(GET, "/o/{org}/suppressions/check", new Needs(SUPPRESSIONS_READ)),
+      rule(GET, "/o/{org}/suppressions/export", new Needs(SUPPRESSIONS_READ)),
+      rule(POST, "/o/{org}/suppressions/{id}/delete", new Needs(SUPPRESSIONS_WRITE)),
+
       // an organization's REST API
       rule(GET, "/api/v1/orgs/{org}", new Member()),
       rule(GET, "/api/v1/orgs/{org}/members", new Needs(MEMBERS_READ)),
@@ -170,6 +181,13 @@ final class AccessRules {
       rule(GET, "/api/v1/orgs/{org}/segments/{id}/count", new Needs(LISTS_READ)),
       rule(GET, "/api/v1/orgs/{org}/segments/{id}/subscribers", new Needs(LISTS_READ)),
       rule(GET, "/api/v1/orgs/{org}/exports/subscribers", new Needs(LISTS_READ)),
+
+      // suppression: REST API
+      rule(GET, "/api/v1/orgs/{org}/suppressions", new Needs(SUPPRESSIONS_READ)),
+      rule(POST, "/api/v1/orgs/{org}/suppressions", new Needs(SUPPRESSIONS_WRITE)),
+      rule(GET, "/api/v1/orgs/{org}/suppressions/check", new Needs(SUPPRESSIONS_READ)),
+      rule(GET, "/api/v1/orgs/{org}/suppressions/{id}", new Needs(SUPPRESSIONS_READ)),
+      rule(DELETE, "/api/v1/orgs/{org}/suppressions/{id}", new Needs(SUPPRESSIONS_WRITE)),
 
       // audiences: hosted pages for subscribers (public origin)
       rule(ANY, "/p/subscribe/{listId}", new Public()),

@@ -14,6 +14,8 @@ import java.util.Set;
 public enum ApiScope {
   send(SEND),
   lists_read("lists:read", LISTS_READ), lists_write("lists:write", LISTS_READ, LISTS_WRITE),
+  suppressions_read("suppressions:read", SUPPRESSIONS_READ),
+  suppressions_write("suppressions:write", SUPPRESSIONS_READ, SUPPRESSIONS_WRITE),
   campaigns_read("campaigns:read", CAMPAIGNS_READ), campaigns_write("campaigns:write", CAMPAIGNS_READ, CAMPAIGNS_WRITE),
   templates_read("templates:read", TEMPLATES_READ), templates_write("templates:write", TEMPLATES_READ, TEMPLATES_WRITE),
   domains_read("domains:read", DOMAINS_READ), domains_write("domains:write", DOMAINS_READ, DOMAINS_WRITE),

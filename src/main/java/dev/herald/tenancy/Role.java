@@ -9,9 +9,10 @@ import java.util.Set;
 public enum Role {
   owner(EnumSet.allOf(Permission.class)),
   admin(EnumSet.complementOf(EnumSet.of(BILLING_WRITE))),
-  member(EnumSet.of(LISTS_READ, LISTS_WRITE, CAMPAIGNS_READ, CAMPAIGNS_WRITE, TEMPLATES_READ, TEMPLATES_WRITE,
+  // Members see suppressions but cannot lift them: removing one may mail someone who complained.
+  member(EnumSet.of(LISTS_READ, LISTS_WRITE, SUPPRESSIONS_READ, CAMPAIGNS_READ, CAMPAIGNS_WRITE, TEMPLATES_READ, TEMPLATES_WRITE,
       DOMAINS_READ, REPORTS_READ, MEMBERS_READ, SEND)),
-  viewer(EnumSet.of(LISTS_READ, CAMPAIGNS_READ, TEMPLATES_READ, DOMAINS_READ, REPORTS_READ, MEMBERS_READ));
+  viewer(EnumSet.of(LISTS_READ, SUPPRESSIONS_READ, CAMPAIGNS_READ, TEMPLATES_READ, DOMAINS_READ, REPORTS_READ, MEMBERS_READ));
 
   private final Set<Permission> permissions;
 
