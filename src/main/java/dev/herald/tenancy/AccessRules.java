@@ -130,6 +130,7 @@ final class AccessRules {
       rule(GET, "/o/{org}/segments/{id}", new Needs(LISTS_READ)),
       rule(POST, "/o/{org}/segments/{id}", new Needs(LISTS_WRITE)),
       rule(POST, "/o/{org}/segments/{id}/preview", new Needs(LISTS_READ)),
+      rule(GET, "/o/{org}/segments/{id}/count", new Needs(LISTS_READ)),
       rule(POST, "/o/{org}/segments/{id}/delete", new Needs(LISTS_WRITE)),
 
       // suppression: panel
