@@ -103,6 +103,15 @@ class BrowserFlowTest {
     assertThat(browser.findElement(By.cssSelector("section[aria-labelledby='invitations-heading']")).getText())
         .contains(TEAMMATE_EMAIL, "viewer");
 
+    // The segment list is drawn without counts; each row then fetches its own (htmx, on load).
+    clickNav("Segments");
+    waitForPath(orgPath + "/segments");
+    fill("name", "Everyone");
+    submit("Create and add conditions");
+    clickNav("Segments");
+    waitForPath(orgPath + "/segments");
+    wait.until(ExpectedConditions.textToBe(By.cssSelector("td.num > span"), "0"));
+
     // 4. The invitation mail lands in the operator's sandbox mailbox.
     open("/operator/sandbox-mailbox");
     WebElement mail = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("article.message")));

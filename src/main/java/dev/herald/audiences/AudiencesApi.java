@@ -80,12 +80,23 @@ class AudiencesApi {
     return fields.list(org.id());
   }
 
-  record FieldRequest(String key, String label, String type, List<String> choices) {}
+  record FieldRequest(String key, String label, String type, List<String> choices, Boolean subscriberEditable) {}
 
   @PostMapping("/api/v1/orgs/{org}/fields")
   @ResponseStatus(HttpStatus.CREATED)
   CustomFields.Field createField(@RequestAttribute(ORG) OrganizationContext org, @RequestBody FieldRequest f) {
-    return fields.create(org.id(), f.key(), f.label(), f.type(), f.choices());
+    return fields.create(org.id(), f.key(), f.label(), f.type(), f.choices(), Boolean.TRUE.equals(f.subscriberEditable()));
+  }
+
+  @PutMapping("/api/v1/orgs/{org}/fields/{id}")
+  @Operation(summary = "Change a field's label, choices (a choice field's; one still in use cannot be removed) and whether"
+      + " subscribers may edit it in the preference centre; key and type cannot change")
+  CustomFields.Field updateField(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, @RequestBody FieldRequest f) {
+    CustomFields.Field current = fields.find(org.id(), id).orElseThrow(() -> ApiProblem.notFound("Field " + id));
+    if (f.key() != null && !f.key().equals(current.key())) throw ApiProblem.invalid("key", "A field's key cannot change.");
+    if (f.type() != null && !f.type().equals(current.type())) throw ApiProblem.invalid("type", "A field's type cannot change.");
+    return fields.update(org.id(), id, f.label() == null ? current.label() : f.label(), f.choices(),
+        f.subscriberEditable() == null ? current.subscriberEditable() : f.subscriberEditable()).orElseThrow();
   }
 
   @DeleteMapping("/api/v1/orgs/{org}/fields/{id}")
@@ -188,6 +199,14 @@ class AudiencesApi {
   @ResponseStatus(HttpStatus.NO_CONTENT)
   void delete(@RequestAttribute(ORG) OrganizationContext org, @PathVariable String idOrEmail) {
     subscribers.delete(org.id(), resolve(org, idOrEmail).id());
+  }
+
+  @PostMapping("/api/v1/orgs/{org}/subscribers/{idOrEmail}/erasure")
+  @ResponseStatus(HttpStatus.NO_CONTENT)
+  @Operation(summary = "Erase a person (right to erasure): deletes the subscriber, subscriptions and consent records;"
+      + " only a hash of the address is kept so no import or API call adds it back. Needs the privacy scope.")
+  void erase(@RequestAttribute(ORG) OrganizationContext org, @PathVariable String idOrEmail) {
+    subscribers.erase(org.id(), resolve(org, idOrEmail).id());
   }
 
   @GetMapping("/api/v1/orgs/{org}/subscribers/{idOrEmail}/consent")

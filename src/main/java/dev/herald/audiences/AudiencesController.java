@@ -2,6 +2,7 @@ package dev.herald.audiences;
 
 import dev.herald.platform.ApiProblem;
 import dev.herald.platform.HeraldProperties;
+import dev.herald.platform.PanelController;
 import dev.herald.tenancy.HeraldUser;
 import dev.herald.tenancy.OrganizationContext;
 import jakarta.servlet.http.HttpServletRequest;
@@ -10,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
-import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -21,7 +21,7 @@ import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 /** Panel pages: lists, a list's subscribers and form snippet, subscribers, a subscriber, custom fields. */
-@Controller
+@PanelController
 class AudiencesController {
   private static final String ORG = OrganizationContext.ATTRIBUTE;
   private static final int PAGE_SIZE = 50;
@@ -214,6 +214,20 @@ class AudiencesController {
     return "redirect:/o/" + org.slug() + "/subscribers";
   }
 
+  /** Right to erasure: needs privacy:write and a ticked confirmation, since nothing of the person can be brought back. */
+  @PostMapping("/o/{org}/subscribers/{id}/erase")
+  String eraseSubscriber(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id,
+      @RequestParam(defaultValue = "false") boolean confirm, RedirectAttributes flash) {
+    if (subscribers.find(org.id(), id).isEmpty()) throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+    if (!confirm) {
+      flash.addFlashAttribute("errors", java.util.Map.of("confirm", "Tick the box to confirm the erasure."));
+      return "redirect:/o/" + org.slug() + "/subscribers/" + id + "#erase-heading";
+    }
+    subscribers.erase(org.id(), id);
+    flash.addFlashAttribute("notice", "Subscriber erased. Only a hash of the address is kept, so no import adds it back.");
+    return "redirect:/o/" + org.slug() + "/subscribers";
+  }
+
   // ---- custom fields -----------------------------------------------------------------------
 
   @GetMapping("/o/{org}/fields")
@@ -226,14 +240,29 @@ class AudiencesController {
   @PostMapping("/o/{org}/fields")
   String createField(@RequestAttribute(ORG) OrganizationContext org, @RequestParam(defaultValue = "") String key,
       @RequestParam(defaultValue = "") String label, @RequestParam(defaultValue = "") String type,
-      @RequestParam(defaultValue = "") String choices, RedirectAttributes flash) {
+      @RequestParam(defaultValue = "") String choices, @RequestParam(defaultValue = "false") boolean subscriberEditable,
+      RedirectAttributes flash) {
     try {
-      fields.create(org.id(), key, label, type, Tags.parse(choices));
+      fields.create(org.id(), key, label, type, Tags.parse(choices), subscriberEditable);
       flash.addFlashAttribute("notice", "Field created.");
     } catch (ApiProblem p) {
       flash.addFlashAttribute("errors", p.fieldErrors());
     }
     return "redirect:/o/" + org.slug() + "/fields";
+  }
+
+  @PostMapping("/o/{org}/fields/{id}")
+  String updateField(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, @RequestParam(defaultValue = "") String label,
+      @RequestParam(required = false) String choices, @RequestParam(defaultValue = "false") boolean subscriberEditable,
+      RedirectAttributes flash) {
+    CustomFields.Field f = fields.find(org.id(), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+    try {
+      fields.update(org.id(), id, label, f.type().equals("choice") && choices != null ? Tags.parse(choices) : null, subscriberEditable);
+      flash.addFlashAttribute("notice", "Field " + f.key() + " saved.");
+    } catch (ApiProblem p) {
+      flash.addFlashAttribute("errors", java.util.Map.of("field-" + id, p.getMessage()));
+    }
+    return "redirect:/o/" + org.slug() + "/fields#field-" + id;
   }
 
   @PostMapping("/o/{org}/fields/{id}/delete")

@@ -13,8 +13,8 @@ import org.springframework.transaction.annotation.Transactional;
 /**
  * One action on many subscribers at once, chosen by id or by segment: add to a list, remove from a
  * list, unsubscribe, delete, tag, untag. Each is one set-based statement in one transaction, with the
- * same rules as single changes (nobody who complained, bounced or left a list is put back on it;
- * adding records consent; unsubscribing records the withdrawal).
+ * same rules as single changes (nobody who complained, bounced or left a list is put back on it, nor
+ * anyone suppressed; adding records consent; unsubscribing records the withdrawal).
  */
 @Service
 public class BulkActions {
@@ -25,8 +25,11 @@ public class BulkActions {
   private final MailingLists lists;
   private final AuditLog audit;
   private final ApplicationEventPublisher events;
+  private final SuppressionScreen screen;
 
-  BulkActions(JdbcClient jdbc, Segments segments, MailingLists lists, AuditLog audit, ApplicationEventPublisher events) {
+  BulkActions(JdbcClient jdbc, Segments segments, MailingLists lists, AuditLog audit, ApplicationEventPublisher events,
+      SuppressionScreen screen) {
+    this.screen = screen;
     this.jdbc = jdbc;
     this.segments = segments;
     this.lists = lists;
@@ -100,7 +103,7 @@ public class BulkActions {
     p.put("actor", actor);
     p.put("ip", ip);
     // New subscriptions only: people already on the list keep their status, whatever it is (unsubscribed,
-    // bounced and complained stay so), and nobody who complained anywhere is added.
+    // bounced and complained stay so), and nobody who complained anywhere or is suppressed is added.
     return jdbc.sql("""
         with added as (
           insert into subscription (list_id, subscriber_id, status, source, confirmed_at)
@@ -108,6 +111,8 @@ public class BulkActions {
           where\s""" + who + """
              and not exists (select 1 from subscription c join mailing_list cl on cl.id = c.list_id
                              where c.subscriber_id = s.id and cl.organization_id = :org and c.status = 'complained')
+             and\s""" + screen.refusalSql("s.email_key") + """
+             is null
           on conflict (list_id, subscriber_id) do nothing
           returning subscriber_id)
         insert into consent_record (organization_id, subscriber_id, list_id, channel, channel_ref, basis, ip, confirmed_at)

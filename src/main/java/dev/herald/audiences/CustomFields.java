@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -29,13 +30,19 @@ public class CustomFields {
     this.audit = audit;
   }
 
-  public record Field(long id, String key, String label, String type, List<String> choices) {}
+  /** {@code subscriberEditable}: shown to the subscriber in the preference centre, who may change it. */
+  public record Field(long id, String key, String label, String type, List<String> choices, boolean subscriberEditable) {}
 
   public List<Field> list(long orgId) {
-    return jdbc.sql("select id, key, label, type, choices from custom_field where organization_id = ? order by key").param(orgId)
+    return jdbc.sql("select id, key, label, type, choices, subscriber_editable from custom_field where organization_id = ? order by key")
+        .param(orgId)
         .query((rs, n) -> new Field(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-            List.of((String[]) rs.getArray(5).getArray())))
+            List.of((String[]) rs.getArray(5).getArray()), rs.getBoolean(6)))
         .list();
+  }
+
+  public java.util.Optional<Field> find(long orgId, long id) {
+    return list(orgId).stream().filter(f -> f.id() == id).findFirst();
   }
 
   public Map<String, Field> byKey(long orgId) {
@@ -44,8 +51,12 @@ public class CustomFields {
     return all;
   }
 
-  @Transactional
   public Field create(long orgId, String key, String label, String type, List<String> choices) {
+    return create(orgId, key, label, type, choices, false);
+  }
+
+  @Transactional
+  public Field create(long orgId, String key, String label, String type, List<String> choices, boolean subscriberEditable) {
     String k = key == null ? "" : key.trim().toLowerCase(Locale.ROOT);
     if (!k.matches("[a-z][a-z0-9_]{0,39}")) {
       throw ApiProblem.invalid("key", "A key starts with a letter and has only a-z, 0-9 and _ (at most 40), e.g. company_size.");
@@ -57,15 +68,53 @@ public class CustomFields {
     if (!TYPES.contains(t)) throw ApiProblem.invalid("type", "type is one of " + String.join(", ", TYPES) + ".");
     List<String> options = Tags.clean("choices", choices);
     if (t.equals("choice") && options.isEmpty()) throw ApiProblem.invalid("choices", "A choice field needs its choices.");
-    String l = label == null || label.isBlank() ? k : label.trim();
+    String l = label(label, k);
     if (jdbc.sql("select exists(select 1 from custom_field where organization_id = ? and key = ?)").params(orgId, k)
         .query(Boolean.class).single()) {
       throw ApiProblem.invalid("key", "A field with key " + k + " exists already.");
     }
-    long id = jdbc.sql("insert into custom_field (organization_id, key, label, type, choices) values (?, ?, ?, ?, ?) returning id")
-        .params(orgId, k, l, t, options.toArray(String[]::new)).query(Long.class).single();
+    long id = jdbc.sql("""
+        insert into custom_field (organization_id, key, label, type, choices, subscriber_editable) values (?, ?, ?, ?, ?, ?)
+        returning id""").params(orgId, k, l, t, options.toArray(String[]::new), subscriberEditable).query(Long.class).single();
     audit.record(orgId, "field.created", "field", id, k + " (" + t + ")");
-    return new Field(id, k, l, t, options);
+    return new Field(id, k, l, t, options, subscriberEditable);
+  }
+
+  /**
+   * Changes what can change without touching stored values: the label, whether subscribers may edit
+   * it, and a choice field's choices (only adding: a removed choice would leave values no longer
+   * valid, so removing one is refused while a subscriber still holds it). Key and type are fixed.
+   */
+  @Transactional
+  public Optional<Field> update(long orgId, long id, String label, List<String> choices, boolean subscriberEditable) {
+    Optional<Field> found = find(orgId, id);
+    if (found.isEmpty()) return found;
+    Field f = found.get();
+    List<String> options = f.choices();
+    if (f.type().equals("choice") && choices != null) {
+      options = Tags.clean("choices", choices);
+      if (options.isEmpty()) throw ApiProblem.invalid("choices", "A choice field needs its choices.");
+      for (String dropped : f.choices()) {
+        if (!options.contains(dropped) && jdbc.sql("""
+            select exists(select 1 from subscriber where organization_id = ? and attributes ->> ? = ?)""")
+            .params(orgId, f.key(), dropped).query(Boolean.class).single()) {
+          throw ApiProblem.invalid("choices", "Subscribers still have '" + dropped + "'; change their values before removing it.");
+        }
+      }
+    } else if (choices != null && !choices.isEmpty()) {
+      throw ApiProblem.invalid("choices", "Only a choice field has choices.");
+    }
+    String l = label(label, f.key());
+    jdbc.sql("update custom_field set label = ?, choices = ?, subscriber_editable = ? where organization_id = ? and id = ?")
+        .params(l, options.toArray(String[]::new), subscriberEditable, orgId, id).update();
+    audit.record(orgId, "field.updated", "field", id, f.key());
+    return Optional.of(new Field(id, f.key(), l, f.type(), options, subscriberEditable));
+  }
+
+  private static String label(String label, String key) {
+    String l = label == null || label.isBlank() ? key : label.trim();
+    if (l.length() > 100) throw ApiProblem.invalid("label", "A label is at most 100 characters.");
+    return l;
   }
 
   @Transactional

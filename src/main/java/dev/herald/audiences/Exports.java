@@ -59,9 +59,18 @@ public class Exports {
   private final ObjectMapper json;
   private final TransactionTemplate readOnly;
   private final Clock clock;
+  /**
+   * An export holds one pooled connection for as long as the client takes to download (a slow client
+   * on a 1M export: minutes), so at most a quarter of the pool (at least one) exports at once on a
+   * node; the next one is refused with 503 and Retry-After instead of starving every other request.
+   */
+  private final java.util.concurrent.Semaphore running;
+  private final int slots;
 
   Exports(JdbcClient jdbc, MailingLists lists, CustomFields fields, Segments segments, AuditLog audit, ObjectMapper json,
-      PlatformTransactionManager transactions, Clock clock) {
+      PlatformTransactionManager transactions, Clock clock, dev.herald.platform.HeraldProperties properties) {
+    this.slots = Math.max(1, properties.db().poolSize() / 4);
+    this.running = new java.util.concurrent.Semaphore(slots);
     this.jdbc = jdbc;
     this.lists = lists;
     this.fields = fields;
@@ -95,6 +104,30 @@ public class Exports {
     audit.record(orgId, "subscribers.exported", target.objectType(), target.objectId(), target.description() + ", " + format);
     String fileName = target.fileBase() + "-subscribers-" + LocalDate.now(clock) + "." + format.extension();
     return new Export(orgId, format, fileName, fields.list(orgId), target.source());
+  }
+
+  /**
+   * Runs {@code export} while holding one of this node's export slots, or refuses at once with 503
+   * when all are taken (before anything is checked, audited or written).
+   */
+  int slots() {
+    return slots;
+  }
+
+  <T> T withSlot(java.util.concurrent.Callable<T> export) throws IOException {
+    if (!running.tryAcquire()) {
+      throw new ApiProblem(org.springframework.http.HttpStatus.SERVICE_UNAVAILABLE,
+          "Other exports are running on this server; try again in a minute.");
+    }
+    try {
+      return export.call();
+    } catch (IOException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    } finally {
+      running.release();
+    }
   }
 
   /**

@@ -40,6 +40,6 @@ class ExportsApi {
       @Parameter(description = "with list: only this subscription status") @RequestParam(required = false) String status,
       HttpServletResponse response) throws IOException {
     ExportFormat f = ExportFormat.parse(format);
-    ExportDownload.send(exports, exports.start(org.id(), org.slug(), ExportScope.of(list, segment, status), f), response);
+    ExportDownload.send(exports, () -> exports.start(org.id(), org.slug(), ExportScope.of(list, segment, status), f), response);
   }
 }

@@ -26,13 +26,13 @@ class ExportsController {
   void list(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, @RequestParam(required = false) String format,
       @RequestParam(required = false) String status, HttpServletResponse response) throws IOException {
     ExportFormat f = ExportFormat.parse(format);
-    ExportDownload.send(exports, exports.start(org.id(), org.slug(), ExportScope.of(id, null, status), f), response);
+    ExportDownload.send(exports, () -> exports.start(org.id(), org.slug(), ExportScope.of(id, null, status), f), response);
   }
 
   @GetMapping("/o/{org}/subscribers/export")
   void all(@RequestAttribute(ORG) OrganizationContext org, @RequestParam(required = false) String format, HttpServletResponse response)
       throws IOException {
     ExportFormat f = ExportFormat.parse(format);
-    ExportDownload.send(exports, exports.start(org.id(), org.slug(), new ExportScope.All(), f), response);
+    ExportDownload.send(exports, () -> exports.start(org.id(), org.slug(), new ExportScope.All(), f), response);
   }
 }

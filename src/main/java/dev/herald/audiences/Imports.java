@@ -55,8 +55,11 @@ public class Imports {
   private final AuditLog audit;
   private final ApplicationEventPublisher events;
 
+  private final SuppressionScreen screen;
+
   Imports(JdbcClient jdbc, DataSource dataSource, TransactionTemplate tx, CustomFields fields, MailingLists lists, NodeRoles roles,
-      ObjectMapper json, AuditLog audit, ApplicationEventPublisher events) {
+      ObjectMapper json, AuditLog audit, ApplicationEventPublisher events, SuppressionScreen screen) {
+    this.screen = screen;
     this.jdbc = jdbc;
     this.dataSource = dataSource;
     this.tx = tx;
@@ -341,6 +344,11 @@ public class Imports {
           update import_row r set skip = 'duplicate of line ' || f.first_line
           from (select email_key, min(line) first_line from import_row where job_id = :job group by email_key having count(*) > 1) f
           where r.job_id = :job and r.email_key = f.email_key and r.line <> f.first_line""").params(p).update();
+      // Suppressed or erased addresses (this organization's list or the installation's) are never added.
+      // An import "as unsubscribed" only records that people left, so it is not screened.
+      jdbc.sql("update import_row r set skip = s.reason from (select line, " + screen.refusalSql("email_key")
+          + " as reason from import_row where job_id = :job and skip is null and :importAs <> 'unsubscribed') s"
+          + " where r.job_id = :job and r.line = s.line and s.reason is not null").params(p).update();
       // Never re-subscribe people who complained (anywhere in the organization), bounced or unsubscribed from this list.
       jdbc.sql("""
           update import_row r set skip = case

@@ -1,6 +1,7 @@
 package dev.herald.audiences;
 
 import dev.herald.platform.ApiProblem;
+import dev.herald.platform.PanelController;
 import dev.herald.tenancy.HeraldUser;
 import dev.herald.tenancy.OrganizationContext;
 import jakarta.servlet.http.HttpServletRequest;
@@ -10,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
-import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -22,7 +22,7 @@ import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 /** Imports in the panel: upload → mapping → progress → report. The API is {@link ImportsApi}. */
-@Controller
+@PanelController
 class ImportsController {
   private static final String ORG = OrganizationContext.ATTRIBUTE;
   private final Imports imports;

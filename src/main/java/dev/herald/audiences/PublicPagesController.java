@@ -34,8 +34,11 @@ class PublicPagesController {
   private final DoubleOptIn doubleOptIn;
   private final JdbcClient jdbc;
   private final Clock clock;
+  private final CustomFields fields;
 
-  PublicPagesController(MailingLists lists, Subscribers subscribers, DoubleOptIn doubleOptIn, JdbcClient jdbc, Clock clock) {
+  PublicPagesController(MailingLists lists, Subscribers subscribers, DoubleOptIn doubleOptIn, JdbcClient jdbc, Clock clock,
+      CustomFields fields) {
+    this.fields = fields;
     this.lists = lists;
     this.subscribers = subscribers;
     this.doubleOptIn = doubleOptIn;
@@ -133,12 +136,27 @@ class PublicPagesController {
   @PostMapping("/p/preferences")
   String savePreferences(@RequestParam(defaultValue = "") String token, @RequestParam(defaultValue = "") String name,
       @RequestParam(required = false) List<Long> subscribed, @RequestParam(defaultValue = "") String action,
-      HttpServletRequest request, HttpServletResponse response, Model model) {
+      @RequestParam Map<String, String> form, HttpServletRequest request, HttpServletResponse response, Model model) {
     DoubleOptIn.Preferences p = doubleOptIn.preferences(token).orElse(null);
     if (p == null) return preferencesPage(token, response, model);
     Subscribers.Subscriber s = subscribers.find(p.organizationId(), p.subscriberId()).orElse(null);
     if (s == null) return preferencesPage(token, response, model);
-    List<Long> keep = "unsubscribe_all".equals(action) || subscribed == null ? List.of() : subscribed;
+    boolean leaving = "unsubscribe_all".equals(action);
+    // Only the fields the organization lets subscribers edit are read from the form; anything else posted is ignored.
+    Map<String, Object> values = new java.util.LinkedHashMap<>(s.fields());
+    if (!leaving) {
+      Map<String, String> posted = new java.util.LinkedHashMap<>();
+      for (CustomFields.Field f : editableFields(p.organizationId())) posted.put(f.key(), form.getOrDefault("field." + f.key(), ""));
+      try {
+        values.putAll(fields.convert(fields.byKey(p.organizationId()), posted));
+      } catch (ApiProblem invalid) {
+        response.setStatus(422);
+        model.addAttribute("errors", invalid.fieldErrors());
+        model.addAttribute("submitted", posted);
+        return preferencesPage(token, response, model);
+      }
+    }
+    List<Long> keep = leaving || subscribed == null ? List.of() : subscribed;
     for (Subscribers.Membership m : s.lists()) {
       boolean active = List.of("subscribed", "unconfirmed").contains(m.status());
       if (active && !keep.contains(m.listId())) subscribers.unsubscribe(p.organizationId(), s.id(), m.listId(), "preference centre");
@@ -147,11 +165,18 @@ class PublicPagesController {
             "preference-centre", "Re-subscribed in the preference centre.", null, request.getRemoteAddr(), request.getHeader("User-Agent")));
       }
     }
-    if (!"unsubscribe_all".equals(action) && !name.isBlank() && !name.equals(s.name())) {
-      subscribers.update(p.organizationId(), s.id(), name, s.fields(), s.tags());
+    if (!leaving) {
+      String newName = name.isBlank() ? s.name() : name;
+      if (!newName.equals(s.name()) || !values.equals(s.fields())) {
+        subscribers.update(p.organizationId(), s.id(), newName, values, s.tags());
+      }
     }
-    model.addAttribute("notice", "unsubscribe_all".equals(action) ? "You are unsubscribed from every list." : "Your preferences are saved.");
+    model.addAttribute("notice", leaving ? "You are unsubscribed from every list." : "Your preferences are saved.");
     return preferencesPage(token, response, model);
+  }
+
+  private List<CustomFields.Field> editableFields(long orgId) {
+    return fields.list(orgId).stream().filter(CustomFields.Field::subscriberEditable).toList();
   }
 
   private String preferencesPage(String token, HttpServletResponse response, Model model) {
@@ -165,6 +190,7 @@ class PublicPagesController {
     model.addAttribute("valid", true);
     model.addAttribute("token", token);
     model.addAttribute("subscriber", s.get());
+    model.addAttribute("editableFields", editableFields(p.get().organizationId()));
     return "audiences/public-preferences";
   }
 

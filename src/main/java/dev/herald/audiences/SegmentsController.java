@@ -1,12 +1,12 @@
 package dev.herald.audiences;
 
 import dev.herald.platform.ApiProblem;
+import dev.herald.platform.PanelController;
 import dev.herald.tenancy.OrganizationContext;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.http.HttpStatus;
-import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -20,7 +20,7 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
  * Panel pages for segments. The editor is a plain form of condition rows (type, subject, op, value);
  * htmx posts it to {@code /preview} on every change, which answers with the live count.
  */
-@Controller
+@PanelController
 class SegmentsController {
   private static final String ORG = OrganizationContext.ATTRIBUTE;
   private final Segments segments;
@@ -33,12 +33,28 @@ class SegmentsController {
     this.fields = fields;
   }
 
+  /**
+   * The list does not count: a count scans the organization's subscribers (about 0.7 s at a million),
+   * so each row fetches its own from {@code /count} once the page is shown.
+   */
   @GetMapping("/o/{org}/segments")
   String list(@RequestAttribute(ORG) OrganizationContext org, Model model) {
-    List<Segments.Segment> all = segments.list(org.id());
-    model.addAttribute("segments", all);
-    model.addAttribute("counts", all.stream().map(s -> segments.count(org.id(), s.conditions())).toList());
+    model.addAttribute("segments", segments.list(org.id()));
     return "audiences/segments";
+  }
+
+  /** One row's count for the list: a small HTML fragment. */
+  @GetMapping("/o/{org}/segments/{id}/count")
+  String count(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, Model model) {
+    Segments.Segment s = segments.find(org.id(), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+    model.addAttribute("segmentId", s.id());
+    try {
+      model.addAttribute("count", segments.count(org.id(), s.conditions()));
+    } catch (ApiProblem p) {
+      // A saved segment can stop compiling when a list or field it names is deleted; say so in its row.
+      model.addAttribute("countError", p.getMessage());
+    }
+    return "audiences/segments :: count";
   }
 
   @PostMapping("/o/{org}/segments")

@@ -20,6 +20,12 @@ import tools.jackson.databind.ObjectMapper;
  */
 @Service
 public class Subscribers {
+  /**
+   * Channels where the person acts themselves (hosted form, preference centre). Suppression screens the
+   * other channels only: someone who comes back and asks, with double opt-in where the list wants it,
+   * may subscribe again; a member, an API client or an import may not add them.
+   */
+  private static final java.util.Set<String> SELF_SERVICE = java.util.Set.of("form");
   public static final List<String> STATUSES = List.of("unconfirmed", "subscribed", "unsubscribed", "bounced", "complained");
   private final JdbcClient jdbc;
   private final CustomFields fields;
@@ -29,9 +35,11 @@ public class Subscribers {
   private final ApplicationEventPublisher events;
   private final AuditLog audit;
   private final ObjectMapper json;
+  private final SuppressionScreen screen;
 
   Subscribers(JdbcClient jdbc, CustomFields fields, MailingLists lists, Consent consent, DoubleOptIn doubleOptIn,
-      ApplicationEventPublisher events, AuditLog audit, ObjectMapper json) {
+      ApplicationEventPublisher events, AuditLog audit, ObjectMapper json, SuppressionScreen screen) {
+    this.screen = screen;
     this.jdbc = jdbc;
     this.fields = fields;
     this.lists = lists;
@@ -151,6 +159,43 @@ public class Subscribers {
   }
 
   /**
+   * Erases a person (right to erasure): the subscriber, their subscriptions, consent records and the
+   * rows of their address that imports set aside are deleted. What stays is a hash of the address,
+   * stored by the suppression capability from {@link AudienceEvents.SubscriberErased}, so no import or
+   * API call adds them back; the audit entry names only the subscriber's former id. Returns false when
+   * there is no such subscriber in the organization.
+   */
+  @Transactional
+  public boolean erase(long orgId, long id) {
+    Optional<String> key = jdbc.sql("select email_key from subscriber where organization_id = ? and id = ? for update")
+        .params(orgId, id).query(String.class).optional();
+    if (key.isEmpty()) return false;
+    jdbc.sql("delete from subscriber where organization_id = ? and id = ?").params(orgId, id).update();
+    // import_error keeps the address as it was written in the file; compare it the way the key was made.
+    jdbc.sql("""
+        delete from import_error e using import_job j
+        where j.id = e.job_id and j.organization_id = ? and lower(btrim(e.value)) = ?""").params(orgId, key.get()).update();
+    events.publishEvent(new AudienceEvents.SubscriberErased(orgId, id, erasureHash(key.get())));
+    audit.record(orgId, "subscriber.erased", "subscriber", id, null);
+    return true;
+  }
+
+  /**
+   * The lower-case hex SHA-256 of an email key: the only trace an erasure keeps. Plain SHA-256 (no
+   * secret pepper) on purpose: anyone holding the database could test a guessed address against it,
+   * but the same person could read the subscribers themselves; a pepper stored beside it adds nothing,
+   * and PostgreSQL's own sha256() must give the same value for set-based import screening.
+   */
+  public static String erasureHash(String emailKey) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+          .digest(emailKey.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
    * Puts the subscriber on a list. {@code requested} is the status asked for; a double opt-in list
    * turns "subscribed" from a form or the API into "unconfirmed" and mails a confirmation link. A
    * complained or bounced subscription is never reopened this way, and nobody is re-subscribed
@@ -167,6 +212,13 @@ public class Subscribers {
     if (current.isPresent() && List.of("complained", "bounced").contains(current.get())) {
       throw ApiProblem.invalid("status", "This address " + current.get() + " on " + list.name()
           + "; it cannot be subscribed again from here.");
+    }
+    if (!status.equals("unsubscribed") && !SELF_SERVICE.contains(evidence.channel())) {
+      String key = jdbc.sql("select email_key from subscriber where organization_id = ? and id = ?").params(orgId, subscriberId)
+          .query(String.class).single();
+      screen.refusal(orgId, key).ifPresent(reason -> {
+        throw ApiProblem.invalid("email", "This address is " + reason + "; lift the suppression first, or let the person sign up themselves on a hosted form.");
+      });
     }
     boolean needsConfirmation = status.equals("subscribed") && list.optin().equals("double")
         && List.of("form", "api").contains(evidence.channel()) && !current.map("subscribed"::equals).orElse(false);

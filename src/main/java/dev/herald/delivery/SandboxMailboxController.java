@@ -1,12 +1,12 @@
 package dev.herald.delivery;
 
-import org.springframework.stereotype.Controller;
+import dev.herald.platform.PanelController;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 
 /** The operator's view of mail captured while delivery runs in sandbox mode. */
-@Controller
+@PanelController
 class SandboxMailboxController {
   private final SandboxMailbox mailbox;
 

@@ -1,11 +1,11 @@
 package dev.herald.tenancy;
 
 import dev.herald.platform.ApiProblem;
+import dev.herald.platform.PanelController;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
-import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -13,7 +13,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 /** A person's own pages: organizations, password, two-factor, sessions, sign-in history, terms. */
-@Controller
+@PanelController
 class AccountController {
   private static final String ENROLLING = "herald.totpEnrolling";
   private final Users users;

@@ -14,6 +14,7 @@ import java.util.Set;
 public enum ApiScope {
   send(SEND),
   lists_read("lists:read", LISTS_READ), lists_write("lists:write", LISTS_READ, LISTS_WRITE),
+  lists_export("lists:export", LISTS_READ, LISTS_EXPORT),
   suppressions_read("suppressions:read", SUPPRESSIONS_READ),
   suppressions_write("suppressions:write", SUPPRESSIONS_READ, SUPPRESSIONS_WRITE),
   campaigns_read("campaigns:read", CAMPAIGNS_READ), campaigns_write("campaigns:write", CAMPAIGNS_READ, CAMPAIGNS_WRITE),

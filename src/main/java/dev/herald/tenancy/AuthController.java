@@ -1,20 +1,20 @@
 package dev.herald.tenancy;
 
 import dev.herald.platform.ApiProblem;
+import dev.herald.platform.PanelController;
 import dev.herald.platform.Settings;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 import java.util.Map;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
-import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 
 /** Pages for getting in: sign-in (with second factor), first-start setup, sign-up, password reset, invitations. */
-@Controller
+@PanelController
 class AuthController {
   private static final String PENDING_SECOND_FACTOR = "herald.pendingSecondFactor";
   private final SignIn signIn;

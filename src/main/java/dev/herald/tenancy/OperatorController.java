@@ -1,9 +1,9 @@
 package dev.herald.tenancy;
 
 import dev.herald.platform.ApiProblem;
+import dev.herald.platform.PanelController;
 import dev.herald.platform.Settings;
 import java.time.LocalDate;
-import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -11,7 +11,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 /** The operator's pages: organizations and people, installation settings, policy versions, operator audit log. */
-@Controller
+@PanelController
 class OperatorController {
   private final Organizations organizations;
   private final Users users;

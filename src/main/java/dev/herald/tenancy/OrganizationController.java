@@ -1,6 +1,7 @@
 package dev.herald.tenancy;
 
 import dev.herald.platform.ApiProblem;
+import dev.herald.platform.PanelController;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -8,7 +9,6 @@ import java.util.Arrays;
 import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
-import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -19,7 +19,7 @@ import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 /** An organization's panel pages: overview, members and invitations, groups, API keys, audit log. */
-@Controller
+@PanelController
 class OrganizationController {
   private static final String ORG = OrganizationContext.ATTRIBUTE;
   private final Organizations organizations;

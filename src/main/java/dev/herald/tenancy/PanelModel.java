@@ -1,15 +1,46 @@
 package dev.herald.tenancy;
 
+import static dev.herald.tenancy.Permission.*;
+
+import dev.herald.platform.PanelController;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
+import org.springframework.boot.webmvc.error.ErrorController;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
-import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.ModelAttribute;
 
-/** What every panel page's layout needs: who is signed in, their organizations, the current one. */
-@ControllerAdvice(annotations = Controller.class)
+/**
+ * What every panel page's layout needs: who is signed in, their organizations, the current one, and
+ * the organization's sections.
+ *
+ * <p>Only page controllers get it: {@code annotations = Controller.class} would also match every
+ * {@code @RestController} (meta-annotated with {@code @Controller}), and each API call made with a
+ * session would pay the memberships query for a model nobody renders. The error controller is
+ * included because the error page is drawn in the panel's frame.
+ */
+@ControllerAdvice(annotations = PanelController.class, assignableTypes = ErrorController.class)
 class PanelModel {
+  /**
+   * The organization navigation, in order. {@code section} is what a page passes to the layout to be
+   * marked current; {@code path} follows {@code /o/{slug}}; a section without a permission is shown to
+   * every member.
+   */
+  public record Section(String section, String label, String path, Permission needs) {}
+
+  static final List<Section> ORG_SECTIONS = List.of(
+      new Section("overview", "Overview", "", null),
+      new Section("lists", "Lists", "/lists", LISTS_READ),
+      new Section("subscribers", "Subscribers", "/subscribers", LISTS_READ),
+      new Section("fields", "Fields", "/fields", LISTS_READ),
+      new Section("segments", "Segments", "/segments", LISTS_READ),
+      new Section("imports", "Imports", "/imports", LISTS_READ),
+      new Section("suppressions", "Suppressions", "/suppressions", SUPPRESSIONS_READ),
+      new Section("members", "Members", "/members", MEMBERS_READ),
+      new Section("groups", "Groups", "/groups", MEMBERS_READ),
+      new Section("api-keys", "API keys", "/api-keys", API_KEYS_READ),
+      new Section("audit", "Audit log", "/audit", AUDIT_READ));
+
   private final Organizations organizations;
 
   PanelModel(Organizations organizations) {
@@ -29,5 +60,10 @@ class PanelModel {
   @ModelAttribute("org")
   OrganizationContext org(HttpServletRequest request) {
     return (OrganizationContext) request.getAttribute(OrganizationContext.ATTRIBUTE);
+  }
+
+  @ModelAttribute("orgSections")
+  List<Section> orgSections() {
+    return ORG_SECTIONS;
   }
 }

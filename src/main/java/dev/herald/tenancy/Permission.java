@@ -8,6 +8,8 @@ import java.util.Set;
 /** What a person or API key may do inside one organization, per resource. Write implies read. */
 public enum Permission {
   LISTS_READ("lists:read"), LISTS_WRITE("lists:write"),
+  /** Downloading subscribers in bulk: apart from reading, as a copy of everyone's personal data leaves Herald. */
+  LISTS_EXPORT("lists:export"),
   SUPPRESSIONS_READ("suppressions:read"), SUPPRESSIONS_WRITE("suppressions:write"),
   CAMPAIGNS_READ("campaigns:read"), CAMPAIGNS_WRITE("campaigns:write"),
   TEMPLATES_READ("templates:read"), TEMPLATES_WRITE("templates:write"),

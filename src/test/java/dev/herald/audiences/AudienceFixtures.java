@@ -13,6 +13,6 @@ class AudienceFixtures {
   }
 
   TestOrganizations.Created organization(String name) {
-    return organizations.create(name, "lists:read", "lists:write");
+    return organizations.create(name, "lists:read", "lists:write", "lists:export");
   }
 }

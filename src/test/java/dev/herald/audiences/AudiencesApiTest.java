@@ -63,6 +63,30 @@ class AudiencesApiTest {
   }
 
   @Test
+  void a_field_changes_label_choices_and_preference_centre_flag_but_never_key_or_type() throws Exception {
+    JsonNode plan = send(post(api("/fields")), "{\"key\":\"plan\",\"type\":\"choice\",\"choices\":[\"free\",\"pro\"]}", 201);
+    assertThat(plan.get("subscriberEditable").asBoolean()).isFalse();
+    String path = api("/fields/" + plan.get("id").asLong());
+    send(post(api("/subscribers")), "{\"email\":\"a@example.com\",\"fields\":{\"plan\":\"pro\"}}", 201);
+
+    JsonNode changed = send(put(path), "{\"label\":\"Plan\",\"choices\":[\"free\",\"pro\",\"team\"],\"subscriberEditable\":true}", 200);
+    assertThat(changed.get("label").asString()).isEqualTo("Plan");
+    assertThat(changed.get("choices").toString()).isEqualTo("[\"free\",\"pro\",\"team\"]");
+    assertThat(changed.get("subscriberEditable").asBoolean()).isTrue();
+
+    JsonNode inUse = send(put(path), "{\"choices\":[\"free\",\"team\"]}", 422);
+    assertThat(inUse.get("errors").get(0).get("field").asString()).isEqualTo("choices");
+    assertThat(inUse.get("errors").get(0).get("message").asString()).contains("'pro'");
+    send(put(path), "{\"choices\":[\"pro\",\"team\"]}", 200);
+    assertThat(send(put(path), "{\"type\":\"text\"}", 422).get("errors").get(0).get("field").asString()).isEqualTo("type");
+    assertThat(send(put(path), "{\"key\":\"tier\"}", 422).get("errors").get(0).get("field").asString()).isEqualTo("key");
+    JsonNode listed = send(get(api("/fields")), "", 200);
+    assertThat(listed.get(0).get("choices").toString()).isEqualTo("[\"pro\",\"team\"]");
+    assertThat(listed.get(0).get("subscriberEditable").asBoolean()).as("a PUT without the flag keeps it").isTrue();
+    send(put(api("/fields/999999")), "{\"label\":\"x\"}", 404);
+  }
+
+  @Test
   void a_subscriber_with_typed_fields_is_created_once_per_address_and_updated_by_email() throws Exception {
     send(post(api("/fields")), "{\"key\":\"age\",\"type\":\"number\"}", 201);
     send(post(api("/fields")), "{\"key\":\"plan\",\"type\":\"choice\",\"choices\":[\"free\",\"pro\"]}", 201);

@@ -108,9 +108,9 @@ class ExportTableTest {
 
   @Test
   void typed_field_values_fall_back_to_text_when_they_do_not_read_as_their_type() {
-    CustomFields.Field number = new CustomFields.Field(1, "age", "Age", "number", List.of());
-    CustomFields.Field bool = new CustomFields.Field(2, "vip", "VIP", "boolean", List.of());
-    CustomFields.Field date = new CustomFields.Field(3, "born", "Born", "date", List.of());
+    CustomFields.Field number = new CustomFields.Field(1, "age", "Age", "number", List.of(), false);
+    CustomFields.Field bool = new CustomFields.Field(2, "vip", "VIP", "boolean", List.of(), false);
+    CustomFields.Field date = new CustomFields.Field(3, "born", "Born", "date", List.of(), false);
     assertThat(Exports.typed(number, "-3.50")).isEqualTo(new BigDecimal("-3.50"));
     assertThat(Exports.typed(number, "=1+1")).isEqualTo("=1+1");
     assertThat(Exports.typed(bool, "true")).isEqualTo(Boolean.TRUE);

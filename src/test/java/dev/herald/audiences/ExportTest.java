@@ -51,6 +51,7 @@ class ExportTest {
   @Autowired TestOrganizations organizations;
   @Autowired JdbcClient jdbc;
   @Autowired ObjectMapper json;
+  @Autowired Exports exports;
 
   TestOrganizations.Created org;
   long news, offers;
@@ -340,6 +341,47 @@ class ExportTest {
   }
 
   // ---- helpers --------------------------------------------------------------------------------
+
+  @Test
+  void exporting_needs_its_own_permission_reading_is_not_enough() throws Exception {
+    TestOrganizations.Created reader = organizations.create("Reader Co " + counter, "lists:read");
+    MockHttpServletResponse refused = mvc.perform(get("/api/v1/orgs/" + reader.slug() + "/exports/subscribers")
+        .header("Authorization", "Bearer " + reader.apiKey())).andReturn().getResponse();
+    assertThat(refused.getStatus()).isEqualTo(403);
+    assertThat(call(get(api("/exports/subscribers")).param("format", "csv")).getStatus()).isEqualTo(200);
+  }
+
+  @Test
+  void when_every_export_slot_of_the_node_is_taken_the_next_export_is_refused_with_retry_after() throws Exception {
+    var release = new java.util.concurrent.CountDownLatch(1);
+    var holding = new java.util.concurrent.CountDownLatch(exports.slots());
+    List<Thread> slowDownloads = new ArrayList<>();
+    // A quarter of the pool (the tests' pool of 5 gives 1 slot); "slow clients" hold every slot.
+    for (int i = 0; i < exports.slots(); i++) {
+      slowDownloads.add(Thread.ofVirtual().start(() -> {
+        try {
+          exports.withSlot(() -> {
+            holding.countDown();
+            return release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+          });
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }));
+    }
+    try {
+      assertThat(holding.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      MockHttpServletResponse busy = call(get(api("/exports/subscribers")).param("format", "csv"));
+      assertThat(busy.getStatus()).isEqualTo(503);
+      assertThat(busy.getHeader("Retry-After")).isEqualTo("60");
+      assertThat(jdbc.sql("select count(*) from audit_event where organization_id = ? and action = 'subscribers.exported'").param(org.id())
+          .query(Long.class).single()).as("a refused export is not audited as done").isZero();
+    } finally {
+      release.countDown();
+      for (Thread t : slowDownloads) t.join(10_000);
+    }
+    assertThat(call(get(api("/exports/subscribers")).param("format", "csv")).getStatus()).isEqualTo(200);
+  }
 
   String api(String path) {
     return "/api/v1/orgs/" + org.slug() + path;

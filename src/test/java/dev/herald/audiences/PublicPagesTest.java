@@ -32,6 +32,7 @@ class PublicPagesTest {
   @Autowired AudienceFixtures fixtures;
   @Autowired JdbcClient jdbc;
   @Autowired DoubleOptIn doubleOptIn;
+  @Autowired CustomFields fields;
   final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
   TestOrganizations.Created org;
   long doubleList, privateList;
@@ -147,5 +148,40 @@ class PublicPagesTest {
     assertThat(status("pat@example.com", second)).isEqualTo("unsubscribed");
     assertThat(jdbc.sql("select count(*) from consent_record where subscriber_id = ? and withdrawn_at is not null").param(id)
         .query(Long.class).single()).isEqualTo(2);
+  }
+
+  @Test
+  void the_preference_centre_changes_only_the_fields_subscribers_may_edit_and_refuses_a_bad_value_whole() throws Exception {
+    fields.create(org.id(), "city", "Your city", "text", java.util.List.of(), true);
+    fields.create(org.id(), "size", "Team size", "choice", java.util.List.of("small", "large"), true);
+    fields.create(org.id(), "score", "Internal score", "number", java.util.List.of(), false);
+    long id = jdbc.sql("""
+        insert into subscriber (organization_id, email, email_key, attributes) values (?, 'lou@example.com', 'lou@example.com',
+          '{"city": "Lyon", "score": 7}') returning id""").param(org.id()).query(Long.class).single();
+    jdbc.sql("insert into subscription (list_id, subscriber_id, status) values (?, ?, 'subscribed')").params(doubleList, id).update();
+    String token = doubleOptIn.preferencesLink(org.id(), id).replaceAll(".*token=", "");
+
+    HttpResponse<String> page = get("/p/preferences?token=" + token);
+    assertThat(page.body()).contains("Your city").contains("value=\"Lyon\"").contains("Team size").doesNotContain("Internal score");
+
+    HttpResponse<String> bad = post("/p/preferences", Map.of("token", token, "subscribed", Long.toString(doubleList),
+        "field.city", "Paris", "field.size", "huge"));
+    assertThat(bad.statusCode()).isEqualTo(422);
+    assertThat(bad.body()).contains("is not one of small, large").contains("value=\"Paris\"");
+    assertThat(attributes(id)).as("nothing saved from a refused form").isEqualTo("{\"city\": \"Lyon\", \"score\": 7}");
+
+    HttpResponse<String> ok = post("/p/preferences", Map.of("token", token, "subscribed", Long.toString(doubleList),
+        "field.city", "Paris", "field.size", "large", "field.score", "99"));
+    assertThat(ok.statusCode()).isEqualTo(200);
+    assertThat(attributes(id)).as("score is not editable, so the posted 99 is ignored")
+        .isEqualTo("{\"city\": \"Paris\", \"size\": \"large\", \"score\": 7}");
+    assertThat(status("lou@example.com", doubleList)).isEqualTo("subscribed");
+
+    post("/p/preferences", Map.of("token", token, "subscribed", Long.toString(doubleList), "field.city", "", "field.size", "large"));
+    assertThat(attributes(id)).as("an emptied field is removed").isEqualTo("{\"size\": \"large\", \"score\": 7}");
+  }
+
+  String attributes(long id) {
+    return jdbc.sql("select attributes::text from subscriber where id = ?").param(id).query(String.class).single();
   }
 }

@@ -10,6 +10,8 @@ import dev.herald.platform.ApiProblem;
 import dev.herald.tenancy.TestOrganizations;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -135,6 +137,53 @@ class SegmentsTest {
     assertThat(bad.getStatus()).isEqualTo(422);
     assertThat(json.readTree(bad.getContentAsString()).get("errors").get(0).get("field").asString()).isEqualTo("rules[0].value");
     assertThat(segments.predicate(org.id(), id)).isPresent();
+  }
+
+  @Test
+  void the_segment_list_counts_nothing_itself_and_each_row_fetches_its_formatted_count() throws Exception {
+    jdbc.sql("""
+        insert into subscriber (organization_id, email, email_key, tags)
+        select ?, 'bulk' || g || '@example.net', 'bulk' || g || '@example.net', '{bulk}' from generate_series(1, 1200) g""")
+        .param(org.id()).update();
+    long everyone = segments.create(org.id(), "Everyone", Segments.Conditions.empty()).id();
+    long bulk = segments.create(org.id(), "Bulk", new Segments.Conditions("all", List.of(rule("tag", "bulk", "has", "")))).id();
+    long gone = jdbc.sql("insert into mailing_list (organization_id, name) values (?, 'Gone') returning id").param(org.id())
+        .query(Long.class).single();
+    long broken = segments.create(org.id(), "Broken", new Segments.Conditions("all",
+        List.of(rule("list", Long.toString(gone), "in", "any")))).id();
+    jdbc.sql("delete from mailing_list where id = ?").param(gone).update();
+    String base = "/o/" + org.slug() + "/segments";
+
+    MockHttpServletResponse list = mvc.perform(get(base).with(organizations.asOwner(org))).andReturn().getResponse();
+    assertThat(list.getStatus()).as("a segment that no longer compiles does not break the list").isEqualTo(200);
+    String page = list.getContentAsString();
+    for (long id : List.of(everyone, bulk, broken)) {
+      Matcher cell = Pattern.compile("<td[^>]*hx-get=\"" + base + "/" + id + "/count\"[^>]*>\\s*(<a[^>]*>count)").matcher(page);
+      assertThat(cell.find()).as("the cell of segment %d fetches its count", id).isTrue();
+      assertThat(cell.group()).contains("hx-trigger=\"load\"");
+      assertThat(cell.group(1)).as("without scripts: a link to the segment, whose page shows the count")
+          .isEqualTo("<a href=\"" + base + "/" + id + "\">count");
+    }
+    assertThat(page).doesNotContain("1,204").doesNotContain("1204").doesNotContain("1,200").doesNotContain("1200")
+        .doesNotContain("not found");
+
+    assertThat(countFragment(base + "/" + everyone + "/count")).contains(">1,204<");
+    assertThat(countFragment(base + "/" + bulk + "/count")).contains(">1,200<");
+    assertThat(countFragment(base + "/" + broken + "/count")).contains("List " + gone + " not found.");
+
+    TestOrganizations.Created other = fixtures.organization("Segment Other " + counter);
+    long theirs = segments.create(other.id(), "Theirs", Segments.Conditions.empty()).id();
+    assertThat(mvc.perform(get(base + "/" + theirs + "/count").with(organizations.asOwner(org))).andReturn().getResponse().getStatus())
+        .as("another organization's segment").isEqualTo(404);
+    assertThat(mvc.perform(get("/o/" + other.slug() + "/segments/" + theirs + "/count").with(organizations.asOwner(other)))
+        .andReturn().getResponse().getContentAsString()).contains(">0<");
+  }
+
+  String countFragment(String path) throws Exception {
+    MockHttpServletResponse r = mvc.perform(get(path).with(organizations.asOwner(org))).andReturn().getResponse();
+    assertThat(r.getStatus()).as(path).isEqualTo(200);
+    assertThat(r.getContentAsString()).as("a fragment, not a page").doesNotContain("<html").doesNotContain("org-nav");
+    return r.getContentAsString();
   }
 
   @Test

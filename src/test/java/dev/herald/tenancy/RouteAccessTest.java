@@ -55,11 +55,12 @@ class RouteAccessTest {
   @Autowired dev.herald.audiences.MailingLists lists;
   @Autowired dev.herald.audiences.Subscribers subscribers;
   @Autowired dev.herald.audiences.CustomFields customFields;
+  @Autowired dev.herald.suppression.Suppressions suppressions;
   @Autowired @Qualifier("requestMappingHandlerMapping") RequestMappingHandlerMapping handlerMapping;
 
   Organizations.Organization alpha, beta;
   HeraldUser operator, betaOwner, alphaMember;
-  long alphaInvitation, alphaGroup, alphaKeyId, alphaList, alphaSubscriber, alphaField;
+  long alphaInvitation, alphaGroup, alphaKeyId, alphaList, alphaSubscriber, alphaField, alphaSuppression;
   String betaKey, alphaNarrowKey;
   List<Caller> callers = new ArrayList<>();
 
@@ -89,6 +90,8 @@ class RouteAccessTest {
     subscribers.subscribe(alpha.id(), alphaSubscriber, alphaList, "subscribed",
         dev.herald.audiences.Consent.Evidence.panel("owner@alpha.test", "test fixture", "127.0.0.1"));
     alphaField = customFields.create(alpha.id(), "plan", "Plan", "text", List.of()).id();
+    alphaSuppression = suppressions.add(alpha.id(), new dev.herald.suppression.Suppressions.NewEntry("gone@alpha.example.com", null,
+        "complaint", null, null), "test").entry().id();
     alphaNarrowKey = fixtures.apiKey(alpha, "lists:read", "reports:read").secret();
     betaKey = fixtures.apiKey(beta, "send", "lists:write", "campaigns:write", "members:read", "audit:read", "privacy").secret();
 
@@ -201,6 +204,7 @@ class RouteAccessTest {
         : p.contains("/lists/{id}") ? alphaList
         : p.contains("/subscribers/{id}") ? alphaSubscriber
         : p.contains("/fields/{id}") ? alphaField
+        : p.contains("/suppressions/{id}") ? alphaSuppression
         : alphaKeyId;
     return p.replace("{org}", orgSlug).replace("{userId}", Long.toString(alphaMember.id())).replace("{id}", Long.toString(id))
         .replace("{listId}", Long.toString(alphaList)).replace("/**", "/index.html");

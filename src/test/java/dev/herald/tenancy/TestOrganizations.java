@@ -14,9 +14,12 @@ public class TestOrganizations {
   private final Organizations organizations;
   private final ApiKeys apiKeys;
   private final Users users;
+  private final org.springframework.jdbc.core.simple.JdbcClient jdbc;
 
-  TestOrganizations(Accounts accounts, Organizations organizations, ApiKeys apiKeys, Users users) {
+  TestOrganizations(Accounts accounts, Organizations organizations, ApiKeys apiKeys, Users users,
+      org.springframework.jdbc.core.simple.JdbcClient jdbc) {
     this.users = users;
+    this.jdbc = jdbc;
     this.accounts = accounts;
     this.organizations = organizations;
     this.apiKeys = apiKeys;
@@ -27,6 +30,21 @@ public class TestOrganizations {
   /** Signs a MockMvc request in as the organization's owner. */
   public org.springframework.test.web.servlet.request.RequestPostProcessor asOwner(Created org) {
     return Fixtures.signedIn(users.byEmail(org.ownerEmail()).orElseThrow().principal());
+  }
+
+  /** Adds a new person (password {@link Fixtures#PASSWORD}) with this role and signs a MockMvc request in as them. */
+  public org.springframework.test.web.servlet.request.RequestPostProcessor asNewMember(Created org, String email, Role role) {
+    HeraldUser user = accounts.createPerson(new Accounts.NewPerson(email, "Member", Fixtures.PASSWORD, true, true), "127.0.0.1").principal();
+    organizations.addMember(org.id(), user.id(), role);
+    return Fixtures.signedIn(user);
+  }
+
+  /** A new operator of the installation (a member of no organization), signed in for a MockMvc request. */
+  public org.springframework.test.web.servlet.request.RequestPostProcessor asNewOperator(String email) {
+    HeraldUser person = accounts.createPerson(new Accounts.NewPerson(email, "Operator", Fixtures.PASSWORD, true, true), "127.0.0.1")
+        .principal();
+    jdbc.sql("update app_user set operator = true where id = ?").param(person.id()).update();
+    return Fixtures.signedIn(users.byId(person.id()).orElseThrow().principal());
   }
 
   public Created create(String name, String... scopes) {

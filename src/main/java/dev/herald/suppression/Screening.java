@@ -1,0 +1,53 @@
+package dev.herald.suppression;
+
+import dev.herald.audiences.SuppressionScreen;
+import java.util.Optional;
+import org.springframework.stereotype.Component;
+
+/** Audiences' screening port: the suppression lists asked one address at a time, or as SQL for a whole import. */
+@Component
+class Screening implements SuppressionScreen {
+  private final Suppressions suppressions;
+
+  Screening(Suppressions suppressions) {
+    this.suppressions = suppressions;
+  }
+
+  @Override
+  public Optional<String> refusal(long organizationId, String emailKey) {
+    return suppressions.refusal(organizationId, emailKey);
+  }
+
+  /**
+   * Two correlated scalar subqueries, the address (or erased hash) first, then the domain. Each is an
+   * index probe per row: {@code coalesce(organization_id, 0) in (:org, 0)} and the hash or domain
+   * equality are exactly the columns of {@code suppression_address_uq} and
+   * {@code suppression_domain_uq} (an equality on address_hash or domain implies the indexes' "is not
+   * null" predicates), so a million-row import costs two index lookups per row, never a scan of the
+   * lists. The order inside each subquery and the texts are those of {@link Suppressions#check}.
+   *
+   * <p>The alias {@code sup_x} is unusual on purpose: the caller's column expression is pasted inside
+   * the subqueries, and an alias it shares would capture its reference.
+   */
+  @Override
+  public String refusalSql(String emailKeyColumn) {
+    return """
+        coalesce(
+          (select case when sup_x.reason = 'erased' then '%s'
+                  else case when sup_x.organization_id is null then 'suppressed for the whole installation ('
+                            else 'suppressed in this organization (' end || replace(sup_x.reason, '_', ' ') || ')' end
+             from suppression sup_x
+            where coalesce(sup_x.organization_id, 0) in (:org, 0)
+              and sup_x.address_hash = sha256(convert_to(%s, 'UTF8'))
+              and (sup_x.expires_at is null or sup_x.expires_at > now())
+            order by sup_x.reason = 'erased' desc, sup_x.organization_id nulls last limit 1),
+          (select case when sup_x.organization_id is null then 'suppressed for the whole installation (domain '
+                       else 'suppressed in this organization (domain ' end || sup_x.domain || ')'
+             from suppression sup_x
+            where coalesce(sup_x.organization_id, 0) in (:org, 0)
+              and sup_x.domain = split_part(%s, '@', -1)
+              and (sup_x.expires_at is null or sup_x.expires_at > now())
+            order by sup_x.organization_id nulls last limit 1))"""
+        .formatted(Suppressions.ERASED.replace("'", "''"), emailKeyColumn, emailKeyColumn);
+  }
+}

@@ -1,0 +1,15 @@
+package dev.herald.suppression;
+
+/**
+ * Changes to suppression lists, published in the transaction of the change (DESIGN.md rule 5).
+ * {@code organizationId} is null for the installation-wide list. An entry carries either an address
+ * (null for an erased person, who is only a hash) or a domain.
+ */
+public final class SuppressionEvents {
+  private SuppressionEvents() {}
+
+  public record SuppressionAdded(Long organizationId, long suppressionId, String address, String domain, String reason,
+      String source) {}
+
+  public record SuppressionRemoved(Long organizationId, long suppressionId, String address, String domain, String reason) {}
+}

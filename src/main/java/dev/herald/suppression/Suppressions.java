@@ -1,0 +1,436 @@
+package dev.herald.suppression;
+
+import dev.herald.platform.ApiProblem;
+import dev.herald.tenancy.AuditLog;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.jdbc.core.RowCallbackHandler;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The suppression lists: one per organization, and the installation-wide one (organization null)
+ * that the operator keeps and that applies to every organization. An entry holds an address, a whole
+ * domain, or (for a person who was erased) only the SHA-256 of their address. Entries may expire;
+ * an expired entry is kept for the record but suppresses nothing.
+ *
+ * <p>Other capabilities use {@link #check}, {@link #refusal} and {@link #add}; the rest is for this
+ * capability's pages and API.
+ */
+@Service
+public class Suppressions {
+  /** The reasons a person or a caller may give; {@code erased} entries come only from an erasure. */
+  public static final List<String> REASONS = List.of("manual", "hard_bounce", "complaint", "unsubscribe");
+  static final List<String> ALL_REASONS = List.of("manual", "hard_bounce", "complaint", "unsubscribe", "erased");
+  static final int MAX_ENTRIES = 1000;
+  static final int MAX_NOTE = 500;
+  /** The text of an erased person's match, here and in {@link Screening#refusalSql}. */
+  static final String ERASED = "erased at the person's request";
+
+  private final JdbcClient jdbc;
+  private final ApplicationEventPublisher events;
+  private final AuditLog audit;
+  private final Clock clock;
+  private final TransactionTemplate readOnly;
+
+  Suppressions(JdbcClient jdbc, ApplicationEventPublisher events, AuditLog audit, Clock clock, PlatformTransactionManager transactions) {
+    this.jdbc = jdbc;
+    this.events = events;
+    this.audit = audit;
+    this.clock = clock;
+    // PostgreSQL's driver streams a result (honours the fetch size) only with autocommit off.
+    this.readOnly = new TransactionTemplate(transactions);
+    this.readOnly.setReadOnly(true);
+  }
+
+  /**
+   * One entry. {@code kind} is address, domain or erased; {@code addressHash} is the hex SHA-256 of
+   * the address key (for address and erased entries); {@code active} is false once it expired.
+   */
+  public record Entry(long id, Long organizationId, String kind, String address, String addressHash, String domain, String reason,
+      String note, String source, Instant createdAt, Instant expiresAt, boolean active) {}
+
+  /**
+   * An entry to add: an address or a domain (exactly one), a reason from {@link #REASONS} (null:
+   * manual), an optional note, and an optional end (null: for good).
+   */
+  public record NewEntry(String address, String domain, String reason, String note, Instant expiresAt) {}
+
+  /** What became of one {@link NewEntry}: the entry now in force, and whether this call added it. */
+  public record Added(Entry entry, boolean added) {}
+
+  /**
+   * An entry that suppresses an address. {@code scope} is organization or installation, {@code kind}
+   * address, domain or erased, {@code value} the address or domain (null when erased), and
+   * {@code description} the sentence shown to people (the same text the import screen gives).
+   */
+  public record Match(long id, String scope, String kind, String value, String reason, Instant createdAt, Instant expiresAt,
+      String description) {}
+
+  public record Page(List<Entry> items, long total, int page, int size) {}
+
+  /** One bad input of a batch: which entry (0-based), which of its fields, and why. */
+  record Problem(int index, String field, String message) {}
+
+  /** A batch refused because of its {@link #problems}; nothing of it was stored. */
+  static final class InvalidEntries extends RuntimeException {
+    private final List<Problem> problems;
+
+    InvalidEntries(List<Problem> problems) {
+      super(count(problems) + (count(problems) == 1 ? " entry is" : " entries are") + " invalid; nothing was added.");
+      this.problems = List.copyOf(problems);
+    }
+
+    List<Problem> problems() {
+      return problems;
+    }
+
+    private static long count(List<Problem> problems) {
+      return problems.stream().mapToInt(Problem::index).distinct().count();
+    }
+  }
+
+  // ---- checking ------------------------------------------------------------------------------
+
+  /**
+   * The active entries that suppress this address in the organization: its own and the
+   * installation's, by address, by erased hash or by domain; the most telling first (an erasure, then
+   * the address, then the domain; the organization's before the installation's).
+   *
+   * @param emailKey the subscriber key of the address ({@link dev.herald.audiences.EmailAddress#key()})
+   */
+  public List<Match> check(long organizationId, String emailKey) {
+    return matches(organizationId, emailKey);
+  }
+
+  /** Why an import may not add this address, or empty: the first of {@link #check}. */
+  public Optional<String> refusal(long organizationId, String emailKey) {
+    return check(organizationId, emailKey).stream().findFirst().map(Match::description);
+  }
+
+  /** The installation-wide entries only (the operator's view). */
+  List<Match> checkInstallation(String emailKey) {
+    return matches(0, emailKey);
+  }
+
+  /** {@code orgKey} 0 stands for "the installation's list only", as in the unique indexes. */
+  private List<Match> matches(long orgKey, String emailKey) {
+    Target.Address address = new Target.Address(emailKey);
+    String domain = emailKey.substring(emailKey.lastIndexOf('@') + 1);
+    List<Match> found = new ArrayList<>(jdbc.sql("""
+        select id, organization_id, address, domain, reason, created_at, expires_at from suppression
+        where coalesce(organization_id, 0) in (:org, 0) and (address_hash = :hash or domain = :domain)
+          and (expires_at is null or expires_at > now())""")
+        .param("org", orgKey).param("hash", address.hash()).param("domain", domain)
+        .query((rs, n) -> match(rs)).list());
+    found.sort(Comparator.comparingInt(Suppressions::rank));
+    return found;
+  }
+
+  private static Match match(ResultSet rs) throws SQLException {
+    Long org = (Long) rs.getObject("organization_id");
+    String scope = org == null ? "installation" : "organization";
+    String where = org == null ? "suppressed for the whole installation" : "suppressed in this organization";
+    String reason = rs.getString("reason");
+    String domain = rs.getString("domain");
+    if (domain != null) {
+      return new Match(rs.getLong("id"), scope, "domain", domain, reason, instant(rs, "created_at"), instant(rs, "expires_at"),
+          where + " (domain " + domain + ")");
+    }
+    if (reason.equals("erased")) {
+      return new Match(rs.getLong("id"), scope, "erased", null, reason, instant(rs, "created_at"), instant(rs, "expires_at"), ERASED);
+    }
+    return new Match(rs.getLong("id"), scope, "address", rs.getString("address"), reason, instant(rs, "created_at"),
+        instant(rs, "expires_at"), where + " (" + reason.replace('_', ' ') + ")");
+  }
+
+  /** The order of {@link #check}, which {@link Screening#refusalSql} follows too. */
+  private static int rank(Match m) {
+    int kind = switch (m.kind()) {
+      case "erased" -> 0;
+      case "address" -> 2;
+      default -> 4;
+    };
+    return kind + (m.scope().equals("organization") ? 0 : 1);
+  }
+
+  // ---- reading -------------------------------------------------------------------------------
+
+  private static final String COLUMNS = """
+      id, organization_id, address, address_hash, domain, reason, note, source, created_at, expires_at,
+      (expires_at is null or expires_at > now()) as active""";
+
+  /** {@code organizationId} null: the installation's list. */
+  Optional<Entry> find(Long organizationId, long id) {
+    return jdbc.sql("select " + COLUMNS + " from suppression where " + scope(organizationId) + " and id = :id")
+        .param("org", organizationId).param("id", id).query((rs, n) -> entry(rs)).optional();
+  }
+
+  /**
+   * Newest first. {@code query} is the start of an address or domain (case does not matter);
+   * {@code reason} one of {@link #ALL_REASONS} or blank.
+   */
+  Page search(Long organizationId, String query, String reason, int page, int size) {
+    String prefix = likeEscape(query == null ? "" : query.strip().toLowerCase(Locale.ROOT));
+    String r = reason == null ? "" : reason.strip();
+    String where = " where " + scope(organizationId) + " " + """
+         and (:prefix = '' or address like :prefix || '%' or domain like :prefix || '%')
+         and (:reason = '' or reason = :reason)""";
+    long total = jdbc.sql("select count(*) from suppression" + where)
+        .param("org", organizationId).param("prefix", prefix).param("reason", r).query(Long.class).single();
+    List<Entry> items = jdbc.sql("select " + COLUMNS + " from suppression" + where
+            + " order by created_at desc, id desc limit :size offset :offset")
+        .param("org", organizationId).param("prefix", prefix).param("reason", r)
+        .param("size", size).param("offset", (long) page * size)
+        .query((rs, n) -> entry(rs)).list();
+    return new Page(items, total, page, size);
+  }
+
+  /** The organization's list, or the installation's: separate conditions so each can use the listing index. */
+  private static String scope(Long organizationId) {
+    return organizationId == null ? "organization_id is null" : "organization_id = :org";
+  }
+
+  private static String likeEscape(String text) {
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+  }
+
+  private static Entry entry(ResultSet rs) throws SQLException {
+    String reason = rs.getString("reason");
+    String domain = rs.getString("domain");
+    String kind = domain != null ? "domain" : reason.equals("erased") ? "erased" : "address";
+    return new Entry(rs.getLong("id"), (Long) rs.getObject("organization_id"), kind, rs.getString("address"),
+        Target.hex(rs.getBytes("address_hash")), domain, reason, rs.getString("note"), rs.getString("source"),
+        instant(rs, "created_at"), instant(rs, "expires_at"), rs.getBoolean("active"));
+  }
+
+  private static Instant instant(ResultSet rs, String column) throws SQLException {
+    Timestamp t = rs.getTimestamp(column);
+    return t == null ? null : t.toInstant();
+  }
+
+  // ---- adding --------------------------------------------------------------------------------
+
+  /** An entry checked and normalized, ready to store. */
+  record Checked(Target target, String reason, String note, Instant expiresAt) {}
+
+  /**
+   * Checks one entry and returns it normalized, or throws the first problem with a field name
+   * (address, domain, reason, note, expiresAt). {@link #checkAll} reports every field instead.
+   */
+  Checked checkEntry(NewEntry e) {
+    List<Problem> problems = new ArrayList<>();
+    Checked checked = checkEntry(e, 0, problems);
+    if (!problems.isEmpty()) throw ApiProblem.invalid(problems.getFirst().field(), problems.getFirst().message());
+    return checked;
+  }
+
+  /** Every entry checked; all problems of all entries, or the normalized entries. */
+  List<Checked> checkAll(List<NewEntry> entries) {
+    List<Problem> problems = new ArrayList<>();
+    List<Checked> checked = new ArrayList<>();
+    for (int i = 0; i < entries.size(); i++) checked.add(checkEntry(entries.get(i), i, problems));
+    if (!problems.isEmpty()) throw new InvalidEntries(problems);
+    return checked;
+  }
+
+  private Checked checkEntry(NewEntry e, int index, List<Problem> problems) {
+    Target target = null;
+    try {
+      boolean hasAddress = e.address() != null && !e.address().isBlank();
+      boolean hasDomain = e.domain() != null && !e.domain().isBlank();
+      if (hasAddress == hasDomain) throw ApiProblem.invalid(hasAddress ? "domain" : "address", "Give either an address or a domain.");
+      target = hasAddress ? Target.address("address", e.address()) : Target.domain("domain", e.domain());
+    } catch (ApiProblem p) {
+      problems.add(new Problem(index, p.field(), p.getMessage()));
+    }
+    String reason = e.reason() == null || e.reason().isBlank() ? "manual" : e.reason().strip();
+    if (reason.equals("erased")) {
+      problems.add(new Problem(index, "reason", "Erased entries are made only by erasing a subscriber."));
+    } else if (!REASONS.contains(reason)) {
+      problems.add(new Problem(index, "reason", "reason is one of " + String.join(", ", REASONS) + "."));
+    }
+    String note = e.note() == null ? "" : e.note().strip();
+    if (note.length() > MAX_NOTE) problems.add(new Problem(index, "note", "A note is at most " + MAX_NOTE + " characters."));
+    if (e.expiresAt() != null && !e.expiresAt().isAfter(clock.instant())) {
+      problems.add(new Problem(index, "expiresAt", "expiresAt must be in the future (or left out: for good)."));
+    }
+    return new Checked(target, reason, note, e.expiresAt());
+  }
+
+  /**
+   * Adds one entry (see {@link #addAll}). A problem with the input is an {@link ApiProblem} naming
+   * the field.
+   *
+   * @param organizationId null for the installation-wide list
+   * @param source who added it, e.g. "panel:ann@example.com", "api:api-key:hrld_ab12", "feedback"
+   */
+  @Transactional
+  public Added add(Long organizationId, NewEntry entry, String source) {
+    return store(organizationId, checkEntry(entry), source);
+  }
+
+  /**
+   * Adds entries all or nothing: if any is invalid, nothing is stored and {@link InvalidEntries}
+   * names each problem. An address or domain already in force stays as it is and is reported as not
+   * added, except that a later end (or none) is kept; an expired one is replaced.
+   */
+  @Transactional
+  List<Added> addAll(Long organizationId, List<NewEntry> entries, String source) {
+    List<Added> out = new ArrayList<>();
+    for (Checked c : checkAll(entries)) out.add(store(organizationId, c, source));
+    return out;
+  }
+
+  /** Stores a checked entry, in the caller's transaction (which makes a batch all or nothing). */
+  private Added store(Long organizationId, Checked c, String source) {
+    String address = c.target() instanceof Target.Address a ? a.key() : null;
+    byte[] hash = c.target() instanceof Target.Address a ? a.hash() : null;
+    String domain = c.target() instanceof Target.Domain d ? d.domain() : null;
+    Timestamp expires = c.expiresAt() == null ? null : Timestamp.from(c.expiresAt());
+    // Two tries: a row that conflicts may be deleted by someone else before we read it.
+    for (int attempt = 0; attempt < 2; attempt++) {
+      Optional<Long> inserted = jdbc.sql("""
+          insert into suppression (organization_id, address, address_hash, domain, reason, note, source, expires_at)
+          values (:org, :address, :hash, :domain, :reason, :note, :source, :expires)
+          on conflict do nothing returning id""")
+          .param("org", organizationId).param("address", address).param("hash", hash).param("domain", domain)
+          .param("reason", c.reason()).param("note", c.note()).param("source", source).param("expires", expires)
+          .query(Long.class).optional();
+      if (inserted.isPresent()) return added(organizationId, inserted.get(), source);
+
+      var existing = jdbc.sql("""
+          select id, reason, expires_at, (expires_at is not null and expires_at <= now()) as expired from suppression
+          where coalesce(organization_id, 0) = :orgKey and (address_hash = :hash or domain = :domain) for update""")
+          .param("orgKey", organizationId == null ? 0L : organizationId).param("hash", hash).param("domain", domain)
+          .query((rs, n) -> new Existing(rs.getLong("id"), rs.getString("reason"), instant(rs, "expires_at"), rs.getBoolean("expired")))
+          .optional();
+      if (existing.isEmpty()) continue;
+      Existing x = existing.get();
+      if (x.expired()) {
+        // An entry that ran out suppresses nothing: this add puts a new one in its place.
+        jdbc.sql("""
+            update suppression set address = :address, reason = :reason, note = :note, source = :source, created_at = now(),
+              expires_at = :expires where id = :id""")
+            .param("address", address).param("reason", c.reason()).param("note", c.note()).param("source", source)
+            .param("expires", expires).param("id", x.id()).update();
+        return added(organizationId, x.id(), source);
+      }
+      if (x.expiresAt() != null && !x.reason().equals("erased") && (c.expiresAt() == null || c.expiresAt().isAfter(x.expiresAt()))) {
+        // Already suppressed, but only until a date: a complaint arriving meanwhile must not run out with it.
+        jdbc.sql("update suppression set expires_at = :expires where id = :id").param("expires", expires).param("id", x.id()).update();
+      }
+      return new Added(find(organizationId, x.id()).orElseThrow(), false);
+    }
+    throw new IllegalStateException("suppression entry changed concurrently twice; try again");
+  }
+
+  private record Existing(long id, String reason, Instant expiresAt, boolean expired) {}
+
+  private Added added(Long organizationId, long id, String source) {
+    Entry e = find(organizationId, id).orElseThrow();
+    events.publishEvent(new SuppressionEvents.SuppressionAdded(organizationId, id, e.address(), e.domain(), e.reason(), source));
+    audit.record(organizationId, "suppression.added", "suppression", id, describe(e));
+    return new Added(e, true);
+  }
+
+  /**
+   * What the audit log says about an entry: the domain, but never the address, so that erasing a
+   * person leaves no copy of their address in the log.
+   */
+  private static String describe(Entry e) {
+    return switch (e.kind()) {
+      case "domain" -> "domain " + e.domain() + ", " + e.reason();
+      case "erased" -> ERASED_DETAIL;
+      default -> "address, " + e.reason();
+    };
+  }
+
+  private static final String ERASED_DETAIL = "erased person's address (hash only)";
+
+  /**
+   * Keeps only the hash of an erased person's address in the organization's list, in the erasure's
+   * transaction: a new erased entry, or the existing entry for that address stripped of the address,
+   * its note and any end.
+   */
+  @Transactional
+  void recordErasure(long organizationId, byte[] hash) {
+    for (int attempt = 0; attempt < 2; attempt++) {
+      Optional<Long> converted = jdbc.sql("""
+          update suppression set address = null, reason = 'erased', note = '', expires_at = null
+          where coalesce(organization_id, 0) = :org and address_hash = :hash returning id""")
+          .param("org", organizationId).param("hash", hash).query(Long.class).optional();
+      if (converted.isPresent()) {
+        audit.record(organizationId, "suppression.erased", "suppression", converted.get(), ERASED_DETAIL);
+        return;
+      }
+      Optional<Long> inserted = jdbc.sql("""
+          insert into suppression (organization_id, address_hash, reason, source) values (:org, :hash, 'erased', 'erasure')
+          on conflict do nothing returning id""")
+          .param("org", organizationId).param("hash", hash).query(Long.class).optional();
+      if (inserted.isPresent()) {
+        events.publishEvent(new SuppressionEvents.SuppressionAdded(organizationId, inserted.get(), null, null, "erased", "erasure"));
+        audit.record(organizationId, "suppression.added", "suppression", inserted.get(), ERASED_DETAIL);
+        return;
+      }
+    }
+    throw new IllegalStateException("suppression entry changed concurrently twice; try again");
+  }
+
+  // ---- removing ------------------------------------------------------------------------------
+
+  /** Lifts an entry; false when the list holds no such entry. */
+  @Transactional
+  boolean remove(Long organizationId, long id) {
+    Optional<Entry> e = jdbc.sql("delete from suppression where " + scope(organizationId) + " and id = :id returning " + COLUMNS)
+        .param("org", organizationId).param("id", id).query((rs, n) -> entry(rs)).optional();
+    e.ifPresent(x -> {
+      events.publishEvent(new SuppressionEvents.SuppressionRemoved(organizationId, id, x.address(), x.domain(), x.reason()));
+      audit.record(organizationId, "suppression.removed", "suppression", id, describe(x));
+    });
+    return e.isPresent();
+  }
+
+  // ---- export --------------------------------------------------------------------------------
+
+  /**
+   * The organization's list as CSV (UTF-8 with a byte order mark for Excel, CRLF), oldest first,
+   * streamed from a cursor. An erased entry shows "(erased)" and its hash, never an address. Text
+   * cells are formula-neutralized (DESIGN.md security rule 6). {@code out} is left open.
+   */
+  void exportCsv(long organizationId, OutputStream out) throws IOException {
+    audit.record(organizationId, "suppressions.exported", "organization", organizationId, "csv");
+    Csv csv = new Csv(out);
+    csv.row("address", "address_sha256", "domain", "reason", "note", "source", "created_at", "expires_at");
+    try {
+      readOnly.executeWithoutResult(tx -> jdbc.sql("select " + COLUMNS + " from suppression where organization_id = :org order by id")
+          .param("org", organizationId).withFetchSize(1000).query((RowCallbackHandler) rs -> {
+            Entry e = entry(rs);
+            try {
+              csv.row(e.kind().equals("erased") ? "(erased)" : e.address(), e.addressHash(), e.domain(), e.reason(), e.note(),
+                  e.source(), Csv.time(e.createdAt()), Csv.time(e.expiresAt()));
+            } catch (IOException io) {
+              throw new UncheckedIOException(io);
+            }
+          }));
+    } catch (UncheckedIOException e) {
+      throw e.getCause(); // the client went away, typically
+    }
+    csv.flush();
+  }
+}

@@ -1,0 +1,214 @@
+package dev.herald.suppression;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.audiences.AudienceEvents;
+import dev.herald.audiences.EmailAddress;
+import dev.herald.audiences.SuppressionScreen;
+import dev.herald.tenancy.TestOrganizations;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.event.ApplicationEvents;
+import org.springframework.test.context.event.RecordApplicationEvents;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Audiences' screening port, one address at a time and as SQL over a whole table of keys (the two must
+ * agree), the plan of that SQL, and the erasure listener.
+ */
+@SpringBootTest
+@RecordApplicationEvents
+@Import(TestOrganizations.class)
+class SuppressionScreenTest {
+  @Autowired SuppressionScreen screen;
+  @Autowired Suppressions suppressions;
+  @Autowired TestOrganizations organizations;
+  @Autowired JdbcClient jdbc;
+  @Autowired ApplicationEventPublisher publisher;
+  @Autowired TransactionTemplate tx;
+  @Autowired ApplicationEvents events;
+
+  long acme, other;
+  static int counter;
+
+  @BeforeEach
+  void organizations() {
+    acme = organizations.create("Screen Acme " + (++counter), "suppressions:read").id();
+    other = organizations.create("Screen Other " + counter, "suppressions:read").id();
+  }
+
+  static String key(String email) {
+    return ((EmailAddress.Valid) EmailAddress.parse(email)).address().key();
+  }
+
+  void add(Long org, String address, String domain, String reason) {
+    suppressions.add(org, new Suppressions.NewEntry(address, domain, reason, null, null), "test");
+  }
+
+  void erase(long org, String email) {
+    tx.executeWithoutResult(status -> publisher.publishEvent(
+        new AudienceEvents.SubscriberErased(org, 1L, Target.hex(Target.sha256(key(email))))));
+  }
+
+  /** refusalSql() as an import would run it: one SELECT over a table of keys. */
+  Map<String, Optional<String>> refusalsBySql(long org, List<String> keys) {
+    String values = keys.stream().map(k -> "('" + k.replace("'", "''") + "')").collect(Collectors.joining(", "));
+    Map<String, Optional<String>> out = new LinkedHashMap<>();
+    jdbc.sql("select v.email_key, " + screen.refusalSql("v.email_key") + " as refusal from (values " + values + ") v(email_key)")
+        .param("org", org)
+        .query((org.springframework.jdbc.core.RowCallbackHandler) rs -> {
+          out.put(rs.getString("email_key"), Optional.ofNullable(rs.getString("refusal")));
+        });
+    return out;
+  }
+
+  Map<String, Optional<String>> refusalsOneByOne(long org, List<String> keys) {
+    Map<String, Optional<String>> out = new LinkedHashMap<>();
+    for (String k : keys) out.put(k, screen.refusal(org, k));
+    return out;
+  }
+
+  @Test
+  void addresses_domains_installation_entries_and_erased_hashes_refuse_and_the_sql_says_the_same() {
+    add(acme, "Ann@Example.com", null, "complaint");
+    add(acme, null, "blocked.example", "manual");
+    add(acme, "both@blocked.example", null, "hard_bounce");
+    add(null, "trap@spam.example", null, "manual");
+    add(null, null, "@global.example", "manual");
+    add(acme, "trap@spam.example", null, "unsubscribe");
+    add(acme, null, "xn--bcher-kva.example", "manual");
+    add(other, "ann@example.com", null, "complaint");
+    erase(acme, "Gone@Example.com");
+    add(acme, "old@example.com", null, "manual");
+    jdbc.sql("update suppression set expires_at = now() - interval '1 minute' where address = 'old@example.com'").update();
+
+    List<String> keys = List.of(key("ann@example.com"), key("x@blocked.example"), key("x@sub.blocked.example"), key("both@blocked.example"),
+        key("trap@spam.example"), key("someone@global.example"), key("Jörg@BÜCHER.example"), key("gone@example.com"),
+        key("old@example.com"), key("clean@example.com"));
+    Map<String, Optional<String>> expected = new LinkedHashMap<>();
+    expected.put(keys.get(0), Optional.of("suppressed in this organization (complaint)"));
+    expected.put(keys.get(1), Optional.of("suppressed in this organization (domain blocked.example)"));
+    expected.put(keys.get(2), Optional.empty());
+    expected.put(keys.get(3), Optional.of("suppressed in this organization (hard bounce)"));
+    expected.put(keys.get(4), Optional.of("suppressed in this organization (unsubscribe)"));
+    expected.put(keys.get(5), Optional.of("suppressed for the whole installation (domain global.example)"));
+    expected.put(keys.get(6), Optional.of("suppressed in this organization (domain bücher.example)"));
+    expected.put(keys.get(7), Optional.of("erased at the person's request"));
+    expected.put(keys.get(8), Optional.empty());
+    expected.put(keys.get(9), Optional.empty());
+
+    assertThat(refusalsOneByOne(acme, keys)).isEqualTo(expected);
+    assertThat(refusalsBySql(acme, keys)).isEqualTo(expected);
+
+    // Another organization sees only its own list and the installation's.
+    Map<String, Optional<String>> forOther = new LinkedHashMap<>();
+    for (String k : keys) forOther.put(k, Optional.empty());
+    forOther.put(keys.get(0), Optional.of("suppressed in this organization (complaint)"));
+    forOther.put(keys.get(4), Optional.of("suppressed for the whole installation (manual)"));
+    forOther.put(keys.get(5), Optional.of("suppressed for the whole installation (domain global.example)"));
+    assertThat(refusalsOneByOne(other, keys)).isEqualTo(forOther);
+    assertThat(refusalsBySql(other, keys)).isEqualTo(forOther);
+  }
+
+  @Test
+  void check_lists_every_match_most_telling_first() {
+    add(acme, null, "example.org", "manual");
+    add(null, "ann@example.org", null, "complaint");
+    add(acme, "ann@example.org", null, "hard_bounce");
+    List<Suppressions.Match> matches = suppressions.check(acme, key("ann@example.org"));
+    assertThat(matches).extracting(Suppressions.Match::scope, Suppressions.Match::kind, Suppressions.Match::value)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("organization", "address", "ann@example.org"),
+            org.assertj.core.groups.Tuple.tuple("installation", "address", "ann@example.org"),
+            org.assertj.core.groups.Tuple.tuple("organization", "domain", "example.org"));
+    assertThat(suppressions.checkInstallation(key("ann@example.org"))).hasSize(1);
+  }
+
+  @Test
+  void the_screen_sql_probes_the_unique_indexes_instead_of_scanning_the_lists() {
+    // Enough rows that a scan would cost something, in this and other organizations and the installation's list.
+    jdbc.sql("""
+        insert into suppression (organization_id, address, address_hash, reason, source)
+        select case g % 3 when 0 then :a when 1 then :b end, 'p' || g || '@bulk.example',
+               sha256(convert_to('p' || g || '@bulk.example', 'UTF8')), 'manual', 'test'
+        from generate_series(1, 30000) g""").param("a", acme).param("b", other).update();
+    jdbc.sql("""
+        insert into suppression (organization_id, domain, reason, source)
+        select case g % 3 when 0 then :a when 1 then :b end, 'd' || g || '.example', 'manual', 'test'
+        from generate_series(1, 10000) g""").param("a", acme).param("b", other).update();
+    jdbc.sql("analyze suppression").update();
+
+    String plan = tx.execute(status -> {
+      jdbc.sql("create temp table import_keys (email_key text) on commit drop").update();
+      jdbc.sql("insert into import_keys select 'p' || g || '@bulk.example' from generate_series(1, 5000) g").update();
+      jdbc.sql("analyze import_keys").update();
+      return String.join("\n", jdbc.sql("explain select k.email_key, " + screen.refusalSql("k.email_key") + " from import_keys k")
+          .param("org", acme).query(String.class).list());
+    });
+    assertThat(plan).as(plan).contains("suppression_address_uq").contains("suppression_domain_uq")
+        .doesNotContain("Seq Scan on suppression")
+        // the hash and the domain are looked up in the index, not filtered after reading an organization's entries
+        .containsPattern("Index Cond: .*address_hash = sha256")
+        .containsPattern("Index Cond: .*domain = split_part");
+  }
+
+  @Test
+  void an_erasure_keeps_only_the_hash_in_the_erasures_transaction() {
+    suppressions.add(acme, new Suppressions.NewEntry("Bea@example.com", null, "complaint", "called us on 2026-01-02", null), "test");
+    erase(acme, "bea@EXAMPLE.com");
+    erase(acme, "cy@example.com");
+
+    List<Map<String, Object>> rows = jdbc.sql("""
+        select address, encode(address_hash, 'hex') as hash, reason, note, source from suppression
+        where organization_id = ? order by id""").param(acme).query().listOfRows();
+    assertThat(rows).hasSize(2);
+    assertThat(rows.get(0)).containsEntry("address", null).containsEntry("reason", "erased").containsEntry("note", "")
+        .containsEntry("hash", Target.hex(Target.sha256("bea@example.com")));
+    assertThat(rows.get(1)).containsEntry("address", null).containsEntry("reason", "erased").containsEntry("source", "erasure")
+        .containsEntry("hash", Target.hex(Target.sha256("cy@example.com")));
+    assertThat(events.stream(SuppressionEvents.SuppressionAdded.class).filter(e -> "erased".equals(e.reason())).count()).isEqualTo(1);
+
+    // Adding the address again changes nothing: the entry stays an erased hash.
+    Suppressions.Added again = suppressions.add(acme, new Suppressions.NewEntry("cy@example.com", null, "manual", null, null), "test");
+    assertThat(again.added()).isFalse();
+    assertThat(again.entry().kind()).isEqualTo("erased");
+    assertThat(again.entry().address()).isNull();
+
+    // The listener joins the publisher's transaction: a rolled-back erasure leaves no hash behind.
+    tx.executeWithoutResult(status -> {
+      publisher.publishEvent(new AudienceEvents.SubscriberErased(acme, 2L, Target.hex(Target.sha256("dee@example.com"))));
+      status.setRollbackOnly();
+    });
+    assertThat(screen.refusal(acme, "dee@example.com")).isEmpty();
+    assertThat(screen.refusal(other, "cy@example.com")).as("another organization's erasure").isEmpty();
+  }
+
+  @Test
+  void an_expired_entry_is_replaced_and_a_temporary_one_is_extended_by_a_later_add() {
+    Instant soon = Instant.now().plus(1, ChronoUnit.DAYS);
+    Suppressions.Added first = suppressions.add(acme, new Suppressions.NewEntry("tmp@example.com", null, "manual", null, soon), "test");
+    assertThat(first.added()).isTrue();
+    Suppressions.Added forGood = suppressions.add(acme, new Suppressions.NewEntry("tmp@example.com", null, "complaint", null, null), "test");
+    assertThat(forGood.added()).isFalse();
+    assertThat(forGood.entry().expiresAt()).as("a complaint must not run out with the temporary entry").isNull();
+
+    jdbc.sql("update suppression set expires_at = now() - interval '1 day' where id = ?").param(first.entry().id()).update();
+    assertThat(screen.refusal(acme, "tmp@example.com")).isEmpty();
+    Suppressions.Added renewed = suppressions.add(acme, new Suppressions.NewEntry("tmp@example.com", null, "complaint", null, null), "test");
+    assertThat(renewed.added()).isTrue();
+    assertThat(renewed.entry().id()).isEqualTo(first.entry().id());
+    assertThat(screen.refusal(acme, "tmp@example.com")).contains("suppressed in this organization (complaint)");
+  }
+}
