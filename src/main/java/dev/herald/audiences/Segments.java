@@ -25,7 +25,9 @@ import tools.jackson.databind.ObjectMapper;
  *       gt, gte, lt, lte; date: on, before, after, in_last_days, not_in_last_days; boolean: is_true,
  *       is_false; all: is_set, is_not_set);</li>
  *   <li>{@code list}: subject is a list id (or "any"), op in / not_in, value a status or "any";</li>
- *   <li>{@code tag}: subject is the tag, op has / has_not.</li>
+ *   <li>{@code tag}: subject is the tag, op has / has_not;</li>
+ *   <li>{@code engagement}: subject opened or clicked, op in_last_days / not_in_last_days (value: days),
+ *       ever or never; read from the latest times {@link Engagement} keeps.</li>
  * </ul>
  * Conditions compile to one SQL predicate with bound parameters (no user text is ever pasted into
  * SQL); equality on custom fields and tags uses the GIN indexes ({@code @>}).
@@ -181,9 +183,37 @@ public class Segments {
         };
       }
       case "field" -> field(at, op, subject, value, known, params, v, k);
-      case "engagement" -> throw ApiProblem.invalid(at + ".type",
-          "Engagement conditions (opened or clicked in the last N days) need open and click tracking, which Herald does not have yet.");
-      default -> throw ApiProblem.invalid(at + ".type", "A condition's type is field, list or tag.");
+      case "engagement" -> engagement(at, op, subject, value, params, v);
+      default -> throw ApiProblem.invalid(at + ".type", "A condition's type is field, list, tag or engagement.");
+    };
+  }
+
+  /**
+   * Opened or clicked (subject) in or not in the last N days (value), or ever / never. "Not in the
+   * last N days" includes those who never did, as a reader expects of "has not opened in 90 days".
+   */
+  private static String engagement(String at, String op, String subject, String value, Map<String, Object> params, String v) {
+    String column = switch (subject) {
+      case "opened" -> "s.last_opened_at";
+      case "clicked" -> "s.last_clicked_at";
+      default -> throw ApiProblem.invalid(at + ".subject", "An engagement condition is about opened or clicked.");
+    };
+    return switch (op) {
+      case "ever" -> column + " is not null";
+      case "never" -> column + " is null";
+      case "in_last_days", "not_in_last_days" -> {
+        int days;
+        try {
+          days = Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+          throw ApiProblem.invalid(at + ".value", "Give a number of days.");
+        }
+        if (days < 1 || days > 36500) throw ApiProblem.invalid(at + ".value", "Give a number of days from 1 to 36500.");
+        params.put(v, days);
+        String recent = column + " >= now() - make_interval(days => cast(:" + v + " as int))";
+        yield op.equals("in_last_days") ? recent : "(" + column + " is null or not " + recent + ")";
+      }
+      default -> throw ApiProblem.invalid(at + ".op", "For engagement: in_last_days, not_in_last_days, ever, never.");
     };
   }
 

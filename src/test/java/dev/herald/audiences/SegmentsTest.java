@@ -37,6 +37,7 @@ class SegmentsTest {
   @Autowired JdbcClient jdbc;
   @Autowired ObjectMapper json;
   @Autowired TestOrganizations organizations;
+  @Autowired Engagement engagement;
 
   TestOrganizations.Created org;
   long news, offers;
@@ -98,14 +99,42 @@ class SegmentsTest {
   }
 
   @Test
+  void engagement_conditions_read_the_latest_open_and_click_that_tracking_reports() {
+    java.time.Instant now = java.time.Instant.now();
+    long ann = id("ann@example.com"), bob = id("bob@example.com"), cy = id("cy@example.org");
+    engagement.opened(org.id(), ann, now.minus(java.time.Duration.ofDays(3)));
+    engagement.opened(org.id(), ann, now.minus(java.time.Duration.ofDays(40)));
+    engagement.opened(org.id(), bob, now.minus(java.time.Duration.ofDays(100)));
+    engagement.clicked(org.id(), cy, now.minus(java.time.Duration.ofDays(10)));
+    engagement.opened(org.id() + 1000, cy, now); // another organization's id: changes nothing here
+
+    assertThat(count("all", rule("engagement", "opened", "in_last_days", "30")))
+        .as("ann (a late older open does not move her back) and cy (a click counts as an open)").isEqualTo(2);
+    assertThat(count("all", rule("engagement", "opened", "not_in_last_days", "30"))).as("bob, and dee who never opened").isEqualTo(2);
+    assertThat(count("all", rule("engagement", "opened", "in_last_days", "365"))).isEqualTo(3);
+    assertThat(count("all", rule("engagement", "opened", "in_last_days", "5"))).as("ann only").isEqualTo(1);
+    assertThat(count("all", rule("engagement", "clicked", "in_last_days", "7"))).isZero();
+    assertThat(count("all", rule("engagement", "clicked", "ever", ""))).isEqualTo(1);
+    assertThat(count("all", rule("engagement", "opened", "never", ""))).as("dee").isEqualTo(1);
+    assertThat(count("all", rule("engagement", "opened", "not_in_last_days", "30"), rule("list", Long.toString(news), "in", "any")))
+        .as("bob is the one on News who has gone quiet").isEqualTo(1);
+  }
+
+  long id(String email) {
+    return subscribers.findByEmail(org.id(), email).orElseThrow().id();
+  }
+
+  @Test
   void a_bad_condition_is_refused_naming_it_and_user_text_never_reaches_the_sql() {
     assertThatThrownBy(() -> count("all", rule("field", "age", "gte", "thirty")))
         .isInstanceOf(ApiProblem.class).extracting(e -> ((ApiProblem) e).field()).isEqualTo("rules[0].value");
     assertThatThrownBy(() -> count("all", rule("field", "age", "gte", "1"), rule("field", "shoe", "eq", "42")))
         .extracting(e -> ((ApiProblem) e).field()).isEqualTo("rules[1].subject");
     assertThatThrownBy(() -> count("all", rule("field", "plan", "gt", "x"))).extracting(e -> ((ApiProblem) e).field()).isEqualTo("rules[0].op");
-    assertThatThrownBy(() -> count("all", rule("engagement", "opened", "in_last_days", "30")))
-        .hasMessageContaining("tracking");
+    assertThatThrownBy(() -> count("all", rule("engagement", "opened", "in_last_days", "soon")))
+        .extracting(e -> ((ApiProblem) e).field()).isEqualTo("rules[0].value");
+    assertThatThrownBy(() -> count("all", rule("engagement", "bounced", "ever", "")))
+        .extracting(e -> ((ApiProblem) e).field()).isEqualTo("rules[0].subject");
     TestOrganizations.Created other = fixtures.organization("Segment Other " + counter);
     long theirs = jdbc.sql("insert into mailing_list (organization_id, name) values (?, 'Theirs') returning id").param(other.id())
         .query(Long.class).single();
@@ -204,6 +233,15 @@ class SegmentsTest {
         .param("type.0", "field").param("subject.0", "age").param("op.0", "gte").param("value.0", "x"))
         .andReturn().getResponse().getContentAsString();
     assertThat(previewError).contains("is not a number");
+    String engagementRow = mvc.perform(post(path).with(organizations.asOwner(org)).with(csrf()).param("name", "Editor")
+        .param("match", "all").param("action", "refresh").param("type.0", "engagement").param("subject.0", "age")
+        .param("op.0", "gte").param("value.0", "")).andReturn().getResponse().getContentAsString();
+    assertThat(engagementRow).contains("<option value=\"opened\"").contains("<option value=\"not_in_last_days\"")
+        .contains("aria-label=\"Condition 1: days\"");
+    String quiet = mvc.perform(post(path + "/preview").with(organizations.asOwner(org)).with(csrf()).param("match", "all")
+        .param("type.0", "engagement").param("subject.0", "opened").param("op.0", "never").param("value.0", ""))
+        .andReturn().getResponse().getContentAsString();
+    assertThat(quiet).as("nobody has opened anything yet").contains(">4<");
     MockHttpServletResponse saved = mvc.perform(post(path).with(organizations.asOwner(org)).with(csrf()).param("name", "Editor")
         .param("match", "all").param("action", "save").param("type.0", "tag").param("subject.0", "buyer").param("op.0", "has")
         .param("value.0", "")).andReturn().getResponse();

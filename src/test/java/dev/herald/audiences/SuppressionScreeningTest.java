@@ -210,6 +210,26 @@ class SuppressionScreeningTest {
     assertThat(subscribers.findByEmail(narrow.id(), "kim@example.com")).isPresent();
   }
 
+  /** Regression: the first screening joined import_row to itself and the planner chose a nested loop over a million rows. */
+  @Test
+  void the_import_screening_reads_the_unanalyzed_staging_table_once_without_a_nested_loop() {
+    long job = 987_654;
+    jdbc.sql("""
+        insert into import_row (job_id, line, email, email_key, smtputf8, attributes, tags)
+        select ?, i, 'p' || i || '@example.com', 'p' || i || '@example.com', false, '{}', '{}' from generate_series(2, 50001) i""")
+        .param(job).update();
+    try {
+      String plan = String.join("\n", jdbc.sql("explain " + imports.suppressionScreening())
+          .param("job", job).param("org", org.id()).param("importAs", "subscribed").query(String.class).list());
+      assertThat(plan).doesNotContain("Nested Loop");
+      assertThat(java.util.regex.Pattern.compile("Scan (using \\S+ )?on import_row\\b").matcher(plan).results().count())
+          .as("import_row is scanned once:%n%s", plan).isEqualTo(1);
+      assertThat(plan).contains("suppression_address_uq").contains("suppression_domain_uq");
+    } finally {
+      jdbc.sql("delete from import_row where job_id = ?").param(job).update();
+    }
+  }
+
   // ---- helpers -------------------------------------------------------------------------------
 
   MockHttpServletResponse api(org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder request, Object body)
