@@ -80,7 +80,7 @@ class AudiencesController {
 
   @PostMapping("/o/{org}/lists/{id}")
   String updateList(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, ListFormFields form, RedirectAttributes flash) {
-    lists.find(org.id(), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+    lists.basic(org.id(), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
     try {
       lists.update(org.id(), id, form.toForm()).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
       flash.addFlashAttribute("notice", "List saved.");
@@ -116,7 +116,7 @@ class AudiencesController {
     model.addAttribute("listId", list);
     model.addAttribute("status", status);
     model.addAttribute("statuses", Subscribers.STATUSES);
-    model.addAttribute("lists", lists.list(org.id()));
+    model.addAttribute("lists", lists.names(org.id()));
     model.addAttribute("fields", fields.list(org.id()));
     model.addAttribute("segments", segments.list(org.id()));
     return "audiences/subscribers";
@@ -163,7 +163,7 @@ class AudiencesController {
     Subscribers.Subscriber s = subscribers.find(org.id(), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
     model.addAttribute("subscriber", s);
     model.addAttribute("fields", fields.list(org.id()));
-    model.addAttribute("lists", lists.list(org.id()));
+    model.addAttribute("lists", lists.names(org.id()));
     model.addAttribute("consents", consent.of(org.id(), id));
     return "audiences/subscriber";
   }

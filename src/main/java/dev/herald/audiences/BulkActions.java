@@ -135,7 +135,7 @@ public class BulkActions {
   }
 
   private long requireList(long orgId, Long listId) {
-    if (listId == null || lists.find(orgId, listId).isEmpty()) throw ApiProblem.invalid("listId", "Choose a list of this organization.");
+    if (listId == null || lists.basic(orgId, listId).isEmpty()) throw ApiProblem.invalid("listId", "Choose a list of this organization.");
     return listId;
   }
 }

@@ -177,7 +177,7 @@ public class Exports {
   }
 
   private Target ofList(long orgId, ExportScope.OfList of) {
-    MailingLists.MailingList list = lists.find(orgId, of.listId()).orElseThrow(() -> ApiProblem.notFound("List " + of.listId()));
+    MailingLists.MailingList list = lists.basic(orgId, of.listId()).orElseThrow(() -> ApiProblem.notFound("List " + of.listId()));
     Map<String, Object> params = Map.of("org", orgId, "list", list.id(), "status", of.status() == null ? "" : of.status());
     Source source = new Source("subscriber s join subscription x on x.subscriber_id = s.id and x.list_id = :list",
         "s.organization_id = :org and (:status = '' or x.status = :status)", params, true);

@@ -107,7 +107,7 @@ public class Imports {
    * unreadable file is refused at once with its reason.
    */
   public long upload(long orgId, Long userId, long listId, String fileName, byte[] content, String format) {
-    lists.find(orgId, listId).orElseThrow(() -> ApiProblem.invalid("listId", "Choose a list of this organization."));
+    lists.basic(orgId, listId).orElseThrow(() -> ApiProblem.invalid("listId", "Choose a list of this organization."));
     if (content == null || content.length == 0) throw ApiProblem.invalid("file", "The file is empty.");
     String f = format == null || format.isBlank()
         ? SubscriberFileFormat.fromFileName(fileName).map(x -> x.name().toLowerCase(Locale.ROOT))

@@ -40,7 +40,7 @@ class ImportsController {
   @GetMapping("/o/{org}/imports")
   String list(@RequestAttribute(ORG) OrganizationContext org, Model model) {
     model.addAttribute("jobs", imports.recent(org.id()));
-    model.addAttribute("lists", lists.list(org.id()));
+    model.addAttribute("lists", lists.names(org.id()));
     return "audiences/imports";
   }
 
@@ -62,7 +62,7 @@ class ImportsController {
   String job(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, Model model) {
     Imports.Job job = imports.find(org.id(), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
     model.addAttribute("job", job);
-    model.addAttribute("list", job.listId() == null ? null : lists.find(org.id(), job.listId()).orElse(null));
+    model.addAttribute("list", job.listId() == null ? null : lists.basic(org.id(), job.listId()).orElse(null));
     if ("draft".equals(job.status())) {
       if (!model.containsAttribute("submittedMapping")) model.addAttribute("mapping", imports.mapping(org.id(), id));
       else model.addAttribute("mapping", model.getAttribute("submittedMapping"));

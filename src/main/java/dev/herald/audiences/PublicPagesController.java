@@ -105,7 +105,7 @@ class PublicPagesController {
     if (c.isEmpty()) response.setStatus(422);
     model.addAttribute("token", token);
     model.addAttribute("valid", c.isPresent());
-    c.flatMap(x -> lists.find(x.organizationId(), x.listId())).ifPresent(l -> model.addAttribute("listName", l.name()));
+    c.flatMap(x -> lists.basic(x.organizationId(), x.listId())).ifPresent(l -> model.addAttribute("listName", l.name()));
     return "audiences/public-confirm";
   }
 
@@ -121,7 +121,7 @@ class PublicPagesController {
     subscribers.confirm(x.organizationId(), x.subscriberId(), x.listId());
     model.addAttribute("confirmed", true);
     model.addAttribute("valid", true);
-    lists.find(x.organizationId(), x.listId()).ifPresent(l -> model.addAttribute("listName", l.name()));
+    lists.basic(x.organizationId(), x.listId()).ifPresent(l -> model.addAttribute("listName", l.name()));
     model.addAttribute("preferencesLink", doubleOptIn.preferencesLink(x.organizationId(), x.subscriberId()));
     return "audiences/public-confirm";
   }

@@ -165,7 +165,7 @@ public class Segments {
           } catch (NumberFormatException e) {
             throw ApiProblem.invalid(at + ".subject", "Choose a list.");
           }
-          if (lists.find(orgId, listId).isEmpty()) throw ApiProblem.invalid(at + ".subject", "List " + subject + " not found.");
+          if (lists.basic(orgId, listId).isEmpty()) throw ApiProblem.invalid(at + ".subject", "List " + subject + " not found.");
           params.put(k, listId);
           membership = "exists (select 1 from subscription x where x.subscriber_id = s.id and x.list_id = :" + k;
         }

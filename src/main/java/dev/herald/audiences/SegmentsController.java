@@ -126,7 +126,7 @@ class SegmentsController {
     model.addAttribute("name", name);
     model.addAttribute("match", conditions.match());
     model.addAttribute("rules", conditions.rules());
-    model.addAttribute("lists", lists.list(org.id()));
+    model.addAttribute("lists", lists.names(org.id()));
     model.addAttribute("fields", fields.list(org.id()));
     model.addAttribute("statuses", Subscribers.STATUSES);
     try {

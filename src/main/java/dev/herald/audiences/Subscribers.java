@@ -203,7 +203,7 @@ public class Subscribers {
    */
   @Transactional
   public String subscribe(long orgId, long subscriberId, long listId, String requested, Consent.Evidence evidence) {
-    MailingLists.MailingList list = lists.find(orgId, listId).orElseThrow(() -> ApiProblem.invalid("lists", "List " + listId + " not found."));
+    MailingLists.MailingList list = lists.basic(orgId, listId).orElseThrow(() -> ApiProblem.invalid("lists", "List " + listId + " not found."));
     String status = requested == null || requested.isBlank() ? "subscribed" : requested.trim();
     if (!List.of("subscribed", "unconfirmed", "unsubscribed").contains(status)) {
       throw ApiProblem.invalid("status", "status is subscribed, unconfirmed or unsubscribed.");
@@ -239,7 +239,7 @@ public class Subscribers {
   /** Mails the confirmation link again; only a subscription still waiting for confirmation gets one. */
   @Transactional
   public void resendConfirmation(long orgId, long subscriberId, long listId) {
-    MailingLists.MailingList list = lists.find(orgId, listId).orElseThrow(() -> ApiProblem.notFound("List " + listId));
+    MailingLists.MailingList list = lists.basic(orgId, listId).orElseThrow(() -> ApiProblem.notFound("List " + listId));
     String status = statusOn(subscriberId, listId).orElseThrow(() -> ApiProblem.notFound("Subscription to list " + listId));
     if (!status.equals("unconfirmed")) {
       throw ApiProblem.invalid("status", "Only an unconfirmed subscription gets a confirmation mail; this one is " + status + ".");
