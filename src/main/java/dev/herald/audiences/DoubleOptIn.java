@@ -16,12 +16,17 @@ import org.springframework.stereotype.Service;
 public class DoubleOptIn {
   static final Duration CONFIRMATION_VALIDITY = Duration.ofDays(7);
   static final Duration PREFERENCES_VALIDITY = Duration.ofDays(365);
+  /** At most this many confirmation mails per address per {@link #MAIL_WINDOW}, whoever asks. */
+  static final int MAILS_PER_WINDOW = 3;
+  static final Duration MAIL_WINDOW = Duration.ofHours(24);
   private final SignedLinks links;
   private final SystemMail mail;
   private final JdbcClient jdbc;
   private final HeraldProperties properties;
+  private final java.time.Clock clock;
 
-  DoubleOptIn(SignedLinks links, SystemMail mail, JdbcClient jdbc, HeraldProperties properties) {
+  DoubleOptIn(SignedLinks links, SystemMail mail, JdbcClient jdbc, HeraldProperties properties, java.time.Clock clock) {
+    this.clock = clock;
     this.links = links;
     this.mail = mail;
     this.jdbc = jdbc;
@@ -32,7 +37,18 @@ public class DoubleOptIn {
 
   record Preferences(long organizationId, long subscriberId) {}
 
-  void sendConfirmation(long orgId, long subscriberId, MailingLists.MailingList list) {
+  /**
+   * Mails the confirmation link, unless this address had {@link #MAILS_PER_WINDOW} of them already in the
+   * last {@link #MAIL_WINDOW}; returns whether it was sent.
+   */
+  boolean sendConfirmation(long orgId, long subscriberId, MailingLists.MailingList list) {
+    java.sql.Timestamp now = java.sql.Timestamp.from(clock.instant());
+    // Lock the subscriber so two concurrent requests cannot both see room for one more mail.
+    jdbc.sql("select id from subscriber where id = ? for update").param(subscriberId).query(Long.class).optional();
+    int recent = jdbc.sql("select count(*) from confirmation_mail where subscriber_id = ? and sent_at > ?")
+        .params(subscriberId, java.sql.Timestamp.from(clock.instant().minus(MAIL_WINDOW))).query(Integer.class).single();
+    if (recent >= MAILS_PER_WINDOW) return false;
+    jdbc.sql("insert into confirmation_mail (subscriber_id, list_id, sent_at) values (?, ?, ?)").params(subscriberId, list.id(), now).update();
     String email = jdbc.sql("select email from subscriber where id = ?").param(subscriberId).query(String.class).single();
     String token = links.sign("confirm", CONFIRMATION_VALIDITY, Long.toString(orgId), Long.toString(subscriberId), Long.toString(list.id()));
     mail.send(new SystemMail.SystemMessage(email, "Confirm your subscription to " + oneLine(list.name()),
@@ -41,6 +57,7 @@ public class DoubleOptIn {
             + properties.publicLink("/p/confirm?token=" + token) + "\n\n"
             + "If you did not ask for this, ignore this message: you will not be subscribed.",
         "double_opt_in"));
+    return true;
   }
 
   Optional<Confirmation> confirmation(String token) {

@@ -65,6 +65,7 @@ public class Exports {
    * node; the next one is refused with 503 and Retry-After instead of starving every other request.
    */
   private final java.util.concurrent.Semaphore running;
+  static final java.time.Duration SLOT_WAIT = java.time.Duration.ofSeconds(3);
   private final int slots;
 
   Exports(JdbcClient jdbc, MailingLists lists, CustomFields fields, Segments segments, AuditLog audit, ObjectMapper json,
@@ -107,15 +108,24 @@ public class Exports {
   }
 
   /**
-   * Runs {@code export} while holding one of this node's export slots, or refuses at once with 503
-   * when all are taken (before anything is checked, audited or written).
+   * Runs {@code export} while holding one of this node's export slots, or refuses with 503 when all stay
+   * taken for {@link #SLOT_WAIT} (before anything is checked, audited or written).
    */
   int slots() {
     return slots;
   }
 
   <T> T withSlot(java.util.concurrent.Callable<T> export) throws IOException {
-    if (!running.tryAcquire()) {
+    boolean acquired;
+    try {
+      // A short wait: a client that starts the next download the moment the last one's bytes arrived would
+      // otherwise meet the previous export still releasing its slot.
+      acquired = running.tryAcquire(SLOT_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      acquired = false;
+    }
+    if (!acquired) {
       throw new ApiProblem(org.springframework.http.HttpStatus.SERVICE_UNAVAILABLE,
           "Other exports are running on this server; try again in a minute.");
     }

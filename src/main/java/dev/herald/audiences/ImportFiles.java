@@ -10,8 +10,12 @@ import java.util.Set;
 
 /** The import's view of a subscriber file: {@link SubscriberFileReader} plus the targets a column can map to. */
 final class ImportFiles {
+  /**
+   * {@code unsubscribed_at} / {@code bounced_at}: a time in that column gives the row its own status (unsubscribed,
+   * bounced) whatever the import's "import as" says; Mailchimp's unsubscribed and cleaned exports carry them.
+   */
   static final Set<String> TARGETS = Set.of("email", "name", "first_name", "last_name", "tags", "optin_time", "optin_ip",
-      "confirm_time", "confirm_ip", "ignore");
+      "confirm_time", "confirm_ip", "unsubscribed_at", "bounced_at", "ignore");
 
   private ImportFiles() {}
 

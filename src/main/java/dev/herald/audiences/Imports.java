@@ -43,6 +43,8 @@ public class Imports {
   static final int MAX_STORED_ERRORS = 10_000;
   static final int LARGE_IMPORT = 10_000;
   static final Duration LEASE = Duration.ofMinutes(2);
+  /** How long an upload may wait for its mapping to be confirmed before the file is deleted. */
+  static final Duration DRAFT_LIFETIME = Duration.ofDays(1);
   /** LEASE as PostgreSQL reads an interval, for {@code now() + cast(? as interval)}. */
   private static final String LEASE_INTERVAL = LEASE.toSeconds() + " seconds";
   private final JdbcClient jdbc;
@@ -56,10 +58,15 @@ public class Imports {
   private final ApplicationEventPublisher events;
 
   private final SuppressionScreen screen;
+  private final DoubleOptIn doubleOptIn;
+  private final java.time.Clock clock;
 
   Imports(JdbcClient jdbc, DataSource dataSource, TransactionTemplate tx, CustomFields fields, MailingLists lists, NodeRoles roles,
-      ObjectMapper json, AuditLog audit, ApplicationEventPublisher events, SuppressionScreen screen) {
+      ObjectMapper json, AuditLog audit, ApplicationEventPublisher events, SuppressionScreen screen, DoubleOptIn doubleOptIn,
+      java.time.Clock clock) {
     this.screen = screen;
+    this.doubleOptIn = doubleOptIn;
+    this.clock = clock;
     this.jdbc = jdbc;
     this.dataSource = dataSource;
     this.tx = tx;
@@ -95,7 +102,11 @@ public class Imports {
 
   // ---- asking for an import -----------------------------------------------------------------
 
-  /** One call: upload and start (the API's way; the panel uploads, shows the mapping, then starts). */
+  /**
+   * One call: upload and start (the API's way; the panel uploads, shows the mapping, then starts). One
+   * transaction, so a refused start (no consent basis, say) leaves no draft holding the file.
+   */
+  @org.springframework.transaction.annotation.Transactional
   public long create(long orgId, Long userId, Request r) {
     long id = upload(orgId, userId, r.listId(), r.fileName(), r.content(), r.format());
     start(orgId, id, r.mapping(), r.importAs(), r.consentBasis(), r.overwrite(), r.tags());
@@ -191,7 +202,18 @@ public class Imports {
   @Scheduled(fixedDelayString = "${herald.imports.poll:PT1S}")
   void work() {
     if (!roles.has(NodeRole.worker)) return;
+    forgetAbandonedDrafts();
     for (Optional<Long> job = claim(); job.isPresent(); job = claim()) run(job.get());
+  }
+
+  /**
+   * A panel upload whose mapping was never confirmed still holds the whole file, personal data included:
+   * after {@link #DRAFT_LIFETIME} it is deleted.
+   */
+  void forgetAbandonedDrafts() {
+    int n = jdbc.sql("delete from import_job where status = 'draft' and created_at < ?")
+        .param(java.sql.Timestamp.from(clock.instant().minus(DRAFT_LIFETIME))).update();
+    if (n > 0) log.info("Deleted {} import drafts left unstarted for {}", n, DRAFT_LIFETIME);
   }
 
   /** Takes the oldest queued job, or a running one whose node stopped renewing its lease. */
@@ -238,24 +260,25 @@ public class Imports {
         .params(message, jobId).update();
   }
 
+  /** {@code startedAt}: set by the claim that began this attempt; the merge checks it is still the job's (fencing). */
   record JobSpec(long id, long orgId, long listId, String format, byte[] content, Map<String, String> mapping, String importAs,
-      String basis, boolean overwrite, List<String> tags) {}
+      String basis, boolean overwrite, List<String> tags, Instant startedAt) {}
 
   @SuppressWarnings("unchecked")
-  private JobSpec spec(long jobId) {
+  JobSpec spec(long jobId) {
     return jdbc.sql("""
-        select id, organization_id, list_id, format, content, mapping::text, import_as, consent_basis, overwrite, tags
+        select id, organization_id, list_id, format, content, mapping::text, import_as, consent_basis, overwrite, tags, started_at
         from import_job where id = ?""").param(jobId)
         .query((rs, n) -> new JobSpec(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getString(4), rs.getBytes(5),
             json.readValue(rs.getString(6), LinkedHashMap.class), rs.getString(7), rs.getString(8), rs.getBoolean(9),
-            List.of((String[]) rs.getArray(10).getArray())))
+            List.of((String[]) rs.getArray(10).getArray()), rs.getTimestamp(11).toInstant()))
         .single();
   }
 
   // ---- phase 1: read, check, COPY -------------------------------------------------------------
 
   /** Streams the file into import_row; rows that fail a check go to import_error with their line. */
-  private long stage(JobSpec job) {
+  long stage(JobSpec job) {
     ensureFields(job);
     Map<String, CustomFields.Field> known = fields.byKey(job.orgId());
     RowConverter converter = new RowConverter(job.mapping(), known, json);
@@ -290,8 +313,8 @@ public class Imports {
 
   private void flush(long jobId, StringBuilder copy, List<ImportError> errors, long processed) {
     if (!copy.isEmpty()) {
-      copyIn("copy import_row (job_id, line, email, email_key, smtputf8, name, attributes, tags, optin_time, optin_ip, confirm_time)"
-          + " from stdin", copy.toString().getBytes(StandardCharsets.UTF_8));
+      copyIn("copy import_row (job_id, line, email, email_key, smtputf8, name, attributes, tags, optin_time, optin_ip, confirm_time,"
+          + " row_status, status_time) from stdin", copy.toString().getBytes(StandardCharsets.UTF_8));
       copy.setLength(0);
     }
     for (ImportError e : errors) {
@@ -335,8 +358,17 @@ public class Imports {
 
   // ---- phase 2: set-based merge --------------------------------------------------------------
 
-  private void merge(JobSpec job, long staged) {
-    tx.executeWithoutResult(status -> {
+  void merge(JobSpec job, long staged) {
+    boolean merged = Boolean.TRUE.equals(tx.execute(status -> {
+      // Fencing: lock the job and check it is still this attempt's. Another node takes a job over only when
+      // its lease ran out (claim() then sets a new started_at); holding the row lock for the whole merge keeps
+      // claim() (FOR UPDATE SKIP LOCKED) away from it until this transaction ends.
+      boolean ours = jdbc.sql("select exists(select 1 from import_job where id = ? and status = 'running' and started_at = ? for update)")
+          .params(job.id(), java.sql.Timestamp.from(job.startedAt())).query(Boolean.class).single();
+      if (!ours) {
+        log.warn("Import {} was taken over by another node before its merge; this attempt stops", job.id());
+        return false;
+      }
       var p = Map.<String, Object>of("job", job.id(), "org", job.orgId(), "list", job.listId(), "importAs", job.importAs(),
           "basis", job.basis(), "overwrite", job.overwrite(), "tags", job.tags().toArray(String[]::new));
       // Duplicates inside the file: the first line wins.
@@ -344,8 +376,8 @@ public class Imports {
           update import_row r set skip = 'duplicate of line ' || f.first_line
           from (select email_key, min(line) first_line from import_row where job_id = :job group by email_key having count(*) > 1) f
           where r.job_id = :job and r.email_key = f.email_key and r.line <> f.first_line""").params(p).update();
-      // Suppressed or erased addresses (this organization's list or the installation's) are never added.
-      // An import "as unsubscribed" only records that people left, so it is not screened.
+      // Suppressed or erased addresses (this organization's list or the installation's) are never added; rows
+      // that only record that people left or bounced are set aside only for erased people.
       jdbc.sql(suppressionScreening()).params(p).update();
       // Never re-subscribe people who complained (anywhere in the organization), bounced or unsubscribed from this list.
       jdbc.sql("""
@@ -355,7 +387,7 @@ public class Imports {
                 then 'complained before; an import never re-subscribes this address'
               else 'already ' || x.status || ' on this list; an import does not re-subscribe it' end
           from subscriber s left join subscription x on x.subscriber_id = s.id and x.list_id = :list
-          where r.job_id = :job and r.skip is null and :importAs <> 'unsubscribed'
+          where r.job_id = :job and r.skip is null and coalesce(r.row_status, :importAs) in ('subscribed', 'unconfirmed')
             and s.organization_id = :org and s.email_key = r.email_key
             and (x.status in ('unsubscribed', 'bounced', 'complained')
                  or exists (select 1 from subscription c join mailing_list cl on cl.id = c.list_id
@@ -382,24 +414,27 @@ public class Imports {
           select count(*) filter (where inserted), count(*) filter (where not inserted) from merged""")
           .params(p).query((rs, n) -> new long[] {rs.getLong(1), rs.getLong(2)}).single();
 
-      // Subscriptions, and a consent record for each one this import created or changed.
+      // Subscriptions, and a consent record for each one this import created or changed. A row's own status
+      // (Mailchimp's UNSUB_TIME, CLEAN_TIME) wins over the job's. An existing subscription is never demoted from
+      // subscribed to unconfirmed (that would stop mail to confirmed people), and a complaint is never overwritten.
       jdbc.sql("""
           with changed as (
             insert into subscription as x (list_id, subscriber_id, status, source, confirmed_at, unsubscribed_at)
-            select :list, s.id, :importAs, 'import',
-                   case when :importAs = 'subscribed' then coalesce(r.confirm_time, now()) end,
-                   case when :importAs = 'unsubscribed' then now() end
+            select :list, s.id, coalesce(r.row_status, :importAs), 'import',
+                   case when coalesce(r.row_status, :importAs) = 'subscribed' then coalesce(r.confirm_time, now()) end,
+                   case when coalesce(r.row_status, :importAs) = 'unsubscribed' then coalesce(r.status_time, now()) end
             from import_row r join subscriber s on s.organization_id = :org and s.email_key = r.email_key
             where r.job_id = :job and r.skip is null
             on conflict (list_id, subscriber_id) do update set status = excluded.status, updated_at = now(),
               confirmed_at = coalesce(x.confirmed_at, excluded.confirmed_at), unsubscribed_at = excluded.unsubscribed_at
-              where x.status is distinct from excluded.status
+              where x.status is distinct from excluded.status and x.status <> 'complained'
+                and not (x.status = 'subscribed' and excluded.status = 'unconfirmed')
             returning x.subscriber_id)
           insert into consent_record (organization_id, subscriber_id, list_id, channel, channel_ref, basis, ip, given_at,
                                       confirmed_at, withdrawn_at)
           select :org, c.subscriber_id, :list, 'import', 'import:' || :job, :basis, r.optin_ip, coalesce(r.optin_time, now()),
-                 case when :importAs = 'subscribed' then coalesce(r.confirm_time, now()) end,
-                 case when :importAs = 'unsubscribed' then now() end
+                 case when coalesce(r.row_status, :importAs) = 'subscribed' then coalesce(r.confirm_time, now()) end,
+                 case when coalesce(r.row_status, :importAs) = 'unsubscribed' then coalesce(r.status_time, now()) end
           from changed c join subscriber s on s.id = c.subscriber_id
           join import_row r on r.job_id = :job and r.email_key = s.email_key and r.skip is null""").params(p).update();
 
@@ -412,8 +447,29 @@ public class Imports {
           .params(counts[0], counts[1], skippedInMerge, job.id()).update();
       events.publishEvent(new SubscribersImported(job.orgId(), job.listId(), job.id(), counts[0], counts[1],
           jdbc.sql("select skipped from import_job where id = ?").param(job.id()).query(Long.class).single()));
-    });
+      return true;
+    }));
+    if (!merged) return;
     log.info("Import {} finished: {} rows staged", job.id(), staged);
+    if (job.importAs().equals("unconfirmed")) mailConfirmations(job);
+  }
+
+  /**
+   * An import "as unconfirmed" asks each person to confirm: the subscriptions it left unconfirmed get the
+   * double opt-in mail, after the merge committed. If the node stops half-way, the rest can be re-sent from
+   * the subscriber page or the API; nobody is subscribed without confirming either way.
+   */
+  private void mailConfirmations(JobSpec job) {
+    MailingLists.MailingList list = lists.basic(job.orgId(), job.listId()).orElse(null);
+    if (list == null) return;
+    List<Long> waiting = jdbc.sql("""
+        select x.subscriber_id from subscription x
+        where x.list_id = ? and x.status = 'unconfirmed'
+          and exists (select 1 from consent_record c where c.subscriber_id = x.subscriber_id and c.list_id = x.list_id
+                      and c.channel_ref = ?)""").params(job.listId(), "import:" + job.id()).query(Long.class).list();
+    int sent = 0;
+    for (long subscriberId : waiting) if (doubleOptIn.sendConfirmation(job.orgId(), subscriberId, list)) sent++;
+    log.info("Import {}: {} confirmation mails sent, {} held back by the per-address limit", job.id(), sent, waiting.size() - sent);
   }
 
   /**
@@ -424,8 +480,9 @@ public class Imports {
    */
   String suppressionScreening() {
     String refusal = screen.refusalSql("email_key");
-    return "update import_row set skip = " + refusal + " where job_id = :job and skip is null and :importAs <> 'unsubscribed'"
-        + " and " + refusal + " is not null";
+    return "update import_row set skip = " + refusal + " where job_id = :job and skip is null and ("
+        + "(coalesce(row_status, :importAs) in ('subscribed', 'unconfirmed') and " + refusal + " is not null)"
+        + " or (coalesce(row_status, :importAs) not in ('subscribed', 'unconfirmed') and " + screen.erasedSql("email_key") + "))";
   }
 
   private static Job map(java.sql.ResultSet rs, int n) throws SQLException {

@@ -86,6 +86,9 @@ class PublicPagesController {
         // Never tell a visitor what another address's status is (bounced, complained): one neutral answer.
         if ("status".equals(p.field())) throw ApiProblem.invalid("email", "This address cannot be subscribed to this list here.");
         throw p;
+      } catch (Subscribers.SuppressedSignUp suppressed) {
+        // Nothing was stored; answer like a sign-up that waits for confirmation, without saying why no mail comes.
+        status = "unconfirmed";
       }
       model.addAttribute("needsConfirmation", "unconfirmed".equals(status));
       return "audiences/public-subscribed";
@@ -161,8 +164,12 @@ class PublicPagesController {
       boolean active = List.of("subscribed", "unconfirmed").contains(m.status());
       if (active && !keep.contains(m.listId())) subscribers.unsubscribe(p.organizationId(), s.id(), m.listId(), "preference centre");
       if (!active && m.status().equals("unsubscribed") && keep.contains(m.listId())) {
-        subscribers.subscribe(p.organizationId(), s.id(), m.listId(), "subscribed", new Consent.Evidence("form",
-            "preference-centre", "Re-subscribed in the preference centre.", null, request.getRemoteAddr(), request.getHeader("User-Agent")));
+        try {
+          subscribers.subscribe(p.organizationId(), s.id(), m.listId(), "subscribed", new Consent.Evidence("form",
+              "preference-centre", "Re-subscribed in the preference centre.", null, request.getRemoteAddr(), request.getHeader("User-Agent")));
+        } catch (Subscribers.SuppressedSignUp suppressed) {
+          // suppressed for a reason the person cannot lift here: the list stays as it was
+        }
       }
     }
     if (!leaving) {

@@ -23,7 +23,8 @@ final class RowConverter {
   private final Map<String, String> mapping;
   private final Map<String, CustomFields.Field> fields;
   private final ObjectMapper json;
-  private int email = -1, name = -1, first = -1, last = -1, tags = -1, optinTime = -1, optinIp = -1, confirmTime = -1;
+  private int email = -1, name = -1, first = -1, last = -1, tags = -1, optinTime = -1, optinIp = -1, confirmTime = -1,
+      unsubscribedAt = -1, bouncedAt = -1;
   private final Map<Integer, CustomFields.Field> fieldColumns = new LinkedHashMap<>();
 
   RowConverter(Map<String, String> mapping, Map<String, CustomFields.Field> fields, ObjectMapper json) {
@@ -34,8 +35,9 @@ final class RowConverter {
 
   sealed interface Result {}
 
+  /** {@code rowStatus}: unsubscribed or bounced when the row says so (null: the import's "import as"), since {@code statusTime}. */
   record Accepted(long line, EmailAddress address, String name, String attributesJson, List<String> tags, OffsetDateTime optinTime,
-      String optinIp, OffsetDateTime confirmTime) implements Result {
+      String optinIp, OffsetDateTime confirmTime, String rowStatus, OffsetDateTime statusTime) implements Result {
 
     /** One line of COPY's text format: tab-separated, \N for null, backslash escapes. */
     void appendCopyLine(long jobId, StringBuilder out) {
@@ -55,6 +57,10 @@ final class RowConverter {
       escape(optinIp, out);
       out.append('\t');
       escape(confirmTime == null ? null : confirmTime.toString(), out);
+      out.append('\t');
+      escape(rowStatus, out);
+      out.append('\t');
+      escape(statusTime == null ? null : statusTime.toString(), out);
       out.append('\n');
     }
   }
@@ -73,6 +79,8 @@ final class RowConverter {
         case "optin_time" -> optinTime = i;
         case "optin_ip" -> optinIp = i;
         case "confirm_time" -> confirmTime = i;
+        case "unsubscribed_at" -> unsubscribedAt = i;
+        case "bounced_at" -> bouncedAt = i;
         case "ignore", "confirm_ip" -> { }
         default -> {
           if (target.startsWith("field:") && fields.containsKey(target.substring(6))) fieldColumns.put(i, fields.get(target.substring(6)));
@@ -112,8 +120,18 @@ final class RowConverter {
     } catch (ApiProblem p) {
       return new Rejected(p.getMessage(), abbreviate(cell(row, tags)));
     }
+    // Bounced wins over unsubscribed: an address that bounces for good must not be mailed, whatever the person wanted.
+    String rowStatus = null;
+    OffsetDateTime statusTime = null;
+    if (!cell(row, bouncedAt).isBlank()) {
+      rowStatus = "bounced";
+      statusTime = time(cell(row, bouncedAt));
+    } else if (!cell(row, unsubscribedAt).isBlank()) {
+      rowStatus = "unsubscribed";
+      statusTime = time(cell(row, unsubscribedAt));
+    }
     return new Accepted(row.line(), address, fullName.isEmpty() ? null : fullName, json.writeValueAsString(values), tagList,
-        time(cell(row, optinTime)), blankToNull(cell(row, optinIp)), time(cell(row, confirmTime)));
+        time(cell(row, optinTime)), blankToNull(cell(row, optinIp)), time(cell(row, confirmTime)), rowStatus, statusTime);
   }
 
   /** Mailchimp writes tags as {@code "vip","newsletter"}: split on commas, drop the quotes. */

@@ -37,9 +37,16 @@ final class SubscriberFileMapping {
    * data worth keeping, Mailchimp's REGION and NOTES are not.
    */
   private static final Set<String> MAILCHIMP_IGNORED = Set.of("MEMBER_RATING", "LATITUDE", "LONGITUDE", "GMTOFF",
-      "DSTOFF", "TIMEZONE", "CC", "REGION", "LAST_CHANGED", "LEID", "EUID", "NOTES", "CLEAN_TIME",
-      "CLEAN_CAMPAIGN_TITLE", "CLEAN_CAMPAIGN_ID", "UNSUB_TIME", "UNSUB_CAMPAIGN_TITLE", "UNSUB_CAMPAIGN_ID",
+      "DSTOFF", "TIMEZONE", "CC", "REGION", "LAST_CHANGED", "LEID", "EUID", "NOTES",
+      "CLEAN_CAMPAIGN_TITLE", "CLEAN_CAMPAIGN_ID", "UNSUB_CAMPAIGN_TITLE", "UNSUB_CAMPAIGN_ID",
       "UNSUB_REASON", "UNSUB_REASON_OTHER");
+
+  /**
+   * Mailchimp's status columns: in its unsubscribed export UNSUB_TIME says when each person left, in the
+   * cleaned export CLEAN_TIME when their address bounced for good. Mapped, so those people keep that
+   * status in Herald instead of becoming whatever the import is "imported as".
+   */
+  private static final Map<String, String> MAILCHIMP_STATUS = Map.of("UNSUB_TIME", "unsubscribed_at", "CLEAN_TIME", "bounced_at");
 
   private SubscriberFileMapping() {}
 
@@ -52,6 +59,8 @@ final class SubscriberFileMapping {
       String target;
       if (header.isEmpty() || MAILCHIMP_IGNORED.contains(header)) {
         target = "ignore";
+      } else if (MAILCHIMP_STATUS.containsKey(header) && taken.add(MAILCHIMP_STATUS.get(header))) {
+        target = MAILCHIMP_STATUS.get(header);
       } else {
         target = TARGETS.get(compact(header));
         // A second column asking for email or name would compete with the first; keep it as a custom field instead.

@@ -213,15 +213,25 @@ public class Subscribers {
       throw ApiProblem.invalid("status", "This address " + current.get() + " on " + list.name()
           + "; it cannot be subscribed again from here.");
     }
-    if (!status.equals("unsubscribed") && !SELF_SERVICE.contains(evidence.channel())) {
+    boolean confirmBecauseSuppressed = false;
+    if (!status.equals("unsubscribed")) {
       String key = jdbc.sql("select email_key from subscriber where organization_id = ? and id = ?").params(orgId, subscriberId)
           .query(String.class).single();
-      screen.refusal(orgId, key).ifPresent(reason -> {
-        throw ApiProblem.invalid("email", "This address is " + reason + "; lift the suppression first, or let the person sign up themselves on a hosted form.");
-      });
+      Optional<String> refusal = screen.refusal(orgId, key);
+      if (refusal.isPresent() && !SELF_SERVICE.contains(evidence.channel())) {
+        throw ApiProblem.invalid("email", "This address is " + refusal.get()
+            + "; lift the suppression first, or let the person sign up themselves on a hosted form.");
+      }
+      if (refusal.isPresent()) {
+        // The person's own sign-up. If they had only unsubscribed or asked to be erased, they may come back, but
+        // only by confirming from their mailbox (which then lifts that entry); anything else (a complaint, a
+        // bounce, a member's entry) refuses quietly, so the form does not tell strangers why.
+        if (!screen.onlyWithdrawnByThePerson(orgId, key)) throw new SuppressedSignUp();
+        confirmBecauseSuppressed = true;
+      }
     }
-    boolean needsConfirmation = status.equals("subscribed") && list.optin().equals("double")
-        && List.of("form", "api").contains(evidence.channel()) && !current.map("subscribed"::equals).orElse(false);
+    boolean needsConfirmation = status.equals("subscribed") && !current.map("subscribed"::equals).orElse(false)
+        && (confirmBecauseSuppressed || list.optin().equals("double") && List.of("form", "api").contains(evidence.channel()));
     if (needsConfirmation) status = "unconfirmed";
     jdbc.sql("""
         insert into subscription (list_id, subscriber_id, status, source, confirmed_at, unsubscribed_at)
@@ -236,6 +246,16 @@ public class Subscribers {
     return status;
   }
 
+  /**
+   * A hosted-form sign-up of an address suppressed for a reason the person cannot lift (a complaint, a
+   * bounce, a member's or the operator's entry). The form answers as if it worked, and nothing is stored.
+   */
+  public static final class SuppressedSignUp extends RuntimeException {
+    SuppressedSignUp() {
+      super("suppressed address on a hosted form", null, false, false);
+    }
+  }
+
   /** Mails the confirmation link again; only a subscription still waiting for confirmation gets one. */
   @Transactional
   public void resendConfirmation(long orgId, long subscriberId, long listId) {
@@ -244,7 +264,10 @@ public class Subscribers {
     if (!status.equals("unconfirmed")) {
       throw ApiProblem.invalid("status", "Only an unconfirmed subscription gets a confirmation mail; this one is " + status + ".");
     }
-    doubleOptIn.sendConfirmation(orgId, subscriberId, list);
+    if (!doubleOptIn.sendConfirmation(orgId, subscriberId, list)) {
+      throw new ApiProblem(org.springframework.http.HttpStatus.TOO_MANY_REQUESTS, "This address got " + DoubleOptIn.MAILS_PER_WINDOW
+          + " confirmation mails in the last 24 hours; try again tomorrow.");
+    }
   }
 
   /** Confirms a double opt-in subscription; true if it was waiting for confirmation. */

@@ -24,4 +24,19 @@ public interface SuppressionScreen {
    * key; it binds nothing else.
    */
   String refusalSql(String emailKeyColumn);
+
+  /**
+   * An SQL boolean expression, true when the address belongs to a person erased in this organization or
+   * the installation: such an address is set aside even by an import that only records people leaving,
+   * which would otherwise bring the address back. Same parameters as {@link #refusalSql}.
+   */
+  String erasedSql(String emailKeyColumn);
+
+  /**
+   * True when every entry suppressing the address records the person's own choice in this organization
+   * (they unsubscribed, or asked to be erased), so that their new, confirmed consent on a hosted form may
+   * lift it; false when nothing suppresses it or anything else does (a complaint, a bounce, a member's or
+   * the operator's entry, a domain).
+   */
+  boolean onlyWithdrawnByThePerson(long organizationId, String emailKey);
 }

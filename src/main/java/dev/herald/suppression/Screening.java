@@ -30,6 +30,21 @@ class Screening implements SuppressionScreen {
    * the subqueries, and an alias it shares would capture its reference.
    */
   @Override
+  public boolean onlyWithdrawnByThePerson(long organizationId, String emailKey) {
+    return suppressions.onlyWithdrawnByThePerson(organizationId, emailKey);
+  }
+
+  /** One probe of {@code suppression_address_uq}, like the first subquery of {@link #refusalSql}. */
+  @Override
+  public String erasedSql(String emailKeyColumn) {
+    return """
+        exists (select 1 from suppression sup_x
+                 where coalesce(sup_x.organization_id, 0) in (:org, 0)
+                   and sup_x.address_hash = sha256(convert_to(%s, 'UTF8')) and sup_x.reason = 'erased')"""
+        .formatted(emailKeyColumn);
+  }
+
+  @Override
   public String refusalSql(String emailKeyColumn) {
     return """
         coalesce(

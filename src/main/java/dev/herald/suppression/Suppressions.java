@@ -392,6 +392,34 @@ public class Suppressions {
     throw new IllegalStateException("suppression entry changed concurrently twice; try again");
   }
 
+  /**
+   * True when the address is suppressed in the organization only by the person's own withdrawal there
+   * (reason unsubscribe or erased, on this organization's list, by address): what their confirmed
+   * consent on a hosted form may lift. Any other active entry (a complaint, a bounce, a manual or
+   * installation-wide entry, a domain) makes it false.
+   */
+  boolean onlyWithdrawnByThePerson(long organizationId, String emailKey) {
+    List<Match> found = check(organizationId, emailKey);
+    return !found.isEmpty() && found.stream().allMatch(m -> m.scope().equals("organization")
+        && List.of("unsubscribe", "erased").contains(m.reason()));
+  }
+
+  /**
+   * The person confirmed a new subscription from their mailbox: their own earlier withdrawal (unsubscribe,
+   * erasure) no longer stands, so those entries of this organization are lifted. Nothing else is.
+   */
+  @Transactional
+  void liftWithdrawal(long organizationId, String emailKey) {
+    if (!onlyWithdrawnByThePerson(organizationId, emailKey)) return;
+    List<Entry> lifted = jdbc.sql("delete from suppression where organization_id = :org and address_hash = :hash"
+            + " and reason in ('unsubscribe', 'erased') returning " + COLUMNS)
+        .param("org", organizationId).param("hash", new Target.Address(emailKey).hash()).query((rs, n) -> entry(rs)).list();
+    for (Entry x : lifted) {
+      events.publishEvent(new SuppressionEvents.SuppressionRemoved(organizationId, x.id(), x.address(), x.domain(), x.reason()));
+      audit.record(organizationId, "suppression.lifted", "suppression", x.id(), "the person confirmed a new subscription");
+    }
+  }
+
   // ---- removing ------------------------------------------------------------------------------
 
   /** Lifts an entry; false when the list holds no such entry. */

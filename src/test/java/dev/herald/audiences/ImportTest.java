@@ -240,4 +240,81 @@ class ImportTest {
     assertThat(jdbc.sql("select name from subscriber where organization_id = ? and email = 'xl@example.com'").param(org.id())
         .query(String.class).single()).isEqualTo("Excel");
   }
+
+  String statusOf(String email) {
+    return jdbc.sql("select x.status from subscription x join subscriber s on s.id = x.subscriber_id where s.email = ? and x.list_id = ?")
+        .params(email, listId).query(String.class).optional().orElse("none");
+  }
+
+  /** Regression: with default settings Mailchimp's unsubscribed and cleaned exports made everyone subscribed. */
+  @Test
+  void mailchimps_unsubscribed_and_cleaned_exports_keep_their_status_without_manual_mapping() throws Exception {
+    JsonNode left = finished(upload("unsubscribed_members_export.csv",
+        Files.readAllBytes(CORPUS.resolve("unsubscribed_members_export_synthetic.csv")), Map.of(), 202));
+    JsonNode cleaned = finished(upload("cleaned_members_export.csv",
+        Files.readAllBytes(CORPUS.resolve("cleaned_members_export_synthetic.csv")), Map.of(), 202));
+    assertThat(left.get("status").asString()).isEqualTo("finished");
+    assertThat(cleaned.get("status").asString()).isEqualTo("finished");
+    assertThat(count("select count(*) from subscription where list_id = ? and status = 'subscribed'", listId)).isZero();
+    assertThat(count("select count(*) from subscription where list_id = ? and status = 'unsubscribed'", listId)).isEqualTo(20);
+    assertThat(count("select count(*) from subscription where list_id = ? and status = 'bounced'", listId)).isEqualTo(10);
+    assertThat(statusOf("jennifer.hughes1000@example.org")).isEqualTo("unsubscribed");
+    assertThat(jdbc.sql("""
+        select x.unsubscribed_at from subscription x join subscriber s on s.id = x.subscriber_id
+        where s.email = 'jennifer.hughes1000@example.org'""").query(java.sql.Timestamp.class).single().toInstant())
+        .as("UNSUB_TIME is when she left").isEqualTo(Instant.parse("2024-10-26T18:49:07Z"));
+    assertThat(statusOf("veronica.lewis2000@example.de")).isEqualTo("bounced");
+    assertThat(count("""
+        select count(*) from consent_record c join subscriber s on s.id = c.subscriber_id
+        where s.email = 'jennifer.hughes1000@example.org' and c.withdrawn_at is not null""")).isEqualTo(1);
+  }
+
+  /** Regression: an import "as unconfirmed" demoted subscribed people and mailed nobody, so they were stuck. */
+  @Test
+  void an_import_as_unconfirmed_asks_new_people_to_confirm_and_leaves_confirmed_people_subscribed() throws Exception {
+    finished(upload("first.csv", "email\nold@example.com\n".getBytes(StandardCharsets.UTF_8), Map.of(), 202));
+    assertThat(statusOf("old@example.com")).isEqualTo("subscribed");
+    JsonNode job = finished(upload("second.csv", "email\nold@example.com\nnew@example.com\n".getBytes(StandardCharsets.UTF_8),
+        Map.of("importAs", "unconfirmed"), 202));
+    assertThat(job.get("status").asString()).isEqualTo("finished");
+    assertThat(statusOf("old@example.com")).isEqualTo("subscribed");
+    assertThat(statusOf("new@example.com")).isEqualTo("unconfirmed");
+    assertThat(count("select count(*) from sandbox_message where recipient = 'new@example.com' and purpose = 'double_opt_in'")).isEqualTo(1);
+    assertThat(count("select count(*) from sandbox_message where recipient = 'old@example.com'")).isZero();
+  }
+
+  /** Regression: a refused API import (no consent basis) left a draft holding the whole file. */
+  @Test
+  void a_refused_api_import_leaves_no_draft_and_abandoned_drafts_are_deleted_after_a_day() throws Exception {
+    long before = count("select count(*) from import_job where organization_id = ?", org.id());
+    var request = multipart("/api/v1/orgs/" + org.slug() + "/imports")
+        .file(new MockMultipartFile("file", "people.csv", null, "email\na@example.com\n".getBytes(StandardCharsets.UTF_8)))
+        .param("listId", Long.toString(listId)).header("Authorization", "Bearer " + org.apiKey());
+    assertThat(mvc.perform(request).andReturn().getResponse().getStatus()).isEqualTo(422);
+    assertThat(count("select count(*) from import_job where organization_id = ?", org.id())).isEqualTo(before);
+
+    long fresh = imports.upload(org.id(), null, listId, "fresh.csv", "email\nb@example.com\n".getBytes(StandardCharsets.UTF_8), null);
+    long old = imports.upload(org.id(), null, listId, "old.csv", "email\nc@example.com\n".getBytes(StandardCharsets.UTF_8), null);
+    jdbc.sql("update import_job set created_at = now() - interval '25 hours' where id = ?").param(old).update();
+    imports.forgetAbandonedDrafts();
+    assertThat(imports.find(org.id(), fresh)).isPresent();
+    assertThat(imports.find(org.id(), old)).isEmpty();
+  }
+
+  /** Regression: a node whose job was taken over during a long merge could merge it a second time. */
+  @Test
+  void a_node_whose_job_was_taken_over_does_not_merge_it() throws Exception {
+    long id = imports.upload(org.id(), null, listId, "p.csv", "email\nlate@example.com\n".getBytes(StandardCharsets.UTF_8), null);
+    jdbc.sql("update import_job set import_as = 'subscribed', consent_basis = 'test', status = 'running', started_at = now()"
+        + " - interval '10 minutes', lease_until = now() + interval '1 minute' where id = ?").param(id).update();
+    Imports.JobSpec spec = imports.spec(id);
+    long staged = imports.stage(spec);
+    // meanwhile another node claimed it (its lease had run out): a new attempt with its own start time
+    jdbc.sql("update import_job set started_at = now() where id = ?").param(id).update();
+    imports.merge(spec, staged);
+    assertThat(count("select count(*) from subscriber where organization_id = ? and email = 'late@example.com'", org.id()))
+        .as("the stale attempt merged nothing").isZero();
+    assertThat(imports.find(org.id(), id).orElseThrow().status()).isEqualTo("running");
+    jdbc.sql("delete from import_row where job_id = ?").param(id).update();
+  }
 }

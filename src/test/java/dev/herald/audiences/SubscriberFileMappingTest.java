@@ -25,8 +25,8 @@ class SubscriberFileMappingTest {
         Map.entry("LONGITUDE", "ignore"), Map.entry("GMTOFF", "ignore"), Map.entry("DSTOFF", "ignore"),
         Map.entry("TIMEZONE", "ignore"), Map.entry("CC", "ignore"), Map.entry("REGION", "ignore"),
         Map.entry("LAST_CHANGED", "ignore"), Map.entry("LEID", "ignore"), Map.entry("EUID", "ignore"),
-        Map.entry("NOTES", "ignore"), Map.entry("CLEAN_TIME", "ignore"), Map.entry("CLEAN_CAMPAIGN_TITLE", "ignore"),
-        Map.entry("CLEAN_CAMPAIGN_ID", "ignore"), Map.entry("UNSUB_TIME", "ignore"),
+        Map.entry("NOTES", "ignore"), Map.entry("CLEAN_TIME", "bounced_at"), Map.entry("CLEAN_CAMPAIGN_TITLE", "ignore"),
+        Map.entry("CLEAN_CAMPAIGN_ID", "ignore"), Map.entry("UNSUB_TIME", "unsubscribed_at"),
         Map.entry("UNSUB_CAMPAIGN_TITLE", "ignore"), Map.entry("UNSUB_CAMPAIGN_ID", "ignore"),
         Map.entry("UNSUB_REASON", "ignore"), Map.entry("UNSUB_REASON_OTHER", "ignore"), Map.entry("TAGS", "tags"));
   }

@@ -169,13 +169,57 @@ class SuppressionScreeningTest {
   }
 
   @Test
-  void an_erased_person_may_sign_up_again_themselves_on_the_hosted_form() throws Exception {
+  void an_erased_person_may_come_back_on_the_hosted_form_only_by_confirming_which_lifts_the_erasure() throws Exception {
     long id = subscribers.upsert(org.id(), new Subscribers.Input("eve@example.com", null, null, null), "test");
     assertThat(subscribers.erase(org.id(), id)).isTrue();
-    MockHttpServletResponse form = mvc.perform(post("/p/subscribe/" + listId).param("email", "eve@example.com").param("consent", "true")
-        .accept(MediaType.TEXT_HTML)).andReturn().getResponse();
+    MockHttpServletResponse form = formSignUp("eve@example.com");
     assertThat(form.getStatus()).as(form.getContentAsString()).isEqualTo(200);
-    assertThat(emailsOnList()).containsExactly("eve@example.com");
+    assertThat(status("eve@example.com")).as("a single opt-in list, but an erased address must confirm").isEqualTo("unconfirmed");
+    String mail = jdbc.sql("select body_text from sandbox_message where recipient = 'eve@example.com'").query(String.class).single();
+    java.util.regex.Matcher token = java.util.regex.Pattern.compile("/p/confirm\\?token=([A-Za-z0-9_.-]+)").matcher(mail);
+    assertThat(token.find()).isTrue();
+    assertThat(mvc.perform(post("/p/confirm").param("token", token.group(1))).andReturn().getResponse().getStatus()).isEqualTo(200);
+    assertThat(status("eve@example.com")).isEqualTo("subscribed");
+    assertThat(jdbc.sql("select count(*) from suppression where organization_id = ?").param(org.id()).query(Long.class).single())
+        .as("her confirmed consent lifted her own erasure entry").isZero();
+  }
+
+  @Test
+  void a_complained_or_bounced_address_signed_up_on_the_hosted_form_is_quietly_not_stored() throws Exception {
+    suppressAddress(org.id(), "angry@example.com", "complaint");
+    suppressAddress(null, "gone@example.com", "hard_bounce");
+    for (String email : List.of("angry@example.com", "gone@example.com")) {
+      MockHttpServletResponse form = formSignUp(email);
+      assertThat(form.getStatus()).as("the same answer as a sign-up waiting for confirmation").isEqualTo(200);
+      assertThat(form.getContentAsString()).doesNotContain("complain").doesNotContain("bounce").doesNotContain("suppress");
+      assertThat(jdbc.sql("select count(*) from subscriber where organization_id = ? and email = ?").params(org.id(), email)
+          .query(Long.class).single()).as("nothing stored for " + email).isZero();
+      assertThat(jdbc.sql("select count(*) from sandbox_message where recipient = ?").param(email).query(Long.class).single())
+          .as("no mail to " + email).isZero();
+    }
+    assertThat(jdbc.sql("select count(*) from suppression where organization_id = ?").param(org.id()).query(Long.class).single())
+        .as("the complaint stays").isEqualTo(1);
+  }
+
+  @Test
+  void an_import_that_only_records_people_leaving_still_never_brings_back_an_erased_person() throws Exception {
+    long id = subscribers.upsert(org.id(), new Subscribers.Input("ida@example.com", "Ida", null, null), "test");
+    subscribers.erase(org.id(), id);
+    JsonNode job = importCsv("email,name\nida@example.com,Ida\nleft@example.com,Left\n", Map.of("importAs", "unsubscribed"));
+    assertThat(errors(job).get(2L)).contains("erased");
+    assertThat(jdbc.sql("select count(*) from subscriber where organization_id = ? and email = 'ida@example.com'").param(org.id())
+        .query(Long.class).single()).isZero();
+    assertThat(status("left@example.com")).isEqualTo("unsubscribed");
+  }
+
+  MockHttpServletResponse formSignUp(String email) throws Exception {
+    return mvc.perform(post("/p/subscribe/" + listId).param("email", email).param("consent", "true").accept(MediaType.TEXT_HTML))
+        .andReturn().getResponse();
+  }
+
+  String status(String email) {
+    return jdbc.sql("select x.status from subscription x join subscriber s on s.id = x.subscriber_id where s.email = ? and x.list_id = ?")
+        .params(email, listId).query(String.class).optional().orElse("none");
   }
 
   @Test
