@@ -31,7 +31,8 @@ public record HeraldProperties(
     @Valid @NotNull @DefaultValue Login login,
     @NotNull @DefaultValue("PT24H") Duration setupLinkValidity,
     @NotNull @DefaultValue("P7D") Duration invitationValidity,
-    @NotNull @DefaultValue("PT1H") Duration passwordResetValidity) {
+    @NotNull @DefaultValue("PT1H") Duration passwordResetValidity,
+    @NotNull @DefaultValue("") String secretKeys) {
 
   /** Database: embedded PostgreSQL under {@code dataDir/postgres} unless {@code url} is set. */
   public record Db(
@@ -45,6 +46,13 @@ public record HeraldProperties(
 
     public boolean embedded() {
       return url.isBlank();
+    }
+
+    /** Never prints the password. */
+    @Override
+    public String toString() {
+      return "Db[url=" + url + ", username=" + username + ", password=" + (password == null || password.isEmpty() ? "" : "(hidden)")
+          + ", embeddedPort=" + embeddedPort + ", poolSize=" + poolSize + ", connectionTimeout=" + connectionTimeout + "]";
     }
 
     @AssertTrue(message = "connection-timeout must be between 250 ms and 5 minutes")
@@ -89,6 +97,24 @@ public record HeraldProperties(
         && !publicUrl.toString().endsWith("/");
   }
 
+  // The master keys of encrypted secrets (KeyRing): empty = <data-dir>/secret.keys. One check per kind of
+  // mistake, so the message says which; they are methods of the whole record because Spring Boot's failure
+  // report prints the value of a failing field, and this value must never reach a log.
+  @AssertTrue(message = "secret-keys (HERALD_SECRET_KEYS) " + KeyRing.MALFORMED)
+  public boolean isSecretKeysWellFormed() {
+    return KeyRing.check(secretKeys) != KeyRing.Problem.MALFORMED;
+  }
+
+  @AssertTrue(message = "secret-keys (HERALD_SECRET_KEYS) " + KeyRing.WRONG_LENGTH)
+  public boolean isSecretKeysOfRightLength() {
+    return KeyRing.check(secretKeys) != KeyRing.Problem.WRONG_LENGTH;
+  }
+
+  @AssertTrue(message = "secret-keys (HERALD_SECRET_KEYS) " + KeyRing.DUPLICATE_ID)
+  public boolean isSecretKeysIdsDistinct() {
+    return KeyRing.check(secretKeys) != KeyRing.Problem.DUPLICATE_ID;
+  }
+
   /** An absolute link on this installation's control panel, e.g. {@code link("/setup?token=x")}. */
   public String link(String pathAndQuery) {
     return baseUrl + pathAndQuery;
@@ -100,6 +126,15 @@ public record HeraldProperties(
    */
   public String publicLink(String pathAndQuery) {
     return (separatePublicOrigin() ? publicUrl : baseUrl) + pathAndQuery;
+  }
+
+  /** Like the record's own, but never prints the master keys (DESIGN.md security rule 7: logs never contain secrets). */
+  @Override
+  public String toString() {
+    return "HeraldProperties[dataDir=" + dataDir + ", db=" + db + ", roles=" + roles + ", baseUrl=" + baseUrl
+        + ", publicUrl=" + publicUrl + ", login=" + login + ", setupLinkValidity=" + setupLinkValidity
+        + ", invitationValidity=" + invitationValidity + ", passwordResetValidity=" + passwordResetValidity
+        + ", secretKeys=" + (secretKeys == null || secretKeys.isBlank() ? "" : "(hidden)") + "]";
   }
 
   /** Whether subscribers' pages are served on a host of their own, apart from the panel. */

@@ -11,24 +11,32 @@ import java.util.List;
 import java.util.Optional;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
  * Tamper-proof, expiring tokens for links sent to people who have no account (confirm a
  * subscription, open the preference centre): the values and an expiry, signed with HMAC-SHA256 under
- * an installation key kept in PostgreSQL, so every node accepts what another signed.
+ * an installation key kept encrypted in {@link Secrets}, so every node accepts what another signed.
  */
 @Component
 public class SignedLinks {
+  private static final Logger log = LoggerFactory.getLogger(SignedLinks.class);
+  static final String KEY_NAME = "platform:link-signing-key";
+  /** Where the key lay, in plain base64, before secrets were encrypted (V9__secrets.sql). */
+  static final String LEGACY_SETTING = "link_signing_key";
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder B64D = Base64.getUrlDecoder();
   private final JdbcClient jdbc;
+  private final Secrets secrets;
   private final Clock clock;
   private volatile byte[] key;
 
-  SignedLinks(JdbcClient jdbc, Clock clock) {
+  SignedLinks(JdbcClient jdbc, Secrets secrets, Clock clock) {
     this.jdbc = jdbc;
+    this.secrets = secrets;
     this.clock = clock;
   }
 
@@ -69,16 +77,31 @@ public class SignedLinks {
     }
   }
 
-  /** Created once per installation on first use; the first node to insert it wins. */
+  /**
+   * Created once per installation on first use; the first node to store it wins. An installation from
+   * before encrypted secrets keeps its old key, so links already mailed keep working: it is stored
+   * encrypted, and only then is the plain copy deleted (again on every node's first use, in case a node
+   * stopped in between).
+   */
   private byte[] key() {
     byte[] k = key;
     if (k != null) return k;
+    k = secrets.getOrCreate(KEY_NAME, () -> legacyKey().orElseGet(SignedLinks::freshKey));
+    if (jdbc.sql("delete from platform_setting where name = ?").param(LEGACY_SETTING).update() > 0) {
+      log.info("Moved the link-signing key from platform_setting into encrypted secret storage");
+    }
+    key = k;
+    return k;
+  }
+
+  private Optional<byte[]> legacyKey() {
+    return jdbc.sql("select value from platform_setting where name = ?").param(LEGACY_SETTING).query(String.class).optional()
+        .map(Base64.getDecoder()::decode);
+  }
+
+  private static byte[] freshKey() {
     byte[] fresh = new byte[32];
     new SecureRandom().nextBytes(fresh);
-    jdbc.sql("insert into platform_setting (name, value) values ('link_signing_key', ?) on conflict (name) do nothing")
-        .param(Base64.getEncoder().encodeToString(fresh)).update();
-    String stored = jdbc.sql("select value from platform_setting where name = 'link_signing_key'").query(String.class).single();
-    key = Base64.getDecoder().decode(stored);
-    return key;
+    return fresh;
   }
 }

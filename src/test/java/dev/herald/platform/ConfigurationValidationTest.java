@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.herald.HeraldApplication;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -29,8 +30,16 @@ class ConfigurationValidationTest {
         Arguments.of("--herald.roles=web,mailer", "herald.roles", "mailer"),
         Arguments.of("--herald.login.max-failures=0", "herald.login.maxFailures", "at least 1"),
         Arguments.of("--herald.login.lockout=PT5S", "lockout", "between 1 minute and 24 hours"),
-        Arguments.of("--herald.setup-link-validity=P90D", "setup-link-validity", "at most 30 days"));
+        Arguments.of("--herald.setup-link-validity=P90D", "setup-link-validity", "at most 30 days"),
+        Arguments.of("--herald.secret-keys=" + SecretsTest.A_KEY, "secret-keys (HERALD_SECRET_KEYS)", "entries id:key"),
+        Arguments.of("--herald.secret-keys=key a:" + SecretsTest.A_KEY, "secret-keys (HERALD_SECRET_KEYS)", "entries id:key"),
+        Arguments.of("--herald.secret-keys=key-a:" + SHORT_KEY, "secret-keys (HERALD_SECRET_KEYS)", "exactly 32 bytes"),
+        Arguments.of("--herald.secret-keys=" + SecretsTest.A + ",key-a:" + SecretsTest.B_KEY, "secret-keys (HERALD_SECRET_KEYS)",
+            "same key id twice"));
   }
+
+  /** 16 bytes: an AES-128 key, not the AES-256 one Herald expects. */
+  static final String SHORT_KEY = "ccqL2bwgylD0aTZNN+tfYg==";
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("badSettings")
@@ -41,5 +50,14 @@ class ConfigurationValidationTest {
     // What the operator reads: Spring Boot's failure report at the end of the log.
     String report = output.getAll().substring(output.getAll().lastIndexOf("APPLICATION FAILED TO START"));
     assertThat(report).contains(setting).contains(explanation);
+  }
+
+  @Test
+  void a_bad_key_list_is_reported_without_the_keys(CapturedOutput output) {
+    SpringApplication app = new SpringApplication(HeraldApplication.class);
+    app.setWebApplicationType(WebApplicationType.NONE);
+    assertThatThrownBy(() -> app.run("--herald.secret-keys=" + SecretsTest.A + ",key-b:" + SHORT_KEY,
+        "--herald.data-dir=target/never-created")).isNotNull();
+    assertThat(output.getAll()).contains("exactly 32 bytes").doesNotContain(SecretsTest.A_KEY).doesNotContain(SHORT_KEY);
   }
 }

@@ -25,6 +25,10 @@ public record FreshDatabase(Class<?> testClass) implements ContextCustomizer {
             "spring.session.jdbc.cleanup-cron", "-",
             // at JVM exit the embedded server may stop before the pools close; don't wait long for it
             "herald.db.connection-timeout", "PT1S")));
+    // The data directory (where secret.keys is created) is a temporary one per class, not ./data of the
+    // working copy. Added last, so a test may still set herald.data-dir or herald.secret-keys itself.
+    context.getEnvironment().getPropertySources().addLast(new MapPropertySource("herald-test-data-dir",
+        Map.of("herald.data-dir", TestDataDirs.create().toString())));
   }
 
   // equals/hashCode by test class: Spring's context cache then never shares a context between classes.
