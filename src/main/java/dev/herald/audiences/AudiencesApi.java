@@ -1,6 +1,7 @@
 package dev.herald.audiences;
 
 import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Text;
 import dev.herald.tenancy.OrganizationContext;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -145,6 +146,7 @@ class AudiencesApi {
     if (body.size() > MAX_BULK) throw ApiProblem.invalid("[]", "At most " + MAX_BULK + " subscribers per call; use an import for more.");
     List<UpsertResult> out = new ArrayList<>();
     for (int i = 0; i < body.size(); i++) {
+      if (body.get(i) == null) throw ApiProblem.invalid("[" + i + "]", "Each element is a subscriber object; element " + i + " is null.");
       out.add(upsertOne(org, body.get(i), caller, request, "[" + i + "]."));
     }
     return out;
@@ -153,10 +155,14 @@ class AudiencesApi {
   private UpsertResult upsertOne(OrganizationContext org, SubscriberRequest body, Principal caller, HttpServletRequest request,
       String fieldPrefix) {
     try {
+      List<Long> listIds = body.lists() == null ? List.of() : body.lists();
+      for (int i = 0; i < listIds.size(); i++) {
+        if (listIds.get(i) == null) throw ApiProblem.invalid("lists[" + i + "]", "lists holds list ids; element " + i + " is null.");
+      }
+      Consent.Evidence evidence = evidence(body.consent(), caller, request);
       long id = subscribers.upsert(org.id(), new Subscribers.Input(body.email(), body.name(), body.fields(), body.tags()), "api");
       List<SubscriptionResult> results = new ArrayList<>();
-      Consent.Evidence evidence = evidence(body.consent(), caller, request);
-      for (Long listId : body.lists() == null ? List.<Long>of() : body.lists()) {
+      for (Long listId : listIds) {
         results.add(new SubscriptionResult(listId, subscribers.subscribe(org.id(), id, listId, body.status(), evidence)));
       }
       return new UpsertResult(subscribers.find(org.id(), id).orElseThrow(), results);
@@ -245,6 +251,10 @@ class AudiencesApi {
   /** The API caller's consent evidence: what its own form showed, or at least who called from where. */
   private static Consent.Evidence evidence(ConsentInput given, Principal caller, HttpServletRequest request) {
     ConsentInput c = given == null ? new ConsentInput(null, null, null, null) : given;
+    Text.requireNoControls("consent.text", c.text());
+    Text.requireNoControls("consent.ip", c.ip());
+    Text.requireNoControls("consent.userAgent", c.userAgent());
+    Text.requireNoControls("consent.basis", c.basis());
     return new Consent.Evidence("api", caller == null ? null : caller.getName(), c.text(), c.basis(),
         c.ip() == null ? request.getRemoteAddr() : c.ip(), c.userAgent());
   }

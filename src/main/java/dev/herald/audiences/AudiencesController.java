@@ -3,6 +3,7 @@ package dev.herald.audiences;
 import dev.herald.platform.ApiProblem;
 import dev.herald.platform.HeraldProperties;
 import dev.herald.platform.PanelController;
+import dev.herald.platform.Text;
 import dev.herald.tenancy.HeraldUser;
 import dev.herald.tenancy.OrganizationContext;
 import jakarta.servlet.http.HttpServletRequest;
@@ -129,6 +130,7 @@ class AudiencesController {
       @RequestParam(defaultValue = "") String basis, HttpServletRequest request, RedirectAttributes flash) {
     try {
       if (basis.isBlank()) throw ApiProblem.invalid("basis", "Say how this person gave consent (e.g. signed up at our shop counter).");
+      Text.requireNoControls("basis", basis);
       long id = subscribers.addToLists(org.id(), new Subscribers.Input(email, name, null, null), lists, status,
           Consent.Evidence.panel(me.email(), basis.trim(), request.getRemoteAddr()), "panel");
       flash.addFlashAttribute("notice", "Subscriber saved.");

@@ -1,6 +1,7 @@
 package dev.herald.audiences;
 
 import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Text;
 import dev.herald.tenancy.AuditLog;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -87,6 +88,12 @@ public class BulkActions {
     }
     if (byIds) {
       if (r.subscriberIds().size() > MAX_IDS) throw ApiProblem.invalid("subscriberIds", "At most " + MAX_IDS + " ids; use a segment for more.");
+      // A null would match nobody in "= any(...)", so the call would quietly affect fewer than asked.
+      for (int i = 0; i < r.subscriberIds().size(); i++) {
+        if (r.subscriberIds().get(i) == null) {
+          throw ApiProblem.invalid("subscriberIds", "subscriberIds holds subscriber ids; element " + i + " is null.");
+        }
+      }
       p.put("ids", r.subscriberIds().toArray(Long[]::new));
       return "s.organization_id = :org and s.id = any(cast(:ids as bigint[]))";
     }
@@ -99,6 +106,7 @@ public class BulkActions {
   private long addToList(long orgId, String who, Map<String, Object> p, Request r, String actor, String ip) {
     p.put("list", requireList(orgId, r.listId()));
     if (r.basis() == null || r.basis().isBlank()) throw ApiProblem.invalid("basis", "Say how these people gave consent to this list.");
+    Text.requireNoControls("basis", r.basis());
     p.put("basis", r.basis().trim());
     p.put("actor", actor);
     p.put("ip", ip);

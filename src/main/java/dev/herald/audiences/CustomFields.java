@@ -1,10 +1,12 @@
 package dev.herald.audiences;
 
 import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Text;
 import dev.herald.tenancy.AuditLog;
 import java.math.BigDecimal;
+import java.time.DateTimeException;
 import java.time.LocalDate;
-import java.time.format.DateTimeParseException;
+import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -112,6 +114,7 @@ public class CustomFields {
   }
 
   private static String label(String label, String key) {
+    Text.requireNoControls("label", label);
     String l = label == null || label.isBlank() ? key : label.trim();
     if (l.length() > 100) throw ApiProblem.invalid("label", "A label is at most 100 characters.");
     return l;
@@ -147,29 +150,22 @@ public class CustomFields {
 
   static Object convert(Field f, Object value) {
     if (value == null) return null;
+    String field = "fields." + f.key();
+    if (!(value instanceof String || value instanceof Number || value instanceof Boolean)) {
+      // A JSON array or object: its toString() would be stored as if someone had typed it.
+      throw ApiProblem.invalid(field, "A field's value is text, a number or true/false, not a list or an object.");
+    }
+    // Before trimming, which would silently drop a control character at either end.
+    Text.requireNoControls(field, value.toString());
     String s = value.toString().trim();
     if (s.isEmpty()) return null;
-    String field = "fields." + f.key();
     return switch (f.type()) {
       case "text" -> {
         if (s.length() > 1000) throw ApiProblem.invalid(field, "At most 1000 characters.");
         yield s;
       }
-      case "number" -> {
-        if (value instanceof Number n) yield new BigDecimal(n.toString());
-        try {
-          yield new BigDecimal(s.replace(",", "."));
-        } catch (NumberFormatException ex) {
-          throw ApiProblem.invalid(field, "'" + s + "' is not a number.");
-        }
-      }
-      case "date" -> {
-        try {
-          yield LocalDate.parse(s.length() > 10 ? s.substring(0, 10) : s).toString();
-        } catch (DateTimeParseException ex) {
-          throw ApiProblem.invalid(field, "'" + s + "' is not a date; use YYYY-MM-DD.");
-        }
-      }
+      case "number" -> number(field, s);
+      case "date" -> date(field, s);
       case "boolean" -> switch (s.toLowerCase(Locale.ROOT)) {
         case "true", "yes", "1", "y", "on" -> Boolean.TRUE;
         case "false", "no", "0", "n", "off" -> Boolean.FALSE;
@@ -181,5 +177,72 @@ public class CustomFields {
       }
       default -> throw new IllegalStateException("unknown field type " + f.type());
     };
+  }
+
+  /** Most digits a number field keeps before the decimal point; see {@link #number}. */
+  static final int MAX_INTEGER_DIGITS = 15;
+  /** Most digits a number field keeps after the decimal point; see {@link #number}. */
+  static final int MAX_FRACTION_DIGITS = 10;
+  /** Most significant digits a number field keeps; see {@link #number}. */
+  static final int MAX_SIGNIFICANT_DIGITS = 15;
+
+  /**
+   * A number field's value (a comma is taken as the decimal point): at most 15 digits before the
+   * decimal point, at most 10 after it, and 15 significant digits in all; trailing zeros after the
+   * point do not count. Unbounded, {@code 1e999999} was accepted here and then broke the insert
+   * (jsonb stores numbers as PostgreSQL numeric, which overflows) and with it a whole import.
+   * Why these bounds: 15 significant digits is what a spreadsheet keeps and what a double holds
+   * exactly, and doubles are how JSON clients (JavaScript) and Herald's own reading of stored fields
+   * (the API's responses, a PATCH that carries the other fields along) see numbers, so what is
+   * accepted comes back as it was given. Every such value is far inside PostgreSQL numeric, so
+   * segments comparing {@code cast(attributes ->> key as numeric)} never meet one they cannot handle;
+   * segment conditions on numbers take the same bounds.
+   */
+  static BigDecimal number(String field, String text) {
+    String s = text.trim();
+    BigDecimal n;
+    try {
+      // Longer text is no number we keep; the cap also spares the parser megabytes of digits.
+      if (s.length() > 64) throw new NumberFormatException();
+      n = new BigDecimal(s.replace(",", "."));
+    } catch (NumberFormatException ex) {
+      throw ApiProblem.invalid(field, "'" + abbreviate(s) + "' is not a number.");
+    }
+    if (n.signum() == 0) return BigDecimal.ZERO;
+    BigDecimal digits = n.stripTrailingZeros();
+    // long: a scale near Integer.MIN_VALUE (1e2147483647) would overflow an int and pass.
+    if ((long) digits.precision() - digits.scale() > MAX_INTEGER_DIGITS || digits.scale() > MAX_FRACTION_DIGITS
+        || digits.precision() > MAX_SIGNIFICANT_DIGITS) {
+      throw ApiProblem.invalid(field, "'" + abbreviate(s) + "' is out of range: a number has at most " + MAX_INTEGER_DIGITS
+          + " digits before the decimal point and " + MAX_FRACTION_DIGITS + " after it, " + MAX_SIGNIFICANT_DIGITS
+          + " significant digits in all (as a spreadsheet keeps).");
+    }
+    // 1E+3 as 1000: the JSON stored and shown is then the plain number.
+    return n.scale() < 0 ? n.setScale(0) : n;
+  }
+
+  /**
+   * A date field's value as YYYY-MM-DD: a plain date, or the date of an ISO 8601 date-time
+   * ({@code 2024-01-01T10:00:00Z}, {@code 2024-01-01T10:00+02:00}, or {@code 2024-01-01 10:00:00}
+   * with a space as spreadsheets and Mailchimp write it), as written rather than moved to UTC.
+   * Anything else is refused: the whole value must be a date, where the first ten characters used to
+   * be taken and {@code 2024-01-01junk} accepted. Four-digit years from 0001 only, which PostgreSQL's
+   * date (segments cast to it) reads back; {@code +10000-01-01} would break every segment count.
+   */
+  static String date(String field, String text) {
+    String s = text.trim();
+    try {
+      if (!s.matches("\\d{4}-\\d{2}-\\d{2}([T ].*)?")) throw new DateTimeException(s);
+      LocalDate day = s.length() == 10 ? LocalDate.parse(s)
+          : DateTimeFormatter.ISO_DATE_TIME.parse(s.substring(0, 10) + "T" + s.substring(11), LocalDate::from);
+      if (day.getYear() < 1) throw new DateTimeException(s);
+      return day.toString();
+    } catch (DateTimeException ex) {
+      throw ApiProblem.invalid(field, "'" + abbreviate(s) + "' is not a date; use YYYY-MM-DD or an ISO date-time such as 2024-01-31T10:00:00Z.");
+    }
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() > 40 ? s.substring(0, 40) + "…" : s;
   }
 }

@@ -1,5 +1,6 @@
 package dev.herald.audiences;
 
+import dev.herald.platform.Text;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Iterator;
@@ -19,10 +20,13 @@ final class ImportFiles {
 
   private ImportFiles() {}
 
-  /** A file that cannot be imported, with the line where that became clear. */
+  /**
+   * A file that cannot be imported, with the line where that became clear. The message may quote the
+   * file (its columns), so a NUL in it is replaced: the job's failure is stored as text.
+   */
   static final class BadFile extends RuntimeException {
     BadFile(long line, String message) {
-      super(line > 0 ? "Line " + line + ": " + message : message);
+      super(Text.visible(line > 0 ? "Line " + line + ": " + message : message));
     }
   }
 

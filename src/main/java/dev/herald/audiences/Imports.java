@@ -3,6 +3,7 @@ package dev.herald.audiences;
 import dev.herald.platform.ApiProblem;
 import dev.herald.platform.NodeRole;
 import dev.herald.platform.NodeRoles;
+import dev.herald.platform.Text;
 import dev.herald.tenancy.AuditLog;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -128,13 +129,15 @@ public class Imports {
         : format.trim().toLowerCase(Locale.ROOT);
     if (!List.of("csv", "xlsx", "json").contains(f)) throw ApiProblem.invalid("format", "The format is csv, xlsx or json.");
     Map<String, String> suggested = suggestMapping(f, content);
+    // A file name is whatever the browser or client sent; one with a NUL cannot be stored as text.
+    String name = fileName == null || fileName.isBlank() ? "upload." + f : Text.visible(fileName);
     long id = jdbc.sql("""
         insert into import_job (organization_id, list_id, file_name, format, content, mapping, consent_basis, status, created_by)
         values (?, ?, ?, ?, ?, cast(? as json), '', 'draft', ?) returning id""")
-        .params(orgId, listId, fileName == null || fileName.isBlank() ? "upload." + f : fileName, f, content,
+        .params(orgId, listId, name, f, content,
             json.writeValueAsString(suggested), userId)
         .query(Long.class).single();
-    audit.record(orgId, "import.uploaded", "import", id, fileName);
+    audit.record(orgId, "import.uploaded", "import", id, name);
     return id;
   }
 
@@ -157,6 +160,7 @@ public class Imports {
     if (consentBasis == null || consentBasis.isBlank()) {
       throw ApiProblem.invalid("consentBasis", "State how these people gave their consent (e.g. 'signed up on our website form').");
     }
+    Text.requireNoControls("consentBasis", consentBasis);
     if (mapping.values().stream().filter("email"::equals).count() != 1) throw ApiProblem.invalid("mapping", "Map exactly one column to email.");
     for (String target : mapping.values()) {
       if (!ImportFiles.TARGETS.contains(target) && !target.matches("field:[a-z][a-z0-9_]{0,39}")) {

@@ -1,6 +1,7 @@
 package dev.herald.audiences;
 
 import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Text;
 import dev.herald.tenancy.HeraldUser;
 import dev.herald.tenancy.OrganizationContext;
 import io.swagger.v3.oas.annotations.Operation;
@@ -19,6 +20,7 @@ import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
 /** REST API for imports: upload a file as a job, follow its progress, read the rows it set aside. */
@@ -65,13 +67,28 @@ class ImportsApi {
     return imports.errors(org.id(), id, Math.max(1, Math.min(limit, 10_000)));
   }
 
-  @SuppressWarnings("unchecked")
+  /**
+   * The mapping as column name to target. Every value must be a JSON string: read as a plain map, a
+   * number ({"email":1}) got through as an Integer and failed later with a ClassCastException.
+   */
   private Map<String, String> parseMapping(String mapping) {
     if (mapping == null || mapping.isBlank()) return null;
+    String usage = "mapping is a JSON object of column name to target, e.g. {\"E-Mail\":\"email\"}.";
+    JsonNode tree;
     try {
-      return json.readValue(mapping, LinkedHashMap.class);
+      tree = json.readTree(mapping);
     } catch (RuntimeException e) {
-      throw ApiProblem.invalid("mapping", "mapping is a JSON object of column name to target, e.g. {\"E-Mail\":\"email\"}.");
+      throw ApiProblem.invalid("mapping", usage);
     }
+    if (tree == null || !tree.isObject()) throw ApiProblem.invalid("mapping", usage);
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> e : tree.properties()) {
+      if (!e.getValue().isString()) {
+        throw ApiProblem.invalid("mapping", "The target of column '" + Text.visible(e.getKey()) + "' is " + e.getValue().getNodeType()
+            .toString().toLowerCase(java.util.Locale.ROOT) + "; each target is a string such as \"email\", \"name\" or \"field:city\".");
+      }
+      out.put(e.getKey(), e.getValue().asString());
+    }
+    return out;
   }
 }

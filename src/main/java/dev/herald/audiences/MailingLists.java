@@ -1,6 +1,7 @@
 package dev.herald.audiences;
 
 import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Text;
 import dev.herald.tenancy.AuditLog;
 import java.time.Instant;
 import java.util.List;
@@ -105,6 +106,9 @@ public class MailingLists {
 
   private static ListForm validate(ListForm f) {
     if (f == null) throw ApiProblem.invalid("name", "Send the list's fields.");
+    Text.requireNoControls("name", f.name());
+    Text.requireNoControls("description", f.description());
+    Text.requireNoControls("defaultFromName", f.defaultFromName());
     String name = f.name() == null ? "" : f.name().trim();
     if (name.isEmpty() || name.length() > 100) throw ApiProblem.invalid("name", "Name the list (1 to 100 characters).");
     String visibility = f.visibility() == null || f.visibility().isBlank() ? "private" : f.visibility().trim();

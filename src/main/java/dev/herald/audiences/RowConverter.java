@@ -1,6 +1,7 @@
 package dev.herald.audiences;
 
 import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Text;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -65,7 +66,16 @@ final class RowConverter {
     }
   }
 
-  record Rejected(String reason, String value) implements Result {}
+  /**
+   * A row set aside, stored in import_error. Reason and value may quote the file, so forbidden control
+   * characters are replaced: a NUL would make storing the rejection fail and with it the whole import.
+   */
+  record Rejected(String reason, String value) implements Result {
+    Rejected {
+      reason = Text.visible(reason);
+      value = Text.visible(value);
+    }
+  }
 
   void bind(List<String> headers) {
     for (int i = 0; i < headers.size(); i++) {
@@ -94,6 +104,14 @@ final class RowConverter {
     if (row.cellCountMismatch()) {
       return new Rejected("the row has " + row.cellCount() + " cells, the header has " + row.cells().size(), abbreviate(cell(row, email)));
     }
+    // The encoding is decided on the file's first 64 KB; a later byte invalid in it is decoded as U+FFFD. Such a row is
+    // set aside with its line rather than imported with a damaged name.
+    for (String c : row.cells()) {
+      if (c != null && c.indexOf('\uFFFD') >= 0) {
+        return new Rejected("a character on this line could not be read: the file mixes text encodings; save it as UTF-8 and"
+            + " import this row again", abbreviate(cell(row, email)));
+      }
+    }
     String rawEmail = cell(row, email);
     if (rawEmail.isBlank()) return new Rejected("missing email", "");
     EmailAddress address;
@@ -102,6 +120,11 @@ final class RowConverter {
       case EmailAddress.Invalid i -> {
         return new Rejected("invalid email: " + i.reason(), abbreviate(rawEmail));
       }
+    }
+    // PostgreSQL text cannot hold a NUL (COPY fails, and with it the import); checked before trim(), which would drop one at an end.
+    for (int column : new int[] {name, first, last, optinIp}) {
+      String problem = Text.controlProblem(cell(row, column));
+      if (problem != null) return new Rejected(target(column) + ": " + problem + " cannot be stored", abbreviate(cell(row, column)));
     }
     String fullName = name >= 0 ? cell(row, name).trim() : (cell(row, first).trim() + " " + cell(row, last).trim()).trim();
     if (fullName.length() > 200) return new Rejected("name is longer than 200 characters", abbreviate(fullName));
@@ -134,12 +157,17 @@ final class RowConverter {
         time(cell(row, optinTime)), blankToNull(cell(row, optinIp)), time(cell(row, confirmTime)), rowStatus, statusTime);
   }
 
+  private String target(int column) {
+    return column == name ? "name" : column == first ? "first name" : column == last ? "last name" : "optin_ip";
+  }
+
   /** Mailchimp writes tags as {@code "vip","newsletter"}: split on commas, drop the quotes. */
   static List<String> splitTags(String cell) {
     List<String> out = new ArrayList<>();
     for (String part : cell.split(",")) {
-      String t = part.trim();
-      if (t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"")) t = t.substring(1, t.length() - 1).trim();
+      // strip(), not trim(), which drops control characters at the ends: Tags.clean refuses them instead.
+      String t = part.strip();
+      if (t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"")) t = t.substring(1, t.length() - 1).strip();
       out.add(t);
     }
     return out;

@@ -1,10 +1,10 @@
 package dev.herald.audiences;
 
 import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Text;
 import dev.herald.tenancy.AuditLog;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -138,6 +138,10 @@ public class Segments {
 
   private String rule(long orgId, int i, Rule r, Map<String, CustomFields.Field> known, Map<String, Object> params) {
     String at = "rules[" + i + "]";
+    if (r == null) throw ApiProblem.invalid(at, "A condition is an object {type, subject, op, value}; this one is null.");
+    // Conditions are stored as jsonb and bound as SQL parameters; neither can hold a NUL.
+    Text.requireNoControls(at + ".subject", r.subject());
+    Text.requireNoControls(at + ".value", r.value());
     String type = r.type() == null ? "" : r.type();
     String op = r.op() == null ? "" : r.op();
     String subject = r.subject() == null ? "" : r.subject().trim();
@@ -271,11 +275,8 @@ public class Segments {
           case "eq" -> "="; case "neq" -> "<>"; case "gt" -> ">"; case "gte" -> ">="; case "lt" -> "<"; case "lte" -> "<=";
           default -> throw ApiProblem.invalid(at + ".op", "For numbers: eq, neq, gt, gte, lt, lte, is_set, is_not_set.");
         };
-        try {
-          params.put(v, new java.math.BigDecimal(value));
-        } catch (NumberFormatException e) {
-          throw ApiProblem.invalid(at + ".value", "'" + value + "' is not a number.");
-        }
+        // A number field's bounds: an unbounded 1e999999 overflowed PostgreSQL's numeric in the query.
+        params.put(v, CustomFields.number(at + ".value", value));
         yield column + " " + sqlOp + " :" + v;
       }
       case "date" -> switch (op) {
@@ -292,11 +293,8 @@ public class Segments {
           yield op.equals("in_last_days") ? recent : "not (" + recent + ")";
         }
         case "on", "before", "after" -> {
-          try {
-            params.put(v, LocalDate.parse(value));
-          } catch (DateTimeParseException e) {
-            throw ApiProblem.invalid(at + ".value", "'" + value + "' is not a date; use YYYY-MM-DD.");
-          }
+          if (!value.matches("\\d{4}-\\d{2}-\\d{2}")) throw ApiProblem.invalid(at + ".value", "'" + value + "' is not a date; use YYYY-MM-DD.");
+          params.put(v, LocalDate.parse(CustomFields.date(at + ".value", value)));
           String day = "cast(" + column + " as date)";
           yield day + (op.equals("on") ? " = :" : op.equals("before") ? " < :" : " > :") + v;
         }
@@ -319,7 +317,7 @@ public class Segments {
   }
 
   private String name(long orgId, String name, Long except) {
-    String n = name == null ? "" : name.trim();
+    String n = name == null ? "" : Text.requireNoControls("name", name).trim();
     if (n.isEmpty() || n.length() > 100) throw ApiProblem.invalid("name", "Name the segment (1 to 100 characters).");
     boolean taken = jdbc.sql("select exists(select 1 from segment where organization_id = ? and lower(name) = lower(?) and id <> ?)")
         .params(orgId, n, except == null ? -1 : except).query(Boolean.class).single();

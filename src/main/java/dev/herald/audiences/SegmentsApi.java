@@ -78,7 +78,6 @@ class SegmentsApi {
   List<Subscribers.Subscriber> members(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id,
       @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size) {
     AudiencesApi.checkPage(page, size);
-    return segments.members(org.id(), get(org, id).conditions(), page, size).stream()
-        .map(sid -> subscribers.find(org.id(), sid).orElseThrow()).toList();
+    return subscribers.byIds(org.id(), segments.members(org.id(), get(org, id).conditions(), page, size));
   }
 }

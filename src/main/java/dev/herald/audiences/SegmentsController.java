@@ -85,12 +85,14 @@ class SegmentsController {
       rules.add(new Segments.Rule("field", "email", "contains", ""));
       return editor(org, id, name, new Segments.Conditions(match, rules), model);
     }
-    if (action.equals("refresh")) return editor(org, id, name, new Segments.Conditions(match, rules), model);
-    if (action.startsWith("remove-")) {
+    if (action.startsWith("remove-") && action.substring(7).matches("\\d{1,3}")) {
       int index = Integer.parseInt(action.substring(7));
-      if (index >= 0 && index < rules.size()) rules.remove(index);
+      if (index < rules.size()) rules.remove(index);
       return editor(org, id, name, new Segments.Conditions(match, rules), model);
     }
+    // refresh, and any action this form does not send (remove-x was a NumberFormatException and a 500):
+    // show the editor again with what was posted, saving nothing.
+    if (!action.equals("save")) return editor(org, id, name, new Segments.Conditions(match, rules), model);
     try {
       segments.update(org.id(), id, name, new Segments.Conditions(match, rules));
       flash.addFlashAttribute("notice", "Segment saved.");

@@ -15,7 +15,8 @@ final class Tags {
     Set<String> out = new LinkedHashSet<>();
     for (String t : tags) {
       if (t == null || t.isBlank()) continue;
-      String tag = t.trim();
+      // strip(), not trim(): trim() also drops control characters at the ends, so "\0" became an empty tag.
+      String tag = t.strip();
       if (tag.length() > 50 || tag.chars().anyMatch(Character::isISOControl)) {
         throw ApiProblem.invalid(field, "A tag is at most 50 characters, on one line: '" + abbreviate(tag) + "'.");
       }

@@ -1,6 +1,7 @@
 package dev.herald.suppression;
 
 import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Text;
 import dev.herald.tenancy.AuditLog;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -39,6 +40,8 @@ public class Suppressions {
   static final List<String> ALL_REASONS = List.of("manual", "hard_bounce", "complaint", "unsubscribe", "erased");
   static final int MAX_ENTRIES = 1000;
   static final int MAX_NOTE = 500;
+  /** The first instant an entry may not end at: far enough for anyone, and inside PostgreSQL's timestamptz. */
+  static final Instant LATEST_EXPIRY = java.time.LocalDate.of(10000, 1, 1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
   /** The text of an erased person's match, here and in {@link Screening#refusalSql}. */
   static final String ERASED = "erased at the person's request";
 
@@ -186,7 +189,7 @@ public class Suppressions {
    * {@code reason} one of {@link #ALL_REASONS} or blank.
    */
   Page search(Long organizationId, String query, String reason, int page, int size) {
-    String prefix = likeEscape(query == null ? "" : query.strip().toLowerCase(Locale.ROOT));
+    String prefix = likeEscape(query == null ? "" : Text.requireNoControls("q", query).strip().toLowerCase(Locale.ROOT));
     String r = reason == null ? "" : reason.strip();
     String where = " where " + scope(organizationId) + " " + """
          and (:prefix = '' or address like :prefix || '%' or domain like :prefix || '%')
@@ -267,8 +270,16 @@ public class Suppressions {
     }
     String note = e.note() == null ? "" : e.note().strip();
     if (note.length() > MAX_NOTE) problems.add(new Problem(index, "note", "A note is at most " + MAX_NOTE + " characters."));
+    try {
+      Text.requireNoControls("note", e.note());
+    } catch (ApiProblem p) {
+      problems.add(new Problem(index, "note", p.getMessage()));
+    }
     if (e.expiresAt() != null && !e.expiresAt().isAfter(clock.instant())) {
       problems.add(new Problem(index, "expiresAt", "expiresAt must be in the future (or left out: for good)."));
+    } else if (e.expiresAt() != null && !e.expiresAt().isBefore(LATEST_EXPIRY)) {
+      // Java reads years up to 999999999; PostgreSQL's timestamptz ends in 294276 and the insert failed.
+      problems.add(new Problem(index, "expiresAt", "expiresAt must be before the year 10000 (or left out: for good)."));
     }
     return new Checked(target, reason, note, e.expiresAt());
   }

@@ -2,10 +2,13 @@ package dev.herald.audiences;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.patch;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
 
 import dev.herald.tenancy.TestOrganizations;
+import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
@@ -193,6 +196,135 @@ class AudiencesApiTest {
     JsonNode r = send(post(api("/subscribers")), "{\"email\":\"x@example.com\",\"lists\":[" + theirs + "]}", 422);
     assertThat(r.get("errors").get(0).get("field").asString()).isEqualTo("lists");
     assertThat(call(get(api("/lists/" + theirs))).getStatus()).isEqualTo(404);
+  }
+
+  long subscriberCount() {
+    return jdbc.sql("select count(*) from subscriber where organization_id = ?").param(org.id()).query(Long.class).single();
+  }
+
+  String field(JsonNode problem) {
+    return problem.get("errors").get(0).get("field").asString();
+  }
+
+  @Test
+  void a_nul_character_in_a_name_text_field_tag_or_consent_is_a_422_naming_it_not_a_database_error() throws Exception {
+    send(post(api("/fields")), "{\"key\":\"city\",\"type\":\"text\"}", 201);
+    long news = list("Nul", "single");
+    assertThat(field(send(post(api("/subscribers")), "{\"email\":\"a@example.com\",\"name\":\"a\\u0000b\"}", 422))).isEqualTo("name");
+    assertThat(field(send(post(api("/subscribers")), "{\"email\":\"a\\u0000@example.com\"}", 422))).isEqualTo("email");
+    assertThat(field(send(post(api("/subscribers")), "{\"email\":\"a@example.com\",\"name\":\"Ann\\u0000\"}", 422)))
+        .as("not trimmed away silently").isEqualTo("name");
+    assertThat(field(send(post(api("/subscribers")), "{\"email\":\"a@example.com\",\"name\":\"a\\u0007b\"}", 422)))
+        .as("other C0 controls too").isEqualTo("name");
+    assertThat(field(send(post(api("/subscribers")), "{\"email\":\"a@example.com\",\"fields\":{\"city\":\"Pa\\u0000ris\"}}", 422)))
+        .isEqualTo("fields.city");
+    assertThat(field(send(post(api("/subscribers")), "{\"email\":\"a@example.com\",\"tags\":[\"\\u0000\"]}", 422))).isEqualTo("tags");
+    assertThat(field(send(post(api("/subscribers")), "{\"email\":\"a@example.com\",\"tags\":[\"vip\\u0000\"]}", 422))).isEqualTo("tags");
+    assertThat(field(send(post(api("/subscribers")), "{\"email\":\"a@example.com\",\"lists\":[" + news
+        + "],\"consent\":{\"text\":\"Yes\\u0000\"}}", 422))).isEqualTo("consent.text");
+    assertThat(field(send(post(api("/subscribers/bulk")), "[{\"email\":\"b@example.com\"},{\"email\":\"a@example.com\",\"name\":\"\\u0000\"}]",
+        422))).isEqualTo("[1].name");
+    assertThat(subscriberCount()).isZero();
+
+    // tabs and line breaks are text a spreadsheet cell holds: kept
+    JsonNode ok = send(post(api("/subscribers")), "{\"email\":\"a@example.com\",\"name\":\"Ann\\tLee\\nJr\",\"fields\":{\"city\":\"Rue 1\\r\\nParis\"}}", 201);
+    assertThat(ok.get("subscriber").get("name").asString()).isEqualTo("Ann\tLee\nJr");
+    assertThat(field(send(patch(api("/subscribers/a@example.com")), "{\"name\":\"x\\u0000\"}", 422))).isEqualTo("name");
+    assertThat(field(send(get(api("/subscribers")).param("q", "a\u0000"), "", 422))).isEqualTo("q");
+    assertThat(field(send(get(api("/subscribers")).param("status", "gone"), "", 422))).isEqualTo("status");
+    assertThat(field(send(post(api("/lists")), "{\"name\":\"Li\\u0000st\"}", 422))).isEqualTo("name");
+    assertThat(field(send(post(api("/fields")), "{\"key\":\"zip\",\"type\":\"text\",\"label\":\"Z\\u0000\"}", 422))).isEqualTo("label");
+  }
+
+  @Test
+  void a_number_beyond_fifteen_digits_or_ten_decimals_is_a_422_instead_of_a_numeric_overflow() throws Exception {
+    send(post(api("/fields")), "{\"key\":\"score\",\"type\":\"number\"}", 201);
+    for (String value : List.of("\"1e999999\"", "1e999999", "\"1e-999999\"", "\"1e2147483647\"", "1234567890123456", "\"1e15\"",
+        "\"0.12345678901\"", "\"123456.1234567891\"", "0.30000000000000004", "\"Infinity\"")) {
+      JsonNode refused = send(post(api("/subscribers")), "{\"email\":\"n@example.com\",\"fields\":{\"score\":" + value + "}}", 422);
+      assertThat(field(refused)).as(value).isEqualTo("fields.score");
+    }
+    assertThat(subscriberCount()).isZero();
+    JsonNode big = send(post(api("/subscribers")), "{\"email\":\"n@example.com\",\"fields\":{\"score\":\"-99999.1234567890\"}}", 201);
+    assertThat(big.get("subscriber").get("fields").get("score").decimalValue()).as("shown as given").isEqualByComparingTo("-99999.123456789");
+    assertThat(jdbc.sql("select cast(attributes ->> 'score' as numeric) from subscriber where organization_id = ?").param(org.id())
+        .query(java.math.BigDecimal.class).single()).as("exact, as segments compare it").isEqualByComparingTo("-99999.123456789");
+    send(post(api("/subscribers")), "{\"email\":\"n@example.com\",\"fields\":{\"score\":999999999999999}}", 201);
+    JsonNode exponent = send(post(api("/subscribers")), "{\"email\":\"n@example.com\",\"fields\":{\"score\":\"1E+3\"}}", 201);
+    assertThat(exponent.get("subscriber").get("fields").get("score").asInt()).isEqualTo(1000);
+  }
+
+  @Test
+  void a_date_field_takes_a_date_or_an_iso_date_time_and_no_longer_cuts_junk_after_ten_characters() throws Exception {
+    send(post(api("/fields")), "{\"key\":\"since\",\"type\":\"date\"}", 201);
+    for (String junk : List.of("2024-01-01junk", "2024-01-01T", "2024-01-01 noon", "2024-02-30", "+10000-01-01", "0000-01-01",
+        "01/02/2024", "2024-1-1", "2024-01-01T25:00:00Z")) {
+      JsonNode refused = send(post(api("/subscribers")), "{\"email\":\"d@example.com\",\"fields\":{\"since\":\"" + junk + "\"}}", 422);
+      assertThat(field(refused)).as(junk).isEqualTo("fields.since");
+    }
+    assertThat(subscriberCount()).isZero();
+    Map<String, String> accepted = Map.of("2024-03-04", "2024-03-04", "2024-03-05T10:00:00Z", "2024-03-05",
+        "2024-03-06 10:00:00", "2024-03-06", "2024-03-07T23:30:00-05:00", "2024-03-07", "2024-03-08T10:00", "2024-03-08",
+        "2024-03-09T10:00:00.123+01:00", "2024-03-09");
+    for (Map.Entry<String, String> e : accepted.entrySet()) {
+      JsonNode ok = send(post(api("/subscribers")), "{\"email\":\"d@example.com\",\"fields\":{\"since\":\"" + e.getKey() + "\"}}", 201);
+      assertThat(ok.get("subscriber").get("fields").get("since").asString()).as(e.getKey()).isEqualTo(e.getValue());
+    }
+  }
+
+  @Test
+  void a_field_value_that_is_a_list_or_an_object_is_a_422_not_stored_as_its_text() throws Exception {
+    send(post(api("/fields")), "{\"key\":\"city\",\"type\":\"text\"}", 201);
+    assertThat(field(send(post(api("/subscribers")), "{\"email\":\"c@example.com\",\"fields\":{\"city\":[\"Paris\"]}}", 422)))
+        .isEqualTo("fields.city");
+    assertThat(field(send(post(api("/subscribers")), "{\"email\":\"c@example.com\",\"fields\":{\"city\":{\"name\":\"Paris\"}}}", 422)))
+        .isEqualTo("fields.city");
+    assertThat(subscriberCount()).isZero();
+  }
+
+  @Test
+  void a_null_in_a_bulk_upsert_is_a_422_naming_its_index_not_a_null_pointer() throws Exception {
+    assertThat(field(send(post(api("/subscribers/bulk")), "[null]", 422))).isEqualTo("[0]");
+    assertThat(field(send(post(api("/subscribers/bulk")), "[{\"email\":\"ok@example.com\"},null]", 422))).isEqualTo("[1]");
+    assertThat(subscriberCount()).as("all or nothing").isZero();
+  }
+
+  @Test
+  void a_null_list_id_is_a_422_naming_it_not_a_null_pointer() throws Exception {
+    long news = list("Nulls", "single");
+    assertThat(field(send(post(api("/subscribers")), "{\"email\":\"l@example.com\",\"lists\":[" + news + ",null]}", 422)))
+        .isEqualTo("lists[1]");
+    assertThat(field(send(post(api("/subscribers/bulk")), "[{\"email\":\"l@example.com\",\"lists\":[null]}]", 422)))
+        .isEqualTo("[0].lists[0]");
+    assertThat(subscriberCount()).isZero();
+  }
+
+  @Test
+  void malformed_json_and_wrong_json_types_are_a_400_problem_saying_where() throws Exception {
+    MockHttpServletResponse broken = call(post(api("/subscribers")).contentType("application/json").content("{\"email\":"));
+    assertThat(broken.getStatus()).isEqualTo(400);
+    assertThat(broken.getContentType()).startsWith("application/problem+json");
+    assertThat(json.readTree(broken.getContentAsString()).get("detail").asString()).startsWith("The request body is not valid JSON");
+    JsonNode tags = send(post(api("/subscribers")), "{\"email\":\"t@example.com\",\"tags\":{\"a\":1}}", 400);
+    assertThat(field(tags)).isEqualTo("tags");
+    assertThat(tags.get("detail").asString()).isEqualTo("tags has the wrong type: expected an array.");
+    assertThat(field(send(post(api("/subscribers")), "{\"email\":\"t@example.com\",\"lists\":[\"abc\"]}", 400))).isEqualTo("lists[0]");
+    assertThat(field(send(post(api("/subscribers/bulk")), "[{\"email\":\"t@example.com\",\"lists\":[\"abc\"]}]", 400)))
+        .isEqualTo("[0].lists[0]");
+    assertThat(send(post(api("/subscribers")), "", 400).get("detail").asString()).isEqualTo("Send a JSON body with this request.");
+    assertThat(call(post(api("/subscribers")).contentType("text/plain").content("x")).getStatus()).isEqualTo(415);
+    assertThat(subscriberCount()).isZero();
+  }
+
+  @Test
+  void a_parameter_of_the_wrong_type_is_a_400_problem_naming_it() throws Exception {
+    MockHttpServletResponse r = call(get(api("/subscribers")).param("page", "abc"));
+    assertThat(r.getStatus()).isEqualTo(400);
+    assertThat(r.getContentType()).startsWith("application/problem+json");
+    JsonNode problem = json.readTree(r.getContentAsString());
+    assertThat(field(problem)).isEqualTo("page");
+    assertThat(problem.get("detail").asString()).isEqualTo("page must be a whole number; 'abc' is not.");
+    assertThat(field(json.readTree(call(get(api("/lists/abc"))).getContentAsString()))).isEqualTo("id");
   }
 
   private String status(String email, long listId) {

@@ -104,6 +104,23 @@ class BulkActionsTest {
   }
 
   @Test
+  void a_null_subscriber_id_is_a_422_instead_of_quietly_affecting_nobody() throws Exception {
+    MockHttpServletResponse api = mvc.perform(post("/api/v1/orgs/" + org.slug() + "/subscribers/bulk-actions")
+        .contentType("application/json").content("{\"action\":\"tag\",\"tag\":\"api\",\"subscriberIds\":[" + ann + ",null]}")
+        .header("Authorization", "Bearer " + org.apiKey())).andReturn().getResponse();
+    assertThat(api.getStatus()).as(api.getContentAsString()).isEqualTo(422);
+    assertThat(api.getContentAsString()).contains("\"field\":\"subscriberIds\"");
+    assertThat(subscribers.find(org.id(), ann).orElseThrow().tags()).doesNotContain("api");
+    java.util.List<Long> withNull = new java.util.ArrayList<>(List.of(ann));
+    withNull.add(null);
+    assertThatThrownBy(() -> bulk.apply(org.id(), new BulkActions.Request("delete", withNull, null, null, null, null), "o", "ip"))
+        .extracting(e -> ((ApiProblem) e).field()).isEqualTo("subscriberIds");
+    assertThatThrownBy(() -> bulk.apply(org.id(), new BulkActions.Request("add_to_list", List.of(ann), null, offers, null, "fair\u0000"), "o", "ip"))
+        .extracting(e -> ((ApiProblem) e).field()).isEqualTo("basis");
+    assertThat(subscribers.find(org.id(), ann)).isPresent();
+  }
+
+  @Test
   void the_subscribers_page_applies_an_action_to_ticked_rows() throws Exception {
     String page = mvc.perform(get("/o/" + org.slug() + "/subscribers")
         .with(organizations.asOwner(org))).andReturn().getResponse().getContentAsString();

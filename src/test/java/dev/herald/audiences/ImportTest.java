@@ -40,6 +40,7 @@ class ImportTest {
   @Autowired JdbcClient jdbc;
   @Autowired ObjectMapper json;
   @Autowired Imports imports;
+  @Autowired CustomFields fields;
 
   TestOrganizations.Created org;
   long listId;
@@ -215,6 +216,77 @@ class ImportTest {
   }
 
   @Test
+  void a_mapping_target_that_is_not_a_string_is_a_422_naming_mapping_not_a_class_cast() throws Exception {
+    byte[] file = "email\na@example.com\n".getBytes(StandardCharsets.UTF_8);
+    for (String mapping : List.of("{\"email\":1}", "{\"email\":null}", "{\"email\":[\"email\"]}", "[\"email\"]", "\"email\"", "{")) {
+      JsonNode refused = upload("m.csv", file, Map.of("mapping", mapping), 422);
+      assertThat(refused.get("errors").get(0).get("field").asString()).as(mapping).isEqualTo("mapping");
+    }
+    assertThat(count("select count(*) from import_job where organization_id = ?", org.id())).isZero();
+    JsonNode job = finished(upload("m.csv", file, Map.of("mapping", "{\"email\":\"email\"}"), 202));
+    assertThat(job.get("inserted").asLong()).isEqualTo(1);
+  }
+
+  @Test
+  void a_row_with_a_nul_character_is_set_aside_with_its_line_and_the_rest_imported() throws Exception {
+    // Past the first KiB: a NUL there is taken for a binary file and the whole upload refused, as it should be.
+    StringBuilder csv = new StringBuilder("email,name,city,tags\n");
+    for (int i = 0; i < 60; i++) csv.append("p").append(i).append("@example.com,Person ").append(i).append(",Paris,\n");
+    csv.append("nul-name@example.com,An\0n,Paris,\n");      // line 62
+    csv.append("nul-city@example.com,Cy,Pa\0ris,\n");       // line 63
+    csv.append("nul-tag@example.com,Tag,Paris,vip\0\n");    // line 64
+    csv.append("nul-end@example.com,End\0,Paris,\n");       // line 65: trim() would have dropped it silently
+    csv.append("bell@example.com,Ding\u0007,Paris,\n");     // line 66
+    csv.append("last@example.com,Last,Rome,\n");            // line 67
+    JsonNode job = finished(upload("nul.csv", csv.toString().getBytes(StandardCharsets.UTF_8),
+        Map.of("mapping", "{\"email\":\"email\",\"name\":\"name\",\"city\":\"field:city\",\"tags\":\"tags\"}"), 202));
+    assertThat(job.get("status").asString()).as(job.toString()).isEqualTo("finished");
+    assertThat(job.get("inserted").asLong()).as(errors(job).toString()).isEqualTo(61);
+    Map<Long, String> errors = errors(job);
+    assertThat(errors.keySet()).containsExactly(62L, 63L, 64L, 65L, 66L);
+    assertThat(errors.get(62L)).isEqualTo("name: a control character (U+0000) at character 3 cannot be stored");
+    assertThat(errors.get(63L)).startsWith("city: A control character (U+0000)");
+    assertThat(errors.get(64L)).contains("tag");
+    assertThat(errors.get(66L)).contains("U+0007");
+    assertThat(imports.errors(org.id(), job.get("id").asLong(), 10).getFirst().value()).as("stored, with the NUL made visible")
+        .isEqualTo("An\uFFFDn");
+    assertThat(count("select count(*) from subscriber where organization_id = ? and email = 'last@example.com'", org.id())).isEqualTo(1);
+
+    byte[] jsonFile = "[{\"email\":\"j1@example.com\",\"name\":\"Jo\"},\n{\"email\":\"j2@example.com\",\"name\":\"J\\u0000o\"},\n{\"email\":\"j3@example.com\"}]"
+        .getBytes(StandardCharsets.UTF_8);
+    JsonNode fromJson = finished(upload("nul.json", jsonFile, Map.of(), 202));
+    assertThat(fromJson.get("status").asString()).as(fromJson.toString()).isEqualTo("finished");
+    assertThat(fromJson.get("inserted").asLong()).isEqualTo(2);
+    assertThat(errors(fromJson)).containsOnlyKeys(2L);
+    assertThat(errors(fromJson).get(2L)).startsWith("name: a control character (U+0000)");
+  }
+
+  @Test
+  void a_number_out_of_range_or_a_date_with_junk_sets_its_row_aside_instead_of_failing_the_import() throws Exception {
+    fields.create(org.id(), "score", "Score", "number", List.of());
+    fields.create(org.id(), "since", "Since", "date", List.of());
+    String csv = """
+        email,score,since
+        ok@example.com,"12,5",2024-01-01 10:00:00
+        huge@example.com,1e999999,2024-01-01
+        tiny@example.com,1e-999999,
+        junk@example.com,1,2024-01-01junk
+        last@example.com,999999999999999,2024-01-02T10:00:00Z
+        """;
+    JsonNode job = finished(upload("numbers.csv", csv.getBytes(StandardCharsets.UTF_8),
+        Map.of("mapping", "{\"email\":\"email\",\"score\":\"field:score\",\"since\":\"field:since\"}"), 202));
+    assertThat(job.get("status").asString()).as(job.toString()).isEqualTo("finished");
+    assertThat(job.get("inserted").asLong()).isEqualTo(2);
+    Map<Long, String> errors = errors(job);
+    assertThat(errors.keySet()).containsExactly(3L, 4L, 5L);
+    assertThat(errors.get(3L)).startsWith("score: '1e999999' is out of range");
+    assertThat(errors.get(4L)).startsWith("score: '1e-999999' is out of range");
+    assertThat(errors.get(5L)).startsWith("since: '2024-01-01junk' is not a date");
+    assertThat(jdbc.sql("select attributes ->> 'score' || ' ' || (attributes ->> 'since') from subscriber where organization_id = ? order by email")
+        .param(org.id()).query(String.class).list()).containsExactly("999999999999999 2024-01-02", "12.5 2024-01-01");
+  }
+
+  @Test
   void json_and_xlsx_files_import_through_the_same_path() throws Exception {
     byte[] jsonFile = """
         [{"email":"jo@example.com","name":"Jo","tags":"a,b"},{"email":"not-an-address","name":"Bad"},{"email":"kim@example.com"}]"""
@@ -338,5 +410,26 @@ class ImportTest {
     assertThat(staged.totalRows()).isEqualTo(2);
     assertThat(staged.percent()).as("read; merging").isEqualTo(99);
     jdbc.sql("delete from import_row where job_id = ?").param(id).update();
+  }
+
+  /** Regression: a Windows-1252 byte after the first 64 KB of a UTF-8 file was imported as U+FFFD in the name. */
+  @Test
+  void a_row_whose_text_cannot_be_decoded_is_set_aside_instead_of_imported_damaged() throws Exception {
+    java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
+    file.writeBytes("email,name\n".getBytes(StandardCharsets.UTF_8));
+    int lines = 1;
+    while (file.size() < 70 * 1024) {
+      file.writeBytes(("p" + lines + "@example.com,Plain " + lines + "\n").getBytes(StandardCharsets.UTF_8));
+      lines++;
+    }
+    file.writeBytes("mueller@example.de,M".getBytes(StandardCharsets.UTF_8));
+    file.write(0xFC); // ü in Windows-1252, invalid on its own in UTF-8
+    file.writeBytes("ller\nlast@example.com,Last\n".getBytes(StandardCharsets.UTF_8));
+    JsonNode job = finished(upload("mixed.csv", file.toByteArray(), Map.of(), 202));
+    Map<Long, String> errors = errors(job);
+    assertThat(errors).containsOnlyKeys((long) lines + 1);
+    assertThat(errors.get((long) lines + 1)).contains("save it as UTF-8");
+    assertThat(count("select count(*) from subscriber where organization_id = ? and email = 'mueller@example.de'", org.id())).isZero();
+    assertThat(count("select count(*) from subscriber where organization_id = ? and email = 'last@example.com'", org.id())).isEqualTo(1);
   }
 }

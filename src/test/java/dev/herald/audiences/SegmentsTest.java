@@ -215,6 +215,60 @@ class SegmentsTest {
     return r.getContentAsString();
   }
 
+  MockHttpServletResponse apiPost(String path, String body) throws Exception {
+    return mvc.perform(post("/api/v1/orgs/" + org.slug() + path).contentType("application/json").content(body)
+        .header("Authorization", "Bearer " + org.apiKey())).andReturn().getResponse();
+  }
+
+  String refusedField(MockHttpServletResponse r) throws Exception {
+    assertThat(r.getStatus()).as(r.getContentAsString()).isEqualTo(422);
+    return json.readTree(r.getContentAsString()).get("errors").get(0).get("field").asString();
+  }
+
+  @Test
+  void a_null_condition_is_a_422_naming_it_not_a_null_pointer() throws Exception {
+    assertThat(refusedField(apiPost("/segments", "{\"name\":\"Nulls\",\"conditions\":{\"match\":\"all\",\"rules\":[null]}}")))
+        .isEqualTo("rules[0]");
+    assertThat(refusedField(apiPost("/segments/count", "{\"match\":\"any\",\"rules\":[{\"type\":\"tag\",\"subject\":\"vip\",\"op\":\"has\"},null]}")))
+        .isEqualTo("rules[1]");
+    assertThat(segments.list(org.id())).isEmpty();
+  }
+
+  @Test
+  void a_nul_or_an_overflowing_number_in_a_condition_is_a_422_not_a_database_error() throws Exception {
+    assertThat(refusedField(apiPost("/segments/count", "{\"rules\":[{\"type\":\"field\",\"subject\":\"city\",\"op\":\"eq\",\"value\":\"Pa\\u0000ris\"}]}")))
+        .isEqualTo("rules[0].value");
+    assertThat(refusedField(apiPost("/segments/count", "{\"rules\":[{\"type\":\"tag\",\"subject\":\"v\\u0000\",\"op\":\"has\"}]}")))
+        .isEqualTo("rules[0].subject");
+    assertThat(refusedField(apiPost("/segments", "{\"name\":\"Nul\",\"conditions\":{\"rules\":[{\"type\":\"field\",\"subject\":\"city\","
+        + "\"op\":\"contains\",\"value\":\"\\u0000\"}]}}"))).isEqualTo("rules[0].value");
+    assertThat(refusedField(apiPost("/segments", "{\"name\":\"N\\u0000\"}"))).isEqualTo("name");
+    assertThat(refusedField(apiPost("/segments/count", "{\"rules\":[{\"type\":\"field\",\"subject\":\"age\",\"op\":\"gt\",\"value\":\"1e999999\"}]}")))
+        .isEqualTo("rules[0].value");
+    assertThat(refusedField(apiPost("/segments/count", "{\"rules\":[{\"type\":\"field\",\"subject\":\"birthday\",\"op\":\"before\","
+        + "\"value\":\"+999999999-12-31\"}]}"))).isEqualTo("rules[0].value");
+    assertThat(count("all", rule("field", "age", "lt", "999999999999999"))).isEqualTo(3);
+    assertThat(segments.list(org.id())).isEmpty();
+  }
+
+  @Test
+  void an_unknown_editor_action_shows_the_editor_again_instead_of_a_500() throws Exception {
+    long id = segments.create(org.id(), "Actions", Segments.Conditions.empty()).id();
+    String path = "/o/" + org.slug() + "/segments/" + id;
+    for (String action : List.of("remove-x", "remove-", "remove-99999999999", "explode")) {
+      MockHttpServletResponse r = mvc.perform(post(path).with(organizations.asOwner(org)).with(csrf()).param("name", "Renamed")
+          .param("match", "all").param("action", action).param("type.0", "tag").param("subject.0", "buyer").param("op.0", "has")
+          .param("value.0", "")).andReturn().getResponse();
+      assertThat(r.getStatus()).as(action).isEqualTo(200);
+      assertThat(r.getContentAsString()).as(action).contains("name=\"type.0\"").contains("value=\"Renamed\"");
+    }
+    assertThat(segments.find(org.id(), id).orElseThrow().name()).as("nothing saved").isEqualTo("Actions");
+    String removed = mvc.perform(post(path).with(organizations.asOwner(org)).with(csrf()).param("name", "Actions").param("match", "all")
+        .param("action", "remove-0").param("type.0", "tag").param("subject.0", "buyer").param("op.0", "has").param("value.0", ""))
+        .andReturn().getResponse().getContentAsString();
+    assertThat(removed).doesNotContain("name=\"type.0\"");
+  }
+
   @Test
   void the_panel_editor_adds_rows_shows_the_live_count_and_saves() throws Exception {
     long id = segments.create(org.id(), "Editor", Segments.Conditions.empty()).id();

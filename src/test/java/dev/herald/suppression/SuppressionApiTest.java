@@ -94,6 +94,20 @@ class SuppressionApiTest {
   }
 
   @Test
+  void a_nul_in_a_note_or_a_search_or_an_expiry_past_postgresqls_range_is_a_422_not_a_database_error() throws Exception {
+    JsonNode note = send(post(api("/suppressions")), "{\"entries\":[{\"address\":\"n@example.com\",\"note\":\"said\\u0000so\"}]}", 422);
+    assertThat(note.get("errors").get(0).get("field").asString()).isEqualTo("entries[0].note");
+    assertThat(count()).isZero();
+    send(post(api("/suppressions")), "{\"entries\":[{\"address\":\"n@example.com\",\"note\":\"said so\\non the phone\"}]}", 200);
+    JsonNode search = send(get(api("/suppressions")).param("q", "n\u0000"), "", 422);
+    assertThat(search.get("errors").get(0).get("field").asString()).isEqualTo("q");
+    JsonNode farAway = send(post(api("/suppressions")), "{\"entries\":[{\"address\":\"f@example.com\",\"expiresAt\":\"+999999999-12-31T00:00:00Z\"}]}", 422);
+    assertThat(farAway.get("errors").get(0).get("field").asString()).isEqualTo("entries[0].expiresAt");
+    JsonNode nullEntry = send(post(api("/suppressions")), "{\"entries\":[null]}", 422);
+    assertThat(nullEntry.get("errors").get(0).get("field").asString()).isEqualTo("entries[0].address");
+  }
+
+  @Test
   void addresses_and_domains_are_normalized_like_subscribers_and_a_second_add_is_reported_as_already_there() throws Exception {
     JsonNode added = send(post(api("/suppressions")), """
         {"entries": [
