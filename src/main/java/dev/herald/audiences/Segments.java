@@ -59,7 +59,10 @@ public class Segments {
 
   public record Segment(long id, String name, Conditions conditions, Instant createdAt, Instant updatedAt) {}
 
-  /** A compiled segment: a predicate over {@code subscriber s} and its parameters, for counts and audiences. */
+  /**
+   * A compiled segment: a predicate over {@code subscriber s} and its parameters, for counts and audiences. Use it
+   * in a WHERE clause as it is; it may be null for rows that do not match, so never negate it.
+   */
   public record Predicate(String sql, Map<String, Object> params) {}
 
   // ---- stored segments ---------------------------------------------------------------------
@@ -131,7 +134,10 @@ public class Segments {
     Map<String, CustomFields.Field> known = fields.byKey(orgId);
     Map<String, Object> params = new LinkedHashMap<>();
     List<String> parts = new ArrayList<>();
-    for (int i = 0; i < c.rules().size(); i++) parts.add("coalesce((" + rule(orgId, i, c.rules().get(i), known, params) + "), false)");
+    // No coalesce(..., false) around a rule: it hid every rule from its index (the planner cannot look inside it).
+    // A rule may be null for a row (a field it does not have), which a WHERE treats as false, so the predicate is
+    // for WHERE clauses only and is never negated as a whole.
+    for (int i = 0; i < c.rules().size(); i++) parts.add("(" + rule(orgId, i, c.rules().get(i), known, params) + ")");
     if (parts.isEmpty()) return new Predicate("true", params);
     return new Predicate("(" + String.join(c.match().equals("any") ? " or " : " and ", parts) + ")", params);
   }

@@ -38,6 +38,7 @@ class SegmentsTest {
   @Autowired ObjectMapper json;
   @Autowired TestOrganizations organizations;
   @Autowired Engagement engagement;
+  @Autowired org.springframework.transaction.support.TransactionTemplate tx;
 
   TestOrganizations.Created org;
   long news, offers;
@@ -303,5 +304,33 @@ class SegmentsTest {
     assertThat(segments.count(org.id(), segments.find(org.id(), id).orElseThrow().conditions())).isEqualTo(2);
     assertThat(mvc.perform(get("/o/" + org.slug() + "/segments").with(organizations.asOwner(org))).andReturn().getResponse()
         .getContentAsString()).contains("Editor");
+  }
+
+  /**
+   * The index design the 1M benchmark relies on, checked on every build: with sequential scans priced out, each kind
+   * of condition must be answerable from its own index. A predicate rewritten so that no index fits (say
+   * {@code attributes ->> 'plan' = ?} instead of {@code @>}, or a rule wrapped in coalesce(), which once hid them
+   * all) shows up here. The organization filter is left out except for created_at, whose index leads with it, so
+   * that the cheaper organization index cannot stand in for the one under test.
+   */
+  @Test
+  void each_kind_of_condition_can_use_its_index() {
+    Map<Segments.Rule, String> expected = new java.util.LinkedHashMap<>();
+    expected.put(rule("field", "plan", "eq", "pro"), "subscriber_attributes");
+    expected.put(rule("tag", "buyer", "has", ""), "subscriber_tags");
+    expected.put(rule("field", "created_at", "in_last_days", "7"), "subscriber_org_created");
+    expected.put(rule("engagement", "opened", "in_last_days", "30"), "subscriber_last_opened");
+    expected.put(rule("engagement", "clicked", "in_last_days", "30"), "subscriber_last_clicked");
+    expected.put(rule("list", Long.toString(news), "in", "subscribed"), "subscription_list_status");
+    expected.forEach((r, index) -> {
+      String plan = tx.execute(status -> {
+        jdbc.sql("set local enable_seqscan = off").update();
+        Segments.Predicate p = segments.compile(org.id(), new Segments.Conditions("all", List.of(r)));
+        String org = r.subject().equals("created_at") ? "s.organization_id = :org and " : "";
+        return String.join("\n", jdbc.sql("explain select count(*) from subscriber s where " + org + p.sql())
+            .params(p.params()).param("org", this.org.id()).query(String.class).list());
+      });
+      assertThat(plan).as("%s%n%s", r, plan).contains(index);
+    });
   }
 }
