@@ -46,6 +46,15 @@ class PublicPagesController {
     this.clock = clock;
   }
 
+  /**
+   * Do Not Track: these pages track nobody (no cookie, no pixel, no third-party resource), whatever the visitor's
+   * DNT setting, and say so with the W3C Tracking Status Value "N" (not tracking) on every response.
+   */
+  @org.springframework.web.bind.annotation.ModelAttribute
+  void notTracking(HttpServletResponse response) {
+    response.setHeader("Tk", "N");
+  }
+
   // ---- subscription form -------------------------------------------------------------------
 
   @GetMapping("/p/subscribe/{listId}")

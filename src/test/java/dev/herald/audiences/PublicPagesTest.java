@@ -66,6 +66,20 @@ class PublicPagesTest {
   }
 
   @Test
+  void a_visitor_asking_not_to_be_tracked_is_told_no_page_tracks_anyone() throws Exception {
+    HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/p/subscribe/" + doubleList))
+        .header("Accept", "text/html").header("DNT", "1").build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.headers().firstValue("Tk")).contains("N");
+    assertThat(page.headers().allValues("Set-Cookie")).isEmpty();
+    // nothing on the page loads from elsewhere: every src and href stays on this origin
+    assertThat(Pattern.compile("(?:src|href)=\"(https?:)?//").matcher(page.body()).find()).isFalse();
+    HttpResponse<String> done = post("/p/subscribe/" + doubleList, Map.of("email", "dnt@example.com", "consent", "true"));
+    assertThat(done.headers().firstValue("Tk")).contains("N");
+    assertThat(get("/p/preferences?token=nonsense").headers().firstValue("Tk")).contains("N");
+  }
+
+  @Test
   void the_form_subscribes_with_consent_evidence_and_sets_no_cookie() throws Exception {
     HttpResponse<String> page = get("/p/subscribe/" + doubleList);
     assertThat(page.statusCode()).isEqualTo(200);
