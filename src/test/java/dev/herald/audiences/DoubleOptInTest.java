@@ -5,18 +5,15 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 
 import dev.herald.tenancy.TestOrganizations;
 import dev.herald.testsupport.MutableClock;
+import dev.herald.testsupport.TestClock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
-import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
-import org.springframework.context.annotation.Primary;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.test.web.servlet.MockMvc;
@@ -24,17 +21,8 @@ import org.springframework.test.web.servlet.MockMvc;
 /** Double opt-in with time under the test's control: the link expires, and one address gets only a few mails a day. */
 @SpringBootTest
 @AutoConfigureMockMvc
-@Import({AudienceFixtures.class, TestOrganizations.class, DoubleOptInTest.Clocks.class})
+@Import({AudienceFixtures.class, TestOrganizations.class, TestClock.class})
 class DoubleOptInTest {
-  @TestConfiguration
-  static class Clocks {
-    @Bean
-    @Primary
-    MutableClock testClock() {
-      return new MutableClock(Instant.now());
-    }
-  }
-
   @Autowired MockMvc mvc;
   @Autowired MutableClock clock;
   @Autowired AudienceFixtures fixtures;

@@ -8,7 +8,6 @@ import dev.herald.tenancy.TestOrganizations;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +18,6 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.mock.web.MockMultipartFile;
 import org.springframework.test.web.servlet.MockMvc;
 import tools.jackson.databind.JsonNode;
@@ -53,32 +51,20 @@ class ImportTest {
         .param(org.id()).query(Long.class).single();
   }
 
-  JsonNode upload(String fileName, byte[] content, Map<String, String> params, int expectedStatus) throws Exception {
-    var request = multipart("/api/v1/orgs/" + org.slug() + "/imports").file(new MockMultipartFile("file", fileName, null, content))
-        .param("listId", Long.toString(listId)).param("consentBasis", "signed up on our website");
-    params.forEach(request::param);
-    MockHttpServletResponse r = mvc.perform(request.header("Authorization", "Bearer " + org.apiKey())).andReturn().getResponse();
-    assertThat(r.getStatus()).as(r.getContentAsString()).isEqualTo(expectedStatus);
-    return json.readTree(r.getContentAsString());
+  ImportCalls calls() {
+    return new ImportCalls(mvc, json, imports, org, listId);
   }
 
-  /** Waits for the worker (polling every 0.1 s in this test) to finish the job; returns the job. */
+  JsonNode upload(String fileName, byte[] content, Map<String, String> params, int expectedStatus) throws Exception {
+    return calls().upload(fileName, content, params, expectedStatus);
+  }
+
   JsonNode finished(JsonNode created) throws Exception {
-    long id = created.get("id").asLong();
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-    while (Instant.now().isBefore(deadline)) {
-      JsonNode job = json.readTree(mvc.perform(get("/api/v1/orgs/" + org.slug() + "/imports/" + id)
-          .header("Authorization", "Bearer " + org.apiKey())).andReturn().getResponse().getContentAsString());
-      if (List.of("finished", "failed").contains(job.get("status").asString())) return job;
-      Thread.sleep(100);
-    }
-    throw new AssertionError("import " + id + " did not finish in 60 s");
+    return calls().finished(created);
   }
 
   Map<Long, String> errors(JsonNode job) {
-    Map<Long, String> out = new java.util.TreeMap<>();
-    imports.errors(org.id(), job.get("id").asLong(), 1000).forEach(e -> out.put(e.line(), e.reason()));
-    return out;
+    return calls().errors(job);
   }
 
   long count(String sql, Object... params) {

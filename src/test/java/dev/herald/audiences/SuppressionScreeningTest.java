@@ -3,16 +3,12 @@ package dev.herald.audiences;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
-import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
 import dev.herald.tenancy.TestOrganizations;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -22,7 +18,6 @@ import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.mock.web.MockHttpServletResponse;
-import org.springframework.mock.web.MockMultipartFile;
 import org.springframework.test.web.servlet.MockMvc;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
@@ -289,26 +284,11 @@ class SuppressionScreeningTest {
   }
 
   JsonNode importCsv(String csv, Map<String, String> params) throws Exception {
-    var request = multipart("/api/v1/orgs/" + org.slug() + "/imports")
-        .file(new MockMultipartFile("file", "people.csv", null, csv.getBytes(StandardCharsets.UTF_8)))
-        .param("listId", Long.toString(listId)).param("consentBasis", "signed up on our website");
-    params.forEach(request::param);
-    MockHttpServletResponse r = mvc.perform(request.header("Authorization", "Bearer " + org.apiKey())).andReturn().getResponse();
-    assertThat(r.getStatus()).as(r.getContentAsString()).isEqualTo(202);
-    long id = json.readTree(r.getContentAsString()).get("id").asLong();
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-    while (Instant.now().isBefore(deadline)) {
-      JsonNode job = json.readTree(mvc.perform(get("/api/v1/orgs/" + org.slug() + "/imports/" + id)
-          .header("Authorization", "Bearer " + org.apiKey())).andReturn().getResponse().getContentAsString());
-      if (List.of("finished", "failed").contains(job.get("status").asString())) return job;
-      Thread.sleep(100);
-    }
-    throw new AssertionError("import " + id + " did not finish in 60 s");
+    ImportCalls calls = new ImportCalls(mvc, json, imports, org, listId);
+    return calls.finished(calls.upload("people.csv", csv.getBytes(StandardCharsets.UTF_8), params, 202));
   }
 
   Map<Long, String> errors(JsonNode job) {
-    Map<Long, String> out = new TreeMap<>();
-    imports.errors(org.id(), job.get("id").asLong(), 1000).forEach(e -> out.put(e.line(), e.reason()));
-    return out;
+    return new ImportCalls(mvc, json, imports, org, listId).errors(job);
   }
 }
