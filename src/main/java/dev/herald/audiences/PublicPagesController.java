@@ -1,6 +1,7 @@
 package dev.herald.audiences;
 
 import dev.herald.platform.ApiProblem;
+import dev.herald.tenancy.Organizations;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.sql.Timestamp;
@@ -24,6 +25,8 @@ import org.springframework.web.server.ResponseStatusException;
  * public list, confirming a double opt-in, and the preference centre reached by a signed link.
  * The forms carry no CSRF token (that would need a session cookie); the subscription form is
  * guarded by a honeypot and a per-address rate limit, the others by their signed token.
+ * An organization the operator suspended collects nothing: its subscription forms and confirmation links
+ * answer 404. Its preference centre stays open, so that people can still unsubscribe and see their data.
  */
 @Controller
 class PublicPagesController {
@@ -35,10 +38,12 @@ class PublicPagesController {
   private final JdbcClient jdbc;
   private final Clock clock;
   private final CustomFields fields;
+  private final Organizations organizations;
 
   PublicPagesController(MailingLists lists, Subscribers subscribers, DoubleOptIn doubleOptIn, JdbcClient jdbc, Clock clock,
-      CustomFields fields) {
+      CustomFields fields, Organizations organizations) {
     this.fields = fields;
+    this.organizations = organizations;
     this.lists = lists;
     this.subscribers = subscribers;
     this.doubleOptIn = doubleOptIn;
@@ -114,6 +119,7 @@ class PublicPagesController {
   @GetMapping("/p/confirm")
   String confirmPage(@RequestParam(defaultValue = "") String token, HttpServletResponse response, Model model) {
     Optional<DoubleOptIn.Confirmation> c = doubleOptIn.confirmation(token);
+    c.ifPresent(x -> requireActive(x.organizationId()));
     if (c.isEmpty()) response.setStatus(422);
     model.addAttribute("token", token);
     model.addAttribute("valid", c.isPresent());
@@ -130,6 +136,7 @@ class PublicPagesController {
       return "audiences/public-confirm";
     }
     DoubleOptIn.Confirmation x = c.get();
+    requireActive(x.organizationId());
     subscribers.confirm(x.organizationId(), x.subscriberId(), x.listId());
     model.addAttribute("confirmed", true);
     model.addAttribute("valid", true);
@@ -219,7 +226,13 @@ class PublicPagesController {
         select l.id, l.organization_id, l.name, l.description, o.name as organization_name, l.optin from mailing_list l
         join organization o on o.id = l.organization_id where l.id = ? and l.visibility = 'public'""")
         .param(listId).query(PublicList.class).optional()
+        .filter(l -> !organizations.isSuspended(l.organizationId()))
         .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+  }
+
+  /** A suspended organization's hosted pages are gone until the operator resumes it. */
+  private void requireActive(long organizationId) {
+    if (organizations.isSuspended(organizationId)) throw new ResponseStatusException(HttpStatus.NOT_FOUND);
   }
 
   static String consentText(PublicList list) {

@@ -6,21 +6,30 @@ import dev.herald.platform.Settings;
 import java.time.LocalDate;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
-/** The operator's pages: organizations and people, installation settings, policy versions, operator audit log. */
+/**
+ * The operator's pages: organizations and people (list, suspend, resume, delete), installation settings,
+ * policy versions, operator audit log.
+ */
 @PanelController
 class OperatorController {
+  static final int ORGANIZATIONS_PAGE_SIZE = 50;
+  private static final String ORGANIZATIONS = "/operator/organizations";
   private final Organizations organizations;
+  private final OrganizationLifecycle lifecycle;
   private final Users users;
   private final Settings settings;
   private final Policies policies;
   private final AuditLog audit;
 
-  OperatorController(Organizations organizations, Users users, Settings settings, Policies policies, AuditLog audit) {
+  OperatorController(Organizations organizations, OrganizationLifecycle lifecycle, Users users, Settings settings, Policies policies,
+      AuditLog audit) {
     this.organizations = organizations;
+    this.lifecycle = lifecycle;
     this.users = users;
     this.settings = settings;
     this.policies = policies;
@@ -35,6 +44,54 @@ class OperatorController {
     model.addAttribute("minimumAge", settings.minimumAge());
     model.addAttribute("policies", policies.all());
     return "tenancy/operator";
+  }
+
+  // ---- organizations -------------------------------------------------------------------------
+
+  @GetMapping(ORGANIZATIONS)
+  String organizations(@RequestParam(defaultValue = "") String q, @RequestParam(defaultValue = "0") int page, Model model) {
+    model.addAttribute("page", organizations.search(q, Math.max(0, page), ORGANIZATIONS_PAGE_SIZE));
+    model.addAttribute("q", q);
+    return "tenancy/operator-organizations";
+  }
+
+  @PostMapping(ORGANIZATIONS + "/{id}/suspend")
+  String suspend(@PathVariable long id, @RequestParam(defaultValue = "") String reason, @RequestParam(defaultValue = "") String q,
+      RedirectAttributes flash) {
+    try {
+      Organizations.Organization org = lifecycle.suspend(id, reason);
+      flash.addFlashAttribute("notice", org.name() + " is suspended: its members, API keys and hosted pages are refused.");
+    } catch (ApiProblem p) {
+      if (p.status().value() == 404) throw p;
+      flash.addFlashAttribute("errors", java.util.Map.of("reason-" + id, p.getMessage()));
+      flash.addFlashAttribute("reasonValue", reason);
+    }
+    return back(q, flash);
+  }
+
+  @PostMapping(ORGANIZATIONS + "/{id}/resume")
+  String resume(@PathVariable long id, @RequestParam(defaultValue = "") String q, RedirectAttributes flash) {
+    flash.addFlashAttribute("notice", lifecycle.resume(id).map(org -> org.name() + " is active again.")
+        .orElse("That organization was not suspended; nothing changed."));
+    return back(q, flash);
+  }
+
+  @PostMapping(ORGANIZATIONS + "/{id}/delete")
+  String delete(@PathVariable long id, @RequestParam(defaultValue = "") String confirm, @RequestParam(defaultValue = "") String q,
+      RedirectAttributes flash) {
+    try {
+      Organizations.Organization org = lifecycle.delete(id, confirm);
+      flash.addFlashAttribute("notice", org.name() + " (" + org.slug() + ") and all its data are deleted.");
+    } catch (ApiProblem p) {
+      if (p.status().value() == 404) throw p;
+      flash.addFlashAttribute("errors", java.util.Map.of("confirm-" + id, p.getMessage()));
+    }
+    return back(q, flash);
+  }
+
+  private static String back(String q, RedirectAttributes flash) {
+    if (!q.isBlank()) flash.addAttribute("q", q);
+    return "redirect:" + ORGANIZATIONS;
   }
 
   @PostMapping("/operator/settings")

@@ -1,5 +1,6 @@
 package dev.herald.tenancy;
 
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
@@ -7,27 +8,95 @@ import java.util.Set;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-/** Organizations, memberships and the permissions a member holds through role and groups. */
+/**
+ * Organizations, memberships and the permissions a member holds through role and groups. Public only
+ * for {@link #isSuspended}, which other capabilities ask before serving an organization's hosted pages;
+ * everything else stays inside tenancy.
+ */
 @Repository
-class Organizations {
+public class Organizations {
   private final JdbcClient jdbc;
 
   Organizations(JdbcClient jdbc) {
     this.jdbc = jdbc;
   }
 
-  record Organization(long id, String slug, String name) {}
+  /** {@code suspendedAt} is null while the organization is active. */
+  record Organization(long id, String slug, String name, Instant suspendedAt, String suspendedReason) {
+    public boolean suspended() {
+      return suspendedAt != null;
+    }
+  }
 
-  record MembershipView(long organizationId, String slug, String name, Role role) {}
+  private static final String ORG_COLUMNS = "id, slug, name, suspended_at, suspended_reason";
+
+  record MembershipView(long organizationId, String slug, String name, Role role, boolean suspended) {}
+
+  /** A row of the operator's list: counts come from the same query as the page. */
+  record Listed(long id, String slug, String name, Instant createdAt, long members, long subscribers, Instant suspendedAt,
+      String suspendedReason) {
+    public boolean suspended() {
+      return suspendedAt != null;
+    }
+  }
+
+  record ListPage(List<Listed> items, long total, int page, int size) {}
 
   record Member(long userId, String email, String displayName, Role role, java.time.Instant joinedAt, List<String> groups) {}
 
   Optional<Organization> bySlug(String slug) {
-    return jdbc.sql("select id, slug, name from organization where slug = ?").param(slug).query(Organization.class).optional();
+    return jdbc.sql("select " + ORG_COLUMNS + " from organization where slug = ?").param(slug).query(Organization.class).optional();
   }
 
   Optional<Organization> byId(long id) {
-    return jdbc.sql("select id, slug, name from organization where id = ?").param(id).query(Organization.class).optional();
+    return jdbc.sql("select " + ORG_COLUMNS + " from organization where id = ?").param(id).query(Organization.class).optional();
+  }
+
+  /** Whether the operator suspended this organization: its hosted pages are then not served. */
+  public boolean isSuspended(long orgId) {
+    return jdbc.sql("select exists(select 1 from organization where id = ? and suspended_at is not null)").param(orgId)
+        .query(Boolean.class).single();
+  }
+
+  /**
+   * Newest first, filtered by {@code q} (part of the name or slug, case-insensitive), with each
+   * organization's member and subscriber counts in the same statement.
+   */
+  ListPage search(String q, int page, int size) {
+    String pattern = q == null ? "" : dev.herald.platform.Text.requireNoControls("q", q).strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    String where = " where (:q = '' or name ilike '%' || :q || '%' or slug ilike '%' || :q || '%')";
+    long total = jdbc.sql("select count(*) from organization" + where).param("q", pattern).query(Long.class).single();
+    List<Listed> items = jdbc.sql("""
+        with shown as (select id, slug, name, created_at, suspended_at, suspended_reason from organization""" + where + """
+
+          order by created_at desc, id desc limit :size offset :offset)
+        select s.id, s.slug, s.name, s.created_at,
+               (select count(*) from membership m where m.organization_id = s.id) as members,
+               (select count(*) from subscriber b where b.organization_id = s.id) as subscribers,
+               s.suspended_at, s.suspended_reason
+        from shown s order by s.created_at desc, s.id desc""")
+        .param("q", pattern).param("size", size).param("offset", (long) page * size)
+        .query((rs, n) -> new Listed(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant(), rs.getLong(5),
+            rs.getLong(6), rs.getTimestamp(7) == null ? null : rs.getTimestamp(7).toInstant(), rs.getString(8)))
+        .list();
+    return new ListPage(items, total, page, size);
+  }
+
+  /** Suspends (or changes the reason of a suspension, keeping its start); false when there is no such organization. */
+  boolean suspend(long id, String reason) {
+    return jdbc.sql("update organization set suspended_at = coalesce(suspended_at, now()), suspended_reason = ? where id = ?")
+        .params(reason, id).update() == 1;
+  }
+
+  /** False when the organization does not exist or is not suspended. */
+  boolean resume(long id) {
+    return jdbc.sql("update organization set suspended_at = null, suspended_reason = '' where id = ? and suspended_at is not null")
+        .param(id).update() == 1;
+  }
+
+  /** Deletes the organization; every table that belongs to it cascades (see the migrations). */
+  boolean delete(long id) {
+    return jdbc.sql("delete from organization where id = ?").param(id).update() == 1;
   }
 
   long create(String slug, String name) {
@@ -40,7 +109,7 @@ class Organizations {
   }
 
   List<Organization> all() {
-    return jdbc.sql("select id, slug, name from organization order by name").query(Organization.class).list();
+    return jdbc.sql("select " + ORG_COLUMNS + " from organization order by name").query(Organization.class).list();
   }
 
   void addMember(long orgId, long userId, Role role) {
@@ -51,9 +120,11 @@ class Organizations {
 
   List<MembershipView> membershipsOf(long userId) {
     return jdbc.sql("""
-        select o.id as organization_id, o.slug, o.name, m.role from membership m join organization o on o.id = m.organization_id
+        select o.id as organization_id, o.slug, o.name, m.role, o.suspended_at is not null
+        from membership m join organization o on o.id = m.organization_id
         where m.user_id = ? order by o.name""").param(userId)
-        .query((rs, n) -> new MembershipView(rs.getLong(1), rs.getString(2), rs.getString(3), Role.valueOf(rs.getString(4))))
+        .query((rs, n) -> new MembershipView(rs.getLong(1), rs.getString(2), rs.getString(3), Role.valueOf(rs.getString(4)),
+            rs.getBoolean(5)))
         .list();
   }
 

@@ -62,6 +62,12 @@ class PanelModel {
     return (OrganizationContext) request.getAttribute(OrganizationContext.ATTRIBUTE);
   }
 
+  /** Set when a member was refused because the operator suspended the organization (the 403 page says why). */
+  @ModelAttribute("suspendedOrganization")
+  RouteAuthorization.Suspended suspendedOrganization(HttpServletRequest request) {
+    return (RouteAuthorization.Suspended) request.getAttribute(RouteAuthorization.Suspended.ATTRIBUTE);
+  }
+
   @ModelAttribute("orgSections")
   List<Section> orgSections() {
     return ORG_SECTIONS;

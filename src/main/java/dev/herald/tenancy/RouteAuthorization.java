@@ -23,12 +23,21 @@ import org.springframework.stereotype.Component;
  * Decides every request from {@link AccessRules}. For organization routes it resolves {@code {org}},
  * checks the caller's permissions there (role + groups, or the API key's scopes), and leaves an
  * {@link OrganizationContext} on the request for the controller.
+ *
+ * <p>A suspended organization is refused here, once for every panel page and API route: its members
+ * (and its API keys) are denied, and {@link Suspended} on the request tells the access-denied handlers
+ * (see {@link SecurityConfiguration}) to say why. Someone who is not a member learns nothing of it.
  */
 @Component
 class RouteAuthorization implements AuthorizationManager<RequestAuthorizationContext> {
   private static final AuthorizationDecision GRANTED = new AuthorizationDecision(true);
   private static final AuthorizationDecision DENIED = new AuthorizationDecision(false);
   private final Organizations organizations;
+
+  /** Left on a refused request when the organization is suspended; read by the 403 page and problem. */
+  record Suspended(String name, String slug, java.time.Instant since, String reason) {
+    static final String ATTRIBUTE = "herald.suspended";
+  }
 
   RouteAuthorization(Organizations organizations) {
     this.organizations = organizations;
@@ -60,7 +69,13 @@ class RouteAuthorization implements AuthorizationManager<RequestAuthorizationCon
       case null, default -> EnumSet.noneOf(Permission.class);
     };
     // Every role grants some permission, so an empty set means "not a member" (or another org's key).
-    if (held.isEmpty() || (needed != null && !held.contains(needed))) return DENIED;
+    if (held.isEmpty()) return DENIED;
+    if (org.get().suspended()) {
+      request.setAttribute(Suspended.ATTRIBUTE,
+          new Suspended(org.get().name(), org.get().slug(), org.get().suspendedAt(), org.get().suspendedReason()));
+      return DENIED;
+    }
+    if (needed != null && !held.contains(needed)) return DENIED;
     request.setAttribute(OrganizationContext.ATTRIBUTE,
         new OrganizationContext(orgId, org.get().slug(), org.get().name(), Set.copyOf(held)));
     return GRANTED;

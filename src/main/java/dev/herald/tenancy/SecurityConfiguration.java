@@ -52,7 +52,10 @@ class SecurityConfiguration {
                 "Authenticate with an API key (Authorization: Bearer hrld_...) or a signed-in session."), API)
             .defaultAuthenticationEntryPointFor(SecurityConfiguration::toSignIn, r -> true)
             .defaultAccessDeniedHandlerFor((req, res, ex) -> problem(res, HttpStatus.FORBIDDEN,
-                "You do not have permission for this action in this organization."), API)
+                req.getAttribute(RouteAuthorization.Suspended.ATTRIBUTE) instanceof RouteAuthorization.Suspended s
+                    ? "The organization " + s.slug() + " is suspended by the operator of this installation (reason: "
+                        + s.reason() + "). Contact the operator to have it resumed."
+                    : "You do not have permission for this action in this organization."), API)
             // Needed: with a single default handler Spring would use the API's JSON one for pages too.
             .defaultAccessDeniedHandlerFor(new org.springframework.security.web.access.AccessDeniedHandlerImpl(), r -> true))
         .headers(h -> h
@@ -77,8 +80,25 @@ class SecurityConfiguration {
   static void problem(HttpServletResponse response, HttpStatus status, String detail) throws IOException {
     response.setStatus(status.value());
     response.setContentType("application/problem+json");
+    // UTF-8: a detail may quote text people wrote (a suspension's reason), in any language.
+    response.setCharacterEncoding("UTF-8");
     response.getWriter().write("{\"type\":\"about:blank\",\"title\":\"" + status.getReasonPhrase() + "\",\"status\":"
-        + status.value() + ",\"detail\":\"" + detail.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}");
+        + status.value() + ",\"detail\":\"" + jsonEscape(detail) + "\"}");
+  }
+
+  private static String jsonEscape(String text) {
+    StringBuilder out = new StringBuilder(text.length() + 16);
+    for (char c : text.toCharArray()) {
+      switch (c) {
+        case '"' -> out.append("\\\"");
+        case '\\' -> out.append("\\\\");
+        default -> {
+          if (c < 0x20) out.append(String.format("\\u%04x", (int) c));
+          else out.append(c);
+        }
+      }
+    }
+    return out.toString();
   }
 
   /** Authenticates {@code Authorization: Bearer hrld_...} for this request only; nothing is stored in a session. */
