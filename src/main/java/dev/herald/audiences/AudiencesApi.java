@@ -124,7 +124,7 @@ class AudiencesApi {
   Subscribers.Page search(@RequestAttribute(ORG) OrganizationContext org, @RequestParam(defaultValue = "") String q,
       @RequestParam(required = false) Long list, @RequestParam(defaultValue = "") String status,
       @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size) {
-    checkPage(page, size);
+    ApiProblem.checkPage(page, size);
     return subscribers.search(org.id(), q, list, status, page, size);
   }
 
@@ -257,12 +257,6 @@ class AudiencesApi {
     Text.requireNoControls("consent.basis", c.basis());
     return new Consent.Evidence("api", caller == null ? null : caller.getName(), c.text(), c.basis(),
         c.ip() == null ? request.getRemoteAddr() : c.ip(), c.userAgent());
-  }
-
-  /** The paging parameters every subscriber listing of the API takes. */
-  static void checkPage(int page, int size) {
-    if (size < 1 || size > 1000) throw ApiProblem.invalid("size", "size is between 1 and 1000.");
-    if (page < 0) throw ApiProblem.invalid("page", "page starts at 0.");
   }
 
   private Subscribers.Subscriber resolve(OrganizationContext org, String idOrEmail) {

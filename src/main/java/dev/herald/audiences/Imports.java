@@ -46,6 +46,9 @@ public class Imports {
   static final Duration LEASE = Duration.ofMinutes(2);
   /** How long an upload may wait for its mapping to be confirmed before the file is deleted. */
   static final Duration DRAFT_LIFETIME = Duration.ofDays(1);
+  /** Drafts expire by the day, so looking for them once every few minutes is enough (the worker polls every second). */
+  static final Duration DRAFT_SWEEP = Duration.ofMinutes(10);
+  private volatile Instant lastDraftSweep = Instant.MIN;
   /** LEASE as PostgreSQL reads an interval, for {@code now() + cast(? as interval)}. */
   private static final String LEASE_INTERVAL = LEASE.toSeconds() + " seconds";
   private final JdbcClient jdbc;
@@ -208,7 +211,10 @@ public class Imports {
   @Scheduled(fixedDelayString = "${herald.imports.poll:PT1S}")
   void work() {
     if (!roles.has(NodeRole.worker)) return;
-    forgetAbandonedDrafts();
+    if (clock.instant().isAfter(lastDraftSweep.plus(DRAFT_SWEEP))) {
+      lastDraftSweep = clock.instant();
+      forgetAbandonedDrafts();
+    }
     for (Optional<Long> job = claim(); job.isPresent(); job = claim()) run(job.get());
   }
 

@@ -77,7 +77,7 @@ class SegmentsApi {
   @Operation(summary = "The segment's subscribers, newest first")
   List<Subscribers.Subscriber> members(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id,
       @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size) {
-    AudiencesApi.checkPage(page, size);
+    ApiProblem.checkPage(page, size);
     return subscribers.byIds(org.id(), segments.members(org.id(), get(org, id).conditions(), page, size));
   }
 }

@@ -61,9 +61,13 @@ public class Subscribers {
 
   // ---- reading -----------------------------------------------------------------------------
 
+  /** The columns {@link #map} reads, in its order. */
+  private static final String SELECT = "select id, email, smtputf8, name, attributes::text, tags, source, created_at, updated_at"
+      + " from subscriber";
+
   public Optional<Subscriber> find(long orgId, long id) {
-    return jdbc.sql("select id, email, smtputf8, name, attributes::text, tags, source, created_at, updated_at from subscriber"
-            + " where organization_id = ? and id = ?").params(orgId, id).query(this::map).optional().map(this::withMemberships);
+    return jdbc.sql(SELECT + " where organization_id = ? and id = ?").params(orgId, id).query(this::map).optional()
+        .map(this::withMemberships);
   }
 
   public Optional<Subscriber> findByEmail(long orgId, String email) {
@@ -73,8 +77,7 @@ public class Subscribers {
     } catch (ApiProblem invalid) {
       return Optional.empty();
     }
-    return jdbc.sql("select id, email, smtputf8, name, attributes::text, tags, source, created_at, updated_at from subscriber"
-        + " where organization_id = ? and email_key = ?").params(orgId, address.key()).query(this::map).optional()
+    return jdbc.sql(SELECT + " where organization_id = ? and email_key = ?").params(orgId, address.key()).query(this::map).optional()
         .map(this::withMemberships);
   }
 
@@ -84,10 +87,9 @@ public class Subscribers {
   public List<Subscriber> byIds(long orgId, List<Long> ids) {
     if (ids.isEmpty()) return List.of();
     Map<Long, Subscriber> found = new java.util.HashMap<>();
-    for (Subscriber s : withMemberships(jdbc.sql("select id, email, smtputf8, name, attributes::text, tags, source, created_at, updated_at"
-        + " from subscriber where organization_id = ? and id = any(?)").params(orgId, ids.toArray(Long[]::new)).query(this::map).list())) {
-      found.put(s.id(), s);
-    }
+    List<Subscriber> rows = jdbc.sql(SELECT + " where organization_id = ? and id = any(?)").params(orgId, ids.toArray(Long[]::new))
+        .query(this::map).list();
+    for (Subscriber s : withMemberships(rows)) found.put(s.id(), s);
     return ids.stream().map(found::get).filter(java.util.Objects::nonNull).toList();
   }
 
@@ -200,9 +202,13 @@ public class Subscribers {
    * and PostgreSQL's own sha256() must give the same value for set-based import screening.
    */
   public static String erasureHash(String emailKey) {
+    return java.util.HexFormat.of().formatHex(keyDigest(emailKey));
+  }
+
+  /** The SHA-256 of an email key's UTF-8, as {@link #erasureHash} spells it and the suppression list stores it. */
+  public static byte[] keyDigest(String emailKey) {
     try {
-      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-          .digest(emailKey.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      return java.security.MessageDigest.getInstance("SHA-256").digest(emailKey.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

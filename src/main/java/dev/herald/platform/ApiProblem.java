@@ -28,6 +28,12 @@ public class ApiProblem extends RuntimeException {
     return new ApiProblem(HttpStatus.UNPROCESSABLE_CONTENT, field, detail);
   }
 
+  /** The paging parameters every listing of the API takes: {@code page} from 0, {@code size} 1 to 1,000. */
+  public static void checkPage(int page, int size) {
+    if (size < 1 || size > 1000) throw invalid("size", "size is between 1 and 1000.");
+    if (page < 0) throw invalid("page", "page starts at 0.");
+  }
+
   /** For a page: field → message, "form" when no field is named, so the page shows it beside the field. */
   public java.util.Map<String, String> fieldErrors() {
     return java.util.Map.of(field == null ? "form" : field, getMessage());

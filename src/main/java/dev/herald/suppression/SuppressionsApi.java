@@ -46,8 +46,7 @@ class SuppressionsApi {
   Suppressions.Page search(@RequestAttribute(ORG) OrganizationContext org, @RequestParam(defaultValue = "") String q,
       @RequestParam(defaultValue = "") String reason, @RequestParam(defaultValue = "0") int page,
       @RequestParam(defaultValue = "50") int size) {
-    if (size < 1 || size > 1000) throw ApiProblem.invalid("size", "size is between 1 and 1000.");
-    if (page < 0) throw ApiProblem.invalid("page", "page starts at 0.");
+    ApiProblem.checkPage(page, size);
     if (!reason.isBlank() && !Suppressions.ALL_REASONS.contains(reason.strip())) {
       throw ApiProblem.invalid("reason", "reason is one of " + String.join(", ", Suppressions.ALL_REASONS) + ".");
     }

@@ -2,9 +2,6 @@ package dev.herald.suppression;
 
 import dev.herald.audiences.EmailAddress;
 import dev.herald.platform.ApiProblem;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
 
@@ -18,7 +15,7 @@ sealed interface Target {
   record Address(String key) implements Target {
     /** SHA-256 of the key's UTF-8: what the index holds and what survives an erasure. */
     byte[] hash() {
-      return sha256(key);
+      return dev.herald.audiences.Subscribers.keyDigest(key);
     }
   }
 
@@ -47,14 +44,6 @@ sealed interface Target {
       case EmailAddress.Valid v -> new Domain(v.address().domain().toLowerCase(Locale.ROOT));
       case EmailAddress.Invalid i -> throw ApiProblem.invalid(field, "Not a valid domain: " + i.reason() + ".");
     };
-  }
-
-  static byte[] sha256(String key) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
-    }
   }
 
   static String hex(byte[] bytes) {

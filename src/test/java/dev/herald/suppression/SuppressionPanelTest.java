@@ -104,7 +104,7 @@ class SuppressionPanelTest {
     add(acme.id(), "bob@example.com", null, "hard_bounce", null);
     add(acme.id(), null, "annex.example", "manual", null);
     tx.executeWithoutResult(s -> publisher.publishEvent(
-        new AudienceEvents.SubscriberErased(acme.id(), 7L, Target.hex(Target.sha256("gone@example.com")))));
+        new AudienceEvents.SubscriberErased(acme.id(), 7L, dev.herald.audiences.Subscribers.erasureHash("gone@example.com"))));
 
     String all = html(get(page).with(organizations.asOwner(acme)));
     assertThat(all).contains("ann@example.com", "bob@example.com", "annex.example", "(erased)", "Page 1 of 1 · 4 entries");
@@ -161,7 +161,7 @@ class SuppressionPanelTest {
     add(acme.id(), null, "example.org", "manual", "@SUM(1)\tand, a comma");
     add(acme.id(), "kept@example.com", null, "manual", "call +1 555 \"x\"");
     tx.executeWithoutResult(s -> publisher.publishEvent(
-        new AudienceEvents.SubscriberErased(acme.id(), 7L, Target.hex(Target.sha256("gone@example.com")))));
+        new AudienceEvents.SubscriberErased(acme.id(), 7L, dev.herald.audiences.Subscribers.erasureHash("gone@example.com"))));
 
     MockHttpServletResponse r = mvc.perform(get(page + "/export").with(organizations.asOwner(acme))).andReturn().getResponse();
     assertThat(r.getStatus()).isEqualTo(200);
@@ -171,11 +171,11 @@ class SuppressionPanelTest {
     List<String> lines = List.of(csv.substring(1).split("\r\n"));
     assertThat(csv).startsWith("\uFEFF");
     assertThat(lines.getFirst()).isEqualTo("address,address_sha256,domain,reason,note,source,created_at,expires_at");
-    assertThat(lines.get(1)).startsWith("'-dash@example.com," + Target.hex(Target.sha256("-dash@example.com")) + ",,complaint,"
+    assertThat(lines.get(1)).startsWith("'-dash@example.com," + dev.herald.audiences.Subscribers.erasureHash("-dash@example.com") + ",,complaint,"
         + "\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"click\"\")\",test,");
     assertThat(lines.get(2)).startsWith(",,example.org,manual,\"'@SUM(1)\tand, a comma\",test,");
     assertThat(lines.get(3)).as("only a cell's first character counts").contains(",\"call +1 555 \"\"x\"\"\",");
-    assertThat(lines.get(4)).startsWith("(erased)," + Target.hex(Target.sha256("gone@example.com")) + ",,erased,,erasure,");
+    assertThat(lines.get(4)).startsWith("(erased)," + dev.herald.audiences.Subscribers.erasureHash("gone@example.com") + ",,erased,,erasure,");
     assertThat(csv).doesNotContain("gone@example.com");
   }
 
