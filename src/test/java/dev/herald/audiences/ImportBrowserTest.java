@@ -49,8 +49,6 @@ import org.springframework.util.FileSystemUtils;
 @Import({TestOrganizations.class})
 @DirtiesContext
 class ImportBrowserTest {
-  /** The owner's password: TestOrganizations makes owners with tenancy's Fixtures.PASSWORD. */
-  private static final String PASSWORD = "correct horse battery";
   private static final String FILE_NAME = "subscribed_members_export.csv";
   private static final String BASIS = "Signed up on our website's newsletter form (Mailchimp, 2019 to 2024)";
   private static final int PEOPLE = 300;
@@ -86,7 +84,7 @@ class ImportBrowserTest {
     Path csv = mailchimpExport();
 
     // 1. The owner signs in and opens the organization.
-    web.signIn(org.ownerEmail(), PASSWORD);
+    web.signIn(org.ownerEmail(), TestOrganizations.PASSWORD);
     web.waitForPath("/dashboard");
     browser.findElement(By.cssSelector("main a.card-title")).click();
     web.waitForPath(orgPath);

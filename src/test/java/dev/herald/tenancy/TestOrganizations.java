@@ -10,6 +10,8 @@ import org.springframework.boot.test.context.TestComponent;
  */
 @TestComponent
 public class TestOrganizations {
+  /** The password of every owner this makes. */
+  public static final String PASSWORD = Fixtures.PASSWORD;
   private final Accounts accounts;
   private final Organizations organizations;
   private final ApiKeys apiKeys;
