@@ -1,5 +1,6 @@
 package dev.herald.audiences;
 
+import dev.herald.mail.EmailAddress;
 import dev.herald.platform.ApiProblem;
 
 /** The one place that turns input into a validated {@link EmailAddress} or a field error. */

@@ -19,7 +19,7 @@ public final class AudienceEvents {
 
   /**
    * A person was erased (right to erasure): their data is gone, and {@code addressHash} (hex SHA-256 of
-   * the email key, see {@link Subscribers#erasureHash}) is the only trace, kept so an import never adds
+   * the email key, see {@link dev.herald.mail.AddressDigest}) is the only trace, kept so an import never adds
    * them back. Published in the erasure's transaction; the suppression capability stores the hash in it.
    */
   public record SubscriberErased(long organizationId, long subscriberId, String addressHash) {}

@@ -1,5 +1,6 @@
 package dev.herald.audiences;
 
+import dev.herald.mail.EmailAddress;
 import dev.herald.platform.ApiProblem;
 import dev.herald.platform.Text;
 import java.time.LocalDateTime;

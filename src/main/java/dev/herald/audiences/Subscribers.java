@@ -1,5 +1,7 @@
 package dev.herald.audiences;
 
+import dev.herald.mail.AddressDigest;
+import dev.herald.mail.EmailAddress;
 import dev.herald.platform.ApiProblem;
 import dev.herald.platform.Text;
 import dev.herald.tenancy.AuditLog;
@@ -190,28 +192,9 @@ public class Subscribers {
     jdbc.sql("""
         delete from import_error e using import_job j
         where j.id = e.job_id and j.organization_id = ? and lower(btrim(e.value)) = ?""").params(orgId, key.get()).update();
-    events.publishEvent(new AudienceEvents.SubscriberErased(orgId, id, erasureHash(key.get())));
+    events.publishEvent(new AudienceEvents.SubscriberErased(orgId, id, AddressDigest.hex(key.get())));
     audit.record(orgId, "subscriber.erased", "subscriber", id, null);
     return true;
-  }
-
-  /**
-   * The lower-case hex SHA-256 of an email key: the only trace an erasure keeps. Plain SHA-256 (no
-   * secret pepper) on purpose: anyone holding the database could test a guessed address against it,
-   * but the same person could read the subscribers themselves; a pepper stored beside it adds nothing,
-   * and PostgreSQL's own sha256() must give the same value for set-based import screening.
-   */
-  public static String erasureHash(String emailKey) {
-    return java.util.HexFormat.of().formatHex(keyDigest(emailKey));
-  }
-
-  /** The SHA-256 of an email key's UTF-8, as {@link #erasureHash} spells it and the suppression list stores it. */
-  public static byte[] keyDigest(String emailKey) {
-    try {
-      return java.security.MessageDigest.getInstance("SHA-256").digest(emailKey.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   /**

@@ -1,7 +1,7 @@
 package dev.herald.suppression;
 
 import dev.herald.audiences.AudienceEvents;
-import dev.herald.audiences.EmailAddress;
+import dev.herald.mail.EmailAddress;
 import dev.herald.audiences.Subscribers;
 import java.util.HexFormat;
 import org.springframework.context.event.EventListener;

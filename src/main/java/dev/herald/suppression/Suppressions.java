@@ -115,7 +115,7 @@ public class Suppressions {
    * installation's, by address, by erased hash or by domain; the most telling first (an erasure, then
    * the address, then the domain; the organization's before the installation's).
    *
-   * @param emailKey the subscriber key of the address ({@link dev.herald.audiences.EmailAddress#key()})
+   * @param emailKey the subscriber key of the address ({@link dev.herald.mail.EmailAddress#key()})
    */
   public List<Match> check(long organizationId, String emailKey) {
     return matches(organizationId, emailKey);

@@ -1,6 +1,7 @@
 package dev.herald.suppression;
 
-import dev.herald.audiences.EmailAddress;
+import dev.herald.mail.AddressDigest;
+import dev.herald.mail.EmailAddress;
 import dev.herald.platform.ApiProblem;
 import java.util.HexFormat;
 import java.util.Locale;
@@ -15,7 +16,7 @@ sealed interface Target {
   record Address(String key) implements Target {
     /** SHA-256 of the key's UTF-8: what the index holds and what survives an erasure. */
     byte[] hash() {
-      return dev.herald.audiences.Subscribers.keyDigest(key);
+      return AddressDigest.of(key);
     }
   }
 

@@ -7,6 +7,7 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 
 import dev.herald.audiences.AudienceEvents;
 import dev.herald.audiences.SuppressionScreen;
+import dev.herald.mail.AddressDigest;
 import dev.herald.tenancy.Role;
 import dev.herald.tenancy.TestOrganizations;
 import dev.herald.testsupport.WebClient;
@@ -104,7 +105,7 @@ class SuppressionPanelTest {
     add(acme.id(), "bob@example.com", null, "hard_bounce", null);
     add(acme.id(), null, "annex.example", "manual", null);
     tx.executeWithoutResult(s -> publisher.publishEvent(
-        new AudienceEvents.SubscriberErased(acme.id(), 7L, dev.herald.audiences.Subscribers.erasureHash("gone@example.com"))));
+        new AudienceEvents.SubscriberErased(acme.id(), 7L, AddressDigest.hex("gone@example.com"))));
 
     String all = html(get(page).with(organizations.asOwner(acme)));
     assertThat(all).contains("ann@example.com", "bob@example.com", "annex.example", "(erased)", "Page 1 of 1 · 4 entries");
@@ -161,7 +162,7 @@ class SuppressionPanelTest {
     add(acme.id(), null, "example.org", "manual", "@SUM(1)\tand, a comma");
     add(acme.id(), "kept@example.com", null, "manual", "call +1 555 \"x\"");
     tx.executeWithoutResult(s -> publisher.publishEvent(
-        new AudienceEvents.SubscriberErased(acme.id(), 7L, dev.herald.audiences.Subscribers.erasureHash("gone@example.com"))));
+        new AudienceEvents.SubscriberErased(acme.id(), 7L, AddressDigest.hex("gone@example.com"))));
 
     MockHttpServletResponse r = mvc.perform(get(page + "/export").with(organizations.asOwner(acme))).andReturn().getResponse();
     assertThat(r.getStatus()).isEqualTo(200);
@@ -171,11 +172,11 @@ class SuppressionPanelTest {
     List<String> lines = List.of(csv.substring(1).split("\r\n"));
     assertThat(csv).startsWith("\uFEFF");
     assertThat(lines.getFirst()).isEqualTo("address,address_sha256,domain,reason,note,source,created_at,expires_at");
-    assertThat(lines.get(1)).startsWith("'-dash@example.com," + dev.herald.audiences.Subscribers.erasureHash("-dash@example.com") + ",,complaint,"
+    assertThat(lines.get(1)).startsWith("'-dash@example.com," + AddressDigest.hex("-dash@example.com") + ",,complaint,"
         + "\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"click\"\")\",test,");
     assertThat(lines.get(2)).startsWith(",,example.org,manual,\"'@SUM(1)\tand, a comma\",test,");
     assertThat(lines.get(3)).as("only a cell's first character counts").contains(",\"call +1 555 \"\"x\"\"\",");
-    assertThat(lines.get(4)).startsWith("(erased)," + dev.herald.audiences.Subscribers.erasureHash("gone@example.com") + ",,erased,,erasure,");
+    assertThat(lines.get(4)).startsWith("(erased)," + AddressDigest.hex("gone@example.com") + ",,erased,,erasure,");
     assertThat(csv).doesNotContain("gone@example.com");
   }
 

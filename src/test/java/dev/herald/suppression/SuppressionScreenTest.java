@@ -3,8 +3,9 @@ package dev.herald.suppression;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.audiences.AudienceEvents;
-import dev.herald.audiences.EmailAddress;
 import dev.herald.audiences.SuppressionScreen;
+import dev.herald.mail.AddressDigest;
+import dev.herald.mail.EmailAddress;
 import dev.herald.tenancy.TestOrganizations;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -59,7 +60,7 @@ class SuppressionScreenTest {
 
   void erase(long org, String email) {
     tx.executeWithoutResult(status -> publisher.publishEvent(
-        new AudienceEvents.SubscriberErased(org, 1L, dev.herald.audiences.Subscribers.erasureHash(key(email)))));
+        new AudienceEvents.SubscriberErased(org, 1L, AddressDigest.hex(key(email)))));
   }
 
   /** refusalSql() as an import would run it: one SELECT over a table of keys. */
@@ -175,9 +176,9 @@ class SuppressionScreenTest {
         where organization_id = ? order by id""").param(acme).query().listOfRows();
     assertThat(rows).hasSize(2);
     assertThat(rows.get(0)).containsEntry("address", null).containsEntry("reason", "erased").containsEntry("note", "")
-        .containsEntry("hash", dev.herald.audiences.Subscribers.erasureHash("bea@example.com"));
+        .containsEntry("hash", AddressDigest.hex("bea@example.com"));
     assertThat(rows.get(1)).containsEntry("address", null).containsEntry("reason", "erased").containsEntry("source", "erasure")
-        .containsEntry("hash", dev.herald.audiences.Subscribers.erasureHash("cy@example.com"));
+        .containsEntry("hash", AddressDigest.hex("cy@example.com"));
     assertThat(events.stream(SuppressionEvents.SuppressionAdded.class).filter(e -> "erased".equals(e.reason())).count()).isEqualTo(1);
 
     // Adding the address again changes nothing: the entry stays an erased hash.
@@ -188,7 +189,7 @@ class SuppressionScreenTest {
 
     // The listener joins the publisher's transaction: a rolled-back erasure leaves no hash behind.
     tx.executeWithoutResult(status -> {
-      publisher.publishEvent(new AudienceEvents.SubscriberErased(acme, 2L, dev.herald.audiences.Subscribers.erasureHash("dee@example.com")));
+      publisher.publishEvent(new AudienceEvents.SubscriberErased(acme, 2L, AddressDigest.hex("dee@example.com")));
       status.setRollbackOnly();
     });
     assertThat(screen.refusal(acme, "dee@example.com")).isEmpty();

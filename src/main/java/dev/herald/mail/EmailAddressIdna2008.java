@@ -1,4 +1,4 @@
-package dev.herald.audiences;
+package dev.herald.mail;
 
 import com.ibm.icu.lang.UCharacter;
 import com.ibm.icu.lang.UCharacter.HangulSyllableType;

@@ -1,4 +1,4 @@
-package dev.herald.audiences;
+package dev.herald.mail;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

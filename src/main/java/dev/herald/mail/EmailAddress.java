@@ -1,4 +1,4 @@
-package dev.herald.audiences;
+package dev.herald.mail;
 
 import java.util.Locale;
 import java.util.Objects;

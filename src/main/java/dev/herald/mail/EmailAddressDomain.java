@@ -1,13 +1,13 @@
-package dev.herald.audiences;
+package dev.herald.mail;
 
-import static dev.herald.audiences.EmailAddressParser.add;
-import static dev.herald.audiences.EmailAddressParser.checkAsciiCharacters;
-import static dev.herald.audiences.EmailAddressParser.checkUnsafeCharacters;
-import static dev.herald.audiences.EmailAddressParser.describe;
+import static dev.herald.mail.EmailAddressParser.add;
+import static dev.herald.mail.EmailAddressParser.checkAsciiCharacters;
+import static dev.herald.mail.EmailAddressParser.checkUnsafeCharacters;
+import static dev.herald.mail.EmailAddressParser.describe;
 
 import com.ibm.icu.text.IDNA;
 import com.ibm.icu.text.Normalizer2;
-import dev.herald.audiences.EmailAddressParser.Rejected;
+import dev.herald.mail.EmailAddressParser.Rejected;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
