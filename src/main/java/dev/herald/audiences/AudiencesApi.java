@@ -18,7 +18,6 @@ import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
-import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
@@ -28,7 +27,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @Tag(name = "Audiences", description = "Lists, custom fields, subscribers, subscriptions with consent")
 class AudiencesApi {
-  private static final String ORG = OrganizationContext.ATTRIBUTE;
   static final int MAX_BULK = 1000;
   private final MailingLists lists;
   private final CustomFields fields;
@@ -47,37 +45,37 @@ class AudiencesApi {
   // ---- lists -------------------------------------------------------------------------------
 
   @GetMapping("/api/v1/orgs/{org}/lists")
-  List<MailingLists.MailingList> lists(@RequestAttribute(ORG) OrganizationContext org) {
+  List<MailingLists.MailingList> lists(OrganizationContext org) {
     return lists.list(org.id());
   }
 
   @PostMapping("/api/v1/orgs/{org}/lists")
   @ResponseStatus(HttpStatus.CREATED)
-  MailingLists.MailingList createList(@RequestAttribute(ORG) OrganizationContext org, @RequestBody MailingLists.ListForm form) {
+  MailingLists.MailingList createList(OrganizationContext org, @RequestBody MailingLists.ListForm form) {
     return lists.create(org.id(), form);
   }
 
   @GetMapping("/api/v1/orgs/{org}/lists/{id}")
-  MailingLists.MailingList list(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id) {
+  MailingLists.MailingList list(OrganizationContext org, @PathVariable long id) {
     return lists.find(org.id(), id).orElseThrow(() -> ApiProblem.notFound("List " + id));
   }
 
   @PutMapping("/api/v1/orgs/{org}/lists/{id}")
-  MailingLists.MailingList updateList(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id,
+  MailingLists.MailingList updateList(OrganizationContext org, @PathVariable long id,
       @RequestBody MailingLists.ListForm form) {
     return lists.update(org.id(), id, form).orElseThrow(() -> ApiProblem.notFound("List " + id));
   }
 
   @DeleteMapping("/api/v1/orgs/{org}/lists/{id}")
   @ResponseStatus(HttpStatus.NO_CONTENT)
-  void deleteList(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id) {
+  void deleteList(OrganizationContext org, @PathVariable long id) {
     if (!lists.delete(org.id(), id)) throw ApiProblem.notFound("List " + id);
   }
 
   // ---- custom fields -----------------------------------------------------------------------
 
   @GetMapping("/api/v1/orgs/{org}/fields")
-  List<CustomFields.Field> fields(@RequestAttribute(ORG) OrganizationContext org) {
+  List<CustomFields.Field> fields(OrganizationContext org) {
     return fields.list(org.id());
   }
 
@@ -85,14 +83,14 @@ class AudiencesApi {
 
   @PostMapping("/api/v1/orgs/{org}/fields")
   @ResponseStatus(HttpStatus.CREATED)
-  CustomFields.Field createField(@RequestAttribute(ORG) OrganizationContext org, @RequestBody FieldRequest f) {
+  CustomFields.Field createField(OrganizationContext org, @RequestBody FieldRequest f) {
     return fields.create(org.id(), f.key(), f.label(), f.type(), f.choices(), Boolean.TRUE.equals(f.subscriberEditable()));
   }
 
   @PutMapping("/api/v1/orgs/{org}/fields/{id}")
   @Operation(summary = "Change a field's label, choices (a choice field's; one still in use cannot be removed) and whether"
       + " subscribers may edit it in the preference centre; key and type cannot change")
-  CustomFields.Field updateField(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, @RequestBody FieldRequest f) {
+  CustomFields.Field updateField(OrganizationContext org, @PathVariable long id, @RequestBody FieldRequest f) {
     CustomFields.Field current = fields.find(org.id(), id).orElseThrow(() -> ApiProblem.notFound("Field " + id));
     if (f.key() != null && !f.key().equals(current.key())) throw ApiProblem.invalid("key", "A field's key cannot change.");
     if (f.type() != null && !f.type().equals(current.type())) throw ApiProblem.invalid("type", "A field's type cannot change.");
@@ -102,7 +100,7 @@ class AudiencesApi {
 
   @DeleteMapping("/api/v1/orgs/{org}/fields/{id}")
   @ResponseStatus(HttpStatus.NO_CONTENT)
-  void deleteField(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id) {
+  void deleteField(OrganizationContext org, @PathVariable long id) {
     if (!fields.delete(org.id(), id)) throw ApiProblem.notFound("Field " + id);
   }
 
@@ -121,7 +119,7 @@ class AudiencesApi {
 
   @GetMapping("/api/v1/orgs/{org}/subscribers")
   @Operation(summary = "Search subscribers: by email or name (q), list and status; newest first")
-  Subscribers.Page search(@RequestAttribute(ORG) OrganizationContext org, @RequestParam(defaultValue = "") String q,
+  Subscribers.Page search(OrganizationContext org, @RequestParam(defaultValue = "") String q,
       @RequestParam(required = false) Long list, @RequestParam(defaultValue = "") String status,
       @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size) {
     ApiProblem.checkPage(page, size);
@@ -132,7 +130,7 @@ class AudiencesApi {
   @ResponseStatus(HttpStatus.CREATED)
   @Operation(summary = "Create or update a subscriber by email, optionally subscribing them to lists with consent evidence")
   @Transactional
-  UpsertResult upsert(@RequestAttribute(ORG) OrganizationContext org, @RequestBody SubscriberRequest body, Principal caller,
+  UpsertResult upsert(OrganizationContext org, @RequestBody SubscriberRequest body, Principal caller,
       HttpServletRequest request) {
     return upsertOne(org, body, caller, request, "");
   }
@@ -140,7 +138,7 @@ class AudiencesApi {
   @PostMapping("/api/v1/orgs/{org}/subscribers/bulk")
   @Operation(summary = "Create or update up to 1,000 subscribers in one transaction; any invalid one refuses the whole call")
   @Transactional
-  List<UpsertResult> bulk(@RequestAttribute(ORG) OrganizationContext org, @RequestBody List<SubscriberRequest> body,
+  List<UpsertResult> bulk(OrganizationContext org, @RequestBody List<SubscriberRequest> body,
       Principal caller, HttpServletRequest request) {
     if (body == null || body.isEmpty()) throw ApiProblem.invalid("[]", "Send an array of 1 to " + MAX_BULK + " subscribers.");
     if (body.size() > MAX_BULK) throw ApiProblem.invalid("[]", "At most " + MAX_BULK + " subscribers per call; use an import for more.");
@@ -176,14 +174,14 @@ class AudiencesApi {
 
   @PostMapping("/api/v1/orgs/{org}/subscribers/bulk-actions")
   @Operation(summary = "One action (add_to_list, remove_from_list, unsubscribe, delete, tag, untag) on subscribers chosen by id or segment")
-  BulkResult bulkAction(@RequestAttribute(ORG) OrganizationContext org, @RequestBody BulkActions.Request body, Principal caller,
+  BulkResult bulkAction(OrganizationContext org, @RequestBody BulkActions.Request body, Principal caller,
       HttpServletRequest request) {
     return new BulkResult(body.action(), bulkActions.apply(org.id(), body, caller == null ? null : caller.getName(), request.getRemoteAddr()));
   }
 
   @GetMapping("/api/v1/orgs/{org}/subscribers/{idOrEmail}")
   @Operation(summary = "One subscriber, by numeric id or by email address")
-  Subscribers.Subscriber subscriber(@RequestAttribute(ORG) OrganizationContext org, @PathVariable String idOrEmail) {
+  Subscribers.Subscriber subscriber(OrganizationContext org, @PathVariable String idOrEmail) {
     return resolve(org, idOrEmail);
   }
 
@@ -191,7 +189,7 @@ class AudiencesApi {
 
   @PatchMapping("/api/v1/orgs/{org}/subscribers/{idOrEmail}")
   @Operation(summary = "Change name, fields (merged; null removes one) or tags (replaced) of a subscriber")
-  Subscribers.Subscriber patch(@RequestAttribute(ORG) OrganizationContext org, @PathVariable String idOrEmail,
+  Subscribers.Subscriber patch(OrganizationContext org, @PathVariable String idOrEmail,
       @RequestBody SubscriberPatch patch) {
     Subscribers.Subscriber s = resolve(org, idOrEmail);
     Map<String, Object> merged = new java.util.LinkedHashMap<>(s.fields());
@@ -203,7 +201,7 @@ class AudiencesApi {
 
   @DeleteMapping("/api/v1/orgs/{org}/subscribers/{idOrEmail}")
   @ResponseStatus(HttpStatus.NO_CONTENT)
-  void delete(@RequestAttribute(ORG) OrganizationContext org, @PathVariable String idOrEmail) {
+  void delete(OrganizationContext org, @PathVariable String idOrEmail) {
     subscribers.delete(org.id(), resolve(org, idOrEmail).id());
   }
 
@@ -211,19 +209,19 @@ class AudiencesApi {
   @ResponseStatus(HttpStatus.NO_CONTENT)
   @Operation(summary = "Erase a person (right to erasure): deletes the subscriber, subscriptions and consent records;"
       + " only a hash of the address is kept so no import or API call adds it back. Needs the privacy scope.")
-  void erase(@RequestAttribute(ORG) OrganizationContext org, @PathVariable String idOrEmail) {
+  void erase(OrganizationContext org, @PathVariable String idOrEmail) {
     subscribers.erase(org.id(), resolve(org, idOrEmail).id());
   }
 
   @GetMapping("/api/v1/orgs/{org}/subscribers/{idOrEmail}/consent")
-  List<Consent.ConsentRecord> consent(@RequestAttribute(ORG) OrganizationContext org, @PathVariable String idOrEmail) {
+  List<Consent.ConsentRecord> consent(OrganizationContext org, @PathVariable String idOrEmail) {
     return consent.of(org.id(), resolve(org, idOrEmail).id());
   }
 
   record SubscribeRequest(String status, ConsentInput consent) {}
 
   @PutMapping("/api/v1/orgs/{org}/subscribers/{idOrEmail}/lists/{listId}")
-  SubscriptionResult subscribe(@RequestAttribute(ORG) OrganizationContext org, @PathVariable String idOrEmail,
+  SubscriptionResult subscribe(OrganizationContext org, @PathVariable String idOrEmail,
       @PathVariable long listId, @RequestBody SubscribeRequest body, Principal caller, HttpServletRequest request) {
     Subscribers.Subscriber s = resolve(org, idOrEmail);
     String status = "unsubscribed".equals(body.status())
@@ -236,13 +234,13 @@ class AudiencesApi {
   @PostMapping("/api/v1/orgs/{org}/subscribers/{idOrEmail}/lists/{listId}/confirmation")
   @ResponseStatus(HttpStatus.ACCEPTED)
   @Operation(summary = "Mail the double opt-in confirmation link again (unconfirmed subscriptions only)")
-  void resendConfirmation(@RequestAttribute(ORG) OrganizationContext org, @PathVariable String idOrEmail, @PathVariable long listId) {
+  void resendConfirmation(OrganizationContext org, @PathVariable String idOrEmail, @PathVariable long listId) {
     subscribers.resendConfirmation(org.id(), resolve(org, idOrEmail).id(), listId);
   }
 
   @DeleteMapping("/api/v1/orgs/{org}/subscribers/{idOrEmail}/lists/{listId}")
   @ResponseStatus(HttpStatus.NO_CONTENT)
-  void removeFromList(@RequestAttribute(ORG) OrganizationContext org, @PathVariable String idOrEmail, @PathVariable long listId) {
+  void removeFromList(OrganizationContext org, @PathVariable String idOrEmail, @PathVariable long listId) {
     if (!subscribers.removeFromList(org.id(), resolve(org, idOrEmail).id(), listId)) {
       throw ApiProblem.notFound("Subscription to list " + listId);
     }

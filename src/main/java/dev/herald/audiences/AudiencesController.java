@@ -16,7 +16,6 @@ import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
@@ -24,7 +23,6 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 /** Panel pages: lists, a list's subscribers and form snippet, subscribers, a subscriber, custom fields. */
 @PanelController
 class AudiencesController {
-  private static final String ORG = OrganizationContext.ATTRIBUTE;
   private static final int PAGE_SIZE = 50;
   private final MailingLists lists;
   private final CustomFields fields;
@@ -48,13 +46,13 @@ class AudiencesController {
   // ---- lists -------------------------------------------------------------------------------
 
   @GetMapping("/o/{org}/lists")
-  String lists(@RequestAttribute(ORG) OrganizationContext org, Model model) {
+  String lists(OrganizationContext org, Model model) {
     model.addAttribute("lists", lists.list(org.id()));
     return "audiences/lists";
   }
 
   @PostMapping("/o/{org}/lists")
-  String createList(@RequestAttribute(ORG) OrganizationContext org, ListFormFields form, RedirectAttributes flash) {
+  String createList(OrganizationContext org, ListFormFields form, RedirectAttributes flash) {
     try {
       MailingLists.MailingList list = lists.create(org.id(), form.toForm());
       flash.addFlashAttribute("notice", "List " + list.name() + " created.");
@@ -67,7 +65,7 @@ class AudiencesController {
   }
 
   @GetMapping("/o/{org}/lists/{id}")
-  String list(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, @RequestParam(defaultValue = "") String q,
+  String list(OrganizationContext org, @PathVariable long id, @RequestParam(defaultValue = "") String q,
       @RequestParam(defaultValue = "") String status, @RequestParam(defaultValue = "0") int page, Model model) {
     MailingLists.MailingList list = lists.find(org.id(), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
     model.addAttribute("list", list);
@@ -80,7 +78,7 @@ class AudiencesController {
   }
 
   @PostMapping("/o/{org}/lists/{id}")
-  String updateList(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, ListFormFields form, RedirectAttributes flash) {
+  String updateList(OrganizationContext org, @PathVariable long id, ListFormFields form, RedirectAttributes flash) {
     lists.basic(org.id(), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
     try {
       lists.update(org.id(), id, form.toForm()).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
@@ -92,7 +90,7 @@ class AudiencesController {
   }
 
   @PostMapping("/o/{org}/lists/{id}/delete")
-  String deleteList(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, RedirectAttributes flash) {
+  String deleteList(OrganizationContext org, @PathVariable long id, RedirectAttributes flash) {
     if (!lists.delete(org.id(), id)) throw new ResponseStatusException(HttpStatus.NOT_FOUND);
     flash.addFlashAttribute("notice", "List deleted.");
     return "redirect:/o/" + org.slug() + "/lists";
@@ -109,7 +107,7 @@ class AudiencesController {
   // ---- subscribers -------------------------------------------------------------------------
 
   @GetMapping("/o/{org}/subscribers")
-  String subscribers(@RequestAttribute(ORG) OrganizationContext org, @RequestParam(defaultValue = "") String q,
+  String subscribers(OrganizationContext org, @RequestParam(defaultValue = "") String q,
       @RequestParam(required = false) Long list, @RequestParam(defaultValue = "") String status,
       @RequestParam(defaultValue = "0") int page, Model model) {
     model.addAttribute("page", subscribers.search(org.id(), q, list, status, Math.max(0, page), PAGE_SIZE));
@@ -124,7 +122,7 @@ class AudiencesController {
   }
 
   @PostMapping("/o/{org}/subscribers")
-  String addSubscriber(@RequestAttribute(ORG) OrganizationContext org, @AuthenticationPrincipal HeraldUser me,
+  String addSubscriber(OrganizationContext org, @AuthenticationPrincipal HeraldUser me,
       @RequestParam(defaultValue = "") String email, @RequestParam(defaultValue = "") String name,
       @RequestParam(required = false) List<Long> lists, @RequestParam(defaultValue = "subscribed") String status,
       @RequestParam(defaultValue = "") String basis, HttpServletRequest request, RedirectAttributes flash) {
@@ -144,7 +142,7 @@ class AudiencesController {
   }
 
   @PostMapping("/o/{org}/subscribers/bulk")
-  String bulk(@RequestAttribute(ORG) OrganizationContext org, @AuthenticationPrincipal HeraldUser me,
+  String bulk(OrganizationContext org, @AuthenticationPrincipal HeraldUser me,
       @RequestParam(defaultValue = "selected") String target, @RequestParam(required = false) List<Long> ids,
       @RequestParam(required = false) Long segmentId, @RequestParam(defaultValue = "") String action,
       @RequestParam(required = false) Long listId, @RequestParam(defaultValue = "") String tag,
@@ -161,7 +159,7 @@ class AudiencesController {
   }
 
   @GetMapping("/o/{org}/subscribers/{id}")
-  String subscriber(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, Model model) {
+  String subscriber(OrganizationContext org, @PathVariable long id, Model model) {
     Subscribers.Subscriber s = subscribers.find(org.id(), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
     model.addAttribute("subscriber", s);
     model.addAttribute("fields", fields.list(org.id()));
@@ -171,7 +169,7 @@ class AudiencesController {
   }
 
   @PostMapping("/o/{org}/subscribers/{id}")
-  String updateSubscriber(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, HttpServletRequest request,
+  String updateSubscriber(OrganizationContext org, @PathVariable long id, HttpServletRequest request,
       RedirectAttributes flash) {
     Map<String, Object> values = new LinkedHashMap<>();
     for (CustomFields.Field f : fields.list(org.id())) values.put(f.key(), request.getParameter("field." + f.key()));
@@ -187,7 +185,7 @@ class AudiencesController {
   }
 
   @PostMapping("/o/{org}/subscribers/{id}/lists")
-  String changeSubscription(@RequestAttribute(ORG) OrganizationContext org, @AuthenticationPrincipal HeraldUser me,
+  String changeSubscription(OrganizationContext org, @AuthenticationPrincipal HeraldUser me,
       @PathVariable long id, @RequestParam(defaultValue = "0") long listId, @RequestParam(defaultValue = "") String action,
       @RequestParam(defaultValue = "") String basis, HttpServletRequest request, RedirectAttributes flash) {
     subscribers.find(org.id(), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
@@ -210,7 +208,7 @@ class AudiencesController {
   }
 
   @PostMapping("/o/{org}/subscribers/{id}/delete")
-  String deleteSubscriber(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, RedirectAttributes flash) {
+  String deleteSubscriber(OrganizationContext org, @PathVariable long id, RedirectAttributes flash) {
     if (!subscribers.delete(org.id(), id)) throw new ResponseStatusException(HttpStatus.NOT_FOUND);
     flash.addFlashAttribute("notice", "Subscriber deleted.");
     return "redirect:/o/" + org.slug() + "/subscribers";
@@ -218,7 +216,7 @@ class AudiencesController {
 
   /** Right to erasure: needs privacy:write and a ticked confirmation, since nothing of the person can be brought back. */
   @PostMapping("/o/{org}/subscribers/{id}/erase")
-  String eraseSubscriber(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id,
+  String eraseSubscriber(OrganizationContext org, @PathVariable long id,
       @RequestParam(defaultValue = "false") boolean confirm, RedirectAttributes flash) {
     if (subscribers.find(org.id(), id).isEmpty()) throw new ResponseStatusException(HttpStatus.NOT_FOUND);
     if (!confirm) {
@@ -233,14 +231,14 @@ class AudiencesController {
   // ---- custom fields -----------------------------------------------------------------------
 
   @GetMapping("/o/{org}/fields")
-  String fields(@RequestAttribute(ORG) OrganizationContext org, Model model) {
+  String fields(OrganizationContext org, Model model) {
     model.addAttribute("fields", fields.list(org.id()));
     model.addAttribute("types", CustomFields.TYPES);
     return "audiences/fields";
   }
 
   @PostMapping("/o/{org}/fields")
-  String createField(@RequestAttribute(ORG) OrganizationContext org, @RequestParam(defaultValue = "") String key,
+  String createField(OrganizationContext org, @RequestParam(defaultValue = "") String key,
       @RequestParam(defaultValue = "") String label, @RequestParam(defaultValue = "") String type,
       @RequestParam(defaultValue = "") String choices, @RequestParam(defaultValue = "false") boolean subscriberEditable,
       RedirectAttributes flash) {
@@ -254,7 +252,7 @@ class AudiencesController {
   }
 
   @PostMapping("/o/{org}/fields/{id}")
-  String updateField(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, @RequestParam(defaultValue = "") String label,
+  String updateField(OrganizationContext org, @PathVariable long id, @RequestParam(defaultValue = "") String label,
       @RequestParam(required = false) String choices, @RequestParam(defaultValue = "false") boolean subscriberEditable,
       RedirectAttributes flash) {
     CustomFields.Field f = fields.find(org.id(), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
@@ -268,7 +266,7 @@ class AudiencesController {
   }
 
   @PostMapping("/o/{org}/fields/{id}/delete")
-  String deleteField(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, RedirectAttributes flash) {
+  String deleteField(OrganizationContext org, @PathVariable long id, RedirectAttributes flash) {
     if (!fields.delete(org.id(), id)) throw new ResponseStatusException(HttpStatus.NOT_FOUND);
     flash.addFlashAttribute("notice", "Field deleted.");
     return "redirect:/o/" + org.slug() + "/fields";

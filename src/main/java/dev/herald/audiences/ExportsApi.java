@@ -9,7 +9,6 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -17,7 +16,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @Tag(name = "Exports", description = "Subscriber exports (CSV, XLSX, JSON) with custom fields, subscriptions and consent records")
 class ExportsApi {
-  private static final String ORG = OrganizationContext.ATTRIBUTE;
   private final Exports exports;
 
   ExportsApi(Exports exports) {
@@ -32,7 +30,7 @@ class ExportsApi {
       @Content(mediaType = "application/json")})
   @ApiResponse(responseCode = "404", description = "No such list or segment in this organization")
   @ApiResponse(responseCode = "422", description = "format or status is not one of the allowed values, or both list and segment")
-  void subscribers(@RequestAttribute(ORG) OrganizationContext org,
+  void subscribers(OrganizationContext org,
       @Parameter(description = "csv (default), xlsx or json") @RequestParam(required = false) String format,
       @Parameter(description = "a list's id; without list or segment, every subscriber of the organization")
       @RequestParam(required = false) Long list,

@@ -6,7 +6,6 @@ import java.io.IOException;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
-import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestParam;
 
 /**
@@ -15,7 +14,6 @@ import org.springframework.web.bind.annotation.RequestParam;
  */
 @Controller
 class ExportsController {
-  private static final String ORG = OrganizationContext.ATTRIBUTE;
   private final Exports exports;
 
   ExportsController(Exports exports) {
@@ -23,14 +21,14 @@ class ExportsController {
   }
 
   @GetMapping("/o/{org}/lists/{id}/export")
-  void list(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, @RequestParam(required = false) String format,
+  void list(OrganizationContext org, @PathVariable long id, @RequestParam(required = false) String format,
       @RequestParam(required = false) String status, HttpServletResponse response) throws IOException {
     ExportFormat f = ExportFormat.parse(format);
     ExportDownload.send(exports, () -> exports.start(org.id(), org.slug(), ExportScope.of(id, null, status), f), response);
   }
 
   @GetMapping("/o/{org}/subscribers/export")
-  void all(@RequestAttribute(ORG) OrganizationContext org, @RequestParam(required = false) String format, HttpServletResponse response)
+  void all(OrganizationContext org, @RequestParam(required = false) String format, HttpServletResponse response)
       throws IOException {
     ExportFormat f = ExportFormat.parse(format);
     ExportDownload.send(exports, () -> exports.start(org.id(), org.slug(), new ExportScope.All(), f), response);

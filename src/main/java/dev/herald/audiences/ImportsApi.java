@@ -16,7 +16,6 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
@@ -27,7 +26,6 @@ import tools.jackson.databind.ObjectMapper;
 @RestController
 @Tag(name = "Imports", description = "Background imports of subscriber files (CSV, XLSX, JSON)")
 class ImportsApi {
-  private static final String ORG = OrganizationContext.ATTRIBUTE;
   private final Imports imports;
   private final ObjectMapper json;
 
@@ -40,7 +38,7 @@ class ImportsApi {
 
   @PostMapping(value = "/api/v1/orgs/{org}/imports", consumes = "multipart/form-data")
   @Operation(summary = "Import a CSV, XLSX or JSON file of subscribers into a list, as a background job")
-  ResponseEntity<Created> apiCreate(@RequestAttribute(ORG) OrganizationContext org, Principal caller,
+  ResponseEntity<Created> apiCreate(OrganizationContext org, Principal caller,
       @RequestParam(required = false) MultipartFile file, @RequestParam(defaultValue = "0") long listId,
       @RequestParam(required = false) String format, @RequestParam(required = false) String mapping,
       @RequestParam(defaultValue = "subscribed") String importAs, @RequestParam(defaultValue = "") String consentBasis,
@@ -55,13 +53,13 @@ class ImportsApi {
 
   @GetMapping("/api/v1/orgs/{org}/imports/{id}")
   @Operation(summary = "An import's progress and results")
-  Imports.Job apiJob(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id) {
+  Imports.Job apiJob(OrganizationContext org, @PathVariable long id) {
     return imports.find(org.id(), id).orElseThrow(() -> ApiProblem.notFound("Import " + id));
   }
 
   @GetMapping("/api/v1/orgs/{org}/imports/{id}/errors")
   @Operation(summary = "Rows an import set aside, with line number and reason")
-  List<Imports.ImportError> apiErrors(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id,
+  List<Imports.ImportError> apiErrors(OrganizationContext org, @PathVariable long id,
       @RequestParam(defaultValue = "1000") int limit) {
     imports.find(org.id(), id).orElseThrow(() -> ApiProblem.notFound("Import " + id));
     return imports.errors(org.id(), id, Math.max(1, Math.min(limit, 10_000)));

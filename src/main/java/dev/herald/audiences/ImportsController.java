@@ -15,7 +15,6 @@ import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.multipart.MultipartFile;
 import org.springframework.web.server.ResponseStatusException;
@@ -24,7 +23,6 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 /** Imports in the panel: upload → mapping → progress → report. The API is {@link ImportsApi}. */
 @PanelController
 class ImportsController {
-  private static final String ORG = OrganizationContext.ATTRIBUTE;
   private final Imports imports;
   private final MailingLists lists;
   private final CustomFields fields;
@@ -38,14 +36,14 @@ class ImportsController {
   // ---- panel -------------------------------------------------------------------------------
 
   @GetMapping("/o/{org}/imports")
-  String list(@RequestAttribute(ORG) OrganizationContext org, Model model) {
+  String list(OrganizationContext org, Model model) {
     model.addAttribute("jobs", imports.recent(org.id()));
     model.addAttribute("lists", lists.names(org.id()));
     return "audiences/imports";
   }
 
   @PostMapping("/o/{org}/imports")
-  String upload(@RequestAttribute(ORG) OrganizationContext org, @AuthenticationPrincipal HeraldUser me,
+  String upload(OrganizationContext org, @AuthenticationPrincipal HeraldUser me,
       @RequestParam(required = false) MultipartFile file, @RequestParam(defaultValue = "0") long listId, RedirectAttributes flash)
       throws IOException {
     try {
@@ -59,7 +57,7 @@ class ImportsController {
   }
 
   @GetMapping("/o/{org}/imports/{id}")
-  String job(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, Model model) {
+  String job(OrganizationContext org, @PathVariable long id, Model model) {
     Imports.Job job = imports.find(org.id(), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
     model.addAttribute("job", job);
     model.addAttribute("list", job.listId() == null ? null : lists.basic(org.id(), job.listId()).orElse(null));
@@ -75,13 +73,13 @@ class ImportsController {
 
   /** The progress fragment the import page polls (htmx) while the job runs. */
   @GetMapping("/o/{org}/imports/{id}/progress")
-  String progress(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, Model model) {
+  String progress(OrganizationContext org, @PathVariable long id, Model model) {
     model.addAttribute("job", imports.find(org.id(), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND)));
     return "audiences/import :: progress";
   }
 
   @PostMapping("/o/{org}/imports/{id}/start")
-  String start(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, HttpServletRequest request,
+  String start(OrganizationContext org, @PathVariable long id, HttpServletRequest request,
       @RequestParam(defaultValue = "subscribed") String importAs, @RequestParam(defaultValue = "") String consentBasis,
       @RequestParam(defaultValue = "false") boolean overwrite, @RequestParam(defaultValue = "") String tags, RedirectAttributes flash) {
     Map<String, String> mapping = new LinkedHashMap<>();

@@ -11,7 +11,6 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
-import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
@@ -21,7 +20,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @Tag(name = "Segments", description = "Dynamic audiences: conditions over fields, list membership, status, dates and tags")
 class SegmentsApi {
-  private static final String ORG = OrganizationContext.ATTRIBUTE;
   private final Segments segments;
   private final Subscribers subscribers;
 
@@ -35,47 +33,47 @@ class SegmentsApi {
   record Count(long count) {}
 
   @GetMapping("/api/v1/orgs/{org}/segments")
-  List<Segments.Segment> list(@RequestAttribute(ORG) OrganizationContext org) {
+  List<Segments.Segment> list(OrganizationContext org) {
     return segments.list(org.id());
   }
 
   @PostMapping("/api/v1/orgs/{org}/segments")
   @ResponseStatus(HttpStatus.CREATED)
-  Segments.Segment create(@RequestAttribute(ORG) OrganizationContext org, @RequestBody SegmentRequest body) {
+  Segments.Segment create(OrganizationContext org, @RequestBody SegmentRequest body) {
     return segments.create(org.id(), body.name(), body.conditions());
   }
 
   @GetMapping("/api/v1/orgs/{org}/segments/{id}")
-  Segments.Segment get(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id) {
+  Segments.Segment get(OrganizationContext org, @PathVariable long id) {
     return segments.find(org.id(), id).orElseThrow(() -> ApiProblem.notFound("Segment " + id));
   }
 
   @PutMapping("/api/v1/orgs/{org}/segments/{id}")
-  Segments.Segment update(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, @RequestBody SegmentRequest body) {
+  Segments.Segment update(OrganizationContext org, @PathVariable long id, @RequestBody SegmentRequest body) {
     return segments.update(org.id(), id, body.name(), body.conditions()).orElseThrow(() -> ApiProblem.notFound("Segment " + id));
   }
 
   @DeleteMapping("/api/v1/orgs/{org}/segments/{id}")
   @ResponseStatus(HttpStatus.NO_CONTENT)
-  void delete(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id) {
+  void delete(OrganizationContext org, @PathVariable long id) {
     if (!segments.delete(org.id(), id)) throw ApiProblem.notFound("Segment " + id);
   }
 
   @GetMapping("/api/v1/orgs/{org}/segments/{id}/count")
   @Operation(summary = "How many subscribers the segment matches now")
-  Count count(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id) {
+  Count count(OrganizationContext org, @PathVariable long id) {
     return new Count(segments.count(org.id(), get(org, id).conditions()));
   }
 
   @PostMapping("/api/v1/orgs/{org}/segments/count")
   @Operation(summary = "Count for conditions not saved yet (the editor's live count)")
-  Count preview(@RequestAttribute(ORG) OrganizationContext org, @RequestBody Segments.Conditions conditions) {
+  Count preview(OrganizationContext org, @RequestBody Segments.Conditions conditions) {
     return new Count(segments.count(org.id(), conditions));
   }
 
   @GetMapping("/api/v1/orgs/{org}/segments/{id}/subscribers")
   @Operation(summary = "The segment's subscribers, newest first")
-  List<Subscribers.Subscriber> members(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id,
+  List<Subscribers.Subscriber> members(OrganizationContext org, @PathVariable long id,
       @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size) {
     ApiProblem.checkPage(page, size);
     return subscribers.byIds(org.id(), segments.members(org.id(), get(org, id).conditions(), page, size));

@@ -11,7 +11,6 @@ import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
@@ -22,7 +21,6 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
  */
 @PanelController
 class SegmentsController {
-  private static final String ORG = OrganizationContext.ATTRIBUTE;
   private final Segments segments;
   private final MailingLists lists;
   private final CustomFields fields;
@@ -38,14 +36,14 @@ class SegmentsController {
    * so each row fetches its own from {@code /count} once the page is shown.
    */
   @GetMapping("/o/{org}/segments")
-  String list(@RequestAttribute(ORG) OrganizationContext org, Model model) {
+  String list(OrganizationContext org, Model model) {
     model.addAttribute("segments", segments.list(org.id()));
     return "audiences/segments";
   }
 
   /** One row's count for the list: a small HTML fragment. */
   @GetMapping("/o/{org}/segments/{id}/count")
-  String count(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, Model model) {
+  String count(OrganizationContext org, @PathVariable long id, Model model) {
     Segments.Segment s = segments.find(org.id(), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
     model.addAttribute("segmentId", s.id());
     try {
@@ -58,7 +56,7 @@ class SegmentsController {
   }
 
   @PostMapping("/o/{org}/segments")
-  String create(@RequestAttribute(ORG) OrganizationContext org, @RequestParam(defaultValue = "") String name, RedirectAttributes flash) {
+  String create(OrganizationContext org, @RequestParam(defaultValue = "") String name, RedirectAttributes flash) {
     try {
       Segments.Segment s = segments.create(org.id(), name, Segments.Conditions.empty());
       return "redirect:/o/" + org.slug() + "/segments/" + s.id();
@@ -69,14 +67,14 @@ class SegmentsController {
   }
 
   @GetMapping("/o/{org}/segments/{id}")
-  String edit(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, Model model) {
+  String edit(OrganizationContext org, @PathVariable long id, Model model) {
     Segments.Segment s = segments.find(org.id(), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
     return editor(org, s.id(), s.name(), s.conditions(), model);
   }
 
   /** Save, or change the rows: {@code action} = save | add | refresh (after a row's type changed) | remove-N. */
   @PostMapping("/o/{org}/segments/{id}")
-  String save(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, @RequestParam(defaultValue = "") String name,
+  String save(OrganizationContext org, @PathVariable long id, @RequestParam(defaultValue = "") String name,
       @RequestParam(defaultValue = "all") String match, @RequestParam(defaultValue = "save") String action,
       HttpServletRequest request, Model model, RedirectAttributes flash) {
     segments.find(org.id(), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
@@ -105,7 +103,7 @@ class SegmentsController {
 
   /** The live count for the editor's current (unsaved) conditions: a small HTML fragment. */
   @PostMapping("/o/{org}/segments/{id}/preview")
-  String preview(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, @RequestParam(defaultValue = "all") String match,
+  String preview(OrganizationContext org, @PathVariable long id, @RequestParam(defaultValue = "all") String match,
       HttpServletRequest request, Model model) {
     segments.find(org.id(), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
     try {
@@ -117,7 +115,7 @@ class SegmentsController {
   }
 
   @PostMapping("/o/{org}/segments/{id}/delete")
-  String delete(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, RedirectAttributes flash) {
+  String delete(OrganizationContext org, @PathVariable long id, RedirectAttributes flash) {
     if (!segments.delete(org.id(), id)) throw new ResponseStatusException(HttpStatus.NOT_FOUND);
     flash.addFlashAttribute("notice", "Segment deleted.");
     return "redirect:/o/" + org.slug() + "/segments";

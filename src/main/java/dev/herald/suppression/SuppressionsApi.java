@@ -24,7 +24,6 @@ import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
@@ -34,7 +33,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @Tag(name = "Suppression", description = "Addresses and domains that are never mailed nor re-imported")
 class SuppressionsApi {
-  private static final String ORG = OrganizationContext.ATTRIBUTE;
   private final Suppressions suppressions;
 
   SuppressionsApi(Suppressions suppressions) {
@@ -43,7 +41,7 @@ class SuppressionsApi {
 
   @GetMapping("/api/v1/orgs/{org}/suppressions")
   @Operation(summary = "The organization's entries, newest first: by address or domain prefix (q) and reason")
-  Suppressions.Page search(@RequestAttribute(ORG) OrganizationContext org, @RequestParam(defaultValue = "") String q,
+  Suppressions.Page search(OrganizationContext org, @RequestParam(defaultValue = "") String q,
       @RequestParam(defaultValue = "") String reason, @RequestParam(defaultValue = "0") int page,
       @RequestParam(defaultValue = "50") int size) {
     ApiProblem.checkPage(page, size);
@@ -66,7 +64,7 @@ class SuppressionsApi {
   @PostMapping("/api/v1/orgs/{org}/suppressions")
   @Operation(summary = "Add up to 1,000 addresses or domains; any invalid entry refuses the whole call, naming each one")
   @Transactional
-  AddResponse add(@RequestAttribute(ORG) OrganizationContext org, @RequestBody AddRequest body, Principal caller) {
+  AddResponse add(OrganizationContext org, @RequestBody AddRequest body, Principal caller) {
     List<EntryRequest> requested = body == null || body.entries() == null ? List.of() : body.entries();
     if (requested.isEmpty()) throw ApiProblem.invalid("entries", "Send 1 to " + Suppressions.MAX_ENTRIES + " entries.");
     if (requested.size() > Suppressions.MAX_ENTRIES) {
@@ -102,21 +100,21 @@ class SuppressionsApi {
 
   @GetMapping("/api/v1/orgs/{org}/suppressions/check")
   @Operation(summary = "Whether an address is suppressed here, and by which entries (this organization's or the installation's)")
-  CheckResult check(@RequestAttribute(ORG) OrganizationContext org, @RequestParam(defaultValue = "") String email) {
+  CheckResult check(OrganizationContext org, @RequestParam(defaultValue = "") String email) {
     String key = Target.address("email", email).key();
     List<Suppressions.Match> matches = suppressions.check(org.id(), key);
     return new CheckResult(key, !matches.isEmpty(), matches);
   }
 
   @GetMapping("/api/v1/orgs/{org}/suppressions/{id}")
-  Suppressions.Entry entry(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id) {
+  Suppressions.Entry entry(OrganizationContext org, @PathVariable long id) {
     return suppressions.find(org.id(), id).orElseThrow(() -> ApiProblem.notFound("Suppression " + id));
   }
 
   @DeleteMapping("/api/v1/orgs/{org}/suppressions/{id}")
   @ResponseStatus(HttpStatus.NO_CONTENT)
   @Operation(summary = "Lift an entry: the address or domain may be mailed and imported again")
-  void delete(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id) {
+  void delete(OrganizationContext org, @PathVariable long id) {
     if (!suppressions.remove(org.id(), id)) throw ApiProblem.notFound("Suppression " + id);
   }
 

@@ -20,7 +20,6 @@ import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.server.ResponseStatusException;
@@ -33,7 +32,6 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
  */
 @PanelController
 class SuppressionsController {
-  private static final String ORG = OrganizationContext.ATTRIBUTE;
   private static final int PAGE_SIZE = 50;
   private static final String OPERATOR_BASE = "/operator/suppressions";
   private final Suppressions suppressions;
@@ -47,14 +45,14 @@ class SuppressionsController {
   // ---- an organization's list ------------------------------------------------------------------
 
   @GetMapping("/o/{org}/suppressions")
-  String list(@RequestAttribute(ORG) OrganizationContext org, @RequestParam(defaultValue = "") String q,
+  String list(OrganizationContext org, @RequestParam(defaultValue = "") String q,
       @RequestParam(defaultValue = "") String reason, @RequestParam(defaultValue = "0") int page, Model model) {
     page(model, org.id(), base(org), org.can(Permission.SUPPRESSIONS_WRITE), q, reason, page);
     return "suppression/suppressions";
   }
 
   @PostMapping("/o/{org}/suppressions")
-  String add(@RequestAttribute(ORG) OrganizationContext org, @AuthenticationPrincipal HeraldUser me,
+  String add(OrganizationContext org, @AuthenticationPrincipal HeraldUser me,
       @RequestParam(defaultValue = "") String entries, @RequestParam(defaultValue = "manual") String reason,
       @RequestParam(defaultValue = "") String note, RedirectAttributes flash) {
     addLines(org.id(), me, entries, reason, note, flash);
@@ -62,7 +60,7 @@ class SuppressionsController {
   }
 
   @GetMapping("/o/{org}/suppressions/check")
-  String check(@RequestAttribute(ORG) OrganizationContext org, @RequestParam(required = false) String address,
+  String check(OrganizationContext org, @RequestParam(required = false) String address,
       @RequestHeader(name = "HX-Request", required = false) String htmx, Model model) {
     checkInto(model, org.id(), address);
     if (htmx != null) return "suppression/suppressions :: check-result";
@@ -71,7 +69,7 @@ class SuppressionsController {
   }
 
   @GetMapping("/o/{org}/suppressions/export")
-  void export(@RequestAttribute(ORG) OrganizationContext org, HttpServletResponse response) throws IOException {
+  void export(OrganizationContext org, HttpServletResponse response) throws IOException {
     response.setContentType("text/csv; charset=UTF-8");
     String name = org.slug() + "-suppressions-" + LocalDate.now(clock) + ".csv";
     response.setHeader(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename(name).build().toString());
@@ -81,7 +79,7 @@ class SuppressionsController {
   }
 
   @PostMapping("/o/{org}/suppressions/{id}/delete")
-  String delete(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, RedirectAttributes flash) {
+  String delete(OrganizationContext org, @PathVariable long id, RedirectAttributes flash) {
     if (!suppressions.remove(org.id(), id)) throw new ResponseStatusException(HttpStatus.NOT_FOUND);
     flash.addFlashAttribute("notice", "Suppression removed.");
     return "redirect:" + base(org);

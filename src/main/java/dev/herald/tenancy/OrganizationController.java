@@ -13,7 +13,6 @@ import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
@@ -21,7 +20,6 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 /** An organization's panel pages: overview, members and invitations, groups, API keys, audit log. */
 @PanelController
 class OrganizationController {
-  private static final String ORG = OrganizationContext.ATTRIBUTE;
   private final Organizations organizations;
   private final Invitations invitations;
   private final Groups groups;
@@ -37,7 +35,7 @@ class OrganizationController {
   }
 
   @GetMapping("/o/{org}")
-  String overview(@RequestAttribute(ORG) OrganizationContext org, Model model) {
+  String overview(OrganizationContext org, Model model) {
     model.addAttribute("memberCount", organizations.members(org.id()).size());
     return "tenancy/org-overview";
   }
@@ -45,7 +43,7 @@ class OrganizationController {
   // ---- members -----------------------------------------------------------------------------
 
   @GetMapping("/o/{org}/members")
-  String members(@RequestAttribute(ORG) OrganizationContext org, Model model) {
+  String members(OrganizationContext org, Model model) {
     model.addAttribute("members", organizations.members(org.id()));
     model.addAttribute("invitations", org.can(Permission.MEMBERS_WRITE) ? invitations.open(org.id()) : List.of());
     model.addAttribute("roles", Role.values());
@@ -53,7 +51,7 @@ class OrganizationController {
   }
 
   @PostMapping("/o/{org}/members/invite")
-  String invite(@RequestAttribute(ORG) OrganizationContext org, @AuthenticationPrincipal HeraldUser me,
+  String invite(OrganizationContext org, @AuthenticationPrincipal HeraldUser me,
       @RequestParam(defaultValue = "") String email, @RequestParam(defaultValue = "member") String role, RedirectAttributes flash) {
     try {
       invitations.invite(org, me, email, role);
@@ -66,7 +64,7 @@ class OrganizationController {
   }
 
   @PostMapping("/o/{org}/members/{userId}/role")
-  String changeRole(@RequestAttribute(ORG) OrganizationContext org, @AuthenticationPrincipal HeraldUser me, @PathVariable long userId,
+  String changeRole(OrganizationContext org, @AuthenticationPrincipal HeraldUser me, @PathVariable long userId,
       @RequestParam(defaultValue = "") String role, RedirectAttributes flash) {
     // Looked up first: another organization's user id is "not found", whatever else is wrong with the form.
     Role current = organizations.roleOf(org.id(), userId).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
@@ -89,7 +87,7 @@ class OrganizationController {
   }
 
   @PostMapping("/o/{org}/members/{userId}/remove")
-  String remove(@RequestAttribute(ORG) OrganizationContext org, @AuthenticationPrincipal HeraldUser me, @PathVariable long userId,
+  String remove(OrganizationContext org, @AuthenticationPrincipal HeraldUser me, @PathVariable long userId,
       RedirectAttributes flash) {
     Role current = organizations.roleOf(org.id(), userId).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
     boolean iAmOwner = organizations.roleOf(org.id(), me.id()).orElse(null) == Role.owner;
@@ -104,7 +102,7 @@ class OrganizationController {
   }
 
   @PostMapping("/o/{org}/invitations/{id}/revoke")
-  String revokeInvitation(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, RedirectAttributes flash) {
+  String revokeInvitation(OrganizationContext org, @PathVariable long id, RedirectAttributes flash) {
     if (!invitations.revoke(org.id(), id)) throw new ResponseStatusException(HttpStatus.NOT_FOUND);
     flash.addFlashAttribute("notice", "Invitation revoked.");
     return "redirect:/o/" + org.slug() + "/members";
@@ -113,7 +111,7 @@ class OrganizationController {
   // ---- groups ------------------------------------------------------------------------------
 
   @GetMapping("/o/{org}/groups")
-  String groups(@RequestAttribute(ORG) OrganizationContext org, Model model) {
+  String groups(OrganizationContext org, Model model) {
     model.addAttribute("groups", groups.list(org.id()));
     model.addAttribute("members", organizations.members(org.id()));
     model.addAttribute("permissions", Permission.values());
@@ -121,7 +119,7 @@ class OrganizationController {
   }
 
   @PostMapping("/o/{org}/groups")
-  String createGroup(@RequestAttribute(ORG) OrganizationContext org, @RequestParam(defaultValue = "") String name,
+  String createGroup(OrganizationContext org, @RequestParam(defaultValue = "") String name,
       @RequestParam(required = false) List<String> permissions, RedirectAttributes flash) {
     try {
       groups.create(org.id(), name, permissions);
@@ -133,7 +131,7 @@ class OrganizationController {
   }
 
   @PostMapping("/o/{org}/groups/{id}")
-  String updateGroup(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id,
+  String updateGroup(OrganizationContext org, @PathVariable long id,
       @RequestParam(required = false) List<String> permissions, @RequestParam(required = false) List<Long> members,
       RedirectAttributes flash) {
     try {
@@ -146,7 +144,7 @@ class OrganizationController {
   }
 
   @PostMapping("/o/{org}/groups/{id}/delete")
-  String deleteGroup(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, RedirectAttributes flash) {
+  String deleteGroup(OrganizationContext org, @PathVariable long id, RedirectAttributes flash) {
     if (!groups.delete(org.id(), id)) throw new ResponseStatusException(HttpStatus.NOT_FOUND);
     flash.addFlashAttribute("notice", "Group deleted.");
     return "redirect:/o/" + org.slug() + "/groups";
@@ -155,14 +153,14 @@ class OrganizationController {
   // ---- API keys ----------------------------------------------------------------------------
 
   @GetMapping("/o/{org}/api-keys")
-  String apiKeys(@RequestAttribute(ORG) OrganizationContext org, Model model) {
+  String apiKeys(OrganizationContext org, Model model) {
     model.addAttribute("keys", apiKeys.list(org.id()));
     model.addAttribute("scopes", Arrays.stream(ApiScope.values()).map(ApiScope::code).toList());
     return "tenancy/api-keys";
   }
 
   @PostMapping("/o/{org}/api-keys")
-  String createApiKey(@RequestAttribute(ORG) OrganizationContext org, @AuthenticationPrincipal HeraldUser me,
+  String createApiKey(OrganizationContext org, @AuthenticationPrincipal HeraldUser me,
       @RequestParam(defaultValue = "") String name, @RequestParam(required = false) List<String> scopes,
       @RequestParam(defaultValue = "") String ipAllowlist, RedirectAttributes flash) {
     try {
@@ -175,7 +173,7 @@ class OrganizationController {
   }
 
   @PostMapping("/o/{org}/api-keys/{id}/revoke")
-  String revokeApiKey(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id, RedirectAttributes flash) {
+  String revokeApiKey(OrganizationContext org, @PathVariable long id, RedirectAttributes flash) {
     if (!apiKeys.revoke(org.id(), id)) throw new ResponseStatusException(HttpStatus.NOT_FOUND);
     flash.addFlashAttribute("notice", "API key revoked.");
     return "redirect:/o/" + org.slug() + "/api-keys";
@@ -184,7 +182,7 @@ class OrganizationController {
   // ---- audit log ---------------------------------------------------------------------------
 
   @GetMapping("/o/{org}/audit")
-  String audit(@RequestAttribute(ORG) OrganizationContext org, @RequestParam(defaultValue = "") String actor,
+  String audit(OrganizationContext org, @RequestParam(defaultValue = "") String actor,
       @RequestParam(defaultValue = "") String action, @RequestParam(required = false) LocalDate from,
       @RequestParam(required = false) LocalDate to, Model model) {
     model.addAttribute("entries", audit.search(org.id(), filter(actor, action, from, to), 200));

@@ -11,7 +11,6 @@ import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
@@ -21,7 +20,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @Tag(name = "Organizations", description = "Members, groups, API keys and audit log of an organization")
 class TenancyApi {
-  private static final String ORG = OrganizationContext.ATTRIBUTE;
   private final Organizations organizations;
   private final Invitations invitations;
   private final Groups groups;
@@ -48,12 +46,12 @@ class TenancyApi {
 
   @GetMapping("/api/v1/orgs/{org}")
   @Operation(summary = "The organization and what the caller may do in it")
-  OrganizationView organization(@RequestAttribute(ORG) OrganizationContext org) {
+  OrganizationView organization(OrganizationContext org) {
     return new OrganizationView(org.id(), org.slug(), org.name(), org.permissions().stream().map(Permission::code).sorted().toList());
   }
 
   @GetMapping("/api/v1/orgs/{org}/members")
-  List<Organizations.Member> members(@RequestAttribute(ORG) OrganizationContext org) {
+  List<Organizations.Member> members(OrganizationContext org) {
     return organizations.members(org.id());
   }
 
@@ -61,19 +59,19 @@ class TenancyApi {
 
   @PostMapping("/api/v1/orgs/{org}/invitations")
   @ResponseStatus(HttpStatus.CREATED)
-  Invitations.Invitation invite(@RequestAttribute(ORG) OrganizationContext org, @AuthenticationPrincipal Object principal,
+  Invitations.Invitation invite(OrganizationContext org, @AuthenticationPrincipal Object principal,
       @RequestBody InvitationRequest request) {
     return invitations.invite(org, principal instanceof HeraldUser u ? u : null, request.email(),
         request.role() == null ? "member" : request.role());
   }
 
   @GetMapping("/api/v1/orgs/{org}/groups")
-  List<Groups.Group> groups(@RequestAttribute(ORG) OrganizationContext org) {
+  List<Groups.Group> groups(OrganizationContext org) {
     return groups.list(org.id());
   }
 
   @GetMapping("/api/v1/orgs/{org}/api-keys")
-  List<ApiKeys.ApiKey> apiKeys(@RequestAttribute(ORG) OrganizationContext org) {
+  List<ApiKeys.ApiKey> apiKeys(OrganizationContext org) {
     return apiKeys.list(org.id());
   }
 
@@ -84,7 +82,7 @@ class TenancyApi {
   @PostMapping("/api/v1/orgs/{org}/api-keys")
   @ResponseStatus(HttpStatus.CREATED)
   @Operation(summary = "Create an API key; the secret is in this response only")
-  CreatedApiKey createApiKey(@RequestAttribute(ORG) OrganizationContext org, @AuthenticationPrincipal Object principal,
+  CreatedApiKey createApiKey(OrganizationContext org, @AuthenticationPrincipal Object principal,
       @RequestBody ApiKeyRequest request) {
     ApiKeys.Created c = apiKeys.create(org.id(), principal instanceof HeraldUser u ? u.id() : null, request.name(), request.scopes(),
         request.ipAllowlist());
@@ -93,12 +91,12 @@ class TenancyApi {
 
   @DeleteMapping("/api/v1/orgs/{org}/api-keys/{id}")
   @ResponseStatus(HttpStatus.NO_CONTENT)
-  void revokeApiKey(@RequestAttribute(ORG) OrganizationContext org, @PathVariable long id) {
+  void revokeApiKey(OrganizationContext org, @PathVariable long id) {
     if (!apiKeys.revoke(org.id(), id)) throw ApiProblem.notFound("API key " + id);
   }
 
   @GetMapping("/api/v1/orgs/{org}/audit-events")
-  List<AuditLog.Entry> auditEvents(@RequestAttribute(ORG) OrganizationContext org, @RequestParam(defaultValue = "") String actor,
+  List<AuditLog.Entry> auditEvents(OrganizationContext org, @RequestParam(defaultValue = "") String actor,
       @RequestParam(defaultValue = "") String action, @RequestParam(required = false) LocalDate from,
       @RequestParam(required = false) LocalDate to, @RequestParam(defaultValue = "100") int limit) {
     if (limit < 1 || limit > 1000) throw ApiProblem.invalid("limit", "limit must be between 1 and 1000");

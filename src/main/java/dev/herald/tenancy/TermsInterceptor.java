@@ -2,29 +2,21 @@ package dev.herald.tenancy;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.stereotype.Component;
 import org.springframework.web.servlet.HandlerInterceptor;
-import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
-import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
  * Sends a signed-in person to the terms page, before any other panel page, until they have accepted
- * the version the operator published last.
+ * the version the operator published last. {@link WebConfiguration} says which paths it guards.
  */
-@Configuration(proxyBeanMethods = false)
-class TermsInterceptor implements HandlerInterceptor, WebMvcConfigurer {
+@Component
+class TermsInterceptor implements HandlerInterceptor {
   private final Policies policies;
 
   TermsInterceptor(Policies policies) {
     this.policies = policies;
-  }
-
-  @Override
-  public void addInterceptors(InterceptorRegistry registry) {
-    registry.addInterceptor(this).addPathPatterns("/dashboard", "/o/**", "/account", "/account/**", "/operator", "/operator/**")
-        .excludePathPatterns("/account/terms");
   }
 
   @Override
