@@ -1,5 +1,5 @@
 /**
- * Platform: validated configuration, the database (embedded or external), node roles, clock, tokens,
+ * Platform: validated configuration, the database (embedded or external), node roles, clock, fenced leases on job tables, tokens,
  * encrypted secrets under a rotatable key ring, the outbound system-mail port and HTTP error
  * conventions. Every other capability may use it.
  */
