@@ -53,6 +53,14 @@ public class MailingLists {
     return jdbc.sql(SELECT_PLAIN + " where l.organization_id = ? and l.id = ?").params(orgId, id).query(MailingLists::plain).optional();
   }
 
+  /** A public list and its organization, found by the list's id alone: a hosted form's address names no organization. */
+  record Hosted(long organizationId, MailingList list) {}
+
+  Optional<Hosted> findPublic(long id) {
+    return jdbc.sql("select organization_id from mailing_list where id = ? and visibility = 'public'").param(id).query(Long.class)
+        .optional().flatMap(orgId -> basic(orgId, id).map(list -> new Hosted(orgId, list)));
+  }
+
   /** With the number of subscriptions per status (one count over the list's subscriptions each). */
   public List<MailingList> list(long orgId) {
     return jdbc.sql(SELECT + " where l.organization_id = ? order by l.name").param(orgId).query(MailingLists::map).list();

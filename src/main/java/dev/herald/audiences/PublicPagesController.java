@@ -4,14 +4,12 @@ import dev.herald.platform.ApiProblem;
 import dev.herald.tenancy.Organizations;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.springframework.http.HttpStatus;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -35,19 +33,19 @@ class PublicPagesController {
   private final MailingLists lists;
   private final Subscribers subscribers;
   private final DoubleOptIn doubleOptIn;
-  private final JdbcClient jdbc;
+  private final Consent consents;
   private final Clock clock;
   private final CustomFields fields;
   private final Organizations organizations;
 
-  PublicPagesController(MailingLists lists, Subscribers subscribers, DoubleOptIn doubleOptIn, JdbcClient jdbc, Clock clock,
+  PublicPagesController(MailingLists lists, Subscribers subscribers, DoubleOptIn doubleOptIn, Consent consents, Clock clock,
       CustomFields fields, Organizations organizations) {
     this.fields = fields;
     this.organizations = organizations;
     this.lists = lists;
     this.subscribers = subscribers;
     this.doubleOptIn = doubleOptIn;
-    this.jdbc = jdbc;
+    this.consents = consents;
     this.clock = clock;
   }
 
@@ -81,7 +79,7 @@ class PublicPagesController {
     model.addAttribute("name", name);
     // A filled honeypot is a bot: answer as if it worked, store nothing.
     if (!website.isBlank()) return "audiences/public-subscribed";
-    if (recentFormSubmissions(request.getRemoteAddr()) >= FORM_LIMIT_PER_ADDRESS) {
+    if (consents.formSignUpsFrom(request.getRemoteAddr(), clock.instant().minus(FORM_WINDOW)) >= FORM_LIMIT_PER_ADDRESS) {
       response.setStatus(HttpStatus.TOO_MANY_REQUESTS.value());
       model.addAttribute("errors", Map.of("form", "Too many sign-ups from your network. Try again in a few minutes."));
       return "audiences/public-subscribe";
@@ -221,12 +219,11 @@ class PublicPagesController {
 
   record PublicList(long id, long organizationId, String name, String description, String organizationName, String optin) {}
 
+  /** A public list of an organization that is not suspended, or 404. */
   private PublicList publicList(long listId) {
-    return jdbc.sql("""
-        select l.id, l.organization_id, l.name, l.description, o.name as organization_name, l.optin from mailing_list l
-        join organization o on o.id = l.organization_id where l.id = ? and l.visibility = 'public'""")
-        .param(listId).query(PublicList.class).optional()
-        .filter(l -> !organizations.isSuspended(l.organizationId()))
+    return lists.findPublic(listId)
+        .flatMap(h -> organizations.activeName(h.organizationId()).map(organizationName -> new PublicList(h.list().id(),
+            h.organizationId(), h.list().name(), h.list().description(), organizationName, h.list().optin())))
         .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
   }
 
@@ -238,10 +235,5 @@ class PublicPagesController {
   static String consentText(PublicList list) {
     return "Yes, send me " + list.name() + " by email from " + list.organizationName()
         + ". I can unsubscribe at any time with the link in every email.";
-  }
-
-  private int recentFormSubmissions(String ip) {
-    return jdbc.sql("select count(*) from consent_record where channel = 'form' and ip = ? and given_at > ?")
-        .params(ip, Timestamp.from(clock.instant().minus(FORM_WINDOW))).query(Integer.class).single();
   }
 }

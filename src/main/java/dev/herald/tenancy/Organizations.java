@@ -3,6 +3,7 @@ package dev.herald.tenancy;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -16,9 +17,11 @@ import org.springframework.stereotype.Repository;
 @Repository
 public class Organizations {
   private final JdbcClient jdbc;
+  private final SubscriberCounts subscriberCounts;
 
-  Organizations(JdbcClient jdbc) {
+  Organizations(JdbcClient jdbc, SubscriberCounts subscriberCounts) {
     this.jdbc = jdbc;
+    this.subscriberCounts = subscriberCounts;
   }
 
   /** {@code suspendedAt} is null while the organization is active. */
@@ -32,7 +35,7 @@ public class Organizations {
 
   record MembershipView(long organizationId, String slug, String name, Role role, boolean suspended) {}
 
-  /** A row of the operator's list: counts come from the same query as the page. */
+  /** A row of the operator's list: members counted by the page's query, subscribers by one more for the whole page. */
   record Listed(long id, String slug, String name, Instant createdAt, long members, long subscribers, Instant suspendedAt,
       String suspendedReason) {
     public boolean suspended() {
@@ -59,8 +62,17 @@ public class Organizations {
   }
 
   /**
+   * The name an organization's hosted pages show (its forms say whom a person subscribes to), or empty
+   * when there is no such organization or the operator suspended it, whose hosted pages are then gone.
+   */
+  public Optional<String> activeName(long orgId) {
+    return jdbc.sql("select name from organization where id = ? and suspended_at is null").param(orgId).query(String.class).optional();
+  }
+
+  /**
    * Newest first, filtered by {@code q} (part of the name or slug, case-insensitive), with each
-   * organization's member and subscriber counts in the same statement.
+   * organization's member count in the page's statement and the subscriber counts of the whole page in
+   * one question to audiences: three queries whatever the page size.
    */
   ListPage search(String q, int page, int size) {
     String pattern = q == null ? "" : dev.herald.platform.Text.requireNoControls("q", q).strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
@@ -72,14 +84,16 @@ public class Organizations {
           order by created_at desc, id desc limit :size offset :offset)
         select s.id, s.slug, s.name, s.created_at,
                (select count(*) from membership m where m.organization_id = s.id) as members,
-               (select count(*) from subscriber b where b.organization_id = s.id) as subscribers,
                s.suspended_at, s.suspended_reason
         from shown s order by s.created_at desc, s.id desc""")
         .param("q", pattern).param("size", size).param("offset", (long) page * size)
         .query((rs, n) -> new Listed(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant(), rs.getLong(5),
-            rs.getLong(6), rs.getTimestamp(7) == null ? null : rs.getTimestamp(7).toInstant(), rs.getString(8)))
+            0, rs.getTimestamp(6) == null ? null : rs.getTimestamp(6).toInstant(), rs.getString(7)))
         .list();
-    return new ListPage(items, total, page, size);
+    Map<Long, Long> subscribers = items.isEmpty() ? Map.of() : subscriberCounts.byOrganization(items.stream().map(Listed::id).toList());
+    List<Listed> counted = items.stream().map(o -> new Listed(o.id(), o.slug(), o.name(), o.createdAt(), o.members(),
+        subscribers.getOrDefault(o.id(), 0L), o.suspendedAt(), o.suspendedReason())).toList();
+    return new ListPage(counted, total, page, size);
   }
 
   /** Suspends (or changes the reason of a suspension, keeping its start); false when there is no such organization. */

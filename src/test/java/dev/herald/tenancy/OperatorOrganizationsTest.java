@@ -39,6 +39,7 @@ class OperatorOrganizationsTest {
   @Autowired JdbcClient jdbc;
   @Autowired dev.herald.audiences.DoubleOptIn doubleOptIn;
   @Autowired ObjectMapper json;
+  @Autowired SubscriberCounts subscriberCounts;
 
   static int counter;
   HeraldUser operator;
@@ -92,6 +93,31 @@ class OperatorOrganizationsTest {
         select coalesce(string_agg(detail, ' | '), '') from audit_event
         where organization_id is not distinct from ? and action = ? and object_id = ?""")
         .params(orgId, action, Long.toString(acme.id())).query(String.class).single();
+  }
+
+  /** Subscribers are audiences' table: a page of the list asks audiences' port once for all its rows, never once per row. */
+  @Test
+  void a_page_of_the_list_asks_for_its_subscriber_counts_once() {
+    Organizations.Organization other = fixtures.organization("Other " + counter, owner);
+    jdbc.sql("""
+        insert into subscriber (organization_id, email, email_key)
+        select case when g <= 3 then ? else ? end, 'c' || g || '@example.com', 'c' || g || '@example.com'
+        from generate_series(1, 5) g""").params(acme.id(), other.id()).update();
+    java.util.List<java.util.List<Long>> asked = new java.util.ArrayList<>();
+    Organizations counting = new Organizations(jdbc, ids -> {
+      asked.add(java.util.List.copyOf(ids));
+      return subscriberCounts.byOrganization(ids);
+    });
+
+    Organizations.ListPage page = counting.search("", 0, 50);
+
+    assertThat(asked).containsExactly(page.items().stream().map(Organizations.Listed::id).toList());
+    assertThat(page.items()).filteredOn(o -> o.id() == acme.id()).singleElement().extracting(Organizations.Listed::subscribers)
+        .isEqualTo(3L);
+    assertThat(page.items()).filteredOn(o -> o.id() == other.id()).singleElement().extracting(Organizations.Listed::subscribers)
+        .isEqualTo(2L);
+    assertThat(page.items()).filteredOn(o -> o.id() != acme.id() && o.id() != other.id())
+        .allSatisfy(o -> assertThat(o.subscribers()).isZero());
   }
 
   @Test
