@@ -18,7 +18,7 @@ import org.springframework.transaction.annotation.Transactional;
  * anyone suppressed; adding records consent; unsubscribing records the withdrawal).
  */
 @Service
-public class BulkActions {
+class BulkActions {
   public static final List<String> ACTIONS = List.of("add_to_list", "remove_from_list", "unsubscribe", "delete", "tag", "untag");
   static final int MAX_IDS = 10_000;
   private final JdbcClient jdbc;

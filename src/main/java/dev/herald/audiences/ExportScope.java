@@ -8,7 +8,7 @@ import dev.herald.platform.ApiProblem;
  * so another source of subscribers is one more record here and one more case in
  * {@code Exports.start}: the columns stay those of {@link All} unless the scope is about one list.
  */
-public sealed interface ExportScope permits ExportScope.All, ExportScope.OfList, ExportScope.OfSegment {
+sealed interface ExportScope permits ExportScope.All, ExportScope.OfList, ExportScope.OfSegment {
 
   /** Every subscriber of the organization, on a list or not. */
   record All() implements ExportScope {}

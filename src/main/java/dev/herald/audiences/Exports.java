@@ -43,7 +43,7 @@ import tools.jackson.databind.ObjectMapper;
  * then {@link #write}.
  */
 @Service
-public class Exports {
+class Exports {
   private static final Logger log = LoggerFactory.getLogger(Exports.class);
   /** Rows per round trip from PostgreSQL: enough to stream fast, small enough to stay a few MB. */
   static final int FETCH_SIZE = 1_000;

@@ -38,7 +38,7 @@ import tools.jackson.databind.ObjectMapper;
  * or updated, subscriptions and consent records written. Row-by-row inserts would be ~20x slower.
  */
 @Service
-public class Imports {
+class Imports {
   private static final Logger log = LoggerFactory.getLogger(Imports.class);
   static final int CHUNK = 20_000;
   static final int MAX_STORED_ERRORS = 10_000;

@@ -33,7 +33,7 @@ import tools.jackson.databind.ObjectMapper;
  * SQL); equality on custom fields and tags uses the GIN indexes ({@code @>}).
  */
 @Service
-public class Segments {
+class Segments {
   static final int MAX_RULES = 30;
   private final JdbcClient jdbc;
   private final CustomFields fields;

@@ -6,7 +6,7 @@ package dev.herald.audiences;
  * cell starts here but..."); {@link #toString()} has both. Reading stops at the first one; problems of a single row
  * that do not stop reading (a wrong number of cells) are flags on {@link SubscriberFileRow} instead.
  */
-public class SubscriberFileException extends RuntimeException {
+class SubscriberFileException extends RuntimeException {
   private final long line;
 
   /** @param line the 1-based line (CSV, JSON) or spreadsheet row (XLSX) the problem is on; 0 when it is the whole file */

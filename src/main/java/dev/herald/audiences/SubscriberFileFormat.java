@@ -4,7 +4,7 @@ import java.util.Locale;
 import java.util.Optional;
 
 /** The kinds of subscriber file Herald imports. */
-public enum SubscriberFileFormat {
+enum SubscriberFileFormat {
   /** Comma, semicolon, tab or pipe separated text; encoding and delimiter are detected. */
   CSV,
   /** The first sheet of an Excel workbook (.xlsx, not the old binary .xls). */

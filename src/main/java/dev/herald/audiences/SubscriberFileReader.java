@@ -32,7 +32,7 @@ import java.util.stream.StreamSupport;
  * throw it again. Rows whose cells are all blank are skipped, as spreadsheets like to leave such rows at the end.
  * I/O failures of the stream itself surface as {@link UncheckedIOException}. Not thread-safe.
  */
-public abstract sealed class SubscriberFileReader implements Iterator<SubscriberFileRow>, Closeable
+abstract sealed class SubscriberFileReader implements Iterator<SubscriberFileRow>, Closeable
     permits SubscriberFileCsvReader, SubscriberFileXlsxReader, SubscriberFileJsonReader {
 
   /**

@@ -13,7 +13,7 @@ import java.util.List;
  *                  has beyond the header are dropped (and flagged by {@link #cellCountMismatch()})
  * @param cellCount how many cells the record really had
  */
-public record SubscriberFileRow(long line, List<String> cells, int cellCount) {
+record SubscriberFileRow(long line, List<String> cells, int cellCount) {
 
   /** The value in a column, "" when the column is out of range. */
   public String cell(int column) {
