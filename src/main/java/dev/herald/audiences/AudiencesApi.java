@@ -1,6 +1,6 @@
 package dev.herald.audiences;
 
-import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Refused;
 import dev.herald.platform.Text;
 import dev.herald.tenancy.OrganizationContext;
 import io.swagger.v3.oas.annotations.Operation;
@@ -57,19 +57,19 @@ class AudiencesApi {
 
   @GetMapping("/api/v1/orgs/{org}/lists/{id}")
   MailingLists.MailingList list(OrganizationContext org, @PathVariable long id) {
-    return lists.find(org.id(), id).orElseThrow(() -> ApiProblem.notFound("List " + id));
+    return lists.find(org.id(), id).orElseThrow(() -> Refused.notFound("List " + id));
   }
 
   @PutMapping("/api/v1/orgs/{org}/lists/{id}")
   MailingLists.MailingList updateList(OrganizationContext org, @PathVariable long id,
       @RequestBody MailingLists.ListForm form) {
-    return lists.update(org.id(), id, form).orElseThrow(() -> ApiProblem.notFound("List " + id));
+    return lists.update(org.id(), id, form).orElseThrow(() -> Refused.notFound("List " + id));
   }
 
   @DeleteMapping("/api/v1/orgs/{org}/lists/{id}")
   @ResponseStatus(HttpStatus.NO_CONTENT)
   void deleteList(OrganizationContext org, @PathVariable long id) {
-    if (!lists.delete(org.id(), id)) throw ApiProblem.notFound("List " + id);
+    if (!lists.delete(org.id(), id)) throw Refused.notFound("List " + id);
   }
 
   // ---- custom fields -----------------------------------------------------------------------
@@ -91,9 +91,9 @@ class AudiencesApi {
   @Operation(summary = "Change a field's label, choices (a choice field's; one still in use cannot be removed) and whether"
       + " subscribers may edit it in the preference centre; key and type cannot change")
   CustomFields.Field updateField(OrganizationContext org, @PathVariable long id, @RequestBody FieldRequest f) {
-    CustomFields.Field current = fields.find(org.id(), id).orElseThrow(() -> ApiProblem.notFound("Field " + id));
-    if (f.key() != null && !f.key().equals(current.key())) throw ApiProblem.invalid("key", "A field's key cannot change.");
-    if (f.type() != null && !f.type().equals(current.type())) throw ApiProblem.invalid("type", "A field's type cannot change.");
+    CustomFields.Field current = fields.find(org.id(), id).orElseThrow(() -> Refused.notFound("Field " + id));
+    if (f.key() != null && !f.key().equals(current.key())) throw Refused.invalid("key", "A field's key cannot change.");
+    if (f.type() != null && !f.type().equals(current.type())) throw Refused.invalid("type", "A field's type cannot change.");
     return fields.update(org.id(), id, f.label() == null ? current.label() : f.label(), f.choices(),
         f.subscriberEditable() == null ? current.subscriberEditable() : f.subscriberEditable()).orElseThrow();
   }
@@ -101,7 +101,7 @@ class AudiencesApi {
   @DeleteMapping("/api/v1/orgs/{org}/fields/{id}")
   @ResponseStatus(HttpStatus.NO_CONTENT)
   void deleteField(OrganizationContext org, @PathVariable long id) {
-    if (!fields.delete(org.id(), id)) throw ApiProblem.notFound("Field " + id);
+    if (!fields.delete(org.id(), id)) throw Refused.notFound("Field " + id);
   }
 
   // ---- subscribers -------------------------------------------------------------------------
@@ -122,7 +122,7 @@ class AudiencesApi {
   Subscribers.Page search(OrganizationContext org, @RequestParam(defaultValue = "") String q,
       @RequestParam(required = false) Long list, @RequestParam(defaultValue = "") String status,
       @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size) {
-    ApiProblem.checkPage(page, size);
+    Refused.checkPage(page, size);
     return subscribers.search(org.id(), q, list, status, page, size);
   }
 
@@ -140,11 +140,11 @@ class AudiencesApi {
   @Transactional
   List<UpsertResult> bulk(OrganizationContext org, @RequestBody List<SubscriberRequest> body,
       Principal caller, HttpServletRequest request) {
-    if (body == null || body.isEmpty()) throw ApiProblem.invalid("[]", "Send an array of 1 to " + MAX_BULK + " subscribers.");
-    if (body.size() > MAX_BULK) throw ApiProblem.invalid("[]", "At most " + MAX_BULK + " subscribers per call; use an import for more.");
+    if (body == null || body.isEmpty()) throw Refused.invalid("[]", "Send an array of 1 to " + MAX_BULK + " subscribers.");
+    if (body.size() > MAX_BULK) throw Refused.invalid("[]", "At most " + MAX_BULK + " subscribers per call; use an import for more.");
     List<UpsertResult> out = new ArrayList<>();
     for (int i = 0; i < body.size(); i++) {
-      if (body.get(i) == null) throw ApiProblem.invalid("[" + i + "]", "Each element is a subscriber object; element " + i + " is null.");
+      if (body.get(i) == null) throw Refused.invalid("[" + i + "]", "Each element is a subscriber object; element " + i + " is null.");
       out.add(upsertOne(org, body.get(i), caller, request, "[" + i + "]."));
     }
     return out;
@@ -155,7 +155,7 @@ class AudiencesApi {
     try {
       List<Long> listIds = body.lists() == null ? List.of() : body.lists();
       for (int i = 0; i < listIds.size(); i++) {
-        if (listIds.get(i) == null) throw ApiProblem.invalid("lists[" + i + "]", "lists holds list ids; element " + i + " is null.");
+        if (listIds.get(i) == null) throw Refused.invalid("lists[" + i + "]", "lists holds list ids; element " + i + " is null.");
       }
       Consent.Evidence evidence = evidence(body.consent(), caller, request);
       long id = subscribers.upsert(org.id(), new Subscribers.Input(body.email(), body.name(), body.fields(), body.tags()), "api");
@@ -164,9 +164,9 @@ class AudiencesApi {
         results.add(new SubscriptionResult(listId, subscribers.subscribe(org.id(), id, listId, body.status(), evidence)));
       }
       return new UpsertResult(subscribers.find(org.id(), id).orElseThrow(), results);
-    } catch (ApiProblem p) {
+    } catch (Refused p) {
       if (fieldPrefix.isEmpty() || p.field() == null) throw p;
-      throw new ApiProblem(p.status(), fieldPrefix + p.field(), p.getMessage());
+      throw new Refused(p.refusal().underField(fieldPrefix));
     }
   }
 
@@ -226,7 +226,7 @@ class AudiencesApi {
     Subscribers.Subscriber s = resolve(org, idOrEmail);
     String status = "unsubscribed".equals(body.status())
         ? (subscribers.unsubscribe(org.id(), s.id(), listId, "api") ? "unsubscribed" : subscribers.statusOn(s.id(), listId)
-            .orElseThrow(() -> ApiProblem.notFound("Subscription to list " + listId)))
+            .orElseThrow(() -> Refused.notFound("Subscription to list " + listId)))
         : subscribers.subscribe(org.id(), s.id(), listId, body.status(), evidence(body.consent(), caller, request));
     return new SubscriptionResult(listId, status);
   }
@@ -242,7 +242,7 @@ class AudiencesApi {
   @ResponseStatus(HttpStatus.NO_CONTENT)
   void removeFromList(OrganizationContext org, @PathVariable String idOrEmail, @PathVariable long listId) {
     if (!subscribers.removeFromList(org.id(), resolve(org, idOrEmail).id(), listId)) {
-      throw ApiProblem.notFound("Subscription to list " + listId);
+      throw Refused.notFound("Subscription to list " + listId);
     }
   }
 
@@ -260,6 +260,6 @@ class AudiencesApi {
   private Subscribers.Subscriber resolve(OrganizationContext org, String idOrEmail) {
     var found = idOrEmail.matches("\\d{1,18}") ? subscribers.find(org.id(), Long.parseLong(idOrEmail))
         : subscribers.findByEmail(org.id(), idOrEmail);
-    return found.orElseThrow(() -> ApiProblem.notFound("Subscriber " + idOrEmail));
+    return found.orElseThrow(() -> Refused.notFound("Subscriber " + idOrEmail));
   }
 }

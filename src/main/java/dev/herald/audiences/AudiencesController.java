@@ -1,6 +1,6 @@
 package dev.herald.audiences;
 
-import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Refused;
 import dev.herald.platform.HeraldProperties;
 import dev.herald.platform.PanelController;
 import dev.herald.platform.Text;
@@ -57,7 +57,7 @@ class AudiencesController {
       MailingLists.MailingList list = lists.create(org.id(), form.toForm());
       flash.addFlashAttribute("notice", "List " + list.name() + " created.");
       return "redirect:/o/" + org.slug() + "/lists/" + list.id();
-    } catch (ApiProblem p) {
+    } catch (Refused p) {
       flash.addFlashAttribute("errors", p.fieldErrors());
       flash.addFlashAttribute("listForm", form);
       return "redirect:/o/" + org.slug() + "/lists";
@@ -83,7 +83,7 @@ class AudiencesController {
     try {
       lists.update(org.id(), id, form.toForm()).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
       flash.addFlashAttribute("notice", "List saved.");
-    } catch (ApiProblem p) {
+    } catch (Refused p) {
       flash.addFlashAttribute("errors", p.fieldErrors());
     }
     return "redirect:/o/" + org.slug() + "/lists/" + id;
@@ -127,13 +127,13 @@ class AudiencesController {
       @RequestParam(required = false) List<Long> lists, @RequestParam(defaultValue = "subscribed") String status,
       @RequestParam(defaultValue = "") String basis, HttpServletRequest request, RedirectAttributes flash) {
     try {
-      if (basis.isBlank()) throw ApiProblem.invalid("basis", "Say how this person gave consent (e.g. signed up at our shop counter).");
+      if (basis.isBlank()) throw Refused.invalid("basis", "Say how this person gave consent (e.g. signed up at our shop counter).");
       Text.requireNoControls("basis", basis);
       long id = subscribers.addToLists(org.id(), new Subscribers.Input(email, name, null, null), lists, status,
           Consent.Evidence.panel(me.email(), basis.trim(), request.getRemoteAddr()), "panel");
       flash.addFlashAttribute("notice", "Subscriber saved.");
       return "redirect:/o/" + org.slug() + "/subscribers/" + id;
-    } catch (ApiProblem p) {
+    } catch (Refused p) {
       flash.addFlashAttribute("errors", p.fieldErrors());
       flash.addFlashAttribute("addEmail", email);
       flash.addFlashAttribute("addName", name);
@@ -152,7 +152,7 @@ class AudiencesController {
       long affected = bulkActions.apply(org.id(), new BulkActions.Request(action, bySegment ? null : ids, bySegment ? segmentId : null,
           listId, tag, basis), me.email(), request.getRemoteAddr());
       flash.addFlashAttribute("notice", affected + (affected == 1 ? " subscriber" : " subscribers") + " changed.");
-    } catch (ApiProblem p) {
+    } catch (Refused p) {
       flash.addFlashAttribute("errors", p.fieldErrors());
     }
     return "redirect:/o/" + org.slug() + "/subscribers";
@@ -178,7 +178,7 @@ class AudiencesController {
         throw new ResponseStatusException(HttpStatus.NOT_FOUND);
       }
       flash.addFlashAttribute("notice", "Subscriber saved.");
-    } catch (ApiProblem p) {
+    } catch (Refused p) {
       flash.addFlashAttribute("errors", p.fieldErrors());
     }
     return "redirect:/o/" + org.slug() + "/subscribers/" + id;
@@ -192,16 +192,16 @@ class AudiencesController {
     try {
       switch (action) {
         case "subscribe" -> {
-          if (basis.isBlank()) throw ApiProblem.invalid("basis", "Say how this person gave consent.");
+          if (basis.isBlank()) throw Refused.invalid("basis", "Say how this person gave consent.");
           subscribers.subscribe(org.id(), id, listId, "subscribed", Consent.Evidence.panel(me.email(), basis.trim(), request.getRemoteAddr()));
         }
         case "unsubscribe" -> subscribers.unsubscribe(org.id(), id, listId, "panel");
         case "remove" -> subscribers.removeFromList(org.id(), id, listId);
         case "resend" -> subscribers.resendConfirmation(org.id(), id, listId);
-        default -> throw ApiProblem.invalid("action", "Choose subscribe, unsubscribe, remove or resend.");
+        default -> throw Refused.invalid("action", "Choose subscribe, unsubscribe, remove or resend.");
       }
       flash.addFlashAttribute("notice", "Subscription updated.");
-    } catch (ApiProblem p) {
+    } catch (Refused p) {
       flash.addFlashAttribute("errors", p.fieldErrors());
     }
     return "redirect:/o/" + org.slug() + "/subscribers/" + id;
@@ -245,7 +245,7 @@ class AudiencesController {
     try {
       fields.create(org.id(), key, label, type, Tags.parse(choices), subscriberEditable);
       flash.addFlashAttribute("notice", "Field created.");
-    } catch (ApiProblem p) {
+    } catch (Refused p) {
       flash.addFlashAttribute("errors", p.fieldErrors());
     }
     return "redirect:/o/" + org.slug() + "/fields";
@@ -259,7 +259,7 @@ class AudiencesController {
     try {
       fields.update(org.id(), id, label, f.type().equals("choice") && choices != null ? Tags.parse(choices) : null, subscriberEditable);
       flash.addFlashAttribute("notice", "Field " + f.key() + " saved.");
-    } catch (ApiProblem p) {
+    } catch (Refused p) {
       flash.addFlashAttribute("errors", java.util.Map.of("field-" + id, p.getMessage()));
     }
     return "redirect:/o/" + org.slug() + "/fields#field-" + id;

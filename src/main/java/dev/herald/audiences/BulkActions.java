@@ -1,6 +1,6 @@
 package dev.herald.audiences;
 
-import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Refused;
 import dev.herald.platform.Text;
 import dev.herald.tenancy.AuditLog;
 import java.util.LinkedHashMap;
@@ -47,7 +47,7 @@ class BulkActions {
   @Transactional
   public long apply(long orgId, Request r, String actor, String ip) {
     String action = r.action() == null ? "" : r.action().trim();
-    if (!ACTIONS.contains(action)) throw ApiProblem.invalid("action", "action is one of " + String.join(", ", ACTIONS) + ".");
+    if (!ACTIONS.contains(action)) throw Refused.invalid("action", "action is one of " + String.join(", ", ACTIONS) + ".");
     Map<String, Object> p = new LinkedHashMap<>();
     p.put("org", orgId);
     String who = target(orgId, r, p);
@@ -64,7 +64,7 @@ class BulkActions {
       case "delete" -> jdbc.sql("delete from subscriber s where " + who).params(p).update();
       case "tag", "untag" -> {
         String tag = Tags.clean("tag", r.tag() == null ? List.of() : List.of(r.tag())).stream().findFirst()
-            .orElseThrow(() -> ApiProblem.invalid("tag", "Name the tag."));
+            .orElseThrow(() -> Refused.invalid("tag", "Name the tag."));
         p.put("tag", new String[] {tag});
         yield action.equals("tag")
             ? jdbc.sql("update subscriber s set tags = s.tags || cast(:tag as text[]), updated_at = now() where " + who
@@ -84,28 +84,28 @@ class BulkActions {
   private String target(long orgId, Request r, Map<String, Object> p) {
     boolean byIds = r.subscriberIds() != null && !r.subscriberIds().isEmpty();
     if (byIds == (r.segmentId() != null)) {
-      throw ApiProblem.invalid("subscriberIds", "Choose subscribers by subscriberIds or by segmentId (one of them).");
+      throw Refused.invalid("subscriberIds", "Choose subscribers by subscriberIds or by segmentId (one of them).");
     }
     if (byIds) {
-      if (r.subscriberIds().size() > MAX_IDS) throw ApiProblem.invalid("subscriberIds", "At most " + MAX_IDS + " ids; use a segment for more.");
+      if (r.subscriberIds().size() > MAX_IDS) throw Refused.invalid("subscriberIds", "At most " + MAX_IDS + " ids; use a segment for more.");
       // A null would match nobody in "= any(...)", so the call would quietly affect fewer than asked.
       for (int i = 0; i < r.subscriberIds().size(); i++) {
         if (r.subscriberIds().get(i) == null) {
-          throw ApiProblem.invalid("subscriberIds", "subscriberIds holds subscriber ids; element " + i + " is null.");
+          throw Refused.invalid("subscriberIds", "subscriberIds holds subscriber ids; element " + i + " is null.");
         }
       }
       p.put("ids", r.subscriberIds().toArray(Long[]::new));
       return "s.organization_id = :org and s.id = any(cast(:ids as bigint[]))";
     }
     Segments.Predicate predicate = segments.predicate(orgId, r.segmentId())
-        .orElseThrow(() -> ApiProblem.invalid("segmentId", "Segment " + r.segmentId() + " not found."));
+        .orElseThrow(() -> Refused.invalid("segmentId", "Segment " + r.segmentId() + " not found."));
     p.putAll(predicate.params());
     return "s.organization_id = :org and " + predicate.sql();
   }
 
   private long addToList(long orgId, String who, Map<String, Object> p, Request r, String actor, String ip) {
     p.put("list", requireList(orgId, r.listId()));
-    if (r.basis() == null || r.basis().isBlank()) throw ApiProblem.invalid("basis", "Say how these people gave consent to this list.");
+    if (r.basis() == null || r.basis().isBlank()) throw Refused.invalid("basis", "Say how these people gave consent to this list.");
     Text.requireNoControls("basis", r.basis());
     p.put("basis", r.basis().trim());
     p.put("actor", actor);
@@ -143,7 +143,7 @@ class BulkActions {
   }
 
   private long requireList(long orgId, Long listId) {
-    if (listId == null || lists.basic(orgId, listId).isEmpty()) throw ApiProblem.invalid("listId", "Choose a list of this organization.");
+    if (listId == null || lists.basic(orgId, listId).isEmpty()) throw Refused.invalid("listId", "Choose a list of this organization.");
     return listId;
   }
 }

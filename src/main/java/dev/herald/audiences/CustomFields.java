@@ -1,6 +1,6 @@
 package dev.herald.audiences;
 
-import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Refused;
 import dev.herald.platform.Text;
 import dev.herald.tenancy.AuditLog;
 import java.math.BigDecimal;
@@ -61,19 +61,19 @@ public class CustomFields {
   public Field create(long orgId, String key, String label, String type, List<String> choices, boolean subscriberEditable) {
     String k = key == null ? "" : key.trim().toLowerCase(Locale.ROOT);
     if (!k.matches("[a-z][a-z0-9_]{0,39}")) {
-      throw ApiProblem.invalid("key", "A key starts with a letter and has only a-z, 0-9 and _ (at most 40), e.g. company_size.");
+      throw Refused.invalid("key", "A key starts with a letter and has only a-z, 0-9 and _ (at most 40), e.g. company_size.");
     }
     if (List.of("email", "name", "tags", "status", "created_at").contains(k)) {
-      throw ApiProblem.invalid("key", "'" + k + "' is a built-in subscriber property; choose another key.");
+      throw Refused.invalid("key", "'" + k + "' is a built-in subscriber property; choose another key.");
     }
     String t = type == null ? "" : type.trim();
-    if (!TYPES.contains(t)) throw ApiProblem.invalid("type", "type is one of " + String.join(", ", TYPES) + ".");
+    if (!TYPES.contains(t)) throw Refused.invalid("type", "type is one of " + String.join(", ", TYPES) + ".");
     List<String> options = Tags.clean("choices", choices);
-    if (t.equals("choice") && options.isEmpty()) throw ApiProblem.invalid("choices", "A choice field needs its choices.");
+    if (t.equals("choice") && options.isEmpty()) throw Refused.invalid("choices", "A choice field needs its choices.");
     String l = label(label, k);
     if (jdbc.sql("select exists(select 1 from custom_field where organization_id = ? and key = ?)").params(orgId, k)
         .query(Boolean.class).single()) {
-      throw ApiProblem.invalid("key", "A field with key " + k + " exists already.");
+      throw Refused.conflict("key", "A field with key " + k + " exists already.");
     }
     long id = jdbc.sql("""
         insert into custom_field (organization_id, key, label, type, choices, subscriber_editable) values (?, ?, ?, ?, ?, ?)
@@ -95,16 +95,16 @@ public class CustomFields {
     List<String> options = f.choices();
     if (f.type().equals("choice") && choices != null) {
       options = Tags.clean("choices", choices);
-      if (options.isEmpty()) throw ApiProblem.invalid("choices", "A choice field needs its choices.");
+      if (options.isEmpty()) throw Refused.invalid("choices", "A choice field needs its choices.");
       for (String dropped : f.choices()) {
         if (!options.contains(dropped) && jdbc.sql("""
             select exists(select 1 from subscriber where organization_id = ? and attributes ->> ? = ?)""")
             .params(orgId, f.key(), dropped).query(Boolean.class).single()) {
-          throw ApiProblem.invalid("choices", "Subscribers still have '" + dropped + "'; change their values before removing it.");
+          throw Refused.conflict("choices", "Subscribers still have '" + dropped + "'; change their values before removing it.");
         }
       }
     } else if (choices != null && !choices.isEmpty()) {
-      throw ApiProblem.invalid("choices", "Only a choice field has choices.");
+      throw Refused.invalid("choices", "Only a choice field has choices.");
     }
     String l = label(label, f.key());
     jdbc.sql("update custom_field set label = ?, choices = ?, subscriber_editable = ? where organization_id = ? and id = ?")
@@ -116,7 +116,7 @@ public class CustomFields {
   private static String label(String label, String key) {
     Text.requireNoControls("label", label);
     String l = label == null || label.isBlank() ? key : label.trim();
-    if (l.length() > 100) throw ApiProblem.invalid("label", "A label is at most 100 characters.");
+    if (l.length() > 100) throw Refused.invalid("label", "A label is at most 100 characters.");
     return l;
   }
 
@@ -142,7 +142,7 @@ public class CustomFields {
     if (raw == null) return out;
     for (Map.Entry<String, ?> e : raw.entrySet()) {
       Field f = fields.get(e.getKey());
-      if (f == null) throw ApiProblem.invalid("fields." + e.getKey(), "There is no custom field '" + e.getKey() + "'.");
+      if (f == null) throw Refused.invalid("fields." + e.getKey(), "There is no custom field '" + e.getKey() + "'.");
       out.put(f.key(), convert(f, e.getValue()));
     }
     return out;
@@ -153,7 +153,7 @@ public class CustomFields {
     String field = "fields." + f.key();
     if (!(value instanceof String || value instanceof Number || value instanceof Boolean)) {
       // A JSON array or object: its toString() would be stored as if someone had typed it.
-      throw ApiProblem.invalid(field, "A field's value is text, a number or true/false, not a list or an object.");
+      throw Refused.invalid(field, "A field's value is text, a number or true/false, not a list or an object.");
     }
     // Before trimming, which would silently drop a control character at either end.
     Text.requireNoControls(field, value.toString());
@@ -161,7 +161,7 @@ public class CustomFields {
     if (s.isEmpty()) return null;
     return switch (f.type()) {
       case "text" -> {
-        if (s.length() > 1000) throw ApiProblem.invalid(field, "At most 1000 characters.");
+        if (s.length() > 1000) throw Refused.invalid(field, "At most 1000 characters.");
         yield s;
       }
       case "number" -> number(field, s);
@@ -169,10 +169,10 @@ public class CustomFields {
       case "boolean" -> switch (s.toLowerCase(Locale.ROOT)) {
         case "true", "yes", "1", "y", "on" -> Boolean.TRUE;
         case "false", "no", "0", "n", "off" -> Boolean.FALSE;
-        default -> throw ApiProblem.invalid(field, "'" + s + "' is not yes/no.");
+        default -> throw Refused.invalid(field, "'" + s + "' is not yes/no.");
       };
       case "choice" -> {
-        if (!f.choices().contains(s)) throw ApiProblem.invalid(field, "'" + s + "' is not one of " + String.join(", ", f.choices()) + ".");
+        if (!f.choices().contains(s)) throw Refused.invalid(field, "'" + s + "' is not one of " + String.join(", ", f.choices()) + ".");
         yield s;
       }
       default -> throw new IllegalStateException("unknown field type " + f.type());
@@ -206,14 +206,14 @@ public class CustomFields {
       if (s.length() > 64) throw new NumberFormatException();
       n = new BigDecimal(s.replace(",", "."));
     } catch (NumberFormatException ex) {
-      throw ApiProblem.invalid(field, "'" + abbreviate(s) + "' is not a number.");
+      throw Refused.invalid(field, "'" + abbreviate(s) + "' is not a number.");
     }
     if (n.signum() == 0) return BigDecimal.ZERO;
     BigDecimal digits = n.stripTrailingZeros();
     // long: a scale near Integer.MIN_VALUE (1e2147483647) would overflow an int and pass.
     if ((long) digits.precision() - digits.scale() > MAX_INTEGER_DIGITS || digits.scale() > MAX_FRACTION_DIGITS
         || digits.precision() > MAX_SIGNIFICANT_DIGITS) {
-      throw ApiProblem.invalid(field, "'" + abbreviate(s) + "' is out of range: a number has at most " + MAX_INTEGER_DIGITS
+      throw Refused.invalid(field, "'" + abbreviate(s) + "' is out of range: a number has at most " + MAX_INTEGER_DIGITS
           + " digits before the decimal point and " + MAX_FRACTION_DIGITS + " after it, " + MAX_SIGNIFICANT_DIGITS
           + " significant digits in all (as a spreadsheet keeps).");
     }
@@ -238,7 +238,7 @@ public class CustomFields {
       if (day.getYear() < 1) throw new DateTimeException(s);
       return day.toString();
     } catch (DateTimeException ex) {
-      throw ApiProblem.invalid(field, "'" + abbreviate(s) + "' is not a date; use YYYY-MM-DD or an ISO date-time such as 2024-01-31T10:00:00Z.");
+      throw Refused.invalid(field, "'" + abbreviate(s) + "' is not a date; use YYYY-MM-DD or an ISO date-time such as 2024-01-31T10:00:00Z.");
     }
   }
 

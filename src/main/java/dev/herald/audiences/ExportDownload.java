@@ -17,18 +17,14 @@ final class ExportDownload {
 
   /** {@code start} checks and audits the export ({@link Exports#start}); it runs only once a slot is free. */
   static void send(Exports exports, java.util.function.Supplier<Exports.Export> start, HttpServletResponse response) throws IOException {
-    try {
-      exports.withSlot(() -> {
-        Exports.Export export = start.get();
-        response.setContentType(export.format().contentType());
-        response.setHeader(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename(export.fileName()).build().toString());
-        // Personal data: no copy in a shared or browser cache.
-        response.setHeader(HttpHeaders.CACHE_CONTROL, "no-store");
-        return exports.write(export, response.getOutputStream());
-      });
-    } catch (dev.herald.platform.ApiProblem busy) {
-      if (busy.status() == org.springframework.http.HttpStatus.SERVICE_UNAVAILABLE) response.setHeader(HttpHeaders.RETRY_AFTER, "60");
-      throw busy;
-    }
+    // No free slot is a Refusal.Unavailable; the web layer answers 503 with its Retry-After.
+    exports.withSlot(() -> {
+      Exports.Export export = start.get();
+      response.setContentType(export.format().contentType());
+      response.setHeader(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename(export.fileName()).build().toString());
+      // Personal data: no copy in a shared or browser cache.
+      response.setHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+      return exports.write(export, response.getOutputStream());
+    });
   }
 }

@@ -1,6 +1,6 @@
 package dev.herald.audiences;
 
-import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Refused;
 import java.util.Locale;
 
 /** The file formats of a subscriber export, with what the HTTP response says about each. */
@@ -35,7 +35,7 @@ enum ExportFormat {
       case "csv" -> CSV;
       case "xlsx" -> XLSX;
       case "json" -> JSON;
-      default -> throw ApiProblem.invalid("format", "format is csv, xlsx or json.");
+      default -> throw Refused.invalid("format", "format is csv, xlsx or json.");
     };
   }
 }

@@ -1,6 +1,6 @@
 package dev.herald.audiences;
 
-import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Refused;
 
 /**
  * Which subscribers an export holds. A scope only chooses subscribers (and, for a list, which
@@ -26,11 +26,11 @@ sealed interface ExportScope permits ExportScope.All, ExportScope.OfList, Export
   static ExportScope of(Long listId, Long segmentId, String status) {
     String st = status == null || status.isBlank() ? null : status.trim();
     if (st != null && !Subscribers.STATUSES.contains(st)) {
-      throw ApiProblem.invalid("status", "status is one of " + String.join(", ", Subscribers.STATUSES) + ".");
+      throw Refused.invalid("status", "status is one of " + String.join(", ", Subscribers.STATUSES) + ".");
     }
-    if (listId != null && segmentId != null) throw ApiProblem.invalid("segment", "Export a list or a segment, not both.");
+    if (listId != null && segmentId != null) throw Refused.invalid("segment", "Export a list or a segment, not both.");
     if (listId != null) return new OfList(listId, st);
-    if (st != null) throw ApiProblem.invalid("status", "status filters a list's members: give list as well.");
+    if (st != null) throw Refused.invalid("status", "status filters a list's members: give list as well.");
     return segmentId != null ? new OfSegment(segmentId) : new All();
   }
 }

@@ -1,6 +1,6 @@
 package dev.herald.audiences;
 
-import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Refused;
 import dev.herald.tenancy.AuditLog;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -126,8 +126,7 @@ class Exports {
       acquired = false;
     }
     if (!acquired) {
-      throw new ApiProblem(org.springframework.http.HttpStatus.SERVICE_UNAVAILABLE,
-          "Other exports are running on this server; try again in a minute.");
+      throw Refused.unavailable("Other exports are running on this server; try again in a minute.", java.time.Duration.ofMinutes(1));
     }
     try {
       return export.call();
@@ -187,7 +186,7 @@ class Exports {
   }
 
   private Target ofList(long orgId, ExportScope.OfList of) {
-    MailingLists.MailingList list = lists.basic(orgId, of.listId()).orElseThrow(() -> ApiProblem.notFound("List " + of.listId()));
+    MailingLists.MailingList list = lists.basic(orgId, of.listId()).orElseThrow(() -> Refused.notFound("List " + of.listId()));
     Map<String, Object> params = Map.of("org", orgId, "list", list.id(), "status", of.status() == null ? "" : of.status());
     Source source = new Source("subscriber s join subscription x on x.subscriber_id = s.id and x.list_id = :list",
         "s.organization_id = :org and (:status = '' or x.status = :status)", params, true);
@@ -199,7 +198,7 @@ class Exports {
   /** The segment's conditions, compiled now by {@link Segments} to a bound predicate over {@code subscriber s}. */
   private Target ofSegment(long orgId, ExportScope.OfSegment of) {
     Segments.Segment segment = segments.find(orgId, of.segmentId())
-        .orElseThrow(() -> ApiProblem.notFound("Segment " + of.segmentId()));
+        .orElseThrow(() -> Refused.notFound("Segment " + of.segmentId()));
     Segments.Predicate predicate = segments.compile(orgId, segment.conditions());
     Map<String, Object> params = new HashMap<>(predicate.params());
     params.put("org", orgId);

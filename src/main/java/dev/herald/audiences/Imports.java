@@ -1,6 +1,6 @@
 package dev.herald.audiences;
 
-import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Refused;
 import dev.herald.platform.NodeRole;
 import dev.herald.platform.NodeRoles;
 import dev.herald.platform.Text;
@@ -124,13 +124,13 @@ class Imports {
    * unreadable file is refused at once with its reason.
    */
   public long upload(long orgId, Long userId, long listId, String fileName, byte[] content, String format) {
-    lists.basic(orgId, listId).orElseThrow(() -> ApiProblem.invalid("listId", "Choose a list of this organization."));
-    if (content == null || content.length == 0) throw ApiProblem.invalid("file", "The file is empty.");
+    lists.basic(orgId, listId).orElseThrow(() -> Refused.invalid("listId", "Choose a list of this organization."));
+    if (content == null || content.length == 0) throw Refused.invalid("file", "The file is empty.");
     String f = format == null || format.isBlank()
         ? SubscriberFileFormat.fromFileName(fileName).map(x -> x.name().toLowerCase(Locale.ROOT))
-            .orElseThrow(() -> ApiProblem.invalid("format", "Name the format (csv, xlsx or json), or upload a .csv, .xlsx or .json file."))
+            .orElseThrow(() -> Refused.invalid("format", "Name the format (csv, xlsx or json), or upload a .csv, .xlsx or .json file."))
         : format.trim().toLowerCase(Locale.ROOT);
-    if (!List.of("csv", "xlsx", "json").contains(f)) throw ApiProblem.invalid("format", "The format is csv, xlsx or json.");
+    if (!List.of("csv", "xlsx", "json").contains(f)) throw Refused.invalid("format", "The format is csv, xlsx or json.");
     Map<String, String> suggested = suggestMapping(f, content);
     // A file name is whatever the browser or client sent; one with a NUL cannot be stored as text.
     String name = fileName == null || fileName.isBlank() ? "upload." + f : Text.visible(fileName);
@@ -149,7 +149,7 @@ class Imports {
   public Map<String, String> mapping(long orgId, long jobId) {
     return jdbc.sql("select mapping::text from import_job where organization_id = ? and id = ?").params(orgId, jobId)
         .query(String.class).optional().map(m -> (Map<String, String>) json.readValue(m, LinkedHashMap.class))
-        .orElseThrow(() -> ApiProblem.notFound("Import " + jobId));
+        .orElseThrow(() -> Refused.notFound("Import " + jobId));
   }
 
   /** Checks the choices and queues the draft for a worker. A null or empty mapping keeps the suggested one. */
@@ -158,16 +158,16 @@ class Imports {
     Map<String, String> mapping = requestedMapping == null || requestedMapping.isEmpty() ? mapping(orgId, jobId) : requestedMapping;
     String as = importAs == null || importAs.isBlank() ? "subscribed" : importAs.trim();
     if (!List.of("subscribed", "unsubscribed", "unconfirmed").contains(as)) {
-      throw ApiProblem.invalid("importAs", "Import as subscribed, unsubscribed or unconfirmed.");
+      throw Refused.invalid("importAs", "Import as subscribed, unsubscribed or unconfirmed.");
     }
     if (consentBasis == null || consentBasis.isBlank()) {
-      throw ApiProblem.invalid("consentBasis", "State how these people gave their consent (e.g. 'signed up on our website form').");
+      throw Refused.invalid("consentBasis", "State how these people gave their consent (e.g. 'signed up on our website form').");
     }
     Text.requireNoControls("consentBasis", consentBasis);
-    if (mapping.values().stream().filter("email"::equals).count() != 1) throw ApiProblem.invalid("mapping", "Map exactly one column to email.");
+    if (mapping.values().stream().filter("email"::equals).count() != 1) throw Refused.invalid("mapping", "Map exactly one column to email.");
     for (String target : mapping.values()) {
       if (!ImportFiles.TARGETS.contains(target) && !target.matches("field:[a-z][a-z0-9_]{0,39}")) {
-        throw ApiProblem.invalid("mapping", "Unknown target '" + target + "'.");
+        throw Refused.invalid("mapping", "Unknown target '" + target + "'.");
       }
     }
     List<String> tags = Tags.clean("tags", tagList);
@@ -176,7 +176,7 @@ class Imports {
         where organization_id = ? and id = ? and status = 'draft'""")
         .params(json.writeValueAsString(mapping), as, consentBasis.trim(), overwrite, tags.toArray(String[]::new), orgId, jobId)
         .update();
-    if (n == 0) throw ApiProblem.invalid("id", "Import " + jobId + " is not a draft waiting to start.");
+    if (n == 0) throw Refused.conflict("id", "Import " + jobId + " is not a draft waiting to start.");
     audit.record(orgId, "import.started", "import", jobId, as + ", " + (overwrite ? "overwrite" : "keep existing"));
   }
 
@@ -185,7 +185,7 @@ class Imports {
     try (ImportFiles.Source source = ImportFiles.open(format, new ByteArrayInputStream(content))) {
       return ImportFiles.suggestMapping(source.headers());
     } catch (ImportFiles.BadFile e) {
-      throw ApiProblem.invalid("file", e.getMessage());
+      throw Refused.invalid("file", e.getMessage());
     }
   }
 

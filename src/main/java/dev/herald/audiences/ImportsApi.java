@@ -1,6 +1,6 @@
 package dev.herald.audiences;
 
-import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Refused;
 import dev.herald.platform.Text;
 import dev.herald.tenancy.HeraldUser;
 import dev.herald.tenancy.OrganizationContext;
@@ -43,7 +43,7 @@ class ImportsApi {
       @RequestParam(required = false) String format, @RequestParam(required = false) String mapping,
       @RequestParam(defaultValue = "subscribed") String importAs, @RequestParam(defaultValue = "") String consentBasis,
       @RequestParam(defaultValue = "false") boolean overwrite, @RequestParam(required = false) List<String> tags) throws IOException {
-    if (file == null || file.isEmpty()) throw ApiProblem.invalid("file", "Send the file in the 'file' part.");
+    if (file == null || file.isEmpty()) throw Refused.invalid("file", "Send the file in the 'file' part.");
     Map<String, String> map = parseMapping(mapping);
     long id = imports.create(org.id(), caller instanceof HeraldUser u ? u.id() : null,
         new Imports.Request(listId, file.getOriginalFilename(), file.getBytes(), format, map, importAs, consentBasis, overwrite, tags));
@@ -54,14 +54,14 @@ class ImportsApi {
   @GetMapping("/api/v1/orgs/{org}/imports/{id}")
   @Operation(summary = "An import's progress and results")
   Imports.Job apiJob(OrganizationContext org, @PathVariable long id) {
-    return imports.find(org.id(), id).orElseThrow(() -> ApiProblem.notFound("Import " + id));
+    return imports.find(org.id(), id).orElseThrow(() -> Refused.notFound("Import " + id));
   }
 
   @GetMapping("/api/v1/orgs/{org}/imports/{id}/errors")
   @Operation(summary = "Rows an import set aside, with line number and reason")
   List<Imports.ImportError> apiErrors(OrganizationContext org, @PathVariable long id,
       @RequestParam(defaultValue = "1000") int limit) {
-    imports.find(org.id(), id).orElseThrow(() -> ApiProblem.notFound("Import " + id));
+    imports.find(org.id(), id).orElseThrow(() -> Refused.notFound("Import " + id));
     return imports.errors(org.id(), id, Math.max(1, Math.min(limit, 10_000)));
   }
 
@@ -76,13 +76,13 @@ class ImportsApi {
     try {
       tree = json.readTree(mapping);
     } catch (RuntimeException e) {
-      throw ApiProblem.invalid("mapping", usage);
+      throw Refused.invalid("mapping", usage);
     }
-    if (tree == null || !tree.isObject()) throw ApiProblem.invalid("mapping", usage);
+    if (tree == null || !tree.isObject()) throw Refused.invalid("mapping", usage);
     Map<String, String> out = new LinkedHashMap<>();
     for (Map.Entry<String, JsonNode> e : tree.properties()) {
       if (!e.getValue().isString()) {
-        throw ApiProblem.invalid("mapping", "The target of column '" + Text.visible(e.getKey()) + "' is " + e.getValue().getNodeType()
+        throw Refused.invalid("mapping", "The target of column '" + Text.visible(e.getKey()) + "' is " + e.getValue().getNodeType()
             .toString().toLowerCase(java.util.Locale.ROOT) + "; each target is a string such as \"email\", \"name\" or \"field:city\".");
       }
       out.put(e.getKey(), e.getValue().asString());

@@ -1,6 +1,6 @@
 package dev.herald.audiences;
 
-import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Refused;
 import dev.herald.platform.PanelController;
 import dev.herald.tenancy.HeraldUser;
 import dev.herald.tenancy.OrganizationContext;
@@ -47,10 +47,10 @@ class ImportsController {
       @RequestParam(required = false) MultipartFile file, @RequestParam(defaultValue = "0") long listId, RedirectAttributes flash)
       throws IOException {
     try {
-      if (file == null || file.isEmpty()) throw ApiProblem.invalid("file", "Choose a file to import (CSV, XLSX or JSON).");
+      if (file == null || file.isEmpty()) throw Refused.invalid("file", "Choose a file to import (CSV, XLSX or JSON).");
       long id = imports.upload(org.id(), me.id(), listId, file.getOriginalFilename(), file.getBytes(), null);
       return "redirect:/o/" + org.slug() + "/imports/" + id;
-    } catch (ApiProblem p) {
+    } catch (Refused p) {
       flash.addFlashAttribute("errors", p.fieldErrors());
       return "redirect:/o/" + org.slug() + "/imports";
     }
@@ -89,7 +89,7 @@ class ImportsController {
     });
     try {
       imports.start(org.id(), id, mapping, importAs, consentBasis, overwrite, Tags.parse(tags));
-    } catch (ApiProblem p) {
+    } catch (Refused p) {
       flash.addFlashAttribute("errors", p.fieldErrors());
       // What the person chose comes back with the error, so nothing they set has to be set again.
       flash.addFlashAttribute("submittedMapping", mapping);

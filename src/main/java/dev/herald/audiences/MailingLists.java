@@ -1,6 +1,6 @@
 package dev.herald.audiences;
 
-import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Refused;
 import dev.herald.platform.Text;
 import dev.herald.tenancy.AuditLog;
 import java.time.Instant;
@@ -73,7 +73,7 @@ public class MailingLists {
   @Transactional
   public MailingList create(long orgId, ListForm form) {
     ListForm f = validate(form);
-    if (nameTaken(orgId, f.name(), null)) throw ApiProblem.invalid("name", "A list named " + f.name() + " exists already.");
+    if (nameTaken(orgId, f.name(), null)) throw Refused.conflict("name", "A list named " + f.name() + " exists already.");
     long id = jdbc.sql("""
         insert into mailing_list (organization_id, name, description, visibility, optin, default_from_name, default_from_email, tags)
         values (?, ?, ?, ?, ?, ?, ?, ?) returning id""")
@@ -88,7 +88,7 @@ public class MailingLists {
   public Optional<MailingList> update(long orgId, long id, ListForm form) {
     if (find(orgId, id).isEmpty()) return Optional.empty();
     ListForm f = validate(form);
-    if (nameTaken(orgId, f.name(), id)) throw ApiProblem.invalid("name", "A list named " + f.name() + " exists already.");
+    if (nameTaken(orgId, f.name(), id)) throw Refused.conflict("name", "A list named " + f.name() + " exists already.");
     int n = jdbc.sql("""
         update mailing_list set name = ?, description = ?, visibility = ?, optin = ?, default_from_name = ?, default_from_email = ?,
           tags = ?, updated_at = now() where organization_id = ? and id = ?""")
@@ -113,28 +113,28 @@ public class MailingLists {
   }
 
   private static ListForm validate(ListForm f) {
-    if (f == null) throw ApiProblem.invalid("name", "Send the list's fields.");
+    if (f == null) throw Refused.invalid("name", "Send the list's fields.");
     Text.requireNoControls("name", f.name());
     Text.requireNoControls("description", f.description());
     Text.requireNoControls("defaultFromName", f.defaultFromName());
     String name = f.name() == null ? "" : f.name().trim();
-    if (name.isEmpty() || name.length() > 100) throw ApiProblem.invalid("name", "Name the list (1 to 100 characters).");
+    if (name.isEmpty() || name.length() > 100) throw Refused.invalid("name", "Name the list (1 to 100 characters).");
     String visibility = f.visibility() == null || f.visibility().isBlank() ? "private" : f.visibility().trim();
     if (!visibility.equals("public") && !visibility.equals("private")) {
-      throw ApiProblem.invalid("visibility", "visibility is public or private.");
+      throw Refused.invalid("visibility", "visibility is public or private.");
     }
     String optin = f.optin() == null || f.optin().isBlank() ? "double" : f.optin().trim();
-    if (!optin.equals("single") && !optin.equals("double")) throw ApiProblem.invalid("optin", "optin is single or double.");
+    if (!optin.equals("single") && !optin.equals("double")) throw Refused.invalid("optin", "optin is single or double.");
     String fromEmail = blankToNull(f.defaultFromEmail());
     if (fromEmail != null) {
       fromEmail = Addresses.require("defaultFromEmail", fromEmail).address();
     }
     String fromName = blankToNull(f.defaultFromName());
     if (fromName != null && (fromName.length() > 100 || fromName.matches(".*[\\r\\n].*"))) {
-      throw ApiProblem.invalid("defaultFromName", "The sender name is one line of at most 100 characters.");
+      throw Refused.invalid("defaultFromName", "The sender name is one line of at most 100 characters.");
     }
     String description = f.description() == null ? "" : f.description().trim();
-    if (description.length() > 2000) throw ApiProblem.invalid("description", "Keep the description under 2000 characters.");
+    if (description.length() > 2000) throw Refused.invalid("description", "Keep the description under 2000 characters.");
     return new ListForm(name, description, visibility, optin, fromName, fromEmail, Tags.clean("tags", f.tags()));
   }
 

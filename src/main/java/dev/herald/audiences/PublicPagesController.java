@@ -1,6 +1,6 @@
 package dev.herald.audiences;
 
-import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Refused;
 import dev.herald.tenancy.Organizations;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -85,7 +85,7 @@ class PublicPagesController {
       return "audiences/public-subscribe";
     }
     try {
-      if (!consent) throw ApiProblem.invalid("consent", "Tick the box to say you want to receive these emails.");
+      if (!consent) throw Refused.invalid("consent", "Tick the box to say you want to receive these emails.");
       // An anonymous visitor may add a person but not rename one who exists (anyone can type any address).
       boolean known = subscribers.findByEmail(list.organizationId(), email).isPresent();
       String status;
@@ -94,9 +94,9 @@ class PublicPagesController {
             new Subscribers.Input(email, known || name.isBlank() ? null : name, null, null), listId,
             new Consent.Evidence("form", "list-form:" + listId, consentText(list), null, request.getRemoteAddr(),
                 request.getHeader("User-Agent")));
-      } catch (ApiProblem p) {
+      } catch (Refused p) {
         // Never tell a visitor what another address's status is (bounced, complained): one neutral answer.
-        if ("status".equals(p.field())) throw ApiProblem.invalid("email", "This address cannot be subscribed to this list here.");
+        if ("status".equals(p.field())) throw Refused.invalid("email", "This address cannot be subscribed to this list here.");
         throw p;
       } catch (Subscribers.SuppressedSignUp suppressed) {
         // Nothing was stored; answer like a sign-up that waits for confirmation, without saying why no mail comes.
@@ -104,7 +104,7 @@ class PublicPagesController {
       }
       model.addAttribute("needsConfirmation", "unconfirmed".equals(status));
       return "audiences/public-subscribed";
-    } catch (ApiProblem p) {
+    } catch (Refused p) {
       response.setStatus(422);
       model.addAttribute("errors", p.fieldErrors());
       return "audiences/public-subscribe";
@@ -166,7 +166,7 @@ class PublicPagesController {
       for (CustomFields.Field f : editableFields(p.organizationId())) posted.put(f.key(), form.getOrDefault("field." + f.key(), ""));
       try {
         values.putAll(fields.convert(fields.byKey(p.organizationId()), posted));
-      } catch (ApiProblem invalid) {
+      } catch (Refused invalid) {
         response.setStatus(422);
         model.addAttribute("errors", invalid.fieldErrors());
         model.addAttribute("submitted", posted);

@@ -1,7 +1,7 @@
 package dev.herald.audiences;
 
 import dev.herald.mail.EmailAddress;
-import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Refused;
 import dev.herald.platform.Text;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -134,14 +134,14 @@ final class RowConverter {
       try {
         Object v = CustomFields.convert(c.getValue(), cell(row, c.getKey()));
         if (v != null) values.put(c.getValue().key(), v);
-      } catch (ApiProblem p) {
+      } catch (Refused p) {
         return new Rejected(c.getValue().key() + ": " + p.getMessage(), abbreviate(cell(row, c.getKey())));
       }
     }
     List<String> tagList;
     try {
       tagList = Tags.clean("tags", tags >= 0 ? splitTags(cell(row, tags)) : List.of());
-    } catch (ApiProblem p) {
+    } catch (Refused p) {
       return new Rejected(p.getMessage(), abbreviate(cell(row, tags)));
     }
     // Bounced wins over unsubscribed: an address that bounces for good must not be mailed, whatever the person wanted.

@@ -1,6 +1,6 @@
 package dev.herald.audiences;
 
-import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Refused;
 import dev.herald.platform.Text;
 import dev.herald.tenancy.AuditLog;
 import java.time.Instant;
@@ -127,10 +127,10 @@ class Segments {
     return find(orgId, segmentId).map(s -> compile(orgId, s.conditions()));
   }
 
-  /** Checks the conditions and turns them into SQL; a bad condition is an {@link ApiProblem} naming it. */
+  /** Checks the conditions and turns them into SQL; a bad condition is an {@link Refused} naming it. */
   public Predicate compile(long orgId, Conditions conditions) {
     Conditions c = normalize(conditions);
-    if (c.rules().size() > MAX_RULES) throw ApiProblem.invalid("rules", "At most " + MAX_RULES + " conditions.");
+    if (c.rules().size() > MAX_RULES) throw Refused.invalid("rules", "At most " + MAX_RULES + " conditions.");
     Map<String, CustomFields.Field> known = fields.byKey(orgId);
     Map<String, Object> params = new LinkedHashMap<>();
     List<String> parts = new ArrayList<>();
@@ -144,7 +144,7 @@ class Segments {
 
   private String rule(long orgId, int i, Rule r, Map<String, CustomFields.Field> known, Map<String, Object> params) {
     String at = "rules[" + i + "]";
-    if (r == null) throw ApiProblem.invalid(at, "A condition is an object {type, subject, op, value}; this one is null.");
+    if (r == null) throw Refused.invalid(at, "A condition is an object {type, subject, op, value}; this one is null.");
     // Conditions are stored as jsonb and bound as SQL parameters; neither can hold a NUL.
     Text.requireNoControls(at + ".subject", r.subject());
     Text.requireNoControls(at + ".value", r.value());
@@ -155,12 +155,12 @@ class Segments {
     String v = "v" + i, k = "k" + i;
     return switch (type) {
       case "tag" -> {
-        if (subject.isEmpty()) throw ApiProblem.invalid(at + ".subject", "Name the tag.");
+        if (subject.isEmpty()) throw Refused.invalid(at + ".subject", "Name the tag.");
         params.put(v, new String[] {subject});
         yield switch (op) {
           case "has" -> "s.tags @> cast(:" + v + " as text[])";
           case "has_not" -> "not s.tags @> cast(:" + v + " as text[])";
-          default -> throw ApiProblem.invalid(at + ".op", "A tag condition is has or has_not.");
+          default -> throw Refused.invalid(at + ".op", "A tag condition is has or has_not.");
         };
       }
       case "list" -> {
@@ -173,15 +173,15 @@ class Segments {
           try {
             listId = Long.parseLong(subject);
           } catch (NumberFormatException e) {
-            throw ApiProblem.invalid(at + ".subject", "Choose a list.");
+            throw Refused.invalid(at + ".subject", "Choose a list.");
           }
-          if (lists.basic(orgId, listId).isEmpty()) throw ApiProblem.invalid(at + ".subject", "List " + subject + " not found.");
+          if (lists.basic(orgId, listId).isEmpty()) throw Refused.invalid(at + ".subject", "List " + subject + " not found.");
           params.put(k, listId);
           membership = "exists (select 1 from subscription x where x.subscriber_id = s.id and x.list_id = :" + k;
         }
         String status = value.isEmpty() ? "any" : value;
         if (!status.equals("any")) {
-          if (!Subscribers.STATUSES.contains(status)) throw ApiProblem.invalid(at + ".value", "Status is any or one of " + Subscribers.STATUSES + ".");
+          if (!Subscribers.STATUSES.contains(status)) throw Refused.invalid(at + ".value", "Status is any or one of " + Subscribers.STATUSES + ".");
           params.put(v, status);
           membership += " and x.status = :" + v;
         }
@@ -189,12 +189,12 @@ class Segments {
         yield switch (op) {
           case "in" -> membership;
           case "not_in" -> "not " + membership;
-          default -> throw ApiProblem.invalid(at + ".op", "A list condition is in or not_in.");
+          default -> throw Refused.invalid(at + ".op", "A list condition is in or not_in.");
         };
       }
       case "field" -> field(at, op, subject, value, known, params, v, k);
       case "engagement" -> engagement(at, op, subject, value, params, v);
-      default -> throw ApiProblem.invalid(at + ".type", "A condition's type is field, list, tag or engagement.");
+      default -> throw Refused.invalid(at + ".type", "A condition's type is field, list, tag or engagement.");
     };
   }
 
@@ -206,7 +206,7 @@ class Segments {
     String column = switch (subject) {
       case "opened" -> "s.last_opened_at";
       case "clicked" -> "s.last_clicked_at";
-      default -> throw ApiProblem.invalid(at + ".subject", "An engagement condition is about opened or clicked.");
+      default -> throw Refused.invalid(at + ".subject", "An engagement condition is about opened or clicked.");
     };
     return switch (op) {
       case "ever" -> column + " is not null";
@@ -216,14 +216,14 @@ class Segments {
         try {
           days = Integer.parseInt(value.trim());
         } catch (NumberFormatException e) {
-          throw ApiProblem.invalid(at + ".value", "Give a number of days.");
+          throw Refused.invalid(at + ".value", "Give a number of days.");
         }
-        if (days < 1 || days > 36500) throw ApiProblem.invalid(at + ".value", "Give a number of days from 1 to 36500.");
+        if (days < 1 || days > 36500) throw Refused.invalid(at + ".value", "Give a number of days from 1 to 36500.");
         params.put(v, days);
         String recent = column + " >= now() - make_interval(days => cast(:" + v + " as int))";
         yield op.equals("in_last_days") ? recent : "(" + column + " is null or not " + recent + ")";
       }
-      default -> throw ApiProblem.invalid(at + ".op", "For engagement: in_last_days, not_in_last_days, ever, never.");
+      default -> throw Refused.invalid(at + ".op", "For engagement: in_last_days, not_in_last_days, ever, never.");
     };
   }
 
@@ -238,7 +238,7 @@ class Segments {
       case "created_at" -> { type = "date"; column = "s.created_at"; }
       default -> {
         CustomFields.Field f = known.get(subject);
-        if (f == null) throw ApiProblem.invalid(at + ".subject", "There is no field '" + subject + "'.");
+        if (f == null) throw Refused.invalid(at + ".subject", "There is no field '" + subject + "'.");
         type = f.type();
         params.put(k, f.key());
         column = switch (type) {
@@ -257,7 +257,7 @@ class Segments {
     return switch (type) {
       case "text", "choice" -> {
         if (!Set.of("eq", "neq", "contains", "not_contains", "starts_with").contains(op)) {
-          throw ApiProblem.invalid(at + ".op", "For text: eq, neq, contains, not_contains, starts_with, is_set, is_not_set.");
+          throw Refused.invalid(at + ".op", "For text: eq, neq, contains, not_contains, starts_with, is_set, is_not_set.");
         }
         String like = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
         boolean email = subject.equals("email");
@@ -279,7 +279,7 @@ class Segments {
       case "number" -> {
         String sqlOp = switch (op) {
           case "eq" -> "="; case "neq" -> "<>"; case "gt" -> ">"; case "gte" -> ">="; case "lt" -> "<"; case "lte" -> "<=";
-          default -> throw ApiProblem.invalid(at + ".op", "For numbers: eq, neq, gt, gte, lt, lte, is_set, is_not_set.");
+          default -> throw Refused.invalid(at + ".op", "For numbers: eq, neq, gt, gte, lt, lte, is_set, is_not_set.");
         };
         // A number field's bounds: an unbounded 1e999999 overflowed PostgreSQL's numeric in the query.
         params.put(v, CustomFields.number(at + ".value", value));
@@ -291,25 +291,25 @@ class Segments {
           try {
             days = Integer.parseInt(value);
           } catch (NumberFormatException e) {
-            throw ApiProblem.invalid(at + ".value", "Give a number of days.");
+            throw Refused.invalid(at + ".value", "Give a number of days.");
           }
-          if (days < 0 || days > 36500) throw ApiProblem.invalid(at + ".value", "Give a number of days from 0 to 36500.");
+          if (days < 0 || days > 36500) throw Refused.invalid(at + ".value", "Give a number of days from 0 to 36500.");
           params.put(v, days);
           String recent = column + " >= current_date - cast(:" + v + " as int)";
           yield op.equals("in_last_days") ? recent : "not (" + recent + ")";
         }
         case "on", "before", "after" -> {
-          if (!value.matches("\\d{4}-\\d{2}-\\d{2}")) throw ApiProblem.invalid(at + ".value", "'" + value + "' is not a date; use YYYY-MM-DD.");
+          if (!value.matches("\\d{4}-\\d{2}-\\d{2}")) throw Refused.invalid(at + ".value", "'" + value + "' is not a date; use YYYY-MM-DD.");
           params.put(v, LocalDate.parse(CustomFields.date(at + ".value", value)));
           String day = "cast(" + column + " as date)";
           yield day + (op.equals("on") ? " = :" : op.equals("before") ? " < :" : " > :") + v;
         }
-        default -> throw ApiProblem.invalid(at + ".op", "For dates: on, before, after, in_last_days, not_in_last_days, is_set, is_not_set.");
+        default -> throw Refused.invalid(at + ".op", "For dates: on, before, after, in_last_days, not_in_last_days, is_set, is_not_set.");
       };
       case "boolean" -> switch (op) {
         case "is_true" -> column + " = true";
         case "is_false" -> column + " = false";
-        default -> throw ApiProblem.invalid(at + ".op", "For yes/no fields: is_true, is_false, is_set, is_not_set.");
+        default -> throw Refused.invalid(at + ".op", "For yes/no fields: is_true, is_false, is_set, is_not_set.");
       };
       default -> throw new IllegalStateException("unknown field type " + type);
     };
@@ -318,16 +318,16 @@ class Segments {
   private static Conditions normalize(Conditions c) {
     if (c == null) return Conditions.empty();
     String match = c.match() == null || c.match().isBlank() ? "all" : c.match().trim();
-    if (!match.equals("all") && !match.equals("any")) throw ApiProblem.invalid("match", "match is all or any.");
+    if (!match.equals("all") && !match.equals("any")) throw Refused.invalid("match", "match is all or any.");
     return new Conditions(match, c.rules() == null ? List.of() : c.rules());
   }
 
   private String name(long orgId, String name, Long except) {
     String n = name == null ? "" : Text.requireNoControls("name", name).trim();
-    if (n.isEmpty() || n.length() > 100) throw ApiProblem.invalid("name", "Name the segment (1 to 100 characters).");
+    if (n.isEmpty() || n.length() > 100) throw Refused.invalid("name", "Name the segment (1 to 100 characters).");
     boolean taken = jdbc.sql("select exists(select 1 from segment where organization_id = ? and lower(name) = lower(?) and id <> ?)")
         .params(orgId, n, except == null ? -1 : except).query(Boolean.class).single();
-    if (taken) throw ApiProblem.invalid("name", "A segment named " + n + " exists already.");
+    if (taken) throw Refused.conflict("name", "A segment named " + n + " exists already.");
     return n;
   }
 

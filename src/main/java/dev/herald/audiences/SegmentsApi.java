@@ -1,6 +1,6 @@
 package dev.herald.audiences;
 
-import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Refused;
 import dev.herald.tenancy.OrganizationContext;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -45,18 +45,18 @@ class SegmentsApi {
 
   @GetMapping("/api/v1/orgs/{org}/segments/{id}")
   Segments.Segment get(OrganizationContext org, @PathVariable long id) {
-    return segments.find(org.id(), id).orElseThrow(() -> ApiProblem.notFound("Segment " + id));
+    return segments.find(org.id(), id).orElseThrow(() -> Refused.notFound("Segment " + id));
   }
 
   @PutMapping("/api/v1/orgs/{org}/segments/{id}")
   Segments.Segment update(OrganizationContext org, @PathVariable long id, @RequestBody SegmentRequest body) {
-    return segments.update(org.id(), id, body.name(), body.conditions()).orElseThrow(() -> ApiProblem.notFound("Segment " + id));
+    return segments.update(org.id(), id, body.name(), body.conditions()).orElseThrow(() -> Refused.notFound("Segment " + id));
   }
 
   @DeleteMapping("/api/v1/orgs/{org}/segments/{id}")
   @ResponseStatus(HttpStatus.NO_CONTENT)
   void delete(OrganizationContext org, @PathVariable long id) {
-    if (!segments.delete(org.id(), id)) throw ApiProblem.notFound("Segment " + id);
+    if (!segments.delete(org.id(), id)) throw Refused.notFound("Segment " + id);
   }
 
   @GetMapping("/api/v1/orgs/{org}/segments/{id}/count")
@@ -75,7 +75,7 @@ class SegmentsApi {
   @Operation(summary = "The segment's subscribers, newest first")
   List<Subscribers.Subscriber> members(OrganizationContext org, @PathVariable long id,
       @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size) {
-    ApiProblem.checkPage(page, size);
+    Refused.checkPage(page, size);
     return subscribers.byIds(org.id(), segments.members(org.id(), get(org, id).conditions(), page, size));
   }
 }

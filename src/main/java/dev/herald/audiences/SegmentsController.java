@@ -1,6 +1,6 @@
 package dev.herald.audiences;
 
-import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Refused;
 import dev.herald.platform.PanelController;
 import dev.herald.tenancy.OrganizationContext;
 import jakarta.servlet.http.HttpServletRequest;
@@ -48,7 +48,7 @@ class SegmentsController {
     model.addAttribute("segmentId", s.id());
     try {
       model.addAttribute("count", segments.count(org.id(), s.conditions()));
-    } catch (ApiProblem p) {
+    } catch (Refused p) {
       // A saved segment can stop compiling when a list or field it names is deleted; say so in its row.
       model.addAttribute("countError", p.getMessage());
     }
@@ -60,7 +60,7 @@ class SegmentsController {
     try {
       Segments.Segment s = segments.create(org.id(), name, Segments.Conditions.empty());
       return "redirect:/o/" + org.slug() + "/segments/" + s.id();
-    } catch (ApiProblem p) {
+    } catch (Refused p) {
       flash.addFlashAttribute("errors", p.fieldErrors());
       return "redirect:/o/" + org.slug() + "/segments";
     }
@@ -95,7 +95,7 @@ class SegmentsController {
       segments.update(org.id(), id, name, new Segments.Conditions(match, rules));
       flash.addFlashAttribute("notice", "Segment saved.");
       return "redirect:/o/" + org.slug() + "/segments/" + id;
-    } catch (ApiProblem p) {
+    } catch (Refused p) {
       model.addAttribute("errors", p.fieldErrors());
       return editor(org, id, name, new Segments.Conditions(match, rules), model);
     }
@@ -108,7 +108,7 @@ class SegmentsController {
     segments.find(org.id(), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
     try {
       model.addAttribute("count", segments.count(org.id(), new Segments.Conditions(match, rules(request))));
-    } catch (ApiProblem p) {
+    } catch (Refused p) {
       model.addAttribute("countError", p.getMessage());
     }
     return "audiences/segment :: count";
@@ -131,7 +131,7 @@ class SegmentsController {
     model.addAttribute("statuses", Subscribers.STATUSES);
     try {
       model.addAttribute("count", segments.count(org.id(), conditions));
-    } catch (ApiProblem p) {
+    } catch (Refused p) {
       model.addAttribute("countError", p.getMessage());
     }
     return "audiences/segment";

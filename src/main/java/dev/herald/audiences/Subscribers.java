@@ -2,7 +2,7 @@ package dev.herald.audiences;
 
 import dev.herald.mail.AddressDigest;
 import dev.herald.mail.EmailAddress;
-import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Refused;
 import dev.herald.platform.Text;
 import dev.herald.tenancy.AuditLog;
 import java.time.Instant;
@@ -76,7 +76,7 @@ public class Subscribers {
     EmailAddress address;
     try {
       address = Addresses.require("email", email);
-    } catch (ApiProblem invalid) {
+    } catch (Refused invalid) {
       return Optional.empty();
     }
     return jdbc.sql(SELECT + " where organization_id = ? and email_key = ?").params(orgId, address.key()).query(this::map).optional()
@@ -99,7 +99,7 @@ public class Subscribers {
   public Page search(long orgId, String query, Long listId, String status, int page, int size) {
     String q = query == null ? "" : Text.requireNoControls("q", query).trim();
     String st = status == null ? "" : status.trim();
-    if (!st.isEmpty() && !STATUSES.contains(st)) throw ApiProblem.invalid("status", "status is one of " + String.join(", ", STATUSES) + ".");
+    if (!st.isEmpty() && !STATUSES.contains(st)) throw Refused.invalid("status", "status is one of " + String.join(", ", STATUSES) + ".");
     String where = """
         where s.organization_id = :org
           and (:q = '' or s.email_key like '%' || lower(:q) || '%' or s.name ilike '%' || :q || '%')
@@ -127,7 +127,7 @@ public class Subscribers {
   public long upsert(long orgId, Input input, String source) {
     EmailAddress address = Addresses.require("email", input.email());
     String name = input.name() == null ? null : Text.requireNoControls("name", input.name()).trim();
-    if (name != null && name.length() > 200) throw ApiProblem.invalid("name", "A name is at most 200 characters.");
+    if (name != null && name.length() > 200) throw Refused.invalid("name", "A name is at most 200 characters.");
     Map<String, Object> values = fields.convert(fields.byKey(orgId), input.fields());
     List<String> tags = Tags.clean("tags", input.tags());
     String attributes = json.writeValueAsString(withoutNulls(values));
@@ -153,7 +153,7 @@ public class Subscribers {
   public boolean update(long orgId, long id, String name, Map<String, Object> rawFields, List<String> tags) {
     Map<String, Object> values = fields.convert(fields.byKey(orgId), rawFields);
     String clean = name == null ? "" : Text.requireNoControls("name", name).trim();
-    if (clean.length() > 200) throw ApiProblem.invalid("name", "A name is at most 200 characters.");
+    if (clean.length() > 200) throw Refused.invalid("name", "A name is at most 200 characters.");
     int n = jdbc.sql("update subscriber set name = ?, attributes = cast(? as jsonb), tags = ?, updated_at = now()"
             + " where organization_id = ? and id = ?")
         .params(clean, json.writeValueAsString(withoutNulls(values)), Tags.clean("tags", tags).toArray(String[]::new), orgId, id)
@@ -205,14 +205,14 @@ public class Subscribers {
    */
   @Transactional
   public String subscribe(long orgId, long subscriberId, long listId, String requested, Consent.Evidence evidence) {
-    MailingLists.MailingList list = lists.basic(orgId, listId).orElseThrow(() -> ApiProblem.invalid("lists", "List " + listId + " not found."));
+    MailingLists.MailingList list = lists.basic(orgId, listId).orElseThrow(() -> Refused.invalid("lists", "List " + listId + " not found."));
     String status = requested == null || requested.isBlank() ? "subscribed" : requested.trim();
     if (!List.of("subscribed", "unconfirmed", "unsubscribed").contains(status)) {
-      throw ApiProblem.invalid("status", "status is subscribed, unconfirmed or unsubscribed.");
+      throw Refused.invalid("status", "status is subscribed, unconfirmed or unsubscribed.");
     }
     Optional<String> current = statusOn(subscriberId, listId);
     if (current.isPresent() && List.of("complained", "bounced").contains(current.get())) {
-      throw ApiProblem.invalid("status", "This address " + current.get() + " on " + list.name()
+      throw Refused.invalid("status", "This address " + current.get() + " on " + list.name()
           + "; it cannot be subscribed again from here.");
     }
     boolean confirmBecauseSuppressed = false;
@@ -221,7 +221,7 @@ public class Subscribers {
           .query(String.class).single();
       Optional<String> refusal = screen.refusal(orgId, key);
       if (refusal.isPresent() && !SELF_SERVICE.contains(evidence.channel())) {
-        throw ApiProblem.invalid("email", "This address is " + refusal.get()
+        throw Refused.invalid("email", "This address is " + refusal.get()
             + "; lift the suppression first, or let the person sign up themselves on a hosted form.");
       }
       if (refusal.isPresent()) {
@@ -261,14 +261,14 @@ public class Subscribers {
   /** Mails the confirmation link again; only a subscription still waiting for confirmation gets one. */
   @Transactional
   public void resendConfirmation(long orgId, long subscriberId, long listId) {
-    MailingLists.MailingList list = lists.basic(orgId, listId).orElseThrow(() -> ApiProblem.notFound("List " + listId));
-    String status = statusOn(subscriberId, listId).orElseThrow(() -> ApiProblem.notFound("Subscription to list " + listId));
+    MailingLists.MailingList list = lists.basic(orgId, listId).orElseThrow(() -> Refused.notFound("List " + listId));
+    String status = statusOn(subscriberId, listId).orElseThrow(() -> Refused.notFound("Subscription to list " + listId));
     if (!status.equals("unconfirmed")) {
-      throw ApiProblem.invalid("status", "Only an unconfirmed subscription gets a confirmation mail; this one is " + status + ".");
+      throw Refused.conflict("status", "Only an unconfirmed subscription gets a confirmation mail; this one is " + status + ".");
     }
     if (!doubleOptIn.sendConfirmation(orgId, subscriberId, list)) {
-      throw new ApiProblem(org.springframework.http.HttpStatus.TOO_MANY_REQUESTS, "This address got " + DoubleOptIn.MAILS_PER_WINDOW
-          + " confirmation mails in the last 24 hours; try again tomorrow.");
+      throw Refused.limited("This address got " + DoubleOptIn.MAILS_PER_WINDOW
+          + " confirmation mails in the last 24 hours; try again tomorrow.", DoubleOptIn.MAIL_WINDOW);
     }
   }
 

@@ -1,6 +1,6 @@
 package dev.herald.audiences;
 
-import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Refused;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -18,11 +18,11 @@ final class Tags {
       // strip(), not trim(): trim() also drops control characters at the ends, so "\0" became an empty tag.
       String tag = t.strip();
       if (tag.length() > 50 || tag.chars().anyMatch(Character::isISOControl)) {
-        throw ApiProblem.invalid(field, "A tag is at most 50 characters, on one line: '" + abbreviate(tag) + "'.");
+        throw Refused.invalid(field, "A tag is at most 50 characters, on one line: '" + abbreviate(tag) + "'.");
       }
       out.add(tag);
     }
-    if (out.size() > 100) throw ApiProblem.invalid(field, "At most 100 tags.");
+    if (out.size() > 100) throw Refused.invalid(field, "At most 100 tags.");
     return new ArrayList<>(out);
   }
 

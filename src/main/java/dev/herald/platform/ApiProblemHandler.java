@@ -47,13 +47,19 @@ import tools.jackson.databind.exc.MismatchedInputException;
 class ApiProblemHandler extends ResponseEntityExceptionHandler {
   private static final Logger log = LoggerFactory.getLogger(ApiProblemHandler.class);
 
-  @ExceptionHandler(ApiProblem.class)
-  ResponseEntity<ProblemDetail> apiProblem(ApiProblem problem) {
-    ProblemDetail body = ProblemDetail.forStatusAndDetail(problem.status(), problem.getMessage());
-    if (problem.field() != null) {
-      body.setProperty("errors", List.of(Map.of("field", problem.field(), "message", problem.getMessage())));
+  /** A service's refusal: its status from {@link HttpRefusal}, the field (if any) in {@code errors}, Retry-After when it names a wait. */
+  @ExceptionHandler(Refused.class)
+  ResponseEntity<ProblemDetail> refused(Refused refused) {
+    Refusal refusal = refused.refusal();
+    HttpStatus status = HttpRefusal.status(refusal);
+    ProblemDetail body = ProblemDetail.forStatusAndDetail(status, refusal.message());
+    if (refusal.field() != null) {
+      body.setProperty("errors", List.of(Map.of("field", refusal.field(), "message", refusal.message())));
     }
-    return ResponseEntity.status(problem.status()).body(body);
+    ResponseEntity.BodyBuilder answer = ResponseEntity.status(status);
+    String retryAfter = HttpRefusal.retryAfter(refusal);
+    if (retryAfter != null) answer.header(HttpHeaders.RETRY_AFTER, retryAfter);
+    return answer.body(body);
   }
 
   /**

@@ -9,15 +9,16 @@ import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 
 /**
- * An {@link ApiProblem} escaping a page controller becomes the error page with its status (404 for
- * another organization's id, 422 for bad input). REST controllers get problem+json from
- * {@link ApiProblemHandler}, which is asked first.
+ * A {@link Refused} escaping a page controller becomes the error page with the refusal's status (404
+ * for another organization's id, 422 for bad input; see {@link HttpRefusal}). REST controllers get
+ * problem+json from {@link ApiProblemHandler}, which is asked first.
  */
 @ControllerAdvice(annotations = Controller.class)
 @Order(Ordered.LOWEST_PRECEDENCE)
 class PanelProblemHandler {
-  @ExceptionHandler(ApiProblem.class)
-  void problem(ApiProblem problem, HttpServletResponse response) throws IOException {
-    response.sendError(problem.status().value(), problem.getMessage());
+  @ExceptionHandler(Refused.class)
+  void refused(Refused refused, HttpServletResponse response) throws IOException {
+    HttpRefusal.apply(refused.refusal(), response);
+    response.sendError(HttpRefusal.status(refused.refusal()).value(), refused.getMessage());
   }
 }

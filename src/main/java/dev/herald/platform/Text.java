@@ -40,7 +40,7 @@ public final class Text {
   public static String requireNoControls(String field, String value) {
     String problem = controlProblem(value);
     if (problem != null) {
-      throw ApiProblem.invalid(field, "A" + problem.substring(1) + " cannot be stored; only text, tabs and line breaks can.");
+      throw Refused.invalid(field, "A" + problem.substring(1) + " cannot be stored; only text, tabs and line breaks can.");
     }
     return value;
   }

@@ -1,6 +1,6 @@
 package dev.herald.suppression;
 
-import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Refused;
 import dev.herald.platform.Text;
 import dev.herald.tenancy.AuditLog;
 import java.io.IOException;
@@ -239,7 +239,7 @@ public class Suppressions {
   Checked checkEntry(NewEntry e) {
     List<Problem> problems = new ArrayList<>();
     Checked checked = checkEntry(e, 0, problems);
-    if (!problems.isEmpty()) throw ApiProblem.invalid(problems.getFirst().field(), problems.getFirst().message());
+    if (!problems.isEmpty()) throw Refused.invalid(problems.getFirst().field(), problems.getFirst().message());
     return checked;
   }
 
@@ -257,9 +257,9 @@ public class Suppressions {
     try {
       boolean hasAddress = e.address() != null && !e.address().isBlank();
       boolean hasDomain = e.domain() != null && !e.domain().isBlank();
-      if (hasAddress == hasDomain) throw ApiProblem.invalid(hasAddress ? "domain" : "address", "Give either an address or a domain.");
+      if (hasAddress == hasDomain) throw Refused.invalid(hasAddress ? "domain" : "address", "Give either an address or a domain.");
       target = hasAddress ? Target.address("address", e.address()) : Target.domain("domain", e.domain());
-    } catch (ApiProblem p) {
+    } catch (Refused p) {
       problems.add(new Problem(index, p.field(), p.getMessage()));
     }
     String reason = e.reason() == null || e.reason().isBlank() ? "manual" : e.reason().strip();
@@ -272,7 +272,7 @@ public class Suppressions {
     if (note.length() > MAX_NOTE) problems.add(new Problem(index, "note", "A note is at most " + MAX_NOTE + " characters."));
     try {
       Text.requireNoControls("note", e.note());
-    } catch (ApiProblem p) {
+    } catch (Refused p) {
       problems.add(new Problem(index, "note", p.getMessage()));
     }
     if (e.expiresAt() != null && !e.expiresAt().isAfter(clock.instant())) {
@@ -285,7 +285,7 @@ public class Suppressions {
   }
 
   /**
-   * Adds one entry (see {@link #addAll}). A problem with the input is an {@link ApiProblem} naming
+   * Adds one entry (see {@link #addAll}). A problem with the input is an {@link Refused} naming
    * the field.
    *
    * @param organizationId null for the installation-wide list

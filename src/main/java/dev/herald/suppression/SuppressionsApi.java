@@ -1,7 +1,7 @@
 package dev.herald.suppression;
 
 import com.fasterxml.jackson.annotation.JsonAlias;
-import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Refused;
 import dev.herald.tenancy.HeraldUser;
 import dev.herald.tenancy.OrganizationContext;
 import io.swagger.v3.oas.annotations.Operation;
@@ -44,9 +44,9 @@ class SuppressionsApi {
   Suppressions.Page search(OrganizationContext org, @RequestParam(defaultValue = "") String q,
       @RequestParam(defaultValue = "") String reason, @RequestParam(defaultValue = "0") int page,
       @RequestParam(defaultValue = "50") int size) {
-    ApiProblem.checkPage(page, size);
+    Refused.checkPage(page, size);
     if (!reason.isBlank() && !Suppressions.ALL_REASONS.contains(reason.strip())) {
-      throw ApiProblem.invalid("reason", "reason is one of " + String.join(", ", Suppressions.ALL_REASONS) + ".");
+      throw Refused.invalid("reason", "reason is one of " + String.join(", ", Suppressions.ALL_REASONS) + ".");
     }
     return suppressions.search(org.id(), q, reason, page, size);
   }
@@ -66,9 +66,9 @@ class SuppressionsApi {
   @Transactional
   AddResponse add(OrganizationContext org, @RequestBody AddRequest body, Principal caller) {
     List<EntryRequest> requested = body == null || body.entries() == null ? List.of() : body.entries();
-    if (requested.isEmpty()) throw ApiProblem.invalid("entries", "Send 1 to " + Suppressions.MAX_ENTRIES + " entries.");
+    if (requested.isEmpty()) throw Refused.invalid("entries", "Send 1 to " + Suppressions.MAX_ENTRIES + " entries.");
     if (requested.size() > Suppressions.MAX_ENTRIES) {
-      throw ApiProblem.invalid("entries", "At most " + Suppressions.MAX_ENTRIES + " entries per call.");
+      throw Refused.invalid("entries", "At most " + Suppressions.MAX_ENTRIES + " entries per call.");
     }
     List<Suppressions.Problem> problems = new ArrayList<>();
     List<Suppressions.NewEntry> entries = new ArrayList<>();
@@ -108,14 +108,14 @@ class SuppressionsApi {
 
   @GetMapping("/api/v1/orgs/{org}/suppressions/{id}")
   Suppressions.Entry entry(OrganizationContext org, @PathVariable long id) {
-    return suppressions.find(org.id(), id).orElseThrow(() -> ApiProblem.notFound("Suppression " + id));
+    return suppressions.find(org.id(), id).orElseThrow(() -> Refused.notFound("Suppression " + id));
   }
 
   @DeleteMapping("/api/v1/orgs/{org}/suppressions/{id}")
   @ResponseStatus(HttpStatus.NO_CONTENT)
   @Operation(summary = "Lift an entry: the address or domain may be mailed and imported again")
   void delete(OrganizationContext org, @PathVariable long id) {
-    if (!suppressions.remove(org.id(), id)) throw ApiProblem.notFound("Suppression " + id);
+    if (!suppressions.remove(org.id(), id)) throw Refused.notFound("Suppression " + id);
   }
 
   /** Who added an entry through the API: the key ("api:api-key:hrld_ab12"), or a signed-in person by email as in the panel. */

@@ -1,6 +1,6 @@
 package dev.herald.suppression;
 
-import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Refused;
 import dev.herald.platform.PanelController;
 import dev.herald.tenancy.HeraldUser;
 import dev.herald.tenancy.OrganizationContext;
@@ -144,7 +144,7 @@ class SuppressionsController {
       String key = Target.address("address", address).key();
       model.addAttribute("checkKey", key);
       model.addAttribute("matches", organizationId == null ? suppressions.checkInstallation(key) : suppressions.check(organizationId, key));
-    } catch (ApiProblem p) {
+    } catch (Refused p) {
       model.addAttribute("checkError", address.isBlank() ? "Enter an address to check." : p.getMessage());
     }
   }
@@ -179,7 +179,7 @@ class SuppressionsController {
       try {
         suppressions.checkEntry(entry);
         good.add(entry);
-      } catch (ApiProblem p) {
+      } catch (Refused p) {
         lineErrors.add("Line " + (i + 1) + " (" + line + "): " + p.getMessage());
         badLines.add(line);
       }

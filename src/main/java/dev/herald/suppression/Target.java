@@ -2,7 +2,7 @@ package dev.herald.suppression;
 
 import dev.herald.mail.AddressDigest;
 import dev.herald.mail.EmailAddress;
-import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Refused;
 import java.util.HexFormat;
 import java.util.Locale;
 
@@ -26,7 +26,7 @@ sealed interface Target {
   static Address address(String field, String input) {
     return switch (EmailAddress.parse(input)) {
       case EmailAddress.Valid v -> new Address(v.address().key());
-      case EmailAddress.Invalid i -> throw ApiProblem.invalid(field, "Not a valid email address: " + i.reason() + ".");
+      case EmailAddress.Invalid i -> throw Refused.invalid(field, "Not a valid email address: " + i.reason() + ".");
     };
   }
 
@@ -39,11 +39,11 @@ sealed interface Target {
   static Domain domain(String field, String input) {
     String text = input == null ? "" : input.strip();
     if (text.startsWith("@")) text = text.substring(1);
-    if (text.isEmpty()) throw ApiProblem.invalid(field, "Give a domain, e.g. example.com.");
-    if (text.contains("@")) throw ApiProblem.invalid(field, "A domain has no @; give an address or a domain, e.g. example.com.");
+    if (text.isEmpty()) throw Refused.invalid(field, "Give a domain, e.g. example.com.");
+    if (text.contains("@")) throw Refused.invalid(field, "A domain has no @; give an address or a domain, e.g. example.com.");
     return switch (EmailAddress.parse("x@" + text)) {
       case EmailAddress.Valid v -> new Domain(v.address().domain().toLowerCase(Locale.ROOT));
-      case EmailAddress.Invalid i -> throw ApiProblem.invalid(field, "Not a valid domain: " + i.reason() + ".");
+      case EmailAddress.Invalid i -> throw Refused.invalid(field, "Not a valid domain: " + i.reason() + ".");
     };
   }
 

@@ -1,6 +1,6 @@
 package dev.herald.tenancy;
 
-import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Refused;
 import dev.herald.platform.PanelController;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -49,7 +49,7 @@ class AccountController {
       long id = accounts.createOrganization(me.id(), name);
       audit.record(id, "organization.created", "organization", id, name.trim());
       return "redirect:/o/" + organizations.byId(id).orElseThrow().slug();
-    } catch (ApiProblem p) {
+    } catch (Refused p) {
       flash.addFlashAttribute("errors", java.util.Map.of("name", p.getMessage()));
       return "redirect:/dashboard";
     }
@@ -79,7 +79,7 @@ class AccountController {
       accounts.changePassword(me.id(), currentPassword, password, request.getRemoteAddr());
       int ended = sessions.revokeAllExcept(me.id(), request.getSession().getId());
       flash.addFlashAttribute("notice", "Password changed. " + ended + " other session(s) were signed out.");
-    } catch (ApiProblem p) {
+    } catch (Refused p) {
       flash.addFlashAttribute("errors", p.fieldErrors());
     }
     return "redirect:/account";

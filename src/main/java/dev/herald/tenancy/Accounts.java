@@ -1,6 +1,6 @@
 package dev.herald.tenancy;
 
-import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Refused;
 import dev.herald.platform.HeraldProperties;
 import dev.herald.platform.Settings;
 import dev.herald.platform.SystemMail;
@@ -73,7 +73,7 @@ class Accounts {
   @Transactional
   Users.User completeSetup(String token, NewPerson person, String organizationName, String ip) {
     if (users.anyOperator() || consumeToken(token, "setup").isEmpty()) {
-      throw ApiProblem.invalid("token", "This setup link is invalid, used or expired. Restart Herald to print a new one.");
+      throw Refused.invalid("token", "This setup link is invalid, used or expired. Restart Herald to print a new one.");
     }
     validatePerson(person);
     long userId = users.create(person.email(), person.displayName(), passwords.encode(person.password()), true, settings.minimumAge());
@@ -89,7 +89,7 @@ class Accounts {
   @Transactional
   Users.User signUp(NewPerson person, String organizationName, String ip) {
     if (!settings.signupEnabled()) {
-      throw new ApiProblem(org.springframework.http.HttpStatus.FORBIDDEN, "Sign-up is closed on this installation; ask for an invitation.");
+      throw Refused.forbidden("Sign-up is closed on this installation; ask for an invitation.");
     }
     validatePerson(person);
     long userId = users.create(person.email(), person.displayName(), passwords.encode(person.password()), false, settings.minimumAge());
@@ -111,7 +111,7 @@ class Accounts {
   @Transactional
   long createOrganization(long ownerId, String name) {
     String clean = name == null ? "" : name.trim();
-    if (clean.isEmpty() || clean.length() > 100) throw ApiProblem.invalid("organizationName", "Name the organization (1 to 100 characters).");
+    if (clean.isEmpty() || clean.length() > 100) throw Refused.invalid("organizationName", "Name the organization (1 to 100 characters).");
     String base = slugOf(clean);
     String slug = base;
     for (int n = 2; organizations.slugTaken(slug); n++) slug = base + "-" + n;
@@ -130,33 +130,33 @@ class Accounts {
   void validatePerson(NewPerson p) {
     validateEmail("email", p.email());
     if (users.byEmail(p.email()).isPresent()) {
-      throw ApiProblem.invalid("email", "An account with this email address exists already. Sign in instead.");
+      throw Refused.conflict("email", "An account with this email address exists already. Sign in instead.");
     }
     if (p.displayName() == null || p.displayName().isBlank() || p.displayName().length() > 100) {
-      throw ApiProblem.invalid("displayName", "Enter your name (1 to 100 characters).");
+      throw Refused.invalid("displayName", "Enter your name (1 to 100 characters).");
     }
     validatePassword(p.password(), p.email());
     if (!p.ageConfirmed()) {
-      throw ApiProblem.invalid("ageConfirmed", "You must be at least " + settings.minimumAge() + " years old to use Herald.");
+      throw Refused.invalid("ageConfirmed", "You must be at least " + settings.minimumAge() + " years old to use Herald.");
     }
     if (!p.termsAccepted()) {
-      throw ApiProblem.invalid("termsAccepted", "Accept the terms of service and privacy policy to continue.");
+      throw Refused.invalid("termsAccepted", "Accept the terms of service and privacy policy to continue.");
     }
   }
 
   static void validateEmail(String field, String email) {
     if (email == null || email.length() > 254 || !EMAIL.matcher(email.trim()).matches()) {
-      throw ApiProblem.invalid(field, "Enter a valid email address, such as name@example.com.");
+      throw Refused.invalid(field, "Enter a valid email address, such as name@example.com.");
     }
   }
 
   static void validatePassword(String password, String email) {
     if (password == null || password.length() < MIN_PASSWORD) {
-      throw ApiProblem.invalid("password", "Use at least " + MIN_PASSWORD + " characters.");
+      throw Refused.invalid("password", "Use at least " + MIN_PASSWORD + " characters.");
     }
-    if (password.length() > 128) throw ApiProblem.invalid("password", "Use at most 128 characters.");
+    if (password.length() > 128) throw Refused.invalid("password", "Use at most 128 characters.");
     if (email != null && password.equalsIgnoreCase(email.trim())) {
-      throw ApiProblem.invalid("password", "Do not use your email address as your password.");
+      throw Refused.invalid("password", "Do not use your email address as your password.");
     }
   }
 
@@ -188,7 +188,7 @@ class Accounts {
   @Transactional
   Users.User resetPassword(String token, String newPassword, String ip) {
     Long userId = tokenUser(token, "password_reset").orElse(null);
-    if (userId == null) throw ApiProblem.invalid("token", "This reset link is invalid, used or expired. Ask for a new one.");
+    if (userId == null) throw Refused.invalid("token", "This reset link is invalid, used or expired. Ask for a new one.");
     Users.User user = users.byId(userId).orElseThrow();
     validatePassword(newPassword, user.email());
     consumeToken(token, "password_reset");
@@ -201,7 +201,7 @@ class Accounts {
   void changePassword(long userId, String current, String newPassword, String ip) {
     Users.User user = users.byId(userId).orElseThrow();
     if (current == null || !passwords.matches(current, user.passwordHash())) {
-      throw ApiProblem.invalid("currentPassword", "Your current password is not correct.");
+      throw Refused.invalid("currentPassword", "Your current password is not correct.");
     }
     validatePassword(newPassword, user.email());
     users.setPassword(userId, passwords.encode(newPassword));

@@ -1,6 +1,6 @@
 package dev.herald.tenancy;
 
-import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Refused;
 import dev.herald.platform.Tokens;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -48,13 +48,13 @@ class ApiKeys {
   @Transactional
   Created create(long orgId, Long createdBy, String name, List<String> scopeCodes, List<String> allowlist) {
     String cleanName = name == null ? "" : name.trim();
-    if (cleanName.isEmpty() || cleanName.length() > 100) throw ApiProblem.invalid("name", "Give the key a name of 1 to 100 characters.");
-    if (scopeCodes == null || scopeCodes.isEmpty()) throw ApiProblem.invalid("scopes", "Choose at least one scope.");
+    if (cleanName.isEmpty() || cleanName.length() > 100) throw Refused.invalid("name", "Give the key a name of 1 to 100 characters.");
+    if (scopeCodes == null || scopeCodes.isEmpty()) throw Refused.invalid("scopes", "Choose at least one scope.");
     Set<String> scopes = new LinkedHashSet<>();
     for (String code : scopeCodes) {
       String c = code.trim();
       if (ApiScope.fromCode(c).isEmpty()) {
-        throw ApiProblem.invalid("scopes", "Unknown scope '" + c + "'. Known scopes: "
+        throw Refused.invalid("scopes", "Unknown scope '" + c + "'. Known scopes: "
             + String.join(", ", Arrays.stream(ApiScope.values()).map(ApiScope::code).toList()) + ".");
       }
       scopes.add(c);
@@ -63,7 +63,7 @@ class ApiKeys {
     for (String entry : allowlist == null ? List.<String>of() : allowlist) {
       String e = entry.trim();
       if (e.isEmpty()) continue;
-      if (!isCidr(e)) throw ApiProblem.invalid("ipAllowlist", "'" + e + "' is not an IP address or CIDR block such as 203.0.113.0/24.");
+      if (!isCidr(e)) throw Refused.invalid("ipAllowlist", "'" + e + "' is not an IP address or CIDR block such as 203.0.113.0/24.");
       cidrs.add(e);
     }
     String prefix = Tokens.newToken().replaceAll("[^A-Za-z0-9]", "").substring(0, 10).toLowerCase(Locale.ROOT);

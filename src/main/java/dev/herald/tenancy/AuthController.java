@@ -1,6 +1,7 @@
 package dev.herald.tenancy;
 
-import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Forms;
+import dev.herald.platform.Refused;
 import dev.herald.platform.PanelController;
 import dev.herald.platform.Settings;
 import jakarta.servlet.http.HttpServletRequest;
@@ -120,7 +121,7 @@ class AuthController {
       Users.User user = accounts.completeSetup(token, form.toPerson(), organizationName, request.getRemoteAddr());
       sessions.signIn(user.principal(), request, response);
       return "redirect:/dashboard";
-    } catch (ApiProblem p) {
+    } catch (Refused p) {
       model.addAllAttributes(Map.of("token", token, "form", form, "organizationName", organizationName,
           "minimumAge", settings.minimumAge(), "errors", p.fieldErrors()));
       if ("token".equals(p.field())) model.addAttribute("invalid", true);
@@ -145,10 +146,10 @@ class AuthController {
       Users.User user = accounts.signUp(form.toPerson(), organizationName, request.getRemoteAddr());
       sessions.signIn(user.principal(), request, response);
       return "redirect:/dashboard";
-    } catch (ApiProblem p) {
+    } catch (Refused p) {
+      Forms.refused(p, model, response);
       model.addAllAttributes(Map.of("form", form, "organizationName", organizationName, "signupEnabled", settings.signupEnabled(),
-          "minimumAge", settings.minimumAge(), "errors", p.fieldErrors()));
-      response.setStatus(p.status().value());
+          "minimumAge", settings.minimumAge()));
       return "tenancy/signup";
     }
   }
@@ -181,7 +182,7 @@ class AuthController {
       Users.User user = accounts.resetPassword(token, password, request.getRemoteAddr());
       sessions.revokeAllExcept(user.id(), null);
       return "redirect:/login?reset";
-    } catch (ApiProblem p) {
+    } catch (Refused p) {
       model.addAllAttributes(Map.of("token", token, "invalid", "token".equals(p.field()), "errors", p.fieldErrors()));
       response.setStatus(422);
       return "tenancy/password-reset";
@@ -216,7 +217,7 @@ class AuthController {
       Invitations.Pending accepted = invitations.accept(token, user, request.getRemoteAddr());
       if (!(principal instanceof HeraldUser)) sessions.signIn(user.principal(), request, response);
       return "redirect:/o/" + slugOf(accepted.organizationId());
-    } catch (ApiProblem p) {
+    } catch (Refused p) {
       model.addAllAttributes(Map.of("token", token, "form", form, "minimumAge", settings.minimumAge(), "errors", p.fieldErrors()));
       model.addAttribute("invitation", pending.orElse(null));
       model.addAttribute("signedInAs", principal instanceof HeraldUser u ? u : null);

@@ -1,6 +1,6 @@
 package dev.herald.tenancy;
 
-import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Refused;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -35,10 +35,10 @@ class Groups {
   @Transactional
   long create(long orgId, String name, List<String> permissionCodes) {
     String clean = name == null ? "" : name.trim();
-    if (clean.isEmpty() || clean.length() > 60) throw ApiProblem.invalid("name", "Name the group (1 to 60 characters).");
+    if (clean.isEmpty() || clean.length() > 60) throw Refused.invalid("name", "Name the group (1 to 60 characters).");
     if (jdbc.sql("select exists(select 1 from user_group where organization_id = ? and name = ?)").params(orgId, clean)
         .query(Boolean.class).single()) {
-      throw ApiProblem.invalid("name", "A group named " + clean + " exists already.");
+      throw Refused.conflict("name", "A group named " + clean + " exists already.");
     }
     long id = jdbc.sql("insert into user_group (organization_id, name, permissions) values (?, ?, ?) returning id")
         .params(orgId, clean, validPermissions(permissionCodes)).query(Long.class).single();
@@ -78,7 +78,7 @@ class Groups {
       if (Permission.fromCode(c.trim()).isPresent()) valid.add(c.trim());
       else unknown.add(c);
     }
-    if (!unknown.isEmpty()) throw ApiProblem.invalid("permissions", "Unknown permission(s): " + String.join(", ", unknown));
+    if (!unknown.isEmpty()) throw Refused.invalid("permissions", "Unknown permission(s): " + String.join(", ", unknown));
     return valid.toArray(String[]::new);
   }
 }

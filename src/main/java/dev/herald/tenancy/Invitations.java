@@ -1,6 +1,6 @@
 package dev.herald.tenancy;
 
-import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Refused;
 import dev.herald.platform.HeraldProperties;
 import dev.herald.platform.SystemMail;
 import dev.herald.platform.Tokens;
@@ -41,11 +41,11 @@ class Invitations {
     Role role = parseRole(roleName);
     // Only an owner can make another owner: an admin must not raise anyone above themselves.
     if (role == Role.owner && organizations.roleOf(org.id(), inviter == null ? -1 : inviter.id()).orElse(null) != Role.owner) {
-      throw ApiProblem.invalid("role", "Only an owner can invite another owner.");
+      throw Refused.invalid("role", "Only an owner can invite another owner.");
     }
     String address = email.trim();
     boolean member = organizations.members(org.id()).stream().anyMatch(m -> m.email().equalsIgnoreCase(address));
-    if (member) throw ApiProblem.invalid("email", address + " is already a member of " + org.name() + ".");
+    if (member) throw Refused.conflict("email", address + " is already a member of " + org.name() + ".");
     jdbc.sql("""
         update invitation set revoked_at = now()
         where organization_id = ? and lower(email) = lower(?) and accepted_at is null and revoked_at is null""")
@@ -99,9 +99,9 @@ class Invitations {
   /** Adds the user to the organization; the invitation's address must be the user's own. */
   @Transactional
   Pending accept(String token, Users.User user, String ip) {
-    Pending p = pending(token).orElseThrow(() -> ApiProblem.invalid("token", "This invitation is invalid, used, revoked or expired."));
+    Pending p = pending(token).orElseThrow(() -> Refused.invalid("token", "This invitation is invalid, used, revoked or expired."));
     if (!p.email().equalsIgnoreCase(user.email())) {
-      throw ApiProblem.invalid("token", "This invitation was sent to " + p.email() + ", but you are signed in as " + user.email() + ".");
+      throw Refused.invalid("token", "This invitation was sent to " + p.email() + ", but you are signed in as " + user.email() + ".");
     }
     jdbc.sql("update invitation set accepted_at = now() where id = ?").param(p.id()).update();
     organizations.addMember(p.organizationId(), user.id(), p.role());
@@ -113,7 +113,7 @@ class Invitations {
     try {
       return Role.valueOf(name == null ? "" : name.trim());
     } catch (IllegalArgumentException e) {
-      throw ApiProblem.invalid("role", "Choose a role: owner, admin, member or viewer.");
+      throw Refused.invalid("role", "Choose a role: owner, admin, member or viewer.");
     }
   }
 }

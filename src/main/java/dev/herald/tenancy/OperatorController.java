@@ -1,6 +1,7 @@
 package dev.herald.tenancy;
 
-import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Refusal;
+import dev.herald.platform.Refused;
 import dev.herald.platform.PanelController;
 import dev.herald.platform.Settings;
 import java.time.LocalDate;
@@ -61,8 +62,8 @@ class OperatorController {
     try {
       Organizations.Organization org = lifecycle.suspend(id, reason);
       flash.addFlashAttribute("notice", org.name() + " is suspended: its members, API keys and hosted pages are refused.");
-    } catch (ApiProblem p) {
-      if (p.status().value() == 404) throw p;
+    } catch (Refused p) {
+      if (p.refusal() instanceof Refusal.NotFound) throw p;
       flash.addFlashAttribute("errors", java.util.Map.of("reason-" + id, p.getMessage()));
       flash.addFlashAttribute("reasonValue", reason);
     }
@@ -82,8 +83,8 @@ class OperatorController {
     try {
       Organizations.Organization org = lifecycle.delete(id, confirm);
       flash.addFlashAttribute("notice", org.name() + " (" + org.slug() + ") and all its data are deleted.");
-    } catch (ApiProblem p) {
-      if (p.status().value() == 404) throw p;
+    } catch (Refused p) {
+      if (p.refusal() instanceof Refusal.NotFound) throw p;
       flash.addFlashAttribute("errors", java.util.Map.of("confirm-" + id, p.getMessage()));
     }
     return back(q, flash);
@@ -115,7 +116,7 @@ class OperatorController {
     try {
       policies.publish(version, summary, url);
       flash.addFlashAttribute("notice", "Version " + version.trim() + " published; every user will be asked to accept it.");
-    } catch (ApiProblem p) {
+    } catch (Refused p) {
       flash.addFlashAttribute("errors", p.fieldErrors());
     }
     return "redirect:/operator";

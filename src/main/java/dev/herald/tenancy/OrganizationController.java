@@ -1,6 +1,6 @@
 package dev.herald.tenancy;
 
-import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Refused;
 import dev.herald.platform.PanelController;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -56,7 +56,7 @@ class OrganizationController {
     try {
       invitations.invite(org, me, email, role);
       flash.addFlashAttribute("notice", "Invitation sent to " + email.trim() + ".");
-    } catch (ApiProblem p) {
+    } catch (Refused p) {
       flash.addFlashAttribute("errors", p.fieldErrors());
       flash.addFlashAttribute("inviteEmail", email);
     }
@@ -72,15 +72,15 @@ class OrganizationController {
       Role newRole = Invitations.parseRole(role);
       boolean iAmOwner = organizations.roleOf(org.id(), me.id()).orElse(null) == Role.owner;
       if ((newRole == Role.owner || current == Role.owner) && !iAmOwner) {
-        throw ApiProblem.invalid("role", "Only an owner can make someone an owner or change an owner's role.");
+        throw Refused.invalid("role", "Only an owner can make someone an owner or change an owner's role.");
       }
       if (current == Role.owner && newRole != Role.owner && organizations.countOwners(org.id()) == 1) {
-        throw ApiProblem.invalid("role", "An organization needs at least one owner.");
+        throw Refused.conflict("role", "An organization needs at least one owner.");
       }
       organizations.setRole(org.id(), userId, newRole);
       audit.record(org.id(), "member.role_changed", "user", userId, current.name() + " -> " + newRole.name());
       flash.addFlashAttribute("notice", "Role changed.");
-    } catch (ApiProblem p) {
+    } catch (Refused p) {
       flash.addFlashAttribute("errors", p.fieldErrors());
     }
     return "redirect:/o/" + org.slug() + "/members";
@@ -124,7 +124,7 @@ class OrganizationController {
     try {
       groups.create(org.id(), name, permissions);
       flash.addFlashAttribute("notice", "Group created.");
-    } catch (ApiProblem p) {
+    } catch (Refused p) {
       flash.addFlashAttribute("errors", p.fieldErrors());
     }
     return "redirect:/o/" + org.slug() + "/groups";
@@ -137,7 +137,7 @@ class OrganizationController {
     try {
       if (!groups.update(org.id(), id, permissions, members)) throw new ResponseStatusException(HttpStatus.NOT_FOUND);
       flash.addFlashAttribute("notice", "Group saved.");
-    } catch (ApiProblem p) {
+    } catch (Refused p) {
       flash.addFlashAttribute("errors", p.fieldErrors());
     }
     return "redirect:/o/" + org.slug() + "/groups";
@@ -166,7 +166,7 @@ class OrganizationController {
     try {
       ApiKeys.Created created = apiKeys.create(org.id(), me.id(), name, scopes, Arrays.asList(ipAllowlist.split("[,\\s]+")));
       flash.addFlashAttribute("createdKey", created.secret());
-    } catch (ApiProblem p) {
+    } catch (Refused p) {
       flash.addFlashAttribute("errors", p.fieldErrors());
     }
     return "redirect:/o/" + org.slug() + "/api-keys";

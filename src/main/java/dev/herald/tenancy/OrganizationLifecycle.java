@@ -1,6 +1,6 @@
 package dev.herald.tenancy;
 
-import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Refused;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -28,13 +28,13 @@ class OrganizationLifecycle {
     String r = reason == null ? "" : reason;
     for (int i = 0; i < r.length(); i++) {
       if (r.charAt(i) < 0x20) {
-        throw ApiProblem.invalid("reason", "The reason must be one line without control characters (found "
+        throw Refused.invalid("reason", "The reason must be one line without control characters (found "
             + String.format("U+%04X", (int) r.charAt(i)) + " at character " + (i + 1) + ").");
       }
     }
     r = r.strip();
     if (r.isEmpty() || r.length() > REASON_MAX) {
-      throw ApiProblem.invalid("reason", "Give a reason of 1 to " + REASON_MAX + " characters; the members will see it.");
+      throw Refused.invalid("reason", "Give a reason of 1 to " + REASON_MAX + " characters; the members will see it.");
     }
     return r;
   }
@@ -42,7 +42,7 @@ class OrganizationLifecycle {
   @Transactional
   Organizations.Organization suspend(long id, String reason) {
     String r = validReason(reason);
-    Organizations.Organization org = organizations.byId(id).orElseThrow(() -> ApiProblem.notFound("Organization " + id));
+    Organizations.Organization org = organizations.byId(id).orElseThrow(() -> Refused.notFound("Organization " + id));
     organizations.suspend(id, r);
     // In both logs: the organization's own (its owners see what happened) and the operator's.
     audit.record(id, "organization.suspended", "organization", id, r);
@@ -53,7 +53,7 @@ class OrganizationLifecycle {
   /** Empty when the organization was not suspended (nothing changed, nothing recorded). */
   @Transactional
   java.util.Optional<Organizations.Organization> resume(long id) {
-    Organizations.Organization org = organizations.byId(id).orElseThrow(() -> ApiProblem.notFound("Organization " + id));
+    Organizations.Organization org = organizations.byId(id).orElseThrow(() -> Refused.notFound("Organization " + id));
     if (!organizations.resume(id)) return java.util.Optional.empty();
     String detail = "was suspended since " + org.suspendedAt() + " for: " + org.suspendedReason();
     audit.record(id, "organization.resumed", "organization", id, detail);
@@ -71,9 +71,9 @@ class OrganizationLifecycle {
    */
   @Transactional
   Organizations.Organization delete(long id, String confirmation) {
-    Organizations.Organization org = organizations.byId(id).orElseThrow(() -> ApiProblem.notFound("Organization " + id));
+    Organizations.Organization org = organizations.byId(id).orElseThrow(() -> Refused.notFound("Organization " + id));
     if (confirmation == null || !confirmation.strip().equals(org.slug())) {
-      throw ApiProblem.invalid("confirm", "Type the slug " + org.slug() + " exactly to confirm; nothing was deleted.");
+      throw Refused.invalid("confirm", "Type the slug " + org.slug() + " exactly to confirm; nothing was deleted.");
     }
     audit.record(null, "organization.deleted", "organization", id, "name=" + org.name() + ", slug=" + org.slug());
     organizations.delete(id);

@@ -1,6 +1,6 @@
 package dev.herald.tenancy;
 
-import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Refused;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -56,11 +56,11 @@ class Policies {
   @Transactional
   void publish(String version, String summary, String url) {
     String v = version == null ? "" : version.trim();
-    if (v.isEmpty() || v.length() > 40) throw ApiProblem.invalid("version", "Name the version (1 to 40 characters), e.g. 2026-11.");
-    if (summary == null || summary.isBlank()) throw ApiProblem.invalid("summary", "Summarize what changed.");
-    if (url != null && !url.isBlank() && !url.matches("https?://\\S+")) throw ApiProblem.invalid("url", "Enter an http(s) address or leave it empty.");
+    if (v.isEmpty() || v.length() > 40) throw Refused.invalid("version", "Name the version (1 to 40 characters), e.g. 2026-11.");
+    if (summary == null || summary.isBlank()) throw Refused.invalid("summary", "Summarize what changed.");
+    if (url != null && !url.isBlank() && !url.matches("https?://\\S+")) throw Refused.invalid("url", "Enter an http(s) address or leave it empty.");
     if (jdbc.sql("select exists(select 1 from policy_version where version = ?)").param(v).query(Boolean.class).single()) {
-      throw ApiProblem.invalid("version", "Version " + v + " exists already.");
+      throw Refused.conflict("version", "Version " + v + " exists already.");
     }
     jdbc.sql("insert into policy_version (version, summary, url, published_at) values (?, ?, ?, clock_timestamp())")
         .params(v, summary.trim(), url == null || url.isBlank() ? null : url.trim()).update();

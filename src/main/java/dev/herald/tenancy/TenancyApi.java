@@ -1,6 +1,6 @@
 package dev.herald.tenancy;
 
-import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Refused;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.LocalDate;
@@ -92,14 +92,14 @@ class TenancyApi {
   @DeleteMapping("/api/v1/orgs/{org}/api-keys/{id}")
   @ResponseStatus(HttpStatus.NO_CONTENT)
   void revokeApiKey(OrganizationContext org, @PathVariable long id) {
-    if (!apiKeys.revoke(org.id(), id)) throw ApiProblem.notFound("API key " + id);
+    if (!apiKeys.revoke(org.id(), id)) throw Refused.notFound("API key " + id);
   }
 
   @GetMapping("/api/v1/orgs/{org}/audit-events")
   List<AuditLog.Entry> auditEvents(OrganizationContext org, @RequestParam(defaultValue = "") String actor,
       @RequestParam(defaultValue = "") String action, @RequestParam(required = false) LocalDate from,
       @RequestParam(required = false) LocalDate to, @RequestParam(defaultValue = "100") int limit) {
-    if (limit < 1 || limit > 1000) throw ApiProblem.invalid("limit", "limit must be between 1 and 1000");
+    if (limit < 1 || limit > 1000) throw Refused.invalid("limit", "limit must be between 1 and 1000");
     return audit.search(org.id(), OrganizationController.filter(actor, action, from, to), limit);
   }
 }

@@ -77,7 +77,7 @@ class AudiencesApiTest {
     assertThat(changed.get("choices").toString()).isEqualTo("[\"free\",\"pro\",\"team\"]");
     assertThat(changed.get("subscriberEditable").asBoolean()).isTrue();
 
-    JsonNode inUse = send(put(path), "{\"choices\":[\"free\",\"team\"]}", 422);
+    JsonNode inUse = send(put(path), "{\"choices\":[\"free\",\"team\"]}", 409); // clashes with stored values
     assertThat(inUse.get("errors").get(0).get("field").asString()).isEqualTo("choices");
     assertThat(inUse.get("errors").get(0).get("message").asString()).contains("'pro'");
     send(put(path), "{\"choices\":[\"pro\",\"team\"]}", 200);
@@ -127,7 +127,8 @@ class AudiencesApiTest {
     assertThat(badAge.get("errors").get(0).get("field").asString()).isEqualTo("fields.age");
     JsonNode unknown = send(post(api("/subscribers")), "{\"email\":\"a@example.com\",\"fields\":{\"shoe\":\"42\"}}", 422);
     assertThat(unknown.get("errors").get(0).get("field").asString()).isEqualTo("fields.shoe");
-    JsonNode dup = send(post(api("/fields")), "{\"key\":\"age\",\"type\":\"text\"}", 422);
+    // A duplicate key clashes with what is stored: 409, still naming the field.
+    JsonNode dup = send(post(api("/fields")), "{\"key\":\"age\",\"type\":\"text\"}", 409);
     assertThat(dup.get("errors").get(0).get("field").asString()).isEqualTo("key");
 
     // bulk: one bad entry refuses the whole call
@@ -172,7 +173,7 @@ class AudiencesApiTest {
     assertThat(status("dora@example.com", news)).as("a GET (mail scanner) confirms nothing").isEqualTo("unconfirmed");
     assertThat(mvc.perform(post("/p/confirm").param("token", link.group(1))).andReturn().getResponse().getStatus()).isEqualTo(200);
     assertThat(status("dora@example.com", news)).isEqualTo("subscribed");
-    JsonNode noMore = send(post(api("/subscribers/dora@example.com/lists/" + news + "/confirmation")), "", 422);
+    JsonNode noMore = send(post(api("/subscribers/dora@example.com/lists/" + news + "/confirmation")), "", 409); // already confirmed
     assertThat(noMore.get("detail").asString()).contains("subscribed");
     assertThat(jdbc.sql("select confirmed_at is not null from consent_record c join subscriber s on s.id = c.subscriber_id "
         + "where s.email = 'dora@example.com'").query(Boolean.class).single()).isTrue();

@@ -6,7 +6,7 @@ import static org.springframework.security.test.web.servlet.request.SecurityMock
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
-import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Refused;
 import dev.herald.tenancy.TestOrganizations;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -90,11 +90,11 @@ class BulkActionsTest {
     assertThat(subscribers.find(other.id(), theirs)).isPresent();
 
     assertThatThrownBy(() -> bulk.apply(org.id(), new BulkActions.Request("explode", List.of(ann), null, null, null, null), "o", "ip"))
-        .extracting(e -> ((ApiProblem) e).field()).isEqualTo("action");
+        .extracting(e -> ((Refused) e).field()).isEqualTo("action");
     assertThatThrownBy(() -> bulk.apply(org.id(), new BulkActions.Request("add_to_list", List.of(ann), null, offers, null, " "), "o", "ip"))
-        .extracting(e -> ((ApiProblem) e).field()).isEqualTo("basis");
+        .extracting(e -> ((Refused) e).field()).isEqualTo("basis");
     assertThatThrownBy(() -> bulk.apply(org.id(), new BulkActions.Request("delete", null, null, null, null, null), "o", "ip"))
-        .extracting(e -> ((ApiProblem) e).field()).isEqualTo("subscriberIds");
+        .extracting(e -> ((Refused) e).field()).isEqualTo("subscriberIds");
 
     MockHttpServletResponse api = mvc.perform(post("/api/v1/orgs/" + org.slug() + "/subscribers/bulk-actions")
         .contentType("application/json").content("{\"action\":\"tag\",\"tag\":\"api\",\"subscriberIds\":[" + ann + "," + bob + "]}")
@@ -114,9 +114,9 @@ class BulkActionsTest {
     java.util.List<Long> withNull = new java.util.ArrayList<>(List.of(ann));
     withNull.add(null);
     assertThatThrownBy(() -> bulk.apply(org.id(), new BulkActions.Request("delete", withNull, null, null, null, null), "o", "ip"))
-        .extracting(e -> ((ApiProblem) e).field()).isEqualTo("subscriberIds");
+        .extracting(e -> ((Refused) e).field()).isEqualTo("subscriberIds");
     assertThatThrownBy(() -> bulk.apply(org.id(), new BulkActions.Request("add_to_list", List.of(ann), null, offers, null, "fair\u0000"), "o", "ip"))
-        .extracting(e -> ((ApiProblem) e).field()).isEqualTo("basis");
+        .extracting(e -> ((Refused) e).field()).isEqualTo("basis");
     assertThat(subscribers.find(org.id(), ann)).isPresent();
   }
 

@@ -54,6 +54,7 @@ class DoubleOptInTest {
     MockHttpServletResponse fourth = mvc.perform(post("/api/v1/orgs/" + org.slug() + "/subscribers/" + id + "/lists/" + list + "/confirmation")
         .header("Authorization", "Bearer " + org.apiKey())).andReturn().getResponse();
     assertThat(fourth.getStatus()).isEqualTo(429);
+    assertThat(fourth.getHeader("Retry-After")).as("the window the limit counts in").isEqualTo("86400");
     assertThat(mails("victim@example.com")).isEqualTo(3);
     // a form sign-up is not refused, it just mails no more
     mvc.perform(post("/p/subscribe/" + list).param("email", "victim@example.com").param("consent", "true"));

@@ -4,7 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Refused;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
@@ -87,19 +87,19 @@ class ExportTableTest {
   void formats_scopes_and_file_names() {
     assertThat(ExportFormat.parse(null)).isEqualTo(ExportFormat.CSV);
     assertThat(ExportFormat.parse(" Json ")).isEqualTo(ExportFormat.JSON);
-    assertThatThrownBy(() -> ExportFormat.parse("xls")).isInstanceOfSatisfying(ApiProblem.class,
+    assertThatThrownBy(() -> ExportFormat.parse("xls")).isInstanceOfSatisfying(Refused.class,
         p -> assertThat(p.field()).isEqualTo("format"));
     assertThat(ExportScope.of(null, null, "")).isEqualTo(new ExportScope.All());
     assertThat(ExportScope.of(7L, null, "")).isEqualTo(new ExportScope.OfList(7, null));
     assertThat(ExportScope.of(7L, null, "bounced")).isEqualTo(new ExportScope.OfList(7, "bounced"));
     assertThat(ExportScope.of(null, 3L, null)).isEqualTo(new ExportScope.OfSegment(3));
-    assertThatThrownBy(() -> ExportScope.of(7L, null, "gone")).isInstanceOfSatisfying(ApiProblem.class,
+    assertThatThrownBy(() -> ExportScope.of(7L, null, "gone")).isInstanceOfSatisfying(Refused.class,
         p -> assertThat(p.field()).isEqualTo("status"));
-    assertThatThrownBy(() -> ExportScope.of(null, null, "subscribed")).isInstanceOfSatisfying(ApiProblem.class,
+    assertThatThrownBy(() -> ExportScope.of(null, null, "subscribed")).isInstanceOfSatisfying(Refused.class,
         p -> assertThat(p.field()).isEqualTo("status"));
-    assertThatThrownBy(() -> ExportScope.of(null, 3L, "subscribed")).isInstanceOfSatisfying(ApiProblem.class,
+    assertThatThrownBy(() -> ExportScope.of(null, 3L, "subscribed")).isInstanceOfSatisfying(Refused.class,
         p -> assertThat(p.field()).isEqualTo("status"));
-    assertThatThrownBy(() -> ExportScope.of(7L, 3L, null)).isInstanceOfSatisfying(ApiProblem.class,
+    assertThatThrownBy(() -> ExportScope.of(7L, 3L, null)).isInstanceOfSatisfying(Refused.class,
         p -> assertThat(p.field()).isEqualTo("segment"));
     assertThat(Exports.slug("Summer News 2026!", "list-1")).isEqualTo("summer-news-2026");
     assertThat(Exports.slug("Café Crème", "list-1")).isEqualTo("cafe-creme");

@@ -6,7 +6,7 @@ import static org.springframework.security.test.web.servlet.request.SecurityMock
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
-import dev.herald.platform.ApiProblem;
+import dev.herald.platform.Refused;
 import dev.herald.tenancy.TestOrganizations;
 import java.util.List;
 import java.util.Map;
@@ -128,14 +128,14 @@ class SegmentsTest {
   @Test
   void a_bad_condition_is_refused_naming_it_and_user_text_never_reaches_the_sql() {
     assertThatThrownBy(() -> count("all", rule("field", "age", "gte", "thirty")))
-        .isInstanceOf(ApiProblem.class).extracting(e -> ((ApiProblem) e).field()).isEqualTo("rules[0].value");
+        .isInstanceOf(Refused.class).extracting(e -> ((Refused) e).field()).isEqualTo("rules[0].value");
     assertThatThrownBy(() -> count("all", rule("field", "age", "gte", "1"), rule("field", "shoe", "eq", "42")))
-        .extracting(e -> ((ApiProblem) e).field()).isEqualTo("rules[1].subject");
-    assertThatThrownBy(() -> count("all", rule("field", "plan", "gt", "x"))).extracting(e -> ((ApiProblem) e).field()).isEqualTo("rules[0].op");
+        .extracting(e -> ((Refused) e).field()).isEqualTo("rules[1].subject");
+    assertThatThrownBy(() -> count("all", rule("field", "plan", "gt", "x"))).extracting(e -> ((Refused) e).field()).isEqualTo("rules[0].op");
     assertThatThrownBy(() -> count("all", rule("engagement", "opened", "in_last_days", "soon")))
-        .extracting(e -> ((ApiProblem) e).field()).isEqualTo("rules[0].value");
+        .extracting(e -> ((Refused) e).field()).isEqualTo("rules[0].value");
     assertThatThrownBy(() -> count("all", rule("engagement", "bounced", "ever", "")))
-        .extracting(e -> ((ApiProblem) e).field()).isEqualTo("rules[0].subject");
+        .extracting(e -> ((Refused) e).field()).isEqualTo("rules[0].subject");
     TestOrganizations.Created other = fixtures.organization("Segment Other " + counter);
     long theirs = jdbc.sql("insert into mailing_list (organization_id, name) values (?, 'Theirs') returning id").param(other.id())
         .query(Long.class).single();
