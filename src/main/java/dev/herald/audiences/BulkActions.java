@@ -1,6 +1,7 @@
 package dev.herald.audiences;
 
 import dev.herald.platform.Refused;
+import dev.herald.platform.SqlFragment;
 import dev.herald.platform.Text;
 import dev.herald.tenancy.AuditLog;
 import java.util.LinkedHashMap;
@@ -48,9 +49,9 @@ class BulkActions {
   public long apply(long orgId, Request r, String actor, String ip) {
     String action = r.action() == null ? "" : r.action().trim();
     if (!ACTIONS.contains(action)) throw Refused.invalid("action", "action is one of " + String.join(", ", ACTIONS) + ".");
-    Map<String, Object> p = new LinkedHashMap<>();
-    p.put("org", orgId);
-    String who = target(orgId, r, p);
+    SqlFragment targets = target(orgId, r);
+    Map<String, Object> p = new LinkedHashMap<>(targets.paramsWith(Map.of("org", orgId)));
+    String who = targets.sqlOver("s");
     long affected = switch (action) {
       case "add_to_list" -> addToList(orgId, who, p, r, actor, ip);
       case "remove_from_list" -> {
@@ -80,8 +81,8 @@ class BulkActions {
     return affected;
   }
 
-  /** The SQL predicate over {@code subscriber s} choosing the subscribers, scoped to the organization. */
-  private String target(long orgId, Request r, Map<String, Object> p) {
+  /** The condition over {@code subscriber s} choosing the subscribers, scoped to the organization. */
+  private SqlFragment target(long orgId, Request r) {
     boolean byIds = r.subscriberIds() != null && !r.subscriberIds().isEmpty();
     if (byIds == (r.segmentId() != null)) {
       throw Refused.invalid("subscriberIds", "Choose subscribers by subscriberIds or by segmentId (one of them).");
@@ -94,13 +95,11 @@ class BulkActions {
           throw Refused.invalid("subscriberIds", "subscriberIds holds subscriber ids; element " + i + " is null.");
         }
       }
-      p.put("ids", r.subscriberIds().toArray(Long[]::new));
-      return "s.organization_id = :org and s.id = any(cast(:ids as bigint[]))";
+      return new SqlFragment("s.organization_id = :ids_org and s.id = any(cast(:ids as bigint[]))",
+          Map.of("ids_org", orgId, "ids", r.subscriberIds().toArray(Long[]::new)), "s");
     }
-    Segments.Predicate predicate = segments.predicate(orgId, r.segmentId())
+    return segments.predicate(orgId, r.segmentId(), "seg_")
         .orElseThrow(() -> Refused.invalid("segmentId", "Segment " + r.segmentId() + " not found."));
-    p.putAll(predicate.params());
-    return "s.organization_id = :org and " + predicate.sql();
   }
 
   private long addToList(long orgId, String who, Map<String, Object> p, Request r, String actor, String ip) {

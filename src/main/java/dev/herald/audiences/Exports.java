@@ -1,6 +1,7 @@
 package dev.herald.audiences;
 
 import dev.herald.platform.Refused;
+import dev.herald.platform.SqlFragment;
 import dev.herald.tenancy.AuditLog;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -195,14 +196,12 @@ class Exports {
     return new Target(source, fileBase, "list", list.id(), description);
   }
 
-  /** The segment's conditions, compiled now by {@link Segments} to a bound predicate over {@code subscriber s}. */
+  /** The segment's conditions, compiled now by {@link Segments} to a fragment over {@code subscriber s}. */
   private Target ofSegment(long orgId, ExportScope.OfSegment of) {
     Segments.Segment segment = segments.find(orgId, of.segmentId())
         .orElseThrow(() -> Refused.notFound("Segment " + of.segmentId()));
-    Segments.Predicate predicate = segments.compile(orgId, segment.conditions());
-    Map<String, Object> params = new HashMap<>(predicate.params());
-    params.put("org", orgId);
-    Source source = new Source("subscriber s", "s.organization_id = :org and " + predicate.sql(), params, false);
+    SqlFragment members = segments.matching(orgId, segment.conditions(), "seg_");
+    Source source = new Source("subscriber s", members.sqlOver("s"), members.params(), false);
     return new Target(source, slug(segment.name(), "segment-" + segment.id()), "segment", segment.id(), "segment " + segment.name());
   }
 

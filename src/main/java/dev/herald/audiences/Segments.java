@@ -1,6 +1,7 @@
 package dev.herald.audiences;
 
 import dev.herald.platform.Refused;
+import dev.herald.platform.SqlFragment;
 import dev.herald.platform.Text;
 import dev.herald.tenancy.AuditLog;
 import java.time.Instant;
@@ -29,12 +30,14 @@ import tools.jackson.databind.ObjectMapper;
  *   <li>{@code engagement}: subject opened or clicked, op in_last_days / not_in_last_days (value: days),
  *       ever or never; read from the latest times {@link Engagement} keeps.</li>
  * </ul>
- * Conditions compile to one SQL predicate with bound parameters (no user text is ever pasted into
- * SQL); equality on custom fields and tags uses the GIN indexes ({@code @>}).
+ * Conditions compile to one {@link SqlFragment} over {@code subscriber s} with bound parameters (no
+ * user text is ever pasted into SQL); equality on custom fields and tags uses the GIN indexes ({@code @>}).
  */
 @Service
 class Segments {
   static final int MAX_RULES = 30;
+  /** The alias of {@code subscriber} in every fragment a segment compiles to. */
+  static final String ALIAS = "s";
   private final JdbcClient jdbc;
   private final CustomFields fields;
   private final MailingLists lists;
@@ -59,12 +62,6 @@ class Segments {
 
   public record Segment(long id, String name, Conditions conditions, Instant createdAt, Instant updatedAt) {}
 
-  /**
-   * A compiled segment: a predicate over {@code subscriber s} and its parameters, for counts and audiences. Use it
-   * in a WHERE clause as it is; it may be null for rows that do not match, so never negate it.
-   */
-  public record Predicate(String sql, Map<String, Object> params) {}
-
   // ---- stored segments ---------------------------------------------------------------------
 
   public List<Segment> list(long orgId) {
@@ -80,7 +77,7 @@ class Segments {
   @Transactional
   public Segment create(long orgId, String name, Conditions conditions) {
     String n = name(orgId, name, null);
-    compile(orgId, conditions);
+    compile(orgId, conditions, "seg_");
     long id = jdbc.sql("insert into segment (organization_id, name, conditions) values (?, ?, cast(? as jsonb)) returning id")
         .params(orgId, n, json.writeValueAsString(normalize(conditions))).query(Long.class).single();
     audit.record(orgId, "segment.created", "segment", id, n);
@@ -91,7 +88,7 @@ class Segments {
   public Optional<Segment> update(long orgId, long id, String name, Conditions conditions) {
     if (find(orgId, id).isEmpty()) return Optional.empty();
     String n = name(orgId, name, id);
-    compile(orgId, conditions);
+    compile(orgId, conditions, "seg_");
     jdbc.sql("update segment set name = ?, conditions = cast(? as jsonb), updated_at = now() where organization_id = ? and id = ?")
         .params(n, json.writeValueAsString(normalize(conditions)), orgId, id).update();
     audit.record(orgId, "segment.updated", "segment", id, n);
@@ -108,27 +105,41 @@ class Segments {
   // ---- evaluation --------------------------------------------------------------------------
 
   public long count(long orgId, Conditions conditions) {
-    Predicate p = compile(orgId, conditions);
-    return jdbc.sql("select count(*) from subscriber s where s.organization_id = :org and " + p.sql())
-        .params(p.params()).param("org", orgId).query(Long.class).single();
+    SqlFragment f = matching(orgId, conditions, "seg_");
+    return jdbc.sql("select count(*) from subscriber s where " + f.sqlOver("s")).params(f.params()).query(Long.class).single();
   }
 
   /** Subscriber ids matching, newest first, one page at a time. */
   public List<Long> members(long orgId, Conditions conditions, int page, int size) {
-    Predicate p = compile(orgId, conditions);
-    return jdbc.sql("select s.id from subscriber s where s.organization_id = :org and " + p.sql()
-            + " order by s.created_at desc, s.id desc limit :size offset :offset")
-        .params(p.params()).param("org", orgId).param("size", size).param("offset", (long) page * size)
-        .query(Long.class).list();
+    SqlFragment f = matching(orgId, conditions, "seg_");
+    return jdbc.sql("select s.id from subscriber s where " + f.sqlOver("s") + " order by s.created_at desc, s.id desc limit :size offset :offset")
+        .params(f.paramsWith(Map.of("size", size, "offset", (long) page * size))).query(Long.class).list();
   }
 
-  /** The predicate of a stored segment, for a campaign's audience. */
-  public Optional<Predicate> predicate(long orgId, long segmentId) {
-    return find(orgId, segmentId).map(s -> compile(orgId, s.conditions()));
+  /**
+   * The subscribers of the organization in a stored segment, as a WHERE condition over {@code subscriber s}
+   * whose parameters are all named {@code prefix...}: a campaign's audience, a bulk action's targets. Never
+   * negate it (see {@link SqlFragment}).
+   */
+  public Optional<SqlFragment> predicate(long orgId, long segmentId, String prefix) {
+    return find(orgId, segmentId).map(s -> matching(orgId, s.conditions(), prefix));
   }
 
-  /** Checks the conditions and turns them into SQL; a bad condition is an {@link Refused} naming it. */
-  public Predicate compile(long orgId, Conditions conditions) {
+  /** The subscribers of the organization that meet the conditions: {@link #compile}d and scoped to the organization. */
+  public SqlFragment matching(long orgId, Conditions conditions, String prefix) {
+    SqlFragment c = compile(orgId, conditions, prefix);
+    String org = prefix + "org";
+    Map<String, Object> params = new LinkedHashMap<>(c.params());
+    params.put(org, orgId);
+    return new SqlFragment(ALIAS + ".organization_id = :" + org + " and " + c.sql(), params, ALIAS);
+  }
+
+  /**
+   * Checks the conditions and turns them into SQL, a bad condition refused naming it. The fragment does not
+   * scope to the organization ({@link #matching} does), so that a test can see each condition use its index.
+   */
+  SqlFragment compile(long orgId, Conditions conditions, String prefix) {
+    SqlFragment.checkPrefix(prefix);
     Conditions c = normalize(conditions);
     if (c.rules().size() > MAX_RULES) throw Refused.invalid("rules", "At most " + MAX_RULES + " conditions.");
     Map<String, CustomFields.Field> known = fields.byKey(orgId);
@@ -137,12 +148,12 @@ class Segments {
     // No coalesce(..., false) around a rule: it hid every rule from its index (the planner cannot look inside it).
     // A rule may be null for a row (a field it does not have), which a WHERE treats as false, so the predicate is
     // for WHERE clauses only and is never negated as a whole.
-    for (int i = 0; i < c.rules().size(); i++) parts.add("(" + rule(orgId, i, c.rules().get(i), known, params) + ")");
-    if (parts.isEmpty()) return new Predicate("true", params);
-    return new Predicate("(" + String.join(c.match().equals("any") ? " or " : " and ", parts) + ")", params);
+    for (int i = 0; i < c.rules().size(); i++) parts.add("(" + rule(orgId, prefix, i, c.rules().get(i), known, params) + ")");
+    if (parts.isEmpty()) return new SqlFragment("true", params, ALIAS);
+    return new SqlFragment("(" + String.join(c.match().equals("any") ? " or " : " and ", parts) + ")", params, ALIAS);
   }
 
-  private String rule(long orgId, int i, Rule r, Map<String, CustomFields.Field> known, Map<String, Object> params) {
+  private String rule(long orgId, String prefix, int i, Rule r, Map<String, CustomFields.Field> known, Map<String, Object> params) {
     String at = "rules[" + i + "]";
     if (r == null) throw Refused.invalid(at, "A condition is an object {type, subject, op, value}; this one is null.");
     // Conditions are stored as jsonb and bound as SQL parameters; neither can hold a NUL.
@@ -152,7 +163,7 @@ class Segments {
     String op = r.op() == null ? "" : r.op();
     String subject = r.subject() == null ? "" : r.subject().trim();
     String value = r.value() == null ? "" : r.value().trim();
-    String v = "v" + i, k = "k" + i;
+    String v = prefix + "v" + i, k = prefix + "k" + i;
     return switch (type) {
       case "tag" -> {
         if (subject.isEmpty()) throw Refused.invalid(at + ".subject", "Name the tag.");
@@ -166,8 +177,9 @@ class Segments {
       case "list" -> {
         String membership;
         if (subject.equals("any")) {
+          params.put(prefix + "org", orgId);
           membership = "exists (select 1 from subscription x join mailing_list xl on xl.id = x.list_id"
-              + " where x.subscriber_id = s.id and xl.organization_id = :org";
+              + " where x.subscriber_id = s.id and xl.organization_id = :" + prefix + "org";
         } else {
           long listId;
           try {
@@ -264,7 +276,8 @@ class Segments {
         String col = email ? "s.email_key" : column;
         String val = email ? value.toLowerCase(java.util.Locale.ROOT) : value;
         if (custom && (op.equals("eq") || op.equals("neq"))) {
-          // @> uses the GIN index on attributes
+          // @> uses the GIN index on attributes; it holds the key itself, so :k is not used
+          params.remove(k);
           params.put(v, json.writeValueAsString(Map.of(subject, value)));
           yield (op.equals("neq") ? "not " : "") + "s.attributes @> cast(:" + v + " as jsonb)";
         }

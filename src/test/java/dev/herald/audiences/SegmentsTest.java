@@ -99,6 +99,26 @@ class SegmentsTest {
     assertThat(count("any", rule("tag", "vip", "has", ""), rule("field", "city", "eq", "Lyon"))).isEqualTo(2);
   }
 
+  /**
+   * Two segments in one statement (a campaign sent to one segment but not another will do this): each fragment's
+   * parameters carry the prefix its caller chose, organization included, so neither captures the other's values.
+   */
+  @Test
+  void two_segment_fragments_bind_their_own_parameters_in_one_statement() {
+    var listedAnywhere = new Segments.Conditions("all", List.of(rule("list", "any", "in", "any"), rule("field", "plan", "eq", "pro")));
+    var buyers = new Segments.Conditions("all", List.of(rule("tag", "buyer", "has", ""), rule("field", "age", "gt", "40")));
+    dev.herald.platform.SqlFragment a = segments.matching(org.id(), listedAnywhere, "a_");
+    dev.herald.platform.SqlFragment b = segments.matching(org.id(), buyers, "b_");
+    assertThat(a.params()).containsKeys("a_org", "a_v1").allSatisfy((k, v) -> assertThat(k).startsWith("a_"));
+    assertThat(b.params()).allSatisfy((k, v) -> assertThat(k).startsWith("b_"));
+
+    long both = jdbc.sql("select count(*) from subscriber s where " + a.sqlOver("s") + " and " + b.sqlOver("s"))
+        .params(a.paramsWith(b.params())).query(Long.class).single();
+    assertThat(both).as("cy: on a list, plan pro, a buyer over 40").isEqualTo(1);
+    assertThat(segments.count(org.id(), listedAnywhere)).isEqualTo(2);
+    assertThatThrownBy(() -> a.paramsWith(segments.matching(org.id(), buyers, "a_").params())).hasMessageContaining("prefix");
+  }
+
   @Test
   void engagement_conditions_read_the_latest_open_and_click_that_tracking_reports() {
     java.time.Instant now = java.time.Instant.now();
@@ -166,7 +186,7 @@ class SegmentsTest {
         .header("Authorization", "Bearer " + org.apiKey())).andReturn().getResponse();
     assertThat(bad.getStatus()).isEqualTo(422);
     assertThat(json.readTree(bad.getContentAsString()).get("errors").get(0).get("field").asString()).isEqualTo("rules[0].value");
-    assertThat(segments.predicate(org.id(), id)).isPresent();
+    assertThat(segments.predicate(org.id(), id, "seg_")).isPresent();
   }
 
   @Test
@@ -325,7 +345,7 @@ class SegmentsTest {
     expected.forEach((r, index) -> {
       String plan = tx.execute(status -> {
         jdbc.sql("set local enable_seqscan = off").update();
-        Segments.Predicate p = segments.compile(org.id(), new Segments.Conditions("all", List.of(r)));
+        dev.herald.platform.SqlFragment p = segments.compile(org.id(), new Segments.Conditions("all", List.of(r)), "seg_");
         String org = r.subject().equals("created_at") ? "s.organization_id = :org and " : "";
         return String.join("\n", jdbc.sql("explain select count(*) from subscriber s where " + org + p.sql())
             .params(p.params()).param("org", this.org.id()).query(String.class).list());
