@@ -61,7 +61,7 @@ class ImportsController {
     Imports.Job job = imports.find(org.id(), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
     model.addAttribute("job", job);
     model.addAttribute("list", job.listId() == null ? null : lists.basic(org.id(), job.listId()).orElse(null));
-    if ("draft".equals(job.status())) {
+    if (job.status() == ImportStatus.DRAFT) {
       if (!model.containsAttribute("submittedMapping")) model.addAttribute("mapping", imports.mapping(org.id(), id));
       else model.addAttribute("mapping", model.getAttribute("submittedMapping"));
       model.addAttribute("targets", targets(org.id()));

@@ -32,7 +32,8 @@ public record HeraldProperties(
     @NotNull @DefaultValue("PT24H") Duration setupLinkValidity,
     @NotNull @DefaultValue("P7D") Duration invitationValidity,
     @NotNull @DefaultValue("PT1H") Duration passwordResetValidity,
-    @NotNull @DefaultValue("") String secretKeys) {
+    @NotNull @DefaultValue("") String secretKeys,
+    @Valid @NotNull @DefaultValue Imports imports) {
 
   /** Database: embedded PostgreSQL under {@code dataDir/postgres} unless {@code url} is set. */
   public record Db(
@@ -71,6 +72,15 @@ public record HeraldProperties(
     @AssertTrue(message = "lockout must be between 1 minute and 24 hours")
     public boolean isLockoutSensible() {
       return lockout != null && lockout.compareTo(Duration.ofMinutes(1)) >= 0 && lockout.compareTo(Duration.ofHours(24)) <= 0;
+    }
+  }
+
+  /** Subscriber imports: how often worker nodes look for queued jobs. */
+  public record Imports(@NotNull @DefaultValue("PT1S") Duration poll) {
+
+    @AssertTrue(message = "poll must be between 100 ms and 1 hour")
+    public boolean isPollSensible() {
+      return poll != null && poll.toMillis() >= 100 && poll.compareTo(Duration.ofHours(1)) <= 0;
     }
   }
 
@@ -134,7 +144,7 @@ public record HeraldProperties(
     return "HeraldProperties[dataDir=" + dataDir + ", db=" + db + ", roles=" + roles + ", baseUrl=" + baseUrl
         + ", publicUrl=" + publicUrl + ", login=" + login + ", setupLinkValidity=" + setupLinkValidity
         + ", invitationValidity=" + invitationValidity + ", passwordResetValidity=" + passwordResetValidity
-        + ", secretKeys=" + (secretKeys == null || secretKeys.isBlank() ? "" : "(hidden)") + "]";
+        + ", secretKeys=" + (secretKeys == null || secretKeys.isBlank() ? "" : "(hidden)") + ", imports=" + imports + "]";
   }
 
   /** Whether subscribers' pages are served on a host of their own, apart from the panel. */

@@ -41,6 +41,6 @@ class ImportMappingPageTest {
     assertThat(again).containsPattern("id=\"overwrite\"[^>]*checked=\"checked\"");
     assertThat(again).contains("value=\"spring, fair\"");
     assertThat(again).containsPattern("name=\"map.name\">\\s*<option value=\"ignore\" selected=\"selected\"");
-    assertThat(imports.find(org.id(), id).orElseThrow().status()).isEqualTo("draft");
+    assertThat(imports.find(org.id(), id).orElseThrow().status()).isEqualTo(ImportStatus.DRAFT);
   }
 }

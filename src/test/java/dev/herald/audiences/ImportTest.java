@@ -1,9 +1,11 @@
 package dev.herald.audiences;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart;
 
+import dev.herald.platform.Leases;
 import dev.herald.tenancy.TestOrganizations;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,6 +40,9 @@ class ImportTest {
   @Autowired JdbcClient jdbc;
   @Autowired ObjectMapper json;
   @Autowired Imports imports;
+  @Autowired ImportWorker worker;
+  @Autowired ImportStaging staging;
+  @Autowired ImportMerge merge;
   @Autowired CustomFields fields;
 
   TestOrganizations.Created org;
@@ -359,38 +364,77 @@ class ImportTest {
     long fresh = imports.upload(org.id(), null, listId, "fresh.csv", "email\nb@example.com\n".getBytes(StandardCharsets.UTF_8), null);
     long old = imports.upload(org.id(), null, listId, "old.csv", "email\nc@example.com\n".getBytes(StandardCharsets.UTF_8), null);
     jdbc.sql("update import_job set created_at = now() - interval '25 hours' where id = ?").param(old).update();
-    imports.forgetAbandonedDrafts();
+    worker.forgetAbandonedDrafts();
     assertThat(imports.find(org.id(), fresh)).isPresent();
     assertThat(imports.find(org.id(), old)).isEmpty();
+  }
+
+  /**
+   * As if this node had claimed the job (attempt 1, lease held for another minute): the scheduled worker
+   * leaves it alone, and the test plays the node by hand.
+   */
+  Leases.Lease claimedByHand(long id) {
+    jdbc.sql("update import_job set import_as = 'subscribed', consent_basis = 'test', status = 'running', started_at = now(),"
+        + " lease_attempt = 1, lease_until = now() + interval '1 minute' where id = ?").param(id).update();
+    return new Leases.Lease(id, 1);
+  }
+
+  /** Another node claimed the job after this one's lease ran out: attempt 2, its own lease. */
+  void takenOver(long id) {
+    jdbc.sql("update import_job set lease_attempt = 2, lease_owner = 'other-node', lease_until = now() + interval '2 minutes'"
+        + " where id = ?").param(id).update();
+  }
+
+  record LeaseColumns(String status, String owner, long attempt, Instant until, String failure) {}
+
+  LeaseColumns leaseColumns(long id) {
+    return jdbc.sql("select status, lease_owner, lease_attempt, lease_until, failure from import_job where id = ?").param(id)
+        .query((rs, n) -> new LeaseColumns(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getTimestamp(4).toInstant(),
+            rs.getString(5))).single();
   }
 
   /** Regression: a node whose job was taken over during a long merge could merge it a second time. */
   @Test
   void a_node_whose_job_was_taken_over_does_not_merge_it() throws Exception {
     long id = imports.upload(org.id(), null, listId, "p.csv", "email\nlate@example.com\n".getBytes(StandardCharsets.UTF_8), null);
-    jdbc.sql("update import_job set import_as = 'subscribed', consent_basis = 'test', status = 'running', started_at = now()"
-        + " - interval '10 minutes', lease_until = now() + interval '1 minute' where id = ?").param(id).update();
-    Imports.JobSpec spec = imports.spec(id);
-    long staged = imports.stage(spec);
-    // meanwhile another node claimed it (its lease had run out): a new attempt with its own start time
-    jdbc.sql("update import_job set started_at = now() where id = ?").param(id).update();
-    imports.merge(spec, staged);
+    ImportRun run = worker.load(claimedByHand(id));
+    long staged = staging.stage(run);
+    takenOver(id);
+    LeaseColumns theirs = leaseColumns(id);
+    assertThat(merge.merge(run, staged)).isFalse();
     assertThat(count("select count(*) from subscriber where organization_id = ? and email = 'late@example.com'", org.id()))
         .as("the stale attempt merged nothing").isZero();
-    assertThat(imports.find(org.id(), id).orElseThrow().status()).isEqualTo("running");
+    assertThat(leaseColumns(id)).as("the new owner's lease, not finished by the stale attempt").isEqualTo(theirs);
+    assertThat(imports.find(org.id(), id).orElseThrow().status()).isEqualTo(ImportStatus.RUNNING);
     jdbc.sql("delete from import_row where job_id = ?").param(id).update();
+  }
+
+  /**
+   * Regression: only the merge checked that the node still owned the job; while staging, a node that had
+   * lost its lease renewed the new owner's lease, and its failure marked the new owner's job failed.
+   */
+  @Test
+  void a_node_whose_job_was_taken_over_neither_stages_renews_nor_fails_it() throws Exception {
+    long id = imports.upload(org.id(), null, listId, "p.csv", "email\nstale@example.com\n".getBytes(StandardCharsets.UTF_8), null);
+    ImportRun run = worker.load(claimedByHand(id));
+    takenOver(id);
+    LeaseColumns theirs = leaseColumns(id);
+    assertThatThrownBy(() -> staging.stage(run)).isInstanceOf(ImportRun.LeaseLost.class);
+    assertThat(count("select count(*) from import_row where job_id = ?", id)).as("no chunk written").isZero();
+    worker.fail(run.lease(), "the stale attempt's failure");
+    assertThat(leaseColumns(id)).as("lease not renewed, job not failed").isEqualTo(theirs);
+    assertThat(imports.find(org.id(), id).orElseThrow().status()).isEqualTo(ImportStatus.RUNNING);
   }
 
   /** Regression: the bar stood at 0 % while the file was read (the row count is known only afterwards), then jumped to 99 %. */
   @Test
   void progress_follows_the_reading_of_the_file_before_the_row_count_is_known() throws Exception {
     long id = imports.upload(org.id(), null, listId, "p.csv", "email\na@example.com\nb@example.com\n".getBytes(StandardCharsets.UTF_8), null);
-    jdbc.sql("update import_job set import_as = 'subscribed', consent_basis = 'test', status = 'running', started_at = now(),"
-        + " lease_until = now() + interval '1 minute' where id = ?").param(id).update();
+    Leases.Lease lease = claimedByHand(id);
     assertThat(imports.find(org.id(), id).orElseThrow().percent()).isZero();
     jdbc.sql("update import_job set read_fraction = 0.5 where id = ?").param(id).update();
     assertThat(imports.find(org.id(), id).orElseThrow().percent()).as("half the file read").isEqualTo(45);
-    imports.stage(imports.spec(id));
+    staging.stage(worker.load(lease));
     Imports.Job staged = imports.find(org.id(), id).orElseThrow();
     assertThat(jdbc.sql("select read_fraction from import_job where id = ?").param(id).query(Double.class).single()).isEqualTo(1.0);
     assertThat(staged.totalRows()).isEqualTo(2);

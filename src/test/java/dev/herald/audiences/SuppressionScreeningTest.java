@@ -37,6 +37,7 @@ class SuppressionScreeningTest {
   @Autowired JdbcClient jdbc;
   @Autowired ObjectMapper json;
   @Autowired Imports imports;
+  @Autowired ImportMerge merge;
   @Autowired Subscribers subscribers;
 
   TestOrganizations.Created org;
@@ -259,7 +260,7 @@ class SuppressionScreeningTest {
         select ?, i, 'p' || i || '@example.com', 'p' || i || '@example.com', false, '{}', '{}' from generate_series(2, 50001) i""")
         .param(job).update();
     try {
-      String plan = String.join("\n", jdbc.sql("explain " + imports.suppressionScreening())
+      String plan = String.join("\n", jdbc.sql("explain " + merge.suppressionScreening())
           .param("job", job).param("org", org.id()).param("importAs", "subscribed").query(String.class).list());
       assertThat(plan).doesNotContain("Nested Loop");
       assertThat(java.util.regex.Pattern.compile("Scan (using \\S+ )?on import_row\\b").matcher(plan).results().count())
