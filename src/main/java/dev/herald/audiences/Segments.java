@@ -1,5 +1,6 @@
 package dev.herald.audiences;
 
+import dev.herald.audiences.SegmentCondition.Op;
 import dev.herald.platform.Refused;
 import dev.herald.platform.SqlFragment;
 import dev.herald.platform.Text;
@@ -30,6 +31,7 @@ import tools.jackson.databind.ObjectMapper;
  *   <li>{@code engagement}: subject opened or clicked, op in_last_days / not_in_last_days (value: days),
  *       ever or never; read from the latest times {@link Engagement} keeps.</li>
  * </ul>
+ * Types and ops are read into {@link SegmentCondition}'s enums in one place, which names the field of an unknown one.
  * Conditions compile to one {@link SqlFragment} over {@code subscriber s} with bound parameters (no
  * user text is ever pasted into SQL); equality on custom fields and tags uses the GIN indexes ({@code @>}).
  */
@@ -79,7 +81,7 @@ class Segments {
     String n = name(orgId, name, null);
     compile(orgId, conditions, "seg_");
     long id = jdbc.sql("insert into segment (organization_id, name, conditions) values (?, ?, cast(? as jsonb)) returning id")
-        .params(orgId, n, json.writeValueAsString(normalize(conditions))).query(Long.class).single();
+        .params(orgId, n, json.writeValueAsString(stored(conditions))).query(Long.class).single();
     audit.record(orgId, "segment.created", "segment", id, n);
     return find(orgId, id).orElseThrow();
   }
@@ -90,7 +92,7 @@ class Segments {
     String n = name(orgId, name, id);
     compile(orgId, conditions, "seg_");
     jdbc.sql("update segment set name = ?, conditions = cast(? as jsonb), updated_at = now() where organization_id = ? and id = ?")
-        .params(n, json.writeValueAsString(normalize(conditions)), orgId, id).update();
+        .params(n, json.writeValueAsString(stored(conditions)), orgId, id).update();
     audit.record(orgId, "segment.updated", "segment", id, n);
     return find(orgId, id);
   }
@@ -159,22 +161,22 @@ class Segments {
     // Conditions are stored as jsonb and bound as SQL parameters; neither can hold a NUL.
     Text.requireNoControls(at + ".subject", r.subject());
     Text.requireNoControls(at + ".value", r.value());
-    String type = r.type() == null ? "" : r.type();
-    String op = r.op() == null ? "" : r.op();
-    String subject = r.subject() == null ? "" : r.subject().trim();
-    String value = r.value() == null ? "" : r.value().trim();
+    SegmentCondition c = SegmentCondition.of(at, r);
+    Op op = c.op();
+    String subject = c.subject();
+    String value = c.value();
     String v = prefix + "v" + i, k = prefix + "k" + i;
-    return switch (type) {
-      case "tag" -> {
+    return switch (c.type()) {
+      case TAG -> {
         if (subject.isEmpty()) throw Refused.invalid(at + ".subject", "Name the tag.");
         params.put(v, new String[] {subject});
         yield switch (op) {
-          case "has" -> "s.tags @> cast(:" + v + " as text[])";
-          case "has_not" -> "not s.tags @> cast(:" + v + " as text[])";
-          default -> throw Refused.invalid(at + ".op", "A tag condition is has or has_not.");
+          case HAS -> "s.tags @> cast(:" + v + " as text[])";
+          case HAS_NOT -> "not s.tags @> cast(:" + v + " as text[])";
+          default -> throw SegmentCondition.notFor(at, "a tag", SegmentCondition.TAG);
         };
       }
-      case "list" -> {
+      case LIST -> {
         String membership;
         if (subject.equals("any")) {
           params.put(prefix + "org", orgId);
@@ -199,14 +201,13 @@ class Segments {
         }
         membership += ")";
         yield switch (op) {
-          case "in" -> membership;
-          case "not_in" -> "not " + membership;
-          default -> throw Refused.invalid(at + ".op", "A list condition is in or not_in.");
+          case IN -> membership;
+          case NOT_IN -> "not " + membership;
+          default -> throw SegmentCondition.notFor(at, "a list", SegmentCondition.LIST);
         };
       }
-      case "field" -> field(at, op, subject, value, known, params, v, k);
-      case "engagement" -> engagement(at, op, subject, value, params, v);
-      default -> throw Refused.invalid(at + ".type", "A condition's type is field, list, tag or engagement.");
+      case FIELD -> field(at, op, subject, value, known, params, v, k);
+      case ENGAGEMENT -> engagement(at, op, subject, value, params, v);
     };
   }
 
@@ -214,16 +215,16 @@ class Segments {
    * Opened or clicked (subject) in or not in the last N days (value), or ever / never. "Not in the
    * last N days" includes those who never did, as a reader expects of "has not opened in 90 days".
    */
-  private static String engagement(String at, String op, String subject, String value, Map<String, Object> params, String v) {
+  private static String engagement(String at, Op op, String subject, String value, Map<String, Object> params, String v) {
     String column = switch (subject) {
       case "opened" -> "s.last_opened_at";
       case "clicked" -> "s.last_clicked_at";
       default -> throw Refused.invalid(at + ".subject", "An engagement condition is about opened or clicked.");
     };
     return switch (op) {
-      case "ever" -> column + " is not null";
-      case "never" -> column + " is null";
-      case "in_last_days", "not_in_last_days" -> {
+      case EVER -> column + " is not null";
+      case NEVER -> column + " is null";
+      case IN_LAST_DAYS, NOT_IN_LAST_DAYS -> {
         int days;
         try {
           days = Integer.parseInt(value.trim());
@@ -233,13 +234,13 @@ class Segments {
         if (days < 1 || days > 36500) throw Refused.invalid(at + ".value", "Give a number of days from 1 to 36500.");
         params.put(v, days);
         String recent = column + " >= now() - make_interval(days => cast(:" + v + " as int))";
-        yield op.equals("in_last_days") ? recent : "(" + column + " is null or not " + recent + ")";
+        yield op == Op.IN_LAST_DAYS ? recent : "(" + column + " is null or not " + recent + ")";
       }
-      default -> throw Refused.invalid(at + ".op", "For engagement: in_last_days, not_in_last_days, ever, never.");
+      default -> throw SegmentCondition.notFor(at, "engagement", SegmentCondition.ENGAGEMENT);
     };
   }
 
-  private String field(String at, String op, String subject, String value, Map<String, CustomFields.Field> known,
+  private String field(String at, Op op, String subject, String value, Map<String, CustomFields.Field> known,
       Map<String, Object> params, String v, String k) {
     String type;
     String column;
@@ -264,42 +265,40 @@ class Segments {
     boolean custom = params.containsKey(k);
     // jsonb_exists rather than the ? operator, which JDBC would read as a parameter
     String isSet = custom ? "jsonb_exists(s.attributes, :" + k + ")" : "(" + column + " is not null and cast(" + column + " as text) <> '')";
-    if (op.equals("is_set")) return isSet;
-    if (op.equals("is_not_set")) return "not " + isSet;
+    if (op == Op.IS_SET) return isSet;
+    if (op == Op.IS_NOT_SET) return "not " + isSet;
     return switch (type) {
       case "text", "choice" -> {
-        if (!Set.of("eq", "neq", "contains", "not_contains", "starts_with").contains(op)) {
-          throw Refused.invalid(at + ".op", "For text: eq, neq, contains, not_contains, starts_with, is_set, is_not_set.");
-        }
+        if (!SegmentCondition.TEXT.contains(op)) throw SegmentCondition.notFor(at, "text", withPresence(SegmentCondition.TEXT));
         String like = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
         boolean email = subject.equals("email");
         String col = email ? "s.email_key" : column;
         String val = email ? value.toLowerCase(java.util.Locale.ROOT) : value;
-        if (custom && (op.equals("eq") || op.equals("neq"))) {
+        if (custom && (op == Op.EQ || op == Op.NEQ)) {
           // @> uses the GIN index on attributes; it holds the key itself, so :k is not used
           params.remove(k);
           params.put(v, json.writeValueAsString(Map.of(subject, value)));
-          yield (op.equals("neq") ? "not " : "") + "s.attributes @> cast(:" + v + " as jsonb)";
+          yield (op == Op.NEQ ? "not " : "") + "s.attributes @> cast(:" + v + " as jsonb)";
         }
         yield switch (op) {
-          case "eq" -> { params.put(v, val); yield col + " = :" + v; }
-          case "neq" -> { params.put(v, val); yield col + " <> :" + v; }
-          case "contains" -> { params.put(v, "%" + like + "%"); yield col + " ilike :" + v; }
-          case "not_contains" -> { params.put(v, "%" + like + "%"); yield "not " + col + " ilike :" + v; }
+          case EQ -> { params.put(v, val); yield col + " = :" + v; }
+          case NEQ -> { params.put(v, val); yield col + " <> :" + v; }
+          case CONTAINS -> { params.put(v, "%" + like + "%"); yield col + " ilike :" + v; }
+          case NOT_CONTAINS -> { params.put(v, "%" + like + "%"); yield "not " + col + " ilike :" + v; }
           default -> { params.put(v, like + "%"); yield col + " ilike :" + v; }
         };
       }
       case "number" -> {
         String sqlOp = switch (op) {
-          case "eq" -> "="; case "neq" -> "<>"; case "gt" -> ">"; case "gte" -> ">="; case "lt" -> "<"; case "lte" -> "<=";
-          default -> throw Refused.invalid(at + ".op", "For numbers: eq, neq, gt, gte, lt, lte, is_set, is_not_set.");
+          case EQ -> "="; case NEQ -> "<>"; case GT -> ">"; case GTE -> ">="; case LT -> "<"; case LTE -> "<=";
+          default -> throw SegmentCondition.notFor(at, "numbers", withPresence(SegmentCondition.NUMBER));
         };
         // A number field's bounds: an unbounded 1e999999 overflowed PostgreSQL's numeric in the query.
         params.put(v, CustomFields.number(at + ".value", value));
         yield column + " " + sqlOp + " :" + v;
       }
       case "date" -> switch (op) {
-        case "in_last_days", "not_in_last_days" -> {
+        case IN_LAST_DAYS, NOT_IN_LAST_DAYS -> {
           int days;
           try {
             days = Integer.parseInt(value);
@@ -309,23 +308,37 @@ class Segments {
           if (days < 0 || days > 36500) throw Refused.invalid(at + ".value", "Give a number of days from 0 to 36500.");
           params.put(v, days);
           String recent = column + " >= current_date - cast(:" + v + " as int)";
-          yield op.equals("in_last_days") ? recent : "not (" + recent + ")";
+          yield op == Op.IN_LAST_DAYS ? recent : "not (" + recent + ")";
         }
-        case "on", "before", "after" -> {
+        case ON, BEFORE, AFTER -> {
           if (!value.matches("\\d{4}-\\d{2}-\\d{2}")) throw Refused.invalid(at + ".value", "'" + value + "' is not a date; use YYYY-MM-DD.");
           params.put(v, LocalDate.parse(CustomFields.date(at + ".value", value)));
           String day = "cast(" + column + " as date)";
-          yield day + (op.equals("on") ? " = :" : op.equals("before") ? " < :" : " > :") + v;
+          yield day + (op == Op.ON ? " = :" : op == Op.BEFORE ? " < :" : " > :") + v;
         }
-        default -> throw Refused.invalid(at + ".op", "For dates: on, before, after, in_last_days, not_in_last_days, is_set, is_not_set.");
+        default -> throw SegmentCondition.notFor(at, "dates", withPresence(SegmentCondition.DATE));
       };
       case "boolean" -> switch (op) {
-        case "is_true" -> column + " = true";
-        case "is_false" -> column + " = false";
-        default -> throw Refused.invalid(at + ".op", "For yes/no fields: is_true, is_false, is_set, is_not_set.");
+        case IS_TRUE -> column + " = true";
+        case IS_FALSE -> column + " = false";
+        default -> throw SegmentCondition.notFor(at, "yes/no fields", withPresence(SegmentCondition.BOOLEAN));
       };
       default -> throw new IllegalStateException("unknown field type " + type);
     };
+  }
+
+  private static Set<Op> withPresence(Set<Op> ops) {
+    Set<Op> all = java.util.EnumSet.copyOf(ops);
+    all.addAll(SegmentCondition.PRESENCE);
+    return all;
+  }
+
+  /** The conditions as stored: every type and op written by {@link SegmentCondition}, once they compiled. */
+  private static Conditions stored(Conditions conditions) {
+    Conditions c = normalize(conditions);
+    List<Rule> rules = new ArrayList<>();
+    for (int i = 0; i < c.rules().size(); i++) rules.add(SegmentCondition.of("rules[" + i + "]", c.rules().get(i)).toRule());
+    return new Conditions(c.match(), rules);
   }
 
   private static Conditions normalize(Conditions c) {

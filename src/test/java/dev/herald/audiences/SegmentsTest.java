@@ -187,6 +187,26 @@ class SegmentsTest {
     assertThat(bad.getStatus()).isEqualTo(422);
     assertThat(json.readTree(bad.getContentAsString()).get("errors").get(0).get("field").asString()).isEqualTo("rules[0].value");
     assertThat(segments.predicate(org.id(), id, "seg_")).isPresent();
+
+    // Types and ops are enums: an unknown one is a 422 naming its field, and a saved segment holds their texts only.
+    MockHttpServletResponse badOp = mvc.perform(post("/api/v1/orgs/" + org.slug() + "/segments/count").contentType("application/json")
+        .content("{\"rules\":[{\"type\":\"tag\",\"subject\":\"buyer\",\"op\":\"has\"},"
+            + "{\"type\":\"field\",\"subject\":\"age\",\"op\":\"bigger\",\"value\":\"1\"}]}")
+        .header("Authorization", "Bearer " + org.apiKey())).andReturn().getResponse();
+    assertThat(badOp.getStatus()).isEqualTo(422);
+    assertThat(json.readTree(badOp.getContentAsString()).get("errors").get(0).get("field").asString()).isEqualTo("rules[1].op");
+    MockHttpServletResponse badType = mvc.perform(post("/api/v1/orgs/" + org.slug() + "/segments").contentType("application/json")
+        .content("{\"name\":\"Odd\",\"conditions\":{\"rules\":[{\"type\":\"colour\",\"subject\":\"x\",\"op\":\"eq\"}]}}")
+        .header("Authorization", "Bearer " + org.apiKey())).andReturn().getResponse();
+    assertThat(badType.getStatus()).isEqualTo(422);
+    assertThat(json.readTree(badType.getContentAsString()).get("errors").get(0).get("field").asString()).isEqualTo("rules[0].type");
+    MockHttpServletResponse spaced = mvc.perform(post("/api/v1/orgs/" + org.slug() + "/segments").contentType("application/json")
+        .content("{\"name\":\"Spaced\",\"conditions\":{\"rules\":[{\"type\":\" field\",\"subject\":\"age\",\"op\":\"gte \",\"value\":\"18\"}]}}")
+        .header("Authorization", "Bearer " + org.apiKey())).andReturn().getResponse();
+    assertThat(spaced.getStatus()).as(spaced.getContentAsString()).isEqualTo(201);
+    assertThat(jdbc.sql("select conditions -> 'rules' -> 0 ->> 'type', conditions -> 'rules' -> 0 ->> 'op' from segment where id = ?")
+        .param(json.readTree(spaced.getContentAsString()).get("id").asLong()).query((rs, n) -> rs.getString(1) + "/" + rs.getString(2))
+        .single()).isEqualTo("field/gte");
   }
 
   @Test
