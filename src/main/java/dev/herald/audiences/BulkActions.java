@@ -16,22 +16,28 @@ import org.springframework.transaction.annotation.Transactional;
  * One action on many subscribers at once, chosen by id or by segment: add to a list, remove from a
  * list, unsubscribe, delete, tag, untag. Each is one set-based statement in one transaction, with the
  * same rules as single changes (nobody who complained, bounced or left a list is put back on it, nor
- * anyone suppressed; adding records consent; unsubscribing records the withdrawal).
+ * anyone suppressed; adding records consent; unsubscribing records the withdrawal). The statement
+ * returns the ids it changed, read in batches, and each batch is published as one
+ * {@link SubscribersChangedInBulk}.
  */
 @Service
 class BulkActions {
   public static final List<String> ACTIONS = List.of("add_to_list", "remove_from_list", "unsubscribe", "delete", "tag", "untag");
   static final int MAX_IDS = 10_000;
+  /** Subscriber ids per {@link SubscribersChangedInBulk}, and rows per fetch from the changing statement. */
+  static final int EVENT_BATCH = 1_000;
   private final JdbcClient jdbc;
   private final Segments segments;
   private final MailingLists lists;
   private final AuditLog audit;
   private final ApplicationEventPublisher events;
   private final SuppressionScreen screen;
+  private final java.time.Clock clock;
 
   BulkActions(JdbcClient jdbc, Segments segments, MailingLists lists, AuditLog audit, ApplicationEventPublisher events,
-      SuppressionScreen screen) {
+      SuppressionScreen screen, java.time.Clock clock) {
     this.screen = screen;
+    this.clock = clock;
     this.jdbc = jdbc;
     this.segments = segments;
     this.lists = lists;
@@ -42,8 +48,28 @@ class BulkActions {
   /** What to do, to whom: {@code subscriberIds} or {@code segmentId}, not both. */
   public record Request(String action, List<Long> subscriberIds, Long segmentId, Long listId, String tag, String basis) {}
 
-  /** Published once per bulk action, not per subscriber. */
-  public record SubscribersChangedInBulk(long organizationId, String action, long affected) {}
+  /**
+   * The subscribers one bulk action changed, at most {@link #EVENT_BATCH} of them: an action over a million
+   * subscribers publishes a thousand of these, all in its transaction. {@code listId}: the list added to,
+   * removed from or unsubscribed from (null: unsubscribed from every list, or a tag action); {@code tag}:
+   * the tag added or removed. The ids name whom it concerns; after a delete they are all that is left, and a
+   * receiver matches them with what earlier events told it (a snapshot per person, as the single-subscriber
+   * events carry, is what this event exists to avoid).
+   *
+   * <p>Why batches of ids, not an event per subscriber: a million events would be a million objects and a
+   * million rows in the publication registry for each listener; a batch is one object and one row per
+   * thousand. Nor one event for the whole action with every id: that would hold all of them in one object
+   * (and one serialized row) at once. With batches, the changing statement is read {@link #EVENT_BATCH} rows per
+   * fetch (PostgreSQL keeps the rest of the result on the server), so building the events never holds more
+   * than one batch. What stays in memory until the commit is what Spring keeps for listeners that run after
+   * it: the batches themselves, about 20 MB of ids for a million subscribers, and only if such a listener exists.
+   */
+  public record SubscribersChangedInBulk(long organizationId, String action, Long listId, String tag, List<Long> subscriberIds,
+      java.time.Instant occurredAt) {
+    public SubscribersChangedInBulk {
+      subscriberIds = List.copyOf(subscriberIds);
+    }
+  }
 
   @Transactional
   public long apply(long orgId, Request r, String actor, String ip) {
@@ -52,33 +78,64 @@ class BulkActions {
     SqlFragment targets = target(orgId, r);
     Map<String, Object> p = new LinkedHashMap<>(targets.paramsWith(Map.of("org", orgId)));
     String who = targets.sqlOver("s");
-    long affected = switch (action) {
-      case "add_to_list" -> addToList(orgId, who, p, r, actor, ip);
+    String tag = null;
+    Long listId = null;
+    // Each case is a statement that changes the rows and returns (subscriber id, rows changed for it).
+    String changing = switch (action) {
+      case "add_to_list" -> {
+        listId = requireList(orgId, r.listId());
+        yield addToList(who, p, listId, r, actor, ip);
+      }
       case "remove_from_list" -> {
-        p.put("list", requireList(orgId, r.listId()));
+        listId = requireList(orgId, r.listId());
+        p.put("list", listId);
         jdbc.sql("update consent_record c set withdrawn_at = now() from subscriber s where c.subscriber_id = s.id and c.list_id = :list"
             + " and c.withdrawn_at is null and " + who).params(p).update();
-        yield jdbc.sql("delete from subscription x using subscriber s where s.id = x.subscriber_id and x.list_id = :list and " + who)
-            .params(p).update();
+        yield "delete from subscription x using subscriber s where s.id = x.subscriber_id and x.list_id = :list and " + who
+            + " returning x.subscriber_id, 1";
       }
-      case "unsubscribe" -> unsubscribe(orgId, who, p, r);
-      case "delete" -> jdbc.sql("delete from subscriber s where " + who).params(p).update();
+      case "unsubscribe" -> {
+        listId = r.listId() == null ? null : requireList(orgId, r.listId());
+        yield unsubscribe(who, p, listId);
+      }
+      case "delete" -> "delete from subscriber s where " + who + " returning s.id, 1";
       case "tag", "untag" -> {
-        String tag = Tags.clean("tag", r.tag() == null ? List.of() : List.of(r.tag())).stream().findFirst()
+        tag = Tags.clean("tag", r.tag() == null ? List.of() : List.of(r.tag())).stream().findFirst()
             .orElseThrow(() -> Refused.invalid("tag", "Name the tag."));
         p.put("tag", new String[] {tag});
         yield action.equals("tag")
-            ? jdbc.sql("update subscriber s set tags = s.tags || cast(:tag as text[]), updated_at = now() where " + who
-                + " and not s.tags @> cast(:tag as text[])").params(p).update()
-            : jdbc.sql("update subscriber s set tags = array_remove(s.tags, (cast(:tag as text[]))[1]), updated_at = now() where " + who
-                + " and s.tags @> cast(:tag as text[])").params(p).update();
+            ? "update subscriber s set tags = s.tags || cast(:tag as text[]), updated_at = now() where " + who
+                + " and not s.tags @> cast(:tag as text[]) returning s.id, 1"
+            : "update subscriber s set tags = array_remove(s.tags, (cast(:tag as text[]))[1]), updated_at = now() where " + who
+                + " and s.tags @> cast(:tag as text[]) returning s.id, 1";
       }
       default -> throw new IllegalStateException(action);
     };
+    long affected = changeAndPublish(orgId, action, listId, tag, changing, p);
     audit.record(orgId, "subscribers.bulk_" + action, r.segmentId() != null ? "segment" : "subscribers",
         r.segmentId() != null ? r.segmentId() : null, affected + " affected" + (r.listId() != null ? ", list " + r.listId() : ""));
-    events.publishEvent(new SubscribersChangedInBulk(orgId, action, affected));
     return affected;
+  }
+
+  /**
+   * Runs the changing statement and publishes its subscriber ids, {@link #EVENT_BATCH} per event, as the
+   * rows arrive (see {@link SubscribersChangedInBulk} on why). Returns the rows changed (subscriptions for
+   * list actions, subscribers otherwise), as the API has always counted them.
+   */
+  private long changeAndPublish(long orgId, String action, Long listId, String tag, String changing, Map<String, Object> p) {
+    long[] affected = {0};
+    List<Long> batch = new java.util.ArrayList<>(EVENT_BATCH);
+    java.time.Instant at = clock.instant();
+    jdbc.sql(changing).params(p).withFetchSize(EVENT_BATCH).query((org.springframework.jdbc.core.RowCallbackHandler) rs -> {
+      batch.add(rs.getLong(1));
+      affected[0] += rs.getLong(2);
+      if (batch.size() == EVENT_BATCH) {
+        events.publishEvent(new SubscribersChangedInBulk(orgId, action, listId, tag, batch, at));
+        batch.clear();
+      }
+    });
+    if (!batch.isEmpty()) events.publishEvent(new SubscribersChangedInBulk(orgId, action, listId, tag, batch, at));
+    return affected[0];
   }
 
   /** The condition over {@code subscriber s} choosing the subscribers, scoped to the organization. */
@@ -102,8 +159,8 @@ class BulkActions {
         .orElseThrow(() -> Refused.invalid("segmentId", "Segment " + r.segmentId() + " not found."));
   }
 
-  private long addToList(long orgId, String who, Map<String, Object> p, Request r, String actor, String ip) {
-    p.put("list", requireList(orgId, r.listId()));
+  private String addToList(String who, Map<String, Object> p, long listId, Request r, String actor, String ip) {
+    p.put("list", listId);
     if (r.basis() == null || r.basis().isBlank()) throw Refused.invalid("basis", "Say how these people gave consent to this list.");
     Text.requireNoControls("basis", r.basis());
     p.put("basis", r.basis().trim());
@@ -111,7 +168,7 @@ class BulkActions {
     p.put("ip", ip);
     // New subscriptions only: people already on the list keep their status, whatever it is (unsubscribed,
     // bounced and complained stay so), and nobody who complained anywhere or is suppressed is added.
-    return jdbc.sql("""
+    return """
         with added as (
           insert into subscription (list_id, subscriber_id, status, source, confirmed_at)
           select :list, s.id, 'subscribed', 'panel', now() from subscriber s
@@ -121,15 +178,18 @@ class BulkActions {
              and\s""" + screen.refusalSql("s.email_key") + """
              is null
           on conflict (list_id, subscriber_id) do nothing
+          returning subscriber_id),
+        consented as (
+          insert into consent_record (organization_id, subscriber_id, list_id, channel, channel_ref, basis, ip, confirmed_at)
+          select :org, subscriber_id, :list, 'panel', :actor, :basis, :ip, now() from added
           returning subscriber_id)
-        insert into consent_record (organization_id, subscriber_id, list_id, channel, channel_ref, basis, ip, confirmed_at)
-        select :org, subscriber_id, :list, 'panel', :actor, :basis, :ip, now() from added""").params(p).update();
+        select subscriber_id, 1 from consented""";
   }
 
-  private long unsubscribe(long orgId, String who, Map<String, Object> p, Request r) {
+  private String unsubscribe(String who, Map<String, Object> p, Long listId) {
     String onList = "";
-    if (r.listId() != null) {
-      p.put("list", requireList(orgId, r.listId()));
+    if (listId != null) {
+      p.put("list", listId);
       onList = " and x.list_id = :list";
     }
     String scope = "x.subscriber_id = s.id and x.status in ('subscribed', 'unconfirmed')" + onList + " and " + who;
@@ -137,8 +197,10 @@ class BulkActions {
         update consent_record c set withdrawn_at = now() from subscription x, subscriber s
         where c.subscriber_id = x.subscriber_id and c.list_id = x.list_id and c.withdrawn_at is null and\s""" + scope)
         .params(p).update();
-    return jdbc.sql("update subscription x set status = 'unsubscribed', unsubscribed_at = now(), updated_at = now() from subscriber s where "
-        + scope).params(p).update();
+    // One row per subscriber (with how many of their subscriptions changed), so an id is in one event only.
+    return "with changed as (update subscription x set status = 'unsubscribed', unsubscribed_at = now(), updated_at = now()"
+        + " from subscriber s where " + scope + " returning x.subscriber_id)"
+        + " select subscriber_id, count(*) from changed group by subscriber_id";
   }
 
   private long requireList(long orgId, Long listId) {

@@ -39,10 +39,12 @@ public class Subscribers {
   private final AuditLog audit;
   private final ObjectMapper json;
   private final SuppressionScreen screen;
+  private final java.time.Clock clock;
 
   Subscribers(JdbcClient jdbc, CustomFields fields, MailingLists lists, Consent consent, DoubleOptIn doubleOptIn,
-      ApplicationEventPublisher events, AuditLog audit, ObjectMapper json, SuppressionScreen screen) {
+      ApplicationEventPublisher events, AuditLog audit, ObjectMapper json, SuppressionScreen screen, java.time.Clock clock) {
     this.screen = screen;
+    this.clock = clock;
     this.jdbc = jdbc;
     this.fields = fields;
     this.lists = lists;
@@ -130,6 +132,9 @@ public class Subscribers {
     if (name != null && name.length() > 200) throw Refused.invalid("name", "A name is at most 200 characters.");
     Map<String, Object> values = fields.convert(fields.byKey(orgId), input.fields());
     List<String> tags = Tags.clean("tags", input.tags());
+    // Locked, so the event's "before" is what this change replaced, not what a concurrent one left.
+    Optional<AudienceEvents.SubscriberData> before = jdbc.sql(SELECT + " where organization_id = ? and email_key = ? for update")
+        .params(orgId, address.key()).query(this::map).optional().map(this::withMemberships).map(AudienceEvents.SubscriberData::of);
     String attributes = json.writeValueAsString(withoutNulls(values));
     String[] removed = values.entrySet().stream().filter(e -> e.getValue() == null).map(Map.Entry::getKey).toArray(String[]::new);
     long id = jdbc.sql("""
@@ -144,7 +149,12 @@ public class Subscribers {
         .params(orgId, address.address(), address.key(), address.smtputf8(), name, attributes, tags.toArray(String[]::new), source,
             name, removed)
         .query(Long.class).single();
-    events.publishEvent(new AudienceEvents.SubscriberChanged(orgId, id));
+    AudienceEvents.SubscriberData after = data(orgId, id);
+    if (before.isEmpty()) {
+      events.publishEvent(new AudienceEvents.SubscriberCreated(orgId, after, clock.instant()));
+    } else {
+      publishChanged(orgId, before.get(), after);
+    }
     return id;
   }
 
@@ -154,12 +164,13 @@ public class Subscribers {
     Map<String, Object> values = fields.convert(fields.byKey(orgId), rawFields);
     String clean = name == null ? "" : Text.requireNoControls("name", name).trim();
     if (clean.length() > 200) throw Refused.invalid("name", "A name is at most 200 characters.");
+    Optional<AudienceEvents.SubscriberData> before = lockedData(orgId, id);
     int n = jdbc.sql("update subscriber set name = ?, attributes = cast(? as jsonb), tags = ?, updated_at = now()"
             + " where organization_id = ? and id = ?")
         .params(clean, json.writeValueAsString(withoutNulls(values)), Tags.clean("tags", tags).toArray(String[]::new), orgId, id)
         .update();
     if (n == 1) {
-      events.publishEvent(new AudienceEvents.SubscriberChanged(orgId, id));
+      publishChanged(orgId, before.orElseThrow(), data(orgId, id));
       audit.record(orgId, "subscriber.updated", "subscriber", id, null);
     }
     return n == 1;
@@ -167,9 +178,10 @@ public class Subscribers {
 
   @Transactional
   public boolean delete(long orgId, long id) {
+    Optional<AudienceEvents.SubscriberData> before = lockedData(orgId, id);
     int n = jdbc.sql("delete from subscriber where organization_id = ? and id = ?").params(orgId, id).update();
     if (n == 1) {
-      events.publishEvent(new AudienceEvents.SubscriberDeleted(orgId, id));
+      events.publishEvent(new AudienceEvents.SubscriberDeleted(orgId, before.orElseThrow(), clock.instant()));
       audit.record(orgId, "subscriber.deleted", "subscriber", id, null);
     }
     return n == 1;
@@ -192,7 +204,7 @@ public class Subscribers {
     jdbc.sql("""
         delete from import_error e using import_job j
         where j.id = e.job_id and j.organization_id = ? and lower(btrim(e.value)) = ?""").params(orgId, key.get()).update();
-    events.publishEvent(new AudienceEvents.SubscriberErased(orgId, id, AddressDigest.hex(key.get())));
+    events.publishEvent(new AudienceEvents.SubscriberErased(orgId, id, AddressDigest.hex(key.get()), clock.instant()));
     audit.record(orgId, "subscriber.erased", "subscriber", id, null);
     return true;
   }
@@ -243,7 +255,8 @@ public class Subscribers {
           unsubscribed_at = case when excluded.status = 'unsubscribed' then now() else null end""")
         .params(listId, subscriberId, status, evidence.channel(), status, status).update();
     consent.record(orgId, subscriberId, listId, evidence, status.equals("subscribed"));
-    events.publishEvent(new AudienceEvents.SubscriberSubscribed(orgId, subscriberId, listId, status, evidence.channel()));
+    events.publishEvent(new AudienceEvents.SubscriberSubscribed(orgId, data(orgId, subscriberId), listId, status, evidence.channel(),
+        clock.instant()));
     if (needsConfirmation) doubleOptIn.sendConfirmation(orgId, subscriberId, list);
     return status;
   }
@@ -281,7 +294,7 @@ public class Subscribers {
           and s.status = 'unconfirmed'""").params(orgId, listId, subscriberId).update();
     if (n == 1) {
       consent.confirm(subscriberId, listId);
-      events.publishEvent(new AudienceEvents.SubscriberConfirmed(orgId, subscriberId, listId));
+      events.publishEvent(new AudienceEvents.SubscriberConfirmed(orgId, data(orgId, subscriberId), listId, clock.instant()));
     }
     return n == 1;
   }
@@ -294,7 +307,7 @@ public class Subscribers {
           and s.status in ('subscribed', 'unconfirmed')""").params(orgId, listId, subscriberId).update();
     if (n == 1) {
       consent.withdraw(subscriberId, listId);
-      events.publishEvent(new AudienceEvents.SubscriberUnsubscribed(orgId, subscriberId, listId, reason));
+      events.publishEvent(new AudienceEvents.SubscriberUnsubscribed(orgId, data(orgId, subscriberId), listId, reason, clock.instant()));
     }
     return n == 1;
   }
@@ -302,13 +315,14 @@ public class Subscribers {
   /** Takes the subscriber off the list entirely (no record of the subscription is kept but consent history). */
   @Transactional
   public boolean removeFromList(long orgId, long subscriberId, long listId) {
+    Optional<AudienceEvents.SubscriberData> before = lockedData(orgId, subscriberId);
     int n = jdbc.sql("""
         delete from subscription s using mailing_list l
         where l.id = s.list_id and l.organization_id = ? and s.list_id = ? and s.subscriber_id = ?""")
         .params(orgId, listId, subscriberId).update();
     if (n == 1) {
       consent.withdraw(subscriberId, listId);
-      events.publishEvent(new AudienceEvents.SubscriberChanged(orgId, subscriberId));
+      publishChanged(orgId, before.orElseThrow(), data(orgId, subscriberId));
     }
     return n == 1;
   }
@@ -330,6 +344,25 @@ public class Subscribers {
   Optional<String> statusOn(long subscriberId, long listId) {
     return jdbc.sql("select status from subscription where subscriber_id = ? and list_id = ?").params(subscriberId, listId)
         .query(String.class).optional();
+  }
+
+  // ---- events ------------------------------------------------------------------------------
+
+  /** The subscriber as the event of a change shows them: read in the change's transaction, after it. */
+  private AudienceEvents.SubscriberData data(long orgId, long id) {
+    return find(orgId, id).map(AudienceEvents.SubscriberData::of).orElseThrow();
+  }
+
+  /** The subscriber before a change, locked until it commits, so no concurrent change slips between before and after. */
+  private Optional<AudienceEvents.SubscriberData> lockedData(long orgId, long id) {
+    return jdbc.sql(SELECT + " where organization_id = ? and id = ? for update").params(orgId, id).query(this::map).optional()
+        .map(this::withMemberships).map(AudienceEvents.SubscriberData::of);
+  }
+
+  /** Publishes {@link AudienceEvents.SubscriberChanged} when something did change (an upsert of the same values changes nothing). */
+  private void publishChanged(long orgId, AudienceEvents.SubscriberData before, AudienceEvents.SubscriberData after) {
+    List<String> changed = after.changesSince(before);
+    if (!changed.isEmpty()) events.publishEvent(new AudienceEvents.SubscriberChanged(orgId, after, changed, clock.instant()));
   }
 
   // ---- mapping -----------------------------------------------------------------------------

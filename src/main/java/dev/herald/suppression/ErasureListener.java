@@ -2,15 +2,16 @@ package dev.herald.suppression;
 
 import dev.herald.audiences.AudienceEvents;
 import dev.herald.mail.EmailAddress;
-import dev.herald.audiences.Subscribers;
 import java.util.HexFormat;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
  * What the person's own acts do to the suppression list. Plain, synchronous listeners on purpose: they
- * run inside the transaction of the change, so both commit together or not at all (an asynchronous one
- * could lose the hash after the data is gone).
+ * run inside the transaction of the change, so both commit together or not at all. An asynchronous
+ * {@code @ApplicationModuleListener} would run after the commit: an erasure could then commit without
+ * its hash (and the next import would add the person back), and a confirmation without lifting the
+ * person's own unsubscribe entry (so the subscription they just confirmed would never be mailed).
  * <ul>
  *   <li>An erasure keeps the hash of the address, so that no import adds them back.</li>
  *   <li>A confirmed double opt-in (the person clicked the link in their mailbox) lifts their own earlier
@@ -20,13 +21,12 @@ import org.springframework.stereotype.Component;
 @Component
 class ErasureListener {
   private final Suppressions suppressions;
-  private final Subscribers subscribers;
 
-  ErasureListener(Suppressions suppressions, Subscribers subscribers) {
+  ErasureListener(Suppressions suppressions) {
     this.suppressions = suppressions;
-    this.subscribers = subscribers;
   }
 
+  /** Must commit with the erasure: see the class comment. */
   @EventListener
   void on(AudienceEvents.SubscriberErased erased) {
     byte[] hash = HexFormat.of().parseHex(erased.addressHash());
@@ -34,12 +34,11 @@ class ErasureListener {
     suppressions.recordErasure(erased.organizationId(), hash);
   }
 
+  /** Must commit with the confirmation: see the class comment. */
   @EventListener
   void on(AudienceEvents.SubscriberConfirmed confirmed) {
-    subscribers.find(confirmed.organizationId(), confirmed.subscriberId())
-        .map(s -> EmailAddress.parse(s.email()))
-        .filter(r -> r instanceof EmailAddress.Valid)
-        .map(r -> ((EmailAddress.Valid) r).address().key())
-        .ifPresent(key -> suppressions.liftWithdrawal(confirmed.organizationId(), key));
+    if (EmailAddress.parse(confirmed.subscriber().email()) instanceof EmailAddress.Valid valid) {
+      suppressions.liftWithdrawal(confirmed.organizationId(), valid.address().key());
+    }
   }
 }

@@ -1,15 +1,18 @@
 package dev.herald.suppression;
 
+import java.time.Instant;
+
 /**
  * Changes to suppression lists, published in the transaction of the change (DESIGN.md rule 5).
  * {@code organizationId} is null for the installation-wide list. An entry carries either an address
- * (null for an erased person, who is only a hash) or a domain.
+ * (null for an erased person, who is only a hash) or a domain: what a webhook about it would send.
  */
 public final class SuppressionEvents {
   private SuppressionEvents() {}
 
   public record SuppressionAdded(Long organizationId, long suppressionId, String address, String domain, String reason,
-      String source) {}
+      String source, Instant occurredAt) {}
 
-  public record SuppressionRemoved(Long organizationId, long suppressionId, String address, String domain, String reason) {}
+  public record SuppressionRemoved(Long organizationId, long suppressionId, String address, String domain, String reason,
+      Instant occurredAt) {}
 }

@@ -355,7 +355,8 @@ public class Suppressions {
 
   private Added added(Long organizationId, long id, String source) {
     Entry e = find(organizationId, id).orElseThrow();
-    events.publishEvent(new SuppressionEvents.SuppressionAdded(organizationId, id, e.address(), e.domain(), e.reason(), source));
+    events.publishEvent(new SuppressionEvents.SuppressionAdded(organizationId, id, e.address(), e.domain(), e.reason(), source,
+        clock.instant()));
     audit.record(organizationId, "suppression.added", "suppression", id, describe(e));
     return new Added(e, true);
   }
@@ -395,7 +396,8 @@ public class Suppressions {
           on conflict do nothing returning id""")
           .param("org", organizationId).param("hash", hash).query(Long.class).optional();
       if (inserted.isPresent()) {
-        events.publishEvent(new SuppressionEvents.SuppressionAdded(organizationId, inserted.get(), null, null, "erased", "erasure"));
+        events.publishEvent(new SuppressionEvents.SuppressionAdded(organizationId, inserted.get(), null, null, "erased", "erasure",
+            clock.instant()));
         audit.record(organizationId, "suppression.added", "suppression", inserted.get(), ERASED_DETAIL);
         return;
       }
@@ -426,7 +428,8 @@ public class Suppressions {
             + " and reason in ('unsubscribe', 'erased') returning " + COLUMNS)
         .param("org", organizationId).param("hash", new Target.Address(emailKey).hash()).query((rs, n) -> entry(rs)).list();
     for (Entry x : lifted) {
-      events.publishEvent(new SuppressionEvents.SuppressionRemoved(organizationId, x.id(), x.address(), x.domain(), x.reason()));
+      events.publishEvent(new SuppressionEvents.SuppressionRemoved(organizationId, x.id(), x.address(), x.domain(), x.reason(),
+          clock.instant()));
       audit.record(organizationId, "suppression.lifted", "suppression", x.id(), "the person confirmed a new subscription");
     }
   }
@@ -439,7 +442,7 @@ public class Suppressions {
     Optional<Entry> e = jdbc.sql("delete from suppression where " + scope(organizationId) + " and id = :id returning " + COLUMNS)
         .param("org", organizationId).param("id", id).query((rs, n) -> entry(rs)).optional();
     e.ifPresent(x -> {
-      events.publishEvent(new SuppressionEvents.SuppressionRemoved(organizationId, id, x.address(), x.domain(), x.reason()));
+      events.publishEvent(new SuppressionEvents.SuppressionRemoved(organizationId, id, x.address(), x.domain(), x.reason(), clock.instant()));
       audit.record(organizationId, "suppression.removed", "suppression", id, describe(x));
     });
     return e.isPresent();

@@ -105,7 +105,8 @@ class SuppressionPanelTest {
     add(acme.id(), "bob@example.com", null, "hard_bounce", null);
     add(acme.id(), null, "annex.example", "manual", null);
     tx.executeWithoutResult(s -> publisher.publishEvent(
-        new AudienceEvents.SubscriberErased(acme.id(), 7L, AddressDigest.hex("gone@example.com"))));
+        new AudienceEvents.SubscriberErased(acme.id(), 7L, AddressDigest.hex("gone@example.com"),
+            java.time.Instant.now())));
 
     String all = html(get(page).with(organizations.asOwner(acme)));
     assertThat(all).contains("ann@example.com", "bob@example.com", "annex.example", "(erased)", "Page 1 of 1 · 4 entries");
@@ -162,7 +163,8 @@ class SuppressionPanelTest {
     add(acme.id(), null, "example.org", "manual", "@SUM(1)\tand, a comma");
     add(acme.id(), "kept@example.com", null, "manual", "call +1 555 \"x\"");
     tx.executeWithoutResult(s -> publisher.publishEvent(
-        new AudienceEvents.SubscriberErased(acme.id(), 7L, AddressDigest.hex("gone@example.com"))));
+        new AudienceEvents.SubscriberErased(acme.id(), 7L, AddressDigest.hex("gone@example.com"),
+            java.time.Instant.now())));
 
     MockHttpServletResponse r = mvc.perform(get(page + "/export").with(organizations.asOwner(acme))).andReturn().getResponse();
     assertThat(r.getStatus()).isEqualTo(200);

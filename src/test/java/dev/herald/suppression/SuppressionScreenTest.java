@@ -60,7 +60,7 @@ class SuppressionScreenTest {
 
   void erase(long org, String email) {
     tx.executeWithoutResult(status -> publisher.publishEvent(
-        new AudienceEvents.SubscriberErased(org, 1L, AddressDigest.hex(key(email)))));
+        new AudienceEvents.SubscriberErased(org, 1L, AddressDigest.hex(key(email)), java.time.Instant.now())));
   }
 
   /** refusalSql() as an import would run it: one SELECT over a table of keys. */
@@ -189,7 +189,7 @@ class SuppressionScreenTest {
 
     // The listener joins the publisher's transaction: a rolled-back erasure leaves no hash behind.
     tx.executeWithoutResult(status -> {
-      publisher.publishEvent(new AudienceEvents.SubscriberErased(acme, 2L, AddressDigest.hex("dee@example.com")));
+      publisher.publishEvent(new AudienceEvents.SubscriberErased(acme, 2L, AddressDigest.hex("dee@example.com"), java.time.Instant.now()));
       status.setRollbackOnly();
     });
     assertThat(screen.refusal(acme, "dee@example.com")).isEmpty();
