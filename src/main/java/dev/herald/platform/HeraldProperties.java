@@ -11,6 +11,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
+import org.springframework.util.unit.DataSize;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -33,7 +34,12 @@ public record HeraldProperties(
     @NotNull @DefaultValue("P7D") Duration invitationValidity,
     @NotNull @DefaultValue("PT1H") Duration passwordResetValidity,
     @NotNull @DefaultValue("") String secretKeys,
-    @Valid @NotNull @DefaultValue Imports imports) {
+    @Valid @NotNull @DefaultValue Imports imports,
+    // Settings Spring applies (application.yml reads them as ${herald.…}), declared here so they are checked too.
+    @NotNull @DefaultValue("8h") Duration sessionTimeout,
+    @NotNull @DefaultValue("30s") Duration shutdownTimeout,
+    @NotNull @DefaultValue("1GB") DataSize minFreeDisk,
+    @NotNull @DefaultValue("256MB") DataSize maxImportSize) {
 
   /** Database: embedded PostgreSQL under {@code dataDir/postgres} unless {@code url} is set. */
   public record Db(
@@ -82,6 +88,31 @@ public record HeraldProperties(
     public boolean isPollSensible() {
       return poll != null && poll.toMillis() >= 100 && poll.compareTo(Duration.ofHours(1)) <= 0;
     }
+  }
+
+  @AssertTrue(message = "session-timeout must be between 5 minutes and 30 days")
+  public boolean isSessionTimeoutSensible() {
+    return between(sessionTimeout, Duration.ofMinutes(5), Duration.ofDays(30));
+  }
+
+  @AssertTrue(message = "shutdown-timeout must be between 1 second and 10 minutes")
+  public boolean isShutdownTimeoutSensible() {
+    return between(shutdownTimeout, Duration.ofSeconds(1), Duration.ofMinutes(10));
+  }
+
+  @AssertTrue(message = "min-free-disk must not be negative")
+  public boolean isMinFreeDiskSensible() {
+    return minFreeDisk != null && !minFreeDisk.isNegative();
+  }
+
+  /** An import's file is stored in one bytea value, and PostgreSQL keeps a value up to 1 GB. */
+  @AssertTrue(message = "max-import-size must be between 1KB and 1GB (an import's file is stored in PostgreSQL, whose values stop at 1 GB)")
+  public boolean isMaxImportSizeSensible() {
+    return maxImportSize != null && maxImportSize.toBytes() >= 1024 && maxImportSize.toBytes() <= DataSize.ofGigabytes(1).toBytes();
+  }
+
+  private static boolean between(Duration d, Duration min, Duration max) {
+    return d != null && d.compareTo(min) >= 0 && d.compareTo(max) <= 0;
   }
 
   @AssertTrue(message = "base-url must be an absolute http or https URL without a trailing slash, e.g. https://mail.example.com")
@@ -144,7 +175,8 @@ public record HeraldProperties(
     return "HeraldProperties[dataDir=" + dataDir + ", db=" + db + ", roles=" + roles + ", baseUrl=" + baseUrl
         + ", publicUrl=" + publicUrl + ", login=" + login + ", setupLinkValidity=" + setupLinkValidity
         + ", invitationValidity=" + invitationValidity + ", passwordResetValidity=" + passwordResetValidity
-        + ", secretKeys=" + (secretKeys == null || secretKeys.isBlank() ? "" : "(hidden)") + ", imports=" + imports + "]";
+        + ", secretKeys=" + (secretKeys == null || secretKeys.isBlank() ? "" : "(hidden)") + ", imports=" + imports + ", sessionTimeout=" + sessionTimeout
+        + ", shutdownTimeout=" + shutdownTimeout + ", minFreeDisk=" + minFreeDisk + ", maxImportSize=" + maxImportSize + "]";
   }
 
   /** Whether subscribers' pages are served on a host of their own, apart from the panel. */

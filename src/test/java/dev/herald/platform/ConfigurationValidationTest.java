@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.herald.HeraldApplication;
+import java.time.Duration;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -12,8 +14,13 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
+import org.springframework.util.unit.DataSize;
 
 /** A bad setting stops the start with a message that names it and says what is expected. */
 @ExtendWith(OutputCaptureExtension.class)
@@ -33,6 +40,10 @@ class ConfigurationValidationTest {
         Arguments.of("--herald.imports.poll=PT0.01S", "herald.imports", "poll must be between 100 ms and 1 hour"),
         Arguments.of("--herald.imports.poll=P1D", "herald.imports", "poll must be between 100 ms and 1 hour"),
         Arguments.of("--herald.imports.poll=often", "herald.imports.poll", "often"),
+        Arguments.of("--herald.session-timeout=1m", "session-timeout", "between 5 minutes and 30 days"),
+        Arguments.of("--herald.shutdown-timeout=0s", "shutdown-timeout", "between 1 second and 10 minutes"),
+        Arguments.of("--herald.min-free-disk=-1GB", "min-free-disk", "must not be negative"),
+        Arguments.of("--herald.max-import-size=2GB", "max-import-size", "between 1KB and 1GB"),
         Arguments.of("--herald.setup-link-validity=P90D", "setup-link-validity", "at most 30 days"),
         Arguments.of("--herald.secret-keys=" + SecretsTest.A_KEY, "secret-keys (HERALD_SECRET_KEYS)", "entries id:key"),
         Arguments.of("--herald.secret-keys=key a:" + SecretsTest.A_KEY, "secret-keys (HERALD_SECRET_KEYS)", "entries id:key"),
@@ -62,5 +73,25 @@ class ConfigurationValidationTest {
     assertThatThrownBy(() -> app.run("--herald.secret-keys=" + SecretsTest.A + ",key-b:" + SHORT_KEY,
         "--herald.data-dir=target/never-created")).isNotNull();
     assertThat(output.getAll()).contains("exactly 32 bytes").doesNotContain(SecretsTest.A_KEY).doesNotContain(SHORT_KEY);
+  }
+
+  /** The environment variables README.md names reach the validated settings (and so what Spring applies). */
+  @Test
+  void the_environment_variables_in_the_readme_bind_to_the_settings() {
+    var environment = new SystemEnvironmentPropertySource(
+        StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, Map.of(
+        "HERALD_IMPORTS_POLL", "PT5S", "HERALD_SESSION_TIMEOUT", "2h", "HERALD_SHUTDOWN_TIMEOUT", "45s",
+        "HERALD_MIN_FREE_DISK", "2GB", "HERALD_MAX_IMPORT_SIZE", "512MB"));
+    HeraldProperties bound = new Binder(
+        ConfigurationPropertySources.from(environment))
+        .bindOrCreate("herald", HeraldProperties.class);
+    assertThat(bound.imports().poll()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(bound.sessionTimeout()).isEqualTo(Duration.ofHours(2));
+    assertThat(bound.shutdownTimeout()).isEqualTo(Duration.ofSeconds(45));
+    assertThat(bound.minFreeDisk()).isEqualTo(DataSize.ofGigabytes(2));
+    assertThat(bound.maxImportSize()).isEqualTo(DataSize.ofMegabytes(512));
+    // application.yml hands them to Spring as ${herald.session-timeout:8h} and so on.
+    assertThat(environment.getProperty("herald.session-timeout")).isEqualTo("2h");
+    assertThat(environment.getProperty("herald.max-import-size")).isEqualTo("512MB");
   }
 }
