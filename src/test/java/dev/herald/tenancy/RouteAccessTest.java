@@ -12,10 +12,19 @@ import dev.herald.tenancy.AccessRules.Public;
 import dev.herald.tenancy.AccessRules.Requirement;
 import dev.herald.tenancy.AccessRules.Rule;
 import dev.herald.tenancy.AccessRules.SignedIn;
+import dev.herald.testsupport.RouteFixtures;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -27,6 +36,7 @@ import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.http.HttpMethod;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
@@ -38,29 +48,30 @@ import org.springframework.web.util.pattern.PathPattern;
 /**
  * DESIGN.md security rule 1: walks every route of {@link AccessRules} as every kind of caller (anonymous,
  * another organization's owner and API key, the operator, each role, a narrow API key) and expects a
- * refusal exactly where the caller lacks what the route requires. Each request runs in a transaction
- * that is rolled back, so one caller's allowed "remove member" does not change the next caller's case.
+ * refusal exactly where the caller lacks what the route requires; then walks every route that takes an
+ * object's id with another organization's ids. Path variables are filled with real objects that each
+ * capability's {@link RouteFixtures} creates. Each request runs in a transaction that is rolled back, so
+ * one caller's allowed "remove member" does not change the next caller's case.
  */
 @SpringBootTest
 @AutoConfigureMockMvc
-@org.springframework.context.annotation.Import(Fixtures.class)
+@org.springframework.context.annotation.Import({Fixtures.class, RouteFixtures.Scan.class})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RouteAccessTest {
+  private static final Pattern VARIABLE = Pattern.compile("\\{([^}]+)}");
   @Autowired MockMvc mvc;
   @Autowired Fixtures fixtures;
-  @Autowired Invitations invitations;
-  @Autowired Groups groups;
-  @Autowired Organizations organizations;
+  @Autowired List<RouteFixtures> routeFixtures;
+  @Autowired JdbcClient jdbc;
   @Autowired TransactionTemplate tx;
-  @Autowired dev.herald.audiences.MailingLists lists;
-  @Autowired dev.herald.audiences.Subscribers subscribers;
-  @Autowired dev.herald.audiences.CustomFields customFields;
-  @Autowired dev.herald.suppression.Suppressions suppressions;
   @Autowired @Qualifier("requestMappingHandlerMapping") RequestMappingHandlerMapping handlerMapping;
 
   Organizations.Organization alpha, beta;
   HeraldUser operator, betaOwner, alphaMember;
-  long alphaInvitation, alphaGroup, alphaKeyId, alphaList, alphaSubscriber, alphaField, alphaSuppression;
+  /** Real ids of each organization's objects, keyed as {@link RouteFixtures#create} says. */
+  Map<String, Long> alphaIds, betaIds;
+  OrganizationRows rows;
+  Map<String, String> alphaRowsBefore;
   String betaKey, alphaNarrowKey;
   List<Caller> callers = new ArrayList<>();
 
@@ -79,19 +90,8 @@ class RouteAccessTest {
     beta = fixtures.organization("Beta", betaOwner);
     operator = fixtures.operator("operator@herald.test");
     alphaMember = fixtures.member(alpha, "member@alpha.test", Role.member);
-    OrganizationContext alphaContext = new OrganizationContext(alpha.id(), alpha.slug(), alpha.name(), Role.owner.permissions());
-    alphaInvitation = invitations.invite(alphaContext, alphaOwner, "invitee@alpha.test", "viewer").id();
-    alphaGroup = groups.create(alpha.id(), "Reporting", List.of("reports:read"));
-    alphaKeyId = fixtures.apiKey(alpha, "lists:read").key().id();
-    alphaList = lists.create(alpha.id(), new dev.herald.audiences.MailingLists.ListForm("News", "", "public", "single", null, null,
-        List.of())).id();
-    alphaSubscriber = subscribers.upsert(alpha.id(), new dev.herald.audiences.Subscribers.Input("reader@alpha.example.com", "Reader", null,
-        null), "test");
-    subscribers.subscribe(alpha.id(), alphaSubscriber, alphaList, "subscribed",
-        dev.herald.audiences.Consent.Evidence.panel("owner@alpha.test", "test fixture", "127.0.0.1"));
-    alphaField = customFields.create(alpha.id(), "plan", "Plan", "text", List.of()).id();
-    alphaSuppression = suppressions.add(alpha.id(), new dev.herald.suppression.Suppressions.NewEntry("gone@alpha.example.com", null,
-        "complaint", null, null), "test").entry().id();
+    alphaIds = objectsOf(alpha);
+    betaIds = objectsOf(beta);
     alphaNarrowKey = fixtures.apiKey(alpha, "lists:read", "reports:read").secret();
     betaKey = fixtures.apiKey(beta, "send", "lists:write", "campaigns:write", "members:read", "audit:read", "privacy").secret();
 
@@ -106,6 +106,20 @@ class RouteAccessTest {
     }
     callers.add(new Caller("alpha API key (lists:read, reports:read)", null, alphaNarrowKey, false,
         ApiScope.permissionsOf(List.of("lists:read", "reports:read"))));
+    rows = new OrganizationRows(jdbc);
+    alphaRowsBefore = rows.of(alpha.id());
+  }
+
+  /** Every capability's objects in the organization, by the key its {@link RouteFixtures} gives them. */
+  private Map<String, Long> objectsOf(Organizations.Organization org) {
+    Map<String, Long> ids = new HashMap<>();
+    for (RouteFixtures capability : routeFixtures) {
+      capability.create(new RouteFixtures.Organization(org.id(), org.slug(), org.name())).forEach((key, id) -> {
+        Long before = ids.put(key, id);
+        if (before != null) throw new IllegalStateException("two RouteFixtures give an id for " + key);
+      });
+    }
+    return ids;
   }
 
   @TestFactory
@@ -114,17 +128,59 @@ class RouteAccessTest {
         describe(rule) + " as " + caller.name(), () -> check(rule, caller))));
   }
 
-  /** Object ids of alpha used through beta's path must never reach alpha's data. */
+  @Test
+  void every_path_variable_is_walked_with_a_real_object() {
+    List<String> missing = new ArrayList<>();
+    for (Rule rule : AccessRules.RULES) {
+      Matcher m = VARIABLE.matcher(rule.pattern().getPatternString());
+      while (m.find()) {
+        String upTo = rule.pattern().getPatternString().substring(0, m.end());
+        if (!m.group(1).equals("org") && idFor(alphaIds, upTo).isEmpty()) missing.add(upTo);
+      }
+    }
+    assertThat(missing).as("path variables that no RouteFixtures gives a real id for (write one in the capability's test package)")
+        .isEmpty();
+  }
+
+  /**
+   * Beta's owner asks for alpha's objects by id with every method, through beta's own slug (where the
+   * table lets the owner in, so the id itself must be "not found", alone or beside one of beta's own ids)
+   * and through alpha's slug (refused by the table). Alpha's rows must be the same after each request,
+   * inside its transaction, and after the whole walk; no response may show alpha's name.
+   */
   @TestFactory
-  Stream<DynamicTest> another_organizations_object_ids_are_not_found_through_your_own_organization() {
-    return AccessRules.RULES.stream()
-        .filter(r -> r.requirement() instanceof Needs && r.method() != HttpMethod.GET)
-        .filter(r -> r.pattern().getPatternString().matches(".*\\{(id|userId|listId)}.*"))
-        .map(rule -> DynamicTest.dynamicTest(describe(rule) + " with alpha's ids as beta's owner", () -> {
-          MockHttpServletResponse response = perform(rule, concretePath(rule, beta.slug()), new Caller("beta owner", betaOwner, null, false,
-              Role.owner.permissions()));
-          assertThat(response.getStatus()).as("status of %s", describe(rule)).isEqualTo(404);
+  Stream<DynamicTest> another_organizations_objects_are_neither_shown_nor_changed() {
+    Caller betaOwnerCaller = new Caller("beta owner", betaOwner, null, false, Set.of());
+    Stream<DynamicTest> walk = AccessRules.RULES.stream()
+        .filter(rule -> rule.requirement() instanceof Needs || rule.requirement() instanceof Member)
+        .filter(rule -> objectVariables(rule) > 0)
+        .flatMap(rule -> methodsOf(rule).stream().flatMap(method -> {
+          List<DynamicTest> cases = new ArrayList<>();
+          for (List<Map<String, Long>> ids : mixes(objectVariables(rule))) {
+            String path = concretePath(rule, beta.slug(), ids);
+            cases.add(DynamicTest.dynamicTest(method + " " + path + " (alpha's ids through beta) as beta's owner",
+                () -> checkUntouched(method, path, betaOwnerCaller, 404)));
+          }
+          String path = concretePath(rule, alpha.slug(), mixes(objectVariables(rule)).getFirst());
+          cases.add(DynamicTest.dynamicTest(method + " " + path + " (through alpha) as beta's owner",
+              () -> checkUntouched(method, path, betaOwnerCaller, null)));
+          return cases.stream();
         }));
+    return Stream.concat(walk, Stream.of(DynamicTest.dynamicTest("alpha's rows are unchanged after the walk",
+        () -> assertThat(rows.changedSince(alphaRowsBefore, alpha.id())).isEmpty())));
+  }
+
+  @Test
+  void the_fingerprint_of_an_organization_covers_its_objects_and_theirs() {
+    assertThat(rows.tables()).contains("organization", "mailing_list", "subscriber", "subscription by subscriber_id", "segment",
+        "import_job", "suppression", "invitation", "api_key", "membership");
+    Map<String, String> changed = tx.execute(status -> {
+      status.setRollbackOnly();
+      jdbc.sql("update subscription set status = 'unsubscribed' where list_id = ?").param(alphaIds.get("lists/{id}")).update();
+      return rows.changedSince(alphaRowsBefore, alpha.id());
+    });
+    assertThat(changed).containsOnlyKeys("subscription by list_id", "subscription by subscriber_id");
+    assertThat(rows.changedSince(alphaRowsBefore, alpha.id())).isEmpty();
   }
 
   @Test
@@ -150,13 +206,56 @@ class RouteAccessTest {
   }
 
   private void check(Rule rule, Caller caller) {
-    MockHttpServletResponse response = perform(rule, concretePath(rule, alpha.slug()), caller);
+    String path = concretePath(rule, alpha.slug(), Collections.nCopies(objectVariables(rule), alphaIds));
+    MockHttpServletResponse response = perform(rule.method() == null ? HttpMethod.GET : rule.method(), path, caller, r -> {});
     boolean refused = isRefusal(response);
     boolean shouldPass = allowed(rule.requirement(), caller);
     assertThat(refused)
         .as("%s as %s answered %d (Location %s); expected %s", describe(rule), caller.name(), response.getStatus(),
             response.getHeader("Location"), shouldPass ? "access" : "a refusal")
         .isEqualTo(!shouldPass);
+  }
+
+  /** Expects this status (null: a refusal), alpha's name nowhere in the answer, and alpha's rows as they were. */
+  private void checkUntouched(HttpMethod method, String path, Caller caller, Integer status) {
+    MockHttpServletResponse response = perform(method, path, caller,
+        r -> assertThat(rows.changedSince(alphaRowsBefore, alpha.id())).as("alpha's rows changed by %s %s", method, path).isEmpty());
+    if (status == null) {
+      assertThat(isRefusal(response)).as("%s %s answered %d; expected a refusal", method, path, response.getStatus()).isTrue();
+    } else {
+      assertThat(response.getStatus()).as("status of %s %s", method, path).isEqualTo(status);
+    }
+    assertThat(body(response)).as("answer to %s %s", method, path).doesNotContain(alpha.name());
+  }
+
+  private static String body(MockHttpServletResponse response) {
+    try {
+      return response.getContentAsString() + " " + response.getHeaderNames().stream().map(response::getHeader).toList();
+    } catch (java.io.UnsupportedEncodingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The rule's method, with HEAD beside GET (Spring answers HEAD with the GET handler). */
+  private static List<HttpMethod> methodsOf(Rule rule) {
+    HttpMethod method = rule.method() == null ? HttpMethod.GET : rule.method();
+    return method == HttpMethod.GET ? List.of(HttpMethod.GET, HttpMethod.HEAD) : List.of(method);
+  }
+
+  /** How many path variables besides {@code {org}} the rule has: each one an object's id. */
+  private static int objectVariables(Rule rule) {
+    return (int) VARIABLE.matcher(rule.pattern().getPatternString()).results().filter(m -> !m.group(1).equals("org")).count();
+  }
+
+  /** For n object variables, every choice of whose id each one takes in which at least one is alpha's. */
+  private List<List<Map<String, Long>>> mixes(int n) {
+    List<List<Map<String, Long>>> mixes = new ArrayList<>();
+    for (int bits = (1 << n) - 1; bits > 0; bits--) {
+      List<Map<String, Long>> mix = new ArrayList<>();
+      for (int i = 0; i < n; i++) mix.add((bits & (1 << i)) != 0 ? alphaIds : betaIds);
+      mixes.add(mix);
+    }
+    return mixes;
   }
 
   private static boolean allowed(Requirement requirement, Caller caller) {
@@ -179,35 +278,53 @@ class RouteAccessTest {
         || (response.getStatus() == 302 && location != null && location.startsWith("/login?next="));
   }
 
-  private MockHttpServletResponse perform(Rule rule, String path, Caller caller) {
-    HttpMethod method = rule.method() == null ? HttpMethod.GET : rule.method();
+  /** Runs the request in a transaction that is rolled back, after {@code inTransaction} has seen its effect. */
+  private MockHttpServletResponse perform(HttpMethod method, String path, Caller caller,
+      Consumer<MockHttpServletResponse> inTransaction) {
     return tx.execute(status -> {
       status.setRollbackOnly();
       try {
         MockHttpServletRequestBuilder request = request(method, path).with(csrf());
         if (caller.user() != null) request.with(signedIn(caller.user()));
         if (caller.apiKey() != null) request.header("Authorization", "Bearer " + caller.apiKey());
-        if (path.startsWith("/api/") && method != HttpMethod.GET && method != HttpMethod.DELETE) {
+        if (path.startsWith("/api/") && method != HttpMethod.GET && method != HttpMethod.HEAD && method != HttpMethod.DELETE) {
           request.contentType("application/json").content("{}");
         }
-        return mvc.perform(request).andReturn().getResponse();
+        MockHttpServletResponse response = mvc.perform(request).andReturn().getResponse();
+        inTransaction.accept(response);
+        return response;
       } catch (Exception e) {
         throw new IllegalStateException(e);
       }
     });
   }
 
-  private String concretePath(Rule rule, String orgSlug) {
-    String p = rule.pattern().getPatternString();
-    long id = p.contains("/invitations/{id}") ? alphaInvitation
-        : p.contains("/groups/{id}") ? alphaGroup
-        : p.contains("/lists/{id}") ? alphaList
-        : p.contains("/subscribers/{id}") ? alphaSubscriber
-        : p.contains("/fields/{id}") ? alphaField
-        : p.contains("/suppressions/{id}") ? alphaSuppression
-        : alphaKeyId;
-    return p.replace("{org}", orgSlug).replace("{userId}", Long.toString(alphaMember.id())).replace("{id}", Long.toString(id))
-        .replace("{listId}", Long.toString(alphaList)).replace("/**", "/index.html");
+  /**
+   * The rule's path with {@code {org}} as this slug and each other variable, in order, as the id of a real
+   * object from {@code ids}: no variable is left to an id of something else.
+   */
+  private static String concretePath(Rule rule, String orgSlug, List<Map<String, Long>> ids) {
+    String pattern = rule.pattern().getPatternString();
+    StringBuilder path = new StringBuilder();
+    Matcher m = VARIABLE.matcher(pattern);
+    int next = 0;
+    while (m.find()) {
+      String upTo = pattern.substring(0, m.end());
+      String value = m.group(1).equals("org") ? orgSlug
+          : Long.toString(idFor(ids.get(next++), upTo)
+              .orElseThrow(() -> new AssertionError("no RouteFixtures gives a real id for " + upTo)));
+      m.appendReplacement(path, Matcher.quoteReplacement(value));
+    }
+    m.appendTail(path);
+    return path.toString().replace("/**", "/index.html");
+  }
+
+  /** The id whose key ends the path up to a variable; the longest such key wins (see {@link RouteFixtures#create}). */
+  private static Optional<Long> idFor(Map<String, Long> ids, String upToVariable) {
+    return ids.entrySet().stream()
+        .filter(e -> upToVariable.endsWith(e.getKey().startsWith("/") ? e.getKey() : "/" + e.getKey()))
+        .max(Comparator.comparingInt(e -> e.getKey().length()))
+        .map(Map.Entry::getValue);
   }
 
   private static String describe(Rule rule) {
