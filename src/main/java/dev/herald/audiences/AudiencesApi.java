@@ -224,6 +224,8 @@ class AudiencesApi {
   SubscriptionResult subscribe(OrganizationContext org, @PathVariable String idOrEmail,
       @PathVariable long listId, @RequestBody SubscribeRequest body, Principal caller, HttpServletRequest request) {
     Subscribers.Subscriber s = resolve(org, idOrEmail);
+    // The list is named by the path here (not a field of a form), so another organization's is not found, as for any route.
+    lists.basic(org.id(), listId).orElseThrow(() -> Refused.notFound("List " + listId));
     String status = "unsubscribed".equals(body.status())
         ? (subscribers.unsubscribe(org.id(), s.id(), listId, "api") ? "unsubscribed" : subscribers.statusOn(s.id(), listId)
             .orElseThrow(() -> Refused.notFound("Subscription to list " + listId)))

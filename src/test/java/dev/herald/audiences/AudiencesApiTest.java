@@ -199,6 +199,17 @@ class AudiencesApiTest {
     assertThat(call(get(api("/lists/" + theirs))).getStatus()).isEqualTo(404);
   }
 
+  @Test
+  void subscribing_to_another_organizations_list_by_its_path_is_not_found_and_changes_nothing() throws Exception {
+    TestOrganizations.Created other = fixtures.organization("Other Path " + counter);
+    long theirs = jdbc.sql("insert into mailing_list (organization_id, name) values (?, 'Theirs') returning id").param(other.id())
+        .query(Long.class).single();
+    send(post(api("/subscribers")), "{\"email\":\"path@example.com\"}", 201);
+    send(put(api("/subscribers/path@example.com/lists/" + theirs)), "{}", 404);
+    send(put(api("/subscribers/path@example.com/lists/" + theirs)), "{\"status\":\"unsubscribed\"}", 404);
+    assertThat(jdbc.sql("select count(*) from subscription where list_id = ?").param(theirs).query(Long.class).single()).isZero();
+  }
+
   long subscriberCount() {
     return jdbc.sql("select count(*) from subscriber where organization_id = ?").param(org.id()).query(Long.class).single();
   }
