@@ -161,7 +161,7 @@ class RouteAccessTest {
             cases.add(DynamicTest.dynamicTest(method + " " + path + " (alpha's ids through beta) as beta's owner",
                 () -> checkUntouched(method, path, betaOwnerCaller, 404)));
           }
-          String path = concretePath(rule, alpha.slug(), mixes(objectVariables(rule)).getFirst());
+          String path = concretePath(rule, alpha.slug(), Collections.nCopies(objectVariables(rule), alphaIds));
           cases.add(DynamicTest.dynamicTest(method + " " + path + " (through alpha) as beta's owner",
               () -> checkUntouched(method, path, betaOwnerCaller, null)));
           return cases.stream();
