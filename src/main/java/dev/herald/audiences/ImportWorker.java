@@ -91,7 +91,7 @@ class ImportWorker implements SchedulingConfigurer {
       merge.merge(run, staged);
       if (staged >= LARGE_IMPORT) tidyUp();
     } catch (ImportRun.LeaseLost e) {
-      log.warn(e.getMessage() + "; this attempt stops");
+      log.warn("{}; this attempt stops", e.getMessage());
     } catch (ImportFiles.BadFile e) {
       fail(lease, e.getMessage());
     } catch (RuntimeException e) {
