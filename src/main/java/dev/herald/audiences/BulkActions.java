@@ -84,7 +84,7 @@ class BulkActions {
     String changing = switch (action) {
       case "add_to_list" -> {
         listId = requireList(orgId, r.listId());
-        yield addToList(who, p, listId, r, actor, ip);
+        yield addToList(orgId, who, p, listId, r, actor, ip);
       }
       case "remove_from_list" -> {
         listId = requireList(orgId, r.listId());
@@ -159,13 +159,15 @@ class BulkActions {
         .orElseThrow(() -> Refused.invalid("segmentId", "Segment " + r.segmentId() + " not found."));
   }
 
-  private String addToList(String who, Map<String, Object> p, long listId, Request r, String actor, String ip) {
+  private String addToList(long orgId, String who, Map<String, Object> p, long listId, Request r, String actor, String ip) {
     p.put("list", listId);
     if (r.basis() == null || r.basis().isBlank()) throw Refused.invalid("basis", "Say how these people gave consent to this list.");
     Text.requireNoControls("basis", r.basis());
     p.put("basis", r.basis().trim());
     p.put("actor", actor);
     p.put("ip", ip);
+    SqlFragment suppressed = screen.refusalSql(orgId, "s", "sup_");
+    p.putAll(suppressed.paramsWith(p));
     // New subscriptions only: people already on the list keep their status, whatever it is (unsubscribed,
     // bounced and complained stay so), and nobody who complained anywhere or is suppressed is added.
     return """
@@ -175,7 +177,7 @@ class BulkActions {
           where\s""" + who + """
              and not exists (select 1 from subscription c join mailing_list cl on cl.id = c.list_id
                              where c.subscriber_id = s.id and cl.organization_id = :org and c.status = 'complained')
-             and\s""" + screen.refusalSql("s.email_key") + """
+             and\s""" + suppressed.sqlOver("s") + """
              is null
           on conflict (list_id, subscriber_id) do nothing
           returning subscriber_id),

@@ -2,6 +2,7 @@ package dev.herald.audiences;
 
 import dev.herald.audiences.Imports.SubscribersImported;
 import dev.herald.platform.Leases;
+import dev.herald.platform.SqlFragment;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -50,7 +51,7 @@ class ImportMerge {
       var p = Map.<String, Object>of("job", job.id(), "org", job.orgId(), "list", job.listId(), "importAs", job.importAs(),
           "basis", job.basis(), "overwrite", job.overwrite(), "tags", job.tags().toArray(String[]::new));
       markDuplicates(p);
-      screenSuppressed(p);
+      screenSuppressed(job.orgId(), p);
       screenPeopleWhoLeft(p);
       recordSetAside(p);
       Counts counts = upsertSubscribers(p);
@@ -86,9 +87,13 @@ class ImportMerge {
    * Suppressed or erased addresses (this organization's list or the installation's) are never added; rows
    * that only record that people left or bounced are set aside only for erased people.
    */
-  private void screenSuppressed(Map<String, Object> p) {
-    jdbc.sql(suppressionScreening()).params(p).update();
+  private void screenSuppressed(long orgId, Map<String, Object> p) {
+    Statement screening = suppressionScreening(orgId);
+    jdbc.sql(screening.sql()).params(p).params(screening.params()).update();
   }
+
+  /** A statement with the parameters of the fragments in it; the caller binds its own ({@code :job}, {@code :importAs}). */
+  record Statement(String sql, Map<String, Object> params) {}
 
   /**
    * Sets aside the rows of {@code :job} whose address is suppressed. One table, no self-join:
@@ -96,11 +101,13 @@ class ImportMerge {
    * of rows and chose a nested loop over a million (a benchmark run sat in it for minutes). The
    * expression runs a second time only for the rows it refuses.
    */
-  String suppressionScreening() {
-    String refusal = screen.refusalSql("email_key");
-    return "update import_row set skip = " + refusal + " where job_id = :job and skip is null and ("
-        + "(coalesce(row_status, :importAs) in ('subscribed', 'unconfirmed') and " + refusal + " is not null)"
-        + " or (coalesce(row_status, :importAs) not in ('subscribed', 'unconfirmed') and " + screen.erasedSql("email_key") + "))";
+  Statement suppressionScreening(long orgId) {
+    SqlFragment refusal = screen.refusalSql(orgId, "r", "refusal_");
+    SqlFragment erased = screen.erasedSql(orgId, "r", "erased_");
+    String sql = "update import_row r set skip = " + refusal.sqlOver("r") + " where r.job_id = :job and r.skip is null and ("
+        + "(coalesce(r.row_status, :importAs) in ('subscribed', 'unconfirmed') and " + refusal.sqlOver("r") + " is not null)"
+        + " or (coalesce(r.row_status, :importAs) not in ('subscribed', 'unconfirmed') and " + erased.sqlOver("r") + "))";
+    return new Statement(sql, refusal.paramsWith(erased.params()));
   }
 
   /** Never re-subscribe people who complained (anywhere in the organization), bounced or unsubscribed from this list. */

@@ -1,5 +1,6 @@
 package dev.herald.audiences;
 
+import dev.herald.platform.SqlFragment;
 import java.util.Optional;
 
 /**
@@ -18,19 +19,20 @@ public interface SuppressionScreen {
   Optional<String> refusal(long organizationId, String emailKey);
 
   /**
-   * The set-based form of {@link #refusal}, for imports of a million rows: an SQL expression that
-   * yields the same reason text, or null, for one row. It may use the named parameter {@code :org}
-   * (the organization id, which the caller binds) and the given column expression holding the email
-   * key; it binds nothing else.
+   * The set-based form of {@link #refusal}, for imports of a million rows: an SQL value over the caller's
+   * row, which the statement names {@code alias} and whose {@code email_key} column holds the subscriber
+   * key, yielding the same reason text, or null. Not a condition: the caller compares it with
+   * {@code is null} or {@code is not null}, or stores it. Its parameters (the organization) are its own,
+   * named under {@code prefix}.
    */
-  String refusalSql(String emailKeyColumn);
+  SqlFragment refusalSql(long organizationId, String alias, String prefix);
 
   /**
-   * An SQL boolean expression, true when the address belongs to a person erased in this organization or
-   * the installation: such an address is set aside even by an import that only records people leaving,
-   * which would otherwise bring the address back. Same parameters as {@link #refusalSql}.
+   * An SQL condition over the caller's row (as {@link #refusalSql}), true when the address belongs to a person
+   * erased in this organization or the installation: such an address is set aside even by an import that only
+   * records people leaving, which would otherwise bring the address back. For WHERE only, never negated.
    */
-  String erasedSql(String emailKeyColumn);
+  SqlFragment erasedSql(long organizationId, String alias, String prefix);
 
   /**
    * True when every entry suppressing the address records the person's own choice in this organization

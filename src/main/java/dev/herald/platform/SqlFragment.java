@@ -19,7 +19,10 @@ import org.springframework.jdbc.core.namedparam.NamedParameterUtils;
  * the fragment (see {@link #checkPrefix}), so two fragments, or a fragment and the caller's own
  * parameters, never collide ({@link #paramsWith} refuses it if they do).
  *
- * <p><b>For WHERE only, never negated.</b> A condition fragment may be null rather than false for a row
+ * <p>Most fragments are conditions; a few are values, and the method that returns one says so (the
+ * suppression screen's reason text, which the caller stores or compares with {@code is null}).
+ *
+ * <p><b>A condition is for WHERE only, never negated.</b> It may be null rather than false for a row
  * (a custom field the row does not have): WHERE drops the row either way, but {@code not (fragment)}
  * drops it too, so "everyone but this segment" written as a negation silently loses people. To exclude
  * a set, write {@code not exists (select 1 from subscriber x where x.id = s.id and <fragment over x>)}.

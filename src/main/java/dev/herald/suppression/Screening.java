@@ -1,6 +1,8 @@
 package dev.herald.suppression;
 
 import dev.herald.audiences.SuppressionScreen;
+import dev.herald.platform.SqlFragment;
+import java.util.Map;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
 
@@ -18,17 +20,6 @@ class Screening implements SuppressionScreen {
     return suppressions.refusal(organizationId, emailKey);
   }
 
-  /**
-   * Two correlated scalar subqueries, the address (or erased hash) first, then the domain. Each is an
-   * index probe per row: {@code coalesce(organization_id, 0) in (:org, 0)} and the hash or domain
-   * equality are exactly the columns of {@code suppression_address_uq} and
-   * {@code suppression_domain_uq} (an equality on address_hash or domain implies the indexes' "is not
-   * null" predicates), so a million-row import costs two index lookups per row, never a scan of the
-   * lists. The order inside each subquery and the texts are those of {@link Suppressions#check}.
-   *
-   * <p>The alias {@code sup_x} is unusual on purpose: the caller's column expression is pasted inside
-   * the subqueries, and an alias it shares would capture its reference.
-   */
   @Override
   public boolean onlyWithdrawnByThePerson(long organizationId, String emailKey) {
     return suppressions.onlyWithdrawnByThePerson(organizationId, emailKey);
@@ -36,33 +27,52 @@ class Screening implements SuppressionScreen {
 
   /** One probe of {@code suppression_address_uq}, like the first subquery of {@link #refusalSql}. */
   @Override
-  public String erasedSql(String emailKeyColumn) {
-    return """
+  public SqlFragment erasedSql(long organizationId, String alias, String prefix) {
+    return fragment("""
         exists (select 1 from suppression sup_x
-                 where coalesce(sup_x.organization_id, 0) in (:org, 0)
-                   and sup_x.address_hash = sha256(convert_to(%s, 'UTF8')) and sup_x.reason = 'erased')"""
-        .formatted(emailKeyColumn);
+                 where coalesce(sup_x.organization_id, 0) in ($org, 0)
+                   and sup_x.address_hash = sha256(convert_to($key, 'UTF8')) and sup_x.reason = 'erased')""",
+        organizationId, alias, prefix);
   }
 
+  /**
+   * Two correlated scalar subqueries, the address (or erased hash) first, then the domain. Each is an
+   * index probe per row: {@code coalesce(organization_id, 0) in (:org, 0)} and the hash or domain
+   * equality are exactly the columns of {@code suppression_address_uq} and
+   * {@code suppression_domain_uq} (an equality on address_hash or domain implies the indexes' "is not
+   * null" predicates), so a million-row import costs two index lookups per row, never a scan of the
+   * lists. The order inside each subquery and the texts are those of {@link Suppressions#check}.
+   */
   @Override
-  public String refusalSql(String emailKeyColumn) {
-    return """
+  public SqlFragment refusalSql(long organizationId, String alias, String prefix) {
+    return fragment("""
         coalesce(
-          (select case when sup_x.reason = 'erased' then '%s'
+          (select case when sup_x.reason = 'erased' then '$erased'
                   else case when sup_x.organization_id is null then 'suppressed for the whole installation ('
                             else 'suppressed in this organization (' end || replace(sup_x.reason, '_', ' ') || ')' end
              from suppression sup_x
-            where coalesce(sup_x.organization_id, 0) in (:org, 0)
-              and sup_x.address_hash = sha256(convert_to(%s, 'UTF8'))
+            where coalesce(sup_x.organization_id, 0) in ($org, 0)
+              and sup_x.address_hash = sha256(convert_to($key, 'UTF8'))
               and (sup_x.expires_at is null or sup_x.expires_at > now())
             order by sup_x.reason = 'erased' desc, sup_x.organization_id nulls last limit 1),
           (select case when sup_x.organization_id is null then 'suppressed for the whole installation (domain '
                        else 'suppressed in this organization (domain ' end || sup_x.domain || ')'
              from suppression sup_x
-            where coalesce(sup_x.organization_id, 0) in (:org, 0)
-              and sup_x.domain = split_part(%s, '@', -1)
+            where coalesce(sup_x.organization_id, 0) in ($org, 0)
+              and sup_x.domain = split_part($key, '@', -1)
               and (sup_x.expires_at is null or sup_x.expires_at > now())
-            order by sup_x.organization_id nulls last limit 1))"""
-        .formatted(Suppressions.ERASED.replace("'", "''"), emailKeyColumn, emailKeyColumn);
+            order by sup_x.organization_id nulls last limit 1))""".replace("$erased", Suppressions.ERASED.replace("'", "''")),
+        organizationId, alias, prefix);
+  }
+
+  /**
+   * The text with the organization bound under the caller's prefix and the caller's row's key column. The
+   * alias {@code sup_x} is unusual on purpose: the caller's column is read inside the subqueries, where a
+   * caller's alias of the same name would be captured.
+   */
+  private static SqlFragment fragment(String sql, long organizationId, String alias, String prefix) {
+    if (alias.equals("sup_x")) throw new IllegalArgumentException("sup_x is the screen's own alias; name the row otherwise.");
+    String org = SqlFragment.checkPrefix(prefix) + "org";
+    return new SqlFragment(sql.replace("$org", ":" + org).replace("$key", alias + ".email_key"), Map.of(org, organizationId), alias);
   }
 }

@@ -260,8 +260,9 @@ class SuppressionScreeningTest {
         select ?, i, 'p' || i || '@example.com', 'p' || i || '@example.com', false, '{}', '{}' from generate_series(2, 50001) i""")
         .param(job).update();
     try {
-      String plan = String.join("\n", jdbc.sql("explain " + merge.suppressionScreening())
-          .param("job", job).param("org", org.id()).param("importAs", "subscribed").query(String.class).list());
+      ImportMerge.Statement screening = merge.suppressionScreening(org.id());
+      String plan = String.join("\n", jdbc.sql("explain " + screening.sql()).params(screening.params())
+          .param("job", job).param("importAs", "subscribed").query(String.class).list());
       assertThat(plan).doesNotContain("Nested Loop");
       assertThat(java.util.regex.Pattern.compile("Scan (using \\S+ )?on import_row\\b").matcher(plan).results().count())
           .as("import_row is scanned once:%n%s", plan).isEqualTo(1);

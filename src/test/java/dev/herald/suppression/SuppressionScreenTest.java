@@ -67,8 +67,9 @@ class SuppressionScreenTest {
   Map<String, Optional<String>> refusalsBySql(long org, List<String> keys) {
     String values = keys.stream().map(k -> "('" + k.replace("'", "''") + "')").collect(Collectors.joining(", "));
     Map<String, Optional<String>> out = new LinkedHashMap<>();
-    jdbc.sql("select v.email_key, " + screen.refusalSql("v.email_key") + " as refusal from (values " + values + ") v(email_key)")
-        .param("org", org)
+    dev.herald.platform.SqlFragment refusal = screen.refusalSql(org, "v", "screen_");
+    jdbc.sql("select v.email_key, " + refusal.sqlOver("v") + " as refusal from (values " + values + ") v(email_key)")
+        .params(refusal.params())
         .query((org.springframework.jdbc.core.RowCallbackHandler) rs -> {
           out.put(rs.getString("email_key"), Optional.ofNullable(rs.getString("refusal")));
         });
@@ -155,8 +156,9 @@ class SuppressionScreenTest {
       jdbc.sql("create temp table import_keys (email_key text) on commit drop").update();
       jdbc.sql("insert into import_keys select 'p' || g || '@bulk.example' from generate_series(1, 5000) g").update();
       jdbc.sql("analyze import_keys").update();
-      return String.join("\n", jdbc.sql("explain select k.email_key, " + screen.refusalSql("k.email_key") + " from import_keys k")
-          .param("org", acme).query(String.class).list());
+      dev.herald.platform.SqlFragment refusal = screen.refusalSql(acme, "k", "screen_");
+      return String.join("\n", jdbc.sql("explain select k.email_key, " + refusal.sqlOver("k") + " from import_keys k")
+          .params(refusal.params()).query(String.class).list());
     });
     assertThat(plan).as(plan).contains("suppression_address_uq").contains("suppression_domain_uq")
         .doesNotContain("Seq Scan on suppression")
