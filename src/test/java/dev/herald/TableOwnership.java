@@ -21,7 +21,8 @@ import java.util.stream.Stream;
  * ({@code <resourceRoot>/<module>/**}); a table is "named" where it follows FROM, JOIN, INTO, UPDATE,
  * TABLE, USING, REFERENCES or TRUNCATE (comma lists after FROM included), or where a literal is nothing
  * but a table and its alias ({@code "subscriber s"}, handed to a query built elsewhere). A bare word is
- * not taken for a table: "organization" is also an audit object type and a scope.
+ * not taken for a table: "organization" is also an audit object type and a scope. A name assembled at run
+ * time ({@code "from " + table}) is not seen either.
  *
  * <p>A migration says which module owns the tables it creates with a line {@code -- module: <name>}; the
  * line applies to every CREATE TABLE after it, up to the next such line, so one migration can hold

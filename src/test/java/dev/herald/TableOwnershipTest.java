@@ -57,6 +57,12 @@ class TableOwnershipTest {
     List<TableOwnership.Violation> violations = TableOwnership.violations(owners, Path.of("src/main/java/dev/herald"),
         Path.of("src/main/resources/dev/herald"));
     assertThat(violations).as("SQL naming another module's table").isEmpty();
+
+    // The scan reads the real sources: were subscriber another module's table, audiences' SQL would be reported.
+    Map<String, String> moved = new java.util.HashMap<>(owners);
+    moved.put("subscriber", "tenancy");
+    assertThat(TableOwnership.violations(moved, Path.of("src/main/java/dev/herald"), Path.of("src/main/resources/dev/herald")))
+        .extracting(TableOwnership.Violation::file).contains("audiences/Segments.java", "audiences/BulkActions.java");
   }
 
   // ---- the scanner itself, on small made-up modules -------------------------------------------
