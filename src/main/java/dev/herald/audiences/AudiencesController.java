@@ -1,5 +1,6 @@
 package dev.herald.audiences;
 
+import dev.herald.platform.OnRefused;
 import dev.herald.platform.Refused;
 import dev.herald.platform.HeraldProperties;
 import dev.herald.platform.PanelController;
@@ -48,20 +49,17 @@ class AudiencesController {
   @GetMapping("/o/{org}/lists")
   String lists(OrganizationContext org, Model model) {
     model.addAttribute("lists", lists.list(org.id()));
+    // After a refused create, the form shows what was typed (flashed as "values", see OnRefused).
+    if (model.getAttribute("values") instanceof Map<?, ?> submitted) model.addAttribute("listForm", ListFormFields.of(submitted));
     return "audiences/lists";
   }
 
   @PostMapping("/o/{org}/lists")
+  @OnRefused("/o/{org}/lists")
   String createList(OrganizationContext org, ListFormFields form, RedirectAttributes flash) {
-    try {
-      MailingLists.MailingList list = lists.create(org.id(), form.toForm());
-      flash.addFlashAttribute("notice", "List " + list.name() + " created.");
-      return "redirect:/o/" + org.slug() + "/lists/" + list.id();
-    } catch (Refused p) {
-      flash.addFlashAttribute("errors", p.fieldErrors());
-      flash.addFlashAttribute("listForm", form);
-      return "redirect:/o/" + org.slug() + "/lists";
-    }
+    MailingLists.MailingList list = lists.create(org.id(), form.toForm());
+    flash.addFlashAttribute("notice", "List " + list.name() + " created.");
+    return "redirect:/o/" + org.slug() + "/lists/" + list.id();
   }
 
   @GetMapping("/o/{org}/lists/{id}")
@@ -78,14 +76,11 @@ class AudiencesController {
   }
 
   @PostMapping("/o/{org}/lists/{id}")
+  @OnRefused("/o/{org}/lists/{id}")
   String updateList(OrganizationContext org, @PathVariable long id, ListFormFields form, RedirectAttributes flash) {
     lists.basic(org.id(), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
-    try {
-      lists.update(org.id(), id, form.toForm()).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
-      flash.addFlashAttribute("notice", "List saved.");
-    } catch (Refused p) {
-      flash.addFlashAttribute("errors", p.fieldErrors());
-    }
+    lists.update(org.id(), id, form.toForm()).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+    flash.addFlashAttribute("notice", "List saved.");
     return "redirect:/o/" + org.slug() + "/lists/" + id;
   }
 
@@ -99,6 +94,11 @@ class AudiencesController {
   /** The list form's fields as the panel posts them (tags comma-separated). */
   record ListFormFields(String name, String description, String visibility, String optin, String defaultFromName,
       String defaultFromEmail, String tags) implements java.io.Serializable {
+    static ListFormFields of(Map<?, ?> v) {
+      return new ListFormFields((String) v.get("name"), (String) v.get("description"), (String) v.get("visibility"),
+          (String) v.get("optin"), (String) v.get("defaultFromName"), (String) v.get("defaultFromEmail"), (String) v.get("tags"));
+    }
+
     MailingLists.ListForm toForm() {
       return new MailingLists.ListForm(name, description, visibility, optin, defaultFromName, defaultFromEmail, Tags.parse(tags));
     }
@@ -122,39 +122,30 @@ class AudiencesController {
   }
 
   @PostMapping("/o/{org}/subscribers")
+  @OnRefused("/o/{org}/subscribers")
   String addSubscriber(OrganizationContext org, @AuthenticationPrincipal HeraldUser me,
       @RequestParam(defaultValue = "") String email, @RequestParam(defaultValue = "") String name,
       @RequestParam(required = false) List<Long> lists, @RequestParam(defaultValue = "subscribed") String status,
       @RequestParam(defaultValue = "") String basis, HttpServletRequest request, RedirectAttributes flash) {
-    try {
-      if (basis.isBlank()) throw Refused.invalid("basis", "Say how this person gave consent (e.g. signed up at our shop counter).");
-      Text.requireNoControls("basis", basis);
-      long id = subscribers.addToLists(org.id(), new Subscribers.Input(email, name, null, null), lists, status,
-          Consent.Evidence.panel(me.email(), basis.trim(), request.getRemoteAddr()), "panel");
-      flash.addFlashAttribute("notice", "Subscriber saved.");
-      return "redirect:/o/" + org.slug() + "/subscribers/" + id;
-    } catch (Refused p) {
-      flash.addFlashAttribute("errors", p.fieldErrors());
-      flash.addFlashAttribute("addEmail", email);
-      flash.addFlashAttribute("addName", name);
-      return "redirect:/o/" + org.slug() + "/subscribers";
-    }
+    if (basis.isBlank()) throw Refused.invalid("basis", "Say how this person gave consent (e.g. signed up at our shop counter).");
+    Text.requireNoControls("basis", basis);
+    long id = subscribers.addToLists(org.id(), new Subscribers.Input(email, name, null, null), lists, status,
+        Consent.Evidence.panel(me.email(), basis.trim(), request.getRemoteAddr()), "panel");
+    flash.addFlashAttribute("notice", "Subscriber saved.");
+    return "redirect:/o/" + org.slug() + "/subscribers/" + id;
   }
 
   @PostMapping("/o/{org}/subscribers/bulk")
+  @OnRefused("/o/{org}/subscribers")
   String bulk(OrganizationContext org, @AuthenticationPrincipal HeraldUser me,
       @RequestParam(defaultValue = "selected") String target, @RequestParam(required = false) List<Long> ids,
       @RequestParam(required = false) Long segmentId, @RequestParam(defaultValue = "") String action,
       @RequestParam(required = false) Long listId, @RequestParam(defaultValue = "") String tag,
       @RequestParam(defaultValue = "") String basis, HttpServletRequest request, RedirectAttributes flash) {
     boolean bySegment = target.equals("segment");
-    try {
-      long affected = bulkActions.apply(org.id(), new BulkActions.Request(action, bySegment ? null : ids, bySegment ? segmentId : null,
-          listId, tag, basis), me.email(), request.getRemoteAddr());
-      flash.addFlashAttribute("notice", affected + (affected == 1 ? " subscriber" : " subscribers") + " changed.");
-    } catch (Refused p) {
-      flash.addFlashAttribute("errors", p.fieldErrors());
-    }
+    long affected = bulkActions.apply(org.id(), new BulkActions.Request(action, bySegment ? null : ids, bySegment ? segmentId : null,
+        listId, tag, basis), me.email(), request.getRemoteAddr());
+    flash.addFlashAttribute("notice", affected + (affected == 1 ? " subscriber" : " subscribers") + " changed.");
     return "redirect:/o/" + org.slug() + "/subscribers";
   }
 
@@ -169,41 +160,35 @@ class AudiencesController {
   }
 
   @PostMapping("/o/{org}/subscribers/{id}")
+  @OnRefused("/o/{org}/subscribers/{id}")
   String updateSubscriber(OrganizationContext org, @PathVariable long id, HttpServletRequest request,
       RedirectAttributes flash) {
     Map<String, Object> values = new LinkedHashMap<>();
     for (CustomFields.Field f : fields.list(org.id())) values.put(f.key(), request.getParameter("field." + f.key()));
-    try {
-      if (!subscribers.update(org.id(), id, request.getParameter("name"), values, Tags.parse(request.getParameter("tags")))) {
-        throw new ResponseStatusException(HttpStatus.NOT_FOUND);
-      }
-      flash.addFlashAttribute("notice", "Subscriber saved.");
-    } catch (Refused p) {
-      flash.addFlashAttribute("errors", p.fieldErrors());
+    if (!subscribers.update(org.id(), id, request.getParameter("name"), values, Tags.parse(request.getParameter("tags")))) {
+      throw new ResponseStatusException(HttpStatus.NOT_FOUND);
     }
+    flash.addFlashAttribute("notice", "Subscriber saved.");
     return "redirect:/o/" + org.slug() + "/subscribers/" + id;
   }
 
   @PostMapping("/o/{org}/subscribers/{id}/lists")
+  @OnRefused("/o/{org}/subscribers/{id}")
   String changeSubscription(OrganizationContext org, @AuthenticationPrincipal HeraldUser me,
       @PathVariable long id, @RequestParam(defaultValue = "0") long listId, @RequestParam(defaultValue = "") String action,
       @RequestParam(defaultValue = "") String basis, HttpServletRequest request, RedirectAttributes flash) {
     subscribers.find(org.id(), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
-    try {
-      switch (action) {
-        case "subscribe" -> {
-          if (basis.isBlank()) throw Refused.invalid("basis", "Say how this person gave consent.");
-          subscribers.subscribe(org.id(), id, listId, "subscribed", Consent.Evidence.panel(me.email(), basis.trim(), request.getRemoteAddr()));
-        }
-        case "unsubscribe" -> subscribers.unsubscribe(org.id(), id, listId, "panel");
-        case "remove" -> subscribers.removeFromList(org.id(), id, listId);
-        case "resend" -> subscribers.resendConfirmation(org.id(), id, listId);
-        default -> throw Refused.invalid("action", "Choose subscribe, unsubscribe, remove or resend.");
+    switch (action) {
+      case "subscribe" -> {
+        if (basis.isBlank()) throw Refused.invalid("basis", "Say how this person gave consent.");
+        subscribers.subscribe(org.id(), id, listId, "subscribed", Consent.Evidence.panel(me.email(), basis.trim(), request.getRemoteAddr()));
       }
-      flash.addFlashAttribute("notice", "Subscription updated.");
-    } catch (Refused p) {
-      flash.addFlashAttribute("errors", p.fieldErrors());
+      case "unsubscribe" -> subscribers.unsubscribe(org.id(), id, listId, "panel");
+      case "remove" -> subscribers.removeFromList(org.id(), id, listId);
+      case "resend" -> subscribers.resendConfirmation(org.id(), id, listId);
+      default -> throw Refused.invalid("action", "Choose subscribe, unsubscribe, remove or resend.");
     }
+    flash.addFlashAttribute("notice", "Subscription updated.");
     return "redirect:/o/" + org.slug() + "/subscribers/" + id;
   }
 
@@ -238,30 +223,24 @@ class AudiencesController {
   }
 
   @PostMapping("/o/{org}/fields")
+  @OnRefused("/o/{org}/fields")
   String createField(OrganizationContext org, @RequestParam(defaultValue = "") String key,
       @RequestParam(defaultValue = "") String label, @RequestParam(defaultValue = "") String type,
       @RequestParam(defaultValue = "") String choices, @RequestParam(defaultValue = "false") boolean subscriberEditable,
       RedirectAttributes flash) {
-    try {
-      fields.create(org.id(), key, label, type, Tags.parse(choices), subscriberEditable);
-      flash.addFlashAttribute("notice", "Field created.");
-    } catch (Refused p) {
-      flash.addFlashAttribute("errors", p.fieldErrors());
-    }
+    fields.create(org.id(), key, label, type, Tags.parse(choices), subscriberEditable);
+    flash.addFlashAttribute("notice", "Field created.");
     return "redirect:/o/" + org.slug() + "/fields";
   }
 
   @PostMapping("/o/{org}/fields/{id}")
+  @OnRefused(value = "/o/{org}/fields#field-{id}", errorKey = "field-{id}")
   String updateField(OrganizationContext org, @PathVariable long id, @RequestParam(defaultValue = "") String label,
       @RequestParam(required = false) String choices, @RequestParam(defaultValue = "false") boolean subscriberEditable,
       RedirectAttributes flash) {
     CustomFields.Field f = fields.find(org.id(), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
-    try {
-      fields.update(org.id(), id, label, f.type().equals("choice") && choices != null ? Tags.parse(choices) : null, subscriberEditable);
-      flash.addFlashAttribute("notice", "Field " + f.key() + " saved.");
-    } catch (Refused p) {
-      flash.addFlashAttribute("errors", java.util.Map.of("field-" + id, p.getMessage()));
-    }
+    fields.update(org.id(), id, label, f.type().equals("choice") && choices != null ? Tags.parse(choices) : null, subscriberEditable);
+    flash.addFlashAttribute("notice", "Field " + f.key() + " saved.");
     return "redirect:/o/" + org.slug() + "/fields#field-" + id;
   }
 

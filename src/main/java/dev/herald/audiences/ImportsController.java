@@ -1,5 +1,6 @@
 package dev.herald.audiences;
 
+import dev.herald.platform.OnRefused;
 import dev.herald.platform.Refused;
 import dev.herald.platform.PanelController;
 import dev.herald.tenancy.HeraldUser;
@@ -43,17 +44,13 @@ class ImportsController {
   }
 
   @PostMapping("/o/{org}/imports")
+  @OnRefused("/o/{org}/imports")
   String upload(OrganizationContext org, @AuthenticationPrincipal HeraldUser me,
       @RequestParam(required = false) MultipartFile file, @RequestParam(defaultValue = "0") long listId, RedirectAttributes flash)
       throws IOException {
-    try {
-      if (file == null || file.isEmpty()) throw Refused.invalid("file", "Choose a file to import (CSV, XLSX or JSON).");
-      long id = imports.upload(org.id(), me.id(), listId, file.getOriginalFilename(), file.getBytes(), null);
-      return "redirect:/o/" + org.slug() + "/imports/" + id;
-    } catch (Refused p) {
-      flash.addFlashAttribute("errors", p.fieldErrors());
-      return "redirect:/o/" + org.slug() + "/imports";
-    }
+    if (file == null || file.isEmpty()) throw Refused.invalid("file", "Choose a file to import (CSV, XLSX or JSON).");
+    long id = imports.upload(org.id(), me.id(), listId, file.getOriginalFilename(), file.getBytes(), null);
+    return "redirect:/o/" + org.slug() + "/imports/" + id;
   }
 
   @GetMapping("/o/{org}/imports/{id}")
@@ -62,8 +59,13 @@ class ImportsController {
     model.addAttribute("job", job);
     model.addAttribute("list", job.listId() == null ? null : lists.basic(org.id(), job.listId()).orElse(null));
     if (job.status() == ImportStatus.DRAFT) {
-      if (!model.containsAttribute("submittedMapping")) model.addAttribute("mapping", imports.mapping(org.id(), id));
-      else model.addAttribute("mapping", model.getAttribute("submittedMapping"));
+      Map<String, String> mapping = imports.mapping(org.id(), id);
+      // After a refused start, what the person chose comes back (flashed as "values", see OnRefused), so
+      // nothing they set has to be set again.
+      if (model.getAttribute("values") instanceof Map<?, ?> submitted) {
+        mapping.replaceAll((header, target) -> submitted.get("map." + header) instanceof String chosen ? chosen : "ignore");
+      }
+      model.addAttribute("mapping", mapping);
       model.addAttribute("targets", targets(org.id()));
     } else {
       model.addAttribute("importErrors", imports.errors(org.id(), id, 500));
@@ -79,6 +81,7 @@ class ImportsController {
   }
 
   @PostMapping("/o/{org}/imports/{id}/start")
+  @OnRefused("/o/{org}/imports/{id}")
   String start(OrganizationContext org, @PathVariable long id, HttpServletRequest request,
       @RequestParam(defaultValue = "subscribed") String importAs, @RequestParam(defaultValue = "") String consentBasis,
       @RequestParam(defaultValue = "false") boolean overwrite, @RequestParam(defaultValue = "") String tags, RedirectAttributes flash) {
@@ -87,15 +90,7 @@ class ImportsController {
       String target = request.getParameter("map." + header);
       mapping.put(header, target == null ? "ignore" : target);
     });
-    try {
-      imports.start(org.id(), id, mapping, importAs, consentBasis, overwrite, Tags.parse(tags));
-    } catch (Refused p) {
-      flash.addFlashAttribute("errors", p.fieldErrors());
-      // What the person chose comes back with the error, so nothing they set has to be set again.
-      flash.addFlashAttribute("submittedMapping", mapping);
-      flash.addFlashAttribute("submitted", new LinkedHashMap<>(Map.of("importAs", importAs, "consentBasis", consentBasis,
-          "overwrite", Boolean.toString(overwrite), "tags", tags)));
-    }
+    imports.start(org.id(), id, mapping, importAs, consentBasis, overwrite, Tags.parse(tags));
     return "redirect:/o/" + org.slug() + "/imports/" + id;
   }
 

@@ -1,5 +1,6 @@
 package dev.herald.audiences;
 
+import dev.herald.platform.Forms;
 import dev.herald.platform.Refused;
 import dev.herald.tenancy.Organizations;
 import jakarta.servlet.http.HttpServletRequest;
@@ -105,8 +106,7 @@ class PublicPagesController {
       model.addAttribute("needsConfirmation", "unconfirmed".equals(status));
       return "audiences/public-subscribed";
     } catch (Refused p) {
-      response.setStatus(422);
-      model.addAttribute("errors", p.fieldErrors());
+      Forms.refused(p, model, response);
       return "audiences/public-subscribe";
     }
   }
@@ -167,8 +167,7 @@ class PublicPagesController {
       try {
         values.putAll(fields.convert(fields.byKey(p.organizationId()), posted));
       } catch (Refused invalid) {
-        response.setStatus(422);
-        model.addAttribute("errors", invalid.fieldErrors());
+        Forms.refused(invalid, model, response);
         model.addAttribute("submitted", posted);
         return preferencesPage(token, response, model);
       }

@@ -1,5 +1,6 @@
 package dev.herald.audiences;
 
+import dev.herald.platform.OnRefused;
 import dev.herald.platform.Refused;
 import dev.herald.platform.PanelController;
 import dev.herald.tenancy.OrganizationContext;
@@ -56,14 +57,10 @@ class SegmentsController {
   }
 
   @PostMapping("/o/{org}/segments")
+  @OnRefused("/o/{org}/segments")
   String create(OrganizationContext org, @RequestParam(defaultValue = "") String name, RedirectAttributes flash) {
-    try {
-      Segments.Segment s = segments.create(org.id(), name, Segments.Conditions.empty());
-      return "redirect:/o/" + org.slug() + "/segments/" + s.id();
-    } catch (Refused p) {
-      flash.addFlashAttribute("errors", p.fieldErrors());
-      return "redirect:/o/" + org.slug() + "/segments";
-    }
+    Segments.Segment s = segments.create(org.id(), name, Segments.Conditions.empty());
+    return "redirect:/o/" + org.slug() + "/segments/" + s.id();
   }
 
   @GetMapping("/o/{org}/segments/{id}")
@@ -96,6 +93,8 @@ class SegmentsController {
       flash.addFlashAttribute("notice", "Segment saved.");
       return "redirect:/o/" + org.slug() + "/segments/" + id;
     } catch (Refused p) {
+      // Not @OnRefused: the editor is shown again in place with the unsaved conditions (htmx swaps it), which
+      // a redirect would lose; the error sits beside the condition it names (rules[2].value).
       model.addAttribute("errors", p.fieldErrors());
       return editor(org, id, name, new Segments.Conditions(match, rules), model);
     }

@@ -3,7 +3,11 @@ package dev.herald.platform;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.ui.Model;
 
-/** For a page that shows a refused form again in the same response instead of redirecting. */
+/**
+ * For a page that shows a refused form again in the same response instead of redirecting (sign-up,
+ * setup, the hosted subscription form: pages whose model the controller builds). A form that goes back
+ * by redirect declares {@link OnRefused} instead.
+ */
 public final class Forms {
   private Forms() {}
 

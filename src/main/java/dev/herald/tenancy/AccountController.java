@@ -1,6 +1,6 @@
 package dev.herald.tenancy;
 
-import dev.herald.platform.Refused;
+import dev.herald.platform.OnRefused;
 import dev.herald.platform.PanelController;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -43,16 +43,12 @@ class AccountController {
   }
 
   @PostMapping("/orgs")
+  @OnRefused(value = "/dashboard", errorKey = "name")
   String createOrganization(@AuthenticationPrincipal HeraldUser me, @RequestParam(defaultValue = "") String name,
       RedirectAttributes flash) {
-    try {
-      long id = accounts.createOrganization(me.id(), name);
-      audit.record(id, "organization.created", "organization", id, name.trim());
-      return "redirect:/o/" + organizations.byId(id).orElseThrow().slug();
-    } catch (Refused p) {
-      flash.addFlashAttribute("errors", java.util.Map.of("name", p.getMessage()));
-      return "redirect:/dashboard";
-    }
+    long id = accounts.createOrganization(me.id(), name);
+    audit.record(id, "organization.created", "organization", id, name.trim());
+    return "redirect:/o/" + organizations.byId(id).orElseThrow().slug();
   }
 
   @GetMapping("/account")
@@ -73,15 +69,12 @@ class AccountController {
   }
 
   @PostMapping("/account/password")
+  @OnRefused("/account")
   String changePassword(@AuthenticationPrincipal HeraldUser me, @RequestParam(defaultValue = "") String currentPassword,
       @RequestParam(defaultValue = "") String password, HttpServletRequest request, RedirectAttributes flash) {
-    try {
-      accounts.changePassword(me.id(), currentPassword, password, request.getRemoteAddr());
-      int ended = sessions.revokeAllExcept(me.id(), request.getSession().getId());
-      flash.addFlashAttribute("notice", "Password changed. " + ended + " other session(s) were signed out.");
-    } catch (Refused p) {
-      flash.addFlashAttribute("errors", p.fieldErrors());
-    }
+    accounts.changePassword(me.id(), currentPassword, password, request.getRemoteAddr());
+    int ended = sessions.revokeAllExcept(me.id(), request.getSession().getId());
+    flash.addFlashAttribute("notice", "Password changed. " + ended + " other session(s) were signed out.");
     return "redirect:/account";
   }
 

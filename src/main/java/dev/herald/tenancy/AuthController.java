@@ -122,10 +122,10 @@ class AuthController {
       sessions.signIn(user.principal(), request, response);
       return "redirect:/dashboard";
     } catch (Refused p) {
+      Forms.refused(p, model, response);
       model.addAllAttributes(Map.of("token", token, "form", form, "organizationName", organizationName,
-          "minimumAge", settings.minimumAge(), "errors", p.fieldErrors()));
+          "minimumAge", settings.minimumAge()));
       if ("token".equals(p.field())) model.addAttribute("invalid", true);
-      response.setStatus(422);
       return "tenancy/setup";
     }
   }
@@ -183,8 +183,8 @@ class AuthController {
       sessions.revokeAllExcept(user.id(), null);
       return "redirect:/login?reset";
     } catch (Refused p) {
-      model.addAllAttributes(Map.of("token", token, "invalid", "token".equals(p.field()), "errors", p.fieldErrors()));
-      response.setStatus(422);
+      Forms.refused(p, model, response);
+      model.addAllAttributes(Map.of("token", token, "invalid", "token".equals(p.field())));
       return "tenancy/password-reset";
     }
   }
@@ -218,10 +218,10 @@ class AuthController {
       if (!(principal instanceof HeraldUser)) sessions.signIn(user.principal(), request, response);
       return "redirect:/o/" + slugOf(accepted.organizationId());
     } catch (Refused p) {
-      model.addAllAttributes(Map.of("token", token, "form", form, "minimumAge", settings.minimumAge(), "errors", p.fieldErrors()));
+      Forms.refused(p, model, response);
+      model.addAllAttributes(Map.of("token", token, "form", form, "minimumAge", settings.minimumAge()));
       model.addAttribute("invitation", pending.orElse(null));
       model.addAttribute("signedInAs", principal instanceof HeraldUser u ? u : null);
-      response.setStatus(422);
       return "tenancy/invitation";
     }
   }

@@ -1,7 +1,6 @@
 package dev.herald.tenancy;
 
-import dev.herald.platform.Refusal;
-import dev.herald.platform.Refused;
+import dev.herald.platform.OnRefused;
 import dev.herald.platform.PanelController;
 import dev.herald.platform.Settings;
 import java.time.LocalDate;
@@ -57,16 +56,11 @@ class OperatorController {
   }
 
   @PostMapping(ORGANIZATIONS + "/{id}/suspend")
+  @OnRefused(value = ORGANIZATIONS, errorKey = "reason-{id}", query = "q", notFoundIsPage = true)
   String suspend(@PathVariable long id, @RequestParam(defaultValue = "") String reason, @RequestParam(defaultValue = "") String q,
       RedirectAttributes flash) {
-    try {
-      Organizations.Organization org = lifecycle.suspend(id, reason);
-      flash.addFlashAttribute("notice", org.name() + " is suspended: its members, API keys and hosted pages are refused.");
-    } catch (Refused p) {
-      if (p.refusal() instanceof Refusal.NotFound) throw p;
-      flash.addFlashAttribute("errors", java.util.Map.of("reason-" + id, p.getMessage()));
-      flash.addFlashAttribute("reasonValue", reason);
-    }
+    Organizations.Organization org = lifecycle.suspend(id, reason);
+    flash.addFlashAttribute("notice", org.name() + " is suspended: its members, API keys and hosted pages are refused.");
     return back(q, flash);
   }
 
@@ -78,15 +72,11 @@ class OperatorController {
   }
 
   @PostMapping(ORGANIZATIONS + "/{id}/delete")
+  @OnRefused(value = ORGANIZATIONS, errorKey = "confirm-{id}", query = "q", notFoundIsPage = true)
   String delete(@PathVariable long id, @RequestParam(defaultValue = "") String confirm, @RequestParam(defaultValue = "") String q,
       RedirectAttributes flash) {
-    try {
-      Organizations.Organization org = lifecycle.delete(id, confirm);
-      flash.addFlashAttribute("notice", org.name() + " (" + org.slug() + ") and all its data are deleted.");
-    } catch (Refused p) {
-      if (p.refusal() instanceof Refusal.NotFound) throw p;
-      flash.addFlashAttribute("errors", java.util.Map.of("confirm-" + id, p.getMessage()));
-    }
+    Organizations.Organization org = lifecycle.delete(id, confirm);
+    flash.addFlashAttribute("notice", org.name() + " (" + org.slug() + ") and all its data are deleted.");
     return back(q, flash);
   }
 
@@ -111,14 +101,11 @@ class OperatorController {
   }
 
   @PostMapping("/operator/policies")
+  @OnRefused("/operator")
   String publishPolicy(@RequestParam(defaultValue = "") String version, @RequestParam(defaultValue = "") String summary,
       @RequestParam(defaultValue = "") String url, RedirectAttributes flash) {
-    try {
-      policies.publish(version, summary, url);
-      flash.addFlashAttribute("notice", "Version " + version.trim() + " published; every user will be asked to accept it.");
-    } catch (Refused p) {
-      flash.addFlashAttribute("errors", p.fieldErrors());
-    }
+    policies.publish(version, summary, url);
+    flash.addFlashAttribute("notice", "Version " + version.trim() + " published; every user will be asked to accept it.");
     return "redirect:/operator";
   }
 

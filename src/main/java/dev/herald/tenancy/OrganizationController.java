@@ -1,5 +1,6 @@
 package dev.herald.tenancy;
 
+import dev.herald.platform.OnRefused;
 import dev.herald.platform.Refused;
 import dev.herald.platform.PanelController;
 import java.time.Instant;
@@ -51,38 +52,31 @@ class OrganizationController {
   }
 
   @PostMapping("/o/{org}/members/invite")
+  @OnRefused("/o/{org}/members")
   String invite(OrganizationContext org, @AuthenticationPrincipal HeraldUser me,
       @RequestParam(defaultValue = "") String email, @RequestParam(defaultValue = "member") String role, RedirectAttributes flash) {
-    try {
-      invitations.invite(org, me, email, role);
-      flash.addFlashAttribute("notice", "Invitation sent to " + email.trim() + ".");
-    } catch (Refused p) {
-      flash.addFlashAttribute("errors", p.fieldErrors());
-      flash.addFlashAttribute("inviteEmail", email);
-    }
+    invitations.invite(org, me, email, role);
+    flash.addFlashAttribute("notice", "Invitation sent to " + email.trim() + ".");
     return "redirect:/o/" + org.slug() + "/members";
   }
 
   @PostMapping("/o/{org}/members/{userId}/role")
+  @OnRefused("/o/{org}/members")
   String changeRole(OrganizationContext org, @AuthenticationPrincipal HeraldUser me, @PathVariable long userId,
       @RequestParam(defaultValue = "") String role, RedirectAttributes flash) {
     // Looked up first: another organization's user id is "not found", whatever else is wrong with the form.
     Role current = organizations.roleOf(org.id(), userId).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
-    try {
-      Role newRole = Invitations.parseRole(role);
-      boolean iAmOwner = organizations.roleOf(org.id(), me.id()).orElse(null) == Role.owner;
-      if ((newRole == Role.owner || current == Role.owner) && !iAmOwner) {
-        throw Refused.invalid("role", "Only an owner can make someone an owner or change an owner's role.");
-      }
-      if (current == Role.owner && newRole != Role.owner && organizations.countOwners(org.id()) == 1) {
-        throw Refused.conflict("role", "An organization needs at least one owner.");
-      }
-      organizations.setRole(org.id(), userId, newRole);
-      audit.record(org.id(), "member.role_changed", "user", userId, current.name() + " -> " + newRole.name());
-      flash.addFlashAttribute("notice", "Role changed.");
-    } catch (Refused p) {
-      flash.addFlashAttribute("errors", p.fieldErrors());
+    Role newRole = Invitations.parseRole(role);
+    boolean iAmOwner = organizations.roleOf(org.id(), me.id()).orElse(null) == Role.owner;
+    if ((newRole == Role.owner || current == Role.owner) && !iAmOwner) {
+      throw Refused.invalid("role", "Only an owner can make someone an owner or change an owner's role.");
     }
+    if (current == Role.owner && newRole != Role.owner && organizations.countOwners(org.id()) == 1) {
+      throw Refused.conflict("role", "An organization needs at least one owner.");
+    }
+    organizations.setRole(org.id(), userId, newRole);
+    audit.record(org.id(), "member.role_changed", "user", userId, current.name() + " -> " + newRole.name());
+    flash.addFlashAttribute("notice", "Role changed.");
     return "redirect:/o/" + org.slug() + "/members";
   }
 
@@ -119,27 +113,21 @@ class OrganizationController {
   }
 
   @PostMapping("/o/{org}/groups")
+  @OnRefused("/o/{org}/groups")
   String createGroup(OrganizationContext org, @RequestParam(defaultValue = "") String name,
       @RequestParam(required = false) List<String> permissions, RedirectAttributes flash) {
-    try {
-      groups.create(org.id(), name, permissions);
-      flash.addFlashAttribute("notice", "Group created.");
-    } catch (Refused p) {
-      flash.addFlashAttribute("errors", p.fieldErrors());
-    }
+    groups.create(org.id(), name, permissions);
+    flash.addFlashAttribute("notice", "Group created.");
     return "redirect:/o/" + org.slug() + "/groups";
   }
 
   @PostMapping("/o/{org}/groups/{id}")
+  @OnRefused("/o/{org}/groups")
   String updateGroup(OrganizationContext org, @PathVariable long id,
       @RequestParam(required = false) List<String> permissions, @RequestParam(required = false) List<Long> members,
       RedirectAttributes flash) {
-    try {
-      if (!groups.update(org.id(), id, permissions, members)) throw new ResponseStatusException(HttpStatus.NOT_FOUND);
-      flash.addFlashAttribute("notice", "Group saved.");
-    } catch (Refused p) {
-      flash.addFlashAttribute("errors", p.fieldErrors());
-    }
+    if (!groups.update(org.id(), id, permissions, members)) throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+    flash.addFlashAttribute("notice", "Group saved.");
     return "redirect:/o/" + org.slug() + "/groups";
   }
 
@@ -160,15 +148,12 @@ class OrganizationController {
   }
 
   @PostMapping("/o/{org}/api-keys")
+  @OnRefused("/o/{org}/api-keys")
   String createApiKey(OrganizationContext org, @AuthenticationPrincipal HeraldUser me,
       @RequestParam(defaultValue = "") String name, @RequestParam(required = false) List<String> scopes,
       @RequestParam(defaultValue = "") String ipAllowlist, RedirectAttributes flash) {
-    try {
-      ApiKeys.Created created = apiKeys.create(org.id(), me.id(), name, scopes, Arrays.asList(ipAllowlist.split("[,\\s]+")));
-      flash.addFlashAttribute("createdKey", created.secret());
-    } catch (Refused p) {
-      flash.addFlashAttribute("errors", p.fieldErrors());
-    }
+    ApiKeys.Created created = apiKeys.create(org.id(), me.id(), name, scopes, Arrays.asList(ipAllowlist.split("[,\\s]+")));
+    flash.addFlashAttribute("createdKey", created.secret());
     return "redirect:/o/" + org.slug() + "/api-keys";
   }
 

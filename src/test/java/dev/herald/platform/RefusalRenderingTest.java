@@ -2,6 +2,7 @@ package dev.herald.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
 import java.time.Duration;
 import java.util.Map;
@@ -12,16 +13,19 @@ import org.springframework.http.MediaType;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.stereotype.Controller;
 import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.MvcResult;
 import org.springframework.test.web.servlet.setup.MockMvcBuilders;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Every kind of {@link Refusal} as each web transport renders it: the API's problem+json and the
- * panel's error page. A new kind, or a status changed in {@link HttpRefusal}, fails here.
+ * Every kind of {@link Refusal} as each web transport renders it: the API's problem+json, the panel's
+ * error page, and a panel form marked {@link OnRefused} (errors and values flashed, redirect). A new
+ * kind, or a status changed in {@link HttpRefusal}, fails here.
  */
 class RefusalRenderingTest {
   /** Each kind with the HTTP answer it must get; Retry-After only where the refusal names a wait. */
@@ -60,6 +64,18 @@ class RefusalRenderingTest {
   static class Page {
     @GetMapping("/page/refuse/{kind}")
     String refuse(@PathVariable Kind kind) {
+      throw kind.refused.get();
+    }
+
+    @PostMapping("/o/{org}/things/{kind}")
+    @OnRefused(value = "/o/{org}/things#new", query = "q")
+    String save(@PathVariable Kind kind) {
+      throw kind.refused.get();
+    }
+
+    @PostMapping("/o/{org}/things/{id}/rename/{kind}")
+    @OnRefused(value = "/o/{org}/things", errorKey = "thing-{id}", notFoundIsPage = true)
+    String rename(@PathVariable Kind kind) {
       throw kind.refused.get();
     }
   }
@@ -102,5 +118,31 @@ class RefusalRenderingTest {
     assertThat(r.getStatus()).isEqualTo(kind.status);
     assertThat(r.getErrorMessage()).isEqualTo(kind.refused.get().getMessage());
     assertThat(r.getHeader("Retry-After")).isEqualTo(kind.retryAfter);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Kind.class)
+  void aRefusedFormGoesBackWithItsErrorBesideTheFieldAndWhatWasTyped(Kind kind) throws Exception {
+    MvcResult r = mvc.perform(post("/o/acme co/things/" + kind).param("name", "News").param("q", "sea rch")
+        .param("password", "hunter2hunter2").param("_csrf", "t0ken")).andReturn();
+    assertThat(r.getResponse().getStatus()).isEqualTo(302);
+    assertThat(r.getResponse().getRedirectedUrl()).isEqualTo("/o/acme%20co/things?q=sea+rch#new");
+    assertThat(r.getFlashMap().get("errors"))
+        .isEqualTo(Map.of(kind.field == null ? "form" : kind.field, kind.refused.get().getMessage()));
+    assertThat(r.getFlashMap().get("values")).as("what was typed, never a password or the CSRF token")
+        .isEqualTo(Map.of("name", "News", "q", "sea rch"));
+  }
+
+  @ParameterizedTest
+  @EnumSource(Kind.class)
+  void aFormWithOneErrorPlacePerRowGetsItThereAndMayLeaveNotFoundToTheErrorPage(Kind kind) throws Exception {
+    MvcResult r = mvc.perform(post("/o/acme/things/7/rename/" + kind).param("q", "")).andReturn();
+    if (kind == Kind.NOT_FOUND) {
+      assertThat(r.getResponse().getStatus()).isEqualTo(404);
+      assertThat(r.getFlashMap().isEmpty()).isTrue();
+    } else {
+      assertThat(r.getResponse().getRedirectedUrl()).as("a blank query parameter is left out").isEqualTo("/o/acme/things");
+      assertThat(r.getFlashMap().get("errors")).isEqualTo(Map.of("thing-7", kind.refused.get().getMessage()));
+    }
   }
 }
