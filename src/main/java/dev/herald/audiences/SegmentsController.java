@@ -93,8 +93,8 @@ class SegmentsController {
       flash.addFlashAttribute("notice", "Segment saved.");
       return "redirect:/o/" + org.slug() + "/segments/" + id;
     } catch (Refused p) {
-      // Not @OnRefused: the editor is shown again in place with the unsaved conditions (htmx swaps it), which
-      // a redirect would lose; the error sits beside the condition it names (rules[2].value).
+      // Not @OnRefused: the editor is shown again with the unsaved conditions, which a redirect would lose;
+      // the error sits beside the condition it names (rules[2].value).
       model.addAttribute("errors", p.fieldErrors());
       return editor(org, id, name, new Segments.Conditions(match, rules), model);
     }
