@@ -81,7 +81,7 @@ class ImportsController {
   }
 
   @PostMapping("/o/{org}/imports/{id}/start")
-  @OnRefused("/o/{org}/imports/{id}")
+  @OnRefused(value = "/o/{org}/imports/{id}", notFoundIsPage = true)
   String start(OrganizationContext org, @PathVariable long id, HttpServletRequest request,
       @RequestParam(defaultValue = "subscribed") String importAs, @RequestParam(defaultValue = "") String consentBasis,
       @RequestParam(defaultValue = "false") boolean overwrite, @RequestParam(defaultValue = "") String tags, RedirectAttributes flash) {
