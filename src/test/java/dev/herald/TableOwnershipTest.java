@@ -65,6 +65,28 @@ class TableOwnershipTest {
         .extracting(TableOwnership.Violation::file).contains("audiences/Segments.java", "audiences/BulkActions.java");
   }
 
+  /** SQL lives in repository and service classes (DESIGN.md, "SQL you can read"), never in a web controller. */
+  @Test
+  void no_controller_runs_sql() throws IOException {
+    List<Path> controllers;
+    try (var files = Files.walk(Path.of("src/main/java/dev/herald"))) {
+      controllers = files.filter(f -> f.toString().endsWith(".java")).filter(f -> {
+        String source = read(f);
+        return source.contains("\n@Controller") || source.contains("\n@RestController") || source.contains("\n@PanelController");
+      }).toList();
+    }
+    assertThat(controllers).hasSizeGreaterThan(10);
+    assertThat(controllers).as("controllers holding a JdbcClient").filteredOn(f -> read(f).contains("JdbcClient")).isEmpty();
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   // ---- the scanner itself, on small made-up modules -------------------------------------------
 
   @Test
