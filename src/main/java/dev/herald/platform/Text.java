@@ -46,6 +46,23 @@ public final class Text {
   }
 
   /**
+   * For a name shown on one line (an organization, a group, a person, a key): refuses every C0 control,
+   * TAB and line breaks included, with a 422 naming {@code field}. A line break in such a name ends up
+   * in a mail's subject, where it would start a new header. Check before trimming.
+   */
+  public static String requireOneLine(String field, String value) {
+    if (value == null) return null;
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c < 0x20) {
+        throw Refused.invalid(field, "A name is one line of text: a control character or line break ("
+            + codePoint(c) + ") at character " + (i + 1) + " cannot be used.");
+      }
+    }
+    return value;
+  }
+
+  /**
    * The value with every forbidden control replaced by U+FFFD, for text Herald stores about bad input
    * (an import's rejected cell, an error message quoting it), so that reporting it cannot fail too.
    */

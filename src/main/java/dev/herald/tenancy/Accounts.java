@@ -4,6 +4,7 @@ import dev.herald.platform.Refused;
 import dev.herald.platform.HeraldProperties;
 import dev.herald.platform.Settings;
 import dev.herald.platform.SystemMail;
+import dev.herald.platform.Text;
 import dev.herald.platform.Tokens;
 import java.text.Normalizer;
 import java.time.Clock;
@@ -25,7 +26,7 @@ import org.springframework.transaction.annotation.Transactional;
 class Accounts {
   static final int MIN_PASSWORD = 10;
   // Deliberately simple here; the audiences capability owns full RFC 6531 address validation.
-  private static final Pattern EMAIL = Pattern.compile("^[^@\\s]{1,64}@[^@\\s.]+(\\.[^@\\s.]+)+$");
+  private static final Pattern EMAIL = Pattern.compile("^[^@\\s\\p{Cntrl}]{1,64}@[^@\\s.\\p{Cntrl}]+(\\.[^@\\s.\\p{Cntrl}]+)+$");
 
   private final Users users;
   private final Organizations organizations;
@@ -110,7 +111,7 @@ class Accounts {
 
   @Transactional
   long createOrganization(long ownerId, String name) {
-    String clean = name == null ? "" : name.trim();
+    String clean = name == null ? "" : Text.requireOneLine("organizationName", name).trim();
     if (clean.isEmpty() || clean.length() > 100) throw Refused.invalid("organizationName", "Name the organization (1 to 100 characters).");
     String base = slugOf(clean);
     String slug = base;
@@ -132,6 +133,7 @@ class Accounts {
     if (users.byEmail(p.email()).isPresent()) {
       throw Refused.conflict("email", "An account with this email address exists already. Sign in instead.");
     }
+    Text.requireOneLine("displayName", p.displayName());
     if (p.displayName() == null || p.displayName().isBlank() || p.displayName().length() > 100) {
       throw Refused.invalid("displayName", "Enter your name (1 to 100 characters).");
     }

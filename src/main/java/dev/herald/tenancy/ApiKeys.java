@@ -1,6 +1,7 @@
 package dev.herald.tenancy;
 
 import dev.herald.platform.Refused;
+import dev.herald.platform.Text;
 import dev.herald.platform.Tokens;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -45,9 +46,10 @@ class ApiKeys {
 
   private static final String COLUMNS = "id, organization_id, name, prefix, scopes, ip_allowlist, created_at, last_used_at, revoked_at";
 
+  /** {@code held}: the creator's permissions; a key gets no scope that grants more than its creator holds. */
   @Transactional
-  Created create(long orgId, Long createdBy, String name, List<String> scopeCodes, List<String> allowlist) {
-    String cleanName = name == null ? "" : name.trim();
+  Created create(long orgId, Long createdBy, Set<Permission> held, String name, List<String> scopeCodes, List<String> allowlist) {
+    String cleanName = name == null ? "" : Text.requireOneLine("name", name).trim();
     if (cleanName.isEmpty() || cleanName.length() > 100) throw Refused.invalid("name", "Give the key a name of 1 to 100 characters.");
     if (scopeCodes == null || scopeCodes.isEmpty()) throw Refused.invalid("scopes", "Choose at least one scope.");
     Set<String> scopes = new LinkedHashSet<>();
@@ -59,6 +61,7 @@ class ApiKeys {
       }
       scopes.add(c);
     }
+    Members.requireHeld(held, ApiScope.permissionsOf(scopes), "scopes", "You can only give a key scopes whose permissions you hold yourself.");
     List<String> cidrs = new ArrayList<>();
     for (String entry : allowlist == null ? List.<String>of() : allowlist) {
       String e = entry.trim();

@@ -1,7 +1,9 @@
 package dev.herald.tenancy;
 
 import dev.herald.platform.Refused;
+import dev.herald.platform.Text;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -13,10 +15,12 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 class Groups {
   private final JdbcClient jdbc;
+  private final Organizations organizations;
   private final AuditLog audit;
 
-  Groups(JdbcClient jdbc, AuditLog audit) {
+  Groups(JdbcClient jdbc, Organizations organizations, AuditLog audit) {
     this.jdbc = jdbc;
+    this.organizations = organizations;
     this.audit = audit;
   }
 
@@ -32,24 +36,37 @@ class Groups {
         .list();
   }
 
+  /** Creates a group with permissions the actor holds themselves. */
   @Transactional
-  long create(long orgId, String name, List<String> permissionCodes) {
-    String clean = name == null ? "" : name.trim();
+  long create(long orgId, long actorId, String name, List<String> permissionCodes) {
+    String clean = name == null ? "" : Text.requireOneLine("name", name).trim();
     if (clean.isEmpty() || clean.length() > 60) throw Refused.invalid("name", "Name the group (1 to 60 characters).");
+    organizations.lock(orgId);
+    String[] permissions = validPermissions(permissionCodes);
+    requireHeld(orgId, actorId, permissions);
     if (jdbc.sql("select exists(select 1 from user_group where organization_id = ? and name = ?)").params(orgId, clean)
         .query(Boolean.class).single()) {
       throw Refused.conflict("name", "A group named " + clean + " exists already.");
     }
     long id = jdbc.sql("insert into user_group (organization_id, name, permissions) values (?, ?, ?) returning id")
-        .params(orgId, clean, validPermissions(permissionCodes)).query(Long.class).single();
+        .params(orgId, clean, permissions).query(Long.class).single();
     audit.record(orgId, "group.created", "group", id, clean);
     return id;
   }
 
-  /** Replaces a group's permissions and members; members must belong to the organization. */
+  /**
+   * Replaces a group's permissions and members; members must belong to the organization. The actor must
+   * hold every permission the group held and will hold, so nobody passes on (or takes, by joining) more
+   * than they have.
+   */
   @Transactional
-  boolean update(long orgId, long groupId, List<String> permissionCodes, List<Long> memberIds) {
+  boolean update(long orgId, long actorId, long groupId, List<String> permissionCodes, List<Long> memberIds) {
     String[] permissions = validPermissions(permissionCodes);
+    organizations.lock(orgId);
+    List<String> before = jdbc.sql("select unnest(permissions) from user_group where organization_id = ? and id = ?")
+        .params(orgId, groupId).query(String.class).list();
+    requireHeld(orgId, actorId, before.toArray(String[]::new));
+    requireHeld(orgId, actorId, permissions);
     int n = jdbc.sql("update user_group set permissions = ? where organization_id = ? and id = ?")
         .params(permissions, orgId, groupId).update();
     if (n == 0) return false;
@@ -69,6 +86,14 @@ class Groups {
     int n = jdbc.sql("delete from user_group where organization_id = ? and id = ?").params(orgId, groupId).update();
     if (n == 1) audit.record(orgId, "group.deleted", "group", groupId, null);
     return n == 1;
+  }
+
+  private void requireHeld(long orgId, long actorId, String[] codes) {
+    Set<Permission> held = organizations.permissionsOf(orgId, actorId);
+    List<String> missing = Arrays.stream(codes).filter(c -> Permission.fromCode(c).map(p -> !held.contains(p)).orElse(false)).toList();
+    if (!missing.isEmpty()) {
+      throw Refused.invalid("permissions", "You can only give permissions you hold yourself; you do not hold " + String.join(", ", missing) + ".");
+    }
   }
 
   private static String[] validPermissions(List<String> codes) {

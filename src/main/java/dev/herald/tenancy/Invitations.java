@@ -43,6 +43,8 @@ class Invitations {
     if (role == Role.owner && organizations.roleOf(org.id(), inviter == null ? -1 : inviter.id()).orElse(null) != Role.owner) {
       throw Refused.invalid("role", "Only an owner can invite another owner.");
     }
+    Members.requireHeld(org.permissions(), role.permissions(), "role",
+        "You cannot invite someone as " + role.name() + ": the role holds permissions you do not have.");
     String address = email.trim();
     boolean member = organizations.members(org.id()).stream().anyMatch(m -> m.email().equalsIgnoreCase(address));
     if (member) throw Refused.conflict("email", address + " is already a member of " + org.name() + ".");
@@ -58,7 +60,9 @@ class Invitations {
         .params(org.id(), address, role.name(), Tokens.hash(token), inviter == null ? null : inviter.id(), java.sql.Timestamp.from(expires))
         .query(Long.class).single();
     String who = inviter == null ? "A teammate" : inviter.displayName() + " (" + inviter.email() + ")";
-    mail.send(new SystemMail.SystemMessage(address, "You are invited to " + org.name() + " on Herald",
+    // Names are one line since they are checked, but an older organization's name may still hold a line break.
+    String subject = "You are invited to " + org.name().replaceAll("\\p{Cntrl}+", " ") + " on Herald";
+    mail.send(new SystemMail.SystemMessage(address, subject,
         who + " invited you to join " + org.name() + " on Herald as " + role.name() + ".\n\n"
             + "Accept the invitation here (valid until " + expires + "):\n"
             + properties.link("/invitations/accept?token=" + token) + "\n\n"

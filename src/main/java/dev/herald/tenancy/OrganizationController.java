@@ -1,7 +1,6 @@
 package dev.herald.tenancy;
 
 import dev.herald.platform.OnRefused;
-import dev.herald.platform.Refused;
 import dev.herald.platform.PanelController;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -22,13 +21,16 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 @PanelController
 class OrganizationController {
   private final Organizations organizations;
+  private final Members members;
   private final Invitations invitations;
   private final Groups groups;
   private final ApiKeys apiKeys;
   private final AuditLog audit;
 
-  OrganizationController(Organizations organizations, Invitations invitations, Groups groups, ApiKeys apiKeys, AuditLog audit) {
+  OrganizationController(Organizations organizations, Members members, Invitations invitations, Groups groups, ApiKeys apiKeys,
+      AuditLog audit) {
     this.organizations = organizations;
+    this.members = members;
     this.invitations = invitations;
     this.groups = groups;
     this.apiKeys = apiKeys;
@@ -61,37 +63,20 @@ class OrganizationController {
   }
 
   @PostMapping("/o/{org}/members/{userId}/role")
-  @OnRefused("/o/{org}/members")
+  @OnRefused(value = "/o/{org}/members", notFoundIsPage = true)
   String changeRole(OrganizationContext org, @AuthenticationPrincipal HeraldUser me, @PathVariable long userId,
       @RequestParam(defaultValue = "") String role, RedirectAttributes flash) {
-    // Looked up first: another organization's user id is "not found", whatever else is wrong with the form.
-    Role current = organizations.roleOf(org.id(), userId).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
-    Role newRole = Invitations.parseRole(role);
-    boolean iAmOwner = organizations.roleOf(org.id(), me.id()).orElse(null) == Role.owner;
-    if ((newRole == Role.owner || current == Role.owner) && !iAmOwner) {
-      throw Refused.invalid("role", "Only an owner can make someone an owner or change an owner's role.");
-    }
-    if (current == Role.owner && newRole != Role.owner && organizations.countOwners(org.id()) == 1) {
-      throw Refused.conflict("role", "An organization needs at least one owner.");
-    }
-    organizations.setRole(org.id(), userId, newRole);
-    audit.record(org.id(), "member.role_changed", "user", userId, current.name() + " -> " + newRole.name());
+    members.changeRole(org.id(), me.id(), userId, role);
     flash.addFlashAttribute("notice", "Role changed.");
     return "redirect:/o/" + org.slug() + "/members";
   }
 
   @PostMapping("/o/{org}/members/{userId}/remove")
+  @OnRefused(value = "/o/{org}/members", notFoundIsPage = true)
   String remove(OrganizationContext org, @AuthenticationPrincipal HeraldUser me, @PathVariable long userId,
       RedirectAttributes flash) {
-    Role current = organizations.roleOf(org.id(), userId).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
-    boolean iAmOwner = organizations.roleOf(org.id(), me.id()).orElse(null) == Role.owner;
-    if (current == Role.owner && (!iAmOwner || organizations.countOwners(org.id()) == 1)) {
-      flash.addFlashAttribute("errors", java.util.Map.of("form", "The last owner cannot be removed, and only owners remove owners."));
-    } else {
-      organizations.removeMember(org.id(), userId);
-      audit.record(org.id(), "member.removed", "user", userId, null);
-      flash.addFlashAttribute("notice", "Member removed.");
-    }
+    members.remove(org.id(), me.id(), userId);
+    flash.addFlashAttribute("notice", "Member removed.");
     return "redirect:/o/" + org.slug() + "/members";
   }
 
@@ -114,19 +99,19 @@ class OrganizationController {
 
   @PostMapping("/o/{org}/groups")
   @OnRefused("/o/{org}/groups")
-  String createGroup(OrganizationContext org, @RequestParam(defaultValue = "") String name,
+  String createGroup(OrganizationContext org, @AuthenticationPrincipal HeraldUser me, @RequestParam(defaultValue = "") String name,
       @RequestParam(required = false) List<String> permissions, RedirectAttributes flash) {
-    groups.create(org.id(), name, permissions);
+    groups.create(org.id(), me.id(), name, permissions);
     flash.addFlashAttribute("notice", "Group created.");
     return "redirect:/o/" + org.slug() + "/groups";
   }
 
   @PostMapping("/o/{org}/groups/{id}")
   @OnRefused("/o/{org}/groups")
-  String updateGroup(OrganizationContext org, @PathVariable long id,
+  String updateGroup(OrganizationContext org, @AuthenticationPrincipal HeraldUser me, @PathVariable long id,
       @RequestParam(required = false) List<String> permissions, @RequestParam(required = false) List<Long> members,
       RedirectAttributes flash) {
-    if (!groups.update(org.id(), id, permissions, members)) throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+    if (!groups.update(org.id(), me.id(), id, permissions, members)) throw new ResponseStatusException(HttpStatus.NOT_FOUND);
     flash.addFlashAttribute("notice", "Group saved.");
     return "redirect:/o/" + org.slug() + "/groups";
   }
@@ -152,7 +137,8 @@ class OrganizationController {
   String createApiKey(OrganizationContext org, @AuthenticationPrincipal HeraldUser me,
       @RequestParam(defaultValue = "") String name, @RequestParam(required = false) List<String> scopes,
       @RequestParam(defaultValue = "") String ipAllowlist, RedirectAttributes flash) {
-    ApiKeys.Created created = apiKeys.create(org.id(), me.id(), name, scopes, Arrays.asList(ipAllowlist.split("[,\\s]+")));
+    ApiKeys.Created created = apiKeys.create(org.id(), me.id(), org.permissions(), name, scopes,
+        Arrays.asList(ipAllowlist.split("[,\\s]+")));
     flash.addFlashAttribute("createdKey", created.secret());
     return "redirect:/o/" + org.slug() + "/api-keys";
   }

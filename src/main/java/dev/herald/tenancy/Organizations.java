@@ -172,6 +172,14 @@ public class Organizations {
         .list();
   }
 
+  /**
+   * Locks the organization's row until the transaction ends, so that changes to its memberships take
+   * turns: a check such as "another owner remains" then still holds when the change is written.
+   */
+  void lock(long orgId) {
+    jdbc.sql("select id from organization where id = ? for update").param(orgId).query(Long.class).optional();
+  }
+
   int countOwners(long orgId) {
     return jdbc.sql("select count(*) from membership where organization_id = ? and role = 'owner'").param(orgId)
         .query(Integer.class).single();

@@ -1,6 +1,7 @@
 package dev.herald.tenancy;
 
 import dev.herald.platform.HeraldProperties;
+import dev.herald.platform.Text;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -107,8 +108,8 @@ class SignIn {
 
   private void record(Long userId, String email, String ip, String userAgent, boolean success, String reason) {
     jdbc.sql("insert into login_event (user_id, email, ip, user_agent, success, reason, at) values (?, ?, ?, ?, ?, ?, ?)")
-        .params(userId, email.length() > 320 ? email.substring(0, 320) : email, ip,
-            userAgent == null ? null : userAgent.substring(0, Math.min(400, userAgent.length())), success, reason,
+        .params(userId, Text.visible(email.length() > 320 ? email.substring(0, 320) : email), ip,
+            userAgent == null ? null : Text.visible(userAgent.substring(0, Math.min(400, userAgent.length()))), success, reason,
             java.sql.Timestamp.from(clock.instant()))
         .update();
   }

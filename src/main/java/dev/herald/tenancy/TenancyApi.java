@@ -84,7 +84,7 @@ class TenancyApi {
   @Operation(summary = "Create an API key; the secret is in this response only")
   CreatedApiKey createApiKey(OrganizationContext org, @AuthenticationPrincipal Object principal,
       @RequestBody ApiKeyRequest request) {
-    ApiKeys.Created c = apiKeys.create(org.id(), principal instanceof HeraldUser u ? u.id() : null, request.name(), request.scopes(),
+    ApiKeys.Created c = apiKeys.create(org.id(), principal instanceof HeraldUser u ? u.id() : null, org.permissions(), request.name(), request.scopes(),
         request.ipAllowlist());
     return new CreatedApiKey(c.key(), c.secret(), "Store the secret now: Herald keeps only its hash and cannot show it again.");
   }

@@ -25,7 +25,9 @@ class Users {
       id, email, display_name, password_hash, operator, totp_secret, totp_enabled, failed_logins, locked_until,
       password_changed_at""";
 
+  /** Empty also for an address holding a control character: no account has one, and PostgreSQL's text cannot hold a NUL. */
   Optional<User> byEmail(String email) {
+    if (email.chars().anyMatch(c -> c < 0x20)) return Optional.empty();
     return jdbc.sql("select " + COLUMNS + " from app_user where lower(email) = lower(?)").param(email.trim())
         .query(User.class).optional();
   }

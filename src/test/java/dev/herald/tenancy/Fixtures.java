@@ -50,7 +50,7 @@ class Fixtures {
   }
 
   ApiKeys.Created apiKey(Organizations.Organization org, String... scopes) {
-    return apiKeys.create(org.id(), null, "test key", List.of(scopes), List.of());
+    return apiKeys.create(org.id(), null, java.util.EnumSet.allOf(Permission.class), "test key", List.of(scopes), List.of());
   }
 
   static RequestPostProcessor signedIn(HeraldUser user) {

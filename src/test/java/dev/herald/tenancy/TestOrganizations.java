@@ -53,7 +53,7 @@ public class TestOrganizations {
     String email = "owner@" + Accounts.slugOf(name).toLowerCase(Locale.ROOT) + ".test";
     HeraldUser owner = accounts.createPerson(new Accounts.NewPerson(email, "Owner", Fixtures.PASSWORD, true, true), "127.0.0.1").principal();
     long id = accounts.createOrganization(owner.id(), name);
-    String key = apiKeys.create(id, owner.id(), "tests", List.of(scopes), List.of()).secret();
+    String key = apiKeys.create(id, owner.id(), java.util.EnumSet.allOf(Permission.class), "tests", List.of(scopes), List.of()).secret();
     return new Created(id, organizations.byId(id).orElseThrow().slug(), email, key);
   }
 }
