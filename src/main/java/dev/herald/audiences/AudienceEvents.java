@@ -54,7 +54,7 @@ public final class AudienceEvents {
   }
 
   /** A subscriber's status on one list. */
-  public record ListStatus(long listId, String status) {}
+  public record ListStatus(long listId, SubscriptionStatus status) {}
 
   public record SubscriberCreated(long organizationId, SubscriberData subscriber, Instant occurredAt) {}
 
@@ -65,8 +65,8 @@ public final class AudienceEvents {
   public record SubscriberDeleted(long organizationId, SubscriberData subscriber, Instant occurredAt) {}
 
   /** {@code status}: what the subscription became (unconfirmed when the list asks for double opt-in). */
-  public record SubscriberSubscribed(long organizationId, SubscriberData subscriber, long listId, String status, String channel,
-      Instant occurredAt) {}
+  public record SubscriberSubscribed(long organizationId, SubscriberData subscriber, long listId, SubscriptionStatus status,
+      ConsentChannel channel, Instant occurredAt) {}
 
   public record SubscriberConfirmed(long organizationId, SubscriberData subscriber, long listId, Instant occurredAt) {}
 

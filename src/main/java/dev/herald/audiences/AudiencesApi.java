@@ -4,6 +4,8 @@ import dev.herald.platform.Refused;
 import dev.herald.platform.Text;
 import dev.herald.tenancy.OrganizationContext;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import java.security.Principal;
@@ -111,19 +113,24 @@ class AudiencesApi {
 
   /** A subscriber to create or update, and the lists to put them on. */
   record SubscriberRequest(String email, String name, Map<String, Object> fields, List<String> tags, List<Long> lists,
-      String status, ConsentInput consent) {}
+      @Schema(implementation = SubscriptionStatus.class, description = REQUESTED_STATUS) String status, ConsentInput consent) {}
 
-  record SubscriptionResult(long listId, String status) {}
+  /** Statuses are texts in requests, so that a wrong one is refused naming its field, as every other wrong input is. */
+  private static final String REQUESTED_STATUS = "subscribed (when absent), unconfirmed or unsubscribed; a double opt-in list"
+      + " turns subscribed into unconfirmed and mails a confirmation link";
+
+  record SubscriptionResult(long listId, SubscriptionStatus status) {}
 
   record UpsertResult(Subscribers.Subscriber subscriber, List<SubscriptionResult> subscriptions) {}
 
   @GetMapping("/api/v1/orgs/{org}/subscribers")
   @Operation(summary = "Search subscribers: by email or name (q), list and status; newest first")
   Subscribers.Page search(OrganizationContext org, @RequestParam(defaultValue = "") String q,
-      @RequestParam(required = false) Long list, @RequestParam(defaultValue = "") String status,
+      @RequestParam(required = false) Long list,
+      @Parameter(schema = @Schema(implementation = SubscriptionStatus.class)) @RequestParam(defaultValue = "") String status,
       @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size) {
     Refused.checkPage(page, size);
-    return subscribers.search(org.id(), q, list, status, page, size);
+    return subscribers.search(org.id(), q, list, SubscriptionStatus.parse("status", status), page, size);
   }
 
   @PostMapping("/api/v1/orgs/{org}/subscribers")
@@ -157,11 +164,12 @@ class AudiencesApi {
       for (int i = 0; i < listIds.size(); i++) {
         if (listIds.get(i) == null) throw Refused.invalid("lists[" + i + "]", "lists holds list ids; element " + i + " is null.");
       }
+      SubscriptionStatus status = SubscriptionStatus.parse("status", body.status());
       Consent.Evidence evidence = evidence(body.consent(), caller, request);
       long id = subscribers.upsert(org.id(), new Subscribers.Input(body.email(), body.name(), body.fields(), body.tags()), "api");
       List<SubscriptionResult> results = new ArrayList<>();
       for (Long listId : listIds) {
-        results.add(new SubscriptionResult(listId, subscribers.subscribe(org.id(), id, listId, body.status(), evidence)));
+        results.add(new SubscriptionResult(listId, subscribers.subscribe(org.id(), id, listId, status, evidence)));
       }
       return new UpsertResult(subscribers.find(org.id(), id).orElseThrow(), results);
     } catch (Refused p) {
@@ -218,7 +226,8 @@ class AudiencesApi {
     return consent.of(org.id(), resolve(org, idOrEmail).id());
   }
 
-  record SubscribeRequest(String status, ConsentInput consent) {}
+  record SubscribeRequest(@Schema(implementation = SubscriptionStatus.class, description = REQUESTED_STATUS) String status,
+      ConsentInput consent) {}
 
   @PutMapping("/api/v1/orgs/{org}/subscribers/{idOrEmail}/lists/{listId}")
   SubscriptionResult subscribe(OrganizationContext org, @PathVariable String idOrEmail,
@@ -226,10 +235,11 @@ class AudiencesApi {
     Subscribers.Subscriber s = resolve(org, idOrEmail);
     // The list is named by the path here (not a field of a form), so another organization's is not found, as for any route.
     lists.basic(org.id(), listId).orElseThrow(() -> Refused.notFound("List " + listId));
-    String status = "unsubscribed".equals(body.status())
-        ? (subscribers.unsubscribe(org.id(), s.id(), listId, "api") ? "unsubscribed" : subscribers.statusOn(s.id(), listId)
+    SubscriptionStatus requested = SubscriptionStatus.parse("status", body.status());
+    SubscriptionStatus status = requested == SubscriptionStatus.UNSUBSCRIBED
+        ? (subscribers.unsubscribe(org.id(), s.id(), listId, "api") ? requested : subscribers.statusOn(s.id(), listId)
             .orElseThrow(() -> Refused.notFound("Subscription to list " + listId)))
-        : subscribers.subscribe(org.id(), s.id(), listId, body.status(), evidence(body.consent(), caller, request));
+        : subscribers.subscribe(org.id(), s.id(), listId, requested, evidence(body.consent(), caller, request));
     return new SubscriptionResult(listId, status);
   }
 
@@ -255,7 +265,7 @@ class AudiencesApi {
     Text.requireNoControls("consent.ip", c.ip());
     Text.requireNoControls("consent.userAgent", c.userAgent());
     Text.requireNoControls("consent.basis", c.basis());
-    return new Consent.Evidence("api", caller == null ? null : caller.getName(), c.text(), c.basis(),
+    return new Consent.Evidence(ConsentChannel.API, caller == null ? null : caller.getName(), c.text(), c.basis(),
         c.ip() == null ? request.getRemoteAddr() : c.ip(), c.userAgent());
   }
 

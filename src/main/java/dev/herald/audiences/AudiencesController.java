@@ -67,10 +67,10 @@ class AudiencesController {
       @RequestParam(defaultValue = "") String status, @RequestParam(defaultValue = "0") int page, Model model) {
     MailingLists.MailingList list = lists.find(org.id(), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
     model.addAttribute("list", list);
-    model.addAttribute("page", subscribers.search(org.id(), q, id, status, Math.max(0, page), PAGE_SIZE));
+    model.addAttribute("page", subscribers.search(org.id(), q, id, SubscriptionStatus.parse("status", status), Math.max(0, page), PAGE_SIZE));
     model.addAttribute("q", q);
     model.addAttribute("status", status);
-    model.addAttribute("statuses", Subscribers.STATUSES);
+    model.addAttribute("statuses", SubscriptionStatus.values());
     model.addAttribute("formUrl", properties.publicLink("/p/subscribe/" + list.id()));
     return "audiences/list";
   }
@@ -110,11 +110,11 @@ class AudiencesController {
   String subscribers(OrganizationContext org, @RequestParam(defaultValue = "") String q,
       @RequestParam(required = false) Long list, @RequestParam(defaultValue = "") String status,
       @RequestParam(defaultValue = "0") int page, Model model) {
-    model.addAttribute("page", subscribers.search(org.id(), q, list, status, Math.max(0, page), PAGE_SIZE));
+    model.addAttribute("page", subscribers.search(org.id(), q, list, SubscriptionStatus.parse("status", status), Math.max(0, page), PAGE_SIZE));
     model.addAttribute("q", q);
     model.addAttribute("listId", list);
     model.addAttribute("status", status);
-    model.addAttribute("statuses", Subscribers.STATUSES);
+    model.addAttribute("statuses", SubscriptionStatus.values());
     model.addAttribute("lists", lists.names(org.id()));
     model.addAttribute("fields", fields.list(org.id()));
     model.addAttribute("segments", segments.list(org.id()));
@@ -129,8 +129,8 @@ class AudiencesController {
       @RequestParam(defaultValue = "") String basis, HttpServletRequest request, RedirectAttributes flash) {
     if (basis.isBlank()) throw Refused.invalid("basis", "Say how this person gave consent (e.g. signed up at our shop counter).");
     Text.requireNoControls("basis", basis);
-    long id = subscribers.addToLists(org.id(), new Subscribers.Input(email, name, null, null), lists, status,
-        Consent.Evidence.panel(me.email(), basis.trim(), request.getRemoteAddr()), "panel");
+    long id = subscribers.addToLists(org.id(), new Subscribers.Input(email, name, null, null), lists,
+        SubscriptionStatus.parse("status", status), Consent.Evidence.panel(me.email(), basis.trim(), request.getRemoteAddr()), "panel");
     flash.addFlashAttribute("notice", "Subscriber saved.");
     return "redirect:/o/" + org.slug() + "/subscribers/" + id;
   }
@@ -181,7 +181,7 @@ class AudiencesController {
     switch (action) {
       case "subscribe" -> {
         if (basis.isBlank()) throw Refused.invalid("basis", "Say how this person gave consent.");
-        subscribers.subscribe(org.id(), id, listId, "subscribed", Consent.Evidence.panel(me.email(), basis.trim(), request.getRemoteAddr()));
+        subscribers.subscribe(org.id(), id, listId, SubscriptionStatus.SUBSCRIBED, Consent.Evidence.panel(me.email(), basis.trim(), request.getRemoteAddr()));
       }
       case "unsubscribe" -> subscribers.unsubscribe(org.id(), id, listId, "panel");
       case "remove" -> subscribers.removeFromList(org.id(), id, listId);

@@ -19,13 +19,13 @@ public class Consent {
   }
 
   /** Where a subscription came from: the channel and its reference, plus the evidence we have. */
-  public record Evidence(String channel, String channelRef, String consentText, String basis, String ip, String userAgent) {
+  public record Evidence(ConsentChannel channel, String channelRef, String consentText, String basis, String ip, String userAgent) {
     public static Evidence panel(String memberEmail, String basis, String ip) {
-      return new Evidence("panel", memberEmail, null, basis, ip, null);
+      return new Evidence(ConsentChannel.PANEL, memberEmail, null, basis, ip, null);
     }
   }
 
-  public record ConsentRecord(long id, Long listId, String listName, String channel, String channelRef, String consentText,
+  public record ConsentRecord(long id, Long listId, String listName, ConsentChannel channel, String channelRef, String consentText,
       String basis, String ip, String userAgent, Instant givenAt, Instant confirmedAt, Instant withdrawnAt) {}
 
   long record(long orgId, long subscriberId, Long listId, Evidence e, boolean confirmed) {
@@ -34,7 +34,7 @@ public class Consent {
         insert into consent_record (organization_id, subscriber_id, list_id, consent_text_id, channel, channel_ref, basis, ip,
           user_agent, confirmed_at)
         values (?, ?, ?, ?, ?, ?, ?, ?, ?, case when ? then now() end) returning id""")
-        .params(orgId, subscriberId, listId, textId, e.channel(), e.channelRef(), e.basis(), e.ip(),
+        .params(orgId, subscriberId, listId, textId, e.channel().text(), e.channelRef(), e.basis(), e.ip(),
             e.userAgent() == null ? null : e.userAgent().substring(0, Math.min(400, e.userAgent().length())), confirmed)
         .query(Long.class).single();
   }
@@ -72,6 +72,15 @@ public class Consent {
                c.withdrawn_at
         from consent_record c left join mailing_list l on l.id = c.list_id left join consent_text t on t.id = c.consent_text_id
         where c.organization_id = ? and c.subscriber_id = ? order by c.given_at desc, c.id desc""")
-        .params(orgId, subscriberId).query(ConsentRecord.class).list();
+        .params(orgId, subscriberId)
+        .query((rs, n) -> new ConsentRecord(rs.getLong("id"), (Long) rs.getObject("list_id"), rs.getString("list_name"),
+            ConsentChannel.fromText(rs.getString("channel")), rs.getString("channel_ref"), rs.getString("consent_text"),
+            rs.getString("basis"), rs.getString("ip"), rs.getString("user_agent"), instant(rs.getTimestamp("given_at")),
+            instant(rs.getTimestamp("confirmed_at")), instant(rs.getTimestamp("withdrawn_at"))))
+        .list();
+  }
+
+  private static Instant instant(java.sql.Timestamp t) {
+    return t == null ? null : t.toInstant();
   }
 }

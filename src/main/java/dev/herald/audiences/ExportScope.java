@@ -14,7 +14,7 @@ sealed interface ExportScope permits ExportScope.All, ExportScope.OfList, Export
   record All() implements ExportScope {}
 
   /** The members of one list, optionally only those with one subscription status ({@code null}: any). */
-  record OfList(long listId, String status) implements ExportScope {}
+  record OfList(long listId, SubscriptionStatus status) implements ExportScope {}
 
   /** The subscribers a saved segment matches at the moment of the export. */
   record OfSegment(long segmentId) implements ExportScope {}
@@ -24,10 +24,7 @@ sealed interface ExportScope permits ExportScope.All, ExportScope.OfList, Export
    * list, so with a segment or with everyone it is refused rather than silently ignored.
    */
   static ExportScope of(Long listId, Long segmentId, String status) {
-    String st = status == null || status.isBlank() ? null : status.trim();
-    if (st != null && !Subscribers.STATUSES.contains(st)) {
-      throw Refused.invalid("status", "status is one of " + String.join(", ", Subscribers.STATUSES) + ".");
-    }
+    SubscriptionStatus st = SubscriptionStatus.parse("status", status);
     if (listId != null && segmentId != null) throw Refused.invalid("segment", "Export a list or a segment, not both.");
     if (listId != null) return new OfList(listId, st);
     if (st != null) throw Refused.invalid("status", "status filters a list's members: give list as well.");

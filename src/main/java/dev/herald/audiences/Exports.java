@@ -188,7 +188,7 @@ class Exports {
 
   private Target ofList(long orgId, ExportScope.OfList of) {
     MailingLists.MailingList list = lists.basic(orgId, of.listId()).orElseThrow(() -> Refused.notFound("List " + of.listId()));
-    Map<String, Object> params = Map.of("org", orgId, "list", list.id(), "status", of.status() == null ? "" : of.status());
+    Map<String, Object> params = Map.of("org", orgId, "list", list.id(), "status", of.status() == null ? "" : of.status().text());
     Source source = new Source("subscriber s join subscription x on x.subscriber_id = s.id and x.list_id = :list",
         "s.organization_id = :org and (:status = '' or x.status = :status)", params, true);
     String fileBase = slug(list.name(), "list-" + list.id()) + (of.status() == null ? "" : "-" + of.status());

@@ -3,6 +3,7 @@ package dev.herald.audiences;
 import dev.herald.tenancy.OrganizationContext;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -35,7 +36,8 @@ class ExportsApi {
       @Parameter(description = "a list's id; without list or segment, every subscriber of the organization")
       @RequestParam(required = false) Long list,
       @Parameter(description = "a segment's id: the subscribers it matches now") @RequestParam(required = false) Long segment,
-      @Parameter(description = "with list: only this subscription status") @RequestParam(required = false) String status,
+      @Parameter(description = "with list: only this subscription status", schema = @Schema(implementation = SubscriptionStatus.class))
+      @RequestParam(required = false) String status,
       HttpServletResponse response) throws IOException {
     ExportFormat f = ExportFormat.parse(format);
     ExportDownload.send(exports, () -> exports.start(org.id(), org.slug(), ExportScope.of(list, segment, status), f), response);

@@ -3,10 +3,14 @@ package dev.herald.audiences;
 import dev.herald.platform.Refused;
 import dev.herald.platform.Text;
 import dev.herald.tenancy.AuditLog;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -22,21 +26,23 @@ public class MailingLists {
     this.audit = audit;
   }
 
-  public record MailingList(long id, String name, String description, String visibility, String optin, String defaultFromName,
+  /** {@code counts}: the number of subscriptions per status, keyed by the status's text (JSON keys are texts). */
+  public record MailingList(long id, String name, String description, ListVisibility visibility, OptIn optin, String defaultFromName,
       String defaultFromEmail, List<String> tags, Instant createdAt, Map<String, Long> counts) {}
 
-  /** What a person or API client sends to create or change a list. */
-  public record ListForm(String name, String description, String visibility, String optin, String defaultFromName,
+  /** What a person or API client sends to create or change a list; the texts are checked by {@link #validate}. */
+  public record ListForm(String name, String description,
+      @Schema(implementation = ListVisibility.class, description = "private when absent") String visibility,
+      @Schema(implementation = OptIn.class, description = "double when absent") String optin, String defaultFromName,
       String defaultFromEmail, List<String> tags) {}
 
+  /** A list's columns and one count per status, named by the status's text: a new status is counted without a change here. */
   private static final String SELECT = """
-      select l.id, l.name, l.description, l.visibility, l.optin, l.default_from_name, l.default_from_email, l.tags, l.created_at,
-        c.unconfirmed, c.subscribed, c.unsubscribed, c.bounced, c.complained
-      from mailing_list l cross join lateral (
-        select count(*) filter (where status = 'unconfirmed') unconfirmed, count(*) filter (where status = 'subscribed') subscribed,
-               count(*) filter (where status = 'unsubscribed') unsubscribed, count(*) filter (where status = 'bounced') bounced,
-               count(*) filter (where status = 'complained') complained
-        from subscription s where s.list_id = l.id) c""";
+      select l.id, l.name, l.description, l.visibility, l.optin, l.default_from_name, l.default_from_email, l.tags, l.created_at, %s
+      from mailing_list l cross join lateral (select %s from subscription s where s.list_id = l.id) c""".formatted(
+      Arrays.stream(SubscriptionStatus.values()).map(st -> "c." + st.text()).collect(Collectors.joining(", ")),
+      Arrays.stream(SubscriptionStatus.values()).map(st -> "count(*) filter (where status = '" + st.text() + "') as " + st.text())
+          .collect(Collectors.joining(", ")));
 
   /** Without counts ({@link MailingList#counts} empty): for lookups and menus, where counting a big list would cost a scan. */
   private static final String SELECT_PLAIN = """
@@ -72,12 +78,12 @@ public class MailingLists {
 
   @Transactional
   public MailingList create(long orgId, ListForm form) {
-    ListForm f = validate(form);
+    Valid f = validate(form);
     if (nameTaken(orgId, f.name(), null)) throw Refused.conflict("name", "A list named " + f.name() + " exists already.");
     long id = jdbc.sql("""
         insert into mailing_list (organization_id, name, description, visibility, optin, default_from_name, default_from_email, tags)
         values (?, ?, ?, ?, ?, ?, ?, ?) returning id""")
-        .params(orgId, f.name(), f.description(), f.visibility(), f.optin(), f.defaultFromName(), f.defaultFromEmail(),
+        .params(orgId, f.name(), f.description(), f.visibility().text(), f.optin().text(), f.defaultFromName(), f.defaultFromEmail(),
             f.tags().toArray(String[]::new))
         .query(Long.class).single();
     audit.record(orgId, "list.created", "list", id, f.name());
@@ -87,12 +93,12 @@ public class MailingLists {
   @Transactional
   public Optional<MailingList> update(long orgId, long id, ListForm form) {
     if (find(orgId, id).isEmpty()) return Optional.empty();
-    ListForm f = validate(form);
+    Valid f = validate(form);
     if (nameTaken(orgId, f.name(), id)) throw Refused.conflict("name", "A list named " + f.name() + " exists already.");
     int n = jdbc.sql("""
         update mailing_list set name = ?, description = ?, visibility = ?, optin = ?, default_from_name = ?, default_from_email = ?,
           tags = ?, updated_at = now() where organization_id = ? and id = ?""")
-        .params(f.name(), f.description(), f.visibility(), f.optin(), f.defaultFromName(), f.defaultFromEmail(),
+        .params(f.name(), f.description(), f.visibility().text(), f.optin().text(), f.defaultFromName(), f.defaultFromEmail(),
             f.tags().toArray(String[]::new), orgId, id)
         .update();
     if (n == 0) return Optional.empty();
@@ -112,19 +118,19 @@ public class MailingLists {
         .params(orgId, name, except == null ? -1 : except).query(Boolean.class).single();
   }
 
-  private static ListForm validate(ListForm f) {
+  /** A {@link ListForm} checked and normalized. */
+  private record Valid(String name, String description, ListVisibility visibility, OptIn optin, String defaultFromName,
+      String defaultFromEmail, List<String> tags) {}
+
+  private static Valid validate(ListForm f) {
     if (f == null) throw Refused.invalid("name", "Send the list's fields.");
     Text.requireNoControls("name", f.name());
     Text.requireNoControls("description", f.description());
     Text.requireNoControls("defaultFromName", f.defaultFromName());
     String name = f.name() == null ? "" : f.name().trim();
     if (name.isEmpty() || name.length() > 100) throw Refused.invalid("name", "Name the list (1 to 100 characters).");
-    String visibility = f.visibility() == null || f.visibility().isBlank() ? "private" : f.visibility().trim();
-    if (!visibility.equals("public") && !visibility.equals("private")) {
-      throw Refused.invalid("visibility", "visibility is public or private.");
-    }
-    String optin = f.optin() == null || f.optin().isBlank() ? "double" : f.optin().trim();
-    if (!optin.equals("single") && !optin.equals("double")) throw Refused.invalid("optin", "optin is single or double.");
+    ListVisibility visibility = Objects.requireNonNullElse(ListVisibility.parse("visibility", f.visibility()), ListVisibility.PRIVATE);
+    OptIn optin = Objects.requireNonNullElse(OptIn.parse("optin", f.optin()), OptIn.DOUBLE);
     String fromEmail = blankToNull(f.defaultFromEmail());
     if (fromEmail != null) {
       fromEmail = Addresses.require("defaultFromEmail", fromEmail).address();
@@ -135,7 +141,7 @@ public class MailingLists {
     }
     String description = f.description() == null ? "" : f.description().trim();
     if (description.length() > 2000) throw Refused.invalid("description", "Keep the description under 2000 characters.");
-    return new ListForm(name, description, visibility, optin, fromName, fromEmail, Tags.clean("tags", f.tags()));
+    return new Valid(name, description, visibility, optin, fromName, fromEmail, Tags.clean("tags", f.tags()));
   }
 
   static String blankToNull(String s) {
@@ -143,14 +149,16 @@ public class MailingLists {
   }
 
   private static MailingList plain(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
-    return new MailingList(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
+    return new MailingList(rs.getLong(1), rs.getString(2), rs.getString(3), ListVisibility.fromText(rs.getString(4)),
+        OptIn.fromText(rs.getString(5)), rs.getString(6),
         rs.getString(7), List.of((String[]) rs.getArray(8).getArray()), rs.getTimestamp(9).toInstant(), Map.of());
   }
 
   private static MailingList map(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
     Map<String, Long> counts = new java.util.LinkedHashMap<>();
-    for (String status : Subscribers.STATUSES) counts.put(status, rs.getLong(status));
-    return new MailingList(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
+    for (SubscriptionStatus status : SubscriptionStatus.values()) counts.put(status.text(), rs.getLong(status.text()));
+    return new MailingList(rs.getLong(1), rs.getString(2), rs.getString(3), ListVisibility.fromText(rs.getString(4)),
+        OptIn.fromText(rs.getString(5)), rs.getString(6),
         rs.getString(7), List.of((String[]) rs.getArray(8).getArray()), rs.getTimestamp(9).toInstant(), counts);
   }
 }

@@ -89,11 +89,11 @@ class PublicPagesController {
       if (!consent) throw Refused.invalid("consent", "Tick the box to say you want to receive these emails.");
       // An anonymous visitor may add a person but not rename one who exists (anyone can type any address).
       boolean known = subscribers.findByEmail(list.organizationId(), email).isPresent();
-      String status;
+      SubscriptionStatus status;
       try {
         status = subscribers.subscribeByForm(list.organizationId(),
             new Subscribers.Input(email, known || name.isBlank() ? null : name, null, null), listId,
-            new Consent.Evidence("form", "list-form:" + listId, consentText(list), null, request.getRemoteAddr(),
+            new Consent.Evidence(ConsentChannel.FORM, "list-form:" + listId, consentText(list), null, request.getRemoteAddr(),
                 request.getHeader("User-Agent")));
       } catch (Refused p) {
         // Never tell a visitor what another address's status is (bounced, complained): one neutral answer.
@@ -101,9 +101,9 @@ class PublicPagesController {
         throw p;
       } catch (Subscribers.SuppressedSignUp suppressed) {
         // Nothing was stored; answer like a sign-up that waits for confirmation, without saying why no mail comes.
-        status = "unconfirmed";
+        status = SubscriptionStatus.UNCONFIRMED;
       }
-      model.addAttribute("needsConfirmation", "unconfirmed".equals(status));
+      model.addAttribute("needsConfirmation", status == SubscriptionStatus.UNCONFIRMED);
       return "audiences/public-subscribed";
     } catch (Refused p) {
       Forms.refused(p, model, response);
@@ -174,11 +174,11 @@ class PublicPagesController {
     }
     List<Long> keep = leaving || subscribed == null ? List.of() : subscribed;
     for (Subscribers.Membership m : s.lists()) {
-      boolean active = List.of("subscribed", "unconfirmed").contains(m.status());
+      boolean active = m.status().active();
       if (active && !keep.contains(m.listId())) subscribers.unsubscribe(p.organizationId(), s.id(), m.listId(), "preference centre");
-      if (!active && m.status().equals("unsubscribed") && keep.contains(m.listId())) {
+      if (m.status() == SubscriptionStatus.UNSUBSCRIBED && keep.contains(m.listId())) {
         try {
-          subscribers.subscribe(p.organizationId(), s.id(), m.listId(), "subscribed", new Consent.Evidence("form",
+          subscribers.subscribe(p.organizationId(), s.id(), m.listId(), SubscriptionStatus.SUBSCRIBED, new Consent.Evidence(ConsentChannel.FORM,
               "preference-centre", "Re-subscribed in the preference centre.", null, request.getRemoteAddr(), request.getHeader("User-Agent")));
         } catch (Subscribers.SuppressedSignUp suppressed) {
           // suppressed for a reason the person cannot lift here: the list stays as it was
@@ -216,7 +216,7 @@ class PublicPagesController {
 
   // ---- helpers -----------------------------------------------------------------------------
 
-  record PublicList(long id, long organizationId, String name, String description, String organizationName, String optin) {}
+  record PublicList(long id, long organizationId, String name, String description, String organizationName, OptIn optin) {}
 
   /** A public list of an organization that is not suspended, or 404. */
   private PublicList publicList(long listId) {

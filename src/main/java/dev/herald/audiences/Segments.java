@@ -4,6 +4,7 @@ import dev.herald.audiences.SegmentCondition.Op;
 import dev.herald.platform.Refused;
 import dev.herald.platform.SqlFragment;
 import dev.herald.platform.Text;
+import dev.herald.platform.TextEnum;
 import dev.herald.tenancy.AuditLog;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -195,8 +196,9 @@ class Segments {
         }
         String status = value.isEmpty() ? "any" : value;
         if (!status.equals("any")) {
-          if (!Subscribers.STATUSES.contains(status)) throw Refused.invalid(at + ".value", "Status is any or one of " + Subscribers.STATUSES + ".");
-          params.put(v, status);
+          SubscriptionStatus st = TextEnum.find(SubscriptionStatus.class, status).orElseThrow(() -> Refused.invalid(at + ".value",
+              "Status is any or one of " + TextEnum.texts(SubscriptionStatus.class) + "."));
+          params.put(v, st.text());
           membership += " and x.status = :" + v;
         }
         membership += ")";

@@ -127,7 +127,7 @@ class SegmentsController {
     model.addAttribute("rules", conditions.rules());
     model.addAttribute("lists", lists.names(org.id()));
     model.addAttribute("fields", fields.list(org.id()));
-    model.addAttribute("statuses", Subscribers.STATUSES);
+    model.addAttribute("statuses", SubscriptionStatus.values());
     try {
       model.addAttribute("count", segments.count(org.id(), conditions));
     } catch (Refused p) {

@@ -7,10 +7,12 @@ import dev.herald.platform.Text;
 import dev.herald.tenancy.AuditLog;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -28,8 +30,9 @@ public class Subscribers {
    * other channels only: someone who comes back and asks, with double opt-in where the list wants it,
    * may subscribe again; a member, an API client or an import may not add them.
    */
-  private static final java.util.Set<String> SELF_SERVICE = java.util.Set.of("form");
-  public static final List<String> STATUSES = List.of("unconfirmed", "subscribed", "unsubscribed", "bounced", "complained");
+  private static final Set<ConsentChannel> SELF_SERVICE = EnumSet.of(ConsentChannel.FORM);
+  /** Channels where a list's double opt-in applies: a member or an import vouches for the consent themselves. */
+  private static final Set<ConsentChannel> CONFIRMED_BY_MAIL = EnumSet.of(ConsentChannel.FORM, ConsentChannel.API);
   private final JdbcClient jdbc;
   private final CustomFields fields;
   private final MailingLists lists;
@@ -58,7 +61,7 @@ public class Subscribers {
   public record Subscriber(long id, String email, boolean smtputf8, String name, Map<String, Object> fields, List<String> tags,
       String source, Instant createdAt, Instant updatedAt, List<Membership> lists) {}
 
-  public record Membership(long listId, String listName, String status, Instant createdAt, Instant confirmedAt, Instant unsubscribedAt) {}
+  public record Membership(long listId, String listName, SubscriptionStatus status, Instant createdAt, Instant confirmedAt, Instant unsubscribedAt) {}
 
   /** A subscriber as given by a form, an API call or the panel. Null members mean "leave as it is". */
   public record Input(String email, String name, Map<String, Object> fields, List<String> tags) {}
@@ -98,10 +101,9 @@ public class Subscribers {
   }
 
   /** Newest first; {@code query} matches email or name, {@code listId}/{@code status} narrow it down. */
-  public Page search(long orgId, String query, Long listId, String status, int page, int size) {
+  public Page search(long orgId, String query, Long listId, SubscriptionStatus status, int page, int size) {
     String q = query == null ? "" : Text.requireNoControls("q", query).trim();
-    String st = status == null ? "" : status.trim();
-    if (!st.isEmpty() && !STATUSES.contains(st)) throw Refused.invalid("status", "status is one of " + String.join(", ", STATUSES) + ".");
+    String st = status == null ? "" : status.text();
     String where = """
         where s.organization_id = :org
           and (:q = '' or s.email_key like '%' || lower(:q) || '%' or s.name ilike '%' || :q || '%')
@@ -216,19 +218,18 @@ public class Subscribers {
    * without a new consent record.
    */
   @Transactional
-  public String subscribe(long orgId, long subscriberId, long listId, String requested, Consent.Evidence evidence) {
+  public SubscriptionStatus subscribe(long orgId, long subscriberId, long listId, SubscriptionStatus requested,
+      Consent.Evidence evidence) {
     MailingLists.MailingList list = lists.basic(orgId, listId).orElseThrow(() -> Refused.invalid("lists", "List " + listId + " not found."));
-    String status = requested == null || requested.isBlank() ? "subscribed" : requested.trim();
-    if (!List.of("subscribed", "unconfirmed", "unsubscribed").contains(status)) {
-      throw Refused.invalid("status", "status is subscribed, unconfirmed or unsubscribed.");
-    }
-    Optional<String> current = statusOn(subscriberId, listId);
-    if (current.isPresent() && List.of("complained", "bounced").contains(current.get())) {
+    SubscriptionStatus status = requested == null ? SubscriptionStatus.SUBSCRIBED : requested;
+    if (status.blocked()) throw Refused.invalid("status", "status is subscribed, unconfirmed or unsubscribed.");
+    Optional<SubscriptionStatus> current = statusOn(subscriberId, listId);
+    if (current.isPresent() && current.get().blocked()) {
       throw Refused.invalid("status", "This address " + current.get() + " on " + list.name()
           + "; it cannot be subscribed again from here.");
     }
     boolean confirmBecauseSuppressed = false;
-    if (!status.equals("unsubscribed")) {
+    if (status != SubscriptionStatus.UNSUBSCRIBED) {
       String key = jdbc.sql("select email_key from subscriber where organization_id = ? and id = ?").params(orgId, subscriberId)
           .query(String.class).single();
       Optional<String> refusal = screen.refusal(orgId, key);
@@ -244,17 +245,17 @@ public class Subscribers {
         confirmBecauseSuppressed = true;
       }
     }
-    boolean needsConfirmation = status.equals("subscribed") && !current.map("subscribed"::equals).orElse(false)
-        && (confirmBecauseSuppressed || list.optin().equals("double") && List.of("form", "api").contains(evidence.channel()));
-    if (needsConfirmation) status = "unconfirmed";
+    boolean needsConfirmation = status == SubscriptionStatus.SUBSCRIBED && current.orElse(null) != SubscriptionStatus.SUBSCRIBED
+        && (confirmBecauseSuppressed || list.optin() == OptIn.DOUBLE && CONFIRMED_BY_MAIL.contains(evidence.channel()));
+    if (needsConfirmation) status = SubscriptionStatus.UNCONFIRMED;
     jdbc.sql("""
         insert into subscription (list_id, subscriber_id, status, source, confirmed_at, unsubscribed_at)
         values (?, ?, ?, ?, case when ? = 'subscribed' then now() end, case when ? = 'unsubscribed' then now() end)
         on conflict (list_id, subscriber_id) do update set status = excluded.status, updated_at = now(),
           confirmed_at = coalesce(excluded.confirmed_at, subscription.confirmed_at),
           unsubscribed_at = case when excluded.status = 'unsubscribed' then now() else null end""")
-        .params(listId, subscriberId, status, evidence.channel(), status, status).update();
-    consent.record(orgId, subscriberId, listId, evidence, status.equals("subscribed"));
+        .params(listId, subscriberId, status.text(), evidence.channel().text(), status.text(), status.text()).update();
+    consent.record(orgId, subscriberId, listId, evidence, status == SubscriptionStatus.SUBSCRIBED);
     events.publishEvent(new AudienceEvents.SubscriberSubscribed(orgId, data(orgId, subscriberId), listId, status, evidence.channel(),
         clock.instant()));
     if (needsConfirmation) doubleOptIn.sendConfirmation(orgId, subscriberId, list);
@@ -275,8 +276,8 @@ public class Subscribers {
   @Transactional
   public void resendConfirmation(long orgId, long subscriberId, long listId) {
     MailingLists.MailingList list = lists.basic(orgId, listId).orElseThrow(() -> Refused.notFound("List " + listId));
-    String status = statusOn(subscriberId, listId).orElseThrow(() -> Refused.notFound("Subscription to list " + listId));
-    if (!status.equals("unconfirmed")) {
+    SubscriptionStatus status = statusOn(subscriberId, listId).orElseThrow(() -> Refused.notFound("Subscription to list " + listId));
+    if (status != SubscriptionStatus.UNCONFIRMED) {
       throw Refused.conflict("status", "Only an unconfirmed subscription gets a confirmation mail; this one is " + status + ".");
     }
     if (!doubleOptIn.sendConfirmation(orgId, subscriberId, list)) {
@@ -329,21 +330,22 @@ public class Subscribers {
 
   /** A sign-up from a hosted form: the subscriber and the subscription, all or nothing; returns the status. */
   @Transactional
-  public String subscribeByForm(long orgId, Input input, long listId, Consent.Evidence evidence) {
-    return subscribe(orgId, upsert(orgId, input, "form"), listId, "subscribed", evidence);
+  public SubscriptionStatus subscribeByForm(long orgId, Input input, long listId, Consent.Evidence evidence) {
+    return subscribe(orgId, upsert(orgId, input, "form"), listId, SubscriptionStatus.SUBSCRIBED, evidence);
   }
 
   /** Creates or updates the subscriber and puts them on the lists, all or nothing. */
   @Transactional
-  public long addToLists(long orgId, Input input, List<Long> listIds, String status, Consent.Evidence evidence, String source) {
+  public long addToLists(long orgId, Input input, List<Long> listIds, SubscriptionStatus status, Consent.Evidence evidence,
+      String source) {
     long id = upsert(orgId, input, source);
     for (Long listId : listIds == null ? List.<Long>of() : listIds) subscribe(orgId, id, listId, status, evidence);
     return id;
   }
 
-  Optional<String> statusOn(long subscriberId, long listId) {
+  Optional<SubscriptionStatus> statusOn(long subscriberId, long listId) {
     return jdbc.sql("select status from subscription where subscriber_id = ? and list_id = ?").params(subscriberId, listId)
-        .query(String.class).optional();
+        .query((rs, n) -> SubscriptionStatus.fromText(rs.getString(1))).optional();
   }
 
   // ---- events ------------------------------------------------------------------------------
@@ -397,7 +399,7 @@ public class Subscribers {
         .param(subscribers.stream().map(Subscriber::id).toArray(Long[]::new))
         .query(rs -> {
           byId.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(new Membership(rs.getLong(2), rs.getString(3),
-              rs.getString(4), rs.getTimestamp(5).toInstant(), instant(rs.getTimestamp(6)), instant(rs.getTimestamp(7))));
+              SubscriptionStatus.fromText(rs.getString(4)), rs.getTimestamp(5).toInstant(), instant(rs.getTimestamp(6)), instant(rs.getTimestamp(7))));
         });
     return subscribers.stream().map(s -> new Subscriber(s.id(), s.email(), s.smtputf8(), s.name(), s.fields(), s.tags(), s.source(),
         s.createdAt(), s.updatedAt(), byId.getOrDefault(s.id(), List.of()))).toList();

@@ -10,9 +10,9 @@ import java.time.Instant;
 public final class SuppressionEvents {
   private SuppressionEvents() {}
 
-  public record SuppressionAdded(Long organizationId, long suppressionId, String address, String domain, String reason,
-      String source, Instant occurredAt) {}
+  public record SuppressionAdded(Long organizationId, long suppressionId, String address, String domain,
+      SuppressionReason reason, String source, Instant occurredAt) {}
 
-  public record SuppressionRemoved(Long organizationId, long suppressionId, String address, String domain, String reason,
-      Instant occurredAt) {}
+  public record SuppressionRemoved(Long organizationId, long suppressionId, String address, String domain,
+      SuppressionReason reason, Instant occurredAt) {}
 }

@@ -12,6 +12,7 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -35,9 +36,6 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 @Service
 public class Suppressions {
-  /** The reasons a person or a caller may give; {@code erased} entries come only from an erasure. */
-  public static final List<String> REASONS = List.of("manual", "hard_bounce", "complaint", "unsubscribe");
-  static final List<String> ALL_REASONS = List.of("manual", "hard_bounce", "complaint", "unsubscribe", "erased");
   static final int MAX_ENTRIES = 1000;
   static final int MAX_NOTE = 500;
   /** The first instant an entry may not end at: far enough for anyone, and inside PostgreSQL's timestamptz. */
@@ -65,14 +63,15 @@ public class Suppressions {
    * One entry. {@code kind} is address, domain or erased; {@code addressHash} is the hex SHA-256 of
    * the address key (for address and erased entries); {@code active} is false once it expired.
    */
-  public record Entry(long id, Long organizationId, String kind, String address, String addressHash, String domain, String reason,
+  public record Entry(long id, Long organizationId, SuppressionKind kind, String address, String addressHash, String domain,
+      SuppressionReason reason,
       String note, String source, Instant createdAt, Instant expiresAt, boolean active) {}
 
   /**
-   * An entry to add: an address or a domain (exactly one), a reason from {@link #REASONS} (null:
-   * manual), an optional note, and an optional end (null: for good).
+   * An entry to add: an address or a domain (exactly one), a reason from {@link SuppressionReason#GIVEN}
+   * (null: manual), an optional note, and an optional end (null: for good).
    */
-  public record NewEntry(String address, String domain, String reason, String note, Instant expiresAt) {}
+  public record NewEntry(String address, String domain, SuppressionReason reason, String note, Instant expiresAt) {}
 
   /** What became of one {@link NewEntry}: the entry now in force, and whether this call added it. */
   public record Added(Entry entry, boolean added) {}
@@ -82,7 +81,8 @@ public class Suppressions {
    * address, domain or erased, {@code value} the address or domain (null when erased), and
    * {@code description} the sentence shown to people (the same text the import screen gives).
    */
-  public record Match(long id, String scope, String kind, String value, String reason, Instant createdAt, Instant expiresAt,
+  public record Match(long id, SuppressionScope scope, SuppressionKind kind, String value, SuppressionReason reason, Instant createdAt,
+      Instant expiresAt,
       String description) {}
 
   public record Page(List<Entry> items, long total, int page, int size) {}
@@ -147,29 +147,28 @@ public class Suppressions {
 
   private static Match match(ResultSet rs) throws SQLException {
     Long org = (Long) rs.getObject("organization_id");
-    String scope = org == null ? "installation" : "organization";
+    SuppressionScope scope = org == null ? SuppressionScope.INSTALLATION : SuppressionScope.ORGANIZATION;
     String where = org == null ? "suppressed for the whole installation" : "suppressed in this organization";
-    String reason = rs.getString("reason");
+    SuppressionReason reason = SuppressionReason.fromText(rs.getString("reason"));
     String domain = rs.getString("domain");
-    if (domain != null) {
-      return new Match(rs.getLong("id"), scope, "domain", domain, reason, instant(rs, "created_at"), instant(rs, "expires_at"),
-          where + " (domain " + domain + ")");
-    }
-    if (reason.equals("erased")) {
-      return new Match(rs.getLong("id"), scope, "erased", null, reason, instant(rs, "created_at"), instant(rs, "expires_at"), ERASED);
-    }
-    return new Match(rs.getLong("id"), scope, "address", rs.getString("address"), reason, instant(rs, "created_at"),
-        instant(rs, "expires_at"), where + " (" + reason.replace('_', ' ') + ")");
+    SuppressionKind kind = SuppressionKind.of(domain, reason);
+    String description = switch (kind) {
+      case DOMAIN -> where + " (domain " + domain + ")";
+      case ERASED -> ERASED;
+      case ADDRESS -> where + " (" + reason.text().replace('_', ' ') + ")";
+    };
+    return new Match(rs.getLong("id"), scope, kind, kind == SuppressionKind.DOMAIN ? domain : rs.getString("address"), reason,
+        instant(rs, "created_at"), instant(rs, "expires_at"), description);
   }
 
   /** The order of {@link #check}, which {@link Screening#refusalSql} follows too. */
   private static int rank(Match m) {
     int kind = switch (m.kind()) {
-      case "erased" -> 0;
-      case "address" -> 2;
-      default -> 4;
+      case ERASED -> 0;
+      case ADDRESS -> 2;
+      case DOMAIN -> 4;
     };
-    return kind + (m.scope().equals("organization") ? 0 : 1);
+    return kind + (m.scope() == SuppressionScope.ORGANIZATION ? 0 : 1);
   }
 
   // ---- reading -------------------------------------------------------------------------------
@@ -186,11 +185,11 @@ public class Suppressions {
 
   /**
    * Newest first. {@code query} is the start of an address or domain (case does not matter);
-   * {@code reason} one of {@link #ALL_REASONS} or blank.
+   * {@code reason} null for any.
    */
-  Page search(Long organizationId, String query, String reason, int page, int size) {
+  Page search(Long organizationId, String query, SuppressionReason reason, int page, int size) {
     String prefix = likeEscape(query == null ? "" : Text.requireNoControls("q", query).strip().toLowerCase(Locale.ROOT));
-    String r = reason == null ? "" : reason.strip();
+    String r = reason == null ? "" : reason.text();
     String where = " where " + scope(organizationId) + " " + """
          and (:prefix = '' or address like :prefix || '%' or domain like :prefix || '%')
          and (:reason = '' or reason = :reason)""";
@@ -214,10 +213,9 @@ public class Suppressions {
   }
 
   private static Entry entry(ResultSet rs) throws SQLException {
-    String reason = rs.getString("reason");
+    SuppressionReason reason = SuppressionReason.fromText(rs.getString("reason"));
     String domain = rs.getString("domain");
-    String kind = domain != null ? "domain" : reason.equals("erased") ? "erased" : "address";
-    return new Entry(rs.getLong("id"), (Long) rs.getObject("organization_id"), kind, rs.getString("address"),
+    return new Entry(rs.getLong("id"), (Long) rs.getObject("organization_id"), SuppressionKind.of(domain, reason), rs.getString("address"),
         Target.hex(rs.getBytes("address_hash")), domain, reason, rs.getString("note"), rs.getString("source"),
         instant(rs, "created_at"), instant(rs, "expires_at"), rs.getBoolean("active"));
   }
@@ -230,7 +228,7 @@ public class Suppressions {
   // ---- adding --------------------------------------------------------------------------------
 
   /** An entry checked and normalized, ready to store. */
-  record Checked(Target target, String reason, String note, Instant expiresAt) {}
+  record Checked(Target target, SuppressionReason reason, String note, Instant expiresAt) {}
 
   /**
    * Checks one entry and returns it normalized, or throws the first problem with a field name
@@ -262,11 +260,9 @@ public class Suppressions {
     } catch (Refused p) {
       problems.add(new Problem(index, p.field(), p.getMessage()));
     }
-    String reason = e.reason() == null || e.reason().isBlank() ? "manual" : e.reason().strip();
-    if (reason.equals("erased")) {
+    SuppressionReason reason = e.reason() == null ? SuppressionReason.MANUAL : e.reason();
+    if (reason == SuppressionReason.ERASED) {
       problems.add(new Problem(index, "reason", "Erased entries are made only by erasing a subscriber."));
-    } else if (!REASONS.contains(reason)) {
-      problems.add(new Problem(index, "reason", "reason is one of " + String.join(", ", REASONS) + "."));
     }
     String note = e.note() == null ? "" : e.note().strip();
     if (note.length() > MAX_NOTE) problems.add(new Problem(index, "note", "A note is at most " + MAX_NOTE + " characters."));
@@ -321,7 +317,7 @@ public class Suppressions {
           values (:org, :address, :hash, :domain, :reason, :note, :source, :expires)
           on conflict do nothing returning id""")
           .param("org", organizationId).param("address", address).param("hash", hash).param("domain", domain)
-          .param("reason", c.reason()).param("note", c.note()).param("source", source).param("expires", expires)
+          .param("reason", c.reason().text()).param("note", c.note()).param("source", source).param("expires", expires)
           .query(Long.class).optional();
       if (inserted.isPresent()) return added(organizationId, inserted.get(), source);
 
@@ -329,7 +325,8 @@ public class Suppressions {
           select id, reason, expires_at, (expires_at is not null and expires_at <= now()) as expired from suppression
           where coalesce(organization_id, 0) = :orgKey and (address_hash = :hash or domain = :domain) for update""")
           .param("orgKey", organizationId == null ? 0L : organizationId).param("hash", hash).param("domain", domain)
-          .query((rs, n) -> new Existing(rs.getLong("id"), rs.getString("reason"), instant(rs, "expires_at"), rs.getBoolean("expired")))
+          .query((rs, n) -> new Existing(rs.getLong("id"), SuppressionReason.fromText(rs.getString("reason")), instant(rs, "expires_at"),
+              rs.getBoolean("expired")))
           .optional();
       if (existing.isEmpty()) continue;
       Existing x = existing.get();
@@ -338,11 +335,11 @@ public class Suppressions {
         jdbc.sql("""
             update suppression set address = :address, reason = :reason, note = :note, source = :source, created_at = now(),
               expires_at = :expires where id = :id""")
-            .param("address", address).param("reason", c.reason()).param("note", c.note()).param("source", source)
+            .param("address", address).param("reason", c.reason().text()).param("note", c.note()).param("source", source)
             .param("expires", expires).param("id", x.id()).update();
         return added(organizationId, x.id(), source);
       }
-      if (x.expiresAt() != null && !x.reason().equals("erased") && (c.expiresAt() == null || c.expiresAt().isAfter(x.expiresAt()))) {
+      if (x.expiresAt() != null && x.reason() != SuppressionReason.ERASED && (c.expiresAt() == null || c.expiresAt().isAfter(x.expiresAt()))) {
         // Already suppressed, but only until a date: a complaint arriving meanwhile must not run out with it.
         jdbc.sql("update suppression set expires_at = :expires where id = :id").param("expires", expires).param("id", x.id()).update();
       }
@@ -351,7 +348,7 @@ public class Suppressions {
     throw new IllegalStateException("suppression entry changed concurrently twice; try again");
   }
 
-  private record Existing(long id, String reason, Instant expiresAt, boolean expired) {}
+  private record Existing(long id, SuppressionReason reason, Instant expiresAt, boolean expired) {}
 
   private Added added(Long organizationId, long id, String source) {
     Entry e = find(organizationId, id).orElseThrow();
@@ -367,9 +364,9 @@ public class Suppressions {
    */
   private static String describe(Entry e) {
     return switch (e.kind()) {
-      case "domain" -> "domain " + e.domain() + ", " + e.reason();
-      case "erased" -> ERASED_DETAIL;
-      default -> "address, " + e.reason();
+      case DOMAIN -> "domain " + e.domain() + ", " + e.reason().text();
+      case ERASED -> ERASED_DETAIL;
+      case ADDRESS -> "address, " + e.reason().text();
     };
   }
 
@@ -396,7 +393,7 @@ public class Suppressions {
           on conflict do nothing returning id""")
           .param("org", organizationId).param("hash", hash).query(Long.class).optional();
       if (inserted.isPresent()) {
-        events.publishEvent(new SuppressionEvents.SuppressionAdded(organizationId, inserted.get(), null, null, "erased", "erasure",
+        events.publishEvent(new SuppressionEvents.SuppressionAdded(organizationId, inserted.get(), null, null, SuppressionReason.ERASED, "erasure",
             clock.instant()));
         audit.record(organizationId, "suppression.added", "suppression", inserted.get(), ERASED_DETAIL);
         return;
@@ -413,8 +410,7 @@ public class Suppressions {
    */
   boolean onlyWithdrawnByThePerson(long organizationId, String emailKey) {
     List<Match> found = check(organizationId, emailKey);
-    return !found.isEmpty() && found.stream().allMatch(m -> m.scope().equals("organization")
-        && List.of("unsubscribe", "erased").contains(m.reason()));
+    return !found.isEmpty() && found.stream().allMatch(m -> m.scope() == SuppressionScope.ORGANIZATION && m.reason().byThePerson());
   }
 
   /**
@@ -424,9 +420,12 @@ public class Suppressions {
   @Transactional
   void liftWithdrawal(long organizationId, String emailKey) {
     if (!onlyWithdrawnByThePerson(organizationId, emailKey)) return;
+    String[] byThePerson = Arrays.stream(SuppressionReason.values()).filter(SuppressionReason::byThePerson)
+        .map(SuppressionReason::text).toArray(String[]::new);
     List<Entry> lifted = jdbc.sql("delete from suppression where organization_id = :org and address_hash = :hash"
-            + " and reason in ('unsubscribe', 'erased') returning " + COLUMNS)
-        .param("org", organizationId).param("hash", new Target.Address(emailKey).hash()).query((rs, n) -> entry(rs)).list();
+            + " and reason = any(:reasons) returning " + COLUMNS)
+        .param("org", organizationId).param("hash", new Target.Address(emailKey).hash()).param("reasons", byThePerson)
+        .query((rs, n) -> entry(rs)).list();
     for (Entry x : lifted) {
       events.publishEvent(new SuppressionEvents.SuppressionRemoved(organizationId, x.id(), x.address(), x.domain(), x.reason(),
           clock.instant()));
@@ -464,7 +463,7 @@ public class Suppressions {
           .param("org", organizationId).withFetchSize(1000).query((RowCallbackHandler) rs -> {
             Entry e = entry(rs);
             try {
-              csv.row(e.kind().equals("erased") ? "(erased)" : e.address(), e.addressHash(), e.domain(), e.reason(), e.note(),
+              csv.row(e.kind() == SuppressionKind.ERASED ? "(erased)" : e.address(), e.addressHash(), e.domain(), e.reason().text(), e.note(),
                   e.source(), Csv.time(e.createdAt()), Csv.time(e.expiresAt()));
             } catch (IOException io) {
               throw new UncheckedIOException(io);

@@ -5,6 +5,8 @@ import dev.herald.platform.Refused;
 import dev.herald.tenancy.HeraldUser;
 import dev.herald.tenancy.OrganizationContext;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.security.Principal;
 import java.time.Instant;
@@ -42,17 +44,19 @@ class SuppressionsApi {
   @GetMapping("/api/v1/orgs/{org}/suppressions")
   @Operation(summary = "The organization's entries, newest first: by address or domain prefix (q) and reason")
   Suppressions.Page search(OrganizationContext org, @RequestParam(defaultValue = "") String q,
-      @RequestParam(defaultValue = "") String reason, @RequestParam(defaultValue = "0") int page,
-      @RequestParam(defaultValue = "50") int size) {
+      @Parameter(schema = @Schema(implementation = SuppressionReason.class)) @RequestParam(defaultValue = "") String reason,
+      @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size) {
     Refused.checkPage(page, size);
-    if (!reason.isBlank() && !Suppressions.ALL_REASONS.contains(reason.strip())) {
-      throw Refused.invalid("reason", "reason is one of " + String.join(", ", Suppressions.ALL_REASONS) + ".");
-    }
-    return suppressions.search(org.id(), q, reason, page, size);
+    return suppressions.search(org.id(), q, SuppressionReason.parse("reason", reason), page, size);
   }
 
-  /** One entry to add: an address or a domain. {@code expiresAt} is ISO 8601 (a date means its start, UTC). */
-  record EntryRequest(String address, String domain, String reason, String note, @JsonAlias("expires_at") String expiresAt) {}
+  /**
+   * One entry to add: an address or a domain. {@code expiresAt} is ISO 8601 (a date means its start, UTC). The reason is
+   * text here, not the enum, so that a wrong one is reported with every other problem of the batch.
+   */
+  record EntryRequest(String address, String domain,
+      @Schema(implementation = SuppressionReason.class, description = "manual when absent; erased is not given, only made by an erasure")
+      String reason, String note, @JsonAlias("expires_at") String expiresAt) {}
 
   record AddRequest(List<EntryRequest> entries) {}
 
@@ -80,7 +84,13 @@ class SuppressionsApi {
       } catch (DateTimeParseException e) {
         problems.add(new Suppressions.Problem(i, "expiresAt", "expiresAt is an ISO 8601 time (2030-01-31T12:00:00Z) or date."));
       }
-      entries.add(new Suppressions.NewEntry(r.address(), r.domain(), r.reason(), r.note(), expires));
+      SuppressionReason reason = null;
+      try {
+        reason = SuppressionReason.parse("reason", r.reason());
+      } catch (Refused wrong) {
+        problems.add(new Suppressions.Problem(i, "reason", wrong.getMessage()));
+      }
+      entries.add(new Suppressions.NewEntry(r.address(), r.domain(), reason, r.note(), expires));
     }
     // All or nothing: every problem of every entry is reported before anything is stored.
     try {

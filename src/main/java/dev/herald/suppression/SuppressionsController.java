@@ -2,6 +2,7 @@ package dev.herald.suppression;
 
 import dev.herald.platform.Refused;
 import dev.herald.platform.PanelController;
+import dev.herald.platform.TextEnum;
 import dev.herald.tenancy.HeraldUser;
 import dev.herald.tenancy.OrganizationContext;
 import dev.herald.tenancy.Permission;
@@ -125,12 +126,13 @@ class SuppressionsController {
 
   /** {@code organizationId} null: the installation's list. */
   private void page(Model model, Long organizationId, String base, boolean canWrite, String q, String reason, int page) {
-    String r = Suppressions.ALL_REASONS.contains(reason) ? reason : "";
+    // A filter is a link anyone may have edited: an unknown reason shows every entry rather than an error.
+    SuppressionReason r = TextEnum.find(SuppressionReason.class, reason).orElse(null);
     model.addAttribute("page", suppressions.search(organizationId, q, r, Math.max(0, page), PAGE_SIZE));
     model.addAttribute("q", q);
     model.addAttribute("reason", r);
-    model.addAttribute("reasons", Suppressions.ALL_REASONS);
-    model.addAttribute("addReasons", Suppressions.REASONS);
+    model.addAttribute("reasons", SuppressionReason.values());
+    model.addAttribute("addReasons", SuppressionReason.GIVEN);
     model.addAttribute("base", base);
     model.addAttribute("installation", organizationId == null);
     model.addAttribute("canWrite", canWrite);
@@ -153,9 +155,13 @@ class SuppressionsController {
    * The add form: one address or domain per line. Bad lines are reported by their line number and
    * put back in the form for correction; the good ones are added all the same.
    */
-  private void addLines(Long organizationId, HeraldUser me, String text, String reason, String note, RedirectAttributes flash) {
+  private void addLines(Long organizationId, HeraldUser me, String text, String reasonText, String note, RedirectAttributes flash) {
     Map<String, String> formErrors = new java.util.LinkedHashMap<>();
-    if (!Suppressions.REASONS.contains(reason)) formErrors.put("reason", "Choose one of " + String.join(", ", Suppressions.REASONS) + ".");
+    SuppressionReason reason = TextEnum.find(SuppressionReason.class, reasonText).filter(SuppressionReason.GIVEN::contains).orElse(null);
+    if (reason == null) {
+      formErrors.put("reason", "Choose one of " + SuppressionReason.GIVEN.stream().map(SuppressionReason::text)
+          .collect(java.util.stream.Collectors.joining(", ")) + ".");
+    }
     if (note.strip().length() > Suppressions.MAX_NOTE) formErrors.put("note", "A note is at most " + Suppressions.MAX_NOTE + " characters.");
     String[] lines = text.split("\r\n|\r|\n", -1);
     long filled = java.util.Arrays.stream(lines).filter(l -> !l.isBlank()).count();
@@ -163,7 +169,7 @@ class SuppressionsController {
     if (filled > Suppressions.MAX_ENTRIES) formErrors.put("entries", "At most " + Suppressions.MAX_ENTRIES + " lines at a time.");
     if (!formErrors.isEmpty()) {
       flash.addFlashAttribute("errors", formErrors);
-      keepForm(flash, text, reason, note);
+      keepForm(flash, text, reasonText, note);
       return;
     }
 
@@ -190,7 +196,7 @@ class SuppressionsController {
     flash.addFlashAttribute("notice", n + " added, " + (added.size() - n) + " already suppressed.");
     if (!lineErrors.isEmpty()) {
       flash.addFlashAttribute("lineErrors", lineErrors);
-      keepForm(flash, String.join("\n", badLines), reason, note);
+      keepForm(flash, String.join("\n", badLines), reasonText, note);
     }
   }
 

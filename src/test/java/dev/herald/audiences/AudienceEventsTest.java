@@ -68,17 +68,17 @@ class AudienceEventsTest {
     assertThat(changed.get(1).subscriber().tags()).containsExactlyInAnyOrder("vip", "winter");
     assertThat(changed.get(1).changed()).containsExactly("fields.city", "tags");
 
-    subscribers.subscribe(org.id(), ann, news, "subscribed", PANEL);
+    subscribers.subscribe(org.id(), ann, news, SubscriptionStatus.SUBSCRIBED, PANEL);
     AudienceEvents.SubscriberSubscribed subscribed = events.stream(AudienceEvents.SubscriberSubscribed.class).findFirst().orElseThrow();
     assertThat(subscribed.listId()).isEqualTo(news);
-    assertThat(subscribed.status()).isEqualTo("subscribed");
-    assertThat(subscribed.channel()).isEqualTo("panel");
-    assertThat(subscribed.subscriber().lists()).containsExactly(new AudienceEvents.ListStatus(news, "subscribed"));
+    assertThat(subscribed.status()).isEqualTo(SubscriptionStatus.SUBSCRIBED);
+    assertThat(subscribed.channel()).isEqualTo(ConsentChannel.PANEL);
+    assertThat(subscribed.subscriber().lists()).containsExactly(new AudienceEvents.ListStatus(news, SubscriptionStatus.SUBSCRIBED));
 
     subscribers.unsubscribe(org.id(), ann, news, "too many mails");
     AudienceEvents.SubscriberUnsubscribed unsubscribed = events.stream(AudienceEvents.SubscriberUnsubscribed.class).findFirst().orElseThrow();
     assertThat(unsubscribed.reason()).isEqualTo("too many mails");
-    assertThat(unsubscribed.subscriber().lists()).containsExactly(new AudienceEvents.ListStatus(news, "unsubscribed"));
+    assertThat(unsubscribed.subscriber().lists()).containsExactly(new AudienceEvents.ListStatus(news, SubscriptionStatus.UNSUBSCRIBED));
 
     subscribers.removeFromList(org.id(), ann, news);
     AudienceEvents.SubscriberChanged removed = events.stream(AudienceEvents.SubscriberChanged.class).toList().getLast();
@@ -94,7 +94,7 @@ class AudienceEventsTest {
   @Test
   void an_erasure_event_carries_the_address_hash_and_nothing_of_the_person() {
     long zoe = subscribers.addToLists(org.id(), new Subscribers.Input("Zoe.Quinn@example.com", "Zoe Quinn", Map.of("city", "Turku"),
-        List.of("vip")), List.of(news), "subscribed", PANEL, "api");
+        List.of("vip")), List.of(news), SubscriptionStatus.SUBSCRIBED, PANEL, "api");
     events.clear();
     subscribers.erase(org.id(), zoe);
 

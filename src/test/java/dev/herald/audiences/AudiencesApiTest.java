@@ -249,6 +249,35 @@ class AudiencesApiTest {
   }
 
   @Test
+  void an_unknown_status_visibility_or_optin_is_a_422_naming_the_field_and_listing_the_values() throws Exception {
+    long news = list("News", "single");
+    JsonNode status = send(post(api("/subscribers")), "{\"email\":\"a@example.com\",\"lists\":[%d],\"status\":\"gone\"}"
+        .formatted(news), 422);
+    assertThat(field(status)).isEqualTo("status");
+    assertThat(status.get("errors").get(0).get("message").asString())
+        .isEqualTo("status is one of unconfirmed, subscribed, unsubscribed, bounced, complained.");
+    assertThat(field(send(post(api("/subscribers/bulk")), "[{\"email\":\"b@example.com\"},{\"email\":\"a@example.com\",\"status\":\"Subscribed!\"}]",
+        422))).isEqualTo("[1].status");
+    assertThat(field(send(post(api("/subscribers")), "{\"email\":\"a@example.com\",\"lists\":[%d],\"status\":\"bounced\"}"
+        .formatted(news), 422))).as("delivery feedback sets bounced, not a client").isEqualTo("status");
+    assertThat(subscriberCount()).isZero();
+
+    send(post(api("/subscribers")), "{\"email\":\"a@example.com\"}", 201);
+    assertThat(field(send(put(api("/subscribers/a@example.com/lists/" + news)), "{\"status\":\"paused\"}", 422))).isEqualTo("status");
+    assertThat(field(send(post(api("/lists")), "{\"name\":\"Secret\",\"visibility\":\"secret\"}", 422))).isEqualTo("visibility");
+    JsonNode optin = send(post(api("/lists")), "{\"name\":\"Triple\",\"optin\":\"triple\"}", 422);
+    assertThat(field(optin)).isEqualTo("optin");
+    assertThat(optin.get("errors").get(0).get("message").asString()).isEqualTo("optin is one of single, double.");
+
+    // The same texts go out: the enums are sent as the words they are stored as.
+    JsonNode created = send(post(api("/lists")), "{\"name\":\"Plain\"}", 201);
+    assertThat(created.get("visibility").asString()).isEqualTo("private");
+    assertThat(created.get("optin").asString()).isEqualTo("double");
+    JsonNode subscribed = send(put(api("/subscribers/a@example.com/lists/" + news)), "{}", 200);
+    assertThat(subscribed.get("status").asString()).isEqualTo("subscribed");
+  }
+
+  @Test
   void a_number_beyond_fifteen_digits_or_ten_decimals_is_a_422_instead_of_a_numeric_overflow() throws Exception {
     send(post(api("/fields")), "{\"key\":\"score\",\"type\":\"number\"}", 201);
     for (String value : List.of("\"1e999999\"", "1e999999", "\"1e-999999\"", "\"1e2147483647\"", "1234567890123456", "\"1e15\"",

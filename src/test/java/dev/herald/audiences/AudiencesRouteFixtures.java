@@ -27,7 +27,7 @@ class AudiencesRouteFixtures implements RouteFixtures {
     String domain = org.slug().toLowerCase(Locale.ROOT) + ".example.com";
     long list = lists.create(org.id(), new MailingLists.ListForm(org.name() + " news", "", "public", "single", null, null, List.of())).id();
     long subscriber = subscribers.upsert(org.id(), new Subscribers.Input("reader@" + domain, "Reader of " + org.name(), null, null), "test");
-    subscribers.subscribe(org.id(), subscriber, list, "subscribed", Consent.Evidence.panel("owner@" + domain, "route walk", "127.0.0.1"));
+    subscribers.subscribe(org.id(), subscriber, list, SubscriptionStatus.SUBSCRIBED, Consent.Evidence.panel("owner@" + domain, "route walk", "127.0.0.1"));
     byte[] file = ("email\nimported@" + domain + "\n").getBytes(StandardCharsets.UTF_8);
     return Map.of(
         "lists/{id}", list,

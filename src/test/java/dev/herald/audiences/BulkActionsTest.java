@@ -41,9 +41,9 @@ class BulkActionsTest {
     org = fixtures.organization("Bulk Co " + (++counter));
     news = jdbc.sql("insert into mailing_list (organization_id, name) values (?, 'News') returning id").param(org.id()).query(Long.class).single();
     offers = jdbc.sql("insert into mailing_list (organization_id, name) values (?, 'Offers') returning id").param(org.id()).query(Long.class).single();
-    ann = subscribers.addToLists(org.id(), new Subscribers.Input("ann@example.com", null, null, List.of("vip")), List.of(news), "subscribed",
+    ann = subscribers.addToLists(org.id(), new Subscribers.Input("ann@example.com", null, null, List.of("vip")), List.of(news), SubscriptionStatus.SUBSCRIBED,
         Consent.Evidence.panel("o@x", "test", "127.0.0.1"), "test");
-    bob = subscribers.addToLists(org.id(), new Subscribers.Input("bob@example.com", null, null, null), List.of(news), "subscribed",
+    bob = subscribers.addToLists(org.id(), new Subscribers.Input("bob@example.com", null, null, null), List.of(news), SubscriptionStatus.SUBSCRIBED,
         Consent.Evidence.panel("o@x", "test", "127.0.0.1"), "test");
     cy = subscribers.upsert(org.id(), new Subscribers.Input("cy@example.com", null, null, List.of("vip")), "test");
   }

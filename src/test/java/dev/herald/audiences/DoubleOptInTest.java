@@ -34,7 +34,7 @@ class DoubleOptInTest {
     TestOrganizations.Created org = fixtures.organization("Expiry Co");
     long list = doubleList(org);
     long id = subscribers.upsert(org.id(), new Subscribers.Input("late@example.com", null, null, null), "test");
-    subscribers.subscribe(org.id(), id, list, "subscribed", new Consent.Evidence("form", "test", null, null, "127.0.0.1", null));
+    subscribers.subscribe(org.id(), id, list, SubscriptionStatus.SUBSCRIBED, new Consent.Evidence(ConsentChannel.FORM, "test", null, null, "127.0.0.1", null));
     String token = token("late@example.com");
     clock.advance(DoubleOptIn.CONFIRMATION_VALIDITY.plus(Duration.ofMinutes(1)));
     MockHttpServletResponse late = mvc.perform(post("/p/confirm").param("token", token)).andReturn().getResponse();
@@ -48,7 +48,7 @@ class DoubleOptInTest {
     TestOrganizations.Created org = fixtures.organization("Flood Co");
     long list = doubleList(org);
     long id = subscribers.upsert(org.id(), new Subscribers.Input("victim@example.com", null, null, null), "test");
-    subscribers.subscribe(org.id(), id, list, "subscribed", new Consent.Evidence("form", "test", null, null, "127.0.0.1", null));
+    subscribers.subscribe(org.id(), id, list, SubscriptionStatus.SUBSCRIBED, new Consent.Evidence(ConsentChannel.FORM, "test", null, null, "127.0.0.1", null));
     subscribers.resendConfirmation(org.id(), id, list);
     subscribers.resendConfirmation(org.id(), id, list);
     MockHttpServletResponse fourth = mvc.perform(post("/api/v1/orgs/" + org.slug() + "/subscribers/" + id + "/lists/" + list + "/confirmation")

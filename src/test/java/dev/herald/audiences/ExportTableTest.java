@@ -91,7 +91,7 @@ class ExportTableTest {
         p -> assertThat(p.field()).isEqualTo("format"));
     assertThat(ExportScope.of(null, null, "")).isEqualTo(new ExportScope.All());
     assertThat(ExportScope.of(7L, null, "")).isEqualTo(new ExportScope.OfList(7, null));
-    assertThat(ExportScope.of(7L, null, "bounced")).isEqualTo(new ExportScope.OfList(7, "bounced"));
+    assertThat(ExportScope.of(7L, null, "bounced")).isEqualTo(new ExportScope.OfList(7, SubscriptionStatus.BOUNCED));
     assertThat(ExportScope.of(null, 3L, null)).isEqualTo(new ExportScope.OfSegment(3));
     assertThatThrownBy(() -> ExportScope.of(7L, null, "gone")).isInstanceOfSatisfying(Refused.class,
         p -> assertThat(p.field()).isEqualTo("status"));

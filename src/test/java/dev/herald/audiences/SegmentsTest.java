@@ -63,7 +63,7 @@ class SegmentsTest {
   void add(String email, Map<String, Object> values, List<String> tags, Long list, String status) {
     long id = subscribers.upsert(org.id(), new Subscribers.Input(email, null, values, tags), "test");
     if (list != null) {
-      subscribers.subscribe(org.id(), id, list, status.equals("unsubscribed") ? "subscribed" : status,
+      subscribers.subscribe(org.id(), id, list, status.equals("unsubscribed") ? SubscriptionStatus.SUBSCRIBED : SubscriptionStatus.fromText(status),
           Consent.Evidence.panel("owner@test", "test", "127.0.0.1"));
       if (status.equals("unsubscribed")) subscribers.unsubscribe(org.id(), id, list, "test");
     }

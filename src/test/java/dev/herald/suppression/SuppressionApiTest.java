@@ -182,7 +182,7 @@ class SuppressionApiTest {
   @Test
   void check_names_every_matching_entry_of_the_organization_and_the_installation() throws Exception {
     send(post(api("/suppressions")), "{\"entries\": [{\"address\": \"ann@example.com\", \"reason\": \"complaint\"}]}", 200);
-    suppressions.add(null, new Suppressions.NewEntry(null, "example.com", "manual", null, null), "test");
+    suppressions.add(null, new Suppressions.NewEntry(null, "example.com", SuppressionReason.MANUAL, null, null), "test");
 
     JsonNode ann = send(get(api("/suppressions/check")).param("email", " ANN@example.com "), "", 200);
     assertThat(ann.get("email").asString()).isEqualTo("ann@example.com");
@@ -221,7 +221,7 @@ class SuppressionApiTest {
     send(delete(api("/suppressions/" + id)), "", 404);
     assertThat(events.stream(SuppressionEvents.SuppressionRemoved.class).toList())
         .usingRecursiveFieldByFieldElementComparatorIgnoringFields("occurredAt")
-        .containsExactly(new SuppressionEvents.SuppressionRemoved(acme.id(), id, "ann@example.com", null, "manual", null));
+        .containsExactly(new SuppressionEvents.SuppressionRemoved(acme.id(), id, "ann@example.com", null, SuppressionReason.MANUAL, null));
     assertThat(events.stream(SuppressionEvents.SuppressionRemoved.class).toList().getFirst().occurredAt()).isNotNull();
     assertThat(jdbc.sql("select count(*) from audit_event where organization_id = ? and action = 'suppression.removed' and object_id = ?")
         .params(acme.id(), Long.toString(id)).query(Long.class).single()).isEqualTo(1);

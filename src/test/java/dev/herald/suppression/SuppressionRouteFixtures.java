@@ -15,9 +15,9 @@ class SuppressionRouteFixtures implements RouteFixtures {
   @Override
   public Map<String, Long> create(Organization org) {
     String domain = org.slug().toLowerCase(Locale.ROOT) + ".example.com";
-    long own = suppressions.add(org.id(), new Suppressions.NewEntry("gone@" + domain, null, "complaint", org.name() + " complaint", null),
+    long own = suppressions.add(org.id(), new Suppressions.NewEntry("gone@" + domain, null, SuppressionReason.COMPLAINT, org.name() + " complaint", null),
         "test").entry().id();
-    long installationWide = suppressions.add(null, new Suppressions.NewEntry("everywhere@" + domain, null, "manual", null, null), "test")
+    long installationWide = suppressions.add(null, new Suppressions.NewEntry("everywhere@" + domain, null, SuppressionReason.MANUAL, null, null), "test")
         .entry().id();
     return Map.of("suppressions/{id}", own, "/operator/suppressions/{id}", installationWide);
   }

@@ -55,7 +55,7 @@ class SuppressionScreenTest {
   }
 
   void add(Long org, String address, String domain, String reason) {
-    suppressions.add(org, new Suppressions.NewEntry(address, domain, reason, null, null), "test");
+    suppressions.add(org, new Suppressions.NewEntry(address, domain, SuppressionReason.parse("reason", reason), null, null), "test");
   }
 
   void erase(long org, String email) {
@@ -132,9 +132,9 @@ class SuppressionScreenTest {
     List<Suppressions.Match> matches = suppressions.check(acme, key("ann@example.org"));
     assertThat(matches).extracting(Suppressions.Match::scope, Suppressions.Match::kind, Suppressions.Match::value)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("organization", "address", "ann@example.org"),
-            org.assertj.core.groups.Tuple.tuple("installation", "address", "ann@example.org"),
-            org.assertj.core.groups.Tuple.tuple("organization", "domain", "example.org"));
+            org.assertj.core.groups.Tuple.tuple(SuppressionScope.ORGANIZATION, SuppressionKind.ADDRESS, "ann@example.org"),
+            org.assertj.core.groups.Tuple.tuple(SuppressionScope.INSTALLATION, SuppressionKind.ADDRESS, "ann@example.org"),
+            org.assertj.core.groups.Tuple.tuple(SuppressionScope.ORGANIZATION, SuppressionKind.DOMAIN, "example.org"));
     assertThat(suppressions.checkInstallation(key("ann@example.org"))).hasSize(1);
   }
 
@@ -169,7 +169,7 @@ class SuppressionScreenTest {
 
   @Test
   void an_erasure_keeps_only_the_hash_in_the_erasures_transaction() {
-    suppressions.add(acme, new Suppressions.NewEntry("Bea@example.com", null, "complaint", "called us on 2026-01-02", null), "test");
+    suppressions.add(acme, new Suppressions.NewEntry("Bea@example.com", null, SuppressionReason.COMPLAINT, "called us on 2026-01-02", null), "test");
     erase(acme, "bea@EXAMPLE.com");
     erase(acme, "cy@example.com");
 
@@ -181,12 +181,12 @@ class SuppressionScreenTest {
         .containsEntry("hash", AddressDigest.hex("bea@example.com"));
     assertThat(rows.get(1)).containsEntry("address", null).containsEntry("reason", "erased").containsEntry("source", "erasure")
         .containsEntry("hash", AddressDigest.hex("cy@example.com"));
-    assertThat(events.stream(SuppressionEvents.SuppressionAdded.class).filter(e -> "erased".equals(e.reason())).count()).isEqualTo(1);
+    assertThat(events.stream(SuppressionEvents.SuppressionAdded.class).filter(e -> e.reason() == SuppressionReason.ERASED).count()).isEqualTo(1);
 
     // Adding the address again changes nothing: the entry stays an erased hash.
-    Suppressions.Added again = suppressions.add(acme, new Suppressions.NewEntry("cy@example.com", null, "manual", null, null), "test");
+    Suppressions.Added again = suppressions.add(acme, new Suppressions.NewEntry("cy@example.com", null, SuppressionReason.MANUAL, null, null), "test");
     assertThat(again.added()).isFalse();
-    assertThat(again.entry().kind()).isEqualTo("erased");
+    assertThat(again.entry().kind()).isEqualTo(SuppressionKind.ERASED);
     assertThat(again.entry().address()).isNull();
 
     // The listener joins the publisher's transaction: a rolled-back erasure leaves no hash behind.
@@ -201,15 +201,15 @@ class SuppressionScreenTest {
   @Test
   void an_expired_entry_is_replaced_and_a_temporary_one_is_extended_by_a_later_add() {
     Instant soon = Instant.now().plus(1, ChronoUnit.DAYS);
-    Suppressions.Added first = suppressions.add(acme, new Suppressions.NewEntry("tmp@example.com", null, "manual", null, soon), "test");
+    Suppressions.Added first = suppressions.add(acme, new Suppressions.NewEntry("tmp@example.com", null, SuppressionReason.MANUAL, null, soon), "test");
     assertThat(first.added()).isTrue();
-    Suppressions.Added forGood = suppressions.add(acme, new Suppressions.NewEntry("tmp@example.com", null, "complaint", null, null), "test");
+    Suppressions.Added forGood = suppressions.add(acme, new Suppressions.NewEntry("tmp@example.com", null, SuppressionReason.COMPLAINT, null, null), "test");
     assertThat(forGood.added()).isFalse();
     assertThat(forGood.entry().expiresAt()).as("a complaint must not run out with the temporary entry").isNull();
 
     jdbc.sql("update suppression set expires_at = now() - interval '1 day' where id = ?").param(first.entry().id()).update();
     assertThat(screen.refusal(acme, "tmp@example.com")).isEmpty();
-    Suppressions.Added renewed = suppressions.add(acme, new Suppressions.NewEntry("tmp@example.com", null, "complaint", null, null), "test");
+    Suppressions.Added renewed = suppressions.add(acme, new Suppressions.NewEntry("tmp@example.com", null, SuppressionReason.COMPLAINT, null, null), "test");
     assertThat(renewed.added()).isTrue();
     assertThat(renewed.entry().id()).isEqualTo(first.entry().id());
     assertThat(screen.refusal(acme, "tmp@example.com")).contains("suppressed in this organization (complaint)");

@@ -1,0 +1,38 @@
+package dev.herald.audiences;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+import dev.herald.platform.TextEnum;
+
+/** How a sign-up by form or API becomes a subscription: {@code mailing_list.optin}. */
+public enum OptIn implements TextEnum {
+  /** Subscribed at once. */
+  SINGLE("single"),
+  /** Unconfirmed until the person confirms from their mailbox. */
+  DOUBLE("double");
+
+  private final String text;
+
+  OptIn(String text) {
+    this.text = text;
+  }
+
+  @JsonValue
+  @Override
+  public String text() {
+    return text;
+  }
+
+  @Override
+  public String toString() {
+    return text;
+  }
+
+  public static OptIn fromText(String text) {
+    return TextEnum.fromText(OptIn.class, text);
+  }
+
+  /** A client's opt-in named {@code field}; null when blank. */
+  public static OptIn parse(String field, String text) {
+    return TextEnum.parse(OptIn.class, field, text);
+  }
+}
