@@ -12,11 +12,12 @@ import java.util.Set;
 /** The import's view of a subscriber file: {@link SubscriberFileReader} plus the targets a column can map to. */
 final class ImportFiles {
   /**
-   * {@code unsubscribed_at} / {@code bounced_at}: a time in that column gives the row its own status (unsubscribed,
+   * {@code status}: the row's state in the source (see {@link ImportLayouts}); {@code attributes}: a JSON object whose
+   * keys become custom fields (listmonk). {@code unsubscribed_at} / {@code bounced_at}: a time in that column gives the row its own status (unsubscribed,
    * bounced) whatever the import's "import as" says; Mailchimp's unsubscribed and cleaned exports carry them.
    */
   static final Set<String> TARGETS = Set.of("email", "name", "first_name", "last_name", "tags", "optin_time", "optin_ip",
-      "confirm_time", "confirm_ip", "unsubscribed_at", "bounced_at", "ignore");
+      "confirm_time", "confirm_ip", "unsubscribed_at", "bounced_at", "status", "attributes", "ignore");
 
   private ImportFiles() {}
 
@@ -87,5 +88,10 @@ final class ImportFiles {
 
   static Map<String, String> suggestMapping(List<String> headers) {
     return SubscriberFileReader.suggestMapping(headers);
+  }
+
+  /** The name of the export layout the headers match (Herald's own, Ghost, listmonk, ...), or null. */
+  static String layout(List<String> headers) {
+    return ImportLayouts.recognize(headers).name();
   }
 }

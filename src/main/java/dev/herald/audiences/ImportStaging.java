@@ -75,10 +75,12 @@ class ImportStaging {
           }
         }
         if (++inChunk == CHUNK) {
+          createTextFields(job, converter.takeNewFields());
           flush(job, copy, errors, total, read.getAsDouble(), null);
           inChunk = 0;
         }
       }
+      createTextFields(job, converter.takeNewFields());
     }
     flush(job, copy, errors, total, 1.0, rejected);
     return staged;
@@ -133,12 +135,18 @@ class ImportStaging {
   /** Columns mapped to a field that does not exist yet become text fields, so nothing mapped is dropped. */
   private void ensureFields(ImportRun job) {
     Map<String, CustomFields.Field> known = fields.byKey(job.orgId());
+    List<String> missing = new ArrayList<>();
     for (String target : job.mapping().values()) {
-      if (target.startsWith("field:") && !known.containsKey(target.substring(6))) {
-        String key = target.substring(6);
-        jdbc.sql("insert into custom_field (organization_id, key, label, type) values (?, ?, ?, 'text') on conflict do nothing")
-            .params(job.orgId(), key, key).update();
-      }
+      if (target.startsWith("field:") && !known.containsKey(target.substring(6))) missing.add(target.substring(6));
+    }
+    createTextFields(job, missing);
+  }
+
+  /** Also the keys of an "attributes" column (listmonk's), found only while reading the rows. */
+  private void createTextFields(ImportRun job, java.util.Collection<String> keys) {
+    for (String key : keys) {
+      jdbc.sql("insert into custom_field (organization_id, key, label, type) values (?, ?, ?, 'text') on conflict do nothing")
+          .params(job.orgId(), key, key).update();
     }
   }
 }

@@ -41,7 +41,7 @@ class Imports {
    */
   public record Job(long id, Long listId, String fileName, String format, String importAs, String consentBasis, boolean overwrite,
       List<String> tags, ImportStatus status, Long totalRows, long processedRows, long inserted, long updated, long skipped,
-      String failure, Instant createdAt, Instant startedAt, Instant finishedAt, int percent) {}
+      String failure, Instant createdAt, Instant startedAt, Instant finishedAt, int percent, String layout) {}
 
 
   public record ImportError(long line, String reason, String value) {}
@@ -57,7 +57,7 @@ class Imports {
       id, list_id, file_name, format, import_as, consent_basis, overwrite, tags, status, total_rows, processed_rows, inserted, updated,
       skipped, failure, created_at, started_at, finished_at,
       case when status = 'finished' then 100 when status = 'running' and total_rows is not null then 99
-           when status = 'running' then least(90, floor(read_fraction * 90)) else 0 end""";
+           when status = 'running' then least(90, floor(read_fraction * 90)) else 0 end, layout""";
 
   // ---- asking for an import -----------------------------------------------------------------
 
@@ -84,14 +84,14 @@ class Imports {
             .orElseThrow(() -> Refused.invalid("format", "Name the format (csv, xlsx or json), or upload a .csv, .xlsx or .json file."))
         : format.trim().toLowerCase(Locale.ROOT);
     if (!List.of("csv", "xlsx", "json").contains(f)) throw Refused.invalid("format", "The format is csv, xlsx or json.");
-    Map<String, String> suggested = suggestMapping(f, content);
+    Suggestion suggested = suggest(f, content);
     // A file name is whatever the browser or client sent; one with a NUL cannot be stored as text.
     String name = fileName == null || fileName.isBlank() ? "upload." + f : Text.visible(fileName);
     long id = jdbc.sql("""
-        insert into import_job (organization_id, list_id, file_name, format, content, mapping, consent_basis, status, created_by)
-        values (?, ?, ?, ?, ?, cast(? as json), '', 'draft', ?) returning id""")
+        insert into import_job (organization_id, list_id, file_name, format, content, mapping, consent_basis, status, created_by, layout)
+        values (?, ?, ?, ?, ?, cast(? as json), '', 'draft', ?, ?) returning id""")
         .params(orgId, listId, name, f, content,
-            json.writeValueAsString(suggested), userId)
+            json.writeValueAsString(suggested.mapping()), userId, suggested.layout())
         .query(Long.class).single();
     audit.record(orgId, "import.uploaded", "import", id, name);
     return id;
@@ -135,8 +135,20 @@ class Imports {
 
   /** The suggested column mapping for a file's header (Mailchimp's layout maps without changes). */
   public Map<String, String> suggestMapping(String format, byte[] content) {
+    return suggest(format, content).mapping();
+  }
+
+  /** A suggested mapping and the name of the export layout recognized (null: none). */
+  record Suggestion(Map<String, String> mapping, String layout) {}
+
+  /**
+   * Reads the header, and for JSON every object: a key first seen in a later object is a column too, and would
+   * otherwise be left out of the mapping and so dropped without a word.
+   */
+  private Suggestion suggest(String format, byte[] content) {
     try (ImportFiles.Source source = ImportFiles.open(format, new ByteArrayInputStream(content))) {
-      return ImportFiles.suggestMapping(source.headers());
+      if (format.equals("json")) for (ImportFiles.Row ignored : source) { /* collects the keys into headers() */ }
+      return new Suggestion(ImportFiles.suggestMapping(source.headers()), ImportFiles.layout(source.headers()));
     } catch (ImportFiles.BadFile e) {
       throw Refused.invalid("file", e.getMessage());
     }
@@ -164,6 +176,6 @@ class Imports {
         rs.getBoolean(7), List.of((String[]) rs.getArray(8).getArray()), ImportStatus.of(rs.getString(9)), (Long) rs.getObject(10), rs.getLong(11),
         rs.getLong(12), rs.getLong(13), rs.getLong(14), rs.getString(15), rs.getTimestamp(16).toInstant(),
         rs.getTimestamp(17) == null ? null : rs.getTimestamp(17).toInstant(),
-        rs.getTimestamp(18) == null ? null : rs.getTimestamp(18).toInstant(), rs.getInt(19));
+        rs.getTimestamp(18) == null ? null : rs.getTimestamp(18).toInstant(), rs.getInt(19), rs.getString(20));
   }
 }

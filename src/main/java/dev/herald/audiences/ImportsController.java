@@ -95,8 +95,8 @@ class ImportsController {
   }
 
   private List<String> targets(long orgId) {
-    List<String> all = new java.util.ArrayList<>(List.of("ignore", "email", "name", "first_name", "last_name", "tags", "optin_time",
-        "optin_ip", "confirm_time", "confirm_ip"));
+    List<String> all = new java.util.ArrayList<>(List.of("ignore", "email", "name", "first_name", "last_name", "tags", "status",
+        "unsubscribed_at", "bounced_at", "attributes", "optin_time", "optin_ip", "confirm_time", "confirm_ip"));
     fields.list(orgId).forEach(f -> all.add("field:" + f.key()));
     return all;
   }

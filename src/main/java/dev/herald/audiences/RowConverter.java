@@ -26,8 +26,16 @@ final class RowConverter {
   private final Map<String, CustomFields.Field> fields;
   private final ObjectMapper json;
   private int email = -1, name = -1, first = -1, last = -1, tags = -1, optinTime = -1, optinIp = -1, confirmTime = -1,
-      unsubscribedAt = -1, bouncedAt = -1;
+      unsubscribedAt = -1, bouncedAt = -1, attributes = -1;
   private final Map<Integer, CustomFields.Field> fieldColumns = new LinkedHashMap<>();
+  /** Status columns and the meaning of their values, from the file's layout. */
+  private final Map<Integer, Map<String, String>> statusColumns = new LinkedHashMap<>();
+  private ImportLayouts.Layout layout = ImportLayouts.UNRECOGNIZED;
+  /** The file's headers, which a JSON file extends as it is read; {@code bound} of them are bound to targets. */
+  private List<String> headers = List.of();
+  private int bound;
+  /** Keys of an "attributes" column (listmonk's) that have no custom field yet: they become text fields. */
+  private final Set<String> newFields = new LinkedHashSet<>();
 
   RowConverter(Map<String, String> mapping, Map<String, CustomFields.Field> fields, ObjectMapper json) {
     this.mapping = mapping;
@@ -78,8 +86,29 @@ final class RowConverter {
     }
   }
 
+  /** Binds the columns to their targets; {@code headers} may be a live view that grows (JSON), see {@link #convert}. */
   void bind(List<String> headers) {
-    for (int i = 0; i < headers.size(); i++) {
+    this.headers = headers;
+    this.layout = ImportLayouts.recognize(headers);
+    bindFrom(0);
+    if (email < 0) throw new ImportFiles.BadFile(1, "No column is mapped to email (columns: " + String.join(", ", headers) + ").");
+  }
+
+  /** The recognized layout's name, or null. */
+  String layout() {
+    return layout.name();
+  }
+
+  /** Custom fields the rows so far need and that do not exist yet; the caller creates them as text fields. */
+  Set<String> takeNewFields() {
+    Set<String> out = new LinkedHashSet<>(newFields);
+    newFields.clear();
+    return out;
+  }
+
+  private void bindFrom(int start) {
+    int size = headers.size();
+    for (int i = start; i < size; i++) {
       String target = mapping.getOrDefault(headers.get(i), "ignore");
       switch (target) {
         case "email" -> email = i;
@@ -92,16 +121,20 @@ final class RowConverter {
         case "confirm_time" -> confirmTime = i;
         case "unsubscribed_at" -> unsubscribedAt = i;
         case "bounced_at" -> bouncedAt = i;
+        case "status" -> statusColumns.put(i, layout.statusWords(headers.get(i)));
+        case "attributes" -> attributes = i;
         case "ignore", "confirm_ip" -> { }
         default -> {
           if (target.startsWith("field:") && fields.containsKey(target.substring(6))) fieldColumns.put(i, fields.get(target.substring(6)));
         }
       }
     }
-    if (email < 0) throw new ImportFiles.BadFile(1, "No column is mapped to email (columns: " + String.join(", ", headers) + ").");
+    bound = size;
   }
 
   Result convert(ImportFiles.Row row) {
+    // A key first seen in this JSON object was appended to the headers: bind it before reading the row.
+    if (headers.size() > bound) bindFrom(bound);
     if (row.cellCountMismatch()) {
       return new Rejected("the row has " + row.cellCount() + " cells, the header has " + row.cells().size(), abbreviate(cell(row, email)));
     }
@@ -127,7 +160,7 @@ final class RowConverter {
       String problem = Text.controlProblem(cell(row, column));
       if (problem != null) return new Rejected(target(column) + ": " + problem + " cannot be stored", abbreviate(cell(row, column)));
     }
-    String fullName = name >= 0 ? cell(row, name).trim() : (cell(row, first).trim() + " " + cell(row, last).trim()).trim();
+    String fullName = fullName(cell(row, name).trim(), cell(row, first).trim(), cell(row, last).trim());
     if (fullName.length() > 200) return new Rejected("name is longer than 200 characters", abbreviate(fullName));
     Map<String, Object> values = new LinkedHashMap<>();
     for (Map.Entry<Integer, CustomFields.Field> c : fieldColumns.entrySet()) {
@@ -138,9 +171,13 @@ final class RowConverter {
         return new Rejected(c.getValue().key() + ": " + p.getMessage(), abbreviate(cell(row, c.getKey())));
       }
     }
+    if (attributes >= 0 && !cell(row, attributes).isBlank()) {
+      Rejected refused = putAttributes(cell(row, attributes), values);
+      if (refused != null) return refused;
+    }
     List<String> tagList;
     try {
-      tagList = Tags.clean("tags", tags >= 0 ? splitTags(cell(row, tags)) : List.of());
+      tagList = Tags.clean("tags", tags >= 0 ? splitTags(cell(row, tags), layout.tagSplit()) : List.of());
     } catch (Refused p) {
       return new Rejected(p.getMessage(), abbreviate(cell(row, tags)));
     }
@@ -154,18 +191,111 @@ final class RowConverter {
       rowStatus = "unsubscribed";
       statusTime = time(cell(row, unsubscribedAt));
     }
+    for (Map.Entry<Integer, Map<String, String>> c : statusColumns.entrySet()) {
+      String value = cell(row, c.getKey());
+      try {
+        rowStatus = ImportLayouts.stricter(rowStatus, ImportLayouts.status(statusValues(value), c.getValue()));
+      } catch (ImportLayouts.UnknownStatus unknown) {
+        return new Rejected(headers.get(c.getKey()) + ": the status '" + abbreviate(unknown.getMessage()) + "' is not one Herald"
+            + " knows, so this person is not imported (Herald imports subscribed, unconfirmed, unsubscribed, bounced and"
+            + " complained people)", abbreviate(rawEmail));
+      }
+    }
+    // "subscribed" in the file: the import's "import as" applies, as for a file that says nothing.
+    if (ImportLayouts.SUBSCRIBED.equals(rowStatus)) rowStatus = null;
     return new Accepted(row.line(), address, fullName.isEmpty() ? null : fullName, json.writeValueAsString(values), tagList,
         time(cell(row, optinTime)), blankToNull(cell(row, optinIp)), time(cell(row, confirmTime)), rowStatus, statusTime);
+  }
+
+  /**
+   * One name from the name columns: a file with "Name" and "Surname" holds the first name in "Name", so the parts a
+   * name column does not already contain are added rather than dropped.
+   */
+  static String fullName(String name, String first, String last) {
+    StringBuilder out = new StringBuilder(name);
+    for (String part : new String[] {first, last}) {
+      if (part.isEmpty() || containsWord(out.toString(), part)) continue;
+      if (!out.isEmpty()) out.append(' ');
+      out.append(part);
+    }
+    return out.toString();
+  }
+
+  private static boolean containsWord(String text, String part) {
+    return (" " + text + " ").contains(" " + part + " ");
+  }
+
+  /**
+   * The values of one status cell: a JSON array of objects with a "status" (Herald's JSON export), "list:status"
+   * pairs separated by ";" (Herald's CSV export of everyone), or one word.
+   */
+  private List<String> statusValues(String cell) {
+    String v = cell.strip();
+    if (v.startsWith("[")) {
+      List<String> out = new ArrayList<>();
+      try {
+        for (tools.jackson.databind.JsonNode item : json.readTree(v)) {
+          tools.jackson.databind.JsonNode status = item.get("status");
+          out.add(status == null || status.isNull() ? "(none)" : status.asString());
+        }
+      } catch (tools.jackson.core.JacksonException e) {
+        return List.of(v);
+      }
+      return out;
+    }
+    if (!v.contains(":")) return List.of(v);
+    List<String> out = new ArrayList<>();
+    for (String part : v.split(";")) out.add(part.substring(part.lastIndexOf(':') + 1));
+    return out;
+  }
+
+  /**
+   * A JSON object of custom values (listmonk's "attributes"): each key becomes a custom field, typed if the field
+   * exists, else a new text field; a nested value is kept as its JSON text. Null when the values were taken.
+   */
+  private Rejected putAttributes(String cell, Map<String, Object> values) {
+    tools.jackson.databind.JsonNode tree;
+    try {
+      tree = json.readTree(cell);
+    } catch (tools.jackson.core.JacksonException e) {
+      tree = null;
+    }
+    if (tree == null || !tree.isObject()) {
+      return new Rejected(headers.get(attributes) + ": not a JSON object of values such as {\"city\": \"Nice\"}", abbreviate(cell));
+    }
+    for (Map.Entry<String, tools.jackson.databind.JsonNode> e : tree.properties()) {
+      String key = SubscriberFileMapping.slug(e.getKey());
+      if (key.isEmpty()) key = "attribute";
+      tools.jackson.databind.JsonNode v = e.getValue();
+      if (v.isNull()) continue;
+      String text = v.isValueNode() ? v.asString() : v.toString();
+      CustomFields.Field field = fields.get(key);
+      if (field == null) {
+        newFields.add(key);
+        values.putIfAbsent(key, text);
+        continue;
+      }
+      try {
+        Object converted = CustomFields.convert(field, text);
+        if (converted != null) values.putIfAbsent(key, converted);
+      } catch (Refused p) {
+        return new Rejected(headers.get(attributes) + "." + e.getKey() + ": " + p.getMessage(), abbreviate(text));
+      }
+    }
+    return null;
   }
 
   private String target(int column) {
     return column == name ? "name" : column == first ? "first name" : column == last ? "last name" : "optin_ip";
   }
 
-  /** Mailchimp writes tags as {@code "vip","newsletter"}: split on commas, drop the quotes. */
-  static List<String> splitTags(String cell) {
+  /**
+   * Splits a tag cell on the layout's separator; Mailchimp writes tags as {@code "vip","newsletter"}, so quotes
+   * around a tag are dropped.
+   */
+  static List<String> splitTags(String cell, java.util.regex.Pattern separator) {
     List<String> out = new ArrayList<>();
-    for (String part : cell.split(",")) {
+    for (String part : separator.split(cell)) {
       // strip(), not trim(), which drops control characters at the ends: Tags.clean refuses them instead.
       String t = part.strip();
       if (t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"")) t = t.substring(1, t.length() - 1).strip();

@@ -9,7 +9,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
+import tools.jackson.core.ObjectWriteContext;
 import tools.jackson.core.JsonToken;
 import tools.jackson.core.ObjectReadContext;
 import tools.jackson.core.StreamReadConstraints;
@@ -24,8 +26,10 @@ import tools.jackson.core.json.JsonFactory;
  * <p>Each key is a column: top-level keys by their name, keys inside "fields" as "fields.&lt;key&gt;". A stream can't
  * be looked ahead, so a key first seen in a later object is appended to {@link #headers()} when that object is read;
  * every row has one cell per column known at that point. Strings, numbers (as written), booleans and null ("") are
- * cells; an array of those is one cell, joined with commas (so "tags": ["a", "b"] reads as "a,b"). The row's line is
- * where its object starts, which is line 1 for every row of a file written without line breaks.
+ * cells; an array of those is one cell, joined with commas (so "tags": ["a", "b"] reads as "a,b"). Any other object
+ * or array (Herald's own export has "lists" and "consent" as arrays of objects) is one cell holding its JSON text,
+ * which the mapping can read or leave out, but never loses silently. The row's line is where its object starts,
+ * which is line 1 for every row of a file written without line breaks.
  */
 final class SubscriberFileJsonReader extends SubscriberFileReader {
   private static final JsonFactory JSON = JsonFactory.builder()
@@ -100,30 +104,44 @@ final class SubscriberFileJsonReader extends SubscriberFileReader {
     values.set(index, value);
   }
 
-  /** A value as cell text; an object is refused, as its keys would be columns nobody mapped. */
+  /** A value as cell text: a simple value as it is, a list of simple values joined with commas, anything else as JSON. */
   private String scalar(String name, JsonToken token) {
     return switch (token) {
       case VALUE_STRING, VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> parser.getString();
       case VALUE_TRUE -> "true";
       case VALUE_FALSE -> "false";
       case VALUE_NULL -> "";
-      case START_ARRAY -> {
-        var joined = new StringBuilder();
-        for (JsonToken item; (item = parser.nextToken()) != JsonToken.END_ARRAY; ) {
-          if (item == JsonToken.START_ARRAY || item == JsonToken.START_OBJECT) {
-            throw new SubscriberFileException(line(), "\"" + name + "\" may hold a list of values, but not of lists or objects.");
-          }
-          if (!joined.isEmpty()) joined.append(',');
-          joined.append(scalar(name, item));
-          if (joined.length() > MAX_CELL_CHARS) {
-            throw new SubscriberFileException(line(), "\"" + name + "\" is longer than " + MAX_CELL_CHARS + " characters.");
-          }
-        }
-        yield joined.toString();
-      }
-      default -> throw new SubscriberFileException(line(), "\"" + name + "\" holds " + describe(token)
-          + "; only \"fields\" may hold an object, and only of simple values.");
+      case START_ARRAY, START_OBJECT -> structure(name, token);
+      default -> throw new SubscriberFileException(line(), "\"" + name + "\" holds " + describe(token) + ".");
     };
+  }
+
+  /** An array or object, read whole (it is at most a cell long): simple values joined, else its JSON text. */
+  private String structure(String name, JsonToken start) {
+    var text = new java.io.StringWriter();
+    var joined = new StringBuilder();
+    boolean simple = start == JsonToken.START_ARRAY;
+    try (JsonGenerator out = JSON.createGenerator(ObjectWriteContext.empty(), text)) {
+      out.copyCurrentEvent(parser);
+      int depth = 1;
+      while (depth > 0) {
+        JsonToken t = parser.nextToken();
+        if (t == JsonToken.START_ARRAY || t == JsonToken.START_OBJECT) {
+          depth++;
+          simple = false;
+        } else if (t == JsonToken.END_ARRAY || t == JsonToken.END_OBJECT) {
+          depth--;
+        } else if (simple) {
+          if (!joined.isEmpty()) joined.append(',');
+          joined.append(scalar(name, t));
+        }
+        out.copyCurrentEvent(parser);
+        if (text.getBuffer().length() > MAX_CELL_CHARS) {
+          throw new SubscriberFileException(line(), "\"" + name + "\" is longer than " + MAX_CELL_CHARS + " characters.");
+        }
+      }
+    }
+    return simple ? joined.toString() : text.toString();
   }
 
   private long line() {

@@ -26,6 +26,8 @@ final class SubscriberFileMapping {
       "first_name", "firstname fname givenname forename vorname prenom nombre",
       "last_name", "lastname lname surname familyname nachname familienname nom apellido apellidos",
       "tags", "tags tag",
+      // a status column is read with the common status words; a value they do not know sets its row aside
+      "status", "status subscriptionstatus",
       // Mailchimp's consent evidence: when and from where the subscriber opted in and confirmed
       "optin_time", "optintime",
       "optin_ip", "optinip",
@@ -48,21 +50,32 @@ final class SubscriberFileMapping {
    */
   private static final Map<String, String> MAILCHIMP_STATUS = Map.of("UNSUB_TIME", "unsubscribed_at", "CLEAN_TIME", "bounced_at");
 
+  /** Targets several columns may share: each status column has its say, and what is not imported is "ignore". */
+  private static final Set<String> MANY = Set.of("ignore", "status");
+
   private SubscriberFileMapping() {}
 
   static Map<String, String> suggest(List<String> headers) {
+    ImportLayouts.Layout layout = ImportLayouts.recognize(headers);
     Map<String, String> mapping = new LinkedHashMap<>();
     Set<String> taken = new HashSet<>();
     for (int i = 0; i < headers.size(); i++) {
       String header = headers.get(i) == null ? "" : headers.get(i).strip();
       if (mapping.containsKey(header)) continue; // a repeated header name: the map has room for the first only
       String target;
-      if (header.isEmpty() || MAILCHIMP_IGNORED.contains(header)) {
+      String known = layout.target(header);
+      if (known != null && (MANY.contains(known) || taken.add(known))) {
+        target = known;
+      } else if (header.isEmpty() || MAILCHIMP_IGNORED.contains(header)) {
         target = "ignore";
       } else if (MAILCHIMP_STATUS.containsKey(header) && taken.add(MAILCHIMP_STATUS.get(header))) {
         target = MAILCHIMP_STATUS.get(header);
       } else {
         target = TARGETS.get(compact(header));
+        if ("status".equals(target)) {
+          mapping.put(header, target);
+          continue;
+        }
         // A second column asking for email or name would compete with the first; keep it as a custom field instead.
         if (target == null || !taken.add(target)) target = "field:" + uniqueKey(header, i, taken);
       }
