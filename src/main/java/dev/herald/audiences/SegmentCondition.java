@@ -1,7 +1,8 @@
 package dev.herald.audiences;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import dev.herald.platform.Refused;
-import java.util.Arrays;
+import dev.herald.platform.TextEnum;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
@@ -16,28 +17,50 @@ import java.util.stream.Collectors;
 record SegmentCondition(Type type, String subject, Op op, String value) {
 
   /** What a condition is about: {@code type} in the JSON. */
-  enum Type {
+  enum Type implements TextEnum {
     FIELD("field"), LIST("list"), TAG("tag"), ENGAGEMENT("engagement");
 
-    final String text;
+    private final String text;
 
     Type(String text) {
       this.text = text;
     }
+
+    @JsonValue
+    @Override
+    public String text() {
+      return text;
+    }
+
+    @Override
+    public String toString() {
+      return text;
+    }
   }
 
   /** How a condition compares: {@code op} in the JSON. Which ones a condition takes depends on its type (see the sets). */
-  enum Op {
+  enum Op implements TextEnum {
     EQ("eq"), NEQ("neq"), CONTAINS("contains"), NOT_CONTAINS("not_contains"), STARTS_WITH("starts_with"),
     GT("gt"), GTE("gte"), LT("lt"), LTE("lte"),
     ON("on"), BEFORE("before"), AFTER("after"), IN_LAST_DAYS("in_last_days"), NOT_IN_LAST_DAYS("not_in_last_days"),
     IS_TRUE("is_true"), IS_FALSE("is_false"), IS_SET("is_set"), IS_NOT_SET("is_not_set"),
     IN("in"), NOT_IN("not_in"), HAS("has"), HAS_NOT("has_not"), EVER("ever"), NEVER("never");
 
-    final String text;
+    private final String text;
 
     Op(String text) {
       this.text = text;
+    }
+
+    @JsonValue
+    @Override
+    public String text() {
+      return text;
+    }
+
+    @Override
+    public String toString() {
+      return text;
     }
   }
 
@@ -57,31 +80,25 @@ record SegmentCondition(Type type, String subject, Op op, String value) {
    * Subject and value stay text: what they may hold depends on the organization's lists and fields.
    */
   static SegmentCondition of(String at, Segments.Rule r) {
-    Type type = find(Type.values(), r.type(), t -> t.text)
-        .orElseThrow(() -> Refused.invalid(at + ".type", "A condition's type is " + texts(Type.values(), t -> t.text) + "."));
-    Op op = find(Op.values(), r.op(), o -> o.text)
+    Type type = find(Type.class, r.type())
+        .orElseThrow(() -> Refused.invalid(at + ".type", "A condition's type is " + TextEnum.texts(Type.class) + "."));
+    Op op = find(Op.class, r.op())
         .orElseThrow(() -> Refused.invalid(at + ".op", "'" + (r.op() == null ? "" : r.op()) + "' is not a comparison; use one of "
-            + texts(Op.values(), o -> o.text) + "."));
+            + TextEnum.texts(Op.class) + "."));
     return new SegmentCondition(type, r.subject() == null ? "" : r.subject().trim(), op, r.value() == null ? "" : r.value().trim());
   }
 
   /** The texts to store. */
   Segments.Rule toRule() {
-    return new Segments.Rule(type.text, subject, op.text, value);
+    return new Segments.Rule(type.text(), subject, op.text(), value);
   }
 
   /** A refusal of this op for this kind of condition, naming the ops it takes. */
   static Refused notFor(String at, String what, Set<Op> allowed) {
-    return Refused.invalid(at + ".op", "For " + what + ": " + allowed.stream().map(o -> o.text).collect(Collectors.joining(", ")) + ".");
+    return Refused.invalid(at + ".op", "For " + what + ": " + allowed.stream().map(Op::text).collect(Collectors.joining(", ")) + ".");
   }
 
-  private static <E> Optional<E> find(E[] values, String text, java.util.function.Function<E, String> textOf) {
-    if (text == null) return Optional.empty();
-    String t = text.strip();
-    return Arrays.stream(values).filter(e -> textOf.apply(e).equals(t)).findFirst();
-  }
-
-  private static <E> String texts(E[] values, java.util.function.Function<E, String> textOf) {
-    return Arrays.stream(values).map(textOf).collect(Collectors.joining(", "));
+  private static <E extends Enum<E> & TextEnum> Optional<E> find(Class<E> type, String text) {
+    return text == null ? Optional.empty() : TextEnum.find(type, text.strip());
   }
 }

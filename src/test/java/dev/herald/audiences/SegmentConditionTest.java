@@ -19,7 +19,7 @@ class SegmentConditionTest {
         assertThat(SegmentCondition.of("rules[0]", c.toRule())).isEqualTo(c);
       }
     }
-    assertThat(Arrays.stream(SegmentCondition.Op.values()).map(o -> o.text)).doesNotHaveDuplicates()
+    assertThat(Arrays.stream(SegmentCondition.Op.values()).map(SegmentCondition.Op::text)).doesNotHaveDuplicates()
         .allSatisfy(t -> assertThat(t).matches("[a-z_]+"));
   }
 
