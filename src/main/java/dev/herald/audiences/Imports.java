@@ -77,16 +77,22 @@ class Imports {
    * unreadable file is refused at once with its reason.
    */
   public long upload(long orgId, Long userId, long listId, String fileName, byte[] content, String format) {
-    lists.basic(orgId, listId).orElseThrow(() -> Refused.invalid("listId", "Choose a list of this organization."));
     if (content == null || content.length == 0) throw Refused.invalid("file", "The file is empty.");
+    lists.basic(orgId, listId).orElseThrow(() -> Refused.invalid("listId", "Choose a list of this organization."));
+    String given = displayName(fileName);
     String f = format == null || format.isBlank()
-        ? SubscriberFileFormat.fromFileName(fileName).map(x -> x.name().toLowerCase(Locale.ROOT))
+        ? SubscriberFileFormat.fromFileName(given).map(x -> x.name().toLowerCase(Locale.ROOT))
             .orElseThrow(() -> Refused.invalid("format", "Name the format (csv, xlsx or json), or upload a .csv, .xlsx or .json file."))
         : format.trim().toLowerCase(Locale.ROOT);
     if (!List.of("csv", "xlsx", "json").contains(f)) throw Refused.invalid("format", "The format is csv, xlsx or json.");
-    Suggestion suggested = suggest(f, content);
-    // A file name is whatever the browser or client sent; one with a NUL cannot be stored as text.
-    String name = fileName == null || fileName.isBlank() ? "upload." + f : Text.visible(fileName);
+    String name = given.isEmpty() ? "upload." + f : given;
+    Suggestion suggested;
+    try {
+      suggested = suggest(f, content);
+    } catch (Refused r) {
+      // The panel shows this beside the file input and the API in its problem: both say which file and why.
+      throw Refused.invalid("file", "The file " + name + " cannot be imported. " + r.getMessage());
+    }
     long id = jdbc.sql("""
         insert into import_job (organization_id, list_id, file_name, format, content, mapping, consent_basis, status, created_by, layout)
         values (?, ?, ?, ?, ?, cast(? as json), '', 'draft', ?, ?) returning id""")
@@ -95,6 +101,32 @@ class Imports {
         .query(Long.class).single();
     audit.record(orgId, "import.uploaded", "import", id, name);
     return id;
+  }
+
+  /** Longest file name kept, in characters; the name is only shown, so the rest is of no use to anyone. */
+  static final int MAX_FILE_NAME = 200;
+
+  /**
+   * The uploaded file's name as it is shown, "" when nothing of it is left. A file name is whatever the browser or
+   * client sent: a NUL in it gave a 500 (PostgreSQL text cannot hold one), a path (some browsers send the whole
+   * path, a client may send "../x") says nothing about the file, and controls or bidirectional overrides (one turns
+   * "list[RLO]vsc.exe" into "listexe.csv" on screen) are there to mislead whoever reads it. So the name is the last
+   * path segment without those.
+   */
+  static String displayName(String fileName) {
+    if (fileName == null) return "";
+    String base = fileName.substring(Math.max(fileName.lastIndexOf('/'), fileName.lastIndexOf('\\')) + 1);
+    StringBuilder out = new StringBuilder(Math.min(base.length(), MAX_FILE_NAME));
+    base.codePoints().forEach(c -> {
+      int type = Character.getType(c);
+      if (type == Character.CONTROL || type == Character.FORMAT || type == Character.UNASSIGNED || type == Character.SURROGATE) return;
+      out.appendCodePoint(Character.isWhitespace(c) || Character.isSpaceChar(c) ? ' ' : c);
+    });
+    String name = out.toString().replaceAll(" {2,}", " ").strip();
+    if (name.length() <= MAX_FILE_NAME) return name;
+    int end = MAX_FILE_NAME - 1;
+    if (Character.isHighSurrogate(name.charAt(end - 1))) end--;
+    return name.substring(0, end) + "…";
   }
 
   /** The columns of a draft and what each is mapped to, in the file's order. */
@@ -157,6 +189,16 @@ class Imports {
   public Optional<Job> find(long orgId, long id) {
     return jdbc.sql("select " + COLUMNS + " from import_job where organization_id = ? and id = ?").params(orgId, id)
         .query(Imports::map).optional();
+  }
+
+  public record Page(List<Job> items, long total, int page, int size) {}
+
+  /** The organization's imports, newest first, drafts included. */
+  public Page page(long orgId, int page, int size) {
+    List<Job> items = jdbc.sql("select " + COLUMNS + " from import_job where organization_id = ? order by id desc limit ? offset ?")
+        .params(orgId, size, (long) page * size).query(Imports::map).list();
+    long total = jdbc.sql("select count(*) from import_job where organization_id = ?").param(orgId).query(Long.class).single();
+    return new Page(items, total, page, size);
   }
 
   public List<Job> recent(long orgId) {

@@ -11,7 +11,10 @@ import java.security.Principal;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -43,12 +46,34 @@ class ImportsApi {
       @RequestParam(required = false) String format, @RequestParam(required = false) String mapping,
       @RequestParam(defaultValue = "subscribed") String importAs, @RequestParam(defaultValue = "") String consentBasis,
       @RequestParam(defaultValue = "false") boolean overwrite, @RequestParam(required = false) List<String> tags) throws IOException {
-    if (file == null || file.isEmpty()) throw Refused.invalid("file", "Send the file in the 'file' part.");
+    if (file == null) throw Refused.invalid("file", "Send the file in the 'file' part.");
     Map<String, String> map = parseMapping(mapping);
     long id = imports.create(org.id(), caller instanceof HeraldUser u ? u.id() : null,
         new Imports.Request(listId, file.getOriginalFilename(), file.getBytes(), format, map, importAs, consentBasis, overwrite, tags));
     return ResponseEntity.status(HttpStatus.ACCEPTED)
         .body(new Created(id, "queued", "/api/v1/orgs/" + org.slug() + "/imports/" + id));
+  }
+
+  /**
+   * The same call without a multipart body. Spring refuses it while choosing a handler, before any advice of the API
+   * applies, with a JSON body of its own; every error of the API is problem+json.
+   */
+  @PostMapping("/api/v1/orgs/{org}/imports")
+  @Operation(hidden = true)
+  ResponseEntity<ProblemDetail> apiCreateWithoutFile(OrganizationContext org) {
+    String detail = "Send the import as multipart/form-data, with the file in the 'file' part.";
+    ProblemDetail body = ProblemDetail.forStatusAndDetail(HttpStatus.UNSUPPORTED_MEDIA_TYPE, detail);
+    body.setProperty("errors", List.of(Map.of("field", "file", "message", detail)));
+    return ResponseEntity.status(HttpStatus.UNSUPPORTED_MEDIA_TYPE).header(HttpHeaders.ACCEPT, MediaType.MULTIPART_FORM_DATA_VALUE)
+        .body(body);
+  }
+
+  @GetMapping("/api/v1/orgs/{org}/imports")
+  @Operation(summary = "The organization's imports, newest first, with status, counts and times")
+  Imports.Page apiJobs(OrganizationContext org, @RequestParam(defaultValue = "0") int page,
+      @RequestParam(defaultValue = "50") int size) {
+    Refused.checkPage(page, size);
+    return imports.page(org.id(), page, size);
   }
 
   @GetMapping("/api/v1/orgs/{org}/imports/{id}")

@@ -48,7 +48,9 @@ class ImportsController {
   String upload(OrganizationContext org, @AuthenticationPrincipal HeraldUser me,
       @RequestParam(required = false) MultipartFile file, @RequestParam(defaultValue = "0") long listId, RedirectAttributes flash)
       throws IOException {
-    if (file == null || file.isEmpty()) throw Refused.invalid("file", "Choose a file to import (CSV, XLSX or JSON).");
+    if (file == null || file.getOriginalFilename() == null || file.getOriginalFilename().isEmpty()) {
+      throw Refused.invalid("file", "Choose a file to import (CSV, XLSX or JSON).");
+    }
     long id = imports.upload(org.id(), me.id(), listId, file.getOriginalFilename(), file.getBytes(), null);
     return "redirect:/o/" + org.slug() + "/imports/" + id;
   }

@@ -124,6 +124,7 @@ final class SubscriberFileCsvReader extends SubscriberFileReader {
     count = 0;
     while (true) {
       readCell();
+      if (count == MAX_COLUMNS) throw new SubscriberFileException(recordLine, tooManyColumns());
       if (count == cells.length) cells = Arrays.copyOf(cells, count * 2);
       cells[count++] = cell.isEmpty() ? "" : cell.toString();
       if (!available()) return true; // the last line need not end with a line break

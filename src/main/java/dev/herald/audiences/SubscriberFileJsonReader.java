@@ -97,6 +97,7 @@ final class SubscriberFileJsonReader extends SubscriberFileReader {
 
   private void put(String column, String value) {
     int index = columns.computeIfAbsent(column, c -> {
+      if (headers.size() == MAX_COLUMNS) throw new SubscriberFileException(line(), tooManyColumns());
       headers.add(c);
       return headers.size() - 1;
     });

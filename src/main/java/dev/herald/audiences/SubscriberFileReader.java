@@ -41,6 +41,12 @@ abstract sealed class SubscriberFileReader implements Iterator<SubscriberFileRow
    */
   static final int MAX_CELL_CHARS = 64 * 1024;
 
+  /**
+   * Most columns a row may have, in every format. Subscriber data has a few dozen at most; without a bound a CSV of
+   * 100,000 columns made a 111 MB mapping page, and a workbook of ten million cells in a row took the whole heap.
+   */
+  static final int MAX_COLUMNS = 500;
+
   private SubscriberFileRow next;
   private boolean finished;
   /** Once reading failed, the position in the file is lost: every later call reports the same failure. */
@@ -117,6 +123,12 @@ abstract sealed class SubscriberFileReader implements Iterator<SubscriberFileRow
 
   /** The next row that is not blank, or null at the end of the file. */
   abstract SubscriberFileRow readRow() throws IOException;
+
+  /** The message for a row past {@link #MAX_COLUMNS}, the same in every format; the caller names the line. */
+  static String tooManyColumns() {
+    return "the row has more than " + MAX_COLUMNS + " columns; Herald imports at most " + MAX_COLUMNS
+        + ". Remove the columns you do not need and import the file again.";
+  }
 
   static boolean blank(String[] cells, int count) {
     for (int i = 0; i < count; i++) if (!cells[i].isBlank()) return false;

@@ -30,7 +30,9 @@ import org.dhatim.fastexcel.reader.Row;
  * without ".0", dates as ISO-8601.
  *
  * <p>An .xlsx is a ZIP whose directory sits at its end, so it cannot be read front to back: the upload is copied to a
- * temporary file (deleted on close) because fastexcel-reader would otherwise copy a stream into memory whole.
+ * temporary file (deleted on close, and when opening fails) because fastexcel-reader would otherwise copy a stream into
+ * memory whole. Before fastexcel-reader parses it, {@link SubscriberFileXlsxGuard} bounds its unpacked size, rows and
+ * columns.
  */
 final class SubscriberFileXlsxReader extends SubscriberFileReader {
   private static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss");
@@ -38,6 +40,12 @@ final class SubscriberFileXlsxReader extends SubscriberFileReader {
   /** Format codes with something in quotes, brackets or escaped: none of it says "date". */
   private static final Pattern FORMAT_NOISE = Pattern.compile("\"[^\"]*\"|\\[[^\\]]*\\]|\\\\.");
   private static final Pattern DATE_PART = Pattern.compile("[yYmMdDhHsS]");
+
+  /**
+   * Temporary copies are named after the process, so that a leftover can be told to whom it belonged (and a test can
+   * look for its own).
+   */
+  static final String TEMP_PREFIX = "herald-subscribers-" + ProcessHandle.current().pid() + "-";
 
   private final Path file;
   private final ReadableWorkbook workbook;
@@ -56,17 +64,20 @@ final class SubscriberFileXlsxReader extends SubscriberFileReader {
     if (!ReadableWorkbook.isOOXMLZipHeader(head)) {
       throw new SubscriberFileException(0, "This is not an Excel workbook (.xlsx). If it is a CSV file, import it as CSV.");
     }
-    Path file = Files.createTempFile("herald-subscribers-", ".xlsx");
+    Path file = Files.createTempFile(TEMP_PREFIX, ".xlsx");
+    boolean opened = false;
     try {
       try (OutputStream out = Files.newOutputStream(file)) {
         out.write(head);
         in.transferTo(out);
       }
       in.close();
-      return new SubscriberFileXlsxReader(file);
-    } catch (IOException | RuntimeException e) {
-      Files.deleteIfExists(file);
-      throw e;
+      SubscriberFileXlsxReader reader = new SubscriberFileXlsxReader(file);
+      opened = true;
+      return reader;
+    } finally {
+      // Whatever stopped the opening (an Error included: this is where a hostile workbook once ran out of heap).
+      if (!opened) Files.deleteIfExists(file);
     }
   }
 
@@ -74,6 +85,7 @@ final class SubscriberFileXlsxReader extends SubscriberFileReader {
     this.file = file;
     ReadableWorkbook opened;
     try {
+      SubscriberFileXlsxGuard.check(file);
       // withCellFormat: the number format is how a date cell is told from a number
       opened = new ReadableWorkbook(file.toFile(), new ReadingOptions(true, false));
     } catch (IOException | ExcelReaderException e) {
@@ -81,13 +93,14 @@ final class SubscriberFileXlsxReader extends SubscriberFileReader {
           + "Open it in Excel and save it again, or save it as CSV.", e);
     }
     workbook = opened;
+    boolean ready = false;
     try {
       stream = workbook.getFirstSheet().openStream();
       rows = stream.iterator();
       headers = readHeader();
-    } catch (IOException | RuntimeException e) {
-      close();
-      throw e;
+      ready = true;
+    } finally {
+      if (!ready) close();
     }
   }
 
@@ -134,6 +147,8 @@ final class SubscriberFileXlsxReader extends SubscriberFileReader {
   }
 
   private String[] cells(Row row) {
+    // The guard counted every row before; this keeps the bound should a row ever get past it.
+    if (row.getCellCount() > MAX_COLUMNS) throw new SubscriberFileException(row.getRowNum(), tooManyColumns());
     String[] cells = new String[row.getCellCount()];
     for (int i = 0; i < cells.length; i++) {
       String text = text(row.getCell(i));

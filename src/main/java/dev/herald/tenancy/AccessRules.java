@@ -178,6 +178,7 @@ final class AccessRules {
       rule(PUT, "/api/v1/orgs/{org}/subscribers/{id}/lists/{listId}", new Needs(LISTS_WRITE)),
       rule(DELETE, "/api/v1/orgs/{org}/subscribers/{id}/lists/{listId}", new Needs(LISTS_WRITE)),
       rule(POST, "/api/v1/orgs/{org}/subscribers/{id}/lists/{listId}/confirmation", new Needs(LISTS_WRITE)),
+      rule(GET, "/api/v1/orgs/{org}/imports", new Needs(LISTS_READ)),
       rule(POST, "/api/v1/orgs/{org}/imports", new Needs(LISTS_WRITE)),
       rule(GET, "/api/v1/orgs/{org}/imports/{id}", new Needs(LISTS_READ)),
       rule(GET, "/api/v1/orgs/{org}/imports/{id}/errors", new Needs(LISTS_READ)),

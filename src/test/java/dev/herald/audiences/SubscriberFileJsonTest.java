@@ -23,6 +23,17 @@ class SubscriberFileJsonTest {
     }
   }
 
+  /** Regression: only CSV and XLSX rows were bounded; JSON objects add a column for every new key. */
+  @Test
+  void more_than_500_distinct_keys_are_refused_naming_the_line() {
+    var file = new StringBuilder("[{\"email\": \"a@example.com\"},\n{\"email\": \"b@example.com\"");
+    for (int i = 0; i < 499; i++) file.append(", \"k").append(i).append("\": 1");
+    assertThat(json(file + "}]").headers()).hasSize(500);
+    assertThatThrownBy(() -> json(file + ",\n\"fields\": {\"one_more\": 1}}]"))
+        .isInstanceOfSatisfying(SubscriberFileException.class, e -> assertThat(e.line()).isEqualTo(3))
+        .hasMessageContaining("more than 500 columns");
+  }
+
   @Test
   void objects_become_rows_and_keys_become_columns() {
     Read read = json("""

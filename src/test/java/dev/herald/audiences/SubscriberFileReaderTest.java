@@ -44,6 +44,27 @@ class SubscriberFileReaderTest {
     return out.toByteArray();
   }
 
+  static String columns(int n, String prefix) {
+    var row = new StringBuilder();
+    for (int i = 0; i < n; i++) row.append(i == 0 ? "" : ",").append(prefix).append(i);
+    return row.toString();
+  }
+
+  /** Regression: a CSV of 100,000 columns was read, and its mapping page was 111 MB. */
+  @Test
+  void a_csv_with_100000_columns_is_refused_naming_the_line() {
+    assertThatThrownBy(() -> csv(columns(100_000, "c") + "\n" + columns(100_000, "v") + "\n"))
+        .isInstanceOfSatisfying(SubscriberFileException.class, e -> assertThat(e.line()).isEqualTo(1))
+        .hasMessage("the row has more than 500 columns; Herald imports at most 500. Remove the columns you do not need and import "
+            + "the file again.");
+    assertThatThrownBy(() -> csv("email\na@example.com\n" + columns(501, "x") + "\n"))
+        .isInstanceOfSatisfying(SubscriberFileException.class, e -> assertThat(e.line()).isEqualTo(3))
+        .hasMessageContaining("more than 500 columns");
+    Read widest = csv(columns(500, "c") + "\n" + columns(500, "v") + "\n");
+    assertThat(widest.headers()).hasSize(500);
+    assertThat(widest.cells(0)).hasSize(500).endsWith("v499");
+  }
+
   // --- encodings
 
   @Test
@@ -261,12 +282,21 @@ class SubscriberFileReaderTest {
   }
 
   @Test
+  void a_row_of_500_cells_of_64_kb_is_refused_by_its_length() {
+    String cell = "x".repeat(SubscriberFileReader.MAX_CELL_CHARS);
+    String row = String.join(",", java.util.Collections.nCopies(20, cell));
+    assertThatThrownBy(() -> csv("email,name\n" + row + "\n")).hasMessage("the row is longer than 1048576 characters.")
+        .isInstanceOfSatisfying(SubscriberFileException.class, e -> assertThat(e.line()).isEqualTo(2));
+  }
+
+  @Test
   void a_line_of_millions_of_empty_cells_is_refused_too() {
     var in = new CountingStream("email,name\n".getBytes(UTF_8), (byte) ',', 10 * 1024 * 1024);
     var file = SubscriberFileReader.open(in, SubscriberFileFormat.CSV);
-    assertThatThrownBy(file::hasNext).hasMessage("the row is longer than 1048576 characters.")
+    // The column limit stops it long before the row's length would.
+    assertThatThrownBy(file::hasNext).hasMessageStartingWith("the row has more than 500 columns")
         .isInstanceOfSatisfying(SubscriberFileException.class, e -> assertThat(e.line()).isEqualTo(2));
-    assertThat(in.consumed).isLessThan(2 * 1024 * 1024);
+    assertThat(in.consumed).isLessThan(256 * 1024);
   }
 
   @Test

@@ -3,15 +3,23 @@ package dev.herald.audiences;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.BufferedWriter;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.zip.Deflater;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import org.dhatim.fastexcel.Workbook;
 import org.dhatim.fastexcel.Worksheet;
 import org.junit.jupiter.api.Test;
@@ -35,6 +43,135 @@ class SubscriberFileXlsxTest {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * A workbook written by hand, part by part, the way an attacker would: fastexcel's writer would not write what
+   * these tests need. {@code sheetData} writes the rows; the ZIP packs them as tightly as deflate can.
+   */
+  static byte[] handMade(SheetData sheetData) throws IOException {
+    var bytes = new ByteArrayOutputStream();
+    try (var zip = new ZipOutputStream(bytes, StandardCharsets.UTF_8)) {
+      zip.setLevel(Deflater.BEST_COMPRESSION);
+      part(zip, "[Content_Types].xml", """
+          <?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">\
+          <Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>\
+          <Default Extension="xml" ContentType="application/xml"/>\
+          <Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>\
+          <Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>\
+          <Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>\
+          </Types>""");
+      part(zip, "_rels/.rels", """
+          <?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">\
+          <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" \
+          Target="xl/workbook.xml"/></Relationships>""");
+      part(zip, "xl/workbook.xml", """
+          <?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" \
+          xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>\
+          <sheet name="People" sheetId="1" r:id="rId1"/></sheets></workbook>""");
+      part(zip, "xl/styles.xml", """
+          <?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">\
+          <cellXfs count="1"><xf numFmtId="0"/></cellXfs></styleSheet>""");
+      part(zip, "xl/_rels/workbook.xml.rels", """
+          <?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">\
+          <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" \
+          Target="worksheets/sheet1.xml"/></Relationships>""");
+      zip.putNextEntry(new ZipEntry("xl/worksheets/sheet1.xml"));
+      var sheet = new BufferedWriter(new OutputStreamWriter(zip, StandardCharsets.UTF_8), 1 << 16);
+      sheet.write("<?xml version=\"1.0\" encoding=\"UTF-8\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
+          + "<sheetData>");
+      sheetData.write(sheet);
+      sheet.write("</sheetData></worksheet>");
+      sheet.flush();
+      zip.closeEntry();
+    }
+    return bytes.toByteArray();
+  }
+
+  interface SheetData {
+    void write(Writer sheet) throws IOException;
+  }
+
+  private static void part(ZipOutputStream zip, String name, String xml) throws IOException {
+    zip.putNextEntry(new ZipEntry(name));
+    zip.write(xml.getBytes(StandardCharsets.UTF_8));
+    zip.closeEntry();
+  }
+
+  /** The probe's workbook: one header row of ten million empty cells, a few hundred KB on disk. */
+  static byte[] tenMillionCellsInTheFirstRow() throws IOException {
+    return handMade(sheet -> {
+      sheet.write("<row r=\"1\">");
+      for (int i = 0; i < 10_000_000; i++) sheet.write("<c/>");
+      sheet.write("</row>");
+    });
+  }
+
+  static String inlineRow(int row, int cells) {
+    var xml = new StringBuilder("<row r=\"" + row + "\">");
+    for (int i = 0; i < cells; i++) xml.append("<c t=\"inlineStr\"><is><t>r").append(row).append('c').append(i).append("</t></is></c>");
+    return xml.append("</row>").toString();
+  }
+
+  /** Copies of uploads this JVM left in the temporary directory. */
+  static long leftoverCopies() throws IOException {
+    try (var files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      return files.filter(f -> f.getFileName().toString().startsWith(SubscriberFileXlsxReader.TEMP_PREFIX)).count();
+    }
+  }
+
+  /** Regression: a 287 KB workbook whose first row held ten million cells took the JVM's whole heap. */
+  @Test
+  void a_workbook_of_ten_million_cells_in_a_row_is_refused_before_it_is_parsed_and_leaves_no_copy() throws IOException {
+    byte[] bomb = tenMillionCellsInTheFirstRow();
+    assertThat(bomb.length).as("small on disk").isLessThan(300 * 1024);
+    long before = leftoverCopies();
+    long heapBefore = usedHeap();
+    assertThatThrownBy(() -> xlsx(bomb)).isInstanceOf(SubscriberFileException.class)
+        .hasMessageContaining("unpacks to more than 100 times its size");
+    assertThat(usedHeap() - heapBefore).as("nothing of the row was held").isLessThan(64L << 20);
+    assertThat(leftoverCopies()).isEqualTo(before);
+  }
+
+  private static long usedHeap() {
+    System.gc();
+    return Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
+  }
+
+  /** Regression: only a cell's length was bounded, not how many cells a row has; the limit is the CSV reader's. */
+  @Test
+  void a_row_of_more_than_500_columns_is_refused_naming_its_row() throws IOException {
+    byte[] wide = handMade(sheet -> {
+      sheet.write(inlineRow(1, 3));
+      sheet.write(inlineRow(2, 3));
+      sheet.write(inlineRow(4, 501));
+    });
+    assertThatThrownBy(() -> xlsx(wide)).isInstanceOfSatisfying(SubscriberFileException.class, e -> assertThat(e.line()).isEqualTo(4))
+        .hasMessageContaining("more than 500 columns");
+    Read widest = xlsx(handMade(sheet -> {
+      sheet.write(inlineRow(1, 500));
+      sheet.write(inlineRow(2, 500));
+    }));
+    assertThat(widest.headers()).hasSize(500);
+    assertThat(widest.rows().getFirst().cells()).hasSize(500).endsWith("r2c499");
+  }
+
+  /** fastexcel-reader makes room for every column up to a cell's reference, so one far cell is as wide as a full row. */
+  @Test
+  void a_cell_referenced_past_column_500_is_refused() throws IOException {
+    for (String ref : List.of("SH3", "XFD3", "ZZZZZZZZ3")) {
+      byte[] far = handMade(sheet -> sheet.write(inlineRow(1, 2) + "<row r=\"3\"><c r=\"" + ref + "\"><v>1</v></c></row>"));
+      assertThatThrownBy(() -> xlsx(far)).as(ref).isInstanceOfSatisfying(SubscriberFileException.class, e -> assertThat(e.line()).isEqualTo(3))
+          .hasMessageContaining("more than 500 columns");
+    }
+    Read near = xlsx(handMade(sheet -> sheet.write(inlineRow(1, 2) + "<row r=\"3\"><c r=\"SF3\"><v>7</v></c></row>")));
+    assertThat(near.rows().getFirst().cellCount()).as("column SF is the 500th").isEqualTo(500);
+  }
+
+  @Test
+  void a_sheet_of_more_rows_than_excel_holds_is_refused() throws IOException {
+    byte[] tall = handMade(sheet -> sheet.write(inlineRow(1, 1) + "<row r=\"1048577\"><c><v>1</v></c></row>"));
+    assertThatThrownBy(() -> xlsx(tall)).isInstanceOf(SubscriberFileException.class).hasMessageContaining("more than 1048576 rows");
   }
 
   @Test
