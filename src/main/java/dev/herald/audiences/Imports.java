@@ -124,9 +124,12 @@ class Imports {
     });
     String name = out.toString().replaceAll(" {2,}", " ").strip();
     if (name.length() <= MAX_FILE_NAME) return name;
-    int end = MAX_FILE_NAME - 1;
+    // Shortened in the middle: the extension says the format.
+    int dot = name.lastIndexOf('.');
+    String extension = dot > 0 && name.length() - dot <= 10 ? name.substring(dot) : "";
+    int end = MAX_FILE_NAME - 1 - extension.length();
     if (Character.isHighSurrogate(name.charAt(end - 1))) end--;
-    return name.substring(0, end) + "…";
+    return name.substring(0, end) + "…" + extension;
   }
 
   /** The columns of a draft and what each is mapped to, in the file's order. */

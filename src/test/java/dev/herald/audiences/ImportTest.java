@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
 import dev.herald.platform.Leases;
 import dev.herald.tenancy.TestOrganizations;
@@ -19,6 +20,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.context.annotation.Import;
+import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.mock.web.MockMultipartFile;
 import org.springframework.test.web.servlet.MockMvc;
@@ -148,6 +150,114 @@ class ImportTest {
     JsonNode huge = finished(upload("huge.csv", oneLongLine, Map.of(), 202));
     assertThat(huge.get("status").asString()).isEqualTo("failed");
     assertThat(huge.get("failure").asString()).containsIgnoringCase("line 2");
+  }
+
+  /**
+   * Regression: a 287 KB workbook whose first row held ten million cells took the JVM's whole heap, slowed every
+   * other request and left its temporary copy behind.
+   */
+  @Test
+  void a_hostile_xlsx_is_refused_naming_the_file_and_the_limit_and_no_temporary_copy_is_left_by_any_job() throws Exception {
+    long before = SubscriberFileXlsxTest.leftoverCopies();
+    JsonNode bomb = upload("bomb.xlsx", SubscriberFileXlsxTest.tenMillionCellsInTheFirstRow(), Map.of(), 422);
+    assertThat(bomb.get("detail").asString()).startsWith("The file bomb.xlsx cannot be imported. This workbook unpacks to more than 100 times");
+    assertThat(bomb.get("errors").get(0).get("field").asString()).isEqualTo("file");
+    JsonNode wide = upload("wide.xlsx", SubscriberFileXlsxTest.handMade(sheet -> sheet.write(SubscriberFileXlsxTest.inlineRow(1, 501))),
+        Map.of(), 422);
+    assertThat(wide.get("detail").asString()).startsWith("The file wide.xlsx cannot be imported. Line 1: the row has more than 500 columns");
+    assertThat(SubscriberFileXlsxTest.leftoverCopies()).as("after refused files").isEqualTo(before);
+
+    // The header reads, so the job is queued; a cell of 70,000 characters on row 3 fails it in the worker.
+    byte[] failing = SubscriberFileXlsxTest.handMade(sheet -> sheet.write("<row r=\"1\"><c t=\"inlineStr\"><is><t>email</t></is></c></row>"
+        + "<row r=\"2\"><c t=\"inlineStr\"><is><t>a@example.com</t></is></c></row>"
+        + "<row r=\"3\"><c t=\"inlineStr\"><is><t>" + "x".repeat(70_000) + "</t></is></c></row>"));
+    JsonNode failed = finished(upload("long.xlsx", failing, Map.of(), 202));
+    assertThat(failed.get("status").asString()).isEqualTo("failed");
+    assertThat(failed.get("failure").asString()).contains("Line 3").contains("longer than 65536 characters");
+    assertThat(SubscriberFileXlsxTest.leftoverCopies()).as("after a failed job").isEqualTo(before);
+
+    JsonNode done = finished(upload("fine.xlsx", SubscriberFileXlsxTest.handMade(sheet -> sheet.write(
+        "<row r=\"1\"><c t=\"inlineStr\"><is><t>email</t></is></c></row><row r=\"2\"><c t=\"inlineStr\"><is><t>fine@example.com</t></is></c></row>")),
+        Map.of(), 202));
+    assertThat(done.get("status").asString()).isEqualTo("finished");
+    assertThat(done.get("inserted").asLong()).isEqualTo(1);
+    assertThat(SubscriberFileXlsxTest.leftoverCopies()).as("after a finished job").isEqualTo(before);
+  }
+
+  /** Regression: a CSV of 100,000 columns was accepted, and its mapping page was 111 MB. */
+  @Test
+  void a_csv_of_100000_columns_is_refused_at_upload_naming_the_file_the_line_and_the_limit() throws Exception {
+    var header = new StringBuilder("email");
+    for (int i = 1; i < 100_000; i++) header.append(",c").append(i);
+    JsonNode refused = upload("wide.csv", (header + "\na@example.com\n").getBytes(StandardCharsets.UTF_8), Map.of(), 422);
+    assertThat(refused.get("detail").asString())
+        .isEqualTo("The file wide.csv cannot be imported. Line 1: the row has more than 500 columns; Herald imports at most 500. "
+            + "Remove the columns you do not need and import the file again.");
+    assertThat(count("select count(*) from import_job where organization_id = ?", org.id())).isZero();
+  }
+
+  /** Regression: a NUL in an upload's file name gave a 500. */
+  @Test
+  void a_file_name_with_controls_or_a_path_is_shown_as_its_readable_base_name() throws Exception {
+    byte[] file = "email\na@example.com\n".getBytes(StandardCharsets.UTF_8);
+    Map<String, String> sent = new java.util.LinkedHashMap<>();
+    sent.put("list\0 of\u0007 people.csv", "list of people.csv");
+    sent.put("../../etc/passwd.csv", "passwd.csv");
+    sent.put("C:\\Users\\ann\\Desktop\\people.csv", "people.csv");
+    sent.put("invoice\u202Evsc.exe.csv", "invoicevsc.exe.csv");
+    sent.put("x".repeat(300) + ".csv", "x".repeat(195) + "….csv");
+    for (var name : sent.entrySet()) {
+      JsonNode created = upload(name.getKey(), file, Map.of("format", "csv"), 202);
+      assertThat(imports.find(org.id(), created.get("id").asLong()).orElseThrow().fileName()).isEqualTo(name.getValue());
+    }
+    JsonNode nothingLeft = upload("\0\u0001/", file, Map.of("format", "csv"), 202);
+    assertThat(imports.find(org.id(), nothingLeft.get("id").asLong()).orElseThrow().fileName()).isEqualTo("upload.csv");
+  }
+
+  /** Regression: without a multipart body the API answered Spring's own 415 JSON, and an empty file was "not sent". */
+  @Test
+  void an_import_without_a_multipart_body_is_a_415_problem_and_an_empty_file_says_so() throws Exception {
+    for (var request : List.of(
+        post("/api/v1/orgs/" + org.slug() + "/imports").contentType(MediaType.APPLICATION_JSON).content("{\"listId\": 1}"),
+        post("/api/v1/orgs/" + org.slug() + "/imports"))) {
+      var response = mvc.perform(request.header("Authorization", "Bearer " + org.apiKey())).andReturn().getResponse();
+      assertThat(response.getStatus()).isEqualTo(415);
+      assertThat(response.getContentType()).isEqualTo("application/problem+json");
+      JsonNode problem = json.readTree(response.getContentAsString());
+      assertThat(problem.get("detail").asString()).isEqualTo("Send the import as multipart/form-data, with the file in the 'file' part.");
+      assertThat(problem.get("errors").get(0).get("field").asString()).isEqualTo("file");
+    }
+    JsonNode empty = upload("empty.csv", new byte[0], Map.of(), 422);
+    assertThat(empty.get("detail").asString()).isEqualTo("The file is empty.");
+  }
+
+  @Test
+  void the_organizations_imports_are_listed_newest_first_a_page_at_a_time() throws Exception {
+    long first = imports.upload(org.id(), null, listId, "first.csv", "email\na@example.com\n".getBytes(StandardCharsets.UTF_8), null);
+    JsonNode done = finished(upload("second.csv", "email\nb@example.com\n".getBytes(StandardCharsets.UTF_8), Map.of(), 202));
+    long third = imports.upload(org.id(), null, listId, "third.csv", "email\nc@example.com\n".getBytes(StandardCharsets.UTF_8), null);
+    fixtures.organization("Someone else's imports"); // and none of theirs
+    JsonNode page = apiGet("/imports?page=0&size=2", 200);
+    assertThat(page.get("total").asLong()).isEqualTo(3);
+    assertThat(page.get("items").valueStream().map(j -> j.get("id").asLong()).toList()).containsExactly(third, done.get("id").asLong());
+    JsonNode second = page.get("items").get(1);
+    assertThat(second.get("status").asString()).isEqualTo("finished");
+    assertThat(second.get("totalRows").asLong()).isEqualTo(1);
+    assertThat(second.get("inserted").asLong()).isEqualTo(1);
+    assertThat(second.get("createdAt").isNull()).isFalse();
+    assertThat(second.get("finishedAt").isNull()).isFalse();
+    assertThat(apiGet("/imports?page=1&size=2", 200).get("items").valueStream().map(j -> j.get("id").asLong()).toList())
+        .containsExactly(first);
+    assertThat(apiGet("/imports", 200).get("size").asInt()).isEqualTo(50);
+    assertThat(apiGet("/imports?size=0", 422).get("errors").get(0).get("field").asString()).isEqualTo("size");
+    assertThat(apiGet("/imports?page=-1", 422).get("errors").get(0).get("field").asString()).isEqualTo("page");
+  }
+
+  JsonNode apiGet(String path, int expectedStatus) throws Exception {
+    var response = mvc.perform(get("/api/v1/orgs/" + org.slug() + path).header("Authorization", "Bearer " + org.apiKey()))
+        .andReturn().getResponse();
+    assertThat(response.getStatus()).as(response.getContentAsString()).isEqualTo(expectedStatus);
+    return json.readTree(response.getContentAsString());
   }
 
   @Test
