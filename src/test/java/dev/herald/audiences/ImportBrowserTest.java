@@ -77,6 +77,35 @@ class ImportBrowserTest {
     if (folder != null) FileSystemUtils.deleteRecursively(folder.toFile());
   }
 
+  /** Regression: a CSV of 100,000 columns made a 111 MB mapping page; a hostile workbook took the heap. */
+  @Test
+  void a_file_past_the_limits_is_refused_beside_the_file_input_naming_the_file_and_the_limit() throws Exception {
+    TestOrganizations.Created org = organizations.create("Import Limits Co", "lists:read");
+    jdbc.sql("insert into mailing_list (organization_id, name) values (?, 'Newsletter')").param(org.id()).update();
+    var header = new StringBuilder("email");
+    for (int i = 1; i < 100_000; i++) header.append(",c").append(i);
+    Path wide = folder.resolve("wide.csv");
+    Files.writeString(wide, header + "\na@example.com\n", StandardCharsets.UTF_8);
+    Path bomb = folder.resolve("bomb.xlsx");
+    Files.write(bomb, SubscriberFileXlsxTest.tenMillionCellsInTheFirstRow());
+
+    web.signIn(org.ownerEmail(), TestOrganizations.PASSWORD);
+    web.waitForPath("/dashboard");
+    Map<Path, String> expected = Map.of(
+        wide, "The file wide.csv cannot be imported. Line 1: the row has more than 500 columns; Herald imports at most 500.",
+        bomb, "The file bomb.xlsx cannot be imported. This workbook unpacks to more than 100 times its size");
+    for (var file : expected.entrySet()) {
+      web.open("/o/" + org.slug() + "/imports");
+      browser.findElement(By.id("file")).sendKeys(file.getKey().toAbsolutePath().toString());
+      web.submit("Upload and map columns");
+      WebElement error = web.visible(By.cssSelector("#file ~ p.field-error"));
+      assertThat(error.getText()).startsWith(file.getValue());
+      assertThat(browser.findElement(By.id("file")).getDomAttribute("aria-invalid")).isEqualTo("true");
+      assertThat(web.currentPath()).isEqualTo("/o/" + org.slug() + "/imports");
+    }
+    assertThat(jdbc.sql("select count(*) from import_job where organization_id = ?").param(org.id()).query(Long.class).single()).isZero();
+  }
+
   @Test
   void upload_map_start_and_watch_an_import_finish_with_its_rows_set_aside() throws Exception {
     TestOrganizations.Created org = organizations.create("Import Browser Co", "lists:read");
