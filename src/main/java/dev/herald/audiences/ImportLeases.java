@@ -7,7 +7,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
-/** The leases on {@code import_job} (platform's {@link Leases}), shared by the worker, staging and the merge. */
+/**
+ * The leases on {@code import_job} (platform's {@link Leases}), shared by the worker, staging and the merge,
+ * shared fairly by organization: one organization's queued imports never hold back another's.
+ */
 @Configuration(proxyBeanMethods = false)
 class ImportLeases {
   static final String BEAN = "importJobLeases";
@@ -19,6 +22,6 @@ class ImportLeases {
 
   @Bean(BEAN)
   Leases importJobLeases(JdbcClient jdbc, Clock clock) {
-    return new Leases(jdbc, clock, Leases.thisNode(), "import_job", TERM);
+    return new Leases(jdbc, clock, Leases.thisNode(), "import_job", TERM, "organization_id");
   }
 }

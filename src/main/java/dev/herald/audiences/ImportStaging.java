@@ -16,26 +16,33 @@ import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.ObjectMapper;
 
 /**
  * Phase 1 of an import: streams the stored file through the row checks into the unlogged staging table
  * {@code import_row} with PostgreSQL COPY, a chunk at a time (row-by-row inserts would be ~20x slower);
- * rows that fail a check go to {@code import_error} with their line.
+ * rows that fail a check go to {@code import_error} with their line. Then the job's rows are analyzed, so
+ * the merge is planned for them and not on statistics of an earlier job.
  */
 @Component
 class ImportStaging {
   static final int CHUNK = 20_000;
   static final int MAX_STORED_ERRORS = 10_000;
+  /**
+   * From this many staged rows on, the staging table is analyzed before the merge. Autovacuum analyzes it
+   * when it pleases, and between two imports its statistics describe the previous job: the planner then
+   * expects one row of the next job and plans nested loops over what may be a million (issue 9). Below
+   * this a wrong estimate costs little, less than the analysis.
+   */
+  static final int ANALYZE_FROM = 1_000;
   private final JdbcClient jdbc;
   private final DataSource dataSource;
-  private final TransactionTemplate tx;
+  private final ImportTransactions tx;
   private final Leases leases;
   private final CustomFields fields;
   private final ObjectMapper json;
 
-  ImportStaging(JdbcClient jdbc, DataSource dataSource, TransactionTemplate tx, @Qualifier(ImportLeases.BEAN) Leases leases,
+  ImportStaging(JdbcClient jdbc, DataSource dataSource, ImportTransactions tx, @Qualifier(ImportLeases.BEAN) Leases leases,
       CustomFields fields, ObjectMapper json) {
     this.jdbc = jdbc;
     this.dataSource = dataSource;
@@ -83,6 +90,8 @@ class ImportStaging {
       createTextFields(job, converter.takeNewFields());
     }
     flush(job, copy, errors, total, 1.0, rejected);
+    // Its own short transaction: ANALYZE holds a lock that would otherwise keep other jobs' analyses waiting.
+    if (staged >= ANALYZE_FROM) tx.run(() -> jdbc.sql("analyze import_row").update());
     return staged;
   }
 
@@ -93,7 +102,7 @@ class ImportStaging {
    * totals are written too.
    */
   private void flush(ImportRun job, StringBuilder copy, List<ImportError> errors, long processed, double readFraction, Long rejected) {
-    tx.executeWithoutResult(status -> {
+    tx.run(() -> {
       if (leases.renew(job.lease()) == Leases.Outcome.LOST) throw new ImportRun.LeaseLost(job);
       if (!copy.isEmpty()) {
         copyIn("copy import_row (job_id, line, email, email_key, smtputf8, name, attributes, tags, optin_time, optin_ip, confirm_time,"

@@ -4,12 +4,19 @@ import dev.herald.platform.HeraldProperties;
 import dev.herald.platform.Leases;
 import dev.herald.platform.NodeRole;
 import dev.herald.platform.NodeRoles;
+import dev.herald.tenancy.Organizations;
+import jakarta.annotation.PreDestroy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -17,7 +24,6 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.SchedulingConfigurer;
 import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.ObjectMapper;
 
 /**
@@ -25,6 +31,11 @@ import tools.jackson.databind.ObjectMapper;
  * node may take over a job whose lease ran out, restarting it from the stored file), stages the file
  * ({@link ImportStaging}) and merges it ({@link ImportMerge}). Every write of an attempt is fenced by its
  * lease, so a node that stalled past its lease stops without touching the new owner's work.
+ *
+ * <p>A node runs up to {@code herald.imports.concurrency} jobs at once, each on a thread of its own, and
+ * claims fairly by organization (see {@link ImportLeases}): a large import of one organization never holds
+ * back another's. Jobs of suspended organizations are not claimed until they are resumed. Every statement
+ * of a job runs under {@code herald.imports.statement-timeout} ({@link ImportTransactions}).
  */
 @Component
 class ImportWorker implements SchedulingConfigurer {
@@ -37,7 +48,8 @@ class ImportWorker implements SchedulingConfigurer {
   static final Duration DRAFT_SWEEP = Duration.ofMinutes(10);
   private volatile Instant lastDraftSweep = Instant.MIN;
   private final JdbcClient jdbc;
-  private final TransactionTemplate tx;
+  private final DataSource dataSource;
+  private final ImportTransactions tx;
   private final Leases leases;
   private final ImportStaging staging;
   private final ImportMerge merge;
@@ -45,10 +57,16 @@ class ImportWorker implements SchedulingConfigurer {
   private final HeraldProperties properties;
   private final ObjectMapper json;
   private final Clock clock;
+  private final Organizations organizations;
+  /** One permit per job this node may run at once. */
+  private final Semaphore slots;
+  private final ExecutorService runners;
 
-  ImportWorker(JdbcClient jdbc, TransactionTemplate tx, @Qualifier(ImportLeases.BEAN) Leases leases, ImportStaging staging,
-      ImportMerge merge, NodeRoles roles, HeraldProperties properties, ObjectMapper json, Clock clock) {
+  ImportWorker(JdbcClient jdbc, DataSource dataSource, ImportTransactions tx, @Qualifier(ImportLeases.BEAN) Leases leases,
+      ImportStaging staging, ImportMerge merge, NodeRoles roles, HeraldProperties properties, ObjectMapper json, Clock clock,
+      Organizations organizations) {
     this.jdbc = jdbc;
+    this.dataSource = dataSource;
     this.tx = tx;
     this.leases = leases;
     this.staging = staging;
@@ -57,6 +75,22 @@ class ImportWorker implements SchedulingConfigurer {
     this.properties = properties;
     this.json = json;
     this.clock = clock;
+    this.organizations = organizations;
+    int concurrency = properties.imports().concurrency();
+    this.slots = new Semaphore(concurrency);
+    this.runners = Executors.newFixedThreadPool(concurrency, Thread.ofPlatform().name("import-", 1).daemon().factory());
+  }
+
+  /**
+   * Jobs still running when the node stops get the shutdown timeout to finish; one that does not is left
+   * to its lease, and another node (or this one, restarted) takes it over from its file.
+   */
+  @PreDestroy
+  void stop() throws InterruptedException {
+    runners.shutdown();
+    if (!runners.awaitTermination(properties.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+      log.warn("Imports still running at shutdown are left to their leases: another node takes them over from their files");
+    }
   }
 
   /** Scheduled here rather than by {@code @Scheduled}, so the poll interval comes from the validated settings. */
@@ -71,7 +105,26 @@ class ImportWorker implements SchedulingConfigurer {
       lastDraftSweep = clock.instant();
       forgetAbandonedDrafts();
     }
-    for (Optional<Leases.Lease> lease = leases.claim(); lease.isPresent(); lease = leases.claim()) run(lease.get());
+    while (slots.tryAcquire()) {
+      Optional<Leases.Lease> lease;
+      try {
+        lease = leases.claim(organizations.suspendedIds());
+      } catch (RuntimeException e) {
+        slots.release();
+        throw e;
+      }
+      if (lease.isEmpty()) {
+        slots.release();
+        return;
+      }
+      runners.execute(() -> {
+        try {
+          run(lease.get());
+        } finally {
+          slots.release();
+        }
+      });
+    }
   }
 
   /**
@@ -95,6 +148,15 @@ class ImportWorker implements SchedulingConfigurer {
     } catch (ImportFiles.BadFile e) {
       fail(lease, e.getMessage());
     } catch (RuntimeException e) {
+      if (ImportTransactions.timedOut(e)) {
+        String step = currentStep(lease).map(s -> s.label().toLowerCase(java.util.Locale.ROOT)).orElse("its work");
+        log.warn("Import {} stopped: a statement of step '{}' ran past herald.imports.statement-timeout ({})", lease.jobId(), step,
+            tx.timeout());
+        fail(lease, "The import stopped while " + step + ": one of its database statements ran longer than the statement timeout ("
+            + tx.timeout().toString().substring(2).toLowerCase(java.util.Locale.ROOT) + ", setting herald.imports.statement-timeout)."
+            + " Nothing of it was merged; import the file in smaller parts, or ask the operator to raise the timeout.");
+        return;
+      }
       log.error("Import {} failed", lease.jobId(), e);
       fail(lease, "The import stopped because of an internal error; nothing of it was merged. (" + e.getClass().getSimpleName() + ")");
     }
@@ -112,6 +174,8 @@ class ImportWorker implements SchedulingConfigurer {
       jdbc.sql("delete from import_error where job_id = ?").param(run.id()).update();
       jdbc.sql("update import_job set started_at = now(), processed_rows = 0, inserted = 0, updated = 0, skipped = 0 where id = ?")
           .param(run.id()).update();
+      jdbc.sql("delete from import_step where job_id = ?").param(run.id()).update();
+      jdbc.sql("insert into import_step (job_id, step, started_at) values (?, ?, now())").params(run.id(), ImportStep.READING.text()).update();
       return run;
     });
   }
@@ -127,15 +191,22 @@ class ImportWorker implements SchedulingConfigurer {
         .single();
   }
 
+  /** The step the job was in, as last reported. */
+  private Optional<ImportStep> currentStep(Leases.Lease lease) {
+    return jdbc.sql("select step from import_step where job_id = ? order by started_at desc limit 1").param(lease.jobId())
+        .query(String.class).optional().map(ImportStep::of);
+  }
+
   /** Marks the job failed and drops its staged rows and file; nothing when the job is no longer this attempt's. */
   void fail(Leases.Lease lease, String message) {
-    tx.executeWithoutResult(status -> {
+    tx.run(() -> {
       if (leases.fail(lease, message) == Leases.Outcome.LOST) {
         log.warn("Import {} was taken over by another node; this attempt's failure ({}) is not recorded", lease.jobId(), message);
         return;
       }
       jdbc.sql("delete from import_row where job_id = ?").param(lease.jobId()).update();
       jdbc.sql("update import_job set finished_at = now(), content = null where id = ?").param(lease.jobId()).update();
+      // The step it stopped in stays open: the job's timeline shows where it failed.
     });
   }
 
@@ -145,8 +216,17 @@ class ImportWorker implements SchedulingConfigurer {
    * refresh the planner's statistics. Outside any transaction, as VACUUM requires.
    */
   private void tidyUp() {
-    for (String table : List.of("subscriber", "subscription", "consent_record")) {
-      jdbc.sql("vacuum (analyze) " + table).update();
+    // One connection, so the session's statement timeout covers the vacuums and is reset before the pool reuses it.
+    try (var connection = dataSource.getConnection(); var statement = connection.createStatement()) {
+      statement.execute("set statement_timeout = " + tx.timeout().toMillis());
+      try {
+        for (String table : List.of("subscriber", "subscription", "consent_record")) statement.execute("vacuum (analyze) " + table);
+      } finally {
+        statement.execute("reset statement_timeout");
+      }
+    } catch (java.sql.SQLException e) {
+      // The import is merged and finished; autovacuum will do this later.
+      log.warn("Vacuum after an import failed: {}", e.getMessage());
     }
   }
 }

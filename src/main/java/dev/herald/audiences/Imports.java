@@ -36,12 +36,13 @@ class Imports {
   }
 
   /**
-   * {@code percent}: while the file is read (the row count is not known yet), how much of it was read, as
-   * 0 to 90; 99 while the rows are merged; 100 when finished.
+   * {@code step}: while running, the step the job is in (null otherwise); {@code percent}: the steps' shares
+   * of the bar ({@link ImportStep}), the reading step by how much of the file was read; 100 when finished.
+   * While the merge runs, {@code skipped}, {@code inserted} and {@code updated} are what it found so far.
    */
   public record Job(long id, Long listId, String fileName, String format, String importAs, String consentBasis, boolean overwrite,
       List<String> tags, ImportStatus status, Long totalRows, long processedRows, long inserted, long updated, long skipped,
-      String failure, Instant createdAt, Instant startedAt, Instant finishedAt, int percent, String layout) {}
+      String failure, Instant createdAt, Instant startedAt, Instant finishedAt, int percent, String layout, ImportStep step) {}
 
 
   public record ImportError(long line, String reason, String value) {}
@@ -53,11 +54,16 @@ class Imports {
   /** Published once per finished import (not per row: a million events would swamp the outbox). */
   public record SubscribersImported(long organizationId, long listId, long jobId, long inserted, long updated, long skipped) {}
 
+  /** A running job's counts so far are the staging's (on the job) and the merge's (on its latest step). */
   private static final String COLUMNS = """
-      id, list_id, file_name, format, import_as, consent_basis, overwrite, tags, status, total_rows, processed_rows, inserted, updated,
-      skipped, failure, created_at, started_at, finished_at,
-      case when status = 'finished' then 100 when status = 'running' and total_rows is not null then 99
-           when status = 'running' then least(90, floor(read_fraction * 90)) else 0 end, layout""";
+      j.id, j.list_id, j.file_name, j.format, j.import_as, j.consent_basis, j.overwrite, j.tags, j.status, j.total_rows,
+      j.processed_rows,
+      case when j.status = 'running' then coalesce(s.inserted, 0) else j.inserted end,
+      case when j.status = 'running' then coalesce(s.updated, 0) else j.updated end,
+      j.skipped + case when j.status = 'running' then coalesce(s.set_aside, 0) else 0 end,
+      j.failure, j.created_at, j.started_at, j.finished_at, j.read_fraction, s.step, j.layout
+      from import_job j left join lateral (
+        select step, set_aside, inserted, updated from import_step where job_id = j.id order by started_at desc limit 1) s on true""";
 
   // ---- asking for an import -----------------------------------------------------------------
 
@@ -190,7 +196,7 @@ class Imports {
   }
 
   public Optional<Job> find(long orgId, long id) {
-    return jdbc.sql("select " + COLUMNS + " from import_job where organization_id = ? and id = ?").params(orgId, id)
+    return jdbc.sql("select " + COLUMNS + " where j.organization_id = ? and j.id = ?").params(orgId, id)
         .query(Imports::map).optional();
   }
 
@@ -205,7 +211,7 @@ class Imports {
   }
 
   public List<Job> recent(long orgId) {
-    return jdbc.sql("select " + COLUMNS + " from import_job where organization_id = ? order by id desc limit 20").param(orgId)
+    return jdbc.sql("select " + COLUMNS + " where j.organization_id = ? order by j.id desc limit 20").param(orgId)
         .query(Imports::map).list();
   }
 
@@ -217,10 +223,15 @@ class Imports {
   }
 
   private static Job map(java.sql.ResultSet rs, int n) throws SQLException {
+    ImportStatus status = ImportStatus.of(rs.getString(9));
+    ImportStep step = status == ImportStatus.RUNNING && rs.getString(20) != null ? ImportStep.of(rs.getString(20)) : null;
+    int percent = status == ImportStatus.FINISHED ? 100
+        : step == ImportStep.READING ? step.from + (int) Math.floor(rs.getDouble(19) * (step.to - step.from))
+        : step != null ? step.from : 0;
     return new Job(rs.getLong(1), (Long) rs.getObject(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
-        rs.getBoolean(7), List.of((String[]) rs.getArray(8).getArray()), ImportStatus.of(rs.getString(9)), (Long) rs.getObject(10), rs.getLong(11),
+        rs.getBoolean(7), List.of((String[]) rs.getArray(8).getArray()), status, (Long) rs.getObject(10), rs.getLong(11),
         rs.getLong(12), rs.getLong(13), rs.getLong(14), rs.getString(15), rs.getTimestamp(16).toInstant(),
         rs.getTimestamp(17) == null ? null : rs.getTimestamp(17).toInstant(),
-        rs.getTimestamp(18) == null ? null : rs.getTimestamp(18).toInstant(), rs.getInt(19), rs.getString(20));
+        rs.getTimestamp(18) == null ? null : rs.getTimestamp(18).toInstant(), percent, rs.getString(21), step);
   }
 }

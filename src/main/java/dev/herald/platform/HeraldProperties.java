@@ -81,13 +81,30 @@ public record HeraldProperties(
     }
   }
 
-  /** Subscriber imports: how often worker nodes look for queued jobs. */
-  public record Imports(@NotNull @DefaultValue("PT1S") Duration poll) {
+  /**
+   * Subscriber imports: how often worker nodes look for queued jobs, how many a node runs at once, and how
+   * long one statement of a job may run before the job fails (a plan gone wrong ends the job, not the worker).
+   */
+  public record Imports(
+      @NotNull @DefaultValue("PT1S") Duration poll,
+      @Min(value = 1, message = "must be at least 1") @Max(value = 16, message = "must be at most 16") @DefaultValue("2") int concurrency,
+      @NotNull @DefaultValue("PT30M") Duration statementTimeout) {
 
     @AssertTrue(message = "poll must be between 100 ms and 1 hour")
     public boolean isPollSensible() {
       return poll != null && poll.toMillis() >= 100 && poll.compareTo(Duration.ofHours(1)) <= 0;
     }
+
+    @AssertTrue(message = "statement-timeout must be between 1 second and 24 hours")
+    public boolean isStatementTimeoutSensible() {
+      return between(statementTimeout, Duration.ofSeconds(1), Duration.ofHours(24));
+    }
+  }
+
+  /** A running import holds a connection for its whole merge (and borrows another for a moment to report its step). */
+  @AssertTrue(message = "imports.concurrency must be below db.pool-size: each running import holds a database connection, and requests need one too")
+  public boolean isImportConcurrencyWithinPool() {
+    return db == null || imports == null || imports.concurrency() < db.poolSize();
   }
 
   @AssertTrue(message = "session-timeout must be between 5 minutes and 30 days")

@@ -5,6 +5,7 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -31,6 +32,12 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * {@link #release}) names that attempt: after a takeover it matches no row, changes nothing and answers
  * {@link Outcome#LOST}, so a node that stalled past its lease cannot renew, fail or finish the new owner's
  * job. A lease that ran out but was not taken over is still its owner's (the attempt still matches).
+ *
+ * <p>Fair sharing: with a {@code shareBy} column (the organization a job belongs to), a claim takes the
+ * oldest job of the owner with the fewest running jobs, so a second job of a busy organization waits behind
+ * the first job of an idle one, and {@link #claim(Collection)} leaves the jobs of held owners (a suspended
+ * organization) queued. Two nodes claiming at the same instant may both count an owner as idle; the share
+ * is fair between claims, not exact under such a race.
  *
  * <p>A write that answers {@link Outcome#DONE} has also locked the job's row until the caller's transaction
  * ends, and a claim skips locked rows: so a capability fences its own writes by making them in the same
@@ -62,6 +69,7 @@ public final class Leases {
   private final String node;
   private final String table;
   private final Duration term;
+  private final String shareBy;
 
   /**
    * @param node  this node's name, stored as {@code lease_owner} (for people reading the table; fencing uses the attempt)
@@ -69,13 +77,23 @@ public final class Leases {
    * @param term  how long a claim or renewal holds the job: a node that does not renew within it loses the job
    */
   public Leases(JdbcClient jdbc, Clock clock, String node, String table, Duration term) {
+    this(jdbc, clock, node, table, term, null);
+  }
+
+  /**
+   * @param shareBy the column naming a job's owner (a constant of the capability's code, e.g.
+   *                {@code organization_id}), by which claims share the workers fairly; null for oldest first
+   */
+  public Leases(JdbcClient jdbc, Clock clock, String node, String table, Duration term, String shareBy) {
     if (!TABLE.matcher(table).matches()) throw new IllegalArgumentException("Not a plain table name: " + table);
+    if (shareBy != null && !TABLE.matcher(shareBy).matches()) throw new IllegalArgumentException("Not a plain column name: " + shareBy);
     if (term.isNegative() || term.isZero()) throw new IllegalArgumentException("A lease term must be positive: " + term);
     this.jdbc = jdbc;
     this.clock = clock;
     this.node = node;
     this.table = table;
     this.term = term;
+    this.shareBy = shareBy;
   }
 
   /** This process's name for {@code lease_owner}: host and process id, e.g. {@code mail-2:4711}. */
@@ -85,15 +103,30 @@ public final class Leases {
 
   /** Takes the oldest queued job, or a running one whose lease ran out; empty when there is none free. */
   public Optional<Lease> claim() {
+    return claim(java.util.List.of());
+  }
+
+  /**
+   * Like {@link #claim()}, but the jobs of {@code heldOwners} (values of the {@code shareBy} column) stay
+   * where they are, and with a {@code shareBy} column the owners with the fewest running jobs go first.
+   */
+  public Optional<Lease> claim(Collection<Long> heldOwners) {
+    if (shareBy == null && !heldOwners.isEmpty()) throw new IllegalStateException("Holding owners needs a shareBy column");
     Instant now = clock.instant();
     Instant until = now.plus(term);
-    return jdbc.sql("""
+    String held = heldOwners.isEmpty() ? "" : " and not (j.%s = any(:held))".formatted(shareBy);
+    // Running jobs whose lease ran out are free to take, so they do not count as their owner's.
+    String order = shareBy == null ? "j.id" : """
+        (select count(*) from %1$s b where b.%2$s = j.%2$s and b.status = 'running' and b.lease_until >= :now), j.id"""
+        .formatted(table, shareBy);
+    var statement = jdbc.sql("""
         update %1$s set status = 'running', lease_owner = :node, lease_attempt = lease_attempt + 1, lease_until = :until
-        where id = (select id from %1$s where status = 'queued' or (status = 'running' and lease_until < :now)
-                    order by id limit 1 for update skip locked)
-        returning id, lease_attempt""".formatted(table))
-        .param("node", node).param("until", Timestamp.from(until)).param("now", Timestamp.from(now))
-        .query((rs, n) -> new Lease(rs.getLong(1), rs.getLong(2))).optional();
+        where id = (select j.id from %1$s j where (j.status = 'queued' or (j.status = 'running' and j.lease_until < :now))%2$s
+                    order by %3$s limit 1 for update of j skip locked)
+        returning id, lease_attempt""".formatted(table, held, order))
+        .param("node", node).param("until", Timestamp.from(until)).param("now", Timestamp.from(now));
+    if (!heldOwners.isEmpty()) statement = statement.param("held", heldOwners.toArray(Long[]::new));
+    return statement.query((rs, n) -> new Lease(rs.getLong(1), rs.getLong(2))).optional();
   }
 
   /** Holds the job for another term from now. */

@@ -11,8 +11,8 @@ import org.springframework.stereotype.Repository;
 
 /**
  * Organizations, memberships and the permissions a member holds through role and groups. Public only
- * for {@link #isSuspended}, which other capabilities ask before serving an organization's hosted pages;
- * everything else stays inside tenancy.
+ * for {@link #isSuspended}, which other capabilities ask before serving an organization's hosted pages,
+ * and {@link #suspendedIds}, whose background jobs wait; everything else stays inside tenancy.
  */
 @Repository
 public class Organizations {
@@ -59,6 +59,11 @@ public class Organizations {
   public boolean isSuspended(long orgId) {
     return jdbc.sql("select exists(select 1 from organization where id = ? and suspended_at is not null)").param(orgId)
         .query(Boolean.class).single();
+  }
+
+  /** The organizations the operator suspended: their background work (imports) waits until they are resumed. */
+  public List<Long> suspendedIds() {
+    return jdbc.sql("select id from organization where suspended_at is not null").query(Long.class).list();
   }
 
   /**

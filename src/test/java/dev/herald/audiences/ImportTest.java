@@ -541,14 +541,17 @@ class ImportTest {
   void progress_follows_the_reading_of_the_file_before_the_row_count_is_known() throws Exception {
     long id = imports.upload(org.id(), null, listId, "p.csv", "email\na@example.com\nb@example.com\n".getBytes(StandardCharsets.UTF_8), null);
     Leases.Lease lease = claimedByHand(id);
+    worker.begin(lease);
     assertThat(imports.find(org.id(), id).orElseThrow().percent()).isZero();
+    assertThat(imports.find(org.id(), id).orElseThrow().step()).isEqualTo(ImportStep.READING);
     jdbc.sql("update import_job set read_fraction = 0.5 where id = ?").param(id).update();
-    assertThat(imports.find(org.id(), id).orElseThrow().percent()).as("half the file read").isEqualTo(45);
+    assertThat(imports.find(org.id(), id).orElseThrow().percent()).as("half the file read: half the reading step's share")
+        .isEqualTo(ImportStep.READING.to / 2);
     staging.stage(worker.load(lease));
     Imports.Job staged = imports.find(org.id(), id).orElseThrow();
     assertThat(jdbc.sql("select read_fraction from import_job where id = ?").param(id).query(Double.class).single()).isEqualTo(1.0);
     assertThat(staged.totalRows()).isEqualTo(2);
-    assertThat(staged.percent()).as("read; merging").isEqualTo(99);
+    assertThat(staged.percent()).as("read, the merge not begun").isEqualTo(ImportStep.READING.to);
     jdbc.sql("delete from import_row where job_id = ?").param(id).update();
   }
 

@@ -40,6 +40,9 @@ class ConfigurationValidationTest {
         Arguments.of("--herald.imports.poll=PT0.01S", "herald.imports", "poll must be between 100 ms and 1 hour"),
         Arguments.of("--herald.imports.poll=P1D", "herald.imports", "poll must be between 100 ms and 1 hour"),
         Arguments.of("--herald.imports.poll=often", "herald.imports.poll", "often"),
+        Arguments.of("--herald.imports.statement-timeout=PT0.5S", "herald.imports", "statement-timeout must be between 1 second and 24 hours"),
+        Arguments.of("--herald.imports.concurrency=0", "herald.imports.concurrency", "at least 1"),
+        Arguments.of("--herald.imports.concurrency=10", "imports.concurrency", "must be below db.pool-size"),
         Arguments.of("--herald.session-timeout=1m", "session-timeout", "between 5 minutes and 30 days"),
         Arguments.of("--herald.shutdown-timeout=0s", "shutdown-timeout", "between 1 second and 10 minutes"),
         Arguments.of("--herald.min-free-disk=-1GB", "min-free-disk", "must not be negative"),
@@ -81,11 +84,14 @@ class ConfigurationValidationTest {
     var environment = new SystemEnvironmentPropertySource(
         StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, Map.of(
         "HERALD_IMPORTS_POLL", "PT5S", "HERALD_SESSION_TIMEOUT", "2h", "HERALD_SHUTDOWN_TIMEOUT", "45s",
-        "HERALD_MIN_FREE_DISK", "2GB", "HERALD_MAX_IMPORT_SIZE", "512MB"));
+        "HERALD_MIN_FREE_DISK", "2GB", "HERALD_MAX_IMPORT_SIZE", "512MB",
+        "HERALD_IMPORTS_CONCURRENCY", "3", "HERALD_IMPORTS_STATEMENT_TIMEOUT", "PT2H"));
     HeraldProperties bound = new Binder(
         ConfigurationPropertySources.from(environment))
         .bindOrCreate("herald", HeraldProperties.class);
     assertThat(bound.imports().poll()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(bound.imports().concurrency()).isEqualTo(3);
+    assertThat(bound.imports().statementTimeout()).isEqualTo(Duration.ofHours(2));
     assertThat(bound.sessionTimeout()).isEqualTo(Duration.ofHours(2));
     assertThat(bound.shutdownTimeout()).isEqualTo(Duration.ofSeconds(45));
     assertThat(bound.minFreeDisk()).isEqualTo(DataSize.ofGigabytes(2));

@@ -40,10 +40,14 @@ class LeasesTest {
     jdbc.sql("""
         create table if not exists lease_test_job (
           id bigserial primary key, status text not null, failure text, lease_owner text,
-          lease_attempt bigint not null default 0, lease_until timestamptz, result text)""").update();
+          lease_attempt bigint not null default 0, lease_until timestamptz, result text, owner_id bigint)""").update();
     jdbc.sql("truncate lease_test_job").update();
     nodeA = new Leases(jdbc, clock, "node-a", "lease_test_job", TERM);
     nodeB = new Leases(jdbc, clock, "node-b", "lease_test_job", TERM);
+  }
+
+  long job(String status, long owner) {
+    return jdbc.sql("insert into lease_test_job (status, owner_id) values (?, ?) returning id").params(status, owner).query(Long.class).single();
   }
 
   long job(String status) {
@@ -104,6 +108,31 @@ class LeasesTest {
     assertThat(nodeB.finish(current)).as("finished once").isEqualTo(Outcome.LOST);
     clock.advance(TERM.multipliedBy(10));
     assertThat(nodeA.claim()).as("a finished job is never claimed again").isEmpty();
+  }
+
+  /**
+   * Regression (issue 9): one organization's second import waited behind nothing, but another's first
+   * waited behind it. With fair sharing the idle owner goes first; a held owner's jobs stay queued.
+   */
+  @Test
+  void claims_take_the_oldest_job_of_an_idle_owner_before_a_second_of_a_busy_one_and_leave_held_owners_queued() {
+    Leases fairA = new Leases(jdbc, clock, "node-a", "lease_test_job", TERM, "owner_id");
+    Leases fairB = new Leases(jdbc, clock, "node-b", "lease_test_job", TERM, "owner_id");
+    long busyFirst = job("queued", 1);
+    long busySecond = job("queued", 1);
+    long idle = job("queued", 2);
+    long held = job("queued", 3);
+    assertThat(fairA.claim(java.util.List.of(3L)).orElseThrow().jobId()).isEqualTo(busyFirst);
+    assertThat(fairB.claim(java.util.List.of(3L)).orElseThrow().jobId()).as("owner 2 has nothing running").isEqualTo(idle);
+    assertThat(fairA.claim(java.util.List.of(3L)).orElseThrow().jobId()).isEqualTo(busySecond);
+    assertThat(fairB.claim(java.util.List.of(3L))).as("owner 3 is held").isEmpty();
+    assertThat(row(held).status()).isEqualTo("queued");
+    assertThat(fairB.claim(java.util.List.of()).orElseThrow().jobId()).as("once no longer held").isEqualTo(held);
+
+    // A running job whose lease ran out does not count as its owner's: every lease runs out, every owner is idle.
+    clock.advance(TERM.plusSeconds(1));
+    assertThat(fairA.claim(java.util.List.of()).orElseThrow().jobId()).as("the oldest of all").isEqualTo(busyFirst);
+    assertThat(fairA.claim(java.util.List.of()).orElseThrow().jobId()).as("owner 1 runs one again, owner 2 none").isEqualTo(idle);
   }
 
   @Test

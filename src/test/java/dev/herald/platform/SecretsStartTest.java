@@ -27,7 +27,7 @@ class SecretsStartTest {
     SpringApplication app = new SpringApplication(HeraldApplication.class);
     // Started outside Spring's test context, so FreshDatabase does not apply: database and data dir are given here.
     return app.run("--herald.db.url=" + database, "--herald.data-dir=" + dataDir, "--herald.secret-keys=" + secretKeys,
-        "--herald.db.pool-size=2", "--spring.session.jdbc.cleanup-cron=-", "--server.port=0");
+        "--herald.db.pool-size=3", "--spring.session.jdbc.cleanup-cron=-", "--server.port=0");
   }
 
   /** What the operator reads: Spring Boot's failure report at the end of the log. */
