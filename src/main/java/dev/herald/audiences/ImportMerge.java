@@ -78,13 +78,13 @@ class ImportMerge {
     }));
     if (!merged) return false;
     log.info("Import {} finished: {} rows staged", job.id(), staged);
-    if (job.importAs().equals("unconfirmed")) mailConfirmations(job);
+    if (job.importAs() == SubscriptionStatus.UNCONFIRMED) mailConfirmations(job);
     return true;
   }
 
   /** The named parameters of the merge's statements. */
   static Map<String, Object> parameters(ImportRun job) {
-    return Map.of("job", job.id(), "org", job.orgId(), "list", job.listId(), "importAs", job.importAs(),
+    return Map.of("job", job.id(), "org", job.orgId(), "list", job.listId(), "importAs", job.importAs().text(),
         "basis", job.basis(), "overwrite", job.overwrite(), "tags", job.tags().toArray(String[]::new));
   }
 

@@ -9,7 +9,7 @@ import java.util.Map;
  * the attempt is fenced by that lease, so an attempt whose job was taken over writes nothing more.
  */
 record ImportRun(Leases.Lease lease, long orgId, long listId, String format, byte[] content, Map<String, String> mapping,
-    String importAs, String basis, boolean overwrite, List<String> tags) {
+    SubscriptionStatus importAs, String basis, boolean overwrite, List<String> tags) {
 
   long id() {
     return lease.jobId();

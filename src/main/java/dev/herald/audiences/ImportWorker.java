@@ -186,7 +186,7 @@ class ImportWorker implements SchedulingConfigurer {
         select organization_id, list_id, format, content, mapping::text, import_as, consent_basis, overwrite, tags
         from import_job where id = ?""").param(lease.jobId())
         .query((rs, n) -> new ImportRun(lease, rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getBytes(4),
-            json.readValue(rs.getString(5), LinkedHashMap.class), rs.getString(6), rs.getString(7), rs.getBoolean(8),
+            json.readValue(rs.getString(5), LinkedHashMap.class), SubscriptionStatus.fromText(rs.getString(6)), rs.getString(7), rs.getBoolean(8),
             List.of((String[]) rs.getArray(9).getArray())))
         .single();
   }

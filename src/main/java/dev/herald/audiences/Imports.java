@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -40,7 +41,7 @@ class Imports {
    * of the bar ({@link ImportStep}), the reading step by how much of the file was read; 100 when finished.
    * While the merge runs, {@code skipped}, {@code inserted} and {@code updated} are what it found so far.
    */
-  public record Job(long id, Long listId, String fileName, String format, String importAs, String consentBasis, boolean overwrite,
+  public record Job(long id, Long listId, String fileName, String format, SubscriptionStatus importAs, String consentBasis, boolean overwrite,
       List<String> tags, ImportStatus status, Long totalRows, long processedRows, long inserted, long updated, long skipped,
       String failure, Instant createdAt, Instant startedAt, Instant finishedAt, int percent, String layout, ImportStep step) {}
 
@@ -150,10 +151,8 @@ class Imports {
   public void start(long orgId, long jobId, Map<String, String> requestedMapping, String importAs, String consentBasis, boolean overwrite,
       List<String> tagList) {
     Map<String, String> mapping = requestedMapping == null || requestedMapping.isEmpty() ? mapping(orgId, jobId) : requestedMapping;
-    String as = importAs == null || importAs.isBlank() ? "subscribed" : importAs.trim();
-    if (!List.of("subscribed", "unsubscribed", "unconfirmed").contains(as)) {
-      throw Refused.invalid("importAs", "Import as subscribed, unsubscribed or unconfirmed.");
-    }
+    SubscriptionStatus as = Objects.requireNonNullElse(SubscriptionStatus.parse("importAs", importAs), SubscriptionStatus.SUBSCRIBED);
+    if (as.blocked()) throw Refused.invalid("importAs", "Import as subscribed, unsubscribed or unconfirmed.");
     if (consentBasis == null || consentBasis.isBlank()) {
       throw Refused.invalid("consentBasis", "State how these people gave their consent (e.g. 'signed up on our website form').");
     }
@@ -168,7 +167,7 @@ class Imports {
     int n = jdbc.sql("""
         update import_job set mapping = cast(? as json), import_as = ?, consent_basis = ?, overwrite = ?, tags = ?, status = 'queued'
         where organization_id = ? and id = ? and status = 'draft'""")
-        .params(json.writeValueAsString(mapping), as, consentBasis.trim(), overwrite, tags.toArray(String[]::new), orgId, jobId)
+        .params(json.writeValueAsString(mapping), as.text(), consentBasis.trim(), overwrite, tags.toArray(String[]::new), orgId, jobId)
         .update();
     if (n == 0) throw Refused.conflict("id", "Import " + jobId + " is not a draft waiting to start.");
     audit.record(orgId, "import.started", "import", jobId, as + ", " + (overwrite ? "overwrite" : "keep existing"));
@@ -228,7 +227,7 @@ class Imports {
     int percent = status == ImportStatus.FINISHED ? 100
         : step == ImportStep.READING ? step.from + (int) Math.floor(rs.getDouble(19) * (step.to - step.from))
         : step != null ? step.from : 0;
-    return new Job(rs.getLong(1), (Long) rs.getObject(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
+    return new Job(rs.getLong(1), (Long) rs.getObject(2), rs.getString(3), rs.getString(4), SubscriptionStatus.fromText(rs.getString(5)), rs.getString(6),
         rs.getBoolean(7), List.of((String[]) rs.getArray(8).getArray()), status, (Long) rs.getObject(10), rs.getLong(11),
         rs.getLong(12), rs.getLong(13), rs.getLong(14), rs.getString(15), rs.getTimestamp(16).toInstant(),
         rs.getTimestamp(17) == null ? null : rs.getTimestamp(17).toInstant(),

@@ -5,6 +5,8 @@ import dev.herald.platform.Text;
 import dev.herald.tenancy.HeraldUser;
 import dev.herald.tenancy.OrganizationContext;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.io.IOException;
 import java.security.Principal;
@@ -44,6 +46,7 @@ class ImportsApi {
   ResponseEntity<Created> apiCreate(OrganizationContext org, Principal caller,
       @RequestParam(required = false) MultipartFile file, @RequestParam(defaultValue = "0") long listId,
       @RequestParam(required = false) String format, @RequestParam(required = false) String mapping,
+      @Parameter(schema = @Schema(implementation = SubscriptionStatus.class, allowableValues = {"subscribed", "unconfirmed", "unsubscribed"}))
       @RequestParam(defaultValue = "subscribed") String importAs, @RequestParam(defaultValue = "") String consentBasis,
       @RequestParam(defaultValue = "false") boolean overwrite, @RequestParam(required = false) List<String> tags) throws IOException {
     if (file == null) throw Refused.invalid("file", "Send the file in the 'file' part.");

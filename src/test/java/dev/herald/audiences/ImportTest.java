@@ -450,6 +450,11 @@ class ImportTest {
     JsonNode job = finished(upload("second.csv", "email\nold@example.com\nnew@example.com\n".getBytes(StandardCharsets.UTF_8),
         Map.of("importAs", "unconfirmed"), 202));
     assertThat(job.get("status").asString()).isEqualTo("finished");
+    assertThat(job.get("importAs").asString()).isEqualTo("unconfirmed");
+    for (String refused : List.of("bounced", "confirmed")) {
+      JsonNode problem = upload("third.csv", "email\nx@example.com\n".getBytes(StandardCharsets.UTF_8), Map.of("importAs", refused), 422);
+      assertThat(problem.get("errors").get(0).get("field").asString()).as(refused).isEqualTo("importAs");
+    }
     assertThat(statusOf("old@example.com")).isEqualTo("subscribed");
     assertThat(statusOf("new@example.com")).isEqualTo("unconfirmed");
     // the mails go out right after the merge commits, so they may trail the "finished" status a moment
