@@ -65,6 +65,11 @@ final class ImportLayouts {
   /** A file whose headers match no layout: the usual guesses, the common status words, tags split on , ; or |. */
   static final Layout UNRECOGNIZED = new Layout(null, Set.of(), Map.of(), Map.of(), ANY_SEPARATOR);
 
+  /**
+   * Herald's "lists" column (an export of everyone) names each list's state; empty, the person is on no list, so
+   * not subscribed to anything in the source.
+   */
+  private static final Map<String, String> HERALD_LISTS = withBlank(COMMON_STATUS_WORDS, UNSUBSCRIBED);
   private static final Map<String, String> TRUE_MEANS_UNSUBSCRIBED = flag(UNSUBSCRIBED, SUBSCRIBED);
   private static final Map<String, String> TRUE_MEANS_SUBSCRIBED = flag(SUBSCRIBED, UNSUBSCRIBED);
 
@@ -80,12 +85,12 @@ final class ImportLayouts {
               "unsubscribed_at", "ignore", "consent_given_at", "optin_time", "consent_ip", "optin_ip",
               "consent_confirmed_at", "confirm_time", "consent_channel", "ignore", "consent_basis", "ignore",
               "consent_withdrawn_at", "ignore", "consent_text", "ignore", "consent_list", "ignore"),
-          Map.of(), COMMA),
+          Map.of("lists", HERALD_LISTS), COMMA),
       // audiences/Exports as JSON: the API's shape, "fields" an object, "lists" and "consent" arrays of objects
       new Layout("Herald export (JSON)", Set.of("email", "name", "tags", "source", "createdat", "updatedat"),
           columns("id", "ignore", "email", "email", "name", "name", "tags", "tags", "source", "ignore", "createdat", "ignore",
               "updatedat", "ignore", "lists", "status", "consent", "ignore"),
-          Map.of(), COMMA),
+          Map.of("lists", HERALD_LISTS), COMMA),
       // Mailchimp's three audience exports; its columns are mapped by SubscriberFileMapping's Mailchimp rules
       new Layout("Mailchimp audience export", Set.of("email address", "member_rating", "leid"), Map.of(), Map.of(), COMMA),
       // listmonk: cmd/subscribers.go writes uuid, email, name, attributes (JSON), status, created_at, updated_at
@@ -145,7 +150,8 @@ final class ImportLayouts {
   }
 
   /**
-   * Herald's status for one status cell, or null when it is blank (the import's "import as" then applies). A cell
+   * Herald's status for one status cell, or null when it is blank (the import's "import as" then applies, unless the
+   * column's table says what blank means). A cell
    * may name several lists' states ("News:subscribed; Offers:unsubscribed" from Herald's export of everyone, or a
    * JSON array of {"status": ...}): then a complaint or bounce of the address wins, else subscribed to any list,
    * else unconfirmed, else unsubscribed.
@@ -156,7 +162,7 @@ final class ImportLayouts {
     String best = null;
     for (String raw : values) {
       String value = raw.strip().toLowerCase(Locale.ROOT).replace(' ', '_').replace('-', '_');
-      if (value.isEmpty()) continue;
+      if (value.isEmpty() && !words.containsKey("")) continue;
       String status = words.get(value);
       if (status == null) throw new UnknownStatus(raw.strip());
       if (best == null || cellRank(status) > cellRank(best)) best = status;
@@ -199,6 +205,12 @@ final class ImportLayouts {
 
   private static Map<String, String> flag(String whenTrue, String whenFalse) {
     return words(whenTrue, "true yes 1", whenFalse, "false no 0");
+  }
+
+  private static Map<String, String> withBlank(Map<String, String> words, String blank) {
+    Map<String, String> map = new HashMap<>(words);
+    map.put("", blank);
+    return Map.copyOf(map);
   }
 
   private static Map<String, String> columns(String... headerAndTarget) {

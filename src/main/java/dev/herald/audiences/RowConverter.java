@@ -241,7 +241,7 @@ final class RowConverter {
       } catch (tools.jackson.core.JacksonException e) {
         return List.of(v);
       }
-      return out;
+      return out.isEmpty() ? List.of("") : out;
     }
     if (!v.contains(":")) return List.of(v);
     List<String> out = new ArrayList<>();

@@ -269,4 +269,30 @@ class ImportLayoutsTest {
     assertThat(tags("ada@example.com")).containsExactlyInAnyOrder("vip", "early");
     assertThat(attribute("ada@example.com", "city")).isEqualTo("London");
   }
+
+  byte[] exportEveryone(String format) throws Exception {
+    return mvc.perform(get("/api/v1/orgs/" + org.slug() + "/exports/subscribers").param("format", format)
+        .header("Authorization", "Bearer " + org.apiKey())).andReturn().getResponse().getContentAsByteArray();
+  }
+
+  /** An export of everyone names each person's lists; someone on no list is not subscribed in the source. */
+  @Test
+  void heralds_export_of_everyone_reimports_people_on_no_list_as_not_subscribed() throws Exception {
+    long offers = newList("Offers");
+    importFile("news.csv", "email,status\nada@example.com,subscribed\nbob@example.com,unsubscribed\nnobody@example.com,subscribed\n"
+        .getBytes(StandardCharsets.UTF_8), listId);
+    importFile("offers.csv", "email,status\nbob@example.com,subscribed\ncarl@example.com,unsubscribed\n"
+        .getBytes(StandardCharsets.UTF_8), offers);
+    jdbc.sql("delete from subscription where subscriber_id = (select id from subscriber where email = 'nobody@example.com')").update();
+
+    for (String format : List.of("csv", "json")) {
+      long copy = newList("Everyone " + format);
+      JsonNode job = importFile("everyone." + format, exportEveryone(format), copy);
+      assertThat(job.get("layout").asString()).as(format).startsWith("Herald export");
+      assertThat(statusOf("ada@example.com", copy)).as(format).isEqualTo("subscribed");
+      assertThat(statusOf("bob@example.com", copy)).as(format + ": subscribed to one of his lists").isEqualTo("subscribed");
+      assertThat(statusOf("carl@example.com", copy)).as(format).isEqualTo("unsubscribed");
+      assertThat(statusOf("nobody@example.com", copy)).as(format + ": on no list").isEqualTo("unsubscribed");
+    }
+  }
 }
