@@ -160,8 +160,9 @@ class ImportBrowserTest {
         entry("OPTIN_IP", "optin_ip"),
         entry("TAGS", "tags"));
     assertThat(new Select(mappingSelect("MEMBER_RATING")).getOptions()).extracting(o -> o.getDomProperty("value"))
-        .containsExactly("ignore", "email", "name", "first_name", "last_name", "tags", "optin_time", "optin_ip", "confirm_time",
-            "confirm_ip", "field:member_rating");
+        .containsExactly("ignore", "email", "name", "first_name", "last_name", "tags", "status", "unsubscribed_at", "bounced_at",
+            "attributes", "optin_time", "optin_ip", "confirm_time", "confirm_ip", "field:member_rating");
+    assertThat(browser.findElements(By.id("import-layout"))).as("a file that matches no known layout").isEmpty();
 
     // 6. No consent basis: the browser refuses to send the form (the field is required) ...
     WebElement start = web.button("Start the import");
@@ -306,6 +307,30 @@ class ImportBrowserTest {
   // ---- reading the pages -----------------------------------------------------------------------
 
   /** Column → selected target, in the order of the mapping table. */
+  /** Regression: another tool's export imported with everyone subscribed; the mapping step now names the layout. */
+  @Test
+  void the_mapping_step_names_the_recognized_layout_and_maps_its_status_column() throws Exception {
+    TestOrganizations.Created org = organizations.create("Layout Browser Co", "lists:read");
+    long listId = jdbc.sql("insert into mailing_list (organization_id, name, optin) values (?, 'Members', 'single') returning id")
+        .param(org.id()).query(Long.class).single();
+    Path ghost = folder.resolve("members.csv");
+    try (var in = getClass().getResourceAsStream("/imports/ghost.csv")) {
+      Files.write(ghost, in.readAllBytes());
+    }
+    web.signIn(org.ownerEmail(), TestOrganizations.PASSWORD);
+    web.waitForPath("/dashboard");
+    web.open("/o/" + org.slug() + "/imports");
+    browser.findElement(By.id("file")).sendKeys(ghost.toAbsolutePath().toString());
+    new Select(browser.findElement(By.id("listId"))).selectByValue(Long.toString(listId));
+    web.submit("Upload and map columns");
+    web.waitForPathMatching(Pattern.compile(Pattern.quote("/o/" + org.slug()) + "/imports/\\d+"));
+    assertThat(web.visible(By.id("import-layout")).getText()).startsWith("Recognized: Ghost members export.");
+    assertThat(mapping()).containsEntry("subscribed_to_emails", "status").containsEntry("labels", "tags")
+        .containsEntry("id", "ignore").containsEntry("email", "email");
+    assertThat(new Select(mappingSelect("subscribed_to_emails")).getFirstSelectedOption().getText())
+        .as("a target Herald knows, not a new field").isEqualTo("status");
+  }
+
   private Map<String, String> mapping() {
     Map<String, String> out = new LinkedHashMap<>();
     for (WebElement tr : browser.findElements(By.cssSelector("#mapping-form tbody tr"))) {
