@@ -203,7 +203,7 @@ class Imports {
 
   /** The organization's imports, newest first, drafts included. */
   public Page page(long orgId, int page, int size) {
-    List<Job> items = jdbc.sql("select " + COLUMNS + " from import_job where organization_id = ? order by id desc limit ? offset ?")
+    List<Job> items = jdbc.sql("select " + COLUMNS + " where j.organization_id = ? order by j.id desc limit ? offset ?")
         .params(orgId, size, (long) page * size).query(Imports::map).list();
     long total = jdbc.sql("select count(*) from import_job where organization_id = ?").param(orgId).query(Long.class).single();
     return new Page(items, total, page, size);
