@@ -35,6 +35,7 @@ public record HeraldProperties(
     @NotNull @DefaultValue("PT1H") Duration passwordResetValidity,
     @NotNull @DefaultValue("") String secretKeys,
     @Valid @NotNull @DefaultValue Imports imports,
+    @Valid @NotNull @DefaultValue MailLimits mailLimits,
     // Settings Spring applies (application.yml reads them as ${herald.…}), declared here so they are checked too.
     @NotNull @DefaultValue("8h") Duration sessionTimeout,
     @NotNull @DefaultValue("30s") Duration shutdownTimeout,
@@ -78,6 +79,29 @@ public record HeraldProperties(
     @AssertTrue(message = "lockout must be between 1 minute and 24 hours")
     public boolean isLockoutSensible() {
       return lockout != null && lockout.compareTo(Duration.ofMinutes(1)) >= 0 && lockout.compareTo(Duration.ofHours(24)) <= 0;
+    }
+  }
+
+  /**
+   * Mails a stranger or a new account can make Herald send, limited in a sliding window (counted in
+   * PostgreSQL, so the limits hold across nodes): password resets per account and per requesting IP address,
+   * invitations per inviting account, per invited address and per organization.
+   */
+  public record MailLimits(
+      @Min(value = 1, message = "must be at least 1") @Max(1000) @DefaultValue("3") int resetsPerAccount,
+      @Min(value = 1, message = "must be at least 1") @Max(100000) @DefaultValue("10") int resetsPerAddress,
+      @NotNull @DefaultValue("PT1H") Duration resetWindow,
+      @Min(value = 1, message = "must be at least 1") @Max(100000) @DefaultValue("10") int invitationsPerAccount,
+      @Min(value = 1, message = "must be at least 1") @Max(1000) @DefaultValue("3") int invitationsPerAddress,
+      @Min(value = 1, message = "must be at least 1") @Max(100000) @DefaultValue("20") int invitationsPerOrganization,
+      @NotNull @DefaultValue("PT24H") Duration invitationWindow) {
+
+    @AssertTrue(message = "reset-window and invitation-window must be between 1 minute and 7 days")
+    public boolean isWindowsSensible() {
+      for (Duration d : new Duration[] {resetWindow, invitationWindow}) {
+        if (d == null || d.compareTo(Duration.ofMinutes(1)) < 0 || d.compareTo(Duration.ofDays(7)) > 0) return false;
+      }
+      return true;
     }
   }
 
@@ -192,7 +216,8 @@ public record HeraldProperties(
     return "HeraldProperties[dataDir=" + dataDir + ", db=" + db + ", roles=" + roles + ", baseUrl=" + baseUrl
         + ", publicUrl=" + publicUrl + ", login=" + login + ", setupLinkValidity=" + setupLinkValidity
         + ", invitationValidity=" + invitationValidity + ", passwordResetValidity=" + passwordResetValidity
-        + ", secretKeys=" + (secretKeys == null || secretKeys.isBlank() ? "" : "(hidden)") + ", imports=" + imports + ", sessionTimeout=" + sessionTimeout
+        + ", secretKeys=" + (secretKeys == null || secretKeys.isBlank() ? "" : "(hidden)") + ", imports=" + imports
+        + ", mailLimits=" + mailLimits + ", sessionTimeout=" + sessionTimeout
         + ", shutdownTimeout=" + shutdownTimeout + ", minFreeDisk=" + minFreeDisk + ", maxImportSize=" + maxImportSize + "]";
   }
 

@@ -17,8 +17,9 @@ public class Settings {
     this.jdbc = jdbc;
   }
 
+  /** Closed until the operator opens it: a new installation's operator invites people (V21 kept older installations open). */
   public boolean signupEnabled() {
-    return get("signup_enabled").map(Boolean::parseBoolean).orElse(true);
+    return get("signup_enabled").map(Boolean::parseBoolean).orElse(false);
   }
 
   public int minimumAge() {

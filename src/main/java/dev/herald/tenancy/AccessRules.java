@@ -47,6 +47,7 @@ final class AccessRules {
       rule(POST, "/logout", new Public()),
       rule(ANY, "/setup", new Public()),
       rule(ANY, "/signup", new Public()),
+      rule(ANY, "/signup/confirm", new Public()),
       rule(ANY, "/password/forgot", new Public()),
       rule(ANY, "/password/reset", new Public()),
       rule(ANY, "/invitations/accept", new Public()),

@@ -143,14 +143,38 @@ class AuthController {
   String signup(PersonForm form, @RequestParam(defaultValue = "") String organizationName, HttpServletRequest request,
       HttpServletResponse response, Model model) {
     try {
-      Users.User user = accounts.signUp(form.toPerson(), organizationName, request.getRemoteAddr());
-      sessions.signIn(user.principal(), request, response);
-      return "redirect:/dashboard";
+      accounts.signUp(form.toPerson(), organizationName, request.getRemoteAddr());
+      // The same page whether the address was new, had an account, or hit the limit: only the mail differs.
+      model.addAttribute("sent", true);
+      model.addAttribute("sentTo", form.email().trim());
+      return "tenancy/signup";
     } catch (Refused p) {
       Forms.refused(p, model, response);
       model.addAllAttributes(Map.of("form", form, "organizationName", organizationName, "signupEnabled", settings.signupEnabled(),
           "minimumAge", settings.minimumAge()));
       return "tenancy/signup";
+    }
+  }
+
+  @GetMapping("/signup/confirm")
+  String signupConfirmPage(@RequestParam(defaultValue = "") String token, Model model) {
+    model.addAttribute("token", token);
+    model.addAttribute("invalid", !accounts.signUpTokenValid(token));
+    return "tenancy/signup-confirm";
+  }
+
+  /** A POST, not the GET of the mailed link: mail scanners follow links, and must not confirm anything. */
+  @PostMapping("/signup/confirm")
+  String confirmSignup(@RequestParam(defaultValue = "") String token, HttpServletRequest request, HttpServletResponse response,
+      Model model) {
+    try {
+      Users.User user = accounts.confirmSignUp(token, request.getRemoteAddr());
+      sessions.signIn(user.principal(), request, response);
+      return "redirect:/dashboard";
+    } catch (Refused p) {
+      Forms.refused(p, model, response);
+      model.addAttribute("invalid", true);
+      return "tenancy/signup-confirm";
     }
   }
 

@@ -20,9 +20,12 @@ class Invitations {
   private final SystemMail mail;
   private final AuditLog audit;
   private final HeraldProperties properties;
+  private final MailLimits mailLimits;
   private final Clock clock;
 
-  Invitations(JdbcClient jdbc, Organizations organizations, SystemMail mail, AuditLog audit, HeraldProperties properties, Clock clock) {
+  Invitations(JdbcClient jdbc, Organizations organizations, SystemMail mail, AuditLog audit, HeraldProperties properties,
+      MailLimits mailLimits, Clock clock) {
+    this.mailLimits = mailLimits;
     this.jdbc = jdbc;
     this.organizations = organizations;
     this.mail = mail;
@@ -48,6 +51,14 @@ class Invitations {
     String address = email.trim();
     boolean member = organizations.members(org.id()).stream().anyMatch(m -> m.email().equalsIgnoreCase(address));
     if (member) throw Refused.conflict("email", address + " is already a member of " + org.name() + ".");
+    HeraldProperties.MailLimits max = properties.mailLimits();
+    List<MailLimits.Limit> limits = List.of(
+        new MailLimits.Limit(inviter == null ? "org-key:" + org.id() : "user:" + inviter.id(), max.invitationsPerAccount()),
+        new MailLimits.Limit("email:" + address.toLowerCase(java.util.Locale.ROOT), max.invitationsPerAddress()),
+        new MailLimits.Limit("org:" + org.id(), max.invitationsPerOrganization()));
+    if (!mailLimits.take("invitation", max.invitationWindow(), limits)) {
+      throw Refused.limited("Too many invitations were sent recently. Try again later.", max.invitationWindow());
+    }
     jdbc.sql("""
         update invitation set revoked_at = now()
         where organization_id = ? and lower(email) = lower(?) and accepted_at is null and revoked_at is null""")

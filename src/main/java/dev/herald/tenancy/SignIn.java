@@ -56,28 +56,58 @@ class SignIn {
           + limits.addressWindow().toMinutes() + " minutes.");
     }
     Optional<Users.User> found = users.byEmail(address);
-    if (found.isEmpty()) {
-      passwords.matches(password == null ? "" : password, decoyHash);
-      record(null, address, ip, userAgent, false, "unknown address");
-      return new Refused(BAD_CREDENTIALS);
-    }
+    if (found.isEmpty()) return unknownAddress(address, password, ip, userAgent, now);
     Users.User user = found.get();
     if (user.lockedUntil() != null && user.lockedUntil().isAfter(now)) {
       record(user.id(), address, ip, userAgent, false, "locked");
-      return new Refused("This account is locked after too many failed sign-ins. Try again after "
-          + TIME.format(user.lockedUntil()) + ", or reset your password.");
+      return locked(user.lockedUntil());
     }
-    if (password == null || !passwords.matches(password, user.passwordHash())) {
+    // An account whose address is not confirmed yet cannot sign in: it answers like a wrong password, so
+    // signing up with someone's address and then signing in cannot tell whether the address had an account.
+    boolean matches = password != null && passwords.matches(password, user.passwordHash());
+    if (!matches || !user.confirmed()) {
       users.recordFailure(user.id(), limits.maxFailures(), now.plus(limits.lockout()));
-      record(user.id(), address, ip, userAgent, false, "wrong password");
-      int left = limits.maxFailures() - user.failedLogins() - 1;
-      return new Refused(left > 0 ? BAD_CREDENTIALS
-          : "This account is now locked for " + limits.lockout().toMinutes() + " minutes after too many failed sign-ins.");
+      record(user.id(), address, ip, userAgent, false, matches ? "address not confirmed" : "wrong password");
+      return wrongPassword(user.failedLogins());
     }
     if (user.totpEnabled()) return new SecondFactorNeeded(user);
     users.clearFailures(user.id());
     record(user.id(), address, ip, userAgent, true, null);
     return new Accepted(user);
+  }
+
+  /**
+   * An address without an account answers exactly as an account does, lockout included: its failures are
+   * counted from {@code login_event}, and it is "locked" from the failure that reaches the limit for as long
+   * as an account would be. Otherwise the lockout message would tell which addresses have an account.
+   */
+  private Outcome unknownAddress(String address, String password, String ip, String userAgent, Instant now) {
+    String stored = storedEmail(address);
+    record Failures(long count, java.sql.Timestamp last) {}
+    Failures failures = jdbc.sql("""
+        select count(*), max(at) from login_event
+        where user_id is null and not success and lower(email) = lower(?) and reason = 'unknown address'""")
+        .param(stored).query((rs, n) -> new Failures(rs.getLong(1), rs.getTimestamp(2))).single();
+    Instant lockedUntil = failures.count() >= limits.maxFailures() ? failures.last().toInstant().plus(limits.lockout()) : null;
+    if (lockedUntil != null && lockedUntil.isAfter(now)) {
+      record(null, address, ip, userAgent, false, "locked");
+      return locked(lockedUntil);
+    }
+    passwords.matches(password == null ? "" : password, decoyHash);
+    record(null, address, ip, userAgent, false, "unknown address");
+    return wrongPassword((int) Math.min(failures.count(), Integer.MAX_VALUE));
+  }
+
+  private static Refused locked(Instant until) {
+    return new Refused("This account is locked after too many failed sign-ins. Try again after " + TIME.format(until)
+        + ", or reset your password.");
+  }
+
+  /** {@code failedBefore}: the failures counted before this one. */
+  private Refused wrongPassword(int failedBefore) {
+    int left = limits.maxFailures() - failedBefore - 1;
+    return new Refused(left > 0 ? BAD_CREDENTIALS
+        : "This account is now locked for " + limits.lockout().toMinutes() + " minutes after too many failed sign-ins.");
   }
 
   /** Second step: a TOTP code or an unused recovery code. */
@@ -108,10 +138,15 @@ class SignIn {
 
   private void record(Long userId, String email, String ip, String userAgent, boolean success, String reason) {
     jdbc.sql("insert into login_event (user_id, email, ip, user_agent, success, reason, at) values (?, ?, ?, ?, ?, ?, ?)")
-        .params(userId, Text.visible(email.length() > 320 ? email.substring(0, 320) : email), ip,
+        .params(userId, storedEmail(email), ip,
             userAgent == null ? null : Text.visible(userAgent.substring(0, Math.min(400, userAgent.length()))), success, reason,
             java.sql.Timestamp.from(clock.instant()))
         .update();
+  }
+
+  /** The address as {@code login_event} keeps it: at most 320 characters, controls made visible. */
+  private static String storedEmail(String email) {
+    return Text.visible(email.length() > 320 ? email.substring(0, 320) : email);
   }
 
   record LoginRecord(Instant at, String ip, String userAgent, boolean success, String reason) {}

@@ -15,7 +15,12 @@ class Users {
   }
 
   record User(long id, String email, String displayName, String passwordHash, boolean operator, String totpSecret,
-      boolean totpEnabled, int failedLogins, Instant lockedUntil, Instant passwordChangedAt) {
+      boolean totpEnabled, int failedLogins, Instant lockedUntil, Instant passwordChangedAt, Instant emailConfirmedAt) {
+    /** Whether the person confirmed their address (by a mailed link, an invitation or setup): only then can they sign in. */
+    boolean confirmed() {
+      return emailConfirmedAt != null;
+    }
+
     HeraldUser principal() {
       return new HeraldUser(id, email, displayName, operator);
     }
@@ -23,7 +28,7 @@ class Users {
 
   private static final String COLUMNS = """
       id, email, display_name, password_hash, operator, totp_secret, totp_enabled, failed_logins, locked_until,
-      password_changed_at""";
+      password_changed_at, email_confirmed_at""";
 
   /** Empty also for an address holding a control character: no account has one, and PostgreSQL's text cannot hold a NUL. */
   Optional<User> byEmail(String email) {
@@ -44,12 +49,18 @@ class Users {
     return jdbc.sql("select exists(select 1 from app_user where operator)").query(Boolean.class).single();
   }
 
-  long create(String email, String displayName, String passwordHash, boolean operator, int ageConfirmed) {
+  /** {@code confirmed}: whether the address is proven already (setup, an invitation), else a mailed link must confirm it. */
+  long create(String email, String displayName, String passwordHash, boolean operator, int ageConfirmed, boolean confirmed) {
     return jdbc.sql("""
-        insert into app_user (email, display_name, password_hash, operator, age_confirmed)
-        values (?, ?, ?, ?, ?) returning id""")
-        .params(email.trim(), displayName.trim(), passwordHash, operator, ageConfirmed)
+        insert into app_user (email, display_name, password_hash, operator, age_confirmed, email_confirmed_at)
+        values (?, ?, ?, ?, ?, case when ? then now() end) returning id""")
+        .params(email.trim(), displayName.trim(), passwordHash, operator, ageConfirmed, confirmed)
         .query(Long.class).single();
+  }
+
+  /** False when it was confirmed already. */
+  boolean confirmEmail(long id) {
+    return jdbc.sql("update app_user set email_confirmed_at = now() where id = ? and email_confirmed_at is null").param(id).update() == 1;
   }
 
   void setPassword(long id, String passwordHash) {

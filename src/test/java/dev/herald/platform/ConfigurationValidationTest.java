@@ -43,6 +43,8 @@ class ConfigurationValidationTest {
         Arguments.of("--herald.imports.statement-timeout=PT0.5S", "herald.imports", "statement-timeout must be between 1 second and 24 hours"),
         Arguments.of("--herald.imports.concurrency=0", "herald.imports.concurrency", "at least 1"),
         Arguments.of("--herald.imports.concurrency=10", "imports.concurrency", "must be below db.pool-size"),
+        Arguments.of("--herald.mail-limits.resets-per-account=0", "herald.mailLimits.resetsPerAccount", "at least 1"),
+        Arguments.of("--herald.mail-limits.invitation-window=PT10S", "herald.mailLimits", "between 1 minute and 7 days"),
         Arguments.of("--herald.session-timeout=1m", "session-timeout", "between 5 minutes and 30 days"),
         Arguments.of("--herald.shutdown-timeout=0s", "shutdown-timeout", "between 1 second and 10 minutes"),
         Arguments.of("--herald.min-free-disk=-1GB", "min-free-disk", "must not be negative"),
@@ -85,7 +87,8 @@ class ConfigurationValidationTest {
         StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, Map.of(
         "HERALD_IMPORTS_POLL", "PT5S", "HERALD_SESSION_TIMEOUT", "2h", "HERALD_SHUTDOWN_TIMEOUT", "45s",
         "HERALD_MIN_FREE_DISK", "2GB", "HERALD_MAX_IMPORT_SIZE", "512MB",
-        "HERALD_IMPORTS_CONCURRENCY", "3", "HERALD_IMPORTS_STATEMENT_TIMEOUT", "PT2H"));
+        "HERALD_IMPORTS_CONCURRENCY", "3", "HERALD_IMPORTS_STATEMENT_TIMEOUT", "PT2H",
+        "HERALD_MAIL_LIMITS_INVITATIONS_PER_ORGANIZATION", "7"));
     HeraldProperties bound = new Binder(
         ConfigurationPropertySources.from(environment))
         .bindOrCreate("herald", HeraldProperties.class);
@@ -96,6 +99,8 @@ class ConfigurationValidationTest {
     assertThat(bound.shutdownTimeout()).isEqualTo(Duration.ofSeconds(45));
     assertThat(bound.minFreeDisk()).isEqualTo(DataSize.ofGigabytes(2));
     assertThat(bound.maxImportSize()).isEqualTo(DataSize.ofMegabytes(512));
+    assertThat(bound.mailLimits().invitationsPerOrganization()).isEqualTo(7);
+    assertThat(bound.mailLimits().resetsPerAccount()).as("the default").isEqualTo(3);
     // application.yml hands them to Spring as ${herald.session-timeout:8h} and so on.
     assertThat(environment.getProperty("herald.session-timeout")).isEqualTo("2h");
     assertThat(environment.getProperty("herald.max-import-size")).isEqualTo("512MB");

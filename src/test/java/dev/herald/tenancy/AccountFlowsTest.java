@@ -59,7 +59,12 @@ class AccountFlowsTest {
     assertThat(web.submit("/signup", "/signup", person("not-an-address", "a long enough passphrase")).body())
         .contains("Enter a valid email address");
 
-    assertThat(web.submit("/signup", "/signup", person("new@signup.test", "a long enough passphrase")).locationPath())
+    WebClient.Page sent = web.submit("/signup", "/signup", person("new@signup.test", "a long enough passphrase"));
+    assertThat(sent.status()).isEqualTo(200);
+    assertThat(sent.body()).contains("Check your inbox");
+    String link = mailedLink("new@signup.test", "/signup/confirm");
+    assertThat(web.get(link).body()).as("a GET only shows the button").contains("Confirm and sign in");
+    assertThat(web.submit(link, "/signup/confirm", Map.of("token", link.substring(link.indexOf("token=") + 6))).locationPath())
         .isEqualTo("/dashboard");
     assertThat(jdbc.sql("""
         select m.role from membership m join app_user u on u.id = m.user_id join organization o on o.id = m.organization_id
@@ -68,7 +73,9 @@ class AccountFlowsTest {
 
     WebClient again = new WebClient(port);
     assertThat(again.submit("/signup", "/signup", person("NEW@signup.test", "a long enough passphrase")).body())
-        .contains("exists already");
+        .contains("Check your inbox").doesNotContain("exists already");
+    assertThat(jdbc.sql("select subject from sandbox_message where recipient = 'new@signup.test' order by id desc limit 1")
+        .query(String.class).single()).isEqualTo("Your Herald account");
   }
 
   @Test
