@@ -71,7 +71,7 @@ class AudiencesController {
     model.addAttribute("q", q);
     model.addAttribute("status", status);
     model.addAttribute("statuses", SubscriptionStatus.values());
-    model.addAttribute("formUrl", properties.publicLink("/p/subscribe/" + list.id()));
+    model.addAttribute("formUrl", properties.publicLink("/p/subscribe/" + list.publicId()));
     return "audiences/list";
   }
 

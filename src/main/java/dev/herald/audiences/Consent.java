@@ -51,12 +51,6 @@ public class Consent {
         .params(subscriberId, listId).update();
   }
 
-  /** Sign-ups through hosted forms from one address since a time: the forms' per-address rate limit. */
-  int formSignUpsFrom(String ip, Instant since) {
-    return jdbc.sql("select count(*) from consent_record where channel = 'form' and ip = ? and given_at > ?")
-        .params(ip, java.sql.Timestamp.from(since)).query(Integer.class).single();
-  }
-
   /** The text's id, storing it the first time it is used. */
   long textId(long orgId, String body) {
     String sha = Tokens.hash(body);

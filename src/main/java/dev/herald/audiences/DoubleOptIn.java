@@ -61,8 +61,17 @@ public class DoubleOptIn {
   }
 
   Optional<Confirmation> confirmation(String token) {
-    return links.verify("confirm", token).filter(v -> v.size() == 3)
-        .map(v -> new Confirmation(Long.parseLong(v.get(0)), Long.parseLong(v.get(1)), Long.parseLong(v.get(2))));
+    return links.verify("confirm", token).flatMap(DoubleOptIn::confirmationOf);
+  }
+
+  /** What an intact but expired confirmation link was for: its holder may ask for a new one, nothing more. */
+  Optional<Confirmation> expiredConfirmation(String token) {
+    return links.expired("confirm", token).flatMap(DoubleOptIn::confirmationOf);
+  }
+
+  private static Optional<Confirmation> confirmationOf(java.util.List<String> v) {
+    return v.size() != 3 ? Optional.empty()
+        : Optional.of(new Confirmation(Long.parseLong(v.get(0)), Long.parseLong(v.get(1)), Long.parseLong(v.get(2))));
   }
 
   public String preferencesLink(long orgId, long subscriberId) {

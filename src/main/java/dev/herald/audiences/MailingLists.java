@@ -26,9 +26,12 @@ public class MailingLists {
     this.audit = audit;
   }
 
-  /** {@code counts}: the number of subscriptions per status, keyed by the status's text (JSON keys are texts). */
+  /**
+   * {@code counts}: the number of subscriptions per status, keyed by the status's text (JSON keys are texts).
+   * {@code publicId}: the random id of the list's hosted form ({@code /p/subscribe/{publicId}}), unguessable on purpose.
+   */
   public record MailingList(long id, String name, String description, ListVisibility visibility, OptIn optin, String defaultFromName,
-      String defaultFromEmail, List<String> tags, Instant createdAt, Map<String, Long> counts) {}
+      String defaultFromEmail, List<String> tags, Instant createdAt, Map<String, Long> counts, String publicId) {}
 
   /** What a person or API client sends to create or change a list; the texts are checked by {@link #validate}. */
   public record ListForm(String name, String description,
@@ -38,7 +41,8 @@ public class MailingLists {
 
   /** A list's columns and one count per status, named by the status's text: a new status is counted without a change here. */
   private static final String SELECT = """
-      select l.id, l.name, l.description, l.visibility, l.optin, l.default_from_name, l.default_from_email, l.tags, l.created_at, %s
+      select l.id, l.name, l.description, l.visibility, l.optin, l.default_from_name, l.default_from_email, l.tags, l.created_at,
+        l.public_id, %s
       from mailing_list l cross join lateral (select %s from subscription s where s.list_id = l.id) c""".formatted(
       Arrays.stream(SubscriptionStatus.values()).map(st -> "c." + st.text()).collect(Collectors.joining(", ")),
       Arrays.stream(SubscriptionStatus.values()).map(st -> "count(*) filter (where status = '" + st.text() + "') as " + st.text())
@@ -46,7 +50,8 @@ public class MailingLists {
 
   /** Without counts ({@link MailingList#counts} empty): for lookups and menus, where counting a big list would cost a scan. */
   private static final String SELECT_PLAIN = """
-      select l.id, l.name, l.description, l.visibility, l.optin, l.default_from_name, l.default_from_email, l.tags, l.created_at
+      select l.id, l.name, l.description, l.visibility, l.optin, l.default_from_name, l.default_from_email, l.tags, l.created_at,
+        l.public_id
       from mailing_list l""";
 
   /** The lists of the organization without their counts, e.g. for a menu of lists. */
@@ -59,12 +64,13 @@ public class MailingLists {
     return jdbc.sql(SELECT_PLAIN + " where l.organization_id = ? and l.id = ?").params(orgId, id).query(MailingLists::plain).optional();
   }
 
-  /** A public list and its organization, found by the list's id alone: a hosted form's address names no organization. */
+  /** A public list and its organization, found by the list's public id alone: a hosted form's address names no organization. */
   record Hosted(long organizationId, MailingList list) {}
 
-  Optional<Hosted> findPublic(long id) {
-    return jdbc.sql("select organization_id from mailing_list where id = ? and visibility = 'public'").param(id).query(Long.class)
-        .optional().flatMap(orgId -> basic(orgId, id).map(list -> new Hosted(orgId, list)));
+  Optional<Hosted> findPublic(String publicId) {
+    return jdbc.sql("select organization_id, id from mailing_list where public_id = ? and visibility = 'public'").param(publicId)
+        .query((rs, n) -> new long[] {rs.getLong(1), rs.getLong(2)}).optional()
+        .flatMap(ids -> basic(ids[0], ids[1]).map(list -> new Hosted(ids[0], list)));
   }
 
   /** With the number of subscriptions per status (one count over the list's subscriptions each). */
@@ -151,7 +157,7 @@ public class MailingLists {
   private static MailingList plain(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
     return new MailingList(rs.getLong(1), rs.getString(2), rs.getString(3), ListVisibility.fromText(rs.getString(4)),
         OptIn.fromText(rs.getString(5)), rs.getString(6),
-        rs.getString(7), List.of((String[]) rs.getArray(8).getArray()), rs.getTimestamp(9).toInstant(), Map.of());
+        rs.getString(7), List.of((String[]) rs.getArray(8).getArray()), rs.getTimestamp(9).toInstant(), Map.of(), rs.getString(10));
   }
 
   private static MailingList map(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
@@ -159,6 +165,6 @@ public class MailingLists {
     for (SubscriptionStatus status : SubscriptionStatus.values()) counts.put(status.text(), rs.getLong(status.text()));
     return new MailingList(rs.getLong(1), rs.getString(2), rs.getString(3), ListVisibility.fromText(rs.getString(4)),
         OptIn.fromText(rs.getString(5)), rs.getString(6),
-        rs.getString(7), List.of((String[]) rs.getArray(8).getArray()), rs.getTimestamp(9).toInstant(), counts);
+        rs.getString(7), List.of((String[]) rs.getArray(8).getArray()), rs.getTimestamp(9).toInstant(), counts, rs.getString(10));
   }
 }

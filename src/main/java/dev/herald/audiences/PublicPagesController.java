@@ -5,8 +5,6 @@ import dev.herald.platform.Refused;
 import dev.herald.tenancy.Organizations;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,25 +27,21 @@ import org.springframework.web.server.ResponseStatusException;
  */
 @Controller
 class PublicPagesController {
-  static final int FORM_LIMIT_PER_ADDRESS = 10;
-  static final Duration FORM_WINDOW = Duration.ofMinutes(10);
   private final MailingLists lists;
   private final Subscribers subscribers;
   private final DoubleOptIn doubleOptIn;
-  private final Consent consents;
-  private final Clock clock;
+  private final FormAttempts attempts;
   private final CustomFields fields;
   private final Organizations organizations;
 
-  PublicPagesController(MailingLists lists, Subscribers subscribers, DoubleOptIn doubleOptIn, Consent consents, Clock clock,
+  PublicPagesController(MailingLists lists, Subscribers subscribers, DoubleOptIn doubleOptIn, FormAttempts attempts,
       CustomFields fields, Organizations organizations) {
     this.fields = fields;
     this.organizations = organizations;
     this.lists = lists;
     this.subscribers = subscribers;
     this.doubleOptIn = doubleOptIn;
-    this.consents = consents;
-    this.clock = clock;
+    this.attempts = attempts;
   }
 
   /**
@@ -61,86 +55,130 @@ class PublicPagesController {
 
   // ---- subscription form -------------------------------------------------------------------
 
-  @GetMapping("/p/subscribe/{listId}")
-  String form(@PathVariable long listId, Model model) {
-    PublicList list = publicList(listId);
+  /** {@code publicId} is the list's random public id: list ids are a sequence anyone could walk. */
+  @GetMapping("/p/subscribe/{publicId}")
+  String form(@PathVariable String publicId, Model model) {
+    PublicList list = publicList(publicId);
     model.addAttribute("list", list);
     model.addAttribute("consentText", consentText(list));
     return "audiences/public-subscribe";
   }
 
-  @PostMapping("/p/subscribe/{listId}")
-  String subscribe(@PathVariable long listId, @RequestParam(defaultValue = "") String email, @RequestParam(defaultValue = "") String name,
+  /**
+   * Answers every sign-up the same way, whatever the address's state (new, waiting, subscribed, unsubscribed,
+   * bounced, complained, suppressed, erased): anyone can type any address, so the answer must not tell them
+   * anything about it. Only the confirmation mail (or none) differs, and it goes to the address's owner. The
+   * page varies with the list alone: "check your inbox" on a double opt-in list, on a single opt-in list a
+   * thank-you that says a mail may ask the person to confirm (someone who withdrew before must).
+   */
+  @PostMapping("/p/subscribe/{publicId}")
+  String subscribe(@PathVariable String publicId, @RequestParam(defaultValue = "") String email, @RequestParam(defaultValue = "") String name,
       @RequestParam(defaultValue = "") String website, @RequestParam(defaultValue = "false") boolean consent,
       HttpServletRequest request, HttpServletResponse response, Model model) {
-    PublicList list = publicList(listId);
+    PublicList list = publicList(publicId);
     model.addAttribute("list", list);
     model.addAttribute("consentText", consentText(list));
     model.addAttribute("email", email);
     model.addAttribute("name", name);
-    // A filled honeypot is a bot: answer as if it worked, store nothing.
-    if (!website.isBlank()) return "audiences/public-subscribed";
-    if (consents.formSignUpsFrom(request.getRemoteAddr(), clock.instant().minus(FORM_WINDOW)) >= FORM_LIMIT_PER_ADDRESS) {
+    if (!attempts.allow(request.getRemoteAddr())) {
       response.setStatus(HttpStatus.TOO_MANY_REQUESTS.value());
       model.addAttribute("errors", Map.of("form", "Too many sign-ups from your network. Try again in a few minutes."));
       return "audiences/public-subscribe";
     }
+    // A filled honeypot is a bot: answer as if it worked, store nothing.
+    if (!website.isBlank()) return "audiences/public-subscribed";
     try {
+      // Only what the visitor typed can be refused here (a missing tick, an address that is not one, a long name).
       if (!consent) throw Refused.invalid("consent", "Tick the box to say you want to receive these emails.");
       // An anonymous visitor may add a person but not rename one who exists (anyone can type any address).
       boolean known = subscribers.findByEmail(list.organizationId(), email).isPresent();
-      SubscriptionStatus status;
-      try {
-        status = subscribers.subscribeByForm(list.organizationId(),
-            new Subscribers.Input(email, known || name.isBlank() ? null : name, null, null), listId,
-            new Consent.Evidence(ConsentChannel.FORM, "list-form:" + listId, consentText(list), null, request.getRemoteAddr(),
-                request.getHeader("User-Agent")));
-      } catch (Refused p) {
-        // Never tell a visitor what another address's status is (bounced, complained): one neutral answer.
-        if ("status".equals(p.field())) throw Refused.invalid("email", "This address cannot be subscribed to this list here.");
-        throw p;
-      } catch (Subscribers.SuppressedSignUp suppressed) {
-        // Nothing was stored; answer like a sign-up that waits for confirmation, without saying why no mail comes.
-        status = SubscriptionStatus.UNCONFIRMED;
-      }
-      model.addAttribute("needsConfirmation", status == SubscriptionStatus.UNCONFIRMED);
-      return "audiences/public-subscribed";
+      subscribers.subscribeByForm(list.organizationId(), new Subscribers.Input(email, known || name.isBlank() ? null : name, null, null),
+          list.id(), new Consent.Evidence(ConsentChannel.FORM, "list-form:" + list.id(), consentText(list), null, request.getRemoteAddr(),
+              request.getHeader("User-Agent")));
+    } catch (Subscribers.SuppressedSignUp suppressed) {
+      // Nothing was stored and no mail goes out; the answer is the one everybody gets.
     } catch (Refused p) {
       Forms.refused(p, model, response);
       return "audiences/public-subscribe";
     }
+    return "audiences/public-subscribed";
   }
 
   // ---- double opt-in -----------------------------------------------------------------------
 
+  /**
+   * What a confirmation link's holder sees: {@code pending} (a button), {@code confirmed} (just now),
+   * {@code already} (confirmed before: a used link), {@code gone} (no longer waiting: unsubscribed since, or
+   * removed), {@code expired} (with a button for a new link), {@code renewed} or {@code limited} (after asking
+   * for one), {@code invalid}.
+   */
+  private static final String CONFIRM_PAGE = "audiences/public-confirm";
+
   /** Shows a button rather than confirming on GET: mail scanners open links, people press buttons. */
   @GetMapping("/p/confirm")
   String confirmPage(@RequestParam(defaultValue = "") String token, HttpServletResponse response, Model model) {
-    Optional<DoubleOptIn.Confirmation> c = doubleOptIn.confirmation(token);
-    c.ifPresent(x -> requireActive(x.organizationId()));
-    if (c.isEmpty()) response.setStatus(422);
     model.addAttribute("token", token);
-    model.addAttribute("valid", c.isPresent());
-    c.flatMap(x -> lists.basic(x.organizationId(), x.listId())).ifPresent(l -> model.addAttribute("listName", l.name()));
-    return "audiences/public-confirm";
+    Optional<DoubleOptIn.Confirmation> valid = doubleOptIn.confirmation(token);
+    if (valid.isPresent()) {
+      DoubleOptIn.Confirmation c = about(valid.get(), model);
+      boolean waiting = subscribers.statusOn(c.subscriberId(), c.listId()).orElse(null) == SubscriptionStatus.UNCONFIRMED;
+      return confirmState(waiting ? "pending" : notWaiting(c), model);
+    }
+    Optional<DoubleOptIn.Confirmation> expired = doubleOptIn.expiredConfirmation(token);
+    if (expired.isPresent()) {
+      about(expired.get(), model);
+      response.setStatus(HttpStatus.GONE.value());
+      return confirmState("expired", model);
+    }
+    response.setStatus(422);
+    return confirmState("invalid", model);
   }
 
+  /** Confirms with a valid link; with an expired one and {@code renew}, mails a new link if the subscription still waits. */
   @PostMapping("/p/confirm")
-  String confirm(@RequestParam(defaultValue = "") String token, HttpServletResponse response, Model model) {
-    Optional<DoubleOptIn.Confirmation> c = doubleOptIn.confirmation(token);
-    if (c.isEmpty()) {
-      response.setStatus(422);
-      model.addAttribute("valid", false);
-      return "audiences/public-confirm";
+  String confirm(@RequestParam(defaultValue = "") String token, @RequestParam(defaultValue = "false") boolean renew,
+      HttpServletResponse response, Model model) {
+    Optional<DoubleOptIn.Confirmation> valid = doubleOptIn.confirmation(token);
+    if (valid.isPresent()) {
+      DoubleOptIn.Confirmation c = about(valid.get(), model);
+      if (subscribers.confirm(c.organizationId(), c.subscriberId(), c.listId())) {
+        model.addAttribute("preferencesLink", doubleOptIn.preferencesLink(c.organizationId(), c.subscriberId()));
+        return confirmState("confirmed", model);
+      }
+      return confirmState(notWaiting(c), model);
     }
-    DoubleOptIn.Confirmation x = c.get();
-    requireActive(x.organizationId());
-    subscribers.confirm(x.organizationId(), x.subscriberId(), x.listId());
-    model.addAttribute("confirmed", true);
-    model.addAttribute("valid", true);
-    lists.basic(x.organizationId(), x.listId()).ifPresent(l -> model.addAttribute("listName", l.name()));
-    model.addAttribute("preferencesLink", doubleOptIn.preferencesLink(x.organizationId(), x.subscriberId()));
-    return "audiences/public-confirm";
+    Optional<DoubleOptIn.Confirmation> expired = doubleOptIn.expiredConfirmation(token);
+    if (expired.isPresent() && renew) {
+      DoubleOptIn.Confirmation c = about(expired.get(), model);
+      if (subscribers.statusOn(c.subscriberId(), c.listId()).orElse(null) != SubscriptionStatus.UNCONFIRMED) {
+        return confirmState(notWaiting(c), model);
+      }
+      try {
+        subscribers.resendConfirmation(c.organizationId(), c.subscriberId(), c.listId());
+        return confirmState("renewed", model);
+      } catch (Refused limited) {
+        return confirmState("limited", model);
+      }
+    }
+    return confirmPage(token, response, model);
+  }
+
+  /** The link's organization (404 while suspended: its hosted pages are gone) and list, for the page to name. */
+  private DoubleOptIn.Confirmation about(DoubleOptIn.Confirmation c, Model model) {
+    model.addAttribute("organizationName", organizations.activeName(c.organizationId())
+        .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND)));
+    lists.basic(c.organizationId(), c.listId()).ifPresent(l -> model.addAttribute("listName", l.name()));
+    return c;
+  }
+
+  /** A link whose subscription no longer waits: confirmed before ({@code already}), or unsubscribed or removed since. */
+  private String notWaiting(DoubleOptIn.Confirmation c) {
+    return subscribers.statusOn(c.subscriberId(), c.listId()).orElse(null) == SubscriptionStatus.SUBSCRIBED ? "already" : "gone";
+  }
+
+  private static String confirmState(String state, Model model) {
+    model.addAttribute("state", state);
+    return CONFIRM_PAGE;
   }
 
   // ---- preference centre -------------------------------------------------------------------
@@ -208,6 +246,7 @@ class PublicPagesController {
       return "audiences/public-preferences";
     }
     model.addAttribute("valid", true);
+    model.addAttribute("organizationName", organizations.name(p.get().organizationId()).orElse(null));
     model.addAttribute("token", token);
     model.addAttribute("subscriber", s.get());
     model.addAttribute("editableFields", editableFields(p.get().organizationId()));
@@ -216,19 +255,15 @@ class PublicPagesController {
 
   // ---- helpers -----------------------------------------------------------------------------
 
-  record PublicList(long id, long organizationId, String name, String description, String organizationName, OptIn optin) {}
+  record PublicList(long id, String publicId, long organizationId, String name, String description, String organizationName,
+      OptIn optin) {}
 
-  /** A public list of an organization that is not suspended, or 404. */
-  private PublicList publicList(long listId) {
-    return lists.findPublic(listId)
+  /** A public list of an organization that is not suspended, or 404 (a numeric list id is never a public id). */
+  private PublicList publicList(String publicId) {
+    return lists.findPublic(publicId)
         .flatMap(h -> organizations.activeName(h.organizationId()).map(organizationName -> new PublicList(h.list().id(),
-            h.organizationId(), h.list().name(), h.list().description(), organizationName, h.list().optin())))
+            h.list().publicId(), h.organizationId(), h.list().name(), h.list().description(), organizationName, h.list().optin())))
         .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
-  }
-
-  /** A suspended organization's hosted pages are gone until the operator resumes it. */
-  private void requireActive(long organizationId) {
-    if (organizations.isSuspended(organizationId)) throw new ResponseStatusException(HttpStatus.NOT_FOUND);
   }
 
   static String consentText(PublicList list) {

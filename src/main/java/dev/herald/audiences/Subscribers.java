@@ -213,9 +213,12 @@ public class Subscribers {
 
   /**
    * Puts the subscriber on a list. {@code requested} is the status asked for; a double opt-in list
-   * turns "subscribed" from a form or the API into "unconfirmed" and mails a confirmation link. A
-   * complained or bounced subscription is never reopened this way, and nobody is re-subscribed
-   * without a new consent record.
+   * turns "subscribed" from a form or the API into "unconfirmed" and mails a confirmation link, and so
+   * does any list for a self-service sign-up of someone who withdrew in this organization (unsubscribed
+   * from any of its lists, or erased): the form is open to anyone, so only their mailbox may bring them
+   * back. A complained or bounced subscription is never reopened this way (a self-service sign-up gets
+   * {@link SuppressedSignUp}, so the form says nothing about it), and nobody is re-subscribed without a
+   * new consent record.
    */
   @Transactional
   public SubscriptionStatus subscribe(long orgId, long subscriberId, long listId, SubscriptionStatus requested,
@@ -223,8 +226,10 @@ public class Subscribers {
     MailingLists.MailingList list = lists.basic(orgId, listId).orElseThrow(() -> Refused.invalid("lists", "List " + listId + " not found."));
     SubscriptionStatus status = requested == null ? SubscriptionStatus.SUBSCRIBED : requested;
     if (status.blocked()) throw Refused.invalid("status", "status is subscribed, unconfirmed or unsubscribed.");
+    boolean selfService = SELF_SERVICE.contains(evidence.channel());
     Optional<SubscriptionStatus> current = statusOn(subscriberId, listId);
     if (current.isPresent() && current.get().blocked()) {
+      if (selfService) throw new SuppressedSignUp();
       throw Refused.invalid("status", "This address " + current.get() + " on " + list.name()
           + "; it cannot be subscribed again from here.");
     }
@@ -233,7 +238,7 @@ public class Subscribers {
       String key = jdbc.sql("select email_key from subscriber where organization_id = ? and id = ?").params(orgId, subscriberId)
           .query(String.class).single();
       Optional<String> refusal = screen.refusal(orgId, key);
-      if (refusal.isPresent() && !SELF_SERVICE.contains(evidence.channel())) {
+      if (refusal.isPresent() && !selfService) {
         throw Refused.invalid("email", "This address is " + refusal.get()
             + "; lift the suppression first, or let the person sign up themselves on a hosted form.");
       }
@@ -246,7 +251,8 @@ public class Subscribers {
       }
     }
     boolean needsConfirmation = status == SubscriptionStatus.SUBSCRIBED && current.orElse(null) != SubscriptionStatus.SUBSCRIBED
-        && (confirmBecauseSuppressed || list.optin() == OptIn.DOUBLE && CONFIRMED_BY_MAIL.contains(evidence.channel()));
+        && (confirmBecauseSuppressed || selfService && (current.isPresent() || withdrew(subscriberId))
+            || list.optin() == OptIn.DOUBLE && CONFIRMED_BY_MAIL.contains(evidence.channel()));
     if (needsConfirmation) status = SubscriptionStatus.UNCONFIRMED;
     jdbc.sql("""
         insert into subscription (list_id, subscriber_id, status, source, confirmed_at, unsubscribed_at)
@@ -262,9 +268,16 @@ public class Subscribers {
     return status;
   }
 
+  /** Whether the subscriber unsubscribed from any list of their organization (a subscriber belongs to one). */
+  private boolean withdrew(long subscriberId) {
+    return jdbc.sql("select exists(select 1 from subscription where subscriber_id = ? and status = 'unsubscribed')")
+        .param(subscriberId).query(Boolean.class).single();
+  }
+
   /**
    * A hosted-form sign-up of an address suppressed for a reason the person cannot lift (a complaint, a
-   * bounce, a member's or the operator's entry). The form answers as if it worked, and nothing is stored.
+   * bounce, a member's or the operator's entry), or whose subscription to the list bounced or was reported
+   * as spam. The form answers as if it worked, and nothing is stored (the transaction rolls back).
    */
   public static final class SuppressedSignUp extends RuntimeException {
     SuppressedSignUp() {

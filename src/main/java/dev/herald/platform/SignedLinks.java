@@ -51,6 +51,20 @@ public class SignedLinks {
 
   /** The signed values, if the token is intact, for this purpose, and not expired. */
   public Optional<List<String>> verify(String purpose, String token) {
+    return open(purpose, token).filter(o -> !o.expired()).map(Opened::values);
+  }
+
+  /**
+   * The signed values of an intact token for this purpose whose time is up: enough to tell its holder that it
+   * expired and offer a new one, never to act on as if it were valid.
+   */
+  public Optional<List<String>> expired(String purpose, String token) {
+    return open(purpose, token).filter(Opened::expired).map(Opened::values);
+  }
+
+  private record Opened(List<String> values, boolean expired) {}
+
+  private Optional<Opened> open(String purpose, String token) {
     if (token == null || token.length() > 1000) return Optional.empty();
     int dot = token.indexOf('.');
     if (dot < 0) return Optional.empty();
@@ -60,8 +74,8 @@ public class SignedLinks {
       if (!java.security.MessageDigest.isEqual(signature, mac(payload))) return Optional.empty();
       String[] parts = new String(payload, StandardCharsets.UTF_8).split("\\|", -1);
       if (parts.length < 2 || !parts[0].equals(purpose)) return Optional.empty();
-      if (Long.parseLong(parts[1]) < clock.instant().getEpochSecond()) return Optional.empty();
-      return Optional.of(List.of(parts).subList(2, parts.length));
+      boolean expired = Long.parseLong(parts[1]) < clock.instant().getEpochSecond();
+      return Optional.of(new Opened(List.of(parts).subList(2, parts.length), expired));
     } catch (IllegalArgumentException e) {
       return Optional.empty();
     }

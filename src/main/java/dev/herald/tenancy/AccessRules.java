@@ -201,7 +201,7 @@ final class AccessRules {
       rule(DELETE, "/api/v1/orgs/{org}/suppressions/{id}", new Needs(SUPPRESSIONS_WRITE)),
 
       // audiences: hosted pages for subscribers (public origin)
-      rule(ANY, "/p/subscribe/{listId}", new Public()),
+      rule(ANY, "/p/subscribe/{publicId}", new Public()),
       rule(ANY, "/p/confirm", new Public()),
       rule(ANY, "/p/preferences", new Public()));
 

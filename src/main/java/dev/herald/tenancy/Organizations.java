@@ -75,6 +75,14 @@ public class Organizations {
   }
 
   /**
+   * The organization's name, suspended or not: its preference centre stays open while it is suspended (people
+   * can still leave), and says whose lists they are.
+   */
+  public Optional<String> name(long orgId) {
+    return jdbc.sql("select name from organization where id = ?").param(orgId).query(String.class).optional();
+  }
+
+  /**
    * Newest first, filtered by {@code q} (part of the name or slug, case-insensitive), with each
    * organization's member count in the page's statement and the subscriber counts of the whole page in
    * one question to audiences: three queries whatever the page size.

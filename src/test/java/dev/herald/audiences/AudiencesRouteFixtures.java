@@ -23,16 +23,18 @@ class AudiencesRouteFixtures implements RouteFixtures {
   }
 
   @Override
-  public Map<String, Long> create(Organization org) {
+  public Map<String, Object> create(Organization org) {
     String domain = org.slug().toLowerCase(Locale.ROOT) + ".example.com";
-    long list = lists.create(org.id(), new MailingLists.ListForm(org.name() + " news", "", "public", "single", null, null, List.of())).id();
+    MailingLists.MailingList publicList = lists.create(org.id(),
+        new MailingLists.ListForm(org.name() + " news", "", "public", "single", null, null, List.of()));
+    long list = publicList.id();
     long subscriber = subscribers.upsert(org.id(), new Subscribers.Input("reader@" + domain, "Reader of " + org.name(), null, null), "test");
     subscribers.subscribe(org.id(), subscriber, list, SubscriptionStatus.SUBSCRIBED, Consent.Evidence.panel("owner@" + domain, "route walk", "127.0.0.1"));
     byte[] file = ("email\nimported@" + domain + "\n").getBytes(StandardCharsets.UTF_8);
     return Map.of(
         "lists/{id}", list,
         "lists/{listId}", list,
-        "/p/subscribe/{listId}", list,
+        "/p/subscribe/{publicId}", publicList.publicId(),
         "subscribers/{id}", subscriber,
         "fields/{id}", fields.create(org.id(), "plan", org.name() + " plan", "text", List.of()).id(),
         "segments/{id}", segments.create(org.id(), org.name() + " everyone", Segments.Conditions.empty()).id(),

@@ -38,8 +38,8 @@ class DoubleOptInTest {
     String token = token("late@example.com");
     clock.advance(DoubleOptIn.CONFIRMATION_VALIDITY.plus(Duration.ofMinutes(1)));
     MockHttpServletResponse late = mvc.perform(post("/p/confirm").param("token", token)).andReturn().getResponse();
-    assertThat(late.getStatus()).isEqualTo(422);
-    assertThat(late.getContentAsString()).contains("expired");
+    assertThat(late.getStatus()).as("gone, and it says so").isEqualTo(410);
+    assertThat(late.getContentAsString()).contains("This link has expired");
     assertThat(status(id, list)).isEqualTo("unconfirmed");
   }
 
@@ -57,7 +57,8 @@ class DoubleOptInTest {
     assertThat(fourth.getHeader("Retry-After")).as("the window the limit counts in").isEqualTo("86400");
     assertThat(mails("victim@example.com")).isEqualTo(3);
     // a form sign-up is not refused, it just mails no more
-    mvc.perform(post("/p/subscribe/" + list).param("email", "victim@example.com").param("consent", "true"));
+    String publicId = jdbc.sql("select public_id from mailing_list where id = ?").param(list).query(String.class).single();
+    mvc.perform(post("/p/subscribe/" + publicId).param("email", "victim@example.com").param("consent", "true"));
     assertThat(mails("victim@example.com")).isEqualTo(3);
 
     clock.advance(DoubleOptIn.MAIL_WINDOW.plus(Duration.ofMinutes(1)));

@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,18 +34,23 @@ class PublicPagesTest {
   @Autowired JdbcClient jdbc;
   @Autowired DoubleOptIn doubleOptIn;
   @Autowired CustomFields fields;
+  @Autowired dev.herald.platform.SignedLinks links;
   final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
   TestOrganizations.Created org;
+  String orgName;
   long doubleList, privateList;
   static int counter;
 
   @BeforeEach
   void lists() {
-    org = fixtures.organization("Public Co " + (++counter));
+    orgName = "Public Co " + (++counter);
+    org = fixtures.organization(orgName);
     doubleList = jdbc.sql("insert into mailing_list (organization_id, name, visibility, optin) values (?, 'Weekly', 'public', 'double') returning id")
         .param(org.id()).query(Long.class).single();
     privateList = jdbc.sql("insert into mailing_list (organization_id, name) values (?, 'Internal') returning id").param(org.id())
         .query(Long.class).single();
+    // Every test signs up from 127.0.0.1: each starts with the network's limit unused.
+    jdbc.sql("delete from form_attempt").update();
   }
 
   HttpResponse<String> get(String path) throws Exception {
@@ -60,6 +66,11 @@ class PublicPagesTest {
         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /** The hosted form's path of a list: by its public id. */
+  String form(long listId) {
+    return "/p/subscribe/" + jdbc.sql("select public_id from mailing_list where id = ?").param(listId).query(String.class).single();
+  }
+
   String status(String email, long list) {
     return jdbc.sql("select x.status from subscription x join subscriber s on s.id = x.subscriber_id where s.email = ? and x.list_id = ?")
         .params(email, list).query(String.class).optional().orElse("none");
@@ -67,30 +78,30 @@ class PublicPagesTest {
 
   @Test
   void a_visitor_asking_not_to_be_tracked_is_told_no_page_tracks_anyone() throws Exception {
-    HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/p/subscribe/" + doubleList))
+    HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + form(doubleList)))
         .header("Accept", "text/html").header("DNT", "1").build(), HttpResponse.BodyHandlers.ofString());
     assertThat(page.statusCode()).isEqualTo(200);
     assertThat(page.headers().firstValue("Tk")).contains("N");
     assertThat(page.headers().allValues("Set-Cookie")).isEmpty();
     // nothing on the page loads from elsewhere: every src and href stays on this origin
     assertThat(Pattern.compile("(?:src|href)=\"(https?:)?//").matcher(page.body()).find()).isFalse();
-    HttpResponse<String> done = post("/p/subscribe/" + doubleList, Map.of("email", "dnt@example.com", "consent", "true"));
+    HttpResponse<String> done = post(form(doubleList), Map.of("email", "dnt@example.com", "consent", "true"));
     assertThat(done.headers().firstValue("Tk")).contains("N");
     assertThat(get("/p/preferences?token=nonsense").headers().firstValue("Tk")).contains("N");
   }
 
   @Test
   void the_form_subscribes_with_consent_evidence_and_sets_no_cookie() throws Exception {
-    HttpResponse<String> page = get("/p/subscribe/" + doubleList);
+    HttpResponse<String> page = get(form(doubleList));
     assertThat(page.statusCode()).isEqualTo(200);
     assertThat(page.headers().allValues("Set-Cookie")).as("hosted pages set no cookie").isEmpty();
     assertThat(page.body()).contains("Weekly").doesNotContain("_csrf");
 
-    HttpResponse<String> noConsent = post("/p/subscribe/" + doubleList, Map.of("email", "eve@example.com"));
+    HttpResponse<String> noConsent = post(form(doubleList), Map.of("email", "eve@example.com"));
     assertThat(noConsent.statusCode()).isEqualTo(422);
     assertThat(status("eve@example.com", doubleList)).isEqualTo("none");
 
-    HttpResponse<String> done = post("/p/subscribe/" + doubleList, Map.of("email", "eve@example.com", "name", "Eve", "consent", "true"));
+    HttpResponse<String> done = post(form(doubleList), Map.of("email", "eve@example.com", "name", "Eve", "consent", "true"));
     assertThat(done.statusCode()).isEqualTo(200);
     assertThat(done.headers().allValues("Set-Cookie")).isEmpty();
     assertThat(status("eve@example.com", doubleList)).isEqualTo("unconfirmed");
@@ -114,27 +125,26 @@ class PublicPagesTest {
 
   @Test
   void bots_filling_the_honeypot_are_thanked_and_ignored_and_floods_are_limited() throws Exception {
-    HttpResponse<String> bot = post("/p/subscribe/" + doubleList, Map.of("email", "bot@example.com", "consent", "true", "website", "http://spam"));
+    HttpResponse<String> bot = post(form(doubleList), Map.of("email", "bot@example.com", "consent", "true", "website", "http://spam"));
     assertThat(bot.statusCode()).isEqualTo(200);
     assertThat(status("bot@example.com", doubleList)).isEqualTo("none");
 
-    jdbc.sql("update consent_record set given_at = given_at - interval '1 day'").update();
+    jdbc.sql("delete from form_attempt").update();
     int limited = 0;
-    for (int i = 0; i < PublicPagesController.FORM_LIMIT_PER_ADDRESS + 2; i++) {
-      if (post("/p/subscribe/" + doubleList, Map.of("email", "flood" + i + "@example.com", "consent", "true")).statusCode() == 429) {
+    for (int i = 0; i < FormAttempts.LIMIT + 2; i++) {
+      if (post(form(doubleList), Map.of("email", "flood" + i + "@example.com", "consent", "true")).statusCode() == 429) {
         limited++;
       }
     }
     assertThat(limited).isEqualTo(2);
-    jdbc.sql("update consent_record set given_at = given_at - interval '1 day'").update();
   }
 
   @Test
   void a_private_list_has_no_public_form() throws Exception {
-    HttpResponse<String> missing = get("/p/subscribe/" + privateList);
+    HttpResponse<String> missing = get(form(privateList));
     assertThat(missing.statusCode()).isEqualTo(404);
     assertThat(missing.headers().allValues("Set-Cookie")).as("not even the error page sets a cookie").isEmpty();
-    assertThat(post("/p/subscribe/" + privateList, Map.of("email", "x@example.com", "consent", "true")).statusCode()).isEqualTo(404);
+    assertThat(post(form(privateList), Map.of("email", "x@example.com", "consent", "true")).statusCode()).isEqualTo(404);
   }
 
   @Test
@@ -193,6 +203,69 @@ class PublicPagesTest {
 
     post("/p/preferences", Map.of("token", token, "subscribed", Long.toString(doubleList), "field.city", "", "field.size", "large"));
     assertThat(attributes(id)).as("an emptied field is removed").isEqualTo("{\"size\": \"large\", \"score\": 7}");
+  }
+
+  /** A subscriber waiting on the double opt-in list, and the token of a confirmation link valid for {@code validity}. */
+  String waitingWithLink(String email, java.time.Duration validity) {
+    long id = jdbc.sql("insert into subscriber (organization_id, email, email_key) values (?, ?, ?) returning id")
+        .params(org.id(), email, email).query(Long.class).single();
+    jdbc.sql("insert into subscription (list_id, subscriber_id, status) values (?, ?, 'unconfirmed')").params(doubleList, id).update();
+    return links.sign("confirm", validity, Long.toString(org.id()), Long.toString(id), Long.toString(doubleList));
+  }
+
+  static String brand(String page) {
+    Matcher m = Pattern.compile("<span class=\"brand\">([^<]*)</span>").matcher(page);
+    return m.find() ? m.group(1) : null;
+  }
+
+  @Test
+  void the_confirmation_and_preference_pages_name_the_organization_not_herald() throws Exception {
+    String token = waitingWithLink("cal@example.com", java.time.Duration.ofDays(1));
+    HttpResponse<String> confirm = get("/p/confirm?token=" + token);
+    assertThat(brand(confirm.body())).isEqualTo(orgName);
+    assertThat(confirm.body()).contains("<title>Confirm your subscription · " + orgName + "</title>");
+    HttpResponse<String> confirmed = post("/p/confirm", Map.of("token", token));
+    assertThat(brand(confirmed.body())).isEqualTo(orgName);
+    String preferences = confirmed.body().replaceAll("(?s).*href=\"[^\"]*(/p/preferences\\?token=[^\"]+)\".*", "$1").replace("&amp;", "&");
+    HttpResponse<String> centre = get(preferences);
+    assertThat(centre.statusCode()).isEqualTo(200);
+    assertThat(brand(centre.body())).isEqualTo(orgName);
+    assertThat(centre.body()).contains("<title>Your subscriptions · " + orgName + "</title>");
+    assertThat(brand(get("/p/confirm?token=nonsense").body())).as("a link of no organization").isEqualTo("Herald");
+  }
+
+  @Test
+  void a_used_confirmation_link_says_the_subscription_is_confirmed_already() throws Exception {
+    String token = waitingWithLink("uma@example.com", java.time.Duration.ofDays(1));
+    assertThat(post("/p/confirm", Map.of("token", token)).body()).contains("<h1>You're subscribed</h1>");
+    for (HttpResponse<String> again : List.of(get("/p/confirm?token=" + token), post("/p/confirm", Map.of("token", token)))) {
+      assertThat(again.statusCode()).isEqualTo(200);
+      assertThat(again.body()).contains("<h1>Already confirmed</h1>").doesNotContain("Confirm subscription</button>");
+    }
+    assertThat(status("uma@example.com", doubleList)).isEqualTo("subscribed");
+  }
+
+  @Test
+  void an_expired_confirmation_link_says_it_expired_and_sends_a_new_one_on_request() throws Exception {
+    String token = waitingWithLink("old@example.com", java.time.Duration.ofDays(-1));
+    HttpResponse<String> page = get("/p/confirm?token=" + token);
+    assertThat(page.statusCode()).isEqualTo(410);
+    assertThat(page.body()).contains("<h1>This link has expired</h1>").contains("Send me a new link").doesNotContain("not valid");
+    HttpResponse<String> confirmAnyway = post("/p/confirm", Map.of("token", token));
+    assertThat(confirmAnyway.statusCode()).as("an expired link confirms nothing").isEqualTo(410);
+    assertThat(status("old@example.com", doubleList)).isEqualTo("unconfirmed");
+
+    HttpResponse<String> renewed = post("/p/confirm", Map.of("token", token, "renew", "true"));
+    assertThat(renewed.statusCode()).isEqualTo(200);
+    assertThat(renewed.body()).contains("<h1>Check your inbox</h1>");
+    String mail = jdbc.sql("select body_text from sandbox_message where recipient = 'old@example.com'").query(String.class).single();
+    Matcher link = Pattern.compile("/p/confirm\\?token=([A-Za-z0-9_.-]+)").matcher(mail);
+    assertThat(link.find()).isTrue();
+    assertThat(post("/p/confirm", Map.of("token", link.group(1))).body()).contains("<h1>You're subscribed</h1>");
+    assertThat(status("old@example.com", doubleList)).isEqualTo("subscribed");
+
+    // a tampered token is not "expired": it is not ours
+    assertThat(get("/p/confirm?token=" + token.substring(0, token.length() - 2) + "xx").statusCode()).isEqualTo(422);
   }
 
   String attributes(long id) {

@@ -26,7 +26,9 @@ import org.springframework.test.annotation.DirtiesContext;
  * The hosted pages in a real browser (headless Chromium), as a visitor without an account: the sign-up form of a
  * public double opt-in list (consent required, shown beside the box), the confirmation mail, the confirmation page
  * whose button (not the link) confirms, the preference centre reached from there (unticking one list, then
- * unsubscribing from all), and no cookie set by any of these pages.
+ * unsubscribing from all), and no cookie set by any of these pages. Every page names the organization; a used
+ * confirmation link says it is confirmed already, an expired one says so and sends a new one; someone who left every
+ * list must confirm by mail even on a single opt-in list.
  *
  * <p>Links Herald writes name its configured base URL, not the test server's random port, so the test opens their
  * path and query on the test server.
@@ -44,6 +46,7 @@ class SubscriptionFormBrowserTest {
   @Autowired TestOrganizations organizations;
   @Autowired MailingLists lists;
   @Autowired JdbcClient jdbc;
+  @Autowired dev.herald.platform.SignedLinks links;
 
   private Browser web;
   private WebDriver browser;
@@ -62,12 +65,15 @@ class SubscriptionFormBrowserTest {
   @Test
   void sign_up_confirm_by_button_then_leave_one_list_and_all_in_the_preference_centre_without_cookies() {
     TestOrganizations.Created org = organizations.create("Form Browser Co", "lists:read");
-    long weekly = lists.create(org.id(), new MailingLists.ListForm("Weekly News", "Our news, every Monday.", "public", "double",
-        null, null, List.of())).id();
-    long offers = lists.create(org.id(), new MailingLists.ListForm("Offers", "", "public", "single", null, null, List.of())).id();
+    MailingLists.MailingList weeklyList = lists.create(org.id(), new MailingLists.ListForm("Weekly News", "Our news, every Monday.",
+        "public", "double", null, null, List.of()));
+    MailingLists.MailingList offersList = lists.create(org.id(), new MailingLists.ListForm("Offers", "", "public", "single", null, null,
+        List.of()));
+    long weekly = weeklyList.id();
+    long offers = offersList.id();
 
     // 1. The hosted form of the double opt-in list.
-    web.open("/p/subscribe/" + weekly);
+    web.open("/p/subscribe/" + weeklyList.publicId());
     assertThat(browser.getTitle()).isEqualTo("Subscribe to Weekly News · Form Browser Co");
     assertThat(web.heading()).isEqualTo("Subscribe to Weekly News");
     assertThat(browser.findElement(By.cssSelector("main")).getText())
@@ -97,8 +103,8 @@ class SubscriptionFormBrowserTest {
     web.submit("Subscribe");
     assertThat(browser.getTitle()).isEqualTo("Check your inbox · Weekly News");
     assertThat(web.heading()).isEqualTo("Check your inbox");
-    assertThat(browser.findElement(By.cssSelector("main [role=status]")).getText())
-        .isEqualTo("Almost done: we have sent an email to " + EMAIL + ". Open it and confirm your subscription to Weekly News.");
+    assertThat(browser.findElement(By.cssSelector("main [role=status]")).getText()).isEqualTo("If " + EMAIL
+        + " can receive our mail and is not on Weekly News yet, we have sent it an email: open it and confirm your subscription.");
     assertThat(status(weekly)).isEqualTo("unconfirmed");
 
     // 4. The confirmation mail (captured by the sandbox) holds the link.
@@ -110,15 +116,17 @@ class SubscriptionFormBrowserTest {
 
     // 5. Opening the link only shows a button: mail scanners open links, so opening must not confirm.
     web.openLink(link.group());
-    assertThat(browser.getTitle()).isEqualTo("Confirm your subscription");
+    assertThat(browser.getTitle()).isEqualTo("Confirm your subscription · Form Browser Co");
+    assertThat(brand()).as("the page names the organization, not Herald").isEqualTo("Form Browser Co");
     assertThat(web.heading()).isEqualTo("Confirm your subscription");
     assertThat(browser.findElement(By.cssSelector("main")).getText())
-        .contains("Please confirm that you want to receive Weekly News by email.");
+        .contains("Please confirm that you want to receive Weekly News by email from Form Browser Co.");
     assertThat(status(weekly)).as("after opening the link").isEqualTo("unconfirmed");
 
     // 6. The button confirms; the page links to the preference centre.
     web.submit("Confirm subscription");
-    assertThat(browser.getTitle()).isEqualTo("Subscription confirmed");
+    assertThat(browser.getTitle()).isEqualTo("Subscription confirmed · Form Browser Co");
+    assertThat(brand()).isEqualTo("Form Browser Co");
     assertThat(web.heading()).isEqualTo("You're subscribed");
     assertThat(browser.findElement(By.cssSelector("main [role=status]")).getText())
         .isEqualTo("Thank you: your subscription to Weekly News is confirmed.");
@@ -126,23 +134,28 @@ class SubscriptionFormBrowserTest {
     String preferencesLink = browser.findElement(By.linkText("manage your subscriptions")).getDomAttribute("href");
     assertThat(preferencesLink).contains("/p/preferences?token=");
 
-    // 7. The same person signs up for the single opt-in list too: subscribed at once, no mail.
-    web.open("/p/subscribe/" + offers);
-    web.fill("email", EMAIL);
-    web.tick("consent");
-    web.submit("Subscribe");
-    assertThat(web.heading()).isEqualTo("Thank you!");
+    // 6b. The used link, opened again, says the subscription is confirmed already (no second "Confirm" button).
+    web.openLink(link.group());
+    assertThat(web.heading()).isEqualTo("Already confirmed");
     assertThat(browser.findElement(By.cssSelector("main [role=status]")).getText())
-        .isEqualTo("You are subscribed to Offers from Form Browser Co.");
+        .isEqualTo("Your subscription to Weekly News is confirmed already: there is nothing more to do.");
+    assertThat(browser.findElements(By.xpath("//button[normalize-space()='Confirm subscription']"))).isEmpty();
+
+    // 7. The same person signs up for the single opt-in list too: subscribed at once, no mail.
+    signUp(offersList);
+    assertThat(web.heading()).isEqualTo("Thank you");
+    assertThat(browser.findElement(By.cssSelector("main [role=status]")).getText()).isEqualTo(OFFERS_ANSWER);
     assertThat(status(offers)).isEqualTo("subscribed");
     assertThat(jdbc.sql("select count(*) from sandbox_message where recipient = ?").param(EMAIL).query(Long.class).single())
         .as("mails to the subscriber").isEqualTo(1);
 
     // 8. The preference centre, from the confirmation page's link: both lists ticked.
     web.openLink(preferencesLink);
-    assertThat(browser.getTitle()).isEqualTo("Your subscriptions");
+    assertThat(browser.getTitle()).isEqualTo("Your subscriptions · Form Browser Co");
+    assertThat(brand()).isEqualTo("Form Browser Co");
     assertThat(web.heading()).isEqualTo("Your subscriptions");
-    assertThat(browser.findElement(By.cssSelector("main")).getText()).contains("For " + EMAIL);
+    assertThat(browser.findElement(By.cssSelector("main")).getText())
+        .contains("Your subscriptions to the lists of Form Browser Co, for " + EMAIL);
     assertThat(browser.findElement(By.id("name")).getDomProperty("value")).isEqualTo(NAME);
     assertThat(listBox(weekly).isSelected()).isTrue();
     assertThat(listBox(offers).isSelected()).isTrue();
@@ -169,9 +182,44 @@ class SubscriptionFormBrowserTest {
         select count(*) from consent_record c join subscriber s on s.id = c.subscriber_id
         where s.email = ? and c.withdrawn_at is not null""").param(EMAIL).query(Long.class).single()).isEqualTo(2);
 
-    // 11. None of these pages set a cookie.
-    assertThat(web.currentPath()).isEqualTo("/p/preferences");
+    // 11. Someone (anyone) signs the address up again on the single opt-in list: the same answer as before, but the
+    // person left, so only their mailbox can bring them back: the subscription waits and a confirmation mail goes out.
+    signUp(offersList);
+    assertThat(web.heading()).isEqualTo("Thank you");
+    assertThat(browser.findElement(By.cssSelector("main [role=status]")).getText()).isEqualTo(OFFERS_ANSWER);
+    assertThat(status(offers)).as("after leaving every list").isEqualTo("unconfirmed");
+    assertThat(jdbc.sql("select count(*) from sandbox_message where recipient = ? and subject = 'Confirm your subscription to Offers'")
+        .param(EMAIL).query(Long.class).single()).isEqualTo(1);
+
+    // 12. An expired confirmation link says so, and its button sends a new one.
+    long subscriber = jdbc.sql("select id from subscriber where email = ?").param(EMAIL).query(Long.class).single();
+    String expired = links.sign("confirm", java.time.Duration.ofDays(-1), Long.toString(org.id()), Long.toString(subscriber),
+        Long.toString(offers));
+    web.open("/p/confirm?token=" + expired);
+    assertThat(browser.getTitle()).isEqualTo("Link expired · Form Browser Co");
+    assertThat(web.heading()).isEqualTo("This link has expired");
+    web.submit("Send me a new link");
+    assertThat(web.heading()).isEqualTo("Check your inbox");
+    assertThat(jdbc.sql("select count(*) from sandbox_message where recipient = ? and subject = 'Confirm your subscription to Offers'")
+        .param(EMAIL).query(Long.class).single()).isEqualTo(2);
+    assertThat(status(offers)).isEqualTo("unconfirmed");
+
+    // 13. None of these pages set a cookie.
     assertThat(browser.manage().getCookies()).as("cookies after the hosted pages").isEmpty();
+  }
+
+  private static final String OFFERS_ANSWER = "If " + EMAIL + " can receive our mail, it is on Offers from Form Browser Co. If we need"
+      + " you to confirm first (for instance because you unsubscribed before), we have sent you an email: check your inbox.";
+
+  private void signUp(MailingLists.MailingList list) {
+    web.open("/p/subscribe/" + list.publicId());
+    web.fill("email", EMAIL);
+    web.tick("consent");
+    web.submit("Subscribe");
+  }
+
+  private String brand() {
+    return browser.findElement(By.cssSelector("header .brand")).getText();
   }
 
   private String status(long listId) {

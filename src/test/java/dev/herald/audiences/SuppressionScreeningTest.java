@@ -210,7 +210,8 @@ class SuppressionScreeningTest {
   }
 
   MockHttpServletResponse formSignUp(String email) throws Exception {
-    return mvc.perform(post("/p/subscribe/" + listId).param("email", email).param("consent", "true").accept(MediaType.TEXT_HTML))
+    String publicId = jdbc.sql("select public_id from mailing_list where id = ?").param(listId).query(String.class).single();
+    return mvc.perform(post("/p/subscribe/" + publicId).param("email", email).param("consent", "true").accept(MediaType.TEXT_HTML))
         .andReturn().getResponse();
   }
 

@@ -45,7 +45,8 @@ class OperatorOrganizationsTest {
   HeraldUser operator;
   HeraldUser owner;
   Organizations.Organization acme;
-  long publicList;
+  /** The public id of its hosted form. */
+  String publicList;
 
   @BeforeEach
   void organization() {
@@ -54,8 +55,8 @@ class OperatorOrganizationsTest {
     owner = fixtures.person("owner" + counter + "@acme.test");
     acme = fixtures.organization("Acme " + counter, owner);
     publicList = jdbc.sql("""
-        insert into mailing_list (organization_id, name, visibility, optin) values (?, 'News', 'public', 'single') returning id""")
-        .param(acme.id()).query(Long.class).single();
+        insert into mailing_list (organization_id, name, visibility, optin) values (?, 'News', 'public', 'single') returning public_id""")
+        .param(acme.id()).query(String.class).single();
   }
 
   MockHttpServletResponse call(MockHttpServletRequestBuilder request) throws Exception {

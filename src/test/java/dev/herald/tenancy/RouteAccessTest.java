@@ -69,7 +69,7 @@ class RouteAccessTest {
   Organizations.Organization alpha, beta;
   HeraldUser operator, betaOwner, alphaMember;
   /** Real ids of each organization's objects, keyed as {@link RouteFixtures#create} says. */
-  Map<String, Long> alphaIds, betaIds;
+  Map<String, Object> alphaIds, betaIds;
   OrganizationRows rows;
   Map<String, String> alphaRowsBefore;
   String betaKey, alphaNarrowKey;
@@ -111,11 +111,11 @@ class RouteAccessTest {
   }
 
   /** Every capability's objects in the organization, by the key its {@link RouteFixtures} gives them. */
-  private Map<String, Long> objectsOf(Organizations.Organization org) {
-    Map<String, Long> ids = new HashMap<>();
+  private Map<String, Object> objectsOf(Organizations.Organization org) {
+    Map<String, Object> ids = new HashMap<>();
     for (RouteFixtures capability : routeFixtures) {
       capability.create(new RouteFixtures.Organization(org.id(), org.slug(), org.name())).forEach((key, id) -> {
-        Long before = ids.put(key, id);
+        Object before = ids.put(key, id);
         if (before != null) throw new IllegalStateException("two RouteFixtures give an id for " + key);
       });
     }
@@ -156,7 +156,7 @@ class RouteAccessTest {
         .filter(rule -> objectVariables(rule) > 0)
         .flatMap(rule -> methodsOf(rule).stream().flatMap(method -> {
           List<DynamicTest> cases = new ArrayList<>();
-          for (List<Map<String, Long>> ids : mixes(objectVariables(rule))) {
+          for (List<Map<String, Object>> ids : mixes(objectVariables(rule))) {
             String path = concretePath(rule, beta.slug(), ids);
             cases.add(DynamicTest.dynamicTest(method + " " + path + " (alpha's ids through beta) as beta's owner",
                 () -> checkUntouched(method, path, betaOwnerCaller, 404)));
@@ -248,10 +248,10 @@ class RouteAccessTest {
   }
 
   /** For n object variables, every choice of whose id each one takes in which at least one is alpha's. */
-  private List<List<Map<String, Long>>> mixes(int n) {
-    List<List<Map<String, Long>>> mixes = new ArrayList<>();
+  private List<List<Map<String, Object>>> mixes(int n) {
+    List<List<Map<String, Object>>> mixes = new ArrayList<>();
     for (int bits = (1 << n) - 1; bits > 0; bits--) {
-      List<Map<String, Long>> mix = new ArrayList<>();
+      List<Map<String, Object>> mix = new ArrayList<>();
       for (int i = 0; i < n; i++) mix.add((bits & (1 << i)) != 0 ? alphaIds : betaIds);
       mixes.add(mix);
     }
@@ -303,7 +303,7 @@ class RouteAccessTest {
    * The rule's path with {@code {org}} as this slug and each other variable, in order, as the id of a real
    * object from {@code ids}: no variable is left to an id of something else.
    */
-  private static String concretePath(Rule rule, String orgSlug, List<Map<String, Long>> ids) {
+  private static String concretePath(Rule rule, String orgSlug, List<Map<String, Object>> ids) {
     String pattern = rule.pattern().getPatternString();
     StringBuilder path = new StringBuilder();
     Matcher m = VARIABLE.matcher(pattern);
@@ -311,7 +311,7 @@ class RouteAccessTest {
     while (m.find()) {
       String upTo = pattern.substring(0, m.end());
       String value = m.group(1).equals("org") ? orgSlug
-          : Long.toString(idFor(ids.get(next++), upTo)
+          : String.valueOf(idFor(ids.get(next++), upTo)
               .orElseThrow(() -> new AssertionError("no RouteFixtures gives a real id for " + upTo)));
       m.appendReplacement(path, Matcher.quoteReplacement(value));
     }
@@ -320,7 +320,7 @@ class RouteAccessTest {
   }
 
   /** The id whose key ends the path up to a variable; the longest such key wins (see {@link RouteFixtures#create}). */
-  private static Optional<Long> idFor(Map<String, Long> ids, String upToVariable) {
+  private static Optional<Object> idFor(Map<String, Object> ids, String upToVariable) {
     return ids.entrySet().stream()
         .filter(e -> upToVariable.endsWith(e.getKey().startsWith("/") ? e.getKey() : "/" + e.getKey()))
         .max(Comparator.comparingInt(e -> e.getKey().length()))

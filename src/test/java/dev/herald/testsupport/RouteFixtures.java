@@ -21,9 +21,10 @@ public interface RouteFixtures {
    * {@code /o/{org}/lists/{id}/delete} and {@code /api/v1/orgs/{org}/lists/{id}}. When several keys end a
    * route's path the longest wins, so {@code "/operator/suppressions/{id}"} can differ from
    * {@code "suppressions/{id}"}. Put the organization's name in a name or label of what you create, so
-   * the walk sees it if a response shows one organization's object to another.
+   * the walk sees it if a response shows one organization's object to another. An id is a number, or the
+   * text a public route takes instead (a list's public id).
    */
-  Map<String, Long> create(Organization organization);
+  Map<String, ?> create(Organization organization);
 
   /** {@code @Import} this to get every {@link RouteFixtures} of the test sources as beans. */
   @TestConfiguration(proxyBeanMethods = false)
