@@ -109,7 +109,8 @@ final class ImportLayouts {
           columns("email", "email", "email_disabled", "status", "created_at", "optin_time"),
           Map.of("email_disabled", TRUE_MEANS_UNSUBSCRIBED), COMMA),
       // Kit (ConvertKit): email_address, first_name, state (active, inactive, cancelled, bounced, complained), tags
-      new Layout("Kit (ConvertKit) subscribers export", Set.of("first_name", "state"),
+      // (email_address in the signature: "state" alone is as often a postal address's state)
+      new Layout("Kit (ConvertKit) subscribers export", Set.of("email_address", "first_name", "state"),
           columns("id", "ignore", "email_address", "email", "email", "email", "first_name", "first_name", "state", "status",
               "tags", "tags", "created_at", "optin_time"),
           Map.of("state", words(SUBSCRIBED, "active", UNCONFIRMED, "inactive", UNSUBSCRIBED, "cancelled canceled",

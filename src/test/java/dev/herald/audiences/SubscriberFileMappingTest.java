@@ -67,4 +67,39 @@ class SubscriberFileMappingTest {
     assertThat(mapping.values()).filteredOn(t -> t.startsWith("field:"))
         .allSatisfy(t -> assertThat(t.substring(6)).matches("[a-z][a-z0-9_]{0,39}"));
   }
+
+  /** Regression: re-importing Herald's CSV export made eleven custom fields of its own columns. */
+  @Test
+  void heralds_export_maps_its_own_columns_and_keeps_custom_fields() {
+    assertThat(suggest("email", "name", "tags", "created_at", "source", "city", "fields.status", "status", "subscribed_at",
+        "confirmed_at", "unsubscribed_at", "consent_given_at", "consent_channel", "consent_basis", "consent_ip",
+        "consent_confirmed_at", "consent_withdrawn_at", "consent_text")).containsExactly(
+        Map.entry("email", "email"), Map.entry("name", "name"), Map.entry("tags", "tags"), Map.entry("created_at", "ignore"),
+        Map.entry("source", "ignore"), Map.entry("city", "field:city"), Map.entry("fields.status", "field:status"),
+        Map.entry("status", "status"), Map.entry("subscribed_at", "ignore"), Map.entry("confirmed_at", "ignore"),
+        Map.entry("unsubscribed_at", "ignore"), Map.entry("consent_given_at", "optin_time"), Map.entry("consent_channel", "ignore"),
+        Map.entry("consent_basis", "ignore"), Map.entry("consent_ip", "optin_ip"), Map.entry("consent_confirmed_at", "confirm_time"),
+        Map.entry("consent_withdrawn_at", "ignore"), Map.entry("consent_text", "ignore"));
+  }
+
+  @Test
+  void a_state_column_of_an_address_is_not_taken_for_kits_subscriber_state() {
+    assertThat(suggest("Email", "first_name", "state")).containsEntry("state", "field:state");
+    assertThat(ImportLayouts.recognize(List.of("Email", "first_name", "state")).recognized()).isFalse();
+  }
+
+  @Test
+  void status_cells_name_one_state_or_each_lists_and_columns_combine_to_the_stricter() {
+    var words = ImportLayouts.COMMON_STATUS_WORDS;
+    assertThat(ImportLayouts.status(List.of("Active"), words)).isEqualTo("subscribed");
+    assertThat(ImportLayouts.status(List.of("needs approval"), words)).isEqualTo("unconfirmed");
+    assertThat(ImportLayouts.status(List.of(""), words)).as("blank: the import's own choice").isNull();
+    assertThat(ImportLayouts.status(List.of("unsubscribed", "subscribed"), words)).as("subscribed to one list").isEqualTo("subscribed");
+    assertThat(ImportLayouts.status(List.of("subscribed", "bounced"), words)).as("the address bounces").isEqualTo("bounced");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ImportLayouts.status(List.of("gold"), words))
+        .isInstanceOf(ImportLayouts.UnknownStatus.class).hasMessage("gold");
+    assertThat(ImportLayouts.stricter("subscribed", "unsubscribed")).isEqualTo("unsubscribed");
+    assertThat(ImportLayouts.stricter("unconfirmed", null)).isEqualTo("unconfirmed");
+    assertThat(ImportLayouts.stricter("bounced", "complained")).isEqualTo("complained");
+  }
 }
