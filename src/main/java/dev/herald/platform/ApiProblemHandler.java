@@ -8,6 +8,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import org.apache.tomcat.util.http.fileupload.InvalidFileNameException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.TypeMismatchException;
@@ -27,6 +28,7 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import org.springframework.web.util.DisconnectedClientHelper;
 import tools.jackson.core.JacksonException;
@@ -89,6 +91,21 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
     body.setInstance(URI.create("urn:herald:error:" + errorId));
     body.setProperty("errorId", errorId);
     return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR).body(body);
+  }
+
+  /**
+   * A multipart body the server cannot parse: Tomcat refuses a file name holding a NUL, which answered a 500 from
+   * outside any handler. Multipart requests are resolved lazily (application.yml), so the parsing happens while the
+   * handler's arguments are read, and this answers it. A body past the size limit is Spring's 413, handled apart.
+   */
+  @ExceptionHandler(MultipartException.class)
+  ResponseEntity<ProblemDetail> unreadableMultipart(MultipartException ex) {
+    String detail = cause(ex, InvalidFileNameException.class) != null
+        ? "The file name holds a NUL character, which no file name can; rename the file and send it again."
+        : "The multipart/form-data body could not be read.";
+    ProblemDetail body = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, detail);
+    body.setProperty("errors", List.of(Map.of("field", "file", "message", detail)));
+    return ResponseEntity.badRequest().body(body);
   }
 
   @Override
