@@ -114,6 +114,11 @@ public class MailingLists {
 
   @Transactional
   public boolean delete(long orgId, long id) {
+    // The list's unsubscribed people withdrew: that outlives the list (see Subscribers#subscribe).
+    jdbc.sql("""
+        update subscriber set withdrawn_at = now() where id in (
+          select x.subscriber_id from subscription x join mailing_list l on l.id = x.list_id
+          where l.organization_id = ? and x.list_id = ? and x.status = 'unsubscribed')""").params(orgId, id).update();
     int n = jdbc.sql("delete from mailing_list where organization_id = ? and id = ?").params(orgId, id).update();
     if (n == 1) audit.record(orgId, "list.deleted", "list", id, null);
     return n == 1;

@@ -254,6 +254,9 @@ public class Subscribers {
         && (confirmBecauseSuppressed || selfService && (current.isPresent() || withdrew(subscriberId))
             || list.optin() == OptIn.DOUBLE && CONFIRMED_BY_MAIL.contains(evidence.channel()));
     if (needsConfirmation) status = SubscriptionStatus.UNCONFIRMED;
+    if (current.orElse(null) == SubscriptionStatus.UNSUBSCRIBED && status != SubscriptionStatus.UNSUBSCRIBED) {
+      rememberWithdrawal(subscriberId);
+    }
     jdbc.sql("""
         insert into subscription (list_id, subscriber_id, status, source, confirmed_at, unsubscribed_at)
         values (?, ?, ?, ?, case when ? = 'subscribed' then now() end, case when ? = 'unsubscribed' then now() end)
@@ -268,10 +271,20 @@ public class Subscribers {
     return status;
   }
 
-  /** Whether the subscriber unsubscribed from any list of their organization (a subscriber belongs to one). */
+  /**
+   * Whether the subscriber withdrew in their organization (a subscriber belongs to one) and has not confirmed from
+   * their mailbox since: unsubscribed from one of its lists now, or before that subscription was changed or removed.
+   */
   private boolean withdrew(long subscriberId) {
-    return jdbc.sql("select exists(select 1 from subscription where subscriber_id = ? and status = 'unsubscribed')")
-        .param(subscriberId).query(Boolean.class).single();
+    return jdbc.sql("""
+        select s.withdrawn_at is not null
+               or exists (select 1 from subscription x where x.subscriber_id = s.id and x.status = 'unsubscribed')
+        from subscriber s where s.id = ?""").param(subscriberId).query(Boolean.class).single();
+  }
+
+  /** Keeps that the person withdrew when the unsubscribed subscription that shows it is about to change or go. */
+  private void rememberWithdrawal(long subscriberId) {
+    jdbc.sql("update subscriber set withdrawn_at = now() where id = ?").param(subscriberId).update();
   }
 
   /**
@@ -307,6 +320,8 @@ public class Subscribers {
         from mailing_list l where l.id = s.list_id and l.organization_id = ? and s.list_id = ? and s.subscriber_id = ?
           and s.status = 'unconfirmed'""").params(orgId, listId, subscriberId).update();
     if (n == 1) {
+      // They confirmed from their mailbox: they came back, and their next sign-ups are like anyone's.
+      jdbc.sql("update subscriber set withdrawn_at = null where id = ?").param(subscriberId).update();
       consent.confirm(subscriberId, listId);
       events.publishEvent(new AudienceEvents.SubscriberConfirmed(orgId, data(orgId, subscriberId), listId, clock.instant()));
     }
@@ -330,10 +345,12 @@ public class Subscribers {
   @Transactional
   public boolean removeFromList(long orgId, long subscriberId, long listId) {
     Optional<AudienceEvents.SubscriberData> before = lockedData(orgId, subscriberId);
-    int n = jdbc.sql("""
+    Optional<SubscriptionStatus> removed = jdbc.sql("""
         delete from subscription s using mailing_list l
-        where l.id = s.list_id and l.organization_id = ? and s.list_id = ? and s.subscriber_id = ?""")
-        .params(orgId, listId, subscriberId).update();
+        where l.id = s.list_id and l.organization_id = ? and s.list_id = ? and s.subscriber_id = ? returning s.status""")
+        .params(orgId, listId, subscriberId).query((rs, i) -> SubscriptionStatus.fromText(rs.getString(1))).optional();
+    int n = removed.isPresent() ? 1 : 0;
+    if (removed.orElse(null) == SubscriptionStatus.UNSUBSCRIBED) rememberWithdrawal(subscriberId);
     if (n == 1) {
       consent.withdraw(subscriberId, listId);
       publishChanged(orgId, before.orElseThrow(), data(orgId, subscriberId));

@@ -176,6 +176,48 @@ class HostedFormPrivacyTest {
   }
 
   @Test
+  void a_stranger_cannot_wipe_out_a_withdrawal_by_signing_up_on_a_double_opt_in_list_first() throws Exception {
+    String email = "only-weekly" + counter + "@example.com";
+    long id = subscribers.upsert(org.id(), new Subscribers.Input(email, null, null, null), "test");
+    jdbc.sql("insert into subscription (list_id, subscriber_id, status) values (?, ?, 'subscribed')").params(doubleList.id(), id).update();
+    String preferences = doubleOptIn.preferencesLink(org.id(), id).replaceAll(".*token=", "");
+    post("/p/preferences", Map.of("token", preferences, "action", "unsubscribe_all"));
+
+    // the double opt-in sign-up turns the only unsubscribed subscription into an unconfirmed one...
+    signUp(doubleList, email);
+    assertThat(status(email, doubleList)).isEqualTo("unconfirmed");
+    // ...and still the single opt-in list waits for the person
+    signUp(singleList, email);
+    assertThat(status(email, singleList)).isEqualTo("unconfirmed");
+
+    // once they confirm from their mailbox, they are back, and sign up like anyone
+    String mail = jdbc.sql("select body_text from sandbox_message where recipient = ? and body_text like ? order by id desc limit 1")
+        .params(email, "%Weekly%").query(String.class).single();
+    Matcher link = Pattern.compile("/p/confirm\\?token=([A-Za-z0-9_.-]+)").matcher(mail);
+    assertThat(link.find()).isTrue();
+    post("/p/confirm", Map.of("token", link.group(1)));
+    MailingLists.MailingList third = lists.create(org.id(), new MailingLists.ListForm("Third", "", "public", "single", null, null, List.of()));
+    signUp(third, email);
+    assertThat(status(email, third)).isEqualTo("subscribed");
+  }
+
+  @Test
+  void a_withdrawal_outlives_the_list_it_was_made_on() throws Exception {
+    String email = "gone-list" + counter + "@example.com";
+    long id = subscribers.upsert(org.id(), new Subscribers.Input(email, null, null, null), "test");
+    MailingLists.MailingList old = lists.create(org.id(), new MailingLists.ListForm("Old", "", "private", "single", null, null, List.of()));
+    MailingLists.MailingList other = lists.create(org.id(), new MailingLists.ListForm("Other", "", "private", "single", null, null, List.of()));
+    for (MailingLists.MailingList list : List.of(old, other)) {
+      jdbc.sql("insert into subscription (list_id, subscriber_id, status) values (?, ?, 'unsubscribed')").params(list.id(), id).update();
+    }
+    lists.delete(org.id(), old.id());
+    subscribers.removeFromList(org.id(), id, other.id());
+    assertThat(jdbc.sql("select count(*) from subscription where subscriber_id = ?").param(id).query(Long.class).single()).isZero();
+    signUp(singleList, email);
+    assertThat(status(email, singleList)).isEqualTo("unconfirmed");
+  }
+
+  @Test
   void list_ids_do_not_open_hosted_forms_so_public_lists_cannot_be_enumerated() throws Exception {
     for (MailingLists.MailingList list : List.of(doubleList, singleList)) {
       assertThat(open("/p/subscribe/" + list.id()).statusCode()).as("the numeric id of a public list").isEqualTo(404);
