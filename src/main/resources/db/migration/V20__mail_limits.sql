@@ -20,3 +20,7 @@ alter table one_time_token drop constraint one_time_token_purpose_check,
 -- Sign-in counts the failures of an address without an account as it counts an account's, so that the
 -- lockout message cannot tell which addresses have one.
 create index login_event_unknown_address on login_event (lower(email), at) where user_id is null and not success;
+
+-- The operator locks an account (abuse, a compromised account): it cannot sign in until unlocked, unlike the
+-- short lockout after failed sign-ins (locked_until).
+alter table app_user add column operator_locked_at timestamptz;

@@ -4,6 +4,7 @@ import dev.herald.platform.OnRefused;
 import dev.herald.platform.PanelController;
 import dev.herald.platform.Settings;
 import java.time.LocalDate;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -19,16 +20,20 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 class OperatorController {
   static final int ORGANIZATIONS_PAGE_SIZE = 50;
   private static final String ORGANIZATIONS = "/operator/organizations";
+  static final int USERS_PAGE_SIZE = 50;
+  private static final String USERS = "/operator/users";
   private final Organizations organizations;
   private final OrganizationLifecycle lifecycle;
   private final Users users;
+  private final OperatorUsers operatorUsers;
   private final Settings settings;
   private final Policies policies;
   private final AuditLog audit;
 
-  OperatorController(Organizations organizations, OrganizationLifecycle lifecycle, Users users, Settings settings, Policies policies,
-      AuditLog audit) {
+  OperatorController(Organizations organizations, OrganizationLifecycle lifecycle, Users users, OperatorUsers operatorUsers,
+      Settings settings, Policies policies, AuditLog audit) {
     this.organizations = organizations;
+    this.operatorUsers = operatorUsers;
     this.lifecycle = lifecycle;
     this.users = users;
     this.settings = settings;
@@ -83,6 +88,37 @@ class OperatorController {
   private static String back(String q, RedirectAttributes flash) {
     if (!q.isBlank()) flash.addAttribute("q", q);
     return "redirect:" + ORGANIZATIONS;
+  }
+
+  // ---- people ------------------------------------------------------------------------------
+
+  @GetMapping(USERS)
+  String users(@RequestParam(defaultValue = "") String q, @RequestParam(defaultValue = "0") int page, Model model) {
+    model.addAttribute("page", operatorUsers.search(q, Math.max(0, page), USERS_PAGE_SIZE));
+    model.addAttribute("q", q);
+    return "tenancy/operator-users";
+  }
+
+  @PostMapping(USERS + "/{id}/lock")
+  @OnRefused(value = USERS, errorKey = "user-{id}", query = "q", notFoundIsPage = true)
+  String lockUser(@AuthenticationPrincipal HeraldUser me, @PathVariable long id, @RequestParam(defaultValue = "") String q,
+      RedirectAttributes flash) {
+    Users.User user = operatorUsers.lock(me.id(), id);
+    flash.addFlashAttribute("notice", user.email() + " is locked: their sessions have ended and they cannot sign in.");
+    return backToUsers(q, flash);
+  }
+
+  @PostMapping(USERS + "/{id}/unlock")
+  @OnRefused(value = USERS, errorKey = "user-{id}", query = "q", notFoundIsPage = true)
+  String unlockUser(@PathVariable long id, @RequestParam(defaultValue = "") String q, RedirectAttributes flash) {
+    Users.User user = operatorUsers.unlock(id);
+    flash.addFlashAttribute("notice", user.email() + " is unlocked and can sign in again.");
+    return backToUsers(q, flash);
+  }
+
+  private static String backToUsers(String q, RedirectAttributes flash) {
+    if (!q.isBlank()) flash.addAttribute("q", q);
+    return "redirect:" + USERS;
   }
 
   @PostMapping("/operator/settings")

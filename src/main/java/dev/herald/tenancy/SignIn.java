@@ -25,6 +25,7 @@ class SignIn {
   record Refused(String message) implements Outcome {}
 
   static final String BAD_CREDENTIALS = "The email address or password is not correct.";
+  static final String LOCKED_BY_OPERATOR = "This account is locked by the operator of this installation. Ask them to unlock it.";
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm 'UTC'").withZone(ZoneId.of("UTC"));
 
   private final Users users;
@@ -69,6 +70,11 @@ class SignIn {
       users.recordFailure(user.id(), limits.maxFailures(), now.plus(limits.lockout()));
       record(user.id(), address, ip, userAgent, false, matches ? "address not confirmed" : "wrong password");
       return wrongPassword(user.failedLogins());
+    }
+    // Said only to someone who knows the password, so it tells a stranger nothing about the address.
+    if (user.operatorLockedAt() != null) {
+      record(user.id(), address, ip, userAgent, false, "locked by the operator");
+      return new Refused(LOCKED_BY_OPERATOR);
     }
     if (user.totpEnabled()) return new SecondFactorNeeded(user);
     users.clearFailures(user.id());
@@ -119,6 +125,10 @@ class SignIn {
     if (user.lockedUntil() != null && user.lockedUntil().isAfter(now)) {
       record(user.id(), user.email(), ip, userAgent, false, "locked");
       return new Refused("This account is locked after too many failed sign-ins. Try again after " + TIME.format(user.lockedUntil()) + ".");
+    }
+    if (user.operatorLockedAt() != null) {
+      record(user.id(), user.email(), ip, userAgent, false, "locked by the operator");
+      return new Refused(LOCKED_BY_OPERATOR);
     }
     boolean ok = twoFactor.verifyOnce(user.id(), user.totpSecret(), code) || twoFactor.useRecoveryCode(user.id(), code);
     if (!ok) {

@@ -33,6 +33,7 @@ class TenancyRouteFixtures implements RouteFixtures {
         "invitations/{id}", invitations.invite(context, null, "invitee@" + domain, "viewer").id(),
         "groups/{id}", groups.create(org.id(), teammate, org.name() + " reporting", List.of("reports:read")),
         "api-keys/{id}", apiKeys.create(org.id(), null, Role.owner.permissions(), org.name() + " key", List.of("lists:read"), List.of()).key().id(),
-        "/operator/organizations/{id}", org.id());
+        "/operator/organizations/{id}", org.id(),
+        "operator/users/{id}", teammate);
   }
 }
