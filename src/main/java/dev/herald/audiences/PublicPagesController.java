@@ -1,6 +1,7 @@
 package dev.herald.audiences;
 
 import dev.herald.platform.Forms;
+import dev.herald.platform.Refusal;
 import dev.herald.platform.Refused;
 import dev.herald.tenancy.Organizations;
 import jakarta.servlet.http.HttpServletRequest;
@@ -150,14 +151,13 @@ class PublicPagesController {
     Optional<DoubleOptIn.Confirmation> expired = doubleOptIn.expiredConfirmation(token);
     if (expired.isPresent() && renew) {
       DoubleOptIn.Confirmation c = about(expired.get(), model);
-      if (subscribers.statusOn(c.subscriberId(), c.listId()).orElse(null) != SubscriptionStatus.UNCONFIRMED) {
-        return confirmState(notWaiting(c), model);
-      }
       try {
         subscribers.resendConfirmation(c.organizationId(), c.subscriberId(), c.listId());
         return confirmState("renewed", model);
-      } catch (Refused limited) {
-        return confirmState("limited", model);
+      } catch (Refused refused) {
+        // Limited: three mails today. Otherwise the subscription stopped waiting (Conflict) or is gone with its
+        // list (NotFound) since the link was mailed: say which, rather than "try tomorrow".
+        return confirmState(refused.refusal() instanceof Refusal.Limited ? "limited" : notWaiting(c), model);
       }
     }
     return confirmPage(token, response, model);

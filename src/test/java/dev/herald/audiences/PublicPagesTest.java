@@ -268,6 +268,39 @@ class PublicPagesTest {
     assertThat(get("/p/confirm?token=" + token.substring(0, token.length() - 2) + "xx").statusCode()).isEqualTo(422);
   }
 
+  /**
+   * Asking for a new link on an expired one after the subscription stopped waiting (confirmed from a newer
+   * link, or removed) used to say "no new link today", as if three mails had been sent: every refusal of the
+   * resend was shown as the daily limit.
+   */
+  @Test
+  void a_new_link_for_a_subscription_no_longer_waiting_says_why_not_that_the_limit_is_reached() throws Exception {
+    String confirmed = waitingWithLink("vic@example.com", java.time.Duration.ofDays(-1));
+    jdbc.sql("update subscription set status = 'subscribed' where subscriber_id = (select id from subscriber where email = 'vic@example.com')")
+        .update();
+    HttpResponse<String> already = post("/p/confirm", Map.of("token", confirmed, "renew", "true"));
+    assertThat(already.statusCode()).isEqualTo(200);
+    assertThat(already.body()).contains("<h1>Already confirmed</h1>").doesNotContain("No new link today");
+
+    String removed = waitingWithLink("wes@example.com", java.time.Duration.ofDays(-1));
+    jdbc.sql("delete from subscription where subscriber_id = (select id from subscriber where email = 'wes@example.com')").update();
+    assertThat(post("/p/confirm", Map.of("token", removed, "renew", "true")).body())
+        .contains("<h1>Nothing to confirm</h1>").doesNotContain("No new link today");
+    assertThat(jdbc.sql("select count(*) from sandbox_message where recipient in ('vic@example.com', 'wes@example.com')")
+        .query(Integer.class).single()).as("no mail for a subscription that does not wait").isZero();
+  }
+
+  @Test
+  void a_fourth_new_link_in_a_day_is_refused_with_the_limit() throws Exception {
+    String token = waitingWithLink("xia@example.com", java.time.Duration.ofDays(-1));
+    for (int i = 0; i < 3; i++) {
+      assertThat(post("/p/confirm", Map.of("token", token, "renew", "true")).body()).contains("<h1>Check your inbox</h1>");
+    }
+    assertThat(post("/p/confirm", Map.of("token", token, "renew", "true")).body()).contains("<h1>No new link today</h1>");
+    assertThat(jdbc.sql("select count(*) from sandbox_message where recipient = 'xia@example.com'").query(Integer.class).single())
+        .isEqualTo(3);
+  }
+
   String attributes(long id) {
     return jdbc.sql("select attributes::text from subscriber where id = ?").param(id).query(String.class).single();
   }
