@@ -40,8 +40,28 @@
     });
   }
 
+  // A select-all box (data-select-all="name") ticks every checkbox of that name, and shows whether all are ticked.
+  function selectAll(all) {
+    var name = all.getAttribute("data-select-all");
+    function boxes() {
+      return Array.prototype.slice.call(document.querySelectorAll("input[type=checkbox][name='" + name + "']"));
+    }
+    function sync() {
+      var list = boxes(), ticked = list.filter(function (b) { return b.checked; }).length;
+      all.checked = list.length > 0 && ticked === list.length;
+      all.indeterminate = ticked > 0 && ticked < list.length;
+    }
+    all.hidden = false;
+    all.addEventListener("change", function () {
+      boxes().forEach(function (b) { b.checked = all.checked; });
+    });
+    boxes().forEach(function (b) { b.addEventListener("change", sync); });
+    sync();
+  }
+
   function init() {
     document.querySelectorAll("pre.mail-body").forEach(linkify);
+    document.querySelectorAll("input[type=checkbox][data-select-all]").forEach(selectAll);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();

@@ -143,6 +143,13 @@ class AudiencesController {
       @RequestParam(required = false) Long listId, @RequestParam(defaultValue = "") String tag,
       @RequestParam(defaultValue = "") String basis, HttpServletRequest request, RedirectAttributes flash) {
     boolean bySegment = target.equals("segment");
+    // The service's refusals name the API's fields; the form says it in its own words first.
+    if (bySegment && (segmentId == null || segments.find(org.id(), segmentId).isEmpty())) {
+      throw Refused.invalid("who", "Choose a segment.");
+    }
+    if (!bySegment && (ids == null || ids.isEmpty())) {
+      throw Refused.invalid("who", "Tick the subscribers in the table first, or choose everyone in a segment.");
+    }
     long affected = bulkActions.apply(org.id(), new BulkActions.Request(action, bySegment ? null : ids, bySegment ? segmentId : null,
         listId, tag, basis), me.email(), request.getRemoteAddr());
     flash.addFlashAttribute("notice", affected + (affected == 1 ? " subscriber" : " subscribers") + " changed.");

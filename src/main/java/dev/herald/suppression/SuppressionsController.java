@@ -9,7 +9,9 @@ import dev.herald.tenancy.Permission;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -55,8 +57,8 @@ class SuppressionsController {
   @PostMapping("/o/{org}/suppressions")
   String add(OrganizationContext org, @AuthenticationPrincipal HeraldUser me,
       @RequestParam(defaultValue = "") String entries, @RequestParam(defaultValue = "manual") String reason,
-      @RequestParam(defaultValue = "") String note, RedirectAttributes flash) {
-    addLines(org.id(), me, entries, reason, note, flash);
+      @RequestParam(defaultValue = "") String note, @RequestParam(defaultValue = "") String expires, RedirectAttributes flash) {
+    addLines(org.id(), me, entries, reason, note, expires, flash);
     return "redirect:" + base(org);
   }
 
@@ -101,8 +103,9 @@ class SuppressionsController {
 
   @PostMapping(OPERATOR_BASE)
   String operatorAdd(@AuthenticationPrincipal HeraldUser me, @RequestParam(defaultValue = "") String entries,
-      @RequestParam(defaultValue = "manual") String reason, @RequestParam(defaultValue = "") String note, RedirectAttributes flash) {
-    addLines(null, me, entries, reason, note, flash);
+      @RequestParam(defaultValue = "manual") String reason, @RequestParam(defaultValue = "") String note,
+      @RequestParam(defaultValue = "") String expires, RedirectAttributes flash) {
+    addLines(null, me, entries, reason, note, expires, flash);
     return "redirect:" + OPERATOR_BASE;
   }
 
@@ -155,7 +158,8 @@ class SuppressionsController {
    * The add form: one address or domain per line. Bad lines are reported by their line number and
    * put back in the form for correction; the good ones are added all the same.
    */
-  private void addLines(Long organizationId, HeraldUser me, String text, String reasonText, String note, RedirectAttributes flash) {
+  private void addLines(Long organizationId, HeraldUser me, String text, String reasonText, String note, String expiresText,
+      RedirectAttributes flash) {
     Map<String, String> formErrors = new java.util.LinkedHashMap<>();
     SuppressionReason reason = TextEnum.find(SuppressionReason.class, reasonText).filter(SuppressionReason.GIVEN::contains).orElse(null);
     if (reason == null) {
@@ -163,13 +167,19 @@ class SuppressionsController {
           .collect(java.util.stream.Collectors.joining(", ")) + ".");
     }
     if (note.strip().length() > Suppressions.MAX_NOTE) formErrors.put("note", "A note is at most " + Suppressions.MAX_NOTE + " characters.");
+    Instant expires = null;
+    try {
+      expires = expiry(expiresText);
+    } catch (Refused p) {
+      formErrors.put("expires", p.getMessage());
+    }
     String[] lines = text.split("\r\n|\r|\n", -1);
     long filled = java.util.Arrays.stream(lines).filter(l -> !l.isBlank()).count();
     if (filled == 0) formErrors.put("entries", "Enter at least one address or domain.");
     if (filled > Suppressions.MAX_ENTRIES) formErrors.put("entries", "At most " + Suppressions.MAX_ENTRIES + " lines at a time.");
     if (!formErrors.isEmpty()) {
       flash.addFlashAttribute("errors", formErrors);
-      keepForm(flash, text, reasonText, note);
+      keepForm(flash, text, reasonText, note, expiresText);
       return;
     }
 
@@ -181,7 +191,7 @@ class SuppressionsController {
       if (line.isEmpty()) continue;
       // "@example.com", or anything without an @, is a domain.
       boolean domain = line.startsWith("@") || !line.contains("@");
-      Suppressions.NewEntry entry = new Suppressions.NewEntry(domain ? null : line, domain ? line : null, reason, note, null);
+      Suppressions.NewEntry entry = new Suppressions.NewEntry(domain ? null : line, domain ? line : null, reason, note, expires);
       try {
         suppressions.checkEntry(entry);
         good.add(entry);
@@ -196,11 +206,31 @@ class SuppressionsController {
     flash.addFlashAttribute("notice", n + " added, " + (added.size() - n) + " already suppressed.");
     if (!lineErrors.isEmpty()) {
       flash.addFlashAttribute("lineErrors", lineErrors);
-      keepForm(flash, String.join("\n", badLines), reasonText, note);
+      keepForm(flash, String.join("\n", badLines), reasonText, note, expiresText);
     }
   }
 
-  private static void keepForm(RedirectAttributes flash, String entries, String reason, String note) {
+  /**
+   * The form's "until" day, when the entries end (at 00:00 UTC that day); blank keeps them for good. Checked here, in
+   * the form's words: the service's own check names the API's field.
+   */
+  private Instant expiry(String day) {
+    if (day.isBlank()) return null;
+    LocalDate date;
+    try {
+      date = LocalDate.parse(day.strip());
+    } catch (java.time.format.DateTimeParseException e) {
+      throw Refused.invalid("expires", "Give the day as YYYY-MM-DD, or leave it empty to keep the entries for good.");
+    }
+    Instant at = date.atStartOfDay(ZoneOffset.UTC).toInstant();
+    if (!at.isAfter(clock.instant()) || date.getYear() > 9999) {
+      throw Refused.invalid("expires", "Choose a day in the future (before the year 10000), or leave it empty to keep the entries for good.");
+    }
+    return at;
+  }
+
+  private static void keepForm(RedirectAttributes flash, String entries, String reason, String note, String expires) {
+    flash.addFlashAttribute("addExpires", expires);
     flash.addFlashAttribute("addEntries", entries);
     flash.addFlashAttribute("addReason", reason);
     flash.addFlashAttribute("addNote", note);

@@ -75,7 +75,7 @@ class Invitations {
     String subject = "You are invited to " + org.name().replaceAll("\\p{Cntrl}+", " ") + " on Herald";
     mail.send(new SystemMail.SystemMessage(address, subject,
         who + " invited you to join " + org.name() + " on Herald as " + role.name() + ".\n\n"
-            + "Accept the invitation here (valid until " + expires + "):\n"
+            + "Accept the invitation here (valid until " + dev.herald.platform.Dates.time(expires) + "):\n"
             + properties.link("/invitations/accept?token=" + token) + "\n\n"
             + "If you did not expect this, ignore this message.",
         "invitation"));

@@ -93,7 +93,7 @@ class OrganizationController {
   String groups(OrganizationContext org, Model model) {
     model.addAttribute("groups", groups.list(org.id()));
     model.addAttribute("members", organizations.members(org.id()));
-    model.addAttribute("permissions", Permission.values());
+    model.addAttribute("permissionGroups", PermissionGroups.OFFERED);
     return "tenancy/groups";
   }
 

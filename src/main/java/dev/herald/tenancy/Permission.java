@@ -7,25 +7,39 @@ import java.util.Set;
 
 /** What a person or API key may do inside one organization, per resource. Write implies read. */
 public enum Permission {
-  LISTS_READ("lists:read"), LISTS_WRITE("lists:write"),
+  LISTS_READ("lists:read", "See lists, subscribers and segments"),
+  LISTS_WRITE("lists:write", "Change lists, subscribers, segments and imports"),
   /** Downloading subscribers in bulk: apart from reading, as a copy of everyone's personal data leaves Herald. */
-  LISTS_EXPORT("lists:export"),
-  SUPPRESSIONS_READ("suppressions:read"), SUPPRESSIONS_WRITE("suppressions:write"),
-  CAMPAIGNS_READ("campaigns:read"), CAMPAIGNS_WRITE("campaigns:write"),
-  TEMPLATES_READ("templates:read"), TEMPLATES_WRITE("templates:write"),
-  DOMAINS_READ("domains:read"), DOMAINS_WRITE("domains:write"),
-  API_KEYS_READ("api_keys:read"), API_KEYS_WRITE("api_keys:write"),
-  REPORTS_READ("reports:read"),
-  PRIVACY_READ("privacy:read"), PRIVACY_WRITE("privacy:write"),
-  BILLING_READ("billing:read"), BILLING_WRITE("billing:write"),
-  MEMBERS_READ("members:read"), MEMBERS_WRITE("members:write"),
-  AUDIT_READ("audit:read"),
-  SEND("send");
+  LISTS_EXPORT("lists:export", "Export subscribers"),
+  SUPPRESSIONS_READ("suppressions:read", "Read suppression lists"),
+  SUPPRESSIONS_WRITE("suppressions:write", "Change suppression lists"),
+  CAMPAIGNS_READ("campaigns:read", "See campaigns"), CAMPAIGNS_WRITE("campaigns:write", "Change campaigns"),
+  TEMPLATES_READ("templates:read", "See templates"), TEMPLATES_WRITE("templates:write", "Change templates"),
+  DOMAINS_READ("domains:read", "See sending domains"), DOMAINS_WRITE("domains:write", "Change sending domains"),
+  API_KEYS_READ("api_keys:read", "See API keys"), API_KEYS_WRITE("api_keys:write", "Create and revoke API keys"),
+  REPORTS_READ("reports:read", "Read reports"),
+  PRIVACY_READ("privacy:read", "See privacy requests"), PRIVACY_WRITE("privacy:write", "Erase people"),
+  BILLING_READ("billing:read", "See billing"), BILLING_WRITE("billing:write", "Change billing"),
+  MEMBERS_READ("members:read", "See members and groups"), MEMBERS_WRITE("members:write", "Invite members and change roles and groups"),
+  AUDIT_READ("audit:read", "Read the audit log"),
+  SEND("send", "Send mail");
 
   private final String code;
+  private final String label;
 
-  Permission(String code) {
+  Permission(String code, String label) {
     this.code = code;
+    this.label = label;
+  }
+
+  /** What the panel shows for it; the code is what the API, API keys and the database know. */
+  public String label() {
+    return label;
+  }
+
+  /** The label of a stored code, or the code itself when no permission has it any more. */
+  public static String labelOf(String code) {
+    return fromCode(code).map(Permission::label).orElse(code);
   }
 
   public String code() {

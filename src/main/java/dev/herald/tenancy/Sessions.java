@@ -55,7 +55,17 @@ class Sessions {
   }
 
   /** One row of the account page's session list. */
-  record SessionView(String handle, String ip, String userAgent, Instant signedInAt, Instant lastActive, boolean current) {}
+  record SessionView(String handle, String ip, String userAgent, Instant signedInAt, Instant lastActive, boolean current) {
+    /** "Chrome on Linux": what the browser is, said the way people say it (the raw header is the row's title). */
+    public String device() {
+      return UserAgents.describe(userAgent);
+    }
+
+    /** A session whose sign-in recorded neither an address nor a browser (one begun outside the sign-in pages). */
+    public boolean unrecorded() {
+      return (ip == null || ip.isBlank()) && (userAgent == null || userAgent.isBlank());
+    }
+  }
 
   List<SessionView> of(long userId, String currentSessionId) {
     return repository.findByPrincipalName(Long.toString(userId)).entrySet().stream()

@@ -1,0 +1,38 @@
+package dev.herald.tenancy;
+
+import static dev.herald.tenancy.Permission.API_KEYS_READ;
+import static dev.herald.tenancy.Permission.API_KEYS_WRITE;
+import static dev.herald.tenancy.Permission.AUDIT_READ;
+import static dev.herald.tenancy.Permission.LISTS_EXPORT;
+import static dev.herald.tenancy.Permission.LISTS_READ;
+import static dev.herald.tenancy.Permission.LISTS_WRITE;
+import static dev.herald.tenancy.Permission.MEMBERS_READ;
+import static dev.herald.tenancy.Permission.MEMBERS_WRITE;
+import static dev.herald.tenancy.Permission.PRIVACY_WRITE;
+import static dev.herald.tenancy.Permission.SUPPRESSIONS_READ;
+import static dev.herald.tenancy.Permission.SUPPRESSIONS_WRITE;
+
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * The permissions the groups page offers, by capability. Only capabilities Herald has today are listed: a
+ * permission for campaigns or billing would grant nothing yet and only confuse. A new capability adds its
+ * group here when its pages arrive.
+ */
+record PermissionGroups(String name, List<Permission> permissions) {
+  static final List<PermissionGroups> OFFERED = List.of(
+      new PermissionGroups("Audiences", List.of(LISTS_READ, LISTS_WRITE, LISTS_EXPORT)),
+      new PermissionGroups("Suppressions", List.of(SUPPRESSIONS_READ, SUPPRESSIONS_WRITE)),
+      new PermissionGroups("Privacy", List.of(PRIVACY_WRITE)),
+      new PermissionGroups("Members", List.of(MEMBERS_READ, MEMBERS_WRITE)),
+      new PermissionGroups("API keys", List.of(API_KEYS_READ, API_KEYS_WRITE)),
+      new PermissionGroups("Audit log", List.of(AUDIT_READ)));
+
+  /** The codes among these that the page does not offer: kept as they are when a group is saved. */
+  public static List<String> notOffered(Collection<String> codes) {
+    return codes.stream()
+        .filter(code -> OFFERED.stream().noneMatch(g -> g.permissions().stream().anyMatch(p -> p.code().equals(code))))
+        .toList();
+  }
+}

@@ -1,0 +1,248 @@
+package dev.herald;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.audiences.MailingLists;
+import dev.herald.audiences.Subscribers;
+import dev.herald.tenancy.TestOrganizations;
+import dev.herald.testsupport.Browser;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.annotation.DirtiesContext;
+
+/**
+ * The panel as a new user saw it (issue 9), in a real browser (headless Chromium): boxes and radio buttons at the
+ * start of their labels, select-all on the subscribers page, the panel's own words for bulk refusals, the groups
+ * page's permission labels, one operator sub-navigation, named sessions and dates for people, the suppression
+ * form's expiry, and every page fitting a 390 px phone. Positions and sizes are measured, not only texts read.
+ */
+@Tag("browser")
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@Import(TestOrganizations.class)
+@DirtiesContext
+class PanelBrowserTest {
+  @LocalServerPort int port;
+  @Autowired TestOrganizations organizations;
+  @Autowired Subscribers subscribers;
+  @Autowired MailingLists lists;
+  @Autowired JdbcClient jdbc;
+
+  private Browser web;
+  private WebDriver browser;
+
+  @BeforeEach
+  void startBrowser() throws IOException {
+    web = Browser.start(port);
+    browser = web.driver();
+  }
+
+  @AfterEach
+  void stopBrowser() {
+    if (web != null) web.close();
+  }
+
+  /** An organization whose owner is also the operator, with a list, a segment and three subscribers; signed in. */
+  private record Setup(TestOrganizations.Created org, long listId, long segmentId, List<Long> subscriberIds) {}
+
+  private Setup signedInOwner(String name) {
+    TestOrganizations.Created org = organizations.create(name, "lists:read");
+    jdbc.sql("update app_user set operator = true where email = ?").param(org.ownerEmail()).update();
+    long list = lists.create(org.id(), new MailingLists.ListForm("Newsletter", "", null, null, null, null, List.of())).id();
+    List<Long> ids = new ArrayList<>();
+    for (String email : List.of("ada.lovelace-long-address@example.com", "bob@example.com", "cy@example.com")) {
+      ids.add(subscribers.upsert(org.id(), new Subscribers.Input(email, "Someone", null, null), "test"));
+    }
+    web.signIn(org.ownerEmail(), TestOrganizations.PASSWORD);
+    web.waitForPath("/dashboard");
+    web.open("/o/" + org.slug() + "/segments");
+    web.fill("name", "Everyone");
+    web.submit("Create and add conditions");
+    String segmentPath = web.waitForPathMatching(java.util.regex.Pattern.compile("/o/[^/]+/segments/\\d+"));
+    long segment = Long.parseLong(segmentPath.substring(segmentPath.lastIndexOf('/') + 1));
+    return new Setup(org, list, segment, ids);
+  }
+
+  @Test
+  void boxes_and_radios_sit_at_the_start_of_their_labels_and_select_all_ticks_every_row() {
+    Setup s = signedInOwner("Boxes Co");
+    String slug = s.org().slug();
+    web.open("/o/" + slug + "/subscribers");
+    assertSitsBeforeItsLabel("bulk-target-selected");
+    assertSitsBeforeItsLabel("bulk-target-segment");
+    web.open("/o/" + slug + "/subscribers/" + s.subscriberIds().getFirst());
+    assertSitsBeforeItsLabel("erase-confirm");
+    web.open("/o/" + slug + "/fields");
+    assertSitsBeforeItsLabel("field-editable");
+
+    // Select-all in the table head ticks and unticks every row.
+    web.open("/o/" + slug + "/subscribers");
+    WebElement all = web.visible(By.id("select-all"));
+    all.click();
+    assertThat(browser.findElements(By.cssSelector("input[name=ids]"))).hasSize(3).allMatch(WebElement::isSelected);
+    all.click();
+    assertThat(browser.findElements(By.cssSelector("input[name=ids]"))).noneMatch(WebElement::isSelected);
+    // Ticking every row by hand ticks select-all too.
+    browser.findElements(By.cssSelector("input[name=ids]")).forEach(WebElement::click);
+    assertThat(all.isSelected()).isTrue();
+    all.click();
+
+    // Applying with nobody chosen answers in the panel's words, not the API's field names.
+    new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("bulk-action"))).selectByValue("tag");
+    web.fill("tag", "vip");
+    web.submit("Apply");
+    String error = web.visible(By.id("bulk-who-error")).getText();
+    assertThat(error).contains("Tick").doesNotContain("subscriberIds", "segmentId");
+
+    // With select-all the action reaches all three.
+    web.visible(By.id("select-all")).click();
+    new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("bulk-action"))).selectByValue("tag");
+    web.fill("tag", "vip");
+    web.submit("Apply");
+    assertThat(web.notice()).isEqualTo("3 subscribers changed.");
+  }
+
+  private void assertSitsBeforeItsLabel(String inputId) {
+    WebElement input = web.visible(By.id(inputId));
+    WebElement label = browser.findElement(By.cssSelector("label[for='" + inputId + "']"));
+    var box = input.getRect();
+    var text = label.getRect();
+    assertThat(box.getX() + box.getWidth()).as("%s ends before its label starts", inputId).isLessThanOrEqualTo(text.getX());
+    assertThat(text.getX() - (box.getX() + box.getWidth())).as("%s is next to its label", inputId).isLessThan(20);
+    // On the label's first line: its top is within the first line of the label.
+    assertThat(box.getY()).as("%s on the label's first line", inputId).isBetween(text.getY() - 8, text.getY() + 16);
+  }
+
+  @Test
+  void groups_show_permission_labels_by_capability_without_breaking_words() {
+    Setup s = signedInOwner("Groups Co");
+    String slug = s.org().slug();
+    web.open("/o/" + slug + "/groups");
+    web.fill("name", "Editors");
+    browser.findElement(By.xpath("//label[normalize-space()='Read suppression lists']")).click();
+    web.submit("Create group");
+    web.waitForPath("/o/" + slug + "/groups");
+
+    String page = browser.findElement(By.tagName("main")).getText();
+    assertThat(page).contains("Read suppression lists", "Audiences", "Suppressions")
+        .doesNotContain("suppressions:read", "campaigns", "Campaigns", "billing", "templates");
+    // The codes stay the form's values: what the API and the database know.
+    assertThat(browser.findElements(By.cssSelector("input[name=permissions][value='suppressions:read']:checked"))).hasSize(1);
+
+    for (int width : new int[] {1280, 390}) {
+      browser.manage().window().setSize(new Dimension(width, 900));
+      web.open("/o/" + slug + "/groups");
+      @SuppressWarnings("unchecked")
+      List<String> broken = (List<String>) web.js().executeScript("""
+          const broken = [];
+          for (const label of document.querySelectorAll('main fieldset label')) {
+            const walker = document.createTreeWalker(label, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+              const re = /\\S+/g; let m;
+              while ((m = re.exec(node.nodeValue)) !== null) {
+                const range = document.createRange();
+                range.setStart(node, m.index); range.setEnd(node, m.index + m[0].length);
+                const lines = new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top)));
+                if (lines.size > 1) broken.push(m[0]);
+              }
+            }
+          }
+          return broken;""");
+      assertThat(broken).as("words broken across lines at %d px", width).isEmpty();
+    }
+  }
+
+  @Test
+  void every_operator_page_has_the_same_sub_navigation_listing_every_operator_page() {
+    signedInOwner("Operator Co");
+    List<String> pages = List.of("/operator", "/operator/organizations", "/operator/users", "/operator/audit", "/operator/sandbox-mailbox",
+        "/operator/suppressions");
+    List<String> first = null;
+    for (String page : pages) {
+      web.open(page);
+      List<WebElement> links = browser.findElements(By.cssSelector("main nav[aria-label='Operator pages'] a"));
+      List<String> hrefs = links.stream().map(a -> java.net.URI.create(a.getDomAttribute("href")).getPath()).toList();
+      assertThat(hrefs).as("operator links on %s", page).containsAll(pages);
+      if (first == null) first = links.stream().map(WebElement::getText).toList();
+      assertThat(links.stream().map(WebElement::getText).toList()).as("the same navigation on %s", page).isEqualTo(first);
+      assertThat(browser.findElements(By.cssSelector("main nav[aria-label='Operator pages'] a[aria-current=page]")))
+          .as("current page marked on %s", page).hasSize(1)
+          .allMatch(a -> java.net.URI.create(a.getDomAttribute("href")).getPath().equals(page));
+    }
+  }
+
+  @Test
+  void sessions_are_named_by_browser_and_dates_are_written_for_people() {
+    Setup s = signedInOwner("Sessions Co");
+    web.open("/account");
+    String sessions = browser.findElement(By.id("sessions")).getText();
+    assertThat(sessions).contains("Chrome on Linux").doesNotContain("Mozilla/5.0", "Unknown —");
+
+    // The invitation mail says until when in words.
+    web.open("/o/" + s.org().slug() + "/members");
+    web.fill("email", "newcomer@example.com");
+    web.submit("Send invitation");
+    web.open("/operator/sandbox-mailbox");
+    String mail = web.visible(By.cssSelector("article.message pre.mail-body")).getText();
+    assertThat(mail).containsPattern("valid until \\d{1,2} [A-Z][a-z]+ \\d{4}, \\d{2}:\\d{2} UTC\\)")
+        .doesNotContainPattern("\\d{4}-\\d{2}-\\d{2}T");
+    // And pages write dates the same way.
+    web.open("/o/" + s.org().slug() + "/members");
+    assertThat(browser.findElement(By.tagName("main")).getText())
+        .containsPattern("\\d{1,2} [A-Z][a-z]+ \\d{4}, \\d{2}:\\d{2}");
+  }
+
+  @Test
+  void a_suppression_can_be_added_until_a_date() {
+    Setup s = signedInOwner("Expiry Co");
+    web.open("/o/" + s.org().slug() + "/suppressions");
+    web.fill("entries", "later@example.com");
+    web.js().executeScript("document.getElementById('add-expires').value = '2099-03-01'");
+    web.submit("Add to the list");
+    assertThat(web.notice()).startsWith("1 added");
+    String row = browser.findElement(By.cssSelector("main table tbody tr")).getText();
+    assertThat(row).contains("later@example.com", "1 March 2099");
+    assertThat(jdbc.sql("select expires_at is not null from suppression where address = 'later@example.com'")
+        .query(Boolean.class).single()).isTrue();
+
+    // A date in the past is refused in the panel's words.
+    web.fill("entries", "sooner@example.com");
+    web.js().executeScript("document.getElementById('add-expires').value = '2000-01-01'");
+    web.submit("Add to the list");
+    assertThat(web.visible(By.id("add-expires-error")).getText()).contains("future").doesNotContain("expiresAt");
+  }
+
+  @Test
+  void every_page_fits_a_390_px_phone() {
+    Setup s = signedInOwner("A Rather Long Organization Name For Phones");
+    String o = "/o/" + s.org().slug();
+    List<String> pages = List.of("/dashboard", "/account", o, o + "/lists", o + "/lists/" + s.listId(), o + "/subscribers",
+        o + "/subscribers/" + s.subscriberIds().getFirst(), o + "/fields", o + "/segments", o + "/segments/" + s.segmentId(),
+        o + "/imports", o + "/suppressions", o + "/members", o + "/groups", o + "/api-keys", o + "/audit",
+        "/operator", "/operator/organizations", "/operator/users", "/operator/audit", "/operator/sandbox-mailbox", "/operator/suppressions");
+    browser.manage().window().setSize(new Dimension(390, 844));
+    Map<String, Long> tooWide = new java.util.LinkedHashMap<>();
+    for (String page : pages) {
+      web.open(page);
+      long inner = ((Number) web.js().executeScript("return window.innerWidth")).longValue();
+      long scroll = ((Number) web.js().executeScript("return document.documentElement.scrollWidth")).longValue();
+      assertThat(inner).isLessThanOrEqualTo(390);
+      if (scroll > inner) tooWide.put(page, scroll);
+    }
+    assertThat(tooWide).as("pages wider than the phone").isEmpty();
+  }
+}
