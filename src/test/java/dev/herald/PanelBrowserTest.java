@@ -230,6 +230,17 @@ class PanelBrowserTest {
   void every_page_fits_a_390_px_phone() {
     Setup s = signedInOwner("A Rather Long Organization Name For Phones");
     String o = "/o/" + s.org().slug();
+    // Long words that cannot break at a space: a list name, a tag, an address, a mail in the sandbox mailbox.
+    lists.create(s.org().id(), new MailingLists.ListForm("Monthly-newsletter-for-customers-and-partners-2026", "", null, null, null,
+        null, List.of("a-rather-long-tag-without-spaces")));
+    subscribers.upsert(s.org().id(), new Subscribers.Input("firstname.middlename.lastname.department@subdomain.example.com",
+        "Someone With A Long Name", null, List.of("customer-since-the-very-beginning")), "test");
+    web.open(o + "/members");
+    web.fill("email", "a.new.colleague.with.a.long.address@subdomain.example.com");
+    web.submit("Send invitation");
+    web.open(o + "/groups");
+    web.fill("name", "Editors-of-the-monthly-newsletter");
+    web.submit("Create group");
     List<String> pages = List.of("/dashboard", "/account", o, o + "/lists", o + "/lists/" + s.listId(), o + "/subscribers",
         o + "/subscribers/" + s.subscriberIds().getFirst(), o + "/fields", o + "/segments", o + "/segments/" + s.segmentId(),
         o + "/imports", o + "/suppressions", o + "/members", o + "/groups", o + "/api-keys", o + "/audit",
