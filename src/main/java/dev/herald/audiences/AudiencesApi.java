@@ -6,6 +6,7 @@ import dev.herald.tenancy.OrganizationContext;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import java.security.Principal;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -134,13 +136,18 @@ class AudiencesApi {
   }
 
   @PostMapping("/api/v1/orgs/{org}/subscribers")
-  @ResponseStatus(HttpStatus.CREATED)
-  @Operation(summary = "Create or update a subscriber by email, optionally subscribing them to lists with consent evidence")
+  @Operation(summary = "Create or update a subscriber by email, optionally subscribing them to lists with consent evidence",
+      description = "Answers 201 when it created the subscriber, 200 when one with this address existed and was updated.")
+  @ApiResponse(responseCode = "201", description = "Created")
+  @ApiResponse(responseCode = "200", description = "Updated")
   @Transactional
-  UpsertResult upsert(OrganizationContext org, @RequestBody SubscriberRequest body, Principal caller,
+  ResponseEntity<UpsertResult> upsert(OrganizationContext org, @RequestBody SubscriberRequest body, Principal caller,
       HttpServletRequest request) {
-    return upsertOne(org, body, caller, request, "");
+    Saved saved = upsertOne(org, body, caller, request, "");
+    return ResponseEntity.status(saved.created() ? HttpStatus.CREATED : HttpStatus.OK).body(saved.result());
   }
+
+  private record Saved(UpsertResult result, boolean created) {}
 
   @PostMapping("/api/v1/orgs/{org}/subscribers/bulk")
   @Operation(summary = "Create or update up to 1,000 subscribers in one transaction; any invalid one refuses the whole call")
@@ -152,12 +159,12 @@ class AudiencesApi {
     List<UpsertResult> out = new ArrayList<>();
     for (int i = 0; i < body.size(); i++) {
       if (body.get(i) == null) throw Refused.invalid("[" + i + "]", "Each element is a subscriber object; element " + i + " is null.");
-      out.add(upsertOne(org, body.get(i), caller, request, "[" + i + "]."));
+      out.add(upsertOne(org, body.get(i), caller, request, "[" + i + "].").result());
     }
     return out;
   }
 
-  private UpsertResult upsertOne(OrganizationContext org, SubscriberRequest body, Principal caller, HttpServletRequest request,
+  private Saved upsertOne(OrganizationContext org, SubscriberRequest body, Principal caller, HttpServletRequest request,
       String fieldPrefix) {
     try {
       List<Long> listIds = body.lists() == null ? List.of() : body.lists();
@@ -166,12 +173,14 @@ class AudiencesApi {
       }
       SubscriptionStatus status = SubscriptionStatus.parse("status", body.status());
       Consent.Evidence evidence = evidence(body.consent(), caller, request);
-      long id = subscribers.upsert(org.id(), new Subscribers.Input(body.email(), body.name(), body.fields(), body.tags()), "api");
+      Subscribers.Upserted saved = subscribers.createOrUpdate(org.id(),
+          new Subscribers.Input(body.email(), body.name(), body.fields(), body.tags()), "api");
+      long id = saved.id();
       List<SubscriptionResult> results = new ArrayList<>();
       for (Long listId : listIds) {
         results.add(new SubscriptionResult(listId, subscribers.subscribe(org.id(), id, listId, status, evidence)));
       }
-      return new UpsertResult(subscribers.find(org.id(), id).orElseThrow(), results);
+      return new Saved(new UpsertResult(subscribers.find(org.id(), id).orElseThrow(), results), saved.created());
     } catch (Refused p) {
       if (fieldPrefix.isEmpty() || p.field() == null) throw p;
       throw new Refused(p.refusal().underField(fieldPrefix));

@@ -129,6 +129,15 @@ public class Subscribers {
    */
   @Transactional
   public long upsert(long orgId, Input input, String source) {
+    return createOrUpdate(orgId, input, source).id();
+  }
+
+  /** The subscriber an upsert saved, and whether it created them (rather than updating who was there). */
+  public record Upserted(long id, boolean created) {}
+
+  /** {@link #upsert}, saying whether the subscriber is new. */
+  @Transactional
+  public Upserted createOrUpdate(long orgId, Input input, String source) {
     EmailAddress address = Addresses.require("email", input.email());
     String name = input.name() == null ? null : Text.requireNoControls("name", input.name()).trim();
     if (name != null && name.length() > 200) throw Refused.invalid("name", "A name is at most 200 characters.");
@@ -139,7 +148,7 @@ public class Subscribers {
         .params(orgId, address.key()).query(this::map).optional().map(this::withMemberships).map(AudienceEvents.SubscriberData::of);
     String attributes = json.writeValueAsString(withoutNulls(values));
     String[] removed = values.entrySet().stream().filter(e -> e.getValue() == null).map(Map.Entry::getKey).toArray(String[]::new);
-    long id = jdbc.sql("""
+    Upserted saved = jdbc.sql("""
         insert into subscriber (organization_id, email, email_key, smtputf8, name, attributes, tags, source)
         values (?, ?, ?, ?, coalesce(?, ''), cast(? as jsonb), ?, ?)
         on conflict (organization_id, email_key) do update set
@@ -147,17 +156,20 @@ public class Subscribers {
           attributes = (subscriber.attributes - cast(? as text[])) || excluded.attributes,
           tags = array(select distinct unnest(subscriber.tags || excluded.tags)),
           updated_at = now()
-        returning id""")
+        returning id, xmax = 0 as created""")
         .params(orgId, address.address(), address.key(), address.smtputf8(), name, attributes, tags.toArray(String[]::new), source,
             name, removed)
-        .query(Long.class).single();
+        // xmax = 0: this statement inserted the row (an update leaves its own transaction id there), also when a
+        // concurrent insert of the same address made the lock above find nothing.
+        .query((rs, n) -> new Upserted(rs.getLong("id"), rs.getBoolean("created"))).single();
+    long id = saved.id();
     AudienceEvents.SubscriberData after = data(orgId, id);
     if (before.isEmpty()) {
       events.publishEvent(new AudienceEvents.SubscriberCreated(orgId, after, clock.instant()));
     } else {
       publishChanged(orgId, before.get(), after);
     }
-    return id;
+    return saved;
   }
 
   /** Replaces name, fields and tags of an existing subscriber. */

@@ -15,6 +15,10 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * pages ({@code /p/}) are served only there, and nothing of the panel or the API is: a page on the
  * public host can then never act with a panel session, whose cookie belongs to the panel's host.
  * Health, static assets and the error page answer on both. With no separate host, nothing changes.
+ *
+ * <p>Host and path are compared as {@link RequestOrigin} normalizes them, the way the container and
+ * Spring MVC will resolve them: {@code lists.example.} is the public host, and {@code /%70/subscribe/2}
+ * is a subscriber page.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)
@@ -27,21 +31,32 @@ class OriginSeparationFilter extends OncePerRequestFilter {
 
   @Override
   protected boolean shouldNotFilter(HttpServletRequest request) {
-    String path = request.getRequestURI().substring(request.getContextPath().length());
-    return !properties.separatePublicOrigin() || path.startsWith("/actuator/") || path.startsWith("/assets/")
-        || path.startsWith("/webjars/") || path.equals("/error") || path.equals("/favicon.ico");
+    return !properties.separatePublicOrigin();
   }
 
   @Override
   protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws IOException, ServletException {
-    String path = request.getRequestURI().substring(request.getContextPath().length());
-    boolean publicHost = properties.publicUrl().getHost().equalsIgnoreCase(request.getServerName());
+    String path = RequestOrigin.path(request);
+    if (path == null) {
+      response.sendError(HttpServletResponse.SC_NOT_FOUND);
+      return;
+    }
+    if (bothHosts(path)) {
+      chain.doFilter(request, response);
+      return;
+    }
+    boolean publicHost = RequestOrigin.host(properties.publicUrl().getHost()).equals(RequestOrigin.host(request.getServerName()));
     boolean publicPage = path.startsWith("/p/");
     if (publicHost != publicPage) {
       response.sendError(HttpServletResponse.SC_NOT_FOUND);
       return;
     }
     chain.doFilter(request, response);
+  }
+
+  private static boolean bothHosts(String path) {
+    return path.startsWith("/actuator/") || path.startsWith("/assets/") || path.startsWith("/webjars/")
+        || path.equals("/error") || path.equals("/favicon.ico");
   }
 }

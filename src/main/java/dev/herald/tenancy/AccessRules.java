@@ -2,8 +2,10 @@ package dev.herald.tenancy;
 
 import static dev.herald.tenancy.Permission.*;
 
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.server.PathContainer;
 import org.springframework.web.util.pattern.PathPattern;
@@ -11,8 +13,8 @@ import org.springframework.web.util.pattern.PathPatternParser;
 
 /**
  * THE table: every route Herald serves and what it takes to use it (DESIGN.md, security rule 1).
- * A request that matches no row is refused, and a test fails if a controller maps a route that is
- * not here. {@code {org}} in a pattern is the organization's slug; the caller must belong to it.
+ * A request that matches no row is never served, and a test fails if a controller maps a route that
+ * is not here. (Someone who may know the path answers 404 or 405 for it: see {@link RouteAuthorization}.) {@code {org}} in a pattern is the organization's slug; the caller must belong to it.
  */
 final class AccessRules {
 
@@ -222,6 +224,28 @@ final class AccessRules {
     // HEAD is served by GET handlers, so it needs what GET needs.
     HttpMethod effective = HttpMethod.HEAD.equals(method) ? GET : method;
     return RULES.stream().filter(r -> r.matches(effective, container)).findFirst();
+  }
+
+  private static final List<PathPattern> ORGANIZATION_PATHS = List.of(PARSER.parse("/o/{org}/**"), PARSER.parse("/api/v1/orgs/{org}/**"));
+
+  /** The organization a path is under, whether or not any route matches it. */
+  static Optional<String> orgSlug(String path) {
+    PathContainer container = PathContainer.parsePath(path);
+    return ORGANIZATION_PATHS.stream().map(p -> p.matchAndExtract(container)).filter(java.util.Objects::nonNull)
+        .map(info -> info.getUriVariables().get("org")).findFirst();
+  }
+
+  /** The methods some route accepts at this path (HEAD beside GET): empty when no route has this path at all. */
+  static Set<HttpMethod> methodsAt(String path) {
+    PathContainer container = PathContainer.parsePath(path);
+    Set<HttpMethod> methods = new LinkedHashSet<>();
+    for (Rule r : RULES) {
+      if (r.method() != null && r.pattern().matches(container)) {
+        methods.add(r.method());
+        if (r.method().equals(GET)) methods.add(HttpMethod.HEAD);
+      }
+    }
+    return methods;
   }
 
   static Optional<String> orgSlug(Rule rule, String path) {

@@ -39,6 +39,22 @@ class RouteAuthorization implements AuthorizationManager<RequestAuthorizationCon
     static final String ATTRIBUTE = "herald.suspended";
   }
 
+  /**
+   * Left on a refused request that no route matches, when the caller may know so: the access-denied
+   * handlers answer 404, or 405 naming the methods the path takes, instead of "not allowed".
+   */
+  record UnknownRoute(Set<HttpMethod> allowed) {
+    static final String ATTRIBUTE = "herald.unknown-route";
+
+    int status() {
+      return allowed.isEmpty() ? 404 : 405;
+    }
+
+    String allowHeader() {
+      return String.join(", ", allowed.stream().map(HttpMethod::name).toList());
+    }
+  }
+
   RouteAuthorization(Organizations organizations) {
     this.organizations = organizations;
   }
@@ -48,8 +64,8 @@ class RouteAuthorization implements AuthorizationManager<RequestAuthorizationCon
     HttpServletRequest request = context.getRequest();
     String path = request.getRequestURI().substring(request.getContextPath().length());
     Optional<Rule> rule = AccessRules.find(HttpMethod.valueOf(request.getMethod()), path);
-    if (rule.isEmpty()) return DENIED;
     Object principal = principalOf(authentication.get());
+    if (rule.isEmpty()) return unknown(path, principal, request);
     return switch (rule.get().requirement()) {
       case Public p -> GRANTED;
       case SignedIn s -> decide(principal instanceof HeraldUser);
@@ -62,23 +78,48 @@ class RouteAuthorization implements AuthorizationManager<RequestAuthorizationCon
   private AuthorizationDecision organization(Rule rule, String path, Object principal, HttpServletRequest request, Permission needed) {
     Optional<Organizations.Organization> org = AccessRules.orgSlug(rule, path).flatMap(organizations::bySlug);
     if (org.isEmpty()) return DENIED;
-    long orgId = org.get().id();
-    Set<Permission> held = switch (principal) {
-      case HeraldUser u -> organizations.permissionsOf(orgId, u.id());
-      case ApiKeyPrincipal k when k.organizationId() == orgId -> k.permissions();
-      case null, default -> EnumSet.noneOf(Permission.class);
-    };
+    Set<Permission> held = held(org.get(), principal);
     // Every role grants some permission, so an empty set means "not a member" (or another org's key).
     if (held.isEmpty()) return DENIED;
-    if (org.get().suspended()) {
-      request.setAttribute(Suspended.ATTRIBUTE,
-          new Suspended(org.get().name(), org.get().slug(), org.get().suspendedAt(), org.get().suspendedReason()));
-      return DENIED;
-    }
+    if (suspended(org.get(), request)) return DENIED;
     if (needed != null && !held.contains(needed)) return DENIED;
     request.setAttribute(OrganizationContext.ATTRIBUTE,
-        new OrganizationContext(orgId, org.get().slug(), org.get().name(), Set.copyOf(held)));
+        new OrganizationContext(org.get().id(), org.get().slug(), org.get().name(), Set.copyOf(held)));
     return GRANTED;
+  }
+
+  /**
+   * No route has this method and path: it is refused like any other, but a caller who may know what is
+   * there learns that nothing is (404) or that the path takes other methods (405). Under an organization's
+   * slug that is only its members (and its keys), so nobody else learns the organization exists; elsewhere
+   * anyone signed in or holding a key. Anonymous callers are asked to authenticate first.
+   */
+  private AuthorizationDecision unknown(String path, Object principal, HttpServletRequest request) {
+    Optional<String> slug = AccessRules.orgSlug(path);
+    boolean mayKnow;
+    if (slug.isPresent()) {
+      Optional<Organizations.Organization> org = slug.flatMap(organizations::bySlug);
+      mayKnow = org.isPresent() && !held(org.get(), principal).isEmpty() && !suspended(org.get(), request);
+    } else {
+      mayKnow = principal instanceof HeraldUser || principal instanceof ApiKeyPrincipal;
+    }
+    if (mayKnow) request.setAttribute(UnknownRoute.ATTRIBUTE, new UnknownRoute(AccessRules.methodsAt(path)));
+    return DENIED;
+  }
+
+  private Set<Permission> held(Organizations.Organization org, Object principal) {
+    return switch (principal) {
+      case HeraldUser u -> organizations.permissionsOf(org.id(), u.id());
+      case ApiKeyPrincipal k when k.organizationId() == org.id() -> k.permissions();
+      case null, default -> EnumSet.noneOf(Permission.class);
+    };
+  }
+
+  /** A member of a suspended organization is refused, and told why (see {@link Suspended}). */
+  private static boolean suspended(Organizations.Organization org, HttpServletRequest request) {
+    if (!org.suspended()) return false;
+    request.setAttribute(Suspended.ATTRIBUTE, new Suspended(org.name(), org.slug(), org.suspendedAt(), org.suspendedReason()));
+    return true;
   }
 
   private static Object principalOf(Authentication authentication) {

@@ -17,6 +17,10 @@ import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.web.csrf.CsrfToken;
+import org.springframework.security.web.csrf.CsrfTokenRepository;
+import org.springframework.security.web.csrf.HttpSessionCsrfTokenRepository;
+import org.springframework.security.web.savedrequest.NullRequestCache;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -43,7 +47,10 @@ class SecurityConfiguration {
         // A Bearer key is not sent by browsers on their own, so CSRF does not apply to it; sessions keep CSRF.
         // Hosted subscriber pages (/p/) set no cookie, so they cannot carry a session's CSRF token; they are
         // protected by signed tokens, a honeypot and a rate limit instead (see PublicPagesController).
-        .csrf(c -> c.ignoringRequestMatchers(BEARER, PUBLIC_PAGES))
+        .csrf(c -> c.ignoringRequestMatchers(BEARER, PUBLIC_PAGES).csrfTokenRepository(new NoSessionForApi()))
+        // Pages send people back with ?next= (toSignIn); a saved request would only create a session for every
+        // anonymous call, API ones included.
+        .requestCache(c -> c.requestCache(new NullRequestCache()))
         .formLogin(f -> f.disable())
         .httpBasic(b -> b.disable())
         .logout(l -> l.logoutUrl("/logout").logoutSuccessUrl("/login?signedOut"))
@@ -51,13 +58,9 @@ class SecurityConfiguration {
             .defaultAuthenticationEntryPointFor((req, res, ex) -> problem(res, HttpStatus.UNAUTHORIZED,
                 "Authenticate with an API key (Authorization: Bearer hrld_...) or a signed-in session."), API)
             .defaultAuthenticationEntryPointFor(SecurityConfiguration::toSignIn, r -> true)
-            .defaultAccessDeniedHandlerFor((req, res, ex) -> problem(res, HttpStatus.FORBIDDEN,
-                req.getAttribute(RouteAuthorization.Suspended.ATTRIBUTE) instanceof RouteAuthorization.Suspended s
-                    ? "The organization " + s.slug() + " is suspended by the operator of this installation (reason: "
-                        + s.reason() + "). Contact the operator to have it resumed."
-                    : "You do not have permission for this action in this organization."), API)
+            .defaultAccessDeniedHandlerFor(SecurityConfiguration::apiRefusal, API)
             // Needed: with a single default handler Spring would use the API's JSON one for pages too.
-            .defaultAccessDeniedHandlerFor(new org.springframework.security.web.access.AccessDeniedHandlerImpl(), r -> true))
+            .defaultAccessDeniedHandlerFor(SecurityConfiguration::pageRefusal, r -> true))
         .headers(h -> h
             .contentSecurityPolicy(c -> c.policyDirectives(
                 "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -65,6 +68,35 @@ class SecurityConfiguration {
             .referrerPolicy(r -> r.policy(
                 org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy.SAME_ORIGIN)));
     return http.build();
+  }
+
+  private static void apiRefusal(HttpServletRequest request, HttpServletResponse response,
+      org.springframework.security.access.AccessDeniedException e) throws IOException {
+    if (request.getAttribute(RouteAuthorization.UnknownRoute.ATTRIBUTE) instanceof RouteAuthorization.UnknownRoute u) {
+      if (u.status() == 405) {
+        response.setHeader("Allow", u.allowHeader());
+        problem(response, HttpStatus.METHOD_NOT_ALLOWED, request.getMethod() + " is not supported here; this path takes "
+            + u.allowHeader() + ". The API is described at /api/docs.");
+      } else {
+        problem(response, HttpStatus.NOT_FOUND, "Herald's API has nothing at this path. The API is described at /api/docs.");
+      }
+      return;
+    }
+    problem(response, HttpStatus.FORBIDDEN,
+        request.getAttribute(RouteAuthorization.Suspended.ATTRIBUTE) instanceof RouteAuthorization.Suspended s
+            ? "The organization " + s.slug() + " is suspended by the operator of this installation (reason: "
+                + s.reason() + "). Contact the operator to have it resumed."
+            : "You do not have permission for this action in this organization.");
+  }
+
+  private static void pageRefusal(HttpServletRequest request, HttpServletResponse response,
+      org.springframework.security.access.AccessDeniedException e) throws IOException, ServletException {
+    if (request.getAttribute(RouteAuthorization.UnknownRoute.ATTRIBUTE) instanceof RouteAuthorization.UnknownRoute u) {
+      if (u.status() == 405) response.setHeader("Allow", u.allowHeader());
+      response.sendError(u.status());
+      return;
+    }
+    new org.springframework.security.web.access.AccessDeniedHandlerImpl().handle(request, response, e);
   }
 
   /** Pages send people to sign in, and back to where they were going afterwards. */
@@ -101,6 +133,35 @@ class SecurityConfiguration {
     return out.toString();
   }
 
+  /**
+   * The session's CSRF token, but an API request never creates a session for it: a call without a session
+   * (anonymous, or with a key) has no token to check against and is refused anyway, so storing a fresh
+   * token would only leave a session row behind for every call.
+   */
+  static final class NoSessionForApi implements CsrfTokenRepository {
+    private final HttpSessionCsrfTokenRepository sessions = new HttpSessionCsrfTokenRepository();
+
+    @Override
+    public CsrfToken generateToken(HttpServletRequest request) {
+      return sessions.generateToken(request);
+    }
+
+    @Override
+    public void saveToken(CsrfToken token, HttpServletRequest request, HttpServletResponse response) {
+      if (isApi(request) && request.getSession(false) == null) return;
+      sessions.saveToken(token, request, response);
+    }
+
+    @Override
+    public CsrfToken loadToken(HttpServletRequest request) {
+      return sessions.loadToken(request);
+    }
+  }
+
+  private static boolean isApi(HttpServletRequest request) {
+    return request.getRequestURI().startsWith(request.getContextPath() + "/api/");
+  }
+
   /** Authenticates {@code Authorization: Bearer hrld_...} for this request only; nothing is stored in a session. */
   static final class ApiKeyFilter extends OncePerRequestFilter {
     private final ApiKeys apiKeys;
@@ -111,12 +172,19 @@ class SecurityConfiguration {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-      return !BEARER.matches(request);
+      // Health and metrics are public; a scraper's own Authorization header must not stop them.
+      return !BEARER.matches(request) || request.getRequestURI().startsWith(request.getContextPath() + "/actuator/");
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
         throws ServletException, IOException {
+      if (!isApi(request)) {
+        // The panel's handlers expect a person (a session, CSRF, a user id); a key is bound to an organization only.
+        problem(response, HttpStatus.UNAUTHORIZED, "API keys are accepted only by the REST API under /api/v1. "
+            + "The panel needs a signed-in session.");
+        return;
+      }
       String presented = request.getHeader("Authorization").substring(7).trim();
       switch (apiKeys.authenticate(presented, request.getRemoteAddr())) {
         case ApiKeys.Invalid invalid -> problem(response, HttpStatus.UNAUTHORIZED, invalid.reason());
