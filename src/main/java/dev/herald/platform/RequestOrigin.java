@@ -18,10 +18,8 @@ final class RequestOrigin {
   static String host(String host) {
     if (host == null) return "";
     String h = host.trim().toLowerCase(Locale.ROOT);
-    if (!h.startsWith("[")) { // an IPv6 literal keeps its colons
-      int colon = h.indexOf(':');
-      if (colon >= 0) h = h.substring(0, colon);
-    }
+    int end = h.startsWith("[") ? h.indexOf(']') + 1 : h.indexOf(':'); // an IPv6 literal keeps its colons
+    if (end > 0 && end < h.length()) h = h.substring(0, end);
     while (h.endsWith(".")) h = h.substring(0, h.length() - 1);
     return h;
   }

@@ -63,8 +63,12 @@ final class AccessRules {
       rule(GET, "/api/openapi.json", new Public()),
       rule(GET, "/api/openapi.json/**", new Public()),
       rule(GET, "/api/openapi.json.yaml", new Public()),
+      // The API's documentation is for anyone: it describes Herald's code, the same on every installation, and
+      // holds nothing of this one's data; a client generator can fetch it without a key. /api/docs redirects to
+      // Swagger UI's own page and assets under /api/swagger-ui/.
       rule(GET, "/api/docs", new Public()),
       rule(GET, "/api/docs/**", new Public()),
+      rule(GET, "/api/swagger-ui/**", new Public()),
 
       // any signed-in person: their own account
       rule(GET, "/dashboard", new SignedIn()),

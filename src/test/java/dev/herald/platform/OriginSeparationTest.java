@@ -3,10 +3,12 @@ package dev.herald.platform;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 
+import java.net.URI;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
+import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.test.web.servlet.MockMvc;
 
 /** With a public host of its own, subscriber pages live only there and the panel never does. */
@@ -16,11 +18,15 @@ class OriginSeparationTest {
   @Autowired MockMvc mvc;
   @Autowired HeraldProperties properties;
 
-  int status(String host, String path) throws Exception {
-    return mvc.perform(get(path).with(r -> {
+  MockHttpServletResponse response(String host, String rawPath) throws Exception {
+    return mvc.perform(get(URI.create(rawPath)).with(r -> {
       r.setServerName(host);
       return r;
-    })).andReturn().getResponse().getStatus();
+    })).andReturn().getResponse();
+  }
+
+  int status(String host, String rawPath) throws Exception {
+    return response(host, rawPath).getStatus();
   }
 
   @Test
@@ -33,5 +39,41 @@ class OriginSeparationTest {
     assertThat(status("lists.example.com", "/actuator/health")).isEqualTo(200);
     assertThat(properties.publicLink("/p/confirm?token=x")).isEqualTo("https://lists.example.com/p/confirm?token=x");
     assertThat(properties.link("/setup")).isEqualTo("https://panel.example.com/setup");
+  }
+
+  @Test
+  void a_trailing_dot_or_capitals_in_the_public_host_do_not_reach_the_panel_or_the_api() throws Exception {
+    for (String host : new String[] {"lists.example.com.", "LISTS.Example.COM", "lists.example.com.."}) {
+      assertThat(status(host, "/login")).as("/login on %s", host).isEqualTo(404);
+      assertThat(status(host, "/api/openapi.json")).as("/api/openapi.json on %s", host).isEqualTo(404);
+      assertThat(status(host, "/api/v1/me")).as("/api/v1/me on %s", host).isEqualTo(404);
+      assertThat(status(host, "/p/confirm")).as("/p/confirm on %s", host).isEqualTo(422);
+    }
+  }
+
+  @Test
+  void an_encoded_or_dotted_path_does_not_serve_a_public_page_on_the_panel_host() throws Exception {
+    for (String path : new String[] {"/%70/confirm", "/%70/subscribe/2", "//p/confirm", "/./p/confirm", "/p;x=1/confirm",
+        "/x/..%2Fp/confirm", "/login/../p/confirm", "/assets/../p/confirm"}) {
+      assertThat(status("panel.example.com", path)).as(path).isEqualTo(404);
+    }
+    for (String path : new String[] {"/%6Cogin", "//login", "/./login", "/p/../login", "/p%2F..%2Flogin", "/actuator/../login"}) {
+      assertThat(status("lists.example.com", path)).as(path + " on the public host").isEqualTo(404);
+    }
+  }
+
+  @Test
+  void a_forged_host_header_is_not_reflected_into_redirects() throws Exception {
+    MockHttpServletResponse toSignIn = response("evil.example", "/o/acme");
+    assertThat(toSignIn.getStatus()).isEqualTo(302);
+    assertThat(toSignIn.getRedirectedUrl()).startsWith("https://panel.example.com/login?next=");
+    MockHttpServletResponse home = response("evil.example", "/");
+    assertThat(home.getRedirectedUrl()).startsWith("https://panel.example.com/");
+  }
+
+  @Test
+  void hosts_are_compared_without_case_port_or_trailing_dot() {
+    assertThat(RequestOrigin.host("Lists.Example.COM.:8443")).isEqualTo("lists.example.com");
+    assertThat(RequestOrigin.host("[::1]:8080")).isEqualTo("[::1]");
   }
 }

@@ -28,4 +28,21 @@ class ErrorPagesTest {
     assertThat(page.status()).isEqualTo(403);
     assertThat(page.body()).contains("403 · Not allowed").contains("Errors Co");
   }
+
+  @Test
+  void a_400_or_422_page_says_what_is_wrong_not_something_went_wrong_on_our_side() {
+    HeraldUser owner = fixtures.person("owner@wording.test");
+    Organizations.Organization org = fixtures.organization("Wording Co", owner);
+    WebClient web = new WebClient(port);
+    web.submit("/login", "/login", Map.of("email", "owner@wording.test", "password", Fixtures.PASSWORD));
+    WebClient.Page badId = web.getHtml("/o/" + org.slug() + "/subscribers/abc");
+    assertThat(badId.status()).isEqualTo(400);
+    assertThat(badId.body()).contains("400 · Bad request").doesNotContain("on our side");
+    WebClient.Page badFormat = web.getHtml("/o/" + org.slug() + "/subscribers/export?format=zzz");
+    assertThat(badFormat.status()).isEqualTo(422);
+    assertThat(badFormat.body()).contains("422 · Cannot do this").doesNotContain("on our side");
+    WebClient.Page unknown = web.getHtml("/o/" + org.slug() + "/nothing");
+    assertThat(unknown.status()).as("a member learns there is nothing here").isEqualTo(404);
+    assertThat(unknown.body()).contains("404 · Not found");
+  }
 }
