@@ -43,6 +43,10 @@ class DatabaseConfiguration {
         .setServerConfig("synchronous_commit", "on")
         .setServerConfig("full_page_writes", "on")
         .setServerConfig("listen_addresses", "127.0.0.1")
+        // Stopped by this bean's close, after the pool and everything that still writes on shutdown. zonky's own
+        // JVM hook would stop it while Spring's shutdown runs (the JVM runs hooks at once): closed connections
+        // and failed writes in the log of every normal stop.
+        .setRegisterShutdownHook(false)
         .start();
     try (Connection c = postgres.getPostgresDatabase().getConnection()) {
       boolean exists = c.createStatement()

@@ -27,7 +27,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /** One filter chain: API keys or session, then {@link RouteAuthorization} for every request. */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
-  private static final RequestMatcher API = r -> r.getRequestURI().startsWith(r.getContextPath() + "/api/v1/");
+  // All of /api/, not only /api/v1/: an unknown /api path is an API error too (problem+json, never the sign-in page).
+  private static final RequestMatcher API = SecurityConfiguration::isApi;
   private static final RequestMatcher PUBLIC_PAGES = r -> r.getRequestURI().startsWith(r.getContextPath() + "/p/");
   private static final RequestMatcher BEARER = r -> {
     String h = r.getHeader("Authorization");

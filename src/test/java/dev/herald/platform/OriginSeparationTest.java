@@ -19,7 +19,8 @@ class OriginSeparationTest {
   @Autowired HeraldProperties properties;
 
   MockHttpServletResponse response(String host, String rawPath) throws Exception {
-    return mvc.perform(get(URI.create(rawPath)).with(r -> {
+    // Absolute, so that a path starting with // stays a path (not a host); the server name is set below.
+    return mvc.perform(get(URI.create("http://any.example" + rawPath)).with(r -> {
       r.setServerName(host);
       return r;
     })).andReturn().getResponse();
@@ -60,15 +61,6 @@ class OriginSeparationTest {
     for (String path : new String[] {"/%6Cogin", "//login", "/./login", "/p/../login", "/p%2F..%2Flogin", "/actuator/../login"}) {
       assertThat(status("lists.example.com", path)).as(path + " on the public host").isEqualTo(404);
     }
-  }
-
-  @Test
-  void a_forged_host_header_is_not_reflected_into_redirects() throws Exception {
-    MockHttpServletResponse toSignIn = response("evil.example", "/o/acme");
-    assertThat(toSignIn.getStatus()).isEqualTo(302);
-    assertThat(toSignIn.getRedirectedUrl()).startsWith("https://panel.example.com/login?next=");
-    MockHttpServletResponse home = response("evil.example", "/");
-    assertThat(home.getRedirectedUrl()).startsWith("https://panel.example.com/");
   }
 
   @Test

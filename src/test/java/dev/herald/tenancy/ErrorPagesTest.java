@@ -7,7 +7,9 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
+import dev.herald.testsupport.Browser;
 import dev.herald.testsupport.WebClient;
+import org.openqa.selenium.By;
 import java.util.Map;
 
 /** A refused page is a page a person can read, in the panel's frame, not raw JSON. */
@@ -44,5 +46,27 @@ class ErrorPagesTest {
     WebClient.Page unknown = web.getHtml("/o/" + org.slug() + "/nothing");
     assertThat(unknown.status()).as("a member learns there is nothing here").isEqualTo(404);
     assertThat(unknown.body()).contains("404 · Not found");
+  }
+
+  @Test
+  void in_a_browser_the_error_pages_say_what_is_wrong_and_the_api_docs_open() throws Exception {
+    HeraldUser owner = fixtures.person("owner@browser-errors.test");
+    Organizations.Organization org = fixtures.organization("Browser Errors Co", owner);
+    try (Browser browser = Browser.start(port)) {
+      browser.signIn("owner@browser-errors.test", Fixtures.PASSWORD);
+      browser.waitForPathMatching(java.util.regex.Pattern.compile("/(dashboard|o/.*)"));
+      browser.open("/o/" + org.slug() + "/subscribers/abc");
+      assertThat(browser.heading()).isEqualTo("400 · Bad request");
+      assertThat(browser.bodyText()).doesNotContain("on our side");
+      browser.open("/o/" + org.slug() + "/subscribers/export?format=zzz");
+      assertThat(browser.heading()).isEqualTo("422 · Cannot do this");
+      browser.open("/o/" + org.slug() + "/nothing");
+      assertThat(browser.heading()).isEqualTo("404 · Not found");
+      // The footer's link: Swagger UI draws the document (its scripts and styles pass the CSP).
+      browser.open("/api/docs");
+      String title = browser.visible(By.cssSelector(".information-container .title")).getText();
+      assertThat(title).contains("Herald API");
+      assertThat(browser.driver().findElements(By.cssSelector(".opblock")).size()).isGreaterThan(10);
+    }
   }
 }

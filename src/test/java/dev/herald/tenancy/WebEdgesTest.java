@@ -53,13 +53,17 @@ class WebEdgesTest {
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  TestOrganizations.Created organization(String name) {
+    return organizations.create(name, "lists:read", "lists:write", "api_keys:read");
+  }
+
   long sessions() {
     return jdbc.sql("select count(*) from spring_session").query(Long.class).single();
   }
 
   @Test
   void unknown_api_routes_and_methods_answer_404_or_405_to_members_not_403() throws Exception {
-    TestOrganizations.Created org = organizations.create("Unknown Routes " + (++counter));
+    TestOrganizations.Created org = organization("Unknown Routes " + (++counter));
     String base = "/api/v1/orgs/" + org.slug();
     for (String path : new String[] {"/api/v1/nothing", base + "/listz", base + "/lists/1/nothing"}) {
       MockHttpServletResponse r = withKey(HttpMethod.GET, path, org.apiKey());
@@ -78,8 +82,8 @@ class WebEdgesTest {
 
   @Test
   void non_members_learn_nothing_of_another_organizations_routes() throws Exception {
-    TestOrganizations.Created alpha = organizations.create("Alpha Routes " + (++counter));
-    TestOrganizations.Created beta = organizations.create("Beta Routes " + (++counter));
+    TestOrganizations.Created alpha = organization("Alpha Routes " + (++counter));
+    TestOrganizations.Created beta = organization("Beta Routes " + (++counter));
     String base = "/api/v1/orgs/" + alpha.slug();
     MockHttpServletResponse known = withKey(HttpMethod.GET, base + "/lists", beta.apiKey());
     for (String path : new String[] {base + "/listz", base + "/lists", "/api/v1/orgs/no-such-org/listz"}) {
@@ -94,7 +98,7 @@ class WebEdgesTest {
 
   @Test
   void unknown_panel_routes_answer_404_and_405_to_members() throws Exception {
-    TestOrganizations.Created org = organizations.create("Panel Routes " + (++counter));
+    TestOrganizations.Created org = organization("Panel Routes " + (++counter));
     assertThat(call(get("/o/" + org.slug() + "/nothing").with(organizations.asOwner(org))).getStatus()).isEqualTo(404);
     MockHttpServletResponse delete = call(request(HttpMethod.DELETE, "/o/" + org.slug() + "/lists")
         .with(organizations.asOwner(org)).with(csrf()));
@@ -114,14 +118,38 @@ class WebEdgesTest {
     HttpResponse<String> anonymous = real("GET", "/api/v1/nothing");
     assertThat(anonymous.statusCode()).isEqualTo(401);
     assertThat(anonymous.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+    HttpResponse<String> outsideV1 = real("GET", "/api/nothing");
+    assertThat(outsideV1.statusCode()).as("not the sign-in page").isEqualTo(401);
+    assertThat(outsideV1.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
     HttpResponse<String> page = real("GET", "/assets/nothing-here.css");
     assertThat(page.statusCode()).isEqualTo(404);
     assertThat(page.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
   }
 
+  /** The raw response head to a GET with this Host header (HttpClient will not send a Host of our choosing). */
+  String rawHead(String host, String path) throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      return answer.substring(0, answer.indexOf("\r\n\r\n"));
+    }
+  }
+
+  @Test
+  void a_forged_host_header_is_not_reflected_into_redirects() throws Exception {
+    for (String path : new String[] {"/o/acme", "/", "/api/docs", "/dashboard"}) {
+      String head = rawHead("evil.example", path);
+      assertThat(head).as(path).startsWith("HTTP/1.1 302").containsIgnoringCase("\nLocation: /").doesNotContain("evil.example");
+    }
+    String docs = rawHead("evil.example", "/api/openapi.json");
+    assertThat(docs).startsWith("HTTP/1.1 200");
+    assertThat(real("GET", "/api/openapi.json").body()).doesNotContain("localhost:" + port);
+  }
+
   @Test
   void api_requests_never_create_sessions() throws Exception {
-    TestOrganizations.Created org = organizations.create("Sessionless " + (++counter));
+    TestOrganizations.Created org = organization("Sessionless " + (++counter));
     long before = sessions();
     real("GET", "/api/v1/nothing");
     real("GET", "/api/v1/orgs/" + org.slug() + "/lists");
@@ -136,7 +164,7 @@ class WebEdgesTest {
 
   @Test
   void an_api_key_on_a_panel_route_is_refused_with_401_not_a_500() throws Exception {
-    TestOrganizations.Created org = organizations.create("Keys Stay In The Api " + (++counter));
+    TestOrganizations.Created org = organization("Keys Stay In The Api " + (++counter));
     for (String path : new String[] {"/o/" + org.slug(), "/o/" + org.slug() + "/subscribers", "/o/" + org.slug() + "/api-keys",
         "/dashboard", "/account"}) {
       MockHttpServletResponse r = withKey(HttpMethod.GET, path, org.apiKey());

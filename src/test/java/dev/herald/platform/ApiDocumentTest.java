@@ -1,0 +1,88 @@
+package dev.herald.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
+import org.springframework.test.web.servlet.MockMvc;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+
+/** /api/openapi.json is a document a client generator can use: named, versioned, typed answers, enums. */
+@SpringBootTest
+@AutoConfigureMockMvc
+class ApiDocumentTest {
+  @Autowired MockMvc mvc;
+  @Autowired ObjectMapper json;
+  JsonNode api;
+
+  @BeforeEach
+  void read() throws Exception {
+    api = json.readTree(mvc.perform(get("/api/openapi.json")).andReturn().getResponse().getContentAsString());
+  }
+
+  List<String> values(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(v -> out.add(v.asString()));
+    return out;
+  }
+
+  @Test
+  void the_document_has_a_real_title_version_and_description() {
+    assertThat(api.at("/info/title").asString()).isEqualTo("Herald API");
+    assertThat(api.at("/info/version").asString()).isNotBlank().isNotEqualTo("v0").matches("\\d+\\.\\d+.*");
+    assertThat(api.at("/info/description").asString()).contains("/api/v1/orgs/{org}").contains("Bearer");
+  }
+
+  @Test
+  void every_operation_has_a_summary_concrete_media_types_and_problem_json_errors() {
+    List<String> anyMedia = new ArrayList<>();
+    List<String> undescribed = new ArrayList<>();
+    List<String> noProblem = new ArrayList<>();
+    api.get("paths").properties().forEach(path -> path.getValue().properties().forEach(op -> {
+      String name = op.getKey().toUpperCase() + " " + path.getKey();
+      if (op.getValue().path("summary").asString("").isBlank()) undescribed.add(name);
+      op.getValue().path("responses").properties().forEach(r -> r.getValue().path("content").properties().forEach(c -> {
+        if (c.getKey().equals("*/*")) anyMedia.add(name + " " + r.getKey());
+      }));
+      if (!op.getValue().at("/responses/default/content").has("application/problem+json")) noProblem.add(name);
+    }));
+    assertThat(anyMedia).as("responses typed */*").isEmpty();
+    assertThat(undescribed).as("operations without a summary").isEmpty();
+    assertThat(noProblem).as("operations whose errors are not problem+json").isEmpty();
+    assertThat(api.at("/components/schemas/Problem/properties/errors/type").asString()).isEqualTo("array");
+    JsonNode exportTypes = api.at("/paths/~1api~1v1~1orgs~1{org}~1exports~1subscribers/get/responses/200/content");
+    assertThat(exportTypes.has("text/csv") || exportTypes.has("text/csv;charset=UTF-8")).as(exportTypes.toString()).isTrue();
+    assertThat(exportTypes.toString()).contains("spreadsheetml").contains("application/json");
+    assertThat(api.at("/paths/~1api~1v1~1orgs~1{org}~1lists/get/responses/200/content").has("application/json")).isTrue();
+  }
+
+  @Test
+  void status_op_type_and_the_import_mapping_are_enums() {
+    JsonNode schemas = api.at("/components/schemas");
+    assertThat(values(schemas.at("/SubscriberRequest/properties/status/enum"))).containsExactly("subscribed", "unconfirmed", "unsubscribed");
+    assertThat(values(schemas.at("/Membership/properties/status/enum"))).contains("bounced", "complained");
+    assertThat(values(schemas.at("/Rule/properties/op/enum"))).contains("eq", "neq", "in_last_days", "is_set");
+    assertThat(values(schemas.at("/Rule/properties/type/enum"))).contains("field", "list", "tag");
+    assertThat(values(schemas.at("/FieldRequest/properties/type/enum"))).contains("text", "number", "date", "boolean", "choice");
+    JsonNode search = api.at("/paths/~1api~1v1~1orgs~1{org}~1subscribers/get/parameters");
+    List<String> statusParam = new ArrayList<>();
+    search.forEach(p -> {
+      if (p.path("name").asString("").equals("status")) statusParam.addAll(values(p.at("/schema/enum")));
+    });
+    assertThat(statusParam).contains("subscribed", "unsubscribed");
+    JsonNode imports = api.at("/paths/~1api~1v1~1orgs~1{org}~1imports/post");
+    String mapping = imports.toString();
+    assertThat(mapping).contains("\"mapping\"");
+    List<String> targets = new ArrayList<>();
+    imports.findValues("anyOf").forEach(anyOf -> anyOf.forEach(s -> targets.addAll(values(s.path("enum")))));
+    assertThat(targets).contains("email", "name", "tags", "ignore");
+    assertThat(mapping).contains("^field:");
+  }
+}
