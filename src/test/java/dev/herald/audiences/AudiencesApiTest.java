@@ -101,8 +101,8 @@ class AudiencesApiTest {
     assertThat(created.get("subscriber").get("fields").get("age").asInt()).isEqualTo(41);
     assertThat(created.get("subscriptions").get(0).get("status").asString()).isEqualTo("subscribed");
 
-    // the same person in other letter case: the same record, updated
-    send(post(api("/subscribers")), "{\"email\":\"ann@example.com\",\"fields\":{\"plan\":\"free\"}}", 201);
+    // the same person in other letter case: the same record, updated (200, not 201)
+    send(post(api("/subscribers")), "{\"email\":\"ann@example.com\",\"fields\":{\"plan\":\"free\"}}", 200);
     assertThat(jdbc.sql("select count(*) from subscriber where organization_id = ?").param(org.id()).query(Long.class).single())
         .isEqualTo(1);
     JsonNode byEmail = send(get(api("/subscribers/ann@example.com")), "", 200);
@@ -290,8 +290,8 @@ class AudiencesApiTest {
     assertThat(big.get("subscriber").get("fields").get("score").decimalValue()).as("shown as given").isEqualByComparingTo("-99999.123456789");
     assertThat(jdbc.sql("select cast(attributes ->> 'score' as numeric) from subscriber where organization_id = ?").param(org.id())
         .query(java.math.BigDecimal.class).single()).as("exact, as segments compare it").isEqualByComparingTo("-99999.123456789");
-    send(post(api("/subscribers")), "{\"email\":\"n@example.com\",\"fields\":{\"score\":999999999999999}}", 201);
-    JsonNode exponent = send(post(api("/subscribers")), "{\"email\":\"n@example.com\",\"fields\":{\"score\":\"1E+3\"}}", 201);
+    send(post(api("/subscribers")), "{\"email\":\"n@example.com\",\"fields\":{\"score\":999999999999999}}", 200);
+    JsonNode exponent = send(post(api("/subscribers")), "{\"email\":\"n@example.com\",\"fields\":{\"score\":\"1E+3\"}}", 200);
     assertThat(exponent.get("subscriber").get("fields").get("score").asInt()).isEqualTo(1000);
   }
 
@@ -371,5 +371,13 @@ class AudiencesApiTest {
   private String status(String email, long listId) {
     return jdbc.sql("select x.status from subscription x join subscriber s on s.id = x.subscriber_id where s.email = ? and x.list_id = ?")
         .params(email, listId).query(String.class).single();
+  }
+
+  @Test
+  void posting_an_existing_subscriber_answers_200_not_201() throws Exception {
+    send(post(api("/subscribers")), "{\"email\":\"twice@example.com\",\"name\":\"First\"}", 201);
+    JsonNode updated = send(post(api("/subscribers")), "{\"email\":\"Twice@example.com\",\"name\":\"Second\"}", 200);
+    assertThat(updated.get("subscriber").get("name").asString()).isEqualTo("Second");
+    send(post(api("/subscribers")), "{\"email\":\"other@example.com\"}", 201);
   }
 }
