@@ -16,39 +16,35 @@ import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springframework.stereotype.Component;
 
 /**
- * The values the audience API takes and answers, as enums in the OpenAPI document, read from the code that
- * checks them (so the document cannot drift from it): statuses, custom field types, segment condition types
- * and operators, import statuses, formats and mapping targets.
+ * The values the audience API takes and answers that are not typed on its records, as enums in the OpenAPI
+ * document, read from the code that checks them (so the document cannot drift from it): custom field types,
+ * segment condition types and operators, import statuses, formats and mapping targets.
  */
 @Component
 class AudiencesApiDocumentation implements OpenApiCustomizer {
-  /** What a caller may ask for (see {@link Subscribers#subscribe}); bounced and complained are only ever answered. */
-  private static final List<String> REQUESTABLE = List.of("subscribed", "unconfirmed", "unsubscribed");
-
   @Override
   public void customise(OpenAPI api) {
-    List<String> conditionTypes = Arrays.stream(SegmentCondition.Type.values()).map(t -> t.text).toList();
-    List<String> ops = Arrays.stream(SegmentCondition.Op.values()).map(o -> o.text).toList();
+    // Statuses are typed (SubscriptionStatus, annotated where they are Strings); these values live in code that
+    // is not an enum on the record, so they are read here from what checks them.
+    List<String> conditionTypes = Arrays.stream(SegmentCondition.Type.values()).map(SegmentCondition.Type::text).toList();
+    List<String> ops = Arrays.stream(SegmentCondition.Op.values()).map(SegmentCondition.Op::text).toList();
     List<String> importStatuses = Arrays.stream(ImportStatus.values()).map(ImportStatus::text).toList();
-    property(api, "SubscriberRequest", "status", REQUESTABLE);
-    property(api, "SubscribeRequest", "status", REQUESTABLE);
-    property(api, "SubscriptionResult", "status", Subscribers.STATUSES);
-    property(api, "Membership", "status", Subscribers.STATUSES);
     property(api, "FieldRequest", "type", CustomFields.TYPES);
     property(api, "Field", "type", CustomFields.TYPES);
     property(api, "Rule", "type", conditionTypes);
     property(api, "Rule", "op", ops);
     property(api, "Created", "status", importStatuses);
-    operations(api, "/api/v1/orgs/{org}/subscribers").forEach(o -> parameter(o, "status", Subscribers.STATUSES));
-    operations(api, "/api/v1/orgs/{org}/exports/subscribers").forEach(o -> {
-      parameter(o, "status", Subscribers.STATUSES);
-      parameter(o, "format", formats(ExportFormat.values()));
-    });
+    operations(api, "/api/v1/orgs/{org}/exports/subscribers").forEach(o -> parameter(o, "format", formats(ExportFormat.values())));
     operations(api, "/api/v1/orgs/{org}/imports").forEach(o -> {
       parameter(o, "format", formats(SubscriberFileFormat.values()));
+      parameter(o, "importAs", Arrays.stream(SubscriptionStatus.values()).map(SubscriptionStatus::text)
+          .filter(REQUESTABLE::contains).toList());
       mapping(o);
     });
   }
+
+  /** What a caller may ask an import or a subscription for; bounced and complained are only ever answered. */
+  private static final List<String> REQUESTABLE = List.of("subscribed", "unconfirmed", "unsubscribed");
 
   /**
    * The mapping is a JSON object in one parameter: column name to target, each target one of the fixed ones
