@@ -49,28 +49,33 @@ class AudiencesApi {
   // ---- lists -------------------------------------------------------------------------------
 
   @GetMapping("/api/v1/orgs/{org}/lists")
+  @Operation(summary = "List the organization's lists")
   List<MailingLists.MailingList> lists(OrganizationContext org) {
     return lists.list(org.id());
   }
 
   @PostMapping("/api/v1/orgs/{org}/lists")
+  @Operation(summary = "Create a list")
   @ResponseStatus(HttpStatus.CREATED)
   MailingLists.MailingList createList(OrganizationContext org, @RequestBody MailingLists.ListForm form) {
     return lists.create(org.id(), form);
   }
 
   @GetMapping("/api/v1/orgs/{org}/lists/{id}")
+  @Operation(summary = "Get a list")
   MailingLists.MailingList list(OrganizationContext org, @PathVariable long id) {
     return lists.find(org.id(), id).orElseThrow(() -> Refused.notFound("List " + id));
   }
 
   @PutMapping("/api/v1/orgs/{org}/lists/{id}")
+  @Operation(summary = "Change a list's name, description, opt-in and visibility")
   MailingLists.MailingList updateList(OrganizationContext org, @PathVariable long id,
       @RequestBody MailingLists.ListForm form) {
     return lists.update(org.id(), id, form).orElseThrow(() -> Refused.notFound("List " + id));
   }
 
   @DeleteMapping("/api/v1/orgs/{org}/lists/{id}")
+  @Operation(summary = "Delete a list and its subscriptions (subscribers stay)")
   @ResponseStatus(HttpStatus.NO_CONTENT)
   void deleteList(OrganizationContext org, @PathVariable long id) {
     if (!lists.delete(org.id(), id)) throw Refused.notFound("List " + id);
@@ -79,6 +84,7 @@ class AudiencesApi {
   // ---- custom fields -----------------------------------------------------------------------
 
   @GetMapping("/api/v1/orgs/{org}/fields")
+  @Operation(summary = "List the organization's custom fields")
   List<CustomFields.Field> fields(OrganizationContext org) {
     return fields.list(org.id());
   }
@@ -86,6 +92,7 @@ class AudiencesApi {
   record FieldRequest(String key, String label, String type, List<String> choices, Boolean subscriberEditable) {}
 
   @PostMapping("/api/v1/orgs/{org}/fields")
+  @Operation(summary = "Create a custom field")
   @ResponseStatus(HttpStatus.CREATED)
   CustomFields.Field createField(OrganizationContext org, @RequestBody FieldRequest f) {
     return fields.create(org.id(), f.key(), f.label(), f.type(), f.choices(), Boolean.TRUE.equals(f.subscriberEditable()));
@@ -103,6 +110,7 @@ class AudiencesApi {
   }
 
   @DeleteMapping("/api/v1/orgs/{org}/fields/{id}")
+  @Operation(summary = "Delete a custom field")
   @ResponseStatus(HttpStatus.NO_CONTENT)
   void deleteField(OrganizationContext org, @PathVariable long id) {
     if (!fields.delete(org.id(), id)) throw Refused.notFound("Field " + id);
@@ -217,6 +225,7 @@ class AudiencesApi {
   }
 
   @DeleteMapping("/api/v1/orgs/{org}/subscribers/{idOrEmail}")
+  @Operation(summary = "Delete a subscriber (to erase everything about a person, use the erasure call)")
   @ResponseStatus(HttpStatus.NO_CONTENT)
   void delete(OrganizationContext org, @PathVariable String idOrEmail) {
     subscribers.delete(org.id(), resolve(org, idOrEmail).id());
@@ -231,6 +240,7 @@ class AudiencesApi {
   }
 
   @GetMapping("/api/v1/orgs/{org}/subscribers/{idOrEmail}/consent")
+  @Operation(summary = "A subscriber's consent records, newest first")
   List<Consent.ConsentRecord> consent(OrganizationContext org, @PathVariable String idOrEmail) {
     return consent.of(org.id(), resolve(org, idOrEmail).id());
   }
@@ -239,6 +249,7 @@ class AudiencesApi {
       ConsentInput consent) {}
 
   @PutMapping("/api/v1/orgs/{org}/subscribers/{idOrEmail}/lists/{listId}")
+  @Operation(summary = "Subscribe a subscriber to a list, or change their status on it, with consent evidence")
   SubscriptionResult subscribe(OrganizationContext org, @PathVariable String idOrEmail,
       @PathVariable long listId, @RequestBody SubscribeRequest body, Principal caller, HttpServletRequest request) {
     Subscribers.Subscriber s = resolve(org, idOrEmail);
@@ -260,6 +271,7 @@ class AudiencesApi {
   }
 
   @DeleteMapping("/api/v1/orgs/{org}/subscribers/{idOrEmail}/lists/{listId}")
+  @Operation(summary = "Remove a subscriber from a list")
   @ResponseStatus(HttpStatus.NO_CONTENT)
   void removeFromList(OrganizationContext org, @PathVariable String idOrEmail, @PathVariable long listId) {
     if (!subscribers.removeFromList(org.id(), resolve(org, idOrEmail).id(), listId)) {

@@ -33,27 +33,32 @@ class SegmentsApi {
   record Count(long count) {}
 
   @GetMapping("/api/v1/orgs/{org}/segments")
+  @Operation(summary = "List the organization's segments")
   List<Segments.Segment> list(OrganizationContext org) {
     return segments.list(org.id());
   }
 
   @PostMapping("/api/v1/orgs/{org}/segments")
+  @Operation(summary = "Create a segment from conditions")
   @ResponseStatus(HttpStatus.CREATED)
   Segments.Segment create(OrganizationContext org, @RequestBody SegmentRequest body) {
     return segments.create(org.id(), body.name(), body.conditions());
   }
 
   @GetMapping("/api/v1/orgs/{org}/segments/{id}")
+  @Operation(summary = "Get a segment and its conditions")
   Segments.Segment get(OrganizationContext org, @PathVariable long id) {
     return segments.find(org.id(), id).orElseThrow(() -> Refused.notFound("Segment " + id));
   }
 
   @PutMapping("/api/v1/orgs/{org}/segments/{id}")
+  @Operation(summary = "Replace a segment's name and conditions")
   Segments.Segment update(OrganizationContext org, @PathVariable long id, @RequestBody SegmentRequest body) {
     return segments.update(org.id(), id, body.name(), body.conditions()).orElseThrow(() -> Refused.notFound("Segment " + id));
   }
 
   @DeleteMapping("/api/v1/orgs/{org}/segments/{id}")
+  @Operation(summary = "Delete a segment")
   @ResponseStatus(HttpStatus.NO_CONTENT)
   void delete(OrganizationContext org, @PathVariable long id) {
     if (!segments.delete(org.id(), id)) throw Refused.notFound("Segment " + id);

@@ -117,6 +117,7 @@ class SuppressionsApi {
   }
 
   @GetMapping("/api/v1/orgs/{org}/suppressions/{id}")
+  @Operation(summary = "Get a suppression")
   Suppressions.Entry entry(OrganizationContext org, @PathVariable long id) {
     return suppressions.find(org.id(), id).orElseThrow(() -> Refused.notFound("Suppression " + id));
   }

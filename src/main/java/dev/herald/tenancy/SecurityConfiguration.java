@@ -16,7 +16,6 @@ import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.SecurityFilterChain;
-import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
 import org.springframework.security.web.csrf.CsrfToken;
 import org.springframework.security.web.csrf.CsrfTokenRepository;
 import org.springframework.security.web.csrf.HttpSessionCsrfTokenRepository;
@@ -44,7 +43,8 @@ class SecurityConfiguration {
   SecurityFilterChain securityFilterChain(HttpSecurity http, RouteAuthorization routes, ApiKeys apiKeys) throws Exception {
     http
         .authorizeHttpRequests(a -> a.anyRequest().access(routes))
-        .addFilterBefore(new ApiKeyFilter(apiKeys), AnonymousAuthenticationFilter.class)
+        // Before logout too: a key is refused on every page, /logout included (see ApiKeyFilter).
+        .addFilterBefore(new ApiKeyFilter(apiKeys), org.springframework.security.web.authentication.logout.LogoutFilter.class)
         // A Bearer key is not sent by browsers on their own, so CSRF does not apply to it; sessions keep CSRF.
         // Hosted subscriber pages (/p/) set no cookie, so they cannot carry a session's CSRF token; they are
         // protected by signed tokens, a honeypot and a rate limit instead (see PublicPagesController).

@@ -51,6 +51,7 @@ class TenancyApi {
   }
 
   @GetMapping("/api/v1/orgs/{org}/members")
+  @Operation(summary = "List the organization's members and their roles")
   List<Organizations.Member> members(OrganizationContext org) {
     return organizations.members(org.id());
   }
@@ -58,6 +59,7 @@ class TenancyApi {
   record InvitationRequest(String email, String role) {}
 
   @PostMapping("/api/v1/orgs/{org}/invitations")
+  @Operation(summary = "Invite someone by email to join the organization with a role")
   @ResponseStatus(HttpStatus.CREATED)
   Invitations.Invitation invite(OrganizationContext org, @AuthenticationPrincipal Object principal,
       @RequestBody InvitationRequest request) {
@@ -66,11 +68,13 @@ class TenancyApi {
   }
 
   @GetMapping("/api/v1/orgs/{org}/groups")
+  @Operation(summary = "List the organization's groups and their permissions")
   List<Groups.Group> groups(OrganizationContext org) {
     return groups.list(org.id());
   }
 
   @GetMapping("/api/v1/orgs/{org}/api-keys")
+  @Operation(summary = "List the organization's API keys (never their secrets)")
   List<ApiKeys.ApiKey> apiKeys(OrganizationContext org) {
     return apiKeys.list(org.id());
   }
@@ -90,12 +94,14 @@ class TenancyApi {
   }
 
   @DeleteMapping("/api/v1/orgs/{org}/api-keys/{id}")
+  @Operation(summary = "Revoke an API key")
   @ResponseStatus(HttpStatus.NO_CONTENT)
   void revokeApiKey(OrganizationContext org, @PathVariable long id) {
     if (!apiKeys.revoke(org.id(), id)) throw Refused.notFound("API key " + id);
   }
 
   @GetMapping("/api/v1/orgs/{org}/audit-events")
+  @Operation(summary = "The organization's audit log, newest first, filterable")
   List<AuditLog.Entry> auditEvents(OrganizationContext org, @RequestParam(defaultValue = "") String actor,
       @RequestParam(defaultValue = "") String action, @RequestParam(required = false) LocalDate from,
       @RequestParam(required = false) LocalDate to, @RequestParam(defaultValue = "100") int limit) {

@@ -307,8 +307,10 @@ class AudiencesApiTest {
     Map<String, String> accepted = Map.of("2024-03-04", "2024-03-04", "2024-03-05T10:00:00Z", "2024-03-05",
         "2024-03-06 10:00:00", "2024-03-06", "2024-03-07T23:30:00-05:00", "2024-03-07", "2024-03-08T10:00", "2024-03-08",
         "2024-03-09T10:00:00.123+01:00", "2024-03-09");
+    int posted = 0;
     for (Map.Entry<String, String> e : accepted.entrySet()) {
-      JsonNode ok = send(post(api("/subscribers")), "{\"email\":\"d@example.com\",\"fields\":{\"since\":\"" + e.getKey() + "\"}}", 201);
+      JsonNode ok = send(post(api("/subscribers")), "{\"email\":\"d@example.com\",\"fields\":{\"since\":\"" + e.getKey() + "\"}}",
+          posted++ == 0 ? 201 : 200);
       assertThat(ok.get("subscriber").get("fields").get("since").asString()).as(e.getKey()).isEqualTo(e.getValue());
     }
   }

@@ -54,7 +54,7 @@ class WebEdgesTest {
   }
 
   TestOrganizations.Created organization(String name) {
-    return organizations.create(name, "lists:read", "lists:write", "api_keys:read");
+    return organizations.create(name, "lists:read", "lists:write", "members:read");
   }
 
   long sessions() {
