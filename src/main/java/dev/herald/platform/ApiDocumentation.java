@@ -51,8 +51,7 @@ class ApiDocumentation {
         .servers(List.of(new Server().url("/").description("This installation")))
         .components(new Components()
             .addSecuritySchemes("apiKey", new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("bearer")
-                .description("An API key of the organization: hrld_..."))
-            .addSchemas(PROBLEM, problemSchema()))
+                .description("An API key of the organization: hrld_...")))
         .addSecurityItem(new SecurityRequirement().addList("apiKey"));
   }
 
@@ -60,6 +59,9 @@ class ApiDocumentation {
   @Bean
   OpenApiCustomizer concreteMediaTypesAndProblems() {
     return api -> {
+      // Here, not on the bean: springdoc writes the scanned schemas over the bean's.
+      if (api.getComponents() == null) api.setComponents(new Components());
+      api.getComponents().addSchemas(PROBLEM, problemSchema());
       if (api.getPaths() == null) return;
       api.getPaths().values().forEach(path -> path.readOperations().forEach(operation -> {
         if (operation.getResponses() == null) return;
