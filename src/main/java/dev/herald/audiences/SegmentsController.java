@@ -1,10 +1,12 @@
 package dev.herald.audiences;
 
+import dev.herald.platform.Forms;
 import dev.herald.platform.OnRefused;
 import dev.herald.platform.Refused;
 import dev.herald.platform.PanelController;
 import dev.herald.tenancy.OrganizationContext;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.http.HttpStatus;
@@ -73,7 +75,7 @@ class SegmentsController {
   @PostMapping("/o/{org}/segments/{id}")
   String save(OrganizationContext org, @PathVariable long id, @RequestParam(defaultValue = "") String name,
       @RequestParam(defaultValue = "all") String match, @RequestParam(defaultValue = "save") String action,
-      HttpServletRequest request, Model model, RedirectAttributes flash) {
+      HttpServletRequest request, HttpServletResponse response, Model model, RedirectAttributes flash) {
     segments.find(org.id(), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
     List<Segments.Rule> rules = rules(request);
     if (action.equals("add")) {
@@ -95,7 +97,7 @@ class SegmentsController {
     } catch (Refused p) {
       // Not @OnRefused: the editor is shown again with the unsaved conditions, which a redirect would lose;
       // the error sits beside the condition it names (rules[2].value).
-      model.addAttribute("errors", p.fieldErrors());
+      Forms.refused(p, model, response);
       return editor(org, id, name, new Segments.Conditions(match, rules), model);
     }
   }

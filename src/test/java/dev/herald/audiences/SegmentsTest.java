@@ -310,6 +310,25 @@ class SegmentsTest {
     assertThat(removed).doesNotContain("name=\"type.0\"");
   }
 
+  /** A refused save showed the editor again with a 200, as if it had worked; the status is the refusal's. */
+  @Test
+  void a_refused_save_in_the_editor_answers_the_refusals_status_with_the_error_beside_its_condition() throws Exception {
+    segments.create(org.id(), "Taken", Segments.Conditions.empty());
+    long id = segments.create(org.id(), "Mine", Segments.Conditions.empty()).id();
+    String path = "/o/" + org.slug() + "/segments/" + id;
+    MockHttpServletResponse invalid = mvc.perform(post(path).with(organizations.asOwner(org)).with(csrf()).param("name", "Mine")
+        .param("match", "all").param("action", "save").param("type.0", "field").param("subject.0", "age").param("op.0", "gte")
+        .param("value.0", "many")).andReturn().getResponse();
+    assertThat(invalid.getStatus()).isEqualTo(422);
+    assertThat(invalid.getContentAsString()).contains("class=\"field-error\"").contains("is not a number")
+        .contains("value=\"many\"");
+    MockHttpServletResponse conflict = mvc.perform(post(path).with(organizations.asOwner(org)).with(csrf()).param("name", "Taken")
+        .param("match", "all").param("action", "save")).andReturn().getResponse();
+    assertThat(conflict.getStatus()).isEqualTo(409);
+    assertThat(conflict.getContentAsString()).contains("A segment named Taken exists already.");
+    assertThat(segments.find(org.id(), id).orElseThrow().name()).as("nothing saved").isEqualTo("Mine");
+  }
+
   @Test
   void the_panel_editor_adds_rows_shows_the_live_count_and_saves() throws Exception {
     long id = segments.create(org.id(), "Editor", Segments.Conditions.empty()).id();
