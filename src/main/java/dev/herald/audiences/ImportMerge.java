@@ -33,9 +33,11 @@ class ImportMerge {
   private final MailingLists lists;
   private final DoubleOptIn doubleOptIn;
   private final ApplicationEventPublisher events;
+  private final java.time.Clock clock;
 
   ImportMerge(JdbcClient jdbc, ImportTransactions tx, @Qualifier(ImportLeases.BEAN) Leases leases, SuppressionScreen screen,
-      MailingLists lists, DoubleOptIn doubleOptIn, ApplicationEventPublisher events) {
+      MailingLists lists, DoubleOptIn doubleOptIn, ApplicationEventPublisher events, java.time.Clock clock) {
+    this.clock = clock;
     this.jdbc = jdbc;
     this.tx = tx;
     this.leases = leases;
@@ -68,11 +70,11 @@ class ImportMerge {
       found.setAside += screenPeopleWhoLeft(p);
       recordSetAside(p);
       report(job, ImportStep.MERGING, found);
-      Counts counts = upsertSubscribers(p);
+      Counts counts = upsertSubscribers(job, p);
       found.inserted = counts.inserted();
       found.updated = counts.updated();
       report(job, ImportStep.WRITING_CONSENT, found);
-      writeSubscriptionsAndConsent(p);
+      writeSubscriptionsAndConsent(job, p);
       finishJob(job, counts, found.setAside);
       return true;
     }));
@@ -195,33 +197,77 @@ class ImportMerge {
         insert into import_error (job_id, line, reason, value)
         select job_id, line, skip, email from import_row where job_id = :job and skip is not null""";
 
-  /** Subscribers: insert new ones; existing ones are updated (overwrite) or only filled in (keep existing). */
-  private Counts upsertSubscribers(Map<String, Object> p) {
-    return jdbc.sql(UPSERT_SUBSCRIBERS).params(p).query((rs, n) -> new Counts(rs.getLong(1), rs.getLong(2))).single();
+  /**
+   * Subscribers: insert new ones; existing ones are updated (overwrite) or only filled in (keep existing).
+   * Publishes whom it created ("import_created") and whom it updated ("import_updated"), as
+   * {@link BulkActions.SubscribersChangedInBulk} batches read from the statement as its rows arrive.
+   */
+  private Counts upsertSubscribers(ImportRun job, Map<String, Object> p) {
+    var created = new Batches(job, "import_created");
+    var updated = new Batches(job, "import_updated");
+    jdbc.sql(UPSERT_SUBSCRIBERS).params(p).withFetchSize(BulkActions.EVENT_BATCH)
+        .query((org.springframework.jdbc.core.RowCallbackHandler) rs -> (rs.getBoolean(2) ? created : updated).add(rs.getLong(1)));
+    return new Counts(created.flush(), updated.flush());
   }
 
   static final String UPSERT_SUBSCRIBERS = """
-        with merged as (
-          insert into subscriber as s (organization_id, email, email_key, smtputf8, name, attributes, tags, source)
-          select :org, email, email_key, smtputf8, coalesce(name, ''), attributes,
-                 array(select distinct unnest(tags || cast(:tags as text[]))), 'import'
-          from import_row where job_id = :job and skip is null
-          on conflict (organization_id, email_key) do update set
-            name = case when :overwrite and excluded.name <> '' then excluded.name
-                        when s.name = '' then excluded.name else s.name end,
-            attributes = case when :overwrite then s.attributes || excluded.attributes else excluded.attributes || s.attributes end,
-            tags = array(select distinct unnest(s.tags || excluded.tags)),
-            updated_at = now()
-          returning (xmax = 0) as inserted)
-        select count(*) filter (where inserted), count(*) filter (where not inserted) from merged""";
+        insert into subscriber as s (organization_id, email, email_key, smtputf8, name, attributes, tags, source)
+        select :org, email, email_key, smtputf8, coalesce(name, ''), attributes,
+               array(select distinct unnest(tags || cast(:tags as text[]))), 'import'
+        from import_row where job_id = :job and skip is null
+        on conflict (organization_id, email_key) do update set
+          name = case when :overwrite and excluded.name <> '' then excluded.name
+                      when s.name = '' then excluded.name else s.name end,
+          attributes = case when :overwrite then s.attributes || excluded.attributes else excluded.attributes || s.attributes end,
+          tags = array(select distinct unnest(s.tags || excluded.tags)),
+          updated_at = now()
+        returning s.id, (xmax = 0) as inserted""";
+
+  /**
+   * The subscriber ids of one kind of change, published {@link BulkActions#EVENT_BATCH} at a time in the
+   * merge's transaction (see {@link BulkActions.SubscribersChangedInBulk} on why batches of ids).
+   */
+  private final class Batches {
+    private final ImportRun job;
+    private final String action;
+    private final java.time.Instant at = clock.instant();
+    private final List<Long> batch = new java.util.ArrayList<>(BulkActions.EVENT_BATCH);
+    private long total;
+
+    Batches(ImportRun job, String action) {
+      this.job = job;
+      this.action = action;
+    }
+
+    void add(long subscriberId) {
+      batch.add(subscriberId);
+      total++;
+      if (batch.size() == BulkActions.EVENT_BATCH) publish();
+    }
+
+    /** Publishes what is left; returns how many ids were added in all. */
+    long flush() {
+      if (!batch.isEmpty()) publish();
+      return total;
+    }
+
+    private void publish() {
+      events.publishEvent(new BulkActions.SubscribersChangedInBulk(job.orgId(), action, job.listId(), null, batch, at));
+      batch.clear();
+    }
+  }
 
   /**
    * Subscriptions, and a consent record for each one this import created or changed. A row's own status
    * (Mailchimp's UNSUB_TIME, CLEAN_TIME) wins over the job's. An existing subscription is never demoted from
    * subscribed to unconfirmed (that would stop mail to confirmed people), and a complaint is never overwritten.
+   * Publishes whose subscription on the job's list it created or changed ("import_subscription"), in batches.
    */
-  private void writeSubscriptionsAndConsent(Map<String, Object> p) {
-    jdbc.sql(SUBSCRIPTIONS_AND_CONSENT).params(p).update();
+  private void writeSubscriptionsAndConsent(ImportRun job, Map<String, Object> p) {
+    var changed = new Batches(job, "import_subscription");
+    jdbc.sql(SUBSCRIPTIONS_AND_CONSENT).params(p).withFetchSize(BulkActions.EVENT_BATCH)
+        .query((org.springframework.jdbc.core.RowCallbackHandler) rs -> changed.add(rs.getLong(1)));
+    changed.flush();
   }
 
   static final String SUBSCRIPTIONS_AND_CONSENT = """
@@ -243,12 +289,13 @@ class ImportMerge {
                case when coalesce(r.row_status, :importAs) = 'subscribed' then coalesce(r.confirm_time, now()) end,
                case when coalesce(r.row_status, :importAs) = 'unsubscribed' then coalesce(r.status_time, now()) end
         from changed c join subscriber s on s.id = c.subscriber_id
-        join import_row r on r.job_id = :job and r.email_key = s.email_key and r.skip is null""";
+        join import_row r on r.job_id = :job and r.email_key = s.email_key and r.skip is null
+        returning subscriber_id""";
 
   /**
    * Drops the staged rows and the stored file, finishes the job (the lease's own write; the job is locked
    * by {@link #holdJob} since the start, so it cannot be lost here) with its counts, and publishes one
-   * {@link SubscribersImported}.
+   * {@link SubscribersImported} with the counts (whom the import touched went out in the steps' batches).
    */
   private void finishJob(ImportRun job, Counts counts, long setAsideInMerge) {
     jdbc.sql("delete from import_row where job_id = ?").param(job.id()).update();

@@ -23,6 +23,8 @@ import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.mock.web.MockMultipartFile;
+import org.springframework.test.context.event.ApplicationEvents;
+import org.springframework.test.context.event.RecordApplicationEvents;
 import org.springframework.test.web.servlet.MockMvc;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
@@ -34,6 +36,7 @@ import tools.jackson.databind.ObjectMapper;
  */
 @SpringBootTest(properties = "herald.imports.poll=PT0.1S")
 @AutoConfigureMockMvc
+@RecordApplicationEvents
 @Import({AudienceFixtures.class, TestOrganizations.class})
 class ImportTest {
   static final Path CORPUS = Path.of("../shared/corpora/subscriber-csv");
@@ -46,6 +49,7 @@ class ImportTest {
   @Autowired ImportStaging staging;
   @Autowired ImportMerge merge;
   @Autowired CustomFields fields;
+  @Autowired ApplicationEvents events;
 
   TestOrganizations.Created org;
   long listId;
@@ -539,6 +543,44 @@ class ImportTest {
     worker.fail(run.lease(), "the stale attempt's failure");
     assertThat(leaseColumns(id)).as("lease not renewed, job not failed").isEqualTo(theirs);
     assertThat(imports.find(org.id(), id).orElseThrow().status()).isEqualTo(ImportStatus.RUNNING);
+  }
+
+  /**
+   * Regression: an import published one event with counts only, so a webhook could not tell whom it
+   * created or changed. Now each step publishes the ids it touched, at most 1,000 per event, each once.
+   */
+  @Test
+  void an_import_publishes_whom_it_created_and_updated_in_batches_of_a_thousand_each_id_once() throws Exception {
+    jdbc.sql("""
+        insert into subscriber (organization_id, email, email_key, name, source)
+        select ?, 'p' || i || '@example.com', 'p' || i || '@example.com', '', 'api' from generate_series(1, 700) i""")
+        .param(org.id()).update();
+    List<Long> existing = jdbc.sql("select id from subscriber where organization_id = ?").param(org.id()).query(Long.class).list();
+    StringBuilder csv = new StringBuilder("email,name\n");
+    for (int i = 1; i <= 2500; i++) csv.append("p").append(i).append("@example.com,Person ").append(i).append('\n');
+    long id = imports.upload(org.id(), null, listId, "p.csv", csv.toString().getBytes(StandardCharsets.UTF_8), null);
+    worker.run(claimedByHand(id));
+    assertThat(imports.find(org.id(), id).orElseThrow().status()).isEqualTo(ImportStatus.FINISHED);
+    List<Long> everyone = jdbc.sql("select id from subscriber where organization_id = ?").param(org.id()).query(Long.class).list();
+    assertThat(everyone).hasSize(2500);
+
+    List<BulkActions.SubscribersChangedInBulk> batches = events.stream(BulkActions.SubscribersChangedInBulk.class).toList();
+    assertThat(batches).allSatisfy(b -> {
+      assertThat(b.organizationId()).isEqualTo(org.id());
+      assertThat(b.listId()).isEqualTo(listId);
+      assertThat(b.subscriberIds()).hasSizeLessThanOrEqualTo(1000).isNotEmpty();
+    });
+    assertThat(idsOf(batches, "import_updated")).as("updated: the people already there, each once").containsExactlyInAnyOrderElementsOf(existing);
+    List<Long> created = new java.util.ArrayList<>(everyone);
+    created.removeAll(existing);
+    assertThat(idsOf(batches, "import_created")).as("created: the new people, each once").containsExactlyInAnyOrderElementsOf(created);
+    assertThat(idsOf(batches, "import_subscription")).as("every subscription the import wrote, each once")
+        .containsExactlyInAnyOrderElementsOf(everyone);
+    assertThat(batches.stream().filter(b -> b.action().equals("import_created"))).hasSize(2);
+  }
+
+  private static List<Long> idsOf(List<BulkActions.SubscribersChangedInBulk> batches, String action) {
+    return batches.stream().filter(b -> b.action().equals(action)).flatMap(b -> b.subscriberIds().stream()).toList();
   }
 
   /** Regression: the bar stood at 0 % while the file was read (the row count is known only afterwards), then jumped to 99 %. */
