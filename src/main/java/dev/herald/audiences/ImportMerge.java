@@ -80,7 +80,15 @@ class ImportMerge {
     }));
     if (!merged) return false;
     log.info("Import {} finished: {} rows staged", job.id(), staged);
-    if (job.importAs() == SubscriptionStatus.UNCONFIRMED) mailConfirmations(job);
+    if (job.importAs() == SubscriptionStatus.UNCONFIRMED) {
+      // After the commit: the import is finished whatever happens here, so a failure must not fail the job.
+      try {
+        mailConfirmations(job);
+      } catch (RuntimeException e) {
+        log.error("Import {} finished, but mailing its confirmations failed; they can be re-sent from the subscriber page or the API",
+            job.id(), e);
+      }
+    }
     return true;
   }
 

@@ -57,8 +57,8 @@ class ImportStaging {
    * job was taken over: no chunk is written after that.
    */
   long stage(ImportRun job) {
-    ensureFields(job);
-    Map<String, CustomFields.Field> known = fields.byKey(job.orgId());
+    Map<String, CustomFields.Field> known = new java.util.LinkedHashMap<>(fields.byKey(job.orgId()));
+    List<String> newFields = missingFields(job, known);
     RowConverter converter = new RowConverter(job.mapping(), known, json);
     long total = 0, staged = 0, rejected = 0;
     StringBuilder copy = new StringBuilder(CHUNK * 100);
@@ -82,14 +82,14 @@ class ImportStaging {
           }
         }
         if (++inChunk == CHUNK) {
-          createTextFields(job, converter.takeNewFields());
-          flush(job, copy, errors, total, read.getAsDouble(), null);
+          newFields.addAll(converter.takeNewFields());
+          flush(job, copy, errors, newFields, total, read.getAsDouble(), null);
           inChunk = 0;
         }
       }
-      createTextFields(job, converter.takeNewFields());
+      newFields.addAll(converter.takeNewFields());
     }
-    flush(job, copy, errors, total, 1.0, rejected);
+    flush(job, copy, errors, newFields, total, 1.0, rejected);
     // Its own short transaction: ANALYZE holds a lock that would otherwise keep other jobs' analyses waiting.
     if (staged >= ANALYZE_FROM) tx.run(() -> jdbc.sql("analyze import_row").update());
     return staged;
@@ -98,12 +98,15 @@ class ImportStaging {
   /**
    * Writes a chunk and the progress in one transaction, behind a renewal of the lease: a renewal that
    * finds the job taken over stops the attempt before it writes, and one that succeeds locks the job until
-   * the chunk is in, so no other node takes it over half-way. {@code rejected}: on the last chunk, the
-   * totals are written too.
+   * the chunk is in, so no other node takes it over half-way. The fields the chunk's rows need are created
+   * behind the same renewal, so a node that lost its lease creates none. {@code rejected}: on the last
+   * chunk, the totals are written too.
    */
-  private void flush(ImportRun job, StringBuilder copy, List<ImportError> errors, long processed, double readFraction, Long rejected) {
+  private void flush(ImportRun job, StringBuilder copy, List<ImportError> errors, List<String> newFields, long processed,
+      double readFraction, Long rejected) {
     tx.run(() -> {
       if (leases.renew(job.lease()) == Leases.Outcome.LOST) throw new ImportRun.LeaseLost(job);
+      createTextFields(job, newFields);
       if (!copy.isEmpty()) {
         copyIn("copy import_row (job_id, line, email, email_key, smtputf8, name, attributes, tags, optin_time, optin_ip, confirm_time,"
             + " row_status, status_time) from stdin", copy.toString().getBytes(StandardCharsets.UTF_8));
@@ -121,6 +124,7 @@ class ImportStaging {
     });
     copy.setLength(0);
     errors.clear();
+    newFields.clear();
   }
 
   /** COPY on the transaction's connection, so it commits or rolls back with the chunk's lease renewal. */
@@ -141,14 +145,20 @@ class ImportStaging {
     }
   }
 
-  /** Columns mapped to a field that does not exist yet become text fields, so nothing mapped is dropped. */
-  private void ensureFields(ImportRun job) {
-    Map<String, CustomFields.Field> known = fields.byKey(job.orgId());
+  /**
+   * Columns mapped to a field that does not exist yet become text fields, so nothing mapped is dropped:
+   * they join {@code known} at once, for the rows, and are returned to be created with the first chunk.
+   */
+  private static List<String> missingFields(ImportRun job, Map<String, CustomFields.Field> known) {
     List<String> missing = new ArrayList<>();
     for (String target : job.mapping().values()) {
-      if (target.startsWith("field:") && !known.containsKey(target.substring(6))) missing.add(target.substring(6));
+      String key = target.startsWith("field:") ? target.substring(6) : null;
+      if (key != null && !known.containsKey(key)) {
+        known.put(key, new CustomFields.Field(0, key, key, "text", List.of(), false));
+        missing.add(key);
+      }
     }
-    createTextFields(job, missing);
+    return missing;
   }
 
   /** Also the keys of an "attributes" column (listmonk's), found only while reading the rows. */

@@ -201,7 +201,8 @@ class ImportWorker implements SchedulingConfigurer {
   void fail(Leases.Lease lease, String message) {
     tx.run(() -> {
       if (leases.fail(lease, message) == Leases.Outcome.LOST) {
-        log.warn("Import {} was taken over by another node; this attempt's failure ({}) is not recorded", lease.jobId(), message);
+        // Taken over by another node, or already finished or failed: either way not this attempt's to fail.
+        log.warn("Import {} is no longer held by this attempt; its failure ({}) is not recorded", lease.jobId(), message);
         return;
       }
       jdbc.sql("delete from import_row where job_id = ?").param(lease.jobId()).update();

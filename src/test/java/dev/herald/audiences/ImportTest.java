@@ -15,6 +15,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
+import org.mockito.ArgumentMatchers;
+import org.mockito.Mockito;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -23,6 +25,7 @@ import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.mock.web.MockMultipartFile;
+import org.springframework.test.context.bean.override.mockito.MockitoSpyBean;
 import org.springframework.test.context.event.ApplicationEvents;
 import org.springframework.test.context.event.RecordApplicationEvents;
 import org.springframework.test.web.servlet.MockMvc;
@@ -50,6 +53,7 @@ class ImportTest {
   @Autowired ImportMerge merge;
   @Autowired CustomFields fields;
   @Autowired ApplicationEvents events;
+  @MockitoSpyBean DoubleOptIn doubleOptIn;
 
   TestOrganizations.Created org;
   long listId;
@@ -581,6 +585,66 @@ class ImportTest {
 
   private static List<Long> idsOf(List<BulkActions.SubscribersChangedInBulk> batches, String action) {
     return batches.stream().filter(b -> b.action().equals(action)).flatMap(b -> b.subscriberIds().stream()).toList();
+  }
+
+  /**
+   * Regression (untested path): begin clears what the last attempt left (staged rows, errors, steps, counts)
+   * only after renewing the lease; a stale attempt must be refused before it clears the new owner's work.
+   */
+  @Test
+  void a_stale_attempt_that_begins_after_a_takeover_clears_nothing_of_the_new_owner() throws Exception {
+    long id = imports.upload(org.id(), null, listId, "p.csv", "email\ntheirs@example.com\n".getBytes(StandardCharsets.UTF_8), null);
+    Leases.Lease stale = claimedByHand(id);
+    takenOver(id);
+    ImportRun theirRun = worker.begin(new Leases.Lease(id, 2));
+    staging.stage(theirRun);
+    LeaseColumns theirs = leaseColumns(id);
+    long steps = count("select count(*) from import_step where job_id = ?", id);
+    assertThatThrownBy(() -> worker.begin(stale)).isInstanceOf(ImportRun.LeaseLost.class);
+    assertThat(count("select count(*) from import_row where job_id = ?", id)).as("the new owner's staged row").isEqualTo(1);
+    assertThat(count("select count(*) from import_step where job_id = ?", id)).as("the new owner's steps").isEqualTo(steps);
+    assertThat(count("select processed_rows from import_job where id = ?", id)).as("the new owner's progress").isEqualTo(1);
+    assertThat(leaseColumns(id)).as("the new owner's lease, not renewed by the stale attempt").isEqualTo(theirs);
+    jdbc.sql("delete from import_row where job_id = ?").param(id).update();
+  }
+
+  /** Regression: staging created the mapped fields in autocommit before renewing, so a node that had lost its lease still created them. */
+  @Test
+  void a_stale_attempt_creates_no_custom_field() throws Exception {
+    long id = imports.upload(org.id(), null, listId, "p.csv", "email,town\nfield@example.com,Oslo\n".getBytes(StandardCharsets.UTF_8), null);
+    jdbc.sql("update import_job set mapping = cast(? as json) where id = ?").params("{\"email\": \"email\", \"town\": \"field:town\"}", id)
+        .update();
+    ImportRun run = worker.load(claimedByHand(id));
+    takenOver(id);
+    assertThatThrownBy(() -> staging.stage(run)).isInstanceOf(ImportRun.LeaseLost.class);
+    assertThat(count("select count(*) from custom_field where organization_id = ?", org.id())).as("no field created").isZero();
+
+    ImportRun theirRun = worker.begin(new Leases.Lease(id, 2));
+    staging.stage(theirRun);
+    assertThat(count("select count(*) from custom_field where organization_id = ? and key = 'town'", org.id()))
+        .as("the owner creates it, and its rows carry the value").isEqualTo(1);
+    assertThat(count("select count(*) from import_row where job_id = ? and attributes ->> 'town' = 'Oslo'", id)).isEqualTo(1);
+    jdbc.sql("delete from import_row where job_id = ?").param(id).update();
+  }
+
+  /**
+   * Regression: when mailing the confirmations failed after the merge committed, the worker tried to fail
+   * the finished job and logged that another node had taken it over. The import stays finished.
+   */
+  @Test
+  void a_failure_to_mail_confirmations_after_the_merge_leaves_the_import_finished() throws Exception {
+    Mockito.doThrow(new IllegalStateException("mail down")).when(doubleOptIn)
+        .sendConfirmation(ArgumentMatchers.anyLong(), ArgumentMatchers.anyLong(), ArgumentMatchers.any());
+    long id = imports.upload(org.id(), null, listId, "p.csv", "email\nconfirm@example.com\n".getBytes(StandardCharsets.UTF_8), null);
+    Leases.Lease lease = claimedByHand(id);
+    jdbc.sql("update import_job set import_as = 'unconfirmed' where id = ?").param(id).update();
+    ImportRun run = worker.begin(lease);
+    assertThat(merge.merge(run, staging.stage(run))).as("merged, the mailing's failure not thrown").isTrue();
+    Mockito.verify(doubleOptIn).sendConfirmation(ArgumentMatchers.anyLong(),
+        ArgumentMatchers.anyLong(), ArgumentMatchers.any());
+    assertThat(jdbc.sql("select status || '/' || coalesce(failure, 'no failure') from import_job where id = ?").param(id)
+        .query(String.class).single()).isEqualTo("finished/no failure");
+    assertThat(statusOf("confirm@example.com")).isEqualTo("unconfirmed");
   }
 
   /** Regression: the bar stood at 0 % while the file was read (the row count is known only afterwards), then jumped to 99 %. */
