@@ -101,10 +101,7 @@ class ImportMerge {
   /** Every statement the merge runs over the staged rows, in order, with all its parameters (for the plan regression test). */
   List<Statement> statements(ImportRun job) {
     Map<String, Object> p = parameters(job);
-    Statement screening = suppressionScreening(job.orgId());
-    Map<String, Object> withScreening = new java.util.HashMap<>(p);
-    withScreening.putAll(screening.params());
-    return List.of(new Statement(DUPLICATES, p), new Statement(screening.sql(), withScreening), new Statement(PEOPLE_WHO_LEFT, p),
+    return List.of(new Statement(DUPLICATES, p), suppressionScreening(job.orgId(), p), new Statement(PEOPLE_WHO_LEFT, p),
         new Statement(RECORD_SET_ASIDE, p), new Statement(UPSERT_SUBSCRIBERS, p), new Statement(SUBSCRIPTIONS_AND_CONSENT, p));
   }
 
@@ -156,26 +153,28 @@ class ImportMerge {
    * that only record that people left or bounced are set aside only for erased people.
    */
   private long screenSuppressed(long orgId, Map<String, Object> p) {
-    Statement screening = suppressionScreening(orgId);
-    return jdbc.sql(screening.sql()).params(p).params(screening.params()).update();
+    Statement screening = suppressionScreening(orgId, p);
+    return jdbc.sql(screening.sql()).params(screening.params()).update();
   }
 
-  /** A statement with the parameters of the fragments in it; the caller binds its own ({@code :job}, {@code :importAs}). */
+  /** A statement with all its parameters. */
   record Statement(String sql, Map<String, Object> params) {}
 
   /**
-   * Sets aside the rows of {@code :job} whose address is suppressed. One table, no self-join:
+   * Sets aside the rows of {@code :job} whose address is suppressed; {@code callers}: the merge's own
+   * parameters ({@code :job}, {@code :importAs}). One table, no self-join:
    * import_row is never analyzed (it lives for one import), so for a join the planner guessed a handful
    * of rows and chose a nested loop over a million (a benchmark run sat in it for minutes). The
    * expression runs a second time only for the rows it refuses.
    */
-  Statement suppressionScreening(long orgId) {
+  Statement suppressionScreening(long orgId, Map<String, ?> callers) {
     SqlFragment refusal = screen.refusalSql(orgId, "r", "refusal_");
     SqlFragment erased = screen.erasedSql(orgId, "r", "erased_");
     String sql = "update import_row r set skip = " + refusal.sqlOver("r") + " where r.job_id = :job and r.skip is null and ("
         + "(coalesce(r.row_status, :importAs) in ('subscribed', 'unconfirmed') and " + refusal.sqlOver("r") + " is not null)"
         + " or (coalesce(r.row_status, :importAs) not in ('subscribed', 'unconfirmed') and " + erased.sqlOver("r") + "))";
-    return new Statement(sql, refusal.paramsWith(erased.params()));
+    // paramsWith refuses a name both the merge and a fragment use, which binding them one after the other would let pass.
+    return new Statement(sql, refusal.paramsWith(erased.paramsWith(callers)));
   }
 
   /** Never re-subscribe people who complained (anywhere in the organization), bounced or unsubscribed from this list. */

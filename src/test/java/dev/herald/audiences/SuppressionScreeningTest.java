@@ -1,6 +1,7 @@
 package dev.herald.audiences;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
@@ -261,9 +262,8 @@ class SuppressionScreeningTest {
         select ?, i, 'p' || i || '@example.com', 'p' || i || '@example.com', false, '{}', '{}' from generate_series(2, 50001) i""")
         .param(job).update();
     try {
-      ImportMerge.Statement screening = merge.suppressionScreening(org.id());
-      String plan = String.join("\n", jdbc.sql("explain " + screening.sql()).params(screening.params())
-          .param("job", job).param("importAs", "subscribed").query(String.class).list());
+      ImportMerge.Statement screening = merge.suppressionScreening(org.id(), Map.of("job", job, "importAs", "subscribed"));
+      String plan = String.join("\n", jdbc.sql("explain " + screening.sql()).params(screening.params()).query(String.class).list());
       assertThat(plan).doesNotContain("Nested Loop");
       assertThat(java.util.regex.Pattern.compile("Scan (using \\S+ )?on import_row\\b").matcher(plan).results().count())
           .as("import_row is scanned once:%n%s", plan).isEqualTo(1);
@@ -271,6 +271,14 @@ class SuppressionScreeningTest {
     } finally {
       jdbc.sql("delete from import_row where job_id = ?").param(job).update();
     }
+  }
+
+  /** Regression: the merge bound the screening fragments' parameters after its own, so a name both used was silently overwritten. */
+  @Test
+  void the_import_screening_refuses_a_parameter_name_the_merge_and_a_fragment_share() {
+    String fragments = merge.suppressionScreening(org.id(), Map.of()).params().keySet().iterator().next();
+    assertThatThrownBy(() -> merge.suppressionScreening(org.id(), Map.of("job", 1L, fragments, "the merge's")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(fragments);
   }
 
   // ---- helpers -------------------------------------------------------------------------------
