@@ -30,8 +30,9 @@ public class Settings {
     put("signup_enabled", Boolean.toString(enabled));
   }
 
+  /** Refused (Invalid {@code minimumAge}) outside 13 to 21, the range the operator page offers. */
   public void setMinimumAge(int age) {
-    if (age < 13 || age > 21) throw new IllegalArgumentException("minimum age must be between 13 and 21");
+    if (age < 13 || age > 21) throw Refused.invalid("minimumAge", "The minimum age must be between 13 and 21.");
     put("minimum_age", Integer.toString(age));
   }
 

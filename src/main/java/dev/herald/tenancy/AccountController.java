@@ -2,6 +2,7 @@ package dev.herald.tenancy;
 
 import dev.herald.platform.OnRefused;
 import dev.herald.platform.PanelController;
+import dev.herald.platform.Refused;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
@@ -86,13 +87,13 @@ class AccountController {
   }
 
   @PostMapping("/account/2fa/confirm")
+  @OnRefused("/account#two-factor")
   String confirmTwoFactor(@AuthenticationPrincipal HeraldUser me, @RequestParam(defaultValue = "") String code,
       HttpServletRequest request, HttpSession session, RedirectAttributes flash) {
     String secret = (String) session.getAttribute(ENROLLING);
     if (secret == null) return "redirect:/account";
     if (!twoFactor.verify(secret, code)) {
-      flash.addFlashAttribute("errors", java.util.Map.of("code", "That code is not valid. Check the time on your phone and try again."));
-      return "redirect:/account#two-factor";
+      throw Refused.invalid("code", "That code is not valid. Check the time on your phone and try again.");
     }
     users.setTotpSecret(me.id(), secret);
     users.enableTotp(me.id());
@@ -103,12 +104,10 @@ class AccountController {
   }
 
   @PostMapping("/account/2fa/disable")
+  @OnRefused("/account#two-factor")
   String disableTwoFactor(@AuthenticationPrincipal HeraldUser me, @RequestParam(defaultValue = "") String password,
       HttpServletRequest request, RedirectAttributes flash) {
-    if (!accounts.passwordMatches(me.id(), password)) {
-      flash.addFlashAttribute("errors", java.util.Map.of("disablePassword", "Your password is not correct."));
-      return "redirect:/account#two-factor";
-    }
+    if (!accounts.passwordMatches(me.id(), password)) throw Refused.invalid("disablePassword", "Your password is not correct.");
     users.disableTotp(me.id());
     audit.recordAs(null, me.id(), me.email(), "two_factor.disabled", "user", me.id(), null, request.getRemoteAddr());
     flash.addFlashAttribute("notice", "Two-factor authentication is off.");

@@ -122,14 +122,10 @@ class OperatorController {
   }
 
   @PostMapping("/operator/settings")
+  @OnRefused("/operator")
   String saveSettings(@RequestParam(defaultValue = "false") boolean signupEnabled, @RequestParam(defaultValue = "18") int minimumAge,
       RedirectAttributes flash) {
-    try {
-      settings.setMinimumAge(minimumAge);
-    } catch (IllegalArgumentException e) {
-      flash.addFlashAttribute("errors", java.util.Map.of("minimumAge", e.getMessage()));
-      return "redirect:/operator";
-    }
+    settings.setMinimumAge(minimumAge);
     settings.setSignupEnabled(signupEnabled);
     audit.record(null, "settings.changed", "settings", null, "signup_enabled=" + signupEnabled + ", minimum_age=" + minimumAge);
     flash.addFlashAttribute("notice", "Settings saved.");

@@ -97,8 +97,11 @@ class AccountFlowsTest {
     fixtures.operator("operator@flows.test");
     WebClient operator = signedIn("operator@flows.test");
     operator.get("/operator");
-    operator.post("/operator/settings", Map.of("minimumAge", "99"));
-    assertThat(operator.get("/operator").body()).contains("minimum age must be between 13 and 21");
+    assertThat(operator.post("/operator/settings", Map.of("minimumAge", "99")).locationPath()).isEqualTo("/operator");
+    assertThat(operator.get("/operator").body()).as("beside the field")
+        .contains("id=\"minimumAge-error\">The minimum age must be between 13 and 21.</p>");
+    assertThat(settings.minimumAge()).as("nothing saved").isEqualTo(18);
+    assertThat(settings.signupEnabled()).as("nothing saved").isTrue();
     operator.post("/operator/settings", Map.of("minimumAge", "21"));
     try {
       assertThat(settings.signupEnabled()).as("an unticked box closes sign-up").isFalse();

@@ -138,11 +138,19 @@ class SignInTest {
     assertThat(secret).hasSize(32);
     assertThat(web.post("/account/2fa/confirm", Map.of("code", "123456")).status()).isEqualTo(302);
     assertThat(users.byEmail("enrol@signin.test").orElseThrow().totpEnabled()).as("a wrong code enables nothing").isFalse();
-    web.get("/account");
+    assertThat(web.get("/account").body()).as("beside the code field")
+        .contains("id=\"code-error\">That code is not valid. Check the time on your phone and try again.</p>");
     web.post("/account/2fa/confirm", Map.of("code", code(secret, clock)));
     assertThat(users.byEmail("enrol@signin.test").orElseThrow().totpEnabled()).isTrue();
     assertThat(web.get("/account").body()).contains("10");
     assertThat(twoFactor.remainingRecoveryCodes(users.byEmail("enrol@signin.test").orElseThrow().id())).isEqualTo(10);
+
+    assertThat(web.post("/account/2fa/disable", Map.of("password", "not the password")).locationPath()).isEqualTo("/account");
+    assertThat(users.byEmail("enrol@signin.test").orElseThrow().totpEnabled()).as("a wrong password turns nothing off").isTrue();
+    assertThat(web.get("/account").body()).contains("id=\"disablePassword-error\">Your password is not correct.</p>")
+        .doesNotContain("not the password");
+    web.post("/account/2fa/disable", Map.of("password", Fixtures.PASSWORD));
+    assertThat(users.byEmail("enrol@signin.test").orElseThrow().totpEnabled()).isFalse();
   }
 
   static String code(String secret, Clock clock) throws Exception {
