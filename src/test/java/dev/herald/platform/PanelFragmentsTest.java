@@ -123,7 +123,7 @@ class PanelFragmentsTest {
 
   @Test
   void the_delete_button_posts_to_its_action_and_names_what_it_deletes() {
-    assertThat(render("<form th:replace=\"~{fragments/panel :: confirmDelete(${url}, |Revoke key ${name}|, 'Revoke')}\"></form>",
+    assertThat(render("<form th:replace=\"~{fragments/panel :: deleteButton(${url}, |Revoke key ${name}|, 'Revoke')}\"></form>",
         Map.of("url", "/o/acme/api-keys/7/revoke", "name", "CI"))).isEqualTo(
         "<form class=\"inline\" action=\"/o/acme/api-keys/7/revoke\" method=\"post\">"
             + " <button type=\"submit\" class=\"button button-danger button-small\" aria-label=\"Revoke key CI\">Revoke</button> </form>");
