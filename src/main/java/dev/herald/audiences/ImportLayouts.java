@@ -18,23 +18,23 @@ import java.util.regex.Pattern;
  * the source is unclear is never imported as subscribed.
  */
 final class ImportLayouts {
-  static final String SUBSCRIBED = "subscribed";
-  static final String UNCONFIRMED = "unconfirmed";
-  static final String UNSUBSCRIBED = "unsubscribed";
-  static final String BOUNCED = "bounced";
-  static final String COMPLAINED = "complained";
+  private static final SubscriptionStatus SUBSCRIBED = SubscriptionStatus.SUBSCRIBED;
+  private static final SubscriptionStatus UNCONFIRMED = SubscriptionStatus.UNCONFIRMED;
+  private static final SubscriptionStatus UNSUBSCRIBED = SubscriptionStatus.UNSUBSCRIBED;
+  private static final SubscriptionStatus BOUNCED = SubscriptionStatus.BOUNCED;
+  private static final SubscriptionStatus COMPLAINED = SubscriptionStatus.COMPLAINED;
 
   /** Tags in a cell: "a, b", "a|b", "a; b" all hold two. */
   private static final Pattern ANY_SEPARATOR = Pattern.compile("[,;|]");
   private static final Pattern COMMA = Pattern.compile(",");
 
   /** What a status word means when the layout has no table of its own for the column (a column mapped by hand). */
-  static final Map<String, String> COMMON_STATUS_WORDS = words(
+  static final Map<String, SubscriptionStatus> COMMON_STATUS_WORDS = words(Map.of(
       SUBSCRIBED, "subscribed active confirmed enabled opted_in optin",
       UNCONFIRMED, "unconfirmed pending validating needs_approval not_confirmed",
       UNSUBSCRIBED, "unsubscribed inactive cancelled canceled disabled opted_out optout blocklisted blacklisted",
       BOUNCED, "bounced cleaned hard_bounced",
-      COMPLAINED, "complained spam junk marked_as_spam complaint");
+      COMPLAINED, "complained spam junk marked_as_spam complaint"));
 
   /**
    * A recognized layout.
@@ -45,7 +45,7 @@ final class ImportLayouts {
    * @param statuses  header (lower case) of a status column → its values (lower case) → Herald status
    * @param tagSplit  what separates tags in a tag cell
    */
-  record Layout(String name, Set<String> signature, Map<String, String> columns, Map<String, Map<String, String>> statuses,
+  record Layout(String name, Set<String> signature, Map<String, String> columns, Map<String, Map<String, SubscriptionStatus>> statuses,
       Pattern tagSplit) {
 
     String target(String header) {
@@ -53,7 +53,7 @@ final class ImportLayouts {
     }
 
     /** The value table of a status column: the layout's own, else the common words. */
-    Map<String, String> statusWords(String header) {
+    Map<String, SubscriptionStatus> statusWords(String header) {
       return statuses.getOrDefault(header.strip().toLowerCase(Locale.ROOT), COMMON_STATUS_WORDS);
     }
 
@@ -69,9 +69,9 @@ final class ImportLayouts {
    * Herald's "lists" column (an export of everyone) names each list's state; empty, the person is on no list, so
    * not subscribed to anything in the source.
    */
-  private static final Map<String, String> HERALD_LISTS = withBlank(COMMON_STATUS_WORDS, UNSUBSCRIBED);
-  private static final Map<String, String> TRUE_MEANS_UNSUBSCRIBED = flag(UNSUBSCRIBED, SUBSCRIBED);
-  private static final Map<String, String> TRUE_MEANS_SUBSCRIBED = flag(SUBSCRIBED, UNSUBSCRIBED);
+  private static final Map<String, SubscriptionStatus> HERALD_LISTS = withBlank(COMMON_STATUS_WORDS, UNSUBSCRIBED);
+  private static final Map<String, SubscriptionStatus> TRUE_MEANS_UNSUBSCRIBED = flag(UNSUBSCRIBED, SUBSCRIBED);
+  private static final Map<String, SubscriptionStatus> TRUE_MEANS_SUBSCRIBED = flag(SUBSCRIBED, UNSUBSCRIBED);
 
   /**
    * Most specific first: a file is the first layout whose signature it has. Sources for each are in the test
@@ -97,7 +97,7 @@ final class ImportLayouts {
       new Layout("listmonk subscribers export", Set.of("uuid", "email", "name", "attributes", "status"),
           columns("uuid", "ignore", "email", "email", "name", "name", "attributes", "attributes", "status", "status",
               "created_at", "ignore", "updated_at", "ignore"),
-          Map.of("status", words(SUBSCRIBED, "enabled", UNSUBSCRIBED, "disabled blocklisted")), COMMA),
+          Map.of("status", words(Map.of(SUBSCRIBED, "enabled", UNSUBSCRIBED, "disabled blocklisted"))), COMMA),
       // Ghost: members-csv writes id, email, name, note, subscribed_to_emails, complimentary_plan, stripe_customer_id,
       // created_at, deleted_at, labels, tiers
       new Layout("Ghost members export", Set.of("email", "subscribed_to_emails", "complimentary_plan"),
@@ -113,19 +113,19 @@ final class ImportLayouts {
       new Layout("Kit (ConvertKit) subscribers export", Set.of("email_address", "first_name", "state"),
           columns("id", "ignore", "email_address", "email", "email", "email", "first_name", "first_name", "state", "status",
               "tags", "tags", "created_at", "optin_time"),
-          Map.of("state", words(SUBSCRIBED, "active", UNCONFIRMED, "inactive", UNSUBSCRIBED, "cancelled canceled",
-              BOUNCED, "bounced", COMPLAINED, "complained")), COMMA),
+          Map.of("state", words(Map.of(SUBSCRIBED, "active", UNCONFIRMED, "inactive", UNSUBSCRIBED, "cancelled canceled",
+              BOUNCED, "bounced", COMPLAINED, "complained"))), COMMA),
       // Beehiiv: email, status (active, inactive, pending, validating, needs approval), utm_* columns, tier
       new Layout("Beehiiv subscribers export", Set.of("email", "status", "utm_source"),
           columns("email", "email", "status", "status", "created", "optin_time", "created_at", "optin_time"),
-          Map.of("status", words(SUBSCRIBED, "active", UNCONFIRMED, "pending validating needs_approval",
-              UNSUBSCRIBED, "inactive unsubscribed")), COMMA),
+          Map.of("status", words(Map.of(SUBSCRIBED, "active", UNCONFIRMED, "pending validating needs_approval",
+              UNSUBSCRIBED, "inactive unsubscribed"))), COMMA),
       // MailerLite: email, name, last_name, status (active, unsubscribed, unconfirmed, bounced, junk), groups
       new Layout("MailerLite subscribers export", Set.of("email", "status", "groups"),
           columns("email", "email", "name", "first_name", "last_name", "last_name", "status", "status", "groups", "tags",
               "subscribed", "optin_time", "ip_address", "optin_ip"),
-          Map.of("status", words(SUBSCRIBED, "active", UNCONFIRMED, "unconfirmed", UNSUBSCRIBED, "unsubscribed",
-              BOUNCED, "bounced", COMPLAINED, "junk")), COMMA),
+          Map.of("status", words(Map.of(SUBSCRIBED, "active", UNCONFIRMED, "unconfirmed", UNSUBSCRIBED, "unsubscribed",
+              BOUNCED, "bounced", COMPLAINED, "junk"))), COMMA),
       // Brevo: EMAIL, FIRSTNAME, LASTNAME, attributes, ADDED_TIME, MODIFIED_TIME, and the blocklist flag
       new Layout("Brevo contacts export", Set.of("email", "added_time", "modified_time"),
           columns("email", "email", "firstname", "first_name", "lastname", "last_name", "prenom", "first_name",
@@ -159,12 +159,12 @@ final class ImportLayouts {
    *
    * @throws UnknownStatus a value the table does not know
    */
-  static String status(List<String> values, Map<String, String> words) {
-    String best = null;
+  static SubscriptionStatus status(List<String> values, Map<String, SubscriptionStatus> words) {
+    SubscriptionStatus best = null;
     for (String raw : values) {
       String value = raw.strip().toLowerCase(Locale.ROOT).replace(' ', '_').replace('-', '_');
       if (value.isEmpty() && !words.containsKey("")) continue;
-      String status = words.get(value);
+      SubscriptionStatus status = words.get(value);
       if (status == null) throw new UnknownStatus(raw.strip());
       if (best == null || cellRank(status) > cellRank(best)) best = status;
     }
@@ -172,7 +172,7 @@ final class ImportLayouts {
   }
 
   /** Of two statuses from different columns, the one that mails less: a single "no" in the source is enough. */
-  static String stricter(String a, String b) {
+  static SubscriptionStatus stricter(SubscriptionStatus a, SubscriptionStatus b) {
     if (a == null) return b;
     if (b == null) return a;
     return strictness(a) >= strictness(b) ? a : b;
@@ -184,32 +184,33 @@ final class ImportLayouts {
     }
   }
 
-  private static int cellRank(String status) {
+  /** Exhaustive, so a new status must be ranked here before it compiles. */
+  private static int cellRank(SubscriptionStatus status) {
     return switch (status) {
       case COMPLAINED -> 5;
       case BOUNCED -> 4;
       case SUBSCRIBED -> 3;
       case UNCONFIRMED -> 2;
-      default -> 1;
+      case UNSUBSCRIBED -> 1;
     };
   }
 
-  private static int strictness(String status) {
+  private static int strictness(SubscriptionStatus status) {
     return switch (status) {
       case COMPLAINED -> 5;
       case BOUNCED -> 4;
       case UNSUBSCRIBED -> 3;
       case UNCONFIRMED -> 2;
-      default -> 1;
+      case SUBSCRIBED -> 1;
     };
   }
 
-  private static Map<String, String> flag(String whenTrue, String whenFalse) {
-    return words(whenTrue, "true yes 1", whenFalse, "false no 0");
+  private static Map<String, SubscriptionStatus> flag(SubscriptionStatus whenTrue, SubscriptionStatus whenFalse) {
+    return words(Map.of(whenTrue, "true yes 1", whenFalse, "false no 0"));
   }
 
-  private static Map<String, String> withBlank(Map<String, String> words, String blank) {
-    Map<String, String> map = new HashMap<>(words);
+  private static Map<String, SubscriptionStatus> withBlank(Map<String, SubscriptionStatus> words, SubscriptionStatus blank) {
+    Map<String, SubscriptionStatus> map = new HashMap<>(words);
     map.put("", blank);
     return Map.copyOf(map);
   }
@@ -220,11 +221,12 @@ final class ImportLayouts {
     return Map.copyOf(map);
   }
 
-  private static Map<String, String> words(String... statusAndWords) {
-    Map<String, String> map = new HashMap<>();
-    for (int i = 0; i < statusAndWords.length; i += 2) {
-      for (String word : statusAndWords[i + 1].split(" ")) map.put(word, statusAndWords[i]);
-    }
+  /** Status → its words, separated by spaces; returns word → status. */
+  private static Map<String, SubscriptionStatus> words(Map<SubscriptionStatus, String> wordsByStatus) {
+    Map<String, SubscriptionStatus> map = new HashMap<>();
+    wordsByStatus.forEach((status, words) -> {
+      for (String word : words.split(" ")) map.put(word, status);
+    });
     return Map.copyOf(map);
   }
 }

@@ -29,7 +29,7 @@ final class RowConverter {
       unsubscribedAt = -1, bouncedAt = -1, attributes = -1;
   private final Map<Integer, CustomFields.Field> fieldColumns = new LinkedHashMap<>();
   /** Status columns and the meaning of their values, from the file's layout. */
-  private final Map<Integer, Map<String, String>> statusColumns = new LinkedHashMap<>();
+  private final Map<Integer, Map<String, SubscriptionStatus>> statusColumns = new LinkedHashMap<>();
   private ImportLayouts.Layout layout = ImportLayouts.UNRECOGNIZED;
   /** The file's headers, which a JSON file extends as it is read; {@code bound} of them are bound to targets. */
   private List<String> headers = List.of();
@@ -47,7 +47,7 @@ final class RowConverter {
 
   /** {@code rowStatus}: unsubscribed or bounced when the row says so (null: the import's "import as"), since {@code statusTime}. */
   record Accepted(long line, EmailAddress address, String name, String attributesJson, List<String> tags, OffsetDateTime optinTime,
-      String optinIp, OffsetDateTime confirmTime, String rowStatus, OffsetDateTime statusTime) implements Result {
+      String optinIp, OffsetDateTime confirmTime, SubscriptionStatus rowStatus, OffsetDateTime statusTime) implements Result {
 
     /** One line of COPY's text format: tab-separated, \N for null, backslash escapes. */
     void appendCopyLine(long jobId, StringBuilder out) {
@@ -68,7 +68,7 @@ final class RowConverter {
       out.append('\t');
       escape(confirmTime == null ? null : confirmTime.toString(), out);
       out.append('\t');
-      escape(rowStatus, out);
+      escape(rowStatus == null ? null : rowStatus.text(), out);
       out.append('\t');
       escape(statusTime == null ? null : statusTime.toString(), out);
       out.append('\n');
@@ -182,16 +182,16 @@ final class RowConverter {
       return new Rejected(p.getMessage(), abbreviate(cell(row, tags)));
     }
     // Bounced wins over unsubscribed: an address that bounces for good must not be mailed, whatever the person wanted.
-    String rowStatus = null;
+    SubscriptionStatus rowStatus = null;
     OffsetDateTime statusTime = null;
     if (!cell(row, bouncedAt).isBlank()) {
-      rowStatus = "bounced";
+      rowStatus = SubscriptionStatus.BOUNCED;
       statusTime = time(cell(row, bouncedAt));
     } else if (!cell(row, unsubscribedAt).isBlank()) {
-      rowStatus = "unsubscribed";
+      rowStatus = SubscriptionStatus.UNSUBSCRIBED;
       statusTime = time(cell(row, unsubscribedAt));
     }
-    for (Map.Entry<Integer, Map<String, String>> c : statusColumns.entrySet()) {
+    for (Map.Entry<Integer, Map<String, SubscriptionStatus>> c : statusColumns.entrySet()) {
       String value = cell(row, c.getKey());
       try {
         rowStatus = ImportLayouts.stricter(rowStatus, ImportLayouts.status(statusValues(value), c.getValue()));
@@ -202,7 +202,7 @@ final class RowConverter {
       }
     }
     // "subscribed" in the file: the import's "import as" applies, as for a file that says nothing.
-    if (ImportLayouts.SUBSCRIBED.equals(rowStatus)) rowStatus = null;
+    if (rowStatus == SubscriptionStatus.SUBSCRIBED) rowStatus = null;
     return new Accepted(row.line(), address, fullName.isEmpty() ? null : fullName, json.writeValueAsString(values), tagList,
         time(cell(row, optinTime)), blankToNull(cell(row, optinIp)), time(cell(row, confirmTime)), rowStatus, statusTime);
   }

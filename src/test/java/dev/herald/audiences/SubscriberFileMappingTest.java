@@ -91,15 +91,15 @@ class SubscriberFileMappingTest {
   @Test
   void status_cells_name_one_state_or_each_lists_and_columns_combine_to_the_stricter() {
     var words = ImportLayouts.COMMON_STATUS_WORDS;
-    assertThat(ImportLayouts.status(List.of("Active"), words)).isEqualTo("subscribed");
-    assertThat(ImportLayouts.status(List.of("needs approval"), words)).isEqualTo("unconfirmed");
+    assertThat(ImportLayouts.status(List.of("Active"), words)).isEqualTo(SubscriptionStatus.SUBSCRIBED);
+    assertThat(ImportLayouts.status(List.of("needs approval"), words)).isEqualTo(SubscriptionStatus.UNCONFIRMED);
     assertThat(ImportLayouts.status(List.of(""), words)).as("blank: the import's own choice").isNull();
-    assertThat(ImportLayouts.status(List.of("unsubscribed", "subscribed"), words)).as("subscribed to one list").isEqualTo("subscribed");
-    assertThat(ImportLayouts.status(List.of("subscribed", "bounced"), words)).as("the address bounces").isEqualTo("bounced");
+    assertThat(ImportLayouts.status(List.of("unsubscribed", "subscribed"), words)).as("subscribed to one list").isEqualTo(SubscriptionStatus.SUBSCRIBED);
+    assertThat(ImportLayouts.status(List.of("subscribed", "bounced"), words)).as("the address bounces").isEqualTo(SubscriptionStatus.BOUNCED);
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> ImportLayouts.status(List.of("gold"), words))
         .isInstanceOf(ImportLayouts.UnknownStatus.class).hasMessage("gold");
-    assertThat(ImportLayouts.stricter("subscribed", "unsubscribed")).isEqualTo("unsubscribed");
-    assertThat(ImportLayouts.stricter("unconfirmed", null)).isEqualTo("unconfirmed");
-    assertThat(ImportLayouts.stricter("bounced", "complained")).isEqualTo("complained");
+    assertThat(ImportLayouts.stricter(SubscriptionStatus.SUBSCRIBED, SubscriptionStatus.UNSUBSCRIBED)).isEqualTo(SubscriptionStatus.UNSUBSCRIBED);
+    assertThat(ImportLayouts.stricter(SubscriptionStatus.UNCONFIRMED, null)).isEqualTo(SubscriptionStatus.UNCONFIRMED);
+    assertThat(ImportLayouts.stricter(SubscriptionStatus.BOUNCED, SubscriptionStatus.COMPLAINED)).isEqualTo(SubscriptionStatus.COMPLAINED);
   }
 }
