@@ -1,6 +1,7 @@
 package dev.herald.audiences;
 
 import com.fasterxml.jackson.annotation.JsonValue;
+import dev.herald.platform.TextEnum;
 import java.util.Locale;
 
 /**
@@ -9,13 +10,19 @@ import java.util.Locale;
  * which moves a job between them; a draft is the imports' own (uploaded, mapping not confirmed) and is
  * never claimed.
  */
-enum ImportStatus {
+enum ImportStatus implements TextEnum {
   DRAFT, QUEUED, RUNNING, FINISHED, FAILED;
 
   /** As stored and as the API and the panel show it: {@code running}. */
   @JsonValue
+  @Override
   public String text() {
     return name().toLowerCase(Locale.ROOT);
+  }
+
+  @Override
+  public String toString() {
+    return text();
   }
 
   public static ImportStatus of(String text) {

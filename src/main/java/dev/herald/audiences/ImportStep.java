@@ -1,6 +1,7 @@
 package dev.herald.audiences;
 
 import com.fasterxml.jackson.annotation.JsonValue;
+import dev.herald.platform.TextEnum;
 import java.util.Locale;
 
 /**
@@ -9,7 +10,7 @@ import java.util.Locale;
  * measured them (2026-12-06, 300,000 rows: reading about 30 % of the time, duplicates 1–4 %, screening 5–19 %,
  * merging 20–30 %, subscriptions and consent 10–45 %): the merge is most of an import, so it is most of the bar.
  */
-enum ImportStep {
+enum ImportStep implements TextEnum {
   READING("Reading the file", 0, 30),
   CHECKING_DUPLICATES("Checking duplicates", 30, 33),
   SCREENING("Screening against suppressions and people who left", 33, 43),
@@ -28,8 +29,14 @@ enum ImportStep {
 
   /** As stored and as the API shows it: {@code checking_duplicates}. */
   @JsonValue
+  @Override
   public String text() {
     return name().toLowerCase(Locale.ROOT);
+  }
+
+  @Override
+  public String toString() {
+    return text();
   }
 
   /** What the panel says, e.g. "Checking duplicates". */
