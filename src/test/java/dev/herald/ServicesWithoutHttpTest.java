@@ -31,6 +31,7 @@ class ServicesWithoutHttpTest {
   private static final Set<String> WEB = Set.of(
       "dev.herald.platform.ApiProblemHandler",   // renders refusals and Spring's errors as problem+json
       "dev.herald.platform.HttpRefusal",         // the Refusal → status and Retry-After mapping
+      "dev.herald.platform.ErrorResponses",      // the container's error controller: problem+json under /api/, the error page elsewhere
       "dev.herald.platform.PanelProblemHandler", // renders refusals for pages
       "dev.herald.audiences.ExportDownload",     // the download response shared by ExportsApi and the panel
       "dev.herald.tenancy.AccessRules",          // the route table: HTTP method × path → permission
