@@ -10,6 +10,7 @@ import io.swagger.v3.oas.models.media.MediaType;
 import io.swagger.v3.oas.models.media.ObjectSchema;
 import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.media.StringSchema;
+import io.swagger.v3.oas.models.parameters.PathParameter;
 import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
@@ -63,7 +64,8 @@ class ApiDocumentation {
       if (api.getComponents() == null) api.setComponents(new Components());
       api.getComponents().addSchemas(PROBLEM, problemSchema());
       if (api.getPaths() == null) return;
-      api.getPaths().values().forEach(path -> path.readOperations().forEach(operation -> {
+      api.getPaths().forEach((template, path) -> path.readOperations().forEach(operation -> {
+        declarePathVariables(template, operation);
         if (operation.getResponses() == null) return;
         operation.getResponses().forEach((code, response) -> {
           Content content = response.getContent();
@@ -79,6 +81,24 @@ class ApiDocumentation {
                 new MediaType().schema(new Schema<>().$ref("#/components/schemas/" + PROBLEM)))));
       }));
     };
+  }
+
+  private static final java.util.regex.Pattern PATH_VARIABLE = java.util.regex.Pattern.compile("\\{([^}/]+)}");
+
+  /**
+   * Declares each variable of the path template the operation does not: {@code {org}} is resolved to the
+   * organization by the web layer, not bound from a handler parameter, so springdoc leaves it out.
+   */
+  private static void declarePathVariables(String template, io.swagger.v3.oas.models.Operation operation) {
+    java.util.regex.Matcher m = PATH_VARIABLE.matcher(template);
+    while (m.find()) {
+      String name = m.group(1);
+      boolean declared = operation.getParameters() != null && operation.getParameters().stream()
+          .anyMatch(p -> "path".equals(p.getIn()) && name.equals(p.getName()));
+      if (declared) continue;
+      operation.addParametersItem(new PathParameter().name(name).schema(new StringSchema())
+          .description(name.equals("org") ? "The organization's slug" : null));
+    }
   }
 
   @SuppressWarnings("rawtypes")

@@ -98,4 +98,22 @@ class ApiDocumentTest {
     assertThat(targets).contains("email", "name", "tags", "ignore");
     assertThat(mapping).contains("^field:");
   }
+
+  @Test
+  void organization_context_is_not_in_the_schemas_and_org_is_a_path_parameter() {
+    assertThat(api.at("/components/schemas").has("OrganizationContext")).isFalse();
+    assertThat(api.toString()).doesNotContain("OrganizationContext");
+    List<String> undeclared = new ArrayList<>();
+    api.get("paths").properties().forEach(path -> {
+      if (!path.getKey().contains("{org}")) return;
+      path.getValue().properties().forEach(op -> {
+        List<String> orgParams = new ArrayList<>();
+        op.getValue().path("parameters").forEach(p -> {
+          if (p.path("name").asString("").equals("org")) orgParams.add(p.path("in").asString("") + " " + p.at("/schema/type").asString(""));
+        });
+        if (!orgParams.equals(List.of("path string"))) undeclared.add(op.getKey().toUpperCase() + " " + path.getKey() + " " + orgParams);
+      });
+    });
+    assertThat(undeclared).as("operations whose {org} is not one string path parameter").isEmpty();
+  }
 }
