@@ -6,6 +6,7 @@ import com.fasterxml.aalto.stax.InputFactoryImpl;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
@@ -20,10 +21,13 @@ import org.apache.commons.compress.archivers.zip.ZipFile;
  * Checks a workbook before fastexcel-reader parses it. fastexcel-reader unpacks parts without a limit and builds each
  * row whole, one cell per column up to the last cell's reference: a 287 KB workbook whose first row held ten million
  * cells took the JVM's whole heap. So, before it parses anything, every part's unpacked size and packing ratio are
- * checked, then every part is read once with the same streaming XML parser fastexcel-reader uses, holding nothing but
+ * checked and every part is unpacked once, counting bytes. The sheet that is imported (the workbook's first, found the
+ * way fastexcel-reader finds it) is read with the same streaming XML parser fastexcel-reader uses, holding nothing but
  * counters: a row past {@link SubscriberFileReader#MAX_COLUMNS} columns (counted, or by a cell's reference) or a sheet
- * past {@link #MAX_ROWS} rows stops the reading there. Reading every part rather than finding the first sheet keeps the
- * guard from disagreeing with fastexcel-reader about which part that is; other parts hold no rows and cost one pass.
+ * past {@link #MAX_ROWS} rows stops the reading there. Other sheets are never parsed, so their width does not matter
+ * (a wide second sheet refused the whole workbook). When the first sheet cannot be told for certain (a workbook part
+ * named twice, a relationship id given twice), every part's rows are counted, as if each were the first sheet;
+ * {@link SubscriberFileXlsxReader} also checks that fastexcel-reader opened the sheet this guard read.
  */
 final class SubscriberFileXlsxGuard {
   /** Excel's own limit: more rows than a spreadsheet can hold is not a spreadsheet someone saved. */
@@ -45,10 +49,13 @@ final class SubscriberFileXlsxGuard {
   private SubscriberFileXlsxGuard() {}
 
   /**
+   * Returns the relationship id of the sheet it read as the first (null when it could not tell which that is, and
+   * read every part's rows).
+   *
    * @throws SubscriberFileException the workbook is past a limit, naming it and the row where it was passed
    * @throws IOException the file is not a ZIP that can be read (the caller says the workbook cannot be read)
    */
-  static void check(Path file) throws IOException {
+  static String check(Path file) throws IOException {
     try (ZipFile zip = ZipFile.builder().setFile(file.toFile()).get()) {
       List<ZipArchiveEntry> parts = Collections.list(zip.getEntries());
       long declared = 0;
@@ -58,13 +65,108 @@ final class SubscriberFileXlsxGuard {
         if (declared > MAX_UNPACKED_BYTES) throw tooLarge();
         checkRatio(part.getSize(), part.getCompressedSize());
       }
+      FirstSheet first = firstSheet(zip);
       // The sizes in a ZIP's directory are what its writer claims; what comes out of the inflater is counted too.
       long[] unpacked = {0};
       for (ZipArchiveEntry part : parts) {
         try (InputStream in = new Counted(zip.getInputStream(part), part, unpacked)) {
-          scan(in);
+          if (first == null || part == first.part()) {
+            scan(in);
+          } else {
+            in.transferTo(OutputStream.nullOutputStream());
+          }
         }
       }
+      return first == null ? null : first.id();
+    }
+  }
+
+  /** The sheet fastexcel-reader opens as the first: its relationship id and its part. */
+  private record FirstSheet(String id, ZipArchiveEntry part) {}
+
+  private static final String RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+
+  /**
+   * Finds the first sheet as fastexcel-reader does: the workbook part named in {@code [Content_Types].xml} (else
+   * {@code /xl/workbook.xml}), its first {@code sheet}'s {@code r:id}, and that id's target in the workbook's
+   * relationships. Null when any step is missing or ambiguous. Each part is read streaming and keeps one string.
+   */
+  private static FirstSheet firstSheet(ZipFile zip) throws IOException {
+    List<String> workbooks = new java.util.ArrayList<>();
+    if (!attributes(zip, "[Content_Types].xml", "Override", null, xml -> {
+      String type = xml.getAttributeValue(null, "ContentType");
+      if ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml".equals(type)
+          || "application/vnd.ms-excel.sheet.macroEnabled.main+xml".equals(type)) {
+        workbooks.add(xml.getAttributeValue(null, "PartName"));
+      }
+      return workbooks.size() > 1;
+    })) {
+      return null;
+    }
+    if (workbooks.size() > 1 || workbooks.contains(null)) return null;
+    String workbook = workbooks.isEmpty() ? "/xl/workbook.xml" : workbooks.getFirst();
+    String[] id = {null};
+    if (!attributes(zip, workbook, "sheet", "sheets", xml -> {
+      id[0] = xml.getAttributeValue(RELATIONSHIPS, "id");
+      return true;
+    }) || id[0] == null) {
+      return null;
+    }
+    String rels = workbook.replaceFirst("^(.*/)([^/]+)$", "$1_rels/$2.rels");
+    List<String> targets = new java.util.ArrayList<>();
+    if (!attributes(zip, rels, "Relationship", null, xml -> {
+      if (id[0].equals(xml.getAttributeValue(null, "Id"))) targets.add(xml.getAttributeValue(null, "Target"));
+      return targets.size() > 1;
+    })) {
+      return null;
+    }
+    if (targets.size() != 1 || targets.getFirst() == null) return null;
+    String target = targets.getFirst();
+    String name = target.startsWith("/") ? target : rels.substring(0, rels.indexOf("_rel")) + target;
+    ZipArchiveEntry part = entry(zip, name);
+    return part == null ? null : new FirstSheet(id[0], part);
+  }
+
+  /** A part as fastexcel-reader looks it up: without its leading slash, else the first whose name matches ignoring case. */
+  private static ZipArchiveEntry entry(ZipFile zip, String name) {
+    String path = name.startsWith("/") ? name.substring(1) : name;
+    ZipArchiveEntry exact = zip.getEntry(path);
+    if (exact != null) return exact;
+    for (ZipArchiveEntry e : Collections.list(zip.getEntries())) if (e.getName().equalsIgnoreCase(path)) return e;
+    return null;
+  }
+
+  interface ElementVisitor {
+    /** Returns true to stop reading. */
+    boolean visit(XMLStreamReader xml);
+  }
+
+  /**
+   * Streams the part, calling {@code visitor} at each {@code element} (after an {@code after} element, when given);
+   * false when the part is missing or is not XML.
+   */
+  private static boolean attributes(ZipFile zip, String name, String element, String after, ElementVisitor visitor)
+      throws IOException {
+    ZipArchiveEntry part = entry(zip, name);
+    if (part == null) return false;
+    try (InputStream in = new Counted(zip.getInputStream(part), part, new long[1])) {
+      XMLStreamReader xml = XML.createXMLStreamReader(in);
+      try {
+        boolean started = after == null;
+        while (xml.hasNext()) {
+          if (xml.next() != XMLStreamConstants.START_ELEMENT) continue;
+          if (!started) {
+            started = xml.getLocalName().equals(after);
+          } else if (xml.getLocalName().equals(element) && visitor.visit(xml)) {
+            return true;
+          }
+        }
+        return true;
+      } finally {
+        xml.close();
+      }
+    } catch (XMLStreamException e) {
+      return false;
     }
   }
 

@@ -23,6 +23,7 @@ import org.dhatim.fastexcel.reader.ExcelReaderException;
 import org.dhatim.fastexcel.reader.ReadableWorkbook;
 import org.dhatim.fastexcel.reader.ReadingOptions;
 import org.dhatim.fastexcel.reader.Row;
+import org.dhatim.fastexcel.reader.Sheet;
 
 /**
  * The first sheet of an .xlsx workbook, streamed row by row with fastexcel-reader. The row number is the spreadsheet's
@@ -84,8 +85,9 @@ final class SubscriberFileXlsxReader extends SubscriberFileReader {
   private SubscriberFileXlsxReader(Path file) throws IOException {
     this.file = file;
     ReadableWorkbook opened;
+    String guarded;
     try {
-      SubscriberFileXlsxGuard.check(file);
+      guarded = SubscriberFileXlsxGuard.check(file);
       // withCellFormat: the number format is how a date cell is told from a number
       opened = new ReadableWorkbook(file.toFile(), new ReadingOptions(true, false));
     } catch (IOException | ExcelReaderException e) {
@@ -95,7 +97,13 @@ final class SubscriberFileXlsxReader extends SubscriberFileReader {
     workbook = opened;
     boolean ready = false;
     try {
-      stream = workbook.getFirstSheet().openStream();
+      Sheet first = workbook.getFirstSheet();
+      // The guard counted only this sheet's rows: a sheet it did not read is not parsed.
+      if (guarded != null && !guarded.equals(first.getId())) {
+        throw new SubscriberFileException(0, "This Excel file cannot be read; it may be damaged. "
+            + "Open it in Excel and save it again, or save it as CSV.");
+      }
+      stream = first.openStream();
       rows = stream.iterator();
       headers = readHeader();
       ready = true;

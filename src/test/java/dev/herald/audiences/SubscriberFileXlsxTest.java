@@ -168,6 +168,75 @@ class SubscriberFileXlsxTest {
     assertThat(near.rows().getFirst().cellCount()).as("column SF is the 500th").isEqualTo(500);
   }
 
+  /** Regression: the guard counted the rows of every sheet, so a wide second sheet refused a workbook whose first was fine. */
+  @Test
+  void a_wide_second_sheet_does_not_refuse_the_first() throws IOException {
+    var out = new ByteArrayOutputStream();
+    try (var workbook = new Workbook(out, "Herald", "1.0")) {
+      Worksheet people = workbook.newWorksheet("People");
+      people.value(0, 0, "email");
+      people.value(1, 0, "ada@example.com");
+      Worksheet wide = workbook.newWorksheet("Pivot");
+      for (int c = 0; c < 2_000; c++) wide.value(0, c, "c" + c);
+    }
+    Read read = xlsx(out.toByteArray());
+    assertThat(read.headers()).containsExactly("email");
+    assertThat(read.rows()).extracting(r -> r.cells().getFirst()).containsExactly("ada@example.com");
+  }
+
+  /** The imported sheet is the one the workbook lists first, whatever its part is called, and only it is bounded. */
+  @Test
+  void the_sheet_listed_first_is_the_one_bounded_whatever_its_part_is_called() throws IOException {
+    SheetData narrow = sheet -> sheet.write(inlineRow(1, 2) + inlineRow(2, 2));
+    SheetData wide = sheet -> sheet.write(inlineRow(1, 2) + inlineRow(2, 501));
+    assertThatThrownBy(() -> xlsx(twoSheets(wide, narrow))).isInstanceOfSatisfying(SubscriberFileException.class,
+        e -> assertThat(e.line()).isEqualTo(2)).hasMessageContaining("more than 500 columns");
+    Read read = xlsx(twoSheets(narrow, wide));
+    assertThat(read.headers()).containsExactly("r1c0", "r1c1");
+    assertThat(read.rows().getFirst().cells()).containsExactly("r2c0", "r2c1");
+  }
+
+  /** Two sheets; the one the workbook lists first is stored as sheet2.xml, after the other. */
+  static byte[] twoSheets(SheetData listedFirst, SheetData listedSecond) throws IOException {
+    var bytes = new ByteArrayOutputStream();
+    try (var zip = new ZipOutputStream(bytes, StandardCharsets.UTF_8)) {
+      part(zip, "[Content_Types].xml", """
+          <?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">\
+          <Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>\
+          <Default Extension="xml" ContentType="application/xml"/>\
+          <Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>\
+          <Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>\
+          </Types>""");
+      part(zip, "_rels/.rels", """
+          <?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">\
+          <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" \
+          Target="xl/workbook.xml"/></Relationships>""");
+      part(zip, "xl/workbook.xml", """
+          <?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" \
+          xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>\
+          <sheet name="People" sheetId="2" r:id="rId7"/><sheet name="Other" sheetId="1" r:id="rId3"/></sheets></workbook>""");
+      part(zip, "xl/styles.xml", """
+          <?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">\
+          <cellXfs count="1"><xf numFmtId="0"/></cellXfs></styleSheet>""");
+      part(zip, "xl/_rels/workbook.xml.rels", """
+          <?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">\
+          <Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" \
+          Target="worksheets/sheet1.xml"/><Relationship Id="rId7" \
+          Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="/xl/worksheets/sheet2.xml"/>\
+          </Relationships>""");
+      sheetPart(zip, "xl/worksheets/sheet1.xml", listedSecond);
+      sheetPart(zip, "xl/worksheets/sheet2.xml", listedFirst);
+    }
+    return bytes.toByteArray();
+  }
+
+  private static void sheetPart(ZipOutputStream zip, String name, SheetData rows) throws IOException {
+    var sheet = new java.io.StringWriter();
+    rows.write(sheet);
+    part(zip, name, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
+        + "<sheetData>" + sheet + "</sheetData></worksheet>");
+  }
+
   @Test
   void a_sheet_of_more_rows_than_excel_holds_is_refused() throws IOException {
     byte[] tall = handMade(sheet -> sheet.write(inlineRow(1, 1) + "<row r=\"1048577\"><c><v>1</v></c></row>"));
