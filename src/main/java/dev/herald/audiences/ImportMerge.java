@@ -75,6 +75,7 @@ class ImportMerge {
       found.updated = counts.updated();
       report(job, ImportStep.WRITING_CONSENT, found);
       writeSubscriptionsAndConsent(job, p);
+      recordWithdrawals(p);
       finishJob(job, counts, found.setAside);
       return true;
     }));
@@ -102,7 +103,8 @@ class ImportMerge {
   List<Statement> statements(ImportRun job) {
     Map<String, Object> p = parameters(job);
     return List.of(new Statement(DUPLICATES, p), suppressionScreening(job.orgId(), p), new Statement(PEOPLE_WHO_LEFT, p),
-        new Statement(RECORD_SET_ASIDE, p), new Statement(UPSERT_SUBSCRIBERS, p), new Statement(SUBSCRIPTIONS_AND_CONSENT, p));
+        new Statement(RECORD_SET_ASIDE, p), new Statement(UPSERT_SUBSCRIBERS, p), new Statement(SUBSCRIPTIONS_AND_CONSENT, p),
+        new Statement(WITHDRAWALS, p));
   }
 
   /**
@@ -298,6 +300,22 @@ class ImportMerge {
         from changed c join subscriber s on s.id = c.subscriber_id
         join import_row r on r.job_id = :job and r.email_key = s.email_key and r.skip is null
         returning subscriber_id""";
+
+  /**
+   * People the file says left (a row's status, or the job's, is unsubscribed) withdrew, as if they had left in the
+   * preference centre: {@code subscriber.withdrawn_at} keeps that after their subscription changes (a later import
+   * marks it bounced, a member removes it), so a hosted form signs them up again only after they confirm by mail.
+   * The time is the source's, when it says when they left.
+   */
+  private void recordWithdrawals(Map<String, Object> p) {
+    jdbc.sql(WITHDRAWALS).params(p).update();
+  }
+
+  static final String WITHDRAWALS = """
+        update subscriber s set withdrawn_at = greatest(s.withdrawn_at, coalesce(r.status_time, now()))
+        from import_row r
+        where r.job_id = :job and r.skip is null and coalesce(r.row_status, :importAs) = 'unsubscribed'
+          and s.organization_id = :org and s.email_key = r.email_key""";
 
   /**
    * Drops the staged rows and the stored file, finishes the job (the lease's own write; the job is locked

@@ -52,6 +52,7 @@ class ImportTest {
   @Autowired ImportStaging staging;
   @Autowired ImportMerge merge;
   @Autowired CustomFields fields;
+  @Autowired Subscribers subscribers;
   @Autowired ApplicationEvents events;
   @MockitoSpyBean DoubleOptIn doubleOptIn;
 
@@ -448,6 +449,27 @@ class ImportTest {
     assertThat(count("""
         select count(*) from consent_record c join subscriber s on s.id = c.subscriber_id
         where s.email = 'jennifer.hughes1000@example.org' and c.withdrawn_at is not null""")).isEqualTo(1);
+  }
+
+  /**
+   * Regression: an import recorded that someone unsubscribed only in their subscription's status, so when a later
+   * import marked that subscription bounced, nothing showed that they had left, and a single opt-in form subscribed
+   * them again without their confirmation.
+   */
+  @Test
+  void an_imported_unsubscribe_is_a_withdrawal_that_outlives_the_subscription_status() throws Exception {
+    finished(upload("left.csv", "email,status\nleft@example.com,unsubscribed\n".getBytes(StandardCharsets.UTF_8), Map.of(), 202));
+    assertThat(statusOf("left@example.com")).isEqualTo("unsubscribed");
+    assertThat(count("select count(*) from subscriber where email = 'left@example.com' and withdrawn_at is not null")).isEqualTo(1);
+    finished(upload("cleaned.csv", "email,status\nleft@example.com,bounced\n".getBytes(StandardCharsets.UTF_8), Map.of(), 202));
+    assertThat(statusOf("left@example.com")).isEqualTo("bounced");
+    long open = jdbc.sql("insert into mailing_list (organization_id, name, optin) values (?, 'Open', 'single') returning id")
+        .param(org.id()).query(Long.class).single();
+    assertThat(subscribers.subscribeByForm(org.id(), new Subscribers.Input("left@example.com", null, null, null), open,
+        new Consent.Evidence(ConsentChannel.FORM, "test", null, null, "127.0.0.1", null)))
+        .as("someone who left confirms by mail").isEqualTo(SubscriptionStatus.UNCONFIRMED);
+    finished(upload("stayed.csv", "email,status\nstayed@example.com,subscribed\n".getBytes(StandardCharsets.UTF_8), Map.of(), 202));
+    assertThat(count("select count(*) from subscriber where email = 'stayed@example.com' and withdrawn_at is null")).isEqualTo(1);
   }
 
   /** Regression: an import "as unconfirmed" demoted subscribed people and mailed nobody, so they were stuck. */
