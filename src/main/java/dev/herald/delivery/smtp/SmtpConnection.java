@@ -1,0 +1,378 @@
+package dev.herald.delivery.smtp;
+
+import dev.herald.delivery.smtp.ConnectResult.Connected;
+import dev.herald.delivery.smtp.ConnectResult.Failure;
+import dev.herald.delivery.smtp.ConnectResult.NotConnected;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.ProtocolException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * One SMTP session with one server: transactions one after another, a result per recipient for
+ * each. Not thread-safe: one thread (a virtual one) drives it from {@link SmtpClient#connect} to
+ * {@link #close}.
+ *
+ * <p>A 421 at any point, a timeout or a lost connection ends the session: every recipient not yet
+ * decided is {@linkplain RecipientResult.Deferred deferred} with the reason, and {@link #canSend}
+ * turns false. Deferring is right even when the message body had left: the server may have kept
+ * it, so a retry may deliver it twice, but dropping it could lose it (RFC 5321 §4.1.1.4 and
+ * §6.1 prefer duplicates to losses).
+ */
+public final class SmtpConnection implements AutoCloseable {
+  private static final byte[] CRLF = {'\r', '\n'};
+  private static final byte[] EMPTY_MESSAGE = {'.', '\r', '\n'};
+
+  private final SmtpPeer peer;
+  private final SmtpClient.Timeouts timeouts;
+  private Wire wire;
+  private Capabilities capabilities;
+  private boolean open = true;
+  private boolean resetFirst;
+  private int transactions;
+
+  private SmtpConnection(Wire wire, SmtpPeer peer, SmtpClient.Timeouts timeouts) {
+    this.wire = wire;
+    this.peer = peer;
+    this.timeouts = timeouts;
+  }
+
+  /** Greets, says EHLO and starts TLS on a wire whose peer has just connected. */
+  static ConnectResult open(Wire wire, SmtpPeer peer, Egress egress, SmtpClient.Timeouts timeouts) {
+    SmtpConnection connection = new SmtpConnection(wire, peer, timeouts);
+    try {
+      return connection.handshake(egress);
+    } catch (SessionEnded e) {
+      connection.drop();
+      return new NotConnected(e.reply == null ? Failure.LOST : Failure.REFUSED, e.getMessage(), e.reply, false);
+    }
+  }
+
+  /** Whether another {@link #send} may run: the session is up and below the peer's message cap. */
+  public boolean canSend() {
+    return open && transactions < peer.maxMessagesPerConnection();
+  }
+
+  /** Whether the session runs over TLS. */
+  public boolean encrypted() {
+    return wire.encrypted();
+  }
+
+  Capabilities capabilities() {
+    return capabilities;
+  }
+
+  /** The server this session talks to. */
+  public SmtpPeer peer() {
+    return peer;
+  }
+
+  /**
+   * Runs one transaction: MAIL, one RCPT per recipient, and the message after DATA if any recipient
+   * was accepted. With PIPELINING the commands up to DATA go in one write (RFC 2920 §3.1: DATA
+   * ends the group) and the replies are read in order; without it, one command at a time, going on
+   * past refused recipients.
+   *
+   * @param message the message (headers and body) as bytes; line endings become CRLF and leading
+   *     dots are stuffed here
+   * @return one result per envelope recipient, in the envelope's order
+   * @throws IllegalStateException when {@link #canSend} is false
+   */
+  public List<RecipientResult> send(Envelope envelope, byte[] message) {
+    if (!canSend()) {
+      throw new IllegalStateException(open
+          ? "the connection to " + peer + " has carried its " + peer.maxMessagesPerConnection() + " messages"
+          : "the connection to " + peer + " is closed");
+    }
+    Transaction transaction = new Transaction(envelope);
+    MessageData data = MessageData.of(message);
+    String refusal = refusal(envelope, data);
+    if (refusal != null) {
+      transaction.failOpen(null, refusal, true);
+      return transaction.results();
+    }
+    transactions++;
+    try {
+      if (capabilities.pipelining()) {
+        sendPipelined(envelope, data, transaction);
+      } else {
+        sendStepByStep(envelope, data, transaction);
+      }
+    } catch (SessionEnded e) {
+      drop();
+      transaction.failOpen(e.reply, e.getMessage(), false);
+    }
+    return transaction.results();
+  }
+
+  /** Says QUIT and closes. Never throws; calling it again does nothing. */
+  @Override
+  public void close() {
+    if (open) {
+      quit();
+    }
+  }
+
+  // ---- session setup ---------------------------------------------------------------------------
+
+  private ConnectResult handshake(Egress egress) throws SessionEnded {
+    SmtpReply greeting = read("the greeting", timeouts.greeting());
+    if (!greeting.positive()) {
+      return refused(greeting, "greeting");
+    }
+    SmtpReply hello = hello(egress);
+    if (!hello.positive()) {
+      return refused(hello, "EHLO and HELO");
+    }
+    if (peer.tls() == TlsPolicy.NONE) {
+      return new Connected(this);
+    }
+    if (!capabilities.startTls()) {
+      return peer.tls().required()
+          ? tlsUnavailable("the server does not offer STARTTLS, which the TLS policy " + peer.tls() + " requires", null)
+          : new Connected(this);
+    }
+    write(command("STARTTLS"), timeouts.command(), "STARTTLS");
+    SmtpReply ready = read("STARTTLS", timeouts.command());
+    if (ready.code() != 220) {
+      // Opportunistic: the session goes on in clear, as RFC 3207 §4 allows after a refusal.
+      return peer.tls().required()
+          ? tlsUnavailable("the server refused STARTTLS: " + ready, ready)
+          : new Connected(this);
+    }
+    try {
+      wire = wire.startTls(peer.hostName(), peer.tls() == TlsPolicy.VERIFIED, timeouts.command());
+    } catch (IOException e) {
+      drop();
+      return new NotConnected(
+          Failure.TLS_FAILED,
+          "TLS handshake with " + peer + " failed: " + e.getMessage(),
+          null,
+          peer.tls() == TlsPolicy.OPPORTUNISTIC);
+    }
+    // RFC 3207 §4.2: what the server said in clear may have been forged; ask again.
+    hello = hello(egress);
+    return hello.positive() ? new Connected(this) : refused(hello, "EHLO after STARTTLS");
+  }
+
+  /** EHLO, and HELO when the server refuses EHLO permanently (RFC 5321 §4.1.4). */
+  private SmtpReply hello(Egress egress) throws SessionEnded {
+    write(command("EHLO " + egress.ehloName()), timeouts.command(), "EHLO");
+    SmtpReply ehlo = read("EHLO", timeouts.command());
+    if (ehlo.positive()) {
+      capabilities = Capabilities.of(ehlo);
+      return ehlo;
+    }
+    if (!ehlo.permanentFailure()) {
+      return ehlo;
+    }
+    write(command("HELO " + egress.ehloName()), timeouts.command(), "HELO");
+    SmtpReply helo = read("HELO", timeouts.command());
+    if (helo.positive()) {
+      capabilities = Capabilities.HELO;
+    }
+    return helo;
+  }
+
+  private ConnectResult refused(SmtpReply reply, String what) {
+    quit();
+    return new NotConnected(Failure.REFUSED, peer + " refused the " + what + ": " + reply, reply, false);
+  }
+
+  private ConnectResult tlsUnavailable(String reason, SmtpReply reply) {
+    quit();
+    return new NotConnected(Failure.TLS_UNAVAILABLE, reason, reply, false);
+  }
+
+  // ---- one transaction -------------------------------------------------------------------------
+
+  /**
+   * Refusals decided before a byte is sent, and permanent because the message cannot change: a
+   * message over the server's SIZE (RFC 1870 §4), and an address that needs SMTPUTF8 the server
+   * does not offer (RFC 6531 §3.4; a downgrade would change the address).
+   */
+  private String refusal(Envelope envelope, MessageData data) {
+    if (capabilities.size() && capabilities.sizeLimit() > 0 && data.size() > capabilities.sizeLimit()) {
+      return "the message is " + data.size() + " bytes, more than the " + capabilities.sizeLimit()
+          + " bytes " + peer.hostName() + " accepts (its SIZE)";
+    }
+    if (envelope.needsSmtpUtf8() && !capabilities.smtpUtf8()) {
+      return "an address needs SMTPUTF8 (it is not ASCII) and " + peer.hostName() + " does not offer it";
+    }
+    return null;
+  }
+
+  private void sendPipelined(Envelope envelope, MessageData data, Transaction transaction) throws SessionEnded {
+    ByteArrayOutputStream group = new ByteArrayOutputStream(64 + 48 * envelope.recipients().size());
+    if (resetFirst) {
+      group.writeBytes(command("RSET"));
+    }
+    group.writeBytes(mailCommand(envelope, data));
+    for (String recipient : envelope.recipients()) {
+      group.writeBytes(command("RCPT TO:<" + recipient + ">"));
+    }
+    group.writeBytes(command("DATA"));
+    write(group.toByteArray(), timeouts.mail(), "the envelope");
+    if (resetFirst) {
+      read("RSET", timeouts.command()); // only a 421 matters, and read() acts on it
+      resetFirst = false;
+    }
+    SmtpReply mail = read("MAIL FROM", timeouts.mail());
+    for (int i = 0; i < envelope.recipients().size(); i++) {
+      SmtpReply rcpt = read("RCPT TO", timeouts.rcpt());
+      if (mail.positive()) {
+        transaction.rcpt(i, rcpt, "RCPT TO");
+      }
+    }
+    if (!mail.positive()) {
+      transaction.failOpen(mail, inReplyTo(mail, "MAIL FROM"), mail.permanentFailure());
+    }
+    SmtpReply dataReply = read("DATA", timeouts.dataInit());
+    if (dataReply.code() != 354) {
+      transaction.finish(dataReply, "DATA");
+      resetFirst = mail.positive();
+    } else if (transaction.anyAccepted()) {
+      sendMessage(data, transaction);
+    } else {
+      // RFC 2920 §3.1: a server may answer 354 although it refused every RCPT; an empty message
+      // ends that data phase without sending the body to nobody.
+      write(EMPTY_MESSAGE, timeouts.dataBlock(), "an empty message");
+      read("end of data", timeouts.dataTermination());
+    }
+  }
+
+  private void sendStepByStep(Envelope envelope, MessageData data, Transaction transaction) throws SessionEnded {
+    if (resetFirst) {
+      write(command("RSET"), timeouts.command(), "RSET");
+      read("RSET", timeouts.command());
+      resetFirst = false;
+    }
+    write(mailCommand(envelope, data), timeouts.mail(), "MAIL FROM");
+    SmtpReply mail = read("MAIL FROM", timeouts.mail());
+    if (!mail.positive()) {
+      transaction.failOpen(mail, inReplyTo(mail, "MAIL FROM"), mail.permanentFailure());
+      return;
+    }
+    for (int i = 0; i < envelope.recipients().size(); i++) {
+      write(command("RCPT TO:<" + envelope.recipients().get(i) + ">"), timeouts.rcpt(), "RCPT TO");
+      transaction.rcpt(i, read("RCPT TO", timeouts.rcpt()), "RCPT TO");
+    }
+    if (!transaction.anyAccepted()) {
+      resetFirst = true; // the next transaction starts with RSET; QUIT ends this one otherwise
+      return;
+    }
+    write(command("DATA"), timeouts.dataInit(), "DATA");
+    SmtpReply dataReply = read("DATA", timeouts.dataInit());
+    if (dataReply.code() == 354) {
+      sendMessage(data, transaction);
+    } else {
+      transaction.finish(dataReply, "DATA");
+      resetFirst = true;
+    }
+  }
+
+  private void sendMessage(MessageData data, Transaction transaction) throws SessionEnded {
+    write(data.wire(), timeouts.dataBlock(), "the message");
+    transaction.finish(read("end of data", timeouts.dataTermination()), "end of data");
+  }
+
+  private byte[] mailCommand(Envelope envelope, MessageData data) {
+    StringBuilder mail = new StringBuilder("MAIL FROM:<").append(envelope.from()).append('>');
+    if (data.eightBit() && capabilities.eightBitMime()) {
+      // Without 8BITMIME the bytes go anyway, as Postfix and most MTAs send them: refusing would
+      // lose mail that practically every server accepts. The message builder prefers 7-bit encodings.
+      mail.append(" BODY=8BITMIME");
+    }
+    if (envelope.needsSmtpUtf8()) {
+      mail.append(" SMTPUTF8");
+    }
+    if (capabilities.size()) {
+      mail.append(" SIZE=").append(data.size());
+    }
+    return command(mail.toString());
+  }
+
+  // ---- the wire --------------------------------------------------------------------------------
+
+  /**
+   * Reads a reply. A 421 ends the session whatever was asked (RFC 5321 §3.8: the server is closing).
+   */
+  private SmtpReply read(String inReplyTo, Duration timeout) throws SessionEnded {
+    SmtpReply reply;
+    try {
+      reply = Replies.read(wire, timeout);
+    } catch (SocketTimeoutException e) {
+      throw new SessionEnded("no reply from " + peer + " to " + inReplyTo + " within " + human(timeout), null);
+    } catch (EOFException e) {
+      throw new SessionEnded(peer + " closed the connection before its reply to " + inReplyTo, null);
+    } catch (ProtocolException e) {
+      throw new SessionEnded(peer + " broke the protocol in its reply to " + inReplyTo + ": " + e.getMessage(), null);
+    } catch (IOException e) {
+      throw new SessionEnded("connection to " + peer + " lost waiting for the reply to " + inReplyTo + ": " + e.getMessage(), null);
+    }
+    if (reply.code() == 421) {
+      throw new SessionEnded(inReplyTo(reply, inReplyTo), reply);
+    }
+    return reply;
+  }
+
+  private void write(byte[] bytes, Duration timeout, String what) throws SessionEnded {
+    try {
+      wire.write(bytes, timeout);
+    } catch (SocketTimeoutException e) {
+      throw new SessionEnded("timed out after " + human(timeout) + " sending " + what + " to " + peer, null);
+    } catch (IOException e) {
+      throw new SessionEnded("connection to " + peer + " lost sending " + what + ": " + e.getMessage(), null);
+    }
+  }
+
+  private void quit() {
+    try {
+      write(command("QUIT"), timeouts.command(), "QUIT");
+      read("QUIT", timeouts.command());
+    } catch (SessionEnded ignored) {
+      // the session is over either way
+    }
+    drop();
+  }
+
+  private void drop() {
+    open = false;
+    wire.close();
+  }
+
+  private static byte[] command(String line) {
+    byte[] text = line.getBytes(StandardCharsets.UTF_8);
+    byte[] bytes = new byte[text.length + 2];
+    System.arraycopy(text, 0, bytes, 0, text.length);
+    System.arraycopy(CRLF, 0, bytes, text.length, 2);
+    return bytes;
+  }
+
+  /** Postfix's way of telling when a reply came: {@code 550 5.1.1 no such user (in reply to RCPT TO)}. */
+  static String inReplyTo(SmtpReply reply, String command) {
+    return reply + " (in reply to " + command + ")";
+  }
+
+  static String human(Duration d) {
+    long ms = d.toMillis();
+    if (ms % 60_000 == 0) {
+      return ms / 60_000 + " min";
+    }
+    return ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
+  }
+
+  /** The session is over: a 421 (with its reply), a timeout or a lost connection. */
+  private static final class SessionEnded extends Exception {
+    final transient SmtpReply reply;
+
+    SessionEnded(String reason, SmtpReply reply) {
+      super(reason, null, false, false);
+      this.reply = reply;
+    }
+  }
+}
