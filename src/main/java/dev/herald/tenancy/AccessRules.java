@@ -170,6 +170,7 @@ final class AccessRules {
       rule(GET, "/api/v1/orgs/{org}/audit-events", new Needs(AUDIT_READ)),
 
       // audiences: REST API
+      rule(GET, "/api/v1/orgs/{org}/audience/summary", new Needs(LISTS_READ)),
       rule(GET, "/api/v1/orgs/{org}/lists", new Needs(LISTS_READ)),
       rule(POST, "/api/v1/orgs/{org}/lists", new Needs(LISTS_WRITE)),
       rule(GET, "/api/v1/orgs/{org}/lists/{id}", new Needs(LISTS_READ)),

@@ -50,22 +50,43 @@ public class AuditLog {
   /** Filter values may be blank. {@code organizationId} null = the operator's own log. */
   public record Filter(String actor, String action, Instant from, Instant to) {}
 
+  private static final String WHERE = """
+      where organization_id is not distinct from :org
+        and (:actor = '' or actor ilike '%' || :actor || '%')
+        and (:action = '' or action like :action || '%')
+        and (cast(:from as timestamptz) is null or at >= cast(:from as timestamptz))
+        and (cast(:to as timestamptz) is null or at < cast(:to as timestamptz))""";
+
   List<Entry> search(Long organizationId, Filter f, int limit) {
-    return jdbc.sql("""
-        select id, organization_id, actor, action, object_type, object_id, detail, ip, at from audit_event
-        where organization_id is not distinct from :org
-          and (:actor = '' or actor ilike '%' || :actor || '%')
-          and (:action = '' or action like :action || '%')
-          and (cast(:from as timestamptz) is null or at >= cast(:from as timestamptz))
-          and (cast(:to as timestamptz) is null or at < cast(:to as timestamptz))
-        order by at desc, id desc limit :limit""")
+    return filtered("select id, organization_id, actor, action, object_type, object_id, detail, ip, at from audit_event "
+        + WHERE + " order by at desc, id desc limit :limit", organizationId, f)
+        .param("limit", limit)
+        .query(Entry.class).list();
+  }
+
+  /** One page of the panel's log and how many entries match in all. */
+  record Page(List<Entry> items, long total, int page, int size) {}
+
+  /**
+   * Newest first by time and then id, so rows of the same instant keep their order from one page to the next. Offset
+   * paging: the pager shows "page 3 of 40", and a person reads a few pages, where an offset costs little.
+   */
+  Page page(Long organizationId, Filter f, int page, int size) {
+    List<Entry> items = filtered("select id, organization_id, actor, action, object_type, object_id, detail, ip, at from audit_event "
+        + WHERE + " order by at desc, id desc limit :size offset :offset", organizationId, f)
+        .param("size", size).param("offset", (long) page * size)
+        .query(Entry.class).list();
+    long total = filtered("select count(*) from audit_event " + WHERE, organizationId, f).query(Long.class).single();
+    return new Page(items, total, page, size);
+  }
+
+  private JdbcClient.StatementSpec filtered(String sql, Long organizationId, Filter f) {
+    return jdbc.sql(sql)
         .param("org", organizationId)
         .param("actor", f.actor() == null ? "" : f.actor().trim())
         .param("action", f.action() == null ? "" : f.action().trim())
         .param("from", f.from() == null ? null : java.sql.Timestamp.from(f.from()))
-        .param("to", f.to() == null ? null : java.sql.Timestamp.from(f.to()))
-        .param("limit", limit)
-        .query(Entry.class).list();
+        .param("to", f.to() == null ? null : java.sql.Timestamp.from(f.to()));
   }
 
   static String currentIp() {

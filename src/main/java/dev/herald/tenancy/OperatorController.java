@@ -143,11 +143,10 @@ class OperatorController {
 
   @GetMapping("/operator/audit")
   String audit(@RequestParam(defaultValue = "") String actor, @RequestParam(defaultValue = "") String action,
-      @RequestParam(required = false) LocalDate from, @RequestParam(required = false) LocalDate to, Model model) {
-    model.addAttribute("entries", audit.search(null, OrganizationController.filter(actor, action, from, to), 200));
-    model.addAllAttributes(java.util.Map.of("actor", actor, "action", action));
-    model.addAttribute("from", from);
-    model.addAttribute("to", to);
+      @RequestParam(required = false) LocalDate from, @RequestParam(required = false) LocalDate to,
+      @RequestParam(defaultValue = "0") int page, Model model) {
+    OrganizationController.auditPage(model, "/operator/audit", audit.page(null, OrganizationController.filter(actor, action, from, to),
+        Math.max(0, page), OrganizationController.AUDIT_PAGE_SIZE), actor, action, from, to);
     return "tenancy/audit";
   }
 }

@@ -2,11 +2,14 @@ package dev.herald.tenancy;
 
 import dev.herald.platform.OnRefused;
 import dev.herald.platform.PanelController;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.ui.Model;
@@ -26,9 +29,11 @@ class OrganizationController {
   private final Groups groups;
   private final ApiKeys apiKeys;
   private final AuditLog audit;
+  private final ObjectProvider<OverviewSection> overviewSections;
 
   OrganizationController(Organizations organizations, Members members, Invitations invitations, Groups groups, ApiKeys apiKeys,
-      AuditLog audit) {
+      AuditLog audit, ObjectProvider<OverviewSection> overviewSections) {
+    this.overviewSections = overviewSections;
     this.organizations = organizations;
     this.members = members;
     this.invitations = invitations;
@@ -40,6 +45,7 @@ class OrganizationController {
   @GetMapping("/o/{org}")
   String overview(OrganizationContext org, Model model) {
     model.addAttribute("memberCount", organizations.members(org.id()).size());
+    model.addAttribute("sections", overviewSections.orderedStream().flatMap(s -> s.draw(org).stream()).toList());
     return "tenancy/org-overview";
   }
 
@@ -152,15 +158,33 @@ class OrganizationController {
 
   // ---- audit log ---------------------------------------------------------------------------
 
+  static final int AUDIT_PAGE_SIZE = 200;
+
   @GetMapping("/o/{org}/audit")
   String audit(OrganizationContext org, @RequestParam(defaultValue = "") String actor,
       @RequestParam(defaultValue = "") String action, @RequestParam(required = false) LocalDate from,
-      @RequestParam(required = false) LocalDate to, Model model) {
-    model.addAttribute("entries", audit.search(org.id(), filter(actor, action, from, to), 200));
+      @RequestParam(required = false) LocalDate to, @RequestParam(defaultValue = "0") int page, Model model) {
+    auditPage(model, "/o/" + org.slug() + "/audit", audit.page(org.id(), filter(actor, action, from, to), Math.max(0, page),
+        AUDIT_PAGE_SIZE), actor, action, from, to);
+    return "tenancy/audit";
+  }
+
+  /** The audit page's model, the organization's or the operator's: a page of entries, the filters, and the pager's URL keeping them. */
+  static void auditPage(Model model, String path, AuditLog.Page page, String actor, String action, LocalDate from, LocalDate to) {
+    model.addAttribute("page", page);
+    model.addAttribute("entries", page.items());
     model.addAllAttributes(java.util.Map.of("actor", actor, "action", action));
     model.addAttribute("from", from);
     model.addAttribute("to", to);
-    return "tenancy/audit";
+    // Every value encoded whole (URLEncoder turns a '+' of an address into %2B, which a builder's encode() leaves as a space).
+    java.util.StringJoiner query = new java.util.StringJoiner("&", "?", "").setEmptyValue("");
+    java.util.function.BiConsumer<String, Object> add = (name, value) -> query.add(name + "=" + URLEncoder.encode(value.toString(),
+        StandardCharsets.UTF_8));
+    if (!actor.isBlank()) add.accept("actor", actor.trim());
+    if (!action.isBlank()) add.accept("action", action.trim());
+    if (from != null) add.accept("from", from);
+    if (to != null) add.accept("to", to);
+    model.addAttribute("pagerUrl", path + query);
   }
 
   static AuditLog.Filter filter(String actor, String action, LocalDate from, LocalDate to) {
