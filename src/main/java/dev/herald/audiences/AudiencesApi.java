@@ -127,7 +127,9 @@ class AudiencesApi {
 
   /** Statuses are texts in requests, so that a wrong one is refused naming its field, as every other wrong input is. */
   private static final String REQUESTED_STATUS = "subscribed (when absent), unconfirmed or unsubscribed; a double opt-in list"
-      + " turns subscribed into unconfirmed and mails a confirmation link";
+      + " turns subscribed into unconfirmed and mails a confirmation link, and so does any list for someone who withdrew in"
+      + " the organization (unsubscribed from any of its lists): only their own confirmation brings them back, whatever"
+      + " consent evidence the call carries";
 
   record SubscriptionResult(long listId, SubscriptionStatus status) {}
 
@@ -145,7 +147,10 @@ class AudiencesApi {
 
   @PostMapping("/api/v1/orgs/{org}/subscribers")
   @Operation(summary = "Create or update a subscriber by email, optionally subscribing them to lists with consent evidence",
-      description = "Answers 201 when it created the subscriber, 200 when one with this address existed and was updated.")
+      description = "Answers 201 when it created the subscriber, 200 when one with this address existed and was updated."
+          + " Someone who withdrew in the organization (unsubscribed from any of its lists) is put on the lists unconfirmed"
+          + " and mailed a confirmation link, on single opt-in lists too, whatever consent evidence is given: the API cannot"
+          + " show that the person changed their mind, their mailbox can.")
   @ApiResponse(responseCode = "201", description = "Created")
   @ApiResponse(responseCode = "200", description = "Updated")
   @Transactional
@@ -249,7 +254,9 @@ class AudiencesApi {
       ConsentInput consent) {}
 
   @PutMapping("/api/v1/orgs/{org}/subscribers/{idOrEmail}/lists/{listId}")
-  @Operation(summary = "Subscribe a subscriber to a list, or change their status on it, with consent evidence")
+  @Operation(summary = "Subscribe a subscriber to a list, or change their status on it, with consent evidence",
+      description = "Someone who withdrew in the organization (unsubscribed from any of its lists) becomes unconfirmed and is"
+          + " mailed a confirmation link, whatever the list's opt-in and whatever consent evidence is given.")
   SubscriptionResult subscribe(OrganizationContext org, @PathVariable String idOrEmail,
       @PathVariable long listId, @RequestBody SubscribeRequest body, Principal caller, HttpServletRequest request) {
     Subscribers.Subscriber s = resolve(org, idOrEmail);

@@ -33,9 +33,11 @@ class BulkActions {
   private final ApplicationEventPublisher events;
   private final SuppressionScreen screen;
   private final java.time.Clock clock;
+  private final DoubleOptIn doubleOptIn;
 
   BulkActions(JdbcClient jdbc, Segments segments, MailingLists lists, AuditLog audit, ApplicationEventPublisher events,
-      SuppressionScreen screen, java.time.Clock clock) {
+      SuppressionScreen screen, java.time.Clock clock, DoubleOptIn doubleOptIn) {
+    this.doubleOptIn = doubleOptIn;
     this.screen = screen;
     this.clock = clock;
     this.jdbc = jdbc;
@@ -112,6 +114,7 @@ class BulkActions {
       default -> throw new IllegalStateException(action);
     };
     long affected = changeAndPublish(orgId, action, listId, tag, changing, p);
+    if (action.equals("add_to_list")) mailWithdrawnPeople(orgId, listId);
     audit.record(orgId, "subscribers.bulk_" + action, r.segmentId() != null ? "segment" : "subscribers",
         r.segmentId() != null ? r.segmentId() : null, affected + " affected" + (r.listId() != null ? ", list " + r.listId() : ""));
     return affected;
@@ -169,23 +172,43 @@ class BulkActions {
     SqlFragment suppressed = screen.refusalSql(orgId, "s", "sup_");
     p.putAll(suppressed.paramsWith(p));
     // New subscriptions only: people already on the list keep their status, whatever it is (unsubscribed,
-    // bounced and complained stay so), and nobody who complained anywhere or is suppressed is added.
+    // bounced and complained stay so), and nobody who complained anywhere or is suppressed is added. Someone who
+    // withdrew in the organization is added unconfirmed and asked by mail (see Subscribers#subscribe); apply mails them.
     return """
         with added as (
           insert into subscription (list_id, subscriber_id, status, source, confirmed_at)
-          select :list, s.id, 'subscribed', 'panel', now() from subscriber s
+          select :list, s.id, case when\s""" + WITHDREW + """
+             then 'unconfirmed' else 'subscribed' end, 'panel', case when\s""" + WITHDREW + """
+             then null else now() end
+          from subscriber s
           where\s""" + who + """
              and not exists (select 1 from subscription c join mailing_list cl on cl.id = c.list_id
                              where c.subscriber_id = s.id and cl.organization_id = :org and c.status = 'complained')
              and\s""" + suppressed.sqlOver("s") + """
              is null
           on conflict (list_id, subscriber_id) do nothing
-          returning subscriber_id),
+          returning subscriber_id, status),
         consented as (
           insert into consent_record (organization_id, subscriber_id, list_id, channel, channel_ref, basis, ip, confirmed_at)
-          select :org, subscriber_id, :list, 'panel', :actor, :basis, :ip, now() from added
+          select :org, subscriber_id, :list, 'panel', :actor, :basis, :ip, case when status = 'subscribed' then now() end from added
           returning subscriber_id)
         select subscriber_id, 1 from consented""";
+  }
+
+  /** Whether subscriber {@code s} withdrew in the organization (a subscriber belongs to one): as Subscribers#withdrew. */
+  private static final String WITHDREW = """
+      (s.withdrawn_at is not null or exists (select 1 from subscription w where w.subscriber_id = s.id and w.status = 'unsubscribed'))""";
+
+  /**
+   * Mails the confirmation to the people {@link #addToList} added unconfirmed: the list's unconfirmed subscriptions this
+   * transaction created (their {@code created_at} is its start, {@code now()}).
+   */
+  private void mailWithdrawnPeople(long orgId, long listId) {
+    MailingLists.MailingList list = lists.basic(orgId, listId).orElseThrow();
+    List<Long> waiting = jdbc.sql("""
+        select subscriber_id from subscription where list_id = ? and status = 'unconfirmed' and source = 'panel' and created_at = now()""")
+        .param(listId).query(Long.class).list();
+    for (long subscriberId : waiting) doubleOptIn.sendConfirmation(orgId, subscriberId, list);
   }
 
   private String unsubscribe(String who, Map<String, Object> p, Long listId) {

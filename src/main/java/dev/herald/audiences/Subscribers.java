@@ -226,9 +226,8 @@ public class Subscribers {
   /**
    * Puts the subscriber on a list. {@code requested} is the status asked for; a double opt-in list
    * turns "subscribed" from a form or the API into "unconfirmed" and mails a confirmation link, and so
-   * does any list for a self-service sign-up of someone who withdrew in this organization (unsubscribed
-   * from any of its lists, or erased): the form is open to anyone, so only their mailbox may bring them
-   * back. A complained or bounced subscription is never reopened this way (a self-service sign-up gets
+   * does any list, from any channel (form, API, panel), for someone who withdrew in this organization
+   * (unsubscribed from any of its lists, or erased): only their mailbox may bring them back. A complained or bounced subscription is never reopened this way (a self-service sign-up gets
    * {@link SuppressedSignUp}, so the form says nothing about it), and nobody is re-subscribed without a
    * new consent record.
    */
@@ -262,8 +261,11 @@ public class Subscribers {
         confirmBecauseSuppressed = true;
       }
     }
+    // Someone who withdrew is brought back by their own mailbox only, whoever asks: a form is open to anyone, and a
+    // member or an API client cannot show that the person changed their mind (the consent evidence an API call carries
+    // is what its caller says, and the hosted form asks for the same confirmation with the same evidence).
     boolean needsConfirmation = status == SubscriptionStatus.SUBSCRIBED && current.orElse(null) != SubscriptionStatus.SUBSCRIBED
-        && (confirmBecauseSuppressed || selfService && (current.isPresent() || withdrew(subscriberId))
+        && (confirmBecauseSuppressed || selfService && current.isPresent() || withdrew(subscriberId)
             || list.optin() == OptIn.DOUBLE && CONFIRMED_BY_MAIL.contains(evidence.channel()));
     if (needsConfirmation) status = SubscriptionStatus.UNCONFIRMED;
     if (current.orElse(null) == SubscriptionStatus.UNSUBSCRIBED && status != SubscriptionStatus.UNSUBSCRIBED) {

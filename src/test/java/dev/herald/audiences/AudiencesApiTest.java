@@ -154,6 +154,41 @@ class AudiencesApiTest {
         .query(Long.class).single()).isEqualTo(1000);
   }
 
+  /**
+   * Regression: someone who unsubscribed was subscribed again through the API without confirming, though the hosted
+   * form asks them to. Whatever consent evidence the call carries, they confirm by mail (as Mailchimp asks).
+   */
+  @Test
+  void a_withdrawn_person_resubscribed_through_the_api_must_confirm_by_mail() throws Exception {
+    long open = list("Open", "single");
+    long other = list("Other", "single");
+    send(post(api("/subscribers")), "{\"email\":\"wanda@example.com\",\"lists\":[" + open + "]}", 201);
+    send(put(api("/subscribers/wanda@example.com/lists/" + open)), "{\"status\":\"unsubscribed\"}", 200);
+    String consent = "\"consent\":{\"text\":\"Yes, send me news\",\"ip\":\"203.0.113.9\",\"basis\":\"ticked the box again\"}";
+    JsonNode again = send(put(api("/subscribers/wanda@example.com/lists/" + open)), "{\"status\":\"subscribed\"," + consent + "}", 200);
+    assertThat(again.get("status").asString()).isEqualTo("unconfirmed");
+    assertThat(ConfirmationMails.await(jdbc, "wanda@example.com", 1)).isEqualTo(1);
+    JsonNode elsewhere = send(post(api("/subscribers")), "{\"email\":\"wanda@example.com\",\"lists\":[" + other + "]," + consent + "}", 200);
+    assertThat(elsewhere.get("subscriptions").get(0).get("status").asString()).as("withdrawn in the organization").isEqualTo("unconfirmed");
+    assertThat(ConfirmationMails.await(jdbc, "wanda@example.com", 2)).isEqualTo(2);
+    assertThat(status("wanda@example.com", open)).isEqualTo("unconfirmed");
+
+    Matcher link = Pattern.compile("/p/confirm\\?token=([A-Za-z0-9_.-]+)").matcher(ConfirmationMails.latest(jdbc, "wanda@example.com"));
+    assertThat(link.find()).isTrue();
+    assertThat(mvc.perform(post("/p/confirm").param("token", link.group(1))).andReturn().getResponse().getStatus()).isEqualTo(200);
+    long third = list("Third", "single");
+    JsonNode back = send(put(api("/subscribers/wanda@example.com/lists/" + third)), "{" + consent + "}", 200);
+    assertThat(back.get("status").asString()).as("she confirmed from her mailbox: like anyone again").isEqualTo("subscribed");
+
+    send(post(api("/subscribers")), "{\"email\":\"walt@example.com\",\"lists\":[" + open + "]}", 201);
+    send(put(api("/subscribers/walt@example.com/lists/" + open)), "{\"status\":\"unsubscribed\"}", 200);
+    long walt = json.readTree(call(get(api("/subscribers/walt@example.com"))).getContentAsString()).get("id").asLong();
+    send(post(api("/subscribers/bulk-actions")), "{\"action\":\"add_to_list\",\"subscriberIds\":[" + walt + "],\"listId\":" + other
+        + ",\"basis\":\"asked at the fair\"}", 200);
+    assertThat(status("walt@example.com", other)).as("a bulk add asks him too").isEqualTo("unconfirmed");
+    assertThat(ConfirmationMails.await(jdbc, "walt@example.com", 1)).isEqualTo(1);
+  }
+
   @Test
   void double_opt_in_mails_a_signed_link_and_the_subscription_waits_for_it() throws Exception {
     long news = list("Double", "double");

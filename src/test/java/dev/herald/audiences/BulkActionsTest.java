@@ -120,6 +120,35 @@ class BulkActionsTest {
     assertThat(subscribers.find(org.id(), ann)).isPresent();
   }
 
+  /** Regression: a member could subscribe someone who had unsubscribed again, in the panel, without their confirmation. */
+  @Test
+  void a_withdrawn_person_added_again_in_the_panel_must_confirm_by_mail() throws Exception {
+    subscribers.unsubscribe(org.id(), ann, news, "test");
+    var resubscribed = mvc.perform(post("/o/" + org.slug() + "/subscribers/" + ann + "/lists").with(organizations.asOwner(org)).with(csrf())
+        .param("listId", Long.toString(news)).param("action", "subscribe").param("basis", "she asked on the phone")).andReturn().getResponse();
+    assertThat(resubscribed.getStatus()).isEqualTo(302);
+    assertThat(status(ann, news)).isEqualTo("unconfirmed");
+    assertThat(ConfirmationMails.await(jdbc, "ann@example.com", 1)).isEqualTo(1);
+
+    var added = mvc.perform(post("/o/" + org.slug() + "/subscribers").with(organizations.asOwner(org)).with(csrf())
+        .param("email", "ann@example.com").param("lists", Long.toString(offers)).param("basis", "signed the paper form")).andReturn().getResponse();
+    assertThat(added.getStatus()).isEqualTo(302);
+    assertThat(status(ann, offers)).as("withdrawn in the organization, so on every list").isEqualTo("unconfirmed");
+    assertThat(ConfirmationMails.await(jdbc, "ann@example.com", 2)).isEqualTo(2);
+
+    long third = jdbc.sql("insert into mailing_list (organization_id, name) values (?, 'Third') returning id").param(org.id()).query(Long.class).single();
+    var bulkAdded = mvc.perform(post("/o/" + org.slug() + "/subscribers/bulk").with(organizations.asOwner(org)).with(csrf())
+        .param("target", "selected").param("ids", Long.toString(ann), Long.toString(bob)).param("action", "add_to_list")
+        .param("listId", Long.toString(third)).param("basis", "asked at the fair")).andReturn().getResponse();
+    assertThat(bulkAdded.getStatus()).isEqualTo(302);
+    assertThat(status(bob, third)).isEqualTo("subscribed");
+    assertThat(status(ann, third)).isEqualTo("unconfirmed");
+    assertThat(jdbc.sql("select confirmed_at is null from consent_record where subscriber_id = ? and list_id = ?").params(ann, third)
+        .query(Boolean.class).single()).as("her consent waits for the confirmation").isTrue();
+    assertThat(ConfirmationMails.await(jdbc, "ann@example.com", 3)).isEqualTo(3);
+    assertThat(ConfirmationMails.count(jdbc, "bob@example.com")).isZero();
+  }
+
   @Test
   void the_subscribers_page_applies_an_action_to_ticked_rows() throws Exception {
     String page = mvc.perform(get("/o/" + org.slug() + "/subscribers")
