@@ -93,8 +93,8 @@ public final class SmtpClient {
 
     public Timeouts {
       for (Duration d : new Duration[] {connect, greeting, command, mail, rcpt, dataInit, dataBlock, dataTermination}) {
-        if (d == null || d.isNegative() || d.isZero()) {
-          throw new IllegalArgumentException("every SMTP timeout must be positive");
+        if (d == null || d.isNegative() || d.isZero() || d.toMillis() > Integer.MAX_VALUE) {
+          throw new IllegalArgumentException("every SMTP timeout must be positive and under 24 days");
         }
       }
     }

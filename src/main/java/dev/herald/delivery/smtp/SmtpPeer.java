@@ -31,6 +31,7 @@ public record SmtpPeer(String hostName, InetSocketAddress address, TlsPolicy tls
 
   @Override
   public String toString() {
-    return hostName + "[" + address.getAddress().getHostAddress() + "]:" + address.getPort();
+    String ip = address.getAddress() == null ? address.getHostString() : address.getAddress().getHostAddress();
+    return hostName + "[" + ip + "]:" + address.getPort();
   }
 }

@@ -126,7 +126,7 @@ final class SocketWire implements Wire {
                 .createSocket(socket, serverName, socket.getPort(), true);
     SSLParameters parameters = tls.getSSLParameters();
     if (isHostName(serverName)) {
-      parameters.setServerNames(List.of(new SNIHostName(serverName)));
+      parameters.setServerNames(List.of(new SNIHostName(serverName.replaceFirst("\\.$", ""))));
     }
     if (verify) {
       // The "HTTPS" rules (RFC 2818/6125: subjectAltName DNS names, one leading wildcard) are the
@@ -158,7 +158,7 @@ final class SocketWire implements Wire {
     if (name == null || name.isEmpty() || name.indexOf(':') >= 0) {
       return false;
     }
-    return !name.chars().allMatch(c -> c == '.' || Character.isDigit(c)) && !name.endsWith(".");
+    return !name.chars().allMatch(c -> c == '.' || Character.isDigit(c));
   }
 
   private static ScheduledThreadPoolExecutor watchdog() {
