@@ -6,7 +6,8 @@
 # file into a plain table on the same server in the same run. Herald runs with -Xmx512m and its peak heap
 # is sampled with jstat. The organization has a suppression list of 1% of the file's addresses (set aside by
 # the import) plus other entries, so the screening does real work. Only loopback is used.
-# Usage: bench/import.sh [rows] (default 1000000).
+# Usage: bench/import.sh [rows] (default 1000000). BENCH_JAR=path runs that jar instead of building this tree
+# (for A/B runs of two commits under the same load).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bin/find-jdk.sh
@@ -46,8 +47,12 @@ sed -i '2,$ s/,City /,Town /' "$WORK/updates.csv"
 sed '2,$ s/^person/other/' "$WORK/subscribers.csv" > "$WORK/others.csv"
 
 echo "== building and starting Herald (embedded PostgreSQL, -Xmx512m)"
-mvn -q -B -ntp package -DskipTests
-JAR=$(ls target/herald-*.jar | grep -v original | head -n 1)
+if [ -n "${BENCH_JAR:-}" ]; then
+  JAR=$BENCH_JAR
+else
+  mvn -q -B -ntp package -DskipTests
+  JAR=$(ls target/herald-*.jar | grep -v original | head -n 1)
+fi
 "$JAVA_HOME/bin/java" -Xmx512m -jar "$JAR" --server.port="$PORT" --herald.data-dir="$WORK/data" \
   --herald.db.embedded-port="$PGPORT" --herald.imports.poll=PT0.2S > "$WORK/herald.log" 2>&1 &
 HERALD_PID=$!

@@ -15,6 +15,11 @@ record ImportRun(Leases.Lease lease, long orgId, long listId, String format, byt
     return lease.jobId();
   }
 
+  /** This run without its file, for after the staging: the merge does not need it, and a large file is tens of MB of heap. */
+  ImportRun withoutContent() {
+    return new ImportRun(lease, orgId, listId, format, null, mapping, importAs, basis, overwrite, tags);
+  }
+
   /** Thrown when a fenced write finds the job taken over by another node: the attempt stops, writing nothing. */
   static final class LeaseLost extends RuntimeException {
     LeaseLost(ImportRun run) {

@@ -141,6 +141,7 @@ class ImportWorker implements SchedulingConfigurer {
     try {
       ImportRun run = begin(lease);
       long staged = staging.stage(run);
+      run = run.withoutContent(); // the file is staged; the merge does not hold it (68 MB for a million rows)
       merge.merge(run, staged);
       if (staged >= LARGE_IMPORT) tidyUp();
     } catch (ImportRun.LeaseLost e) {

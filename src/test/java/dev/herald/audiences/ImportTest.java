@@ -283,6 +283,38 @@ class ImportTest {
         .query(String.class).single()).isEqualTo("Anna Rome");
   }
 
+  /**
+   * Regression (issue 9, import speed): an update import wrote a new version of every subscriber it met and
+   * locked every subscription, changed or not. A row that changes nothing now leaves its subscriber as it was
+   * (same xmin: no new version; ON CONFLICT still locks it) and its subscription untouched (not even locked:
+   * same xmin and xmax), counts as no update and writes no consent record; a changed row is still written.
+   */
+  @Test
+  void an_update_import_that_changes_nothing_updates_no_row_and_writes_no_consent() throws Exception {
+    jdbc.sql("insert into custom_field (organization_id, key, label, type) values (?, 'city', 'City', 'text')").param(org.id()).update();
+    byte[] file = "email,name,city\nann@example.com,Ann,Paris\nbob@example.com,Bob,Rome\n".getBytes(StandardCharsets.UTF_8);
+    finished(upload("a.csv", file, Map.of(), 202));
+    String versions = """
+        select string_agg(s.email || ' ' || s.xmin || ' ' || x.xmin || ' ' || x.xmax, ', ' order by s.email)
+        from subscriber s join subscription x on x.subscriber_id = s.id where s.organization_id = ?""";
+    String before = jdbc.sql(versions).param(org.id()).query(String.class).single();
+    String consents = "select count(*) from consent_record where organization_id = ?";
+    long consentBefore = jdbc.sql(consents).param(org.id()).query(Long.class).single();
+
+    for (String overwrite : List.of("true", "false")) {
+      JsonNode same = finished(upload("b.csv", file, Map.of("overwrite", overwrite), 202));
+      assertThat(same.get("updated").asLong()).as("overwrite=" + overwrite).isZero();
+      assertThat(jdbc.sql(versions).param(org.id()).query(String.class).single()).as("overwrite=" + overwrite).isEqualTo(before);
+      assertThat(jdbc.sql(consents).param(org.id()).query(Long.class).single()).as("overwrite=" + overwrite).isEqualTo(consentBefore);
+    }
+
+    JsonNode changed = finished(upload("c.csv", "email,name,city\nann@example.com,Ann,Lyon\nbob@example.com,Bob,Rome\n"
+        .getBytes(StandardCharsets.UTF_8), Map.of("overwrite", "true"), 202));
+    assertThat(changed.get("updated").asLong()).isEqualTo(1);
+    assertThat(jdbc.sql("select attributes->>'city' from subscriber where organization_id = ? order by email").param(org.id())
+        .query(String.class).list()).containsExactly("Lyon", "Rome");
+  }
+
   @Test
   void unsubscribed_and_complained_people_are_never_resubscribed_by_an_import() throws Exception {
     finished(upload("a.csv", "email\nleft@example.com\nangry@example.com\nstays@example.com\n".getBytes(StandardCharsets.UTF_8), Map.of(), 202));
