@@ -1,0 +1,456 @@
+package dev.herald.messages;
+
+import dev.herald.mail.EmailAddress;
+import dev.herald.platform.Refused;
+import dev.herald.platform.Tokens;
+import jakarta.activation.DataHandler;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Multipart;
+import jakarta.mail.Part;
+import jakarta.mail.Session;
+import jakarta.mail.internet.ContentType;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import jakarta.mail.internet.MimeUtility;
+import jakarta.mail.internet.ParseException;
+import jakarta.mail.util.ByteArrayDataSource;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UnsupportedEncodingException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Builds a message's wire bytes with Angus Mail: text and HTML as multipart/alternative, inline images
+ * in multipart/related, attachments in multipart/mixed (each level only when needed); RFC 2047 encoded
+ * words for non-ASCII header text, RFC 2231 for file names; 7bit, quoted-printable or base64 as Angus
+ * chooses from the content (QP for mostly-ASCII text and for lines over 998 octets); CRLF line ends.
+ *
+ * <p>Every header value given is refused ({@link Refused#invalid}, naming the header) if it holds a line
+ * break or another control character, so no input can add a header (DESIGN.md security rule 9). The same
+ * input gives the same bytes: MIME boundaries come from the Message-ID, so a message rendered again for a
+ * retry, with the same Message-ID and Date, is byte for byte the one sent before.
+ *
+ * <p>One builder per message; not thread-safe.
+ */
+public final class MessageBuilder {
+  /** Headers the builder writes itself or that only the MTA may add: a custom header may not set them. */
+  private static final Set<String> RESERVED = Set.of("from", "to", "cc", "bcc", "reply-to", "sender", "subject", "date",
+      "message-id", "mime-version", "dkim-signature", "return-path", "received", "list-unsubscribe",
+      "list-unsubscribe-post", "feedback-id", "in-reply-to", "references");
+  private static final Pattern FIELD_NAME = Pattern.compile("[!-9;-~]{1,76}");
+  private static final Pattern ATOMS = Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*");
+  private static final Pattern DOMAIN = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*");
+  private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ROOT);
+  private static final int MAX_TEXT = 2_000;
+  private static final int MAX_NAME = 200;
+  private static final int MAX_LINE = 998;
+  private static final Session ASCII = session(false);
+  /** Writes header text as UTF-8, for SMTPUTF8 messages only (RFC 6532). */
+  private static final Session UTF8 = session(true);
+
+  private record Mailbox(EmailAddress address, String displayName) {}
+
+  private record Attachment(String fileName, String contentType, byte[] bytes, String contentId) {}
+
+  private Mailbox from;
+  private final List<Mailbox> to = new ArrayList<>();
+  private final List<Mailbox> cc = new ArrayList<>();
+  private final List<Mailbox> replyTo = new ArrayList<>();
+  private String subject = "";
+  private String text;
+  private String html;
+  private final List<Attachment> inline = new ArrayList<>();
+  private final List<Attachment> attachments = new ArrayList<>();
+  private String messageId;
+  private Instant date;
+  private String listUnsubscribe;
+  private boolean oneClick;
+  private String feedbackId;
+  private final Map<String, String> headers = new LinkedHashMap<>();
+
+  public MessageBuilder from(String address, String displayName) {
+    from = mailbox("from", "From", address, displayName);
+    return this;
+  }
+
+  public MessageBuilder to(String address, String displayName) {
+    to.add(mailbox("to", "To", address, displayName));
+    return this;
+  }
+
+  public MessageBuilder cc(String address, String displayName) {
+    cc.add(mailbox("cc", "Cc", address, displayName));
+    return this;
+  }
+
+  public MessageBuilder replyTo(String address, String displayName) {
+    replyTo.add(mailbox("replyTo", "Reply-To", address, displayName));
+    return this;
+  }
+
+  public MessageBuilder subject(String subject) {
+    this.subject = oneLine("subject", "Subject", subject, MAX_TEXT);
+    return this;
+  }
+
+  /** The plain-text version; any line ends (LF, CR, CRLF) become CRLF. */
+  public MessageBuilder text(String text) {
+    this.text = crlf(text);
+    return this;
+  }
+
+  /** The HTML version; inline images are referred to as {@code cid:<contentId>}. */
+  public MessageBuilder html(String html) {
+    this.html = crlf(html);
+    return this;
+  }
+
+  /** An image shown in the HTML, referred to as {@code src="cid:contentId"}. */
+  public MessageBuilder inlineImage(String contentId, String contentType, byte[] bytes) {
+    String field = "inlineImages[" + inline.size() + "]";
+    if (contentId == null || !ATOMS.matcher(contentId.replaceFirst("@", ".")).matches() || contentId.length() > MAX_NAME) {
+      throw Refused.invalid(field + ".contentId", "A content id is letters, digits and . _ - @ (like logo@example.com).");
+    }
+    String type = contentType(field, contentType);
+    if (!type.toLowerCase(Locale.ROOT).startsWith("image/")) throw Refused.invalid(field + ".contentType", "An inline image has an image/ content type.");
+    inline.add(new Attachment(null, type, required(field, bytes), contentId));
+    return this;
+  }
+
+  public MessageBuilder attachment(String fileName, String contentType, byte[] bytes) {
+    String field = "attachments[" + attachments.size() + "]";
+    String name = oneLine(field + ".fileName", "Content-Disposition", fileName, 255);
+    if (name.isBlank()) throw Refused.invalid(field + ".fileName", "An attachment needs a file name.");
+    attachments.add(new Attachment(name, contentType(field, contentType), required(field, bytes), null));
+    return this;
+  }
+
+  /**
+   * The Message-ID without angle brackets ({@code id@domain}); by default a random one on the From
+   * address's domain. Give the stored one when rendering a message again for a retry.
+   */
+  public MessageBuilder messageId(String messageId) {
+    int at = messageId == null ? -1 : messageId.lastIndexOf('@');
+    if (at < 1 || messageId.length() > MAX_NAME || !ATOMS.matcher(messageId.substring(0, at)).matches()
+        || !DOMAIN.matcher(messageId.substring(at + 1)).matches()) {
+      throw Refused.invalid("messageId", "A Message-ID is id@domain, in ASCII letters, digits and punctuation, without < >.");
+    }
+    this.messageId = messageId;
+    return this;
+  }
+
+  /** The Date header; by default the time of {@link #build()}. Give the stored one when rendering again. */
+  public MessageBuilder date(Instant date) {
+    this.date = date;
+    return this;
+  }
+
+  /**
+   * List-Unsubscribe (RFC 2369) with an https URL, a mailto address, or both; with {@code oneClick}
+   * (bulk mail: Gmail and Yahoo require it) also List-Unsubscribe-Post (RFC 8058), which needs the URL.
+   * The DKIM signer covers both headers.
+   */
+  public MessageBuilder listUnsubscribe(URI https, String mailto, boolean oneClick) {
+    List<String> entries = new ArrayList<>();
+    if (https != null) {
+      if (!"https".equalsIgnoreCase(https.getScheme()) || https.getHost() == null) {
+        throw Refused.invalid("listUnsubscribe", "The List-Unsubscribe URL must be an absolute https URL.");
+      }
+      String url = https.toASCIIString();
+      if (url.length() > 900) throw Refused.invalid("listUnsubscribe", "The List-Unsubscribe URL must be at most 900 characters.");
+      entries.add("<" + url + ">");
+    }
+    if (mailto != null) {
+      Mailbox mailbox = mailbox("listUnsubscribe", "List-Unsubscribe", mailto, null);
+      if (mailbox.address().smtputf8()) {
+        throw Refused.invalid("listUnsubscribe", "The List-Unsubscribe address must be ASCII in its local part.");
+      }
+      entries.add("<mailto:" + mailbox.address().asciiAddress() + "?subject=unsubscribe>");
+    }
+    if (entries.isEmpty()) throw Refused.invalid("listUnsubscribe", "List-Unsubscribe needs an https URL, a mailto address or both.");
+    if (oneClick && https == null) {
+      throw Refused.invalid("listUnsubscribe", "One-click unsubscribe (List-Unsubscribe-Post) needs an https URL.");
+    }
+    this.listUnsubscribe = String.join(", ", entries);
+    this.oneClick = oneClick;
+    return this;
+  }
+
+  /** Feedback-ID for Gmail's feedback loop, {@code a:b:c:SenderId}: printable ASCII. */
+  public MessageBuilder feedbackId(String feedbackId) {
+    String value = oneLine("feedbackId", "Feedback-ID", feedbackId, MAX_NAME);
+    if (!value.chars().allMatch(c -> c > 32 && c < 127)) {
+      throw Refused.invalid("feedbackId", "The Feedback-ID header is printable ASCII without spaces (like campaign:list:org:herald).");
+    }
+    this.feedbackId = value;
+    return this;
+  }
+
+  /** A header of the sender's own (X-Campaign, X-Mailer, ...); not one the builder or the MTA writes. */
+  public MessageBuilder header(String name, String value) {
+    if (name == null || !FIELD_NAME.matcher(name).matches()) {
+      throw Refused.invalid("headers", "A header name is printable ASCII without spaces or colons, at most 76 characters.");
+    }
+    String lower = name.toLowerCase(Locale.ROOT);
+    if (RESERVED.contains(lower) || lower.startsWith("content-")) {
+      throw Refused.invalid("headers." + name, "The " + name + " header is written by Herald and cannot be set.");
+    }
+    if (headers.keySet().stream().anyMatch(name::equalsIgnoreCase)) {
+      throw Refused.invalid("headers." + name, "The " + name + " header is given twice.");
+    }
+    if (headers.size() >= 50) throw Refused.invalid("headers", "A message has at most 50 headers of its own.");
+    headers.put(name, oneLine("headers." + name, name, value, MAX_TEXT));
+    return this;
+  }
+
+  /** The wire bytes; refuses a message without From, without recipients, or without a body. */
+  public OutgoingMessage build() {
+    if (from == null) throw Refused.invalid("from", "A message needs a From address.");
+    if (to.isEmpty() && cc.isEmpty()) throw Refused.invalid("to", "A message needs at least one recipient.");
+    if (text == null && html == null) throw Refused.invalid("text", "A message needs a text or an HTML body.");
+    if (!inline.isEmpty() && html == null) throw Refused.invalid("inlineImages", "Inline images need an HTML body.");
+    boolean smtpUtf8 = from.address().smtputf8() || to.stream().anyMatch(m -> m.address().smtputf8())
+        || cc.stream().anyMatch(m -> m.address().smtputf8()) || replyTo.stream().anyMatch(m -> m.address().smtputf8());
+    String id = messageId != null ? messageId : Tokens.newToken() + "@" + from.address().asciiDomain();
+    try {
+      MimeMessage message = new FixedIdMessage(smtpUtf8 ? UTF8 : ASCII, id);
+      message.setFrom(address(from, smtpUtf8));
+      if (!to.isEmpty()) message.setRecipients(MimeMessage.RecipientType.TO, addresses(to, smtpUtf8));
+      if (!cc.isEmpty()) message.setRecipients(MimeMessage.RecipientType.CC, addresses(cc, smtpUtf8));
+      if (!replyTo.isEmpty()) message.setReplyTo(addresses(replyTo, smtpUtf8));
+      message.setSubject(subject, "UTF-8");
+      message.setHeader("Date", DATE.format((date != null ? date : Instant.now()).atOffset(ZoneOffset.UTC)));
+      if (listUnsubscribe != null) message.setHeader("List-Unsubscribe", MimeUtility.fold(18, listUnsubscribe));
+      if (oneClick) message.setHeader("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+      if (feedbackId != null) message.setHeader("Feedback-ID", feedbackId);
+      for (Map.Entry<String, String> header : headers.entrySet()) {
+        String name = header.getKey();
+        String value = MimeUtility.fold(name.length() + 2, MimeUtility.encodeText(header.getValue(), "UTF-8", null));
+        if (value.lines().anyMatch(line -> line.length() > MAX_LINE - name.length() - 2)) {
+          throw Refused.invalid("headers." + name, "The " + name + " header has a word too long for a mail line (998 characters).");
+        }
+        message.setHeader(name, value);
+      }
+      body(message, new Boundaries(id));
+      message.saveChanges();
+      ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+      message.writeTo(out);
+      // A single-part body given without a final line end: SMTP ends the data with CRLF.CRLF on its own line anyway.
+      if (!endsWithCrlf(out)) out.write(new byte[] {'\r', '\n'});
+      byte[] bytes = out.toByteArray();
+      requireWireForm(bytes);
+      return new OutgoingMessage(bytes, id, smtpUtf8);
+    } catch (MessagingException | IOException e) {
+      throw new IllegalStateException("Angus Mail could not build the message", e);
+    }
+  }
+
+  /** The body: only the multipart levels the content needs. */
+  private void body(MimeMessage message, Boundaries boundaries) throws MessagingException, IOException {
+    if ((text == null || html == null) && inline.isEmpty() && attachments.isEmpty()) {
+      String only = text != null ? text : html;
+      message.setText(only, charset(only), text != null ? "plain" : "html");
+      return;
+    }
+    MimeBodyPart content;
+    String rootType = text != null && html != null ? "multipart/alternative" : "text/html";
+    if (text != null && html != null) {
+      MimeMultipart alternative = boundaries.multipart("alternative", null);
+      alternative.addBodyPart(textPart(text, "plain"));
+      alternative.addBodyPart(textPart(html, "html"));
+      content = wrap(alternative);
+    } else {
+      content = textPart(text != null ? text : html, text != null ? "plain" : "html");
+    }
+    if (!inline.isEmpty()) {
+      // RFC 2387: the type parameter names the root part's type.
+      MimeMultipart related = boundaries.multipart("related", rootType);
+      related.addBodyPart(content);
+      for (Attachment image : inline) related.addBodyPart(binaryPart(image));
+      content = wrap(related);
+    }
+    if (!attachments.isEmpty()) {
+      MimeMultipart mixed = boundaries.multipart("mixed", null);
+      mixed.addBodyPart(content);
+      for (Attachment attachment : attachments) mixed.addBodyPart(binaryPart(attachment));
+      content = wrap(mixed);
+    }
+    message.setContent((Multipart) content.getContent());
+  }
+
+  private static MimeBodyPart textPart(String body, String subtype) throws MessagingException {
+    MimeBodyPart part = new MimeBodyPart();
+    part.setText(body, charset(body), subtype);
+    return part;
+  }
+
+  private static MimeBodyPart binaryPart(Attachment attachment) throws MessagingException {
+    MimeBodyPart part = new MimeBodyPart();
+    part.setDataHandler(new DataHandler(new ByteArrayDataSource(attachment.bytes(), attachment.contentType())));
+    part.setHeader("Content-Transfer-Encoding", "base64");
+    if (attachment.contentId() != null) {
+      part.setContentID("<" + attachment.contentId() + ">");
+      part.setDisposition(Part.INLINE);
+    } else {
+      part.setDisposition(Part.ATTACHMENT);
+      part.setFileName(attachment.fileName());
+    }
+    return part;
+  }
+
+  private static MimeBodyPart wrap(MimeMultipart multipart) throws MessagingException {
+    MimeBodyPart part = new MimeBodyPart();
+    part.setContent(multipart);
+    return part;
+  }
+
+  private static String charset(String body) {
+    return body.chars().allMatch(c -> c < 128) ? "us-ascii" : "utf-8";
+  }
+
+  /** MIME boundaries derived from the Message-ID: the same message gives the same bytes. */
+  private static final class Boundaries {
+    private final String seed;
+    private int next;
+
+    Boundaries(String messageId) {
+      try {
+        byte[] hash = MessageDigest.getInstance("SHA-256").digest(messageId.getBytes(StandardCharsets.UTF_8));
+        // "=_" cannot occur in quoted-printable or base64 text, so the boundary cannot collide with encoded content.
+        seed = "=_" + HexFormat.of().formatHex(hash, 0, 12);
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("SHA-256 is part of every JDK", e);
+      }
+    }
+
+    MimeMultipart multipart(String subtype, String type) {
+      String boundary = seed + "." + next++;
+      String header = "multipart/" + subtype + "; boundary=\"" + boundary + "\"" + (type == null ? "" : "; type=\"" + type + "\"");
+      return new MimeMultipart(subtype) {
+        {
+          contentType = header;
+        }
+      };
+    }
+  }
+
+  /** Angus sets a random Message-ID on save; this one keeps ours. */
+  private static final class FixedIdMessage extends MimeMessage {
+    private final String id;
+
+    FixedIdMessage(Session session, String id) {
+      super(session);
+      this.id = id;
+    }
+
+    @Override
+    protected void updateMessageID() throws MessagingException {
+      setHeader("Message-ID", "<" + id + ">");
+    }
+  }
+
+  private static Mailbox mailbox(String field, String header, String address, String displayName) {
+    String name = displayName == null ? null : oneLine(field, header, displayName, MAX_NAME).strip();
+    oneLine(field, header, address == null ? "" : address, MAX_NAME);
+    return switch (EmailAddress.parse(address)) {
+      case EmailAddress.Valid valid -> new Mailbox(valid.address(), name == null || name.isEmpty() ? null : name);
+      case EmailAddress.Invalid invalid -> throw Refused.invalid(field, "The " + header + " address is not valid: " + invalid.reason() + ".");
+    };
+  }
+
+  private static InternetAddress address(Mailbox mailbox, boolean smtpUtf8) {
+    EmailAddress a = mailbox.address();
+    InternetAddress address = new InternetAddress();
+    // Without SMTPUTF8 the domain goes in its ASCII form; with it the address stays as the person wrote it.
+    address.setAddress(smtpUtf8 ? a.address() : a.asciiAddress());
+    try {
+      if (mailbox.displayName() != null) address.setPersonal(mailbox.displayName(), "UTF-8");
+    } catch (UnsupportedEncodingException e) {
+      throw new IllegalStateException("UTF-8 is part of every JDK", e);
+    }
+    return address;
+  }
+
+  private static InternetAddress[] addresses(List<Mailbox> mailboxes, boolean smtpUtf8) {
+    return mailboxes.stream().map(m -> address(m, smtpUtf8)).toArray(InternetAddress[]::new);
+  }
+
+  /**
+   * A header value: one line of text. CR and LF would let the value start new headers (header injection);
+   * NUL and the other control characters are not allowed in header text either (RFC 5322 §3.2.5).
+   */
+  private static String oneLine(String field, String header, String value, int max) {
+    if (value == null) throw Refused.invalid(field, "The " + header + " header needs a value.");
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if ((c < 0x20 && c != '\t') || c == 0x7f) {
+        throw Refused.invalid(field, "The " + header + " header must be one line: no line breaks or control characters.");
+      }
+    }
+    if (value.length() > max) throw Refused.invalid(field, "The " + header + " header is longer than " + max + " characters.");
+    return value;
+  }
+
+  private static String contentType(String field, String contentType) {
+    try {
+      ContentType type = new ContentType(oneLine(field + ".contentType", "Content-Type", contentType, MAX_NAME));
+      if (type.getPrimaryType().equalsIgnoreCase("multipart")) throw new ParseException("multipart");
+      // Parameters are kept (a text file's charset); a text file given without one is labelled UTF-8 by Angus.
+      return type.toString();
+    } catch (ParseException e) {
+      throw Refused.invalid(field + ".contentType", "Not a content type for a file (like image/png or application/pdf).");
+    }
+  }
+
+  private static byte[] required(String field, byte[] bytes) {
+    if (bytes == null) throw Refused.invalid(field, "The file has no content.");
+    return bytes;
+  }
+
+  private static boolean endsWithCrlf(ByteArrayOutputStream out) {
+    byte[] bytes = out.toByteArray();
+    return bytes.length >= 2 && bytes[bytes.length - 2] == '\r' && bytes[bytes.length - 1] == '\n';
+  }
+
+  private static String crlf(String body) {
+    return body == null ? null : body.replaceAll("\r\n|\r|\n", "\r\n");
+  }
+
+  /** What the signer and SMTP need; a failure here is a bug in the builder, not the sender's input. */
+  private static void requireWireForm(byte[] bytes) {
+    int lineStart = 0;
+    for (int i = 0; i < bytes.length; i++) {
+      if (bytes[i] == '\n') {
+        if (i == 0 || bytes[i - 1] != '\r') throw new IllegalStateException("built a bare LF at byte " + i);
+        if (i - 1 - lineStart > MAX_LINE) throw new IllegalStateException("built a line longer than 998 octets at byte " + lineStart);
+        lineStart = i + 1;
+      } else if (bytes[i] == '\r' && (i + 1 == bytes.length || bytes[i + 1] != '\n')) {
+        throw new IllegalStateException("built a bare CR at byte " + i);
+      }
+    }
+    if (bytes.length - lineStart > MAX_LINE) throw new IllegalStateException("built a line longer than 998 octets");
+  }
+
+  private static Session session(boolean utf8) {
+    Properties properties = new Properties();
+    properties.setProperty("mail.mime.allowutf8", Boolean.toString(utf8));
+    return Session.getInstance(properties);
+  }
+}
