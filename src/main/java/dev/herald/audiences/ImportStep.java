@@ -44,6 +44,11 @@ enum ImportStep implements TextEnum {
     return label;
   }
 
+  /** Where the step is among all of them, for the panel: "Step 4 of 5". */
+  public String position() {
+    return "Step " + (ordinal() + 1) + " of " + values().length;
+  }
+
   public static ImportStep of(String text) {
     return valueOf(text.toUpperCase(Locale.ROOT));
   }

@@ -147,6 +147,51 @@ class Imports {
         .orElseThrow(() -> Refused.notFound("Import " + jobId));
   }
 
+  /** Rows read for the mapping page's sample values, and how many values of each column it shows. */
+  static final int SAMPLE_ROWS = 10;
+  static final int SAMPLES_PER_COLUMN = 3;
+  /** Longest sample value shown, in characters: enough to recognize a column, short enough for a phone. */
+  static final int SAMPLE_CHARS = 40;
+  /** How much of a CSV or JSON file is read for samples (the rows are its first ones); a workbook is a zip, read whole. */
+  private static final int SAMPLE_BYTES = 1 << 20;
+
+  /**
+   * The first values of each column of a draft, for the mapping page: up to {@link #SAMPLES_PER_COLUMN} non-blank
+   * cells of each column from its first {@link #SAMPLE_ROWS} rows, shortened to {@link #SAMPLE_CHARS}, keyed by the
+   * column's header. Only a preview: a file that stops reading cleanly (the cut end of a CSV) gives what was read so
+   * far, and a job that is no longer a draft (its file is dropped when it finishes) gives nothing.
+   */
+  public Map<String, List<String>> samples(long orgId, long jobId) {
+    record Stored(String format, byte[] content) {}
+    Optional<Stored> stored = jdbc.sql("""
+        select format, case when format = 'xlsx' then content else substring(content from 1 for ?) end
+        from import_job where organization_id = ? and id = ? and status = 'draft' and content is not null""")
+        .params(SAMPLE_BYTES, orgId, jobId).query((rs, n) -> new Stored(rs.getString(1), rs.getBytes(2))).optional();
+    Map<String, List<String>> samples = new LinkedHashMap<>();
+    if (stored.isEmpty()) return samples;
+    try (ImportFiles.Source source = ImportFiles.open(stored.get().format(), new ByteArrayInputStream(stored.get().content()))) {
+      int rows = 0;
+      for (ImportFiles.Row row : source) {
+        List<String> headers = source.headers();
+        for (int i = 0; i < row.cells().size() && i < headers.size(); i++) {
+          String cell = row.cells().get(i);
+          if (cell == null || cell.isBlank()) continue;
+          List<String> values = samples.computeIfAbsent(headers.get(i), h -> new java.util.ArrayList<>());
+          if (values.size() < SAMPLES_PER_COLUMN) values.add(shortened(Text.visible(cell.strip())));
+        }
+        if (++rows == SAMPLE_ROWS) break;
+      }
+    } catch (ImportFiles.BadFile | SubscriberFileException | java.io.UncheckedIOException e) {
+      // What was read so far is still a fair preview; the import itself reports the file's faults with their lines.
+    }
+    return samples;
+  }
+
+  private static String shortened(String value) {
+    if (value.codePointCount(0, value.length()) <= SAMPLE_CHARS) return value;
+    return value.substring(0, value.offsetByCodePoints(0, SAMPLE_CHARS - 1)) + "…";
+  }
+
   /** Checks the choices and queues the draft for a worker. A null or empty mapping keeps the suggested one. */
   public void start(long orgId, long jobId, Map<String, String> requestedMapping, String importAs, String consentBasis, boolean overwrite,
       List<String> tagList) {

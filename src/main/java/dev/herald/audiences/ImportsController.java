@@ -67,8 +67,14 @@ class ImportsController {
       if (model.getAttribute("values") instanceof Map<?, ?> submitted) {
         mapping.replaceAll((header, target) -> submitted.get("map." + header) instanceof String chosen ? chosen : "ignore");
       }
+      List<Target> targets = targets(org.id());
+      Map<String, Target> unknown = new LinkedHashMap<>();
+      mapping.values().stream().filter(t -> targets.stream().noneMatch(o -> o.value().equals(t)))
+          .forEach(t -> unknown.put(t, newField(t)));
       model.addAttribute("mapping", mapping);
-      model.addAttribute("targets", targets(org.id()));
+      model.addAttribute("targets", targets);
+      model.addAttribute("newFields", unknown);
+      model.addAttribute("samples", imports.samples(org.id(), id));
     } else {
       model.addAttribute("importErrors", imports.errors(org.id(), id, 500));
     }
@@ -96,11 +102,45 @@ class ImportsController {
     return "redirect:/o/" + org.slug() + "/imports/" + id;
   }
 
-  private List<String> targets(long orgId) {
-    List<String> all = new java.util.ArrayList<>(List.of("ignore", "email", "name", "first_name", "last_name", "tags", "status",
-        "unsubscribed_at", "bounced_at", "attributes", "optin_time", "optin_ip", "confirm_time", "confirm_ip"));
-    fields.list(orgId).forEach(f -> all.add("field:" + f.key()));
+  /** What a column can go to, as the mapping's select offers it: the code it submits and the words it shows. */
+  public record Target(String value, String label) {}
+
+  /** Every target of {@link ImportFiles#TARGETS} in the select's order, named for people rather than by its code. */
+  static final Map<String, String> TARGET_LABELS = labels(
+      "ignore", "Don't import",
+      "email", "Email address",
+      "name", "Full name",
+      "first_name", "First name",
+      "last_name", "Last name",
+      "tags", "Tags",
+      "status", "Status",
+      "unsubscribed_at", "Unsubscribed at (time)",
+      "bounced_at", "Bounced at (time)",
+      "attributes", "Custom fields (a JSON object)",
+      "optin_time", "Opt-in time",
+      "optin_ip", "Opt-in IP address",
+      "confirm_time", "Confirmation time",
+      "confirm_ip", "Confirmation IP address");
+
+  private static Map<String, String> labels(String... codesAndLabels) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    for (int i = 0; i < codesAndLabels.length; i += 2) labels.put(codesAndLabels[i], codesAndLabels[i + 1]);
+    return java.util.Collections.unmodifiableMap(labels);
+  }
+
+  private List<Target> targets(long orgId) {
+    List<Target> all = new java.util.ArrayList<>();
+    TARGET_LABELS.forEach((code, label) -> all.add(new Target(code, label)));
+    fields.list(orgId).forEach(f -> all.add(new Target("field:" + f.key(), "Custom field: " + f.label())));
     return all;
+  }
+
+  /**
+   * A mapped target the select does not offer: a column the suggestion sent to a custom field that does not exist yet,
+   * which the import creates as a text field.
+   */
+  static Target newField(String target) {
+    return new Target(target, "New custom field: " + (target.startsWith("field:") ? target.substring(6) : target) + " (text)");
   }
 
 }

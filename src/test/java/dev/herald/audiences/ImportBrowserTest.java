@@ -22,6 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
@@ -203,6 +204,7 @@ class ImportBrowserTest {
         web.until(d -> "running".equals(text("import-status")) && "302".equals(text("rows-read"))
             && "Merging subscribers".equals(text("import-step")));
         assertThat(progressValue()).as("the merging step's share of the bar begins").isEqualTo(ImportStep.MERGING.from);
+        assertThat(text("import-step-line")).isEqualToNormalizingWhitespace("Step 4 of 5: Merging subscribers");
         assertThat(text("rows-inserted")).isEqualTo("0");
         assertThat(text("rows-skipped")).as("the invalid address, set aside while reading, and the duplicate the merge found")
             .isEqualTo("2");
@@ -221,7 +223,7 @@ class ImportBrowserTest {
     assertThat(text("rows-skipped")).isEqualTo("2");
     WebElement progress = browser.findElement(By.id("progress"));
     assertThat(progress.getDomAttribute("hx-trigger")).as("no polling once finished").isNull();
-    assertThat(progress.findElement(By.cssSelector(".alert-success")).getText()).startsWith("The import is finished.");
+    assertThat(progress.findElement(By.cssSelector(".alert-success")).getText()).startsWith("The import finished on ");
 
     // 9. The rows set aside, with their line numbers (the header is line 1).
     progress.findElement(By.linkText("See the rows set aside")).click();
@@ -271,6 +273,176 @@ class ImportBrowserTest {
         where s.email = 'person042@example.com'""")
         .query((rs, n) -> List.of(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant().toString())).single();
     assertThat(consent).containsExactly(BASIS, "198.51.100.42", "2023-07-15T09:30:00Z");
+  }
+
+  /**
+   * Regression (issue 9): the mapping step showed only the columns' names and targets as codes ("field:city",
+   * "first_name"), so a person could not tell what a column held nor what it would become.
+   */
+  @Test
+  void mapping_step_shows_sample_values_and_human_names() throws Exception {
+    TestOrganizations.Created org = organizations.create("Mapping Samples Co", "lists:read");
+    long listId = jdbc.sql("insert into mailing_list (organization_id, name) values (?, 'News') returning id").param(org.id())
+        .query(Long.class).single();
+    jdbc.sql("insert into custom_field (organization_id, key, label, type) values (?, 'city', 'City', 'text')").param(org.id()).update();
+    String longNote = "Met at the spring fair; prefers the monthly digest over weekly mail";
+    Path csv = csv("people.csv", "email,First Name,City,Notes,Company",
+        "ann@example.com,Ann,Lisbon,,", "bob@example.com,Bob,Porto,,", "cy@example.com,Cy,Faro," + longNote + ",",
+        "dee@example.com,Dee,Braga,,");
+
+    web.signIn(org.ownerEmail(), TestOrganizations.PASSWORD);
+    web.waitForPath("/dashboard");
+    long jobId = upload(org, csv, listId);
+
+    // The first values of each column (three at most, blanks left out, long ones shortened) beside its select.
+    assertThat(samples()).containsExactly(
+        entry("email", List.of("ann@example.com", "bob@example.com", "cy@example.com")),
+        entry("First Name", List.of("Ann", "Bob", "Cy")),
+        entry("City", List.of("Lisbon", "Porto", "Faro")),
+        entry("Notes", List.of(longNote.substring(0, Imports.SAMPLE_CHARS - 1) + "…")),
+        entry("Company", List.of("Empty in the first rows")));
+    assertThat(mappingSelect("City").getDomAttribute("aria-describedby")).isEqualTo("samples-2");
+
+    // Targets in words; what the form sends stays the codes.
+    assertThat(selectedLabels()).containsExactly(entry("email", "Email address"), entry("First Name", "First name"),
+        entry("City", "Custom field: City"), entry("Notes", "New custom field: notes (text)"),
+        entry("Company", "New custom field: company (text)"));
+    assertThat(mapping()).containsExactly(entry("email", "email"), entry("First Name", "first_name"), entry("City", "field:city"),
+        entry("Notes", "field:notes"), entry("Company", "field:company"));
+    assertThat(new Select(mappingSelect("Company")).getOptions()).extracting(WebElement::getText)
+        .startsWith("Don't import", "Email address", "Full name", "First name", "Last name", "Tags", "Status")
+        .contains("Custom field: City").noneMatch(label -> label.matches("[a-z_:]+"));
+    assertThat(browser.findElement(By.tagName("body")).getText()).doesNotContain("field:city", "first_name");
+
+    assertFitsAPhone("the mapping step");
+    assertThat((Boolean) web.js().executeScript(
+        "var s = document.querySelector('#mapping-form .table-scroll'); return s.scrollWidth <= s.clientWidth"))
+        .as("the mapping table needs no sideways scrolling either").isTrue();
+    browser.manage().window().setSize(new Dimension(1280, 900));
+
+    new Select(mappingSelect("Company")).selectByVisibleText("Don't import");
+    web.fill("consentBasis", BASIS);
+    web.submit("Start the import");
+    web.until(d -> "finished".equals(text("import-status")));
+    assertThat(jdbc.sql("select mapping::text from import_job where id = ?").param(jobId).query(String.class).single())
+        .isEqualTo("{\"email\":\"email\",\"First Name\":\"first_name\",\"City\":\"field:city\",\"Notes\":\"field:notes\","
+            + "\"Company\":\"ignore\"}");
+    assertThat(jdbc.sql("select attributes->>'city' from subscriber where organization_id = ? and email = 'bob@example.com'")
+        .param(org.id()).query(String.class).single()).isEqualTo("Porto");
+  }
+
+  /**
+   * Regression (issue 9): the job page showed its counts as an unstyled list under a 160 px bar, said nothing of when
+   * it finished or how long it took, and offered "See the rows set aside" when none were.
+   */
+  @Test
+  void finished_import_shows_its_statistics_grid_and_links_to_rows_set_aside_only_when_there_are_some() throws Exception {
+    TestOrganizations.Created org = organizations.create("Import Statistics Co", "lists:read");
+    long listId = jdbc.sql("insert into mailing_list (organization_id, name) values (?, 'News') returning id").param(org.id())
+        .query(Long.class).single();
+    web.signIn(org.ownerEmail(), TestOrganizations.PASSWORD);
+    web.waitForPath("/dashboard");
+
+    // 1. Four new people, nothing set aside: the grid says so, and there is no link to rows set aside.
+    upload(org, csv("first.csv", "email,name", "ann@example.com,Ann", "bob@example.com,Bob", "cy@example.com,Cy",
+        "dee@example.com,Dee"), listId);
+    web.fill("consentBasis", BASIS);
+    web.submit("Start the import");
+    web.until(d -> "finished".equals(text("import-status")));
+    assertThat(statistics()).containsExactly(entry("Rows read", "4"), entry("New subscribers", "4"), entry("Existing, updated", "0"),
+        entry("Set aside", "0"));
+    assertThat(text("import-step-line")).isEqualTo("Every step is done.");
+    assertThat(progressValue()).isEqualTo(100);
+    assertThat(browser.findElements(By.linkText("See the rows set aside"))).isEmpty();
+    assertFinishedInPeoplesWords();
+    assertProgressBarSpansTheCard();
+
+    // 2. One known person, one new, one invalid address: the link shows and leads to the row with its line.
+    upload(org, csv("second.csv", "email,name", "ann@example.com,Ann", "not-an-address.example.com,Nobody", "eve@example.com,Eve"),
+        listId);
+    web.fill("consentBasis", BASIS);
+    web.submit("Start the import");
+    web.until(d -> "finished".equals(text("import-status")));
+    assertThat(statistics()).containsExactly(entry("Rows read", "3"), entry("New subscribers", "1"), entry("Existing, updated", "1"),
+        entry("Set aside", "1"));
+    assertFinishedInPeoplesWords();
+    web.visible(By.linkText("See the rows set aside")).click();
+    web.until(d -> !d.findElements(By.id("errors-heading")).isEmpty());
+    assertThat(browser.findElements(By.cssSelector("section[aria-labelledby='errors-heading'] tbody tr td")).stream()
+        .map(WebElement::getText).toList()).startsWith("3").last().isEqualTo("not-an-address.example.com");
+    // Loaded whole, the page lists the rows below: the link jumps to them.
+    assertThat(browser.findElement(By.linkText("See the rows set aside")).getDomAttribute("href")).isEqualTo("#errors-heading");
+
+    assertFitsAPhone("a finished import");
+    assertProgressBarSpansTheCard();
+    browser.manage().window().setSize(new Dimension(1280, 900));
+  }
+
+  private long upload(TestOrganizations.Created org, Path file, long listId) {
+    web.open("/o/" + org.slug() + "/imports");
+    browser.findElement(By.id("file")).sendKeys(file.toAbsolutePath().toString());
+    new Select(browser.findElement(By.id("listId"))).selectByValue(Long.toString(listId));
+    web.submit("Upload and map columns");
+    String path = web.waitForPathMatching(Pattern.compile(Pattern.quote("/o/" + org.slug()) + "/imports/\\d+"));
+    return Long.parseLong(path.substring(path.lastIndexOf('/') + 1));
+  }
+
+  private Path csv(String name, String... lines) throws IOException {
+    Path file = folder.resolve(name);
+    Files.writeString(file, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
+    return file;
+  }
+
+  /** The page at 390 px wide (a phone) has nothing to scroll sideways to. */
+  private void assertFitsAPhone(String what) {
+    browser.manage().window().setSize(new Dimension(390, 844));
+    browser.navigate().refresh();
+    web.until(d -> "complete".equals(web.js().executeScript("return document.readyState")));
+    long inner = ((Number) web.js().executeScript("return window.innerWidth")).longValue();
+    long scroll = ((Number) web.js().executeScript("return document.documentElement.scrollWidth")).longValue();
+    assertThat(inner).isLessThanOrEqualTo(390);
+    assertThat(scroll).as("%s at 390 px", what).isLessThanOrEqualTo(inner);
+  }
+
+  /** Full width: the bar takes the card's width but for the percentage beside it (it was 160 px). */
+  private void assertProgressBarSpansTheCard() {
+    long bar = ((Number) web.js().executeScript("return document.getElementById('import-progress').getBoundingClientRect().width"))
+        .longValue();
+    long card = ((Number) web.js().executeScript("return document.getElementById('progress').clientWidth")).longValue();
+    assertThat(bar).as("progress bar width in a %d px card", card).isGreaterThan(card * 3 / 4);
+  }
+
+  private void assertFinishedInPeoplesWords() {
+    assertThat(text("import-finished-at")).matches("\\d{1,2} [A-Z][a-z]+ \\d{4}, \\d{2}:\\d{2} UTC");
+    assertThat(text("import-duration")).matches("less than a second|\\d+ seconds?");
+  }
+
+  /** The statistics grid, term → number, in its order. */
+  private Map<String, String> statistics() {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (WebElement pair : browser.findElements(By.cssSelector("#progress dl.stat-grid > div"))) {
+      out.put(pair.findElement(By.tagName("dt")).getText(), pair.findElement(By.tagName("dd")).getText());
+    }
+    return out;
+  }
+
+  /** Column → the first values shown beside its select. */
+  private Map<String, List<String>> samples() {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    for (WebElement tr : browser.findElements(By.cssSelector("#mapping-form tbody tr"))) {
+      out.put(tr.findElement(By.tagName("label")).getText(),
+          tr.findElements(By.cssSelector(".samples li, p.samples")).stream().map(WebElement::getText).toList());
+    }
+    return out;
+  }
+
+  /** Column → the words of its selected target. */
+  private Map<String, String> selectedLabels() {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (WebElement tr : browser.findElements(By.cssSelector("#mapping-form tbody tr"))) {
+      out.put(tr.findElement(By.tagName("label")).getText(), new Select(tr.findElement(By.tagName("select"))).getFirstSelectedOption().getText());
+    }
+    return out;
   }
 
   // ---- the file ------------------------------------------------------------------------------
@@ -328,7 +500,7 @@ class ImportBrowserTest {
     assertThat(mapping()).containsEntry("subscribed_to_emails", "status").containsEntry("labels", "tags")
         .containsEntry("id", "ignore").containsEntry("email", "email");
     assertThat(new Select(mappingSelect("subscribed_to_emails")).getFirstSelectedOption().getText())
-        .as("a target Herald knows, not a new field").isEqualTo("status");
+        .as("a target Herald knows, not a new field").isEqualTo("Status");
   }
 
   private Map<String, String> mapping() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.herald.tenancy.TestOrganizations;
 import dev.herald.testsupport.WebClient;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -42,5 +43,56 @@ class ImportMappingPageTest {
     assertThat(again).contains("value=\"spring, fair\"");
     assertThat(again).containsPattern("name=\"map.name\">\\s*<option value=\"ignore\" selected=\"selected\"");
     assertThat(imports.find(org.id(), id).orElseThrow().status()).isEqualTo(ImportStatus.DRAFT);
+  }
+
+  /** A target the select did not name would be offered as its code, or (left out of the labels) not at all. */
+  @Test
+  void every_mapping_target_has_words_for_people() {
+    assertThat(ImportsController.TARGET_LABELS.keySet()).containsExactlyInAnyOrderElementsOf(ImportFiles.TARGETS);
+    assertThat(ImportsController.TARGET_LABELS.values()).doesNotHaveDuplicates().noneMatch(label -> label.matches("[a-z_:]+"));
+  }
+
+  /**
+   * Regression (issue 9): the mapping step showed no values. Each format gives the first non-blank values of each
+   * column; a long CSV is read only from its start; a started job has no samples (its file goes when it finishes).
+   */
+  @Test
+  void samples_are_the_first_values_of_each_column_in_every_format() throws Exception {
+    TestOrganizations.Created org = fixtures.organization("Samples Co");
+    long listId = jdbc.sql("insert into mailing_list (organization_id, name) values (?, 'L') returning id").param(org.id())
+        .query(Long.class).single();
+
+    long json = imports.upload(org.id(), null, listId, "a.json", """
+        [{"email": "ann@example.com", "tags": ["a", "b"]}, {"email": "bob@example.com", "city": "Porto"}]"""
+        .getBytes(StandardCharsets.UTF_8), null);
+    assertThat(imports.samples(org.id(), json)).containsExactly(
+        Map.entry("email", List.of("ann@example.com", "bob@example.com")), Map.entry("tags", List.of("a,b")),
+        Map.entry("city", List.of("Porto")));
+
+    byte[] workbook = SubscriberFileXlsxTest.workbook(ws -> {
+      ws.value(0, 0, "Email Address");
+      ws.value(0, 1, "Score");
+      for (int r = 1; r <= 5; r++) {
+        ws.value(r, 0, "p" + r + "@example.com");
+        ws.value(r, 1, r * 10);
+      }
+    });
+    long xlsx = imports.upload(org.id(), null, listId, "a.xlsx", workbook, null);
+    assertThat(imports.samples(org.id(), xlsx)).containsExactly(
+        Map.entry("Email Address", List.of("p1@example.com", "p2@example.com", "p3@example.com")),
+        Map.entry("Score", List.of("10", "20", "30")));
+
+    // 3 MB of CSV, of which only the start is read for samples (cut mid-row): its first rows.
+    StringBuilder big = new StringBuilder("email,note\n,\n");
+    for (int i = 0; big.length() < 3 << 20; i++) big.append("person").append(i).append("@example.com,").append("x".repeat(200)).append('\n');
+    long csv = imports.upload(org.id(), null, listId, "big.csv", big.toString().getBytes(StandardCharsets.UTF_8), null);
+    assertThat(imports.samples(org.id(), csv)).containsExactly(
+        Map.entry("email", List.of("person0@example.com", "person1@example.com", "person2@example.com")),
+        Map.entry("note", List.of("x".repeat(Imports.SAMPLE_CHARS - 1) + "…", "x".repeat(Imports.SAMPLE_CHARS - 1) + "…",
+            "x".repeat(Imports.SAMPLE_CHARS - 1) + "…")));
+
+    imports.start(org.id(), csv, null, "subscribed", "a form", false, List.of());
+    assertThat(imports.samples(org.id(), csv)).isEmpty();
+    assertThat(imports.samples(org.id() + 1000, json)).as("another organization's draft").isEmpty();
   }
 }

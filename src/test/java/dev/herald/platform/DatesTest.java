@@ -2,6 +2,7 @@ package dev.herald.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -30,5 +31,20 @@ class DatesTest {
       Locale.setDefault(before);
     }
     assertThat(Dates.time(null)).isEmpty();
+  }
+
+  /** An import's page said nothing of how long it took; durations read as people say them. */
+  @Test
+  void a_duration_reads_in_its_two_largest_units() {
+    assertThat(Dates.duration(Duration.ofMillis(400))).isEqualTo("less than a second");
+    assertThat(Dates.duration(Duration.ofSeconds(1))).isEqualTo("1 second");
+    assertThat(Dates.duration(Duration.ofSeconds(42))).isEqualTo("42 seconds");
+    assertThat(Dates.duration(Duration.ofSeconds(60))).isEqualTo("1 minute");
+    assertThat(Dates.duration(Duration.ofSeconds(185))).isEqualTo("3 minutes 5 seconds");
+    assertThat(Dates.duration(Duration.ofMinutes(124).plusSeconds(59))).isEqualTo("2 hours 4 minutes");
+    assertThat(Dates.duration(Duration.ofHours(3))).isEqualTo("3 hours");
+    assertThat(Dates.duration(AT, AT.plusSeconds(61))).isEqualTo("1 minute 1 second");
+    assertThat(Dates.duration(null, AT)).isEmpty();
+    assertThat(Dates.duration(Duration.ofSeconds(-5))).isEmpty();
   }
 }
