@@ -5,6 +5,7 @@ import dev.herald.platform.Refused;
 import dev.herald.platform.HeraldProperties;
 import dev.herald.platform.PanelController;
 import dev.herald.platform.Text;
+import dev.herald.platform.Words;
 import dev.herald.tenancy.HeraldUser;
 import dev.herald.tenancy.OrganizationContext;
 import jakarta.servlet.http.HttpServletRequest;
@@ -152,7 +153,7 @@ class AudiencesController {
     }
     long affected = bulkActions.apply(org.id(), new BulkActions.Request(action, bySegment ? null : ids, bySegment ? segmentId : null,
         listId, tag, basis), me.email(), request.getRemoteAddr());
-    flash.addFlashAttribute("notice", affected + (affected == 1 ? " subscriber" : " subscribers") + " changed.");
+    flash.addFlashAttribute("notice", Words.count(affected, "subscriber", "subscribers") + " changed.");
     return "redirect:/o/" + org.slug() + "/subscribers";
   }
 

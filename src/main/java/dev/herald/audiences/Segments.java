@@ -41,6 +41,8 @@ class Segments {
   static final int MAX_RULES = 30;
   /** The alias of {@code subscriber} in every fragment a segment compiles to. */
   static final String ALIAS = "s";
+  /** The subscriber's own columns a field condition may name, with their types; custom fields are named by key. */
+  static final Map<String, String> BUILT_IN_FIELDS = builtInFields();
   private final JdbcClient jdbc;
   private final CustomFields fields;
   private final MailingLists lists;
@@ -244,13 +246,13 @@ class Segments {
 
   private String field(String at, Op op, String subject, String value, Map<String, CustomFields.Field> known,
       Map<String, Object> params, String v, String k) {
-    String type;
+    String type = BUILT_IN_FIELDS.get(subject);
     String column;
     switch (subject) {
-      case "email" -> { type = "text"; column = "s.email"; }
-      case "name" -> { type = "text"; column = "s.name"; }
-      case "source" -> { type = "text"; column = "s.source"; }
-      case "created_at" -> { type = "date"; column = "s.created_at"; }
+      case "email" -> column = "s.email";
+      case "name" -> column = "s.name";
+      case "source" -> column = "s.source";
+      case "created_at" -> column = "s.created_at";
       default -> {
         CustomFields.Field f = known.get(subject);
         if (f == null) throw Refused.invalid(at + ".subject", "There is no field '" + subject + "'.");
@@ -327,6 +329,15 @@ class Segments {
       };
       default -> throw new IllegalStateException("unknown field type " + type);
     };
+  }
+
+  private static Map<String, String> builtInFields() {
+    Map<String, String> types = new LinkedHashMap<>();
+    types.put("email", "text");
+    types.put("name", "text");
+    types.put("source", "text");
+    types.put("created_at", "date");
+    return java.util.Collections.unmodifiableMap(types);
   }
 
   private static Set<Op> withPresence(Set<Op> ops) {

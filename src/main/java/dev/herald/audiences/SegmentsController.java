@@ -19,8 +19,9 @@ import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 /**
- * Panel pages for segments. The editor is a plain form of condition rows (type, subject, op, value);
- * htmx posts it to {@code /preview} on every change, which answers with the live count.
+ * Panel pages for segments. The editor is a plain form of condition rows (type, subject, op, value), drawn in
+ * words by {@link SegmentEditor}; htmx posts it to {@code /preview} on every change, which answers with the live
+ * count, and brings the form back when a row's type, field or comparison changes.
  */
 @PanelController
 class SegmentsController {
@@ -53,7 +54,7 @@ class SegmentsController {
       model.addAttribute("count", segments.count(org.id(), s.conditions()));
     } catch (Refused p) {
       // A saved segment can stop compiling when a list or field it names is deleted; say so in its row.
-      model.addAttribute("countError", p.getMessage());
+      model.addAttribute("countError", SegmentEditor.countError(p, rows(org, SegmentEditor.stored(s.conditions().rules()))));
     }
     return "audiences/segments :: count";
   }
@@ -68,50 +69,58 @@ class SegmentsController {
   @GetMapping("/o/{org}/segments/{id}")
   String edit(OrganizationContext org, @PathVariable long id, Model model) {
     Segments.Segment s = segments.find(org.id(), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
-    return editor(org, s.id(), s.name(), s.conditions(), model);
+    return editor(org, s.id(), s.name(), s.conditions().match(), rows(org, SegmentEditor.stored(s.conditions().rules())), model);
   }
 
-  /** Save, or change the rows: {@code action} = save | add | refresh (after a row's type changed) | remove-N. */
+  /**
+   * Save, or change the rows: {@code action} = save | add | refresh (after a row's type, field or comparison changed:
+   * the row comes back with what fits it) | remove-N.
+   */
   @PostMapping("/o/{org}/segments/{id}")
   String save(OrganizationContext org, @PathVariable long id, @RequestParam(defaultValue = "") String name,
       @RequestParam(defaultValue = "all") String match, @RequestParam(defaultValue = "save") String action,
       HttpServletRequest request, HttpServletResponse response, Model model, RedirectAttributes flash) {
     segments.find(org.id(), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
-    List<Segments.Rule> rules = rules(request);
+    List<SegmentEditor.Posted> posted = posted(request);
     if (action.equals("add")) {
-      rules.add(new Segments.Rule("field", "email", "contains", ""));
-      return editor(org, id, name, new Segments.Conditions(match, rules), model);
+      posted.add(new SegmentEditor.Posted(new Segments.Rule("field", "email", "contains", ""), null));
+      return editor(org, id, name, match, rows(org, posted), model);
     }
     if (action.startsWith("remove-") && action.substring(7).matches("\\d{1,3}")) {
       int index = Integer.parseInt(action.substring(7));
-      if (index < rules.size()) rules.remove(index);
-      return editor(org, id, name, new Segments.Conditions(match, rules), model);
+      if (index < posted.size()) posted.remove(index);
+      return editor(org, id, name, match, rows(org, posted), model);
     }
+    List<SegmentEditor.Row> rows = rows(org, posted);
     // refresh, and any action this form does not send (remove-x was a NumberFormatException and a 500):
     // show the editor again with what was posted, saving nothing.
-    if (!action.equals("save")) return editor(org, id, name, new Segments.Conditions(match, rules), model);
+    if (!action.equals("save")) return editor(org, id, name, match, rows, model);
+    for (int i = 0; i < rows.size(); i++) {
+      if (rows.get(i).differsFrom(posted.get(i).rule())) {
+        // A field changed without the form coming back (no scripts): what was posted for it was chosen for another.
+        Forms.refused(Refused.invalid("rules[" + i + "]", "This condition changed; check how it compares and its value, then save."),
+            model, response);
+        return editor(org, id, name, match, rows, model);
+      }
+    }
     try {
-      segments.update(org.id(), id, name, new Segments.Conditions(match, rules));
+      segments.update(org.id(), id, name, new Segments.Conditions(match, SegmentEditor.rules(rows)));
       flash.addFlashAttribute("notice", "Segment saved.");
       return "redirect:/o/" + org.slug() + "/segments/" + id;
     } catch (Refused p) {
       // Not @OnRefused: the editor is shown again with the unsaved conditions, which a redirect would lose;
-      // the error sits beside the condition it names (rules[2].value).
-      Forms.refused(p, model, response);
-      return editor(org, id, name, new Segments.Conditions(match, rules), model);
+      // the error sits beside the condition it names (rules[2].value), in the editor's words.
+      Forms.refused(SegmentEditor.inWords(p, rows), model, response);
+      return editor(org, id, name, match, rows, model);
     }
   }
 
-  /** The live count for the editor's current (unsaved) conditions: a small HTML fragment. */
+  /** The live count for the editor's current (unsaved) conditions, as the rows show them: a small HTML fragment. */
   @PostMapping("/o/{org}/segments/{id}/preview")
   String preview(OrganizationContext org, @PathVariable long id, @RequestParam(defaultValue = "all") String match,
       HttpServletRequest request, Model model) {
     segments.find(org.id(), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
-    try {
-      model.addAttribute("count", segments.count(org.id(), new Segments.Conditions(match, rules(request))));
-    } catch (Refused p) {
-      model.addAttribute("countError", p.getMessage());
-    }
+    count(org, match, rows(org, posted(request)), model);
     return "audiences/segment :: count";
   }
 
@@ -122,29 +131,35 @@ class SegmentsController {
     return "redirect:/o/" + org.slug() + "/segments";
   }
 
-  private String editor(OrganizationContext org, long id, String name, Segments.Conditions conditions, Model model) {
+  private String editor(OrganizationContext org, long id, String name, String match, List<SegmentEditor.Row> rows, Model model) {
     model.addAttribute("segmentId", id);
     model.addAttribute("name", name);
-    model.addAttribute("match", conditions.match());
-    model.addAttribute("rules", conditions.rules());
-    model.addAttribute("lists", lists.names(org.id()));
-    model.addAttribute("fields", fields.list(org.id()));
-    model.addAttribute("statuses", SubscriptionStatus.values());
-    try {
-      model.addAttribute("count", segments.count(org.id(), conditions));
-    } catch (Refused p) {
-      model.addAttribute("countError", p.getMessage());
-    }
+    model.addAttribute("match", match);
+    model.addAttribute("rows", rows);
+    model.addAttribute("types", SegmentEditor.TYPES);
+    count(org, match, rows, model);
     return "audiences/segment";
   }
 
-  /** Rows arrive as type.N, subject.N, op.N, value.N for N = 0, 1, 2, ... */
-  private static List<Segments.Rule> rules(HttpServletRequest request) {
-    List<Segments.Rule> rules = new ArrayList<>();
-    for (int i = 0; request.getParameter("type." + i) != null && i < Segments.MAX_RULES; i++) {
-      rules.add(new Segments.Rule(request.getParameter("type." + i), request.getParameter("subject." + i),
-          request.getParameter("op." + i), request.getParameter("value." + i)));
+  private void count(OrganizationContext org, String match, List<SegmentEditor.Row> rows, Model model) {
+    try {
+      model.addAttribute("count", segments.count(org.id(), new Segments.Conditions(match, SegmentEditor.rules(rows))));
+    } catch (Refused p) {
+      model.addAttribute("countError", SegmentEditor.countError(p, rows));
     }
-    return rules;
+  }
+
+  private List<SegmentEditor.Row> rows(OrganizationContext org, List<SegmentEditor.Posted> posted) {
+    return SegmentEditor.rows(posted, fields.byKey(org.id()), lists.names(org.id()));
+  }
+
+  /** Rows arrive as type.N, subject.N, op.N, value.N and shown.N for N = 0, 1, 2, ... */
+  private static List<SegmentEditor.Posted> posted(HttpServletRequest request) {
+    List<SegmentEditor.Posted> rows = new ArrayList<>();
+    for (int i = 0; request.getParameter("type." + i) != null && i < Segments.MAX_RULES; i++) {
+      rows.add(new SegmentEditor.Posted(new Segments.Rule(request.getParameter("type." + i), request.getParameter("subject." + i),
+          request.getParameter("op." + i), request.getParameter("value." + i)), request.getParameter("shown." + i)));
+    }
+    return rows;
   }
 }

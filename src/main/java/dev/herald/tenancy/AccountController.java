@@ -3,6 +3,7 @@ package dev.herald.tenancy;
 import dev.herald.platform.OnRefused;
 import dev.herald.platform.PanelController;
 import dev.herald.platform.Refused;
+import dev.herald.platform.Words;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
@@ -75,7 +76,7 @@ class AccountController {
       @RequestParam(defaultValue = "") String password, HttpServletRequest request, RedirectAttributes flash) {
     accounts.changePassword(me.id(), currentPassword, password, request.getRemoteAddr());
     int ended = sessions.revokeAllExcept(me.id(), request.getSession().getId());
-    flash.addFlashAttribute("notice", "Password changed. " + ended + " other session(s) were signed out.");
+    flash.addFlashAttribute("notice", "Password changed. " + Words.count(ended, "other session was", "other sessions were") + " signed out.");
     return "redirect:/account";
   }
 

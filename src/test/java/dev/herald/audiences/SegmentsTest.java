@@ -239,7 +239,8 @@ class SegmentsTest {
 
     assertThat(countFragment(base + "/" + everyone + "/count")).contains(">1,204<");
     assertThat(countFragment(base + "/" + bulk + "/count")).contains(">1,200<");
-    assertThat(countFragment(base + "/" + broken + "/count")).contains("List " + gone + " not found.");
+    assertThat(countFragment(base + "/" + broken + "/count")).as("in the panel's words, naming the condition")
+        .contains("Condition 1: The list it names was deleted");
 
     TestOrganizations.Created other = fixtures.organization("Segment Other " + counter);
     long theirs = segments.create(other.id(), "Theirs", Segments.Conditions.empty()).id();
@@ -363,6 +364,117 @@ class SegmentsTest {
     assertThat(segments.count(org.id(), segments.find(org.id(), id).orElseThrow().conditions())).isEqualTo(2);
     assertThat(mvc.perform(get("/o/" + org.slug() + "/segments").with(organizations.asOwner(org))).andReturn().getResponse()
         .getContentAsString()).contains("Editor");
+  }
+
+  /** The API took any op for any field until the service checked it; a wrong one is a 422 naming the condition's op. */
+  @Test
+  void an_operator_that_does_not_fit_the_fields_type_is_a_422_naming_it() throws Exception {
+    Map<String, String> wrong = new java.util.LinkedHashMap<>();
+    wrong.put("{\"type\":\"field\",\"subject\":\"plan\",\"op\":\"gt\",\"value\":\"pro\"}", "text");
+    wrong.put("{\"type\":\"field\",\"subject\":\"age\",\"op\":\"contains\",\"value\":\"3\"}", "numbers");
+    wrong.put("{\"type\":\"field\",\"subject\":\"birthday\",\"op\":\"gte\",\"value\":\"2000-01-01\"}", "dates");
+    wrong.put("{\"type\":\"field\",\"subject\":\"vip\",\"op\":\"eq\",\"value\":\"true\"}", "yes/no");
+    wrong.put("{\"type\":\"field\",\"subject\":\"created_at\",\"op\":\"is_true\"}", "dates");
+    wrong.put("{\"type\":\"list\",\"subject\":\"any\",\"op\":\"has\"}", "a list");
+    wrong.put("{\"type\":\"tag\",\"subject\":\"vip\",\"op\":\"in\"}", "a tag");
+    wrong.put("{\"type\":\"engagement\",\"subject\":\"opened\",\"op\":\"eq\"}", "engagement");
+    for (var e : wrong.entrySet()) {
+      String rules = "{\"type\":\"tag\",\"subject\":\"buyer\",\"op\":\"has\"}," + e.getKey();
+      MockHttpServletResponse saved = apiPost("/segments", "{\"name\":\"Wrong\",\"conditions\":{\"rules\":[" + rules + "]}}");
+      assertThat(refusedField(saved)).as(e.getKey()).isEqualTo("rules[1].op");
+      assertThat(json.readTree(saved.getContentAsString()).get("errors").get(0).get("message").asString()).as(e.getKey())
+          .startsWith("For " + e.getValue());
+      assertThat(refusedField(apiPost("/segments/count", "{\"rules\":[" + rules + "]}"))).as(e.getKey()).isEqualTo("rules[1].op");
+    }
+    assertThat(segments.list(org.id())).isEmpty();
+  }
+
+  /**
+   * The editor and the service agree: every comparison the editor offers for a row, with the value the row asks
+   * for, counts; every other one the service refuses naming the op (the editor shows no comparison that fails).
+   */
+  @Test
+  void segment_editor_offers_only_operators_the_service_takes_for_the_field_type() {
+    Map<String, CustomFields.Field> known = fields.byKey(org.id());
+    List<MailingLists.MailingList> lists = List.of(new MailingLists.MailingList(news, "News", "", null, null, null, null, List.of(), null,
+        Map.of(), null));
+    List<Segments.Rule> subjects = new java.util.ArrayList<>();
+    for (String f : List.of("email", "name", "source", "created_at", "age", "plan", "birthday", "vip", "city")) {
+      subjects.add(rule("field", f, "", ""));
+    }
+    subjects.addAll(List.of(rule("list", Long.toString(news), "", ""), rule("list", "any", "", ""), rule("tag", "buyer", "", ""),
+        rule("engagement", "opened", "", ""), rule("engagement", "clicked", "", "")));
+    for (Segments.Rule subject : subjects) {
+      SegmentEditor.Row first = SegmentEditor.rows(SegmentEditor.stored(List.of(subject)), known, lists).getFirst();
+      List<String> offered = first.ops().stream().map(SegmentEditor.Option::value).toList();
+      for (SegmentCondition.Op op : SegmentCondition.Op.values()) {
+        Segments.Rule asked = rule(subject.type(), subject.subject(), op.text(), "");
+        SegmentEditor.Row row = SegmentEditor.rows(SegmentEditor.stored(List.of(asked)), known, lists).getFirst();
+        String value = switch (row.input()) {
+          case NUMBER -> "3";
+          case DATE -> "2000-01-01";
+          case DAYS -> "7";
+          case TEXT -> "x";
+          default -> row.value();
+        };
+        Segments.Rule r = rule(row.type(), row.subject(), op.text(), value);
+        if (offered.contains(op.text())) {
+          assertThat(count("all", r)).as("%s offers %s", subject, op).isNotNegative();
+        } else if (!(subject.subject().equals("plan") && SegmentCondition.TEXT.contains(op))
+            && !(List.of("email", "created_at").contains(subject.subject()) && SegmentCondition.PRESENCE.contains(op))) {
+          assertThatThrownBy(() -> count("all", r)).as("%s does not offer %s", subject, op)
+              .extracting(e -> ((Refused) e).field()).isEqualTo("rules[0].op");
+        }
+      }
+    }
+  }
+
+  /** The editor as a person uses it: a choice field's choices, comparisons in words, errors in words beside the row. */
+  @Test
+  void segment_editor_page_shows_choices_and_comparisons_in_words_and_says_errors_in_its_words() throws Exception {
+    long id = segments.create(org.id(), "Plans", new Segments.Conditions("all", List.of(rule("field", "plan", "eq", "pro")))).id();
+    String path = "/o/" + org.slug() + "/segments/" + id;
+    String page = mvc.perform(get(path).with(organizations.asOwner(org))).andReturn().getResponse().getContentAsString();
+    Matcher op = Pattern.compile("<select[^>]*name=\"op\\.0\"[^>]*>(.*?)</select>", Pattern.DOTALL).matcher(page);
+    assertThat(op.find()).isTrue();
+    assertThat(op.group(1)).contains(">is<", ">is not<", ">is empty<").doesNotContain(">eq<", "contains", "more than", "before");
+    Matcher value = Pattern.compile("<select[^>]*name=\"value\\.0\"[^>]*>(.*?)</select>", Pattern.DOTALL).matcher(page);
+    assertThat(value.find()).as("a choice field's value is a select of its choices").isTrue();
+    assertThat(value.group(1)).contains("<option value=\"free\">free</option>").contains("<option value=\"pro\" selected=\"selected\">pro</option>");
+    assertThat(text(page)).contains("2 subscribers match now.");
+
+    // Picked Age instead of Plan (no scripts, no refresh): the row comes back for Age instead of saving "age eq pro".
+    MockHttpServletResponse changed = mvc.perform(post(path).with(organizations.asOwner(org)).with(csrf()).param("name", "Plans")
+        .param("match", "all").param("action", "save").param("type.0", "field").param("subject.0", "age").param("op.0", "contains")
+        .param("value.0", "pro").param("shown.0", "field/CHOICE/plan")).andReturn().getResponse();
+    assertThat(changed.getStatus()).isEqualTo(422);
+    assertThat(changed.getContentAsString()).contains("id=\"rule-0-error\"").contains("This condition changed")
+        .contains("type=\"number\"").contains(">is at least<");
+    assertThat(segments.find(org.id(), id).orElseThrow().conditions().rules().getFirst().subject()).isEqualTo("plan");
+
+    // An empty number is refused beside the row in words.
+    MockHttpServletResponse empty = mvc.perform(post(path).with(organizations.asOwner(org)).with(csrf()).param("name", "Plans")
+        .param("match", "all").param("action", "save").param("type.0", "field").param("subject.0", "age").param("op.0", "gte")
+        .param("value.0", "").param("shown.0", "field/NUMBER/age")).andReturn().getResponse();
+    assertThat(empty.getStatus()).isEqualTo(422);
+    Matcher error = Pattern.compile("<p class=\"field-error\" id=\"rule-0-value-error\">([^<]*)</p>").matcher(empty.getContentAsString());
+    assertThat(error.find()).isTrue();
+    assertThat(error.group(1)).isEqualTo("Enter a number.");
+    assertThat(empty.getContentAsString()).contains("Condition 1: Enter a number.").doesNotContain("rules[0]");
+
+    // The live count in correct plurals.
+    assertThat(text(preview(path, "field", "plan", "eq", "free"))).contains("1 subscriber matches now.");
+    assertThat(text(preview(path, "field", "city", "eq", "Nowhere"))).contains("No subscribers match now.");
+  }
+
+  /** What a reader sees of some HTML: its text, spaces collapsed. */
+  static String text(String html) {
+    return html.replaceAll("<[^>]+>", " ").replaceAll("\\s+", " ");
+  }
+
+  String preview(String path, String type, String subject, String op, String value) throws Exception {
+    return mvc.perform(post(path + "/preview").with(organizations.asOwner(org)).with(csrf()).param("match", "all").param("type.0", type)
+        .param("subject.0", subject).param("op.0", op).param("value.0", value)).andReturn().getResponse().getContentAsString();
   }
 
   /**

@@ -164,7 +164,7 @@ class AccountFlowsTest {
     WebClient.Page wrong = here.post("/account/password", Map.of("currentPassword", "not it", "password", "another long passphrase"));
     assertThat(here.get(wrong.locationPath()).body()).contains("Your current password is not correct.");
     here.post("/account/password", Map.of("currentPassword", Fixtures.PASSWORD, "password", "another long passphrase"));
-    assertThat(here.get("/account").body()).contains("1 other session(s) were signed out");
+    assertThat(here.get("/account").body()).contains("1 other session was signed out");
     assertThat(there.get("/account").body()).contains("Sign in");
   }
 
