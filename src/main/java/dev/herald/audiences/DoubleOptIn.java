@@ -5,8 +5,11 @@ import dev.herald.platform.SignedLinks;
 import dev.herald.platform.SystemMail;
 import java.time.Duration;
 import java.util.Optional;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.modulith.events.ApplicationModuleListener;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Double opt-in: the confirmation mail with a signed link that expires, and the links of the
@@ -24,8 +27,11 @@ public class DoubleOptIn {
   private final JdbcClient jdbc;
   private final HeraldProperties properties;
   private final java.time.Clock clock;
+  private final ApplicationEventPublisher events;
 
-  DoubleOptIn(SignedLinks links, SystemMail mail, JdbcClient jdbc, HeraldProperties properties, java.time.Clock clock) {
+  DoubleOptIn(SignedLinks links, SystemMail mail, JdbcClient jdbc, HeraldProperties properties, java.time.Clock clock,
+      ApplicationEventPublisher events) {
+    this.events = events;
     this.clock = clock;
     this.links = links;
     this.mail = mail;
@@ -38,26 +44,73 @@ public class DoubleOptIn {
   record Preferences(long organizationId, long subscriberId) {}
 
   /**
-   * Mails the confirmation link, unless this address had {@link #MAILS_PER_WINDOW} of them already in the
-   * last {@link #MAIL_WINDOW}; returns whether it was sent.
+   * The confirmation mail of an unconfirmed subscription is due. Only ids: the publication registry keeps the event
+   * until the mail is sent, and an address there would outlive an erasure.
    */
+  public record ConfirmationMailDue(long organizationId, long subscriberId, long listId) {}
+
+  /**
+   * Queues the confirmation mail, unless this address had {@link #MAILS_PER_WINDOW} of them already in the last
+   * {@link #MAIL_WINDOW}; returns whether it was queued. The mail is written after the caller's transaction commits, on
+   * another thread ({@link #mailQueued}): the hosted form answers every address the same, and a mail sent before the
+   * answer made the answer slower for exactly the addresses that got one.
+   */
+  @Transactional
+  boolean queueConfirmation(long orgId, long subscriberId, MailingLists.MailingList list) {
+    if (!recordMail(subscriberId, list.id())) return false;
+    events.publishEvent(new ConfirmationMailDue(orgId, subscriberId, list.id()));
+    return true;
+  }
+
+  /**
+   * Mails the confirmation link now, on this thread, with {@link #queueConfirmation}'s limit: for background work that
+   * mails many people in turn (an import's confirmations), where a thread per mail would only queue up for connections.
+   */
+  @Transactional
   boolean sendConfirmation(long orgId, long subscriberId, MailingLists.MailingList list) {
+    if (!recordMail(subscriberId, list.id())) return false;
+    String email = jdbc.sql("select email from subscriber where id = ?").param(subscriberId).query(String.class).single();
+    mailLink(orgId, subscriberId, list.id(), email, list.name());
+    return true;
+  }
+
+  /**
+   * Sends a queued confirmation mail, after the commit of the change that queued it, on its own thread and in its own
+   * transaction. If the node stops first, the publication stays incomplete and is sent at the next start (at least
+   * once: a repeat is one more mail with a link that works like the first). Nothing is sent when the subscription no
+   * longer waits (confirmed, unsubscribed or removed since, the person erased, the list deleted).
+   */
+  @ApplicationModuleListener
+  void mailQueued(ConfirmationMailDue due) {
+    jdbc.sql("""
+        select s.email, l.name from subscription x
+        join subscriber s on s.id = x.subscriber_id join mailing_list l on l.id = x.list_id
+        where x.subscriber_id = ? and x.list_id = ? and x.status = 'unconfirmed' and l.organization_id = ?""")
+        .params(due.subscriberId(), due.listId(), due.organizationId())
+        .query((rs, n) -> new String[] {rs.getString(1), rs.getString(2)}).optional()
+        .ifPresent(found -> mailLink(due.organizationId(), due.subscriberId(), due.listId(), found[0], found[1]));
+  }
+
+  /** Counts the mail toward the address's limit; false when the limit is reached. */
+  private boolean recordMail(long subscriberId, long listId) {
     java.sql.Timestamp now = java.sql.Timestamp.from(clock.instant());
     // Lock the subscriber so two concurrent requests cannot both see room for one more mail.
     jdbc.sql("select id from subscriber where id = ? for update").param(subscriberId).query(Long.class).optional();
     int recent = jdbc.sql("select count(*) from confirmation_mail where subscriber_id = ? and sent_at > ?")
         .params(subscriberId, java.sql.Timestamp.from(clock.instant().minus(MAIL_WINDOW))).query(Integer.class).single();
     if (recent >= MAILS_PER_WINDOW) return false;
-    jdbc.sql("insert into confirmation_mail (subscriber_id, list_id, sent_at) values (?, ?, ?)").params(subscriberId, list.id(), now).update();
-    String email = jdbc.sql("select email from subscriber where id = ?").param(subscriberId).query(String.class).single();
-    String token = links.sign("confirm", CONFIRMATION_VALIDITY, Long.toString(orgId), Long.toString(subscriberId), Long.toString(list.id()));
-    mail.send(new SystemMail.SystemMessage(email, "Confirm your subscription to " + oneLine(list.name()),
-        "Please confirm that you want to receive " + list.name() + ".\n\n"
+    jdbc.sql("insert into confirmation_mail (subscriber_id, list_id, sent_at) values (?, ?, ?)").params(subscriberId, listId, now).update();
+    return true;
+  }
+
+  private void mailLink(long orgId, long subscriberId, long listId, String email, String listName) {
+    String token = links.sign("confirm", CONFIRMATION_VALIDITY, Long.toString(orgId), Long.toString(subscriberId), Long.toString(listId));
+    mail.send(new SystemMail.SystemMessage(email, "Confirm your subscription to " + oneLine(listName),
+        "Please confirm that you want to receive " + listName + ".\n\n"
             + "Confirm here (the link works for " + CONFIRMATION_VALIDITY.toDays() + " days):\n"
             + properties.publicLink("/p/confirm?token=" + token) + "\n\n"
             + "If you did not ask for this, ignore this message: you will not be subscribed.",
         "double_opt_in"));
-    return true;
   }
 
   Optional<Confirmation> confirmation(String token) {

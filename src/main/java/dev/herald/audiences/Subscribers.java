@@ -281,7 +281,7 @@ public class Subscribers {
     consent.record(orgId, subscriberId, listId, evidence, status == SubscriptionStatus.SUBSCRIBED);
     events.publishEvent(new AudienceEvents.SubscriberSubscribed(orgId, data(orgId, subscriberId), listId, status, evidence.channel(),
         clock.instant()));
-    if (needsConfirmation) doubleOptIn.sendConfirmation(orgId, subscriberId, list);
+    if (needsConfirmation) doubleOptIn.queueConfirmation(orgId, subscriberId, list);
     return status;
   }
 
@@ -320,7 +320,7 @@ public class Subscribers {
     if (status != SubscriptionStatus.UNCONFIRMED) {
       throw Refused.conflict("status", "Only an unconfirmed subscription gets a confirmation mail; this one is " + status + ".");
     }
-    if (!doubleOptIn.sendConfirmation(orgId, subscriberId, list)) {
+    if (!doubleOptIn.queueConfirmation(orgId, subscriberId, list)) {
       throw Refused.limited("This address got " + DoubleOptIn.MAILS_PER_WINDOW
           + " confirmation mails in the last 24 hours; try again tomorrow.", DoubleOptIn.MAIL_WINDOW);
     }

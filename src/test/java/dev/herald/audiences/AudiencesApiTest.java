@@ -167,10 +167,10 @@ class AudiencesApiTest {
     String consent = "\"consent\":{\"text\":\"Yes, send me news\",\"ip\":\"203.0.113.9\",\"basis\":\"ticked the box again\"}";
     JsonNode again = send(put(api("/subscribers/wanda@example.com/lists/" + open)), "{\"status\":\"subscribed\"," + consent + "}", 200);
     assertThat(again.get("status").asString()).isEqualTo("unconfirmed");
-    assertThat(ConfirmationMails.await(jdbc, "wanda@example.com", 1)).isEqualTo(1);
+    assertThat(ConfirmationMails.count(jdbc, "wanda@example.com")).isEqualTo(1);
     JsonNode elsewhere = send(post(api("/subscribers")), "{\"email\":\"wanda@example.com\",\"lists\":[" + other + "]," + consent + "}", 200);
     assertThat(elsewhere.get("subscriptions").get(0).get("status").asString()).as("withdrawn in the organization").isEqualTo("unconfirmed");
-    assertThat(ConfirmationMails.await(jdbc, "wanda@example.com", 2)).isEqualTo(2);
+    assertThat(ConfirmationMails.count(jdbc, "wanda@example.com")).isEqualTo(2);
     assertThat(status("wanda@example.com", open)).isEqualTo("unconfirmed");
 
     Matcher link = Pattern.compile("/p/confirm\\?token=([A-Za-z0-9_.-]+)").matcher(ConfirmationMails.latest(jdbc, "wanda@example.com"));
@@ -186,7 +186,7 @@ class AudiencesApiTest {
     send(post(api("/subscribers/bulk-actions")), "{\"action\":\"add_to_list\",\"subscriberIds\":[" + walt + "],\"listId\":" + other
         + ",\"basis\":\"asked at the fair\"}", 200);
     assertThat(status("walt@example.com", other)).as("a bulk add asks him too").isEqualTo("unconfirmed");
-    assertThat(ConfirmationMails.await(jdbc, "walt@example.com", 1)).isEqualTo(1);
+    assertThat(ConfirmationMails.count(jdbc, "walt@example.com")).isEqualTo(1);
   }
 
   @Test
@@ -194,10 +194,12 @@ class AudiencesApiTest {
     long news = list("Double", "double");
     JsonNode created = send(post(api("/subscribers")), "{\"email\":\"dora@example.com\",\"lists\":[" + news + "]}", 201);
     assertThat(created.get("subscriptions").get(0).get("status").asString()).isEqualTo("unconfirmed");
+    ConfirmationMails.settle(jdbc);
     String mail = jdbc.sql("select body_text from sandbox_message where recipient = 'dora@example.com'").query(String.class).single();
     Matcher link = Pattern.compile("/p/confirm\\?token=([A-Za-z0-9_.-]+)").matcher(mail);
     assertThat(link.find()).isTrue();
     send(post(api("/subscribers/dora@example.com/lists/" + news + "/confirmation")), "", 202);
+    ConfirmationMails.settle(jdbc);
     assertThat(jdbc.sql("select count(*) from sandbox_message where recipient = 'dora@example.com'").query(Long.class).single())
         .as("re-sent").isEqualTo(2);
 

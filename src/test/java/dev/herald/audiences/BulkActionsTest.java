@@ -128,13 +128,13 @@ class BulkActionsTest {
         .param("listId", Long.toString(news)).param("action", "subscribe").param("basis", "she asked on the phone")).andReturn().getResponse();
     assertThat(resubscribed.getStatus()).isEqualTo(302);
     assertThat(status(ann, news)).isEqualTo("unconfirmed");
-    assertThat(ConfirmationMails.await(jdbc, "ann@example.com", 1)).isEqualTo(1);
+    assertThat(ConfirmationMails.count(jdbc, "ann@example.com")).isEqualTo(1);
 
     var added = mvc.perform(post("/o/" + org.slug() + "/subscribers").with(organizations.asOwner(org)).with(csrf())
         .param("email", "ann@example.com").param("lists", Long.toString(offers)).param("basis", "signed the paper form")).andReturn().getResponse();
     assertThat(added.getStatus()).isEqualTo(302);
     assertThat(status(ann, offers)).as("withdrawn in the organization, so on every list").isEqualTo("unconfirmed");
-    assertThat(ConfirmationMails.await(jdbc, "ann@example.com", 2)).isEqualTo(2);
+    assertThat(ConfirmationMails.count(jdbc, "ann@example.com")).isEqualTo(2);
 
     long third = jdbc.sql("insert into mailing_list (organization_id, name) values (?, 'Third') returning id").param(org.id()).query(Long.class).single();
     var bulkAdded = mvc.perform(post("/o/" + org.slug() + "/subscribers/bulk").with(organizations.asOwner(org)).with(csrf())
@@ -145,7 +145,7 @@ class BulkActionsTest {
     assertThat(status(ann, third)).isEqualTo("unconfirmed");
     assertThat(jdbc.sql("select confirmed_at is null from consent_record where subscriber_id = ? and list_id = ?").params(ann, third)
         .query(Boolean.class).single()).as("her consent waits for the confirmation").isTrue();
-    assertThat(ConfirmationMails.await(jdbc, "ann@example.com", 3)).isEqualTo(3);
+    assertThat(ConfirmationMails.count(jdbc, "ann@example.com")).isEqualTo(3);
     assertThat(ConfirmationMails.count(jdbc, "bob@example.com")).isZero();
   }
 

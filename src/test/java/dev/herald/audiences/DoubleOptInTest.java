@@ -72,6 +72,7 @@ class DoubleOptInTest {
   }
 
   String token(String email) {
+    ConfirmationMails.settle(jdbc);
     String mail = jdbc.sql("select body_text from sandbox_message where recipient = ? order by id limit 1").param(email)
         .query(String.class).single();
     Matcher m = Pattern.compile("/p/confirm\\?token=([A-Za-z0-9_.-]+)").matcher(mail);
@@ -80,6 +81,7 @@ class DoubleOptInTest {
   }
 
   long mails(String email) {
+    ConfirmationMails.settle(jdbc);
     return jdbc.sql("select count(*) from sandbox_message where recipient = ?").param(email).query(Long.class).single();
   }
 

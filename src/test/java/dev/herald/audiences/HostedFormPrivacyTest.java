@@ -157,6 +157,7 @@ class HostedFormPrivacyTest {
     assertThat(mails(email)).isEqualTo(2);
 
     // the person confirms from their mailbox
+    ConfirmationMails.settle(jdbc);
     String mail = jdbc.sql("select body_text from sandbox_message where recipient = ? order by id desc limit 1").param(email)
         .query(String.class).single();
     Matcher link = Pattern.compile("/p/confirm\\?token=([A-Za-z0-9_.-]+)").matcher(mail);
@@ -191,6 +192,7 @@ class HostedFormPrivacyTest {
     assertThat(status(email, singleList)).isEqualTo("unconfirmed");
 
     // once they confirm from their mailbox, they are back, and sign up like anyone
+    ConfirmationMails.settle(jdbc);
     String mail = jdbc.sql("select body_text from sandbox_message where recipient = ? and body_text like ? order by id desc limit 1")
         .params(email, "%Weekly%").query(String.class).single();
     Matcher link = Pattern.compile("/p/confirm\\?token=([A-Za-z0-9_.-]+)").matcher(mail);
@@ -262,6 +264,7 @@ class HostedFormPrivacyTest {
   }
 
   int mails(String email) {
+    ConfirmationMails.settle(jdbc);
     return jdbc.sql("select count(*) from sandbox_message where recipient = ? and purpose = 'double_opt_in'").param(email)
         .query(Integer.class).single();
   }

@@ -115,6 +115,7 @@ class PublicPagesTest {
     assertThat(evidence[3]).contains("Java-http-client");
 
     // the confirmation link from the mail, then the preference centre
+    ConfirmationMails.settle(jdbc);
     String mail = jdbc.sql("select body_text from sandbox_message where recipient = 'eve@example.com'").query(String.class).single();
     Matcher link = Pattern.compile("/p/confirm\\?token=([A-Za-z0-9_.-]+)").matcher(mail);
     assertThat(link.find()).isTrue();
@@ -258,6 +259,7 @@ class PublicPagesTest {
     HttpResponse<String> renewed = post("/p/confirm", Map.of("token", token, "renew", "true"));
     assertThat(renewed.statusCode()).isEqualTo(200);
     assertThat(renewed.body()).contains("<h1>Check your inbox</h1>");
+    ConfirmationMails.settle(jdbc);
     String mail = jdbc.sql("select body_text from sandbox_message where recipient = 'old@example.com'").query(String.class).single();
     Matcher link = Pattern.compile("/p/confirm\\?token=([A-Za-z0-9_.-]+)").matcher(mail);
     assertThat(link.find()).isTrue();
@@ -286,6 +288,7 @@ class PublicPagesTest {
     jdbc.sql("delete from subscription where subscriber_id = (select id from subscriber where email = 'wes@example.com')").update();
     assertThat(post("/p/confirm", Map.of("token", removed, "renew", "true")).body())
         .contains("<h1>Nothing to confirm</h1>").doesNotContain("No new link today");
+    ConfirmationMails.settle(jdbc);
     assertThat(jdbc.sql("select count(*) from sandbox_message where recipient in ('vic@example.com', 'wes@example.com')")
         .query(Integer.class).single()).as("no mail for a subscription that does not wait").isZero();
   }
@@ -297,6 +300,7 @@ class PublicPagesTest {
       assertThat(post("/p/confirm", Map.of("token", token, "renew", "true")).body()).contains("<h1>Check your inbox</h1>");
     }
     assertThat(post("/p/confirm", Map.of("token", token, "renew", "true")).body()).contains("<h1>No new link today</h1>");
+    ConfirmationMails.settle(jdbc);
     assertThat(jdbc.sql("select count(*) from sandbox_message where recipient = 'xia@example.com'").query(Integer.class).single())
         .isEqualTo(3);
   }

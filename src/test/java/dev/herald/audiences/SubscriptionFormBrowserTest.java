@@ -108,6 +108,7 @@ class SubscriptionFormBrowserTest {
     assertThat(status(weekly)).isEqualTo("unconfirmed");
 
     // 4. The confirmation mail (captured by the sandbox) holds the link.
+    ConfirmationMails.settle(jdbc);
     var mail = jdbc.sql("select subject, body_text from sandbox_message where recipient = ? and purpose = 'double_opt_in'").param(EMAIL)
         .query((rs, n) -> List.of(rs.getString(1), rs.getString(2))).single();
     assertThat(mail.get(0)).isEqualTo("Confirm your subscription to Weekly News");
@@ -146,6 +147,7 @@ class SubscriptionFormBrowserTest {
     assertThat(web.heading()).isEqualTo("Thank you");
     assertThat(browser.findElement(By.cssSelector("main [role=status]")).getText()).isEqualTo(OFFERS_ANSWER);
     assertThat(status(offers)).isEqualTo("subscribed");
+    ConfirmationMails.settle(jdbc);
     assertThat(jdbc.sql("select count(*) from sandbox_message where recipient = ?").param(EMAIL).query(Long.class).single())
         .as("mails to the subscriber").isEqualTo(1);
 
@@ -188,6 +190,7 @@ class SubscriptionFormBrowserTest {
     assertThat(web.heading()).isEqualTo("Thank you");
     assertThat(browser.findElement(By.cssSelector("main [role=status]")).getText()).isEqualTo(OFFERS_ANSWER);
     assertThat(status(offers)).as("after leaving every list").isEqualTo("unconfirmed");
+    ConfirmationMails.settle(jdbc);
     assertThat(jdbc.sql("select count(*) from sandbox_message where recipient = ? and subject = 'Confirm your subscription to Offers'")
         .param(EMAIL).query(Long.class).single()).isEqualTo(1);
 
@@ -200,6 +203,7 @@ class SubscriptionFormBrowserTest {
     assertThat(web.heading()).isEqualTo("This link has expired");
     web.submit("Send me a new link");
     assertThat(web.heading()).isEqualTo("Check your inbox");
+    ConfirmationMails.settle(jdbc);
     assertThat(jdbc.sql("select count(*) from sandbox_message where recipient = ? and subject = 'Confirm your subscription to Offers'")
         .param(EMAIL).query(Long.class).single()).isEqualTo(2);
     assertThat(status(offers)).isEqualTo("unconfirmed");

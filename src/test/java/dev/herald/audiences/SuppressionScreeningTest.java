@@ -173,6 +173,7 @@ class SuppressionScreeningTest {
     MockHttpServletResponse form = formSignUp("eve@example.com");
     assertThat(form.getStatus()).as(form.getContentAsString()).isEqualTo(200);
     assertThat(status("eve@example.com")).as("a single opt-in list, but an erased address must confirm").isEqualTo("unconfirmed");
+    ConfirmationMails.settle(jdbc);
     String mail = jdbc.sql("select body_text from sandbox_message where recipient = 'eve@example.com'").query(String.class).single();
     java.util.regex.Matcher token = java.util.regex.Pattern.compile("/p/confirm\\?token=([A-Za-z0-9_.-]+)").matcher(mail);
     assertThat(token.find()).isTrue();
@@ -192,6 +193,7 @@ class SuppressionScreeningTest {
       assertThat(form.getContentAsString()).doesNotContain("complain").doesNotContain("bounce").doesNotContain("suppress");
       assertThat(jdbc.sql("select count(*) from subscriber where organization_id = ? and email = ?").params(org.id(), email)
           .query(Long.class).single()).as("nothing stored for " + email).isZero();
+      ConfirmationMails.settle(jdbc);
       assertThat(jdbc.sql("select count(*) from sandbox_message where recipient = ?").param(email).query(Long.class).single())
           .as("no mail to " + email).isZero();
     }
