@@ -19,9 +19,9 @@ import java.util.List;
  *
  * <p>A 421 at any point, a timeout or a lost connection ends the session: every recipient not yet
  * decided is {@linkplain RecipientResult.Deferred deferred} with the reason, and {@link #canSend}
- * turns false. Deferring is right even when the message body had left: the server may have kept
- * it, so a retry may deliver it twice, but dropping it could lose it (RFC 5321 §4.1.1.4 and
- * §6.1 prefer duplicates to losses).
+ * turns false. Deferring is right even when the message had left: the server may have kept it,
+ * so a retry may deliver it twice (the duplicate RFC 1047 describes), but not retrying could lose
+ * it, and a duplicate is the lesser harm.
  */
 public final class SmtpConnection implements AutoCloseable {
   private static final byte[] CRLF = {'\r', '\n'};

@@ -231,6 +231,46 @@ class SmtpDialogueTest {
     assertThat(wire.writes.get(2)).isEqualTo("MAIL FROM:<bounce+1@b.herald.test>\r\n"); // no SIZE, one command
   }
 
+  @Test
+  void a_temporary_ehlo_refusal_is_refused_without_trying_helo() {
+    ScriptedPeer wire = ScriptedPeer.greeting("220 mx.example.net")
+        .on(EHLO, "450 4.7.1 Client host rejected: cannot find your hostname")
+        .on("QUIT", "221 Bye");
+    NotConnected result = (NotConnected) open(wire, TlsPolicy.OPPORTUNISTIC, 100);
+    assertThat(result.failure()).isEqualTo(Failure.REFUSED);
+    assertThat(result.reply().code()).isEqualTo(450);
+    assertThat(wire.writes).containsExactly(EHLO + "\r\n", "QUIT\r\n");
+  }
+
+  @Test
+  void a_421_to_the_rset_before_a_transaction_defers_it_whole() {
+    ScriptedPeer wire = server(PIPELINING_EHLO)
+        .on("MAIL FROM:<bounce+1@b.herald.test>" + MESSAGE_SIZE, "250 2.1.0 Ok")
+        .on("RCPT TO:<gone@example.net>", "550 5.1.1 User unknown")
+        .on("DATA", "554 5.5.1 Error: no valid recipients")
+        .on("RSET", "421 4.3.2 Shutting down")
+        .on("MAIL FROM:<bounce+1@b.herald.test>" + MESSAGE_SIZE)
+        .on("RCPT TO:<ann@example.net>")
+        .on("DATA");
+    SmtpConnection connection = connect(wire);
+    connection.send(envelope("gone@example.net"), MESSAGE);
+    RecipientResult result = connection.send(envelope("ann@example.net"), MESSAGE).getFirst();
+    assertThat(result).isInstanceOf(Deferred.class);
+    assertThat(result.reason()).isEqualTo("421 4.3.2 Shutting down (in reply to RSET)");
+    assertThat(connection.canSend()).isFalse();
+  }
+
+  @Test
+  void an_8bit_message_to_a_server_without_8bitmime_goes_without_the_body_parameter() {
+    byte[] message = "Subject: x\r\n\r\nGrüße\r\n".getBytes(StandardCharsets.UTF_8);
+    ScriptedPeer wire = server("250-mx.example.net", "250 PIPELINING")
+        .on("MAIL FROM:<bounce+1@b.herald.test>", "250 Ok")
+        .on("RCPT TO:<ann@example.net>", "250 Ok")
+        .on("DATA", "354 go ahead")
+        .on(".", "250 Ok");
+    assertThat(connect(wire).send(envelope("ann@example.net"), message)).singleElement().isInstanceOf(Accepted.class);
+  }
+
   // ---- capabilities and replies -----------------------------------------------------------------
 
   @Test
