@@ -52,7 +52,7 @@ public sealed interface RecipientResult {
     if (reply.positive()) {
       return new Accepted(recipient, reply);
     }
-    String reason = SmtpConnection.inReplyTo(reply, inReplyTo);
+    String reason = Dialogue.inReplyTo(reply, inReplyTo);
     return reply.permanentFailure()
         ? new Rejected(recipient, reply, reason)
         : new Deferred(recipient, reply, reason);

@@ -3,13 +3,9 @@ package dev.herald.delivery.smtp;
 import dev.herald.delivery.smtp.ConnectResult.Connected;
 import dev.herald.delivery.smtp.ConnectResult.Failure;
 import dev.herald.delivery.smtp.ConnectResult.NotConnected;
+import dev.herald.delivery.smtp.Dialogue.SessionEnded;
 import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.net.ProtocolException;
-import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -24,19 +20,17 @@ import java.util.List;
  * it, and a duplicate is the lesser harm.
  */
 public final class SmtpConnection implements AutoCloseable {
-  private static final byte[] CRLF = {'\r', '\n'};
   private static final byte[] EMPTY_MESSAGE = {'.', '\r', '\n'};
 
   private final SmtpPeer peer;
   private final SmtpClient.Timeouts timeouts;
-  private Wire wire;
+  private final Dialogue dialogue;
   private Capabilities capabilities;
-  private boolean open = true;
   private boolean resetFirst;
   private int transactions;
 
   private SmtpConnection(Wire wire, SmtpPeer peer, SmtpClient.Timeouts timeouts) {
-    this.wire = wire;
+    this.dialogue = new Dialogue(wire, peer);
     this.peer = peer;
     this.timeouts = timeouts;
   }
@@ -47,19 +41,19 @@ public final class SmtpConnection implements AutoCloseable {
     try {
       return connection.handshake(egress);
     } catch (SessionEnded e) {
-      connection.drop();
+      connection.dialogue.drop();
       return new NotConnected(e.reply == null ? Failure.LOST : Failure.REFUSED, e.getMessage(), e.reply, false);
     }
   }
 
   /** Whether another {@link #send} may run: the session is up and below the peer's message cap. */
   public boolean canSend() {
-    return open && transactions < peer.maxMessagesPerConnection();
+    return dialogue.open() && transactions < peer.maxMessagesPerConnection();
   }
 
   /** Whether the session runs over TLS. */
   public boolean encrypted() {
-    return wire.encrypted();
+    return dialogue.encrypted();
   }
 
   Capabilities capabilities() {
@@ -84,7 +78,7 @@ public final class SmtpConnection implements AutoCloseable {
    */
   public List<RecipientResult> send(Envelope envelope, byte[] message) {
     if (!canSend()) {
-      throw new IllegalStateException(open
+      throw new IllegalStateException(dialogue.open()
           ? "the connection to " + peer + " has carried its " + peer.maxMessagesPerConnection() + " messages"
           : "the connection to " + peer + " is closed");
     }
@@ -103,7 +97,7 @@ public final class SmtpConnection implements AutoCloseable {
         sendStepByStep(envelope, data, transaction);
       }
     } catch (SessionEnded e) {
-      drop();
+      dialogue.drop();
       transaction.failOpen(e.reply, e.getMessage(), false);
     }
     return transaction.results();
@@ -112,15 +106,13 @@ public final class SmtpConnection implements AutoCloseable {
   /** Says QUIT and closes. Never throws; calling it again does nothing. */
   @Override
   public void close() {
-    if (open) {
-      quit();
-    }
+    dialogue.quit(timeouts.command());
   }
 
   // ---- session setup ---------------------------------------------------------------------------
 
   private ConnectResult handshake(Egress egress) throws SessionEnded {
-    SmtpReply greeting = read("the greeting", timeouts.greeting());
+    SmtpReply greeting = dialogue.read("the greeting", timeouts.greeting());
     if (!greeting.positive()) {
       return refused(greeting, "greeting");
     }
@@ -136,8 +128,8 @@ public final class SmtpConnection implements AutoCloseable {
           ? tlsUnavailable("the server does not offer STARTTLS, which the TLS policy " + peer.tls() + " requires", null)
           : new Connected(this);
     }
-    write(command("STARTTLS"), timeouts.command(), "STARTTLS");
-    SmtpReply ready = read("STARTTLS", timeouts.command());
+    dialogue.command("STARTTLS", timeouts.command());
+    SmtpReply ready = dialogue.read("STARTTLS", timeouts.command());
     if (ready.code() != 220) {
       // Opportunistic: the session goes on in clear, as RFC 3207 §4 allows after a refusal.
       return peer.tls().required()
@@ -145,9 +137,8 @@ public final class SmtpConnection implements AutoCloseable {
           : new Connected(this);
     }
     try {
-      wire = wire.startTls(peer.hostName(), peer.tls() == TlsPolicy.VERIFIED, timeouts.command());
+      dialogue.startTls(peer.tls() == TlsPolicy.VERIFIED, timeouts.command());
     } catch (IOException e) {
-      drop();
       return new NotConnected(
           Failure.TLS_FAILED,
           "TLS handshake with " + peer + " failed: " + e.getMessage(),
@@ -161,8 +152,8 @@ public final class SmtpConnection implements AutoCloseable {
 
   /** EHLO, and HELO when the server refuses EHLO permanently (RFC 5321 §4.1.4). */
   private SmtpReply hello(Egress egress) throws SessionEnded {
-    write(command("EHLO " + egress.ehloName()), timeouts.command(), "EHLO");
-    SmtpReply ehlo = read("EHLO", timeouts.command());
+    dialogue.command("EHLO " + egress.ehloName(), timeouts.command());
+    SmtpReply ehlo = dialogue.read("EHLO", timeouts.command());
     if (ehlo.positive()) {
       capabilities = Capabilities.of(ehlo);
       return ehlo;
@@ -170,8 +161,8 @@ public final class SmtpConnection implements AutoCloseable {
     if (!ehlo.permanentFailure()) {
       return ehlo;
     }
-    write(command("HELO " + egress.ehloName()), timeouts.command(), "HELO");
-    SmtpReply helo = read("HELO", timeouts.command());
+    dialogue.command("HELO " + egress.ehloName(), timeouts.command());
+    SmtpReply helo = dialogue.read("HELO", timeouts.command());
     if (helo.positive()) {
       capabilities = Capabilities.HELO;
     }
@@ -179,12 +170,12 @@ public final class SmtpConnection implements AutoCloseable {
   }
 
   private ConnectResult refused(SmtpReply reply, String what) {
-    quit();
+    dialogue.quit(timeouts.command());
     return new NotConnected(Failure.REFUSED, peer + " refused the " + what + ": " + reply, reply, false);
   }
 
   private ConnectResult tlsUnavailable(String reason, SmtpReply reply) {
-    quit();
+    dialogue.quit(timeouts.command());
     return new NotConnected(Failure.TLS_UNAVAILABLE, reason, reply, false);
   }
 
@@ -209,29 +200,29 @@ public final class SmtpConnection implements AutoCloseable {
   private void sendPipelined(Envelope envelope, MessageData data, Transaction transaction) throws SessionEnded {
     ByteArrayOutputStream group = new ByteArrayOutputStream(64 + 48 * envelope.recipients().size());
     if (resetFirst) {
-      group.writeBytes(command("RSET"));
+      group.writeBytes(Dialogue.line("RSET"));
     }
     group.writeBytes(mailCommand(envelope, data));
     for (String recipient : envelope.recipients()) {
-      group.writeBytes(command("RCPT TO:<" + recipient + ">"));
+      group.writeBytes(Dialogue.line("RCPT TO:<" + recipient + ">"));
     }
-    group.writeBytes(command("DATA"));
-    write(group.toByteArray(), timeouts.mail(), "the envelope");
+    group.writeBytes(Dialogue.line("DATA"));
+    dialogue.write(group.toByteArray(), timeouts.mail(), "the envelope");
     if (resetFirst) {
-      read("RSET", timeouts.command()); // only a 421 matters, and read() acts on it
+      dialogue.read("RSET", timeouts.command()); // only a 421 matters, and the dialogue acts on that
       resetFirst = false;
     }
-    SmtpReply mail = read("MAIL FROM", timeouts.mail());
+    SmtpReply mail = dialogue.read("MAIL FROM", timeouts.mail());
     for (int i = 0; i < envelope.recipients().size(); i++) {
-      SmtpReply rcpt = read("RCPT TO", timeouts.rcpt());
+      SmtpReply rcpt = dialogue.read("RCPT TO", timeouts.rcpt());
       if (mail.positive()) {
         transaction.rcpt(i, rcpt, "RCPT TO");
       }
     }
     if (!mail.positive()) {
-      transaction.failOpen(mail, inReplyTo(mail, "MAIL FROM"), mail.permanentFailure());
+      transaction.failOpen(mail, Dialogue.inReplyTo(mail, "MAIL FROM"), mail.permanentFailure());
     }
-    SmtpReply dataReply = read("DATA", timeouts.dataInit());
+    SmtpReply dataReply = dialogue.read("DATA", timeouts.dataInit());
     if (dataReply.code() != 354) {
       transaction.finish(dataReply, "DATA");
       resetFirst = mail.positive();
@@ -240,33 +231,33 @@ public final class SmtpConnection implements AutoCloseable {
     } else {
       // RFC 2920 §3.1: a server may answer 354 although it refused every RCPT; an empty message
       // ends that data phase without sending the body to nobody.
-      write(EMPTY_MESSAGE, timeouts.dataBlock(), "an empty message");
-      read("end of data", timeouts.dataTermination());
+      dialogue.write(EMPTY_MESSAGE, timeouts.dataBlock(), "an empty message");
+      dialogue.read("end of data", timeouts.dataTermination());
     }
   }
 
   private void sendStepByStep(Envelope envelope, MessageData data, Transaction transaction) throws SessionEnded {
     if (resetFirst) {
-      write(command("RSET"), timeouts.command(), "RSET");
-      read("RSET", timeouts.command());
+      dialogue.command("RSET", timeouts.command());
+      dialogue.read("RSET", timeouts.command());
       resetFirst = false;
     }
-    write(mailCommand(envelope, data), timeouts.mail(), "MAIL FROM");
-    SmtpReply mail = read("MAIL FROM", timeouts.mail());
+    dialogue.write(mailCommand(envelope, data), timeouts.mail(), "MAIL FROM");
+    SmtpReply mail = dialogue.read("MAIL FROM", timeouts.mail());
     if (!mail.positive()) {
-      transaction.failOpen(mail, inReplyTo(mail, "MAIL FROM"), mail.permanentFailure());
+      transaction.failOpen(mail, Dialogue.inReplyTo(mail, "MAIL FROM"), mail.permanentFailure());
       return;
     }
     for (int i = 0; i < envelope.recipients().size(); i++) {
-      write(command("RCPT TO:<" + envelope.recipients().get(i) + ">"), timeouts.rcpt(), "RCPT TO");
-      transaction.rcpt(i, read("RCPT TO", timeouts.rcpt()), "RCPT TO");
+      dialogue.command("RCPT TO:<" + envelope.recipients().get(i) + ">", timeouts.rcpt());
+      transaction.rcpt(i, dialogue.read("RCPT TO", timeouts.rcpt()), "RCPT TO");
     }
     if (!transaction.anyAccepted()) {
       resetFirst = true; // the next transaction starts with RSET; QUIT ends this one otherwise
       return;
     }
-    write(command("DATA"), timeouts.dataInit(), "DATA");
-    SmtpReply dataReply = read("DATA", timeouts.dataInit());
+    dialogue.command("DATA", timeouts.dataInit());
+    SmtpReply dataReply = dialogue.read("DATA", timeouts.dataInit());
     if (dataReply.code() == 354) {
       sendMessage(data, transaction);
     } else {
@@ -276,8 +267,8 @@ public final class SmtpConnection implements AutoCloseable {
   }
 
   private void sendMessage(MessageData data, Transaction transaction) throws SessionEnded {
-    write(data.wire(), timeouts.dataBlock(), "the message");
-    transaction.finish(read("end of data", timeouts.dataTermination()), "end of data");
+    dialogue.write(data.wire(), timeouts.dataBlock(), "the message");
+    transaction.finish(dialogue.read("end of data", timeouts.dataTermination()), "end of data");
   }
 
   private byte[] mailCommand(Envelope envelope, MessageData data) {
@@ -293,86 +284,6 @@ public final class SmtpConnection implements AutoCloseable {
     if (capabilities.size()) {
       mail.append(" SIZE=").append(data.size());
     }
-    return command(mail.toString());
-  }
-
-  // ---- the wire --------------------------------------------------------------------------------
-
-  /**
-   * Reads a reply. A 421 ends the session whatever was asked (RFC 5321 §3.8: the server is closing).
-   */
-  private SmtpReply read(String inReplyTo, Duration timeout) throws SessionEnded {
-    SmtpReply reply;
-    try {
-      reply = Replies.read(wire, timeout);
-    } catch (SocketTimeoutException e) {
-      throw new SessionEnded("no reply from " + peer + " to " + inReplyTo + " within " + human(timeout), null);
-    } catch (EOFException e) {
-      throw new SessionEnded(peer + " closed the connection before its reply to " + inReplyTo, null);
-    } catch (ProtocolException e) {
-      throw new SessionEnded(peer + " broke the protocol in its reply to " + inReplyTo + ": " + e.getMessage(), null);
-    } catch (IOException e) {
-      throw new SessionEnded("connection to " + peer + " lost waiting for the reply to " + inReplyTo + ": " + e.getMessage(), null);
-    }
-    if (reply.code() == 421) {
-      throw new SessionEnded(inReplyTo(reply, inReplyTo), reply);
-    }
-    return reply;
-  }
-
-  private void write(byte[] bytes, Duration timeout, String what) throws SessionEnded {
-    try {
-      wire.write(bytes, timeout);
-    } catch (SocketTimeoutException e) {
-      throw new SessionEnded("timed out after " + human(timeout) + " sending " + what + " to " + peer, null);
-    } catch (IOException e) {
-      throw new SessionEnded("connection to " + peer + " lost sending " + what + ": " + e.getMessage(), null);
-    }
-  }
-
-  private void quit() {
-    try {
-      write(command("QUIT"), timeouts.command(), "QUIT");
-      read("QUIT", timeouts.command());
-    } catch (SessionEnded ignored) {
-      // the session is over either way
-    }
-    drop();
-  }
-
-  private void drop() {
-    open = false;
-    wire.close();
-  }
-
-  private static byte[] command(String line) {
-    byte[] text = line.getBytes(StandardCharsets.UTF_8);
-    byte[] bytes = new byte[text.length + 2];
-    System.arraycopy(text, 0, bytes, 0, text.length);
-    System.arraycopy(CRLF, 0, bytes, text.length, 2);
-    return bytes;
-  }
-
-  /** Postfix's way of telling when a reply came: {@code 550 5.1.1 no such user (in reply to RCPT TO)}. */
-  static String inReplyTo(SmtpReply reply, String command) {
-    return reply + " (in reply to " + command + ")";
-  }
-
-  static String human(Duration d) {
-    long ms = d.toMillis();
-    if (ms % 60_000 == 0) {
-      return ms / 60_000 + " min";
-    }
-    return ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
-  }
-
-  /** The session is over: a 421 (with its reply), a timeout or a lost connection. */
-  private static final class SessionEnded extends Exception {
-    final transient SmtpReply reply;
-
-    SessionEnded(String reason, SmtpReply reply) {
-      super(reason, null, false, false);
-      this.reply = reply;
-    }
+    return Dialogue.line(mail.toString());
   }
 }

@@ -30,7 +30,7 @@ final class Transaction {
     if (reply.positive()) {
       rcptAccepted[i] = true;
     } else if (reply.code() == 552) {
-      results[i] = new Deferred(recipient(i), reply, SmtpConnection.inReplyTo(reply, command));
+      results[i] = new Deferred(recipient(i), reply, Dialogue.inReplyTo(reply, command));
     } else {
       results[i] = RecipientResult.of(recipient(i), reply, command);
     }
