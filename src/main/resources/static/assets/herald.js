@@ -62,6 +62,16 @@
   function init() {
     document.querySelectorAll("pre.mail-body").forEach(linkify);
     document.querySelectorAll("input[type=checkbox][data-select-all]").forEach(selectAll);
+    // Copy buttons (DNS records): shown only where the clipboard can be written; the value stays selectable without them.
+    if (navigator.clipboard) {
+      document.querySelectorAll("button[data-copy-from]").forEach(function (button) {
+        button.hidden = false;
+        button.addEventListener("click", function () {
+          var source = document.getElementById(button.getAttribute("data-copy-from"));
+          navigator.clipboard.writeText(source.textContent).then(function () { button.textContent = "Copied"; });
+        });
+      });
+    }
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();

@@ -36,6 +36,8 @@ public record HeraldProperties(
     @NotNull @DefaultValue("") String secretKeys,
     @Valid @NotNull @DefaultValue Imports imports,
     @Valid @NotNull @DefaultValue MailLimits mailLimits,
+    @Valid @NotNull @DefaultValue Sending sending,
+    @Valid @NotNull @DefaultValue Dns dns,
     // Settings Spring applies (application.yml reads them as ${herald.…}), declared here so they are checked too.
     @NotNull @DefaultValue("8h") Duration sessionTimeout,
     @NotNull @DefaultValue("30s") Duration shutdownTimeout,
@@ -122,6 +124,42 @@ public record HeraldProperties(
     @AssertTrue(message = "statement-timeout must be between 1 second and 24 hours")
     public boolean isStatementTimeoutSensible() {
       return between(statementTimeout, Duration.ofSeconds(1), Duration.ofHours(24));
+    }
+  }
+
+  /**
+   * What sending domains are told to publish, and how often their records are checked again. A blank host is the
+   * base URL's host ({@code _spf.<host>} for the SPF include): right for a one-machine installation, where the
+   * panel, the bounce mailbox and the tracking pages share one name.
+   */
+  public record Sending(
+      @Pattern(regexp = HOST_OR_BLANK, message = "must be a host name, e.g. _spf.mail.example.com") @DefaultValue("") String spfInclude,
+      @Pattern(regexp = HOST_OR_BLANK, message = "must be a host name, e.g. bounces.mail.example.com") @DefaultValue("") String bounceHost,
+      @Pattern(regexp = HOST_OR_BLANK, message = "must be a host name, e.g. track.mail.example.com") @DefaultValue("") String trackingHost,
+      @NotNull @DefaultValue("PT6H") Duration checkInterval) {
+
+    @AssertTrue(message = "check-interval must be between 1 minute and 7 days")
+    public boolean isCheckIntervalSensible() {
+      return between(checkInterval, Duration.ofMinutes(1), Duration.ofDays(7));
+    }
+  }
+
+  /** A host name of letters, digits, hyphens and underscores (for {@code _spf}), dot-separated, or blank. */
+  static final String HOST_OR_BLANK = "^$|^(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)*$";
+
+  /**
+   * The DNS resolvers Herald asks (sending domains' checks, later the MTA's MX lookups): {@code host} or
+   * {@code host:port} ({@code [v6]:port} for IPv6), empty for the system's (/etc/resolv.conf); and how long one
+   * query waits for an answer.
+   */
+  public record Dns(
+      @NotNull @DefaultValue({}) java.util.List<@Pattern(regexp = "^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?$",
+          message = "must be host or host:port, e.g. 127.0.0.1:53") String> resolvers,
+      @NotNull @DefaultValue("PT5S") Duration timeout) {
+
+    @AssertTrue(message = "timeout must be between 100 ms and 60 seconds")
+    public boolean isTimeoutSensible() {
+      return between(timeout, Duration.ofMillis(100), Duration.ofSeconds(60));
     }
   }
 
@@ -217,8 +255,13 @@ public record HeraldProperties(
         + ", publicUrl=" + publicUrl + ", login=" + login + ", setupLinkValidity=" + setupLinkValidity
         + ", invitationValidity=" + invitationValidity + ", passwordResetValidity=" + passwordResetValidity
         + ", secretKeys=" + (secretKeys == null || secretKeys.isBlank() ? "" : "(hidden)") + ", imports=" + imports
-        + ", mailLimits=" + mailLimits + ", sessionTimeout=" + sessionTimeout
+        + ", mailLimits=" + mailLimits + ", sending=" + sending + ", dns=" + dns + ", sessionTimeout=" + sessionTimeout
         + ", shutdownTimeout=" + shutdownTimeout + ", minFreeDisk=" + minFreeDisk + ", maxImportSize=" + maxImportSize + "]";
+  }
+
+  /** The host of the base URL: the default of the sending hosts. */
+  public String baseHost() {
+    return baseUrl.getHost();
   }
 
   /** Whether subscribers' pages are served on a host of their own, apart from the panel. */

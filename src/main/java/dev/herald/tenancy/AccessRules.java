@@ -159,6 +159,15 @@ final class AccessRules {
       rule(GET, "/o/{org}/suppressions/export", new Needs(SUPPRESSIONS_READ)),
       rule(POST, "/o/{org}/suppressions/{id}/delete", new Needs(SUPPRESSIONS_WRITE)),
 
+      // domains: panel
+      rule(GET, "/o/{org}/domains", new Needs(DOMAINS_READ)),
+      rule(POST, "/o/{org}/domains", new Needs(DOMAINS_WRITE)),
+      rule(GET, "/o/{org}/domains/{id}", new Needs(DOMAINS_READ)),
+      rule(POST, "/o/{org}/domains/{id}/check", new Needs(DOMAINS_WRITE)),
+      rule(POST, "/o/{org}/domains/{id}/rotate", new Needs(DOMAINS_WRITE)),
+      rule(POST, "/o/{org}/domains/{id}/delete", new Needs(DOMAINS_WRITE)),
+      rule(POST, "/o/{org}/domains/{id}/keys/{keyId}/delete", new Needs(DOMAINS_WRITE)),
+
       // an organization's REST API
       rule(GET, "/api/v1/orgs/{org}", new Member()),
       rule(GET, "/api/v1/orgs/{org}/members", new Needs(MEMBERS_READ)),
@@ -212,6 +221,15 @@ final class AccessRules {
       rule(GET, "/api/v1/orgs/{org}/suppressions/check", new Needs(SUPPRESSIONS_READ)),
       rule(GET, "/api/v1/orgs/{org}/suppressions/{id}", new Needs(SUPPRESSIONS_READ)),
       rule(DELETE, "/api/v1/orgs/{org}/suppressions/{id}", new Needs(SUPPRESSIONS_WRITE)),
+
+      // domains: REST API
+      rule(GET, "/api/v1/orgs/{org}/domains", new Needs(DOMAINS_READ)),
+      rule(POST, "/api/v1/orgs/{org}/domains", new Needs(DOMAINS_WRITE)),
+      rule(GET, "/api/v1/orgs/{org}/domains/{id}", new Needs(DOMAINS_READ)),
+      rule(DELETE, "/api/v1/orgs/{org}/domains/{id}", new Needs(DOMAINS_WRITE)),
+      rule(POST, "/api/v1/orgs/{org}/domains/{id}/check", new Needs(DOMAINS_WRITE)),
+      rule(POST, "/api/v1/orgs/{org}/domains/{id}/rotation", new Needs(DOMAINS_WRITE)),
+      rule(DELETE, "/api/v1/orgs/{org}/domains/{id}/keys/{keyId}", new Needs(DOMAINS_WRITE)),
 
       // audiences: hosted pages for subscribers (public origin)
       rule(ANY, "/p/subscribe/{publicId}", new Public()),

@@ -3,6 +3,8 @@ package dev.herald.tenancy;
 import static dev.herald.tenancy.Permission.API_KEYS_READ;
 import static dev.herald.tenancy.Permission.API_KEYS_WRITE;
 import static dev.herald.tenancy.Permission.AUDIT_READ;
+import static dev.herald.tenancy.Permission.DOMAINS_READ;
+import static dev.herald.tenancy.Permission.DOMAINS_WRITE;
 import static dev.herald.tenancy.Permission.LISTS_EXPORT;
 import static dev.herald.tenancy.Permission.LISTS_READ;
 import static dev.herald.tenancy.Permission.LISTS_WRITE;
@@ -24,6 +26,7 @@ record PermissionGroups(String name, List<Permission> permissions) {
   static final List<PermissionGroups> OFFERED = List.of(
       new PermissionGroups("Audiences", List.of(LISTS_READ, LISTS_WRITE, LISTS_EXPORT)),
       new PermissionGroups("Suppressions", List.of(SUPPRESSIONS_READ, SUPPRESSIONS_WRITE)),
+      new PermissionGroups("Sending domains", List.of(DOMAINS_READ, DOMAINS_WRITE)),
       new PermissionGroups("Privacy", List.of(PRIVACY_WRITE)),
       new PermissionGroups("Members", List.of(MEMBERS_READ, MEMBERS_WRITE)),
       new PermissionGroups("API keys", List.of(API_KEYS_READ, API_KEYS_WRITE)),

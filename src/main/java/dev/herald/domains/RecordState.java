@@ -1,0 +1,28 @@
+package dev.herald.domains;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+import dev.herald.platform.TextEnum;
+
+/** What a DNS check found for one record. */
+public enum RecordState implements TextEnum {
+  MISSING("missing"),
+  WRONG("wrong"),
+  OK("ok");
+
+  private final String text;
+
+  RecordState(String text) {
+    this.text = text;
+  }
+
+  @JsonValue
+  @Override
+  public String text() {
+    return text;
+  }
+
+  @Override
+  public String toString() {
+    return text;
+  }
+}
