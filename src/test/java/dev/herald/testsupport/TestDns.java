@@ -100,9 +100,16 @@ public final class TestDns implements AutoCloseable {
     return this;
   }
 
-  /** Replaces the TXT records at {@code name} by this one. */
+  /** Removes the records of one type ({@code org.xbill.DNS.Type}) at {@code name}, keeping the others. */
+  public TestDns remove(String name, int type) {
+    List<Record> at = zone.get(name(name));
+    if (at != null) at.removeIf(r -> r.getType() == type);
+    return this;
+  }
+
+  /** Replaces the TXT records at {@code name} by this one (other types there stay). */
   public TestDns replaceTxt(String name, String value) {
-    return remove(name).txt(name, value);
+    return remove(name, Type.TXT).txt(name, value);
   }
 
   public void clear() {
