@@ -6,10 +6,12 @@ import dev.herald.audiences.MailingLists;
 import dev.herald.audiences.Subscribers;
 import dev.herald.tenancy.TestOrganizations;
 import dev.herald.testsupport.Browser;
+import dev.herald.testsupport.TestDns;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -24,6 +26,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The panel as a new user saw it (issue 9), in a real browser (headless Chromium): boxes and radio buttons at the
@@ -36,6 +40,21 @@ import org.springframework.test.annotation.DirtiesContext;
 @Import(TestOrganizations.class)
 @DirtiesContext
 class PanelBrowserTest {
+  /** DNS for the sending-domain pages: records the test publishes, on loopback. */
+  static final TestDns dns = TestDns.start();
+
+  @DynamicPropertySource
+  static void dnsSettings(DynamicPropertyRegistry registry) {
+    registry.add("herald.dns.resolvers", dns::address);
+    registry.add("herald.sending.spf-include", () -> "_spf.herald.example");
+    registry.add("herald.sending.bounce-host", () -> "bounce.herald.example");
+  }
+
+  @AfterAll
+  static void stopDns() {
+    dns.close();
+  }
+
   @LocalServerPort int port;
   @Autowired TestOrganizations organizations;
   @Autowired Subscribers subscribers;
@@ -138,7 +157,7 @@ class PanelBrowserTest {
     web.waitForPath("/o/" + slug + "/groups");
 
     String page = browser.findElement(By.tagName("main")).getText();
-    assertThat(page).contains("Read suppression lists", "Audiences", "Suppressions")
+    assertThat(page).contains("Read suppression lists", "Audiences", "Suppressions", "Sending domains", "Change sending domains")
         .doesNotContain("suppressions:read", "campaigns", "Campaigns", "billing", "templates");
     // The codes stay the form's values: what the API and the database know.
     assertThat(browser.findElements(By.cssSelector("input[name=permissions][value='suppressions:read']:checked"))).hasSize(1);
@@ -241,7 +260,12 @@ class PanelBrowserTest {
     web.open(o + "/groups");
     web.fill("name", "Editors-of-the-monthly-newsletter");
     web.submit("Create group");
-    List<String> pages = List.of("/dashboard", "/account", o, o + "/lists", o + "/lists/" + s.listId(), o + "/subscribers",
+    web.open(o + "/domains");
+    web.fill("name", "a-rather-long-sending-domain-name-for-phones.example");
+    web.submit("Add domain");
+    String domain = web.waitForPathMatching(java.util.regex.Pattern.compile("/o/[^/]+/domains/\\d+"));
+    checkNow();
+    List<String> pages = List.of(o + "/domains", domain, "/dashboard", "/account", o, o + "/lists", o + "/lists/" + s.listId(), o + "/subscribers",
         o + "/subscribers/" + s.subscriberIds().getFirst(), o + "/fields", o + "/segments", o + "/segments/" + s.segmentId(),
         o + "/imports", o + "/suppressions", o + "/members", o + "/groups", o + "/api-keys", o + "/audit",
         "/operator", "/operator/organizations", "/operator/users", "/operator/audit", "/operator/sandbox-mailbox", "/operator/suppressions");
@@ -255,5 +279,69 @@ class PanelBrowserTest {
       if (scroll > inner) tooWide.put(page, scroll);
     }
     assertThat(tooWide).as("pages wider than the phone").isEmpty();
+  }
+
+  @Test
+  void a_domain_is_added_and_shows_its_records_to_copy_then_each_records_state_after_a_check() {
+    Setup s = signedInOwner("Domains Co");
+    String o = "/o/" + s.org().slug();
+    web.open(o + "/domains");
+    web.fill("name", "not a domain");
+    web.submit("Add domain");
+    assertThat(web.visible(By.id("domain-name-error")).getText()).contains("domain name only");
+
+    web.fill("name", "shop.domains-co.example");
+    web.submit("Add domain");
+    web.waitForPathMatching(java.util.regex.Pattern.compile("/o/[^/]+/domains/\\d+"));
+    assertThat(web.notice()).contains("shop.domains-co.example added");
+    assertThat(web.visible(By.id("domain-status")).getText()).isEqualTo("not verified");
+
+    // Each record: its host and value as text to copy, with a copy button, and "not checked" before any check.
+    String month = java.time.YearMonth.now(java.time.ZoneOffset.UTC).toString().replace("-", "");
+    WebElement dkim = web.visible(By.id("record-dkim:hr" + month + "r"));
+    List<WebElement> values = dkim.findElements(By.cssSelector("code.dns-value"));
+    assertThat(values.get(0).getText()).isEqualTo("hr" + month + "r._domainkey.shop.domains-co.example");
+    String dkimValue = values.get(1).getText();
+    assertThat(dkimValue).startsWith("v=DKIM1; k=rsa; p=MII");
+    assertThat(values.get(2).getText()).as("zone file form in 255-octet strings").startsWith("\"v=DKIM1").contains("\" \"");
+    assertThat(dkim.findElements(By.cssSelector("button.copy-button"))).hasSize(3).allMatch(WebElement::isDisplayed);
+    assertThat(dkim.findElement(By.cssSelector(".dns-state")).getText()).isEqualTo("not checked");
+    WebElement mx = browser.findElement(By.id("record-return_path_mx"));
+    assertThat(mx.findElements(By.cssSelector("code.dns-value")).get(1).getText()).isEqualTo("10 bounce.herald.example.");
+
+    // Publish the DKIM key as shown, the return path MX pointing elsewhere, and nothing else; then check.
+    dns.txt("hr" + month + "r._domainkey.shop.domains-co.example", dkimValue);
+    dns.mx("bounces.shop.domains-co.example", 10, "mx.elsewhere.example");
+    checkNow();
+    assertThat(web.notice()).contains("not right yet");
+    assertThat(state("record-dkim:hr" + month + "r")).isEqualTo("ok");
+    assertThat(state("record-dkim:hr" + month + "e")).isEqualTo("missing");
+    assertThat(state("record-return_path_mx")).isEqualTo("wrong");
+    assertThat(browser.findElement(By.id("record-return_path_mx")).findElement(By.cssSelector(".dns-found")).getText())
+        .isEqualTo("10 mx.elsewhere.example");
+    assertThat(state("record-return_path_spf")).isEqualTo("missing");
+    assertThat(state("record-dmarc")).isEqualTo("missing");
+    assertThat(web.visible(By.id("domain-status")).getText()).isEqualTo("not verified");
+
+    // Fixed: the MX and the return path's SPF published, the domain is verified.
+    dns.remove("bounces.shop.domains-co.example").mx("bounces.shop.domains-co.example", 10, "bounce.herald.example")
+        .txt("bounces.shop.domains-co.example", "v=spf1 include:_spf.herald.example -all").txt("_spf.herald.example", "v=spf1 -all");
+    checkNow();
+    assertThat(state("record-return_path_mx")).isEqualTo("ok");
+    assertThat(web.visible(By.id("domain-status")).getText()).isEqualTo("verified");
+    web.open(o + "/domains");
+    assertThat(web.bodyText()).contains("shop.domains-co.example", "verified");
+  }
+
+  /** Clicks the check button and waits for the page it leads back to. */
+  private void checkNow() {
+    WebElement button = web.button("Check DNS records");
+    button.click();
+    web.until(org.openqa.selenium.support.ui.ExpectedConditions.stalenessOf(button));
+    web.visible(By.id("domain-status"));
+  }
+
+  private String state(String recordId) {
+    return browser.findElement(By.id(recordId)).findElement(By.cssSelector(".dns-state")).getText();
   }
 }

@@ -12,6 +12,9 @@ import dev.herald.audiences.MailingLists;
 import dev.herald.audiences.OptIn;
 import dev.herald.audiences.Subscribers;
 import dev.herald.audiences.SubscriptionStatus;
+import dev.herald.domains.DkimAlgorithm;
+import dev.herald.domains.KeyStatus;
+import dev.herald.domains.RecordState;
 import dev.herald.mail.EmailAddress;
 import dev.herald.platform.Refused;
 import dev.herald.platform.TextEnum;
@@ -90,7 +93,10 @@ class TextEnumsTest {
       "dev.herald.audiences.ListVisibility", "mailing_list.visibility",
       "dev.herald.audiences.OptIn", "mailing_list.optin",
       "dev.herald.suppression.SuppressionReason", "suppression.reason",
-      "dev.herald.audiences.ImportStatus", "import_job.status");
+      "dev.herald.audiences.ImportStatus", "import_job.status",
+      "dev.herald.domains.DkimAlgorithm", "dkim_key.algorithm",
+      "dev.herald.domains.KeyStatus", "dkim_key.status",
+      "dev.herald.domains.RecordState", "domain_record_check.state");
 
   /** Every other TextEnum, with why no check constraint pins it. */
   static final java.util.Map<String, String> NOT_PINNED = java.util.Map.of(
@@ -215,7 +221,7 @@ class TextEnumsTest {
   void json_carries_the_stored_text_both_ways() {
     List<Enum<?>> all = new ArrayList<>();
     for (Class<? extends Enum<?>> type : List.of(SubscriptionStatus.class, ConsentChannel.class, ListVisibility.class, OptIn.class,
-        SuppressionReason.class, SuppressionKind.class, SuppressionScope.class)) {
+        SuppressionReason.class, SuppressionKind.class, SuppressionScope.class, DkimAlgorithm.class, KeyStatus.class, RecordState.class)) {
       all.addAll(Arrays.asList(type.getEnumConstants()));
     }
     for (Enum<?> constant : all) {

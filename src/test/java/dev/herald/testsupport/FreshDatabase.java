@@ -26,9 +26,11 @@ public record FreshDatabase(Class<?> testClass) implements ContextCustomizer {
             // at JVM exit the embedded server may stop before the pools close; don't wait long for it
             "herald.db.connection-timeout", "PT1S")));
     // The data directory (where secret.keys is created) is a temporary one per class, not ./data of the
-    // working copy. Added last, so a test may still set herald.data-dir or herald.secret-keys itself.
+    // working copy. DNS lookups (sending domains' checks, on demand and periodic) go to an empty server on
+    // loopback, never to the machine's resolver and the internet. Added last, so a test may still set
+    // herald.data-dir, herald.secret-keys or herald.dns.resolvers (its own TestDns with zones) itself.
     context.getEnvironment().getPropertySources().addLast(new MapPropertySource("herald-test-data-dir",
-        Map.of("herald.data-dir", TestDataDirs.create().toString())));
+        Map.of("herald.data-dir", TestDataDirs.create().toString(), "herald.dns.resolvers", TestDns.empty().address())));
   }
 
   // equals/hashCode by test class: Spring's context cache then never shares a context between classes.

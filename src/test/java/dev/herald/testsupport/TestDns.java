@@ -52,6 +52,14 @@ public final class TestDns implements AutoCloseable {
     Thread.ofPlatform().daemon().name("test-dns-tcp").start(this::serveTcp);
   }
 
+  private static TestDns empty;
+
+  /** One server for the whole test run with no records at all (NXDOMAIN for every name), which no test changes. */
+  public static synchronized TestDns empty() {
+    if (empty == null) empty = start();
+    return empty;
+  }
+
   /** Starts a server on a free port of 127.0.0.1. */
   public static TestDns start() {
     InetAddress loopback = InetAddress.getLoopbackAddress();
