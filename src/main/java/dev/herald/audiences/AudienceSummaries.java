@@ -6,10 +6,12 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
@@ -24,6 +26,9 @@ class AudienceSummaries {
   static final int RECENT_IMPORTS = 5;
   /** Organizations have no time zone of their own yet: their days are UTC days. */
   static final ZoneId ZONE = ZoneId.of("UTC");
+  /** Every status, the one campaigns send to first: how the page and the API list them. */
+  static final List<SubscriptionStatus> STATUSES = Stream.concat(Stream.of(SubscriptionStatus.SUBSCRIBED),
+      Arrays.stream(SubscriptionStatus.values()).filter(s -> s != SubscriptionStatus.SUBSCRIBED)).toList();
 
   private final JdbcClient jdbc;
   private final MailingLists lists;
@@ -77,13 +82,13 @@ class AudienceSummaries {
 
   private static ListCounts counts(MailingLists.MailingList list) {
     Map<String, Long> counts = new LinkedHashMap<>();
-    for (SubscriptionStatus s : SubscriptionStatus.values()) counts.put(s.text(), list.counts().getOrDefault(s.text(), 0L));
+    for (SubscriptionStatus s : STATUSES) counts.put(s.text(), list.counts().getOrDefault(s.text(), 0L));
     return new ListCounts(list.id(), list.name(), counts, counts.values().stream().mapToLong(Long::longValue).sum());
   }
 
   private static List<StatusCount> statuses(List<ListCounts> perList) {
     List<StatusCount> totals = new ArrayList<>();
-    for (SubscriptionStatus s : SubscriptionStatus.values()) {
+    for (SubscriptionStatus s : STATUSES) {
       totals.add(new StatusCount(s, perList.stream().mapToLong(l -> l.counts().get(s.text())).sum()));
     }
     return totals;
