@@ -460,7 +460,8 @@ class SegmentsTest {
     Matcher error = Pattern.compile("<p class=\"field-error\" id=\"rule-0-value-error\">([^<]*)</p>").matcher(empty.getContentAsString());
     assertThat(error.find()).isTrue();
     assertThat(error.group(1)).isEqualTo("Enter a number.");
-    assertThat(empty.getContentAsString()).contains("Condition 1: Enter a number.").doesNotContain("rules[0]");
+    assertThat(empty.getContentAsString()).contains("Condition 1: Enter a number.").doesNotContain("rules[0]")
+        .contains("aria-invalid=\"true\" aria-describedby=\"rule-0-value-error\"");
 
     // The live count in correct plurals.
     assertThat(text(preview(path, "field", "plan", "eq", "free"))).contains("1 subscriber matches now.");
