@@ -183,13 +183,22 @@ final class SegmentEditor {
     return ops;
   }
 
-  /** What {@link Segments} takes for a kind: more than the editor offers only for a choice field (it compares as text). */
+  /**
+   * What {@link Segments} takes for a kind: more than the editor offers for a choice field (it compares as text) and
+   * for the address and the date added (never empty), so a segment made through the API with one of those shows it.
+   */
   private static Set<Op> accepted(String kind) {
     Set<Op> ops = EnumSet.copyOf(switch (kind) {
-      case "choice" -> SegmentCondition.TEXT;
-      default -> EnumSet.noneOf(Op.class);
+      case "choice", "text", "missing" -> SegmentCondition.TEXT;
+      case "number" -> SegmentCondition.NUMBER;
+      case "date" -> SegmentCondition.DATE;
+      case "boolean" -> SegmentCondition.BOOLEAN;
+      case "list" -> SegmentCondition.LIST;
+      case "tag" -> SegmentCondition.TAG;
+      case "engagement" -> SegmentCondition.ENGAGEMENT;
+      default -> throw new IllegalStateException("unknown kind " + kind);
     });
-    if (kind.equals("choice")) ops.addAll(SegmentCondition.PRESENCE);
+    if (!List.of("list", "tag", "engagement").contains(kind)) ops.addAll(SegmentCondition.PRESENCE);
     return ops;
   }
 

@@ -121,6 +121,9 @@ class SegmentEditorTest {
     assertThat(contains.op()).isEqualTo("contains");
     assertThat(labels(contains.ops())).endsWith("contains");
     assertThat(contains.input()).isEqualTo(Input.TEXT);
+    Row emailSet = row("field", "email", "is_set", "");
+    assertThat(emailSet.op()).isEqualTo("is_set");
+    assertThat(labels(emailSet.ops())).endsWith("is not empty");
     Row platinum = row("field", "plan", "eq", "platinum");
     assertThat(platinum.value()).isEqualTo("platinum");
     assertThat(labels(platinum.values())).contains("platinum (not one of the choices)");
