@@ -43,7 +43,17 @@ class Imports {
    */
   public record Job(long id, Long listId, String fileName, String format, SubscriptionStatus importAs, String consentBasis, boolean overwrite,
       List<String> tags, ImportStatus status, Long totalRows, long processedRows, long inserted, long updated, long skipped,
-      String failure, Instant createdAt, Instant startedAt, Instant finishedAt, int percent, String layout, ImportStep step) {}
+      String failure, Instant createdAt, Instant startedAt, Instant finishedAt, int percent, String layout, ImportStep step) {
+
+    /**
+     * Rows of people already there whom the import left as they were (the merge skips a subscriber its row would not
+     * change): once finished, each row read was set aside, or made a subscriber new, updated or unchanged, as rows of
+     * the same address are set aside as duplicates. Null while the job is not finished: the merge counts as it goes.
+     */
+    public Long unchanged() {
+      return status == ImportStatus.FINISHED ? Math.max(0, processedRows - inserted - updated - skipped) : null;
+    }
+  }
 
 
   public record ImportError(long line, String reason, String value) {}

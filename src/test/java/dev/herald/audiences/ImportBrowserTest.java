@@ -206,6 +206,7 @@ class ImportBrowserTest {
         assertThat(progressValue()).as("the merging step's share of the bar begins").isEqualTo(ImportStep.MERGING.from);
         assertThat(text("import-step-line")).isEqualToNormalizingWhitespace("Step 4 of 5: Merging subscribers");
         assertThat(text("rows-inserted")).isEqualTo("0");
+        assertThat(text("rows-unchanged")).as("not known until the merge is done").isNull();
         assertThat(text("rows-skipped")).as("the invalid address, set aside while reading, and the duplicate the merge found")
             .isEqualTo("2");
         assertThat(attribute("progress", "hx-get")).isEqualTo(importPath + "/progress");
@@ -350,26 +351,27 @@ class ImportBrowserTest {
     web.submit("Start the import");
     web.until(d -> "finished".equals(text("import-status")));
     assertThat(statistics()).containsExactly(entry("Rows read", "4"), entry("New subscribers", "4"), entry("Existing, updated", "0"),
-        entry("Set aside", "0"));
+        entry("Existing, unchanged", "0"), entry("Set aside", "0"));
     assertThat(text("import-step-line")).isEqualTo("Every step is done.");
     assertThat(progressValue()).isEqualTo(100);
     assertThat(browser.findElements(By.linkText("See the rows set aside"))).isEmpty();
     assertFinishedInPeoplesWords();
     assertProgressBarSpansTheCard();
 
-    // 2. One known person, one new, one invalid address: the link shows and leads to the row with its line.
-    upload(org, csv("second.csv", "email,name", "ann@example.com,Ann", "not-an-address.example.com,Nobody", "eve@example.com,Eve"),
-        listId);
+    // 2. A known person as they are, one with a new tag, one new, an invalid address: the link shows and leads to the
+    //    row with its line.
+    upload(org, csv("second.csv", "email,name,tags", "ann@example.com,Ann,", "bob@example.com,Bob,vip",
+        "not-an-address.example.com,Nobody,", "eve@example.com,Eve,"), listId);
     web.fill("consentBasis", BASIS);
     web.submit("Start the import");
     web.until(d -> "finished".equals(text("import-status")));
-    assertThat(statistics()).containsExactly(entry("Rows read", "3"), entry("New subscribers", "1"), entry("Existing, updated", "1"),
-        entry("Set aside", "1"));
+    assertThat(statistics()).containsExactly(entry("Rows read", "4"), entry("New subscribers", "1"), entry("Existing, updated", "1"),
+        entry("Existing, unchanged", "1"), entry("Set aside", "1"));
     assertFinishedInPeoplesWords();
     web.visible(By.linkText("See the rows set aside")).click();
     web.until(d -> !d.findElements(By.id("errors-heading")).isEmpty());
     assertThat(browser.findElements(By.cssSelector("section[aria-labelledby='errors-heading'] tbody tr td")).stream()
-        .map(WebElement::getText).toList()).startsWith("3").last().isEqualTo("not-an-address.example.com");
+        .map(WebElement::getText).toList()).startsWith("4").last().isEqualTo("not-an-address.example.com");
     // Loaded whole, the page lists the rows below: the link jumps to them.
     assertThat(browser.findElement(By.linkText("See the rows set aside")).getDomAttribute("href")).isEqualTo("#errors-heading");
 
