@@ -22,7 +22,7 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
  * Ed25519-SHA256 (RFC 8463) side by side, since large receivers are reported not to verify Ed25519 yet.
  *
  * <p>Written here rather than taken from a library because none signs both algorithms correctly (measured,
- * docs sending-core.md §2.1): utils-mail-dkim cannot sign Ed25519 since 3.2.1 ("Unknown signing algorithm
+ * ../shared/reference/sending-core.md §2.1): utils-mail-dkim cannot sign Ed25519 since 3.2.1 ("Unknown signing algorithm
  * NONEwithEdDSA") and its simple header canonicalization produced invalid signatures, as it works from
  * Jakarta's parsed header values instead of the bytes; Apache jDKIM signs RSA only. Signing the wire bytes
  * (CRLF) ourselves means what is signed is exactly what is sent. Every shape is verified in the tests by

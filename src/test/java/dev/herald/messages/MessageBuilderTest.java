@@ -179,6 +179,7 @@ class MessageBuilderTest {
   void line_ends_of_any_kind_become_crlf() throws Exception {
     OutgoingMessage built = basic().text("a\nb\rc\r\nd\n\n").build();
     assertThat(lint(built)).endsWith("\r\n\r\na\r\nb\r\nc\r\nd\r\n\r\n");
+    assertThat(lint(basic().text("\n\rx\r").build())).endsWith("7bit\r\n\r\n\r\n\r\nx\r\n");
   }
 
   @Test
@@ -210,12 +211,16 @@ class MessageBuilderTest {
   }
 
   @Test
-  void headers_herald_writes_cannot_be_set_or_doubled() {
+  void headers_herald_writes_cannot_be_set_or_doubled_or_too_long_to_fold() {
     for (String name : List.of("From", "bcc", "Subject", "Message-ID", "Content-Type", "DKIM-Signature", "List-Unsubscribe", "Return-Path")) {
       refused(b -> b.header(name, "x"), "headers." + name, "written by Herald");
     }
     refused(b -> b.header("X-A", "1").header("x-a", "2"), "headers.x-a", "given twice");
-    refused(b -> b.header("X-Long", "w".repeat(1500)).build(), "headers.X-Long", "too long");
+    refused(b -> b.header("X-Long", "w".repeat(1500)).build(), "headers.X-Long", "too long for a mail line");
+    refused(b -> b.subject("Sale " + "w".repeat(1500)).build(), "subject", "too long for a mail line");
+    // Long values with spaces are folded, not refused.
+    assertThat(lint(basic().text("x").subject("word ".repeat(350).strip()).header("X-Ok", "w ".repeat(900).strip()).build()))
+        .contains("\r\nX-Ok: w w");
   }
 
   @Test
