@@ -14,8 +14,10 @@ class OrganizationLifecycle {
   static final int REASON_MAX = 500;
   private final Organizations organizations;
   private final AuditLog audit;
+  private final java.util.List<OrganizationPurge> purges;
 
-  OrganizationLifecycle(Organizations organizations, AuditLog audit) {
+  OrganizationLifecycle(Organizations organizations, AuditLog audit, java.util.List<OrganizationPurge> purges) {
+    this.purges = purges;
     this.organizations = organizations;
     this.audit = audit;
   }
@@ -64,7 +66,8 @@ class OrganizationLifecycle {
   /**
    * Deletes the organization and, by the foreign keys' {@code on delete cascade}, everything it owns:
    * memberships, groups, invitations, API keys, lists, subscribers, consent records, segments, imports,
-   * its suppression list and its own audit log. People's accounts stay (they may belong elsewhere).
+   * its suppression list, its sending domains and its own audit log; the {@link OrganizationPurge}s first remove what
+   * no foreign key reaches (the domains' private keys in Secrets). People's accounts stay (they may belong elsewhere).
    * The operator's entry is written with no organization, so it outlives the deletion.
    *
    * @param confirmation what the operator typed; must be the organization's slug
@@ -76,6 +79,7 @@ class OrganizationLifecycle {
       throw Refused.invalid("confirm", "Type the slug " + org.slug() + " exactly to confirm; nothing was deleted.");
     }
     audit.record(null, "organization.deleted", "organization", id, "name=" + org.name() + ", slug=" + org.slug());
+    for (OrganizationPurge purge : purges) purge.beforeDelete(id);
     organizations.delete(id);
     return org;
   }

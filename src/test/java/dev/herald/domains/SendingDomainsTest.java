@@ -337,4 +337,21 @@ class SendingDomainsTest {
     for (JsonNode key : domain.get("keys")) assertThat(secrets.get(SendingDomains.secretName(key.get("id").asLong()))).isEmpty();
     send(acme, get(api(acme, "/domains/" + id)), "", 404);
   }
+
+  @Test
+  void deleting_the_organization_deletes_its_domains_private_keys_from_secrets() throws Exception {
+    TestOrganizations.Created doomed = organizations.create("Domains Doomed " + counter, "domains:read", "domains:write");
+    JsonNode domain = add(doomed, "doomed-" + counter + ".example");
+    List<Long> keys = new ArrayList<>();
+    for (JsonNode key : domain.get("keys")) keys.add(key.get("id").asLong());
+    assertThat(keys).allMatch(id -> secrets.get(SendingDomains.secretName(id)).isPresent());
+
+    var operator = organizations.asNewOperator("operator" + counter + "@domains.example");
+    MockHttpServletResponse deleted = mvc.perform(post("/operator/organizations/" + doomed.id() + "/delete").with(operator)
+        .with(org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf())
+        .param("confirm", doomed.slug())).andReturn().getResponse();
+    assertThat(deleted.getStatus()).isEqualTo(302);
+    assertThat(jdbc.sql("select count(*) from sending_domain where organization_id = ?").param(doomed.id()).query(Long.class).single()).isZero();
+    assertThat(keys).allMatch(id -> secrets.get(SendingDomains.secretName(id)).isEmpty());
+  }
 }
