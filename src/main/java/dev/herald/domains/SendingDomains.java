@@ -4,6 +4,7 @@ import dev.herald.mail.EmailAddress;
 import dev.herald.platform.Refused;
 import dev.herald.platform.Secrets;
 import dev.herald.platform.TextEnum;
+import dev.herald.tenancy.AuditLog;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -62,9 +63,11 @@ public class SendingDomains {
   private final DomainChecks checks;
   private final Clock clock;
   private final TransactionTemplate transaction;
+  private final AuditLog audit;
 
   SendingDomains(JdbcClient jdbc, Secrets secrets, DnsPlan plan, DomainChecks checks, Clock clock,
-      PlatformTransactionManager transactions) {
+      PlatformTransactionManager transactions, AuditLog audit) {
+    this.audit = audit;
     this.jdbc = jdbc;
     this.secrets = secrets;
     this.plan = plan;
@@ -84,8 +87,20 @@ public class SendingDomains {
     String name = valid.address().asciiDomain().toLowerCase(Locale.ROOT);
     return jdbc.sql("select id from sending_domain where organization_id = ? and name = ? and verified")
         .params(organizationId, name).query(Long.class).optional()
-        .map(id -> new VerifiedDomain(id, organizationId, name, keys(id).stream().filter(k -> k.status() == KeyStatus.ACTIVE)
-            .map(k -> new SigningKey(k.id(), k.selector(), k.algorithm())).toList()));
+        .map(id -> new VerifiedDomain(id, organizationId, name, signingKeys(id)));
+  }
+
+  /**
+   * The active keys whose DKIM record checked ok at the last check: a key whose record is not (yet) published would
+   * only add a failing signature, so it does not sign. A verified domain has at least one.
+   */
+  private List<SigningKey> signingKeys(long domainId) {
+    return jdbc.sql("""
+        select k.id, k.selector, k.algorithm from dkim_key k
+        join domain_record_check c on c.domain_id = k.domain_id and c.record = 'dkim:' || k.selector and c.state = 'ok'
+        where k.domain_id = ? and k.status = 'active' order by k.algorithm desc, k.id""")
+        .param(domainId).query((rs, i) -> new SigningKey(rs.getLong(1), rs.getString(2), TextEnum.fromText(DkimAlgorithm.class, rs.getString(3))))
+        .list();
   }
 
   /** The PKCS#8 private key of a signing key, decrypted: for the signer only, never to be logged or shown. */
@@ -124,15 +139,18 @@ public class SendingDomains {
       long id = jdbc.sql("insert into sending_domain (organization_id, name, unicode_name) values (?, ?, ?) returning id")
           .params(organizationId, name.ascii(), name.unicode()).query(Long.class).single();
       addKeyPair(id, KeyStatus.ACTIVE);
+      audit.record(organizationId, "domain.added", "sending_domain", id, name.ascii());
       return find(organizationId, id).orElseThrow();
     });
   }
 
   boolean remove(long organizationId, long id) {
     return Boolean.TRUE.equals(transaction.execute(status -> {
-      if (row(organizationId, id).isEmpty()) return false;
+      Optional<Row> row = row(organizationId, id);
+      if (row.isEmpty()) return false;
       for (Key key : keys(id)) secrets.delete(secretName(key.id()));
       jdbc.sql("delete from sending_domain where id = ?").param(id).update();
+      audit.record(organizationId, "domain.removed", "sending_domain", id, row.get().name());
       return true;
     }));
   }
@@ -145,6 +163,7 @@ public class SendingDomains {
         throw Refused.conflict("keys", "New keys are already waiting for their DNS records: publish them and check, or remove the domain's pending keys first.");
       }
       addKeyPair(row.id(), KeyStatus.PENDING);
+      audit.record(organizationId, "domain.rotation_started", "sending_domain", id, row.name());
       return find(organizationId, id).orElseThrow();
     });
   }
@@ -160,6 +179,7 @@ public class SendingDomains {
       jdbc.sql("delete from dkim_key where id = ?").param(keyId).update();
       jdbc.sql("delete from domain_record_check where domain_id = ? and record = ?").params(id, DnsPlan.dkimRecord(key.selector())).update();
       secrets.delete(secretName(keyId));
+      audit.record(organizationId, "domain.key_removed", "sending_domain", id, key.selector());
     });
   }
 
@@ -180,7 +200,10 @@ public class SendingDomains {
     Map<String, DomainChecks.Outcome> outcomes = checks.check(name, keys(id));
     Instant now = clock.instant();
     transaction.executeWithoutResult(status -> {
-      if (jdbc.sql("select id from sending_domain where id = ? for update").param(id).query(Long.class).optional().isEmpty()) return;
+      record Locked(long organizationId, boolean verified) {}
+      Optional<Locked> locked = jdbc.sql("select organization_id, verified from sending_domain where id = ? for update").param(id)
+          .query((rs, i) -> new Locked(rs.getLong(1), rs.getBoolean(2))).optional();
+      if (locked.isEmpty()) return;
       for (var e : outcomes.entrySet()) {
         jdbc.sql("""
             insert into domain_record_check (domain_id, record, state, found, detail, checked_at) values (?, ?, ?, ?, ?, ?)
@@ -188,21 +211,24 @@ public class SendingDomains {
               checked_at = excluded.checked_at""")
             .params(id, e.getKey(), e.getValue().state().text(), e.getValue().found(), e.getValue().detail(), Timestamp.from(now)).update();
       }
-      switchToPublishedKeys(id, outcomes, now);
-      boolean verified = verified(id, outcomes);
+      if (switchToPublishedKeys(id, outcomes, now)) audit.record(locked.get().organizationId(), "domain.keys_switched", "sending_domain", id, name);
       jdbc.sql("update sending_domain set checked_at = ? where id = ?").params(Timestamp.from(now), id).update();
-      setVerified(id, verified, now);
+      boolean verified = setVerified(id, verified(id, outcomes), now);
+      if (verified != locked.get().verified()) {
+        audit.record(locked.get().organizationId(), verified ? "domain.verified" : "domain.unverified", "sending_domain", id, name);
+      }
     });
   }
 
-  /** Pending keys become the signing keys once every one of their records checked ok; the active ones retire. */
-  private void switchToPublishedKeys(long id, Map<String, DomainChecks.Outcome> outcomes, Instant now) {
+  /** Pending keys become the signing keys once every one of their records checked ok; the active ones retire. Whether they did. */
+  private boolean switchToPublishedKeys(long id, Map<String, DomainChecks.Outcome> outcomes, Instant now) {
     List<Key> pending = keys(id).stream().filter(k -> k.status() == KeyStatus.PENDING).toList();
-    if (pending.isEmpty() || !pending.stream().allMatch(k -> ok(outcomes, DnsPlan.dkimRecord(k.selector())))) return;
+    if (pending.isEmpty() || !pending.stream().allMatch(k -> ok(outcomes, DnsPlan.dkimRecord(k.selector())))) return false;
     jdbc.sql("update dkim_key set status = 'retired', retired_at = ? where domain_id = ? and status = 'active'")
         .params(Timestamp.from(now), id).update();
     jdbc.sql("update dkim_key set status = 'active', activated_at = ? where domain_id = ? and status = 'pending'")
         .params(Timestamp.from(now), id).update();
+    return true;
   }
 
   /** Verified: an active key's record and the return path (MX and SPF) are ok. */
@@ -211,19 +237,22 @@ public class SendingDomains {
     return dkim && ok(outcomes, "return_path_mx") && ok(outcomes, "return_path_spf");
   }
 
-  private void setVerified(long id, boolean verified, Instant now) {
+  /** Stores whether the domain is verified; whether it is (false when another organization holds the name verified). */
+  private boolean setVerified(long id, boolean verified, Instant now) {
     if (!verified) {
       jdbc.sql("update sending_domain set verified = false, verified_at = null where id = ?").param(id).update();
-      return;
+      return false;
     }
     // Another organization may hold the name verified already: the unique index says no, and this one stays unverified.
     jdbc.sql("savepoint verify").update();
     try {
       jdbc.sql("update sending_domain set verified = true, verified_at = coalesce(verified_at, ?) where id = ?").params(Timestamp.from(now), id).update();
       jdbc.sql("release savepoint verify").update();
+      return true;
     } catch (DuplicateKeyException taken) {
       jdbc.sql("rollback to savepoint verify").update();
       jdbc.sql("update sending_domain set verified = false, verified_at = null where id = ?").param(id).update();
+      return false;
     }
   }
 
