@@ -49,7 +49,8 @@ public class Dns {
     this(properties.dns().resolvers(), properties.dns().timeout());
   }
 
-  Dns(List<String> addresses, Duration timeout) throws UnknownHostException {
+  /** A client of these resolvers ({@code host:port}), for tests and tools outside Spring. */
+  public Dns(List<String> addresses, Duration timeout) throws UnknownHostException {
     Resolver resolver = addresses.isEmpty() ? new ExtendedResolver() : new ExtendedResolver(resolvers(addresses));
     resolver.setTimeout(timeout);
     this.session = LookupSession.builder().resolver(resolver).build();

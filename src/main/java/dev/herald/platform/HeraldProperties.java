@@ -38,6 +38,7 @@ public record HeraldProperties(
     @Valid @NotNull @DefaultValue MailLimits mailLimits,
     @Valid @NotNull @DefaultValue Sending sending,
     @Valid @NotNull @DefaultValue Dns dns,
+    @Valid @NotNull @DefaultValue Delivery delivery,
     // Settings Spring applies (application.yml reads them as ${herald.…}), declared here so they are checked too.
     @NotNull @DefaultValue("8h") Duration sessionTimeout,
     @NotNull @DefaultValue("30s") Duration shutdownTimeout,
@@ -163,6 +164,28 @@ public record HeraldProperties(
     }
   }
 
+  /**
+   * Where outbound mail goes. {@code sandbox} (the default of a new installation) keeps every message in the sandbox
+   * mailbox, {@code mx} delivers to each recipient domain's MX hosts on {@code mx-port}, and {@code static} sends
+   * every domain to the one loopback {@code host:port} of {@code static-route} (a sink, for tests and benchmarks).
+   */
+  public record Delivery(
+      @NotNull @DefaultValue("sandbox") RouteKind route,
+      @Pattern(regexp = "^$|^(127(\\.[0-9]{1,3}){3}|localhost|\\[::1\\]):[0-9]{1,5}$",
+          message = "must be a loopback host:port, e.g. 127.0.0.1:2525 (a sink on this machine; real relays come as delivery servers)")
+          @DefaultValue("") String staticRoute,
+      @Min(value = 1, message = "must be a TCP port from 1 to 65535") @Max(value = 65535, message = "must be a TCP port from 1 to 65535")
+          @DefaultValue("25") int mxPort) {
+
+    /** The kinds of route an installation delivers through. */
+    public enum RouteKind { SANDBOX, MX, STATIC }
+
+    @AssertTrue(message = "route static needs static-route (a loopback host:port such as 127.0.0.1:2525), and static-route is only for route static")
+    public boolean isStaticRouteConsistent() {
+      return (route == RouteKind.STATIC) == (staticRoute != null && !staticRoute.isBlank());
+    }
+  }
+
   /** A running import holds a connection for its whole merge (and borrows another for a moment to report its step). */
   @AssertTrue(message = "imports.concurrency must be below db.pool-size: each running import holds a database connection, and requests need one too")
   public boolean isImportConcurrencyWithinPool() {
@@ -255,7 +278,7 @@ public record HeraldProperties(
         + ", publicUrl=" + publicUrl + ", login=" + login + ", setupLinkValidity=" + setupLinkValidity
         + ", invitationValidity=" + invitationValidity + ", passwordResetValidity=" + passwordResetValidity
         + ", secretKeys=" + (secretKeys == null || secretKeys.isBlank() ? "" : "(hidden)") + ", imports=" + imports
-        + ", mailLimits=" + mailLimits + ", sending=" + sending + ", dns=" + dns + ", sessionTimeout=" + sessionTimeout
+        + ", mailLimits=" + mailLimits + ", sending=" + sending + ", dns=" + dns + ", delivery=" + delivery + ", sessionTimeout=" + sessionTimeout
         + ", shutdownTimeout=" + shutdownTimeout + ", minFreeDisk=" + minFreeDisk + ", maxImportSize=" + maxImportSize + "]";
   }
 

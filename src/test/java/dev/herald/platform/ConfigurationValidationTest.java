@@ -45,6 +45,9 @@ class ConfigurationValidationTest {
         Arguments.of("--herald.imports.concurrency=10", "imports.concurrency", "must be below db.pool-size"),
         Arguments.of("--herald.mail-limits.resets-per-account=0", "herald.mailLimits.resetsPerAccount", "at least 1"),
         Arguments.of("--herald.mail-limits.invitation-window=PT10S", "herald.mailLimits", "between 1 minute and 7 days"),
+        Arguments.of("--herald.delivery.static-route=10.0.0.5:25", "herald.delivery.staticRoute", "loopback host:port"),
+        Arguments.of("--herald.delivery.route=static", "herald.delivery", "route static needs static-route"),
+        Arguments.of("--herald.delivery.mx-port=0", "herald.delivery.mxPort", "from 1 to 65535"),
         Arguments.of("--herald.session-timeout=1m", "session-timeout", "between 5 minutes and 30 days"),
         Arguments.of("--herald.shutdown-timeout=0s", "shutdown-timeout", "between 1 second and 10 minutes"),
         Arguments.of("--herald.min-free-disk=-1GB", "min-free-disk", "must not be negative"),
@@ -88,7 +91,8 @@ class ConfigurationValidationTest {
         "HERALD_IMPORTS_POLL", "PT5S", "HERALD_SESSION_TIMEOUT", "2h", "HERALD_SHUTDOWN_TIMEOUT", "45s",
         "HERALD_MIN_FREE_DISK", "2GB", "HERALD_MAX_IMPORT_SIZE", "512MB",
         "HERALD_IMPORTS_CONCURRENCY", "3", "HERALD_IMPORTS_STATEMENT_TIMEOUT", "PT2H",
-        "HERALD_MAIL_LIMITS_INVITATIONS_PER_ORGANIZATION", "7"));
+        "HERALD_MAIL_LIMITS_INVITATIONS_PER_ORGANIZATION", "7",
+        "HERALD_DELIVERY_ROUTE", "static", "HERALD_DELIVERY_STATIC_ROUTE", "127.0.0.1:2525"));
     HeraldProperties bound = new Binder(
         ConfigurationPropertySources.from(environment))
         .bindOrCreate("herald", HeraldProperties.class);
@@ -101,6 +105,9 @@ class ConfigurationValidationTest {
     assertThat(bound.maxImportSize()).isEqualTo(DataSize.ofMegabytes(512));
     assertThat(bound.mailLimits().invitationsPerOrganization()).isEqualTo(7);
     assertThat(bound.mailLimits().resetsPerAccount()).as("the default").isEqualTo(3);
+    assertThat(bound.delivery().route()).isEqualTo(HeraldProperties.Delivery.RouteKind.STATIC);
+    assertThat(bound.delivery().staticRoute()).isEqualTo("127.0.0.1:2525");
+    assertThat(bound.delivery().mxPort()).as("the default").isEqualTo(25);
     // application.yml hands them to Spring as ${herald.session-timeout:8h} and so on.
     assertThat(environment.getProperty("herald.session-timeout")).isEqualTo("2h");
     assertThat(environment.getProperty("herald.max-import-size")).isEqualTo("512MB");

@@ -98,6 +98,28 @@ public final class TestDns implements AutoCloseable {
     return add(new MXRecord(name(name), DClass.IN, TTL, priority, name(target)));
   }
 
+  /** An MX record with its own TTL (seconds), for tests of caching. */
+  public TestDns mx(String name, int priority, String target, long ttl) {
+    return add(new MXRecord(name(name), DClass.IN, ttl, priority, name(target)));
+  }
+
+  /** An A or AAAA record, by the form of {@code address} (an IP literal). */
+  public TestDns address(String name, String address) {
+    return address(name, address, TTL);
+  }
+
+  public TestDns address(String name, String address, long ttl) {
+    InetAddress ip;
+    try {
+      ip = InetAddress.getByName(address);
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalArgumentException("not an IP address: " + address, e);
+    }
+    return add(ip instanceof java.net.Inet6Address
+        ? new org.xbill.DNS.AAAARecord(name(name), DClass.IN, ttl, ip)
+        : new org.xbill.DNS.ARecord(name(name), DClass.IN, ttl, ip));
+  }
+
   public TestDns cname(String name, String target) {
     return add(new CNAMERecord(name(name), DClass.IN, TTL, name(target)));
   }

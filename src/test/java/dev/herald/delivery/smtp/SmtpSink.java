@@ -19,10 +19,10 @@ import java.util.stream.Stream;
  * Postfix's smtp-sink on a free loopback port, with the options of a test, capturing each message
  * it accepts to a file. bin/install-test-tools installs it (extracted from Debian's postfix package).
  */
-final class SmtpSink implements AutoCloseable {
+public final class SmtpSink implements AutoCloseable {
   private final Process process;
   private final Path dumps;
-  final InetSocketAddress address;
+  public final InetSocketAddress address;
 
   private SmtpSink(Process process, Path dumps, InetSocketAddress address) {
     this.process = process;
@@ -35,7 +35,7 @@ final class SmtpSink implements AutoCloseable {
    *
    * @param dumps where it captures messages, or {@code null} to capture none (benchmarks)
    */
-  static SmtpSink start(Path dumps, String... options) throws Exception {
+  public static SmtpSink start(Path dumps, String... options) throws Exception {
     String executable = executable();
     if (dumps != null) {
       Files.setPosixFilePermissions(dumps, PosixFilePermissions.fromString("rwxrwxrwx")); // it runs as nobody
@@ -74,7 +74,7 @@ final class SmtpSink implements AutoCloseable {
    * The messages it captured, each as smtp-sink writes them: its X- headers, the message with LF
    * line endings, an empty line. Waits up to 5 s for {@code expected} of them.
    */
-  List<String> messages(int expected) throws Exception {
+  public List<String> messages(int expected) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (true) {
       List<Path> files;

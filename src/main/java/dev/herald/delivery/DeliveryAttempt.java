@@ -1,0 +1,117 @@
+package dev.herald.delivery;
+
+import dev.herald.delivery.Route.Capture;
+import dev.herald.delivery.Route.Destination;
+import dev.herald.delivery.Route.Sender;
+import dev.herald.delivery.Route.Server;
+import dev.herald.delivery.Route.Servers;
+import dev.herald.delivery.Route.Unroutable;
+import dev.herald.delivery.smtp.ConnectResult;
+import dev.herald.delivery.smtp.ConnectResult.Connected;
+import dev.herald.delivery.smtp.ConnectResult.NotConnected;
+import dev.herald.delivery.smtp.Egress;
+import dev.herald.delivery.smtp.Envelope;
+import dev.herald.delivery.smtp.RecipientResult;
+import dev.herald.delivery.smtp.SmtpClient;
+import dev.herald.delivery.smtp.SmtpConnection;
+import dev.herald.delivery.smtp.SmtpPeer;
+import dev.herald.delivery.smtp.TlsPolicy;
+import java.net.IDN;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One delivery attempt of one message to the recipients of one domain: what the queue's worker calls. The route
+ * decides where; then the servers are tried in order, each address of each, until one takes a session (RFC 5321
+ * §5.1: a connection that fails, a refused greeting such as 421, a failed TLS handshake or TLS the policy requires
+ * but the server lacks all move on to the next). The transaction runs on the first session and its per-recipient
+ * results are the answer. Once a transaction has started there is no failover: the server may already hold the
+ * message, and the queue's retry decides what comes next.
+ *
+ * <p>When no server takes a session every recipient is deferred with every server's reason, except when each one
+ * refused with a 5xx greeting: then they bounce, as with Postfix.
+ */
+final class DeliveryAttempt {
+  /** Addresses tried per attempt, over all servers (Postfix's smtp_mx_address_limit), so an attempt is bounded in time. */
+  static final int MAX_ADDRESSES = 5;
+
+  private final Route route;
+  private final SmtpClient client;
+  private final Egress egress;
+  private final SandboxMailbox sandbox;
+
+  DeliveryAttempt(Route route, SmtpClient client, Egress egress, SandboxMailbox sandbox) {
+    this.route = route;
+    this.client = client;
+    this.egress = egress;
+    this.sandbox = sandbox;
+  }
+
+  /**
+   * @param domain the recipients' domain (every envelope recipient is at it)
+   * @param message the signed message as it goes on the wire
+   * @return one result per envelope recipient, in its order
+   */
+  List<RecipientResult> deliver(Sender sender, String domain, Envelope envelope, byte[] message) {
+    Destination destination;
+    try {
+      destination = route.route(sender, asciiDomain(domain));
+    } catch (IllegalArgumentException badName) {
+      destination = new Unroutable(true, "not a domain name: " + domain);
+    }
+    return switch (destination) {
+      case Unroutable u -> all(envelope, u.permanent(), u.reason());
+      case Capture c -> sandbox.capture(envelope, message);
+      case Servers s -> overSmtp(s.servers(), envelope, message);
+    };
+  }
+
+  private List<RecipientResult> overSmtp(List<Server> servers, Envelope envelope, byte[] message) {
+    List<String> reasons = new ArrayList<>();
+    boolean allRefusedPermanently = true;
+    int tried = 0;
+    for (Server server : servers) {
+      for (InetAddress address : server.addresses()) {
+        if (tried++ == MAX_ADDRESSES) {
+          return all(envelope, false, String.join("; ", reasons));
+        }
+        SmtpPeer peer = new SmtpPeer(server.hostName(), new InetSocketAddress(address, server.port()), server.tls(), 100);
+        ConnectResult connected = client.connect(peer, egress);
+        if (connected instanceof NotConnected n && n.retryInClear()) {
+          // Opportunistic TLS whose handshake failed: mail in clear beats no mail (RFC 7435).
+          connected = client.connect(new SmtpPeer(peer.hostName(), peer.address(), TlsPolicy.NONE, 100), egress);
+        }
+        switch (connected) {
+          case Connected c -> {
+            try (SmtpConnection connection = c.connection()) {
+              return connection.send(envelope, message);
+            }
+          }
+          case NotConnected n -> {
+            reasons.add(n.reason());
+            allRefusedPermanently &= n.reply() != null && n.reply().permanentFailure();
+          }
+        }
+      }
+    }
+    return all(envelope, allRefusedPermanently, String.join("; ", reasons));
+  }
+
+  private static List<RecipientResult> all(Envelope envelope, boolean permanent, String reason) {
+    return envelope.recipients().stream()
+        .map(r -> permanent
+            ? (RecipientResult) new RecipientResult.Rejected(r, null, reason)
+            : new RecipientResult.Deferred(r, null, reason))
+        .toList();
+  }
+
+  /** Lower-case, without a final dot, internationalized labels as A-labels (what DNS is asked). */
+  static String asciiDomain(String domain) {
+    String d = domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain;
+    if (d.isEmpty()) throw new IllegalArgumentException("empty domain");
+    return IDN.toASCII(d, IDN.USE_STD3_ASCII_RULES).toLowerCase(Locale.ROOT);
+  }
+}

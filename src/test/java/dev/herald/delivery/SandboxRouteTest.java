@@ -1,0 +1,51 @@
+package dev.herald.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.delivery.SandboxMailbox.CapturedMessage;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+
+/**
+ * Sandbox capture, the default route of a new installation, passes the route contract: messages land in the
+ * sandbox mailbox, and its two simulating domains answer as a rejecting and a deferring server would.
+ */
+@SpringBootTest
+class SandboxRouteTest extends RouteContract {
+  @Autowired DeliveryAttempt attempt;
+  @Autowired Route route;
+  @Autowired SandboxMailbox mailbox;
+
+  @Override
+  Target prepare(Peer peer) {
+    return new Target(attempt, switch (peer) {
+      case ACCEPTS -> "reader@example.net";
+      case REJECTS -> "reader@" + SandboxMailbox.REJECTING_DOMAIN;
+      case DEFERS -> "reader@" + SandboxMailbox.DEFERRING_DOMAIN;
+    });
+  }
+
+  @Override
+  List<String> captured(String recipient) {
+    return mailbox.recent(recipient, 10).stream()
+        .filter(m -> m.purpose().equals("delivery"))
+        .map(CapturedMessage::bodyText)
+        .toList();
+  }
+
+  @Test
+  void a_new_installation_routes_to_the_sandbox() {
+    assertThat(route).isInstanceOf(SandboxRoute.class);
+  }
+
+  @Test
+  void the_mailbox_lists_the_message_under_its_subject() {
+    attempt.deliver(SENDER, "example.org", new dev.herald.delivery.smtp.Envelope("b@b.test",
+        List.of("one@example.org", "two@example.org")), message("=?UTF-8?Q?caf=C3=A9?= news\r\n continued"));
+    assertThat(mailbox.recent("two@example.org", 10)).singleElement()
+        .extracting(CapturedMessage::subject).isEqualTo("=?UTF-8?Q?caf=C3=A9?= news continued");
+    assertThat(mailbox.recent("one@example.org", 10)).hasSize(1);
+  }
+}
