@@ -48,6 +48,10 @@ class ConfigurationValidationTest {
         Arguments.of("--herald.delivery.static-route=10.0.0.5:25", "herald.delivery.staticRoute", "loopback host:port"),
         Arguments.of("--herald.delivery.route=static", "herald.delivery", "route static needs static-route"),
         Arguments.of("--herald.delivery.mx-port=0", "herald.delivery.mxPort", "from 1 to 65535"),
+        Arguments.of("--herald.sending.spf-include=spf include.example", "herald.sending.spfInclude", "must be a host name"),
+        Arguments.of("--herald.sending.check-interval=PT10S", "herald.sending", "check-interval must be between 1 minute and 7 days"),
+        Arguments.of("--herald.dns.resolvers=127.0.0.1:53,not a host", "herald.dns.resolvers", "must be host or host:port"),
+        Arguments.of("--herald.dns.timeout=PT0.01S", "herald.dns", "timeout must be between 100 ms and 60 seconds"),
         Arguments.of("--herald.session-timeout=1m", "session-timeout", "between 5 minutes and 30 days"),
         Arguments.of("--herald.shutdown-timeout=0s", "shutdown-timeout", "between 1 second and 10 minutes"),
         Arguments.of("--herald.min-free-disk=-1GB", "min-free-disk", "must not be negative"),
@@ -58,6 +62,13 @@ class ConfigurationValidationTest {
         Arguments.of("--herald.secret-keys=key-a:" + SHORT_KEY, "secret-keys (HERALD_SECRET_KEYS)", "exactly 32 bytes"),
         Arguments.of("--herald.secret-keys=" + SecretsTest.A + ",key-a:" + SecretsTest.B_KEY, "secret-keys (HERALD_SECRET_KEYS)",
             "same key id twice"));
+  }
+
+  /** A map of alternating keys and values (Map.of stops at ten pairs). */
+  static Map<String, Object> pairs(String... keysAndValues) {
+    Map<String, Object> map = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < keysAndValues.length; i += 2) map.put(keysAndValues[i], keysAndValues[i + 1]);
+    return map;
   }
 
   /** 16 bytes: an AES-128 key, not the AES-256 one Herald expects. */
@@ -87,12 +98,14 @@ class ConfigurationValidationTest {
   @Test
   void the_environment_variables_in_the_readme_bind_to_the_settings() {
     var environment = new SystemEnvironmentPropertySource(
-        StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, Map.of(
+        StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, pairs(
         "HERALD_IMPORTS_POLL", "PT5S", "HERALD_SESSION_TIMEOUT", "2h", "HERALD_SHUTDOWN_TIMEOUT", "45s",
         "HERALD_MIN_FREE_DISK", "2GB", "HERALD_MAX_IMPORT_SIZE", "512MB",
         "HERALD_IMPORTS_CONCURRENCY", "3", "HERALD_IMPORTS_STATEMENT_TIMEOUT", "PT2H",
         "HERALD_MAIL_LIMITS_INVITATIONS_PER_ORGANIZATION", "7",
-        "HERALD_DELIVERY_ROUTE", "static", "HERALD_DELIVERY_STATIC_ROUTE", "127.0.0.1:2525"));
+        "HERALD_DELIVERY_ROUTE", "static", "HERALD_DELIVERY_STATIC_ROUTE", "127.0.0.1:2525",
+        "HERALD_DNS_RESOLVERS", "127.0.0.1:5353,[::1]:53", "HERALD_SENDING_SPF_INCLUDE", "_spf.mail.example.com",
+        "HERALD_SENDING_CHECK_INTERVAL", "PT1H"));
     HeraldProperties bound = new Binder(
         ConfigurationPropertySources.from(environment))
         .bindOrCreate("herald", HeraldProperties.class);
@@ -108,6 +121,11 @@ class ConfigurationValidationTest {
     assertThat(bound.delivery().route()).isEqualTo(HeraldProperties.Delivery.RouteKind.STATIC);
     assertThat(bound.delivery().staticRoute()).isEqualTo("127.0.0.1:2525");
     assertThat(bound.delivery().mxPort()).as("the default").isEqualTo(25);
+    assertThat(bound.dns().resolvers()).containsExactly("127.0.0.1:5353", "[::1]:53");
+    assertThat(bound.dns().timeout()).as("the default").isEqualTo(Duration.ofSeconds(5));
+    assertThat(bound.sending().spfInclude()).isEqualTo("_spf.mail.example.com");
+    assertThat(bound.sending().bounceHost()).as("blank: the base URL's host").isEmpty();
+    assertThat(bound.sending().checkInterval()).isEqualTo(Duration.ofHours(1));
     // application.yml hands them to Spring as ${herald.session-timeout:8h} and so on.
     assertThat(environment.getProperty("herald.session-timeout")).isEqualTo("2h");
     assertThat(environment.getProperty("herald.max-import-size")).isEqualTo("512MB");
