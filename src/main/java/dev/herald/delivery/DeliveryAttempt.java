@@ -91,7 +91,8 @@ final class DeliveryAttempt {
             }
           }
           case NotConnected n -> {
-            reasons.add(n.reason());
+            // Each reason names its server, so the operator sees which MX said what.
+            reasons.add(n.reason().contains(server.hostName()) ? n.reason() : peer + ": " + n.reason());
             allRefusedPermanently &= n.reply() != null && n.reply().permanentFailure();
           }
         }
