@@ -56,7 +56,7 @@ fi
 "$JAVA_HOME/bin/java" -Xmx512m -jar "$JAR" --server.port="$PORT" --herald.data-dir="$WORK/data" \
   --herald.db.embedded-port="$PGPORT" --herald.imports.poll=PT0.2S > "$WORK/herald.log" 2>&1 &
 HERALD_PID=$!
-for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$PORT/actuator/health" >/dev/null && break; sleep 0.5; done
+for _ in $(seq 1 480); do curl -sf "http://127.0.0.1:$PORT/actuator/health" >/dev/null && break; sleep 0.5; done
 curl -sf "http://127.0.0.1:$PORT/actuator/health" >/dev/null || { tail -50 "$WORK/herald.log"; exit 1; }
 
 # The benchmark's organization and API key go straight into the database: the setup and panel flows are
