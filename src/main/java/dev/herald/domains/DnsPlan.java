@@ -79,7 +79,8 @@ class DnsPlan {
           DkimKeys.record(key.algorithm(), key.publicKey()), key.status() == KeyStatus.ACTIVE));
     }
     String rp = returnPath(domain);
-    out.add(new Expected("return_path_mx", "Return path: bounces of your mail come back to Herald", rp, "MX", "10 " + bounceHost + ".", true));
+    out.add(new Expected("return_path_mx", "Return path: bounces of your mail come back to Herald (a CNAME of " + rp + " to " + bounceHost
+        + " does for this record and the next, if " + bounceHost + " publishes both)", rp, "MX", "10 " + bounceHost + ".", true));
     out.add(new Expected("return_path_spf", "Return path SPF: lets Herald's servers send with an aligned envelope sender", rp, "TXT",
         "v=spf1 include:" + spfInclude + " -all", true));
     out.add(new Expected("spf", "SPF of the domain itself (add the include to your existing record if you have one)", domain, "TXT",

@@ -77,6 +77,15 @@ class DomainChecksTest {
   }
 
   @Test
+  void a_return_path_published_as_a_cname_to_the_bounce_host_checks_ok_through_it() {
+    // The installation publishes MX and SPF at its bounce host; a domain may then delegate its return path by CNAME.
+    dns.mx("bounce.herald.example", 10, "bounce.herald.example").txt("bounce.herald.example", "v=spf1 include:" + INCLUDE + " -all");
+    dns.cname("bounces.acme.example", "bounce.herald.example");
+    assertThat(checks.mx("bounces.acme.example").state()).isEqualTo(RecordState.OK);
+    assertThat(checks.spf("bounces.acme.example").state()).isEqualTo(RecordState.OK);
+  }
+
+  @Test
   void spf_must_reach_the_include_within_ten_lookups() {
     assertThat(checks.spf("acme.example").state()).isEqualTo(RecordState.MISSING);
 
