@@ -1,5 +1,6 @@
 package dev.herald.delivery;
 
+import dev.herald.platform.HeraldProperties;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -11,10 +12,8 @@ import java.util.regex.Pattern;
  */
 record Rate(long count, Duration per) {
 
-  /** The form settings accept (HeraldProperties checks it with the same pattern). */
-  static final String PATTERN = "^[1-9][0-9]{0,8}/(s|min|h)$";
-
-  private static final Pattern FORM = Pattern.compile(PATTERN);
+  /** The form settings accept, so a rate HeraldProperties let through always parses. */
+  private static final Pattern FORM = Pattern.compile(HeraldProperties.RATE);
 
   Rate {
     if (count < 1) throw new IllegalArgumentException("a rate counts at least 1 message: " + count);

@@ -1,5 +1,6 @@
 package dev.herald.delivery;
 
+import dev.herald.platform.HeraldProperties;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -29,6 +30,11 @@ record RetrySchedule(Duration first, Duration maxInterval, Duration giveUp, doub
 
   RetrySchedule(Duration first, Duration maxInterval, Duration giveUp, double jitter) {
     this(first, maxInterval, giveUp, jitter, () -> ThreadLocalRandom.current().nextDouble());
+  }
+
+  /** The schedule of {@code herald.delivery.retry.*}. */
+  static RetrySchedule from(HeraldProperties.Delivery.Retry settings) {
+    return new RetrySchedule(settings.first(), settings.maxInterval(), settings.giveUp(), settings.jitterPercent() / 100.0);
   }
 
   /** What becomes of a message after an attempt that failed. */

@@ -1,5 +1,6 @@
 package dev.herald.delivery;
 
+import dev.herald.platform.HeraldProperties;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -63,6 +64,17 @@ final class ShapingRules {
 
   ShapingRules(Shaping defaults, List<Override> overrides) {
     this(defaults, PROVIDERS, overrides);
+  }
+
+  /** The rules of {@code herald.delivery.shaping.*}: its defaults, the providers' limits, its sites on top. */
+  static ShapingRules from(HeraldProperties.Delivery.Shaping settings) {
+    List<Override> overrides = new ArrayList<>();
+    for (HeraldProperties.Delivery.Shaping.Site site : settings.sites()) {
+      overrides.add(new Override(site.mxSuffix(), site.connectionLimit(), site.deliveriesPerConnection(),
+          site.messageRate() == null ? null : Rate.parse(site.messageRate())));
+    }
+    return new ShapingRules(new Shaping(settings.connectionLimit(), settings.deliveriesPerConnection(),
+        Rate.parse(settings.messageRate())), overrides);
   }
 
   /**

@@ -175,7 +175,9 @@ public record HeraldProperties(
           message = "must be a loopback host:port, e.g. 127.0.0.1:2525 (a sink on this machine; real relays come as delivery servers)")
           @DefaultValue("") String staticRoute,
       @Min(value = 1, message = "must be a TCP port from 1 to 65535") @Max(value = 65535, message = "must be a TCP port from 1 to 65535")
-          @DefaultValue("25") int mxPort) {
+          @DefaultValue("25") int mxPort,
+      @Valid @NotNull @DefaultValue Shaping shaping,
+      @Valid @NotNull @DefaultValue Retry retry) {
 
     /** The kinds of route an installation delivers through. */
     public enum RouteKind { SANDBOX, MX, STATIC }
@@ -184,7 +186,69 @@ public record HeraldProperties(
     public boolean isStaticRouteConsistent() {
       return (route == RouteKind.STATIC) == (staticRoute != null && !staticRoute.isBlank());
     }
+
+    /**
+     * Traffic shaping of every destination (a set of MX hosts): connections open to it at once, messages one
+     * connection carries, its message rate; the defaults are KumoMTA's, and Gmail, Outlook, Yahoo and iCloud
+     * keep KumoMTA's own limits unless {@code sites} overrides them by MX suffix. A destination that says it is
+     * throttling is suspended for {@code backoff}, doubling with each signal in a row up to {@code max-backoff}.
+     */
+    public record Shaping(
+        @Min(value = 1, message = "must be from 1 to 1000") @Max(value = 1000, message = "must be from 1 to 1000")
+            @DefaultValue("10") int connectionLimit,
+        @Min(value = 1, message = "must be from 1 to 100000") @Max(value = 100000, message = "must be from 1 to 100000")
+            @DefaultValue("100") int deliveriesPerConnection,
+        @NotNull @Pattern(regexp = RATE, message = RATE_MESSAGE) @DefaultValue("100/s") String messageRate,
+        @NotNull @DefaultValue("1m") Duration backoff,
+        @NotNull @DefaultValue("1h") Duration maxBackoff,
+        @NotNull @DefaultValue({}) java.util.List<@Valid @NotNull Site> sites) {
+
+      /** The limits for the MX hosts under one suffix ({@code .example.net}); an empty one keeps the built-in value. */
+      public record Site(
+          @NotNull(message = "must be an MX host suffix, e.g. .google.com")
+              @Pattern(regexp = MX_SUFFIX, message = "must be an MX host suffix, e.g. .google.com") String mxSuffix,
+          @Min(value = 1, message = "must be from 1 to 1000") @Max(value = 1000, message = "must be from 1 to 1000")
+              Integer connectionLimit,
+          @Min(value = 1, message = "must be from 1 to 100000") @Max(value = 100000, message = "must be from 1 to 100000")
+              Integer deliveriesPerConnection,
+          @Pattern(regexp = RATE, message = RATE_MESSAGE) String messageRate) {}
+
+      @AssertTrue(message = "backoff must be between 1 second and 1 day, and max-backoff between backoff and 7 days")
+      public boolean isBackoffSensible() {
+        return between(backoff, Duration.ofSeconds(1), Duration.ofDays(1))
+            && between(maxBackoff, backoff, Duration.ofDays(7));
+      }
+    }
+
+    /**
+     * Retries of deferred mail (RFC 5321 §4.5.4.1): the first after {@code first}, each interval twice the one
+     * before up to {@code max-interval}, each moved by up to {@code jitter-percent} either way, until the message
+     * is {@code give-up} old and expires.
+     */
+    public record Retry(
+        @NotNull @DefaultValue("5m") Duration first,
+        @NotNull @DefaultValue("2h") Duration maxInterval,
+        @NotNull @DefaultValue("5d") Duration giveUp,
+        @Min(value = 0, message = "must be from 0 to 50") @Max(value = 50, message = "must be from 0 to 50")
+            @DefaultValue("10") int jitterPercent) {
+
+      @AssertTrue(message = "first must be between 10 seconds and 1 day, max-interval between first and 1 day,"
+          + " and give-up longer than first and at most 30 days")
+      public boolean isScheduleSensible() {
+        return between(first, Duration.ofSeconds(10), Duration.ofDays(1))
+            && between(maxInterval, first, Duration.ofDays(1))
+            && giveUp != null && giveUp.compareTo(first) > 0 && giveUp.compareTo(Duration.ofDays(30)) <= 0;
+      }
+    }
   }
+
+  /** A message rate as KumoMTA writes it: {@code 100/s}, {@code 20/min}, {@code 1000/h}. */
+  public static final String RATE = "^[1-9][0-9]{0,8}/(s|min|h)$";
+
+  static final String RATE_MESSAGE = "must be count/s, count/min or count/h, e.g. 100/s or 20/min";
+
+  /** A host name suffix, with or without its leading dot. */
+  static final String MX_SUFFIX = "^\\.?(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$";
 
   /** A running import holds a connection for its whole merge (and borrows another for a moment to report its step). */
   @AssertTrue(message = "imports.concurrency must be below db.pool-size: each running import holds a database connection, and requests need one too")
