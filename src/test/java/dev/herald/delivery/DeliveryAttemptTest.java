@@ -142,6 +142,55 @@ class DeliveryAttemptTest {
     }
   }
 
+  /**
+   * A server whose STARTTLS handshake always breaks, and which takes mail in clear: counts the messages it gets.
+   */
+  static ServerSocket brokenTls(java.util.concurrent.atomic.AtomicInteger messages) throws IOException {
+    ServerSocket server = new ServerSocket(0, 5, InetAddress.getByName("127.0.0.1"));
+    Thread.ofVirtual().start(() -> {
+      while (!server.isClosed()) {
+        try (Socket s = server.accept(); OutputStream out = s.getOutputStream();
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII))) {
+          out.write("220 mx ESMTP\r\n".getBytes(StandardCharsets.US_ASCII));
+          String line;
+          while ((line = in.readLine()) != null) {
+            String verb = line.length() >= 4 ? line.substring(0, 4).toUpperCase() : line;
+            String reply = switch (verb) {
+              case "EHLO" -> "250-mx\r\n250 STARTTLS\r\n";
+              case "STAR" -> "220 2.0.0 Ready\r\nthis is not TLS\r\n";
+              case "DATA" -> "354 go on\r\n";
+              case "QUIT" -> "221 bye\r\n";
+              default -> "250 2.0.0 Ok\r\n";
+            };
+            out.write(reply.getBytes(StandardCharsets.US_ASCII));
+            if (verb.equals("STAR") || verb.equals("QUIT")) break;
+            if (verb.equals("DATA")) {
+              while (!".".equals(in.readLine())) {
+                // the message
+              }
+              messages.incrementAndGet();
+              out.write("250 2.0.0 queued\r\n".getBytes(StandardCharsets.US_ASCII));
+            }
+          }
+        } catch (IOException closed) {
+          // the client hung up or the test ended
+        }
+      }
+    });
+    return server;
+  }
+
+  @Test
+  void a_failed_opportunistic_tls_handshake_is_retried_in_clear() throws Exception {
+    var messages = new java.util.concurrent.atomic.AtomicInteger();
+    try (ServerSocket server = brokenTls(messages)) {
+      dns.mx("example.net", 10, "mx.example.net").address("mx.example.net", "127.0.0.1");
+      List<RecipientResult> results = deliver(attempt(server.getLocalPort()), "example.net", "a@example.net");
+      assertThat(results).singleElement().isInstanceOf(Accepted.class);
+      assertThat(messages.get()).isEqualTo(1);
+    }
+  }
+
   @Test
   void a_null_mx_bounces_without_a_connection() throws Exception {
     dns.mx("example.net", 0, ".");
