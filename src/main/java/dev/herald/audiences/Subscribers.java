@@ -244,6 +244,11 @@ public class Subscribers {
       throw Refused.invalid("status", "This address " + current.get() + " on " + list.name()
           + "; it cannot be subscribed again from here.");
     }
+    // A form sign-up for someone already subscribed changes nothing: a stranger can type any address, so the request
+    // is no evidence that the person consented again, and their confirmation time and consent record stay as they were.
+    if (selfService && current.orElse(null) == SubscriptionStatus.SUBSCRIBED && status == SubscriptionStatus.SUBSCRIBED) {
+      return SubscriptionStatus.SUBSCRIBED;
+    }
     boolean confirmBecauseSuppressed = false;
     if (status != SubscriptionStatus.UNSUBSCRIBED) {
       String key = jdbc.sql("select email_key from subscriber where organization_id = ? and id = ?").params(orgId, subscriberId)

@@ -220,6 +220,27 @@ class HostedFormPrivacyTest {
   }
 
   @Test
+  void a_stranger_signing_up_a_subscribed_address_does_not_rewrite_its_confirmation_or_consent() throws Exception {
+    for (MailingLists.MailingList list : List.of(doubleList, singleList)) {
+      String email = "kept-" + list.optin().text() + counter + "@example.com";
+      long id = subscribers.upsert(org.id(), new Subscribers.Input(email, null, null, null), "test");
+      jdbc.sql("insert into subscription (list_id, subscriber_id, status, confirmed_at) values (?, ?, 'subscribed', '2025-01-02T03:04:05Z')")
+          .params(list.id(), id).update();
+      jdbc.sql("insert into consent_record (organization_id, subscriber_id, list_id, channel, basis, given_at, confirmed_at)"
+          + " values (?, ?, ?, 'import', 'the original evidence', '2025-01-02T03:04:05Z', '2025-01-02T03:04:05Z')")
+          .params(org.id(), id, list.id()).update();
+
+      assertThat(signUp(list, email).statusCode()).isEqualTo(200);
+
+      assertThat(status(email, list)).isEqualTo("subscribed");
+      assertThat(jdbc.sql("select confirmed_at = '2025-01-02T03:04:05Z' from subscription where list_id = ? and subscriber_id = ?")
+          .params(list.id(), id).query(Boolean.class).single()).as("confirmed_at on %s", list.name()).isTrue();
+      assertThat(jdbc.sql("select basis from consent_record where subscriber_id = ? and list_id = ?").params(id, list.id())
+          .query(String.class).list()).as("the consent records on %s", list.name()).containsExactly("the original evidence");
+    }
+  }
+
+  @Test
   void list_ids_do_not_open_hosted_forms_so_public_lists_cannot_be_enumerated() throws Exception {
     for (MailingLists.MailingList list : List.of(doubleList, singleList)) {
       assertThat(open("/p/subscribe/" + list.id()).statusCode()).as("the numeric id of a public list").isEqualTo(404);
