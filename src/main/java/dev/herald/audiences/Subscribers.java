@@ -104,13 +104,7 @@ public class Subscribers {
   public Page search(long orgId, String query, Long listId, SubscriptionStatus status, int page, int size) {
     String q = query == null ? "" : Text.requireNoControls("q", query).trim();
     String st = status == null ? "" : status.text();
-    String where = """
-        where s.organization_id = :org
-          and (:q = '' or s.email_key like '%' || lower(:q) || '%' or s.name ilike '%' || :q || '%')
-          and (cast(:list as bigint) is null or exists (select 1 from subscription x where x.subscriber_id = s.id and x.list_id = :list
-               and (:status = '' or x.status = :status)))
-          and (cast(:list as bigint) is not null or :status = ''
-               or exists (select 1 from subscription x where x.subscriber_id = s.id and x.status = :status))""";
+    String where = searchFilter(q, listId, st);
     var total = jdbc.sql("select count(*) from subscriber s " + where)
         .param("org", orgId).param("q", q).param("list", listId).param("status", st).query(Long.class).single();
     var items = jdbc.sql("select s.id, s.email, s.smtputf8, s.name, s.attributes::text, s.tags, s.source, s.created_at, s.updated_at"
@@ -119,6 +113,23 @@ public class Subscribers {
         .param("size", size).param("offset", (long) page * size)
         .query(this::map).list();
     return new Page(withMemberships(items), total, page, size);
+  }
+
+  /**
+   * The search's where clause, holding only the conditions asked for. A condition switched off by its parameter
+   * ({@code :list is null or exists (...)}) cannot become a join: PostgreSQL then probes the subscriptions once per
+   * subscriber of the organization, seconds per page at a few hundred thousand subscribers.
+   */
+  static String searchFilter(String q, Long listId, String status) {
+    StringBuilder where = new StringBuilder("where s.organization_id = :org");
+    if (!q.isEmpty()) where.append(" and (s.email_key like '%' || lower(:q) || '%' or s.name ilike '%' || :q || '%')");
+    String onStatus = status.isEmpty() ? "" : " and x.status = :status";
+    if (listId != null) {
+      where.append(" and exists (select 1 from subscription x where x.subscriber_id = s.id and x.list_id = :list").append(onStatus).append(")");
+    } else if (!status.isEmpty()) {
+      where.append(" and exists (select 1 from subscription x where x.subscriber_id = s.id").append(onStatus).append(")");
+    }
+    return where.toString();
   }
 
   // ---- writing -----------------------------------------------------------------------------

@@ -155,6 +155,41 @@ class AudiencesApiTest {
   }
 
   /**
+   * Regression (issue 9's trial): filtering subscribers by list or status took 7 s a page at 600,000 subscribers, the
+   * filters being written {@code :list is null or exists (...)}, which PostgreSQL runs as one probe per subscriber.
+   */
+  @Test
+  void subscriber_search_by_list_and_status_is_a_join_not_a_probe_per_subscriber() throws Exception {
+    long news = list("News", "single");
+    long offers = list("Offers", "single");
+    send(post(api("/subscribers")), "{\"email\":\"ann@example.com\",\"lists\":[" + news + "]}", 201);
+    send(post(api("/subscribers")), "{\"email\":\"bob@example.com\",\"lists\":[" + news + "],\"status\":\"unsubscribed\"}", 201);
+    send(post(api("/subscribers")), "{\"email\":\"cy@example.org\",\"lists\":[" + offers + "]}", 201);
+    send(post(api("/subscribers")), "{\"email\":\"dee@example.org\"}", 201);
+
+    assertThat(emails("")).containsExactlyInAnyOrder("ann@example.com", "bob@example.com", "cy@example.org", "dee@example.org");
+    assertThat(emails("list=" + news)).containsExactlyInAnyOrder("ann@example.com", "bob@example.com");
+    assertThat(emails("list=" + news + "&status=subscribed")).containsExactly("ann@example.com");
+    assertThat(emails("status=subscribed")).containsExactlyInAnyOrder("ann@example.com", "cy@example.org");
+    assertThat(emails("status=unsubscribed&q=BO")).containsExactly("bob@example.com");
+    assertThat(emails("list=" + offers + "&q=example.com")).isEmpty();
+
+    for (Long list : new Long[] {null, news}) {
+      for (String status : List.of("", "subscribed")) {
+        String plan = String.join("\n", jdbc.sql("explain select count(*) from subscriber s " + Subscribers.searchFilter("a", list, status))
+            .param("org", org.id()).param("q", "a").param("list", list).param("status", status).query(String.class).list());
+        assertThat(plan).as("list %s, status '%s'", list, status).doesNotContain("SubPlan");
+      }
+    }
+  }
+
+  List<String> emails(String query) throws Exception {
+    MockHttpServletResponse r = call(get(api("/subscribers?" + query)));
+    assertThat(r.getStatus()).as(r.getContentAsString()).isEqualTo(200);
+    return json.readTree(r.getContentAsString()).get("items").valueStream().map(n -> n.get("email").asString()).toList();
+  }
+
+  /**
    * Regression: someone who unsubscribed was subscribed again through the API without confirming, though the hosted
    * form asks them to. Whatever consent evidence the call carries, they confirm by mail (as Mailchimp asks).
    */
