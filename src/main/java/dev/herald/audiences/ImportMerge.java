@@ -338,7 +338,9 @@ class ImportMerge {
         update subscriber s set withdrawn_at = greatest(s.withdrawn_at, coalesce(r.status_time, now()))
         from import_row r
         where r.job_id = :job and r.skip is null and coalesce(r.row_status, :importAs) = 'unsubscribed'
-          and s.organization_id = :org and s.email_key = r.email_key""";
+          and s.organization_id = :org and s.email_key = r.email_key
+          -- a row that would not move withdrawn_at forward writes no new row version
+          and s.withdrawn_at is distinct from greatest(s.withdrawn_at, coalesce(r.status_time, now()))""";
 
   /**
    * Drops the staged rows and the stored file, finishes the job (the lease's own write; the job is locked
