@@ -87,16 +87,19 @@ class TextEnumsTest {
   }
 
   /** Every TextEnum stored in a column with a check constraint: its class name → table.column. */
-  static final java.util.Map<String, String> COLUMNS = java.util.Map.of(
-      "dev.herald.audiences.SubscriptionStatus", "subscription.status",
-      "dev.herald.audiences.ConsentChannel", "consent_record.channel",
-      "dev.herald.audiences.ListVisibility", "mailing_list.visibility",
-      "dev.herald.audiences.OptIn", "mailing_list.optin",
-      "dev.herald.suppression.SuppressionReason", "suppression.reason",
-      "dev.herald.audiences.ImportStatus", "import_job.status",
-      "dev.herald.domains.DkimAlgorithm", "dkim_key.algorithm",
-      "dev.herald.domains.KeyStatus", "dkim_key.status",
-      "dev.herald.domains.RecordState", "domain_record_check.state");
+  static final java.util.Map<String, String> COLUMNS = java.util.Map.ofEntries(
+      java.util.Map.entry("dev.herald.audiences.SubscriptionStatus", "subscription.status"),
+      java.util.Map.entry("dev.herald.audiences.ConsentChannel", "consent_record.channel"),
+      java.util.Map.entry("dev.herald.audiences.ListVisibility", "mailing_list.visibility"),
+      java.util.Map.entry("dev.herald.audiences.OptIn", "mailing_list.optin"),
+      java.util.Map.entry("dev.herald.suppression.SuppressionReason", "suppression.reason"),
+      java.util.Map.entry("dev.herald.audiences.ImportStatus", "import_job.status"),
+      java.util.Map.entry("dev.herald.domains.DkimAlgorithm", "dkim_key.algorithm"),
+      java.util.Map.entry("dev.herald.domains.KeyStatus", "dkim_key.status"),
+      java.util.Map.entry("dev.herald.domains.RecordState", "domain_record_check.state"),
+      java.util.Map.entry("dev.herald.delivery.RecipientState", "outbound_recipient.state"),
+      java.util.Map.entry("dev.herald.delivery.RecipientKind", "outbound_recipient.kind"),
+      java.util.Map.entry("dev.herald.delivery.MessageSourceKind", "outbound_message.source"));
 
   /** Every other TextEnum, with why no check constraint pins it. */
   static final java.util.Map<String, String> NOT_PINNED = java.util.Map.of(

@@ -1,9 +1,13 @@
 /**
- * Delivery: the outbound MTA. A {@code Route} decides where the mail of a sender to a recipient domain goes (the
- * domain's MX hosts, one static loopback server for tests and benchmarks, a delivery server, or the sandbox mailbox,
- * the default of a new installation); {@code DeliveryAttempt} delivers one message to the recipients of one domain
- * over it with failover, through Herald's own SMTP client ({@code smtp}), and answers a result per recipient: what
- * the queue's worker calls. System mail is still captured in the sandbox mailbox directly.
+ * Delivery: the outbound MTA. Its durable queue (outbound_message and its outbound_recipient rows) is filled by the
+ * native send API ({@code MessagesApi}, one transaction per message before the 202); delivery asks the sender of a
+ * queued message for its bytes through the {@link dev.herald.delivery.MessageSource} port. A {@code Route} decides
+ * where the mail of a sender to a recipient domain goes (the domain's MX hosts, one static loopback server for tests
+ * and benchmarks, a delivery server, or the sandbox mailbox, the default of a new installation); {@code DeliveryAttempt}
+ * delivers one message to the recipients of one domain over it with failover, through Herald's own SMTP client
+ * ({@code smtp}), and answers a result per recipient: what the queue's worker calls. That worker, which claims queued
+ * recipients, is still to come, so accepted messages stay queued. System mail is still captured in the sandbox mailbox
+ * directly.
  */
 @org.springframework.modulith.ApplicationModule(displayName = "Delivery")
 package dev.herald.delivery;

@@ -137,11 +137,17 @@ public record HeraldProperties(
       @Pattern(regexp = HOST_OR_BLANK, message = "must be a host name, e.g. _spf.mail.example.com") @DefaultValue("") String spfInclude,
       @Pattern(regexp = HOST_OR_BLANK, message = "must be a host name, e.g. bounces.mail.example.com") @DefaultValue("") String bounceHost,
       @Pattern(regexp = HOST_OR_BLANK, message = "must be a host name, e.g. track.mail.example.com") @DefaultValue("") String trackingHost,
-      @NotNull @DefaultValue("PT6H") Duration checkInterval) {
+      @NotNull @DefaultValue("PT6H") Duration checkInterval,
+      @NotNull @DefaultValue("10MB") DataSize maxMessageSize) {
 
     @AssertTrue(message = "check-interval must be between 1 minute and 7 days")
     public boolean isCheckIntervalSensible() {
       return between(checkInterval, Duration.ofMinutes(1), Duration.ofDays(7));
+    }
+
+    @AssertTrue(message = "max-message-size must be between 1KB and 100MB")
+    public boolean isMaxMessageSizeSensible() {
+      return maxMessageSize == null || (maxMessageSize.toBytes() >= 1024 && maxMessageSize.toBytes() <= DataSize.ofMegabytes(100).toBytes());
     }
   }
 

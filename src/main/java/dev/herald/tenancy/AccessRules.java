@@ -231,6 +231,12 @@ final class AccessRules {
       rule(POST, "/api/v1/orgs/{org}/domains/{id}/rotation", new Needs(DOMAINS_WRITE)),
       rule(DELETE, "/api/v1/orgs/{org}/domains/{id}/keys/{keyId}", new Needs(DOMAINS_WRITE)),
 
+      // delivery: the send API
+      rule(POST, "/api/v1/orgs/{org}/messages", new Needs(SEND)),
+      rule(POST, "/api/v1/orgs/{org}/messages/batch", new Needs(SEND)),
+      rule(GET, "/api/v1/orgs/{org}/messages", new Needs(SEND)),
+      rule(GET, "/api/v1/orgs/{org}/messages/{id}", new Needs(SEND)),
+
       // audiences: hosted pages for subscribers (public origin)
       rule(ANY, "/p/subscribe/{publicId}", new Public()),
       rule(ANY, "/p/confirm", new Public()),

@@ -1,0 +1,39 @@
+package dev.herald.delivery;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+import dev.herald.platform.TextEnum;
+
+/** Where one recipient of an outbound message is; stored in outbound_recipient.state. */
+public enum RecipientState implements TextEnum {
+  /** Waiting for its first attempt. */
+  QUEUED("queued"),
+  /** A worker holds its lease and is delivering it. */
+  SENDING("sending"),
+  /** The receiving server accepted it (its reply is kept). */
+  DELIVERED("delivered"),
+  /** A temporary failure (4xx); tried again at next_attempt_at. */
+  DEFERRED("deferred"),
+  /** A permanent failure (5xx), with the remote reply. */
+  BOUNCED("bounced"),
+  /** Deferred until the give-up age passed. */
+  EXPIRED("expired"),
+  /** Never sent: refused before delivery (a suppressed address). */
+  FAILED("failed");
+
+  private final String text;
+
+  RecipientState(String text) {
+    this.text = text;
+  }
+
+  @JsonValue
+  @Override
+  public String text() {
+    return text;
+  }
+
+  @Override
+  public String toString() {
+    return text;
+  }
+}
