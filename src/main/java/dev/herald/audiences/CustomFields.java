@@ -24,6 +24,9 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class CustomFields {
   public static final List<String> TYPES = List.of("text", "number", "date", "boolean", "choice");
+  /** The types in words, as the panel shows them (the codes are the API's). */
+  private static final Map<String, String> TYPE_WORDS = Map.of("text", "Text", "number", "Number", "date", "Date",
+      "boolean", "Yes or no", "choice", "Choice from a list");
   private final JdbcClient jdbc;
   private final AuditLog audit;
 
@@ -34,6 +37,11 @@ public class CustomFields {
 
   /** {@code subscriberEditable}: shown to the subscriber in the preference centre, who may change it. */
   public record Field(long id, String key, String label, String type, List<String> choices, boolean subscriberEditable) {}
+
+  /** "Yes or no" for "boolean": a type as people read it; an unknown code is shown as it is. */
+  public static String typeWords(String type) {
+    return TYPE_WORDS.getOrDefault(type, type);
+  }
 
   public List<Field> list(long orgId) {
     return jdbc.sql("select id, key, label, type, choices, subscriber_editable from custom_field where organization_id = ? order by key")

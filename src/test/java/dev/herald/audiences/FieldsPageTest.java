@@ -51,4 +51,16 @@ class FieldsPageTest {
     assertThat(mvc.perform(post("/o/" + other.slug() + "/fields/" + plan.id()).param("label", "x").with(csrf())
         .with(organizations.asOwner(other))).andReturn().getResponse().getStatus()).isEqualTo(404);
   }
+
+  @Test
+  void field_types_are_shown_in_words_not_as_api_codes() throws Exception {
+    TestOrganizations.Created org = fixtures.organization("Field Words Co");
+    fields.create(org.id(), "vip", "VIP", "boolean", List.of());
+    String html = mvc.perform(get("/o/" + org.slug() + "/fields").with(organizations.asOwner(org))).andReturn().getResponse()
+        .getContentAsString();
+    assertThat(html).contains("<span class=\"badge\">Yes or no</span>").doesNotContain(">boolean<");
+    assertThat(html).as("the select shows words and still posts the codes")
+        .contains("<option value=\"boolean\">Yes or no</option>").contains("<option value=\"choice\">Choice from a list</option>")
+        .contains("<option value=\"text\">Text</option>").doesNotContain(">choice<").doesNotContain(">text<");
+  }
 }
