@@ -46,6 +46,7 @@ class MessagesApiTest {
   @Autowired SendingDomains sendingDomains;
   @Autowired Suppressions suppressions;
   @Autowired StoredMessageSource source;
+  @Autowired OutboundMessages outbound;
   @Autowired JdbcClient jdbc;
   @Autowired ObjectMapper json;
 
@@ -292,5 +293,29 @@ class MessagesApiTest {
       JsonNode shown = expect(call(acme, get("/api/v1/orgs/" + acme.slug() + "/messages/" + id), null), 200);
       assertThat(shown.get("recipients").get(0).get("state").asString()).isEqualTo(state.text());
     }
+  }
+
+  @Test
+  void two_requests_with_one_key_at_the_same_moment_make_one_message() throws Exception {
+    SendRequest request = new SendRequest("news@" + domain, null, List.of("ann@one.example"), null, null, null, "Once", null, "Hi",
+        null, null, null, null);
+    for (int round = 0; round < 5; round++) {
+      String key = "race-" + round;
+      java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+      try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+        List<java.util.concurrent.Future<OutboundMessages.Accepted>> answers = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+          answers.add(pool.submit(() -> {
+            start.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            return outbound.accept(acme.id(), request, key);
+          }));
+        }
+        OutboundMessages.Accepted a = answers.get(0).get(30, java.util.concurrent.TimeUnit.SECONDS);
+        OutboundMessages.Accepted b = answers.get(1).get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(b).isEqualTo(a);
+      }
+    }
+    assertThat(messages()).isEqualTo(5);
+    assertThat(recipients()).isEqualTo(5);
   }
 }

@@ -116,4 +116,25 @@ class ApiDocumentTest {
     });
     assertThat(undeclared).as("operations whose {org} is not one string path parameter").isEmpty();
   }
+
+  @Test
+  void the_send_api_documents_its_202_the_idempotency_key_and_the_recipient_states() {
+    JsonNode send = api.at("/paths/~1api~1v1~1orgs~1{org}~1messages/post");
+    assertThat(send.at("/responses").has("202")).as(send.toString()).isTrue();
+    JsonNode accepted = resolve(send.at("/responses/202/content/application~1json/schema"));
+    assertThat(accepted.at("/properties").has("id")).isTrue();
+    assertThat(accepted.at("/properties").has("recipients")).isTrue();
+    assertThat(send.toString()).contains("Idempotency-Key");
+    JsonNode request = resolve(send.at("/requestBody/content/application~1json/schema"));
+    assertThat(request.at("/properties").has("bcc")).isTrue();
+    assertThat(request.at("/properties").has("attachments")).isTrue();
+    assertThat(enumOf("RecipientView", "state")).containsExactly("queued", "sending", "delivered", "deferred", "bounced", "expired", "failed");
+    assertThat(enumOf("RecipientView", "kind")).containsExactly("to", "cc", "bcc");
+    assertThat(api.at("/paths/~1api~1v1~1orgs~1{org}~1messages~1batch/post/responses").has("202")).isTrue();
+    List<String> stateParam = new ArrayList<>();
+    api.at("/paths/~1api~1v1~1orgs~1{org}~1messages/get/parameters").forEach(p -> {
+      if (p.path("name").asString("").equals("state")) stateParam.addAll(values(resolve(p.path("schema")).path("enum")));
+    });
+    assertThat(stateParam).contains("queued", "bounced");
+  }
 }
