@@ -77,6 +77,13 @@ class PanelFragmentsTest {
   }
 
   @Test
+  void a_page_past_the_last_links_to_the_last_instead_of_showing_page_6_of_2() {
+    assertThat(pager(5, 15, "/o/acme/subscribers?q=ann")).isEqualTo(
+        "<nav class=\"pager\" aria-label=\"Pages\"> <p class=\"empty\">There is no page 6; the last is"
+            + " <a rel=\"last\" href=\"/o/acme/subscribers?q=ann&amp;page=1\">page 2</a>.</p> </nav>");
+  }
+
+  @Test
   void a_field_error_shows_only_for_its_own_field() {
     String call = "<p th:replace=\"~{fragments/panel :: fieldError('email', 'add-email-error')}\"></p>";
     Map<String, Object> model = new HashMap<>();

@@ -116,4 +116,18 @@ class AuditLogPagingTest {
     assertThat(rows(two)).containsExactly(201, 202, 203, 204, 205);
     assertThat(two).contains("Page 2 of 2 · 205 entries");
   }
+
+  @Test
+  void a_page_past_the_last_says_there_is_no_such_page_and_links_to_the_last() throws Exception {
+    // It showed "No entries match." above "Page 6 of 2", for a log that has entries.
+    String actor = "past.last@example.com";
+    seed(null, actor, 205);
+    RequestPostProcessor operator = organizations.asNewOperator("operator@audit-past-last.test");
+    String past = page("/operator/audit?actor=" + actor + "&action=list.&page=5", operator);
+    assertThat(past).contains("There is no page 6;").doesNotContain("Page 6 of 2").doesNotContain("No entries match.");
+    assertThat(href(past, "last")).isEqualTo("/operator/audit?actor=past.last%40example.com&action=list.&page=1");
+    assertThat(rows(page(href(past, "last"), operator))).containsExactly(201, 202, 203, 204, 205);
+    assertThat(page("/operator/audit?actor=nobody.at.all@example.com", operator)).as("a log with no entries still says so")
+        .contains("No entries match.").doesNotContain("There is no page");
+  }
 }
