@@ -69,6 +69,12 @@ class PanelModel {
     return (RouteAuthorization.Suspended) request.getAttribute(RouteAuthorization.Suspended.ATTRIBUTE);
   }
 
+  /** Set when a form came back without a valid CSRF token (the 403 page says to reload the form, not to ask for access). */
+  @ModelAttribute("formExpired")
+  boolean formExpired(HttpServletRequest request) {
+    return request.getAttribute(SecurityConfiguration.FORM_EXPIRED) != null;
+  }
+
   @ModelAttribute("orgSections")
   List<Section> orgSections() {
     return ORG_SECTIONS;

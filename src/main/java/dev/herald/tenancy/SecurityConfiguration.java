@@ -90,6 +90,9 @@ class SecurityConfiguration {
             : "You do not have permission for this action in this organization.");
   }
 
+  /** Request attribute set when a page's form was refused for its CSRF token; the 403 page then says the form expired. */
+  static final String FORM_EXPIRED = "herald.form-expired";
+
   private static void pageRefusal(HttpServletRequest request, HttpServletResponse response,
       org.springframework.security.access.AccessDeniedException e) throws IOException, ServletException {
     if (request.getAttribute(RouteAuthorization.UnknownRoute.ATTRIBUTE) instanceof RouteAuthorization.UnknownRoute u) {
@@ -97,6 +100,8 @@ class SecurityConfiguration {
       response.sendError(u.status());
       return;
     }
+    // A missing or stale CSRF token is a form kept open past its session (or across a sign-out), not a missing permission.
+    if (e instanceof org.springframework.security.web.csrf.CsrfException) request.setAttribute(FORM_EXPIRED, true);
     new org.springframework.security.web.access.AccessDeniedHandlerImpl().handle(request, response, e);
   }
 

@@ -48,6 +48,25 @@ class ErrorPagesTest {
     assertThat(unknown.body()).contains("404 · Not found");
   }
 
+  /** Regression (issue 9's trial): a form sent with a stale token got "You do not have permission ... in this organization". */
+  @Test
+  void a_form_sent_with_an_expired_token_says_the_form_expired_not_that_permission_is_missing() throws Exception {
+    WebClient web = new WebClient(port);
+    WebClient.Page stale = web.post("/login", Map.of("email", "someone@expired.test", "password", "x", "_csrf", "stale"));
+    assertThat(stale.status()).isEqualTo(403);
+    assertThat(stale.body()).contains("403 · This form has expired").doesNotContain("Ask an owner");
+
+    try (Browser browser = Browser.start(port)) {
+      browser.open("/login");
+      browser.driver().manage().deleteAllCookies(); // the session, and with it the form's token, is gone
+      browser.fill("email", "someone@expired.test");
+      browser.fill("password", "whatever it was");
+      browser.submit("Sign in");
+      assertThat(browser.heading()).isEqualTo("403 · This form has expired");
+      assertThat(browser.bodyText()).contains("reload the page").doesNotContain("Ask an owner");
+    }
+  }
+
   @Test
   void in_a_browser_the_error_pages_say_what_is_wrong_and_the_api_docs_open() throws Exception {
     HeraldUser owner = fixtures.person("owner@browser-errors.test");
