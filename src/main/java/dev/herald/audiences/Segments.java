@@ -59,9 +59,15 @@ class Segments {
 
   public record Rule(String type, String subject, String op, String value) {}
 
-  public record Conditions(String match, List<Rule> rules) {
+  /** A null match means all, null rules none. */
+  public record Conditions(SegmentMatch match, List<Rule> rules) {
     public static Conditions empty() {
-      return new Conditions("all", List.of());
+      return new Conditions(SegmentMatch.ALL, List.of());
+    }
+
+    /** Conditions a client sent with {@code match} as text: an unknown one is refused naming {@code match}. */
+    public static Conditions of(String match, List<Rule> rules) {
+      return new Conditions(SegmentMatch.parse("match", match), rules);
     }
   }
 
@@ -155,7 +161,7 @@ class Segments {
     // for WHERE clauses only and is never negated as a whole.
     for (int i = 0; i < c.rules().size(); i++) parts.add("(" + rule(orgId, prefix, i, c.rules().get(i), known, params) + ")");
     if (parts.isEmpty()) return new SqlFragment("true", params, ALIAS);
-    return new SqlFragment("(" + String.join(c.match().equals("any") ? " or " : " and ", parts) + ")", params, ALIAS);
+    return new SqlFragment("(" + String.join(c.match() == SegmentMatch.ANY ? " or " : " and ", parts) + ")", params, ALIAS);
   }
 
   private String rule(long orgId, String prefix, int i, Rule r, Map<String, CustomFields.Field> known, Map<String, Object> params) {
@@ -356,9 +362,7 @@ class Segments {
 
   private static Conditions normalize(Conditions c) {
     if (c == null) return Conditions.empty();
-    String match = c.match() == null || c.match().isBlank() ? "all" : c.match().trim();
-    if (!match.equals("all") && !match.equals("any")) throw Refused.invalid("match", "match is all or any.");
-    return new Conditions(match, c.rules() == null ? List.of() : c.rules());
+    return new Conditions(c.match() == null ? SegmentMatch.ALL : c.match(), c.rules() == null ? List.of() : c.rules());
   }
 
   private String name(long orgId, String name, Long except) {

@@ -3,6 +3,7 @@ package dev.herald.audiences;
 import dev.herald.platform.Refused;
 import dev.herald.tenancy.OrganizationContext;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
 import org.springframework.http.HttpStatus;
@@ -28,7 +29,15 @@ class SegmentsApi {
     this.subscribers = subscribers;
   }
 
-  record SegmentRequest(String name, Segments.Conditions conditions) {}
+  record SegmentRequest(String name, ConditionsRequest conditions) {}
+
+  /** The match is text here, not the enum, so that a wrong one is refused naming {@code match}, as a wrong rule is. */
+  record ConditionsRequest(@Schema(implementation = SegmentMatch.class, description = "all when absent") String match,
+      List<Segments.Rule> rules) {
+    static Segments.Conditions parsed(ConditionsRequest request) {
+      return request == null ? null : Segments.Conditions.of(request.match(), request.rules());
+    }
+  }
 
   record Count(long count) {}
 
@@ -42,7 +51,7 @@ class SegmentsApi {
   @Operation(summary = "Create a segment from conditions")
   @ResponseStatus(HttpStatus.CREATED)
   Segments.Segment create(OrganizationContext org, @RequestBody SegmentRequest body) {
-    return segments.create(org.id(), body.name(), body.conditions());
+    return segments.create(org.id(), body.name(), ConditionsRequest.parsed(body.conditions()));
   }
 
   @GetMapping("/api/v1/orgs/{org}/segments/{id}")
@@ -54,7 +63,7 @@ class SegmentsApi {
   @PutMapping("/api/v1/orgs/{org}/segments/{id}")
   @Operation(summary = "Replace a segment's name and conditions")
   Segments.Segment update(OrganizationContext org, @PathVariable long id, @RequestBody SegmentRequest body) {
-    return segments.update(org.id(), id, body.name(), body.conditions()).orElseThrow(() -> Refused.notFound("Segment " + id));
+    return segments.update(org.id(), id, body.name(), ConditionsRequest.parsed(body.conditions())).orElseThrow(() -> Refused.notFound("Segment " + id));
   }
 
   @DeleteMapping("/api/v1/orgs/{org}/segments/{id}")
@@ -72,8 +81,8 @@ class SegmentsApi {
 
   @PostMapping("/api/v1/orgs/{org}/segments/count")
   @Operation(summary = "Count for conditions not saved yet (the editor's live count)")
-  Count preview(OrganizationContext org, @RequestBody Segments.Conditions conditions) {
-    return new Count(segments.count(org.id(), conditions));
+  Count preview(OrganizationContext org, @RequestBody ConditionsRequest conditions) {
+    return new Count(segments.count(org.id(), ConditionsRequest.parsed(conditions)));
   }
 
   @GetMapping("/api/v1/orgs/{org}/segments/{id}/subscribers")

@@ -69,7 +69,7 @@ class SegmentsController {
   @GetMapping("/o/{org}/segments/{id}")
   String edit(OrganizationContext org, @PathVariable long id, Model model) {
     Segments.Segment s = segments.find(org.id(), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
-    return editor(org, s.id(), s.name(), s.conditions().match(), rows(org, SegmentEditor.stored(s.conditions().rules())), model);
+    return editor(org, s.id(), s.name(), s.conditions().match().text(), rows(org, SegmentEditor.stored(s.conditions().rules())), model);
   }
 
   /**
@@ -104,7 +104,7 @@ class SegmentsController {
       }
     }
     try {
-      segments.update(org.id(), id, name, new Segments.Conditions(match, SegmentEditor.rules(rows)));
+      segments.update(org.id(), id, name, Segments.Conditions.of(match, SegmentEditor.rules(rows)));
       flash.addFlashAttribute("notice", "Segment saved.");
       return "redirect:/o/" + org.slug() + "/segments/" + id;
     } catch (Refused p) {
@@ -143,7 +143,7 @@ class SegmentsController {
 
   private void count(OrganizationContext org, String match, List<SegmentEditor.Row> rows, Model model) {
     try {
-      model.addAttribute("count", segments.count(org.id(), new Segments.Conditions(match, SegmentEditor.rules(rows))));
+      model.addAttribute("count", segments.count(org.id(), Segments.Conditions.of(match, SegmentEditor.rules(rows))));
     } catch (Refused p) {
       model.addAttribute("countError", SegmentEditor.countError(p, rows));
     }

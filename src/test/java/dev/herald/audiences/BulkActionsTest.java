@@ -56,7 +56,7 @@ class BulkActionsTest {
   @Test
   void add_to_list_by_segment_records_consent_and_skips_people_who_complained() {
     jdbc.sql("update subscription set status = 'complained' where subscriber_id = ?").param(bob).update();
-    long vip = segments.create(org.id(), "VIPs", new Segments.Conditions("all", List.of(new Segments.Rule("tag", "vip", "has", null)))).id();
+    long vip = segments.create(org.id(), "VIPs", new Segments.Conditions(SegmentMatch.ALL, List.of(new Segments.Rule("tag", "vip", "has", null)))).id();
     long added = bulk.apply(org.id(), new BulkActions.Request("add_to_list", null, vip, offers, null, "asked at the fair"), "o@x", "127.0.0.1");
     assertThat(added).isEqualTo(2);
     assertThat(status(ann, offers)).isEqualTo("subscribed");

@@ -70,7 +70,7 @@ class SegmentsTest {
   }
 
   long count(String match, Segments.Rule... rules) {
-    return segments.count(org.id(), new Segments.Conditions(match, List.of(rules)));
+    return segments.count(org.id(), Segments.Conditions.of(match, List.of(rules)));
   }
 
   static Segments.Rule rule(String type, String subject, String op, String value) {
@@ -105,8 +105,8 @@ class SegmentsTest {
    */
   @Test
   void two_segment_fragments_bind_their_own_parameters_in_one_statement() {
-    var listedAnywhere = new Segments.Conditions("all", List.of(rule("list", "any", "in", "any"), rule("field", "plan", "eq", "pro")));
-    var buyers = new Segments.Conditions("all", List.of(rule("tag", "buyer", "has", ""), rule("field", "age", "gt", "40")));
+    var listedAnywhere = new Segments.Conditions(SegmentMatch.ALL, List.of(rule("list", "any", "in", "any"), rule("field", "plan", "eq", "pro")));
+    var buyers = new Segments.Conditions(SegmentMatch.ALL, List.of(rule("tag", "buyer", "has", ""), rule("field", "age", "gt", "40")));
     dev.herald.platform.SqlFragment a = segments.matching(org.id(), listedAnywhere, "a_");
     dev.herald.platform.SqlFragment b = segments.matching(org.id(), buyers, "b_");
     assertThat(a.params()).containsKeys("a_org", "a_v1").allSatisfy((k, v) -> assertThat(k).startsWith("a_"));
@@ -216,10 +216,10 @@ class SegmentsTest {
         select ?, 'bulk' || g || '@example.net', 'bulk' || g || '@example.net', '{bulk}' from generate_series(1, 1200) g""")
         .param(org.id()).update();
     long everyone = segments.create(org.id(), "Everyone", Segments.Conditions.empty()).id();
-    long bulk = segments.create(org.id(), "Bulk", new Segments.Conditions("all", List.of(rule("tag", "bulk", "has", "")))).id();
+    long bulk = segments.create(org.id(), "Bulk", new Segments.Conditions(SegmentMatch.ALL, List.of(rule("tag", "bulk", "has", "")))).id();
     long gone = jdbc.sql("insert into mailing_list (organization_id, name) values (?, 'Gone') returning id").param(org.id())
         .query(Long.class).single();
-    long broken = segments.create(org.id(), "Broken", new Segments.Conditions("all",
+    long broken = segments.create(org.id(), "Broken", new Segments.Conditions(SegmentMatch.ALL,
         List.of(rule("list", Long.toString(gone), "in", "any")))).id();
     jdbc.sql("delete from mailing_list where id = ?").param(gone).update();
     String base = "/o/" + org.slug() + "/segments";
@@ -274,6 +274,40 @@ class SegmentsTest {
     assertThat(refusedField(apiPost("/segments/count", "{\"match\":\"any\",\"rules\":[{\"type\":\"tag\",\"subject\":\"vip\",\"op\":\"has\"},null]}")))
         .isEqualTo("rules[1]");
     assertThat(segments.list(org.id())).isEmpty();
+  }
+
+  /** match was a string checked by hand; now a SegmentMatch: a wrong one is a 422 naming match and listing its texts. */
+  @Test
+  void an_unknown_match_is_a_422_naming_match_and_listing_all_and_any() throws Exception {
+    String rules = "[{\"type\":\"tag\",\"subject\":\"vip\",\"op\":\"has\"},{\"type\":\"field\",\"subject\":\"city\",\"op\":\"eq\",\"value\":\"Lyon\"}]";
+    for (MockHttpServletResponse wrong : List.of(apiPost("/segments/count", "{\"match\":\"most\",\"rules\":" + rules + "}"),
+        apiPost("/segments", "{\"name\":\"Most\",\"conditions\":{\"match\":\"ALL\",\"rules\":" + rules + "}}"))) {
+      assertThat(refusedField(wrong)).isEqualTo("match");
+      assertThat(json.readTree(wrong.getContentAsString()).get("errors").get(0).get("message").asString())
+          .isEqualTo("match is one of all, any.");
+    }
+    assertThat(segments.list(org.id())).isEmpty();
+
+    MockHttpServletResponse created = apiPost("/segments", "{\"name\":\"Either\",\"conditions\":{\"match\":\" any \",\"rules\":" + rules + "}}");
+    assertThat(created.getStatus()).as(created.getContentAsString()).isEqualTo(201);
+    assertThat(json.readTree(created.getContentAsString()).get("conditions").get("match").asString()).isEqualTo("any");
+    long id = json.readTree(created.getContentAsString()).get("id").asLong();
+    assertThat(jdbc.sql("select conditions ->> 'match' from segment where id = ?").param(id).query(String.class).single()).isEqualTo("any");
+    assertThat(segments.find(org.id(), id).orElseThrow().conditions().match()).isEqualTo(SegmentMatch.ANY);
+    assertThat(segments.count(org.id(), segments.find(org.id(), id).orElseThrow().conditions()))
+        .isEqualTo(count("any", rule("tag", "vip", "has", ""), rule("field", "city", "eq", "Lyon")));
+    assertThat(apiPost("/segments/count", "{\"rules\":" + rules + "}").getContentAsString()).as("all when absent")
+        .isEqualTo("{\"count\":" + count("all", rule("tag", "vip", "has", ""), rule("field", "city", "eq", "Lyon")) + "}");
+    assertThat(mvc.perform(get("/o/" + org.slug() + "/segments").with(organizations.asOwner(org))).andReturn().getResponse()
+        .getContentAsString()).contains("Any of 2 conditions");
+
+    String path = "/o/" + org.slug() + "/segments/" + id;
+    MockHttpServletResponse panel = mvc.perform(post(path).with(organizations.asOwner(org)).with(csrf()).param("name", "Either")
+        .param("match", "most").param("action", "save").param("type.0", "tag").param("subject.0", "vip").param("op.0", "has")
+        .param("value.0", "")).andReturn().getResponse();
+    assertThat(panel.getStatus()).isEqualTo(422);
+    assertThat(panel.getContentAsString()).contains("Choose whether all or any of the conditions must hold.");
+    assertThat(segments.find(org.id(), id).orElseThrow().conditions().rules()).as("nothing saved").hasSize(2);
   }
 
   @Test
@@ -432,7 +466,7 @@ class SegmentsTest {
   /** The editor as a person uses it: a choice field's choices, comparisons in words, errors in words beside the row. */
   @Test
   void segment_editor_page_shows_choices_and_comparisons_in_words_and_says_errors_in_its_words() throws Exception {
-    long id = segments.create(org.id(), "Plans", new Segments.Conditions("all", List.of(rule("field", "plan", "eq", "pro")))).id();
+    long id = segments.create(org.id(), "Plans", new Segments.Conditions(SegmentMatch.ALL, List.of(rule("field", "plan", "eq", "pro")))).id();
     String path = "/o/" + org.slug() + "/segments/" + id;
     String page = mvc.perform(get(path).with(organizations.asOwner(org))).andReturn().getResponse().getContentAsString();
     Matcher op = Pattern.compile("<select[^>]*name=\"op\\.0\"[^>]*>(.*?)</select>", Pattern.DOTALL).matcher(page);
@@ -497,7 +531,7 @@ class SegmentsTest {
     expected.forEach((r, index) -> {
       String plan = tx.execute(status -> {
         jdbc.sql("set local enable_seqscan = off").update();
-        dev.herald.platform.SqlFragment p = segments.compile(org.id(), new Segments.Conditions("all", List.of(r)), "seg_");
+        dev.herald.platform.SqlFragment p = segments.compile(org.id(), new Segments.Conditions(SegmentMatch.ALL, List.of(r)), "seg_");
         String org = r.subject().equals("created_at") ? "s.organization_id = :org and " : "";
         return String.join("\n", jdbc.sql("explain select count(*) from subscriber s where " + org + p.sql())
             .params(p.params()).param("org", this.org.id()).query(String.class).list());
