@@ -6,16 +6,23 @@ import dev.herald.platform.TextEnum;
 /** Through what a subscription came: {@code consent_record.channel} and {@code subscription.source}. */
 public enum ConsentChannel implements TextEnum {
   /** The person themselves: a hosted or embedded form, the preference centre. */
-  FORM("form"),
-  IMPORT("import"),
-  API("api"),
+  FORM("form", "Sign-up form"),
+  IMPORT("import", "Import"),
+  API("api", "API"),
   /** A member of the organization, in the panel. */
-  PANEL("panel");
+  PANEL("panel", "Panel");
 
   private final String text;
+  private final String words;
 
-  ConsentChannel(String text) {
+  ConsentChannel(String text, String words) {
     this.text = text;
+    this.words = words;
+  }
+
+  /** As the panel shows it: "Sign-up form" for {@code form}. */
+  public String words() {
+    return words;
   }
 
   @JsonValue
