@@ -4,6 +4,7 @@ import dev.herald.audiences.SuppressionScreen;
 import dev.herald.mail.EmailAddress;
 import dev.herald.platform.Refusal;
 import dev.herald.platform.Refused;
+import dev.herald.platform.SqlFragment;
 import dev.herald.platform.TextEnum;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -62,7 +63,7 @@ class OutboundMessages {
 
   record Page(List<Summary> items, long total, int page, int size) {}
 
-  private record Pending(int index, String key, String hash, Composer.Composed composed, List<String> suppressed) {}
+  private record Pending(int index, String key, String hash, Composer.Composed composed) {}
 
   private final JdbcClient jdbc;
   private final Composer composer;
@@ -82,7 +83,8 @@ class OutboundMessages {
   Accepted accept(long organizationId, SendRequest request, String idempotencyKey) {
     Pending pending = prepare(organizationId, 0, request, idempotencyKey == null ? null : "single:" + key(idempotencyKey));
     if (pending.composed() == null) return replay(organizationId, pending.key(), pending.hash()).orElseThrow();
-    return transaction.execute(status -> insert(organizationId, pending));
+    Map<String, String> suppressed = suppressed(organizationId, List.of(pending));
+    return transaction.execute(status -> insert(organizationId, pending, suppressed));
   }
 
   /**
@@ -110,10 +112,11 @@ class OutboundMessages {
         answers[i] = new BatchEntry(i, null, refused.refusal());
       }
     }
+    Map<String, String> suppressed = suppressed(organizationId, toInsert);
     transaction.executeWithoutResult(status -> {
       for (Pending p : toInsert) {
         try {
-          answers[p.index()] = new BatchEntry(p.index(), insert(organizationId, p), null);
+          answers[p.index()] = new BatchEntry(p.index(), insert(organizationId, p, suppressed), null);
         } catch (Refused refused) { // a concurrent request took the key with another message
           answers[p.index()] = new BatchEntry(p.index(), null, refused.refusal());
         }
@@ -122,14 +125,29 @@ class OutboundMessages {
     return List.of(answers);
   }
 
-  /** An earlier answer for the key (composed null), or the message checked, built and screened, ready to insert. */
+  /** An earlier answer for the key (composed null), or the message checked and built, ready to insert. */
   private Pending prepare(long organizationId, int index, SendRequest request, String key) {
     String hash = key == null ? null : hash(request);
-    if (key != null && replay(organizationId, key, hash).isPresent()) return new Pending(index, key, hash, null, null);
-    Composer.Composed composed = composer.compose(organizationId, request);
-    List<String> suppressed = composed.recipients().stream()
-        .map(r -> screen.refusal(organizationId, r.address().key()).orElse(null)).toList();
-    return new Pending(index, key, hash, composed, suppressed);
+    if (key != null && replay(organizationId, key, hash).isPresent()) return new Pending(index, key, hash, null);
+    return new Pending(index, key, hash, composer.compose(organizationId, request));
+  }
+
+  /**
+   * Why each suppressed recipient of these messages may not be mailed (address key → the screen's reason), in one
+   * query for a whole batch.
+   */
+  private Map<String, String> suppressed(long organizationId, List<Pending> pending) {
+    String[] keys = pending.stream().flatMap(p -> p.composed().recipients().stream()).map(r -> r.address().key())
+        .distinct().toArray(String[]::new);
+    Map<String, String> reasons = new HashMap<>();
+    if (keys.length == 0) return reasons;
+    SqlFragment refusal = screen.refusalSql(organizationId, "r", "sup_");
+    jdbc.sql("select r.email_key, " + refusal.sqlOver("r") + " from unnest(cast(:keys as text[])) as r(email_key)")
+        .params(refusal.paramsWith(Map.of("keys", keys)))
+        .query(rs -> {
+          if (rs.getString(2) != null) reasons.put(rs.getString(1), rs.getString(2));
+        });
+    return reasons;
   }
 
   private static String key(String key) {
@@ -161,7 +179,7 @@ class OutboundMessages {
   }
 
   /** The message and its recipients; in the caller's transaction. */
-  private Accepted insert(long organizationId, Pending p) {
+  private Accepted insert(long organizationId, Pending p, Map<String, String> suppressedReasons) {
     Composer.Composed c = p.composed();
     Optional<Long> id = jdbc.sql("""
         insert into outbound_message (organization_id, sending_domain_id, source, from_address, subject, header_message_id,
@@ -183,7 +201,7 @@ class OutboundMessages {
       addresses[i] = address.asciiAddress();
       keys[i] = address.key();
       domains[i] = address.asciiDomain().toLowerCase(java.util.Locale.ROOT);
-      String suppressed = p.suppressed().get(i);
+      String suppressed = suppressedReasons.get(address.key());
       states[i] = (suppressed == null ? RecipientState.QUEUED : RecipientState.FAILED).text();
       replies[i] = suppressed == null ? "" : "Not sent: suppressed (" + suppressed + ")";
     }

@@ -118,7 +118,7 @@ class MessagesApiTest {
     String wire = new String(source.content(id, accepted.get("recipients").get(0).get("id").asLong()).bytes(), StandardCharsets.UTF_8);
     assertThat(wire).contains("To: ann@one.example, bob@two.example\r\n").contains("Cc: cat@one.example\r\n")
         .contains("Message-ID: <" + accepted.get("messageId").asString() + ">").contains("X-Campaign: spring")
-        .contains("Reply-To: help@" + domain).doesNotContain("dan@three.example").doesNotContainIgnoringCase("bcc");
+        .contains("Reply-To: help@" + domain).doesNotContain("dan@three.example").doesNotContainPattern("(?im)^bcc:");
     assertThat(accepted.get("messageId").asString()).endsWith("@" + domain);
     // every recipient and every retry gets the same stored bytes
     assertThat(source.content(id, accepted.get("recipients").get(3).get("id").asLong()).bytes()).isEqualTo(wire.getBytes(StandardCharsets.UTF_8));
