@@ -109,6 +109,12 @@ class SecurityConfiguration {
   private static void toSignIn(HttpServletRequest request, HttpServletResponse response,
       org.springframework.security.core.AuthenticationException e) throws IOException {
     String path = request.getRequestURI().substring(request.getContextPath().length());
+    // Subscribers' pages are public: one that does not exist is not there, rather than behind the panel's sign-in
+    // (which, on a public host of its own, would send a subscriber to the panel's address).
+    if (path.startsWith("/p/")) {
+      response.sendError(HttpServletResponse.SC_NOT_FOUND);
+      return;
+    }
     String back = "GET".equals(request.getMethod()) ? path + (request.getQueryString() == null ? "" : "?" + request.getQueryString())
         : "/dashboard";
     response.sendRedirect(request.getContextPath() + "/login?next="

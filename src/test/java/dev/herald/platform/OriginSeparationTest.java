@@ -63,6 +63,17 @@ class OriginSeparationTest {
     }
   }
 
+  /** Regression (issue 9's trial): an unknown /p/ path on the public host redirected to the panel's sign-in page. */
+  @Test
+  void an_unknown_subscriber_page_is_a_404_on_the_public_host_not_a_redirect_to_the_panels_sign_in() throws Exception {
+    for (String path : new String[] {"/p/nothing", "/p/subscribe/", "/p/confirm/extra"}) {
+      MockHttpServletResponse r = response("lists.example.com", path);
+      assertThat(r.getStatus()).as(path).isEqualTo(404);
+      assertThat(r.getHeader("Location")).as(path).isNull();
+    }
+    assertThat(status("panel.example.com", "/o/acme")).as("panel pages still ask to sign in").isEqualTo(302);
+  }
+
   @Test
   void hosts_are_compared_without_case_port_or_trailing_dot() {
     assertThat(RequestOrigin.host("Lists.Example.COM.:8443")).isEqualTo("lists.example.com");
