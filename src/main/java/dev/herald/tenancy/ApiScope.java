@@ -41,6 +41,33 @@ public enum ApiScope {
     return code;
   }
 
+  /** As the panel shows it: "Change lists and subscribers" for {@code lists:write}. */
+  public String words() {
+    return switch (this) {
+      case send -> "Send mail";
+      case lists_read -> "Read lists and subscribers";
+      case lists_write -> "Change lists and subscribers";
+      case lists_export -> "Export subscribers";
+      case suppressions_read -> "Read the suppression list";
+      case suppressions_write -> "Change the suppression list";
+      case campaigns_read -> "Read campaigns";
+      case campaigns_write -> "Change campaigns";
+      case templates_read -> "Read templates";
+      case templates_write -> "Change templates";
+      case domains_read -> "Read sending domains";
+      case domains_write -> "Change sending domains";
+      case reports_read -> "Read reports";
+      case privacy -> "See privacy requests and erase people";
+      case members_read -> "Read members";
+      case audit_read -> "Read the audit log";
+    };
+  }
+
+  /** The words of a stored scope code; a code no longer known is shown as it is. */
+  public static String wordsOf(String code) {
+    return fromCode(code).map(ApiScope::words).orElse(code);
+  }
+
   Set<Permission> grants() {
     return grants;
   }

@@ -134,7 +134,7 @@ class OrganizationController {
   @GetMapping("/o/{org}/api-keys")
   String apiKeys(OrganizationContext org, Model model) {
     model.addAttribute("keys", apiKeys.list(org.id()));
-    model.addAttribute("scopes", Arrays.stream(ApiScope.values()).map(ApiScope::code).toList());
+    model.addAttribute("scopes", ApiScope.values());
     return "tenancy/api-keys";
   }
 
