@@ -50,6 +50,7 @@ class ConfigurationValidationTest {
         Arguments.of("--herald.delivery.mx-port=0", "herald.delivery.mxPort", "from 1 to 65535"),
         Arguments.of("--herald.sending.spf-include=spf include.example", "herald.sending.spfInclude", "must be a host name"),
         Arguments.of("--herald.sending.check-interval=PT10S", "herald.sending", "check-interval must be between 1 minute and 7 days"),
+        Arguments.of("--herald.sending.max-message-size=200MB", "herald.sending", "max-message-size must be between 1KB and 100MB"),
         Arguments.of("--herald.dns.resolvers=127.0.0.1:53,not a host", "herald.dns.resolvers", "must be host or host:port"),
         Arguments.of("--herald.dns.timeout=PT0.01S", "herald.dns", "timeout must be between 100 ms and 60 seconds"),
         Arguments.of("--herald.delivery.shaping.connection-limit=0", "herald.delivery.shaping.connectionLimit", "from 1 to 1000"),
@@ -142,6 +143,7 @@ class ConfigurationValidationTest {
     assertThat(bound.sending().spfInclude()).isEqualTo("_spf.mail.example.com");
     assertThat(bound.sending().bounceHost()).as("blank: the base URL's host").isEmpty();
     assertThat(bound.sending().checkInterval()).isEqualTo(Duration.ofHours(1));
+    assertThat(bound.sending().maxMessageSize()).as("the default").isEqualTo(DataSize.ofMegabytes(10));
     // application.yml hands them to Spring as ${herald.session-timeout:8h} and so on.
     assertThat(environment.getProperty("herald.session-timeout")).isEqualTo("2h");
     assertThat(environment.getProperty("herald.max-import-size")).isEqualTo("512MB");
