@@ -58,6 +58,11 @@ class ImportWorker implements SchedulingConfigurer {
   private final ObjectMapper json;
   private final Clock clock;
   private final Organizations organizations;
+  /** How long a release at shutdown waits for a job's row (locked while its merge commits) before leaving it to its lease. */
+  static final Duration RELEASE_WAIT = Duration.ofSeconds(2);
+  /** The leases of the jobs this node is running, released at shutdown if their jobs are still running then. */
+  private final java.util.Set<Leases.Lease> held = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private volatile boolean stopping;
   /** One permit per job this node may run at once. */
   private final Semaphore slots;
   private final ExecutorService runners;
@@ -82,15 +87,39 @@ class ImportWorker implements SchedulingConfigurer {
   }
 
   /**
-   * Jobs still running when the node stops get the shutdown timeout to finish; one that does not is left
-   * to its lease, and another node (or this one, restarted) takes it over from its file.
+   * Jobs still running when the node stops get the shutdown timeout to finish; the leases of those that do
+   * not are released, so another node (or this one, restarted) takes them over from their files at once
+   * rather than when the leases run out. Their attempts here stop at their next fenced write.
    */
   @PreDestroy
   void stop() throws InterruptedException {
+    stopping = true;
     runners.shutdown();
-    if (!runners.awaitTermination(properties.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-      log.warn("Imports still running at shutdown are left to their leases: another node takes them over from their files");
+    if (!runners.awaitTermination(properties.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) releaseHeld();
+  }
+
+  /**
+   * Gives back the jobs still held. A job in the middle of its merge has its row locked by the merge's
+   * transaction: the release waits {@link #RELEASE_WAIT} for it, then leaves that job to its lease, so a
+   * long merge does not hold the node's shutdown.
+   */
+  void releaseHeld() {
+    for (Leases.Lease lease : held) {
+      try {
+        Leases.Outcome outcome = tx.execute(status -> {
+          jdbc.sql("select set_config('lock_timeout', ?, true)").param(Long.toString(RELEASE_WAIT.toMillis())).query(String.class).single();
+          return leases.release(lease);
+        });
+        if (outcome == Leases.Outcome.DONE) log.info("Import {} released at shutdown: another node takes it over from its file", lease.jobId());
+      } catch (RuntimeException e) {
+        log.warn("Import {} could not be released at shutdown ({}): it is left to its lease", lease.jobId(), e.getMessage());
+      }
     }
+  }
+
+  /** The leases of the jobs this node is running now. */
+  java.util.Set<Leases.Lease> running() {
+    return java.util.Set.copyOf(held);
   }
 
   /** Scheduled here rather than by {@code @Scheduled}, so the poll interval comes from the validated settings. */
@@ -100,7 +129,7 @@ class ImportWorker implements SchedulingConfigurer {
   }
 
   void work() {
-    if (!roles.has(NodeRole.worker)) return;
+    if (!roles.has(NodeRole.worker) || stopping) return;
     if (clock.instant().isAfter(lastDraftSweep.plus(DRAFT_SWEEP))) {
       lastDraftSweep = clock.instant();
       forgetAbandonedDrafts();
@@ -117,13 +146,22 @@ class ImportWorker implements SchedulingConfigurer {
         slots.release();
         return;
       }
-      runners.execute(() -> {
-        try {
-          run(lease.get());
-        } finally {
-          slots.release();
-        }
-      });
+      held.add(lease.get());
+      try {
+        runners.execute(() -> {
+          try {
+            run(lease.get());
+          } finally {
+            held.remove(lease.get());
+            slots.release();
+          }
+        });
+      } catch (java.util.concurrent.RejectedExecutionException stopped) {
+        // Claimed as the node began to stop: given back at once.
+        held.remove(lease.get());
+        slots.release();
+        leases.release(lease.get());
+      }
     }
   }
 
