@@ -40,6 +40,17 @@ public enum SuppressionReason implements TextEnum {
     return this == UNSUBSCRIBE || this == ERASED;
   }
 
+  /** As the panel shows it: "Hard bounce" for {@code hard_bounce}. */
+  public String words() {
+    return switch (this) {
+      case MANUAL -> "Added by hand";
+      case HARD_BOUNCE -> "Hard bounce";
+      case COMPLAINT -> "Spam complaint";
+      case UNSUBSCRIBE -> "Unsubscribed";
+      case ERASED -> "Erased";
+    };
+  }
+
   public static SuppressionReason fromText(String text) {
     return TextEnum.fromText(SuppressionReason.class, text);
   }

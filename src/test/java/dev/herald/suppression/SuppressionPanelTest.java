@@ -120,6 +120,19 @@ class SuppressionPanelTest {
   }
 
   @Test
+  void reasons_are_shown_in_words_not_as_api_codes() throws Exception {
+    // The badges and both selects showed "hard bounce", "manual", "unsubscribe": the stored codes, underscores dropped.
+    add(acme.id(), "bob@example.com", null, "hard_bounce", null);
+    add(acme.id(), "cat@example.com", null, "manual", null);
+    String html = html(get(page).param("reason", "hard_bounce").with(organizations.asOwner(acme)));
+    assertThat(html).contains("<span class=\"badge reason-hard_bounce\">Hard bounce</span>")
+        .contains("<option value=\"hard_bounce\" selected=\"selected\">Hard bounce</option>")
+        .contains("<option value=\"manual\" selected=\"selected\">Added by hand</option>")
+        .contains("<option value=\"complaint\">Spam complaint</option>")
+        .doesNotContain(">hard bounce<").doesNotContain(">manual<").doesNotContain(">unsubscribe<");
+  }
+
+  @Test
   void the_check_answers_htmx_with_a_fragment_and_a_plain_request_with_the_page() throws Exception {
     add(acme.id(), "cat@example.net", null, "complaint", null);
     add(null, null, "example.net", "manual", null);
