@@ -305,7 +305,10 @@ class PanelBrowserTest {
     assertThat(dkimValue).startsWith("v=DKIM1; k=rsa; p=MII");
     assertThat(values.get(2).getText()).as("zone file form in 255-octet strings").startsWith("\"v=DKIM1").contains("\" \"");
     assertThat(dkim.findElements(By.cssSelector("button.copy-button"))).hasSize(3).allMatch(WebElement::isDisplayed);
-    assertThat(dkim.findElement(By.cssSelector(".dns-state")).getText()).isEqualTo("not checked");
+    assertThat(dkim.findElement(By.cssSelector(".dns-state")).getText()).isEqualTo("Not checked");
+    // The keys in words: it showed "rsa", "ed25519" and "active", the API's codes.
+    assertThat(browser.findElement(By.id("key-hr" + month + "r")).getText()).contains("RSA-2048", "Signing").doesNotContain("rsa").doesNotContain("active");
+    assertThat(browser.findElement(By.id("key-hr" + month + "e")).getText()).contains("Ed25519").doesNotContain("ed25519");
     WebElement mx = browser.findElement(By.id("record-return_path_mx"));
     assertThat(mx.findElements(By.cssSelector("code.dns-value")).get(1).getText()).isEqualTo("10 bounce.herald.example.");
 
@@ -314,20 +317,20 @@ class PanelBrowserTest {
     dns.mx("bounces.shop.domains-co.example", 10, "mx.elsewhere.example");
     checkNow();
     assertThat(web.notice()).contains("not right yet");
-    assertThat(state("record-dkim:hr" + month + "r")).isEqualTo("ok");
-    assertThat(state("record-dkim:hr" + month + "e")).isEqualTo("missing");
-    assertThat(state("record-return_path_mx")).isEqualTo("wrong");
+    assertThat(state("record-dkim:hr" + month + "r")).isEqualTo("OK");
+    assertThat(state("record-dkim:hr" + month + "e")).isEqualTo("Missing");
+    assertThat(state("record-return_path_mx")).isEqualTo("Wrong value");
     assertThat(browser.findElement(By.id("record-return_path_mx")).findElement(By.cssSelector(".dns-found")).getText())
         .isEqualTo("10 mx.elsewhere.example");
-    assertThat(state("record-return_path_spf")).isEqualTo("missing");
-    assertThat(state("record-dmarc")).isEqualTo("missing");
+    assertThat(state("record-return_path_spf")).isEqualTo("Missing");
+    assertThat(state("record-dmarc")).isEqualTo("Missing");
     assertThat(web.visible(By.id("domain-status")).getText()).isEqualTo("not verified");
 
     // Fixed: the MX and the return path's SPF published, the domain is verified.
     dns.remove("bounces.shop.domains-co.example").mx("bounces.shop.domains-co.example", 10, "bounce.herald.example")
         .txt("bounces.shop.domains-co.example", "v=spf1 include:_spf.herald.example -all").txt("_spf.herald.example", "v=spf1 -all");
     checkNow();
-    assertThat(state("record-return_path_mx")).isEqualTo("ok");
+    assertThat(state("record-return_path_mx")).isEqualTo("OK");
     assertThat(web.visible(By.id("domain-status")).getText()).isEqualTo("verified");
     web.open(o + "/domains");
     assertThat(web.bodyText()).contains("shop.domains-co.example", "verified");

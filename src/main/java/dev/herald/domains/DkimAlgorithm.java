@@ -24,4 +24,12 @@ public enum DkimAlgorithm implements TextEnum {
   public String toString() {
     return text;
   }
+
+  /** As the panel shows it: "RSA-2048" for {@code rsa}. */
+  public String words() {
+    return switch (this) {
+      case RSA -> "RSA-2048";
+      case ED25519 -> "Ed25519";
+    };
+  }
 }

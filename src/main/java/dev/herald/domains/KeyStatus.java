@@ -25,4 +25,13 @@ public enum KeyStatus implements TextEnum {
   public String toString() {
     return text;
   }
+
+  /** As the panel shows it: "Waiting for DNS" for {@code pending}. */
+  public String words() {
+    return switch (this) {
+      case PENDING -> "Waiting for DNS";
+      case ACTIVE -> "Signing";
+      case RETIRED -> "Retired";
+    };
+  }
 }

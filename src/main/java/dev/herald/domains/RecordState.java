@@ -25,4 +25,13 @@ public enum RecordState implements TextEnum {
   public String toString() {
     return text;
   }
+
+  /** As the panel shows it: "Wrong value" for {@code wrong}. */
+  public String words() {
+    return switch (this) {
+      case MISSING -> "Missing";
+      case WRONG -> "Wrong value";
+      case OK -> "OK";
+    };
+  }
 }
