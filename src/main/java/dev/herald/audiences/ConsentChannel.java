@@ -36,6 +36,11 @@ public enum ConsentChannel implements TextEnum {
     return text;
   }
 
+  /** The words of a stored channel text (a subscriber's source); any other text is shown as it is. */
+  public static String wordsOf(String text) {
+    return TextEnum.find(ConsentChannel.class, text).map(ConsentChannel::words).orElse(text);
+  }
+
   public static ConsentChannel fromText(String text) {
     return TextEnum.fromText(ConsentChannel.class, text);
   }
