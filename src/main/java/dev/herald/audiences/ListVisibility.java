@@ -35,4 +35,12 @@ public enum ListVisibility implements TextEnum {
   public static ListVisibility parse(String field, String text) {
     return TextEnum.parse(ListVisibility.class, field, text);
   }
+
+  /** As the panel shows it: "Public" for {@code public}. */
+  public String words() {
+    return switch (this) {
+      case PUBLIC -> "Public";
+      case PRIVATE -> "Private";
+    };
+  }
 }

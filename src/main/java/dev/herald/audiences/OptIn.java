@@ -35,4 +35,12 @@ public enum OptIn implements TextEnum {
   public static OptIn parse(String field, String text) {
     return TextEnum.parse(OptIn.class, field, text);
   }
+
+  /** As the panel shows it: "Double opt-in" for {@code double}. */
+  public String words() {
+    return switch (this) {
+      case SINGLE -> "Single opt-in";
+      case DOUBLE -> "Double opt-in";
+    };
+  }
 }

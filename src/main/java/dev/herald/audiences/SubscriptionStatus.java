@@ -49,4 +49,15 @@ public enum SubscriptionStatus implements TextEnum {
   public static SubscriptionStatus parse(String field, String text) {
     return TextEnum.parse(SubscriptionStatus.class, field, text);
   }
+
+  /** As the panel shows it: "Unsubscribed" for {@code unsubscribed}. */
+  public String words() {
+    return switch (this) {
+      case UNCONFIRMED -> "Unconfirmed";
+      case SUBSCRIBED -> "Subscribed";
+      case UNSUBSCRIBED -> "Unsubscribed";
+      case BOUNCED -> "Bounced";
+      case COMPLAINED -> "Complained";
+    };
+  }
 }
