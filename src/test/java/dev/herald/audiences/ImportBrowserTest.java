@@ -258,12 +258,12 @@ class ImportBrowserTest {
     List<String> cells = rows.getFirst().findElements(By.tagName("td")).stream().map(WebElement::getText).toList();
     assertThat(cells.get(1)).isEqualTo("person042@example.com");
     assertThat(cells.get(2)).isEqualTo(name(42));
-    assertThat(cells.get(3)).isEqualToNormalizingWhitespace("Newsletter subscribed");
+    assertThat(cells.get(3)).isEqualToNormalizingWhitespace("Newsletter Subscribed");
 
     rows.getFirst().findElement(By.linkText("person042@example.com")).click();
     web.until(d -> "person042@example.com".equals(d.findElement(By.tagName("h1")).getText()));
     Map<String, String> details = details();
-    assertThat(details).containsEntry("Name", name(42)).containsEntry("Member rating", "3").containsEntry("Source", "import");
+    assertThat(details).containsEntry("Name", name(42)).containsEntry("Member rating", "3").containsEntry("Source", "Import");
     assertThat(details.get("Tags")).contains("vip", "customer");
 
     // The database agrees: everyone subscribed, with the consent basis and Mailchimp's opt-in evidence.
