@@ -23,6 +23,7 @@ class ImportAudit {
   @ApplicationModuleListener
   void on(Imports.SubscribersImported imported) {
     audit.record(imported.organizationId(), "import.finished", "import", imported.jobId(),
-        imported.inserted() + " added, " + imported.updated() + " updated, " + imported.skipped() + " set aside, list " + imported.listId());
+        imported.inserted() + " added, " + imported.updated() + " updated, "
+            + imported.subscriptionChanged() + " existing added to the list or status changed, " + imported.skipped() + " set aside, list " + imported.listId());
   }
 }

@@ -52,11 +52,15 @@ class ImportMerge {
   /** Subscribers the merge inserted and updated. */
   record Counts(long inserted, long updated) {}
 
-  /** What the merge found so far: rows it set aside, subscribers it inserted and updated. */
+  /**
+   * What the merge found so far: rows it set aside, subscribers it inserted and updated, and existing people
+   * it only added to the list or whose status there it changed (their subscriber row stayed as it was).
+   */
   private static final class Found {
     long setAside;
     long inserted;
     long updated;
+    long subscriptionChanged;
   }
 
   /** Returns false when the job was taken over before the merge: then nothing is merged. */
@@ -78,9 +82,9 @@ class ImportMerge {
       found.inserted = counts.inserted();
       found.updated = counts.updated();
       report(job, ImportStep.WRITING_CONSENT, found);
-      writeSubscriptionsAndConsent(job, p);
+      found.subscriptionChanged = writeSubscriptionsAndConsent(job, p);
       recordWithdrawals(p);
-      finishJob(job, counts, found.setAside);
+      finishJob(job, counts, found);
       return true;
     }));
     if (!merged) return false;
@@ -119,10 +123,12 @@ class ImportMerge {
     tx.apart(() -> {
       jdbc.sql("update import_step set finished_at = clock_timestamp() where job_id = ? and finished_at is null").param(job.id()).update();
       jdbc.sql("""
-          insert into import_step (job_id, step, started_at, set_aside, inserted, updated) values (?, ?, clock_timestamp(), ?, ?, ?)
+          insert into import_step (job_id, step, started_at, set_aside, inserted, updated, subscription_changed)
+          values (?, ?, clock_timestamp(), ?, ?, ?, ?)
           on conflict (job_id, step) do update set started_at = excluded.started_at, finished_at = null,
-            set_aside = excluded.set_aside, inserted = excluded.inserted, updated = excluded.updated""")
-          .params(job.id(), step.text(), found.setAside, found.inserted, found.updated).update();
+            set_aside = excluded.set_aside, inserted = excluded.inserted, updated = excluded.updated,
+            subscription_changed = excluded.subscription_changed""")
+          .params(job.id(), step.text(), found.setAside, found.inserted, found.updated, found.subscriptionChanged).update();
     });
   }
 
@@ -289,18 +295,29 @@ class ImportMerge {
    * not change are left out before the insert: {@code ON CONFLICT DO UPDATE} locks (and so writes) every row
    * it meets even when its {@code WHERE} then keeps it as it is, a million locks for an update import. The
    * same {@code WHERE} stays on the conflict, for a subscription written by someone else meanwhile.
+   *
+   * <p>Returns how many existing people only had their subscription changed: added to the list, or their status
+   * on it changed, while their subscriber row stayed as it was. Each person is counted once: one whose row the
+   * upsert also changed is already counted as updated, and a new one as inserted. Whether the upsert wrote a
+   * subscriber's row is read from the row itself: a row this transaction inserted or updated carries its
+   * transaction id as {@code xmin} (the merge runs in one transaction without savepoints).
    */
-  private void writeSubscriptionsAndConsent(ImportRun job, Map<String, Object> p) {
+  private long writeSubscriptionsAndConsent(ImportRun job, Map<String, Object> p) {
     var changed = new Batches(job, "import_subscription");
+    long[] onlySubscription = {0};
     jdbc.sql(SUBSCRIPTIONS_AND_CONSENT).params(p).withFetchSize(BulkActions.EVENT_BATCH)
-        .query((org.springframework.jdbc.core.RowCallbackHandler) rs -> changed.add(rs.getLong(1)));
+        .query((org.springframework.jdbc.core.RowCallbackHandler) rs -> {
+          changed.add(rs.getLong(1));
+          if (!rs.getBoolean(2)) onlySubscription[0]++;
+        });
     changed.flush();
+    return onlySubscription[0];
   }
 
   static final String SUBSCRIPTIONS_AND_CONSENT = """
         with incoming as materialized (
           select s.id as subscriber_id, coalesce(r.row_status, :importAs) as status, r.optin_ip, r.optin_time, r.confirm_time,
-                 r.status_time
+                 r.status_time, s.xmin = pg_current_xact_id()::xid as subscriber_written
           from import_row r join subscriber s on s.organization_id = :org and s.email_key = r.email_key
           where r.job_id = :job and r.skip is null),
         changed as (
@@ -315,14 +332,17 @@ class ImportMerge {
             confirmed_at = coalesce(x.confirmed_at, excluded.confirmed_at), unsubscribed_at = excluded.unsubscribed_at
             where x.status is distinct from excluded.status and x.status <> 'complained'
               and not (x.status = 'subscribed' and excluded.status = 'unconfirmed')
-          returning x.subscriber_id)
-        insert into consent_record (organization_id, subscriber_id, list_id, channel, channel_ref, basis, ip, given_at,
-                                    confirmed_at, withdrawn_at)
-        select :org, c.subscriber_id, :list, 'import', 'import:' || :job, :basis, i.optin_ip, coalesce(i.optin_time, now()),
-               case when i.status = 'subscribed' then coalesce(i.confirm_time, now()) end,
-               case when i.status = 'unsubscribed' then coalesce(i.status_time, now()) end
-        from changed c join incoming i on i.subscriber_id = c.subscriber_id
-        returning subscriber_id""";
+          returning x.subscriber_id),
+        written as (
+          select i.* from changed c join incoming i on i.subscriber_id = c.subscriber_id),
+        consented as (
+          insert into consent_record (organization_id, subscriber_id, list_id, channel, channel_ref, basis, ip, given_at,
+                                      confirmed_at, withdrawn_at)
+          select :org, w.subscriber_id, :list, 'import', 'import:' || :job, :basis, w.optin_ip, coalesce(w.optin_time, now()),
+                 case when w.status = 'subscribed' then coalesce(w.confirm_time, now()) end,
+                 case when w.status = 'unsubscribed' then coalesce(w.status_time, now()) end
+          from written w)
+        select subscriber_id, subscriber_written from written""";
 
   /**
    * People the file says left (a row's status, or the job's, is unsubscribed) withdrew, as if they had left in the
@@ -347,17 +367,17 @@ class ImportMerge {
    * by {@link #holdJob} since the start, so it cannot be lost here) with its counts, and publishes one
    * {@link SubscribersImported} with the counts (whom the import touched went out in the steps' batches).
    */
-  private void finishJob(ImportRun job, Counts counts, long setAsideInMerge) {
+  private void finishJob(ImportRun job, Counts counts, Found found) {
     jdbc.sql("delete from import_row where job_id = ?").param(job.id()).update();
     if (leases.finish(job.lease()) == Leases.Outcome.LOST) throw new ImportRun.LeaseLost(job);
     // clock_timestamp(), not now(): now() is when this transaction began, before the whole merge.
     jdbc.sql("""
         update import_job set finished_at = clock_timestamp(), content = null,
-          processed_rows = total_rows, inserted = ?, updated = ?, skipped = skipped + ? where id = ?""")
-        .params(counts.inserted(), counts.updated(), setAsideInMerge, job.id()).update();
+          processed_rows = total_rows, inserted = ?, updated = ?, subscription_changed = ?, skipped = skipped + ? where id = ?""")
+        .params(counts.inserted(), counts.updated(), found.subscriptionChanged, found.setAside, job.id()).update();
     jdbc.sql("update import_step set finished_at = clock_timestamp() where job_id = ? and finished_at is null").param(job.id()).update();
     events.publishEvent(new SubscribersImported(job.orgId(), job.listId(), job.id(), counts.inserted(), counts.updated(),
-        jdbc.sql("select skipped from import_job where id = ?").param(job.id()).query(Long.class).single()));
+        found.subscriptionChanged, jdbc.sql("select skipped from import_job where id = ?").param(job.id()).query(Long.class).single()));
   }
 
   /**

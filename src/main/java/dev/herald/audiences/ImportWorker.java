@@ -211,7 +211,7 @@ class ImportWorker implements SchedulingConfigurer {
       if (leases.renew(lease) == Leases.Outcome.LOST) throw new ImportRun.LeaseLost(run);
       jdbc.sql("delete from import_row where job_id = ?").param(run.id()).update();
       jdbc.sql("delete from import_error where job_id = ?").param(run.id()).update();
-      jdbc.sql("update import_job set started_at = now(), processed_rows = 0, inserted = 0, updated = 0, skipped = 0 where id = ?")
+      jdbc.sql("update import_job set started_at = now(), processed_rows = 0, inserted = 0, updated = 0, subscription_changed = 0, skipped = 0 where id = ?")
           .param(run.id()).update();
       jdbc.sql("delete from import_step where job_id = ?").param(run.id()).update();
       jdbc.sql("insert into import_step (job_id, step, started_at) values (?, ?, now())").params(run.id(), ImportStep.READING.text()).update();

@@ -39,19 +39,26 @@ class Imports {
   /**
    * {@code step}: while running, the step the job is in (null otherwise); {@code percent}: the steps' shares
    * of the bar ({@link ImportStep}), the reading step by how much of the file was read; 100 when finished.
-   * While the merge runs, {@code skipped}, {@code inserted} and {@code updated} are what it found so far.
+   * While the merge runs, {@code skipped}, {@code inserted}, {@code updated} and {@code subscriptionChanged} are what
+   * it found so far. {@code subscriptionChanged}: existing people the import added to the list or whose status on it
+   * changed while their subscriber row stayed as it was (one whose row changed too is counted as updated only).
    */
   public record Job(long id, Long listId, String fileName, String format, SubscriptionStatus importAs, String consentBasis, boolean overwrite,
-      List<String> tags, ImportStatus status, Long totalRows, long processedRows, long inserted, long updated, long skipped,
+      List<String> tags, ImportStatus status, Long totalRows, long processedRows, long inserted, long updated,
+      @io.swagger.v3.oas.annotations.media.Schema(description = "Existing people the import added to the list or whose status on it"
+          + " changed, while their own record stayed as it was (one whose record changed too counts as updated only)")
+      long subscriptionChanged, long skipped,
       String failure, Instant createdAt, Instant startedAt, Instant finishedAt, int percent, String layout, ImportStep step) {
 
     /**
-     * Rows of people already there whom the import left as they were (the merge skips a subscriber its row would not
-     * change): once finished, each row read was set aside, or made a subscriber new, updated or unchanged, as rows of
-     * the same address are set aside as duplicates. Null while the job is not finished: the merge counts as it goes.
+     * Rows of people already there whom the import left as they were, neither their subscriber row nor their
+     * subscription on the list (the merge skips what a row would not change): once finished, each row read was set
+     * aside, or made a subscriber new, updated, subscription changed or unchanged, as rows of the same address are set
+     * aside as duplicates. Null while the job is not finished: the merge counts as it goes.
      */
     public Long unchanged() {
-      return status == ImportStatus.FINISHED ? Math.max(0, processedRows - inserted - updated - skipped) : null;
+      return status == ImportStatus.FINISHED
+          ? Math.max(0, processedRows - inserted - updated - subscriptionChanged - skipped) : null;
     }
   }
 
@@ -63,7 +70,8 @@ class Imports {
       String consentBasis, boolean overwrite, List<String> tags) {}
 
   /** Published once per finished import (not per row: a million events would swamp the outbox). */
-  public record SubscribersImported(long organizationId, long listId, long jobId, long inserted, long updated, long skipped) {}
+  public record SubscribersImported(long organizationId, long listId, long jobId, long inserted, long updated,
+      long subscriptionChanged, long skipped) {}
 
   /** A running job's counts so far are the staging's (on the job) and the merge's (on its latest step). */
   private static final String COLUMNS = """
@@ -71,10 +79,11 @@ class Imports {
       j.processed_rows,
       case when j.status = 'running' then coalesce(s.inserted, 0) else j.inserted end,
       case when j.status = 'running' then coalesce(s.updated, 0) else j.updated end,
+      case when j.status = 'running' then coalesce(s.subscription_changed, 0) else j.subscription_changed end,
       j.skipped + case when j.status = 'running' then coalesce(s.set_aside, 0) else 0 end,
       j.failure, j.created_at, j.started_at, j.finished_at, j.read_fraction, s.step, j.layout
       from import_job j left join lateral (
-        select step, set_aside, inserted, updated from import_step where job_id = j.id order by started_at desc limit 1) s on true""";
+        select step, set_aside, inserted, updated, subscription_changed from import_step where job_id = j.id order by started_at desc limit 1) s on true""";
 
   // ---- asking for an import -----------------------------------------------------------------
 
@@ -278,14 +287,14 @@ class Imports {
 
   private static Job map(java.sql.ResultSet rs, int n) throws SQLException {
     ImportStatus status = ImportStatus.of(rs.getString(9));
-    ImportStep step = status == ImportStatus.RUNNING && rs.getString(20) != null ? ImportStep.of(rs.getString(20)) : null;
+    ImportStep step = status == ImportStatus.RUNNING && rs.getString(21) != null ? ImportStep.of(rs.getString(21)) : null;
     int percent = status == ImportStatus.FINISHED ? 100
-        : step == ImportStep.READING ? step.from + (int) Math.floor(rs.getDouble(19) * (step.to - step.from))
+        : step == ImportStep.READING ? step.from + (int) Math.floor(rs.getDouble(20) * (step.to - step.from))
         : step != null ? step.from : 0;
     return new Job(rs.getLong(1), (Long) rs.getObject(2), rs.getString(3), rs.getString(4), SubscriptionStatus.fromText(rs.getString(5)), rs.getString(6),
         rs.getBoolean(7), List.of((String[]) rs.getArray(8).getArray()), status, (Long) rs.getObject(10), rs.getLong(11),
-        rs.getLong(12), rs.getLong(13), rs.getLong(14), rs.getString(15), rs.getTimestamp(16).toInstant(),
-        rs.getTimestamp(17) == null ? null : rs.getTimestamp(17).toInstant(),
-        rs.getTimestamp(18) == null ? null : rs.getTimestamp(18).toInstant(), percent, rs.getString(21), step);
+        rs.getLong(12), rs.getLong(13), rs.getLong(14), rs.getLong(15), rs.getString(16), rs.getTimestamp(17).toInstant(),
+        rs.getTimestamp(18) == null ? null : rs.getTimestamp(18).toInstant(),
+        rs.getTimestamp(19) == null ? null : rs.getTimestamp(19).toInstant(), percent, rs.getString(22), step);
   }
 }

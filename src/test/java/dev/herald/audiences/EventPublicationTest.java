@@ -77,17 +77,17 @@ class EventPublicationTest {
   void a_publication_is_stored_with_the_change_and_deleted_once_its_listener_ran() {
     long jobId = 4242;
     tx.executeWithoutResult(status -> {
-      publisher.publishEvent(new Imports.SubscribersImported(org.id(), listId, jobId, 3, 1, 2));
+      publisher.publishEvent(new Imports.SubscribersImported(org.id(), listId, jobId, 3, 1, 4, 2));
       assertThat(publications("ImportAudit")).as("written in the transaction of the change").isEqualTo(1);
       assertThat(finishedAudit(jobId)).as("the listener runs only after the commit").isEmpty();
     });
     await("the audit entry is written", () -> !finishedAudit(jobId).isEmpty());
-    assertThat(finishedAudit(jobId)).containsExactly("3 added, 1 updated, 2 set aside, list " + listId);
+    assertThat(finishedAudit(jobId)).containsExactly("3 added, 1 updated, 4 existing added to the list or status changed, 2 set aside, list " + listId);
     await("the completed publication is deleted", () -> publications("ImportAudit") == 0);
 
     // Rolled back: no publication, and the listener never runs.
     tx.executeWithoutResult(status -> {
-      publisher.publishEvent(new Imports.SubscribersImported(org.id(), listId, 4343, 1, 0, 0));
+      publisher.publishEvent(new Imports.SubscribersImported(org.id(), listId, 4343, 1, 0, 0, 0));
       status.setRollbackOnly();
     });
     assertThat(publications("ImportAudit")).isZero();
@@ -102,7 +102,7 @@ class EventPublicationTest {
     assertThat(job.get("status").asString()).isEqualTo("finished");
     long jobId = job.get("id").asLong();
     await("the import's audit entry", () -> !finishedAudit(jobId).isEmpty());
-    assertThat(finishedAudit(jobId)).containsExactly("2 added, 0 updated, 1 set aside, list " + listId);
+    assertThat(finishedAudit(jobId)).containsExactly("2 added, 0 updated, 0 existing added to the list or status changed, 1 set aside, list " + listId);
     await("no publication left", () -> publications("ImportAudit") == 0);
   }
 

@@ -351,7 +351,7 @@ class ImportBrowserTest {
     web.submit("Start the import");
     web.until(d -> "finished".equals(text("import-status")));
     assertThat(statistics()).containsExactly(entry("Rows read", "4"), entry("New subscribers", "4"), entry("Existing, updated", "0"),
-        entry("Existing, unchanged", "0"), entry("Set aside", "0"));
+        entry("Existing, added to the list or status changed", "0"), entry("Existing, unchanged", "0"), entry("Set aside", "0"));
     assertThat(text("import-step-line")).isEqualTo("Every step is done.");
     assertThat(progressValue()).isEqualTo(100);
     assertThat(browser.findElements(By.linkText("See the rows set aside"))).isEmpty();
@@ -366,7 +366,7 @@ class ImportBrowserTest {
     web.submit("Start the import");
     web.until(d -> "finished".equals(text("import-status")));
     assertThat(statistics()).containsExactly(entry("Rows read", "4"), entry("New subscribers", "1"), entry("Existing, updated", "1"),
-        entry("Existing, unchanged", "1"), entry("Set aside", "1"));
+        entry("Existing, added to the list or status changed", "0"), entry("Existing, unchanged", "1"), entry("Set aside", "1"));
     assertFinishedInPeoplesWords();
     web.visible(By.linkText("See the rows set aside")).click();
     web.until(d -> !d.findElements(By.id("errors-heading")).isEmpty());
@@ -378,6 +378,17 @@ class ImportBrowserTest {
     assertFitsAPhone("a finished import");
     assertProgressBarSpansTheCard();
     browser.manage().window().setSize(new Dimension(1280, 900));
+
+    // 3. Regression (outside trial): the first file again, into another list, added all four people to it, but the
+    //    grid said "Existing, unchanged 4". They are counted as added to the list.
+    long otherList = jdbc.sql("insert into mailing_list (organization_id, name) values (?, 'Other') returning id").param(org.id())
+        .query(Long.class).single();
+    upload(org, folder.resolve("first.csv"), otherList);
+    web.fill("consentBasis", BASIS);
+    web.submit("Start the import");
+    web.until(d -> "finished".equals(text("import-status")));
+    assertThat(statistics()).containsExactly(entry("Rows read", "4"), entry("New subscribers", "0"), entry("Existing, updated", "0"),
+        entry("Existing, added to the list or status changed", "4"), entry("Existing, unchanged", "0"), entry("Set aside", "0"));
   }
 
   private long upload(TestOrganizations.Created org, Path file, long listId) {

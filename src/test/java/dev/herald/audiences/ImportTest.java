@@ -315,6 +315,79 @@ class ImportTest {
         .query(String.class).list()).containsExactly("Lyon", "Rome");
   }
 
+  /**
+   * Regression (outside trial): re-importing a list's export into another list added everyone to that list, but the job
+   * said 0 new, 0 updated and "unchanged" for all: a subscription the import created or changed was counted nowhere.
+   */
+  @Test
+  void importing_existing_people_into_another_list_reports_them_added_to_the_list_not_unchanged() throws Exception {
+    byte[] file = "email,name\nann@example.com,Ann\nbob@example.com,Bob\ncy@example.com,Cy\n".getBytes(StandardCharsets.UTF_8);
+    finished(upload("export.csv", file, Map.of(), 202));
+    listId = jdbc.sql("insert into mailing_list (organization_id, name, optin) values (?, 'Other', 'single') returning id")
+        .param(org.id()).query(Long.class).single();
+
+    JsonNode other = finished(upload("export.csv", file, Map.of(), 202));
+    assertThat(count("select count(*) from subscription where list_id = ?", listId)).isEqualTo(3);
+    assertThat(other.get("inserted").asLong()).isZero();
+    assertThat(other.get("updated").asLong()).isZero();
+    assertThat(other.get("subscriptionChanged").asLong()).isEqualTo(3);
+    assertThat(other.get("skipped").asLong()).isZero();
+    assertThat(jobRecord(other).unchanged()).isZero();
+  }
+
+  @Test
+  void re_importing_the_same_file_into_the_same_list_reports_everyone_unchanged() throws Exception {
+    byte[] file = "email,name\nann@example.com,Ann\nbob@example.com,Bob\n".getBytes(StandardCharsets.UTF_8);
+    JsonNode first = finished(upload("a.csv", file, Map.of(), 202));
+    assertThat(first.get("inserted").asLong()).isEqualTo(2);
+    assertThat(first.get("subscriptionChanged").asLong()).as("new people are counted as new only").isZero();
+
+    JsonNode again = finished(upload("a.csv", file, Map.of(), 202));
+    assertThat(again.get("inserted").asLong()).isZero();
+    assertThat(again.get("updated").asLong()).isZero();
+    assertThat(again.get("subscriptionChanged").asLong()).isZero();
+    assertThat(jobRecord(again).unchanged()).isEqualTo(2);
+  }
+
+  /**
+   * One file with each kind of row, into a second list: a new person, one whose row changes and who joins the list
+   * (counted once, as updated), one who only joins the list, one whose status on the list changes, one already on
+   * the list as they are, and one set aside.
+   */
+  @Test
+  void a_mixed_import_counts_new_updated_subscription_changed_unchanged_and_set_aside_each_right() throws Exception {
+    long firstList = listId;
+    finished(upload("a.csv", "email,name\nupd@example.com,Upd\njoins@example.com,Joins\n".getBytes(StandardCharsets.UTF_8), Map.of(), 202));
+    listId = jdbc.sql("insert into mailing_list (organization_id, name, optin) values (?, 'Second', 'single') returning id")
+        .param(org.id()).query(Long.class).single();
+    finished(upload("b.csv", "email,name\nsame@example.com,Same\nstatus@example.com,Status\n".getBytes(StandardCharsets.UTF_8),
+        Map.of("importAs", "unconfirmed"), 202));
+    jdbc.sql("update subscription set status = 'subscribed' where list_id = ? and subscriber_id = "
+        + "(select id from subscriber where email = 'same@example.com')").param(listId).update();
+
+    JsonNode mixed = finished(upload("c.csv", """
+        email,name,tags
+        new@example.com,New,
+        upd@example.com,Upd,vip
+        joins@example.com,Joins,
+        status@example.com,Status,
+        same@example.com,Same,
+        not-an-address,Nobody,
+        """.getBytes(StandardCharsets.UTF_8), Map.of(), 202));
+    assertThat(mixed.get("processedRows").asLong()).isEqualTo(6);
+    assertThat(mixed.get("inserted").asLong()).as("new").isEqualTo(1);
+    assertThat(mixed.get("updated").asLong()).as("upd: tag added and joined the list, counted once").isEqualTo(1);
+    assertThat(mixed.get("subscriptionChanged").asLong()).as("joins (added) and status (unconfirmed to subscribed)").isEqualTo(2);
+    assertThat(mixed.get("skipped").asLong()).isEqualTo(1);
+    assertThat(jobRecord(mixed).unchanged()).as("same").isEqualTo(1);
+    assertThat(count("select count(*) from subscription where list_id = ? and status = 'subscribed'", listId)).isEqualTo(5);
+    assertThat(count("select count(*) from subscription where list_id = ?", firstList)).isEqualTo(2);
+  }
+
+  Imports.Job jobRecord(JsonNode job) {
+    return imports.find(org.id(), job.get("id").asLong()).orElseThrow();
+  }
+
   @Test
   void unsubscribed_and_complained_people_are_never_resubscribed_by_an_import() throws Exception {
     finished(upload("a.csv", "email\nleft@example.com\nangry@example.com\nstays@example.com\n".getBytes(StandardCharsets.UTF_8), Map.of(), 202));

@@ -137,4 +137,12 @@ class ApiDocumentTest {
     });
     assertThat(stateParam).contains("queued", "bounced");
   }
+
+  /** Regression (outside trial): existing people an import added to the list were counted nowhere; the job says how many. */
+  @Test
+  void an_import_job_documents_the_existing_people_it_added_to_the_list() {
+    JsonNode job = resolve(api.at("/paths/~1api~1v1~1orgs~1{org}~1imports~1{id}/get/responses/200/content/application~1json/schema"));
+    assertThat(job.at("/properties").has("subscriptionChanged")).as(job.toString()).isTrue();
+    assertThat(job.at("/properties/subscriptionChanged/description").asString()).contains("added to the list");
+  }
 }
