@@ -4,6 +4,7 @@ import static dev.herald.tenancy.Permission.*;
 
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -66,6 +67,14 @@ public enum ApiScope {
   /** The words of a stored scope code; a code no longer known is shown as it is. */
   public static String wordsOf(String code) {
     return fromCode(code).map(ApiScope::words).orElse(code);
+  }
+
+  /**
+   * The scopes the API keys page offers: those of capabilities Herald has today (campaigns, templates and reports
+   * come later). Keys holding other scopes keep them; their codes are still accepted and shown.
+   */
+  static List<ApiScope> offered() {
+    return Arrays.stream(values()).filter(s -> s.grants.stream().anyMatch(PermissionGroups::exists)).toList();
   }
 
   Set<Permission> grants() {

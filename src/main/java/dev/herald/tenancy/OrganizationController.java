@@ -134,7 +134,7 @@ class OrganizationController {
   @GetMapping("/o/{org}/api-keys")
   String apiKeys(OrganizationContext org, Model model) {
     model.addAttribute("keys", apiKeys.list(org.id()));
-    model.addAttribute("scopes", ApiScope.values());
+    model.addAttribute("scopes", ApiScope.offered());
     return "tenancy/api-keys";
   }
 
