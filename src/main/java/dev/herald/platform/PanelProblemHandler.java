@@ -28,6 +28,12 @@ import org.springframework.web.util.UriUtils;
 @ControllerAdvice(annotations = Controller.class)
 @Order(Ordered.LOWEST_PRECEDENCE)
 class PanelProblemHandler {
+  /**
+   * The error page says what was refused when it was a value (its message is written for people, as on forms).
+   * A request attribute: the error page, rendered in the same request, reads it as a variable.
+   */
+  static final String INVALID = "refusedValue";
+
   private static final Pattern VARIABLE = Pattern.compile("\\{([A-Za-z0-9_]+)}");
 
   /** Never flashed into the session, nor shown again: the CSRF token and anything secret. */
@@ -40,6 +46,7 @@ class PanelProblemHandler {
     OnRefused form = handler.getMethodAnnotation(OnRefused.class);
     if (form == null || (form.notFoundIsPage() && refusal instanceof Refusal.NotFound)) {
       HttpRefusal.apply(refusal, response);
+      if (refusal instanceof Refusal.Invalid) request.setAttribute(INVALID, refusal.message());
       response.sendError(HttpRefusal.status(refusal).value(), refusal.message());
       return null;
     }

@@ -48,6 +48,19 @@ class ErrorPagesTest {
     assertThat(unknown.body()).contains("404 · Not found");
   }
 
+  /** Regression (issue 9's trial): every 422 page gave "an export format it does not know" as its example. */
+  @Test
+  void a_422_page_names_what_was_refused_not_always_an_export_format() {
+    HeraldUser owner = fixtures.person("owner@refused-value.test");
+    Organizations.Organization org = fixtures.organization("Refused Value Co", owner);
+    WebClient web = new WebClient(port);
+    web.submit("/login", "/login", Map.of("email", "owner@refused-value.test", "password", Fixtures.PASSWORD));
+    WebClient.Page badStatus = web.getHtml("/o/" + org.slug() + "/subscribers?status=bogus");
+    assertThat(badStatus.status()).isEqualTo(422);
+    assertThat(badStatus.body()).contains("422 · Cannot do this", "<p id=\"refused-value\" class=\"wrap\">status is one of")
+        .doesNotContain("export format");
+  }
+
   /** Regression (issue 9's trial): a form sent with a stale token got "You do not have permission ... in this organization". */
   @Test
   void a_form_sent_with_an_expired_token_says_the_form_expired_not_that_permission_is_missing() throws Exception {
