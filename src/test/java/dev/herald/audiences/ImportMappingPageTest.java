@@ -3,16 +3,21 @@ package dev.herald.audiences;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.tenancy.TestOrganizations;
+import dev.herald.testsupport.Browser;
 import dev.herald.testsupport.WebClient;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.WebElement;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.web.util.HtmlUtils;
 
 /** The import's mapping page over a real socket and session: a refused start keeps every choice made. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -94,5 +99,49 @@ class ImportMappingPageTest {
     imports.start(org.id(), csv, null, "subscribed", "a form", false, List.of());
     assertThat(imports.samples(org.id(), csv)).isEmpty();
     assertThat(imports.samples(org.id() + 1000, json)).as("another organization's draft").isEmpty();
+  }
+
+  /** Regression (issue 9's trial): the recognized layout's note said "columns going to ignore", the option says "Don't import". */
+  @Test
+  void the_layout_note_names_the_dont_import_option_as_the_select_labels_it() {
+    TestOrganizations.Created org = fixtures.organization("Ignore Words Co");
+    String page = "/o/" + org.slug() + "/imports/" + ghostDraft(org, "ann@example.com");
+    WebClient web = new WebClient(port);
+    web.submit("/login", "/login", Map.of("email", org.ownerEmail(), "password", "correct horse battery"));
+    String html = HtmlUtils.htmlUnescape(web.get(page).body());
+    String dontImport = ImportsController.TARGET_LABELS.get("ignore");
+    assertThat(html).contains("Recognized: <strong>Ghost members export</strong>", "columns set to <em>" + dontImport + "</em>",
+        "<option value=\"ignore\">" + dontImport + "</option>").doesNotContain("going to <em>ignore</em>");
+  }
+
+  /** Regression (issue 9's trial): at 390 px a long sample address broke mid-address, over two lines. */
+  @Test
+  void at_390_px_a_long_sample_address_is_cut_with_an_ellipsis_not_broken_over_lines() throws Exception {
+    TestOrganizations.Created org = fixtures.organization("Narrow Samples Co");
+    String longAddress = "some.long.name@newsletters.example.org"; // under Imports.SAMPLE_CHARS, so shown whole by the server
+    String page = "/o/" + org.slug() + "/imports/" + ghostDraft(org, longAddress);
+    try (Browser browser = Browser.start(port)) {
+      browser.signIn(org.ownerEmail(), "correct horse battery");
+      browser.waitForPath("/dashboard");
+      browser.driver().manage().window().setSize(new Dimension(390, 844));
+      browser.open(page);
+      WebElement sample = browser.visible(By.cssSelector("li[title='" + longAddress + "']"));
+      WebElement shortSample = browser.visible(By.cssSelector("li[title='true']"));
+      assertThat(sample.getCssValue("text-overflow")).isEqualTo("ellipsis");
+      assertThat(sample.getSize().getHeight()).as("one line, as high as a short value").isEqualTo(shortSample.getSize().getHeight());
+      assertThat((Boolean) browser.js().executeScript("return arguments[0].scrollWidth > arguments[0].clientWidth", sample))
+          .as("cut, not shown whole").isTrue();
+      long inner = ((Number) browser.js().executeScript("return window.innerWidth")).longValue();
+      long scroll = ((Number) browser.js().executeScript("return document.documentElement.scrollWidth")).longValue();
+      assertThat(scroll).as("nothing to scroll sideways to").isLessThanOrEqualTo(inner);
+    }
+  }
+
+  /** A draft of a Ghost members export (a layout Herald recognizes) whose one row has this email. */
+  private long ghostDraft(TestOrganizations.Created org, String email) {
+    long listId = jdbc.sql("insert into mailing_list (organization_id, name) values (?, 'L') returning id").param(org.id())
+        .query(Long.class).single();
+    String csv = "id,email,name,subscribed_to_emails,complimentary_plan\n1," + email + ",Ann,true,false\n";
+    return imports.upload(org.id(), null, listId, "members.csv", csv.getBytes(StandardCharsets.UTF_8), null);
   }
 }
