@@ -340,7 +340,7 @@ class PanelBrowserTest {
   private void checkNow() {
     WebElement button = web.button("Check DNS records");
     button.click();
-    web.until(org.openqa.selenium.support.ui.ExpectedConditions.stalenessOf(button));
+    web.waitUntilGone(button);
     web.visible(By.id("domain-status"));
   }
 

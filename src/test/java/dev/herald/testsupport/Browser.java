@@ -15,8 +15,10 @@ import java.util.logging.Level;
 import java.util.regex.Pattern;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -156,7 +158,29 @@ public final class Browser implements AutoCloseable {
   public void submit(String buttonText) {
     WebElement button = button(buttonText);
     button.click();
-    wait.until(ExpectedConditions.stalenessOf(button));
+    waitUntilGone(button);
+  }
+
+  /** Waits until the page holding this element was replaced (after a click that navigates). */
+  public void waitUntilGone(WebElement element) {
+    wait.until(d -> isGone(element));
+  }
+
+  /**
+   * Whether the element's page was replaced. Besides the stale-element error, chromedriver sometimes answers a
+   * check made while the new document replaces the old one with "Node with given id does not belong to the
+   * document" (an unknown error, not a stale one; seen once in CI on a form post): that too means it is gone.
+   */
+  private static boolean isGone(WebElement element) {
+    try {
+      element.isEnabled();
+      return false;
+    } catch (StaleElementReferenceException e) {
+      return true;
+    } catch (WebDriverException e) {
+      if (e.getMessage() != null && e.getMessage().contains("does not belong to the document")) return true;
+      throw e;
+    }
   }
 
   public void clickNav(String text) {
