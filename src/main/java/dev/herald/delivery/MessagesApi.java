@@ -1,6 +1,6 @@
 package dev.herald.delivery;
 
-import dev.herald.platform.Refusal;
+import dev.herald.platform.HttpRefusal;
 import dev.herald.platform.Refused;
 import dev.herald.platform.TextEnum;
 import dev.herald.tenancy.OrganizationContext;
@@ -9,7 +9,6 @@ import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
-import java.util.Map;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -65,17 +64,7 @@ class MessagesApi {
 
   private static BatchResult result(OutboundMessages.BatchEntry e) {
     if (e.accepted() != null) return new BatchResult(e.index(), e.accepted().id(), e.accepted().messageId(), e.accepted().recipients(), null);
-    Refusal refusal = e.refusal();
-    HttpStatus status = switch (refusal) {
-      case Refusal.Invalid i -> HttpStatus.UNPROCESSABLE_CONTENT;
-      case Refusal.Conflict c -> HttpStatus.CONFLICT;
-      case Refusal.NotFound n -> HttpStatus.NOT_FOUND;
-      case Refusal.Forbidden f -> HttpStatus.FORBIDDEN;
-      case Refusal.Limited l -> HttpStatus.TOO_MANY_REQUESTS;
-      case Refusal.Unavailable u -> HttpStatus.SERVICE_UNAVAILABLE;
-    };
-    ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, refusal.message());
-    if (refusal.field() != null) problem.setProperty("errors", List.of(Map.of("field", refusal.field(), "message", refusal.message())));
+    ProblemDetail problem = HttpRefusal.problem(e.refusal());
     return new BatchResult(e.index(), null, null, null, problem);
   }
 

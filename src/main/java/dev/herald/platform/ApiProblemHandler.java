@@ -53,15 +53,10 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
   @ExceptionHandler(Refused.class)
   ResponseEntity<ProblemDetail> refused(Refused refused) {
     Refusal refusal = refused.refusal();
-    HttpStatus status = HttpRefusal.status(refusal);
-    ProblemDetail body = ProblemDetail.forStatusAndDetail(status, refusal.message());
-    if (refusal.field() != null) {
-      body.setProperty("errors", List.of(Map.of("field", refusal.field(), "message", refusal.message())));
-    }
-    ResponseEntity.BodyBuilder answer = ResponseEntity.status(status);
+    ResponseEntity.BodyBuilder answer = ResponseEntity.status(HttpRefusal.status(refusal));
     String retryAfter = HttpRefusal.retryAfter(refusal);
     if (retryAfter != null) answer.header(HttpHeaders.RETRY_AFTER, retryAfter);
-    return answer.body(body);
+    return answer.body(HttpRefusal.problem(refusal));
   }
 
   /**

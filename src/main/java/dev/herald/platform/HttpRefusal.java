@@ -2,14 +2,17 @@ package dev.herald.platform;
 
 import jakarta.servlet.http.HttpServletResponse;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
 
 /**
  * The one place where a {@link Refusal} becomes HTTP: its status and its Retry-After header, the same
  * for problem+json ({@link ApiProblemHandler}) and for pages ({@link PanelProblemHandler}, {@link Forms}).
  */
-final class HttpRefusal {
+public final class HttpRefusal {
   private HttpRefusal() {}
 
   static HttpStatus status(Refusal refusal) {
@@ -21,6 +24,18 @@ final class HttpRefusal {
       case Refusal.Limited l -> HttpStatus.TOO_MANY_REQUESTS;
       case Refusal.Unavailable u -> HttpStatus.SERVICE_UNAVAILABLE;
     };
+  }
+
+  /**
+   * The refusal as problem+json: its status, its message, and its field (if any) in {@code errors}. Public for
+   * answers that carry several problems in one body, such as the send API's batch.
+   */
+  public static ProblemDetail problem(Refusal refusal) {
+    ProblemDetail body = ProblemDetail.forStatusAndDetail(status(refusal), refusal.message());
+    if (refusal.field() != null) {
+      body.setProperty("errors", List.of(Map.of("field", refusal.field(), "message", refusal.message())));
+    }
+    return body;
   }
 
   /** The Retry-After value in whole seconds (rounded up, at least 1), or null when the refusal names no wait. */
