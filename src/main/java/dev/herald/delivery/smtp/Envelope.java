@@ -9,11 +9,21 @@ import java.util.Objects;
  *
  * @param from the reverse path (a VERP bounce address); empty for the null sender {@code <>}
  * @param recipients one or more forward paths; results come back in this order
+ * @param envId the envelope id for delivery status notifications (RFC 3461 ENVID, sent when the server offers
+ *     DSN), or {@code null} for none: the worker gives the message's Message-ID, which a DSN returns as its
+ *     Original-Envelope-Id. Printable ASCII; left out of MAIL when its xtext form is over 100 characters (§4.4)
  */
-public record Envelope(String from, List<String> recipients) {
+public record Envelope(String from, List<String> recipients, String envId) {
+
+  public Envelope(String from, List<String> recipients) {
+    this(from, recipients, null);
+  }
 
   public Envelope {
     requireSafe(Objects.requireNonNull(from, "from"), "from");
+    if (envId != null && (envId.isEmpty() || !envId.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
+      throw new IllegalArgumentException("the envelope id is printable ASCII without spaces");
+    }
     recipients = List.copyOf(Objects.requireNonNull(recipients, "recipients"));
     if (recipients.isEmpty()) {
       throw new IllegalArgumentException("an envelope needs at least one recipient");

@@ -204,7 +204,7 @@ public final class SmtpConnection implements AutoCloseable {
     }
     group.writeBytes(mailCommand(envelope, data));
     for (String recipient : envelope.recipients()) {
-      group.writeBytes(Dialogue.line("RCPT TO:<" + recipient + ">"));
+      group.writeBytes(Dialogue.line(rcptCommand(recipient)));
     }
     group.writeBytes(Dialogue.line("DATA"));
     dialogue.write(group.toByteArray(), timeouts.mail(), "the envelope");
@@ -249,7 +249,7 @@ public final class SmtpConnection implements AutoCloseable {
       return;
     }
     for (int i = 0; i < envelope.recipients().size(); i++) {
-      dialogue.command("RCPT TO:<" + envelope.recipients().get(i) + ">", timeouts.rcpt());
+      dialogue.command(rcptCommand(envelope.recipients().get(i)), timeouts.rcpt());
       transaction.rcpt(i, dialogue.read("RCPT TO", timeouts.rcpt()), "RCPT TO");
     }
     if (!transaction.anyAccepted()) {
@@ -284,6 +284,25 @@ public final class SmtpConnection implements AutoCloseable {
     if (capabilities.size()) {
       mail.append(" SIZE=").append(data.size());
     }
+    if (capabilities.dsn()) {
+      // RFC 3461: a failure report carries the headers only (our bounce handling reads the report and the
+      // headers, and the body may be large); ENVID comes back as Original-Envelope-Id.
+      mail.append(" RET=HDRS");
+      String envId = envelope.envId() == null ? null : Dsn.xtext(envelope.envId());
+      if (envId != null && envId.length() <= Dsn.MAX_ENVID) {
+        mail.append(" ENVID=").append(envId);
+      }
+    }
     return Dialogue.line(mail.toString());
+  }
+
+  /**
+   * RCPT TO, with RFC 3461's parameters when the server offers DSN: reports on failure and delay only (success
+   * reports would cost every receiver a message, and the SMTP reply already tells us), and the original
+   * recipient, so a report names the address we sent to even after the receiver forwarded it.
+   */
+  private String rcptCommand(String recipient) {
+    String command = "RCPT TO:<" + recipient + ">";
+    return capabilities.dsn() ? command + " NOTIFY=FAILURE,DELAY ORCPT=" + Dsn.orcpt(recipient) : command;
   }
 }

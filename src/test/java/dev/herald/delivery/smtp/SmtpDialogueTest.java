@@ -431,6 +431,81 @@ class SmtpDialogueTest {
     assertThat(wire.messages).containsExactly("Subject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?=\r\n\r\nGrüße\r\n");
   }
 
+  // ---- delivery status notifications (RFC 3461) ----------------------------------------------------
+
+  @Test
+  void with_dsn_offered_mail_asks_for_headers_only_with_the_envelope_id_and_each_rcpt_for_failure_and_delay() {
+    ScriptedPeer wire = server("250-mx.example.net", "250-PIPELINING", "250-DSN", "250 SIZE 100000")
+        .on("MAIL FROM:<bounce+1@b.herald.test>" + MESSAGE_SIZE + " RET=HDRS ENVID=abc+2B1+3Dx@news.example", "250 Ok")
+        .on("RCPT TO:<ann+news@example.net> NOTIFY=FAILURE,DELAY ORCPT=rfc822;ann+2Bnews@example.net", "250 Ok")
+        .on("RCPT TO:<bob@example.net> NOTIFY=FAILURE,DELAY ORCPT=rfc822;bob@example.net", "250 Ok")
+        .on("DATA", "354 go ahead")
+        .on(".", "250 Ok");
+    SmtpConnection connection = connect(wire);
+    Envelope envelope = new Envelope("bounce+1@b.herald.test", List.of("ann+news@example.net", "bob@example.net"), "abc+1=x@news.example");
+    assertThat(connection.send(envelope, MESSAGE)).allSatisfy(r -> assertThat(r).isInstanceOf(Accepted.class));
+    assertThat(wire.writes.get(1)).isEqualTo(
+        "MAIL FROM:<bounce+1@b.herald.test>" + MESSAGE_SIZE + " RET=HDRS ENVID=abc+2B1+3Dx@news.example\r\n"
+            + "RCPT TO:<ann+news@example.net> NOTIFY=FAILURE,DELAY ORCPT=rfc822;ann+2Bnews@example.net\r\n"
+            + "RCPT TO:<bob@example.net> NOTIFY=FAILURE,DELAY ORCPT=rfc822;bob@example.net\r\n"
+            + "DATA\r\n");
+  }
+
+  @Test
+  void with_dsn_and_without_pipelining_each_command_carries_its_parameters_and_no_envelope_id_means_no_envid() {
+    ScriptedPeer wire = server("250-mx.example.net", "250 DSN")
+        .on("MAIL FROM:<bounce+1@b.herald.test> RET=HDRS", "250 Ok")
+        .on("RCPT TO:<ann@example.net> NOTIFY=FAILURE,DELAY ORCPT=rfc822;ann@example.net", "250 Ok")
+        .on("DATA", "354 go ahead")
+        .on(".", "250 Ok");
+    SmtpConnection connection = connect(wire);
+    assertThat(connection.send(envelope("ann@example.net"), MESSAGE)).singleElement().isInstanceOf(Accepted.class);
+    assertThat(wire.writes).containsExactly(
+        EHLO + "\r\n",
+        "MAIL FROM:<bounce+1@b.herald.test> RET=HDRS\r\n",
+        "RCPT TO:<ann@example.net> NOTIFY=FAILURE,DELAY ORCPT=rfc822;ann@example.net\r\n",
+        "DATA\r\n",
+        "Subject: hi\r\n\r\nHello.\r\n.\r\n");
+  }
+
+  @Test
+  void without_dsn_offered_no_dsn_parameter_is_sent_even_with_an_envelope_id() {
+    ScriptedPeer wire = server(PIPELINING_EHLO)
+        .on("MAIL FROM:<bounce+1@b.herald.test>" + MESSAGE_SIZE, "250 Ok")
+        .on("RCPT TO:<ann@example.net>", "250 Ok")
+        .on("DATA", "354 go ahead")
+        .on(".", "250 Ok");
+    SmtpConnection connection = connect(wire);
+    Envelope envelope = new Envelope("bounce+1@b.herald.test", List.of("ann@example.net"), "id1@news.example");
+    assertThat(connection.send(envelope, MESSAGE)).singleElement().isInstanceOf(Accepted.class);
+    assertThat(wire.writes.get(1)).isEqualTo("MAIL FROM:<bounce+1@b.herald.test>" + MESSAGE_SIZE + "\r\n"
+        + "RCPT TO:<ann@example.net>\r\nDATA\r\n");
+  }
+
+  @Test
+  void a_utf8_recipient_gets_rfc_6533s_orcpt_and_an_envelope_id_over_100_characters_is_left_out() {
+    String longId = "x".repeat(90) + "@news.example";
+    ScriptedPeer wire = server("250-mx.example.net", "250-PIPELINING", "250-SMTPUTF8", "250 DSN")
+        .on("MAIL FROM:<bounce+1@b.herald.test> SMTPUTF8 RET=HDRS", "250 Ok")
+        .on("RCPT TO:<jürgen+a=b@example.net> NOTIFY=FAILURE,DELAY ORCPT=utf-8;j\\x{FC}rgen\\x{2B}a\\x{3D}b@example.net", "250 Ok")
+        .on("DATA", "354 go ahead")
+        .on(".", "250 Ok");
+    SmtpConnection connection = connect(wire);
+    Envelope envelope = new Envelope("bounce+1@b.herald.test", List.of("jürgen+a=b@example.net"), longId);
+    assertThat(connection.send(envelope, MESSAGE)).singleElement().isInstanceOf(Accepted.class);
+    assertThat(wire.scriptDone()).isTrue(); // every command matched the script exactly: no ENVID on MAIL
+  }
+
+  @Test
+  void xtext_writes_plus_equals_and_anything_outside_printable_ascii_as_hex() {
+    assertThat(Dsn.xtext("a+b=c!~")).isEqualTo("a+2Bb+3Dc!~");
+    assertThat(Dsn.xtext("a b")).isEqualTo("a+20b");
+    assertThat(Dsn.orcpt("ann@example.net")).isEqualTo("rfc822;ann@example.net");
+    assertThat(Dsn.orcpt("ö\\@例え.jp")).isEqualTo("utf-8;\\x{F6}\\x{5C}@\\x{4F8B}\\x{3048}.jp");
+    assertThatThrownBy(() -> new Envelope("a@b.example", List.of("x@y.example"), "id with space"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
   // ---- the message --------------------------------------------------------------------------------
 
   @Test

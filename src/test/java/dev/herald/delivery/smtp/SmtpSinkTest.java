@@ -75,10 +75,38 @@ class SmtpSinkTest {
       String first = captured.stream().filter(m -> m.contains("Subject: message 0\n")).findFirst().orElseThrow();
       assertThat(first)
           .contains("X-Helo-Args: mta1.herald.test\n")
-          .contains("X-Mail-Args: <bounce+0@b.herald.test>\n")
-          .contains("X-Rcpt-Args: <user0.0@example.net>\nX-Rcpt-Args: <user0.1@example.net>\n")
+          // smtp-sink offers DSN: failure and delay reports, headers only, each recipient's original address
+          .contains("X-Mail-Args: <bounce+0@b.herald.test> RET=HDRS\n")
+          .contains("X-Rcpt-Args: <user0.0@example.net> NOTIFY=FAILURE,DELAY ORCPT=rfc822;user0.0@example.net\n"
+              + "X-Rcpt-Args: <user0.1@example.net> NOTIFY=FAILURE,DELAY ORCPT=rfc822;user0.1@example.net\n")
           // smtp-sink removes the stuffing: the lines arrive as written
           .endsWith("Line one.\n.A line that starts with a dot\n..and one with two\n.\nlast line\n\n");
+    }
+  }
+
+  @Test
+  void dsn_parameters_reach_a_sink_that_offers_dsn_and_none_go_to_one_that_does_not() throws Exception {
+    Envelope envelope = new Envelope("bounce+7@b.herald.test", List.of("ann+x@example.net"), "m7+1@news.herald.test");
+    try (SmtpSink sink = SmtpSink.start(dumps);
+        SmtpConnection connection = connect(sink, 100)) {
+      assertThat(connection.capabilities().dsn()).isTrue();
+      assertThat(connection.send(envelope, message(7))).singleElement().isInstanceOf(Accepted.class);
+      assertThat(sink.messages(1)).singleElement().asString()
+          .contains("X-Mail-Args: <bounce+7@b.herald.test> RET=HDRS ENVID=m7+2B1@news.herald.test\n")
+          .contains("X-Rcpt-Args: <ann+x@example.net> NOTIFY=FAILURE,DELAY ORCPT=rfc822;ann+2Bx@example.net\n");
+    }
+  }
+
+  @Test
+  void no_dsn_parameters_go_to_a_sink_without_dsn(@TempDir Path otherDumps) throws Exception {
+    Envelope envelope = new Envelope("bounce+7@b.herald.test", List.of("ann@example.net"), "m7@news.herald.test");
+    try (SmtpSink sink = SmtpSink.start(otherDumps, "-N");
+        SmtpConnection connection = connect(sink, 100)) {
+      assertThat(connection.capabilities().dsn()).isFalse();
+      assertThat(connection.send(envelope, message(7))).singleElement().isInstanceOf(Accepted.class);
+      assertThat(sink.messages(1)).singleElement().asString()
+          .contains("X-Mail-Args: <bounce+7@b.herald.test>\n")
+          .contains("X-Rcpt-Args: <ann@example.net>\n");
     }
   }
 
