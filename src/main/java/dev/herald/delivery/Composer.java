@@ -71,6 +71,7 @@ class Composer {
         case BCC -> { } // in the envelope only
       }
     }
+    if (recipients.stream().allMatch(r -> r.kind() == RecipientKind.BCC)) builder.undisclosedRecipients();
     if (request.replyTo() != null) builder.replyTo(address("replyTo", request.replyTo()).address(), null);
     String subject = request.subject() == null ? "" : request.subject();
     builder.subject(subject);
@@ -95,9 +96,6 @@ class Composer {
     add(unique, "cc", RecipientKind.CC, request.cc());
     add(unique, "bcc", RecipientKind.BCC, request.bcc());
     if (unique.isEmpty()) throw Refused.invalid("to", "A message needs at least one recipient in to, cc or bcc.");
-    if (unique.values().stream().noneMatch(r -> r.kind() != RecipientKind.BCC)) {
-      throw Refused.invalid("to", "A message needs at least one To or Cc recipient; a message to Bcc recipients only is not supported.");
-    }
     if (unique.size() > MAX_RECIPIENTS) throw Refused.invalid("to", "A message has at most " + MAX_RECIPIENTS + " recipients.");
     return List.copyOf(unique.values());
   }

@@ -8,7 +8,7 @@ import java.util.Map;
  * A message for the send API. Addresses are plain ({@code ann@example.com}, no display name: the sender's name is
  * {@code fromName}). Bcc recipients get the message but are in no header.
  */
-@Schema(description = "A message to send. At least one To or Cc recipient; text, html or both.")
+@Schema(description = "A message to send. At least one recipient (to, cc or bcc; with bcc only, To shows undisclosed-recipients:;); text, html or both.")
 record SendRequest(
     @Schema(description = "The sender: an address on a verified sending domain of the organization", example = "news@mail.example.com") String from,
     @Schema(description = "The sender's display name", example = "Example News") String fromName,

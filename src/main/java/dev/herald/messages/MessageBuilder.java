@@ -92,6 +92,7 @@ public final class MessageBuilder {
   private String listUnsubscribe;
   private boolean oneClick;
   private String feedbackId;
+  private boolean undisclosed;
   private final Map<String, String> headers = new LinkedHashMap<>();
 
   public MessageBuilder from(String address, String displayName) {
@@ -106,6 +107,18 @@ public final class MessageBuilder {
 
   public MessageBuilder cc(String address, String displayName) {
     cc.add(mailbox("cc", "Cc", address, displayName));
+    return this;
+  }
+
+  /**
+   * A message whose recipients are all Bcc: with no To or Cc given, the To header is the empty group {@code
+   * undisclosed-recipients:;}. RFC 5322 §3.6.3 also allows leaving To out, but a message without To scores as spam
+   * (SpamAssassin's MISSING_HEADERS, and Gmail files such mail more harshly), and the empty group is what Postfix
+   * (undisclosed_recipients_header) and the usual mail clients write. A To or Cc given as well wins: then the group
+   * is not written. Asked for explicitly, so a caller that forgot its recipients is still refused.
+   */
+  public MessageBuilder undisclosedRecipients() {
+    undisclosed = true;
     return this;
   }
 
@@ -232,7 +245,7 @@ public final class MessageBuilder {
   /** The wire bytes; refuses a message without From, without recipients, or without a body. */
   public OutgoingMessage build() {
     if (from == null) throw Refused.invalid("from", "A message needs a From address.");
-    if (to.isEmpty() && cc.isEmpty()) throw Refused.invalid("to", "A message needs at least one recipient.");
+    if (to.isEmpty() && cc.isEmpty() && !undisclosed) throw Refused.invalid("to", "A message needs at least one recipient.");
     if (text == null && html == null) throw Refused.invalid("text", "A message needs a text or an HTML body.");
     if (!inline.isEmpty() && html == null) throw Refused.invalid("inlineImages", "Inline images need an HTML body.");
     boolean smtpUtf8 = from.address().smtputf8() || to.stream().anyMatch(m -> m.address().smtputf8())
@@ -242,6 +255,7 @@ public final class MessageBuilder {
       MimeMessage message = new FixedIdMessage(smtpUtf8 ? UTF8 : ASCII, id);
       message.setFrom(address(from, smtpUtf8));
       if (!to.isEmpty()) message.setRecipients(MimeMessage.RecipientType.TO, addresses(to, smtpUtf8));
+      if (to.isEmpty() && cc.isEmpty()) message.setHeader("To", "undisclosed-recipients:;");
       if (!cc.isEmpty()) message.setRecipients(MimeMessage.RecipientType.CC, addresses(cc, smtpUtf8));
       if (!replyTo.isEmpty()) message.setReplyTo(addresses(replyTo, smtpUtf8));
       message.setSubject(subject, "UTF-8");

@@ -245,6 +245,20 @@ class MessageBuilderTest {
   }
 
   @Test
+  void a_bcc_only_message_has_the_empty_undisclosed_recipients_group_as_to() throws Exception {
+    OutgoingMessage message = new MessageBuilder().from("news@example.com", null).undisclosedRecipients().subject("Hi").date(DATE)
+        .messageId("m2@example.com").text("x\n").build();
+    String wire = lint(message);
+    assertThat(wire).contains("\r\nTo: undisclosed-recipients:;\r\n").doesNotContainPattern("(?im)^cc:");
+    InternetAddress group = (InternetAddress) parse(message).getRecipients(jakarta.mail.Message.RecipientType.TO)[0];
+    assertThat(group.isGroup()).isTrue();
+    assertThat(group.getGroup(true)).isEmpty(); // a group with no member: nobody's address is shown
+    assertThat(python(message)).contains("to: undisclosed-recipients:;\n");
+    // a To given as well wins: the group is not written beside it
+    assertThat(lint(basic().undisclosedRecipients().text("x").build())).contains("To: ann@example.net\r\n").doesNotContain("undisclosed");
+  }
+
+  @Test
   void smtputf8_only_when_a_local_part_needs_it() throws Exception {
     assertThat(basic().to("bob@bücher.example", null).text("x").build().smtpUtf8()).isFalse();
     OutgoingMessage utf8 = basic().from("ñandú@example.com", "Ñandú").to("δοκιμή@παράδειγμα.example", null).subject("SMTPUTF8 ✓")
