@@ -8,6 +8,7 @@ import dev.herald.delivery.Route.Servers;
 import dev.herald.delivery.Route.Unroutable;
 import dev.herald.delivery.smtp.ConnectResult;
 import dev.herald.delivery.smtp.ConnectResult.Connected;
+import dev.herald.delivery.smtp.ConnectResult.Failure;
 import dev.herald.delivery.smtp.ConnectResult.NotConnected;
 import dev.herald.delivery.smtp.Egress;
 import dev.herald.delivery.smtp.Envelope;
@@ -78,11 +79,13 @@ final class DeliveryAttempt {
         if (tried++ == MAX_ADDRESSES) {
           return all(envelope, false, String.join("; ", reasons));
         }
-        SmtpPeer peer = new SmtpPeer(server.hostName(), new InetSocketAddress(address, server.port()), server.tls(), 100);
+        SmtpPeer peer = new SmtpPeer(server.hostName(), new InetSocketAddress(address, server.port()), server.tls(), 100,
+            server.credentials());
         ConnectResult connected = client.connect(peer, egress);
         if (connected instanceof NotConnected n && n.retryInClear()) {
           // Opportunistic TLS whose handshake failed: mail in clear beats no mail (RFC 7435).
-          connected = client.connect(new SmtpPeer(peer.hostName(), peer.address(), TlsPolicy.NONE, 100), egress);
+          connected = client.connect(new SmtpPeer(peer.hostName(), peer.address(), TlsPolicy.NONE, 100,
+              server.credentials()), egress);
         }
         switch (connected) {
           case Connected c -> {
@@ -93,7 +96,10 @@ final class DeliveryAttempt {
           case NotConnected n -> {
             // Each reason names its server, so the operator sees which MX said what.
             reasons.add(n.reason().contains(server.hostName()) ? n.reason() : peer + ": " + n.reason());
-            allRefusedPermanently &= n.reply() != null && n.reply().permanentFailure();
+            // Only a server that refused the session itself (a 5xx greeting) bounces the mail; a refused login or a
+            // delivery server's refusal is configuration to fix, and the mail waits for it.
+            allRefusedPermanently &= !server.relay() && n.failure() == Failure.REFUSED
+                && n.reply() != null && n.reply().permanentFailure();
           }
         }
       }

@@ -1,5 +1,6 @@
 package dev.herald.delivery;
 
+import dev.herald.delivery.smtp.Credentials;
 import dev.herald.delivery.smtp.TlsPolicy;
 import java.net.InetAddress;
 import java.util.List;
@@ -47,10 +48,20 @@ interface Route {
   }
 
   /**
-   * One server: its name (what certificates and messages name) and its addresses, tried in order. A smarthost
-   * will add what it needs here (AUTH credentials, its limits' key) without changing the routes that have none.
+   * One server: its name (what certificates and messages name) and its addresses, tried in order.
+   *
+   * @param credentials the AUTH login of a delivery server, {@code null} for none
+   * @param relay a delivery server (smarthost): its refusals never bounce the mail (a 5xx greeting or a refused
+   *     login is the operator's configuration to fix, not the recipients' fault), they defer it
    */
-  record Server(String hostName, List<InetAddress> addresses, int port, TlsPolicy tls) {
+  record Server(String hostName, List<InetAddress> addresses, int port, TlsPolicy tls, Credentials credentials,
+      boolean relay) {
+
+    /** An MX host or another server without AUTH. */
+    Server(String hostName, List<InetAddress> addresses, int port, TlsPolicy tls) {
+      this(hostName, addresses, port, tls, null, false);
+    }
+
     public Server {
       Objects.requireNonNull(hostName, "hostName");
       addresses = List.copyOf(addresses);

@@ -1,11 +1,16 @@
 package dev.herald.delivery.smtp;
 
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * What the server's EHLO reply offers (HELO offers nothing).
  *
  * @param sizeLimit the SIZE the server announced (RFC 1870), 0 when it gave none or no number
+ * @param authMechanisms the SASL mechanisms of its AUTH keyword (RFC 4954), upper-case, each once, in order; also read from the
+ *     {@code AUTH=} form that old Microsoft servers and some relays still send
  */
 record Capabilities(
     boolean esmtp,
@@ -16,17 +21,23 @@ record Capabilities(
     boolean size,
     long sizeLimit,
     boolean dsn,
-    boolean enhancedStatusCodes) {
+    boolean enhancedStatusCodes,
+    List<String> authMechanisms) {
 
-  static final Capabilities HELO = new Capabilities(false, false, false, false, false, false, 0, false, false);
+  static final Capabilities HELO = new Capabilities(false, false, false, false, false, false, 0, false, false, List.of());
+
+  Capabilities {
+    authMechanisms = List.copyOf(authMechanisms);
+  }
 
   /** Reads the keywords of an EHLO reply: every line but the first, which names the server. */
   static Capabilities of(SmtpReply ehlo) {
     boolean pipelining = false, startTls = false, eightBitMime = false, smtpUtf8 = false;
     boolean size = false, dsn = false, enhanced = false;
     long sizeLimit = 0;
+    Set<String> auth = new LinkedHashSet<>();
     for (String line : ehlo.lines().subList(1, ehlo.lines().size())) {
-      String[] words = line.strip().split("\\s+");
+      String[] words = line.strip().split("[\\s=]+");
       switch (words[0].toUpperCase(Locale.ROOT)) {
         case "PIPELINING" -> pipelining = true;
         case "STARTTLS" -> startTls = true;
@@ -38,10 +49,13 @@ record Capabilities(
           size = true;
           sizeLimit = words.length > 1 ? parseSize(words[1]) : 0;
         }
+        case "AUTH" -> {
+          for (int i = 1; i < words.length; i++) auth.add(words[i].toUpperCase(Locale.ROOT));
+        }
         default -> {}
       }
     }
-    return new Capabilities(true, pipelining, startTls, eightBitMime, smtpUtf8, size, sizeLimit, dsn, enhanced);
+    return new Capabilities(true, pipelining, startTls, eightBitMime, smtpUtf8, size, sizeLimit, dsn, enhanced, List.copyOf(auth));
   }
 
   private static long parseSize(String word) {

@@ -35,6 +35,13 @@ public sealed interface ConnectResult {
     /** The TLS handshake failed (or the certificate did not verify under {@link TlsPolicy#VERIFIED}). */
     TLS_FAILED,
     /** The connection dropped, timed out or spoke no SMTP before the session was ready. */
-    LOST
+    LOST,
+    /**
+     * AUTH could not be done safely: the server offers neither PLAIN nor LOGIN, or the session is not encrypted
+     * and the server is not on loopback (a password is never sent in clear over a network).
+     */
+    AUTH_UNAVAILABLE,
+    /** The server refused the credentials; see the reply. */
+    AUTH_FAILED
   }
 }

@@ -45,16 +45,32 @@ public final class SmtpClient {
         socket.bind(new InetSocketAddress(egress.source(), 0));
       }
       socket.connect(peer.address(), Math.toIntExact(Math.max(1, timeouts.connect().toMillis())));
-      return SmtpConnection.open(new SocketWire(socket, verifying), peer, egress, timeouts);
     } catch (IOException e) {
-      try {
-        socket.close();
-      } catch (IOException ignored) {
-        // nothing was sent on it
-      }
+      close(socket);
       String from = egress.source() == null ? "" : " from " + egress.source().getHostAddress();
       return new NotConnected(
           Failure.UNREACHABLE, "cannot connect to " + peer + from + ": " + e.getMessage(), null, false);
+    }
+    Wire wire;
+    try {
+      wire = peer.tls().implicit()
+          ? SocketWire.handshake(socket, peer.hostName(), peer.tls().verifies(), timeouts.greeting(), verifying)
+          : new SocketWire(socket, verifying);
+    } catch (IOException e) {
+      close(socket);
+      // No retry in clear: a server on port 465 speaks only TLS, and the policy asked for it.
+      return peer.tls().implicit()
+          ? new NotConnected(Failure.TLS_FAILED, "TLS handshake with " + peer + " failed: " + e.getMessage(), null, false)
+          : new NotConnected(Failure.LOST, "connection to " + peer + " lost: " + e.getMessage(), null, false);
+    }
+    return SmtpConnection.open(wire, peer, egress, timeouts);
+  }
+
+  private static void close(Socket socket) {
+    try {
+      socket.close();
+    } catch (IOException ignored) {
+      // nothing was sent on it
     }
   }
 

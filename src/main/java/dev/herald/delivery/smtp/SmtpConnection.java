@@ -6,6 +6,8 @@ import dev.herald.delivery.smtp.ConnectResult.NotConnected;
 import dev.herald.delivery.smtp.Dialogue.SessionEnded;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 
 /**
@@ -21,6 +23,7 @@ import java.util.List;
  */
 public final class SmtpConnection implements AutoCloseable {
   private static final byte[] EMPTY_MESSAGE = {'.', '\r', '\n'};
+  private static final Base64.Encoder BASE64 = Base64.getEncoder();
 
   private final SmtpPeer peer;
   private final SmtpClient.Timeouts timeouts;
@@ -120,24 +123,30 @@ public final class SmtpConnection implements AutoCloseable {
     if (!hello.positive()) {
       return refused(hello, "EHLO and HELO");
     }
-    if (peer.tls() == TlsPolicy.NONE) {
-      return new Connected(this);
+    if (peer.tls() != TlsPolicy.NONE && !peer.tls().implicit()) {
+      ConnectResult failed = startTls(egress);
+      if (failed != null) {
+        return failed;
+      }
     }
+    return peer.credentials() == null ? new Connected(this) : authenticate(peer.credentials());
+  }
+
+  /** STARTTLS as the policy asks: {@code null} when the session goes on (encrypted, or in clear if allowed). */
+  private ConnectResult startTls(Egress egress) throws SessionEnded {
     if (!capabilities.startTls()) {
       return peer.tls().required()
           ? tlsUnavailable("the server does not offer STARTTLS, which the TLS policy " + peer.tls() + " requires", null)
-          : new Connected(this);
+          : null;
     }
     dialogue.command("STARTTLS", timeouts.command());
     SmtpReply ready = dialogue.read("STARTTLS", timeouts.command());
     if (ready.code() != 220) {
       // Opportunistic: the session goes on in clear, as RFC 3207 §4 allows after a refusal.
-      return peer.tls().required()
-          ? tlsUnavailable("the server refused STARTTLS: " + ready, ready)
-          : new Connected(this);
+      return peer.tls().required() ? tlsUnavailable("the server refused STARTTLS: " + ready, ready) : null;
     }
     try {
-      dialogue.startTls(peer.tls() == TlsPolicy.VERIFIED, timeouts.command());
+      dialogue.startTls(peer.tls().verifies(), timeouts.command());
     } catch (IOException e) {
       return new NotConnected(
           Failure.TLS_FAILED,
@@ -146,8 +155,62 @@ public final class SmtpConnection implements AutoCloseable {
           peer.tls() == TlsPolicy.OPPORTUNISTIC);
     }
     // RFC 3207 §4.2: what the server said in clear may have been forged; ask again.
-    hello = hello(egress);
-    return hello.positive() ? new Connected(this) : refused(hello, "EHLO after STARTTLS");
+    SmtpReply hello = hello(egress);
+    return hello.positive() ? null : refused(hello, "EHLO after STARTTLS");
+  }
+
+  /**
+   * SMTP AUTH (RFC 4954) with PLAIN (RFC 4616, the initial response on the command line) or else LOGIN, the two
+   * every relay offers. The password goes only over TLS, or to a server on loopback (a relay on the same machine);
+   * the server's mechanisms are read from the EHLO said over TLS, never from the one said in clear. No command
+   * carrying a secret is named by more than its verb in any reason, so nothing that reaches a log holds it.
+   */
+  private ConnectResult authenticate(Credentials credentials) throws SessionEnded {
+    java.net.InetAddress address = peer.address().getAddress();
+    if (!dialogue.encrypted() && (address == null || !address.isLoopbackAddress())) {
+      return authUnavailable("Herald sends a password only over TLS, and the session with " + peer
+          + " is not encrypted (choose STARTTLS or implicit TLS for this delivery server)");
+    }
+    List<String> offered = capabilities.authMechanisms();
+    if (offered.contains("PLAIN")) {
+      byte[] response = ("\0" + credentials.user() + "\0" + credentials.password()).getBytes(StandardCharsets.UTF_8);
+      dialogue.write(Dialogue.line("AUTH PLAIN " + BASE64.encodeToString(response)), timeouts.command(), "AUTH PLAIN");
+      return authenticated(dialogue.read("AUTH PLAIN", timeouts.command()), "PLAIN", credentials);
+    }
+    if (offered.contains("LOGIN")) {
+      dialogue.command("AUTH LOGIN", timeouts.command());
+      SmtpReply reply = dialogue.read("AUTH LOGIN", timeouts.command());
+      if (reply.code() == 334) {
+        dialogue.write(base64Line(credentials.user()), timeouts.command(), "the AUTH LOGIN user name");
+        reply = dialogue.read("the AUTH LOGIN user name", timeouts.command());
+        if (reply.code() == 334) {
+          dialogue.write(base64Line(credentials.password()), timeouts.command(), "the AUTH LOGIN password");
+          reply = dialogue.read("the AUTH LOGIN password", timeouts.command());
+        }
+      }
+      return authenticated(reply, "LOGIN", credentials);
+    }
+    return authUnavailable(offered.isEmpty()
+        ? peer + " offers no AUTH, and this delivery server has a user name and password"
+        : peer + " offers AUTH " + String.join(" ", offered) + ", none of which Herald speaks (PLAIN, LOGIN)");
+  }
+
+  private ConnectResult authenticated(SmtpReply reply, String mechanism, Credentials credentials) {
+    if (reply.code() == 235) {
+      return new Connected(this);
+    }
+    dialogue.quit(timeouts.command());
+    return new NotConnected(Failure.AUTH_FAILED,
+        peer + " refused the AUTH " + mechanism + " login of " + credentials.user() + ": " + reply, reply, false);
+  }
+
+  private ConnectResult authUnavailable(String reason) {
+    dialogue.quit(timeouts.command());
+    return new NotConnected(Failure.AUTH_UNAVAILABLE, reason, null, false);
+  }
+
+  private static byte[] base64Line(String text) {
+    return Dialogue.line(BASE64.encodeToString(text.getBytes(StandardCharsets.UTF_8)));
   }
 
   /** EHLO, and HELO when the server refuses EHLO permanently (RFC 5321 §4.1.4). */

@@ -12,8 +12,15 @@ import java.util.Objects;
  * @param tls when to use STARTTLS
  * @param maxMessagesPerConnection how many transactions one connection carries before it is closed
  *     (KumoMTA's default is 100; large providers want fewer)
+ * @param credentials the AUTH login for a delivery server, or {@code null} for none (MX hosts)
  */
-public record SmtpPeer(String hostName, InetSocketAddress address, TlsPolicy tls, int maxMessagesPerConnection) {
+public record SmtpPeer(
+    String hostName, InetSocketAddress address, TlsPolicy tls, int maxMessagesPerConnection, Credentials credentials) {
+
+  /** A peer without AUTH. */
+  public SmtpPeer(String hostName, InetSocketAddress address, TlsPolicy tls, int maxMessagesPerConnection) {
+    this(hostName, address, tls, maxMessagesPerConnection, null);
+  }
 
   public SmtpPeer {
     Objects.requireNonNull(hostName, "hostName");

@@ -119,6 +119,15 @@ final class SocketWire implements Wire {
     if (position != limit || in.available() > 0) {
       throw new ProtocolException("the server sent data after its reply to STARTTLS");
     }
+    return handshake(socket, serverName, verify, timeout, verifying);
+  }
+
+  /**
+   * Runs a client TLS handshake over a connected socket: after a 220 to STARTTLS, or at once for implicit TLS
+   * (port 465, RFC 8314).
+   */
+  static SocketWire handshake(Socket socket, String serverName, boolean verify, Duration timeout, SSLContext verifying)
+      throws IOException {
     SSLContext context = verify ? verifying : TRUST_ALL;
     SSLSocket tls =
         (SSLSocket)

@@ -23,7 +23,9 @@ import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A small SMTP server on loopback for what smtp-sink cannot do: STARTTLS with a self-signed
- * certificate made for the test, misbehaving around TLS, and no longer reading a message.
+ * certificate made for the test, implicit TLS (port 465 style), AUTH PLAIN and LOGIN checked against
+ * one login (offered only over TLS, as Postfix's {@code smtpd_tls_auth_only}), misbehaving around TLS,
+ * and no longer reading a message. It records who connected from where and what they said.
  */
 final class InProcessSmtpServer implements AutoCloseable {
   enum Behaviour {
@@ -41,14 +43,32 @@ final class InProcessSmtpServer implements AutoCloseable {
   /** Each message received, with whether it came over TLS. */
   final List<String> messages = new CopyOnWriteArrayList<>();
   final List<Boolean> overTls = new CopyOnWriteArrayList<>();
+  /** The source address of each connection, and each EHLO line as received. */
+  final List<InetAddress> remoteAddresses = new CopyOnWriteArrayList<>();
+  final List<String> ehloLines = new CopyOnWriteArrayList<>();
+  /** Each AUTH that succeeded, as "MECHANISM user", and each AUTH line received in clear. */
+  final List<String> logins = new CopyOnWriteArrayList<>();
+  final List<String> authInClear = new CopyOnWriteArrayList<>();
   private final ServerSocket server;
   private final Behaviour behaviour;
   private final SSLContext tls;
+  private final boolean implicitTls;
+  private final Credentials login;
   private final Thread acceptor;
 
   InProcessSmtpServer(Behaviour behaviour, SSLContext tls) throws IOException {
+    this(behaviour, tls, false, null);
+  }
+
+  /**
+   * @param implicitTls TLS from the first byte, no STARTTLS offered
+   * @param login the one login AUTH accepts (offered over TLS only), required before MAIL; {@code null} for no AUTH
+   */
+  InProcessSmtpServer(Behaviour behaviour, SSLContext tls, boolean implicitTls, Credentials login) throws IOException {
     this.behaviour = behaviour;
     this.tls = tls;
+    this.implicitTls = implicitTls;
+    this.login = login;
     this.server = new ServerSocket();
     if (behaviour == Behaviour.STOPS_READING_THE_MESSAGE) {
       server.setReceiveBufferSize(4096); // so the client's writes fill the socket buffers quickly
@@ -71,18 +91,54 @@ final class InProcessSmtpServer implements AutoCloseable {
 
   private void serve(Socket socket) {
     try (socket) {
+      remoteAddresses.add(socket.getInetAddress());
       Socket current = socket;
+      boolean encrypted = false;
+      if (implicitTls) {
+        current = serverTls(socket);
+        encrypted = true;
+      }
       BufferedReader in = reader(current);
       OutputStream out = current.getOutputStream();
       send(out, "220 mx.tls.test ESMTP\r\n");
-      boolean encrypted = false;
+      boolean authenticated = false;
       String line;
       while ((line = in.readLine()) != null) {
         String verb = line.length() >= 4 ? line.substring(0, 4).toUpperCase() : line.toUpperCase();
         switch (verb) {
-          case "EHLO" -> send(out, encrypted
-              ? "250-mx.tls.test\r\n250-PIPELINING\r\n250 8BITMIME\r\n"
-              : "250-mx.tls.test\r\n250-PIPELINING\r\n250 STARTTLS\r\n");
+          case "EHLO" -> {
+            ehloLines.add(line);
+            send(out, encrypted
+                ? "250-mx.tls.test\r\n250-PIPELINING\r\n" + (login != null ? "250-AUTH PLAIN LOGIN\r\n" : "") + "250 8BITMIME\r\n"
+                : "250-mx.tls.test\r\n250-PIPELINING\r\n250 STARTTLS\r\n");
+          }
+          case "AUTH" -> {
+            if (!encrypted) authInClear.add(line);
+            String[] words = line.split(" ");
+            String user;
+            String password;
+            if (words.length == 3 && words[1].equalsIgnoreCase("PLAIN")) {
+              String[] parts = decode(words[2]).split("\0", -1);
+              user = parts.length == 3 ? parts[1] : "";
+              password = parts.length == 3 ? parts[2] : "";
+            } else if (words.length == 2 && words[1].equalsIgnoreCase("LOGIN")) {
+              send(out, "334 VXNlcm5hbWU6\r\n");
+              user = decode(in.readLine());
+              send(out, "334 UGFzc3dvcmQ6\r\n");
+              password = decode(in.readLine());
+            } else {
+              send(out, "504 5.5.4 Unrecognized authentication type\r\n");
+              continue;
+            }
+            if (login != null && encrypted && login.user().equals(user) && login.password().equals(password)) {
+              authenticated = true;
+              logins.add(words[1].toUpperCase() + " " + user);
+              send(out, "235 2.7.0 Authentication successful\r\n");
+            } else {
+              send(out, "535 5.7.8 Error: authentication failed: authentication failure\r\n");
+            }
+          }
+          case "MAIL" -> send(out, login != null && !authenticated ? "530 5.7.0 Authentication required\r\n" : "250 2.0.0 Ok\r\n");
           case "STAR" -> {
             switch (behaviour) {
               case INJECTS_AFTER_STARTTLS -> {
@@ -97,17 +153,14 @@ final class InProcessSmtpServer implements AutoCloseable {
               }
               default -> {
                 send(out, "220 2.0.0 Ready\r\n");
-                SSLSocket secure = (SSLSocket) tls.getSocketFactory().createSocket(current, null, current.getPort(), true);
-                secure.setUseClientMode(false);
-                secure.startHandshake();
-                current = secure;
+                current = serverTls(current);
                 in = reader(current);
                 out = current.getOutputStream();
                 encrypted = true;
               }
             }
           }
-          case "MAIL", "RCPT", "RSET" -> send(out, "250 2.0.0 Ok\r\n");
+          case "RCPT", "RSET" -> send(out, "250 2.0.0 Ok\r\n");
           case "DATA" -> {
             send(out, "354 End data with <CR><LF>.<CR><LF>\r\n");
             if (behaviour == Behaviour.STOPS_READING_THE_MESSAGE) {
@@ -131,6 +184,21 @@ final class InProcessSmtpServer implements AutoCloseable {
       }
     } catch (IOException | InterruptedException | NullPointerException e) {
       // the client went away or the test ended
+    }
+  }
+
+  private SSLSocket serverTls(Socket socket) throws IOException {
+    SSLSocket secure = (SSLSocket) tls.getSocketFactory().createSocket(socket, null, socket.getPort(), true);
+    secure.setUseClientMode(false);
+    secure.startHandshake();
+    return secure;
+  }
+
+  private static String decode(String base64) {
+    try {
+      return new String(java.util.Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException | NullPointerException e) {
+      return "";
     }
   }
 

@@ -49,6 +49,12 @@ final class ScriptedPeer implements Wire {
     return peer;
   }
 
+  /** The wire is encrypted from the start, as after an implicit TLS handshake (port 465). */
+  ScriptedPeer overTls() {
+    encrypted = true;
+    return this;
+  }
+
   /** Expects this command line next and answers these reply lines. */
   ScriptedPeer on(String command, String... reply) {
     script.add(new Step(command, Act.REPLY, List.of(reply)));

@@ -288,7 +288,7 @@ class SmtpDialogueTest {
         .on("STARTTLS", "454 4.7.0 TLS not available due to local problem");
     SmtpConnection connection = connect(wire);
     Capabilities caps = capabilities(connection);
-    assertThat(caps).isEqualTo(new Capabilities(true, true, true, true, true, true, 35882577, true, true));
+    assertThat(caps).isEqualTo(new Capabilities(true, true, true, true, true, true, 35882577, true, true, java.util.List.of()));
     assertThat(connection.encrypted()).isFalse(); // opportunistic: STARTTLS refused, the session goes on in clear
     assertThat(connection.canSend()).isTrue();
   }
@@ -614,7 +614,7 @@ class SmtpDialogueTest {
     assertThat(wire.tlsServerName).isEqualTo("mx.example.net");
     assertThat(wire.tlsVerify).isFalse();
     // what was said in clear is forgotten: the capabilities are the ones given over TLS
-    assertThat(capabilities(connection)).isEqualTo(new Capabilities(true, true, false, false, false, true, 1000, false, false));
+    assertThat(capabilities(connection)).isEqualTo(new Capabilities(true, true, false, false, false, true, 1000, false, false, java.util.List.of()));
   }
 
   @Test
