@@ -287,6 +287,7 @@ public final class MessageBuilder {
     if ((text == null || html == null) && inline.isEmpty() && attachments.isEmpty()) {
       String only = text != null ? text : html;
       message.setText(only, charset(only), text != null ? "plain" : "html");
+      keepPlaceholders(message, only);
       return;
     }
     MimeBodyPart content;
@@ -338,7 +339,16 @@ public final class MessageBuilder {
   private static MimeBodyPart textPart(String body, String subtype) throws MessagingException {
     MimeBodyPart part = new MimeBodyPart();
     part.setText(body, charset(body), subtype);
+    keepPlaceholders(part, body);
     return part;
+  }
+
+  /**
+   * A body holding tracking placeholders goes in quoted-printable, where they stay readable for {@link
+   * LinkTracking#personalize} (base64, which Angus picks for mostly non-ASCII text, would hide them).
+   */
+  private static void keepPlaceholders(Part part, String body) throws MessagingException {
+    if (LinkTracking.hasPlaceholder(body)) part.setHeader("Content-Transfer-Encoding", "quoted-printable");
   }
 
   private static MimeBodyPart binaryPart(Attachment attachment) throws MessagingException {
