@@ -16,6 +16,7 @@ import dev.herald.delivery.smtp.RecipientResult;
 import dev.herald.delivery.smtp.SmtpClient;
 import dev.herald.delivery.smtp.SmtpConnection;
 import dev.herald.delivery.smtp.SmtpPeer;
+import dev.herald.delivery.smtp.SmtpReply;
 import dev.herald.delivery.smtp.TlsPolicy;
 import java.net.IDN;
 import java.net.InetAddress;
@@ -43,12 +44,19 @@ final class DeliveryAttempt {
   private final SmtpClient client;
   private final Egress egress;
   private final SandboxMailbox sandbox;
+  /** Messages one session may carry; the worker's shaping closes sessions sooner when a destination's cap is lower. */
+  private final int perConnection;
 
   DeliveryAttempt(Route route, SmtpClient client, Egress egress, SandboxMailbox sandbox) {
+    this(route, client, egress, sandbox, 100);
+  }
+
+  DeliveryAttempt(Route route, SmtpClient client, Egress egress, SandboxMailbox sandbox, int perConnection) {
     this.route = route;
     this.client = client;
     this.egress = egress;
     this.sandbox = sandbox;
+    this.perConnection = perConnection;
   }
 
   /**
@@ -71,27 +79,59 @@ final class DeliveryAttempt {
   }
 
   private List<RecipientResult> overSmtp(List<Server> servers, Envelope envelope, byte[] message) {
+    return switch (connect(servers, egress)) {
+      case Session session -> {
+        try (SmtpConnection connection = session.connection()) {
+          yield connection.send(envelope, message);
+        }
+      }
+      case NoSession none -> all(envelope, none.permanent(), none.reason());
+    };
+  }
+
+  /** What {@link #connect} gives: a session ready for transactions, or why there is none. */
+  sealed interface Opened {}
+
+  /**
+   * A session with one of the servers, which the queue's worker reuses for many messages (up to the server's cap).
+   *
+   * @param server the server that took it
+   * @param address the address of it that answered
+   */
+  record Session(SmtpConnection connection, Server server, InetAddress address) implements Opened {}
+
+  /**
+   * No server took a session. Permanent only when every one refused with a 5xx greeting (as with Postfix);
+   * {@code reply} is the last server's refusal, if it sent one (a 421 says the destination throttles Herald).
+   */
+  record NoSession(boolean permanent, String reason, SmtpReply reply) implements Opened {}
+
+  /**
+   * Opens a session on the first server address that takes one, in order, at most {@link #MAX_ADDRESSES} of them:
+   * a connection that fails, a refused greeting (421), a failed TLS handshake, or TLS the policy requires but the
+   * server lacks all move on to the next (RFC 5321 §5.1).
+   */
+  Opened connect(List<Server> servers, Egress from) {
     List<String> reasons = new ArrayList<>();
     boolean allRefusedPermanently = true;
+    SmtpReply lastReply = null;
     int tried = 0;
     for (Server server : servers) {
       for (InetAddress address : server.addresses()) {
         if (tried++ == MAX_ADDRESSES) {
-          return all(envelope, false, String.join("; ", reasons));
+          return new NoSession(false, String.join("; ", reasons), lastReply);
         }
-        SmtpPeer peer = new SmtpPeer(server.hostName(), new InetSocketAddress(address, server.port()), server.tls(), 100,
+        SmtpPeer peer = new SmtpPeer(server.hostName(), new InetSocketAddress(address, server.port()), server.tls(), perConnection,
             server.credentials());
-        ConnectResult connected = client.connect(peer, egress);
+        ConnectResult connected = client.connect(peer, from);
         if (connected instanceof NotConnected n && n.retryInClear()) {
           // Opportunistic TLS whose handshake failed: mail in clear beats no mail (RFC 7435).
-          connected = client.connect(new SmtpPeer(peer.hostName(), peer.address(), TlsPolicy.NONE, 100,
-              server.credentials()), egress);
+          connected = client.connect(new SmtpPeer(peer.hostName(), peer.address(), TlsPolicy.NONE, perConnection,
+              server.credentials()), from);
         }
         switch (connected) {
           case Connected c -> {
-            try (SmtpConnection connection = c.connection()) {
-              return connection.send(envelope, message);
-            }
+            return new Session(c.connection(), server, address);
           }
           case NotConnected n -> {
             // Each reason names its server, so the operator sees which MX said what.
@@ -100,11 +140,12 @@ final class DeliveryAttempt {
             // delivery server's refusal is configuration to fix, and the mail waits for it.
             allRefusedPermanently &= !server.relay() && n.failure() == Failure.REFUSED
                 && n.reply() != null && n.reply().permanentFailure();
+            lastReply = n.reply();
           }
         }
       }
     }
-    return all(envelope, allRefusedPermanently, String.join("; ", reasons));
+    return new NoSession(allRefusedPermanently, String.join("; ", reasons), lastReply);
   }
 
   private static List<RecipientResult> all(Envelope envelope, boolean permanent, String reason) {

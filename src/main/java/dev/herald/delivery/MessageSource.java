@@ -26,4 +26,18 @@ public interface MessageSource {
    * @param recipientId the outbound_recipient id (campaigns render per recipient; the API ignores it)
    */
   Content content(long messageId, long recipientId);
+
+  /** One recipient of a queued message whose content is wanted. */
+  record Wanted(long messageId, long recipientId) {}
+
+  /**
+   * The messages for a batch of recipients, which the worker asks for at once: a source that can should answer in
+   * one query (a batch holds many messages), and give recipients of one message the same array when their bytes are
+   * the same. The default asks {@link #content} for each.
+   */
+  default java.util.Map<Wanted, Content> contents(java.util.Collection<Wanted> wanted) {
+    java.util.Map<Wanted, Content> answers = new java.util.HashMap<>();
+    for (Wanted w : wanted) answers.put(w, content(w.messageId(), w.recipientId()));
+    return answers;
+  }
 }

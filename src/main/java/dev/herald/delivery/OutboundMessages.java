@@ -54,7 +54,11 @@ class OutboundMessages {
   record BatchEntry(int index, Accepted accepted, Refusal refusal) {}
 
   record RecipientView(long id, String address, RecipientKind kind, RecipientState state, int attempts, Instant lastAttemptAt,
-      Instant nextAttemptAt, String lastReply) {}
+      Instant nextAttemptAt, String lastReply, List<AttemptView> attemptLog) {}
+
+  /** One delivery attempt as the API shows it: the server that took the session and its reply (code null: none came). */
+  record AttemptView(Instant at, AttemptOutcome outcome, String serverHost, String serverIp, String sourceIp, Integer replyCode,
+      String enhancedCode, String reply, int durationMs) {}
 
   record MessageView(long id, String from, String subject, String messageId, Instant date, List<String> tags,
       Map<String, Object> metadata, Instant createdAt, List<RecipientView> recipients) {}
@@ -237,6 +241,16 @@ class OutboundMessages {
   }
 
   private List<RecipientView> recipients(long messageId) {
+    Map<Long, List<AttemptView>> attempts = new HashMap<>();
+    jdbc.sql("""
+        select recipient_id, attempted_at, outcome, server_host, server_ip, source_ip, reply_code, enhanced_code, reply_text, duration_ms
+        from outbound_attempt where message_id = ? order by id""")
+        .param(messageId)
+        .query(rs -> {
+          attempts.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(new AttemptView(instant(rs, 2),
+              TextEnum.fromText(AttemptOutcome.class, rs.getString(3)), rs.getString(4), rs.getString(5), rs.getString(6),
+              rs.getObject(7, Integer.class), rs.getString(8), rs.getString(9), rs.getInt(10)));
+        });
     return jdbc.sql("""
         select id, address, kind, state, attempts, last_attempt_at, next_attempt_at, last_reply
         from outbound_recipient where message_id = ? order by id""")
@@ -245,7 +259,8 @@ class OutboundMessages {
           RecipientState state = TextEnum.fromText(RecipientState.class, rs.getString(4));
           boolean waiting = state == RecipientState.QUEUED || state == RecipientState.DEFERRED;
           return new RecipientView(rs.getLong(1), rs.getString(2), TextEnum.fromText(RecipientKind.class, rs.getString(3)), state,
-              rs.getInt(5), instant(rs, 6), waiting ? instant(rs, 7) : null, rs.getString(8));
+              rs.getInt(5), instant(rs, 6), waiting ? instant(rs, 7) : null, rs.getString(8),
+              attempts.getOrDefault(rs.getLong(1), List.of()));
         })
         .list();
   }

@@ -5,9 +5,10 @@
  * where the mail of a sender to a recipient domain goes (the domain's MX hosts, one static loopback server for tests
  * and benchmarks, a delivery server, or the sandbox mailbox, the default of a new installation); {@code DeliveryAttempt}
  * delivers one message to the recipients of one domain over it with failover, through Herald's own SMTP client
- * ({@code smtp}), and answers a result per recipient: what the queue's worker calls. That worker, which claims queued
- * recipients, is still to come, so accepted messages stay queued. System mail is still captured in the sandbox mailbox
- * directly.
+ * ({@code smtp}), and answers a result per recipient. The queue's worker ({@code DeliveryWorker}, on nodes with the
+ * delivery role) claims due recipients per domain with fenced leases ({@code DeliveryQueue}), signs each recipient's
+ * message with its domain's keys and delivers it over SMTP sessions reused across messages ({@code DeliveryLane}),
+ * and records every attempt (outbound_attempt). System mail is still captured in the sandbox mailbox directly.
  */
 @org.springframework.modulith.ApplicationModule(displayName = "Delivery")
 package dev.herald.delivery;

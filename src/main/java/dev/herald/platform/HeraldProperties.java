@@ -183,7 +183,28 @@ public record HeraldProperties(
       @Min(value = 1, message = "must be a TCP port from 1 to 65535") @Max(value = 65535, message = "must be a TCP port from 1 to 65535")
           @DefaultValue("25") int mxPort,
       @Valid @NotNull @DefaultValue Shaping shaping,
-      @Valid @NotNull @DefaultValue Retry retry) {
+      @Valid @NotNull @DefaultValue Retry retry,
+      @Valid @NotNull @DefaultValue Worker worker) {
+
+    /**
+     * The queue's worker on nodes with the {@code delivery} role: it claims up to {@code batch-size} due recipients of
+     * one domain at a time, holding them for {@code lease-term} (another node takes over what a dead node held once
+     * that passes), on up to {@code concurrency} SMTP sessions at once over all destinations, and looks for due work
+     * every {@code poll}.
+     */
+    public record Worker(
+        @Min(value = 1, message = "must be from 1 to 1000") @Max(value = 1000, message = "must be from 1 to 1000")
+            @DefaultValue("50") int batchSize,
+        @NotNull @DefaultValue("15m") Duration leaseTerm,
+        @Min(value = 1, message = "must be from 1 to 1000") @Max(value = 1000, message = "must be from 1 to 1000")
+            @DefaultValue("32") int concurrency,
+        @NotNull @DefaultValue("250ms") Duration poll) {
+
+      @AssertTrue(message = "lease-term must be between 1 minute and 1 day (longer than an SMTP transaction may take), poll between 10 ms and 1 minute")
+      public boolean isTimingSensible() {
+        return between(leaseTerm, Duration.ofMinutes(1), Duration.ofDays(1)) && between(poll, Duration.ofMillis(10), Duration.ofMinutes(1));
+      }
+    }
 
     /** The kinds of route an installation delivers through. */
     public enum RouteKind { SANDBOX, MX, STATIC }

@@ -27,4 +27,21 @@ public class TestSendingDomains {
     jdbc.sql("update sending_domain set verified = true, verified_at = now() where id = ?").param(id).update();
     return id;
   }
+
+  /**
+   * Adds the domain, verified, with its active keys' DKIM records checked ok (so they sign); the TXT records to
+   * publish, name → value, for a DKIM verifier's DNS.
+   */
+  public java.util.Map<String, String> verifiedSigning(long organizationId, String name) {
+    long id = verified(organizationId, name);
+    java.util.Map<String, String> records = new java.util.LinkedHashMap<>();
+    jdbc.sql("select selector, algorithm, public_key from dkim_key where domain_id = ? and status = 'active'").param(id)
+        .query(rs -> {
+          jdbc.sql("insert into domain_record_check (domain_id, record, state, found, detail, checked_at) values (?, ?, 'ok', '', '', now())"
+              + " on conflict (domain_id, record) do update set state = 'ok'")
+              .params(id, "dkim:" + rs.getString(1)).update();
+          records.put(rs.getString(1) + "._domainkey." + name, "v=DKIM1; k=" + rs.getString(2) + "; p=" + rs.getString(3));
+        });
+    return records;
+  }
 }

@@ -16,15 +16,15 @@ import java.util.concurrent.TimeUnit;
  * python3-dkim and python3-nacl (the pyenv python3 first on PATH does not). bin/install-test-tools installs
  * them, so a missing package fails the test instead of skipping it.
  */
-final class DebianPython {
+public final class DebianPython {
   static final Path PYTHON = Path.of("/usr/bin/python3");
 
   private DebianPython() {}
 
-  record Run(int exit, String output) {}
+  public record Run(int exit, String output) {}
 
   /** Runs a script from this package's test resources with the given arguments; at most two minutes. */
-  static Run run(String script, Path workDir, List<String> args) throws IOException, InterruptedException {
+  public static Run run(String script, Path workDir, List<String> args) throws IOException, InterruptedException {
     if (!Files.isExecutable(PYTHON)) fail("/usr/bin/python3 is missing: run bin/install-test-tools");
     Path scriptFile = workDir.resolve(script);
     try (InputStream in = DebianPython.class.getResourceAsStream(script)) {

@@ -30,7 +30,10 @@ public record FreshDatabase(Class<?> testClass) implements ContextCustomizer {
     // loopback, never to the machine's resolver and the internet. Added last, so a test may still set
     // herald.data-dir, herald.secret-keys or herald.dns.resolvers (its own TestDns with zones) itself.
     context.getEnvironment().getPropertySources().addLast(new MapPropertySource("herald-test-data-dir",
-        Map.of("herald.data-dir", TestDataDirs.create().toString(), "herald.dns.resolvers", TestDns.empty().address())));
+        Map.of("herald.data-dir", TestDataDirs.create().toString(), "herald.dns.resolvers", TestDns.empty().address(),
+            // Every role but delivery: the queue's worker would deliver (to the sandbox) what other tests assert queued.
+            // The worker's own tests set herald.roles with delivery.
+            "herald.roles", "web,smtp,worker")));
   }
 
   // equals/hashCode by test class: Spring's context cache then never shares a context between classes.

@@ -1,0 +1,282 @@
+package dev.herald.delivery;
+
+import dev.herald.delivery.DeliveryAttempt.NoSession;
+import dev.herald.delivery.DeliveryAttempt.Opened;
+import dev.herald.delivery.DeliveryAttempt.Session;
+import dev.herald.delivery.DeliveryQueue.Claimed;
+import dev.herald.delivery.DeliveryQueue.Result;
+import dev.herald.delivery.DeliveryWorker.LaneParts;
+import dev.herald.delivery.MessageSource.Content;
+import dev.herald.delivery.MessageSource.Wanted;
+import dev.herald.delivery.Route.Capture;
+import dev.herald.delivery.Route.Destination;
+import dev.herald.delivery.Route.Sender;
+import dev.herald.delivery.Route.Server;
+import dev.herald.delivery.Route.Servers;
+import dev.herald.delivery.Route.Unroutable;
+import dev.herald.delivery.smtp.Egress;
+import dev.herald.delivery.smtp.Envelope;
+import dev.herald.delivery.smtp.RecipientResult;
+import dev.herald.delivery.smtp.SmtpReply;
+import java.net.IDN;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One lane of the worker: claims batches of one domain's due recipients and delivers each over an SMTP session that
+ * stays open across messages and batches, as long as the destination's shaping allows ({@link Destinations}: a
+ * connection permit, messages per connection, the rate, a pause after a throttling reply). Each recipient gets its
+ * own transaction, because its message differs: its VERP return path, its signature (and later its tracking links).
+ *
+ * <p>A recipient is marked delivered only after the server's 2xx to its end of data. Results are written once per
+ * batch; a node that dies mid-batch leaves its recipients {@code sending} until their lease runs out, and then they
+ * go again (at least once; the messages of that batch may arrive twice).
+ */
+final class DeliveryLane {
+  private static final Logger log = LoggerFactory.getLogger(DeliveryLane.class);
+  /** When a destination's connections are all in use by other lanes, its recipients wait this long. */
+  static final Duration PERMIT_WAIT = Duration.ofSeconds(2);
+
+  private final LaneParts parts;
+  private final String domain;
+  private final int batchSize;
+  private final Supplier<Set<Long>> held;
+  private final BooleanSupplier stopping;
+  private Open open;
+
+  /** The session the lane holds, with the permit it counts against and what it was opened for. */
+  private record Open(Servers servers, Egress egress, Site site, Session session, Destinations.Connection permit) {}
+
+  DeliveryLane(LaneParts parts, String domain, int batchSize, Supplier<Set<Long>> held, BooleanSupplier stopping) {
+    this.parts = parts;
+    this.domain = domain;
+    this.batchSize = batchSize;
+    this.held = held;
+    this.stopping = stopping;
+  }
+
+  /** Claims and delivers until the domain has no due work left (or the node stops). */
+  void run() {
+    try {
+      while (!stopping.getAsBoolean()) {
+        List<Claimed> batch = parts.queue().claim(domain, batchSize, held.get());
+        if (batch.isEmpty()) return;
+        deliver(batch);
+      }
+    } finally {
+      close();
+    }
+  }
+
+  /** Recipients to give back without an attempt, and when they are due again. */
+  private final Map<Instant, List<Claimed>> giveBack = new LinkedHashMap<>();
+
+  void deliver(List<Claimed> batch) {
+    Instant claimedAt = parts.clock().instant();
+    // Past half its term a lease is too close to running out for another transaction: a new owner could take the
+    // rest while this node still sends it.
+    Instant stopBy = claimedAt.plus(parts.queue().term().dividedBy(2));
+    Map<Wanted, Content> contents = contents(batch);
+    Map<Sender, Destination> routes = new HashMap<>();
+    Map<Servers, NoSession> unreachable = new HashMap<>();
+    List<Result> results = new ArrayList<>(batch.size());
+    Instant pausedUntil = null;
+    for (Claimed c : batch) {
+      Instant now = parts.clock().instant();
+      if (stopping.getAsBoolean() || (c.organizationId() != null && held.get().contains(c.organizationId())) || now.isAfter(stopBy)) {
+        later(c, now);
+        continue;
+      }
+      if (pausedUntil != null && now.isBefore(pausedUntil)) {
+        later(c, pausedUntil);
+        continue;
+      }
+      try {
+        Signers.Signing signing = parts.signers().forSender(c.organizationId(), c.from());
+        Sender sender = new Sender(c.organizationId() == null ? 0 : c.organizationId(), signing.domain());
+        Destination destination = routes.computeIfAbsent(sender, this::route);
+        Content content = contents.get(new Wanted(c.messageId(), c.id()));
+        byte[] bytes = signing.signer().map(s -> s.sign(content.bytes())).orElse(content.bytes());
+        Envelope envelope = new Envelope(parts.returnPath().address(c.messageId(), c.id(), ascii(signing.domain())), List.of(c.address()));
+        long started = System.nanoTime();
+        switch (destination) {
+          case Unroutable u -> results.add(result(c, now, started, null, null,
+              u.permanent() ? new RecipientResult.Rejected(c.address(), null, u.reason()) : new RecipientResult.Deferred(c.address(), null, u.reason())));
+          case Capture capture -> results.add(result(c, now, started, null, null, parts.sandbox().capture(envelope, bytes).getFirst()));
+          case Servers servers -> {
+            Egress egress = parts.routing().egress(sender);
+            NoSession failed = unreachable.get(servers);
+            if (failed != null) {
+              results.add(noSession(c, now, started, failed));
+              continue;
+            }
+            Sending sending = session(servers, egress);
+            switch (sending) {
+              case Wait w -> {
+                later(c, w.until());
+                if (w.pause()) pausedUntil = w.until();
+              }
+              case Failed f -> {
+                unreachable.put(servers, f.none());
+                results.add(noSession(c, now, started, f.none()));
+              }
+              case Ready r -> {
+                RecipientResult result = open.session().connection().send(envelope, bytes).getFirst();
+                ReplyClass replyClass = ReplyClass.of(result);
+                parts.destinations().report(open.site(), replyClass);
+                results.add(result(c, now, started, open.session(), open.egress(), result));
+                if (!open.session().connection().canSend()) close();
+              }
+            }
+          }
+        }
+      } catch (RuntimeException e) {
+        log.error("Delivering recipient {} of message {} failed", c.id(), c.messageId(), e);
+        results.add(result(c, now, System.nanoTime(), null, null, new RecipientResult.Deferred(c.address(), null,
+            "Herald could not prepare the message (" + e.getClass().getSimpleName() + "); it is tried again later")));
+      }
+    }
+    int written = parts.queue().record(results);
+    if (written < results.size()) {
+      log.warn("{} of {} results for {} were not written: another node took their leases over", results.size() - written, results.size(), domain);
+    }
+    giveBack.forEach((at, recipients) -> parts.queue().release(recipients, at));
+    giveBack.clear();
+  }
+
+  private void later(Claimed c, Instant at) {
+    giveBack.computeIfAbsent(at, k -> new ArrayList<>()).add(c);
+  }
+
+  private Destination route(Sender sender) {
+    try {
+      return parts.routing().route(sender, DeliveryAttempt.asciiDomain(domain));
+    } catch (IllegalArgumentException badName) {
+      return new Unroutable(true, "not a domain name: " + domain);
+    }
+  }
+
+  private Map<Wanted, Content> contents(List<Claimed> batch) {
+    Map<Wanted, Content> contents = new HashMap<>();
+    batch.stream().collect(Collectors.groupingBy(Claimed::source)).forEach((kind, claimed) -> {
+      MessageSource source = parts.sources().get(kind);
+      if (source == null) throw new IllegalStateException("no message source for " + kind);
+      contents.putAll(source.contents(claimed.stream().map(c -> new Wanted(c.messageId(), c.id())).toList()));
+    });
+    return contents;
+  }
+
+  // ---- the session -------------------------------------------------------------------------------------------------
+
+  /** Whether the next transaction may go now on the lane's session. */
+  private sealed interface Sending {}
+
+  private record Ready() implements Sending {}
+
+  /** Not now: the recipient waits until then; {@code pause} when the whole destination waits (the rest of the batch too). */
+  private record Wait(Instant until, boolean pause) implements Sending {}
+
+  private record Failed(NoSession none) implements Sending {}
+
+  /**
+   * The lane's session for these servers, opened (or reopened once the last carried its share) under a permit of the
+   * servers' site, and a grant of the site's shaping for one more message.
+   */
+  private Sending session(Servers servers, Egress egress) {
+    if (open != null && (!open.servers().equals(servers) || !open.egress().equals(egress) || !open.session().connection().canSend())) {
+      close();
+    }
+    for (int reopened = 0; reopened < 2; reopened++) {
+      if (open == null) {
+        Site site = parts.shaping().site(servers.servers().stream().map(Server::hostName).toList());
+        parts.connectionLimits().put(domain, site.shaping().connectionLimit());
+        Optional<Destinations.Connection> permit = parts.destinations().open(site);
+        if (permit.isEmpty()) {
+          Optional<Instant> suspended = parts.destinations().suspendedUntil(site);
+          return new Wait(suspended.orElseGet(() -> parts.clock().instant().plus(PERMIT_WAIT)), true);
+        }
+        Opened opened = parts.attempt().connect(servers.servers(), egress);
+        if (opened instanceof NoSession none) {
+          permit.get().close();
+          if (none.reply() != null) parts.destinations().report(site, ReplyClass.of(none.reply()));
+          return new Failed(none);
+        }
+        open = new Open(servers, egress, site, (Session) opened, permit.get());
+      }
+      switch (open.permit().next()) {
+        case Destinations.Grant.Send s -> {
+          return new Ready();
+        }
+        case Destinations.Grant.WaitUntil w -> {
+          return new Wait(w.at(), false);
+        }
+        case Destinations.Grant.Suspended s -> {
+          close();
+          return new Wait(s.until(), true);
+        }
+        case Destinations.Grant.UsedUp u -> close(); // and open another
+      }
+    }
+    throw new IllegalStateException("a fresh session refused its first message");
+  }
+
+  private void close() {
+    if (open == null) return;
+    try {
+      open.session().connection().close();
+    } finally {
+      open.permit().close();
+      open = null;
+    }
+  }
+
+  // ---- results -----------------------------------------------------------------------------------------------------
+
+  private Result noSession(Claimed c, Instant at, long started, NoSession none) {
+    return result(c, at, started, null, null, none.permanent()
+        ? new RecipientResult.Rejected(c.address(), none.reply(), none.reason())
+        : new RecipientResult.Deferred(c.address(), none.reply(), none.reason()));
+  }
+
+  /** A recipient's result: delivered, bounced, or deferred until its next retry (expired past the give-up age). */
+  private Result result(Claimed c, Instant at, long started, Session session, Egress egress, RecipientResult r) {
+    int millis = (int) Math.min(Integer.MAX_VALUE, Math.max(0, (System.nanoTime() - started) / 1_000_000));
+    SmtpReply reply = r.reply();
+    RecipientState state;
+    Instant next = null;
+    switch (r) {
+      case RecipientResult.Accepted a -> state = RecipientState.DELIVERED;
+      case RecipientResult.Rejected j -> state = RecipientState.BOUNCED;
+      case RecipientResult.Deferred d -> {
+        switch (parts.retry().next(c.queuedAt(), c.attempts() + 1, parts.clock().instant())) {
+          case RetrySchedule.Next.RetryAt retry -> {
+            state = RecipientState.DEFERRED;
+            next = retry.at();
+          }
+          default -> state = RecipientState.EXPIRED;
+        }
+      }
+    }
+    return new Result(c, state, next, at,
+        session == null ? null : session.server().hostName(),
+        session == null ? null : session.address().getHostAddress(),
+        egress == null || egress.source() == null ? null : egress.source().getHostAddress(),
+        reply == null ? null : reply.code(), reply == null ? null : reply.enhancedCode(), r.reason(), millis);
+  }
+
+  private static String ascii(String domain) {
+    return IDN.toASCII(domain, IDN.ALLOW_UNASSIGNED).toLowerCase(java.util.Locale.ROOT);
+  }
+}

@@ -1,0 +1,200 @@
+package dev.herald.delivery;
+
+import dev.herald.platform.TextEnum;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The worker's statements on the queue: which domains have due work, claiming a batch of one domain's due
+ * recipients, and writing a batch's results. Every statement handles a whole batch (never a statement per
+ * recipient), so the database cost per message stays a fraction of a statement.
+ *
+ * <p>Leases follow {@code platform.Leases} on each recipient row: a claim sets state {@code sending}, the node, the
+ * lease's end and {@code lease_attempt + 1}, and every later write names that attempt, so a node that stalled past
+ * its lease (and was taken over) changes nothing. A recipient whose lease ran out ({@code sending}, {@code lease_until}
+ * passed: its node died mid-batch) is due again; it may then be delivered twice, which is the at-least-once bound.
+ */
+final class DeliveryQueue {
+  private final JdbcClient jdbc;
+  private final Clock clock;
+  private final String node;
+  private final Duration term;
+
+  DeliveryQueue(JdbcClient jdbc, Clock clock, String node, Duration term) {
+    this.jdbc = Objects.requireNonNull(jdbc, "jdbc");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.node = Objects.requireNonNull(node, "node");
+    this.term = Objects.requireNonNull(term, "term");
+  }
+
+  /** This node's name in {@code lease_owner}. */
+  String node() {
+    return node;
+  }
+
+  /** How long a claim holds its recipients. */
+  Duration term() {
+    return term;
+  }
+
+  /** A domain with due work, and how many of its recipients are due (how many sessions are worth opening). */
+  record DueDomain(String domain, long due) {}
+
+  /**
+   * The domains with due work, the one waiting longest first: recipients queued or deferred whose next attempt has
+   * come, and recipients of a node whose lease ran out. Recipients of held organizations (suspended) do not count.
+   * Each half reads its own partial index.
+   */
+  List<DueDomain> dueDomains(Collection<Long> heldOrganizations, int limit) {
+    return jdbc.sql("""
+        select domain, count(*), min(at) from (
+          select domain, next_attempt_at as at from outbound_recipient
+          where state in ('queued', 'deferred') and next_attempt_at <= :now
+            and (organization_id is null or not (organization_id = any (:held)))
+          union all
+          select domain, lease_until from outbound_recipient
+          where state = 'sending' and lease_until < :now and (organization_id is null or not (organization_id = any (:held)))
+        ) due group by domain order by 3, 1 limit :limit""")
+        .param("now", Timestamp.from(clock.instant())).param("held", heldOrganizations.toArray(Long[]::new)).param("limit", limit)
+        .query((rs, i) -> new DueDomain(rs.getString(1), rs.getLong(2))).list();
+  }
+
+  /** A recipient this node holds, with what delivering it needs from its message. */
+  record Claimed(long id, long messageId, Long organizationId, String address, int attempts, Instant queuedAt, long fence,
+      MessageSourceKind source, String from) {}
+
+  /**
+   * Claims up to {@code limit} due recipients of one domain, in one statement: queued or deferred ones whose next
+   * attempt has come (the longest waiting first), and ones whose lease ran out. Rows other nodes are claiming are
+   * skipped, never waited for. Rows of held organizations (suspended) are left where they are; rows without an
+   * organization (Herald's own mail) are always claimed.
+   *
+   * <p>This is the one place that decides what may be claimed: conditions that hold mail back (an operator's pause
+   * of a destination or the whole queue) belong here.
+   */
+  List<Claimed> claim(String domain, int limit, Collection<Long> heldOrganizations) {
+    Instant now = clock.instant();
+    return jdbc.sql("""
+        with due as (
+          select id from outbound_recipient
+          where domain = :domain and state in ('queued', 'deferred') and next_attempt_at <= :now
+            and (organization_id is null or not (organization_id = any (:held)))
+          order by next_attempt_at, id limit :limit for update skip locked
+        ), stale as (
+          select id from outbound_recipient
+          where domain = :domain and state = 'sending' and lease_until < :now
+            and (organization_id is null or not (organization_id = any (:held)))
+          order by lease_until, id limit :limit for update skip locked
+        )
+        update outbound_recipient r
+        set state = 'sending', lease_owner = :node, lease_attempt = r.lease_attempt + 1, lease_until = :until
+        from outbound_message m
+        where r.id in (select id from due union all select id from stale) and m.id = r.message_id
+        returning r.id, r.message_id, r.organization_id, r.address, r.attempts, r.created_at, r.lease_attempt, m.source, m.from_address""")
+        .param("domain", domain).param("now", Timestamp.from(now)).param("held", heldOrganizations.toArray(Long[]::new))
+        .param("limit", limit).param("node", node).param("until", Timestamp.from(now.plus(term)))
+        .query((rs, i) -> new Claimed(rs.getLong(1), rs.getLong(2), rs.getObject(3, Long.class), rs.getString(4), rs.getInt(5),
+            rs.getTimestamp(6).toInstant(), rs.getLong(7), TextEnum.fromText(MessageSourceKind.class, rs.getString(8)),
+            rs.getString(9)))
+        .list();
+  }
+
+  /**
+   * What one attempt of one recipient came to.
+   *
+   * @param state the recipient's new state: delivered, deferred, bounced or expired
+   * @param nextAttemptAt when a deferred recipient is tried again (null otherwise)
+   * @param replyCode the remote reply's code, null when none decided (a timeout, no server, the route)
+   */
+  record Result(Claimed recipient, RecipientState state, Instant nextAttemptAt, Instant at, String serverHost, String serverIp,
+      String sourceIp, Integer replyCode, String enhancedCode, String reply, int durationMs) {
+
+    AttemptOutcome outcome() {
+      return switch (state) {
+        case DELIVERED -> AttemptOutcome.DELIVERED;
+        case DEFERRED -> AttemptOutcome.DEFERRED;
+        case BOUNCED -> AttemptOutcome.BOUNCED;
+        case EXPIRED -> AttemptOutcome.EXPIRED;
+        default -> throw new IllegalStateException("not the state after an attempt: " + state);
+      };
+    }
+  }
+
+  /**
+   * Writes a batch's results and their attempts in one statement, fenced: a recipient this node no longer holds (its
+   * lease was taken over) keeps the new owner's state and gets no attempt row from here.
+   *
+   * @return how many recipients were written (the rest were lost to another node)
+   */
+  int record(List<Result> results) {
+    if (results.isEmpty()) return 0;
+    int n = results.size();
+    Long[] ids = new Long[n], fences = new Long[n];
+    String[] states = new String[n], outcomes = new String[n], nexts = new String[n], ats = new String[n], hosts = new String[n],
+        ips = new String[n], sources = new String[n], enhanced = new String[n], replies = new String[n];
+    Integer[] codes = new Integer[n], durations = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      Result r = results.get(i);
+      ids[i] = r.recipient().id();
+      fences[i] = r.recipient().fence();
+      states[i] = r.state().text();
+      outcomes[i] = r.outcome().text();
+      nexts[i] = r.nextAttemptAt() == null ? null : r.nextAttemptAt().toString();
+      ats[i] = r.at().toString();
+      hosts[i] = r.serverHost();
+      ips[i] = r.serverIp();
+      sources[i] = r.sourceIp();
+      codes[i] = r.replyCode();
+      enhanced[i] = r.enhancedCode();
+      replies[i] = r.reply() == null ? "" : r.reply();
+      durations[i] = r.durationMs();
+    }
+    return jdbc.sql("""
+        with t as (
+          select * from unnest(cast(:ids as bigint[]), cast(:fences as bigint[]), cast(:states as text[]), cast(:outcomes as text[]),
+            cast(:nexts as timestamptz[]), cast(:ats as timestamptz[]), cast(:hosts as text[]), cast(:ips as text[]),
+            cast(:sources as text[]), cast(:codes as integer[]), cast(:enhanced as text[]), cast(:replies as text[]),
+            cast(:durations as integer[]))
+            as t(id, fence, state, outcome, next_at, at, host, ip, source_ip, code, enhanced, reply, duration)
+        ), written as (
+          update outbound_recipient r
+          set state = t.state, attempts = r.attempts + 1, last_reply = t.reply, last_attempt_at = t.at,
+              next_attempt_at = coalesce(t.next_at, r.next_attempt_at),
+              finished_at = case when t.state in ('delivered', 'bounced', 'expired') then t.at end, lease_until = null
+          from t where r.id = t.id and r.lease_attempt = t.fence and r.state = 'sending'
+          returning r.id, r.message_id, r.organization_id
+        )
+        insert into outbound_attempt (recipient_id, message_id, organization_id, attempted_at, server_host, server_ip, source_ip,
+          reply_code, enhanced_code, reply_text, outcome, duration_ms)
+        select w.id, w.message_id, w.organization_id, t.at, t.host, t.ip, t.source_ip, t.code, t.enhanced, t.reply, t.outcome, t.duration
+        from written w join t on t.id = w.id""")
+        .param("ids", ids).param("fences", fences).param("states", states).param("outcomes", outcomes).param("nexts", nexts)
+        .param("ats", ats).param("hosts", hosts).param("ips", ips).param("sources", sources).param("codes", codes)
+        .param("enhanced", enhanced).param("replies", replies).param("durations", durations)
+        .update();
+  }
+
+  /**
+   * Gives recipients back without an attempt (their organization was suspended, the destination paused, the
+   * batch ran out of lease time): due again at {@code at}, queued if never tried, else deferred. Fenced like
+   * {@link #record}.
+   */
+  int release(List<Claimed> recipients, Instant at) {
+    if (recipients.isEmpty()) return 0;
+    return jdbc.sql("""
+        update outbound_recipient r
+        set state = case when r.attempts = 0 then 'queued' else 'deferred' end, next_attempt_at = :at, lease_until = null
+        from unnest(cast(:ids as bigint[]), cast(:fences as bigint[])) as t(id, fence)
+        where r.id = t.id and r.lease_attempt = t.fence and r.state = 'sending'""")
+        .param("at", Timestamp.from(at))
+        .param("ids", recipients.stream().map(Claimed::id).toArray(Long[]::new))
+        .param("fences", recipients.stream().map(Claimed::fence).toArray(Long[]::new))
+        .update();
+  }
+}

@@ -1,0 +1,143 @@
+package dev.herald.delivery;
+
+import dev.herald.messages.ReturnPath;
+import dev.herald.platform.HeraldProperties;
+import dev.herald.platform.NodeRole;
+import dev.herald.platform.NodeRoles;
+import dev.herald.tenancy.Organizations;
+import jakarta.annotation.PreDestroy;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.scheduling.config.ScheduledTaskRegistrar;
+
+/**
+ * The queue's worker on nodes with the {@code delivery} role. Every {@code herald.delivery.worker.poll} it looks for
+ * domains with due work and starts a {@link DeliveryLane} for each that has fewer lanes than its work and its
+ * destination's connection limit call for, up to {@code herald.delivery.worker.concurrency} lanes in all. A lane
+ * claims batches of its domain's due recipients and delivers them over one SMTP session reused across messages, so
+ * a domain with much work gets several sessions in parallel and a thousand domains with a little each share the
+ * lanes.
+ *
+ * <p>Lanes run on platform threads, not virtual ones: each lane spends its time in blocking SMTP I/O on one
+ * socket, which platform threads handle as well, and the SMTP client measured half the CPU per message on platform
+ * threads against smtp-sink under load (docs/status.md, {@code SmtpClientThroughput}); with lanes bounded by the
+ * concurrency setting there are never so many that their stacks matter.
+ *
+ * <p>Suspended organizations: their ids are read once per poll (one small query), claims leave their recipients
+ * where they are, and lanes check the same set before each transaction, so a suspension stops their mail within a
+ * poll and a resumption lets it go on.
+ */
+final class DeliveryWorker implements SchedulingConfigurer {
+  private static final Logger log = LoggerFactory.getLogger(DeliveryWorker.class);
+  /** Domains looked at per poll; more wait for the next poll (those waiting longest come first). */
+  static final int DOMAINS_PER_POLL = 500;
+
+  private final DeliveryQueue queue;
+  private final NodeRoles roles;
+  private final Organizations organizations;
+  private final HeraldProperties properties;
+  private final LaneParts parts;
+  private final int batchSize;
+  private final Semaphore slots;
+  private final ExecutorService lanes;
+  private final Map<String, Integer> lanesPerDomain = new ConcurrentHashMap<>();
+  private volatile Set<Long> held = Set.of();
+  private volatile boolean stopping;
+
+  /** What every lane shares: the node's queue statements, sources, signers, routing and shaping. */
+  record LaneParts(DeliveryQueue queue, Map<MessageSourceKind, MessageSource> sources, Signers signers, ReturnPath returnPath,
+      Routing routing, DeliveryAttempt attempt, SandboxMailbox sandbox, Destinations destinations, ShapingRules shaping,
+      RetrySchedule retry, Clock clock, Map<String, Integer> connectionLimits) {
+
+    static Map<MessageSourceKind, MessageSource> byKind(List<MessageSource> sources) {
+      return sources.stream().collect(Collectors.toUnmodifiableMap(MessageSource::kind, Function.identity()));
+    }
+  }
+
+  DeliveryWorker(LaneParts parts, NodeRoles roles, Organizations organizations, HeraldProperties properties) {
+    this.parts = parts;
+    this.queue = parts.queue();
+    this.roles = roles;
+    this.organizations = organizations;
+    this.properties = properties;
+    HeraldProperties.Delivery.Worker settings = properties.delivery().worker();
+    this.batchSize = settings.batchSize();
+    this.slots = new Semaphore(settings.concurrency());
+    this.lanes = Executors.newFixedThreadPool(settings.concurrency(), Thread.ofPlatform().name("delivery-", 1).daemon().factory());
+  }
+
+  /** Scheduled here rather than by {@code @Scheduled}, so the poll interval comes from the validated settings. */
+  @Override
+  public void configureTasks(ScheduledTaskRegistrar registrar) {
+    registrar.addFixedDelayTask(this::poll, properties.delivery().worker().poll());
+  }
+
+  /** Lanes still running get the shutdown timeout: each gives its unsent recipients back before its next transaction. */
+  @PreDestroy
+  void stop() throws InterruptedException {
+    stopping = true;
+    lanes.shutdown();
+    if (!lanes.awaitTermination(properties.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+      log.warn("Delivery lanes still running at shutdown: their recipients are taken over when their leases run out");
+    }
+  }
+
+  /** One look for due work; lanes are started for it. */
+  void poll() {
+    if (!roles.has(NodeRole.delivery) || stopping) return;
+    try {
+      held = Set.copyOf(organizations.suspendedIds());
+      if (slots.availablePermits() == 0) return;
+      for (DeliveryQueue.DueDomain due : queue.dueDomains(held, DOMAINS_PER_POLL)) {
+        int limit = parts.connectionLimits().getOrDefault(due.domain(), properties.delivery().shaping().connectionLimit());
+        int wanted = (int) Math.min(limit, (due.due() + batchSize - 1) / batchSize);
+        while (lanesPerDomain.getOrDefault(due.domain(), 0) < wanted) {
+          if (!slots.tryAcquire()) return;
+          start(due.domain());
+        }
+      }
+    } catch (RuntimeException e) {
+      log.warn("Looking for due deliveries failed; trying again at the next poll", e);
+    }
+  }
+
+  private void start(String domain) {
+    lanesPerDomain.merge(domain, 1, Integer::sum);
+    try {
+      lanes.execute(() -> {
+        try {
+          new DeliveryLane(parts, domain, batchSize, () -> held, () -> stopping).run();
+        } catch (RuntimeException e) {
+          log.error("Delivery lane for {} failed; its recipients are taken over when their leases run out", domain, e);
+        } finally {
+          finished(domain);
+        }
+      });
+    } catch (RejectedExecutionException stoppingNow) {
+      finished(domain);
+    }
+  }
+
+  private void finished(String domain) {
+    lanesPerDomain.computeIfPresent(domain, (d, n) -> n > 1 ? n - 1 : null);
+    slots.release();
+  }
+
+  /** Lanes running now, over all domains (tests wait for zero). */
+  int running() {
+    return lanesPerDomain.values().stream().mapToInt(Integer::intValue).sum();
+  }
+}
