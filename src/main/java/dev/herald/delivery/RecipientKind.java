@@ -26,4 +26,13 @@ public enum RecipientKind implements TextEnum {
   public String toString() {
     return text;
   }
+
+  /** As the panel shows it: "Bcc" for {@code bcc}. */
+  public String words() {
+    return switch (this) {
+      case TO -> "To";
+      case CC -> "Cc";
+      case BCC -> "Bcc";
+    };
+  }
 }

@@ -36,4 +36,22 @@ public enum RecipientState implements TextEnum {
   public String toString() {
     return text;
   }
+
+  /** As the panel shows it: "Not sent" for {@code failed}. */
+  public String words() {
+    return switch (this) {
+      case QUEUED -> "Queued";
+      case SENDING -> "Sending";
+      case DELIVERED -> "Delivered";
+      case DEFERRED -> "Deferred";
+      case BOUNCED -> "Bounced";
+      case EXPIRED -> "Expired";
+      case FAILED -> "Not sent";
+    };
+  }
+
+  /** Waiting for an attempt: it has a next attempt time. */
+  public boolean waiting() {
+    return this == QUEUED || this == DEFERRED;
+  }
 }

@@ -103,6 +103,15 @@ public class SendingDomains {
         .list();
   }
 
+  /** A domain of an organization as other capabilities' pages name it (a filter, a sender to pick). */
+  public record Named(long id, String name, String unicodeName, boolean verified) {}
+
+  /** The organization's domains, verified or not, by name. */
+  public List<Named> names(long organizationId) {
+    return jdbc.sql("select id, name, unicode_name, verified from sending_domain where organization_id = ? order by unicode_name")
+        .param(organizationId).query((rs, i) -> new Named(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getBoolean(4))).list();
+  }
+
   /** The PKCS#8 private key of a signing key, decrypted: for the signer only, never to be logged or shown. */
   public byte[] privateKey(SigningKey key) {
     return secrets.get(secretName(key.id())).orElseThrow(() -> new IllegalStateException("DKIM key " + key.id() + " has no private key"));

@@ -168,6 +168,14 @@ final class AccessRules {
       rule(POST, "/o/{org}/domains/{id}/delete", new Needs(DOMAINS_WRITE)),
       rule(POST, "/o/{org}/domains/{id}/keys/{keyId}/delete", new Needs(DOMAINS_WRITE)),
 
+      // delivery: the organization's sent messages (the test form's literal path before {id})
+      rule(GET, "/o/{org}/messages", new Needs(MESSAGES_READ)),
+      rule(GET, "/o/{org}/messages/test", new Needs(SEND)),
+      rule(POST, "/o/{org}/messages/test", new Needs(SEND)),
+      rule(GET, "/o/{org}/messages/{id}", new Needs(MESSAGES_READ)),
+      rule(GET, "/o/{org}/messages/{id}/source", new Needs(MESSAGES_CONTENT)),
+      rule(GET, "/o/{org}/messages/{id}/source/download", new Needs(MESSAGES_CONTENT)),
+
       // an organization's REST API
       rule(GET, "/api/v1/orgs/{org}", new Member()),
       rule(GET, "/api/v1/orgs/{org}/members", new Needs(MEMBERS_READ)),

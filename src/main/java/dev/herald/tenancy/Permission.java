@@ -22,7 +22,14 @@ public enum Permission {
   BILLING_READ("billing:read", "See billing"), BILLING_WRITE("billing:write", "Change billing"),
   MEMBERS_READ("members:read", "See members and groups"), MEMBERS_WRITE("members:write", "Invite members and change roles and groups"),
   AUDIT_READ("audit:read", "Read the audit log"),
-  SEND("send", "Send mail");
+  SEND("send", "Send mail"),
+  /** Sent messages: senders, subjects, recipients and their delivery (what a mail log shows). */
+  MESSAGES_READ("messages:read", "See sent messages and their delivery"),
+  /**
+   * The stored message itself (its body and attachments): apart from reading the log, as a message may hold what
+   * only its recipients should see.
+   */
+  MESSAGES_CONTENT("messages:content", "See the content of sent messages");
 
   private final String code;
   private final String label;

@@ -10,6 +10,8 @@ import static dev.herald.tenancy.Permission.LISTS_READ;
 import static dev.herald.tenancy.Permission.LISTS_WRITE;
 import static dev.herald.tenancy.Permission.MEMBERS_READ;
 import static dev.herald.tenancy.Permission.MEMBERS_WRITE;
+import static dev.herald.tenancy.Permission.MESSAGES_CONTENT;
+import static dev.herald.tenancy.Permission.MESSAGES_READ;
 import static dev.herald.tenancy.Permission.PRIVACY_WRITE;
 import static dev.herald.tenancy.Permission.SEND;
 import static dev.herald.tenancy.Permission.SUPPRESSIONS_READ;
@@ -28,17 +30,15 @@ record PermissionGroups(String name, List<Permission> permissions) {
       new PermissionGroups("Audiences", List.of(LISTS_READ, LISTS_WRITE, LISTS_EXPORT)),
       new PermissionGroups("Suppressions", List.of(SUPPRESSIONS_READ, SUPPRESSIONS_WRITE)),
       new PermissionGroups("Sending domains", List.of(DOMAINS_READ, DOMAINS_WRITE)),
+      new PermissionGroups("Messages", List.of(MESSAGES_READ, MESSAGES_CONTENT, SEND)),
       new PermissionGroups("Privacy", List.of(PRIVACY_WRITE)),
       new PermissionGroups("Members", List.of(MEMBERS_READ, MEMBERS_WRITE)),
       new PermissionGroups("API keys", List.of(API_KEYS_READ, API_KEYS_WRITE)),
       new PermissionGroups("Audit log", List.of(AUDIT_READ)));
 
-  /**
-   * Whether the capability this permission belongs to exists today: offered here, or sending, which the send API
-   * has though groups do not give it. The API keys page offers only scopes granting such permissions.
-   */
+  /** Whether the capability this permission belongs to exists today; the API keys page offers only scopes granting such permissions. */
   static boolean exists(Permission permission) {
-    return permission == SEND || OFFERED.stream().anyMatch(g -> g.permissions().contains(permission));
+    return OFFERED.stream().anyMatch(g -> g.permissions().contains(permission));
   }
 
   /** The codes among these that the page does not offer: kept as they are when a group is saved. */

@@ -11,8 +11,9 @@ public enum Role {
   admin(EnumSet.complementOf(EnumSet.of(BILLING_WRITE))),
   // Members see suppressions but cannot lift them: removing one may mail someone who complained.
   member(EnumSet.of(LISTS_READ, LISTS_WRITE, LISTS_EXPORT, SUPPRESSIONS_READ, CAMPAIGNS_READ, CAMPAIGNS_WRITE, TEMPLATES_READ, TEMPLATES_WRITE,
-      DOMAINS_READ, REPORTS_READ, MEMBERS_READ, SEND)),
-  viewer(EnumSet.of(LISTS_READ, SUPPRESSIONS_READ, CAMPAIGNS_READ, TEMPLATES_READ, DOMAINS_READ, REPORTS_READ, MEMBERS_READ));
+      DOMAINS_READ, REPORTS_READ, MEMBERS_READ, SEND, MESSAGES_READ, MESSAGES_CONTENT)),
+  // Viewers follow delivery but do not read the messages themselves.
+  viewer(EnumSet.of(LISTS_READ, SUPPRESSIONS_READ, CAMPAIGNS_READ, TEMPLATES_READ, DOMAINS_READ, REPORTS_READ, MEMBERS_READ, MESSAGES_READ));
 
   private final Set<Permission> permissions;
 
