@@ -48,6 +48,8 @@ final class DeliveryLane {
   private static final Logger log = LoggerFactory.getLogger(DeliveryLane.class);
   /** When a destination's connections are all in use by other lanes, its recipients wait this long. */
   static final Duration PERMIT_WAIT = Duration.ofSeconds(2);
+  /** Domains whose site is remembered; past this the memory starts again (a site is learned on the next session). */
+  static final int MAX_REMEMBERED_SITES = 100_000;
 
   private final LaneParts parts;
   private final String domain;
@@ -71,6 +73,8 @@ final class DeliveryLane {
   void run() {
     try {
       while (!stopping.getAsBoolean()) {
+        Site known = parts.sites().get(domain);
+        if (open == null && known != null && !mayConnect(parts, known)) return;
         List<Claimed> batch = parts.queue().claim(domain, batchSize, held.get());
         if (batch.isEmpty()) return;
         deliver(batch);
@@ -78,6 +82,12 @@ final class DeliveryLane {
     } finally {
       close();
     }
+  }
+
+  /** Whether a new session to the site may open now: it is not paused and has a connection to spare. */
+  static boolean mayConnect(LaneParts parts, Site site) {
+    return parts.destinations().suspendedUntil(site).isEmpty()
+        && parts.destinations().openConnections(site) < site.shaping().connectionLimit();
   }
 
   /** Recipients to give back without an attempt, and when they are due again. */
@@ -201,7 +211,8 @@ final class DeliveryLane {
     for (int reopened = 0; reopened < 2; reopened++) {
       if (open == null) {
         Site site = parts.shaping().site(servers.servers().stream().map(Server::hostName).toList());
-        parts.connectionLimits().put(domain, site.shaping().connectionLimit());
+        if (parts.sites().size() > MAX_REMEMBERED_SITES) parts.sites().clear();
+        parts.sites().put(domain, site);
         Optional<Destinations.Connection> permit = parts.destinations().open(site);
         if (permit.isEmpty()) {
           Optional<Instant> suspended = parts.destinations().suspendedUntil(site);

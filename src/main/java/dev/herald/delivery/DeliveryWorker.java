@@ -57,10 +57,18 @@ final class DeliveryWorker implements SchedulingConfigurer {
   private volatile Set<Long> held = Set.of();
   private volatile boolean stopping;
 
-  /** What every lane shares: the node's queue statements, sources, signers, routing and shaping. */
+  /**
+   * What every lane shares: the node's queue statements, sources, signers, routing and shaping, and the site each
+   * domain was last routed to (so a lane whose destination is busy or paused does not claim work it cannot send).
+   */
   record LaneParts(DeliveryQueue queue, Map<MessageSourceKind, MessageSource> sources, Signers signers, ReturnPath returnPath,
       Routing routing, DeliveryAttempt attempt, SandboxMailbox sandbox, Destinations destinations, ShapingRules shaping,
-      RetrySchedule retry, Clock clock, Map<String, Integer> connectionLimits) {
+      RetrySchedule retry, Clock clock, Map<String, Site> sites) {
+
+    /** The same parts over another node's queue statements (tests: a second node). */
+    LaneParts withQueue(DeliveryQueue other) {
+      return new LaneParts(other, sources, signers, returnPath, routing, attempt, sandbox, destinations, shaping, retry, clock, sites);
+    }
 
     static Map<MessageSourceKind, MessageSource> byKind(List<MessageSource> sources) {
       return sources.stream().collect(Collectors.toUnmodifiableMap(MessageSource::kind, Function.identity()));
@@ -102,7 +110,9 @@ final class DeliveryWorker implements SchedulingConfigurer {
       held = Set.copyOf(organizations.suspendedIds());
       if (slots.availablePermits() == 0) return;
       for (DeliveryQueue.DueDomain due : queue.dueDomains(held, DOMAINS_PER_POLL)) {
-        int limit = parts.connectionLimits().getOrDefault(due.domain(), properties.delivery().shaping().connectionLimit());
+        Site site = parts.sites().get(due.domain());
+        if (site != null && !DeliveryLane.mayConnect(parts, site)) continue; // its destination is busy or paused
+        int limit = site == null ? properties.delivery().shaping().connectionLimit() : site.shaping().connectionLimit();
         int wanted = (int) Math.min(limit, (due.due() + batchSize - 1) / batchSize);
         while (lanesPerDomain.getOrDefault(due.domain(), 0) < wanted) {
           if (!slots.tryAcquire()) return;
@@ -136,8 +146,8 @@ final class DeliveryWorker implements SchedulingConfigurer {
     slots.release();
   }
 
-  /** Lanes running now, over all domains (tests wait for zero). */
-  int running() {
-    return lanesPerDomain.values().stream().mapToInt(Integer::intValue).sum();
+  /** What lanes share (tests run a lane themselves). */
+  LaneParts parts() {
+    return parts;
   }
 }

@@ -1,0 +1,237 @@
+package dev.herald.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.delivery.Route.Destination;
+import dev.herald.delivery.Route.Server;
+import dev.herald.delivery.Route.Servers;
+import dev.herald.delivery.smtp.SmtpSink;
+import dev.herald.delivery.smtp.TlsPolicy;
+import dev.herald.domains.SendingDomains;
+import dev.herald.domains.TestSendingDomains;
+import dev.herald.platform.HeraldProperties;
+import dev.herald.tenancy.TestOrganizations;
+import dev.herald.testsupport.MutableClock;
+import dev.herald.testsupport.TestClock;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Primary;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * What a lane makes of each kind of answer, against real smtp-sinks: delivered, bounced with the reply, deferred and
+ * tried again once the clock passes the retry, expired at the give-up age, a throttling reply pausing the whole
+ * destination, the sandbox capturing, and a lease taken over by another node after it ran out. The scheduled worker
+ * is off here (no delivery role): each test runs a lane itself and moves the clock.
+ */
+@SpringBootTest(properties = "herald.roles=web,worker")
+@Import({TestOrganizations.class, TestClock.class, DeliveryLaneTest.Routes.class})
+class DeliveryLaneTest {
+
+  /** Domains routed to a test's sinks; every other domain goes the installation's way (the sandbox). */
+  @TestConfiguration
+  static class Routes {
+    final Map<String, Destination> byDomain = new ConcurrentHashMap<>();
+
+    @Bean
+    @Primary
+    Route testRoute(@Qualifier("route") Route installation) {
+      return (sender, domain) -> byDomain.getOrDefault(domain, installation.route(sender, domain));
+    }
+  }
+
+  @Autowired Routes routes;
+  @Autowired DeliveryWorker worker;
+  @Autowired OutboundMessages outbound;
+  @Autowired TestOrganizations organizations;
+  @Autowired SendingDomains sendingDomains;
+  @Autowired MutableClock clock;
+  @Autowired JdbcClient jdbc;
+  @Autowired Destinations destinations;
+  @Autowired HeraldProperties properties;
+  @TempDir Path dumps;
+
+  TestOrganizations.Created org;
+  SmtpSink sink;
+  static int counter;
+
+  @BeforeEach
+  void organization() {
+    counter++;
+    org = organizations.create("Lane " + counter, "send");
+    new TestSendingDomains(sendingDomains, jdbc).verified(org.id(), "lane-" + counter + ".example");
+  }
+
+  @AfterEach
+  void stopSink() throws Exception {
+    if (sink != null) sink.close();
+    routes.byDomain.clear();
+  }
+
+  /** Routes the domain to a new smtp-sink with these options, as server {@code host}. */
+  void sinkFor(String domain, String host, String... options) throws Exception {
+    if (sink != null) sink.close();
+    sink = SmtpSink.start(dumps, options);
+    routes.byDomain.put(domain, new Servers(List.of(new Server(host, List.of(InetAddress.getLoopbackAddress()),
+        sink.address.getPort(), TlsPolicy.OPPORTUNISTIC))));
+  }
+
+  long send(String... to) {
+    return outbound.accept(org.id(), new SendRequest("news@lane-" + counter + ".example", null, List.of(to), null, null, null,
+        "Lane test", null, "Hello", null, null, null, null), null).id();
+  }
+
+  /** Runs one lane of the domain to its end on this thread, the clock first caught up with the database's. */
+  void lane(String domain) {
+    lane(worker.parts(), domain);
+  }
+
+  void lane(DeliveryWorker.LaneParts parts, String domain) {
+    Instant real = Instant.now();
+    if (clock.instant().isBefore(real)) clock.advance(Duration.between(clock.instant(), real).plusSeconds(1));
+    new DeliveryLane(parts, domain, 50, Set::of, () -> false).run();
+  }
+
+  record Row(String state, int attempts, String lastReply, Instant nextAttemptAt) {}
+
+  List<Row> rows(long messageId) {
+    return jdbc.sql("select state, attempts, last_reply, next_attempt_at from outbound_recipient where message_id = ? order by id")
+        .param(messageId).query((rs, i) -> new Row(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getTimestamp(4).toInstant())).list();
+  }
+
+  List<String> attempts(long messageId) {
+    return jdbc.sql("select outcome || ' ' || coalesce(reply_code::text, '-') from outbound_attempt where message_id = ? order by id")
+        .param(messageId).query(String.class).list();
+  }
+
+  @Test
+  void a_5xx_bounces_the_recipient_with_the_remote_reply() throws Exception {
+    sinkFor("bounce.example", "mx.bounce.example", "-B", "550 5.1.1 No such user here", "-f", "rcpt");
+    long id = send("nobody@bounce.example");
+    lane("bounce.example");
+    assertThat(rows(id)).singleElement().satisfies(r -> {
+      assertThat(r.state()).isEqualTo("bounced");
+      assertThat(r.attempts()).isEqualTo(1);
+      assertThat(r.lastReply()).isEqualTo("550 5.1.1 No such user here (in reply to RCPT TO)");
+    });
+    assertThat(attempts(id)).containsExactly("bounced 550");
+    assertThat(sink.messages(0)).isEmpty();
+  }
+
+  @Test
+  void a_deferred_recipient_waits_for_its_retry_and_is_delivered_then() throws Exception {
+    sinkFor("later.example", "mx.later.example", "-r", "rcpt");
+    long id = send("ann@later.example");
+    lane("later.example");
+    Row deferred = rows(id).getFirst();
+    assertThat(deferred.state()).isEqualTo("deferred");
+    assertThat(deferred.lastReply()).isEqualTo("450 4.3.0 Error: command failed (in reply to RCPT TO)");
+    Duration first = properties.delivery().retry().first();
+    assertThat(deferred.nextAttemptAt()).isAfter(clock.instant().plus(first.multipliedBy(8).dividedBy(10)));
+
+    lane("later.example"); // not due yet: nothing is claimed
+    assertThat(rows(id).getFirst().attempts()).isEqualTo(1);
+
+    sinkFor("later.example", "mx.later.example"); // the server takes mail again
+    clock.advance(first.multipliedBy(2));
+    lane("later.example");
+    assertThat(rows(id).getFirst().state()).isEqualTo("delivered");
+    assertThat(rows(id).getFirst().attempts()).isEqualTo(2);
+    assertThat(attempts(id)).containsExactly("deferred 450", "delivered 250");
+    assertThat(sink.messages(1)).hasSize(1);
+  }
+
+  @Test
+  void a_recipient_still_deferred_at_the_give_up_age_expires() throws Exception {
+    sinkFor("never.example", "mx.never.example", "-r", "rcpt");
+    long id = send("ann@never.example");
+    lane("never.example");
+    assertThat(rows(id).getFirst().state()).isEqualTo("deferred");
+    clock.advance(properties.delivery().retry().giveUp().plusHours(1));
+    lane("never.example");
+    assertThat(rows(id).getFirst().state()).isEqualTo("expired");
+    assertThat(attempts(id)).containsExactly("deferred 450", "expired 450");
+  }
+
+  @Test
+  void a_throttling_reply_pauses_the_whole_destination() throws Exception {
+    sinkFor("busy.example", "mx.busy.example", "-b", "450 4.7.0 Rate limited, too many messages", "-r", "rcpt");
+    long first = send("a@busy.example");
+    long second = send("b@busy.example");
+    long third = send("c@busy.example");
+    lane("busy.example");
+    Site site = worker.parts().shaping().site(List.of("mx.busy.example"));
+    Instant pausedUntil = destinations.suspendedUntil(site).orElseThrow();
+    assertThat(rows(first).getFirst().state()).isEqualTo("deferred");
+    assertThat(rows(first).getFirst().lastReply()).contains("Rate limited");
+    // The others were not tried: given back, due when the pause ends.
+    for (long id : List.of(second, third)) {
+      assertThat(rows(id).getFirst().state()).isEqualTo("queued");
+      assertThat(rows(id).getFirst().attempts()).isZero();
+      // (the database keeps microseconds)
+      assertThat(rows(id).getFirst().nextAttemptAt()).isBetween(pausedUntil.minusMillis(1), pausedUntil.plusMillis(1));
+      assertThat(attempts(id)).isEmpty();
+    }
+
+    sinkFor("busy.example", "mx.busy.example");
+    clock.advance(Duration.between(clock.instant(), pausedUntil).plusSeconds(1));
+    lane("busy.example");
+    assertThat(rows(second).getFirst().state()).isEqualTo("delivered");
+    assertThat(rows(third).getFirst().state()).isEqualTo("delivered");
+  }
+
+  @Test
+  void under_the_sandbox_route_the_worker_delivers_into_the_sandbox_mailbox() {
+    long id = send("reader@captured.example");
+    lane("captured.example");
+    assertThat(rows(id).getFirst().state()).isEqualTo("delivered");
+    assertThat(rows(id).getFirst().lastReply()).isEqualTo("250 2.0.0 kept in the sandbox mailbox");
+    String captured = jdbc.sql("select body_text from sandbox_message where recipient = 'reader@captured.example' and purpose = 'delivery'")
+        .query(String.class).single();
+    assertThat(captured).contains("Subject: Lane test").contains("Hello");
+  }
+
+  @Test
+  void another_node_takes_over_a_lease_that_ran_out_and_the_first_nodes_late_write_changes_nothing() throws Exception {
+    sinkFor("takeover.example", "mx.takeover.example");
+    long id = send("ann@takeover.example");
+    Instant real = Instant.now();
+    if (clock.instant().isBefore(real)) clock.advance(Duration.between(clock.instant(), real).plusSeconds(1));
+    Duration term = properties.delivery().worker().leaseTerm();
+    DeliveryQueue first = new DeliveryQueue(jdbc, clock, "node-a", term);
+    List<DeliveryQueue.Claimed> claimed = first.claim("takeover.example", 10, Set.of());
+    assertThat(claimed).hasSize(1);
+    assertThat(first.claim("takeover.example", 10, Set.of())).as("held while the lease runs").isEmpty();
+
+    clock.advance(term.plusSeconds(1)); // node-a stalled past its lease
+    DeliveryQueue second = new DeliveryQueue(jdbc, clock, "node-b", term);
+    lane(worker.parts().withQueue(second), "takeover.example");
+    assertThat(rows(id).getFirst().state()).isEqualTo("delivered");
+
+    DeliveryQueue.Claimed late = claimed.getFirst();
+    int written = first.record(List.of(new DeliveryQueue.Result(late, RecipientState.BOUNCED, null, clock.instant(), null, null, null,
+        550, "5.0.0", "late", 1)));
+    assertThat(written).isZero();
+    assertThat(first.release(claimed, clock.instant())).isZero();
+    assertThat(rows(id).getFirst().state()).isEqualTo("delivered");
+    assertThat(attempts(id)).containsExactly("delivered 250");
+    assertThat(jdbc.sql("select lease_owner from outbound_recipient where message_id = ?").param(id).query(String.class).single())
+        .isEqualTo("node-b");
+  }
+}
