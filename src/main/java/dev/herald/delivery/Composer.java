@@ -2,6 +2,7 @@ package dev.herald.delivery;
 
 import dev.herald.domains.SendingDomains;
 import dev.herald.mail.EmailAddress;
+import dev.herald.messages.LinkTracking;
 import dev.herald.messages.MessageBuilder;
 import dev.herald.messages.OutgoingMessage;
 import dev.herald.platform.HeraldProperties;
@@ -15,6 +16,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.ObjectMapper;
 
@@ -33,9 +35,12 @@ class Composer {
   /** One envelope recipient: Bcc included, each address once. */
   record Recipient(RecipientKind kind, EmailAddress address) {}
 
-  /** A message ready to queue. */
+  /**
+   * A message ready to queue; {@code links} are its tracked URLs, link number i + 1 at index i, stored once with the
+   * message (the recipient's tokens go in at delivery, {@link StoredMessageSource}).
+   */
   record Composed(long sendingDomainId, String from, String subject, Instant date, OutgoingMessage message,
-      List<Recipient> recipients, List<String> tags, String metadata) {}
+      List<Recipient> recipients, List<String> tags, String metadata, boolean trackOpens, boolean trackClicks, List<String> links) {}
 
   private final SendingDomains domains;
   private final Clock clock;
@@ -76,10 +81,21 @@ class Composer {
     String subject = request.subject() == null ? "" : request.subject();
     builder.subject(subject);
     if (request.text() != null) builder.text(request.text());
-    if (request.html() != null) builder.html(request.html());
+    boolean trackOpens = Boolean.TRUE.equals(request.trackOpens());
+    boolean trackClicks = Boolean.TRUE.equals(request.trackClicks());
+    List<String> links = List.of();
+    if (request.html() != null && (trackOpens || trackClicks)) {
+      // The API has no unsubscribe link of Herald's own to spare; a sender's own is skipped with data-herald-track="off".
+      LinkTracking.Rewritten tracked = LinkTracking.rewrite(request.html(), domains.trackingHost(domain), trackOpens, trackClicks, Set.of());
+      builder.html(tracked.html());
+      links = tracked.links();
+    } else if (request.html() != null) {
+      builder.html(request.html());
+    }
     if (request.headers() != null) request.headers().forEach(builder::header);
     for (Attachment a : attachments) builder.attachment(a.filename(), a.contentType(), a.bytes());
-    return new Composed(domain.id(), from.address(), subject, date, builder.build(), recipients, tags, metadata);
+    return new Composed(domain.id(), from.address(), subject, date, builder.build(), recipients, tags, metadata, trackOpens, trackClicks,
+        links);
   }
 
   private static EmailAddress address(String field, String value) {

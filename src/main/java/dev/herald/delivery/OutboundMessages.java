@@ -187,15 +187,19 @@ class OutboundMessages {
     Composer.Composed c = p.composed();
     Optional<Long> id = jdbc.sql("""
         insert into outbound_message (organization_id, sending_domain_id, source, from_address, subject, header_message_id,
-          header_date, smtputf8, content, idempotency_key, request_hash, tags, metadata)
-        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, cast(? as jsonb))
+          header_date, smtputf8, content, idempotency_key, request_hash, tags, metadata, track_opens, track_clicks)
+        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, cast(? as jsonb), ?, ?)
         on conflict (organization_id, idempotency_key) do nothing
         returning id""")
         .params(organizationId, c.sendingDomainId(), MessageSourceKind.API.text(), c.from(), c.subject(), c.message().messageId(),
             Timestamp.from(c.date()), c.message().smtpUtf8(), c.message().bytes(), p.key(), p.hash(), c.tags().toArray(String[]::new),
-            c.metadata())
+            c.metadata(), c.trackOpens(), c.trackClicks())
         .query(Long.class).optional();
     if (id.isEmpty()) return replay(organizationId, p.key(), p.hash()).orElseThrow(); // a concurrent request with the key committed first
+    if (!c.links().isEmpty()) {
+      jdbc.sql("insert into outbound_link (message_id, link_number, url) select ?, t.n, t.url from unnest(cast(? as text[])) with ordinality as t(url, n)")
+          .params(id.get(), c.links().toArray(String[]::new)).update();
+    }
     int n = c.recipients().size();
     String[] kinds = new String[n], addresses = new String[n], keys = new String[n], domains = new String[n], states = new String[n],
         replies = new String[n];

@@ -22,7 +22,16 @@ record SendRequest(
     @Schema(description = "Headers of your own (X-...); one line each, not one Herald writes") Map<String, String> headers,
     List<Attachment> attachments,
     @Schema(description = "Up to 10 labels to find the message by") List<String> tags,
-    @Schema(description = "Your own data kept with the message (a JSON object, at most 10,000 characters)") Map<String, Object> metadata) {
+    @Schema(description = "Your own data kept with the message (a JSON object, at most 10,000 characters)") Map<String, Object> metadata,
+    @Schema(description = "Count opens: an invisible image at the end of the HTML (default false)") Boolean trackOpens,
+    @Schema(description = "Count clicks: the HTML's http(s) links go through the tracking host, except mailto: and links marked "
+        + "data-herald-track=\"off\"; the text part's links stay as written (default false)") Boolean trackClicks) {
+
+  /** A message without tracking. */
+  SendRequest(String from, String fromName, List<String> to, List<String> cc, List<String> bcc, String replyTo, String subject,
+      String html, String text, Map<String, String> headers, List<Attachment> attachments, List<String> tags, Map<String, Object> metadata) {
+    this(from, fromName, to, cc, bcc, replyTo, subject, html, text, headers, attachments, tags, metadata, null, null);
+  }
 
   /** A file: its content in base64. */
   record Attachment(String filename, @Schema(example = "application/pdf") String contentType,

@@ -112,6 +112,17 @@ public class SendingDomains {
         .param(organizationId).query((rs, i) -> new Named(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getBoolean(4))).list();
   }
 
+  /**
+   * The host for the domain's tracking links: {@code track.<domain>} once its tracking CNAME checks ok (links on the
+   * sender's own domain, as receivers prefer), else the installation's tracking host ({@code herald.sending.tracking-host},
+   * or the base URL's host), which answers for every domain.
+   */
+  public String trackingHost(VerifiedDomain domain) {
+    boolean published = jdbc.sql("select count(*) from domain_record_check where domain_id = ? and record = 'tracking' and state = 'ok'")
+        .param(domain.id()).query(Long.class).single() > 0;
+    return published ? DnsPlan.TRACKING_LABEL + "." + domain.name() : plan.trackingHost();
+  }
+
   /** The PKCS#8 private key of a signing key, decrypted: for the signer only, never to be logged or shown. */
   public byte[] privateKey(SigningKey key) {
     return secrets.get(secretName(key.id())).orElseThrow(() -> new IllegalStateException("DKIM key " + key.id() + " has no private key"));

@@ -37,7 +37,8 @@ import org.springframework.stereotype.Component;
  * random). The builder writes an HTML part holding placeholders in quoted-printable (never base64, where they would
  * vanish); a soft line break may fall inside a placeholder, and {@link #personalize} steps over it. The alternative,
  * building the whole MIME message again per recipient from stored inputs, would store attachments twice and cost a
- * build per recipient, for the same result.
+ * build per recipient, for the same result. A sender who writes a placeholder's text into their own message gets
+ * their own recipient's token there: nothing another recipient could use.
  *
  * <p><b>The token</b> is 45 characters of lower-case base32: message id (8 bytes), recipient id (8), link number (2)
  * and an 80-bit HMAC-SHA256 of those under an installation key kept in {@link Secrets}, so an endpoint checks it

@@ -7,6 +7,8 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 
 import dev.herald.domains.SendingDomains;
 import dev.herald.domains.TestSendingDomains;
+import dev.herald.messages.LinkTracking;
+import dev.herald.testsupport.MimeLint;
 import dev.herald.suppression.Suppressions;
 import dev.herald.tenancy.TestOrganizations;
 import java.nio.charset.StandardCharsets;
@@ -39,6 +41,7 @@ class MessagesApiTest {
   @DynamicPropertySource
   static void settings(DynamicPropertyRegistry registry) {
     registry.add("herald.sending.max-message-size", () -> MAX_SIZE + "B");
+    registry.add("herald.sending.tracking-host", () -> "t.herald.test");
   }
 
   @Autowired MockMvc mvc;
@@ -49,6 +52,7 @@ class MessagesApiTest {
   @Autowired OutboundMessages outbound;
   @Autowired JdbcClient jdbc;
   @Autowired ObjectMapper json;
+  @Autowired LinkTracking tracking;
 
   TestOrganizations.Created acme;
   String domain;
@@ -135,6 +139,88 @@ class MessagesApiTest {
         .doesNotContainPattern("(?im)^(cc|bcc):");
     assertThat(jdbc.sql("select string_agg(kind, ',' order by id) from outbound_recipient where message_id = ?").param(id)
         .query(String.class).single()).isEqualTo("bcc,bcc");
+  }
+
+  static final java.util.regex.Pattern TRACKED = java.util.regex.Pattern.compile("https://([a-z0-9.-]+)/t/([co])/([a-z2-7]{45})");
+
+  @Test
+  void tracked_links_are_stored_once_per_message_and_each_recipient_gets_its_own_tokens_the_same_on_every_call() throws Exception {
+    String html = "<html><body><p><a href=\"https://shop.example/a?x=1&amp;y=2\">A</a> <a href=\"https://shop.example/b\">B</a>"
+        + " <a href=\"https://shop.example/a?x=1&amp;y=2\">A again</a> <a href=\"mailto:help@shop.example\">mail</a>"
+        + " <a data-herald-track=\"off\" href=\"https://shop.example/unsubscribe\">unsubscribe</a></p></body></html>";
+    JsonNode accepted = send(message("to", List.of("ann@one.example", "bob@two.example"), "bcc", List.of("cat@three.example"),
+        "html", html, "text", "Visit https://shop.example/a", "trackOpens", true, "trackClicks", true), null, 202);
+    long id = accepted.get("id").asLong();
+    assertThat(jdbc.sql("select link_number || ' ' || url from outbound_link where message_id = ? order by link_number").param(id)
+        .query(String.class).list()).as("once per message, not per recipient")
+        .containsExactly("1 https://shop.example/a?x=1&y=2", "2 https://shop.example/b");
+
+    List<Long> recipients = new ArrayList<>();
+    accepted.get("recipients").forEach(r -> recipients.add(r.get("id").asLong()));
+    assertThat(recipients).hasSize(3);
+    byte[] ann = source.content(id, recipients.get(0)).bytes();
+    assertThat(source.content(id, recipients.get(0)).bytes()).as("the same bytes on every call").isEqualTo(ann);
+    for (long recipient : recipients) {
+      byte[] bytes = source.content(id, recipient).bytes();
+      MimeLint.check(bytes, false);
+      String decodedHtml = htmlPart(bytes);
+      java.util.regex.Matcher m = TRACKED.matcher(decodedHtml);
+      List<String> seen = new ArrayList<>();
+      while (m.find()) {
+        assertThat(m.group(1)).as("the installation's host: the domain's tracking CNAME is not checked ok").isEqualTo("t.herald.test");
+        LinkTracking.Tracked t = tracking.verify(m.group(3)).orElseThrow();
+        assertThat(t.messageId()).isEqualTo(id);
+        assertThat(t.recipientId()).isEqualTo(recipient);
+        seen.add(m.group(2) + t.link());
+      }
+      assertThat(seen).containsExactly("c1", "c2", "c1", "o0");
+      assertThat(decodedHtml).contains("href=\"mailto:help@shop.example\"", "href=\"https://shop.example/unsubscribe\"");
+      assertThat(textPart(bytes)).isEqualTo("Visit https://shop.example/a");
+    }
+    assertThat(source.content(id, recipients.get(1)).bytes()).isNotEqualTo(ann);
+    // the worker's batch form gives each recipient the same bytes as the single form
+    List<MessageSource.Wanted> wanted = recipients.stream().map(r -> new MessageSource.Wanted(id, r)).toList();
+    Map<MessageSource.Wanted, MessageSource.Content> batch = source.contents(wanted);
+    for (MessageSource.Wanted w : wanted) assertThat(batch.get(w).bytes()).isEqualTo(source.content(id, w.recipientId()).bytes());
+
+    // once the domain's own tracking CNAME checks ok, links go through track.<domain>
+    jdbc.sql("insert into domain_record_check (domain_id, record, state, checked_at) select id, 'tracking', 'ok', now() from sending_domain"
+        + " where name = ? on conflict (domain_id, record) do update set state = 'ok'").param(domain).update();
+    long second = send(message("html", "<a href=\"https://shop.example/c\">C</a>", "trackClicks", true), null, 202).get("id").asLong();
+    java.util.regex.Matcher m = TRACKED.matcher(htmlPart(source.content(second, recipientOf(second)).bytes()));
+    assertThat(m.find()).isTrue();
+    assertThat(m.group(1)).isEqualTo("track." + domain);
+    assertThat(m.group(2)).isEqualTo("c");
+    assertThat(m.find()).as("no open pixel without trackOpens").isFalse();
+  }
+
+  @Test
+  void without_tracking_fields_nothing_is_rewritten_and_no_link_is_stored() throws Exception {
+    String html = "<p><a href=\"https://shop.example/a\">A</a></p>";
+    long id = send(message("html", html, "trackOpens", false), null, 202).get("id").asLong();
+    assertThat(jdbc.sql("select count(*) from outbound_link where message_id = ?").param(id).query(Long.class).single()).isZero();
+    assertThat(jdbc.sql("select track_opens or track_clicks from outbound_message where id = ?").param(id).query(Boolean.class).single()).isFalse();
+    byte[] bytes = source.content(id, recipientOf(id)).bytes();
+    assertThat(htmlPart(bytes)).isEqualTo(html);
+    assertThat(new String(bytes, StandardCharsets.UTF_8)).doesNotContain("/t/c/", "/t/o/");
+  }
+
+  long recipientOf(long messageId) {
+    return jdbc.sql("select min(id) from outbound_recipient where message_id = ?").param(messageId).query(Long.class).single();
+  }
+
+  static jakarta.mail.BodyPart alternative(byte[] bytes, int i) throws Exception {
+    jakarta.mail.internet.MimeMessage parsed = new jakarta.mail.internet.MimeMessage(
+        jakarta.mail.Session.getInstance(new java.util.Properties()), new java.io.ByteArrayInputStream(bytes));
+    return ((jakarta.mail.internet.MimeMultipart) parsed.getContent()).getBodyPart(i);
+  }
+
+  static String htmlPart(byte[] bytes) throws Exception {
+    return (String) alternative(bytes, 1).getContent();
+  }
+
+  static String textPart(byte[] bytes) throws Exception {
+    return (String) alternative(bytes, 0).getContent();
   }
 
   @Test
