@@ -101,7 +101,8 @@ class TextEnumsTest {
       java.util.Map.entry("dev.herald.delivery.RecipientState", "outbound_recipient.state"),
       java.util.Map.entry("dev.herald.delivery.RecipientKind", "outbound_recipient.kind"),
       java.util.Map.entry("dev.herald.delivery.MessageSourceKind", "outbound_message.source"),
-      java.util.Map.entry("dev.herald.delivery.AttemptOutcome", "outbound_attempt.outcome"));
+      java.util.Map.entry("dev.herald.delivery.AttemptOutcome", "outbound_attempt.outcome"),
+      java.util.Map.entry("dev.herald.delivery.ServerTls", "delivery_server.tls_mode"));
 
   /** Every other TextEnum, with why no check constraint pins it. */
   static final java.util.Map<String, String> NOT_PINNED = java.util.Map.of(

@@ -40,21 +40,28 @@ final class DeliveryAttempt {
   /** Addresses tried per attempt, over all servers (Postfix's smtp_mx_address_limit), so an attempt is bounded in time. */
   static final int MAX_ADDRESSES = 5;
 
+  /** Where an organization's connections leave from: its IP pool's next address and EHLO name. */
+  @FunctionalInterface
+  interface Egresses {
+    Egress forOrganization(long organizationId);
+  }
+
   private final Route route;
   private final SmtpClient client;
-  private final Egress egress;
+  private final Egresses egresses;
   private final SandboxMailbox sandbox;
   /** Messages one session may carry; the worker's shaping closes sessions sooner when a destination's cap is lower. */
   private final int perConnection;
 
+  /** Every connection from one egress (tests). */
   DeliveryAttempt(Route route, SmtpClient client, Egress egress, SandboxMailbox sandbox) {
-    this(route, client, egress, sandbox, 100);
+    this(route, client, organizationId -> egress, sandbox, 100);
   }
 
-  DeliveryAttempt(Route route, SmtpClient client, Egress egress, SandboxMailbox sandbox, int perConnection) {
+  DeliveryAttempt(Route route, SmtpClient client, Egresses egresses, SandboxMailbox sandbox, int perConnection) {
     this.route = route;
     this.client = client;
-    this.egress = egress;
+    this.egresses = egresses;
     this.sandbox = sandbox;
     this.perConnection = perConnection;
   }
@@ -74,11 +81,11 @@ final class DeliveryAttempt {
     return switch (destination) {
       case Unroutable u -> all(envelope, u.permanent(), u.reason());
       case Capture c -> sandbox.capture(envelope, message);
-      case Servers s -> overSmtp(s.servers(), envelope, message);
+      case Servers s -> overSmtp(s.servers(), egresses.forOrganization(sender.organizationId()), envelope, message);
     };
   }
 
-  private List<RecipientResult> overSmtp(List<Server> servers, Envelope envelope, byte[] message) {
+  private List<RecipientResult> overSmtp(List<Server> servers, Egress egress, Envelope envelope, byte[] message) {
     return switch (connect(servers, egress)) {
       case Session session -> {
         try (SmtpConnection connection = session.connection()) {

@@ -1,6 +1,5 @@
 package dev.herald.delivery;
 
-import dev.herald.delivery.smtp.Egress;
 import dev.herald.delivery.smtp.SmtpClient;
 import dev.herald.domains.Dns;
 import dev.herald.domains.SendingDomains;
@@ -20,30 +19,31 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class DeliveryConfiguration {
 
+  /**
+   * The route the installation chose. When mail really leaves (MX or the static test route), the delivery servers
+   * the operator assigned to organizations and sending domains take their mail first.
+   */
   @Bean
-  Route route(HeraldProperties properties, Dns dns, Clock clock) {
+  Route route(HeraldProperties properties, Dns dns, Clock clock, SmarthostRoute.Assignments servers) {
     HeraldProperties.Delivery delivery = properties.delivery();
+    DnsCache cache = new DnsCache(dns, clock);
     return switch (delivery.route()) {
       case SANDBOX -> new SandboxRoute();
-      case STATIC -> StaticRoute.of(delivery.staticRoute());
-      case MX -> new MxRoute(new DnsCache(dns, clock), delivery.mxPort(), false);
+      case STATIC -> new SmarthostRoute(servers, StaticRoute.of(delivery.staticRoute()), cache);
+      case MX -> new SmarthostRoute(servers, new MxRoute(cache, delivery.mxPort(), false), cache);
     };
   }
 
-  /** The egress of every connection until IP pools: the system's address and the installation's host name. */
-  private static Egress defaultEgress(HeraldProperties properties) {
-    return new Egress(null, properties.baseHost());
-  }
-
+  /** Each connection leaves from the sending organization's IP pool. */
   @Bean
-  DeliveryAttempt deliveryAttempt(Route route, HeraldProperties properties, SandboxMailbox sandbox) {
+  DeliveryAttempt deliveryAttempt(Route route, IpPools pools, SandboxMailbox sandbox) {
     // A session's message cap is the shaping's (Destinations closes it sooner); this one only bounds a session.
-    return new DeliveryAttempt(route, new SmtpClient(SmtpClient.Timeouts.rfc5321()), defaultEgress(properties), sandbox, 100_000);
+    return new DeliveryAttempt(route, new SmtpClient(SmtpClient.Timeouts.rfc5321()), pools::egressFor, sandbox, 100_000);
   }
 
   @Bean
-  Routing routing(Route route, HeraldProperties properties) {
-    return new Routing(route, defaultEgress(properties));
+  Routing routing(Route route, IpPools pools) {
+    return new Routing(route, pools::egressFor);
   }
 
   @Bean

@@ -6,18 +6,23 @@ import dev.herald.delivery.smtp.Egress;
 import java.util.Objects;
 
 /**
- * The worker's two choices for a sender's mail to a domain: which route (the installation's route today; smarthosts
- * assigned to an organization or a sending domain come here) and which egress, the source address and EHLO name a
- * connection leaves from (the system's address and the installation's host name today; IP pools come here). Each is
- * one method, so what changes them changes only this class.
+ * The worker's two choices for a sender's mail to a domain: which route (the installation's route, with the delivery
+ * servers assigned to organizations and sending domains first: {@link SmarthostRoute}) and which egress, the source
+ * address and EHLO name a connection leaves from (the organization's IP pool, in turn: {@link IpPools}). Each is one
+ * method, so what changes them changes only this class.
  */
 final class Routing {
   private final Route route;
-  private final Egress egress;
+  private final DeliveryAttempt.Egresses egresses;
 
-  Routing(Route route, Egress egress) {
+  Routing(Route route, DeliveryAttempt.Egresses egresses) {
     this.route = Objects.requireNonNull(route, "route");
-    this.egress = Objects.requireNonNull(egress, "egress");
+    this.egresses = Objects.requireNonNull(egresses, "egresses");
+  }
+
+  /** Every connection from one egress (tests). */
+  Routing(Route route, Egress egress) {
+    this(route, organizationId -> egress);
   }
 
   /** Where the sender's mail to the domain (lower-case ASCII) goes. */
@@ -27,6 +32,6 @@ final class Routing {
 
   /** Where the sender's connections leave from. */
   Egress egress(Sender sender) {
-    return egress;
+    return egresses.forOrganization(sender.organizationId());
   }
 }

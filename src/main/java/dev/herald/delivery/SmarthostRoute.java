@@ -1,5 +1,6 @@
 package dev.herald.delivery;
 
+import dev.herald.delivery.smtp.Credentials;
 import dev.herald.delivery.smtp.TlsPolicy;
 import dev.herald.domains.Dns.Answer;
 import dev.herald.domains.Dns.Failed;
@@ -7,31 +8,32 @@ import dev.herald.domains.Dns.Found;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.Type;
 
 /**
  * Delivery servers (smarthosts): mail of a sending domain, or else of an organization, that has one assigned goes
- * to it whatever the recipient domain; everything else takes the fallback route (MX delivery). The model without
- * AUTH and limits: the operator's screen, storage, AUTH with the password through {@code Secrets}, and the hourly
- * and daily limits come with the queue.
+ * to it whatever the recipient domain; everything else takes the fallback route (MX delivery). Which server is
+ * assigned, its login and its limits come from the {@link Assignments} port ({@link DeliveryServers} keeps them).
  *
  * <p>Every failure to reach a smarthost defers, never bounces: a misconfigured relay is the operator's to fix, not
- * a reason to return the senders' mail. Its addresses may be private (a relay on the LAN is usual).
+ * a reason to return the senders' mail. A server over its hourly or daily limit defers the message until the window
+ * frees. Its addresses may be private (a relay on the LAN is usual).
  */
 final class SmarthostRoute implements Route {
 
   /**
    * One delivery server.
    *
+   * @param id its stored id (what its limits are counted under)
    * @param host its name or IP literal
-   * @param tls {@link TlsPolicy#REQUIRED} or {@link TlsPolicy#VERIFIED} for a relay on the internet (submission on
-   *     587 with STARTTLS); implicit TLS (port 465) is not offered by the SMTP client yet
+   * @param tls {@link TlsPolicy#VERIFIED} or {@link TlsPolicy#IMPLICIT_VERIFIED} for a relay on the internet
+   * @param credentials its AUTH login, or {@code null}
    */
-  record Smarthost(String host, int port, TlsPolicy tls) {
+  record Smarthost(long id, String host, int port, TlsPolicy tls, Credentials credentials) {
     Smarthost {
       Objects.requireNonNull(host, "host");
       Objects.requireNonNull(tls, "tls");
@@ -39,26 +41,37 @@ final class SmarthostRoute implements Route {
     }
   }
 
-  private final Map<String, Smarthost> byDomain;
-  private final Map<Long, Smarthost> byOrganization;
+  /** Where the assignments and the limits' counts are kept. */
+  interface Assignments {
+    /** The server assigned to the sender's domain, else to its organization. */
+    Optional<Smarthost> assignedTo(Sender sender);
+
+    /**
+     * Counts one message against the server's hourly and daily limits, durably and across nodes.
+     *
+     * @return empty when the message may go, else why it waits (and until when)
+     */
+    Optional<String> take(Smarthost smarthost);
+  }
+
+  private final Assignments assignments;
   private final Route fallback;
   private final DnsCache dns;
 
-  /**
-   * @param byDomain smarthosts by sending domain (lower-case), which win over the organization's
-   * @param byOrganization smarthosts by organization id
-   */
-  SmarthostRoute(Map<String, Smarthost> byDomain, Map<Long, Smarthost> byOrganization, Route fallback, DnsCache dns) {
-    this.byDomain = Map.copyOf(byDomain);
-    this.byOrganization = Map.copyOf(byOrganization);
+  SmarthostRoute(Assignments assignments, Route fallback, DnsCache dns) {
+    this.assignments = assignments;
     this.fallback = fallback;
     this.dns = dns;
   }
 
+  /** The route of the senders without a delivery server. */
+  Route fallback() {
+    return fallback;
+  }
+
   @Override
   public Destination route(Sender sender, String domain) {
-    Smarthost smarthost = byDomain.get(sender.domain().toLowerCase(java.util.Locale.ROOT));
-    if (smarthost == null) smarthost = byOrganization.get(sender.organizationId());
+    Smarthost smarthost = assignments.assignedTo(sender).orElse(null);
     if (smarthost == null) return fallback.route(sender, domain);
     List<InetAddress> addresses = new ArrayList<>();
     try {
@@ -80,6 +93,9 @@ final class SmarthostRoute implements Route {
     if (addresses.isEmpty()) {
       return new Unroutable(false, "the delivery server " + smarthost.host() + " has no A or AAAA record");
     }
-    return new Servers(List.of(new Server(smarthost.host(), addresses, smarthost.port(), smarthost.tls())));
+    Optional<String> wait = assignments.take(smarthost);
+    if (wait.isPresent()) return new Unroutable(false, wait.get());
+    return new Servers(List.of(
+        new Server(smarthost.host(), addresses, smarthost.port(), smarthost.tls(), smarthost.credentials(), true)));
   }
 }

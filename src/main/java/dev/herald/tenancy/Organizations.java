@@ -82,6 +82,20 @@ public class Organizations {
     return jdbc.sql("select name from organization where id = ?").param(orgId).query(String.class).optional();
   }
 
+  /** An organization as other capabilities' operator screens name it (delivery's pool and server assignments). */
+  public record Named(long id, String slug, String name) {}
+
+  /** The organization with this id, for screens that show whom something is assigned to. */
+  public Optional<Named> named(long orgId) {
+    return jdbc.sql("select id, slug, name from organization where id = ?").param(orgId).query(Named.class).optional();
+  }
+
+  /** The organization with this slug (what the operator types to pick one). */
+  public Optional<Named> namedBySlug(String slug) {
+    return jdbc.sql("select id, slug, name from organization where slug = ?").param(slug == null ? "" : slug.strip())
+        .query(Named.class).optional();
+  }
+
   /**
    * Newest first, filtered by {@code q} (part of the name or slug, case-insensitive), with each
    * organization's member count in the page's statement and the subscriber counts of the whole page in

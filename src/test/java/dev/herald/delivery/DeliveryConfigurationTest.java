@@ -21,13 +21,15 @@ class DeliveryConfigurationTest {
     HeraldProperties properties = new Binder(new MapConfigurationPropertySource(settings))
         .bindOrCreate("herald", HeraldProperties.class);
     return new DeliveryConfiguration().route(properties, new Dns(List.of("127.0.0.1:53"), Duration.ofSeconds(1)),
-        Clock.systemUTC());
+        Clock.systemUTC(), SmarthostRouteTest.assignments(Map.of(), Map.of()));
   }
 
   @Test
   void each_setting_gives_its_route() throws Exception {
     assertThat(routeFor(Map.of())).isInstanceOf(SandboxRoute.class);
-    assertThat(routeFor(Map.of("herald.delivery.route", "mx"))).isInstanceOf(MxRoute.class);
+    // mail that really leaves goes to an assigned delivery server first, else by MX (or the static route)
+    assertThat(routeFor(Map.of("herald.delivery.route", "mx"))).isInstanceOfSatisfying(SmarthostRoute.class,
+        r -> assertThat(r.fallback()).isInstanceOf(MxRoute.class));
     Route fixed = routeFor(Map.of("herald.delivery.route", "static", "herald.delivery.static-route", "127.0.0.1:2525"));
     assertThat(fixed.route(RouteContract.SENDER, "example.net")).isInstanceOfSatisfying(Servers.class, s -> {
       Server server = s.servers().getFirst();
