@@ -55,7 +55,10 @@ class MessageBuilderTest {
     // tracked HTML: placeholders in quoted-printable, mostly non-ASCII (base64 otherwise), a line long enough to fold
     String tracked = LinkTracking.rewrite("<html><body><p>" + "日本語のメール。".repeat(40) + "<a href=\"https://example.com/" + "p".repeat(120)
         + "\">link</a></p></body></html>", "track.example.com", true, true, java.util.Set.of()).html();
-    shapes.add(basic().text("Text stays.\n").html(tracked).inlineImage("logo@example.com", "image/png", PNG).build());
+    OutgoingMessage withPlaceholders = basic().text("Text stays.\n").html(tracked).inlineImage("logo@example.com", "image/png", PNG).build();
+    shapes.add(withPlaceholders);
+    // and one recipient's copy of it, as delivery signs and sends it
+    shapes.add(new OutgoingMessage(LinkTrackingTest.TRACKING.personalize(withPlaceholders.bytes(), 12, 34), withPlaceholders.messageId(), false));
     return shapes;
   }
 
