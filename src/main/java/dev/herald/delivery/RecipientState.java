@@ -18,7 +18,12 @@ public enum RecipientState implements TextEnum {
   /** Deferred until the give-up age passed. */
   EXPIRED("expired"),
   /** Never sent: refused before delivery (a suppressed address). */
-  FAILED("failed");
+  FAILED("failed"),
+  /**
+   * Never sent: the operator deleted it from the queue; the operator's reason is its last reply. Kept apart from
+   * {@link #FAILED} so that a sender can tell a suppressed address from mail the installation's operator removed.
+   */
+  DELETED("deleted");
 
   private final String text;
 
