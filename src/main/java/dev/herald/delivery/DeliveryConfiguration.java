@@ -47,8 +47,8 @@ class DeliveryConfiguration {
   }
 
   @Bean
-  DeliveryQueue deliveryQueue(JdbcClient jdbc, Clock clock, HeraldProperties properties) {
-    return new DeliveryQueue(jdbc, clock, Leases.thisNode(), properties.delivery().worker().leaseTerm());
+  DeliveryQueue deliveryQueue(JdbcClient jdbc, Clock clock, HeraldProperties properties, QueueMetrics metrics) {
+    return new DeliveryQueue(jdbc, clock, Leases.thisNode(), properties.delivery().worker().leaseTerm(), metrics);
   }
 
   @Bean

@@ -105,7 +105,8 @@ final class DeliveryLane {
     Instant pausedUntil = null;
     for (Claimed c : batch) {
       Instant now = parts.clock().instant();
-      if (stopping.getAsBoolean() || (c.organizationId() != null && held.get().contains(c.organizationId())) || now.isAfter(stopBy)) {
+      if (stopping.getAsBoolean() || (c.organizationId() != null && held.get().contains(c.organizationId())) || now.isAfter(stopBy)
+          || parts.queue().paused(domain)) {
         later(c, now);
         continue;
       }

@@ -1,6 +1,7 @@
 package dev.herald.delivery;
 
 import dev.herald.platform.TextEnum;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -8,6 +9,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -21,16 +23,29 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * passed: its node died mid-batch) is due again; it may then be delivered twice, which is the at-least-once bound.
  */
 final class DeliveryQueue {
+  /** How stale a lane's view of the operator's pauses may be ({@link #paused}); claims read the table itself. */
+  static final Duration PAUSES_MAX_AGE = Duration.ofSeconds(1);
+
   private final JdbcClient jdbc;
   private final Clock clock;
   private final String node;
   private final Duration term;
+  private final QueueMetrics metrics;
+  private volatile Pauses pauses;
 
-  DeliveryQueue(JdbcClient jdbc, Clock clock, String node, Duration term) {
+  private record Pauses(Set<String> domains, long readAtNanos) {}
+
+  DeliveryQueue(JdbcClient jdbc, Clock clock, String node, Duration term, QueueMetrics metrics) {
     this.jdbc = Objects.requireNonNull(jdbc, "jdbc");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.node = Objects.requireNonNull(node, "node");
     this.term = Objects.requireNonNull(term, "term");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+  }
+
+  /** Without metrics (tests: a second node, whose counts nobody reads). */
+  DeliveryQueue(JdbcClient jdbc, Clock clock, String node, Duration term) {
+    this(jdbc, clock, node, term, new QueueMetrics(new SimpleMeterRegistry(), clock));
   }
 
   /** This node's name in {@code lease_owner}. */
@@ -48,8 +63,9 @@ final class DeliveryQueue {
 
   /**
    * The domains with due work, the one waiting longest first: recipients queued or deferred whose next attempt has
-   * come, and recipients of a node whose lease ran out. Recipients of held organizations (suspended) do not count.
-   * Each half reads its own partial index.
+   * come, and recipients of a node whose lease ran out. Recipients of held organizations (suspended) do not count,
+   * nor do paused destinations (else a paused domain waiting longest would take a poll's places every time). Each
+   * half reads its own partial index.
    */
   List<DueDomain> dueDomains(Collection<Long> heldOrganizations, int limit) {
     return jdbc.sql("""
@@ -60,7 +76,9 @@ final class DeliveryQueue {
           union all
           select domain, lease_until from outbound_recipient
           where state = 'sending' and lease_until < :now and (organization_id is null or not (organization_id = any (:held)))
-        ) due group by domain order by 3, 1 limit :limit""")
+        ) due
+        where not exists (select 1 from queue_pause p where p.domain in (due.domain, '*'))
+        group by domain order by 3, 1 limit :limit""")
         .param("now", Timestamp.from(clock.instant())).param("held", heldOrganizations.toArray(Long[]::new)).param("limit", limit)
         .query((rs, i) -> new DueDomain(rs.getString(1), rs.getLong(2))).list();
   }
@@ -75,8 +93,10 @@ final class DeliveryQueue {
    * skipped, never waited for. Rows of held organizations (suspended) are left where they are; rows without an
    * organization (Herald's own mail) are always claimed.
    *
-   * <p>This is the one place that decides what may be claimed: conditions that hold mail back (an operator's pause
-   * of a destination or the whole queue) belong here.
+   * <p>This is the one place that decides what may be claimed: conditions that hold mail back belong here. An
+   * operator's pause of the domain or of the whole queue ({@code queue_pause}, written by {@code QueueControls}) is
+   * read by the claim itself, so it holds on every node from the next claim on; a lane already holding a batch
+   * checks {@link #paused} before each message and gives the rest back.
    */
   List<Claimed> claim(String domain, int limit, Collection<Long> heldOrganizations) {
     Instant now = clock.instant();
@@ -85,11 +105,13 @@ final class DeliveryQueue {
           select id from outbound_recipient
           where domain = :domain and state in ('queued', 'deferred') and next_attempt_at <= :now
             and (organization_id is null or not (organization_id = any (:held)))
+            and not exists (select 1 from queue_pause p where p.domain in (:domain, '*'))
           order by next_attempt_at, id limit :limit for update skip locked
         ), stale as (
           select id from outbound_recipient
           where domain = :domain and state = 'sending' and lease_until < :now
             and (organization_id is null or not (organization_id = any (:held)))
+            and not exists (select 1 from queue_pause p where p.domain in (:domain, '*'))
           order by lease_until, id limit :limit for update skip locked
         )
         update outbound_recipient r
@@ -103,6 +125,19 @@ final class DeliveryQueue {
             rs.getTimestamp(6).toInstant(), rs.getLong(7), TextEnum.fromText(MessageSourceKind.class, rs.getString(8)),
             rs.getString(9)))
         .list();
+  }
+
+  /**
+   * Whether the operator paused this domain or the whole queue, as this node last read it (at most {@link
+   * #PAUSES_MAX_AGE} ago: one small query a second, shared by every lane, rather than one per message).
+   */
+  boolean paused(String domain) {
+    Pauses p = pauses;
+    if (p == null || System.nanoTime() - p.readAtNanos() > PAUSES_MAX_AGE.toNanos()) {
+      p = new Pauses(Set.copyOf(jdbc.sql("select domain from queue_pause").query(String.class).list()), System.nanoTime());
+      pauses = p;
+    }
+    return p.domains().contains(QueueControls.WHOLE_QUEUE) || p.domains().contains(domain);
   }
 
   /**
@@ -155,7 +190,7 @@ final class DeliveryQueue {
       replies[i] = r.reply() == null ? "" : r.reply();
       durations[i] = r.durationMs();
     }
-    return jdbc.sql("""
+    List<Long> written = jdbc.sql("""
         with t as (
           select * from unnest(cast(:ids as bigint[]), cast(:fences as bigint[]), cast(:states as text[]), cast(:outcomes as text[]),
             cast(:nexts as timestamptz[]), cast(:ats as timestamptz[]), cast(:hosts as text[]), cast(:ips as text[]),
@@ -173,11 +208,18 @@ final class DeliveryQueue {
         insert into outbound_attempt (recipient_id, message_id, organization_id, attempted_at, server_host, server_ip, source_ip,
           reply_code, enhanced_code, reply_text, outcome, duration_ms)
         select w.id, w.message_id, w.organization_id, t.at, t.host, t.ip, t.source_ip, t.code, t.enhanced, t.reply, t.outcome, t.duration
-        from written w join t on t.id = w.id""")
+        from written w join t on t.id = w.id
+        returning recipient_id""")
         .param("ids", ids).param("fences", fences).param("states", states).param("outcomes", outcomes).param("nexts", nexts)
         .param("ats", ats).param("hosts", hosts).param("ips", ips).param("sources", sources).param("codes", codes)
         .param("enhanced", enhanced).param("replies", replies).param("durations", durations)
-        .update();
+        .query(Long.class).list();
+    // Counted only for what this node wrote: a result lost to another node is that node's to count.
+    Set<Long> kept = Set.copyOf(written);
+    for (Result r : results) {
+      if (kept.contains(r.recipient().id())) metrics.recorded(r.state(), r.recipient().queuedAt());
+    }
+    return written.size();
   }
 
   /**

@@ -20,7 +20,7 @@ import org.springframework.stereotype.Component;
  *       {@code herald_queue_destinations}: domains with any; read from {@link QueueView#totals}, counted at most every
  *       few seconds however often Prometheus scrapes (the gauges share one count with the queue page);</li>
  *   <li>{@code herald_deliveries_total{result}}: recipients' delivery results (delivered, deferred, bounced, expired),
- *       counted by this node as its worker writes them;</li>
+ *       counted by this node as its worker writes them ({@code DeliveryQueue.record} calls {@link #recorded});</li>
  *   <li>{@code herald_delivery_latency_seconds}: from acceptance into the queue to delivered, as a histogram.</li>
  * </ul>
  */
@@ -34,13 +34,8 @@ class QueueMetrics {
   private final Timer latency;
   private final Clock clock;
 
-  QueueMetrics(MeterRegistry registry, QueueView view, Clock clock) {
+  QueueMetrics(MeterRegistry registry, Clock clock) {
     this.clock = clock;
-    gauge(registry, view, "queued", QueueView.Totals::queued);
-    gauge(registry, view, "sending", QueueView.Totals::sending);
-    gauge(registry, view, "deferred", QueueView.Totals::deferred);
-    Gauge.builder("herald.queue.destinations", view, v -> v.totals().destinations())
-        .description("Recipient domains with recipients waiting or being sent").register(registry);
     for (RecipientState result : RESULTS) {
       deliveries.put(result, Counter.builder("herald.deliveries").tag("result", result.text())
           .description("Delivery results of recipients, by this node").register(registry));
@@ -53,9 +48,21 @@ class QueueMetrics {
         .register(registry);
   }
 
-  private static void gauge(MeterRegistry registry, QueueView view, String state, ToDoubleFunction<QueueView.Totals> count) {
-    Gauge.builder("herald.queue.recipients", view, v -> count.applyAsDouble(v.totals())).tag("state", state)
-        .description("Recipients in the queue by state").register(registry);
+  /** The gauges, read from {@link QueueView#totals} (a count at most every few seconds, whoever scrapes). */
+  @Component
+  static class Gauges {
+    Gauges(MeterRegistry registry, QueueView view) {
+      gauge(registry, view, "queued", QueueView.Totals::queued);
+      gauge(registry, view, "sending", QueueView.Totals::sending);
+      gauge(registry, view, "deferred", QueueView.Totals::deferred);
+      Gauge.builder("herald.queue.destinations", view, v -> v.totals().destinations())
+          .description("Recipient domains with recipients waiting or being sent").register(registry);
+    }
+
+    private static void gauge(MeterRegistry registry, QueueView view, String state, ToDoubleFunction<QueueView.Totals> count) {
+      Gauge.builder("herald.queue.recipients", view, v -> count.applyAsDouble(v.totals())).tag("state", state)
+          .description("Recipients in the queue by state").register(registry);
+    }
   }
 
   /**

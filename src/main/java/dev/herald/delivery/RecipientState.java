@@ -52,6 +52,7 @@ public enum RecipientState implements TextEnum {
       case BOUNCED -> "Bounced";
       case EXPIRED -> "Expired";
       case FAILED -> "Not sent";
+      case DELETED -> "Deleted by the operator";
     };
   }
 
