@@ -26,7 +26,8 @@
 # recipient answered "450 4.2.0" at RCPT. It prints the rate of the other 90 % in both, so a slowdown of the rest
 # shows as a ratio below 1.
 #
-# BENCH_JAR=path runs that jar instead of building this tree. Needs root (Postfix), Debian's postfix (installed
+# BENCH_JAR=path runs that jar instead of building this tree; BENCH_JAVA_OPTS adds JVM options to Herald's (e.g. a
+# flight recording: -XX:StartFlightRecording=filename=/tmp/mta.jfr,settings=profile). Needs root (Postfix), Debian's postfix (installed
 # without a configuration by bin/install-test-tools) and dnsmasq-base (installed here if missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -193,7 +194,8 @@ postfix_run() { # → PF_RATE, PF_CPU
 # Herald on a fresh data directory, delivering to 127.0.0.1:$1; a domain verified through dnsmasq.
 start_herald() {
   local sink=$1 data="$WORK/herald-$RANDOM"
-  "$JAVA_HOME/bin/java" -Xmx512m -jar "$JAR" --server.port="$PORT" --herald.data-dir="$data" \
+  # shellcheck disable=SC2086
+  "$JAVA_HOME/bin/java" -Xmx512m ${BENCH_JAVA_OPTS:-} -jar "$JAR" --server.port="$PORT" --herald.data-dir="$data" \
     --herald.db.embedded-port="$PGPORT" --herald.delivery.route=static --herald.delivery.static-route="127.0.0.1:$sink" \
     --herald.dns.resolvers="127.0.0.1:$DNS_PORT" --herald.sending.spf-include=_spf.herald-bench.example \
     --herald.sending.bounce-host=bounce.herald-bench.example --herald.sending.tracking-host=track.herald-bench.example \
