@@ -61,7 +61,7 @@ class OutboundMessages {
       String enhancedCode, String reply, int durationMs) {}
 
   record MessageView(long id, String from, String subject, String messageId, Instant date, List<String> tags,
-      Map<String, Object> metadata, Instant createdAt, List<RecipientView> recipients) {}
+      Map<String, Object> metadata, Instant createdAt, boolean trackOpens, boolean trackClicks, List<RecipientView> recipients) {}
 
   record Summary(long id, String from, String subject, List<String> tags, Instant createdAt, Map<String, Integer> recipients) {}
 
@@ -236,11 +236,11 @@ class OutboundMessages {
 
   Optional<MessageView> find(long organizationId, long id) {
     return jdbc.sql("""
-        select id, from_address, subject, header_message_id, header_date, tags, metadata::text, created_at
+        select id, from_address, subject, header_message_id, header_date, tags, metadata::text, created_at, track_opens, track_clicks
         from outbound_message where organization_id = ? and id = ?""")
         .params(organizationId, id)
         .query((rs, i) -> new MessageView(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), instant(rs, 5), tags(rs, 6),
-            metadata(rs.getString(7)), instant(rs, 8), recipients(rs.getLong(1))))
+            metadata(rs.getString(7)), instant(rs, 8), rs.getBoolean(9), rs.getBoolean(10), recipients(rs.getLong(1))))
         .optional();
   }
 

@@ -158,6 +158,9 @@ class MessagesApiTest {
     List<Long> recipients = new ArrayList<>();
     accepted.get("recipients").forEach(r -> recipients.add(r.get("id").asLong()));
     assertThat(recipients).hasSize(3);
+    JsonNode shown = expect(call(acme, get("/api/v1/orgs/" + acme.slug() + "/messages/" + id), null), 200);
+    assertThat(shown.get("trackOpens").asBoolean()).isTrue();
+    assertThat(shown.get("trackClicks").asBoolean()).isTrue();
     byte[] ann = source.content(id, recipients.get(0)).bytes();
     assertThat(source.content(id, recipients.get(0)).bytes()).as("the same bytes on every call").isEqualTo(ann);
     for (long recipient : recipients) {
@@ -200,6 +203,9 @@ class MessagesApiTest {
     long id = send(message("html", html, "trackOpens", false), null, 202).get("id").asLong();
     assertThat(jdbc.sql("select count(*) from outbound_link where message_id = ?").param(id).query(Long.class).single()).isZero();
     assertThat(jdbc.sql("select track_opens or track_clicks from outbound_message where id = ?").param(id).query(Boolean.class).single()).isFalse();
+    JsonNode shown = expect(call(acme, get("/api/v1/orgs/" + acme.slug() + "/messages/" + id), null), 200);
+    assertThat(shown.get("trackOpens").asBoolean()).isFalse();
+    assertThat(shown.get("trackClicks").asBoolean()).isFalse();
     byte[] bytes = source.content(id, recipientOf(id)).bytes();
     assertThat(htmlPart(bytes)).isEqualTo(html);
     assertThat(new String(bytes, StandardCharsets.UTF_8)).doesNotContain("/t/c/", "/t/o/");
