@@ -30,4 +30,14 @@ public enum AttemptOutcome implements TextEnum {
   public String toString() {
     return text;
   }
+
+  /** As the panel shows it: "Delivered" for {@code delivered}. */
+  public String words() {
+    return switch (this) {
+      case DELIVERED -> "Delivered";
+      case DEFERRED -> "Deferred";
+      case BOUNCED -> "Bounced";
+      case EXPIRED -> "Expired";
+    };
+  }
 }

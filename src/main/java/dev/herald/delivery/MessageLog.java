@@ -59,8 +59,24 @@ class MessageLog {
   /** A page and the ids to continue from: {@code newerThan} for the link to newer messages, {@code olderThan} to older. */
   record Page(List<Row> rows, Long newerThan, Long olderThan) {}
 
-  /** One delivery attempt of a recipient. */
-  record Attempt(Instant at, String server, String reply, RecipientState outcome) {}
+  /**
+   * One delivery attempt of a recipient: the server that took the session ({@code serverHost} and {@code serverIp}
+   * null when none did), the address it left from, and the reply that decided (code null: none came).
+   */
+  record Attempt(Instant at, AttemptOutcome outcome, String serverHost, String serverIp, String sourceIp, Integer replyCode,
+      String enhancedCode, String replyText, int durationMs) {
+    /** "mx.example.com [192.0.2.1]", or whichever of the two is known; empty when no server took the session. */
+    public String server() {
+      if (serverHost == null) return serverIp == null ? "" : serverIp;
+      return serverIp == null ? serverHost : serverHost + " [" + serverIp + "]";
+    }
+
+    /** "550 5.1.1 No such user": the code and enhanced code before the text, unless the text starts with them already. */
+    public String reply() {
+      String prefix = (replyCode == null ? "" : replyCode + " ") + (enhancedCode == null ? "" : enhancedCode + " ");
+      return replyText.startsWith(prefix.strip()) ? replyText : prefix + replyText;
+    }
+  }
 
   record Recipient(long id, String address, RecipientKind kind, RecipientState state, int attempts, Instant lastAttemptAt,
       Instant nextAttemptAt, String lastReply, Instant finishedAt, List<Attempt> timeline) {}
@@ -90,8 +106,8 @@ class MessageLog {
     }
   }
 
-  /** The last 24 hours: messages accepted, and recipients by the outcome of their latest attempt in that time. */
-  record LastDay(long accepted, long delivered, long deferred, long bounced, long expired, long notSent) {}
+  /** The last 24 hours: messages queued, and the recipients with an attempt of each outcome in that time. */
+  record LastDay(long accepted, long delivered, long deferred, long bounced, long expired) {}
 
   private final JdbcClient jdbc;
   private final ObjectMapper json;
@@ -238,7 +254,18 @@ class MessageLog {
 
   /** Each recipient's attempts, oldest first. */
   private Map<Long, List<Attempt>> attempts(long[] recipientIds) {
-    return Map.of();
+    Map<Long, List<Attempt>> out = new HashMap<>();
+    if (recipientIds.length == 0) return out;
+    jdbc.sql("""
+        select recipient_id, attempted_at, outcome, server_host, server_ip, source_ip, reply_code, enhanced_code, reply_text, duration_ms
+        from outbound_attempt where recipient_id = any (:ids) order by recipient_id, id""")
+        .param("ids", box(recipientIds))
+        .query(rs -> {
+          out.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(new Attempt(instant(rs, 2),
+              TextEnum.fromText(AttemptOutcome.class, rs.getString(3)), rs.getString(4), rs.getString(5), rs.getString(6),
+              (Integer) rs.getObject(7), rs.getString(8), rs.getString(9), rs.getInt(10)));
+        });
+    return out;
   }
 
   Optional<Source> source(long organizationId, long id) {
@@ -250,21 +277,24 @@ class MessageLog {
 
   // ---- the overview ------------------------------------------------------------------------------------------------
 
+  /**
+   * Messages by {@code outbound_message_org_created}, recipients by their attempts in the window through
+   * {@code outbound_attempt_org_time}: each recipient once per outcome (one deferred three times is one deferred).
+   */
   LastDay lastDay(long organizationId) {
     Timestamp since = Timestamp.from(clock.instant().minus(Duration.ofHours(24)));
     long accepted = jdbc.sql("select count(*) from outbound_message where organization_id = ? and created_at >= ?")
         .params(organizationId, since).query(Long.class).single();
-    Map<RecipientState, Long> byState = new EnumMap<>(RecipientState.class);
+    Map<AttemptOutcome, Long> byOutcome = new EnumMap<>(AttemptOutcome.class);
     jdbc.sql("""
-        select state, count(*) from outbound_recipient
-        where organization_id = ? and coalesce(last_attempt_at, finished_at) >= ? group by state""")
+        select outcome, count(distinct recipient_id) from outbound_attempt
+        where organization_id = ? and attempted_at >= ? group by outcome""")
         .params(organizationId, since)
         .query(rs -> {
-          byState.put(TextEnum.fromText(RecipientState.class, rs.getString(1)), rs.getLong(2));
+          byOutcome.put(TextEnum.fromText(AttemptOutcome.class, rs.getString(1)), rs.getLong(2));
         });
-    return new LastDay(accepted, byState.getOrDefault(RecipientState.DELIVERED, 0L), byState.getOrDefault(RecipientState.DEFERRED, 0L),
-        byState.getOrDefault(RecipientState.BOUNCED, 0L), byState.getOrDefault(RecipientState.EXPIRED, 0L),
-        byState.getOrDefault(RecipientState.FAILED, 0L));
+    return new LastDay(accepted, byOutcome.getOrDefault(AttemptOutcome.DELIVERED, 0L), byOutcome.getOrDefault(AttemptOutcome.DEFERRED, 0L),
+        byOutcome.getOrDefault(AttemptOutcome.BOUNCED, 0L), byOutcome.getOrDefault(AttemptOutcome.EXPIRED, 0L));
   }
 
   // ---- helpers -----------------------------------------------------------------------------------------------------

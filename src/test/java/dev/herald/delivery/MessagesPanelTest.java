@@ -63,12 +63,20 @@ class MessagesPanelTest {
         null, tags, Map.of("order", 1234, "note", "first")), null).id();
   }
 
+  /** Moves a recipient as one attempt of the worker would, and writes that attempt (the reply "code enhanced text"). */
   void recipientState(long message, String address, RecipientState state, String reply) {
     jdbc.sql("""
         update outbound_recipient set state = ?, last_reply = ?, attempts = attempts + 1, last_attempt_at = now(),
-          finished_at = case when ? then now() end
+          next_attempt_at = now() + interval '5 minutes', finished_at = case when ? then now() end
         where message_id = ? and address_key = ?""")
         .params(state.text(), reply, !state.waiting(), message, address).update();
+    String[] parts = reply.split(" ", 3);
+    jdbc.sql("""
+        insert into outbound_attempt (recipient_id, message_id, organization_id, attempted_at, server_host, server_ip, source_ip,
+          reply_code, enhanced_code, reply_text, outcome)
+        select id, message_id, organization_id, now(), 'mx.one.example', '192.0.2.1', '127.0.0.2', ?, ?, ?, ?
+        from outbound_recipient where message_id = ? and address_key = ?""")
+        .params(Integer.parseInt(parts[0]), parts[1], parts[2], state.text(), message, address).update();
   }
 
   String page(String path, RequestPostProcessor who) throws Exception {
@@ -148,14 +156,19 @@ class MessagesPanelTest {
   @Test
   void a_message_shows_its_headers_and_each_recipient_in_panel_words() throws Exception {
     long id = send("news@" + domain, List.of("ann@one.example", "bob@two.example"), "Hello <there>", List.of("welcome"));
-    recipientState(id, "ann@one.example", RecipientState.DELIVERED, "250 2.0.0 Ok: queued as 4AB");
     recipientState(id, "bob@two.example", RecipientState.DEFERRED, "451 4.7.1 Greylisted");
+    recipientState(id, "ann@one.example", RecipientState.DEFERRED, "421 4.7.0 Try later");
+    recipientState(id, "ann@one.example", RecipientState.DELIVERED, "250 2.0.0 Ok: queued as 4AB");
     String messageId = jdbc.sql("select header_message_id from outbound_message where id = ?").param(id).query(String.class).single();
 
     String html = page("/o/" + acme.slug() + "/messages/" + id, owner);
     assertThat(html).contains("Hello &lt;there&gt;", "news@" + domain, messageId.replace("<", "&lt;").replace(">", "&gt;"), domain,
         "welcome", "order", "1234", "first", "2 recipients", "1 delivered", "1 deferred", "250 2.0.0 Ok: queued as 4AB",
-        "451 4.7.1 Greylisted", "Next attempt", "View source", "Download (");
+        "451 4.7.1 Greylisted", "Next attempt", "View source", "Download (", "Attempts (2)", "Attempts (1)",
+        "421 4.7.0 Try later", "mx.one.example [192.0.2.1] from 127.0.0.2");
+    // The timeline of ann: the deferral, then the delivery, oldest first.
+    int deferral = html.indexOf("attempt-reply\">421 4.7.0 Try later"), delivery = html.indexOf("attempt-reply\">250 2.0.0 Ok: queued as 4AB");
+    assertThat(deferral).isPositive().isLessThan(delivery);
   }
 
   @Test
@@ -214,14 +227,14 @@ class MessagesPanelTest {
     long a = send("news@" + domain, List.of("ann@one.example", "bob@two.example", "cat@three.example"), "A", null);
     long b = send("news@" + domain, List.of("dan@one.example"), "B", null);
     long old = send("news@" + domain, List.of("eve@one.example"), "Old", null);
-    recipientState(a, "ann@one.example", RecipientState.DELIVERED, "250 Ok");
-    recipientState(a, "bob@two.example", RecipientState.DEFERRED, "451 Later");
-    recipientState(a, "cat@three.example", RecipientState.BOUNCED, "550 No");
-    recipientState(b, "dan@one.example", RecipientState.DELIVERED, "250 Ok");
-    recipientState(old, "eve@one.example", RecipientState.DELIVERED, "250 Ok");
+    recipientState(a, "ann@one.example", RecipientState.DELIVERED, "250 2.0.0 Ok");
+    recipientState(a, "bob@two.example", RecipientState.DEFERRED, "451 4.7.1 Later");
+    recipientState(a, "bob@two.example", RecipientState.DEFERRED, "451 4.7.1 Later"); // deferred twice: one recipient
+    recipientState(a, "cat@three.example", RecipientState.BOUNCED, "550 5.1.1 No");
+    recipientState(b, "dan@one.example", RecipientState.DELIVERED, "250 2.0.0 Ok");
+    recipientState(old, "eve@one.example", RecipientState.DELIVERED, "250 2.0.0 Ok");
     jdbc.sql("update outbound_message set created_at = now() - interval '2 days' where id = ?").param(old).update();
-    jdbc.sql("update outbound_recipient set last_attempt_at = now() - interval '25 hours', finished_at = now() - interval '25 hours' "
-        + "where message_id = ?").param(old).update();
+    jdbc.sql("update outbound_attempt set attempted_at = now() - interval '25 hours' where message_id = ?").param(old).update();
 
     String html = page("/o/" + acme.slug(), owner);
     assertThat(html).contains("Sending in the last 24 hours");
