@@ -1,5 +1,5 @@
 # The DKIM oracle for DkimOracleTest: Debian's python3-dkim verifies every DKIM-Signature of every message.
-# Usage: /usr/bin/python3 dkim_verify.py KEYS_FILE MESSAGE...
+# Usage: /usr/bin/python3 dkim_verify.py KEYS_FILE MESSAGE...   (an argument @LIST names a file of message paths, one a line)
 # KEYS_FILE has one "name TAB record" line per DNS TXT record (name without the final dot).
 # Prints one line per signature: "<file> <index> pass" or "<file> <index> fail <reason>".
 import logging
@@ -18,7 +18,15 @@ def dns(name, timeout=5):
     return records.get(name.decode("ascii").lower())
 
 
-for path in sys.argv[2:]:
+paths = []
+for arg in sys.argv[2:]:
+    if arg.startswith("@"):
+        with open(arg[1:], encoding="utf-8") as listed:
+            paths.extend(line.rstrip("\n") for line in listed if line.strip())
+    else:
+        paths.append(arg)
+
+for path in paths:
     with open(path, "rb") as f:
         message = f.read()
     count = sum(1 for line in message.split(b"\r\n\r\n", 1)[0].split(b"\r\n") if line.lower().startswith(b"dkim-signature:"))
