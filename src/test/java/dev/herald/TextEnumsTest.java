@@ -102,7 +102,8 @@ class TextEnumsTest {
       java.util.Map.entry("dev.herald.delivery.RecipientKind", "outbound_recipient.kind"),
       java.util.Map.entry("dev.herald.delivery.MessageSourceKind", "outbound_message.source"),
       java.util.Map.entry("dev.herald.delivery.AttemptOutcome", "outbound_attempt.outcome"),
-      java.util.Map.entry("dev.herald.delivery.ServerTls", "delivery_server.tls_mode"));
+      java.util.Map.entry("dev.herald.delivery.ServerTls", "delivery_server.tls_mode"),
+      java.util.Map.entry("dev.herald.delivery.DeliveryMode", "delivery_setting.mode"));
 
   /** Every other TextEnum, with why no check constraint pins it. */
   static final java.util.Map<String, String> NOT_PINNED = java.util.Map.of(
@@ -110,7 +111,8 @@ class TextEnumsTest {
       "dev.herald.audiences.SegmentCondition$Op", "not stored in a column: inside segment.conditions' JSON",
       "dev.herald.audiences.SegmentMatch", "not stored in a column: inside segment.conditions' JSON",
       "dev.herald.suppression.SuppressionKind", "not stored: derived from which suppression columns are set",
-      "dev.herald.suppression.SuppressionScope", "not stored: derived from whether organization_id is null");
+      "dev.herald.suppression.SuppressionScope", "not stored: derived from whether organization_id is null",
+      "dev.herald.delivery.DeliverySettings$SystemMailPath", "not stored: derived from the delivery mode and the system sender's domain");
 
   /** Every enum in dev.herald implementing TextEnum, found on the classpath. */
   static Set<String> textEnums() {

@@ -15,22 +15,22 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The MTA's parts, wired from {@code herald.delivery.*}: the route the installation chose, and the attempt over it. */
+/** The MTA's parts, wired from {@code herald.delivery.*}: the route (the operator's mode, or the static test route), and the attempt over it. */
 @Configuration(proxyBeanMethods = false)
 class DeliveryConfiguration {
 
   /**
-   * The route the installation chose. When mail really leaves (MX or the static test route), the delivery servers
-   * the operator assigned to organizations and sending domains take their mail first.
+   * The route the operator's stored mode names ({@link ModeRoute}), unless {@code herald.delivery.route=static}
+   * overrides it for tests and benchmarks. When mail really leaves (real delivery or the static test route), the
+   * delivery servers the operator assigned to organizations and sending domains take their mail first.
    */
   @Bean
-  Route route(HeraldProperties properties, Dns dns, Clock clock, SmarthostRoute.Assignments servers) {
+  Route route(HeraldProperties properties, Dns dns, Clock clock, SmarthostRoute.Assignments servers, DeliverySettings settings) {
     HeraldProperties.Delivery delivery = properties.delivery();
     DnsCache cache = new DnsCache(dns, clock);
     return switch (delivery.route()) {
-      case SANDBOX -> new SandboxRoute();
       case STATIC -> new SmarthostRoute(servers, StaticRoute.of(delivery.staticRoute()), cache);
-      case MX -> new SmarthostRoute(servers, new MxRoute(cache, delivery.mxPort(), false), cache);
+      case OPERATOR -> new ModeRoute(settings, new SandboxRoute(), new SmarthostRoute(servers, new MxRoute(cache, delivery.mxPort(), false), cache));
     };
   }
 

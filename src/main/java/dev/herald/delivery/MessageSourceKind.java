@@ -9,7 +9,9 @@ import dev.herald.platform.TextEnum;
  */
 public enum MessageSourceKind implements TextEnum {
   /** The native send API: the built message is stored once in outbound_message.content. */
-  API("api");
+  API("api"),
+  /** Herald's own mail ({@link SystemMailer}): built once when queued, stored like the API's, no organization. */
+  SYSTEM("system");
 
   private final String text;
 

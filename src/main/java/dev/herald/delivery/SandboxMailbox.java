@@ -17,21 +17,20 @@ import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * The sandbox mailbox: captures outbound mail in PostgreSQL, system mail and (under the sandbox route) every
- * message the MTA delivers; nothing leaves the machine.
+ * The sandbox mailbox: captures outbound mail in PostgreSQL, system mail in sandbox mode (or while no system sender
+ * is verified) and, under the sandbox route, every message the MTA delivers; nothing leaves the machine.
  */
 @Component
-class SandboxMailbox implements SystemMail {
+class SandboxMailbox {
   private final JdbcClient jdbc;
 
   SandboxMailbox(JdbcClient jdbc) {
     this.jdbc = jdbc;
   }
 
-  /** Joins the caller's transaction: an invitation rolled back leaves no mail behind. */
-  @Override
+  /** Keeps a system message ({@link SystemMailer} decides); joins the caller's transaction. */
   @Transactional(propagation = Propagation.REQUIRED)
-  public void send(SystemMessage m) {
+  void keep(SystemMail.SystemMessage m) {
     jdbc.sql("insert into sandbox_message (recipient, subject, body_text, purpose) values (?, ?, ?, ?)")
         .params(m.recipient(), m.subject(), m.bodyText(), m.purpose())
         .update();

@@ -8,7 +8,13 @@
  * ({@code smtp}), and answers a result per recipient. The queue's worker ({@code DeliveryWorker}, on nodes with the
  * delivery role) claims due recipients per domain with fenced leases ({@code DeliveryQueue}), signs each recipient's
  * message with its domain's keys and delivers it over SMTP sessions reused across messages ({@code DeliveryLane}),
- * and records every attempt (outbound_attempt). System mail is still captured in the sandbox mailbox directly.
+ * and records every attempt (outbound_attempt).
+ *
+ * <p>The operator chooses the route at run time ({@code DeliverySettings}: sandbox or real delivery, read by every node
+ * within seconds; {@code herald.delivery.route=static} overrides it for tests). Herald's own mail ({@code SystemMailer},
+ * the {@link dev.herald.platform.SystemMail} port) is kept in the sandbox mailbox in sandbox mode and joins the queue
+ * (source {@code system}, no organization) with real delivery once the operator's system sender is on a verified
+ * installation domain; while none is, it stays in the sandbox mailbox and the operator is warned.
  */
 @org.springframework.modulith.ApplicationModule(displayName = "Delivery")
 package dev.herald.delivery;

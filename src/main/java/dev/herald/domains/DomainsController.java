@@ -4,6 +4,7 @@ import dev.herald.platform.OnRefused;
 import dev.herald.platform.PanelController;
 import dev.herald.platform.Refused;
 import dev.herald.tenancy.OrganizationContext;
+import dev.herald.tenancy.Permission;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -37,6 +38,10 @@ class DomainsController {
   @GetMapping("/o/{org}/domains/{id}")
   String domain(OrganizationContext org, @PathVariable long id, Model model) {
     model.addAttribute("domain", domains.find(org.id(), id).orElseThrow(() -> Refused.notFound("Domain " + id)));
+    model.addAttribute("base", base(org));
+    model.addAttribute("back", base(org));
+    model.addAttribute("section", "domains");
+    model.addAttribute("canWrite", org.can(Permission.DOMAINS_WRITE));
     return "domains/domain";
   }
 

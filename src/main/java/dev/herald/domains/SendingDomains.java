@@ -54,7 +54,7 @@ public class SendingDomains {
   record Domain(long id, String name, String unicodeName, boolean verified, Instant verifiedAt, Instant checkedAt,
       Instant createdAt, List<Key> keys, List<DnsRecord> records) {}
 
-  private record Row(long id, long organizationId, String name, String unicodeName, boolean verified, Instant verifiedAt,
+  private record Row(long id, Long organizationId, String name, String unicodeName, boolean verified, Instant verifiedAt,
       Instant checkedAt, Instant createdAt) {}
 
   private final JdbcClient jdbc;
@@ -88,6 +88,39 @@ public class SendingDomains {
     return jdbc.sql("select id from sending_domain where organization_id = ? and name = ? and verified")
         .params(organizationId, name).query(Long.class).optional()
         .map(id -> new VerifiedDomain(id, organizationId, name, signingKeys(id)));
+  }
+
+  /**
+   * The installation's verified domain that {@code fromAddress} is on (the system sender's), with its active keys;
+   * empty when there is none. Installation domains belong to no organization: the operator adds and verifies them for
+   * Herald's own mail.
+   */
+  public Optional<VerifiedDomain> verifiedInstallationDomainFor(String fromAddress) {
+    if (!(EmailAddress.parse(fromAddress) instanceof EmailAddress.Valid valid)) return Optional.empty();
+    String name = valid.address().asciiDomain().toLowerCase(Locale.ROOT);
+    return jdbc.sql("select id from sending_domain where organization_id is null and name = ? and verified")
+        .param(name).query(Long.class).optional()
+        .map(id -> new VerifiedDomain(id, 0, name, signingKeys(id)));
+  }
+
+  /** An installation domain as the operator's delivery page shows it. */
+  public record InstallationDomain(long id, String name, String unicodeName, boolean verified) {}
+
+  /** The installation's domain of this address, if the operator added it. */
+  public Optional<InstallationDomain> installationDomainOf(String address) {
+    if (!(EmailAddress.parse(address) instanceof EmailAddress.Valid valid)) return Optional.empty();
+    return jdbc.sql("select id, name, unicode_name, verified from sending_domain where organization_id is null and name = ?")
+        .param(valid.address().asciiDomain().toLowerCase(Locale.ROOT))
+        .query((rs, i) -> new InstallationDomain(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getBoolean(4))).optional();
+  }
+
+  /** The installation's domain of this address, added (with its keys) when it is not one yet. */
+  public InstallationDomain addInstallationDomainOf(String address) {
+    if (!(EmailAddress.parse(address) instanceof EmailAddress.Valid valid)) throw Refused.invalid("systemSender", "Enter an email address.");
+    return installationDomainOf(address).orElseGet(() -> {
+      Domain added = add(null, valid.address().asciiDomain());
+      return new InstallationDomain(added.id(), added.name(), added.unicodeName(), added.verified());
+    });
   }
 
   /**
@@ -130,29 +163,35 @@ public class SendingDomains {
 
   // ---- panel and API ----------------------------------------------------------------------------------------------
 
-  List<Domain> list(long organizationId) {
+  /**
+   * The methods below serve an organization's domains and, with {@code organizationId} null, the installation's own
+   * (the system sender's, managed by the operator).
+   */
+  List<Domain> list(Long organizationId) {
     return jdbc.sql("""
         select id, organization_id, name, unicode_name, verified, verified_at, checked_at, created_at
-        from sending_domain where organization_id = ? order by unicode_name""")
-        .param(organizationId).query(SendingDomains::row).list().stream().map(this::view).toList();
+        from sending_domain""" + " where " + owner(organizationId) + " order by unicode_name")
+        .param("org", organizationId).query(SendingDomains::row).list().stream().map(this::view).toList();
   }
 
-  Optional<Domain> find(long organizationId, long id) {
+  Optional<Domain> find(Long organizationId, long id) {
     return row(organizationId, id).map(this::view);
   }
 
-  Domain add(long organizationId, String input) {
+  Domain add(Long organizationId, String input) {
     DomainName name = DomainName.parse("name", input);
     return transaction.execute(status -> {
-      long count = jdbc.sql("select count(*) from sending_domain where organization_id = ?").param(organizationId).query(Long.class).single();
+      long count = jdbc.sql("select count(*) from sending_domain where " + owner(organizationId)).param("org", organizationId)
+          .query(Long.class).single();
       if (count >= MAX_DOMAINS) throw Refused.invalid("name", "An organization has at most " + MAX_DOMAINS + " sending domains.");
-      if (jdbc.sql("select count(*) from sending_domain where organization_id = ? and name = ?").params(organizationId, name.ascii())
-          .query(Long.class).single() > 0) {
+      if (jdbc.sql("select count(*) from sending_domain where " + owner(organizationId) + " and name = :name")
+          .param("org", organizationId).param("name", name.ascii()).query(Long.class).single() > 0) {
         throw Refused.conflict("name", name.unicode() + " is already one of your sending domains.");
       }
-      // A name verified by another organization is theirs to send as: refused here rather than left to fail its
-      // checks forever (the unique index on verified names is the guarantee; this is the early, clear answer).
-      if (jdbc.sql("select count(*) from sending_domain where name = ? and verified and organization_id <> ?")
+      // A name verified by another organization (or by the installation) is theirs to send as: refused here rather
+      // than left to fail its checks forever (the unique index on verified names is the guarantee; this is the early,
+      // clear answer).
+      if (jdbc.sql("select count(*) from sending_domain where name = ? and verified and organization_id is distinct from ?")
           .params(name.ascii(), organizationId).query(Long.class).single() > 0) {
         throw Refused.conflict("name", name.unicode() + " is verified by another organization on this installation.");
       }
@@ -164,7 +203,7 @@ public class SendingDomains {
     });
   }
 
-  boolean remove(long organizationId, long id) {
+  boolean remove(Long organizationId, long id) {
     return Boolean.TRUE.equals(transaction.execute(status -> {
       Optional<Row> row = row(organizationId, id);
       if (row.isEmpty()) return false;
@@ -176,7 +215,7 @@ public class SendingDomains {
   }
 
   /** Adds a pending key pair beside the active one; refused while one is still waiting for its records. */
-  Domain rotate(long organizationId, long id) {
+  Domain rotate(Long organizationId, long id) {
     return transaction.execute(status -> {
       Row row = lockedRow(organizationId, id);
       if (keys(row.id()).stream().anyMatch(k -> k.status() == KeyStatus.PENDING)) {
@@ -189,7 +228,7 @@ public class SendingDomains {
   }
 
   /** Removes a retired key (its record may then be deleted from DNS); an active or pending key cannot be removed. */
-  void removeKey(long organizationId, long id, long keyId) {
+  void removeKey(Long organizationId, long id, long keyId) {
     transaction.executeWithoutResult(status -> {
       lockedRow(organizationId, id);
       Key key = keys(id).stream().filter(k -> k.id() == keyId).findFirst().orElseThrow(() -> Refused.notFound("Key " + keyId));
@@ -204,7 +243,7 @@ public class SendingDomains {
   }
 
   /** Looks up every record now and stores what was found (DNS is asked outside any transaction). */
-  Domain check(long organizationId, long id) {
+  Domain check(Long organizationId, long id) {
     Row row = row(organizationId, id).orElseThrow(() -> Refused.notFound("Domain " + id));
     checkAndStore(row.id());
     return find(organizationId, id).orElseThrow(() -> Refused.notFound("Domain " + id));
@@ -220,9 +259,9 @@ public class SendingDomains {
     Map<String, DomainChecks.Outcome> outcomes = checks.check(name, keys(id));
     Instant now = clock.instant();
     transaction.executeWithoutResult(status -> {
-      record Locked(long organizationId, boolean verified) {}
+      record Locked(Long organizationId, boolean verified) {}
       Optional<Locked> locked = jdbc.sql("select organization_id, verified from sending_domain where id = ? for update").param(id)
-          .query((rs, i) -> new Locked(rs.getLong(1), rs.getBoolean(2))).optional();
+          .query((rs, i) -> new Locked(rs.getObject(1, Long.class), rs.getBoolean(2))).optional();
       if (locked.isEmpty()) return;
       for (var e : outcomes.entrySet()) {
         jdbc.sql("""
@@ -320,18 +359,23 @@ public class SendingDomains {
             rs.getString(4), TextEnum.fromText(KeyStatus.class, rs.getString(5)), instant(rs, 6), instant(rs, 7), instant(rs, 8))).list();
   }
 
-  private Optional<Row> row(long organizationId, long id) {
+  private Optional<Row> row(Long organizationId, long id) {
     return jdbc.sql("""
         select id, organization_id, name, unicode_name, verified, verified_at, checked_at, created_at
-        from sending_domain where organization_id = ? and id = ?""")
-        .params(organizationId, id).query(SendingDomains::row).optional();
+        from sending_domain where id = :id""" + " and " + owner(organizationId))
+        .param("id", id).param("org", organizationId).query(SendingDomains::row).optional();
   }
 
-  private Row lockedRow(long organizationId, long id) {
+  private Row lockedRow(Long organizationId, long id) {
     return jdbc.sql("""
         select id, organization_id, name, unicode_name, verified, verified_at, checked_at, created_at
-        from sending_domain where organization_id = ? and id = ? for update""")
-        .params(organizationId, id).query(SendingDomains::row).optional().orElseThrow(() -> Refused.notFound("Domain " + id));
+        from sending_domain where id = :id""" + " and " + owner(organizationId) + " for update")
+        .param("id", id).param("org", organizationId).query(SendingDomains::row).optional().orElseThrow(() -> Refused.notFound("Domain " + id));
+  }
+
+  /** The condition on the owner, an organization ({@code :org}) or the installation (null), in a form that uses the indexes. */
+  private static String owner(Long organizationId) {
+    return organizationId == null ? "organization_id is null" : "organization_id = :org";
   }
 
   private Domain view(Row row) {
@@ -353,7 +397,7 @@ public class SendingDomains {
   }
 
   private static Row row(ResultSet rs, int i) throws SQLException {
-    return new Row(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getBoolean(5), instant(rs, 6), instant(rs, 7), instant(rs, 8));
+    return new Row(rs.getLong(1), rs.getObject(2, Long.class), rs.getString(3), rs.getString(4), rs.getBoolean(5), instant(rs, 6), instant(rs, 7), instant(rs, 8));
   }
 
   private static Instant instant(ResultSet rs, int column) throws SQLException {

@@ -171,12 +171,13 @@ public record HeraldProperties(
   }
 
   /**
-   * Where outbound mail goes. {@code sandbox} (the default of a new installation) keeps every message in the sandbox
-   * mailbox, {@code mx} delivers to each recipient domain's MX hosts on {@code mx-port}, and {@code static} sends
-   * every domain to the one loopback {@code host:port} of {@code static-route} (a sink, for tests and benchmarks).
+   * Where outbound mail goes. {@code operator} (the default): where the operator's delivery mode, stored and changed
+   * at run time in the operator panel, says (sandbox capture on a new installation, or real delivery to each
+   * recipient domain's MX hosts on {@code mx-port}); {@code static} overrides it for tests and benchmarks, sending
+   * every domain to the one loopback {@code host:port} of {@code static-route} (a sink).
    */
   public record Delivery(
-      @NotNull @DefaultValue("sandbox") RouteKind route,
+      @NotNull @DefaultValue("operator") RouteKind route,
       @Pattern(regexp = "^$|^(127(\\.[0-9]{1,3}){3}|localhost|\\[::1\\]):[0-9]{1,5}$",
           message = "must be a loopback host:port, e.g. 127.0.0.1:2525 (a sink on this machine; real relays come as delivery servers)")
           @DefaultValue("") String staticRoute,
@@ -206,8 +207,8 @@ public record HeraldProperties(
       }
     }
 
-    /** The kinds of route an installation delivers through. */
-    public enum RouteKind { SANDBOX, MX, STATIC }
+    /** The operator's stored mode, or the static test route. */
+    public enum RouteKind { OPERATOR, STATIC }
 
     @AssertTrue(message = "route static needs static-route (a loopback host:port such as 127.0.0.1:2525), and static-route is only for route static")
     public boolean isStaticRouteConsistent() {

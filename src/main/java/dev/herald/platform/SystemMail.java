@@ -1,9 +1,9 @@
 package dev.herald.platform;
 
 /**
- * The port through which Herald sends its own mail (invitations, password resets, confirmations).
- * Until the delivery capability backs it with the real MTA, the sandbox mailbox implements it:
- * messages are stored and shown to the operator, never sent to the internet.
+ * The port through which Herald sends its own mail (invitations, password resets, confirmations), implemented by
+ * delivery: kept in the sandbox mailbox in sandbox mode, queued for the MTA (from the operator's system sender,
+ * DKIM-signed) when the operator turned real delivery on.
  */
 public interface SystemMail {
   void send(SystemMessage message);

@@ -29,9 +29,11 @@ class OperatorController {
   private final Settings settings;
   private final Policies policies;
   private final AuditLog audit;
+  private final java.util.List<OperatorNotice> notices;
 
   OperatorController(Organizations organizations, OrganizationLifecycle lifecycle, Users users, OperatorUsers operatorUsers,
-      Settings settings, Policies policies, AuditLog audit) {
+      Settings settings, Policies policies, AuditLog audit, java.util.List<OperatorNotice> notices) {
+    this.notices = notices;
     this.organizations = organizations;
     this.operatorUsers = operatorUsers;
     this.lifecycle = lifecycle;
@@ -48,6 +50,7 @@ class OperatorController {
     model.addAttribute("signupEnabled", settings.signupEnabled());
     model.addAttribute("minimumAge", settings.minimumAge());
     model.addAttribute("policies", policies.all());
+    model.addAttribute("warnings", notices.stream().flatMap(n -> n.notice().stream()).toList());
     return "tenancy/operator";
   }
 

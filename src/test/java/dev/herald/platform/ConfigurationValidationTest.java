@@ -47,6 +47,8 @@ class ConfigurationValidationTest {
         Arguments.of("--herald.mail-limits.invitation-window=PT10S", "herald.mailLimits", "between 1 minute and 7 days"),
         Arguments.of("--herald.delivery.static-route=10.0.0.5:25", "herald.delivery.staticRoute", "loopback host:port"),
         Arguments.of("--herald.delivery.route=static", "herald.delivery", "route static needs static-route"),
+        // sandbox and mx are the operator's stored mode now, chosen in the panel; a start with the old values says so by name
+        Arguments.of("--herald.delivery.route=mx", "herald.delivery.route", "mx"),
         Arguments.of("--herald.delivery.mx-port=0", "herald.delivery.mxPort", "from 1 to 65535"),
         Arguments.of("--herald.sending.spf-include=spf include.example", "herald.sending.spfInclude", "must be a host name"),
         Arguments.of("--herald.sending.check-interval=PT10S", "herald.sending", "check-interval must be between 1 minute and 7 days"),

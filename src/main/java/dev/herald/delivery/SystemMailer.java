@@ -1,0 +1,90 @@
+package dev.herald.delivery;
+
+import dev.herald.domains.SendingDomains;
+import dev.herald.mail.EmailAddress;
+import dev.herald.messages.MessageBuilder;
+import dev.herald.messages.OutgoingMessage;
+import dev.herald.platform.SystemMail;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Herald's own mail (invitations, password resets, confirmations): the {@link SystemMail} port, behind which callers
+ * need not know where it goes.
+ *
+ * <ul>
+ *   <li>In sandbox mode it is kept in the sandbox mailbox, as always.
+ *   <li>With real delivery (the operator's mode, or the static test route) it joins the outbound queue in the caller's
+ *       transaction, source {@code system}, no organization, From the system sender the operator named, so the worker
+ *       delivers it, signed with the keys of the sender's domain: an installation domain the operator verified.
+ *   <li>With real delivery but no verified system sender, nothing could sign it, and unsigned mail from an unverified
+ *       domain would be junk at best: it is kept in the sandbox mailbox instead, never lost, and the operator's
+ *       Delivery page says so.
+ * </ul>
+ *
+ * Suppression lists belong to organizations and are not screened here: a password reset must reach its person.
+ */
+@Component
+class SystemMailer implements SystemMail {
+  private static final Logger log = LoggerFactory.getLogger(SystemMailer.class);
+
+  private final DeliverySettings settings;
+  private final SandboxMailbox sandbox;
+  private final JdbcClient jdbc;
+  private final Clock clock;
+
+  SystemMailer(DeliverySettings settings, SandboxMailbox sandbox, JdbcClient jdbc, Clock clock) {
+    this.settings = settings;
+    this.sandbox = sandbox;
+    this.jdbc = jdbc;
+    this.clock = clock;
+  }
+
+  /** Joins the caller's transaction: an invitation rolled back leaves no mail behind, queued or kept. */
+  @Override
+  @Transactional(propagation = Propagation.REQUIRED)
+  public void send(SystemMessage m) {
+    if (!settings.realDelivery()) {
+      sandbox.keep(m);
+      return;
+    }
+    String sender = settings.current().systemSender();
+    Optional<SendingDomains.VerifiedDomain> domain = settings.systemSenderDomain(sender);
+    if (domain.isEmpty() || !(EmailAddress.parse(m.recipient()) instanceof EmailAddress.Valid recipient)) {
+      log.warn("Real delivery is on but no verified system sender is set: {} mail to a recipient kept in the sandbox mailbox", m.purpose());
+      sandbox.keep(m);
+      return;
+    }
+    enqueue(m, sender, domain.get(), recipient.address());
+  }
+
+  private void enqueue(SystemMessage m, String sender, SendingDomains.VerifiedDomain domain, EmailAddress recipient) {
+    Instant date = clock.instant();
+    OutgoingMessage message = new MessageBuilder().from(sender, null).to(recipient.address(), null).subject(m.subject())
+        .text(m.bodyText()).date(date)
+        // RFC 3834: an automatic message; well-behaved responders do not answer it
+        .header("Auto-Submitted", "auto-generated")
+        .build();
+    long id = jdbc.sql("""
+        insert into outbound_message (organization_id, sending_domain_id, source, from_address, subject, header_message_id,
+          header_date, smtputf8, content, tags)
+        values (null, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id""")
+        .params(domain.id(), MessageSourceKind.SYSTEM.text(), sender, m.subject(), message.messageId(), Timestamp.from(date),
+            message.smtpUtf8(), message.bytes(), new String[] {m.purpose()})
+        .query(Long.class).single();
+    jdbc.sql("""
+        insert into outbound_recipient (message_id, organization_id, kind, address, address_key, domain)
+        values (?, null, ?, ?, ?, ?)""")
+        .params(id, RecipientKind.TO.text(), recipient.asciiAddress(), recipient.key(), recipient.asciiDomain().toLowerCase(Locale.ROOT))
+        .update();
+  }
+}
