@@ -24,7 +24,8 @@ final class Signers {
   /** The signer of one sending domain; {@code signer} is empty when the domain has no key to sign with now. */
   record Signing(String domain, Optional<DkimSigner> signer, Instant loadedAt) {}
 
-  private record Key(long organizationId, String domain) {}
+  /** {@code organizationId} null: the installation's own domain (Herald's system mail). */
+  private record Key(Long organizationId, String domain) {}
 
   private final SendingDomains domains;
   private final Clock clock;
@@ -36,13 +37,12 @@ final class Signers {
   }
 
   /**
-   * The signer for mail of the organization from {@code fromAddress}. Mail without an organization (Herald's own)
-   * and mail from a domain that is no longer verified go unsigned: the message was accepted when the domain was
-   * verified, and mail without a signature beats no mail.
+   * The signer for mail of the organization from {@code fromAddress}; with no organization, Herald's own mail, signed
+   * for the installation's domain of the system sender. Mail from a domain that is no longer verified goes unsigned:
+   * the message was accepted when the domain was verified, and mail without a signature beats no mail.
    */
   Signing forSender(Long organizationId, String fromAddress) {
     String domain = fromAddress.substring(fromAddress.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
-    if (organizationId == null) return new Signing(domain, Optional.empty(), clock.instant());
     Key key = new Key(organizationId, domain);
     Instant now = clock.instant();
     Signing cached = signers.get(key);
@@ -52,8 +52,8 @@ final class Signers {
     return loaded;
   }
 
-  private Signing load(long organizationId, String fromAddress, String domain, Instant now) {
-    return domains.verifiedDomainFor(organizationId, fromAddress)
+  private Signing load(Long organizationId, String fromAddress, String domain, Instant now) {
+    return (organizationId == null ? domains.verifiedInstallationDomainFor(fromAddress) : domains.verifiedDomainFor(organizationId, fromAddress))
         .map(d -> {
           List<DkimKey> keys = d.keys().stream()
               .map(k -> switch (k.algorithm()) {

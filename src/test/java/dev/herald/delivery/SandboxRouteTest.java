@@ -37,7 +37,8 @@ class SandboxRouteTest extends RouteContract {
 
   @Test
   void a_new_installation_routes_to_the_sandbox() {
-    assertThat(route).isInstanceOf(SandboxRoute.class);
+    assertThat(route).isInstanceOf(ModeRoute.class);
+    assertThat(route.route(SENDER, "example.net")).as("the stored mode of a new installation").isInstanceOf(Route.Capture.class);
   }
 
   @Test

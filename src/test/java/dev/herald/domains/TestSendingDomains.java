@@ -16,13 +16,13 @@ public class TestSendingDomains {
     this.jdbc = jdbc;
   }
 
-  /** Adds the domain, unverified; its id. */
-  public long added(long organizationId, String name) {
+  /** Adds the domain, unverified; its id. {@code organizationId} null: one of the installation's own (the system sender's). */
+  public long added(Long organizationId, String name) {
     return domains.add(organizationId, name).id();
   }
 
   /** Adds the domain and marks it verified; its id. */
-  public long verified(long organizationId, String name) {
+  public long verified(Long organizationId, String name) {
     long id = added(organizationId, name);
     jdbc.sql("update sending_domain set verified = true, verified_at = now() where id = ?").param(id).update();
     return id;
@@ -32,7 +32,7 @@ public class TestSendingDomains {
    * Adds the domain, verified, with its active keys' DKIM records checked ok (so they sign); the TXT records to
    * publish, name → value, for a DKIM verifier's DNS.
    */
-  public java.util.Map<String, String> verifiedSigning(long organizationId, String name) {
+  public java.util.Map<String, String> verifiedSigning(Long organizationId, String name) {
     long id = verified(organizationId, name);
     java.util.Map<String, String> records = new java.util.LinkedHashMap<>();
     jdbc.sql("select selector, algorithm, public_key from dkim_key where domain_id = ? and status = 'active'").param(id)

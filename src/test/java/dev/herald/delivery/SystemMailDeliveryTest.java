@@ -1,0 +1,119 @@
+package dev.herald.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.delivery.smtp.SmtpSink;
+import dev.herald.domains.SendingDomains;
+import dev.herald.domains.TestSendingDomains;
+import dev.herald.messages.DebianPython;
+import dev.herald.messages.ReturnPath;
+import dev.herald.platform.SystemMail;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Herald's own mail end to end: with real delivery (here the static test route, which overrides the mode) and a
+ * system sender on a verified installation domain, a password reset is queued with source 'system', claimed by the
+ * worker, signed with the installation domain's keys and delivered to Postfix's smtp-sink, where python3-dkim verifies
+ * it; without a verified sender the same mail stays in the sandbox mailbox and nothing reaches the sink.
+ */
+@SpringBootTest(properties = {"herald.roles=web,delivery,worker", "herald.delivery.worker.poll=50ms", "herald.delivery.route=static"})
+class SystemMailDeliveryTest {
+  static Path dumps;
+  static SmtpSink sink;
+
+  @DynamicPropertySource
+  static void staticRoute(DynamicPropertyRegistry registry) throws Exception {
+    dumps = Files.createTempDirectory("herald-system-mail-sink");
+    sink = SmtpSink.start(dumps);
+    registry.add("herald.delivery.static-route", () -> "127.0.0.1:" + sink.address.getPort());
+  }
+
+  @AfterAll
+  static void stopSink() throws Exception {
+    sink.close();
+  }
+
+  @Autowired SystemMail systemMail;
+  @Autowired DeliverySettings settings;
+  @Autowired SendingDomains sendingDomains;
+  @Autowired ReturnPath returnPath;
+  @Autowired JdbcClient jdbc;
+  @Autowired PlatformTransactionManager transactions;
+  @TempDir Path dir;
+
+  void reset(String recipient) {
+    new TransactionTemplate(transactions).executeWithoutResult(s ->
+        systemMail.send(new SystemMail.SystemMessage(recipient, "Reset your Herald password", "Open this link to choose a new password.",
+            "password_reset")));
+  }
+
+  String state(String recipient) {
+    return jdbc.sql("select state from outbound_recipient where address = ?").param(recipient).query(String.class).optional().orElse("");
+  }
+
+  @Test
+  void a_password_reset_is_delivered_dkim_signed_for_the_system_senders_domain_once_it_is_verified() throws Exception {
+    assertThat(settings.status().staticRoute()).isEqualTo("127.0.0.1:" + sink.address.getPort());
+
+    // No system sender yet: kept in the sandbox mailbox, nothing queued, nothing at the sink.
+    reset("early@people.example");
+    assertThat(settings.status().systemMail()).isEqualTo(DeliverySettings.SystemMailPath.SANDBOX_FALLBACK);
+    assertThat(jdbc.sql("select count(*) from sandbox_message where recipient = 'early@people.example'").query(Long.class).single()).isEqualTo(1);
+    assertThat(state("early@people.example")).isEmpty();
+
+    // The operator's system sender, on an installation domain whose keys are published and checked.
+    Map<String, String> dns = new TestSendingDomains(sendingDomains, jdbc).verifiedSigning(null, "system-mail.example");
+    settings.change(null, "herald@system-mail.example");
+    assertThat(settings.status().systemMail()).isEqualTo(DeliverySettings.SystemMailPath.QUEUE);
+
+    reset("ann@people.example");
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (!state("ann@people.example").equals("delivered")) {
+      assertThat(System.nanoTime()).as("waited 20 s for the reset to be delivered; state " + state("ann@people.example")).isLessThan(deadline);
+      Thread.sleep(20);
+    }
+    record Queued(long messageId, long recipientId, String source, Long organizationId) {}
+    Queued queued = jdbc.sql("""
+        select m.id, r.id, m.source, m.organization_id from outbound_recipient r join outbound_message m on m.id = r.message_id
+        where r.address = 'ann@people.example'""")
+        .query((rs, i) -> new Queued(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getObject(4, Long.class))).single();
+    assertThat(queued.source()).isEqualTo("system");
+    assertThat(queued.organizationId()).isNull();
+    assertThat(jdbc.sql("select count(*) from sandbox_message where recipient = 'ann@people.example'").query(Long.class).single()).isZero();
+
+    List<String> captured = new ArrayList<>();
+    for (String dump : sink.messages(0)) if (dump.contains("X-Rcpt-Args: <ann@people.example>")) captured.add(dump);
+    assertThat(captured).as("one copy at the sink").hasSize(1);
+    String dump = captured.getFirst();
+    java.util.regex.Matcher mailFrom = java.util.regex.Pattern.compile("(?m)^X-Mail-Args: <([^>]*)>").matcher(dump);
+    assertThat(mailFrom.find()).isTrue();
+    assertThat(returnPath.parse(mailFrom.group(1))).contains(new ReturnPath.Recipient(queued.messageId(), queued.recipientId(), "system-mail.example"));
+    String message = dump.lines().dropWhile(l -> l.startsWith("X-")).collect(Collectors.joining("\r\n")) + "\r\n";
+    assertThat(message).contains("From: herald@system-mail.example", "Subject: Reset your Herald password", "Auto-Submitted: auto-generated");
+
+    Path file = dir.resolve("reset.eml");
+    Files.writeString(file, message, StandardCharsets.UTF_8);
+    Path keys = dir.resolve("keys.tsv");
+    Files.writeString(keys, dns.entrySet().stream().map(e -> e.getKey() + "\t" + e.getValue() + "\n").collect(Collectors.joining()));
+    DebianPython.Run run = DebianPython.run("dkim_verify.py", dir, List.of(keys.toString(), file.toString()));
+    assertThat(run.exit()).as(run.output()).isZero();
+    // Two signatures (RSA and Ed25519) by the installation's domain, both verified.
+    assertThat(run.output().strip().lines().toList()).hasSize(2).allSatisfy(line -> assertThat(line).endsWith(" pass"));
+  }
+}
