@@ -48,7 +48,9 @@ class DeliveryConfiguration {
 
   @Bean
   DeliveryQueue deliveryQueue(JdbcClient jdbc, Clock clock, HeraldProperties properties, QueueMetrics metrics) {
-    return new DeliveryQueue(jdbc, clock, Leases.thisNode(), properties.delivery().worker().leaseTerm(), metrics);
+    // Two connections stay for requests and other work; the worker's statements share the rest.
+    return new DeliveryQueue(jdbc, clock, Leases.thisNode(), properties.delivery().worker().leaseTerm(), metrics,
+        properties.db().poolSize() - 2);
   }
 
   @Bean

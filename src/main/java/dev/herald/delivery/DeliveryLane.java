@@ -48,6 +48,10 @@ final class DeliveryLane {
   private static final Logger log = LoggerFactory.getLogger(DeliveryLane.class);
   /** When a destination's connections are all in use by other lanes, its recipients wait this long. */
   static final Duration PERMIT_WAIT = Duration.ofSeconds(2);
+  /** Tries of a batch's writes (about 15 s in all) before its recipients are left to their lease. */
+  static final int PERSIST_TRIES = 5;
+  /** When a batch's messages cannot be read (the database failed), its recipients wait this long. */
+  static final Duration UNREADABLE_WAIT = Duration.ofMinutes(1);
   /** Domains whose site is remembered; past this the memory starts again (a site is learned on the next session). */
   static final int MAX_REMEMBERED_SITES = 100_000;
 
@@ -98,7 +102,14 @@ final class DeliveryLane {
     // Past half its term a lease is too close to running out for another transaction: a new owner could take the
     // rest while this node still sends it.
     Instant stopBy = claimedAt.plus(parts.queue().term().dividedBy(2));
-    Map<Wanted, Content> contents = contents(batch);
+    Map<Wanted, Content> contents;
+    try {
+      contents = parts.queue().run(() -> contents(batch));
+    } catch (RuntimeException e) {
+      log.error("The messages of a batch for {} could not be read; the batch is tried again in {}", domain, UNREADABLE_WAIT, e);
+      persist("giving back", () -> parts.queue().release(batch, claimedAt.plus(UNREADABLE_WAIT)));
+      return;
+    }
     Map<Sender, Destination> routes = new HashMap<>();
     Map<Servers, NoSession> unreachable = new HashMap<>();
     List<Result> results = new ArrayList<>(batch.size());
@@ -159,12 +170,38 @@ final class DeliveryLane {
             "Herald could not prepare the message (" + e.getClass().getSimpleName() + "); it is tried again later")));
       }
     }
-    int written = parts.queue().record(results);
-    if (written < results.size()) {
+    int written = persist("recording the results", () -> parts.queue().record(results));
+    if (written >= 0 && written < results.size()) {
       log.warn("{} of {} results for {} were not written: another node took their leases over", results.size() - written, results.size(), domain);
     }
-    giveBack.forEach((at, recipients) -> parts.queue().release(recipients, at));
+    giveBack.forEach((at, recipients) -> persist("giving back", () -> parts.queue().release(recipients, at)));
     giveBack.clear();
+  }
+
+  /**
+   * Runs a write of the batch's outcome, trying again a few times when the database fails (a restart, a full pool):
+   * the mail has gone, and a lost write would send it again once the lease runs out. -1 when every try failed.
+   */
+  private int persist(String what, java.util.function.IntSupplier write) {
+    long pause = 500;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return write.getAsInt();
+      } catch (org.springframework.dao.DataAccessException e) {
+        if (attempt == PERSIST_TRIES) {
+          log.error("{} for {} failed {} times; those recipients go again when their lease runs out", what, domain, attempt, e);
+          return -1;
+        }
+        log.warn("{} for {} failed ({}); trying again", what, domain, e.getMessage());
+        try {
+          Thread.sleep(pause);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          return -1;
+        }
+        pause *= 2;
+      }
+    }
   }
 
   private void later(Claimed c, Instant at) {

@@ -10,6 +10,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.Semaphore;
+import java.util.function.Supplier;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -35,12 +37,35 @@ final class DeliveryQueue {
 
   private record Pauses(Set<String> domains, long readAtNanos) {}
 
+  /**
+   * Statements running at once. Lanes outnumber the pool's connections; one waiting for a connection from the pool
+   * gives up after its timeout (and a batch's results would wait for the lease to run out), one waiting here does
+   * not, and the others' statements are short.
+   */
+  private final Semaphore statements;
+
   DeliveryQueue(JdbcClient jdbc, Clock clock, String node, Duration term, QueueMetrics metrics) {
+    this(jdbc, clock, node, term, metrics, 2);
+  }
+
+  /** @param statements how many of the worker's statements may run at once (below the pool's size) */
+  DeliveryQueue(JdbcClient jdbc, Clock clock, String node, Duration term, QueueMetrics metrics, int statements) {
     this.jdbc = Objects.requireNonNull(jdbc, "jdbc");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.node = Objects.requireNonNull(node, "node");
     this.term = Objects.requireNonNull(term, "term");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.statements = new Semaphore(Math.max(1, statements), true);
+  }
+
+  /** Runs a statement of the worker's (this queue's or a message source's) within the limit. */
+  <T> T run(Supplier<T> statement) {
+    statements.acquireUninterruptibly();
+    try {
+      return statement.get();
+    } finally {
+      statements.release();
+    }
   }
 
   /** Without metrics (tests: a second node, whose counts nobody reads). */
@@ -68,7 +93,7 @@ final class DeliveryQueue {
    * half reads its own partial index.
    */
   List<DueDomain> dueDomains(Collection<Long> heldOrganizations, int limit) {
-    return jdbc.sql("""
+    return run(() -> jdbc.sql("""
         select domain, count(*), min(at) from (
           select domain, next_attempt_at as at from outbound_recipient
           where state in ('queued', 'deferred') and next_attempt_at <= :now
@@ -80,7 +105,7 @@ final class DeliveryQueue {
         where not exists (select 1 from queue_pause p where p.domain in (due.domain, '*'))
         group by domain order by 3, 1 limit :limit""")
         .param("now", Timestamp.from(clock.instant())).param("held", heldOrganizations.toArray(Long[]::new)).param("limit", limit)
-        .query((rs, i) -> new DueDomain(rs.getString(1), rs.getLong(2))).list();
+        .query((rs, i) -> new DueDomain(rs.getString(1), rs.getLong(2))).list());
   }
 
   /** A recipient this node holds, with what delivering it needs from its message. */
@@ -100,7 +125,7 @@ final class DeliveryQueue {
    */
   List<Claimed> claim(String domain, int limit, Collection<Long> heldOrganizations) {
     Instant now = clock.instant();
-    return jdbc.sql("""
+    return run(() -> jdbc.sql("""
         with due as (
           select id from outbound_recipient
           where domain = :domain and state in ('queued', 'deferred') and next_attempt_at <= :now
@@ -124,7 +149,7 @@ final class DeliveryQueue {
         .query((rs, i) -> new Claimed(rs.getLong(1), rs.getLong(2), rs.getObject(3, Long.class), rs.getString(4), rs.getInt(5),
             rs.getTimestamp(6).toInstant(), rs.getLong(7), TextEnum.fromText(MessageSourceKind.class, rs.getString(8)),
             rs.getString(9)))
-        .list();
+        .list());
   }
 
   /**
@@ -134,7 +159,7 @@ final class DeliveryQueue {
   boolean paused(String domain) {
     Pauses p = pauses;
     if (p == null || System.nanoTime() - p.readAtNanos() > PAUSES_MAX_AGE.toNanos()) {
-      p = new Pauses(Set.copyOf(jdbc.sql("select domain from queue_pause").query(String.class).list()), System.nanoTime());
+      p = new Pauses(Set.copyOf(run(() -> jdbc.sql("select domain from queue_pause").query(String.class).list())), System.nanoTime());
       pauses = p;
     }
     return p.domains().contains(QueueControls.WHOLE_QUEUE) || p.domains().contains(domain);
@@ -190,7 +215,7 @@ final class DeliveryQueue {
       replies[i] = r.reply() == null ? "" : r.reply();
       durations[i] = r.durationMs();
     }
-    List<Long> written = jdbc.sql("""
+    List<Long> written = run(() -> jdbc.sql("""
         with t as (
           select * from unnest(cast(:ids as bigint[]), cast(:fences as bigint[]), cast(:states as text[]), cast(:outcomes as text[]),
             cast(:nexts as timestamptz[]), cast(:ats as timestamptz[]), cast(:hosts as text[]), cast(:ips as text[]),
@@ -213,7 +238,7 @@ final class DeliveryQueue {
         .param("ids", ids).param("fences", fences).param("states", states).param("outcomes", outcomes).param("nexts", nexts)
         .param("ats", ats).param("hosts", hosts).param("ips", ips).param("sources", sources).param("codes", codes)
         .param("enhanced", enhanced).param("replies", replies).param("durations", durations)
-        .query(Long.class).list();
+        .query(Long.class).list());
     // Counted only for what this node wrote: a result lost to another node is that node's to count.
     Set<Long> kept = Set.copyOf(written);
     for (Result r : results) {
@@ -229,7 +254,7 @@ final class DeliveryQueue {
    */
   int release(List<Claimed> recipients, Instant at) {
     if (recipients.isEmpty()) return 0;
-    return jdbc.sql("""
+    return run(() -> jdbc.sql("""
         update outbound_recipient r
         set state = case when r.attempts = 0 then 'queued' else 'deferred' end, next_attempt_at = :at, lease_until = null
         from unnest(cast(:ids as bigint[]), cast(:fences as bigint[])) as t(id, fence)
@@ -237,6 +262,6 @@ final class DeliveryQueue {
         .param("at", Timestamp.from(at))
         .param("ids", recipients.stream().map(Claimed::id).toArray(Long[]::new))
         .param("fences", recipients.stream().map(Claimed::fence).toArray(Long[]::new))
-        .update();
+        .update());
   }
 }

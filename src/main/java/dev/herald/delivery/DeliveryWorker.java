@@ -56,6 +56,11 @@ final class DeliveryWorker implements SchedulingConfigurer {
   private final Map<String, Integer> lanesPerDomain = new ConcurrentHashMap<>();
   private volatile Set<Long> held = Set.of();
   private volatile boolean stopping;
+  /** The last look found due work but could start no lane for it (every destination busy or paused). */
+  private boolean stalled;
+  private volatile boolean laneFinished;
+  private long lastLook;
+  static final long STALLED_LOOK_NANOS = 1_000_000_000L;
 
   /**
    * What every lane shares: the node's queue statements, sources, signers, routing and shaping, and the site each
@@ -109,7 +114,15 @@ final class DeliveryWorker implements SchedulingConfigurer {
     try {
       held = Set.copyOf(organizations.suspendedIds());
       if (slots.availablePermits() == 0) return;
-      for (DeliveryQueue.DueDomain due : queue.dueDomains(held, DOMAINS_PER_POLL)) {
+      long now = System.nanoTime();
+      // Due work that found every destination busy waits for a lane to finish (or a second), not for the next poll:
+      // counting a large queue's due rows every poll would cost more than the mail it sends.
+      if (stalled && !laneFinished && now - lastLook < STALLED_LOOK_NANOS) return;
+      lastLook = now;
+      laneFinished = false;
+      List<DeliveryQueue.DueDomain> dueDomains = queue.dueDomains(held, DOMAINS_PER_POLL);
+      stalled = !dueDomains.isEmpty();
+      for (DeliveryQueue.DueDomain due : dueDomains) {
         Site site = parts.sites().get(due.domain());
         if (site != null && !DeliveryLane.mayConnect(parts, site)) continue; // its destination is busy or paused
         int limit = site == null ? properties.delivery().shaping().connectionLimit() : site.shaping().connectionLimit();
@@ -117,6 +130,7 @@ final class DeliveryWorker implements SchedulingConfigurer {
         while (lanesPerDomain.getOrDefault(due.domain(), 0) < wanted) {
           if (!slots.tryAcquire()) return;
           start(due.domain());
+          stalled = false;
         }
       }
     } catch (RuntimeException e) {
@@ -142,6 +156,7 @@ final class DeliveryWorker implements SchedulingConfigurer {
   }
 
   private void finished(String domain) {
+    laneFinished = true;
     lanesPerDomain.computeIfPresent(domain, (d, n) -> n > 1 ? n - 1 : null);
     slots.release();
   }
