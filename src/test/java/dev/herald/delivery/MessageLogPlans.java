@@ -86,7 +86,7 @@ class MessageLogPlans {
           '\\x41'::bytea, case when g % 1000 = 7 then '{rare}'::text[] when g % 10 = 0 then '{receipt}' else '{}' end,
           now() - (? - g) * interval '3 seconds'
         from generate_series(1, ?) g""").params(org, side, main, MESSAGES, MESSAGES).update();
-    // Two recipients each: 97 % delivered, 2 % bounced, 0.5 % deferred, 0.3 % expired, 0.2 % not sent, none queued or sending.
+    // Two recipients each: 97 % delivered, 2 % bounced, 0.5 % deferred, 0.3 % expired (made rare below), 0.2 % not sent, none queued.
     jdbc.sql("""
         insert into outbound_recipient (message_id, organization_id, kind, address, address_key, domain, state, attempts, last_reply,
           last_attempt_at, finished_at, created_at)
@@ -100,6 +100,9 @@ class MessageLogPlans {
         insert into outbound_attempt (recipient_id, message_id, organization_id, attempted_at, reply_code, reply_text, outcome)
         select id, message_id, organization_id, last_attempt_at, 250, 'ok', state from outbound_recipient
         where organization_id = ? and state <> 'failed'""").param(org).update();
+    // Expired made rare (about 60 recipients), the case V43's index is for.
+    jdbc.sql("update outbound_recipient set state = 'delivered' where organization_id = ? and state = 'expired' and id % 50 <> 0")
+        .param(org).update();
     for (String table : List.of("outbound_message", "outbound_recipient", "outbound_attempt")) jdbc.sql("vacuum analyze " + table).update();
   }
 

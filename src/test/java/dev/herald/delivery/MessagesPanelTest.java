@@ -223,6 +223,28 @@ class MessagesPanelTest {
   }
 
   @Test
+  void a_rare_failure_state_is_found_through_its_index_not_by_walking_every_message() {
+    // 20,000 delivered messages and one expired: the walk would probe every message; V43's index finds the one.
+    jdbc.sql("""
+        insert into outbound_message (organization_id, sending_domain_id, source, from_address, subject, header_message_id, header_date,
+          content, created_at)
+        select ?, ?, 'api', 'news@x.example', 'Plan ' || g, '<plan' || g || '@x.example>', now(), '\\x41'::bytea, now() - g * interval '1 second'
+        from generate_series(1, 20000) g""").params(acme.id(), domainId).update();
+    jdbc.sql("""
+        insert into outbound_recipient (message_id, organization_id, kind, address, address_key, domain, state)
+        select id, organization_id, 'to', 'p' || id || '@x.example', 'p' || id || '@x.example', 'x.example',
+          case when id % 20000 = 7 then 'expired' else 'delivered' end
+        from outbound_message where organization_id = ?""").param(acme.id()).update();
+    jdbc.sql("analyze outbound_message").update();
+    jdbc.sql("analyze outbound_recipient").update();
+
+    MessageLog.PageQuery query = MessageLog.pageQuery(acme.id(), new MessageLog.Filter(RecipientState.EXPIRED, null, null, null, null, null),
+        null, MessageLog.PAGE_SIZE);
+    String plan = String.join("\n", jdbc.sql("explain " + query.sql()).params(query.params()).query(String.class).list());
+    assertThat(plan).contains("outbound_recipient_org_failed").doesNotContain("Seq Scan");
+  }
+
+  @Test
   void the_overview_counts_the_last_day() throws Exception {
     long a = send("news@" + domain, List.of("ann@one.example", "bob@two.example", "cat@three.example"), "A", null);
     long b = send("news@" + domain, List.of("dan@one.example"), "B", null);
