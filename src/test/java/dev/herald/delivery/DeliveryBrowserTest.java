@@ -90,6 +90,7 @@ class DeliveryBrowserTest {
     browser.findElement(By.id("sender-domain")).click();
     String domainPath = web.waitForPathMatching(java.util.regex.Pattern.compile("/operator/domains/\\d+"));
     assertThat(web.heading()).contains("mail.delivery-browser.example").contains("not verified");
+    assertThat(browser.findElement(By.id("installation-domain")).getText()).contains("Herald signs its own mail");
     assertThat(browser.findElements(By.cssSelector(".dns-record"))).hasSizeGreaterThanOrEqualTo(4);
     assertThat(browser.findElement(By.xpath("//nav[@aria-label='Operator pages']/a[@aria-current='page']")).getText()).isEqualTo("Delivery");
     web.submit("Check DNS records");

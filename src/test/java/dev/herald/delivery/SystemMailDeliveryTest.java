@@ -1,6 +1,7 @@
 package dev.herald.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 
 import dev.herald.delivery.smtp.SmtpSink;
 import dev.herald.domains.SendingDomains;
@@ -8,6 +9,7 @@ import dev.herald.domains.TestSendingDomains;
 import dev.herald.messages.DebianPython;
 import dev.herald.messages.ReturnPath;
 import dev.herald.platform.SystemMail;
+import dev.herald.tenancy.TestOrganizations;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,9 +22,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
+import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -33,6 +38,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * it; without a verified sender the same mail stays in the sandbox mailbox and nothing reaches the sink.
  */
 @SpringBootTest(properties = {"herald.roles=web,delivery,worker", "herald.delivery.worker.poll=50ms", "herald.delivery.route=static"})
+@AutoConfigureMockMvc
+@Import(TestOrganizations.class)
 class SystemMailDeliveryTest {
   static Path dumps;
   static SmtpSink sink;
@@ -49,6 +56,8 @@ class SystemMailDeliveryTest {
     sink.close();
   }
 
+  @Autowired MockMvc mvc;
+  @Autowired TestOrganizations organizations;
   @Autowired SystemMail systemMail;
   @Autowired DeliverySettings settings;
   @Autowired SendingDomains sendingDomains;
@@ -70,6 +79,10 @@ class SystemMailDeliveryTest {
   @Test
   void a_password_reset_is_delivered_dkim_signed_for_the_system_senders_domain_once_it_is_verified() throws Exception {
     assertThat(settings.status().staticRoute()).isEqualTo("127.0.0.1:" + sink.address.getPort());
+    // The operator's page says the static route overrides the mode.
+    String page = mvc.perform(get("/operator/delivery").with(organizations.asNewOperator("ops@system-mail.test"))).andReturn().getResponse()
+        .getContentAsString();
+    assertThat(page).contains("id=\"static-route\"").contains("127.0.0.1:" + sink.address.getPort());
 
     // No system sender yet: kept in the sandbox mailbox, nothing queued, nothing at the sink.
     reset("early@people.example");
