@@ -189,7 +189,7 @@ class PanelBrowserTest {
   void every_operator_page_has_the_same_sub_navigation_listing_every_operator_page() {
     signedInOwner("Operator Co");
     List<String> pages = List.of("/operator", "/operator/organizations", "/operator/users", "/operator/audit", "/operator/sandbox-mailbox",
-        "/operator/suppressions");
+        "/operator/suppressions", "/operator/ip-pools", "/operator/delivery-servers");
     List<String> first = null;
     for (String page : pages) {
       web.open(page);

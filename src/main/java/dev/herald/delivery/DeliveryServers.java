@@ -218,6 +218,16 @@ class DeliveryServers implements SmarthostRoute.Assignments {
     return assignments("where a.organization_id = ?", new Object[] {organizationId});
   }
 
+  /** A delivery server as an organization sees it: where its mail goes, not who else uses the server or its login. */
+  record UsedServer(String sendingDomain, String name, String host, int port, String tls) {}
+
+  List<UsedServer> usedBy(long organizationId) {
+    return forOrganization(organizationId).stream().map(a -> {
+      Server s = get(a.serverId());
+      return new UsedServer(a.sendingDomain(), s.name(), s.host(), s.port(), s.tls().label());
+    }).toList();
+  }
+
   @Transactional
   Server create(Settings settings) {
     Settings s = checked(settings, null);

@@ -130,6 +130,32 @@ final class AccessRules {
       rule(POST, "/api/v1/operator/queue/destinations/{domain}/delete", new Operator()),
       rule(POST, "/api/v1/operator/queue/messages/{id}/retry", new Operator()),
       rule(POST, "/api/v1/operator/queue/messages/{id}/delete", new Operator()),
+      rule(GET, "/operator/ip-pools", new Operator()),
+      rule(POST, "/operator/ip-pools", new Operator()),
+      rule(POST, "/operator/ip-pools/assignments", new Operator()),
+      rule(POST, "/operator/ip-pools/{id}/addresses", new Operator()),
+      rule(POST, "/operator/ip-pools/{id}/addresses/{addressId}/delete", new Operator()),
+      rule(POST, "/operator/ip-pools/{id}/delete", new Operator()),
+      rule(GET, "/operator/delivery-servers", new Operator()),
+      rule(POST, "/operator/delivery-servers", new Operator()),
+      rule(GET, "/operator/delivery-servers/{id}", new Operator()),
+      rule(POST, "/operator/delivery-servers/{id}", new Operator()),
+      rule(POST, "/operator/delivery-servers/{id}/delete", new Operator()),
+      rule(POST, "/operator/delivery-servers/{id}/assignments", new Operator()),
+      rule(POST, "/operator/delivery-servers/{id}/assignments/{assignmentId}/delete", new Operator()),
+      rule(GET, "/api/v1/operator/ip-pools", new Operator()),
+      rule(POST, "/api/v1/operator/ip-pools", new Operator()),
+      rule(DELETE, "/api/v1/operator/ip-pools/{id}", new Operator()),
+      rule(POST, "/api/v1/operator/ip-pools/{id}/addresses", new Operator()),
+      rule(DELETE, "/api/v1/operator/ip-pools/{id}/addresses/{addressId}", new Operator()),
+      rule(POST, "/api/v1/operator/ip-pools/{id}/organizations", new Operator()),
+      rule(GET, "/api/v1/operator/delivery-servers", new Operator()),
+      rule(POST, "/api/v1/operator/delivery-servers", new Operator()),
+      rule(GET, "/api/v1/operator/delivery-servers/{id}", new Operator()),
+      rule(PUT, "/api/v1/operator/delivery-servers/{id}", new Operator()),
+      rule(DELETE, "/api/v1/operator/delivery-servers/{id}", new Operator()),
+      rule(POST, "/api/v1/operator/delivery-servers/{id}/assignments", new Operator()),
+      rule(DELETE, "/api/v1/operator/delivery-servers/{id}/assignments/{assignmentId}", new Operator()),
 
       // an organization's panel
       rule(GET, "/o/{org}", new Member()),
@@ -195,6 +221,7 @@ final class AccessRules {
       rule(POST, "/o/{org}/domains/{id}/rotate", new Needs(DOMAINS_WRITE)),
       rule(POST, "/o/{org}/domains/{id}/delete", new Needs(DOMAINS_WRITE)),
       rule(POST, "/o/{org}/domains/{id}/keys/{keyId}/delete", new Needs(DOMAINS_WRITE)),
+      rule(GET, "/o/{org}/sending", new Needs(DOMAINS_READ)),
 
       // delivery: the organization's sent messages (the test form's literal path before {id})
       rule(GET, "/o/{org}/messages", new Needs(MESSAGES_READ)),
@@ -266,6 +293,7 @@ final class AccessRules {
       rule(POST, "/api/v1/orgs/{org}/domains/{id}/check", new Needs(DOMAINS_WRITE)),
       rule(POST, "/api/v1/orgs/{org}/domains/{id}/rotation", new Needs(DOMAINS_WRITE)),
       rule(DELETE, "/api/v1/orgs/{org}/domains/{id}/keys/{keyId}", new Needs(DOMAINS_WRITE)),
+      rule(GET, "/api/v1/orgs/{org}/sending", new Needs(DOMAINS_READ)),
 
       // delivery: the send API
       rule(POST, "/api/v1/orgs/{org}/messages", new Needs(SEND)),

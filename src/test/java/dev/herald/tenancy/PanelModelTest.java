@@ -96,12 +96,12 @@ class PanelModelTest {
     assertThat(nav(o + "/members", owner)).containsExactly(
         o + " Overview", o + "/lists Lists", o + "/subscribers Subscribers", o + "/fields Fields", o + "/segments Segments",
         o + "/imports Imports", o + "/suppressions Suppressions", o + "/domains Domains", o + "/messages Messages",
-        o + "/members [page] Members", o + "/groups Groups", o + "/api-keys API keys", o + "/audit Audit log");
+        o + "/sending Sending", o + "/members [page] Members", o + "/groups Groups", o + "/api-keys API keys", o + "/audit Audit log");
     // A viewer holds neither API_KEYS_READ nor AUDIT_READ.
     assertThat(nav(o, viewer)).containsExactly(
         o + " [page] Overview", o + "/lists Lists", o + "/subscribers Subscribers", o + "/fields Fields", o + "/segments Segments",
         o + "/imports Imports", o + "/suppressions Suppressions", o + "/domains Domains", o + "/messages Messages",
-        o + "/members Members", o + "/groups Groups");
+        o + "/sending Sending", o + "/members Members", o + "/groups Groups");
   }
 
   @Test
@@ -114,7 +114,8 @@ class PanelModelTest {
     assertThat(links(header(suppressionsOnly, "suppressions"))).containsExactly("/o/acme Overview",
         "/o/acme/suppressions [page] Suppressions");
     OrganizationContext domainsOnly = new OrganizationContext(1, "acme", "Acme", EnumSet.of(Permission.DOMAINS_READ));
-    assertThat(links(header(domainsOnly, "domains"))).containsExactly("/o/acme Overview", "/o/acme/domains [page] Domains");
+    assertThat(links(header(domainsOnly, "domains"))).containsExactly("/o/acme Overview", "/o/acme/domains [page] Domains",
+        "/o/acme/sending Sending");
   }
 
   private String header(OrganizationContext org, String section) {
