@@ -7,6 +7,9 @@ import dev.herald.platform.NodeRoles;
 import dev.herald.tenancy.Organizations;
 import jakarta.annotation.PreDestroy;
 import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -56,11 +59,11 @@ final class DeliveryWorker implements SchedulingConfigurer {
   private final Map<String, Integer> lanesPerDomain = new ConcurrentHashMap<>();
   private volatile Set<Long> held = Set.of();
   private volatile boolean stopping;
-  /** The last look found due work but could start no lane for it (every destination busy or paused). */
-  private boolean stalled;
-  private volatile boolean laneFinished;
+  /** Domains the last look found that have not all their lanes yet; guarded by this. */
+  private final Deque<DeliveryQueue.DueDomain> candidates = new ArrayDeque<>();
   private long lastLook;
-  static final long STALLED_LOOK_NANOS = 1_000_000_000L;
+  /** How often the queue is looked at while candidates remain. */
+  static final long REFRESH_NANOS = 1_000_000_000L;
 
   /**
    * What every lane shares: the node's queue statements, sources, signers, routing and shaping, and the site each
@@ -108,33 +111,49 @@ final class DeliveryWorker implements SchedulingConfigurer {
     }
   }
 
-  /** One look for due work; lanes are started for it. */
+  /**
+   * One look for due work; lanes are started for it. The domains found stay candidates: when a lane finishes, the
+   * next candidate gets its slot at once rather than at the next poll (a thousand small domains would otherwise leave
+   * slots idle between polls). While candidates remain (their destinations busy, or no slot free), the queue is looked
+   * at again at most once a second: counting a large queue's due rows every poll would cost more than it brings.
+   */
   void poll() {
     if (!roles.has(NodeRole.delivery) || stopping) return;
     try {
       held = Set.copyOf(organizations.suspendedIds());
       if (slots.availablePermits() == 0) return;
-      long now = System.nanoTime();
-      // Due work that found every destination busy waits for a lane to finish (or a second), not for the next poll:
-      // counting a large queue's due rows every poll would cost more than the mail it sends.
-      if (stalled && !laneFinished && now - lastLook < STALLED_LOOK_NANOS) return;
-      lastLook = now;
-      laneFinished = false;
-      List<DeliveryQueue.DueDomain> dueDomains = queue.dueDomains(held, DOMAINS_PER_POLL);
-      stalled = !dueDomains.isEmpty();
-      for (DeliveryQueue.DueDomain due : dueDomains) {
-        Site site = parts.sites().get(due.domain());
-        if (site != null && !DeliveryLane.mayConnect(parts, site)) continue; // its destination is busy or paused
-        int limit = site == null ? properties.delivery().shaping().connectionLimit() : site.shaping().connectionLimit();
-        int wanted = (int) Math.min(limit, (due.due() + batchSize - 1) / batchSize);
-        while (lanesPerDomain.getOrDefault(due.domain(), 0) < wanted) {
-          if (!slots.tryAcquire()) return;
-          start(due.domain());
-          stalled = false;
+      synchronized (this) {
+        long now = System.nanoTime();
+        if (!candidates.isEmpty() && now - lastLook < REFRESH_NANOS) {
+          startLanes();
+          return;
         }
+        lastLook = now;
+      }
+      List<DeliveryQueue.DueDomain> due = queue.dueDomains(held, DOMAINS_PER_POLL);
+      synchronized (this) {
+        candidates.clear();
+        candidates.addAll(due);
+        startLanes();
       }
     } catch (RuntimeException e) {
       log.warn("Looking for due deliveries failed; trying again at the next poll", e);
+    }
+  }
+
+  /** Starts lanes for the candidates, in order, while slots are free; a candidate leaves once it has its lanes. */
+  private synchronized void startLanes() {
+    for (Iterator<DeliveryQueue.DueDomain> i = candidates.iterator(); i.hasNext(); ) {
+      DeliveryQueue.DueDomain due = i.next();
+      Site site = parts.sites().get(due.domain());
+      if (site != null && !DeliveryLane.mayConnect(parts, site)) continue; // its destination is busy or paused
+      int limit = site == null ? properties.delivery().shaping().connectionLimit() : site.shaping().connectionLimit();
+      int wanted = (int) Math.min(limit, (due.due() + batchSize - 1) / batchSize);
+      while (lanesPerDomain.getOrDefault(due.domain(), 0) < wanted) {
+        if (!slots.tryAcquire()) return;
+        start(due.domain());
+      }
+      i.remove();
     }
   }
 
@@ -156,9 +175,9 @@ final class DeliveryWorker implements SchedulingConfigurer {
   }
 
   private void finished(String domain) {
-    laneFinished = true;
     lanesPerDomain.computeIfPresent(domain, (d, n) -> n > 1 ? n - 1 : null);
     slots.release();
+    if (!stopping) startLanes();
   }
 
   /** What lanes share (tests run a lane themselves). */
