@@ -118,7 +118,16 @@ public class SendingDomains {
   public InstallationDomain addInstallationDomainOf(String address) {
     if (!(EmailAddress.parse(address) instanceof EmailAddress.Valid valid)) throw Refused.invalid("systemSender", "Enter an email address.");
     return installationDomainOf(address).orElseGet(() -> {
-      Domain added = add(null, valid.address().asciiDomain());
+      Domain added;
+      try {
+        added = add(null, valid.address().asciiDomain());
+      } catch (Refused refused) { // said of the address the operator typed, not of a domain field they do not see
+        throw switch (refused.refusal()) {
+          case dev.herald.platform.Refusal.Conflict c -> Refused.conflict("systemSender", c.message());
+          case dev.herald.platform.Refusal.Invalid i -> Refused.invalid("systemSender", i.message());
+          default -> refused;
+        };
+      }
       return new InstallationDomain(added.id(), added.name(), added.unicodeName(), added.verified());
     });
   }

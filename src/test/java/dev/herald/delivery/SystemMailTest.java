@@ -228,6 +228,11 @@ class SystemMailTest {
     assertThat(problem.toString()).contains("mode").contains("sandbox, mx");
     problem = call(put("/api/v1/operator/delivery"), "{\"systemSender\": \"not an address\"}", 422);
     assertThat(problem.toString()).contains("systemSender");
+    // A domain an organization holds verified cannot be the installation's: refused on the sender, by name.
+    TestOrganizations.Created org = organizations.create("Sender Holder " + counter, "domains:read");
+    new dev.herald.domains.TestSendingDomains(domains, jdbc).verified(org.id(), "held" + counter + ".example");
+    problem = call(put("/api/v1/operator/delivery"), "{\"mode\": \"mx\", \"systemSender\": \"herald@held" + counter + ".example\"}", 409);
+    assertThat(problem.toString()).contains("systemSender").contains("verified by another organization");
     assertThat(settings.status().mode()).isEqualTo(DeliveryMode.SANDBOX);
     assertThat(settings.status().systemSender()).isEmpty();
 
