@@ -42,8 +42,8 @@ class DeliveryConfiguration {
   }
 
   @Bean
-  Routing routing(Route route, IpPools pools) {
-    return new Routing(route, pools::egressFor);
+  Routing routing(Route route, IpPools pools, SmarthostRoute.Assignments servers) {
+    return new Routing(route, pools::egressFor, servers);
   }
 
   @Bean

@@ -144,6 +144,12 @@ final class DeliveryLane {
               results.add(noSession(c, now, started, failed));
               continue;
             }
+            // A delivery server at its hourly or daily limit: the recipient waits, without an attempt, until it frees.
+            Optional<SmarthostRoute.Full> full = parts.routing().take(servers);
+            if (full.isPresent()) {
+              later(c, full.get().until());
+              continue;
+            }
             Sending sending = session(servers, egress);
             switch (sending) {
               case Wait w -> {

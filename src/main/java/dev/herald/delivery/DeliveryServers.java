@@ -136,21 +136,23 @@ class DeliveryServers implements SmarthostRoute.Assignments {
    * is locked first, so nodes counting at once take turns and never pass a limit together.
    */
   @Override
-  public Optional<String> take(Smarthost smarthost) {
+  public Optional<SmarthostRoute.Full> take(long deliveryServer) {
     return transaction.execute(status -> {
       Row server = jdbc.sql("select " + COLUMNS + " from delivery_server where id = ? for update")
-          .param(smarthost.id()).query(Row.class).optional().orElse(null);
-      if (server == null) return Optional.<String>empty(); // deleted a moment ago: the snapshot still had it
+          .param(deliveryServer).query(Row.class).optional().orElse(null);
+      if (server == null) return Optional.<SmarthostRoute.Full>empty(); // deleted a moment ago: the snapshot still had it
       Instant now = clock.instant();
       Instant hour = now.truncatedTo(ChronoUnit.HOURS);
       Instant day = now.truncatedTo(ChronoUnit.DAYS);
       if (server.hourlyLimit() != null && used(server.id(), hour) >= server.hourlyLimit()) {
-        return Optional.of("the delivery server " + server.name() + " has taken its " + server.hourlyLimit()
-            + " messages this hour; the next hour starts at " + hour.plus(Duration.ofHours(1)).atOffset(ZoneOffset.UTC).toLocalTime() + " UTC");
+        Instant next = hour.plus(Duration.ofHours(1));
+        return Optional.of(new SmarthostRoute.Full("the delivery server " + server.name() + " has taken its "
+            + server.hourlyLimit() + " messages this hour; the next hour starts at "
+            + next.atOffset(ZoneOffset.UTC).toLocalTime() + " UTC", next));
       }
       if (server.dailyLimit() != null && used(server.id(), day) >= server.dailyLimit()) {
-        return Optional.of("the delivery server " + server.name() + " has taken its " + server.dailyLimit()
-            + " messages today; the next day starts at 00:00 UTC");
+        return Optional.of(new SmarthostRoute.Full("the delivery server " + server.name() + " has taken its "
+            + server.dailyLimit() + " messages today; the next day starts at 00:00 UTC", day.plus(Duration.ofDays(1))));
       }
       int inHour = jdbc.sql("""
           insert into delivery_server_usage (server_id, hour_start, messages) values (?, ?, 1)
@@ -161,7 +163,7 @@ class DeliveryServers implements SmarthostRoute.Assignments {
         jdbc.sql("delete from delivery_server_usage where server_id = ? and hour_start < ?")
             .params(server.id(), java.sql.Timestamp.from(day.minus(Duration.ofDays(1)))).update();
       }
-      return Optional.<String>empty();
+      return Optional.<SmarthostRoute.Full>empty();
     });
   }
 

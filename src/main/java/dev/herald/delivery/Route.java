@@ -51,15 +51,23 @@ interface Route {
    * One server: its name (what certificates and messages name) and its addresses, tried in order.
    *
    * @param credentials the AUTH login of a delivery server, {@code null} for none
-   * @param relay a delivery server (smarthost): its refusals never bounce the mail (a 5xx greeting or a refused
-   *     login is the operator's configuration to fix, not the recipients' fault), they defer it
+   * @param deliveryServer the stored id of a delivery server (smarthost), whose limits count each message sent to
+   *     it; {@code null} for an MX host
    */
   record Server(String hostName, List<InetAddress> addresses, int port, TlsPolicy tls, Credentials credentials,
-      boolean relay) {
+      Long deliveryServer) {
 
     /** An MX host or another server without AUTH. */
     Server(String hostName, List<InetAddress> addresses, int port, TlsPolicy tls) {
-      this(hostName, addresses, port, tls, null, false);
+      this(hostName, addresses, port, tls, null, null);
+    }
+
+    /**
+     * A delivery server: its refusals never bounce the mail (a 5xx greeting or a refused login is the operator's
+     * configuration to fix, not the recipients' fault), they defer it.
+     */
+    boolean relay() {
+      return deliveryServer != null;
     }
 
     public Server {

@@ -14,15 +14,43 @@ import java.util.Objects;
 final class Routing {
   private final Route route;
   private final DeliveryAttempt.Egresses egresses;
+  private final SmarthostRoute.Assignments limits;
 
-  Routing(Route route, DeliveryAttempt.Egresses egresses) {
+  Routing(Route route, DeliveryAttempt.Egresses egresses, SmarthostRoute.Assignments limits) {
     this.route = Objects.requireNonNull(route, "route");
     this.egresses = Objects.requireNonNull(egresses, "egresses");
+    this.limits = Objects.requireNonNull(limits, "limits");
   }
 
-  /** Every connection from one egress (tests). */
+  /** Every connection from one egress (tests); delivery servers without limits. */
   Routing(Route route, Egress egress) {
-    this(route, organizationId -> egress);
+    this(route, organizationId -> egress, NO_LIMITS);
+  }
+
+  private static final SmarthostRoute.Assignments NO_LIMITS = new SmarthostRoute.Assignments() {
+    @Override
+    public java.util.Optional<SmarthostRoute.Smarthost> assignedTo(Sender sender) {
+      return java.util.Optional.empty();
+    }
+
+    @Override
+    public java.util.Optional<SmarthostRoute.Full> take(long deliveryServer) {
+      return java.util.Optional.empty();
+    }
+  };
+
+  /**
+   * Counts one transaction against the limits of the delivery servers among these (MX hosts have none): empty when it
+   * may go now, else until when it waits. Asked once per message, just before it is sent.
+   */
+  java.util.Optional<SmarthostRoute.Full> take(Route.Servers servers) {
+    for (Route.Server server : servers.servers()) {
+      if (server.relay()) {
+        java.util.Optional<SmarthostRoute.Full> full = limits.take(server.deliveryServer());
+        if (full.isPresent()) return full;
+      }
+    }
+    return java.util.Optional.empty();
   }
 
   /** Where the sender's mail to the domain (lower-case ASCII) goes. */

@@ -20,8 +20,8 @@ import org.xbill.DNS.Type;
  * assigned, its login and its limits come from the {@link Assignments} port ({@link DeliveryServers} keeps them).
  *
  * <p>Every failure to reach a smarthost defers, never bounces: a misconfigured relay is the operator's to fix, not
- * a reason to return the senders' mail. A server over its hourly or daily limit defers the message until the window
- * frees. Its addresses may be private (a relay on the LAN is usual).
+ * a reason to return the senders' mail. The limits are not counted here (a route is asked once per batch): the worker
+ * counts each transaction through {@link Routing#take}. Its addresses may be private (a relay on the LAN is usual).
  */
 final class SmarthostRoute implements Route {
 
@@ -47,12 +47,16 @@ final class SmarthostRoute implements Route {
     Optional<Smarthost> assignedTo(Sender sender);
 
     /**
-     * Counts one message against the server's hourly and daily limits, durably and across nodes.
+     * Counts one message against the server's hourly and daily limits, durably and across nodes: the worker asks once
+     * per transaction, just before it.
      *
-     * @return empty when the message may go, else why it waits (and until when)
+     * @return empty when the message may go, else why it waits and until when
      */
-    Optional<String> take(Smarthost smarthost);
+    Optional<Full> take(long deliveryServer);
   }
+
+  /** A delivery server at one of its limits: mail for it waits until the window frees. */
+  record Full(String reason, java.time.Instant until) {}
 
   private final Assignments assignments;
   private final Route fallback;
@@ -93,9 +97,7 @@ final class SmarthostRoute implements Route {
     if (addresses.isEmpty()) {
       return new Unroutable(false, "the delivery server " + smarthost.host() + " has no A or AAAA record");
     }
-    Optional<String> wait = assignments.take(smarthost);
-    if (wait.isPresent()) return new Unroutable(false, wait.get());
     return new Servers(List.of(
-        new Server(smarthost.host(), addresses, smarthost.port(), smarthost.tls(), smarthost.credentials(), true)));
+        new Server(smarthost.host(), addresses, smarthost.port(), smarthost.tls(), smarthost.credentials(), smarthost.id())));
   }
 }

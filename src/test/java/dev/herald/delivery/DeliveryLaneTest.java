@@ -65,6 +65,7 @@ class DeliveryLaneTest {
   @Autowired JdbcClient jdbc;
   @Autowired Destinations destinations;
   @Autowired HeraldProperties properties;
+  @Autowired DeliveryServers deliveryServers;
   @TempDir Path dumps;
 
   TestOrganizations.Created org;
@@ -118,6 +119,27 @@ class DeliveryLaneTest {
   List<String> attempts(long messageId) {
     return jdbc.sql("select outcome || ' ' || coalesce(reply_code::text, '-') from outbound_attempt where message_id = ? order by id")
         .param(messageId).query(String.class).list();
+  }
+
+  @Test
+  void a_delivery_server_at_its_hourly_limit_holds_the_rest_without_an_attempt_until_the_next_hour() throws Exception {
+    sinkFor("limit.example", "relay.limit.example");
+    long server = deliveryServers.create(new DeliveryServers.Settings("Lane relay " + counter, "127.0.0.1",
+        sink.address.getPort(), ServerTls.NONE, true, null, null, 2, null)).id();
+    routes.byDomain.put("limit.example", new Servers(List.of(new Server("relay.limit.example",
+        List.of(InetAddress.getLoopbackAddress()), sink.address.getPort(), TlsPolicy.NONE, null, server))));
+    long id = send("a@limit.example", "b@limit.example", "c@limit.example");
+    lane("limit.example");
+    List<Row> first = rows(id);
+    assertThat(first).extracting(Row::state).containsExactly("delivered", "delivered", "queued");
+    Instant nextHour = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.HOURS).plus(Duration.ofHours(1));
+    assertThat(first.get(2).attempts()).isZero();
+    assertThat(first.get(2).nextAttemptAt()).isEqualTo(nextHour);
+
+    clock.advance(Duration.between(clock.instant(), nextHour).plusSeconds(1));
+    new DeliveryLane(worker.parts(), "limit.example", 50, Set::of, () -> false).run();
+    assertThat(rows(id)).extracting(Row::state).containsExactly("delivered", "delivered", "delivered");
+    assertThat(sink.messages(3)).hasSize(3);
   }
 
   @Test

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.herald.delivery.Route.Sender;
 import dev.herald.delivery.Route.Unroutable;
-import dev.herald.delivery.SmarthostRoute.Smarthost;
 import dev.herald.delivery.smtp.Envelope;
 import dev.herald.delivery.smtp.RecipientResult.Deferred;
 import dev.herald.delivery.smtp.SmtpSink;
@@ -171,19 +170,21 @@ class DeliveryServersTest extends SinkRouteContract {
   void limits_count_per_hour_and_day_across_nodes_and_free_with_the_window() {
     var limited = servers.create(new DeliveryServers.Settings("Limited " + counter, "127.0.0.1", 2525, ServerTls.NONE,
         true, null, null, 2, 3));
-    Smarthost relay = new Smarthost(limited.id(), "127.0.0.1", 2525, TlsPolicy.NONE, null);
+    long relay = limited.id();
     MutableClock clock = new MutableClock(Instant.parse("2031-03-04T10:15:00Z"));
     DeliveryServers nodeA = node(clock);
     DeliveryServers nodeB = node(clock);
 
     assertThat(nodeA.take(relay)).isEmpty();
     assertThat(nodeB.take(relay)).isEmpty();
-    assertThat(nodeA.take(relay)).contains(
-        "the delivery server Limited " + counter + " has taken its 2 messages this hour; the next hour starts at 11:00 UTC");
+    assertThat(nodeA.take(relay)).contains(new SmarthostRoute.Full(
+        "the delivery server Limited " + counter + " has taken its 2 messages this hour; the next hour starts at 11:00 UTC",
+        Instant.parse("2031-03-04T11:00:00Z")));
     clock.advance(Duration.ofHours(1));
     assertThat(nodeB.take(relay)).isEmpty();
-    assertThat(nodeA.take(relay)).contains(
-        "the delivery server Limited " + counter + " has taken its 3 messages today; the next day starts at 00:00 UTC");
+    assertThat(nodeA.take(relay)).contains(new SmarthostRoute.Full(
+        "the delivery server Limited " + counter + " has taken its 3 messages today; the next day starts at 00:00 UTC",
+        Instant.parse("2031-03-05T00:00:00Z")));
     clock.advance(Duration.ofHours(14)); // 01:15 the next day
     assertThat(nodeB.take(relay)).isEmpty();
     assertThat(jdbc.sql("select sum(messages) from delivery_server_usage where server_id = ?").param(limited.id())
@@ -194,7 +195,7 @@ class DeliveryServersTest extends SinkRouteContract {
   void nodes_counting_at_once_never_pass_a_limit_together() throws Exception {
     var limited = servers.create(new DeliveryServers.Settings("Busy " + counter, "127.0.0.1", 2525, ServerTls.NONE,
         true, null, null, 5, null));
-    Smarthost relay = new Smarthost(limited.id(), "127.0.0.1", 2525, TlsPolicy.NONE, null);
+    long relay = limited.id();
     List<Callable<Boolean>> takes = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
       DeliveryServers node = node(new MutableClock(Instant.parse("2031-03-04T10:15:00Z")));
@@ -211,17 +212,18 @@ class DeliveryServersTest extends SinkRouteContract {
   }
 
   @Test
-  void a_server_over_its_limit_defers_the_recipients_with_the_reason() {
+  void the_worker_counts_each_message_to_a_delivery_server_and_mx_hosts_count_nothing() {
     var limited = servers.create(new DeliveryServers.Settings("Full " + counter, "127.0.0.1", 2525, ServerTls.NONE,
         true, null, null, 1, null));
     servers.assign(limited.id(), acme.slug(), null);
-    DeliveryAttempt attempt = new DeliveryAttempt(new SmarthostRoute(servers, SmarthostRouteTest.NOWHERE, null),
-        SinkRouteContract.CLIENT, SinkRouteContract.EGRESS, null);
-    assertThat(servers.take(servers.assignedTo(sender()).orElseThrow())).isEmpty(); // the hour's one message
-    var results = attempt.deliver(sender(), "example.net", new Envelope("b@" + domain, List.of("a@example.net")),
-        RouteContract.message("limited"));
-    assertThat(results).singleElement().isInstanceOfSatisfying(Deferred.class,
-        d -> assertThat(d.reason()).contains("has taken its 1 messages this hour"));
+    Routing routing = new Routing(new SmarthostRoute(servers, SmarthostRouteTest.NOWHERE, null), o -> EGRESS, servers);
+    Route.Servers relay = (Route.Servers) routing.route(sender(), "example.net");
+    assertThat(routing.take(relay)).isEmpty(); // the hour's one message
+    assertThat(routing.take(relay)).get().satisfies(full -> assertThat(full.reason()).contains("has taken its 1 messages this hour"));
+    Route.Servers mx = new Route.Servers(List.of(new Route.Server("mx.example.net",
+        List.of(java.net.InetAddress.getLoopbackAddress()), 25, TlsPolicy.OPPORTUNISTIC)));
+    assertThat(routing.take(mx)).isEmpty();
+    assertThat(routing.take(mx)).isEmpty();
   }
 
   @Test

@@ -34,7 +34,7 @@ class SmarthostRouteTest extends SinkRouteContract {
       }
 
       @Override
-      public Optional<String> take(Smarthost smarthost) {
+      public Optional<SmarthostRoute.Full> take(long deliveryServer) {
         return Optional.empty();
       }
     };
