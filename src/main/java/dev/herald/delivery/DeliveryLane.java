@@ -131,7 +131,8 @@ final class DeliveryLane {
         Destination destination = routes.computeIfAbsent(sender, this::route);
         Content content = contents.get(new Wanted(c.messageId(), c.id()));
         byte[] bytes = signing.signer().map(s -> s.sign(content.bytes())).orElse(content.bytes());
-        Envelope envelope = new Envelope(parts.returnPath().address(c.messageId(), c.id(), ascii(signing.domain())), List.of(c.address()));
+        Envelope envelope = new Envelope(parts.returnPath().address(c.messageId(), c.id(), ascii(signing.domain())), List.of(c.address()),
+            envelopeId(c.headerMessageId()));
         long started = System.nanoTime();
         switch (destination) {
           case Unroutable u -> results.add(result(c, now, started, null, null,
@@ -329,6 +330,16 @@ final class DeliveryLane {
         session == null ? null : session.address().getHostAddress(),
         egress == null || egress.source() == null ? null : egress.source().getHostAddress(),
         reply == null ? null : reply.code(), reply == null ? null : reply.enhancedCode(), r.reason(), millis);
+  }
+
+  /**
+   * The DSN envelope id (RFC 3461 ENVID) that a delivery status notification quotes back: the Message-ID, when it is
+   * printable ASCII and short enough for the SMTP client to send (else none; the VERP return path still identifies the
+   * recipient).
+   */
+  static String envelopeId(String messageId) {
+    if (messageId == null || messageId.isEmpty() || messageId.length() > 100) return null;
+    return messageId.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f) ? messageId : null;
   }
 
   private static String ascii(String domain) {

@@ -110,7 +110,7 @@ final class DeliveryQueue {
 
   /** A recipient this node holds, with what delivering it needs from its message. */
   record Claimed(long id, long messageId, Long organizationId, String address, int attempts, Instant queuedAt, long fence,
-      MessageSourceKind source, String from) {}
+      MessageSourceKind source, String from, String headerMessageId) {}
 
   /**
    * Claims up to {@code limit} due recipients of one domain, in one statement: queued or deferred ones whose next
@@ -143,12 +143,13 @@ final class DeliveryQueue {
         set state = 'sending', lease_owner = :node, lease_attempt = r.lease_attempt + 1, lease_until = :until
         from outbound_message m
         where r.id in (select id from due union all select id from stale) and m.id = r.message_id
-        returning r.id, r.message_id, r.organization_id, r.address, r.attempts, r.created_at, r.lease_attempt, m.source, m.from_address""")
+        returning r.id, r.message_id, r.organization_id, r.address, r.attempts, r.created_at, r.lease_attempt, m.source, m.from_address,
+          m.header_message_id""")
         .param("domain", domain).param("now", Timestamp.from(now)).param("held", heldOrganizations.toArray(Long[]::new))
         .param("limit", limit).param("node", node).param("until", Timestamp.from(now.plus(term)))
         .query((rs, i) -> new Claimed(rs.getLong(1), rs.getLong(2), rs.getObject(3, Long.class), rs.getString(4), rs.getInt(5),
             rs.getTimestamp(6).toInstant(), rs.getLong(7), TextEnum.fromText(MessageSourceKind.class, rs.getString(8)),
-            rs.getString(9)))
+            rs.getString(9), rs.getString(10)))
         .list());
   }
 

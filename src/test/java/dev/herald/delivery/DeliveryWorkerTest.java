@@ -146,6 +146,8 @@ class DeliveryWorkerTest {
       List<String> dumps = captured(address);
       assertThat(dumps).as("one copy for " + address).hasSize(1);
       ReturnPath.Recipient bounce = returnPath.parse(mailFrom(dumps.getFirst())).orElseThrow();
+      // smtp-sink offers DSN: the envelope id a DSN quotes back is the Message-ID
+      assertThat(dumps.getFirst()).containsPattern("(?m)^X-Mail-Args: <[^>]*> .*ENVID=" + Pattern.quote(accepted.get("messageId").asString()));
       assertThat(bounce).isEqualTo(new ReturnPath.Recipient(id, r.get("id").asLong(), "worker-one.example"));
       Path file = dir.resolve(address + ".eml");
       Files.writeString(file, message(dumps.getFirst()), StandardCharsets.UTF_8);
