@@ -85,55 +85,62 @@ class OutboundMessages {
 
   /** Queues one message; {@code idempotencyKey} may be null. */
   Accepted accept(long organizationId, SendRequest request, String idempotencyKey) {
-    Pending pending = prepare(organizationId, 0, request, idempotencyKey == null ? null : "single:" + key(idempotencyKey));
-    if (pending.composed() == null) return replay(organizationId, pending.key(), pending.hash()).orElseThrow();
+    String key = idempotencyKey == null ? null : "single:" + key(idempotencyKey);
+    String hash = key == null ? null : hash(request);
+    Map<String, Long> earlier = key == null ? Map.of() : earlier(organizationId, new String[] {key}, new String[] {hash});
+    if (key != null && earlier.containsKey(key)) return replay(earlier.get(key));
+    Pending pending = new Pending(0, key, hash, composer.compose(organizationId, request));
     Map<String, String> suppressed = suppressed(organizationId, List.of(pending));
-    return transaction.execute(status -> insert(organizationId, pending, suppressed));
+    BatchEntry entry = transaction.execute(status -> insert(organizationId, List.of(pending), suppressed)).getFirst();
+    if (entry.refusal() != null) throw new Refused(entry.refusal());
+    return entry.accepted();
   }
 
   /**
    * Queues up to {@link #MAX_BATCH} messages, each checked on its own: the valid ones are inserted together in one
    * transaction, the others answered with their refusal. With a key, message {@code i} has the key {@code key#i}, so
    * the same batch sent again is answered as the first time, message by message.
+   *
+   * <p>Set-based: one query finds the batch's earlier keys, one screens its recipients, and one statement each inserts
+   * its messages, their recipients and their tracked links, so the cost per message is building it, not round trips.
    */
   List<BatchEntry> acceptBatch(long organizationId, List<SendRequest> requests, String idempotencyKey) {
     if (requests == null || requests.isEmpty()) throw Refused.invalid("messages", "Send 1 to " + MAX_BATCH + " messages.");
     if (requests.size() > MAX_BATCH) {
       throw Refused.invalid("messages", "At most " + MAX_BATCH + " messages per call; this batch has " + requests.size() + ".");
     }
+    int n = requests.size();
     String base = idempotencyKey == null ? null : "batch:" + key(idempotencyKey) + "#";
-    BatchEntry[] answers = new BatchEntry[requests.size()];
+    String[] keys = new String[n], hashes = new String[n];
+    if (base != null) {
+      for (int i = 0; i < n; i++) {
+        keys[i] = base + i;
+        hashes[i] = hash(requests.get(i));
+      }
+    }
+    Map<String, Long> earlier = base == null ? Map.of() : earlier(organizationId, keys, hashes);
+    BatchEntry[] answers = new BatchEntry[n];
+    Map<Integer, Long> replays = new LinkedHashMap<>();
     List<Pending> toInsert = new ArrayList<>();
-    for (int i = 0; i < requests.size(); i++) {
+    for (int i = 0; i < n; i++) {
       try {
-        Pending pending = prepare(organizationId, i, requests.get(i), base == null ? null : base + i);
-        if (pending.composed() == null) {
-          answers[i] = new BatchEntry(i, replay(organizationId, pending.key(), pending.hash()).orElseThrow(), null);
+        if (keys[i] != null && earlier.containsKey(keys[i])) {
+          if (earlier.get(keys[i]) == null) throw conflict();
+          replays.put(i, earlier.get(keys[i]));
         } else {
-          toInsert.add(pending);
+          toInsert.add(new Pending(i, keys[i], hashes[i], composer.compose(organizationId, requests.get(i))));
         }
       } catch (Refused refused) {
         answers[i] = new BatchEntry(i, null, refused.refusal());
       }
     }
+    Map<Long, Accepted> replayed = accepted(replays.values());
+    replays.forEach((i, id) -> answers[i] = new BatchEntry(i, replayed.get(id), null));
     Map<String, String> suppressed = suppressed(organizationId, toInsert);
-    transaction.executeWithoutResult(status -> {
-      for (Pending p : toInsert) {
-        try {
-          answers[p.index()] = new BatchEntry(p.index(), insert(organizationId, p, suppressed), null);
-        } catch (Refused refused) { // a concurrent request took the key with another message
-          answers[p.index()] = new BatchEntry(p.index(), null, refused.refusal());
-        }
-      }
-    });
+    if (!toInsert.isEmpty()) {
+      for (BatchEntry e : transaction.execute(status -> insert(organizationId, toInsert, suppressed))) answers[e.index()] = e;
+    }
     return List.of(answers);
-  }
-
-  /** An earlier answer for the key (composed null), or the message checked and built, ready to insert. */
-  private Pending prepare(long organizationId, int index, SendRequest request, String key) {
-    String hash = key == null ? null : hash(request);
-    if (key != null && replay(organizationId, key, hash).isPresent()) return new Pending(index, key, hash, null);
-    return new Pending(index, key, hash, composer.compose(organizationId, request));
   }
 
   /**
@@ -169,67 +176,179 @@ class OutboundMessages {
     }
   }
 
-  /** The answer given for the key before, if any; a conflict when the key came with another request. */
-  private Optional<Accepted> replay(long organizationId, String key, String hash) {
-    if (key == null) return Optional.empty();
-    record Earlier(long id, String hash) {}
-    Optional<Earlier> earlier = jdbc.sql("select id, request_hash from outbound_message where organization_id = ? and idempotency_key = ?")
-        .params(organizationId, key).query((rs, i) -> new Earlier(rs.getLong(1), rs.getString(2))).optional();
-    if (earlier.isEmpty()) return Optional.empty();
-    if (!earlier.get().hash().equals(hash)) {
-      throw Refused.conflict("Idempotency-Key", "This Idempotency-Key was used with a different message; use a new key for a new message.");
-    }
-    return Optional.of(accepted(earlier.get().id()));
+  /**
+   * The messages stored before under these keys (null entries skipped), key → message id, in one query; the id is
+   * null when the key came with another request (another hash), which the caller refuses (409) for that message.
+   */
+  private Map<String, Long> earlier(long organizationId, String[] keys, String[] hashes) {
+    Map<String, String> hashOf = new HashMap<>();
+    for (int i = 0; i < keys.length; i++) if (keys[i] != null) hashOf.put(keys[i], hashes[i]);
+    Map<String, Long> found = new HashMap<>();
+    jdbc.sql("select idempotency_key, id, request_hash from outbound_message where organization_id = ? and idempotency_key = any (?)")
+        .params(organizationId, hashOf.keySet().toArray(String[]::new))
+        .query(rs -> {
+          found.put(rs.getString(1), hashOf.get(rs.getString(1)).equals(rs.getString(3)) ? rs.getLong(2) : null);
+        });
+    return found;
   }
 
-  /** The message and its recipients; in the caller's transaction. */
-  private Accepted insert(long organizationId, Pending p, Map<String, String> suppressedReasons) {
-    Composer.Composed c = p.composed();
-    Optional<Long> id = jdbc.sql("""
-        insert into outbound_message (organization_id, sending_domain_id, source, from_address, subject, header_message_id,
+  /** The first answer again, or the conflict when the key came with another request ({@link #earlier}'s null). */
+  private Accepted replay(Long id) {
+    if (id == null) throw conflict();
+    return accepted(List.of(id)).get(id);
+  }
+
+  private static Refused conflict() {
+    return Refused.conflict("Idempotency-Key", "This Idempotency-Key was used with a different message; use a new key for a new message.");
+  }
+
+  /**
+   * The messages, their recipients and their tracked links, one statement each; in the caller's transaction. Ids are
+   * drawn first so that every row is named before it is written. A message whose key a concurrent request committed
+   * first (the insert waits for it at the unique index, then skips) gets that request's answer, or a conflict.
+   */
+  private List<BatchEntry> insert(long organizationId, List<Pending> pending, Map<String, String> suppressedReasons) {
+    int n = pending.size();
+    List<Long> ids = jdbc.sql("select nextval(pg_get_serial_sequence('outbound_message', 'id')) from generate_series(1, ?)")
+        .param(n).query(Long.class).list();
+    Long[] messageIds = ids.toArray(Long[]::new);
+    Long[] domainIds = new Long[n];
+    String[] froms = new String[n], subjects = new String[n], headerIds = new String[n], keys = new String[n], hashes = new String[n],
+        tags = new String[n], metadata = new String[n];
+    String[] dates = new String[n];
+    Boolean[] utf8 = new Boolean[n], opens = new Boolean[n], clicks = new Boolean[n];
+    byte[][] contents = new byte[n][];
+    for (int i = 0; i < n; i++) {
+      Pending p = pending.get(i);
+      Composer.Composed c = p.composed();
+      domainIds[i] = c.sendingDomainId();
+      froms[i] = c.from();
+      subjects[i] = c.subject();
+      headerIds[i] = c.message().messageId();
+      dates[i] = c.date().toString(); // ISO 8601 in UTC, which timestamptz reads
+      utf8[i] = c.message().smtpUtf8();
+      contents[i] = c.message().bytes();
+      keys[i] = p.key();
+      hashes[i] = p.hash();
+      tags[i] = textArray(c.tags());
+      metadata[i] = c.metadata();
+      opens[i] = c.trackOpens();
+      clicks[i] = c.trackClicks();
+    }
+    // tags go as text literals of arrays ('{"a","b"}'): a two-dimensional array cannot hold rows of different lengths
+    java.util.Set<Long> inserted = new java.util.HashSet<>(jdbc.sql("""
+        insert into outbound_message (id, organization_id, sending_domain_id, source, from_address, subject, header_message_id,
           header_date, smtputf8, content, idempotency_key, request_hash, tags, metadata, track_opens, track_clicks)
-        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, cast(? as jsonb), ?, ?)
+        select t.id, ?, t.domain_id, ?, t.from_address, t.subject, t.header_id, t.header_date, t.utf8, t.content, t.key, t.hash,
+          cast(t.tags as text[]), cast(t.metadata as jsonb), t.opens, t.clicks
+        from unnest(cast(? as bigint[]), cast(? as bigint[]), cast(? as text[]), cast(? as text[]), cast(? as text[]),
+          cast(? as timestamptz[]), cast(? as boolean[]), cast(? as bytea[]), cast(? as text[]), cast(? as text[]), cast(? as text[]),
+          cast(? as text[]), cast(? as boolean[]), cast(? as boolean[]))
+          as t(id, domain_id, from_address, subject, header_id, header_date, utf8, content, key, hash, tags, metadata, opens, clicks)
+        order by t.id
         on conflict (organization_id, idempotency_key) do nothing
         returning id""")
-        .params(organizationId, c.sendingDomainId(), MessageSourceKind.API.text(), c.from(), c.subject(), c.message().messageId(),
-            Timestamp.from(c.date()), c.message().smtpUtf8(), c.message().bytes(), p.key(), p.hash(), c.tags().toArray(String[]::new),
-            c.metadata(), c.trackOpens(), c.trackClicks())
-        .query(Long.class).optional();
-    if (id.isEmpty()) return replay(organizationId, p.key(), p.hash()).orElseThrow(); // a concurrent request with the key committed first
-    if (!c.links().isEmpty()) {
-      jdbc.sql("insert into outbound_link (message_id, link_number, url) select ?, t.n, t.url from unnest(cast(? as text[])) with ordinality as t(url, n)")
-          .params(id.get(), c.links().toArray(String[]::new)).update();
-    }
-    int n = c.recipients().size();
-    String[] kinds = new String[n], addresses = new String[n], keys = new String[n], domains = new String[n], states = new String[n],
-        replies = new String[n];
+        .params(organizationId, MessageSourceKind.API.text(), messageIds, domainIds, froms, subjects, headerIds, dates, utf8, contents, keys,
+            hashes, tags, metadata, opens, clicks)
+        .query(Long.class).list());
+
+    List<Long> linkMessages = new ArrayList<>(), recipientMessages = new ArrayList<>();
+    List<Integer> linkNumbers = new ArrayList<>();
+    List<String> urls = new ArrayList<>(), kinds = new ArrayList<>(), addresses = new ArrayList<>(), addressKeys = new ArrayList<>(),
+        domains = new ArrayList<>(), states = new ArrayList<>(), replies = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      EmailAddress address = c.recipients().get(i).address();
-      kinds[i] = c.recipients().get(i).kind().text();
-      addresses[i] = address.asciiAddress();
-      keys[i] = address.key();
-      domains[i] = address.asciiDomain().toLowerCase(java.util.Locale.ROOT);
-      String suppressed = suppressedReasons.get(address.key());
-      states[i] = (suppressed == null ? RecipientState.QUEUED : RecipientState.FAILED).text();
-      replies[i] = suppressed == null ? "" : "Not sent: suppressed (" + suppressed + ")";
+      if (!inserted.contains(messageIds[i])) continue;
+      Composer.Composed c = pending.get(i).composed();
+      for (int l = 0; l < c.links().size(); l++) {
+        linkMessages.add(messageIds[i]);
+        linkNumbers.add(l + 1);
+        urls.add(c.links().get(l));
+      }
+      for (Composer.Recipient r : c.recipients()) {
+        EmailAddress address = r.address();
+        String suppressed = suppressedReasons.get(address.key());
+        recipientMessages.add(messageIds[i]);
+        kinds.add(r.kind().text());
+        addresses.add(address.asciiAddress());
+        addressKeys.add(address.key());
+        domains.add(address.asciiDomain().toLowerCase(java.util.Locale.ROOT));
+        states.add((suppressed == null ? RecipientState.QUEUED : RecipientState.FAILED).text());
+        replies.add(suppressed == null ? "" : "Not sent: suppressed (" + suppressed + ")");
+      }
     }
-    jdbc.sql("""
-        insert into outbound_recipient (message_id, organization_id, kind, address, address_key, domain, state, last_reply, finished_at)
-        select ?, ?, t.kind, t.address, t.address_key, t.domain, t.state, t.reply, case when t.state = 'failed' then now() end
-        from unnest(cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]))
-          with ordinality as t(kind, address, address_key, domain, state, reply, position)
-        order by t.position""")
-        .params(id.get(), organizationId, kinds, addresses, keys, domains, states, replies).update();
-    return accepted(id.get());
+    if (!linkMessages.isEmpty()) {
+      jdbc.sql("""
+          insert into outbound_link (message_id, link_number, url)
+          select * from unnest(cast(? as bigint[]), cast(? as integer[]), cast(? as text[]))""")
+          .params(linkMessages.toArray(Long[]::new), linkNumbers.toArray(Integer[]::new), urls.toArray(String[]::new)).update();
+    }
+    Map<Long, List<AcceptedRecipient>> recipients = new HashMap<>();
+    if (!recipientMessages.isEmpty()) {
+      // ids follow the order of the select (position), which is the order the answer lists them in
+      jdbc.sql("""
+          insert into outbound_recipient (message_id, organization_id, kind, address, address_key, domain, state, last_reply, finished_at)
+          select t.message_id, ?, t.kind, t.address, t.address_key, t.domain, t.state, t.reply, case when t.state = 'failed' then now() end
+          from unnest(cast(? as bigint[]), cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]),
+            cast(? as text[])) with ordinality as t(message_id, kind, address, address_key, domain, state, reply, position)
+          order by t.position
+          returning id, message_id, address, kind, state, last_reply""")
+          .params(organizationId, recipientMessages.toArray(Long[]::new), kinds.toArray(String[]::new), addresses.toArray(String[]::new),
+              addressKeys.toArray(String[]::new), domains.toArray(String[]::new), states.toArray(String[]::new),
+              replies.toArray(String[]::new))
+          .query(rs -> {
+            recipients.computeIfAbsent(rs.getLong(2), k -> new ArrayList<>()).add(recipient(rs));
+          });
+      recipients.values().forEach(list -> list.sort(java.util.Comparator.comparingLong(AcceptedRecipient::id)));
+    }
+    List<BatchEntry> entries = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      Pending p = pending.get(i);
+      if (inserted.contains(messageIds[i])) {
+        entries.add(new BatchEntry(p.index(), new Accepted(messageIds[i], p.composed().message().messageId(),
+            List.copyOf(recipients.getOrDefault(messageIds[i], List.of()))), null));
+        continue;
+      }
+      try { // a concurrent request with the key committed first
+        Map<String, Long> earlier = earlier(organizationId, new String[] {p.key()}, new String[] {p.hash()});
+        entries.add(new BatchEntry(p.index(), replay(earlier.get(p.key())), null));
+      } catch (Refused refused) {
+        entries.add(new BatchEntry(p.index(), null, refused.refusal()));
+      }
+    }
+    return entries;
   }
 
-  private Accepted accepted(long id) {
-    String messageId = jdbc.sql("select header_message_id from outbound_message where id = ?").param(id).query(String.class).single();
-    List<AcceptedRecipient> recipients = jdbc.sql("select id, address, kind, state, last_reply from outbound_recipient where message_id = ? order by id")
-        .param(id).query((rs, i) -> new AcceptedRecipient(rs.getLong(1), rs.getString(2), TextEnum.fromText(RecipientKind.class, rs.getString(3)),
-            TextEnum.fromText(RecipientState.class, rs.getString(4)), rs.getString(5)))
-        .list();
-    return new Accepted(id, messageId, recipients);
+  /** A PostgreSQL array literal of the strings, each quoted. */
+  private static String textArray(List<String> values) {
+    StringBuilder out = new StringBuilder("{");
+    for (String v : values) {
+      if (out.length() > 1) out.append(',');
+      out.append('"').append(v.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+    }
+    return out.append('}').toString();
+  }
+
+  private static AcceptedRecipient recipient(ResultSet rs) throws SQLException {
+    return new AcceptedRecipient(rs.getLong(1), rs.getString(3), TextEnum.fromText(RecipientKind.class, rs.getString(4)),
+        TextEnum.fromText(RecipientState.class, rs.getString(5)), rs.getString(6));
+  }
+
+  /** The answers stored for these messages, id → answer, in two queries. */
+  private Map<Long, Accepted> accepted(java.util.Collection<Long> ids) {
+    Map<Long, Accepted> answers = new HashMap<>();
+    if (ids.isEmpty()) return answers;
+    Long[] wanted = ids.toArray(Long[]::new);
+    Map<Long, List<AcceptedRecipient>> recipients = new HashMap<>();
+    jdbc.sql("select id, message_id, address, kind, state, last_reply from outbound_recipient where message_id = any (?) order by id")
+        .param(wanted)
+        .query(rs -> {
+          recipients.computeIfAbsent(rs.getLong(2), k -> new ArrayList<>()).add(recipient(rs));
+        });
+    jdbc.sql("select id, header_message_id from outbound_message where id = any (?)").param(wanted)
+        .query(rs -> {
+          answers.put(rs.getLong(1), new Accepted(rs.getLong(1), rs.getString(2), List.copyOf(recipients.getOrDefault(rs.getLong(1), List.of()))));
+        });
+    return answers;
   }
 
   // ---- reading -----------------------------------------------------------------------------------------------------

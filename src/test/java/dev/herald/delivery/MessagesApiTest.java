@@ -327,6 +327,55 @@ class MessagesApiTest {
   }
 
   @Test
+  void a_batch_stores_each_message_with_its_own_recipients_links_and_tags_and_a_reused_key_is_refused_for_that_message_alone()
+      throws Exception {
+    String tag = "a \"quoted\" \\ tag, {braced}";
+    List<Map<String, Object>> sent = List.of(
+        message("to", List.of("ann@one.example", "bob@two.example"), "cc", List.of("cat@one.example"), "bcc", List.of("dan@three.example"),
+            "tags", List.of(tag, "plain"), "trackClicks", true,
+            "html", "<p><a href=\"https://shop.example/a\">A</a> <a href=\"https://shop.example/b\">B</a></p>"),
+        message("to", List.of("nope")),
+        message("to", List.of("eve@four.example"), "trackClicks", true, "html", "<p><a href=\"https://shop.example/c\">C</a></p>",
+            "metadata", Map.of("n", 1)));
+    JsonNode results = batch(sent, "mix", 202).get("results");
+
+    long first = results.get(0).get("id").asLong();
+    long third = results.get(2).get("id").asLong();
+    List<String> answered = new ArrayList<>();
+    for (JsonNode r : results.get(0).get("recipients")) answered.add(r.get("kind").asString() + " " + r.get("address").asString());
+    assertThat(answered).containsExactly("to ann@one.example", "to bob@two.example", "cc cat@one.example", "bcc dan@three.example");
+    assertThat(results.get(2).get("recipients")).hasSize(1);
+    assertThat(results.get(2).get("recipients").get(0).get("address").asString()).isEqualTo("eve@four.example");
+    for (int i : new int[] {0, 2}) {
+      long id = results.get(i).get("id").asLong();
+      List<Long> stored = jdbc.sql("select id from outbound_recipient where message_id = ? order by id").param(id).query(Long.class).list();
+      List<Long> ids = new ArrayList<>();
+      for (JsonNode r : results.get(i).get("recipients")) ids.add(r.get("id").asLong());
+      assertThat(ids).as("the answer names the message's own rows").isEqualTo(stored);
+      assertThat(jdbc.sql("select header_message_id from outbound_message where id = ?").param(id).query(String.class).single())
+          .isEqualTo(results.get(i).get("messageId").asString());
+    }
+    assertThat(jdbc.sql("select link_number || ' ' || url from outbound_link where message_id = ? order by link_number").param(first)
+        .query(String.class).list()).containsExactly("1 https://shop.example/a", "2 https://shop.example/b");
+    assertThat(jdbc.sql("select link_number || ' ' || url from outbound_link where message_id = ?").param(third)
+        .query(String.class).list()).containsExactly("1 https://shop.example/c");
+    JsonNode shown = expect(call(acme, get("/api/v1/orgs/" + acme.slug() + "/messages/" + first), null), 200);
+    assertThat(shown.get("tags").get(0).asString()).isEqualTo(tag);
+    assertThat(shown.get("tags").get(1).asString()).isEqualTo("plain");
+    JsonNode third_ = expect(call(acme, get("/api/v1/orgs/" + acme.slug() + "/messages/" + third), null), 200);
+    assertThat(third_.get("metadata").get("n").asInt()).isEqualTo(1);
+
+    List<Map<String, Object>> changed = new ArrayList<>(sent);
+    changed.set(2, message("to", List.of("fay@five.example")));
+    JsonNode again = batch(changed, "mix", 202).get("results");
+    assertThat(again.get(0).get("id").asLong()).isEqualTo(first);
+    assertThat(again.get(0).get("recipients")).isEqualTo(results.get(0).get("recipients"));
+    assertThat(again.get(2).get("problem").get("status").asInt()).isEqualTo(409);
+    assertThat(messages()).isEqualTo(2);
+    assertThat(recipients()).isEqualTo(5);
+  }
+
+  @Test
   void a_batch_of_more_than_1000_messages_is_refused_whole() throws Exception {
     List<Map<String, Object>> many = new ArrayList<>();
     for (int i = 0; i < 1001; i++) many.add(message());
