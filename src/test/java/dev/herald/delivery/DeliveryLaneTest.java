@@ -66,6 +66,7 @@ class DeliveryLaneTest {
   @Autowired Destinations destinations;
   @Autowired HeraldProperties properties;
   @Autowired DeliveryServers deliveryServers;
+  @Autowired IpPools pools;
   @TempDir Path dumps;
 
   TestOrganizations.Created org;
@@ -140,6 +141,20 @@ class DeliveryLaneTest {
     new DeliveryLane(worker.parts(), "limit.example", 50, Set::of, () -> false).run();
     assertThat(rows(id)).extracting(Row::state).containsExactly("delivered", "delivered", "delivered");
     assertThat(sink.messages(3)).hasSize(3);
+  }
+
+  @Test
+  void the_worker_binds_the_organizations_ip_pool_and_greets_with_its_ehlo_name() throws Exception {
+    IpPools.Pool pool = pools.create("Lane pool " + counter);
+    pools.addAddress(pool.id(), "127.0.0.3", "mta3.lane.test");
+    pools.assign(org.slug(), pool.id());
+    sinkFor("pooled.example", "mx.pooled.example");
+    long id = send("ann@pooled.example");
+    lane("pooled.example");
+    assertThat(rows(id)).extracting(Row::state).containsExactly("delivered");
+    assertThat(sink.messages(1)).singleElement().asString().contains("X-Client-Addr: 127.0.0.3", "X-Helo-Args: mta3.lane.test");
+    assertThat(jdbc.sql("select source_ip from outbound_attempt where message_id = ?").param(id).query(String.class).list())
+        .containsExactly("127.0.0.3");
   }
 
   @Test
