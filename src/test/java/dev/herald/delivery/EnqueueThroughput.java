@@ -85,6 +85,10 @@ class EnqueueThroughput {
     // no DNS serves bench.example: the periodic re-check would unverify it halfway through
     jdbc.sql("update sending_domain set next_check_at = now() + interval '1 day' where id = ?").param(domainId).update();
     jdbc.sql("insert into queue_pause (domain, paused_by) values ('*', 'bench') on conflict do nothing").update();
+    // e.g. -Dherald.bench.sql="alter table outbound_message alter column content set compression lz4" to compare storage
+    String setup = System.getProperty("herald.bench.sql", "");
+    if (!setup.isBlank()) jdbc.sql(setup).update();
+    System.out.println("content storage: " + (setup.isBlank() ? "as migrated" : setup));
     long postmaster = postmasterPid();
     var threads = ManagementFactory.getThreadMXBean();
     var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
