@@ -58,10 +58,15 @@ class MessagesController {
       if (EmailAddress.parse(recipient.strip()) instanceof EmailAddress.Valid valid) recipientKey = valid.address().key();
       else errors.put("recipient", "Enter a whole email address, like ann@example.com.");
     }
+    String tagFilter = tag.isBlank() ? null : tag.strip();
+    if (tagFilter != null && tagFilter.chars().anyMatch(c -> c < 0x20)) { // no tag holds one, and PostgreSQL refuses a NUL
+      errors.put("tag", "A tag is one line of text without control characters.");
+      tagFilter = null;
+    }
     List<SendingDomains.Named> named = domains.names(org.id());
     Long domainId = named.stream().filter(d -> String.valueOf(d.id()).equals(domain)).map(SendingDomains.Named::id).findFirst().orElse(null);
     LocalDate sinceDay = day(since, "since", errors), untilDay = day(until, "until", errors);
-    MessageLog.Filter filter = new MessageLog.Filter(s, tag.isBlank() ? null : tag.strip(), recipientKey, domainId,
+    MessageLog.Filter filter = new MessageLog.Filter(s, tagFilter, recipientKey, domainId,
         sinceDay == null ? null : sinceDay.atStartOfDay(ZoneOffset.UTC).toInstant(),
         untilDay == null ? null : untilDay.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
     MessageLog.Cursor cursor = before != null ? new MessageLog.Cursor(before, false) : after != null ? new MessageLog.Cursor(after, true) : null;
@@ -80,11 +85,15 @@ class MessagesController {
   private static LocalDate day(String text, String field, Map<String, String> errors) {
     if (text.isBlank()) return null;
     try {
-      return LocalDate.parse(text.strip());
+      LocalDate day = LocalDate.parse(text.strip());
+      // ISO dates may carry a sign and more digits ("+999999999-12-31"): such a day overflows the day after it or lies
+      // outside what PostgreSQL's timestamptz holds, so it is refused like any other unreadable day.
+      if (day.getYear() >= 1 && day.getYear() <= 9999) return day;
     } catch (DateTimeParseException e) {
-      errors.put(field, "Give the day as YYYY-MM-DD.");
-      return null;
+      // said below
     }
+    errors.put(field, "Give the day as YYYY-MM-DD.");
+    return null;
   }
 
   @GetMapping("/o/{org}/messages/{id}")

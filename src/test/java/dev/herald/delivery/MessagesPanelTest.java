@@ -129,6 +129,21 @@ class MessagesPanelTest {
     assertThat(ids(bad)).containsExactly(other, bounced, old);
   }
 
+  /** Filters the database cannot hold (a day past its range, a NUL) are said beside their field, never a 500. */
+  @Test
+  void a_filter_the_database_cannot_hold_is_named_beside_its_field() throws Exception {
+    long message = send("news@" + domain, List.of("ann@one.example"), "Hello", List.of("digest"));
+    for (String[] filter : new String[][] {{"until", "+999999999-12-31"}, {"since", "-5000-01-01"}, {"since", "+300000-01-01"},
+        {"tag", "di\u0000gest"}}) {
+      MockHttpServletResponse r = mvc.perform(get("/o/" + acme.slug() + "/messages").param(filter[0], filter[1]).with(owner))
+          .andReturn().getResponse();
+      assertThat(r.getStatus()).as(filter[0] + "=" + filter[1]).isEqualTo(200);
+      String html = r.getContentAsString();
+      assertThat(html).as(filter[0]).contains("id=\"filter-" + filter[0] + "-error\"");
+      assertThat(ids(html)).containsExactly(message);
+    }
+  }
+
   @Test
   void pages_go_back_by_keyset_and_forward_again() throws Exception {
     List<SendRequest> batch = new ArrayList<>();
