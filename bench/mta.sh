@@ -45,6 +45,13 @@ SINK_PORT=${BENCH_SINK_PORT:-18525}
 POSTFIX_PORT=${BENCH_POSTFIX_PORT:-18526}
 DNS_PORT=${BENCH_DNS_PORT:-18553}
 SESSIONS=20
+# The sink is one big server: with the static route every recipient domain's "MX" is 127.0.0.1, one site, so
+# Herald's default shaping (10 connections, 100 msg/s, 100 messages per connection, KumoMTA's default) would
+# hold the whole run to it. The private Postfix relays to the same sink under its defaults:
+# default_destination_concurrency_limit = 20 connections, no rate delay, connections reused without a count
+# limit (smtp_connection_reuse_count_limit = 0, for up to 300 s). Herald gets the same, as an operator would
+# configure a destination known to be one large server: a site override for 127.0.0.1.
+SINK_CONNECTIONS=20
 DEADLINE=${BENCH_DEADLINE:-$((600 + N / 20))} # seconds any one wait may take
 WORK=$(mktemp -d /tmp/herald-bench-mta.XXXXXX)
 chmod 755 "$WORK" # Postfix's daemons (user postfix) reach their queue under it
@@ -197,6 +204,8 @@ start_herald() {
   # shellcheck disable=SC2086
   "$JAVA_HOME/bin/java" -Xmx512m ${BENCH_JAVA_OPTS:-} -jar "$JAR" --server.port="$PORT" --herald.data-dir="$data" \
     --herald.db.embedded-port="$PGPORT" --herald.delivery.route=static --herald.delivery.static-route="127.0.0.1:$sink" \
+    --herald.delivery.shaping.sites[0].mx-suffix=127.0.0.1 --herald.delivery.shaping.sites[0].connection-limit="$SINK_CONNECTIONS" \
+    --herald.delivery.shaping.sites[0].deliveries-per-connection=100000 --herald.delivery.shaping.sites[0].message-rate=100000/s \
     --herald.dns.resolvers="127.0.0.1:$DNS_PORT" --herald.sending.spf-include=_spf.herald-bench.example \
     --herald.sending.bounce-host=bounce.herald-bench.example --herald.sending.tracking-host=track.herald-bench.example \
     > "$WORK/herald.log" 2>&1 &
