@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -111,6 +112,10 @@ final class DeliveryLane {
       return;
     }
     Map<Sender, Destination> routes = new HashMap<>();
+    // Recipients of one untracked message share its one array (MessageSource.contents): their signed bytes are the
+    // same, so the message is signed once for all of them in the batch (body hash, header hash and the key's
+    // signature). By identity, not content: a tracked message's per-recipient copies differ and are signed each.
+    Map<byte[], byte[]> signed = new IdentityHashMap<>();
     Map<Servers, NoSession> unreachable = new HashMap<>();
     List<Result> results = new ArrayList<>(batch.size());
     Instant pausedUntil = null;
@@ -130,7 +135,11 @@ final class DeliveryLane {
         Sender sender = new Sender(c.organizationId() == null ? 0 : c.organizationId(), signing.domain());
         Destination destination = routes.computeIfAbsent(sender, this::route);
         Content content = contents.get(new Wanted(c.messageId(), c.id()));
-        byte[] bytes = signing.signer().map(s -> s.sign(content.bytes())).orElse(content.bytes());
+        if (signing.signer().isEmpty() && destination instanceof Servers) {
+          results.add(unsigned(c, now, signing.domain()));
+          continue;
+        }
+        byte[] bytes = signing.signer().isEmpty() ? content.bytes() : signed.computeIfAbsent(content.bytes(), signing.signer().get()::sign);
         Envelope envelope = new Envelope(parts.returnPath().address(c.messageId(), c.id(), ascii(signing.domain())), List.of(c.address()),
             envelopeId(c.headerMessageId()));
         long started = System.nanoTime();
@@ -299,6 +308,19 @@ final class DeliveryLane {
   }
 
   // ---- results -----------------------------------------------------------------------------------------------------
+
+  /**
+   * Mail whose sending domain is no longer verified, or has no key to sign with now, is held rather than sent
+   * unsigned (receivers would reject it under the domain's DMARC policy, or it would hurt the domain's standing): it
+   * is deferred like any temporary failure, tried again on the retry schedule, and expires at the give-up age if the
+   * domain does not come back. The sandbox still captures it, and an unroutable one ends as it would (nothing leaves).
+   */
+  private Result unsigned(Claimed c, Instant at, String sendingDomain) {
+    return result(c, at, System.nanoTime(), null, null, new RecipientResult.Deferred(c.address(), null, HELD_UNSIGNED.formatted(sendingDomain)));
+  }
+
+  static final String HELD_UNSIGNED =
+      "Held by Herald: the sending domain %s is not verified or has no active DKIM key, and mail is not sent unsigned; it is tried again later";
 
   private Result noSession(Claimed c, Instant at, long started, NoSession none) {
     return result(c, at, started, null, null, none.permanent()

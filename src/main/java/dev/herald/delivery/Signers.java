@@ -38,18 +38,22 @@ final class Signers {
 
   /**
    * The signer for mail of the organization from {@code fromAddress}; with no organization, Herald's own mail, signed
-   * for the installation's domain of the system sender. Mail from a domain that is no longer verified goes unsigned:
-   * the message was accepted when the domain was verified, and mail without a signature beats no mail.
+   * for the installation's domain of the system sender. {@code signer} is empty for a domain that is no longer verified or has no active key
+   * (its DKIM records not published and checked): the worker holds such mail rather than send it unsigned.
    */
   Signing forSender(Long organizationId, String fromAddress) {
     String domain = fromAddress.substring(fromAddress.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
     Key key = new Key(organizationId, domain);
     Instant now = clock.instant();
     Signing cached = signers.get(key);
-    if (cached != null && !now.isAfter(cached.loadedAt().plus(KEEP)) && !now.isBefore(cached.loadedAt())) return cached;
-    Signing loaded = load(organizationId, fromAddress, domain, now);
-    signers.put(key, loaded);
-    return loaded;
+    if (fresh(cached, now)) return cached;
+    // One load per domain at a time: when the lanes start together (or the entry ages out under load) they would
+    // otherwise all query and parse the same keys at once, which showed in the worker's profile.
+    return signers.compute(key, (k, old) -> fresh(old, now) ? old : load(organizationId, fromAddress, domain, now));
+  }
+
+  private static boolean fresh(Signing signing, Instant now) {
+    return signing != null && !now.isAfter(signing.loadedAt().plus(KEEP)) && !now.isBefore(signing.loadedAt());
   }
 
   private Signing load(Long organizationId, String fromAddress, String domain, Instant now) {

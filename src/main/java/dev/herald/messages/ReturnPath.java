@@ -36,7 +36,8 @@ public class ReturnPath {
   private static final Pattern DOMAIN = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+");
 
   private final Supplier<byte[]> keySource;
-  private volatile byte[] key;
+  /** Keyed once, never used itself: each address takes a clone (a Mac is not thread-safe). */
+  private volatile Mac prototype;
 
   /** What a bounce address says, once its signature checked out. */
   public record Recipient(long messageId, long recipientId, String sendingDomain) {}
@@ -82,8 +83,7 @@ public class ReturnPath {
 
   private String mac(String message, String recipient, String domain) {
     try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(key(), "HmacSHA256"));
+      Mac mac = mac();
       byte[] full = mac.doFinal(("return-path|" + message + "|" + recipient + "|" + domain).getBytes(StandardCharsets.US_ASCII));
       return base32(Arrays.copyOf(full, MAC_BYTES));
     } catch (GeneralSecurityException e) {
@@ -91,13 +91,22 @@ public class ReturnPath {
     }
   }
 
-  private byte[] key() {
-    byte[] k = key;
-    if (k == null) {
-      k = keySource.get();
-      key = k;
+  /**
+   * A fresh copy of one keyed HMAC: the worker asks for an address per recipient, and looking the algorithm up and
+   * keying it each time showed in its profile (a clone copies the keyed state).
+   */
+  private Mac mac() throws GeneralSecurityException {
+    Mac keyed = prototype;
+    if (keyed == null) {
+      keyed = Mac.getInstance("HmacSHA256");
+      keyed.init(new SecretKeySpec(keySource.get(), "HmacSHA256"));
+      prototype = keyed;
     }
-    return k;
+    try {
+      return (Mac) keyed.clone();
+    } catch (CloneNotSupportedException e) {
+      throw new IllegalStateException("the JDK's HmacSHA256 can be cloned", e);
+    }
   }
 
   private static byte[] freshKey() {

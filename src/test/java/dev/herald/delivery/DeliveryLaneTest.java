@@ -207,6 +207,71 @@ class DeliveryLaneTest {
   }
 
   @Test
+  void mail_of_a_domain_no_longer_verified_is_held_not_sent_unsigned_and_goes_signed_once_it_is_verified_again() throws Exception {
+    sinkFor("held.example", "mx.held.example");
+    long id = send("ann@held.example");
+    String sending = "lane-" + counter + ".example";
+    jdbc.sql("update sending_domain set verified = false where name = ?").param(sending).update();
+    lane("held.example");
+    Row held = rows(id).getFirst();
+    assertThat(held.state()).isEqualTo("deferred");
+    assertThat(held.attempts()).isEqualTo(1);
+    assertThat(held.lastReply()).isEqualTo(DeliveryLane.HELD_UNSIGNED.formatted(sending));
+    assertThat(held.nextAttemptAt()).isAfter(clock.instant());
+    assertThat(attempts(id)).containsExactly("deferred -");
+    assertThat(sink.messages(0)).isEmpty();
+
+    jdbc.sql("update sending_domain set verified = true where name = ?").param(sending).update();
+    clock.advance(properties.delivery().retry().first().multipliedBy(2)); // past the retry and the signers' memory
+    lane("held.example");
+    assertThat(rows(id).getFirst().state()).isEqualTo("delivered");
+    assertThat(attempts(id)).containsExactly("deferred -", "delivered 250");
+    assertThat(sink.messages(1)).singleElement().asString().contains("DKIM-Signature: v=1;").contains(" d=" + sending + ";");
+  }
+
+  @Test
+  void the_recipients_of_one_message_in_a_batch_share_one_signature() throws Exception {
+    sinkFor("many.example", "mx.many.example");
+    long id = send("a@many.example", "b@many.example", "c@many.example");
+    // A clock a second later at each reading: a message signed per recipient would carry three different t= tags.
+    java.util.concurrent.atomic.AtomicLong readings = new java.util.concurrent.atomic.AtomicLong();
+    java.time.Clock ticking = new java.time.Clock() {
+      @Override public java.time.ZoneId getZone() { return java.time.ZoneOffset.UTC; }
+      @Override public java.time.Clock withZone(java.time.ZoneId zone) { return this; }
+      @Override public Instant instant() { return clock.instant().plusSeconds(readings.incrementAndGet()); }
+    };
+    DeliveryWorker.LaneParts p = worker.parts();
+    lane(new DeliveryWorker.LaneParts(p.queue(), p.sources(), new Signers(sendingDomains, ticking), p.returnPath(), p.routing(), p.attempt(),
+        p.sandbox(), p.destinations(), p.shaping(), p.retry(), p.clock(), p.sites()), "many.example");
+    assertThat(rows(id)).extracting(Row::state).containsExactly("delivered", "delivered", "delivered");
+    List<String> captured = sink.messages(3);
+    assertThat(captured).hasSize(3);
+    java.util.regex.Pattern t = java.util.regex.Pattern.compile("\\bt=(\\d+);");
+    List<String> times = captured.stream().map(m -> t.matcher(m).results().map(r -> r.group(1)).toList().toString()).distinct().toList();
+    assertThat(times).singleElement().asString().matches("\\[\\d+, \\d+\\]"); // both keys' t=, the same in every copy
+    assertThat(readings.get()).isPositive();
+  }
+
+  @Test
+  void mail_held_for_a_domain_without_an_active_key_expires_at_the_give_up_age() throws Exception {
+    sinkFor("keyless.example", "mx.keyless.example");
+    long id = send("ann@keyless.example");
+    jdbc.sql("delete from domain_record_check where record like 'dkim:%' and domain_id = (select id from sending_domain where name = ?)")
+        .param("lane-" + counter + ".example").update(); // its keys' records no longer check: no active key signs
+    lane("keyless.example");
+    assertThat(rows(id).getFirst().state()).isEqualTo("deferred");
+    // Aged in the database rather than by the clock, which the other tests share: queued past the give-up age, due now.
+    jdbc.sql("update outbound_recipient set created_at = created_at - make_interval(secs => ?), next_attempt_at = now() - interval '1 minute'"
+        + " where message_id = ?").params(properties.delivery().retry().giveUp().plusHours(1).toSeconds(), id).update();
+    lane("keyless.example");
+    Row expired = rows(id).getFirst();
+    assertThat(expired.state()).isEqualTo("expired");
+    assertThat(expired.lastReply()).isEqualTo(DeliveryLane.HELD_UNSIGNED.formatted("lane-" + counter + ".example"));
+    assertThat(attempts(id)).containsExactly("deferred -", "expired -");
+    assertThat(sink.messages(0)).isEmpty();
+  }
+
+  @Test
   void a_throttling_reply_pauses_the_whole_destination() throws Exception {
     sinkFor("busy.example", "mx.busy.example", "-b", "450 4.7.0 Rate limited, too many messages", "-r", "rcpt");
     long first = send("a@busy.example");

@@ -21,19 +21,23 @@ public class TestSendingDomains {
     return domains.add(organizationId, name).id();
   }
 
-  /** Adds the domain and marks it verified; its id. */
+  /**
+   * Adds the domain and marks it verified, with its active keys' DKIM records checked ok, so its mail is signed (the
+   * worker holds mail it cannot sign); its id.
+   */
   public long verified(Long organizationId, String name) {
     long id = added(organizationId, name);
     jdbc.sql("update sending_domain set verified = true, verified_at = now() where id = ?").param(id).update();
+    dkimChecked(id, name);
     return id;
   }
 
-  /**
-   * Adds the domain, verified, with its active keys' DKIM records checked ok (so they sign); the TXT records to
-   * publish, name → value, for a DKIM verifier's DNS.
-   */
+  /** Adds the domain as {@link #verified}; the TXT records to publish, name → value, for a DKIM verifier's DNS. */
   public java.util.Map<String, String> verifiedSigning(Long organizationId, String name) {
-    long id = verified(organizationId, name);
+    return dkimChecked(verified(organizationId, name), name);
+  }
+
+  private java.util.Map<String, String> dkimChecked(long id, String name) {
     java.util.Map<String, String> records = new java.util.LinkedHashMap<>();
     jdbc.sql("select selector, algorithm, public_key from dkim_key where domain_id = ? and status = 'active'").param(id)
         .query(rs -> {
