@@ -80,6 +80,8 @@ class QueueView {
   Page destinations(String filter, int page, int size) {
     String f = filter == null ? "" : filter.strip().toLowerCase(java.util.Locale.ROOT);
     int p = Math.max(0, page);
+    // No domain holds a control character, and PostgreSQL refuses a NUL in a parameter: nothing can match.
+    if (f.chars().anyMatch(c -> c < 0x20)) return new Page(List.of(), 0, p, size);
     List<Row> rows = jdbc.sql(DESTINATIONS)
         .param("filter", f)
         .param("size", size)

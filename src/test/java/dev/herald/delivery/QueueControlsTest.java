@@ -130,6 +130,10 @@ class QueueControlsTest {
 
     JsonNode filtered = expect(call(get("/api/v1/operator/queue").param("q", "SMALL"), null), 200);
     assertThat(filtered.get("destinations").get("items")).extracting(d -> d.get("domain").asString()).containsExactly("small.example");
+    // No domain holds a control character (and PostgreSQL refuses a NUL): such a filter matches nothing, not a 500.
+    JsonNode nul = expect(call(get("/api/v1/operator/queue").param("q", "small\u0000"), null), 200);
+    assertThat(nul.get("destinations").get("items")).isEmpty();
+    assertThat(nul.get("destinations").get("total").asLong()).isZero();
 
     JsonNode second = expect(call(get("/api/v1/operator/queue").param("size", "2").param("page", "1"), null), 200);
     assertThat(second.get("destinations").get("items")).extracting(d -> d.get("domain").asString()).containsExactly("small.example");
