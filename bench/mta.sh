@@ -204,8 +204,8 @@ start_herald() {
   # shellcheck disable=SC2086
   "$JAVA_HOME/bin/java" -Xmx512m ${BENCH_JAVA_OPTS:-} -jar "$JAR" --server.port="$PORT" --herald.data-dir="$data" \
     --herald.db.embedded-port="$PGPORT" --herald.delivery.route=static --herald.delivery.static-route="127.0.0.1:$sink" \
-    --herald.delivery.shaping.sites[0].mx-suffix=127.0.0.1 --herald.delivery.shaping.sites[0].connection-limit="$SINK_CONNECTIONS" \
-    --herald.delivery.shaping.sites[0].deliveries-per-connection=100000 --herald.delivery.shaping.sites[0].message-rate=100000/s \
+    "--herald.delivery.shaping.sites[0].mx-suffix=127.0.0.1" "--herald.delivery.shaping.sites[0].connection-limit=$SINK_CONNECTIONS" \
+    "--herald.delivery.shaping.sites[0].deliveries-per-connection=100000" "--herald.delivery.shaping.sites[0].message-rate=100000/s" \
     --herald.dns.resolvers="127.0.0.1:$DNS_PORT" --herald.sending.spf-include=_spf.herald-bench.example \
     --herald.sending.bounce-host=bounce.herald-bench.example --herald.sending.tracking-host=track.herald-bench.example \
     > "$WORK/herald.log" 2>&1 &
