@@ -122,7 +122,7 @@ final class DeliveryLane {
     for (Claimed c : batch) {
       Instant now = parts.clock().instant();
       if (stopping.getAsBoolean() || (c.organizationId() != null && held.get().contains(c.organizationId())) || now.isAfter(stopBy)
-          || parts.queue().paused(domain)) {
+          || pausedNow()) {
         later(c, now);
         continue;
       }
@@ -217,6 +217,20 @@ final class DeliveryLane {
         }
         pause *= 2;
       }
+    }
+  }
+
+  /**
+   * Whether an operator paused the domain since the claim. A failed look-up counts as paused: the recipient is given
+   * back, never left unrecorded (leaving this loop by an exception would leave the batch's delivered recipients
+   * {@code sending}, to go out again once the lease runs out).
+   */
+  private boolean pausedNow() {
+    try {
+      return parts.queue().paused(domain);
+    } catch (RuntimeException e) {
+      log.warn("Reading the queue's pauses for {} failed; the rest of the batch is given back", domain, e);
+      return true;
     }
   }
 

@@ -398,6 +398,8 @@ class OutboundMessages {
       params.add(state.text());
     }
     if (tag != null && !tag.isBlank()) {
+      // No stored tag holds a control character (Composer refuses them), and PostgreSQL refuses a NUL in a parameter.
+      if (tag.chars().anyMatch(Character::isISOControl)) throw Refused.invalid("tag", "tag has no control characters.");
       where.append(" and ? = any (m.tags)");
       params.add(tag.trim());
     }

@@ -177,6 +177,7 @@ class MtaCrashTest {
         int threshold = MESSAGES * kill / 4;
         try (HeraldProcess node = node("node-" + kill, sink, "1m")) {
           await(node, "the sink to hold " + threshold + " messages", () -> count(capture) >= threshold, 3);
+          awaitHolding(node, send);
           node.kill();
           int inFlight = send.killed(node);
           log.add("kill %d at %d messages at the sink: %d in flight".formatted(kill, count(capture), inFlight));
@@ -207,6 +208,7 @@ class MtaCrashTest {
       send.release();
       // Both deliver before one dies: each has recipients recorded delivered under its name.
       await(a, "both nodes delivering", () -> deliveredBy(send, a) > 0 && deliveredBy(send, b) > 0 && count(capture) >= MESSAGES / 3, 3);
+      awaitHolding(a, send);
       a.kill();
       int inFlight = send.killed(a);
       log.add("node-a killed at %d messages at the sink: %d in flight".formatted(count(capture), inFlight));
@@ -216,6 +218,18 @@ class MtaCrashTest {
       assertThat(deliveredBy(send, b)).as("node-b's share").isGreaterThan(deliveredBy(send, a));
       check(send, capture, log, started);
     }
+  }
+
+  /**
+   * Waits until the node holds claimed recipients, so that the kill lands mid-batch: under the rate limit a lane
+   * delivers in short bursts and gives the rest of its batch back, so at a moment picked by the sink's count alone
+   * the node may hold nothing (a kill that tests no takeover). The node may still finish the batch between this
+   * look and the kill; the check counts what it held once it is dead.
+   */
+  void awaitHolding(HeraldProcess node, Send send) throws Exception {
+    await(node, "the node holding claimed recipients", () -> jdbc.sql(
+        "select count(*) from outbound_recipient where organization_id = ? and state = 'sending' and lease_owner = ?")
+        .params(send.organizationId, node.node()).query(Long.class).single() > 0, 1);
   }
 
   long deliveredBy(Send send, HeraldProcess node) {
