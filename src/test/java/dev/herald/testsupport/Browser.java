@@ -48,7 +48,10 @@ public final class Browser implements AutoCloseable {
     this.base = base;
     this.profile = profile;
     this.driver = driver;
+    // A condition that reads an element htmx just swapped out (a polled part of a page) is asked again, not failed:
+    // QueueBrowserTest's notice was read in CI at the moment its 5-second refresh replaced it.
     this.wait = new WebDriverWait(driver, Duration.ofSeconds(15));
+    this.wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
   }
 
   /** Starts Chromium for the server on this port; fails (rather than skips) when Chromium or its driver is missing. */
