@@ -3,9 +3,7 @@ package dev.herald.messages;
 import dev.herald.platform.Secrets;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,8 +15,6 @@ import java.util.Set;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
@@ -85,16 +81,15 @@ public class LinkTracking {
     }
   }
 
-  private final Supplier<byte[]> keySource;
-  private volatile byte[] key;
+  private final KeyedHmac hmac;
 
   @Autowired
   public LinkTracking(Secrets secrets) {
-    this(() -> secrets.getOrCreate(KEY_NAME, LinkTracking::freshKey));
+    this(() -> secrets.getOrCreate(KEY_NAME, KeyedHmac::freshKey));
   }
 
   LinkTracking(Supplier<byte[]> keySource) {
-    this.keySource = Objects.requireNonNull(keySource, "keySource");
+    this.hmac = new KeyedHmac(keySource);
   }
 
   /**
@@ -248,29 +243,10 @@ public class LinkTracking {
   }
 
   private byte[] mac(byte[] ids) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(key(), "HmacSHA256"));
-      mac.update("tracking|".getBytes(StandardCharsets.US_ASCII));
-      return Arrays.copyOf(mac.doFinal(ids), MAC_BYTES);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
-    }
-  }
-
-  private byte[] key() {
-    byte[] k = key;
-    if (k == null) {
-      k = keySource.get();
-      key = k;
-    }
-    return k;
-  }
-
-  private static byte[] freshKey() {
-    byte[] fresh = new byte[32];
-    new SecureRandom().nextBytes(fresh);
-    return fresh;
+    byte[] prefix = "tracking|".getBytes(StandardCharsets.US_ASCII);
+    byte[] data = Arrays.copyOf(prefix, prefix.length + ids.length);
+    System.arraycopy(ids, 0, data, prefix.length, ids.length);
+    return Arrays.copyOf(hmac.of(data), MAC_BYTES);
   }
 
   /** Lower-case RFC 4648 base32 without padding, the inverse of {@link ReturnPath#base32}; null on a bad character. */

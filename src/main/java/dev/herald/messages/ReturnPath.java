@@ -2,18 +2,13 @@ package dev.herald.messages;
 
 import dev.herald.platform.Secrets;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
@@ -35,20 +30,18 @@ public class ReturnPath {
   private static final Pattern LOCAL = Pattern.compile("b\\+([0-9a-z]{1,13})\\.([0-9a-z]{1,13})\\.([a-z2-7]{16})");
   private static final Pattern DOMAIN = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+");
 
-  private final Supplier<byte[]> keySource;
-  /** Keyed once, never used itself: each address takes a clone (a Mac is not thread-safe). */
-  private volatile Mac prototype;
+  private final KeyedHmac hmac;
 
   /** What a bounce address says, once its signature checked out. */
   public record Recipient(long messageId, long recipientId, String sendingDomain) {}
 
   @Autowired
   public ReturnPath(Secrets secrets) {
-    this(() -> secrets.getOrCreate(KEY_NAME, ReturnPath::freshKey));
+    this(() -> secrets.getOrCreate(KEY_NAME, KeyedHmac::freshKey));
   }
 
   ReturnPath(Supplier<byte[]> keySource) {
-    this.keySource = Objects.requireNonNull(keySource, "keySource");
+    this.hmac = new KeyedHmac(keySource);
   }
 
   /** The address for MAIL FROM; {@code sendingDomain} in its ASCII form. */
@@ -82,37 +75,8 @@ public class ReturnPath {
   }
 
   private String mac(String message, String recipient, String domain) {
-    try {
-      Mac mac = mac();
-      byte[] full = mac.doFinal(("return-path|" + message + "|" + recipient + "|" + domain).getBytes(StandardCharsets.US_ASCII));
-      return base32(Arrays.copyOf(full, MAC_BYTES));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
-    }
-  }
-
-  /**
-   * A fresh copy of one keyed HMAC: the worker asks for an address per recipient, and looking the algorithm up and
-   * keying it each time showed in its profile (a clone copies the keyed state).
-   */
-  private Mac mac() throws GeneralSecurityException {
-    Mac keyed = prototype;
-    if (keyed == null) {
-      keyed = Mac.getInstance("HmacSHA256");
-      keyed.init(new SecretKeySpec(keySource.get(), "HmacSHA256"));
-      prototype = keyed;
-    }
-    try {
-      return (Mac) keyed.clone();
-    } catch (CloneNotSupportedException e) {
-      throw new IllegalStateException("the JDK's HmacSHA256 can be cloned", e);
-    }
-  }
-
-  private static byte[] freshKey() {
-    byte[] fresh = new byte[32];
-    new SecureRandom().nextBytes(fresh);
-    return fresh;
+    byte[] full = hmac.of(("return-path|" + message + "|" + recipient + "|" + domain).getBytes(StandardCharsets.US_ASCII));
+    return base32(Arrays.copyOf(full, MAC_BYTES));
   }
 
   /** RFC 4648 base32, lower case, no padding (10 bytes give 16 characters). */
