@@ -39,11 +39,41 @@ public record HeraldProperties(
     @Valid @NotNull @DefaultValue Sending sending,
     @Valid @NotNull @DefaultValue Dns dns,
     @Valid @NotNull @DefaultValue Delivery delivery,
+    @Valid @NotNull @DefaultValue Content content,
     // Settings Spring applies (application.yml reads them as ${herald.…}), declared here so they are checked too.
     @NotNull @DefaultValue("8h") Duration sessionTimeout,
     @NotNull @DefaultValue("30s") Duration shutdownTimeout,
     @NotNull @DefaultValue("1GB") DataSize minFreeDisk,
     @NotNull @DefaultValue("256MB") DataSize maxImportSize) {
+
+  /** Content: the template language's sandbox ({@code dev.herald.content.TemplateEngine}). */
+  public record Content(@Valid @NotNull @DefaultValue TemplateLanguage template) {
+
+    /**
+     * Bounds of one template: its source size, how deep includes may nest, and per render (one recipient) its time,
+     * its output size (also the most any one filter, capture or block may build) and its loop iterations in total.
+     */
+    public record TemplateLanguage(
+        @NotNull @DefaultValue("1s") Duration maxRenderTime,
+        @NotNull @DefaultValue("1MB") DataSize maxOutputSize,
+        @Min(value = 1, message = "must be from 1 to 20") @Max(value = 20, message = "must be from 1 to 20")
+            @DefaultValue("5") int maxIncludeDepth,
+        @NotNull @DefaultValue("512KB") DataSize maxTemplateSize,
+        @Min(value = 1, message = "must be from 1 to 10000000") @Max(value = 10_000_000, message = "must be from 1 to 10000000")
+            @DefaultValue("10000") int maxLoopIterations) {
+
+      @AssertTrue(message = "max-render-time must be between 10 ms and 1 minute")
+      public boolean isMaxRenderTimeSensible() {
+        return maxRenderTime != null && maxRenderTime.toMillis() >= 10 && maxRenderTime.toSeconds() <= 60;
+      }
+
+      @AssertTrue(message = "max-output-size must be between 1KB and 64MB, max-template-size between 1KB and 16MB")
+      public boolean isSizesSensible() {
+        return maxOutputSize != null && maxOutputSize.toBytes() >= 1024 && maxOutputSize.toMegabytes() <= 64
+            && maxTemplateSize != null && maxTemplateSize.toBytes() >= 1024 && maxTemplateSize.toMegabytes() <= 16;
+      }
+    }
+  }
 
   /** Database: embedded PostgreSQL under {@code dataDir/postgres} unless {@code url} is set. */
   public record Db(
@@ -370,7 +400,7 @@ public record HeraldProperties(
         + ", publicUrl=" + publicUrl + ", login=" + login + ", setupLinkValidity=" + setupLinkValidity
         + ", invitationValidity=" + invitationValidity + ", passwordResetValidity=" + passwordResetValidity
         + ", secretKeys=" + (secretKeys == null || secretKeys.isBlank() ? "" : "(hidden)") + ", imports=" + imports
-        + ", mailLimits=" + mailLimits + ", sending=" + sending + ", dns=" + dns + ", delivery=" + delivery + ", sessionTimeout=" + sessionTimeout
+        + ", mailLimits=" + mailLimits + ", sending=" + sending + ", dns=" + dns + ", delivery=" + delivery + ", content=" + content + ", sessionTimeout=" + sessionTimeout
         + ", shutdownTimeout=" + shutdownTimeout + ", minFreeDisk=" + minFreeDisk + ", maxImportSize=" + maxImportSize + "]";
   }
 

@@ -1,0 +1,185 @@
+package dev.herald.content;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import liqp.TemplateContext;
+import liqp.filters.Filter;
+import liqp.parser.Flavor;
+
+/**
+ * The filters templates may use: Liquid's standard string, number, list and date filters, each wrapped so that what
+ * it would build is measured before it is built (a result longer than the output bound, or a list longer than
+ * {@link LiquidLimits#MAX_LIST_ELEMENTS}, is refused without allocating it) and charged to the render's budget after.
+ * liqp's other filters ({@code json}, which serializes through Jackson; {@code absolute_url} and {@code relative_url},
+ * which read site settings; Jekyll's list mutators) are refused when the template is compiled.
+ */
+final class LiquidFilters {
+  private LiquidFilters() {}
+
+  static final Set<String> ALLOWED = Set.of(
+      "abs", "append", "at_least", "at_most", "capitalize", "ceil", "compact", "concat", "date", "default",
+      "divided_by", "downcase", "escape", "escape_once", "first", "floor", "h", "join", "last", "lstrip", "map",
+      "minus", "modulo", "newline_to_br", "plus", "prepend", "remove", "remove_first", "replace", "replace_first",
+      "reverse", "round", "rstrip", "size", "slice", "sort", "sort_natural", "split", "strip", "strip_html",
+      "strip_newlines", "times", "truncate", "truncatewords", "uniq", "upcase", "url_decode", "url_encode", "where");
+
+  private static final Set<String> NUMERIC = Set.of(
+      "abs", "at_least", "at_most", "ceil", "divided_by", "floor", "minus", "modulo", "plus", "round", "times");
+  /** Longest number (in characters) a numeric filter takes: longer ones are refused before BigDecimal parses them. */
+  private static final int MAX_NUMBER_CHARS = 64;
+  /** Largest precision a number built by filters may reach: repeated {@code times} would otherwise double it. */
+  private static final int MAX_NUMBER_DIGITS = 200;
+
+  /**
+   * Every filter liqp's Liquid flavor has, under its own name: the allowed ones guarded, the others failing if ever
+   * reached (the compiler refuses them first, with the line and column).
+   */
+  static List<Filter> all() {
+    List<Filter> filters = new ArrayList<>();
+    for (Map.Entry<String, Filter> e : Flavor.LIQUID.getFilters().getMap().entrySet()) {
+      filters.add(ALLOWED.contains(e.getKey()) ? new Guarded(e.getValue()) : new Refused(e.getKey()));
+    }
+    return filters;
+  }
+
+  private static final class Refused extends Filter {
+    Refused(String name) {
+      super(name);
+    }
+
+    @Override
+    public Object apply(Object value, TemplateContext context, Object... params) {
+      throw new LiquidBudget.Exceeded("The filter '" + name + "' is not available.");
+    }
+  }
+
+  private static final class Guarded extends Filter {
+    private final Filter delegate;
+
+    Guarded(Filter delegate) {
+      super(delegate.name);
+      this.delegate = delegate;
+    }
+
+    @Override
+    public Object apply(Object value, TemplateContext context, Object... params) {
+      LiquidBudget budget = LiquidContext.budget(context);
+      budget.checkTime();
+      String what = "The filter '" + name + "'";
+      if (NUMERIC.contains(name)) checkNumbers(value, params);
+      budget.checkValue(estimate(value, params), what);
+      Object result = delegate.apply(value, context, params);
+      if (result instanceof BigDecimal d && (d.precision() > MAX_NUMBER_DIGITS || Math.abs(d.scale()) > MAX_NUMBER_DIGITS)) {
+        throw new LiquidBudget.Exceeded(what + " built a number with more than " + MAX_NUMBER_DIGITS + " digits.");
+      }
+      long elements = elements(result);
+      if (elements >= 0) budget.checkListSize(elements, what);
+      budget.charge(chars(result), what);
+      return result;
+    }
+
+    private void checkNumbers(Object value, Object... params) {
+      if (chars(value) > MAX_NUMBER_CHARS) tooLong();
+      for (Object p : params) if (chars(p) > MAX_NUMBER_CHARS) tooLong();
+      if (name.equals("round") && params.length > 0 && params[0] instanceof Number n && Math.abs(n.doubleValue()) > 50) {
+        throw new LiquidBudget.Exceeded("The filter 'round' takes at most 50 decimal places.");
+      }
+    }
+
+    private void tooLong() {
+      throw new LiquidBudget.Exceeded("The filter '" + name + "' takes numbers of at most " + MAX_NUMBER_CHARS + " characters.");
+    }
+
+    /** The most characters this call can build, worked out without building anything. */
+    private long estimate(Object value, Object... params) {
+      long in = chars(value);
+      long args = 0;
+      for (Object p : params) args += chars(p);
+      String first = params.length > 0 ? String.valueOf(params[0]) : "";
+      return switch (name) {
+        case "replace", "replace_first" -> {
+          String search = params.length > 0 ? String.valueOf(params[0]) : "";
+          String replacement = params.length > 1 ? String.valueOf(params[1]) : "";
+          long count = name.equals("replace_first") ? 1 : occurrences(text(value), search);
+          yield in + count * Math.max(0, replacement.length() - search.length()) + replacement.length();
+        }
+        case "join" -> in + Math.max(0, elements(value)) * first.length();
+        case "split" -> {
+          long parts = first.isEmpty() ? in : occurrences(text(value), first) + 1;
+          checkList(parts, name);
+          yield in;
+        }
+        case "concat" -> {
+          checkList(Math.max(0, elements(value)) + Math.max(0, params.length > 0 ? elements(params[0]) : 0), name);
+          yield in + args;
+        }
+        case "escape", "escape_once", "h" -> in * 6;
+        case "url_encode" -> in * 9;
+        case "newline_to_br" -> in * 7;
+        case "date" -> 64 + first.length() * 32L;
+        case "upcase", "downcase", "capitalize" -> in * 3;
+        default -> in + args;
+      };
+    }
+  }
+
+  /** Lists over the bound are refused before {@code split} or {@code concat} makes them. */
+  private static void checkList(long elements, String name) {
+    if (elements > LiquidLimits.MAX_LIST_ELEMENTS) {
+      throw new LiquidBudget.Exceeded("The filter '" + name + "' would build a list of " + elements + " items; the limit is "
+          + LiquidLimits.MAX_LIST_ELEMENTS + ".");
+    }
+  }
+
+  private static String text(Object value) {
+    return value instanceof CharSequence s ? s.toString() : value == null ? "" : isList(value) ? "" : String.valueOf(value);
+  }
+
+  private static long occurrences(String text, String search) {
+    if (search.isEmpty()) return text.length() + 1L;
+    long count = 0;
+    for (int i = text.indexOf(search); i >= 0; i = text.indexOf(search, i + search.length())) count++;
+    return count;
+  }
+
+  private static boolean isList(Object value) {
+    return value instanceof Collection<?> || value instanceof Object[];
+  }
+
+  /** Elements of a list, or -1 for anything else. */
+  static long elements(Object value) {
+    if (value instanceof Collection<?> c) return c.size();
+    if (value instanceof Object[] a) return a.length;
+    return -1;
+  }
+
+  /** The characters a value renders as (a list: its elements together), bounded in the work it does itself. */
+  static long chars(Object value) {
+    return chars(value, 0);
+  }
+
+  private static long chars(Object value, int depth) {
+    if (value == null) return 0;
+    if (value instanceof CharSequence s) return s.length();
+    if (value instanceof Number || value instanceof Boolean) return String.valueOf(value).length();
+    if (depth > 8) return 0;
+    long sum = 0;
+    if (value instanceof Collection<?> c) {
+      for (Object o : c) sum += chars(o, depth + 1);
+      return sum;
+    }
+    if (value instanceof Object[] a) {
+      for (Object o : a) sum += chars(o, depth + 1);
+      return sum;
+    }
+    if (value instanceof Map<?, ?> m) {
+      for (Map.Entry<?, ?> e : m.entrySet()) sum += chars(e.getKey(), depth + 1) + chars(e.getValue(), depth + 1) + 2;
+      return sum;
+    }
+    return 0;
+  }
+}
