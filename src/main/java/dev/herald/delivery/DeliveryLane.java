@@ -6,6 +6,7 @@ import dev.herald.delivery.DeliveryAttempt.Session;
 import dev.herald.delivery.DeliveryQueue.Claimed;
 import dev.herald.delivery.DeliveryQueue.Result;
 import dev.herald.delivery.DeliveryWorker.LaneParts;
+import dev.herald.delivery.MessageSource.Answer;
 import dev.herald.delivery.MessageSource.Content;
 import dev.herald.delivery.MessageSource.Wanted;
 import dev.herald.delivery.Route.Capture;
@@ -103,7 +104,7 @@ final class DeliveryLane {
     // Past half its term a lease is too close to running out for another transaction: a new owner could take the
     // rest while this node still sends it.
     Instant stopBy = claimedAt.plus(parts.queue().term().dividedBy(2));
-    Map<Wanted, Content> contents;
+    Map<Wanted, Answer> contents;
     try {
       contents = parts.queue().run(() -> contents(batch));
     } catch (RuntimeException e) {
@@ -119,6 +120,7 @@ final class DeliveryLane {
     Map<Servers, NoSession> unreachable = new HashMap<>();
     List<Result> results = new ArrayList<>(batch.size());
     Instant pausedUntil = null;
+    List<Claimed> withdrawn = new ArrayList<>(); // their source answered not to send them (now or any more)
     for (Claimed c : batch) {
       Instant now = parts.clock().instant();
       if (stopping.getAsBoolean() || (c.organizationId() != null && held.get().contains(c.organizationId())) || now.isAfter(stopBy)
@@ -131,10 +133,15 @@ final class DeliveryLane {
         continue;
       }
       try {
+        Answer answer = contents.get(wanted(c));
+        if (answer == null) throw new IllegalStateException("its source gave no message");
+        if (!(answer instanceof Content content)) {
+          withdrawn.add(c);
+          continue;
+        }
         Signers.Signing signing = parts.signers().forSender(c.organizationId(), c.from());
         Sender sender = new Sender(c.organizationId() == null ? 0 : c.organizationId(), signing.domain());
         Destination destination = routes.computeIfAbsent(sender, this::route);
-        Content content = contents.get(new Wanted(c.messageId(), c.id()));
         if (signing.signer().isEmpty() && destination instanceof Servers) {
           results.add(unsigned(c, now, signing.domain()));
           continue;
@@ -190,6 +197,7 @@ final class DeliveryLane {
     if (written >= 0 && written < results.size()) {
       log.warn("{} of {} results for {} were not written: another node took their leases over", results.size() - written, results.size(), domain);
     }
+    if (!withdrawn.isEmpty()) persist("ending withdrawn recipients", () -> withdraw(withdrawn, contents));
     giveBack.forEach((at, recipients) -> persist("giving back", () -> parts.queue().release(recipients, at)));
     giveBack.clear();
   }
@@ -246,14 +254,41 @@ final class DeliveryLane {
     }
   }
 
-  private Map<Wanted, Content> contents(List<Claimed> batch) {
-    Map<Wanted, Content> contents = new HashMap<>();
+  private Map<Wanted, Answer> contents(List<Claimed> batch) {
+    Map<Wanted, Answer> contents = new HashMap<>();
     batch.stream().collect(Collectors.groupingBy(Claimed::source)).forEach((kind, claimed) -> {
       MessageSource source = parts.sources().get(kind);
       if (source == null) throw new IllegalStateException("no message source for " + kind);
-      contents.putAll(source.contents(claimed.stream().map(c -> new Wanted(c.messageId(), c.id())).toList()));
+      contents.putAll(source.contents(claimed.stream().map(DeliveryLane::wanted).toList()));
     });
     return contents;
+  }
+
+  private static Wanted wanted(Claimed c) {
+    return new Wanted(c.messageId(), c.id(), c.ref());
+  }
+
+  private int withdraw(List<Claimed> recipients, Map<Wanted, Answer> answers) {
+    List<RecipientState> states = new ArrayList<>(recipients.size());
+    List<String> reasons = new ArrayList<>(recipients.size());
+    for (Claimed c : recipients) {
+      switch (answers.get(wanted(c))) {
+        case MessageSource.NotSent n -> {
+          states.add(RecipientState.FAILED);
+          reasons.add(n.reason());
+        }
+        case MessageSource.Cancelled x -> {
+          states.add(RecipientState.DELETED);
+          reasons.add(x.reason());
+        }
+        case MessageSource.Held h -> {
+          states.add(RecipientState.HELD);
+          reasons.add("");
+        }
+        case Content sendable -> throw new IllegalStateException("not withdrawn: recipient " + c.id());
+      }
+    }
+    return parts.queue().withdraw(recipients, states, reasons);
   }
 
   // ---- the session -------------------------------------------------------------------------------------------------

@@ -110,7 +110,7 @@ final class DeliveryQueue {
 
   /** A recipient this node holds, with what delivering it needs from its message. */
   record Claimed(long id, long messageId, Long organizationId, String address, int attempts, Instant queuedAt, long fence,
-      MessageSourceKind source, String from, String headerMessageId) {}
+      MessageSourceKind source, String from, String headerMessageId, Long ref) {}
 
   /**
    * Claims up to {@code limit} due recipients of one domain, in one statement: queued or deferred ones whose next
@@ -144,12 +144,12 @@ final class DeliveryQueue {
         from outbound_message m
         where r.id in (select id from due union all select id from stale) and m.id = r.message_id
         returning r.id, r.message_id, r.organization_id, r.address, r.attempts, r.created_at, r.lease_attempt, m.source, m.from_address,
-          m.header_message_id""")
+          m.header_message_id, r.source_ref""")
         .param("domain", domain).param("now", Timestamp.from(now)).param("held", heldOrganizations.toArray(Long[]::new))
         .param("limit", limit).param("node", node).param("until", Timestamp.from(now.plus(term)))
         .query((rs, i) -> new Claimed(rs.getLong(1), rs.getLong(2), rs.getObject(3, Long.class), rs.getString(4), rs.getInt(5),
             rs.getTimestamp(6).toInstant(), rs.getLong(7), TextEnum.fromText(MessageSourceKind.class, rs.getString(8)),
-            rs.getString(9), rs.getString(10)))
+            rs.getString(9), rs.getString(10), rs.getObject(11, Long.class)))
         .list());
   }
 
@@ -246,6 +246,28 @@ final class DeliveryQueue {
       if (kept.contains(r.recipient().id())) metrics.recorded(r.state(), r.recipient().queuedAt());
     }
     return written.size();
+  }
+
+  /**
+   * Ends (or holds) recipients without an attempt, as their source answered ({@link MessageSource.NotSent}: failed,
+   * {@link MessageSource.Cancelled}: deleted, {@link MessageSource.Held}: held), the reason as their last reply. Fenced
+   * like {@link #record}.
+   */
+  int withdraw(List<Claimed> recipients, List<RecipientState> states, List<String> reasons) {
+    if (recipients.isEmpty()) return 0;
+    return run(() -> jdbc.sql("""
+        update outbound_recipient r
+        set state = t.state, last_reply = case when t.state = 'held' then r.last_reply else t.reason end,
+            finished_at = case when t.state = 'held' then null else cast(:now as timestamptz) end, lease_until = null
+        from unnest(cast(:ids as bigint[]), cast(:fences as bigint[]), cast(:states as text[]), cast(:reasons as text[]))
+          as t(id, fence, state, reason)
+        where r.id = t.id and r.lease_attempt = t.fence and r.state = 'sending'""")
+        .param("now", Timestamp.from(clock.instant()))
+        .param("ids", recipients.stream().map(Claimed::id).toArray(Long[]::new))
+        .param("fences", recipients.stream().map(Claimed::fence).toArray(Long[]::new))
+        .param("states", states.stream().map(RecipientState::text).toArray(String[]::new))
+        .param("reasons", reasons.toArray(String[]::new))
+        .update());
   }
 
   /**

@@ -4,14 +4,16 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import dev.herald.platform.TextEnum;
 
 /**
- * Who gives the bytes of a queued message ({@link MessageSource}); stored in outbound_message.source. Campaigns
- * and the relay will add theirs.
+ * Who gives the bytes of a queued message ({@link MessageSource}); stored in outbound_message.source. The relay
+ * will add its own.
  */
 public enum MessageSourceKind implements TextEnum {
   /** The native send API: the built message is stored once in outbound_message.content. */
   API("api"),
   /** Herald's own mail ({@link SystemMailer}): built once when queued, stored like the API's, no organization. */
-  SYSTEM("system");
+  SYSTEM("system"),
+  /** A campaign ({@link BulkSends}): no stored content; each recipient's message is rendered when it is sent. */
+  CAMPAIGN("campaign");
 
   private final String text;
 

@@ -17,13 +17,22 @@ public enum RecipientState implements TextEnum {
   BOUNCED("bounced"),
   /** Deferred until the give-up age passed. */
   EXPIRED("expired"),
-  /** Never sent: refused before delivery (a suppressed address). */
+  /**
+   * Never sent: refused before delivery (a suppressed address), or its source said not to send it any more ({@link
+   * MessageSource.NotSent}: unsubscribed or suppressed since a campaign handed it off); the reason is its last reply.
+   */
   FAILED("failed"),
   /**
-   * Never sent: the operator deleted it from the queue; the operator's reason is its last reply. Kept apart from
-   * {@link #FAILED} so that a sender can tell a suppressed address from mail the installation's operator removed.
+   * Never sent: the operator deleted it from the queue, or its sender cancelled it ({@link BulkSends#cancel}: a
+   * cancelled campaign); the reason is its last reply. Kept apart from {@link #FAILED} so that a sender can tell a
+   * suppressed address from mail that was removed.
    */
-  DELETED("deleted");
+  DELETED("deleted"),
+  /**
+   * Waiting, but its message is held ({@link BulkSends#hold}: a paused campaign): no claim takes it until the message
+   * is released, when it is queued (or deferred, if it was tried before) again.
+   */
+  HELD("held");
 
   private final String text;
 
@@ -52,7 +61,8 @@ public enum RecipientState implements TextEnum {
       case BOUNCED -> "Bounced";
       case EXPIRED -> "Expired";
       case FAILED -> "Not sent";
-      case DELETED -> "Deleted by the operator";
+      case DELETED -> "Deleted";
+      case HELD -> "Held";
     };
   }
 

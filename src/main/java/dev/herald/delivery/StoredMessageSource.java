@@ -34,7 +34,11 @@ class StoredMessageSource implements MessageSource {
   }
 
   @Override
-  public Content content(long messageId, long recipientId) {
+  public Content content(Wanted wanted) {
+    return content(wanted.messageId(), wanted.recipientId());
+  }
+
+  Content content(long messageId, long recipientId) {
     return jdbc.sql("select content, smtputf8, track_opens or track_clicks from outbound_message where id = ? and source = ?")
         .params(messageId, MessageSourceKind.API.text())
         .query((rs, i) -> new Content(rs.getBoolean(3) ? tracking.personalize(rs.getBytes(1), messageId, recipientId) : rs.getBytes(1),

@@ -21,10 +21,10 @@ class SystemMessageSource implements MessageSource {
   }
 
   @Override
-  public Content content(long messageId, long recipientId) {
+  public Content content(Wanted wanted) {
     return jdbc.sql("select content, smtputf8 from outbound_message where id = ? and source = ?")
-        .params(messageId, MessageSourceKind.SYSTEM.text())
+        .params(wanted.messageId(), MessageSourceKind.SYSTEM.text())
         .query((rs, i) -> new Content(rs.getBytes(1), rs.getBoolean(2))).optional()
-        .orElseThrow(() -> new IllegalStateException("No stored system message " + messageId));
+        .orElseThrow(() -> new IllegalStateException("No stored system message " + wanted.messageId()));
   }
 }
