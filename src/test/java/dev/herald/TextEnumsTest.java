@@ -103,7 +103,10 @@ class TextEnumsTest {
       java.util.Map.entry("dev.herald.delivery.MessageSourceKind", "outbound_message.source"),
       java.util.Map.entry("dev.herald.delivery.AttemptOutcome", "outbound_attempt.outcome"),
       java.util.Map.entry("dev.herald.delivery.ServerTls", "delivery_server.tls_mode"),
-      java.util.Map.entry("dev.herald.delivery.DeliveryMode", "delivery_setting.mode"));
+      java.util.Map.entry("dev.herald.delivery.DeliveryMode", "delivery_setting.mode"),
+      java.util.Map.entry("dev.herald.campaigns.CampaignState", "campaign.state"),
+      java.util.Map.entry("dev.herald.campaigns.ThrottleUnit", "campaign.throttle_unit"),
+      java.util.Map.entry("dev.herald.campaigns.LedgerState", "campaign_recipient.state"));
 
   /** Every other TextEnum, with why no check constraint pins it. */
   static final java.util.Map<String, String> NOT_PINNED = java.util.Map.of(

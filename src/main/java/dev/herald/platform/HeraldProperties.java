@@ -40,6 +40,7 @@ public record HeraldProperties(
     @Valid @NotNull @DefaultValue Dns dns,
     @Valid @NotNull @DefaultValue Delivery delivery,
     @Valid @NotNull @DefaultValue Content content,
+    @Valid @NotNull @DefaultValue Campaigns campaigns,
     // Settings Spring applies (application.yml reads them as ${herald.…}), declared here so they are checked too.
     @NotNull @DefaultValue("8h") Duration sessionTimeout,
     @NotNull @DefaultValue("30s") Duration shutdownTimeout,
@@ -155,6 +156,22 @@ public record HeraldProperties(
     @AssertTrue(message = "statement-timeout must be between 1 second and 24 hours")
     public boolean isStatementTimeoutSensible() {
       return between(statementTimeout, Duration.ofSeconds(1), Duration.ofHours(24));
+    }
+  }
+
+  /**
+   * Campaign sends on worker nodes: every {@code poll} a node starts the scheduled campaigns that are due and claims
+   * campaigns to hand off, up to {@code concurrency} at once, each handing its ledger to the queue {@code chunk}
+   * recipients per transaction.
+   */
+  public record Campaigns(
+      @NotNull @DefaultValue("PT1S") Duration poll,
+      @Min(value = 1, message = "must be at least 1") @Max(value = 16, message = "must be at most 16") @DefaultValue("2") int concurrency,
+      @Min(value = 10, message = "must be at least 10") @Max(value = 50000, message = "must be at most 50000") @DefaultValue("2000") int chunk) {
+
+    @AssertTrue(message = "poll must be between 100 ms and 1 minute")
+    public boolean isPollSensible() {
+      return poll != null && poll.toMillis() >= 100 && poll.compareTo(Duration.ofMinutes(1)) <= 0;
     }
   }
 

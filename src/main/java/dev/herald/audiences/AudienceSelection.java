@@ -1,0 +1,116 @@
+package dev.herald.audiences;
+
+import dev.herald.platform.SqlFragment;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+
+/**
+ * The people a sender may mail, as SQL for the sender's own statements: how a campaign fixes its audience into its
+ * ledger with one set-based statement, and checks at hand-off that a person is still subscribed, without naming
+ * audiences' tables (DESIGN.md: a module never queries another module's tables).
+ */
+@Service
+public class AudienceSelection {
+  private final JdbcClient jdbc;
+  private final Segments segments;
+
+  AudienceSelection(JdbcClient jdbc, Segments segments) {
+    this.jdbc = jdbc;
+    this.segments = segments;
+  }
+
+  /**
+   * Who to include and exclude: the members of {@code lists}, the people of {@code segments}, minus the members of
+   * {@code excludedLists} (whatever their status there) and the people of {@code excludedSegments}.
+   */
+  public record Selection(List<Long> lists, List<Long> segments, List<Long> excludedLists, List<Long> excludedSegments) {
+    public Selection {
+      lists = List.copyOf(lists);
+      segments = List.copyOf(segments);
+      excludedLists = List.copyOf(excludedLists);
+      excludedSegments = List.copyOf(excludedSegments);
+    }
+  }
+
+  /** The ids among {@code ids} that are not lists of the organization. */
+  public List<Long> unknownLists(long orgId, List<Long> ids) {
+    if (ids.isEmpty()) return List.of();
+    List<Long> known = jdbc.sql("select id from mailing_list where organization_id = ? and id = any (?)")
+        .params(orgId, ids.toArray(Long[]::new)).query(Long.class).list();
+    return ids.stream().filter(id -> !known.contains(id)).toList();
+  }
+
+  /** The ids among {@code ids} that are not saved segments of the organization. */
+  public List<Long> unknownSegments(long orgId, List<Long> ids) {
+    if (ids.isEmpty()) return List.of();
+    List<Long> known = jdbc.sql("select id from segment where organization_id = ? and id = any (?)")
+        .params(orgId, ids.toArray(Long[]::new)).query(Long.class).list();
+    return ids.stream().filter(id -> !known.contains(id)).toList();
+  }
+
+  /**
+   * The people of the selection, once each, as a query of rows {@code (subscriber_id, list_id, email, email_key)}:
+   * only people {@code subscribed} (never unconfirmed, unsubscribed, bounced or complained) on the list through which
+   * they get the mail; {@code list_id} is that list: an included list they are subscribed to, or for a person matched
+   * by a segment alone the first list they are subscribed to. A segment's person subscribed to no list is not mailed.
+   * The caller writes {@code from (} + the text + {@code ) } + {@link SqlFragment#alias()}; a segment deleted since is
+   * left out. The parameters are all named {@code prefix...}. Suppression is the caller's to screen.
+   *
+   * <p>Set-based for audiences of millions: the included lists are a semi-join of the subscriptions, each segment an
+   * {@code exists} over the subscriber's primary key with the segment's own conditions.
+   */
+  public SqlFragment recipients(long orgId, Selection selection, String prefix) {
+    SqlFragment.checkPrefix(prefix);
+    Map<String, Object> params = new LinkedHashMap<>();
+    String org = prefix + "org", lists = prefix + "lists", excluded = prefix + "xlists";
+    params.put(org, orgId);
+    params.put(lists, selection.lists().toArray(Long[]::new));
+    List<String> included = new ArrayList<>();
+    if (!selection.lists().isEmpty()) {
+      included.add("exists (select 1 from subscription y where y.subscriber_id = sub.id and y.list_id = any (cast(:" + lists
+          + " as bigint[])) and y.status = 'subscribed')");
+    }
+    int n = 0;
+    for (long id : selection.segments()) {
+      var f = segments.predicate(orgId, id, prefix + "s" + (n++) + "_");
+      if (f.isEmpty()) continue;
+      params.putAll(f.get().params());
+      included.add("exists (select 1 from subscriber s where s.id = sub.id and " + f.get().sqlOver(Segments.ALIAS) + ")");
+    }
+    List<String> conditions = new ArrayList<>();
+    conditions.add(included.isEmpty() ? "false" : "(" + String.join(" or ", included) + ")");
+    if (!selection.excludedLists().isEmpty()) {
+      params.put(excluded, selection.excludedLists().toArray(Long[]::new));
+      conditions.add("not exists (select 1 from subscription z where z.subscriber_id = sub.id and z.list_id = any (cast(:" + excluded
+          + " as bigint[])))");
+    }
+    for (long id : selection.excludedSegments()) {
+      var f = segments.predicate(orgId, id, prefix + "x" + (n++) + "_");
+      if (f.isEmpty()) continue;
+      params.putAll(f.get().params());
+      // never a negated fragment (SqlFragment): the whole exists is negated instead
+      conditions.add("not exists (select 1 from subscriber s where s.id = sub.id and " + f.get().sqlOver(Segments.ALIAS) + ")");
+    }
+    String sql = """
+        select sub.id as subscriber_id, via.list_id, sub.email, sub.email_key
+          from subscriber sub
+          cross join lateral (select x.list_id from subscription x where x.subscriber_id = sub.id and x.status = 'subscribed'
+                               order by x.list_id = any (cast(:%s as bigint[])) desc, x.list_id limit 1) via
+         where sub.organization_id = :%s and %s""".formatted(lists, org, String.join(" and ", conditions));
+    return new SqlFragment(sql, params, "aud");
+  }
+
+  /**
+   * A condition over the caller's row (named {@code alias}, with columns {@code subscriber_id} and {@code list_id}):
+   * the person is still {@code subscribed} on that list. For WHERE only, never negated.
+   */
+  public SqlFragment stillSubscribed(String alias) {
+    if (alias.equals("sub_x")) throw new IllegalArgumentException("sub_x is this fragment's own alias; name the row otherwise.");
+    return SqlFragment.of("exists (select 1 from subscription sub_x where sub_x.subscriber_id = " + alias + ".subscriber_id"
+        + " and sub_x.list_id = " + alias + ".list_id and sub_x.status = 'subscribed')", alias);
+  }
+}

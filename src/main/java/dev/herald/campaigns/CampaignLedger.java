@@ -1,0 +1,100 @@
+package dev.herald.campaigns;
+
+import dev.herald.audiences.AudienceSelection;
+import dev.herald.audiences.SuppressionScreen;
+import dev.herald.platform.SqlFragment;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * The per-recipient send ledger ({@code campaign_recipient}), the truth of a campaign's send: fixed once at the start,
+ * then read and marked chunk by chunk by the hand-off, in the hand-off's transactions.
+ */
+@Component
+class CampaignLedger {
+  /** One person of the ledger, as the hand-off gives them to the queue ({@code id} is the queue row's ref). */
+  record Entry(long id, String address) {}
+
+  private final JdbcClient jdbc;
+  private final AudienceSelection audiences;
+  private final SuppressionScreen screen;
+
+  CampaignLedger(JdbcClient jdbc, AudienceSelection audiences, SuppressionScreen screen) {
+    this.jdbc = jdbc;
+    this.audiences = audiences;
+    this.screen = screen;
+  }
+
+  /**
+   * Fixes the audience into the ledger with one set-based statement: the subscribed people of the campaign's lists and
+   * segments minus its exclusions (audiences' {@link AudienceSelection#recipients}, once each), less those the
+   * suppression lists refuse (two index probes a row). Answers how many rows it wrote. Run once per campaign, in the
+   * transaction that moves it to sending, so a start that fails leaves no half ledger.
+   */
+  long fix(Campaign c) {
+    Campaign.Audience a = c.audience();
+    SqlFragment audience = audiences.recipients(c.organizationId(),
+        new AudienceSelection.Selection(a.lists(), a.segments(), a.excludedLists(), a.excludedSegments()), "aud_");
+    SqlFragment suppressed = screen.refusalSql(c.organizationId(), audience.alias(), "sup_");
+    return jdbc.sql("insert into campaign_recipient (campaign_id, subscriber_id, list_id, address, address_key)"
+            + " select :campaign, aud.subscriber_id, aud.list_id, aud.email, aud.email_key from (" + audience.sqlOver("aud") + ") aud"
+            + " where " + suppressed.sqlOver("aud") + " is null")
+        .params(suppressed.paramsWith(audience.paramsWith(Map.of("campaign", c.id())))).update();
+  }
+
+  /**
+   * The next {@code limit} pending rows, first skipping those among them who since the start unsubscribed from the
+   * list they were to get it through, or were suppressed (marked skipped with the reason). Called in the hand-off's
+   * transaction, which holds the campaign's lease: no other node reads these rows meanwhile.
+   */
+  List<Entry> nextPending(Campaign c, int limit) {
+    SqlFragment subscribed = audiences.stillSubscribed("r");
+    SqlFragment suppressed = screen.refusalSql(c.organizationId(), "r", "sup_");
+    jdbc.sql("""
+        with next as (select id from campaign_recipient where campaign_id = :campaign and state = 'pending' order by id limit :limit),
+             checked as (
+               select r.id, case when not (%s) then 'unsubscribed after the campaign started' else %s end as reason
+                 from (select cr.id, cr.subscriber_id, cr.list_id, cr.address_key as email_key
+                         from campaign_recipient cr join next using (id)) r)
+        update campaign_recipient set state = 'skipped', reason = checked.reason
+          from checked where campaign_recipient.id = checked.id and checked.reason is not null""".formatted(
+            "coalesce((" + subscribed.sqlOver("r") + "), false)", suppressed.sqlOver("r")))
+        .params(suppressed.paramsWith(Map.of("campaign", c.id(), "limit", limit))).update();
+    return jdbc.sql("select id, address from campaign_recipient where campaign_id = ? and state = 'pending' order by id limit ?")
+        .params(c.id(), limit).query((rs, n) -> new Entry(rs.getLong(1), rs.getString(2))).list();
+  }
+
+  /** Marks these rows handed off: only ever in the transaction in which the queue took them. */
+  void handedOff(List<Entry> entries, Instant at) {
+    if (entries.isEmpty()) return;
+    jdbc.sql("update campaign_recipient set state = 'handed_off', handed_off_at = ? where id = any (?) and state = 'pending'")
+        .params(Timestamp.from(at), entries.stream().map(Entry::id).toArray(Long[]::new)).update();
+  }
+
+  /** How many rows were handed off after {@code since}: the throttle's window. */
+  long handedOffSince(long campaignId, Instant since) {
+    return jdbc.sql("select count(*) from campaign_recipient where campaign_id = ? and handed_off_at > ?")
+        .params(campaignId, Timestamp.from(since)).query(Long.class).single();
+  }
+
+  boolean anyPending(long campaignId) {
+    return jdbc.sql("select exists (select 1 from campaign_recipient where campaign_id = ? and state = 'pending')").param(campaignId)
+        .query(Boolean.class).single();
+  }
+
+  /** The rows by state, every state present (zero when none). */
+  Map<LedgerState, Long> counts(long campaignId) {
+    Map<LedgerState, Long> counts = new EnumMap<>(LedgerState.class);
+    for (LedgerState s : LedgerState.values()) counts.put(s, 0L);
+    jdbc.sql("select state, count(*) from campaign_recipient where campaign_id = ? group by state").param(campaignId)
+        .query(rs -> {
+          counts.put(LedgerState.fromText(rs.getString(1)), rs.getLong(2));
+        });
+    return counts;
+  }
+}

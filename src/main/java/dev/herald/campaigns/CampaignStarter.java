@@ -1,0 +1,79 @@
+package dev.herald.campaigns;
+
+import dev.herald.domains.SendingDomains;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Starts scheduled campaigns whose time has come, on whichever worker node polls first: each is taken with
+ * {@code FOR UPDATE SKIP LOCKED} (two nodes never start one campaign; a node that dies mid-start rolls back and the
+ * next poll starts it again), and in that one transaction its audience is fixed into the ledger, its hand-off job is
+ * queued, it becomes {@code sending} and {@link CampaignEvents.CampaignStarted} is published. A campaign that can no
+ * longer be sent (its sender's domain lost its verification) goes back to draft saying why.
+ */
+@Component
+class CampaignStarter {
+  private static final Logger log = LoggerFactory.getLogger(CampaignStarter.class);
+  private final JdbcClient jdbc;
+  private final Campaigns campaigns;
+  private final CampaignLedger ledger;
+  private final SendingDomains domains;
+  private final ApplicationEventPublisher events;
+  private final Clock clock;
+  private final TransactionTemplate transaction;
+
+  CampaignStarter(JdbcClient jdbc, Campaigns campaigns, CampaignLedger ledger, SendingDomains domains, ApplicationEventPublisher events,
+      Clock clock, PlatformTransactionManager transactions) {
+    this.jdbc = jdbc;
+    this.campaigns = campaigns;
+    this.ledger = ledger;
+    this.domains = domains;
+    this.events = events;
+    this.clock = clock;
+    this.transaction = new TransactionTemplate(transactions);
+  }
+
+  /** Starts every due campaign, one transaction each; answers how many it took (started or sent back to draft). */
+  int startDue() {
+    int n = 0;
+    while (Boolean.TRUE.equals(transaction.execute(status -> startNext()))) n++;
+    return n;
+  }
+
+  /** Takes the next due campaign and starts it; false when none is due (or every due one is being started elsewhere). */
+  private boolean startNext() {
+    Instant now = clock.instant();
+    Optional<long[]> due = jdbc.sql("""
+        select id, organization_id from campaign where state = 'scheduled' and send_at <= ? order by send_at, id
+        limit 1 for update skip locked""").param(Timestamp.from(now)).query((rs, n) -> new long[] {rs.getLong(1), rs.getLong(2)}).optional();
+    if (due.isEmpty()) return false;
+    Campaign c = campaigns.find(due.get()[1], due.get()[0]).orElseThrow();
+    var domain = domains.verifiedDomainFor(c.organizationId(), c.fromAddress());
+    if (domain.isEmpty()) {
+      backToDraft(c, "Not started: " + c.fromAddress() + " is no longer on a verified sending domain of this organization.");
+      return true;
+    }
+    long recipients = ledger.fix(c);
+    jdbc.sql("""
+        update campaign set state = 'sending', started_at = ?, recipients = ?, sending_domain_id = ?, failure = null, updated_at = now()
+        where id = ?""").params(Timestamp.from(now), recipients, domain.get().id(), c.id()).update();
+    jdbc.sql("insert into campaign_send (id, organization_id) values (?, ?)").params(c.id(), c.organizationId()).update();
+    events.publishEvent(new CampaignEvents.CampaignStarted(c.organizationId(), c.id(), c.name(), recipients, now));
+    log.info("Campaign {} of organization {} started: {} recipients fixed in the ledger", c.id(), c.organizationId(), recipients);
+    return true;
+  }
+
+  private void backToDraft(Campaign c, String failure) {
+    jdbc.sql("update campaign set state = 'draft', failure = ?, updated_at = now() where id = ?").params(failure, c.id()).update();
+    log.warn("Campaign {} of organization {}: {}", c.id(), c.organizationId(), failure);
+  }
+}
