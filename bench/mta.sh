@@ -27,7 +27,10 @@
 # shows as a ratio below 1.
 #
 # BENCH_JAR=path runs that jar instead of building this tree; BENCH_JAVA_OPTS adds JVM options to Herald's (e.g. a
-# flight recording: -XX:StartFlightRecording=filename=/tmp/mta.jfr,settings=profile). Needs root (Postfix), Debian's postfix (installed
+# flight recording: -XX:StartFlightRecording=filename=/tmp/mta.jfr,settings=profile). For a look inside Herald's
+# PostgreSQL: BENCH_PG_SQL runs after the warm-up (e.g. "select pg_stat_reset_shared('wal');"), BENCH_PG_AFTER before
+# Herald stops (e.g. "select wal_records, wal_bytes from pg_stat_wal;"), its output and with BENCH_LOG_DIR=dir
+# Herald's log kept in that directory. Needs root (Postfix), Debian's postfix (installed
 # without a configuration by bin/install-test-tools) and dnsmasq-base (installed here if missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -263,7 +266,9 @@ print("host-record=track.herald-bench.example,127.0.0.1")
 }
 
 stop_herald() {
+  [ -n "${BENCH_PG_AFTER:-}" ] && $PSQL -F ' | ' <<< "$BENCH_PG_AFTER" > "${BENCH_LOG_DIR:-$WORK}/pg-after-$RANDOM.txt"
   stop "$HERALD_PID"
+  [ -n "${BENCH_LOG_DIR:-}" ] && cp "$WORK/herald.log" "$BENCH_LOG_DIR/herald-$RANDOM.log"
   stop "$DNS_PID"
 }
 
@@ -274,6 +279,7 @@ herald_run() { # → H_RATE, H_CPU, H_PG_CPU, H_HEAP
   start_herald "$SINK_PORT"
   submit "$WORK/warm"
   wait_sink "$WARM" > /dev/null
+  [ -n "${BENCH_PG_SQL:-}" ] && $PSQL <<< "$BENCH_PG_SQL" > /dev/null
   local t0 t1 te c0 c1 p0 p1 delivered
   c0=$(own_cpu "$HERALD_PID"); p0=$(tree_cpu "$PG_PID")
   : > "$WORK/heap.txt"

@@ -122,13 +122,14 @@ class OutboundMessages {
     BatchEntry[] answers = new BatchEntry[n];
     Map<Integer, Long> replays = new LinkedHashMap<>();
     List<Pending> toInsert = new ArrayList<>();
+    Composer.Lookups lookups = new Composer.Lookups();
     for (int i = 0; i < n; i++) {
       try {
         if (keys[i] != null && earlier.containsKey(keys[i])) {
           if (earlier.get(keys[i]) == null) throw conflict();
           replays.put(i, earlier.get(keys[i]));
         } else {
-          toInsert.add(new Pending(i, keys[i], hashes[i], composer.compose(organizationId, requests.get(i))));
+          toInsert.add(new Pending(i, keys[i], hashes[i], composer.compose(organizationId, requests.get(i), lookups)));
         }
       } catch (Refused refused) {
         answers[i] = new BatchEntry(i, null, refused.refusal());
