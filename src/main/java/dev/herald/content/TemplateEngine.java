@@ -14,12 +14,13 @@ import org.springframework.stereotype.Component;
  * recipient ({@link CompiledTemplate#render}). What the sandbox changes in liqp, and why, is in
  * docs/template-language.md; the bounds are {@code herald.content.template.*}.
  */
-@Component
+@Component("liquidTemplateEngine") // not "templateEngine": that name is Thymeleaf's
 public class TemplateEngine {
   private final LiquidLimits limits;
   private final TemplateParser parser;
   private final LiquidCompiler compiler;
 
+  @org.springframework.beans.factory.annotation.Autowired // two constructors: this is Spring's
   public TemplateEngine(HeraldProperties properties) {
     this(limits(properties.content().template()));
   }
