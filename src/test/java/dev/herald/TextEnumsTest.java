@@ -89,6 +89,8 @@ class TextEnumsTest {
   /** Every TextEnum stored in a column with a check constraint: its class name → table.column. */
   static final java.util.Map<String, String> COLUMNS = java.util.Map.ofEntries(
       java.util.Map.entry("dev.herald.audiences.SubscriptionStatus", "subscription.status"),
+      java.util.Map.entry("dev.herald.content.TemplateKind", "template.kind"),
+      java.util.Map.entry("dev.herald.content.ContentFormat", "template.format"),
       java.util.Map.entry("dev.herald.audiences.ConsentChannel", "consent_record.channel"),
       java.util.Map.entry("dev.herald.audiences.ListVisibility", "mailing_list.visibility"),
       java.util.Map.entry("dev.herald.audiences.OptIn", "mailing_list.optin"),

@@ -301,6 +301,19 @@ final class AccessRules {
       rule(GET, "/api/v1/orgs/{org}/messages", new Needs(SEND)),
       rule(GET, "/api/v1/orgs/{org}/messages/{id}", new Needs(SEND)),
 
+      // content: templates and their categories (pages and REST API)
+      rule(GET, "/api/v1/orgs/{org}/templates", new Needs(TEMPLATES_READ)),
+      rule(POST, "/api/v1/orgs/{org}/templates", new Needs(TEMPLATES_WRITE)),
+      rule(POST, "/api/v1/orgs/{org}/templates/convert", new Needs(TEMPLATES_READ)),
+      rule(GET, "/api/v1/orgs/{org}/templates/{id}", new Needs(TEMPLATES_READ)),
+      rule(PUT, "/api/v1/orgs/{org}/templates/{id}", new Needs(TEMPLATES_WRITE)),
+      rule(DELETE, "/api/v1/orgs/{org}/templates/{id}", new Needs(TEMPLATES_WRITE)),
+      rule(GET, "/api/v1/orgs/{org}/template-categories", new Needs(TEMPLATES_READ)),
+      rule(POST, "/api/v1/orgs/{org}/template-categories", new Needs(TEMPLATES_WRITE)),
+      rule(GET, "/api/v1/orgs/{org}/template-categories/{id}", new Needs(TEMPLATES_READ)),
+      rule(PUT, "/api/v1/orgs/{org}/template-categories/{id}", new Needs(TEMPLATES_WRITE)),
+      rule(DELETE, "/api/v1/orgs/{org}/template-categories/{id}", new Needs(TEMPLATES_WRITE)),
+
       // audiences: hosted pages for subscribers (public origin)
       rule(ANY, "/p/subscribe/{publicId}", new Public()),
       rule(ANY, "/p/confirm", new Public()),
