@@ -37,7 +37,7 @@ public final class CompiledTemplate {
   }
 
   private NodeVisitor visitor() {
-    return new NodeVisitor(parser.insertions, parser.filters, parser.liquidStyleInclude);
+    return new LiquidNodeVisitor(parser);
   }
 
   /**

@@ -192,6 +192,10 @@ final class LiquidCompiler {
     if (missing.matches()) return "Missing " + missing.group(1) + " before '" + shorten(missing.group(2)) + "'.";
     Matcher token = Pattern.compile("(?s)^token recognition error at: '(.*)'$").matcher(text);
     if (token.matches()) return "Unexpected '" + shorten(token.group(1)) + "'.";
+    Matcher noArgument = Pattern.compile("(?s)^error in filter '(.*?)': cannot get param index.*$").matcher(text);
+    if (noArgument.matches()) return "The filter '" + noArgument.group(1) + "' needs an argument, e.g. " + noArgument.group(1) + ": 'text'.";
+    Matcher arguments = Pattern.compile("(?s)^Liquid error: wrong number of arguments \\(given (\\d+) (?:for|expected) (.*)\\)$").matcher(text);
+    if (arguments.matches()) return "A filter was given " + arguments.group(1) + " values where it takes " + arguments.group(2) + " (the value before | counts).";
     Matcher noFilter = Pattern.compile("^no filter available named: \\|?(.*)$").matcher(text);
     if (noFilter.matches()) return "Unknown filter '" + noFilter.group(1) + "'.";
     return shorten(text);

@@ -33,17 +33,94 @@ final class LiquidFilters {
   private static final int MAX_NUMBER_CHARS = 64;
   /** Largest precision a number built by filters may reach: repeated {@code times} would otherwise double it. */
   private static final int MAX_NUMBER_DIGITS = 200;
+  private static final int MAX_DATE_CHARS = 100;
+  /**
+   * Characters of text times characters of the text searched for, at most: Java's substring search is quadratic in
+   * the worst case (a megabyte of 'a' searched for 255 'a' and a 'b' takes about a second).
+   */
+  static final long MAX_SEARCH_WORK = 1L << 26;
+  private static final Set<String> SEARCHING = Set.of("replace", "replace_first", "remove", "remove_first", "split");
 
   /**
    * Every filter liqp's Liquid flavor has, under its own name: the allowed ones guarded, the others failing if ever
    * reached (the compiler refuses them first, with the line and column).
    */
   static List<Filter> all() {
+    Map<String, Filter> linear = Map.of("lstrip", new Lstrip(), "rstrip", new Rstrip(), "strip_html", new StripHtml());
     List<Filter> filters = new ArrayList<>();
     for (Map.Entry<String, Filter> e : Flavor.LIQUID.getFilters().getMap().entrySet()) {
-      filters.add(ALLOWED.contains(e.getKey()) ? new Guarded(e.getValue()) : new Refused(e.getKey()));
+      Filter filter = linear.getOrDefault(e.getKey(), e.getValue());
+      filters.add(ALLOWED.contains(e.getKey()) ? new Guarded(filter) : new Refused(e.getKey()));
     }
     return filters;
+  }
+
+  /*
+   * liqp's rstrip (\s+$) and strip_html (<.*?> and friends) are regular expressions that take quadratic time on
+   * inputs such as a megabyte of spaces followed by one letter, or of '<' without '>': one filter call would run for
+   * minutes, and a render's deadline is only checked between calls. These do the same in one pass.
+   */
+
+  private static boolean space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
+  }
+
+  private static final class Lstrip extends Filter {
+    Lstrip() {
+      super("lstrip");
+    }
+
+    @Override
+    public Object apply(Object value, TemplateContext context, Object... params) {
+      String s = asString(value, context);
+      int start = 0;
+      while (start < s.length() && space(s.charAt(start))) start++;
+      return s.substring(start);
+    }
+  }
+
+  private static final class Rstrip extends Filter {
+    Rstrip() {
+      super("rstrip");
+    }
+
+    @Override
+    public Object apply(Object value, TemplateContext context, Object... params) {
+      String s = asString(value, context);
+      int end = s.length();
+      while (end > 0 && space(s.charAt(end - 1))) end--;
+      return s.substring(0, end);
+    }
+  }
+
+  /** Removes script and style elements, comments, then tags; what is left open to the end stays, as liqp's does. */
+  private static final class StripHtml extends Filter {
+    private static final String[][] BLOCKS = {{"<script", "</script>"}, {"<style", "</style>"}, {"<!--", "-->"}};
+
+    StripHtml() {
+      super("strip_html");
+    }
+
+    @Override
+    public Object apply(Object value, TemplateContext context, Object... params) {
+      String html = asString(value, context);
+      for (String[] block : BLOCKS) html = removeBetween(html, block[0], block[1]);
+      return removeBetween(html, "<", ">");
+    }
+
+    /** Each open..close (shortest) removed. Once a close is missing after some point it is missing for every later open. */
+    private static String removeBetween(String s, String open, String close) {
+      StringBuilder out = new StringBuilder(s.length());
+      int i = 0;
+      while (i < s.length()) {
+        int start = s.indexOf(open, i);
+        int end = start < 0 ? -1 : s.indexOf(close, start + open.length());
+        if (end < 0) break;
+        out.append(s, i, start);
+        i = end + close.length();
+      }
+      return out.append(s, i, s.length()).toString();
+    }
   }
 
   private static final class Refused extends Filter {
@@ -71,6 +148,10 @@ final class LiquidFilters {
       budget.checkTime();
       String what = "The filter '" + name + "'";
       if (NUMERIC.contains(name)) checkNumbers(value, params);
+      // liqp tries dozens of date patterns on its input; nothing longer than this is a date, and Liquid leaves what
+      // it cannot read as a date as it was.
+      if (name.equals("date") && chars(value) > MAX_DATE_CHARS) return value;
+      if (SEARCHING.contains(name) && params.length > 0) checkSearch(chars(value), chars(params[0]), what);
       budget.checkValue(estimate(value, params), what);
       Object result = delegate.apply(value, context, params);
       if (result instanceof BigDecimal d && (d.precision() > MAX_NUMBER_DIGITS || Math.abs(d.scale()) > MAX_NUMBER_DIGITS)) {
@@ -124,6 +205,13 @@ final class LiquidFilters {
         case "upcase", "downcase", "capitalize" -> in * 3;
         default -> in + args;
       };
+    }
+  }
+
+  static void checkSearch(long textChars, long searchChars, String what) {
+    if (textChars * searchChars > MAX_SEARCH_WORK) {
+      throw new LiquidBudget.Exceeded(what + " would search " + textChars + " characters for a text of " + searchChars
+          + " characters; the two lengths multiplied may be at most " + MAX_SEARCH_WORK + ".");
     }
   }
 

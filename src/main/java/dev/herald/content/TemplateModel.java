@@ -55,7 +55,7 @@ public final class TemplateModel {
 
     /** The list through which this person gets the message. */
     public Builder list(String name) {
-      model.put("list", Map.of("name", name));
+      model.put("list", named(name));
       return this;
     }
 
@@ -68,7 +68,7 @@ public final class TemplateModel {
     }
 
     public Builder organization(String name) {
-      model.put("organization", Map.of("name", name));
+      model.put("organization", named(name));
       return this;
     }
 
@@ -78,6 +78,12 @@ public final class TemplateModel {
       if (preferencesUrl != null) model.put("preferences_url", preferencesUrl);
       if (webVersionUrl != null) model.put("web_version_url", webVersionUrl);
       return this;
+    }
+
+    private static Map<String, Object> named(String name) {
+      Map<String, Object> named = new LinkedHashMap<>();
+      named.put("name", name);
+      return named;
     }
 
     public Builder content(String content) {

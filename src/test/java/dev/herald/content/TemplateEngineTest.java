@@ -94,6 +94,15 @@ class TemplateEngineTest {
   }
 
   @Test
+  void a_render_error_says_where_and_what() {
+    CompiledTemplate template = engine.compile("Hi\n{{ subscriber.name | append }}", SnippetLookup.none());
+    assertThatThrownBy(() -> template.render(model())).isInstanceOf(TemplateRenderException.class)
+        .hasMessage("Line 2, column 20: The filter 'append' needs an argument, e.g. append: 'text'.");
+    assertThatThrownBy(() -> engine.compile("{{ 'a' | truncate: 1, '', 3 }}", SnippetLookup.none()).render(model()))
+        .isInstanceOf(TemplateRenderException.class).hasMessageStartingWith("Line 1, column 8: A filter was given 4 values");
+  }
+
+  @Test
   void an_unknown_snippet_is_a_compile_error_at_the_include() {
     assertThatThrownBy(() -> engine.compile("ab\n  {% include 'nope' %}", SnippetLookup.none()))
         .isInstanceOf(Refused.class).hasMessage("Line 2, column 3: No snippet named 'nope'.");
