@@ -42,7 +42,15 @@ public class SignedLinks {
 
   /** Signs {@code purpose} and values (no '|' in them) for {@code validity}. */
   public String sign(String purpose, Duration validity, String... values) {
-    long expires = clock.instant().plus(validity).getEpochSecond();
+    return sign(purpose, clock.instant().plus(validity), values);
+  }
+
+  /**
+   * Signs {@code purpose} and values until {@code expires}: the same token on every call, for links inside a message
+   * that must be the same bytes on every retry (a campaign's unsubscribe link).
+   */
+  public String sign(String purpose, java.time.Instant expiresAt, String... values) {
+    long expires = expiresAt.getEpochSecond();
     String payload = purpose + "|" + expires + "|" + String.join("|", values);
     for (String v : values) if (v.contains("|")) throw new IllegalArgumentException("values must not contain |");
     byte[] bytes = payload.getBytes(StandardCharsets.UTF_8);

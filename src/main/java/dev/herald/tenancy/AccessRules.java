@@ -317,7 +317,8 @@ final class AccessRules {
       // audiences: hosted pages for subscribers (public origin)
       rule(ANY, "/p/subscribe/{publicId}", new Public()),
       rule(ANY, "/p/confirm", new Public()),
-      rule(ANY, "/p/preferences", new Public()));
+      rule(ANY, "/p/preferences", new Public()),
+      rule(ANY, "/p/unsubscribe", new Public()));
 
   private AccessRules() {}
 
