@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,13 +76,23 @@ final class DeliveryLane {
     this.stopping = stopping;
   }
 
-  /** Claims and delivers until the domain has no due work left (or the node stops). */
+  /**
+   * Claims and delivers until the domain has no due work left, or its destination's rate lets nothing more go for a
+   * while (or the node stops). Once the lane knows the domain's site, it claims no more than the site's rate lets go
+   * now: a batch claimed beyond it would be given back unsent and claimed again later (churn on the queue table, and
+   * the rest of the batch waiting for the next poll). A short wait for the rate is spent here, the session kept open.
+   */
   void run() {
     try {
       while (!stopping.getAsBoolean()) {
-        Site known = parts.sites().get(domain);
-        if (open == null && known != null && !mayConnect(parts, known)) return;
-        List<Claimed> batch = parts.queue().claim(domain, batchSize, held.get());
+        Site known = open != null ? open.site() : parts.sites().get(domain);
+        int limit = batchSize;
+        if (known != null) {
+          if (open == null && !mayConnect(parts, known)) return;
+          limit = Math.min(batchSize, allowance(known));
+          if (limit == 0) return; // the rows stay due, unclaimed, for a lane once the rate allows
+        }
+        List<Claimed> batch = parts.queue().claim(domain, limit, held.get());
         if (batch.isEmpty()) return;
         deliver(batch);
       }
@@ -90,10 +101,37 @@ final class DeliveryLane {
     }
   }
 
-  /** Whether a new session to the site may open now: it is not paused and has a connection to spare. */
+  /** Whether a new session to the site may open now: it is not paused, has a connection to spare and the rate allows a message. */
   static boolean mayConnect(LaneParts parts, Site site) {
     return parts.destinations().suspendedUntil(site).isEmpty()
-        && parts.destinations().openConnections(site) < site.shaping().connectionLimit();
+        && parts.destinations().openConnections(site) < site.shaping().connectionLimit()
+        && parts.destinations().allowance(site).count() > 0;
+  }
+
+  /** The longest a lane waits for its destination's rate itself; a longer wait ends the lane (the worker starts another). */
+  static final Duration LANE_WAIT = Duration.ofSeconds(1);
+
+  /** How many messages the site's rate lets go now, after a wait of at most {@link #LANE_WAIT} when none does. */
+  private int allowance(Site site) {
+    Destinations.Allowance allowance = parts.destinations().allowance(site);
+    if (allowance.count() == 0 && waitBriefly(allowance.next())) allowance = parts.destinations().allowance(site);
+    return allowance.count();
+  }
+
+  /**
+   * Waits until then when it is at most {@link #LANE_WAIT} away (and the node is not stopping): the lane keeps its
+   * session and its recipients rather than giving them back. False when it did not wait.
+   */
+  private boolean waitBriefly(Instant until) {
+    Duration wait = Duration.between(parts.clock().instant(), until);
+    if (wait.isNegative() || wait.compareTo(LANE_WAIT) > 0 || stopping.getAsBoolean()) return false;
+    try {
+      Thread.sleep(wait.toMillis() + 1);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   /** Recipients to give back without an attempt, and when they are due again. */
@@ -101,9 +139,12 @@ final class DeliveryLane {
 
   void deliver(List<Claimed> batch) {
     Instant claimedAt = parts.clock().instant();
-    // Past half its term a lease is too close to running out for another transaction: a new owner could take the
-    // rest while this node still sends it.
-    Instant stopBy = claimedAt.plus(parts.queue().term().dividedBy(2));
+    Duration term = parts.queue().term();
+    // The batch's leases are renewed once half their term is gone (fenced: recipients taken over meanwhile are lost,
+    // and not sent from here). Past half its term a lease is too close to running out for another transaction: when
+    // the renewal failed, the rest is given back instead, as a new owner could take it while this node still sends it.
+    Instant leaseEnd = claimedAt.plus(term);
+    Set<Long> lost = new HashSet<>();
     Map<Wanted, Answer> contents;
     try {
       contents = parts.queue().run(() -> contents(batch));
@@ -118,13 +159,19 @@ final class DeliveryLane {
     // signature). By identity, not content: a tracked message's per-recipient copies differ and are signed each.
     Map<byte[], byte[]> signed = new IdentityHashMap<>();
     Map<Servers, NoSession> unreachable = new HashMap<>();
+    Map<Servers, SmarthostRoute.Full> full = new HashMap<>();
     List<Result> results = new ArrayList<>(batch.size());
     Instant pausedUntil = null;
     List<Claimed> withdrawn = new ArrayList<>(); // their source answered not to send them (now or any more)
     for (Claimed c : batch) {
       Instant now = parts.clock().instant();
-      if (stopping.getAsBoolean() || (c.organizationId() != null && held.get().contains(c.organizationId())) || now.isAfter(stopBy)
-          || pausedNow()) {
+      if (!now.isBefore(leaseEnd.minus(term.dividedBy(2)))) {
+        Instant renewed = renew(batch, lost, now);
+        if (renewed != null) leaseEnd = renewed;
+      }
+      if (lost.contains(c.id())) continue; // another node's now: it sends it
+      if (stopping.getAsBoolean() || (c.organizationId() != null && held.get().contains(c.organizationId()))
+          || now.isAfter(leaseEnd.minus(term.dividedBy(2))) || pausedNow()) {
         later(c, now);
         continue;
       }
@@ -161,13 +208,17 @@ final class DeliveryLane {
               results.add(noSession(c, now, started, failed));
               continue;
             }
-            // A delivery server at its hourly or daily limit: the recipient waits, without an attempt, until it frees.
-            Optional<SmarthostRoute.Full> full = parts.routing().take(servers);
-            if (full.isPresent()) {
-              later(c, full.get().until());
+            // A delivery server at its hourly or daily limit: the recipient waits, without an attempt, until it frees
+            // (the rest of the batch for it too, without asking again).
+            SmarthostRoute.Full atLimit = full.get(servers);
+            if (atLimit == null) atLimit = parts.routing().take(servers).orElse(null);
+            if (atLimit != null) {
+              full.put(servers, atLimit);
+              later(c, atLimit.until());
               continue;
             }
             Sending sending = session(servers, egress);
+            if (sending instanceof Wait w && !w.pause() && waitBriefly(w.until())) sending = session(servers, egress);
             switch (sending) {
               case Wait w -> {
                 later(c, w.until());
@@ -200,6 +251,28 @@ final class DeliveryLane {
     if (!withdrawn.isEmpty()) persist("ending withdrawn recipients", () -> withdraw(withdrawn, contents));
     giveBack.forEach((at, recipients) -> persist("giving back", () -> parts.queue().release(recipients, at)));
     giveBack.clear();
+  }
+
+  /**
+   * Renews the leases of the batch's recipients not lost yet; those another node took over join {@code lost}. The new
+   * end, or null when the renewal failed (the database): the old end stands.
+   */
+  private Instant renew(List<Claimed> batch, Set<Long> lost, Instant now) {
+    List<Claimed> mine = batch.stream().filter(c -> !lost.contains(c.id())).toList();
+    try {
+      Set<Long> kept = parts.queue().renew(mine);
+      for (Claimed c : mine) {
+        if (!kept.contains(c.id())) lost.add(c.id());
+      }
+      if (kept.size() < mine.size()) {
+        log.warn("{} of {} recipients of a batch for {} were taken over by another node; they are not sent from here",
+            mine.size() - kept.size(), mine.size(), domain);
+      }
+      return now.plus(parts.queue().term());
+    } catch (RuntimeException e) {
+      log.warn("Renewing the leases of a batch for {} failed; what is left of it is given back once they near their end", domain, e);
+      return null;
+    }
   }
 
   /**

@@ -271,6 +271,26 @@ final class DeliveryQueue {
   }
 
   /**
+   * Extends this node's leases on a batch it is still sending by another term, fenced like {@link #record}: a long
+   * batch (a slow peer, a rate that spreads it out) keeps its recipients, and those another node took over are not
+   * renewed.
+   *
+   * @return the ids still held (a recipient missing was taken over: it is not this node's to send any more)
+   */
+  Set<Long> renew(List<Claimed> recipients) {
+    if (recipients.isEmpty()) return Set.of();
+    return Set.copyOf(run(() -> jdbc.sql("""
+        update outbound_recipient r set lease_until = :until
+        from unnest(cast(:ids as bigint[]), cast(:fences as bigint[])) as t(id, fence)
+        where r.id = t.id and r.lease_attempt = t.fence and r.state = 'sending'
+        returning r.id""")
+        .param("until", Timestamp.from(clock.instant().plus(term)))
+        .param("ids", recipients.stream().map(Claimed::id).toArray(Long[]::new))
+        .param("fences", recipients.stream().map(Claimed::fence).toArray(Long[]::new))
+        .query(Long.class).list()));
+  }
+
+  /**
    * Gives recipients back without an attempt (their organization was suspended, the destination paused, the
    * batch ran out of lease time): due again at {@code at}, queued if never tried, else deferred. Fenced like
    * {@link #record}.

@@ -49,6 +49,24 @@ final class Destinations {
     }
   }
 
+  /**
+   * How many messages the site's rate lets go now, or, when none, from when the next one may: what a lane claims at
+   * most (a claim beyond it would be given back unsent). Counts nothing; {@link Connection#next} still takes each one.
+   *
+   * @param count whole messages the rate allows now, 0 while the site is suspended
+   * @param next when the next message may go (now when count is above 0)
+   */
+  record Allowance(int count, Instant next) {}
+
+  Allowance allowance(Site site) {
+    State s = state(site);
+    Instant now = clock.instant();
+    synchronized (s) {
+      if (s.suspended(now)) return new Allowance(0, s.suspendedUntil);
+      return s.bucket.allowance(now);
+    }
+  }
+
   /** Connections open to the site now (through permits not yet closed). */
   int openConnections(Site site) {
     State s = state(site);
@@ -173,16 +191,27 @@ final class Destinations {
 
     /** Takes a token and answers {@code null}, or answers when the next token will be there. */
     Instant take(Instant now) {
-      if (now.isAfter(filledAt)) {
-        double elapsed = Duration.between(filledAt, now).toNanos();
-        tokens = Math.min(rate.count(), tokens + elapsed / rate.nanosPerMessage());
-        filledAt = now;
-      }
+      refill(now);
       if (tokens >= 1) {
         tokens -= 1;
         return null;
       }
       return now.plusNanos((long) Math.ceil((1 - tokens) * rate.nanosPerMessage()));
+    }
+
+    /** The whole tokens there now, taking none, or when the next will be there. */
+    Allowance allowance(Instant now) {
+      refill(now);
+      int whole = (int) Math.min(Integer.MAX_VALUE, (long) Math.floor(tokens));
+      return whole > 0 ? new Allowance(whole, now) : new Allowance(0, now.plusNanos((long) Math.ceil((1 - tokens) * rate.nanosPerMessage())));
+    }
+
+    private void refill(Instant now) {
+      if (now.isAfter(filledAt)) {
+        double elapsed = Duration.between(filledAt, now).toNanos();
+        tokens = Math.min(rate.count(), tokens + elapsed / rate.nanosPerMessage());
+        filledAt = now;
+      }
     }
   }
 }

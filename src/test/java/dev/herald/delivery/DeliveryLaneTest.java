@@ -331,9 +331,113 @@ class DeliveryLaneTest {
         550, "5.0.0", "late", 1)));
     assertThat(written).isZero();
     assertThat(first.release(claimed, clock.instant())).isZero();
+    assertThat(first.renew(claimed)).as("a lease taken over is not renewed").isEmpty();
     assertThat(rows(id).getFirst().state()).isEqualTo("delivered");
     assertThat(attempts(id)).containsExactly("delivered 250");
     assertThat(jdbc.sql("select lease_owner from outbound_recipient where message_id = ?").param(id).query(String.class).single())
         .isEqualTo("node-b");
+  }
+
+  /** The clock caught up with the database's (rows are due by its now()). */
+  void catchUp() {
+    Instant real = Instant.now();
+    if (clock.instant().isBefore(real)) clock.advance(Duration.between(clock.instant(), real).plusSeconds(1));
+  }
+
+  long claims(long messageId) {
+    return jdbc.sql("select coalesce(sum(lease_attempt), 0) from outbound_recipient where message_id = ?").param(messageId).query(Long.class).single();
+  }
+
+  @Test
+  void a_rate_limited_lane_claims_no_more_than_the_rate_lets_go_now_and_gives_nothing_back() throws Exception {
+    sinkFor("rated.example", "mx.rated.example");
+    DeliveryWorker.LaneParts p = worker.parts();
+    // 3 a minute: a burst of 3, then one every 20 s (longer than a lane waits for its rate).
+    ShapingRules threeAMinute = new ShapingRules(ShapingRules.KUMOMTA_DEFAULT,
+        List.of(new ShapingRules.Override("mx.rated.example", null, null, Rate.parse("3/min"))));
+    DeliveryWorker.LaneParts rated = new DeliveryWorker.LaneParts(p.queue(), p.sources(), p.signers(), p.returnPath(), p.routing(),
+        p.attempt(), p.sandbox(), p.destinations(), threeAMinute, p.retry(), p.clock(), p.sites());
+    long learn = send("first@rated.example"); // the lane learns the domain's site (one of the 3 goes)
+    lane(rated, "rated.example");
+    assertThat(rows(learn)).extracting(Row::state).containsExactly("delivered");
+
+    long id = send("b@rated.example", "c@rated.example", "d@rated.example", "e@rated.example", "f@rated.example", "g@rated.example");
+    lane(rated, "rated.example");
+    assertThat(rows(id)).extracting(Row::state).containsExactly("delivered", "delivered", "queued", "queued", "queued", "queued");
+    // Two claimed and sent; the rest never claimed (a claim of all six would have given four back: released rows count here).
+    assertThat(claims(id)).isEqualTo(2);
+    assertThat(rows(id).subList(2, 6)).allSatisfy(r -> assertThat(r.attempts()).isZero());
+
+    clock.advance(Duration.ofMinutes(1)); // the bucket is full again: 3
+    lane(rated, "rated.example");
+    assertThat(rows(id)).extracting(Row::state).containsExactly("delivered", "delivered", "delivered", "delivered", "delivered", "queued");
+    assertThat(claims(id)).isEqualTo(5);
+    assertThat(attempts(id)).hasSize(5).allMatch(a -> a.equals("delivered 250"));
+    assertThat(sink.messages(6)).hasSize(6);
+  }
+
+  @Test
+  void a_batch_that_outlasts_its_lease_renews_it_and_no_other_node_takes_its_recipients_meanwhile() throws Exception {
+    sinkFor("slow.example", "mx.slow.example");
+    String[] to = java.util.stream.IntStream.rangeClosed(1, 8).mapToObj(i -> "r" + i + "@slow.example").toArray(String[]::new);
+    long id = send(to);
+    catchUp();
+    Duration term = properties.delivery().worker().leaseTerm();
+    DeliveryQueue other = new DeliveryQueue(jdbc, clock, "node-b", term);
+    List<DeliveryQueue.Claimed> takenOver = new java.util.concurrent.CopyOnWriteArrayList<>();
+    // A slow peer: every reading of the lane's clock finds a fifth of the term gone, so the eight messages take more
+    // than the term. Once the first claim's lease would have run out, another node tries to claim the domain.
+    java.time.Clock slow = new java.time.Clock() {
+      Instant start;
+      boolean tried;
+
+      @Override public java.time.ZoneId getZone() { return java.time.ZoneOffset.UTC; }
+      @Override public java.time.Clock withZone(java.time.ZoneId zone) { return this; }
+      @Override public synchronized Instant instant() {
+        clock.advance(term.dividedBy(5));
+        Instant now = clock.instant();
+        if (start == null) start = now;
+        if (!tried && now.isAfter(start.plus(term).plusSeconds(1))) {
+          tried = true;
+          takenOver.addAll(other.claim("slow.example", 10, Set.of()));
+        }
+        return now;
+      }
+    };
+    DeliveryWorker.LaneParts p = worker.parts();
+    DeliveryQueue mine = new DeliveryQueue(jdbc, slow, "node-a", term);
+    new DeliveryLane(new DeliveryWorker.LaneParts(mine, p.sources(), p.signers(), p.returnPath(), p.routing(), p.attempt(), p.sandbox(),
+        p.destinations(), p.shaping(), p.retry(), slow, p.sites()), "slow.example", 50, Set::of, () -> false).run();
+
+    assertThat(takenOver).as("recipients claimed by another node while still being sent").isEmpty();
+    assertThat(rows(id)).extracting(Row::state).containsOnly("delivered").hasSize(8);
+    assertThat(claims(id)).as("each claimed once").isEqualTo(8);
+    assertThat(sink.messages(8)).hasSize(8);
+  }
+
+  @Test
+  void a_failed_pause_look_up_gives_the_recipient_back_unsent_and_it_goes_later() throws Exception {
+    sinkFor("pauses.example", "mx.pauses.example");
+    long id = send("ann@pauses.example");
+    catchUp();
+    // A queue of its own: it has not read the pauses yet, so the lane's look-up goes to the table.
+    DeliveryQueue queue = new DeliveryQueue(jdbc, clock, "node-p", properties.delivery().worker().leaseTerm());
+    List<DeliveryQueue.Claimed> batch = queue.claim("pauses.example", 10, Set.of());
+    assertThat(batch).hasSize(1);
+    jdbc.sql("alter table queue_pause rename to queue_pause_away").update();
+    try {
+      new DeliveryLane(worker.parts().withQueue(queue), "pauses.example", 50, Set::of, () -> false).deliver(batch);
+    } finally {
+      jdbc.sql("alter table queue_pause_away rename to queue_pause").update();
+    }
+    Row back = rows(id).getFirst();
+    assertThat(back.state()).isEqualTo("queued");
+    assertThat(back.attempts()).isZero();
+    assertThat(attempts(id)).isEmpty();
+    assertThat(sink.messages(0)).isEmpty();
+
+    lane("pauses.example");
+    assertThat(rows(id)).extracting(Row::state).containsExactly("delivered");
+    assertThat(sink.messages(1)).hasSize(1);
   }
 }

@@ -49,6 +49,21 @@ class DestinationsTest {
   }
 
   @Test
+  void the_allowance_counts_the_whole_messages_the_rate_lets_go_now_takes_none_and_is_none_while_suspended() {
+    Site site = site("mx.allowance.example", 1, 100, "3/min");
+    assertThat(destinations.allowance(site)).isEqualTo(new Destinations.Allowance(3, T0));
+    assertThat(destinations.allowance(site).count()).as("asking takes nothing").isEqualTo(3);
+    try (Connection c = destinations.open(site).orElseThrow()) {
+      for (int i = 0; i < 3; i++) assertThat(c.next()).isEqualTo(new Grant.Send());
+    }
+    assertThat(destinations.allowance(site)).isEqualTo(new Destinations.Allowance(0, T0.plusSeconds(20)));
+    clock.advance(Duration.ofSeconds(45));
+    assertThat(destinations.allowance(site).count()).isEqualTo(2);
+    destinations.report(site, DESTINATION_THROTTLED);
+    assertThat(destinations.allowance(site)).isEqualTo(new Destinations.Allowance(0, destinations.suspendedUntil(site).orElseThrow()));
+  }
+
+  @Test
   void a_connection_carries_its_share_of_messages_then_is_used_up() {
     Site site = site("mx.example.net", 1, 3, "100/s");
     try (Connection c = destinations.open(site).orElseThrow()) {
