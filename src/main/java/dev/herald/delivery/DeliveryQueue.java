@@ -83,29 +83,65 @@ final class DeliveryQueue {
     return term;
   }
 
-  /** A domain with due work, and how many of its recipients are due (how many sessions are worth opening). */
+  /** A domain with due work, and how many of its recipients are due (up to a cap: how many sessions are worth opening). */
   record DueDomain(String domain, long due) {}
+
+  /** {@link #dueDomains(Collection, int, int)}'s statement (a test reads its plan). */
+  static final String DUE_DOMAINS = """
+        with recursive waiting(domain) as (
+          (select domain from outbound_recipient where state in ('queued', 'deferred') order by domain limit 1)
+          union all
+          select (select r.domain from outbound_recipient r
+                  where r.state in ('queued', 'deferred') and r.domain > w.domain order by r.domain limit 1)
+          from waiting w where w.domain is not null
+        ), due as (
+          select w.domain, f.at from waiting w
+          cross join lateral (select r.next_attempt_at as at from outbound_recipient r
+                              where r.domain = w.domain and r.state in ('queued', 'deferred') and r.next_attempt_at <= :now
+                                and (r.organization_id is null or not (r.organization_id = any (:held)))
+                              order by r.next_attempt_at limit 1) f
+          where w.domain is not null
+          union all
+          select domain, lease_until from outbound_recipient
+          where state = 'sending' and lease_until < :now and (organization_id is null or not (organization_id = any (:held)))
+        ), picked as (
+          select domain, min(at) as at from due
+          where at is not null and not exists (select 1 from queue_pause p where p.domain in (due.domain, '*'))
+          group by domain order by 2, 1 limit :limit
+        )
+        select p.domain,
+          (select count(*) from (select 1 from outbound_recipient r
+                                 where r.domain = p.domain and r.state in ('queued', 'deferred') and r.next_attempt_at <= :now
+                                 limit :cap) q)
+          + (select count(*) from (select 1 from outbound_recipient r
+                                   where r.domain = p.domain and r.state = 'sending' and r.lease_until < :now
+                                     and (r.organization_id is null or not (r.organization_id = any (:held))) limit :cap) s)
+        from picked p order by p.at, p.domain""";
+
+  /** {@link #dueDomains(Collection, int, int)} counting up to 10,000 due recipients per domain. */
+  List<DueDomain> dueDomains(Collection<Long> heldOrganizations, int limit) {
+    return dueDomains(heldOrganizations, limit, 10_000);
+  }
 
   /**
    * The domains with due work, the one waiting longest first: recipients queued or deferred whose next attempt has
    * come, and recipients of a node whose lease ran out. Recipients of held organizations (suspended) do not count,
-   * nor do paused destinations (else a paused domain waiting longest would take a poll's places every time). Each
-   * half reads its own partial index.
+   * nor do paused destinations (else a paused domain waiting longest would take a poll's places every time).
+   *
+   * <p>Asked every poll, so its cost must not grow with the queue's rows: the waiting domains are walked over the due
+   * index one index probe each (a skip scan: PostgreSQL has none for distinct values), each domain's longest-waiting
+   * due row is the first of its range in that index, and only the domains returned are counted, each up to {@code
+   * countCap} rows, from the index alone (held organizations' rows are counted there: the count only sizes how many
+   * lanes start, and a domain whose due rows are all held is not returned). A queue of a million recipients costs a
+   * few probes per waiting domain, not a million rows counted ({@code DueDomainsPlanTest} prints the plans).
+   *
+   * @param countCap the most due recipients counted per domain (more would not start more lanes)
    */
-  List<DueDomain> dueDomains(Collection<Long> heldOrganizations, int limit) {
-    return run(() -> jdbc.sql("""
-        select domain, count(*), min(at) from (
-          select domain, next_attempt_at as at from outbound_recipient
-          where state in ('queued', 'deferred') and next_attempt_at <= :now
-            and (organization_id is null or not (organization_id = any (:held)))
-          union all
-          select domain, lease_until from outbound_recipient
-          where state = 'sending' and lease_until < :now and (organization_id is null or not (organization_id = any (:held)))
-        ) due
-        where not exists (select 1 from queue_pause p where p.domain in (due.domain, '*'))
-        group by domain order by 3, 1 limit :limit""")
+  List<DueDomain> dueDomains(Collection<Long> heldOrganizations, int limit, int countCap) {
+    return run(() -> jdbc.sql(DUE_DOMAINS)
         .param("now", Timestamp.from(clock.instant())).param("held", heldOrganizations.toArray(Long[]::new)).param("limit", limit)
-        .query((rs, i) -> new DueDomain(rs.getString(1), rs.getLong(2))).list());
+        .param("cap", countCap)
+        .query((rs, i) -> new DueDomain(rs.getString(1), Math.min(countCap, rs.getLong(2)))).list());
   }
 
   /** A recipient this node holds, with what delivering it needs from its message. */

@@ -54,6 +54,7 @@ final class DeliveryWorker implements SchedulingConfigurer {
   private final HeraldProperties properties;
   private final LaneParts parts;
   private final int batchSize;
+  private final int dueCountCap;
   private final Semaphore slots;
   private final ExecutorService lanes;
   private final Map<String, Integer> lanesPerDomain = new ConcurrentHashMap<>();
@@ -91,6 +92,9 @@ final class DeliveryWorker implements SchedulingConfigurer {
     this.properties = properties;
     HeraldProperties.Delivery.Worker settings = properties.delivery().worker();
     this.batchSize = settings.batchSize();
+    // A domain never gets more lanes than its site's connections (nor than the worker has): due rows beyond that many
+    // batches start no more lanes, so they are not counted.
+    this.dueCountCap = batchSize * Math.min(settings.concurrency(), parts.shaping().largestConnectionLimit());
     this.slots = new Semaphore(settings.concurrency());
     this.lanes = Executors.newFixedThreadPool(settings.concurrency(), Thread.ofPlatform().name("delivery-", 1).daemon().factory());
   }
@@ -115,7 +119,7 @@ final class DeliveryWorker implements SchedulingConfigurer {
    * One look for due work; lanes are started for it. The domains found stay candidates: when a lane finishes, the
    * next candidate gets its slot at once rather than at the next poll (a thousand small domains would otherwise leave
    * slots idle between polls). While candidates remain (their destinations busy, or no slot free), the queue is looked
-   * at again at most once a second: counting a large queue's due rows every poll would cost more than it brings.
+   * at again at most once a second.
    */
   void poll() {
     if (!roles.has(NodeRole.delivery) || stopping) return;
@@ -130,7 +134,7 @@ final class DeliveryWorker implements SchedulingConfigurer {
         }
         lastLook = now;
       }
-      List<DeliveryQueue.DueDomain> due = queue.dueDomains(held, DOMAINS_PER_POLL);
+      List<DeliveryQueue.DueDomain> due = queue.dueDomains(held, DOMAINS_PER_POLL, dueCountCap);
       synchronized (this) {
         candidates.clear();
         candidates.addAll(due);

@@ -77,6 +77,18 @@ final class ShapingRules {
         Rate.parse(settings.messageRate())), overrides);
   }
 
+  /** The most connections any site may have at once (the default's, a provider's or an override's). */
+  int largestConnectionLimit() {
+    int largest = defaults.connectionLimit();
+    for (Provider p : providers) {
+      if (p.connectionLimit() != null) largest = Math.max(largest, p.connectionLimit());
+    }
+    for (Override o : overrides) {
+      if (o.connectionLimit() != null) largest = Math.max(largest, o.connectionLimit());
+    }
+    return largest;
+  }
+
   /**
    * The site of a domain whose MX hosts (or, without MX records, its own host) are these. A provider
    * or an override applies when every host is under one of its suffixes, as in KumoMTA: a domain

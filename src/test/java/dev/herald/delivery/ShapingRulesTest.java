@@ -35,6 +35,15 @@ class ShapingRulesTest {
   }
 
   @Test
+  void the_largest_connection_limit_is_the_most_any_site_may_open() {
+    assertThat(rules.largestConnectionLimit()).isEqualTo(10);
+    assertThat(new ShapingRules(ShapingRules.KUMOMTA_DEFAULT, List.of(new ShapingRules.Override(".big.example", 40, null, null),
+        new ShapingRules.Override(".small.example", 2, null, null))).largestConnectionLimit()).isEqualTo(40);
+    assertThat(new ShapingRules(new Shaping(3, 100, Rate.parse("1/s")), List.of()).largestConnectionLimit())
+        .as("apple's 10 is above this default").isEqualTo(10);
+  }
+
+  @Test
   void any_other_destination_is_its_mx_host_set_under_the_default() {
     Site a = rules.site(List.of("mx2.example.net", "MX1.example.net."));
     Site b = rules.site(List.of("mx1.example.net", "mx2.example.net"));
