@@ -1,5 +1,7 @@
 package dev.herald.campaigns;
 
+import dev.herald.delivery.BulkSends;
+import dev.herald.delivery.MessageSourceKind;
 import dev.herald.domains.SendingDomains;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -17,7 +19,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Starts scheduled campaigns whose time has come, on whichever worker node polls first: each is taken with
  * {@code FOR UPDATE SKIP LOCKED} (two nodes never start one campaign; a node that dies mid-start rolls back and the
  * next poll starts it again), and in that one transaction its audience is fixed into the ledger, its hand-off job is
- * queued, it becomes {@code sending} and {@link CampaignEvents.CampaignStarted} is published. A campaign that can no
+ * queued, the queue's bulk send is opened ({@link BulkSends#open}), it becomes {@code sending} and {@link CampaignEvents.CampaignStarted} is published. A campaign that can no
  * longer be sent (its sender's domain lost its verification) goes back to draft saying why.
  */
 @Component
@@ -27,16 +29,19 @@ class CampaignStarter {
   private final Campaigns campaigns;
   private final CampaignLedger ledger;
   private final SendingDomains domains;
+  private final BulkSends queue;
   private final ApplicationEventPublisher events;
   private final Clock clock;
   private final TransactionTemplate transaction;
 
-  CampaignStarter(JdbcClient jdbc, Campaigns campaigns, CampaignLedger ledger, SendingDomains domains, ApplicationEventPublisher events,
+  CampaignStarter(JdbcClient jdbc, Campaigns campaigns, CampaignLedger ledger, SendingDomains domains, BulkSends queue,
+      ApplicationEventPublisher events,
       Clock clock, PlatformTransactionManager transactions) {
     this.jdbc = jdbc;
     this.campaigns = campaigns;
     this.ledger = ledger;
     this.domains = domains;
+    this.queue = queue;
     this.events = events;
     this.clock = clock;
     this.transaction = new TransactionTemplate(transactions);
@@ -63,9 +68,11 @@ class CampaignStarter {
       return true;
     }
     long recipients = ledger.fix(c);
+    long message = queue.open(c.organizationId(), domain.get().id(), MessageSourceKind.CAMPAIGN, c.fromAddress(), c.subject());
     jdbc.sql("""
-        update campaign set state = 'sending', started_at = ?, recipients = ?, sending_domain_id = ?, failure = null, updated_at = now()
-        where id = ?""").params(Timestamp.from(now), recipients, domain.get().id(), c.id()).update();
+        update campaign set state = 'sending', started_at = ?, recipients = ?, sending_domain_id = ?, message_id = ?, failure = null,
+                            updated_at = now()
+        where id = ?""").params(Timestamp.from(now), recipients, domain.get().id(), message, c.id()).update();
     jdbc.sql("insert into campaign_send (id, organization_id) values (?, ?)").params(c.id(), c.organizationId()).update();
     events.publishEvent(new CampaignEvents.CampaignStarted(c.organizationId(), c.id(), c.name(), recipients, now));
     log.info("Campaign {} of organization {} started: {} recipients fixed in the ledger", c.id(), c.organizationId(), recipients);

@@ -1,6 +1,10 @@
 package dev.herald.campaigns;
 
 import dev.herald.audiences.AudienceSelection;
+import dev.herald.content.SnippetLookup;
+import dev.herald.content.TemplateEngine;
+import dev.herald.delivery.BulkSends;
+import dev.herald.delivery.RecipientState;
 import dev.herald.domains.SendingDomains;
 import dev.herald.mail.EmailAddress;
 import dev.herald.platform.Refused;
@@ -20,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -48,8 +53,15 @@ public class Campaigns {
   private final SendingDomains domains;
   private final AuditLog audit;
   private final Clock clock;
+  private final BulkSends queue;
+  private final CampaignLedger ledger;
+  private final TemplateEngine templates;
 
-  Campaigns(JdbcClient jdbc, AudienceSelection audiences, SendingDomains domains, AuditLog audit, Clock clock) {
+  Campaigns(JdbcClient jdbc, AudienceSelection audiences, SendingDomains domains, AuditLog audit, Clock clock, BulkSends queue,
+      CampaignLedger ledger, TemplateEngine templates) {
+    this.templates = templates;
+    this.queue = queue;
+    this.ledger = ledger;
     this.jdbc = jdbc;
     this.audiences = audiences;
     this.domains = domains;
@@ -58,6 +70,13 @@ public class Campaigns {
   }
 
   public record Page(List<Campaign> items, long total, int page, int size) {}
+
+  /**
+   * A campaign's progress: its ledger by state (pending, handed off, skipped), the queue's rows of it by delivery state
+   * (empty before it starts), and how many were handed off in the last minute (the rate while it sends).
+   */
+  public record Stats(long campaignId, CampaignState state, long recipients, Map<LedgerState, Long> ledger,
+      Map<RecipientState, Long> queue, long handedOffLastMinute) {}
 
   // ---- reading -----------------------------------------------------------------------------------------------------
 
@@ -86,6 +105,11 @@ public class Campaigns {
     long total = jdbc.sql("select count(*) from campaign c" + where).param("org", orgId).param("state", state == null ? "" : state.text())
         .query(Long.class).single();
     return new Page(items, total, page, size);
+  }
+
+  public Optional<Stats> stats(long orgId, long id) {
+    return find(orgId, id).map(c -> new Stats(c.id(), c.state(), c.recipients() == null ? 0 : c.recipients(), ledger.counts(c.id()),
+        c.messageId() == null ? Map.of() : queue.states(c.messageId()), ledger.handedOffSince(c.id(), clock.instant().minusSeconds(60))));
   }
 
   // ---- drafts ------------------------------------------------------------------------------------------------------
@@ -194,6 +218,7 @@ public class Campaigns {
     Campaign c = move(orgId, id, Set.of(CampaignState.SENDING), "paused", "Only a sending campaign can be paused");
     // The job's row first: it waits for a hand-off chunk in progress to commit, so the hold below sees its rows.
     jdbc.sql("update campaign_send set status = 'held', lease_until = null where id = ? and status in ('queued', 'running')").param(id).update();
+    queue.hold(c.messageId());
     jdbc.sql("update campaign set state = 'paused', updated_at = now() where id = ?").param(id).update();
     audit.record(orgId, "campaign.paused", "campaign", id, null);
     return find(orgId, id).orElseThrow();
@@ -204,6 +229,7 @@ public class Campaigns {
   public Campaign resume(long orgId, long id) {
     Campaign c = move(orgId, id, Set.of(CampaignState.PAUSED), "resumed", "Only a paused campaign can be resumed");
     jdbc.sql("update campaign_send set status = 'queued' where id = ? and status = 'held'").param(id).update();
+    queue.release(c.messageId());
     jdbc.sql("update campaign set state = 'sending', updated_at = now() where id = ?").param(id).update();
     audit.record(orgId, "campaign.resumed", "campaign", id, null);
     return find(orgId, id).orElseThrow();
@@ -218,6 +244,7 @@ public class Campaigns {
     Campaign c = move(orgId, id, Set.of(CampaignState.SCHEDULED, CampaignState.SENDING, CampaignState.PAUSED), "cancelled",
         "A campaign can be cancelled while it is scheduled, sending or paused");
     jdbc.sql("update campaign_send set status = 'finished', lease_until = null where id = ?").param(id).update();
+    if (c.state().started()) queue.cancel(c.messageId(), "Campaign cancelled");
     jdbc.sql("update campaign set state = 'cancelled', finished_at = ?, updated_at = now() where id = ?")
         .params(Timestamp.from(clock.instant()), id).update();
     audit.record(orgId, "campaign.cancelled", "campaign", id, null);
@@ -285,8 +312,8 @@ public class Campaigns {
       tags.add(tag);
     }
     if (tags.size() > MAX_TAGS) throw Refused.invalid("tags", "At most " + MAX_TAGS + " tags.");
-    String subject = line("subject", f.subject());
-    String preheader = line("preheader", f.preheader());
+    String subject = template("subject", line("subject", f.subject()));
+    String preheader = template("preheader", line("preheader", f.preheader()));
     String fromName = line("fromName", f.fromName());
     String fromAddress = address("fromAddress", f.fromAddress());
     String replyTo = address("replyTo", f.replyTo());
@@ -325,6 +352,14 @@ public class Campaigns {
     String v = Text.requireOneLine(field, value == null ? "" : value).strip();
     if (v.length() > MAX_LINE) throw Refused.invalid(field, field + " is at most " + MAX_LINE + " characters.");
     return v;
+  }
+
+  /** A one-line Liquid template (subject, preheader): an error is refused with its line and column, never found mid-send. */
+  private String template(String field, String source) {
+    templates.check(source, SnippetLookup.none()).ifPresent(e -> {
+      throw Refused.invalid(field, e.describe());
+    });
+    return source;
   }
 
   private static String address(String field, String value) {

@@ -81,6 +81,13 @@ class CampaignsTest {
         new Campaign.Audience(List.of(list), List.of(), List.of(list), List.of()))))).isEqualTo("audience.excludedLists");
     assertThat(field(() -> campaigns.create(org.id(), new CampaignForm("x", List.of(), "Line\nbreak", "", "", "", "", null, "", null, null,
         null, null)))).isEqualTo("subject");
+    try {
+      campaigns.create(org.id(), new CampaignForm("x", List.of(), "Hi {% if %}", "", "", "", "", null, "", null, null, null, null));
+      throw new AssertionError("not refused");
+    } catch (Refused e) {
+      assertThat(e.field()).isEqualTo("subject");
+      assertThat(e.getMessage()).startsWith("Line 1, column ");
+    }
   }
 
   @Test

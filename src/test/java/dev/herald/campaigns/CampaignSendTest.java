@@ -1,0 +1,267 @@
+package dev.herald.campaigns;
+
+import static dev.herald.campaigns.CampaignFixtures.lists;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.audiences.Subscribers;
+import dev.herald.audiences.SubscriptionStatus;
+import dev.herald.delivery.BulkSends;
+import dev.herald.delivery.RecipientState;
+import dev.herald.platform.Leases;
+import dev.herald.suppression.SuppressionReason;
+import dev.herald.suppression.Suppressions;
+import dev.herald.tenancy.TestOrganizations;
+import dev.herald.testsupport.MutableClock;
+import dev.herald.testsupport.TestClock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.event.ApplicationEvents;
+import org.springframework.test.context.event.RecordApplicationEvents;
+
+/**
+ * The send: the audience fixed into the ledger, the ledger handed to the queue chunk by chunk under fenced leases, the
+ * throttle, pause, cancel, and the finish. The worker role is off: the test runs the steps, and plays a second node.
+ */
+@SpringBootTest(properties = {"herald.roles=web", "herald.campaigns.chunk=10"})
+@Import({TestOrganizations.class, TestClock.class, CampaignFixtures.class})
+@RecordApplicationEvents
+class CampaignSendTest {
+  @Autowired Campaigns campaigns;
+  @Autowired CampaignStarter starter;
+  @Autowired CampaignHandOff handOff;
+  @Autowired @Qualifier(CampaignLeases.BEAN) Leases leases;
+  @Autowired CampaignFixtures fixtures;
+  @Autowired Subscribers subscribers;
+  @Autowired Suppressions suppressions;
+  @Autowired BulkSends queue;
+  @Autowired MutableClock clock;
+  @Autowired JdbcClient jdbc;
+  @Autowired ApplicationEvents events;
+
+  CampaignFixtures.Org org;
+
+  @BeforeEach
+  void organization() {
+    // leases claim the oldest free job of any organization: earlier tests' jobs are out of the way
+    jdbc.sql("update campaign_send set status = 'finished' where status in ('queued', 'running')").update();
+    org = fixtures.organization();
+  }
+
+  @Test
+  void the_audience_is_the_subscribed_people_of_its_lists_and_segments_minus_exclusions_and_suppressions_each_once() {
+    long news = fixtures.list(org, "News"), offers = fixtures.list(org, "Offers"), other = fixtures.list(org, "Other");
+    long excluded = fixtures.list(org, "Staff");
+    long vip = fixtures.segmentTagged(org, "vip"), nope = fixtures.segmentTagged(org, "nope");
+    long ann = fixtures.subscriber(org, "ann@example.com", SubscriptionStatus.SUBSCRIBED, news);
+    long bob = fixtures.subscriber(org, "bob@example.com", SubscriptionStatus.SUBSCRIBED, offers, news);
+    fixtures.subscriber(org, "unconfirmed@example.com", SubscriptionStatus.UNCONFIRMED, news);
+    fixtures.subscriber(org, "left@example.com", SubscriptionStatus.UNSUBSCRIBED, news);
+    long eve = fixtures.subscriber(org, "eve@example.com", SubscriptionStatus.SUBSCRIBED, other);
+    fixtures.tag(org, eve, "vip");
+    long vipUnconfirmed = fixtures.subscriber(org, "vip-unconfirmed@example.com", SubscriptionStatus.UNCONFIRMED, other);
+    fixtures.tag(org, vipUnconfirmed, "vip");
+    fixtures.subscriber(org, "staff@example.com", SubscriptionStatus.SUBSCRIBED, news);
+    fixtures.subscriber(org, "staff@example.com", SubscriptionStatus.UNSUBSCRIBED, excluded);
+    long nopeOne = fixtures.subscriber(org, "nope@example.com", SubscriptionStatus.SUBSCRIBED, offers);
+    fixtures.tag(org, nopeOne, "nope");
+    fixtures.subscriber(org, "suppressed@example.com", SubscriptionStatus.SUBSCRIBED, news);
+    suppressions.add(org.id(), new Suppressions.NewEntry("suppressed@example.com", null, SuppressionReason.MANUAL, null, null), "test");
+    fixtures.subscriber(org, "domain@blocked.example", SubscriptionStatus.SUBSCRIBED, news);
+    suppressions.add(null, new Suppressions.NewEntry(null, "blocked.example", SuppressionReason.MANUAL, null, null), "test");
+    var elsewhere = fixtures.organization();
+    fixtures.subscriber(elsewhere, "stranger@example.com", SubscriptionStatus.SUBSCRIBED, fixtures.list(elsewhere, "Theirs"));
+
+    Campaign c = start(new Campaign.Audience(List.of(news, offers), List.of(vip), List.of(excluded), List.of(nope)));
+
+    assertThat(c.recipients()).isEqualTo(3);
+    assertThat(jdbc.sql("select subscriber_id, list_id, address, state from campaign_recipient where campaign_id = ? order by address")
+        .param(c.id()).query((rs, n) -> List.of(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4))).list())
+        .containsExactly(
+            List.of(ann, news, "ann@example.com", "pending"),
+            List.of(bob, Math.min(news, offers), "bob@example.com", "pending"),
+            List.of(eve, other, "eve@example.com", "pending"));
+    assertThat(events.stream(CampaignEvents.CampaignStarted.class))
+        .containsExactly(new CampaignEvents.CampaignStarted(org.id(), c.id(), c.name(), 3, clock.instant()));
+  }
+
+  @Test
+  void the_ledger_is_handed_off_in_chunks_and_the_campaign_finishes_only_when_the_queue_is_done() {
+    long list = fixtures.list(org, "Readers");
+    for (int i = 0; i < 25; i++) fixtures.subscriber(org, "r" + i + "@example.com", SubscriptionStatus.SUBSCRIBED, list);
+    Campaign c = start(lists(list));
+    Leases.Lease lease = leases.claim().orElseThrow();
+    assertThat(lease.jobId()).isEqualTo(c.id());
+
+    assertThat(handOff.step(lease)).isEqualTo(CampaignHandOff.Step.MORE);
+    assertThat(ledger(c)).containsEntry(LedgerState.HANDED_OFF, 10L).containsEntry(LedgerState.PENDING, 15L);
+    assertThat(queue.states(c.messageId())).containsExactly(Map.entry(RecipientState.QUEUED, 10L));
+    assertThat(handOff.step(lease)).isEqualTo(CampaignHandOff.Step.MORE);
+    assertThat(handOff.step(lease)).isEqualTo(CampaignHandOff.Step.MORE);
+    assertThat(handOff.step(lease)).isEqualTo(CampaignHandOff.Step.DRAINING);
+    assertThat(ledger(c)).containsEntry(LedgerState.HANDED_OFF, 25L).containsEntry(LedgerState.PENDING, 0L);
+    everyLedgerRowQueuedOnce(c);
+
+    assertThat(handOff.finishDrained()).isZero();
+    assertThat(state(c)).isEqualTo(CampaignState.SENDING);
+    jdbc.sql("update outbound_recipient set state = 'delivered' where message_id = ? and id % 2 = 0").param(c.messageId()).update();
+    assertThat(handOff.finishDrained()).isZero();
+    jdbc.sql("update outbound_recipient set state = 'bounced' where message_id = ? and state = 'queued'").param(c.messageId()).update();
+    assertThat(handOff.finishDrained()).isEqualTo(1);
+    assertThat(state(c)).isEqualTo(CampaignState.FINISHED);
+    assertThat(events.stream(CampaignEvents.CampaignFinished.class))
+        .containsExactly(new CampaignEvents.CampaignFinished(org.id(), c.id(), c.name(), 25, 0, clock.instant()));
+    var stats = campaigns.stats(org.id(), c.id()).orElseThrow();
+    assertThat(stats.recipients()).isEqualTo(25);
+    assertThat(stats.ledger()).containsEntry(LedgerState.HANDED_OFF, 25L);
+    assertThat(stats.queue().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(25);
+  }
+
+  @Test
+  void a_node_that_lost_its_lease_writes_nothing_and_the_node_that_took_over_hands_off_the_rest_skipping_nobody() {
+    long list = fixtures.list(org, "Readers");
+    for (int i = 0; i < 25; i++) fixtures.subscriber(org, "r" + i + "@example.com", SubscriptionStatus.SUBSCRIBED, list);
+    Campaign c = start(lists(list));
+    Leases.Lease first = leases.claim().orElseThrow();
+    assertThat(handOff.step(first)).isEqualTo(CampaignHandOff.Step.MORE);
+
+    // the first node stalls past its lease; a second node takes the campaign over
+    clock.advance(CampaignLeases.TERM.plusSeconds(1));
+    Leases other = new Leases(jdbc, clock, "node-b", "campaign_send", CampaignLeases.TERM, "organization_id");
+    Leases.Lease second = other.claim().orElseThrow();
+    assertThat(second.jobId()).isEqualTo(c.id());
+    assertThat(handOff.step(first)).isEqualTo(CampaignHandOff.Step.LOST);
+    assertThat(ledger(c)).containsEntry(LedgerState.HANDED_OFF, 10L);
+
+    CampaignHandOff.Step step;
+    do step = handOff.step(second); while (step == CampaignHandOff.Step.MORE);
+    assertThat(step).isEqualTo(CampaignHandOff.Step.DRAINING);
+    assertThat(ledger(c)).containsEntry(LedgerState.HANDED_OFF, 25L);
+    everyLedgerRowQueuedOnce(c);
+  }
+
+  @Test
+  void a_chunk_that_failed_before_commit_leaves_its_rows_pending_and_none_queued() {
+    long list = fixtures.list(org, "Readers");
+    for (int i = 0; i < 5; i++) fixtures.subscriber(org, "r" + i + "@example.com", SubscriptionStatus.SUBSCRIBED, list);
+    Campaign c = start(lists(list));
+    Leases.Lease lease = leases.claim().orElseThrow();
+    // the queue refuses the chunk (its message is gone): the step's transaction rolls back as a node killed mid-chunk would
+    jdbc.sql("update campaign set message_id = -1 where id = ?").param(c.id()).update();
+    try {
+      handOff.step(lease);
+    } catch (RuntimeException expected) {
+      // a step that throws leaves everything as it was
+    }
+    assertThat(ledger(c)).containsEntry(LedgerState.PENDING, 5L).containsEntry(LedgerState.HANDED_OFF, 0L);
+    jdbc.sql("update campaign set message_id = ? where id = ?").params(c.messageId(), c.id()).update();
+    assertThat(handOff.step(lease)).isEqualTo(CampaignHandOff.Step.MORE);
+    assertThat(handOff.step(lease)).isEqualTo(CampaignHandOff.Step.DRAINING);
+    everyLedgerRowQueuedOnce(c);
+  }
+
+  @Test
+  void people_who_unsubscribed_or_were_suppressed_after_the_start_are_skipped_not_handed_off() {
+    long list = fixtures.list(org, "Readers");
+    long ann = fixtures.subscriber(org, "ann@example.com", SubscriptionStatus.SUBSCRIBED, list);
+    fixtures.subscriber(org, "bob@example.com", SubscriptionStatus.SUBSCRIBED, list);
+    fixtures.subscriber(org, "cat@example.com", SubscriptionStatus.SUBSCRIBED, list);
+    Campaign c = start(lists(list));
+    subscribers.unsubscribe(org.id(), ann, list, "no more");
+    suppressions.add(org.id(), new Suppressions.NewEntry("bob@example.com", null, SuppressionReason.COMPLAINT, null, null), "test");
+
+    Leases.Lease lease = leases.claim().orElseThrow();
+    assertThat(handOff.step(lease)).isEqualTo(CampaignHandOff.Step.MORE);
+    assertThat(jdbc.sql("select address, state, reason from campaign_recipient where campaign_id = ? order by address").param(c.id())
+        .query((rs, n) -> rs.getString(1) + " " + rs.getString(2) + " " + rs.getString(3)).list())
+        .containsExactly("ann@example.com skipped unsubscribed after the campaign started",
+            "bob@example.com skipped suppressed in this organization (complaint)", "cat@example.com handed_off null");
+    assertThat(queue.page(c.messageId(), null, 0, 100)).extracting(BulkSends.Recipient::address).containsExactly("cat@example.com");
+    assertThat(handOff.step(lease)).isEqualTo(CampaignHandOff.Step.DRAINING);
+    jdbc.sql("update outbound_recipient set state = 'delivered' where message_id = ?").param(c.messageId()).update();
+    handOff.finishDrained();
+    assertThat(events.stream(CampaignEvents.CampaignFinished.class)).extracting(CampaignEvents.CampaignFinished::skipped).containsExactly(2L);
+  }
+
+  @Test
+  void the_throttle_limits_the_hand_off_per_window_and_a_change_while_sending_takes_effect() {
+    long list = fixtures.list(org, "Readers");
+    for (int i = 0; i < 25; i++) fixtures.subscriber(org, "r" + i + "@example.com", SubscriptionStatus.SUBSCRIBED, list);
+    Campaign c = start(lists(list));
+    campaigns.throttle(org.id(), c.id(), 12, "minute");
+    Leases.Lease lease = leases.claim().orElseThrow();
+    for (int i = 0; i < 20; i++) assertThat(handOff.step(lease)).isEqualTo(CampaignHandOff.Step.THROTTLED);
+    assertThat(ledger(c)).containsEntry(LedgerState.HANDED_OFF, 12L);
+    clock.advance(Duration.ofSeconds(30));
+    handOff.step(lease);
+    assertThat(ledger(c)).as("12 in the last minute still").containsEntry(LedgerState.HANDED_OFF, 12L);
+    clock.advance(Duration.ofSeconds(31));
+    for (int i = 0; i < 20; i++) handOff.step(lease);
+    assertThat(ledger(c)).containsEntry(LedgerState.HANDED_OFF, 24L);
+
+    campaigns.throttle(org.id(), c.id(), 600, "hour");
+    assertThat(handOff.step(lease)).isEqualTo(CampaignHandOff.Step.THROTTLED);
+    assertThat(ledger(c)).containsEntry(LedgerState.HANDED_OFF, 25L);
+  }
+
+  @Test
+  void pause_holds_the_queue_and_stops_the_hand_off_resume_goes_on_and_cancel_deletes_what_waits() {
+    long list = fixtures.list(org, "Readers");
+    for (int i = 0; i < 25; i++) fixtures.subscriber(org, "r" + i + "@example.com", SubscriptionStatus.SUBSCRIBED, list);
+    Campaign c = start(lists(list));
+    Leases.Lease lease = leases.claim().orElseThrow();
+    handOff.step(lease);
+
+    campaigns.pause(org.id(), c.id());
+    assertThat(queue.states(c.messageId())).containsExactly(Map.entry(RecipientState.HELD, 10L));
+    assertThat(handOff.step(lease)).isEqualTo(CampaignHandOff.Step.LOST);
+    assertThat(leases.claim()).isEmpty();
+    assertThat(ledger(c)).containsEntry(LedgerState.HANDED_OFF, 10L);
+
+    campaigns.resume(org.id(), c.id());
+    assertThat(queue.states(c.messageId())).containsExactly(Map.entry(RecipientState.QUEUED, 10L));
+    Leases.Lease again = leases.claim().orElseThrow();
+    assertThat(handOff.step(again)).isEqualTo(CampaignHandOff.Step.MORE);
+    assertThat(ledger(c)).containsEntry(LedgerState.HANDED_OFF, 20L);
+
+    campaigns.cancel(org.id(), c.id());
+    assertThat(queue.states(c.messageId())).containsExactly(Map.entry(RecipientState.DELETED, 20L));
+    assertThat(handOff.step(again)).isEqualTo(CampaignHandOff.Step.LOST);
+    assertThat(ledger(c)).containsEntry(LedgerState.PENDING, 5L);
+    assertThat(handOff.finishDrained()).isZero();
+    assertThat(state(c)).isEqualTo(CampaignState.CANCELLED);
+  }
+
+  private Campaign start(Campaign.Audience audience) {
+    Campaign draft = campaigns.create(org.id(), fixtures.form(org, "Send " + System.nanoTime(), audience));
+    campaigns.schedule(org.id(), draft.id(), null, null);
+    starter.startDue();
+    Campaign c = campaigns.find(org.id(), draft.id()).orElseThrow();
+    assertThat(c.state()).isEqualTo(CampaignState.SENDING);
+    return c;
+  }
+
+  private Map<LedgerState, Long> ledger(Campaign c) {
+    return campaigns.stats(org.id(), c.id()).orElseThrow().ledger();
+  }
+
+  private CampaignState state(Campaign c) {
+    return campaigns.find(org.id(), c.id()).orElseThrow().state();
+  }
+
+  /** Every handed-off ledger row has exactly one queue row (its ref), and the queue has no other. */
+  private void everyLedgerRowQueuedOnce(Campaign c) {
+    List<Long> handed = jdbc.sql("select id from campaign_recipient where campaign_id = ? and state = 'handed_off' order by id")
+        .param(c.id()).query(Long.class).list();
+    List<Long> refs = new ArrayList<>(queue.page(c.messageId(), null, 0, 1000).stream().map(BulkSends.Recipient::ref).sorted().toList());
+    assertThat(refs).isEqualTo(handed);
+  }
+}
