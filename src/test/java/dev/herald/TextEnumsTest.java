@@ -91,6 +91,7 @@ class TextEnumsTest {
       java.util.Map.entry("dev.herald.audiences.SubscriptionStatus", "subscription.status"),
       java.util.Map.entry("dev.herald.content.TemplateKind", "template.kind"),
       java.util.Map.entry("dev.herald.content.ContentFormat", "template.format"),
+      java.util.Map.entry("dev.herald.content.MediaFormat", "media.content_type"),
       java.util.Map.entry("dev.herald.audiences.ConsentChannel", "consent_record.channel"),
       java.util.Map.entry("dev.herald.audiences.ListVisibility", "mailing_list.visibility"),
       java.util.Map.entry("dev.herald.audiences.OptIn", "mailing_list.optin"),

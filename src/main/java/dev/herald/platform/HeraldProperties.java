@@ -47,8 +47,11 @@ public record HeraldProperties(
     @NotNull @DefaultValue("1GB") DataSize minFreeDisk,
     @NotNull @DefaultValue("256MB") DataSize maxImportSize) {
 
-  /** Content: the template language's sandbox ({@code dev.herald.content.TemplateEngine}). */
-  public record Content(@Valid @NotNull @DefaultValue TemplateLanguage template) {
+  /**
+   * Content: the template language's sandbox ({@code dev.herald.content.TemplateEngine}) and the media library's limits
+   * ({@code dev.herald.content.MediaLibrary}).
+   */
+  public record Content(@Valid @NotNull @DefaultValue TemplateLanguage template, @Valid @NotNull @DefaultValue Media media) {
 
     /**
      * Bounds of one template: its source size, how deep includes may nest, and per render (one recipient) its time,
@@ -72,6 +75,22 @@ public record HeraldProperties(
       public boolean isSizesSensible() {
         return maxOutputSize != null && maxOutputSize.toBytes() >= 1024 && maxOutputSize.toMegabytes() <= 64
             && maxTemplateSize != null && maxTemplateSize.toBytes() >= 1024 && maxTemplateSize.toMegabytes() <= 16;
+      }
+    }
+
+    /**
+     * Images of the media library: the largest one file may be, and the most an organization may keep in all (each
+     * image is stored in PostgreSQL and sent with every mail that shows it, so both are kept modest).
+     */
+    public record Media(
+        @NotNull @DefaultValue("5MB") DataSize maxBytes,
+        @NotNull @DefaultValue("500MB") DataSize maxTotalBytes) {
+
+      @AssertTrue(message = "max-bytes must be between 1KB and 100MB, and max-total-bytes between max-bytes and 1TB")
+      public boolean isMediaLimitsSensible() {
+        return maxBytes != null && maxTotalBytes != null && maxBytes.toBytes() >= 1024
+            && maxBytes.toBytes() <= DataSize.ofMegabytes(100).toBytes()
+            && maxTotalBytes.toBytes() >= maxBytes.toBytes() && maxTotalBytes.toBytes() <= DataSize.ofTerabytes(1).toBytes();
       }
     }
   }
@@ -329,6 +348,13 @@ public record HeraldProperties(
   @AssertTrue(message = "imports.concurrency must be below db.pool-size: each running import holds a database connection, and requests need one too")
   public boolean isImportConcurrencyWithinPool() {
     return db == null || imports == null || imports.concurrency() < db.poolSize();
+  }
+
+  /** An image arrives as a multipart upload, whose size Spring limits with max-import-size. */
+  @AssertTrue(message = "content.media.max-bytes must be at most max-import-size (the upload limit of every file Herald receives)")
+  public boolean isMediaWithinUploadLimit() {
+    return content == null || content.media() == null || content.media().maxBytes() == null || maxImportSize == null
+        || content.media().maxBytes().toBytes() <= maxImportSize.toBytes();
   }
 
   @AssertTrue(message = "session-timeout must be between 5 minutes and 30 days")

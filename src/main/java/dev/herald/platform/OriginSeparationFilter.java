@@ -12,7 +12,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * DESIGN.md security rule 2: when {@code herald.public-url} names a host of its own, subscribers'
- * pages ({@code /p/}) are served only there, and nothing of the panel or the API is: a page on the
+ * pages ({@code /p/}) and the media library's images ({@code /m/}) are served only there, and nothing of the panel or the API is: a page on the
  * public host can then never act with a panel session, whose cookie belongs to the panel's host.
  * Health, static assets and the error page answer on both. With no separate host, nothing changes.
  *
@@ -47,7 +47,7 @@ class OriginSeparationFilter extends OncePerRequestFilter {
       return;
     }
     boolean publicHost = RequestOrigin.host(properties.publicUrl().getHost()).equals(RequestOrigin.host(request.getServerName()));
-    boolean publicPage = path.startsWith("/p/");
+    boolean publicPage = path.startsWith("/p/") || path.startsWith("/m/");
     if (publicHost != publicPage) {
       response.sendError(HttpServletResponse.SC_NOT_FOUND);
       return;

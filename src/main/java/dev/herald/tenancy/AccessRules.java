@@ -231,6 +231,11 @@ final class AccessRules {
       rule(GET, "/o/{org}/messages/{id}/source", new Needs(MESSAGES_CONTENT)),
       rule(GET, "/o/{org}/messages/{id}/source/download", new Needs(MESSAGES_CONTENT)),
 
+      // content: the media library's panel
+      rule(GET, "/o/{org}/media", new Needs(CAMPAIGNS_READ)),
+      rule(POST, "/o/{org}/media", new Needs(CAMPAIGNS_WRITE)),
+      rule(POST, "/o/{org}/media/{id}/delete", new Needs(CAMPAIGNS_WRITE)),
+
       // an organization's REST API
       rule(GET, "/api/v1/orgs/{org}", new Member()),
       rule(GET, "/api/v1/orgs/{org}/members", new Needs(MEMBERS_READ)),
@@ -313,6 +318,15 @@ final class AccessRules {
       rule(GET, "/api/v1/orgs/{org}/template-categories/{id}", new Needs(TEMPLATES_READ)),
       rule(PUT, "/api/v1/orgs/{org}/template-categories/{id}", new Needs(TEMPLATES_WRITE)),
       rule(DELETE, "/api/v1/orgs/{org}/template-categories/{id}", new Needs(TEMPLATES_WRITE)),
+
+      // content: the media library's REST API
+      rule(GET, "/api/v1/orgs/{org}/media", new Needs(CAMPAIGNS_READ)),
+      rule(POST, "/api/v1/orgs/{org}/media", new Needs(CAMPAIGNS_WRITE)),
+      rule(GET, "/api/v1/orgs/{org}/media/{id}", new Needs(CAMPAIGNS_READ)),
+      rule(DELETE, "/api/v1/orgs/{org}/media/{id}", new Needs(CAMPAIGNS_WRITE)),
+
+      // content: media library images, for mail readers (public origin)
+      rule(GET, "/m/{file}", new Public()),
 
       // audiences: hosted pages for subscribers (public origin)
       rule(ANY, "/p/subscribe/{publicId}", new Public()),

@@ -40,7 +40,11 @@ class SecurityConfiguration {
   }
 
   @Bean
-  SecurityFilterChain securityFilterChain(HttpSecurity http, RouteAuthorization routes, ApiKeys apiKeys) throws Exception {
+  SecurityFilterChain securityFilterChain(HttpSecurity http, RouteAuthorization routes, ApiKeys apiKeys,
+      dev.herald.platform.HeraldProperties properties) throws Exception {
+    // The media library's images live on the public origin; the panel shows them (thumbnails, the editors).
+    String publicImages = properties.separatePublicOrigin()
+        ? " " + properties.publicUrl().getScheme() + "://" + properties.publicUrl().getRawAuthority() : "";
     http
         .authorizeHttpRequests(a -> a.anyRequest().access(routes))
         // Before logout too: a key is refused on every page, /logout included (see ApiKeyFilter).
@@ -64,7 +68,7 @@ class SecurityConfiguration {
             .defaultAccessDeniedHandlerFor(SecurityConfiguration::pageRefusal, r -> true))
         .headers(h -> h
             .contentSecurityPolicy(c -> c.policyDirectives(
-                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                "default-src 'self'; img-src 'self' data:" + publicImages + "; style-src 'self'; script-src 'self'; "
                     + "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"))
             .referrerPolicy(r -> r.policy(
                 org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy.SAME_ORIGIN)));
