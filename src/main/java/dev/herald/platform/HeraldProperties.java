@@ -350,13 +350,6 @@ public record HeraldProperties(
     return db == null || imports == null || imports.concurrency() < db.poolSize();
   }
 
-  /** An image arrives as a multipart upload, whose size Spring limits with max-import-size. */
-  @AssertTrue(message = "content.media.max-bytes must be at most max-import-size (the upload limit of every file Herald receives)")
-  public boolean isMediaWithinUploadLimit() {
-    return content == null || content.media() == null || content.media().maxBytes() == null || maxImportSize == null
-        || content.media().maxBytes().toBytes() <= maxImportSize.toBytes();
-  }
-
   @AssertTrue(message = "session-timeout must be between 5 minutes and 30 days")
   public boolean isSessionTimeoutSensible() {
     return between(sessionTimeout, Duration.ofMinutes(5), Duration.ofDays(30));
