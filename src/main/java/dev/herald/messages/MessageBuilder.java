@@ -544,22 +544,26 @@ public final class MessageBuilder {
     }
   }
 
-  /** Any line ends (LF, CR, CRLF) as CRLF; a loop, because the regex took half the build time (measured). */
+  /**
+   * Any line ends (LF, CR, CRLF) as CRLF; a loop, because the regex took half the build time (measured), copying the
+   * text between line ends in one piece (appending char by char was a fifth of the build time of a 20 KB body).
+   */
   private static String crlf(String body) {
     if (body == null) return null;
     StringBuilder out = null;
+    int copied = 0;
     for (int i = 0; i < body.length(); i++) {
       char c = body.charAt(i);
+      if (c != '\r' && c != '\n') continue;
       boolean bareCr = c == '\r' && (i + 1 == body.length() || body.charAt(i + 1) != '\n');
       boolean bareLf = c == '\n' && (i == 0 || body.charAt(i - 1) != '\r');
       if (bareCr || bareLf) {
-        if (out == null) out = new StringBuilder(body.length() + 64).append(body, 0, i);
-        out.append("\r\n");
-      } else if (out != null) {
-        out.append(c);
+        if (out == null) out = new StringBuilder(body.length() + body.length() / 16 + 16);
+        out.append(body, copied, i).append("\r\n");
+        copied = i + 1;
       }
     }
-    return out == null ? body : out.toString();
+    return out == null ? body : out.append(body, copied, body.length()).toString();
   }
 
   /** What the signer and SMTP need; a failure here is a bug in the builder, not the sender's input. */

@@ -341,6 +341,13 @@ class MessageBuilderTest {
     }
   }
 
+  @Test
+  void every_kind_of_line_end_in_a_body_becomes_crlf_and_the_text_between_is_kept() {
+    String wire = new String(basic().text("\nfirst\rsecond\nthird\r\nfourth\n\rfifth\r\r\n" + "x".repeat(300) + "\r").build().bytes(),
+        StandardCharsets.US_ASCII);
+    assertThat(wire).endsWith("\r\n\r\n\r\nfirst\r\nsecond\r\nthird\r\nfourth\r\n\r\nfifth\r\n\r\n" + "x".repeat(300) + "\r\n");
+  }
+
   private static String python(OutgoingMessage message) {
     return MimeLint.check(message.bytes(), message.smtpUtf8());
   }
