@@ -19,14 +19,16 @@ public final class CompiledTemplate {
   private final TemplateParser parser;
   private final LiquidLimits limits;
   private final LiquidCompiler.Unit unit;
+  private final boolean html;
   private final ConcurrentLinkedQueue<Nodes> pool = new ConcurrentLinkedQueue<>();
 
   private record Nodes(LNode main, Map<String, LNode> snippets) {}
 
-  CompiledTemplate(TemplateParser parser, LiquidLimits limits, LiquidCompiler.Unit unit) {
+  CompiledTemplate(TemplateParser parser, LiquidLimits limits, LiquidCompiler.Unit unit, boolean html) {
     this.parser = parser;
     this.limits = limits;
     this.unit = unit;
+    this.html = html;
     pool.add(build()); // also finds what only liqp's node visitor checks, while still compiling
   }
 
@@ -37,7 +39,7 @@ public final class CompiledTemplate {
   }
 
   private NodeVisitor visitor() {
-    return new LiquidNodeVisitor(parser);
+    return new LiquidNodeVisitor(parser, html);
   }
 
   /**

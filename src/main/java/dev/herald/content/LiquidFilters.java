@@ -25,7 +25,7 @@ final class LiquidFilters {
       "divided_by", "downcase", "escape", "escape_once", "first", "floor", "h", "join", "last", "lstrip", "map",
       "minus", "modulo", "newline_to_br", "plus", "prepend", "remove", "remove_first", "replace", "replace_first",
       "reverse", "round", "rstrip", "size", "slice", "sort", "sort_natural", "split", "strip", "strip_html",
-      "strip_newlines", "times", "truncate", "truncatewords", "uniq", "upcase", "url_decode", "url_encode", "where");
+      "strip_newlines", "times", "truncate", "truncatewords", "uniq", "upcase", "url_decode", "url_encode", "where", "raw");
 
   private static final Set<String> NUMERIC = Set.of(
       "abs", "at_least", "at_most", "ceil", "divided_by", "floor", "minus", "modulo", "plus", "round", "times");
@@ -46,8 +46,10 @@ final class LiquidFilters {
    * reached (the compiler refuses them first, with the line and column).
    */
   static List<Filter> all() {
-    Map<String, Filter> linear = Map.of("lstrip", new Lstrip(), "rstrip", new Rstrip(), "strip_html", new StripHtml());
+    Map<String, Filter> linear = Map.of("lstrip", new Lstrip(), "rstrip", new Rstrip(), "strip_html", new StripHtml(),
+        "escape", new Escape("escape"), "h", new Escape("h"), "escape_once", new EscapeOnce());
     List<Filter> filters = new ArrayList<>();
+    filters.add(new Guarded(new Raw()));
     for (Map.Entry<String, Filter> e : Flavor.LIQUID.getFilters().getMap().entrySet()) {
       Filter filter = linear.getOrDefault(e.getKey(), e.getValue());
       filters.add(ALLOWED.contains(e.getKey()) ? new Guarded(filter) : new Refused(e.getKey()));
@@ -63,6 +65,44 @@ final class LiquidFilters {
 
   private static boolean space(char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
+  }
+
+  /**
+   * liqp's escape leaves ' as it is, so {@code <a href='{{ x | escape }}'>} could still be broken out of; these escape
+   * it as Liquid does (&#39;). escape_once leaves entities that are already there.
+   */
+  private static final class Escape extends Filter {
+    Escape(String name) {
+      super(name);
+    }
+
+    @Override
+    public Object apply(Object value, TemplateContext context, Object... params) {
+      return value == null ? null : LiquidNodeVisitor.escape(asString(value, context), false);
+    }
+  }
+
+  private static final class EscapeOnce extends Filter {
+    EscapeOnce() {
+      super("escape_once");
+    }
+
+    @Override
+    public Object apply(Object value, TemplateContext context, Object... params) {
+      return value == null ? null : LiquidNodeVisitor.escape(asString(value, context), true);
+    }
+  }
+
+  /** Marks an output of an HTML template as HTML to insert as it is (see LiquidNodeVisitor); in text it changes nothing. */
+  private static final class Raw extends Filter {
+    Raw() {
+      super("raw");
+    }
+
+    @Override
+    public Object apply(Object value, TemplateContext context, Object... params) {
+      return value;
+    }
   }
 
   private static final class Lstrip extends Filter {

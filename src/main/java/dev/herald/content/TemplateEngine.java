@@ -52,13 +52,27 @@ public class TemplateEngine {
   }
 
   /**
-   * Checks and parses a template; {@code {% include 'name' %}} is resolved through {@code snippets} now.
+   * Checks and parses a template whose output is text (a subject line, the text part); {@code {% include 'name' %}}
+   * is resolved through {@code snippets} now. Outputs are inserted as they are.
    *
    * @throws Refused invalid ("source") with "Line L, column C: ..." when it does not compile
    */
   public CompiledTemplate compile(String source, SnippetLookup snippets) {
+    return compile(source, snippets, false);
+  }
+
+  /**
+   * Like {@link #compile}, for a template whose output is HTML (a campaign body, a campaign template): every
+   * {@code {{ output }}} is HTML-escaped unless its last filter is {@code raw} (or {@code escape}, which already did),
+   * and the bare {@code {{ content }}} is inserted as it is (the body is HTML).
+   */
+  public CompiledTemplate compileHtml(String source, SnippetLookup snippets) {
+    return compile(source, snippets, true);
+  }
+
+  private CompiledTemplate compile(String source, SnippetLookup snippets, boolean html) {
     try {
-      return new CompiledTemplate(parser, limits, compiler.compile(source == null ? "" : source, snippets));
+      return new CompiledTemplate(parser, limits, compiler.compile(source == null ? "" : source, snippets), html);
     } catch (LiquidCompiler.Failed e) {
       throw Refused.invalid("source", e.error.describe());
     } catch (RuntimeException e) {
@@ -69,7 +83,7 @@ public class TemplateEngine {
   /** For pages that place the error themselves: the first error of {@code source}, or empty when it compiles. */
   public Optional<TemplateError> check(String source, SnippetLookup snippets) {
     try {
-      new CompiledTemplate(parser, limits, compiler.compile(source == null ? "" : source, snippets));
+      new CompiledTemplate(parser, limits, compiler.compile(source == null ? "" : source, snippets), false);
       return Optional.empty();
     } catch (LiquidCompiler.Failed e) {
       return Optional.of(e.error);

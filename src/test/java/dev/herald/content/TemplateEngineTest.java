@@ -76,6 +76,30 @@ class TemplateEngineTest {
   }
 
   @Test
+  void html_templates_escape_what_they_insert() {
+    Map<String, Object> model = new LinkedHashMap<>(TemplateModel.builder()
+        .subscriber("a@example.com", "<script>alert('x')</script> & \"Ada\"", Map.of("tags", List.of("<b>", "c&d"), "n", 3), null)
+        .links("https://h.example/u?a=1&b=2", null, null).content("<p>Body & more</p>").build());
+    SnippetLookup lookup = name -> Optional.of("[{{ subscriber.name }}]");
+    CompiledTemplate html = engine.compileHtml("<p>{{ subscriber.name }}</p><a href=\"{{ unsubscribe_url }}\">x</a>{{ content }}"
+        + "{{ subscriber.fields.tags | join: ' ' }}{{ subscriber.fields.tags }}{{ subscriber.fields.n | plus: 1 }}"
+        + "{{ subscriber.name | escape }}{{ '<i>ok</i>' | raw }}{% include 'footer' %}", lookup);
+    assertThat(html.render(model)).isEqualTo("<p>&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;Ada&quot;</p>"
+        + "<a href=\"https://h.example/u?a=1&amp;b=2\">x</a><p>Body & more</p>"
+        + "&lt;b&gt; c&amp;d&lt;b&gt;c&amp;d4"
+        + "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;Ada&quot;<i>ok</i>"
+        + "[&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;Ada&quot;]");
+    // Text (a subject, the text part) is inserted as it is; raw changes nothing there.
+    assertThat(engine.compile("{{ subscriber.name }} {{ content | raw }}", lookup).render(model))
+        .isEqualTo("<script>alert('x')</script> & \"Ada\" <p>Body & more</p>");
+    assertThat(engine.compile("{{ s | escape }}|{{ s | escape_once }}", lookup).render(Map.of("s", "<a href='x'>&amp; & &#39; &#x2F; &x</a>")))
+        .isEqualTo("&lt;a href=&#39;x&#39;&gt;&amp;amp; &amp; &amp;#39; &amp;#x2F; &amp;x&lt;/a&gt;|"
+            + "&lt;a href=&#39;x&#39;&gt;&amp; &amp; &#39; &#x2F; &amp;x&lt;/a&gt;");
+    // Only the bare {{ content }} is inserted as HTML.
+    assertThat(engine.compileHtml("{{ content | strip }}", lookup).render(model)).isEqualTo("&lt;p&gt;Body &amp; more&lt;/p&gt;");
+  }
+
+  @Test
   void snippets_are_included_by_name() {
     Map<String, String> snippets = Map.of("footer", "-- {{ organization.name }}{% include 'legal' %}", "legal", " (c) 2026");
     SnippetLookup lookup = name -> Optional.ofNullable(snippets.get(name));
