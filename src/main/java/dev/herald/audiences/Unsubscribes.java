@@ -43,6 +43,15 @@ public class Unsubscribes {
         Long.toString(subscriberId), Long.toString(listId), Long.toString(campaignId)));
   }
 
+  /**
+   * The preference centre's link for a message (the same centre as {@link DoubleOptIn#preferencesLink}), its expiry
+   * counted from {@code sentAt} so a retry carries the same link.
+   */
+  public String preferencesLink(long organizationId, long subscriberId, Instant sentAt) {
+    return properties.publicLink("/p/preferences?token=" + links.sign("preferences", sentAt.plus(DoubleOptIn.PREFERENCES_VALIDITY),
+        Long.toString(organizationId), Long.toString(subscriberId)));
+  }
+
   Optional<Link> verify(String token) {
     return links.verify(PURPOSE, token).filter(v -> v.size() == 4).flatMap(v -> {
       try {
