@@ -8,10 +8,12 @@ import dev.herald.platform.Text;
 import dev.herald.platform.Words;
 import dev.herald.tenancy.HeraldUser;
 import dev.herald.tenancy.OrganizationContext;
+import dev.herald.tenancy.Permission;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.ui.Model;
@@ -26,6 +28,8 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 @PanelController
 class AudiencesController {
   private static final int PAGE_SIZE = 50;
+  /** The subscriber's page lists their newest campaigns; the campaign pages have the rest. */
+  static final int SENT_CAMPAIGNS_SHOWN = 20;
   private final MailingLists lists;
   private final CustomFields fields;
   private final Subscribers subscribers;
@@ -33,9 +37,11 @@ class AudiencesController {
   private final HeraldProperties properties;
   private final Segments segments;
   private final BulkActions bulkActions;
+  private final ObjectProvider<SentCampaigns> sentCampaigns;
 
   AudiencesController(MailingLists lists, CustomFields fields, Subscribers subscribers, Consent consent, HeraldProperties properties,
-      Segments segments, BulkActions bulkActions) {
+      Segments segments, BulkActions bulkActions, ObjectProvider<SentCampaigns> sentCampaigns) {
+    this.sentCampaigns = sentCampaigns;
     this.segments = segments;
     this.bulkActions = bulkActions;
     this.lists = lists;
@@ -164,6 +170,8 @@ class AudiencesController {
     model.addAttribute("fields", fields.list(org.id()));
     model.addAttribute("lists", lists.names(org.id()));
     model.addAttribute("consents", consent.of(org.id(), id));
+    SentCampaigns sent = sentCampaigns.getIfAvailable();
+    if (sent != null && org.can(Permission.CAMPAIGNS_READ)) model.addAttribute("campaignsSent", sent.to(org.id(), id, SENT_CAMPAIGNS_SHOWN));
     return "audiences/subscriber";
   }
 

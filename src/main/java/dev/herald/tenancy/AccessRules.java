@@ -328,6 +328,32 @@ final class AccessRules {
       // content: media library images, for mail readers (public origin)
       rule(GET, "/m/{file}", new Public()),
 
+      // campaigns: the pages (literal paths before {id}), previews and test sends
+      rule(GET, "/o/{org}/campaigns", new Needs(CAMPAIGNS_READ)),
+      rule(POST, "/o/{org}/campaigns", new Needs(CAMPAIGNS_WRITE)),
+      rule(GET, "/o/{org}/campaigns/new", new Needs(CAMPAIGNS_WRITE)),
+      rule(GET, "/o/{org}/campaigns/{id}", new Needs(CAMPAIGNS_READ)),
+      rule(POST, "/o/{org}/campaigns/{id}", new Needs(CAMPAIGNS_WRITE)),
+      rule(GET, "/o/{org}/campaigns/{id}/edit", new Needs(CAMPAIGNS_WRITE)),
+      rule(GET, "/o/{org}/campaigns/{id}/live", new Needs(CAMPAIGNS_READ)),
+      rule(GET, "/o/{org}/campaigns/{id}/preview", new Needs(CAMPAIGNS_READ)),
+      rule(POST, "/o/{org}/campaigns/{id}/test", new Needs(CAMPAIGNS_WRITE)),
+      rule(POST, "/o/{org}/campaigns/{id}/schedule", new Needs(CAMPAIGNS_WRITE)),
+      rule(POST, "/o/{org}/campaigns/{id}/unschedule", new Needs(CAMPAIGNS_WRITE)),
+      rule(POST, "/o/{org}/campaigns/{id}/pause", new Needs(CAMPAIGNS_WRITE)),
+      rule(POST, "/o/{org}/campaigns/{id}/resume", new Needs(CAMPAIGNS_WRITE)),
+      rule(POST, "/o/{org}/campaigns/{id}/cancel", new Needs(CAMPAIGNS_WRITE)),
+      rule(POST, "/o/{org}/campaigns/{id}/duplicate", new Needs(CAMPAIGNS_WRITE)),
+      rule(POST, "/o/{org}/campaigns/{id}/throttle", new Needs(CAMPAIGNS_WRITE)),
+
+      // content: a template's preview
+      rule(GET, "/o/{org}/templates/{id}/preview", new Needs(TEMPLATES_READ)),
+
+      // content and campaigns: user HTML under a sandbox policy, named by signed links (public origin)
+      rule(GET, "/p/preview/template", new Public()),
+      rule(GET, "/p/preview/campaign", new Public()),
+      rule(GET, "/p/web", new Public()),
+
       // audiences: hosted pages for subscribers (public origin)
       rule(ANY, "/p/subscribe/{publicId}", new Public()),
       rule(ANY, "/p/confirm", new Public()),

@@ -45,6 +45,8 @@ class SecurityConfiguration {
     // The media library's images live on the public origin; the panel shows them (thumbnails, the editors).
     String publicImages = properties.separatePublicOrigin()
         ? " " + properties.publicUrl().getScheme() + "://" + properties.publicUrl().getRawAuthority() : "";
+    // Previews of user HTML are framed from the public origin when it is a host of its own (content.PreviewFrames).
+    String frames = properties.separatePublicOrigin() ? "frame-src 'self'" + publicImages + "; " : "";
     http
         .authorizeHttpRequests(a -> a.anyRequest().access(routes))
         // Before logout too: a key is refused on every page, /logout included (see ApiKeyFilter).
@@ -68,7 +70,7 @@ class SecurityConfiguration {
             .defaultAccessDeniedHandlerFor(SecurityConfiguration::pageRefusal, r -> true))
         .headers(h -> h
             .contentSecurityPolicy(c -> c.policyDirectives(
-                "default-src 'self'; img-src 'self' data:" + publicImages + "; style-src 'self'; script-src 'self'; "
+                "default-src 'self'; img-src 'self' data:" + publicImages + "; style-src 'self'; script-src 'self'; " + frames
                     + "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"))
             .referrerPolicy(r -> r.policy(
                 org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy.SAME_ORIGIN)));

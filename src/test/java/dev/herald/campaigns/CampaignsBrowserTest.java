@@ -1,0 +1,205 @@
+package dev.herald.campaigns;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.audiences.Consent;
+import dev.herald.audiences.MailingLists;
+import dev.herald.audiences.Subscribers;
+import dev.herald.audiences.SubscriptionStatus;
+import dev.herald.delivery.smtp.SmtpSink;
+import dev.herald.domains.SendingDomains;
+import dev.herald.domains.TestSendingDomains;
+import dev.herald.tenancy.TestOrganizations;
+import dev.herald.testsupport.Browser;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * A campaign from first word to last delivery in a real browser (headless Chromium), as the owner: written in the form,
+ * previewed as a subscriber found by email (the HTML in a sandboxed frame, the text beside it), sent as a test, started,
+ * watched on its live page until it finished, delivered over the static route to smtp-sink; a duplicate with a template
+ * error shows the error's line instead of the frame; every page fits a 390 px phone.
+ */
+@Tag("browser")
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = {"herald.roles=web,delivery,worker", "herald.delivery.worker.poll=50ms", "herald.delivery.route=static"})
+@Import(TestOrganizations.class)
+@DirtiesContext
+class CampaignsBrowserTest {
+  static SmtpSink sink;
+
+  @DynamicPropertySource
+  static void staticRoute(DynamicPropertyRegistry registry) throws Exception {
+    Path dumps = Files.createTempDirectory("herald-campaign-sink");
+    sink = SmtpSink.start(dumps);
+    registry.add("herald.delivery.static-route", () -> "127.0.0.1:" + sink.address.getPort());
+  }
+
+  @AfterAll
+  static void stopSink() throws Exception {
+    sink.close();
+  }
+
+  @LocalServerPort int port;
+  @Autowired TestOrganizations organizations;
+  @Autowired SendingDomains sendingDomains;
+  @Autowired MailingLists lists;
+  @Autowired Subscribers subscribers;
+  @Autowired JdbcClient jdbc;
+
+  private Browser web;
+  private WebDriver browser;
+
+  @BeforeEach
+  void startBrowser() throws Exception {
+    web = Browser.start(port);
+    browser = web.driver();
+  }
+
+  @AfterEach
+  void stopBrowser() {
+    if (web != null) web.close();
+  }
+
+  @Test
+  void write_preview_test_send_schedule_and_watch_a_campaign_finish() throws Exception {
+    TestOrganizations.Created org = organizations.create("Campaign Browser Co");
+    new TestSendingDomains(sendingDomains, jdbc).verified(org.id(), "mail.campaign.example");
+    long list = lists.create(org.id(), new MailingLists.ListForm("Weekly", "", null, "single", null, null, List.of())).id();
+    for (String[] person : List.of(new String[] {"ann@one.example", "Ann"}, new String[] {"bob@two.example", "Bob"})) {
+      long id = subscribers.upsert(org.id(), new Subscribers.Input(person[0], person[1], Map.of(), List.of()), "test");
+      subscribers.subscribe(org.id(), id, list, SubscriptionStatus.SUBSCRIBED, Consent.Evidence.panel(org.ownerEmail(), "test", "127.0.0.1"));
+    }
+    String slug = org.slug();
+
+    web.signIn(org.ownerEmail(), TestOrganizations.PASSWORD);
+    web.waitForPath("/dashboard");
+    web.open("/o/" + slug);
+
+    // 1. Write it.
+    web.clickNav("Campaigns");
+    web.waitForPath("/o/" + slug + "/campaigns");
+    browser.findElement(By.id("new-campaign")).click();
+    web.waitForPath("/o/" + slug + "/campaigns/new");
+    web.fill("name", "Spring news");
+    web.fill("subject", "Hello {{ subscriber.name }}");
+    web.fill("fromLocal", "news");
+    new Select(browser.findElement(By.id("c-from-domain"))).selectByVisibleText("mail.campaign.example");
+    new Select(browser.findElement(By.id("c-format"))).selectByValue("html");
+    web.fill("body", "<p>Dear {{ subscriber.name | default: 'friend' }}, spring is here.</p>");
+    browser.findElement(By.xpath("//fieldset[legend='Send to lists']//label[normalize-space()='Weekly']/input")).click();
+    web.submit("Save campaign");
+    String page = web.waitForPathMatching(Pattern.compile("/o/" + slug + "/campaigns/\\d+"));
+    assertThat(web.notice()).isEqualTo("Campaign saved as a draft.");
+    assertThat(web.visible(By.id("campaign-state")).getText()).isEqualTo("Draft");
+    assertThat(web.visible(By.id("campaign-audience")).getText()).contains("Weekly");
+
+    // 2. Preview as Ann, found by her address: the HTML in the sandboxed frame, the text part beside it.
+    browser.findElement(By.linkText("Preview and test")).click();
+    web.waitForPath(page + "/preview");
+    web.fill("q", "ann@one");
+    web.submit("Find");
+    browser.findElement(By.linkText("ann@one.example")).click();
+    web.until(d -> d.findElement(By.id("preview-person")).getText().equals("ann@one.example"));
+    assertThat(web.visible(By.id("preview-subject")).getText()).isEqualTo("Hello Ann");
+    assertThat(web.visible(By.id("preview-text")).getText()).contains("Dear Ann, spring is here.");
+    WebElement frame = web.visible(By.id("preview-frame"));
+    assertThat(frame.getDomAttribute("sandbox")).isEmpty();
+    browser.switchTo().frame(frame);
+    String framed = web.until(d -> d.findElement(By.tagName("body")).getText());
+    assertThat(framed).contains("Dear Ann, spring is here.");
+    browser.switchTo().defaultContent();
+
+    // 3. A test: a bad address is named beside the field, then it goes out through the queue to the sink, marked.
+    web.fill("to", "cat@three.example, nobody@");
+    web.submit("Send test");
+    assertThat(web.visible(By.id("test-to-error")).getText()).contains("nobody@");
+    web.fill("to", "cat@three.example");
+    web.submit("Send test");
+    assertThat(web.notice()).isEqualTo("Test sent to cat@three.example.");
+    assertThat(messageTo("cat@three.example")).contains("Subject: [Test] Hello Ann");
+
+    // 4. Start it and watch it send and finish on the live page.
+    web.open(page);
+    web.submit("Schedule");
+    assertThat(web.notice()).isEqualTo("The campaign starts now.");
+    // Started by the scheduler, handed off, delivered and found finished by the campaign's job: a longer bound than a click's.
+    new WebDriverWait(browser, Duration.ofSeconds(90)).until(d -> text(d, By.id("live-state")).equals("Finished"));
+    assertThat(web.visible(By.id("count-total")).getText()).isEqualTo("2");
+    assertThat(web.visible(By.id("campaign-percent")).getText()).isEqualTo("100 %");
+    assertThat(messageTo("ann@one.example")).contains("Subject: Hello Ann");
+    assertThat(messageTo("bob@two.example")).contains("Subject: Hello Bob");
+    web.open(page);
+    assertThat(web.visible(By.id("recipient-table")).getText()).contains("ann@one.example", "bob@two.example", "Handed off");
+
+    // 5. A duplicate with a template error: the preview names its line instead of drawing a frame.
+    browser.findElement(By.id("duplicate-campaign")).click();
+    String copy = web.waitForPathMatching(Pattern.compile("/o/" + slug + "/campaigns/\\d+/edit"));
+    web.fill("body", "<p>Dear friend,</p>\n<p>{% if %}</p>");
+    web.submit("Save campaign");
+    String copyPage = web.waitForPathMatching(Pattern.compile("/o/" + slug + "/campaigns/\\d+"));
+    web.open(copyPage + "/preview");
+    assertThat(web.visible(By.id("preview-error-place")).getText()).startsWith("In the body, line 2, column");
+    assertThat(browser.findElements(By.id("preview-frame"))).isEmpty();
+
+    // 6. Phone width: each page fits a 390 px screen without scrolling sideways.
+    browser.manage().window().setSize(new Dimension(390, 844));
+    for (String path : List.of("/o/" + slug + "/campaigns", "/o/" + slug + "/campaigns/new", page, page + "/preview?subscriber="
+        + subscriberId(org.id(), "ann@one.example"), copy, copyPage + "/preview")) {
+      web.open(path);
+      long inner = ((Number) web.js().executeScript("return window.innerWidth")).longValue();
+      long scroll = ((Number) web.js().executeScript("return document.documentElement.scrollWidth")).longValue();
+      assertThat(scroll).as("width of %s at %dpx", path, inner).isLessThanOrEqualTo(inner);
+    }
+    assertThat(web.consoleErrors()).isEmpty();
+  }
+
+  private static String text(WebDriver d, By by) {
+    try {
+      List<WebElement> found = d.findElements(by);
+      return found.isEmpty() ? "" : found.getFirst().getText();
+    } catch (StaleElementReferenceException e) {
+      return "";
+    }
+  }
+
+  private long subscriberId(long orgId, String email) {
+    return subscribers.findByEmail(orgId, email).orElseThrow().id();
+  }
+
+  /** The one message the sink took for this recipient, waiting for it within the browser's bound. */
+  private String messageTo(String recipient) {
+    return web.until(d -> {
+      try {
+        for (String dump : sink.messages(0)) if (dump.contains("X-Rcpt-Args: <" + recipient + ">")) return dump;
+        return null;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+  }
+}
