@@ -5,8 +5,10 @@ import dev.herald.platform.Refused;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -23,11 +25,17 @@ public class Previews {
   private static final Pattern POSITION = Pattern.compile("(?i)line (\\d+), column (\\d+)");
 
   private final TemplateEngine engine;
-  private final Templates templates;
+  private final LongFunction<SnippetLookup> snippets;
 
+  @Autowired
   Previews(TemplateEngine engine, Templates templates) {
+    this(engine, templates::snippets);
+  }
+
+  /** With the organization's snippets found by {@code snippets} (tests give their own). */
+  Previews(TemplateEngine engine, LongFunction<SnippetLookup> snippets) {
     this.engine = engine;
-    this.templates = templates;
+    this.snippets = snippets;
   }
 
   /**
@@ -49,7 +57,7 @@ public class Previews {
   /** Renders for the subscriber (null: a sample person), as they get it through the list named {@code listName}. */
   public Preview render(long orgId, String organizationName, Draft draft, Subscribers.Subscriber subscriber, String listName, Links links) {
     Subscribers.Subscriber person = subscriber == null ? SAMPLE : subscriber;
-    SnippetLookup snippets = templates.snippets(orgId);
+    SnippetLookup snippets = this.snippets.apply(orgId);
     TemplateModel.Builder model = TemplateModel.builder()
         .subscriber(person.email(), person.name(), person.fields(), person.createdAt())
         .list(nz(listName)).organization(nz(organizationName)).links(links.unsubscribe(), links.preferences(), links.webVersion());

@@ -1,0 +1,73 @@
+package dev.herald.content;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.audiences.Subscribers;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A preview with the real template engine: the subject and body personalized, the body's format converted after the
+ * template language ran, wrapped by its campaign template, the preheader first, the text part; and each part's error
+ * with its place.
+ */
+class PreviewsTest {
+  static final Subscribers.Subscriber ANN = new Subscribers.Subscriber(7, "ann@one.example", false, "Ann", Map.of("city", "Lyon"),
+      List.of(), "test", Instant.parse("2026-01-02T03:04:05Z"), Instant.parse("2026-01-02T03:04:05Z"), List.of());
+  static final Previews.Links LINKS = new Previews.Links("https://u.example/unsub", "https://u.example/prefs", "https://u.example/web");
+  final Previews previews = new Previews(new TemplateEngine(TemplateEngineTest.LIMITS),
+      org -> name -> name.equals("footer") ? Optional.of("<p>Bye from {{ organization.name }}</p>") : Optional.empty());
+
+  Previews.Preview render(String subject, ContentFormat format, String body, String template, Subscribers.Subscriber who) {
+    return previews.render(1, "Acme", new Previews.Draft("Spring news", subject, "Fresh this week", format, body, template), who, "Weekly", LINKS);
+  }
+
+  @Test
+  void personalizes_subject_body_and_template_for_the_subscriber() {
+    var p = (Previews.Preview.Rendered) render("Hi {{ subscriber.name }}", ContentFormat.HTML,
+        "<p>{{ subscriber.fields.city | default: 'somewhere' }} via {{ list.name }}</p>{% include 'footer' %}",
+        "<html><body><h1>{{ campaign.subject }}</h1>{{ content }}<a href=\"{{ unsubscribe_url }}\">leave</a></body></html>", ANN);
+    assertThat(p.subject()).isEqualTo("Hi Ann");
+    assertThat(p.html()).contains("<h1>Hi Ann</h1>", "<p>Lyon via Weekly</p>", "<p>Bye from Acme</p>", "https://u.example/unsub");
+    assertThat(p.html().indexOf("Fresh this week")).as("the preheader comes first in the body").isLessThan(p.html().indexOf("<h1>"));
+    assertThat(p.text()).contains("Lyon via Weekly").doesNotContain("<p>");
+  }
+
+  @Test
+  void a_sample_person_when_none_is_chosen() {
+    var p = (Previews.Preview.Rendered) render("Hi {{ subscriber.name }}", ContentFormat.HTML, "<p>{{ subscriber.email }}</p>", null, null);
+    assertThat(p.subject()).isEqualTo("Hi Sam Sample");
+    assertThat(p.html()).contains("subscriber@example.com");
+  }
+
+  @Test
+  void the_format_is_converted_after_the_template_language_ran() {
+    var md = (Previews.Preview.Rendered) render("s", ContentFormat.MARKDOWN, "# Hello {{ subscriber.name }}", null, ANN);
+    assertThat(md.html()).contains("<h1>Hello Ann</h1>");
+    Subscribers.Subscriber tricky = new Subscribers.Subscriber(8, "x@one.example", false, "<b>X</b>", Map.of(), List.of(), "test",
+        Instant.EPOCH, Instant.EPOCH, List.of());
+    var text = (Previews.Preview.Rendered) render("s", ContentFormat.TEXT, "Hello {{ subscriber.name }}", null, tricky);
+    assertThat(text.html()).contains("&lt;b&gt;X&lt;/b&gt;").doesNotContain("<b>");
+    assertThat(text.text()).isEqualTo("Hello <b>X</b>");
+  }
+
+  @Test
+  void an_error_names_its_part_line_and_column() {
+    assertThat(render("Hi {% if %}", ContentFormat.HTML, "<p>x</p>", null, ANN)).isInstanceOfSatisfying(Previews.Preview.Failed.class,
+        f -> assertThat(f.part()).isEqualTo("subject"));
+    assertThat(render("Hi", ContentFormat.HTML, "<p>one</p>\n<p>{% if %}</p>", null, ANN))
+        .isInstanceOfSatisfying(Previews.Preview.Failed.class, f -> {
+          assertThat(f.part()).isEqualTo("body");
+          assertThat(f.line()).isEqualTo(2);
+          assertThat(f.column()).isPositive();
+        });
+    assertThat(render("Hi", ContentFormat.HTML, "<p>x</p>", "<div>\n\n  {{ content | nope: }}</div>", ANN))
+        .isInstanceOfSatisfying(Previews.Preview.Failed.class, f -> {
+          assertThat(f.part()).isEqualTo("template");
+          assertThat(f.line()).isEqualTo(3);
+        });
+  }
+}
