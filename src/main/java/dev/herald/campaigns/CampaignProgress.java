@@ -1,8 +1,9 @@
 package dev.herald.campaigns;
 
+import dev.herald.delivery.BulkSends;
+import dev.herald.delivery.RecipientState;
 import java.sql.Timestamp;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,16 +12,19 @@ import org.springframework.stereotype.Component;
 
 /**
  * What the campaign pages show of a send: from the ledger, how many people it was fixed for, handed to the queue,
- * skipped, and the rate of the last minute; and one page of the recipients. Grouped queries on the ledger's indexes,
+ * skipped, and the rate of the last minute; from the queue ({@link BulkSends}), the recipients' delivery states and
+ * one page of them. Grouped queries on the ledger's indexes,
  * cheap enough to poll every few seconds.
  */
 @Component
 class CampaignProgress {
   private final JdbcClient jdbc;
+  private final BulkSends bulkSends;
   private final Clock clock;
 
-  CampaignProgress(JdbcClient jdbc, Clock clock) {
+  CampaignProgress(JdbcClient jdbc, BulkSends bulkSends, Clock clock) {
     this.jdbc = jdbc;
+    this.bulkSends = bulkSends;
     this.clock = clock;
   }
 
@@ -38,12 +42,16 @@ class CampaignProgress {
     }
   }
 
-  /** The live part of the page: the counts, and how many were handed off in the last minute. */
-  record Live(Summary summary, long lastMinute) {}
+  /**
+   * The live part of the page: the ledger's counts, how many were handed off in the last minute, and the queue's
+   * recipients by delivery state (empty before the start).
+   */
+  record Live(Summary summary, long lastMinute, Map<RecipientState, Long> delivery) {}
 
-  record Recipient(long id, String address, LedgerState state, String reason, Instant handedOffAt) {}
-
-  record RecipientPage(List<Recipient> items, Long next) {}
+  /** A page of the queue's recipients with their delivery state; {@code next} is the row after which the next starts. */
+  record RecipientPage(List<BulkSends.Recipient> items, Long next) {
+    static final RecipientPage NONE = new RecipientPage(List.of(), null);
+  }
 
   Map<Long, Summary> summaries(long orgId, List<Long> campaignIds) {
     Map<Long, Summary> out = new HashMap<>();
@@ -63,21 +71,15 @@ class CampaignProgress {
     Summary s = summaries(c.organizationId(), List.of(c.id())).getOrDefault(c.id(), Summary.NONE);
     long lastMinute = jdbc.sql("select count(*) from campaign_recipient where campaign_id = ? and handed_off_at > ?")
         .params(c.id(), Timestamp.from(clock.instant().minusSeconds(60))).query(Long.class).single();
-    return new Live(s, lastMinute);
+    return new Live(s, lastMinute, c.messageId() == null ? Map.of() : bulkSends.states(c.messageId()));
   }
 
-  /** The ledger in its order, {@code size} rows after the row {@code after} (null: from the first). */
-  RecipientPage recipients(Campaign c, Long after, int size) {
-    List<Recipient> rows = jdbc.sql("""
-        select id, address, state, reason, handed_off_at from campaign_recipient where campaign_id = ? and id > ?
-        order by id limit ?""").params(c.id(), after == null ? 0L : after, size + 1)
-        .query((rs, n) -> {
-          Timestamp at = rs.getTimestamp(5);
-          return new Recipient(rs.getLong(1), rs.getString(2), LedgerState.fromText(rs.getString(3)), rs.getString(4),
-              at == null ? null : at.toInstant());
-        }).list();
+  /** The queue's recipients of a started campaign with their delivery state, {@code size} after the row {@code after}. */
+  RecipientPage recipients(Campaign c, RecipientState state, Long after, int size) {
+    if (c.messageId() == null) return RecipientPage.NONE;
+    List<BulkSends.Recipient> rows = bulkSends.page(c.messageId(), state, after == null ? 0 : after, size + 1);
     boolean more = rows.size() > size;
-    List<Recipient> page = more ? rows.subList(0, size) : rows;
+    List<BulkSends.Recipient> page = more ? rows.subList(0, size) : rows;
     return new RecipientPage(page, more ? page.getLast().id() : null);
   }
 }

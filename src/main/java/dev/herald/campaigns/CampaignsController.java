@@ -5,10 +5,12 @@ import dev.herald.audiences.SegmentNames;
 import dev.herald.content.ContentFormat;
 import dev.herald.content.TemplateKind;
 import dev.herald.content.Templates;
+import dev.herald.delivery.RecipientState;
 import dev.herald.domains.SendingDomains;
 import dev.herald.platform.OnRefused;
 import dev.herald.platform.PanelController;
 import dev.herald.platform.Refused;
+import dev.herald.platform.TextEnum;
 import dev.herald.tenancy.OrganizationContext;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.LocalDate;
@@ -194,12 +196,17 @@ class CampaignsController {
   // ---- one campaign ------------------------------------------------------------------------------------------------
 
   @GetMapping("/o/{org}/campaigns/{id}")
-  String campaign(OrganizationContext org, @PathVariable long id, @RequestParam(required = false) Long after, Model model) {
+  String campaign(OrganizationContext org, @PathVariable long id, @RequestParam(required = false) Long after,
+      @RequestParam(defaultValue = "") String state, Model model) {
     Campaign c = find(org, id);
+    // A filter is a link anyone may have edited: a state that is none is no filter.
+    RecipientState s = TextEnum.find(RecipientState.class, state).orElse(null);
     model.addAttribute("campaign", c);
     model.addAttribute("live", progress.of(c));
-    model.addAttribute("recipients", progress.recipients(c, after, RECIPIENTS_PAGE));
+    model.addAttribute("recipients", progress.recipients(c, s, after, RECIPIENTS_PAGE));
     model.addAttribute("after", after);
+    model.addAttribute("state", s == null ? "" : s.text());
+    model.addAttribute("deliveryStates", RecipientState.values());
     model.addAttribute("zones", Zones.ALL);
     model.addAttribute("throttleUnits", ThrottleUnit.values());
     model.addAttribute("listNames", lists.names(org.id()));
