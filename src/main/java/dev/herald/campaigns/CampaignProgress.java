@@ -32,12 +32,12 @@ class CampaignProgress {
   record Summary(long total, long handedOff, long skipped) {
     static final Summary NONE = new Summary(0, 0, 0);
 
-    long pending() {
+    public long pending() {
       return total - handedOff - skipped;
     }
 
     /** Done (handed off or skipped) in whole percent, for the progress bar. */
-    int percent() {
+    public int percent() {
       return total == 0 ? 0 : (int) ((handedOff + skipped) * 100 / total);
     }
   }

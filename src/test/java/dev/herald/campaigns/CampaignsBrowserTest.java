@@ -87,7 +87,7 @@ class CampaignsBrowserTest {
 
   @Test
   void write_preview_test_send_schedule_and_watch_a_campaign_finish() throws Exception {
-    TestOrganizations.Created org = organizations.create("Campaign Browser Co");
+    TestOrganizations.Created org = organizations.create("Campaign Browser Co", "campaigns:read");
     new TestSendingDomains(sendingDomains, jdbc).verified(org.id(), "mail.campaign.example");
     long list = lists.create(org.id(), new MailingLists.ListForm("Weekly", "", null, "single", null, null, List.of())).id();
     for (String[] person : List.of(new String[] {"ann@one.example", "Ann"}, new String[] {"bob@two.example", "Bob"})) {
