@@ -34,7 +34,7 @@ public class Previews {
    */
   @Autowired
   Previews(TemplateEngine engine, JdbcClient jdbc) {
-    this(engine, orgId -> name -> jdbc.sql("select source from template where organization_id = ? and kind = 'snippet' and name = ?")
+    this(engine, (LongFunction<SnippetLookup>) orgId -> name -> jdbc.sql("select source from template where organization_id = ? and kind = 'snippet' and name = ?")
         .params(orgId, name).query(String.class).optional());
   }
 

@@ -19,7 +19,7 @@ class PreviewsTest {
       List.of(), "test", Instant.parse("2026-01-02T03:04:05Z"), Instant.parse("2026-01-02T03:04:05Z"), List.of());
   static final Previews.Links LINKS = new Previews.Links("https://u.example/unsub", "https://u.example/prefs", "https://u.example/web");
   final Previews previews = new Previews(new TemplateEngine(TemplateEngineTest.LIMITS),
-      org -> name -> name.equals("footer") ? Optional.of("<p>Bye from {{ organization.name }}</p>") : Optional.empty());
+      (java.util.function.LongFunction<SnippetLookup>) org -> name -> name.equals("footer") ? Optional.of("<p>Bye from {{ organization.name }}</p>") : Optional.empty());
 
   Previews.Preview render(String subject, ContentFormat format, String body, String template, Subscribers.Subscriber who) {
     return previews.render(1, "Acme", new Previews.Draft("Spring news", subject, "Fresh this week", format, body, template), who, "Weekly", LINKS);
