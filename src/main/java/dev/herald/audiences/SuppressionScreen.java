@@ -19,6 +19,12 @@ public interface SuppressionScreen {
   Optional<String> refusal(long organizationId, String emailKey);
 
   /**
+   * Why the installation's own list (the operator's, for every organization) suppresses the address, or empty: for
+   * mail that belongs to no organization, Herald's own.
+   */
+  Optional<String> installationRefusal(String emailKey);
+
+  /**
    * The set-based form of {@link #refusal}, for imports of a million rows: an SQL value over the caller's
    * row, which the statement names {@code alias} and whose {@code email_key} column holds the subscriber
    * key, yielding the same reason text, or null. Not a condition: the caller compares it with

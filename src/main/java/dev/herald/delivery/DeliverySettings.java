@@ -61,11 +61,20 @@ class DeliverySettings {
 
   /** The page's and the API's view of the setting. */
   record Status(DeliveryMode mode, String staticRoute, String systemSender, SendingDomains.InstallationDomain senderDomain,
-      SystemMailPath systemMail, Instant updatedAt) {
+      SystemMailPath systemMail, Instant updatedAt, Fallback fallback) {
     boolean realDelivery() {
       return staticRoute != null || mode.real();
     }
   }
+
+  /**
+   * System mail kept in the sandbox mailbox by the fallback in the last {@link #FALLBACK_NOTICE}: how many messages
+   * in all, and when the last was. Null when none was kept in that time.
+   */
+  record Fallback(long kept, Instant lastAt) {}
+
+  /** How long the Delivery page tells of system mail the fallback kept. */
+  static final Duration FALLBACK_NOTICE = Duration.ofDays(7);
 
   private record Cached(Current current, Instant until) {}
 
@@ -125,7 +134,16 @@ class DeliverySettings {
     boolean real = staticRoute != null || current.mode().real();
     SystemMailPath path = !real ? SystemMailPath.SANDBOX
         : domain != null && domain.verified() ? SystemMailPath.QUEUE : SystemMailPath.SANDBOX_FALLBACK;
-    return new Status(current.mode(), staticRoute, sender, domain, path, current.updatedAt());
+    Fallback fallback = jdbc.sql("select fallback_kept, fallback_last_at from delivery_setting where fallback_last_at > ?")
+        .param(java.sql.Timestamp.from(clock.instant().minus(FALLBACK_NOTICE)))
+        .query((rs, i) -> new Fallback(rs.getLong(1), rs.getTimestamp(2).toInstant())).optional().orElse(null);
+    return new Status(current.mode(), staticRoute, sender, domain, path, current.updatedAt(), fallback);
+  }
+
+  /** Counts one system message the fallback kept in the sandbox mailbox (in the caller's transaction). */
+  void keptByFallback() {
+    jdbc.sql("update delivery_setting set fallback_kept = fallback_kept + 1, fallback_last_at = ?")
+        .param(java.sql.Timestamp.from(clock.instant())).update();
   }
 
   /**

@@ -1,9 +1,11 @@
 package dev.herald.delivery;
 
+import dev.herald.audiences.SuppressionScreen;
 import dev.herald.domains.SendingDomains;
 import dev.herald.mail.EmailAddress;
 import dev.herald.messages.MessageBuilder;
 import dev.herald.messages.OutgoingMessage;
+import dev.herald.platform.HeraldProperties;
 import dev.herald.platform.SystemMail;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -28,10 +30,16 @@ import org.springframework.transaction.annotation.Transactional;
  *       delivers it, signed with the keys of the sender's domain: an installation domain the operator verified.
  *   <li>With real delivery but no verified system sender, nothing could sign it, and unsigned mail from an unverified
  *       domain would be junk at best: it is kept in the sandbox mailbox instead, never lost, and the operator's
- *       Delivery page says so.
+ *       Delivery page says so. It is not sent once a sender is verified: a password reset or an invitation arriving
+ *       hours or days late, its link expired or replaced by a newer one, helps nobody and may confuse (several resets
+ *       at once); the Delivery page says how many were kept and that those people should ask again.
  * </ul>
  *
- * Suppression lists belong to organizations and are not screened here: a password reset must reach its person.
+ * <p>From is the system sender under the installation's name ({@code herald.delivery.system-sender-name}). The
+ * installation's suppression list (the operator's: hard bounces, complaints, erasures, blocked domains) is screened
+ * before queueing: a suppressed recipient's message is written with the recipient {@code failed} and the reason, as
+ * the send API does, never sent. Organizations' lists are not screened: they say whom an organization may mail, and
+ * Herald's own mail (a password reset) is not an organization's.
  */
 @Component
 class SystemMailer implements SystemMail {
@@ -42,11 +50,17 @@ class SystemMailer implements SystemMail {
   private final JdbcClient jdbc;
   private final Clock clock;
 
-  SystemMailer(DeliverySettings settings, SandboxMailbox sandbox, JdbcClient jdbc, Clock clock) {
+  private final SuppressionScreen screen;
+  private final String displayName;
+
+  SystemMailer(DeliverySettings settings, SandboxMailbox sandbox, JdbcClient jdbc, Clock clock, SuppressionScreen screen,
+      HeraldProperties properties) {
     this.settings = settings;
     this.sandbox = sandbox;
     this.jdbc = jdbc;
     this.clock = clock;
+    this.screen = screen;
+    this.displayName = properties.delivery().systemSenderName();
   }
 
   /** Joins the caller's transaction: an invitation rolled back leaves no mail behind, queued or kept. */
@@ -62,14 +76,17 @@ class SystemMailer implements SystemMail {
     if (domain.isEmpty() || !(EmailAddress.parse(m.recipient()) instanceof EmailAddress.Valid recipient)) {
       log.warn("Real delivery is on but no verified system sender is set: {} mail to a recipient kept in the sandbox mailbox", m.purpose());
       sandbox.keep(m);
+      settings.keptByFallback();
       return;
     }
-    enqueue(m, sender, domain.get(), recipient.address());
+    enqueue(m, sender, domain.get(), recipient.address(), screen.installationRefusal(recipient.address().key()));
   }
 
-  private void enqueue(SystemMessage m, String sender, SendingDomains.VerifiedDomain domain, EmailAddress recipient) {
+  /** Queues the message, its recipient {@code failed} with the reason instead when the installation suppresses it. */
+  private void enqueue(SystemMessage m, String sender, SendingDomains.VerifiedDomain domain, EmailAddress recipient,
+      Optional<String> suppressed) {
     Instant date = clock.instant();
-    OutgoingMessage message = new MessageBuilder().from(sender, null).to(recipient.address(), null).subject(m.subject())
+    OutgoingMessage message = new MessageBuilder().from(sender, displayName).to(recipient.address(), null).subject(m.subject())
         .text(m.bodyText()).date(date)
         // RFC 3834: an automatic message; well-behaved responders do not answer it
         .header("Auto-Submitted", "auto-generated")
@@ -81,10 +98,15 @@ class SystemMailer implements SystemMail {
         .params(domain.id(), MessageSourceKind.SYSTEM.text(), sender, m.subject(), message.messageId(), Timestamp.from(date),
             message.smtpUtf8(), message.bytes(), new String[] {m.purpose()})
         .query(Long.class).single();
+    if (suppressed.isPresent()) {
+      log.info("{} mail not sent: the installation's suppression list has the recipient ({})", m.purpose(), suppressed.get());
+    }
     jdbc.sql("""
-        insert into outbound_recipient (message_id, organization_id, kind, address, address_key, domain)
-        values (?, null, ?, ?, ?, ?)""")
-        .params(id, RecipientKind.TO.text(), recipient.asciiAddress(), recipient.key(), recipient.asciiDomain().toLowerCase(Locale.ROOT))
+        insert into outbound_recipient (message_id, organization_id, kind, address, address_key, domain, state, last_reply, finished_at)
+        values (?, null, ?, ?, ?, ?, ?, ?, ?)""")
+        .params(id, RecipientKind.TO.text(), recipient.asciiAddress(), recipient.key(), recipient.asciiDomain().toLowerCase(Locale.ROOT),
+            suppressed.isPresent() ? RecipientState.FAILED.text() : RecipientState.QUEUED.text(), suppressed.orElse(""),
+            suppressed.isPresent() ? Timestamp.from(date) : null)
         .update();
   }
 }

@@ -7,6 +7,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -240,7 +241,8 @@ public record HeraldProperties(
    * Where outbound mail goes. {@code operator} (the default): where the operator's delivery mode, stored and changed
    * at run time in the operator panel, says (sandbox capture on a new installation, or real delivery to each
    * recipient domain's MX hosts on {@code mx-port}); {@code static} overrides it for tests and benchmarks, sending
-   * every domain to the one loopback {@code host:port} of {@code static-route} (a sink).
+   * every domain to the one loopback {@code host:port} of {@code static-route} (a sink). Herald's own mail comes
+   * from the operator's system sender under the display name {@code system-sender-name} (the installation's name).
    */
   public record Delivery(
       @NotNull @DefaultValue("operator") RouteKind route,
@@ -251,7 +253,9 @@ public record HeraldProperties(
           @DefaultValue("25") int mxPort,
       @Valid @NotNull @DefaultValue Shaping shaping,
       @Valid @NotNull @DefaultValue Retry retry,
-      @Valid @NotNull @DefaultValue Worker worker) {
+      @Valid @NotNull @DefaultValue Worker worker,
+      @NotNull @Size(min = 1, max = 100, message = "must be 1 to 100 characters")
+          @Pattern(regexp = "[^\\r\\n]*", message = "must be one line") @DefaultValue("Herald") String systemSenderName) {
 
     /**
      * The queue's worker on nodes with the {@code delivery} role: it claims up to {@code batch-size} due recipients of

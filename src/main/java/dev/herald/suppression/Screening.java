@@ -21,6 +21,11 @@ class Screening implements SuppressionScreen {
   }
 
   @Override
+  public Optional<String> installationRefusal(String emailKey) {
+    return suppressions.checkInstallation(emailKey).stream().findFirst().map(Suppressions.Match::description);
+  }
+
+  @Override
   public boolean onlyWithdrawnByThePerson(long organizationId, String emailKey) {
     return suppressions.onlyWithdrawnByThePerson(organizationId, emailKey);
   }

@@ -30,6 +30,7 @@ import org.springframework.test.annotation.DirtiesContext;
 class DeliveryBrowserTest {
   @LocalServerPort int port;
   @Autowired TestOrganizations organizations;
+  @Autowired dev.herald.platform.SystemMail systemMail;
 
   private Browser web;
   private WebDriver browser;
@@ -80,6 +81,13 @@ class DeliveryBrowserTest {
     assertThat(web.visible(By.id("fallback-warning")).getText()).contains("no system sender on a verified domain");
     assertThat(browser.findElement(By.id("current-mode")).getText()).isEqualTo("Delivered to the recipients’ mail servers");
     assertThat(browser.findElement(By.id("sender-requirement")).getText()).contains("mail.delivery-browser.example").contains("not verified");
+
+    // A password reset meanwhile stays in the sandbox mailbox, and the page says it will not be sent later.
+    systemMail.send(new dev.herald.platform.SystemMail.SystemMessage("waiting@people.example", "Reset your Herald password",
+        "Open this link to choose a new password.", "password_reset"));
+    web.open("/operator/delivery");
+    assertThat(web.visible(By.id("fallback-kept")).getText()).startsWith("1 message of Herald's own mail")
+        .contains("not sent later").contains("should ask again");
 
     // 4. The overview warns too, with a link back here.
     web.open("/operator");

@@ -141,6 +141,35 @@ class MessagesApiTest {
         .query(String.class).single()).isEqualTo("bcc,bcc");
   }
 
+  @Test
+  void unsubscribe_links_marked_untracked_or_not_http_are_never_rewritten_and_list_unsubscribe_cannot_be_set_through_headers()
+      throws Exception {
+    String html = "<p><a href=\"https://shop.example/offer\">offer</a>"
+        + " <a data-herald-track=\"off\" href=\"https://shop.example/unsubscribe?u=1\">unsubscribe</a>"
+        + " <a href='https://shop.example/unsubscribe?u=2' DATA-HERALD-TRACK='OFF'>unsubscribe</a>"
+        + " <a data-herald-track=off href=https://shop.example/unsubscribe?u=3>unsubscribe</a>"
+        + " <a href=\"{{unsubscribe}}\">unsubscribe</a> <a href=\"%unsubscribe_url%\">unsubscribe</a>"
+        + " <a href=\"mailto:unsubscribe@shop.example?subject=unsubscribe\">unsubscribe</a></p>";
+    JsonNode accepted = send(message("html", html, "text", "Unsubscribe: https://shop.example/unsubscribe?u=1", "trackClicks", true), null, 202);
+    long id = accepted.get("id").asLong();
+    assertThat(jdbc.sql("select url from outbound_link where message_id = ? order by link_number").param(id).query(String.class).list())
+        .as("only the offer is tracked").containsExactly("https://shop.example/offer");
+    byte[] bytes = source.content(id, recipientOf(id)).bytes();
+    String decodedHtml = htmlPart(bytes);
+    java.util.regex.Matcher tracked = TRACKED.matcher(decodedHtml);
+    assertThat(tracked.results().count()).isEqualTo(1);
+    assertThat(decodedHtml).contains("href=\"https://shop.example/unsubscribe?u=1\"", "href='https://shop.example/unsubscribe?u=2'",
+        "href=https://shop.example/unsubscribe?u=3", "href=\"{{unsubscribe}}\"", "href=\"%unsubscribe_url%\"",
+        "href=\"mailto:unsubscribe@shop.example?subject=unsubscribe\"");
+    assertThat(textPart(bytes)).isEqualTo("Unsubscribe: https://shop.example/unsubscribe?u=1");
+
+    // List-Unsubscribe is Herald's to write (and sign), never a sender's header to pass through the tracking.
+    for (String name : new String[] {"List-Unsubscribe", "list-unsubscribe-post"}) {
+      assertThat(field(send(message("headers", Map.of(name, "<https://shop.example/unsubscribe?u=4>"), "html", html, "trackClicks", true),
+          null, 422))).isEqualTo("headers." + name);
+    }
+  }
+
   static final java.util.regex.Pattern TRACKED = java.util.regex.Pattern.compile("https://([a-z0-9.-]+)/t/([co])/([a-z2-7]{45})");
 
   @Test

@@ -35,9 +35,11 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Herald's own mail end to end: with real delivery (here the static test route, which overrides the mode) and a
  * system sender on a verified installation domain, a password reset is queued with source 'system', claimed by the
  * worker, signed with the installation domain's keys and delivered to Postfix's smtp-sink, where python3-dkim verifies
- * it; without a verified sender the same mail stays in the sandbox mailbox and nothing reaches the sink.
+ * it, From the installation's name; without a verified sender the same mail stays in the sandbox mailbox (counted for the
+ * operator's page) and nothing reaches the sink; a recipient on the installation's suppression list is never sent to.
  */
-@SpringBootTest(properties = {"herald.roles=web,delivery,worker", "herald.delivery.worker.poll=50ms", "herald.delivery.route=static"})
+@SpringBootTest(properties = {"herald.roles=web,delivery,worker", "herald.delivery.worker.poll=50ms", "herald.delivery.route=static",
+    "herald.delivery.system-sender-name=Acme Mail"})
 @AutoConfigureMockMvc
 @Import(TestOrganizations.class)
 class SystemMailDeliveryTest {
@@ -64,6 +66,7 @@ class SystemMailDeliveryTest {
   @Autowired ReturnPath returnPath;
   @Autowired JdbcClient jdbc;
   @Autowired PlatformTransactionManager transactions;
+  @Autowired dev.herald.suppression.Suppressions suppressions;
   @TempDir Path dir;
 
   void reset(String recipient) {
@@ -89,6 +92,10 @@ class SystemMailDeliveryTest {
     assertThat(settings.status().systemMail()).isEqualTo(DeliverySettings.SystemMailPath.SANDBOX_FALLBACK);
     assertThat(jdbc.sql("select count(*) from sandbox_message where recipient = 'early@people.example'").query(Long.class).single()).isEqualTo(1);
     assertThat(state("early@people.example")).isEmpty();
+    assertThat(settings.status().fallback()).as("counted for the operator's page").satisfies(f -> {
+      assertThat(f.kept()).isEqualTo(1);
+      assertThat(f.lastAt()).isNotNull();
+    });
 
     // The operator's system sender, on an installation domain whose keys are published and checked.
     Map<String, String> dns = new TestSendingDomains(sendingDomains, jdbc).verifiedSigning(null, "system-mail.example");
@@ -118,7 +125,7 @@ class SystemMailDeliveryTest {
     assertThat(mailFrom.find()).isTrue();
     assertThat(returnPath.parse(mailFrom.group(1))).contains(new ReturnPath.Recipient(queued.messageId(), queued.recipientId(), "system-mail.example"));
     String message = dump.lines().dropWhile(l -> l.startsWith("X-")).collect(Collectors.joining("\r\n")) + "\r\n";
-    assertThat(message).contains("From: herald@system-mail.example", "Subject: Reset your Herald password", "Auto-Submitted: auto-generated");
+    assertThat(message).contains("From: Acme Mail <herald@system-mail.example>", "Subject: Reset your Herald password", "Auto-Submitted: auto-generated");
 
     Path file = dir.resolve("reset.eml");
     Files.writeString(file, message, StandardCharsets.UTF_8);
@@ -128,5 +135,35 @@ class SystemMailDeliveryTest {
     assertThat(run.exit()).as(run.output()).isZero();
     // Two signatures (RSA and Ed25519) by the installation's domain, both verified.
     assertThat(run.output().strip().lines().toList()).hasSize(2).allSatisfy(line -> assertThat(line).endsWith(" pass"));
+  }
+
+  @Test
+  void a_recipient_on_the_installations_suppression_list_gets_no_system_mail_and_the_reason_is_kept() throws Exception {
+    new TestSendingDomains(sendingDomains, jdbc).verifiedSigning(null, "system-mail-two.example");
+    settings.change(null, "herald@system-mail-two.example");
+    try {
+      suppressedRecipientGetsNothing();
+    } finally {
+      settings.change(null, ""); // the other test starts without a system sender
+    }
+  }
+
+  void suppressedRecipientGetsNothing() throws Exception {
+    suppressions.add(null, new dev.herald.suppression.Suppressions.NewEntry("blocked@people.example", null,
+        dev.herald.suppression.SuppressionReason.COMPLAINT, null, null), "test");
+    reset("blocked@people.example");
+    reset("welcome@people.example"); // not suppressed: goes
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (!state("welcome@people.example").equals("delivered")) {
+      assertThat(System.nanoTime()).as("waited 20 s for the other reset").isLessThan(deadline);
+      Thread.sleep(20);
+    }
+    assertThat(state("blocked@people.example")).isEqualTo("failed");
+    assertThat(jdbc.sql("select last_reply from outbound_recipient where address = 'blocked@people.example'").query(String.class).single())
+        .isEqualTo("suppressed for the whole installation (complaint)");
+    assertThat(jdbc.sql("select count(*) from outbound_attempt a join outbound_recipient r on r.id = a.recipient_id"
+        + " where r.address = 'blocked@people.example'").query(Long.class).single()).isZero();
+    assertThat(sink.messages(0)).noneMatch(dump -> dump.contains("X-Rcpt-Args: <blocked@people.example>"))
+        .anyMatch(dump -> dump.contains("X-Rcpt-Args: <welcome@people.example>"));
   }
 }

@@ -204,7 +204,7 @@ class SystemMailTest {
     // The worker asks the source of kind 'system' for the bytes: a message from the sender to the person.
     MessageSource source = sources.stream().filter(s -> s.kind() == MessageSourceKind.SYSTEM).findFirst().orElseThrow();
     String message = new String(((MessageSource.Content) source.content(new MessageSource.Wanted(row.id(), 0))).bytes(), StandardCharsets.UTF_8);
-    assertThat(message).contains("From: " + sender + "\r\n", "To: " + recipient + "\r\n", "Subject: Reset your password\r\n",
+    assertThat(message).contains("From: Herald <" + sender + ">\r\n", "To: " + recipient + "\r\n", "Subject: Reset your password\r\n",
         "Auto-Submitted: auto-generated\r\n", "Message-ID: <").contains("@sys" + counter + ".example>").contains("Open this link.");
 
     // In the caller's transaction: an invitation rolled back queues nothing.

@@ -50,6 +50,7 @@ class ConfigurationValidationTest {
         // sandbox and mx are the operator's stored mode now, chosen in the panel; a start with the old values says so by name
         Arguments.of("--herald.delivery.route=mx", "herald.delivery.route", "mx"),
         Arguments.of("--herald.delivery.mx-port=0", "herald.delivery.mxPort", "from 1 to 65535"),
+        Arguments.of("--herald.delivery.system-sender-name=", "herald.delivery.systemSenderName", "1 to 100 characters"),
         Arguments.of("--herald.sending.spf-include=spf include.example", "herald.sending.spfInclude", "must be a host name"),
         Arguments.of("--herald.sending.check-interval=PT10S", "herald.sending", "check-interval must be between 1 minute and 7 days"),
         Arguments.of("--herald.sending.max-message-size=200MB", "herald.sending", "max-message-size must be between 1KB and 100MB"),
@@ -140,6 +141,7 @@ class ConfigurationValidationTest {
     assertThat(bound.delivery().route()).isEqualTo(HeraldProperties.Delivery.RouteKind.STATIC);
     assertThat(bound.delivery().staticRoute()).isEqualTo("127.0.0.1:2525");
     assertThat(bound.delivery().mxPort()).as("the default").isEqualTo(25);
+    assertThat(bound.delivery().systemSenderName()).as("the default").isEqualTo("Herald");
     assertThat(bound.dns().resolvers()).containsExactly("127.0.0.1:5353", "[::1]:53");
     assertThat(bound.dns().timeout()).as("the default").isEqualTo(Duration.ofSeconds(5));
     assertThat(bound.sending().spfInclude()).isEqualTo("_spf.mail.example.com");
