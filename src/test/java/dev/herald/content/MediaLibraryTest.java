@@ -195,6 +195,21 @@ class MediaLibraryTest {
   }
 
   @Test
+  void the_api_is_in_the_openapi_document_with_the_upload_part_and_the_item_fields() throws Exception {
+    JsonNode doc = json.readTree(mvc.perform(get("/api/openapi.json")).andReturn().getResponse().getContentAsString());
+    JsonNode list = doc.at("/paths/~1api~1v1~1orgs~1{org}~1media");
+    assertThat(list.has("get")).isTrue();
+    assertThat(list.at("/post/requestBody/content/multipart~1form-data/schema/properties/file/format").asString()).isEqualTo("binary");
+    JsonNode one = doc.at("/paths/~1api~1v1~1orgs~1{org}~1media~1{id}");
+    assertThat(one.has("get") && one.has("delete")).isTrue();
+    JsonNode item = doc.at("/components/schemas/MediaItem");
+    assertThat(item.get("properties").propertyNames()).containsExactlyInAnyOrder("id", "name", "type", "size", "width", "height",
+        "url", "created");
+    assertThat(item.at("/properties/type/enum").toString()).contains("image/png", "image/jpeg", "image/gif", "image/webp");
+    assertThat(doc.at("/components/schemas/MediaPage/properties/items/items/$ref").asString()).endsWith("/MediaItem");
+  }
+
+  @Test
   void the_service_refuses_like_the_api() {
     TestOrganizations.Created org = organizations.create("Media Service", "campaigns:read");
     assertThatThrownBy(() -> library.add(org.id(), "x.png", new byte[3000]))
