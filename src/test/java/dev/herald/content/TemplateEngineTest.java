@@ -58,6 +58,25 @@ class TemplateEngineTest {
   }
 
   @Test
+  void the_examples_of_the_reference_render() {
+    Map<String, Object> model = new LinkedHashMap<>(model());
+    @SuppressWarnings("unchecked") Map<String, Object> subscriber = new LinkedHashMap<>((Map<String, Object>) model.get("subscriber"));
+    subscriber.put("fields", Map.of("points", 600, "interests", List.of("music", "books", "travel", "food"), "lang", "fr"));
+    model.put("subscriber", subscriber);
+    model.put("featured", Map.of("title", "Lamp"));
+    Map<String, String> snippets = Map.of("product", "<{{ product.title }}>");
+    SnippetLookup lookup = name -> Optional.ofNullable(snippets.get(name));
+    assertThat(engine.compile("{{ subscriber.created_at | date: '%B %Y' }}|{{ subscriber.fields.points | times: 2 | at_most: 1000 }}|"
+        + "{{ subscriber.fields.interests | sort | join: ', ' }}|"
+        + "{% for item in subscriber.fields.interests limit: 3 %}{{ item }}{% unless forloop.last %}, {% endunless %}{% endfor %}|"
+        + "{% case subscriber.fields.lang %}{% when 'fr' %}Bonjour{% else %}Hello{% endcase %}|"
+        + "{{ subscriber.fields.first_name | default: subscriber.name | default: 'there' | capitalize }}|"
+        + "{% include 'product' with featured %}|{{ campaign.subject | truncate: 10, '…' }}|{% raw %}{{ x }}{% endraw %}", lookup)
+        .render(model))
+        .isEqualTo("March 2026|1000|books, food, music, travel|music, books, travel|Bonjour|Ada|<Lamp>|Our Decem…|{{ x }}");
+  }
+
+  @Test
   void the_current_date_renders() {
     String today = LocalDate.now(ZoneOffset.UTC).toString();
     String rendered = render("{{ 'now' | date: '%Y-%m-%d' }}");

@@ -54,6 +54,8 @@ class ConfigurationValidationTest {
         Arguments.of("--herald.sending.spf-include=spf include.example", "herald.sending.spfInclude", "must be a host name"),
         Arguments.of("--herald.sending.check-interval=PT10S", "herald.sending", "check-interval must be between 1 minute and 7 days"),
         Arguments.of("--herald.sending.max-message-size=200MB", "herald.sending", "max-message-size must be between 1KB and 100MB"),
+        Arguments.of("--herald.content.template.max-render-time=5ms", "herald.content.template", "max-render-time must be between 10 ms and 1 minute"),
+        Arguments.of("--herald.content.template.max-include-depth=0", "herald.content.template.maxIncludeDepth", "from 1 to 20"),
         Arguments.of("--herald.dns.resolvers=127.0.0.1:53,not a host", "herald.dns.resolvers", "must be host or host:port"),
         Arguments.of("--herald.dns.timeout=PT0.01S", "herald.dns", "timeout must be between 100 ms and 60 seconds"),
         Arguments.of("--herald.delivery.shaping.connection-limit=0", "herald.delivery.shaping.connectionLimit", "from 1 to 1000"),
