@@ -36,7 +36,8 @@ import org.springframework.web.util.HtmlUtils;
  * Delivery's {@link MessageSource} for campaigns: each recipient's message is rendered when the worker sends it, from
  * the campaign's one stored content and the recipient's ledger row (the queue row's ref), never stored per recipient.
  *
- * <p>Once per campaign (cached while it sends): the subject, preheader and body are compiled; the body is placed into
+ * <p>Once per campaign (cached while it sends): the subject, preheader and body are compiled (the HTML ones escaping
+ * what they insert, so a subscriber's name cannot add markup); the body is placed into
  * the campaign template where it writes {@code {{ content }}} and the CSS of the whole is inlined into the elements
  * once ({@link CssInliner} keeps Liquid tags), so per recipient only the Liquid is rendered. A template that uses
  * {@code content} otherwise (a filter on it, or twice) is rendered in two steps and inlined per recipient.
@@ -206,11 +207,11 @@ class CampaignMessageSource implements MessageSource {
       Matcher one = CONTENT_TAG.matcher(template);
       one.find();
       String combined = template.substring(0, one.start()) + body + template.substring(one.end());
-      return new Rendering(c, domain, organizationName, subject, preheader, engine.compile(CssInliner.inline(combined), snippets), true,
+      return new Rendering(c, domain, organizationName, subject, preheader, engine.compileHtml(CssInliner.inline(combined), snippets), true,
           null, null, listNames, lists);
     }
-    return new Rendering(c, domain, organizationName, subject, preheader, engine.compile(template, snippets), false,
-        engine.compile(body, snippets), null, listNames, lists);
+    return new Rendering(c, domain, organizationName, subject, preheader, engine.compileHtml(template, snippets), false,
+        engine.compileHtml(body, snippets), null, listNames, lists);
   }
 
   private static String blankToNull(String s) {

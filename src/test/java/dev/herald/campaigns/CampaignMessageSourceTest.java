@@ -159,6 +159,7 @@ class CampaignMessageSourceTest {
   @Test
   void each_recipient_gets_their_own_message_the_same_bytes_on_every_call() {
     Setup s = campaign("ann@one.example", "bob@two.example");
+    jdbc.sql("update subscriber set attributes = jsonb_set(attributes, '{city}', '\"<b>Lyon</b>\"') where email = 'bob@two.example'").update();
     MessageSource.Wanted ann = wanted(s, "ann@one.example"), bob = wanted(s, "bob@two.example");
     Map<MessageSource.Wanted, MessageSource.Answer> first = source.contents(List.of(ann, bob));
     source.forget(s.campaign());
@@ -186,6 +187,8 @@ class CampaignMessageSourceTest {
     assertThat(decodedPart(annBytes, "text/plain")).contains("Hi Lyon", "Spring is here.").doesNotContain("<p");
     assertThat(new String(((MessageSource.Content) first.get(bob)).bytes(), StandardCharsets.UTF_8)).contains("Subject: Hello Bob")
         .doesNotContain("Ann");
+    assertThat(org.jsoup.Jsoup.parse(decodedHtml(((MessageSource.Content) first.get(bob)).bytes())).select("h1").html())
+        .as("a subscriber's field is text in the HTML, never markup").isEqualTo("Hi &lt;b&gt;Lyon&lt;/b&gt;");
     MimeLint.check(annBytes, false);
   }
 
