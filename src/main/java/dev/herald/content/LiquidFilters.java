@@ -191,6 +191,7 @@ final class LiquidFilters {
       // liqp tries dozens of date patterns on its input; nothing longer than this is a date, and Liquid leaves what
       // it cannot read as a date as it was.
       if (name.equals("date") && chars(value) > MAX_DATE_CHARS) return value;
+      budget.checkValue(chars(value), what);
       if (SEARCHING.contains(name) && params.length > 0) checkSearch(chars(value), chars(params[0]), what);
       budget.checkValue(estimate(value, params), what);
       Object result = delegate.apply(value, context, params);
@@ -228,7 +229,7 @@ final class LiquidFilters {
           long count = name.equals("replace_first") ? 1 : occurrences(text(value), search);
           yield in + count * Math.max(0, replacement.length() - search.length()) + replacement.length();
         }
-        case "join" -> in + Math.max(0, elements(value)) * first.length();
+        case "join" -> in + Math.max(0, elements(value)) * (params.length > 0 ? first.length() : 1);
         case "split" -> {
           long parts = first.isEmpty() ? in : occurrences(text(value), first) + 1;
           checkList(parts, name);
@@ -263,8 +264,17 @@ final class LiquidFilters {
     }
   }
 
+  /**
+   * The text a filter works on, as liqp makes it (a list: its elements run together). Only called for values the
+   * caller has checked are within the output bound.
+   */
   private static String text(Object value) {
-    return value instanceof CharSequence s ? s.toString() : value == null ? "" : isList(value) ? "" : String.valueOf(value);
+    if (value instanceof CharSequence s) return s.toString();
+    if (value == null) return "";
+    if (!isList(value)) return String.valueOf(value);
+    StringBuilder joined = new StringBuilder();
+    for (Object o : value instanceof Collection<?> c ? c : java.util.Arrays.asList((Object[]) value)) joined.append(text(o));
+    return joined.toString();
   }
 
   private static long occurrences(String text, String search) {

@@ -113,6 +113,18 @@ class LiquidSandboxTest {
   }
 
   @Test
+  void a_list_is_measured_as_the_text_it_becomes() {
+    Map<String, Object> model = Map.of("l", java.util.Collections.nCopies(50_000, "a"), "big", "x".repeat(1000));
+    for (String bomb : List.of("{{ l | replace: 'a', big }}", "{{ l | append: big | size }}{{ l | join: big | size }}",
+        "{{ l | split: '' | join: big }}", "{{ l | prepend: big | replace: 'a', big }}")) {
+      long before = allocated();
+      assertThatThrownBy(() -> render(bomb, model)).as(bomb).isInstanceOf(TemplateRenderException.class).hasMessageContaining("would build");
+      assertThat(allocated() - before).as("bytes allocated by %s", bomb).isLessThan(64L << 20);
+    }
+    assertThat(render("{{ l | join: '' | size }} {{ l | replace: 'a', 'b' | size }}", model)).isEqualTo("50000 50000");
+  }
+
+  @Test
   void many_values_under_the_bound_still_end_at_the_total() {
     String big = "y".repeat(600_000);
     assertThatThrownBy(() -> render("{% for i in (1..1000) %}{% assign t = big | append: 'z' %}{% endfor %}", Map.of("big", big)))
