@@ -12,6 +12,6 @@ public record CampaignForm(String name, List<String> tags,
     @Schema(description = "a Liquid template: {{ subscriber.name | default: 'friend' }}") String subject, String preheader,
     @Schema(description = "an address on a verified sending domain of the organization") String fromAddress, String fromName,
     String replyTo, @Schema(description = "a campaign template of content.Templates, which wraps the body through {{ content }}")
-    Long templateId, String body, @Schema(allowableValues = {"richtext", "html", "markdown", "text"}, description = "richtext when absent")
+    Long templateId, String body, @Schema(implementation = dev.herald.content.ContentFormat.class, description = "richtext when absent")
     String bodyFormat, @Schema(description = "on when absent") Boolean trackOpens, @Schema(description = "on when absent") Boolean trackClicks,
     Campaign.Audience audience) {}

@@ -1,5 +1,6 @@
 package dev.herald.campaigns;
 
+import dev.herald.content.Templates;
 import dev.herald.delivery.BulkSends;
 import dev.herald.delivery.MessageSourceKind;
 import dev.herald.domains.SendingDomains;
@@ -20,7 +21,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * {@code FOR UPDATE SKIP LOCKED} (two nodes never start one campaign; a node that dies mid-start rolls back and the
  * next poll starts it again), and in that one transaction its audience is fixed into the ledger, its hand-off job is
  * queued, the queue's bulk send is opened ({@link BulkSends#open}), it becomes {@code sending} and {@link CampaignEvents.CampaignStarted} is published. A campaign that can no
- * longer be sent (its sender's domain lost its verification) goes back to draft saying why.
+ * longer be sent (its sender's domain lost its verification, its template was deleted) goes back to draft saying why. The
+ * campaign template's source is copied into the campaign as it starts, so editing the template does not change a send.
  */
 @Component
 class CampaignStarter {
@@ -30,11 +32,12 @@ class CampaignStarter {
   private final CampaignLedger ledger;
   private final SendingDomains domains;
   private final BulkSends queue;
+  private final Templates templates;
   private final ApplicationEventPublisher events;
   private final Clock clock;
   private final TransactionTemplate transaction;
 
-  CampaignStarter(JdbcClient jdbc, Campaigns campaigns, CampaignLedger ledger, SendingDomains domains, BulkSends queue,
+  CampaignStarter(JdbcClient jdbc, Campaigns campaigns, CampaignLedger ledger, SendingDomains domains, BulkSends queue, Templates templates,
       ApplicationEventPublisher events,
       Clock clock, PlatformTransactionManager transactions) {
     this.jdbc = jdbc;
@@ -42,6 +45,7 @@ class CampaignStarter {
     this.ledger = ledger;
     this.domains = domains;
     this.queue = queue;
+    this.templates = templates;
     this.events = events;
     this.clock = clock;
     this.transaction = new TransactionTemplate(transactions);
@@ -67,12 +71,22 @@ class CampaignStarter {
       backToDraft(c, "Not started: " + c.fromAddress() + " is no longer on a verified sending domain of this organization.");
       return true;
     }
+    String templateSource = null;
+    if (c.templateId() != null) {
+      var template = templates.find(c.organizationId(), c.templateId());
+      if (template.isEmpty()) {
+        backToDraft(c, "Not started: its campaign template was deleted; choose another.");
+        return true;
+      }
+      templateSource = template.get().source();
+    }
     long recipients = ledger.fix(c);
     long message = queue.open(c.organizationId(), domain.get().id(), MessageSourceKind.CAMPAIGN, c.fromAddress(), c.subject());
     jdbc.sql("""
-        update campaign set state = 'sending', started_at = ?, recipients = ?, sending_domain_id = ?, message_id = ?, failure = null,
+        update campaign set state = 'sending', started_at = ?, recipients = ?, sending_domain_id = ?, message_id = ?, template_source = ?,
+                            failure = null,
                             updated_at = now()
-        where id = ?""").params(Timestamp.from(now), recipients, domain.get().id(), message, c.id()).update();
+        where id = ?""").params(Timestamp.from(now), recipients, domain.get().id(), message, templateSource, c.id()).update();
     jdbc.sql("insert into campaign_send (id, organization_id) values (?, ?)").params(c.id(), c.organizationId()).update();
     events.publishEvent(new CampaignEvents.CampaignStarted(c.organizationId(), c.id(), c.name(), recipients, now));
     log.info("Campaign {} of organization {} started: {} recipients fixed in the ledger", c.id(), c.organizationId(), recipients);

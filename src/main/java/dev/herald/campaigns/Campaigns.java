@@ -1,7 +1,10 @@
 package dev.herald.campaigns;
 
 import dev.herald.audiences.AudienceSelection;
+import dev.herald.content.ContentFormat;
 import dev.herald.content.SnippetLookup;
+import dev.herald.content.TemplateKind;
+import dev.herald.content.Templates;
 import dev.herald.content.TemplateEngine;
 import dev.herald.delivery.BulkSends;
 import dev.herald.delivery.RecipientState;
@@ -44,7 +47,6 @@ public class Campaigns {
   static final int MAX_BODY = 2 * 1024 * 1024;
   static final int MAX_TAGS = 20;
   static final int MAX_AUDIENCE = 100;
-  static final Set<String> FORMATS = Set.of("richtext", "html", "markdown", "text");
   /** A time this far in the past is still "now": a form filled in over a minute. */
   static final Duration PAST_TOLERANCE = Duration.ofMinutes(5);
 
@@ -55,10 +57,12 @@ public class Campaigns {
   private final Clock clock;
   private final BulkSends queue;
   private final CampaignLedger ledger;
-  private final TemplateEngine templates;
+  private final TemplateEngine engine;
+  private final Templates templates;
 
   Campaigns(JdbcClient jdbc, AudienceSelection audiences, SendingDomains domains, AuditLog audit, Clock clock, BulkSends queue,
-      CampaignLedger ledger, TemplateEngine templates) {
+      CampaignLedger ledger, TemplateEngine engine, Templates templates) {
+    this.engine = engine;
     this.templates = templates;
     this.queue = queue;
     this.ledger = ledger;
@@ -82,7 +86,7 @@ public class Campaigns {
 
   static final String SELECT = """
       select c.id, c.organization_id, c.name, c.tags, c.subject, c.preheader, c.from_address, c.from_name, c.reply_to, c.template_id,
-             c.body, c.body_format, c.track_opens, c.track_clicks, c.send_at, c.time_zone, c.throttle_limit, c.throttle_unit, c.state,
+             c.template_source, c.body, c.body_format, c.track_opens, c.track_clicks, c.send_at, c.time_zone, c.throttle_limit, c.throttle_unit, c.state,
              c.sending_domain_id, c.message_id, c.recipients, c.failure, c.duplicated_from, c.created_at, c.updated_at, c.started_at,
              c.finished_at,
              array(select a.list_id from campaign_audience a where a.campaign_id = c.id and a.list_id is not null and not a.excluded order by a.list_id),
@@ -294,6 +298,16 @@ public class Campaigns {
       throw Refused.invalid("fromAddress", c.fromAddress() + " is not on a verified sending domain of this organization.");
     }
     if (c.body().isBlank() && c.templateId() == null) throw Refused.invalid("body", "Write the campaign's content before scheduling.");
+    SnippetLookup snippets = snippets(orgId);
+    if (c.templateId() != null) {
+      var template = campaignTemplate(orgId, c.templateId());
+      engine.check(template.source(), snippets).ifPresent(e -> {
+        throw Refused.invalid("templateId", "The template " + template.name() + " does not compile: " + e.describe());
+      });
+    }
+    engine.check(c.body(), snippets).ifPresent(e -> {
+      throw Refused.invalid("body", e.describe());
+    });
     if (c.audience().isEmpty()) throw Refused.invalid("audience", "Choose at least one list or segment to send to.");
     checkAudience(orgId, c.audience());
   }
@@ -319,8 +333,9 @@ public class Campaigns {
     String replyTo = address("replyTo", f.replyTo());
     String body = Text.requireNoControls("body", f.body() == null ? "" : f.body());
     if (body.length() > MAX_BODY) throw Refused.invalid("body", "The content is at most 2 MB.");
-    String format = f.bodyFormat() == null || f.bodyFormat().isBlank() ? "richtext" : f.bodyFormat().strip();
-    if (!FORMATS.contains(format)) throw Refused.invalid("bodyFormat", "bodyFormat is one of richtext, html, markdown, text.");
+    ContentFormat parsed = TextEnum.parse(ContentFormat.class, "bodyFormat", f.bodyFormat());
+    String format = (parsed == null ? ContentFormat.RICHTEXT : parsed).text();
+    if (f.templateId() != null) campaignTemplate(orgId, f.templateId());
     Campaign.Audience audience = f.audience() == null ? Campaign.Audience.none() : f.audience();
     checkAudience(orgId, audience);
     return new Checked(name, tags.toArray(String[]::new), subject, preheader, fromAddress, fromName, replyTo, f.templateId(), body, format,
@@ -354,9 +369,22 @@ public class Campaigns {
     return v;
   }
 
+  /** The organization's campaign template {@code id}; refused naming templateId when there is none. */
+  private Templates.Template campaignTemplate(long orgId, long id) {
+    return templates.find(orgId, id).filter(t -> t.kind() == TemplateKind.CAMPAIGN)
+        .orElseThrow(() -> Refused.invalid("templateId", "There is no campaign template " + id + " in this organization."));
+  }
+
+  /** The organization's snippets by name, for {@code {% include %}} in a body or template. */
+  SnippetLookup snippets(long orgId) {
+    Map<String, String> byName = new java.util.HashMap<>();
+    for (Templates.Template t : templates.list(orgId, TemplateKind.SNIPPET)) byName.put(t.name(), t.source());
+    return name -> Optional.ofNullable(byName.get(name));
+  }
+
   /** A one-line Liquid template (subject, preheader): an error is refused with its line and column, never found mid-send. */
   private String template(String field, String source) {
-    templates.check(source, SnippetLookup.none()).ifPresent(e -> {
+    engine.check(source, SnippetLookup.none()).ifPresent(e -> {
       throw Refused.invalid(field, e.describe());
     });
     return source;
@@ -400,9 +428,9 @@ public class Campaigns {
         : new Campaign.Throttle(limit, TextEnum.fromText(ThrottleUnit.class, rs.getString("throttle_unit")));
     return new Campaign(rs.getLong("id"), rs.getLong("organization_id"), rs.getString("name"), strings(rs.getArray("tags")),
         rs.getString("subject"), rs.getString("preheader"), rs.getString("from_address"), rs.getString("from_name"), rs.getString("reply_to"),
-        (Long) rs.getObject("template_id"), rs.getString("body"), rs.getString("body_format"), rs.getBoolean("track_opens"),
+        (Long) rs.getObject("template_id"), rs.getString("template_source"), rs.getString("body"), TextEnum.fromText(ContentFormat.class, rs.getString("body_format")), rs.getBoolean("track_opens"),
         rs.getBoolean("track_clicks"),
-        new Campaign.Audience(longs(rs.getArray(29)), longs(rs.getArray(30)), longs(rs.getArray(31)), longs(rs.getArray(32))),
+        new Campaign.Audience(longs(rs.getArray(30)), longs(rs.getArray(31)), longs(rs.getArray(32)), longs(rs.getArray(33))),
         sendAt == null ? null : new Campaign.Schedule(sendAt.toInstant(), ZoneId.of(zone == null ? "UTC" : zone)), throttle,
         CampaignState.fromText(rs.getString("state")), (Long) rs.getObject("sending_domain_id"), (Long) rs.getObject("message_id"),
         (Long) rs.getObject("recipients"), rs.getString("failure"), (Long) rs.getObject("duplicated_from"), instant(rs, "created_at"),

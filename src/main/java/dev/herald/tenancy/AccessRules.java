@@ -354,6 +354,21 @@ final class AccessRules {
       rule(GET, "/p/preview/campaign", new Public()),
       rule(GET, "/p/web", new Public()),
 
+      // campaigns: REST API
+      rule(GET, "/api/v1/orgs/{org}/campaigns", new Needs(CAMPAIGNS_READ)),
+      rule(POST, "/api/v1/orgs/{org}/campaigns", new Needs(CAMPAIGNS_WRITE)),
+      rule(GET, "/api/v1/orgs/{org}/campaigns/{id}", new Needs(CAMPAIGNS_READ)),
+      rule(PUT, "/api/v1/orgs/{org}/campaigns/{id}", new Needs(CAMPAIGNS_WRITE)),
+      rule(DELETE, "/api/v1/orgs/{org}/campaigns/{id}", new Needs(CAMPAIGNS_WRITE)),
+      rule(POST, "/api/v1/orgs/{org}/campaigns/{id}/schedule", new Needs(CAMPAIGNS_WRITE)),
+      rule(POST, "/api/v1/orgs/{org}/campaigns/{id}/unschedule", new Needs(CAMPAIGNS_WRITE)),
+      rule(POST, "/api/v1/orgs/{org}/campaigns/{id}/pause", new Needs(CAMPAIGNS_WRITE)),
+      rule(POST, "/api/v1/orgs/{org}/campaigns/{id}/resume", new Needs(CAMPAIGNS_WRITE)),
+      rule(POST, "/api/v1/orgs/{org}/campaigns/{id}/cancel", new Needs(CAMPAIGNS_WRITE)),
+      rule(POST, "/api/v1/orgs/{org}/campaigns/{id}/duplicate", new Needs(CAMPAIGNS_WRITE)),
+      rule(PUT, "/api/v1/orgs/{org}/campaigns/{id}/throttle", new Needs(CAMPAIGNS_WRITE)),
+      rule(GET, "/api/v1/orgs/{org}/campaigns/{id}/stats", new Needs(CAMPAIGNS_READ)),
+
       // audiences: hosted pages for subscribers (public origin)
       rule(ANY, "/p/subscribe/{publicId}", new Public()),
       rule(ANY, "/p/confirm", new Public()),

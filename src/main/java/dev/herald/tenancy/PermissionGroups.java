@@ -3,6 +3,8 @@ package dev.herald.tenancy;
 import static dev.herald.tenancy.Permission.API_KEYS_READ;
 import static dev.herald.tenancy.Permission.API_KEYS_WRITE;
 import static dev.herald.tenancy.Permission.AUDIT_READ;
+import static dev.herald.tenancy.Permission.CAMPAIGNS_READ;
+import static dev.herald.tenancy.Permission.CAMPAIGNS_WRITE;
 import static dev.herald.tenancy.Permission.DOMAINS_READ;
 import static dev.herald.tenancy.Permission.DOMAINS_WRITE;
 import static dev.herald.tenancy.Permission.LISTS_EXPORT;
@@ -35,6 +37,7 @@ record PermissionGroups(String name, List<Permission> permissions) {
       new PermissionGroups("Suppressions", List.of(SUPPRESSIONS_READ, SUPPRESSIONS_WRITE)),
       new PermissionGroups("Campaigns", List.of(CAMPAIGNS_READ, CAMPAIGNS_WRITE)),
       new PermissionGroups("Templates", List.of(TEMPLATES_READ, TEMPLATES_WRITE)),
+      new PermissionGroups("Campaigns", List.of(CAMPAIGNS_READ, CAMPAIGNS_WRITE)),
       new PermissionGroups("Sending domains", List.of(DOMAINS_READ, DOMAINS_WRITE)),
       new PermissionGroups("Messages", List.of(MESSAGES_READ, MESSAGES_CONTENT, SEND)),
       new PermissionGroups("Privacy", List.of(PRIVACY_WRITE)),

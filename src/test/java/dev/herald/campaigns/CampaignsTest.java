@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.herald.audiences.SubscriptionStatus;
+import dev.herald.content.ContentFormat;
+import dev.herald.content.TemplateKind;
+import dev.herald.content.Templates;
 import dev.herald.platform.Refusal;
 import dev.herald.platform.Refused;
 import dev.herald.tenancy.TestOrganizations;
@@ -30,6 +33,7 @@ class CampaignsTest {
   @Autowired CampaignFixtures fixtures;
   @Autowired MutableClock clock;
   @Autowired JdbcClient jdbc;
+  @Autowired Templates templates;
 
   CampaignFixtures.Org org;
   long list;
@@ -48,7 +52,7 @@ class CampaignsTest {
     assertThat(c.name()).isEqualTo("Spring news");
     assertThat(c.audience().lists()).containsExactly(list);
     assertThat(c.fromAddress()).isEqualTo(org.from());
-    assertThat(c.bodyFormat()).isEqualTo("html");
+    assertThat(c.bodyFormat()).isEqualTo(ContentFormat.HTML);
     assertThat(campaigns.find(org.id(), c.id())).contains(c);
     assertThat(campaigns.list(org.id(), null, 0, 50).items()).extracting(Campaign::id).containsExactly(c.id());
     assertThat(campaigns.list(org.id(), CampaignState.SENDING, 0, 50).total()).isZero();
@@ -64,7 +68,7 @@ class CampaignsTest {
     assertThat(changed.name()).isEqualTo("Summer news");
     assertThat(changed.trackOpens()).isFalse();
     assertThat(changed.trackClicks()).isTrue();
-    assertThat(changed.bodyFormat()).isEqualTo("richtext");
+    assertThat(changed.bodyFormat()).isEqualTo(ContentFormat.RICHTEXT);
     assertThat(changed.audience().lists()).containsExactly(second);
     assertThat(changed.audience().excludedLists()).containsExactly(list);
   }
@@ -188,6 +192,52 @@ class CampaignsTest {
     assertThat(field(() -> campaigns.throttle(org.id(), c.id(), 0, "minute"))).isEqualTo("limit");
     assertThat(field(() -> campaigns.throttle(org.id(), c.id(), 5, "day"))).isEqualTo("per");
     assertThat(campaigns.throttle(org.id(), c.id(), null, null).throttle()).isNull();
+  }
+
+  @Test
+  void the_campaign_template_is_checked_and_its_source_is_fixed_when_the_campaign_starts() {
+    var snippet = templates.create(org.id(), new Templates.Draft("footer", TemplateKind.SNIPPET, null, ContentFormat.HTML, "<p>Bye</p>"));
+    var layout = templates.create(org.id(), new Templates.Draft("Layout", TemplateKind.CAMPAIGN, null, ContentFormat.HTML,
+        "<main>{{ content }}</main>{% include 'footer' %}"));
+    assertThat(field(() -> campaigns.create(org.id(), withTemplate(fixtures.form(org, "x", lists(list)), snippet.id())))).isEqualTo("templateId");
+    assertThat(field(() -> campaigns.create(org.id(), withTemplate(fixtures.form(org, "x", lists(list)), 999_999L)))).isEqualTo("templateId");
+    assertThat(field(() -> campaigns.create(org.id(), withBodyFormat(fixtures.form(org, "x", lists(list)), "docx")))).isEqualTo("bodyFormat");
+
+    Campaign broken = campaigns.create(org.id(), withBody(withTemplate(fixtures.form(org, "Broken", lists(list)), layout.id()),
+        "<p>{% include 'header' %}</p>"));
+    assertThat(field(() -> campaigns.schedule(org.id(), broken.id(), null, null))).isEqualTo("body");
+
+    Campaign c = campaigns.create(org.id(), withBody(withTemplate(fixtures.form(org, "Laid out", lists(list)), layout.id()),
+        "<p>{% include 'footer' %}</p>"));
+    assertThat(c.templateSource()).isNull();
+    campaigns.schedule(org.id(), c.id(), null, null);
+    starter.startDue();
+    templates.update(org.id(), layout.id(), new Templates.Draft("Layout", TemplateKind.CAMPAIGN, null, ContentFormat.HTML,
+        "<div>{{ content }}</div>"));
+    assertThat(campaigns.find(org.id(), c.id()).orElseThrow().templateSource()).isEqualTo("<main>{{ content }}</main>{% include 'footer' %}");
+  }
+
+  @Test
+  void the_body_format_column_allows_exactly_the_content_formats() {
+    String check = jdbc.sql("select pg_get_constraintdef(c.oid) from pg_constraint c join pg_class t on t.oid = c.conrelid"
+        + " where t.relname = 'campaign' and pg_get_constraintdef(c.oid) like '%body_format%'").query(String.class).single();
+    for (ContentFormat f : ContentFormat.values()) assertThat(check).contains("'" + f.text() + "'");
+    assertThat(check.split("::text").length - 1).isEqualTo(ContentFormat.values().length);
+  }
+
+  private static CampaignForm withTemplate(CampaignForm f, long templateId) {
+    return new CampaignForm(f.name(), f.tags(), f.subject(), f.preheader(), f.fromAddress(), f.fromName(), f.replyTo(), templateId, f.body(),
+        f.bodyFormat(), f.trackOpens(), f.trackClicks(), f.audience());
+  }
+
+  private static CampaignForm withBody(CampaignForm f, String body) {
+    return new CampaignForm(f.name(), f.tags(), f.subject(), f.preheader(), f.fromAddress(), f.fromName(), f.replyTo(), f.templateId(), body,
+        f.bodyFormat(), f.trackOpens(), f.trackClicks(), f.audience());
+  }
+
+  private static CampaignForm withBodyFormat(CampaignForm f, String format) {
+    return new CampaignForm(f.name(), f.tags(), f.subject(), f.preheader(), f.fromAddress(), f.fromName(), f.replyTo(), f.templateId(),
+        f.body(), format, f.trackOpens(), f.trackClicks(), f.audience());
   }
 
   private CampaignState state(Campaign c) {
