@@ -1,6 +1,5 @@
 package dev.herald.campaigns;
 
-import dev.herald.content.ContentFormat;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
@@ -8,14 +7,14 @@ import java.util.List;
 
 /**
  * A campaign as stored: what is sent (subject and preheader are Liquid templates rendered per recipient; the body in
- * {@code bodyFormat} is wrapped by the campaign template {@code templateId} through {@code {{ content }}}), from whom,
+ * {@code bodyFormat} is wrapped by the campaign template {@code templateId} through {@code {{ content }}}; {@code bodyFormat} is the text of a {@link dev.herald.content.ContentFormat}), from whom,
  * to whom, when, and where it is. {@code templateSource} is the campaign template's source as it was when the campaign
  * started (null before, or without a template): what the send renders, whatever happens to the template since. {@code messageId} (the outbound message carrying its recipients), {@code recipients}
  * (how many the ledger fixed) and {@code startedAt} are set when it starts; {@code failure} says why a scheduled
  * campaign could not start and went back to draft.
  */
 public record Campaign(long id, long organizationId, String name, List<String> tags, String subject, String preheader,
-    String fromAddress, String fromName, String replyTo, Long templateId, String templateSource, String body, ContentFormat bodyFormat, boolean trackOpens,
+    String fromAddress, String fromName, String replyTo, Long templateId, String templateSource, String body, String bodyFormat, boolean trackOpens,
     boolean trackClicks, Audience audience, Schedule schedule, Throttle throttle, CampaignState state, Long sendingDomainId,
     Long messageId, Long recipients, String failure, Long duplicatedFrom, Instant createdAt, Instant updatedAt, Instant startedAt,
     Instant finishedAt) {

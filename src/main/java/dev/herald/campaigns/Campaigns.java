@@ -428,7 +428,7 @@ public class Campaigns {
         : new Campaign.Throttle(limit, TextEnum.fromText(ThrottleUnit.class, rs.getString("throttle_unit")));
     return new Campaign(rs.getLong("id"), rs.getLong("organization_id"), rs.getString("name"), strings(rs.getArray("tags")),
         rs.getString("subject"), rs.getString("preheader"), rs.getString("from_address"), rs.getString("from_name"), rs.getString("reply_to"),
-        (Long) rs.getObject("template_id"), rs.getString("template_source"), rs.getString("body"), TextEnum.fromText(ContentFormat.class, rs.getString("body_format")), rs.getBoolean("track_opens"),
+        (Long) rs.getObject("template_id"), rs.getString("template_source"), rs.getString("body"), rs.getString("body_format"), rs.getBoolean("track_opens"),
         rs.getBoolean("track_clicks"),
         new Campaign.Audience(longs(rs.getArray(30)), longs(rs.getArray(31)), longs(rs.getArray(32)), longs(rs.getArray(33))),
         sendAt == null ? null : new Campaign.Schedule(sendAt.toInstant(), ZoneId.of(zone == null ? "UTC" : zone)), throttle,

@@ -18,8 +18,6 @@ import static dev.herald.tenancy.Permission.PRIVACY_WRITE;
 import static dev.herald.tenancy.Permission.SEND;
 import static dev.herald.tenancy.Permission.SUPPRESSIONS_READ;
 import static dev.herald.tenancy.Permission.SUPPRESSIONS_WRITE;
-import static dev.herald.tenancy.Permission.CAMPAIGNS_READ;
-import static dev.herald.tenancy.Permission.CAMPAIGNS_WRITE;
 import static dev.herald.tenancy.Permission.TEMPLATES_READ;
 import static dev.herald.tenancy.Permission.TEMPLATES_WRITE;
 
@@ -37,7 +35,6 @@ record PermissionGroups(String name, List<Permission> permissions) {
       new PermissionGroups("Suppressions", List.of(SUPPRESSIONS_READ, SUPPRESSIONS_WRITE)),
       new PermissionGroups("Campaigns", List.of(CAMPAIGNS_READ, CAMPAIGNS_WRITE)),
       new PermissionGroups("Templates", List.of(TEMPLATES_READ, TEMPLATES_WRITE)),
-      new PermissionGroups("Campaigns", List.of(CAMPAIGNS_READ, CAMPAIGNS_WRITE)),
       new PermissionGroups("Sending domains", List.of(DOMAINS_READ, DOMAINS_WRITE)),
       new PermissionGroups("Messages", List.of(MESSAGES_READ, MESSAGES_CONTENT, SEND)),
       new PermissionGroups("Privacy", List.of(PRIVACY_WRITE)),

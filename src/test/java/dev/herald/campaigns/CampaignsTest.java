@@ -52,7 +52,7 @@ class CampaignsTest {
     assertThat(c.name()).isEqualTo("Spring news");
     assertThat(c.audience().lists()).containsExactly(list);
     assertThat(c.fromAddress()).isEqualTo(org.from());
-    assertThat(c.bodyFormat()).isEqualTo(ContentFormat.HTML);
+    assertThat(c.bodyFormat()).isEqualTo(ContentFormat.HTML.text());
     assertThat(campaigns.find(org.id(), c.id())).contains(c);
     assertThat(campaigns.list(org.id(), null, 0, 50).items()).extracting(Campaign::id).containsExactly(c.id());
     assertThat(campaigns.list(org.id(), CampaignState.SENDING, 0, 50).total()).isZero();
@@ -68,7 +68,7 @@ class CampaignsTest {
     assertThat(changed.name()).isEqualTo("Summer news");
     assertThat(changed.trackOpens()).isFalse();
     assertThat(changed.trackClicks()).isTrue();
-    assertThat(changed.bodyFormat()).isEqualTo(ContentFormat.RICHTEXT);
+    assertThat(changed.bodyFormat()).isEqualTo(ContentFormat.RICHTEXT.text());
     assertThat(changed.audience().lists()).containsExactly(second);
     assertThat(changed.audience().excludedLists()).containsExactly(list);
   }
