@@ -95,12 +95,14 @@ class PanelModelTest {
 
     assertThat(nav(o + "/members", owner)).containsExactly(
         o + " Overview", o + "/lists Lists", o + "/subscribers Subscribers", o + "/fields Fields", o + "/segments Segments",
-        o + "/imports Imports", o + "/suppressions Suppressions", o + "/media Media", o + "/domains Domains", o + "/messages Messages",
+        o + "/imports Imports", o + "/suppressions Suppressions", o + "/media Media", o + "/domains Domains",
+        o + "/campaigns Campaigns", o + "/messages Messages",
         o + "/sending Sending", o + "/members [page] Members", o + "/groups Groups", o + "/api-keys API keys", o + "/audit Audit log");
     // A viewer holds neither API_KEYS_READ nor AUDIT_READ.
     assertThat(nav(o, viewer)).containsExactly(
         o + " [page] Overview", o + "/lists Lists", o + "/subscribers Subscribers", o + "/fields Fields", o + "/segments Segments",
-        o + "/imports Imports", o + "/suppressions Suppressions", o + "/media Media", o + "/domains Domains", o + "/messages Messages",
+        o + "/imports Imports", o + "/suppressions Suppressions", o + "/media Media", o + "/domains Domains",
+        o + "/campaigns Campaigns", o + "/messages Messages",
         o + "/sending Sending", o + "/members Members", o + "/groups Groups");
   }
 
