@@ -95,27 +95,25 @@ final class DeliveryQueue {
                   where r.state in ('queued', 'deferred') and r.domain > w.domain order by r.domain limit 1)
           from waiting w where w.domain is not null
         ), due as (
-          select w.domain, f.at from waiting w
+          select w.domain, f.at, 0 as stale from waiting w
           cross join lateral (select r.next_attempt_at as at from outbound_recipient r
                               where r.domain = w.domain and r.state in ('queued', 'deferred') and r.next_attempt_at <= :now
                                 and (r.organization_id is null or not (r.organization_id = any (:held)))
                               order by r.next_attempt_at limit 1) f
           where w.domain is not null
           union all
-          select domain, lease_until from outbound_recipient
+          select domain, min(lease_until), count(*) from outbound_recipient
           where state = 'sending' and lease_until < :now and (organization_id is null or not (organization_id = any (:held)))
+          group by domain
         ), picked as (
-          select domain, min(at) as at from due
-          where at is not null and not exists (select 1 from queue_pause p where p.domain in (due.domain, '*'))
+          select domain, min(at) as at, sum(stale) as stale from due
+          where not exists (select 1 from queue_pause p where p.domain in (due.domain, '*'))
           group by domain order by 2, 1 limit :limit
         )
         select p.domain,
           (select count(*) from (select 1 from outbound_recipient r
                                  where r.domain = p.domain and r.state in ('queued', 'deferred') and r.next_attempt_at <= :now
-                                 limit :cap) q)
-          + (select count(*) from (select 1 from outbound_recipient r
-                                   where r.domain = p.domain and r.state = 'sending' and r.lease_until < :now
-                                     and (r.organization_id is null or not (r.organization_id = any (:held))) limit :cap) s)
+                                 limit :cap) q) + p.stale
         from picked p order by p.at, p.domain""";
 
   /** {@link #dueDomains(Collection, int, int)} counting up to 10,000 due recipients per domain. */
@@ -132,8 +130,9 @@ final class DeliveryQueue {
    * index one index probe each (a skip scan: PostgreSQL has none for distinct values), each domain's longest-waiting
    * due row is the first of its range in that index, and only the domains returned are counted, each up to {@code
    * countCap} rows, from the index alone (held organizations' rows are counted there: the count only sizes how many
-   * lanes start, and a domain whose due rows are all held is not returned). A queue of a million recipients costs a
-   * few probes per waiting domain, not a million rows counted ({@code DueDomainsPlanTest} prints the plans).
+   * lanes start, and a domain whose due rows are all held is not returned). Rows whose lease ran out are read whole
+   * (few: a dead node leaves at most its in-flight batches). A queue of a million recipients costs a few probes per
+   * waiting domain, not a million rows counted ({@code DueDomainsPlanTest} prints the plans).
    *
    * @param countCap the most due recipients counted per domain (more would not start more lanes)
    */

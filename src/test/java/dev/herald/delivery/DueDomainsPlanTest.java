@@ -60,8 +60,9 @@ class DueDomainsPlanTest {
         insert into outbound_message (organization_id, source, from_address, header_message_id, header_date, content)
         select case when i % 10 = 0 then ? else ? end, 'api', 'news@due.example', 'm' || i || '@due.example', now(), '\\x00'::bytea
         from generate_series(1, 100) i""").params(held, org).update();
-    // Per 20 rows: 8 delivered history, 5 queued due, 3 deferred due, 2 deferred later, 1 sending with its lease run
-    // out, 1 sending held; a tenth of the messages belong to the held organization. Due times spread over a day.
+    // Per 20 rows: 8 delivered history, 5 queued due, 3 deferred due, 2 deferred later, 2 sending (in flight; one in
+    // a thousand rows with its lease run out: a dead node leaves at most its in-flight batches, batch size × lanes);
+    // a tenth of the messages belong to the held organization. Due times spread over a day.
     jdbc.sql("""
         insert into outbound_recipient (message_id, organization_id, kind, address, address_key, domain, state, attempts,
                                         next_attempt_at, lease_until, lease_attempt)
@@ -71,8 +72,8 @@ class DueDomainsPlanTest {
                case when k.n % 20 < 13 then 0 else 1 end,
                case when k.n % 20 in (16, 17) then cast(:now as timestamptz) + make_interval(secs => k.n % 7200)
                     else cast(:now as timestamptz) - make_interval(secs => (k.n * 7919) % 86400) end,
-               case when k.n % 20 = 18 then cast(:now as timestamptz) - make_interval(secs => k.n % 600)
-                    when k.n % 20 = 19 then cast(:now as timestamptz) + interval '10 minutes' end,
+               case when k.n % 20 = 18 and k.n % 1000 = 18 then cast(:now as timestamptz) - make_interval(secs => k.n % 600)
+                    when k.n % 20 >= 18 then cast(:now as timestamptz) + interval '10 minutes' end,
                case when k.n % 20 >= 18 then 1 else 0 end
         from outbound_message m
         cross join lateral generate_series(1, :per) r
