@@ -66,8 +66,11 @@ class CampaignMessageSource implements MessageSource {
   private final ReturnPath returnPath;
   private final Map<Long, Rendering> compiled = new ConcurrentHashMap<>();
 
+  private final WebVersions webVersions;
+
   CampaignMessageSource(CampaignRecipients recipients, TemplateEngine engine, Templates templates, Subscribers subscribers,
-      MailingLists lists, Organizations organizations, Unsubscribes unsubscribes, ReturnPath returnPath) {
+      MailingLists lists, Organizations organizations, Unsubscribes unsubscribes, ReturnPath returnPath, WebVersions webVersions) {
+    this.webVersions = webVersions;
     this.recipients = recipients;
     this.engine = engine;
     this.templates = templates;
@@ -127,7 +130,8 @@ class CampaignMessageSource implements MessageSource {
         .list(r.listName(row.listId()))
         .campaign(r.content().name(), r.content().subject())
         .organization(r.organizationName())
-        .links(unsubscribe, unsubscribes.preferencesLink(row.organizationId(), row.subscriberId(), row.handedOffAt()), null)
+        .links(unsubscribe, unsubscribes.preferencesLink(row.organizationId(), row.subscriberId(), row.handedOffAt()),
+            webVersions.link(row.campaignId(), row.id(), row.handedOffAt()))
         .build();
     String subject = r.subject().render(model).strip().replaceAll("[\\r\\n]+", " ");
     MessageBuilder message = new MessageBuilder()

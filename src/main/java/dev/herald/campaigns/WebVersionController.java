@@ -2,6 +2,7 @@ package dev.herald.campaigns;
 
 import dev.herald.content.PreviewFrames;
 import dev.herald.content.Previews;
+import dev.herald.platform.HeraldProperties;
 import dev.herald.tenancy.Organizations;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -21,9 +22,11 @@ class WebVersionController {
   private final Campaigns campaigns;
   private final Organizations organizations;
   private final PreviewFrames frames;
+  private final HeraldProperties properties;
 
   WebVersionController(WebVersions webVersions, CampaignPreviews previews, Campaigns campaigns, Organizations organizations,
-      PreviewFrames frames) {
+      PreviewFrames frames, HeraldProperties properties) {
+    this.properties = properties;
     this.webVersions = webVersions;
     this.previews = previews;
     this.campaigns = campaigns;
@@ -42,7 +45,7 @@ class WebVersionController {
       return;
     }
     String orgName = organizations.name(entry.organizationId()).orElse("");
-    Previews.Preview preview = previews.render(campaign, orgName, subscriber, webVersions.link(recipient.campaignId(), recipient.ledgerId()));
+    Previews.Preview preview = previews.render(campaign, orgName, subscriber, properties.publicLink("/p/web?token=" + token));
     if (preview instanceof Previews.Preview.Rendered rendered) {
       frames.write(response, rendered.html(), false);
     } else {

@@ -3,6 +3,7 @@ package dev.herald.campaigns;
 import dev.herald.platform.HeraldProperties;
 import dev.herald.platform.SignedLinks;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
@@ -28,9 +29,13 @@ class WebVersions {
 
   record Recipient(long campaignId, long ledgerId) {}
 
-  /** The absolute link for the ledger row {@code ledgerId} of the campaign. */
-  String link(long campaignId, long ledgerId) {
-    return properties.publicLink("/p/web?token=" + links.sign(PURPOSE, VALIDITY, Long.toString(campaignId), Long.toString(ledgerId)));
+  /**
+   * The absolute link for the ledger row {@code ledgerId} of the campaign, valid a year from {@code sentAt} (the row's
+   * hand-off): the same on every call for the same row, so a retried message is the message sent before.
+   */
+  String link(long campaignId, long ledgerId, Instant sentAt) {
+    return properties.publicLink("/p/web?token=" + links.sign(PURPOSE, sentAt.plus(VALIDITY), Long.toString(campaignId),
+        Long.toString(ledgerId)));
   }
 
   Optional<Recipient> open(String token) {

@@ -36,11 +36,16 @@ public class PreviewFrames {
   /** What a ticket names: the kind of thing previewed, its organization and id, and the subscriber (0 for sample data). */
   public record Ticket(String kind, long orgId, long id, long subscriberId) {}
 
-  /** The absolute address of the frame's document for this path under {@code /p/} (e.g. {@code /p/preview/campaign}). */
+  /**
+   * The address of the frame's document for this path under {@code /p/} (e.g. {@code /p/preview/campaign}): on the
+   * public origin when it is a host of its own, else a path on the page's own host (the frame's sandbox gives it an
+   * origin of its own all the same).
+   */
   public String link(String path, Ticket ticket) {
     String token = links.sign(PURPOSE, TICKET_VALIDITY, ticket.kind(), Long.toString(ticket.orgId()), Long.toString(ticket.id()),
         Long.toString(ticket.subscriberId()));
-    return properties.publicLink(path + "?token=" + token);
+    String pathAndQuery = path + "?token=" + token;
+    return properties.separatePublicOrigin() ? properties.publicLink(pathAndQuery) : pathAndQuery;
   }
 
   /** The ticket of an intact, unexpired token of this kind. */

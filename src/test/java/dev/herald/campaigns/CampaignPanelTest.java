@@ -158,7 +158,7 @@ class CampaignPanelTest {
   void the_web_version_is_the_recipients_rendering_under_the_sandbox_policy() throws Exception {
     Campaign c = campaign("news@" + domain, "Hello", "<p>For {{ subscriber.email }}</p><p><a href=\"{{ web_version_url }}\">web</a></p>");
     long row = ledgerRow(c, ann, "ann@one.example");
-    URI link = URI.create(webVersions.link(c.id(), row));
+    URI link = URI.create(webVersions.link(c.id(), row, java.time.Instant.now()));
     assertThat(link.getPath()).isEqualTo("/p/web");
 
     MockHttpServletResponse r = mvc.perform(get("/p/web?" + link.getRawQuery())).andReturn().getResponse();
@@ -170,7 +170,7 @@ class CampaignPanelTest {
     assertThat(mvc.perform(get("/p/web?token=nonsense")).andReturn().getResponse().getStatus()).isEqualTo(404);
     // A row of another campaign under this campaign's id is not a web version either.
     Campaign other = campaign("news@" + domain, "Other", "<p>x</p>");
-    assertThat(mvc.perform(get("/p/web?" + URI.create(webVersions.link(other.id(), row)).getRawQuery())).andReturn().getResponse()
+    assertThat(mvc.perform(get("/p/web?" + URI.create(webVersions.link(other.id(), row, java.time.Instant.now())).getRawQuery())).andReturn().getResponse()
         .getStatus()).isEqualTo(404);
   }
 
