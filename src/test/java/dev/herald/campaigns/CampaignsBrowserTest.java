@@ -154,7 +154,7 @@ class CampaignsBrowserTest {
     assertThat(messageTo("ann@one.example")).contains("Subject: Hello Ann");
     assertThat(messageTo("bob@two.example")).contains("Subject: Hello Bob");
     web.open(page);
-    assertThat(web.visible(By.id("recipient-table")).getText()).contains("ann@one.example", "bob@two.example", "Handed off");
+    assertThat(web.visible(By.id("recipient-table")).getText()).contains("ann@one.example Delivered", "bob@two.example Delivered");
 
     // 5. A duplicate with a template error: the preview names its line instead of drawing a frame.
     browser.findElement(By.id("duplicate-campaign")).click();
