@@ -69,30 +69,30 @@ public class Previews {
         .list(nz(listName)).organization(nz(organizationName)).links(links.unsubscribe(), links.preferences(), links.webVersion());
     String subject, body, html;
     try {
-      subject = render(draft.subject(), snippets, model.campaign(nz(draft.campaignName()), nz(draft.subject())).build());
+      subject = render(draft.subject(), snippets, model.campaign(nz(draft.campaignName()), nz(draft.subject())).build(), false);
     } catch (Failure f) {
       return f.at("subject");
     }
     Map<String, Object> values = model.campaign(nz(draft.campaignName()), subject).build();
-    // The template language first, then the format's conversion: a Markdown body's {{ subscriber.name }} is text by
-    // the time Markdown reads it, and a plain-text body's values are escaped with the rest of it.
+    // As campaigns.CampaignMessageSource sends it: Markdown becomes HTML first; HTML is rendered with its outputs
+    // escaped (compileHtml), so a subscriber's value is text; a plain-text body is rendered as text.
     ContentFormat format = draft.format() == null ? ContentFormat.RICHTEXT : draft.format();
+    boolean plainBody = format == ContentFormat.TEXT;
     try {
-      body = render(draft.body(), snippets, values);
+      body = render(format == ContentFormat.MARKDOWN ? Markdown.toHtml(nz(draft.body())) : draft.body(), snippets, values, !plainBody);
     } catch (Failure f) {
       return f.at("body");
     }
-    html = format.toHtml(body);
+    html = plainBody ? format.toHtml(body) : body;
     if (draft.templateSource() != null) {
       try {
-        html = render(draft.templateSource(), snippets, TemplateModel.withContent(values, html));
+        html = render(draft.templateSource(), snippets, TemplateModel.withContent(values, html), true);
       } catch (Failure f) {
         return f.at("template");
       }
     }
     html = CssInliner.inline(withPreheader(html, draft.preheader()));
-    boolean plain = format == ContentFormat.TEXT && draft.templateSource() == null;
-    return new Preview.Rendered(subject, html, plain ? body : HtmlToText.convert(html));
+    return new Preview.Rendered(subject, html, plainBody && draft.templateSource() == null ? body : HtmlToText.convert(html));
   }
 
   /** A part that did not compile or render, with the engine's place for it when it named one. */
@@ -109,11 +109,11 @@ public class Previews {
     }
   }
 
-  private String render(String source, SnippetLookup snippets, Map<String, Object> model) throws Failure {
+  private String render(String source, SnippetLookup snippets, Map<String, Object> model, boolean html) throws Failure {
     String s = source == null ? "" : source;
     CompiledTemplate compiled;
     try {
-      compiled = engine.compile(s, snippets);
+      compiled = html ? engine.compileHtml(s, snippets) : engine.compile(s, snippets);
     } catch (Refused refused) {
       throw new Failure(engine.check(s, snippets).orElse(new TemplateError(0, 0, refused.getMessage())));
     }

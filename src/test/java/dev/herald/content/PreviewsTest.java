@@ -52,6 +52,9 @@ class PreviewsTest {
     var text = (Previews.Preview.Rendered) render("s", ContentFormat.TEXT, "Hello {{ subscriber.name }}", null, tricky);
     assertThat(text.html()).contains("&lt;b&gt;X&lt;/b&gt;").doesNotContain("<b>");
     assertThat(text.text()).isEqualTo("Hello <b>X</b>");
+    // In HTML a subscriber's value is text, as the campaign's mail has it.
+    var html = (Previews.Preview.Rendered) render("s", ContentFormat.HTML, "<p>Hello {{ subscriber.name }}</p>", null, tricky);
+    assertThat(html.html()).contains("<p>Hello &lt;b&gt;X&lt;/b&gt;</p>");
   }
 
   @Test
