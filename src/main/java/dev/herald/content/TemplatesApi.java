@@ -17,7 +17,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
-/** REST API for templates, snippets and their categories, and the editors' format conversion. */
+/** REST API for templates, snippets and their categories, and the editors' format conversion (permissions templates:read and templates:write, which the scopes campaigns:read and campaigns:write also grant). */
 @RestController
 @Tag(name = "Templates", description = "Campaign templates (wrapping the body at {{ content }}), snippets included by name, categories")
 class TemplatesApi {

@@ -56,6 +56,8 @@ final class AccessRules {
       rule(ANY, "/error", new Public()),
       rule(GET, "/webjars/**", new Public()),
       rule(GET, "/assets/**", new Public()),
+      // the template editors' scripts and styles (content)
+      rule(GET, "/content/**", new Public()),
       rule(GET, "/favicon.ico", new Public()),
       rule(GET, "/actuator/health", new Public()),
       rule(GET, "/actuator/health/**", new Public()),
@@ -306,7 +308,17 @@ final class AccessRules {
       rule(GET, "/api/v1/orgs/{org}/messages", new Needs(SEND)),
       rule(GET, "/api/v1/orgs/{org}/messages/{id}", new Needs(SEND)),
 
-      // content: templates and their categories (pages and REST API)
+      // content: templates and their categories (pages and REST API); the API's campaigns scopes grant these too
+      rule(GET, "/o/{org}/templates", new Needs(TEMPLATES_READ)),
+      rule(POST, "/o/{org}/templates", new Needs(TEMPLATES_WRITE)),
+      rule(GET, "/o/{org}/templates/new", new Needs(TEMPLATES_WRITE)),
+      rule(GET, "/o/{org}/templates/{id}", new Needs(TEMPLATES_READ)),
+      rule(POST, "/o/{org}/templates/{id}", new Needs(TEMPLATES_WRITE)),
+      rule(POST, "/o/{org}/templates/{id}/delete", new Needs(TEMPLATES_WRITE)),
+      rule(GET, "/o/{org}/template-categories", new Needs(TEMPLATES_READ)),
+      rule(POST, "/o/{org}/template-categories", new Needs(TEMPLATES_WRITE)),
+      rule(POST, "/o/{org}/template-categories/{id}", new Needs(TEMPLATES_WRITE)),
+      rule(POST, "/o/{org}/template-categories/{id}/delete", new Needs(TEMPLATES_WRITE)),
       rule(GET, "/api/v1/orgs/{org}/templates", new Needs(TEMPLATES_READ)),
       rule(POST, "/api/v1/orgs/{org}/templates", new Needs(TEMPLATES_WRITE)),
       rule(POST, "/api/v1/orgs/{org}/templates/convert", new Needs(TEMPLATES_READ)),

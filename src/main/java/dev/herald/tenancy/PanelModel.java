@@ -36,6 +36,7 @@ class PanelModel {
       new Section("segments", "Segments", "/segments", LISTS_READ),
       new Section("imports", "Imports", "/imports", LISTS_READ),
       new Section("suppressions", "Suppressions", "/suppressions", SUPPRESSIONS_READ),
+      new Section("templates", "Templates", "/templates", TEMPLATES_READ),
       new Section("media", "Media", "/media", CAMPAIGNS_READ),
       new Section("domains", "Domains", "/domains", DOMAINS_READ),
       new Section("campaigns", "Campaigns", "/campaigns", CAMPAIGNS_READ),

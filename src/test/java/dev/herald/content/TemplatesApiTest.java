@@ -28,6 +28,7 @@ class TemplatesApiTest {
   @Autowired TestOrganizations organizations;
   @Autowired ObjectMapper json;
   @Autowired Templates templates;
+  @Autowired TemplateEngine engine;
 
   TestOrganizations.Created org;
   String key;
@@ -35,7 +36,7 @@ class TemplatesApiTest {
 
   @BeforeEach
   void organization() {
-    org = organizations.create("Template Co " + (++counter), "templates:read", "templates:write");
+    org = organizations.create("Template Co " + (++counter), "campaigns:read", "campaigns:write");
     key = org.apiKey();
   }
 
@@ -95,6 +96,12 @@ class TemplatesApiTest {
         .isEqualTo("categoryId");
     assertThat(field(send(post(api("/template-categories")), "{\"name\":\"\"}", 422))).isEqualTo("name");
 
+    JsonNode broken = send(post(api("/templates")), "{\"name\":\"Broken\",\"kind\":\"campaign\",\"source\":\"{{ content }}\\n\\n{% if x %}open\"}", 422);
+    assertThat(field(broken)).isEqualTo("source");
+    assertThat(broken.get("errors").get(0).get("message").asString()).startsWith("Line 3, column");
+    JsonNode unknown = send(post(api("/templates")), "{\"name\":\"U\",\"kind\":\"campaign\",\"source\":\"{{ content }}{% include 'nowhere' %}\"}", 422);
+    assertThat(unknown.get("errors").get(0).get("message").asString()).contains("nowhere");
+
     send(post(api("/templates")), "{\"name\":\"footer\",\"kind\":\"snippet\",\"source\":\"Bye\"}", 201);
     assertThat(field(send(post(api("/templates")), "{\"name\":\"footer\",\"kind\":\"snippet\",\"source\":\"Again\"}", 409)))
         .isEqualTo("name");
@@ -105,10 +112,15 @@ class TemplatesApiTest {
   }
 
   @Test
-  void a_snippet_that_another_template_includes_is_not_deleted_or_renamed() throws Exception {
-    long footer = send(post(api("/templates")), "{\"name\":\"footer\",\"kind\":\"snippet\",\"source\":\"Bye\"}", 201).get("id").asLong();
-    send(post(api("/templates")), """
-        {"name":"Letter","kind":"campaign","source":"{{ content }}{% include 'footer' %}"}""", 201);
+  void a_snippet_that_another_template_includes_is_found_by_name_and_is_not_deleted_or_renamed() throws Exception {
+    long footer = send(post(api("/templates")), "{\"name\":\"footer\",\"kind\":\"snippet\",\"source\":\"Bye {{ subscriber.name }}\"}", 201).get("id").asLong();
+    long letter = send(post(api("/templates")), """
+        {"name":"Letter","kind":"campaign","source":"{{ content }} {% include 'footer' %}"}""", 201).get("id").asLong();
+    Templates.Template stored = templates.find(org.id(), letter).orElseThrow();
+    assertThat(engine.compile(stored.source(), templates.snippets(org.id()))
+        .render(java.util.Map.of("content", "Body", "subscriber", java.util.Map.of("name", "Ann")))).isEqualTo("Body Bye Ann");
+    assertThat(templates.snippets(org.id()).find("Letter")).isEmpty(); // campaign templates are not snippets
+
     JsonNode refused = send(delete(api("/templates/" + footer)), null, 409);
     assertThat(refused.get("detail").asString()).contains("Letter");
     send(put(api("/templates/" + footer)), "{\"name\":\"footer2\",\"source\":\"Bye\"}", 409);
@@ -129,7 +141,7 @@ class TemplatesApiTest {
 
   @Test
   void another_organizations_template_and_category_are_not_found() throws Exception {
-    TestOrganizations.Created other = organizations.create("Other Template Co " + counter, "templates:read", "templates:write");
+    TestOrganizations.Created other = organizations.create("Other Template Co " + counter, "campaigns:read", "campaigns:write");
     long theirs = templates.create(other.id(), new Templates.Draft("theirs", TemplateKind.SNIPPET, null, ContentFormat.TEXT, "x")).id();
     send(get(api("/templates/" + theirs)), null, 404);
     send(put(api("/templates/" + theirs)), "{\"name\":\"mine\",\"source\":\"x\"}", 404);
@@ -138,7 +150,7 @@ class TemplatesApiTest {
 
   @Test
   void a_read_only_key_reads_but_does_not_write() throws Exception {
-    org = organizations.create("Reader Co " + counter, "templates:read");
+    org = organizations.create("Reader Co " + counter, "campaigns:read");
     key = org.apiKey();
     send(get(api("/templates")), null, 200);
     send(post(api("/templates")), "{\"name\":\"x\",\"kind\":\"snippet\"}", 403);
