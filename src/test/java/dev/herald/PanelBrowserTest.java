@@ -157,8 +157,9 @@ class PanelBrowserTest {
     web.waitForPath("/o/" + slug + "/groups");
 
     String page = browser.findElement(By.tagName("main")).getText();
-    assertThat(page).contains("Read suppression lists", "Audiences", "Suppressions", "Sending domains", "Change sending domains")
-        .doesNotContain("suppressions:read", "campaigns", "Campaigns", "billing", "templates");
+    assertThat(page).contains("Read suppression lists", "Audiences", "Suppressions", "Sending domains", "Change sending domains",
+            "Campaigns", "Change campaigns")
+        .doesNotContain("suppressions:read", "campaigns:", "billing", "Billing", "templates:");
     // The codes stay the form's values: what the API and the database know.
     assertThat(browser.findElements(By.cssSelector("input[name=permissions][value='suppressions:read']:checked"))).hasSize(1);
 
