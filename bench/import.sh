@@ -29,17 +29,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "== generating $ROWS rows"
-python3 - "$ROWS" "$WORK/subscribers.csv" <<'PY'
-import sys, random
-rows, path = int(sys.argv[1]), sys.argv[2]
-random.seed(7)
-plans = ["free", "pro", "team"]
-with open(path, "w", encoding="utf-8") as f:
-    f.write("email,name,city,plan,age,joined,vip\n")
-    for i in range(rows):
-        f.write(f"person{i}@example{i % 97}.com,Person {i},City {i % 500},{plans[i % 3]},{18 + i % 60},"
-                f"20{10 + i % 15}-0{1 + i % 9}-1{i % 9},{'yes' if i % 7 == 0 else 'no'}\n")
-PY
+python3 bench/subscribers_csv.py "$ROWS" "$WORK/subscribers.csv"
 ls -l "$WORK/subscribers.csv" | awk '{printf "   file: %.1f MB\n", $5/1048576}'
 cp "$WORK/subscribers.csv" "$WORK/updates.csv"
 sed -i '2,$ s/,City /,Town /' "$WORK/updates.csv"
