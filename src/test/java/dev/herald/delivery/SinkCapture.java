@@ -17,10 +17,10 @@ import java.util.stream.Stream;
  * keeps the file when its fault injection then refuses or ignores the ".", as with {@code -f .}, {@code -q .}), read
  * back into the envelope and the message as it went over the wire.
  */
-final class SinkCapture {
+public final class SinkCapture {
   private final Path dumps;
 
-  SinkCapture(Path dumps) {
+  public SinkCapture(Path dumps) {
     this.dumps = dumps;
   }
 
@@ -28,25 +28,25 @@ final class SinkCapture {
    * A new directory for a sink's dumps under {@code parent} (a test's temporary directory, which JUnit makes for its
    * owner only): smtp-sink runs as nobody when the tests run as root, and must be able to reach it.
    */
-  static Path directory(Path parent, String name) throws IOException {
+  public static Path directory(Path parent, String name) throws IOException {
     Files.setPosixFilePermissions(parent, PosixFilePermissions.fromString("rwx--x--x"));
     return Files.createDirectories(parent.resolve(name));
   }
 
   /** One accepted message: its envelope and its bytes with CRLF line ends, as the client sent them. */
-  record Dump(Path file, String mailFrom, List<String> recipients, byte[] wire) {}
+  public record Dump(Path file, String mailFrom, List<String> recipients, byte[] wire) {}
 
   /**
    * Messages accepted so far, give or take the transactions under way (smtp-sink creates a file at MAIL and removes it
    * when the transaction fails): for watching a send's progress, not for counting what arrived ({@link #read()}).
    */
-  int count() throws IOException {
+  public int count() throws IOException {
     try (Stream<Path> files = Files.list(dumps)) {
       return (int) files.count();
     }
   }
 
-  List<Dump> read() throws IOException {
+  public List<Dump> read() throws IOException {
     List<Path> files;
     try (Stream<Path> list = Files.list(dumps)) {
       files = list.sorted().toList();
@@ -60,7 +60,7 @@ final class SinkCapture {
   }
 
   /** How many times each envelope recipient got a message. */
-  static Map<String, Integer> perRecipient(List<Dump> dumps) {
+  public static Map<String, Integer> perRecipient(List<Dump> dumps) {
     Map<String, Integer> counts = new HashMap<>();
     for (Dump d : dumps) for (String r : d.recipients()) counts.merge(r, 1, Integer::sum);
     return counts;
