@@ -12,8 +12,11 @@ import dev.herald.content.TemplateEngine;
 import dev.herald.content.TemplateKind;
 import dev.herald.content.TemplateModel;
 import dev.herald.content.Templates;
+import dev.herald.delivery.BulkSends;
 import dev.herald.delivery.MessageSource;
 import dev.herald.delivery.MessageSourceKind;
+import dev.herald.domains.SendingDomains;
+import dev.herald.messages.LinkTracking;
 import dev.herald.messages.MessageBuilder;
 import dev.herald.messages.OutgoingMessage;
 import dev.herald.messages.ReturnPath;
@@ -42,6 +45,12 @@ import org.springframework.web.util.HtmlUtils;
  * once ({@link CssInliner} keeps Liquid tags), so per recipient only the Liquid is rendered. A template that uses
  * {@code content} otherwise (a filter on it, or twice) is rendered in two steps and inlined per recipient.
  *
+ * <p>Tracking ({@link CampaignLinks}): when the campaign tracks clicks or opens, the HTML sources are rewritten once
+ * per campaign, with placeholders where each recipient's tokens go, and the links are stored once for the campaign's
+ * bulk message ({@link BulkSends#track}); per recipient the built bytes get their tokens written over the placeholders
+ * ({@link LinkTracking#personalize}, same length, no MIME change). The text part is made from the HTML with the links
+ * as written.
+ *
  * <p>Per recipient, the same bytes on every call: the Message-ID is derived from the campaign and the ledger row, the
  * Date is the hand-off time, the unsubscribe and preference links' expiries count from it, and MIME boundaries follow
  * the Message-ID. Before rendering, the person is checked: unsubscribed from the list since, or suppressed, or the
@@ -55,6 +64,7 @@ class CampaignMessageSource implements MessageSource {
   static final Pattern CONTENT_USE = Pattern.compile("\\{\\{-?\\s*content\\b");
   private static final Pattern BODY_TAG = Pattern.compile("<body\\b[^>]*>", Pattern.CASE_INSENSITIVE);
   static final int MAX_CACHED = 64;
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(CampaignMessageSource.class);
 
   private final CampaignRecipients recipients;
   private final TemplateEngine engine;
@@ -67,9 +77,16 @@ class CampaignMessageSource implements MessageSource {
   private final Map<Long, Rendering> compiled = new ConcurrentHashMap<>();
 
   private final WebVersions webVersions;
+  private final SendingDomains domains;
+  private final LinkTracking tracking;
+  private final BulkSends bulkSends;
 
   CampaignMessageSource(CampaignRecipients recipients, TemplateEngine engine, Templates templates, Subscribers subscribers,
-      MailingLists lists, Organizations organizations, Unsubscribes unsubscribes, ReturnPath returnPath, WebVersions webVersions) {
+      MailingLists lists, Organizations organizations, Unsubscribes unsubscribes, ReturnPath returnPath, WebVersions webVersions,
+      SendingDomains domains, LinkTracking tracking, BulkSends bulkSends) {
+    this.domains = domains;
+    this.tracking = tracking;
+    this.bulkSends = bulkSends;
     this.webVersions = webVersions;
     this.recipients = recipients;
     this.engine = engine;
@@ -152,10 +169,11 @@ class CampaignMessageSource implements MessageSource {
           : CssInliner.inline(r.html().render(TemplateModel.withContent(model, r.body().render(model))));
       String preheader = r.preheader() == null ? "" : r.preheader().render(model).strip();
       if (!preheader.isEmpty()) html = withPreheader(html, preheader);
-      message.html(html).text(HtmlToText.convert(html));
+      message.html(html).text(HtmlToText.convert(r.links() == null ? html : r.links().untracked(html)));
     }
     OutgoingMessage built = message.build();
-    return new Content(built.bytes(), built.smtpUtf8());
+    byte[] bytes = r.links() == null ? built.bytes() : tracking.personalize(built.bytes(), w.messageId(), w.recipientId());
+    return new Content(bytes, built.smtpUtf8());
   }
 
   /**
@@ -179,7 +197,7 @@ class CampaignMessageSource implements MessageSource {
   /** A campaign compiled once for all its recipients. {@code html} null: a plain-text campaign ({@code text}). */
   record Rendering(CampaignRecipients.Content content, String domain, String organizationName, CompiledTemplate subject,
       CompiledTemplate preheader, CompiledTemplate html, boolean inlinedOnce, CompiledTemplate body, CompiledTemplate text,
-      Map<Long, String> listNames, MailingLists lists) {
+      Map<Long, String> listNames, MailingLists lists, CampaignLinks links) {
     String listName(long listId) {
       return listNames.computeIfAbsent(listId, id -> lists.basic(content.organizationId(), id).map(MailingLists.MailingList::name).orElse(""));
     }
@@ -198,8 +216,10 @@ class CampaignMessageSource implements MessageSource {
     Map<Long, String> listNames = new ConcurrentHashMap<>();
     if ("text".equals(c.bodyFormat())) {
       return new Rendering(c, domain, organizationName, subject, preheader, null, false, null, engine.compile(c.body(), snippets),
-          listNames, lists);
+          listNames, lists, null);
     }
+    String trackingHost = c.trackOpens() || c.trackClicks()
+        ? domains.verifiedDomainFor(org, c.fromAddress()).map(domains::trackingHost).orElse(null) : null;
     String body = "markdown".equals(c.bodyFormat()) ? Markdown.toHtml(c.body()) : c.body();
     String template = c.templateSource() == null || c.templateSource().isBlank() ? "{{ content }}" : c.templateSource();
     Matcher tag = CONTENT_TAG.matcher(template);
@@ -210,12 +230,33 @@ class CampaignMessageSource implements MessageSource {
       // The body takes the tag's place in the source, so the template's CSS reaches the body's elements, inlined once.
       Matcher one = CONTENT_TAG.matcher(template);
       one.find();
-      String combined = template.substring(0, one.start()) + body + template.substring(one.end());
-      return new Rendering(c, domain, organizationName, subject, preheader, engine.compileHtml(CssInliner.inline(combined), snippets), true,
-          null, null, listNames, lists);
+      String combined = CssInliner.inline(template.substring(0, one.start()) + body + template.substring(one.end()));
+      CampaignLinks links = tracked(c, trackingHost, combined, null);
+      return new Rendering(c, domain, organizationName, subject, preheader,
+          engine.compileHtml(links == null ? combined : links.html(), snippets), true, null, null, listNames, lists, links);
     }
-    return new Rendering(c, domain, organizationName, subject, preheader, engine.compileHtml(template, snippets), false,
-        engine.compileHtml(body, snippets), null, listNames, lists);
+    CampaignLinks links = tracked(c, trackingHost, template, body);
+    return new Rendering(c, domain, organizationName, subject, preheader, engine.compileHtml(links == null ? template : links.html(), snippets),
+        false, engine.compileHtml(links == null ? body : links.body(), snippets), null, listNames, lists, links);
+  }
+
+  /**
+   * The campaign's tracked sources, with its links stored once for its bulk message; null when it tracks nothing (or
+   * its domain is no longer verified: nothing to name the tracking host after, and the send fails at signing anyway).
+   */
+  private CampaignLinks tracked(CampaignRecipients.Content c, String trackingHost, String html, String body) {
+    if (!(c.trackOpens() || c.trackClicks()) || trackingHost == null) return null;
+    CampaignLinks links;
+    try {
+      links = body == null ? CampaignLinks.of(html, trackingHost, c.trackOpens(), c.trackClicks())
+          : CampaignLinks.of(html, body, trackingHost, c.trackOpens(), c.trackClicks());
+    } catch (IllegalArgumentException e) {
+      // An installation without a dotted host name (localhost) has nowhere to count clicks: the mail goes untracked.
+      log.warn("Campaign {} is sent without tracking: {}", c.id(), e.getMessage());
+      return null;
+    }
+    if (c.messageId() != null) bulkSends.track(c.messageId(), c.trackOpens(), c.trackClicks(), links.links());
+    return links;
   }
 
   private static String blankToNull(String s) {

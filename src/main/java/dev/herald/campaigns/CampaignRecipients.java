@@ -73,15 +73,17 @@ class CampaignRecipients {
 
   /** A campaign's content and sender as fixed at its start (the template's source was copied then). */
   record Content(long id, long organizationId, String name, String subject, String preheader, String fromAddress, String fromName,
-      String replyTo, String templateSource, String body, String bodyFormat, Instant updatedAt) {}
+      String replyTo, String templateSource, String body, String bodyFormat, Instant updatedAt, Long messageId, boolean trackOpens,
+      boolean trackClicks) {}
 
   Optional<Content> content(long campaignId) {
     return jdbc.sql("""
         select id, organization_id, name, subject, preheader, from_address, from_name, reply_to, template_source, body, body_format,
-          updated_at from campaign where id = ?""")
+          updated_at, message_id, track_opens, track_clicks from campaign where id = ?""")
         .param(campaignId)
         .query((rs, i) -> new Content(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
-            rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11), rs.getTimestamp(12).toInstant()))
+            rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11), rs.getTimestamp(12).toInstant(),
+            rs.getObject(13, Long.class), rs.getBoolean(14), rs.getBoolean(15)))
         .optional();
   }
 }

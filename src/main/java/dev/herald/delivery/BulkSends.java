@@ -119,6 +119,27 @@ public class BulkSends {
         .update();
   }
 
+  /**
+   * Records what a bulk send tracks: the flags, and its tracked links (link number n at index n - 1) in outbound_link,
+   * once per message however many recipients it has; each recipient's copy carries its own tokens
+   * ({@link dev.herald.messages.LinkTracking}). Idempotent: the source renders the same links from the same content on
+   * every node, so a second call (another worker, a restart) changes nothing.
+   */
+  @Transactional
+  public void track(long messageId, boolean opens, boolean clicks, List<String> links) {
+    requireBulk(messageId);
+    jdbc.sql("update outbound_message set track_opens = ?, track_clicks = ? where id = ? and (track_opens <> ? or track_clicks <> ?)")
+        .params(opens, clicks, messageId, opens, clicks).update();
+    if (links.isEmpty()) return;
+    Integer[] numbers = new Integer[links.size()];
+    for (int i = 0; i < numbers.length; i++) numbers[i] = i + 1;
+    jdbc.sql("""
+        insert into outbound_link (message_id, link_number, url)
+        select ?, n, url from unnest(cast(? as integer[]), cast(? as text[])) as t(n, url)
+        on conflict (message_id, link_number) do nothing""")
+        .params(messageId, numbers, links.toArray(String[]::new)).update();
+  }
+
   /** Pauses the send: its waiting rows are held (not claimed) until {@link #release}. */
   @Transactional
   public void hold(long messageId) {

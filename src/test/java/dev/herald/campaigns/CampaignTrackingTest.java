@@ -1,0 +1,272 @@
+package dev.herald.campaigns;
+
+import static dev.herald.campaigns.CampaignMessageSourceTest.decodedHtml;
+import static dev.herald.campaigns.CampaignMessageSourceTest.decodedPart;
+import static dev.herald.campaigns.CampaignMessageSourceTest.waitFor;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.audiences.Consent;
+import dev.herald.audiences.ConsentChannel;
+import dev.herald.audiences.Subscribers;
+import dev.herald.audiences.SubscriptionStatus;
+import dev.herald.delivery.BulkSends;
+import dev.herald.delivery.MessageSource;
+import dev.herald.delivery.MessageSourceKind;
+import dev.herald.delivery.smtp.SmtpSink;
+import dev.herald.domains.SendingDomains;
+import dev.herald.domains.TestSendingDomains;
+import dev.herald.messages.DebianPython;
+import dev.herald.messages.LinkTracking;
+import dev.herald.tenancy.TestOrganizations;
+import dev.herald.testsupport.MimeLint;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Campaign mail honours the campaign's tracking options: with clicks tracked, the HTML's written-out http(s) links go
+ * through the tracking host with each recipient's own tokens and the link table is stored once for the campaign's
+ * message; with opens, the pixel; the unsubscribe, preference and web-version links, mailto:, links marked
+ * data-herald-track="off" and links holding Liquid stay as written, and so does the text part. The same bytes on every
+ * call, DKIM-valid at the sink and MIME-lint clean.
+ */
+@SpringBootTest(properties = {"herald.roles=web,delivery,worker", "herald.delivery.worker.poll=50ms", "herald.delivery.route=static",
+    "herald.public-url=https://news.herald.test", "herald.sending.tracking-host=t.herald.test"})
+@Import(TestOrganizations.class)
+class CampaignTrackingTest {
+  static SmtpSink sink;
+
+  @DynamicPropertySource
+  static void staticRoute(DynamicPropertyRegistry registry) throws Exception {
+    sink = SmtpSink.start(Files.createTempDirectory("herald-campaign-tracking-sink"));
+    registry.add("herald.delivery.static-route", () -> "127.0.0.1:" + sink.address.getPort());
+  }
+
+  @AfterAll
+  static void stopSink() throws Exception {
+    sink.close();
+  }
+
+  @Autowired TestOrganizations organizations;
+  @Autowired SendingDomains sendingDomains;
+  @Autowired JdbcClient jdbc;
+  @Autowired BulkSends bulk;
+  @Autowired Subscribers subscribers;
+  @Autowired CampaignMessageSource source;
+  @Autowired LinkTracking tracking;
+  @TempDir Path dir;
+  static int counter;
+
+  static final String BODY = """
+      <h1>Hi {{ subscriber.name }}</h1>
+      <p><a href="https://shop.example/spring?a=1&amp;b=2">Shop</a> and <a href="https://shop.example/spring?a=1&amp;b=2">again</a>,
+      <a href="https://shop.example/autumn">Autumn</a>, <a href="mailto:help@shop.example">Write</a>,
+      <a href="https://shop.example/own" data-herald-track="off">Own</a>, <a href="https://shop.example/?e={{ subscriber.email }}">Mine</a>,
+      <a href="{{ web_version_url }}">Web</a>, <a href="{{ preferences_url }}">Preferences</a></p>""";
+
+  record Setup(long org, long campaign, long message, Map<String, String> dns, Map<String, Long> refs, String domain, String trackingHost) {}
+
+  /** A campaign with the body above and these tracking options, handed off to a held queue. */
+  Setup campaign(String template, boolean opens, boolean clicks, String... people) {
+    counter++;
+    long org = organizations.create("Tracking Co " + counter, "send").id();
+    String domain = "track-" + counter + ".example";
+    Map<String, String> dns = new TestSendingDomains(sendingDomains, jdbc).verifiedSigning(org, domain);
+    SendingDomains.VerifiedDomain verified = sendingDomains.verifiedDomainFor(org, "news@" + domain).orElseThrow();
+    long list = jdbc.sql("insert into mailing_list (organization_id, name, optin) values (?, 'Weekly News', 'single') returning id")
+        .param(org).query(Long.class).single();
+    long message = bulk.open(org, verified.id(), MessageSourceKind.CAMPAIGN, "news@" + domain, "Hello");
+    bulk.hold(message);
+    long campaign = jdbc.sql("""
+        insert into campaign (organization_id, name, subject, from_address, from_name, template_source, body, body_format,
+          state, sending_domain_id, message_id, started_at, track_opens, track_clicks)
+        values (?, 'Spring news', 'Hello {{ subscriber.name }}', ?, 'Camp News', ?, ?, 'html', 'sending', ?, ?, now(), ?, ?)
+        returning id""")
+        .params(org, "news@" + domain, template, BODY, verified.id(), message, opens, clicks).query(Long.class).single();
+    Instant handedOff = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    Map<String, Long> refs = new HashMap<>();
+    List<BulkSends.BulkRecipient> queued = new ArrayList<>();
+    for (String email : people) {
+      long subscriber = subscribers.addToLists(org, new Subscribers.Input(email, email.substring(0, 1).toUpperCase() + email.substring(1,
+          email.indexOf('@')), Map.of(), null), List.of(list), SubscriptionStatus.SUBSCRIBED,
+          new Consent.Evidence(ConsentChannel.API, "test", null, null, null, null), "test");
+      long ref = jdbc.sql("""
+          insert into campaign_recipient (campaign_id, subscriber_id, list_id, address, address_key, state, handed_off_at)
+          values (?, ?, ?, ?, ?, 'handed_off', ?) returning id""")
+          .params(campaign, subscriber, list, email, email.toLowerCase(), java.sql.Timestamp.from(handedOff)).query(Long.class).single();
+      refs.put(email, ref);
+      queued.add(new BulkSends.BulkRecipient(ref, email));
+    }
+    bulk.add(message, queued);
+    return new Setup(org, campaign, message, dns, refs, domain, sendingDomains.trackingHost(verified));
+  }
+
+  MessageSource.Wanted wanted(Setup s, String address) {
+    long id = jdbc.sql("select id from outbound_recipient where message_id = ? and address = ?").params(s.message(), address)
+        .query(Long.class).single();
+    return new MessageSource.Wanted(s.message(), id, s.refs().get(address));
+  }
+
+  byte[] bytes(MessageSource.Wanted w) {
+    return ((MessageSource.Content) source.content(w)).bytes();
+  }
+
+  List<String> links(long message) {
+    return jdbc.sql("select url from outbound_link where message_id = ? order by link_number").param(message).query(String.class).list();
+  }
+
+  static String href(Document html, String text) {
+    return html.select("a:containsOwn(" + text + ")").attr("href");
+  }
+
+  @Test
+  void tracked_links_carry_each_recipients_tokens_the_link_table_is_stored_once_and_the_rest_stays_as_written() {
+    Setup s = campaign(CampaignMessageSourceTest.TEMPLATE, true, true, "ann@one.example", "bob@two.example");
+    MessageSource.Wanted ann = wanted(s, "ann@one.example"), bob = wanted(s, "bob@two.example");
+    byte[] annBytes = bytes(ann);
+    source.forget(s.campaign());
+    assertThat(bytes(ann)).as("a retry sends the same bytes, also after the campaign is compiled again").isEqualTo(annBytes);
+    byte[] bobBytes = bytes(bob);
+
+    String click = "https://" + s.trackingHost() + LinkTracking.CLICK_PATH;
+    Document html = Jsoup.parse(decodedHtml(annBytes));
+    assertThat(href(html, "Shop")).isEqualTo(click + tracking.token(s.message(), ann.recipientId(), 1));
+    assertThat(href(html, "again")).as("one URL is one link").isEqualTo(href(html, "Shop"));
+    assertThat(href(html, "Autumn")).isEqualTo(click + tracking.token(s.message(), ann.recipientId(), 2));
+    assertThat(html.select("img[src^=https://" + s.trackingHost() + LinkTracking.OPEN_PATH + "]").attr("src"))
+        .isEqualTo("https://" + s.trackingHost() + LinkTracking.OPEN_PATH + tracking.token(s.message(), ann.recipientId(), 0));
+    assertThat(tracking.verify(href(html, "Shop").substring(click.length())))
+        .contains(new LinkTracking.Tracked(s.message(), ann.recipientId(), 1));
+    assertThat(href(html, "Write")).isEqualTo("mailto:help@shop.example");
+    assertThat(href(html, "Own")).isEqualTo("https://shop.example/own");
+    assertThat(href(html, "Mine")).as("a link holding Liquid differs per person: not stored once, so not tracked")
+        .isEqualTo("https://shop.example/?e=ann@one.example");
+    assertThat(href(html, "Unsubscribe")).startsWith("https://news.herald.test/p/unsubscribe?token=");
+    assertThat(href(html, "Preferences")).startsWith("https://news.herald.test/");
+    assertThat(href(html, "Web")).startsWith("https://news.herald.test/");
+    assertThat(new String(annBytes, StandardCharsets.US_ASCII)).doesNotContain("heraldtrackinglink");
+
+    Document bobs = Jsoup.parse(decodedHtml(bobBytes));
+    assertThat(href(bobs, "Shop")).isEqualTo(click + tracking.token(s.message(), bob.recipientId(), 1)).isNotEqualTo(href(html, "Shop"));
+
+    assertThat(links(s.message())).as("stored once for the campaign, not per recipient")
+        .containsExactly("https://shop.example/spring?a=1&b=2", "https://shop.example/autumn");
+    assertThat(jdbc.sql("select track_opens and track_clicks from outbound_message where id = ?").param(s.message())
+        .query(Boolean.class).single()).isTrue();
+    assertThat(decodedPart(annBytes, "text/plain")).as("the text part has the links as written")
+        .contains("https://shop.example/spring?a=1&b=2", "https://shop.example/autumn").doesNotContain(LinkTracking.CLICK_PATH,
+            LinkTracking.OPEN_PATH);
+    MimeLint.check(annBytes, false);
+    MimeLint.check(bobBytes, false);
+  }
+
+  @Test
+  void an_untracked_campaign_keeps_its_links_and_has_no_pixel_and_no_link_table() {
+    Setup s = campaign(CampaignMessageSourceTest.TEMPLATE, false, false, "cy@three.example");
+    byte[] bytes = bytes(wanted(s, "cy@three.example"));
+    Document html = Jsoup.parse(decodedHtml(bytes));
+    assertThat(href(html, "Shop")).isEqualTo("https://shop.example/spring?a=1&b=2");
+    assertThat(html.select("img")).isEmpty();
+    assertThat(new String(bytes, StandardCharsets.US_ASCII)).doesNotContain(s.trackingHost());
+    assertThat(links(s.message())).isEmpty();
+
+    Setup opensOnly = campaign(CampaignMessageSourceTest.TEMPLATE, true, false, "dan@three.example");
+    MessageSource.Wanted dan = wanted(opensOnly, "dan@three.example");
+    Document dans = Jsoup.parse(decodedHtml(bytes(dan)));
+    assertThat(href(dans, "Shop")).isEqualTo("https://shop.example/spring?a=1&b=2");
+    assertThat(dans.select("img").attr("src"))
+        .isEqualTo("https://" + opensOnly.trackingHost() + LinkTracking.OPEN_PATH + tracking.token(opensOnly.message(), dan.recipientId(), 0));
+    assertThat(links(opensOnly.message())).isEmpty();
+  }
+
+  @Test
+  void a_template_that_filters_its_content_shares_one_link_numbering_with_the_body() {
+    String template = """
+        <html><body><p><a href="https://shop.example/home">Home</a></p>{{ content | strip | raw }}
+        <p><a href="https://shop.example/autumn">Fall</a> <a href="{{ unsubscribe_url }}">Unsubscribe</a></p></body></html>""";
+    Setup s = campaign(template, true, true, "eve@five.example");
+    MessageSource.Wanted eve = wanted(s, "eve@five.example");
+    byte[] bytes = bytes(eve);
+    assertThat(bytes(eve)).isEqualTo(bytes);
+    Document html = Jsoup.parse(decodedHtml(bytes));
+    String click = "https://" + s.trackingHost() + LinkTracking.CLICK_PATH;
+    assertThat(links(s.message())).containsExactly("https://shop.example/spring?a=1&b=2", "https://shop.example/autumn",
+        "https://shop.example/home");
+    assertThat(href(html, "Shop")).isEqualTo(click + tracking.token(s.message(), eve.recipientId(), 1));
+    assertThat(href(html, "Fall")).isEqualTo(href(html, "Autumn")).isEqualTo(click + tracking.token(s.message(), eve.recipientId(), 2));
+    assertThat(href(html, "Home")).isEqualTo(click + tracking.token(s.message(), eve.recipientId(), 3));
+    assertThat(href(html, "Unsubscribe")).startsWith("https://news.herald.test/p/unsubscribe?token=");
+    assertThat(html.select("img[src*=" + LinkTracking.OPEN_PATH + "]")).hasSize(1);
+    assertThat(decodedPart(bytes, "text/plain")).contains("https://shop.example/home").doesNotContain(LinkTracking.CLICK_PATH);
+    MimeLint.check(bytes, false);
+  }
+
+  @Test
+  void tracked_campaign_mail_is_dkim_valid_and_mime_clean_at_the_sink() throws Exception {
+    Setup s = campaign(CampaignMessageSourceTest.TEMPLATE, true, true, "fay@six.example");
+    MessageSource.Wanted fay = wanted(s, "fay@six.example");
+    byte[] rendered = bytes(fay);
+    bulk.release(s.message());
+    waitFor("delivered", () -> "delivered".equals(jdbc.sql("select state from outbound_recipient where message_id = ?")
+        .param(s.message()).query(String.class).single()));
+    List<String> found = new ArrayList<>();
+    for (String dump : sink.messages(0)) {
+      if (dump.contains("X-Rcpt-Args: <fay@six.example>")) {
+        found.add(dump.lines().dropWhile(l -> l.startsWith("X-")).collect(Collectors.joining("\r\n")) + "\r\n");
+      }
+    }
+    assertThat(found).hasSize(1);
+    String mail = found.getFirst();
+    assertThat(decodedHtml(mail.getBytes(StandardCharsets.ISO_8859_1))).as("the message sent is the one rendered, with its tokens")
+        .isEqualTo(decodedHtml(rendered));
+    assertThat(Jsoup.parse(decodedHtml(rendered)).select("a:containsOwn(Shop)").attr("href"))
+        .endsWith(tracking.token(s.message(), fay.recipientId(), 1));
+    MimeLint.check(mail.getBytes(StandardCharsets.ISO_8859_1), false);
+    Path file = dir.resolve("fay.eml");
+    Files.writeString(file, mail, StandardCharsets.ISO_8859_1);
+    Path keys = dir.resolve("keys.tsv");
+    Files.writeString(keys, s.dns().entrySet().stream().map(e -> e.getKey() + "\t" + e.getValue() + "\n").collect(Collectors.joining()));
+    DebianPython.Run run = DebianPython.run("dkim_verify.py", dir, List.of(keys.toString(), file.toString()));
+    assertThat(run.exit()).as(run.output()).isZero();
+    assertThat(run.output().strip().lines().toList()).hasSize(2).allSatisfy(line -> assertThat(line).endsWith(" pass"));
+  }
+
+  /** Prints (never asserts) what a recipient's render costs with tracking and without. */
+  @Test
+  void prints_the_per_recipient_render_cost_with_and_without_tracking() {
+    Setup plain = campaign(CampaignMessageSourceTest.TEMPLATE, false, false, "gil@seven.example");
+    Setup tracked = campaign(CampaignMessageSourceTest.TEMPLATE, true, true, "hal@seven.example");
+    MessageSource.Wanted g = wanted(plain, "gil@seven.example"), h = wanted(tracked, "hal@seven.example");
+    int rounds = 300;
+    long[] nanos = new long[2];
+    for (int warm = 0; warm < 2; warm++) {
+      for (int i = 0; i < 2; i++) {
+        MessageSource.Wanted w = i == 0 ? g : h;
+        long start = System.nanoTime();
+        for (int n = 0; n < rounds; n++) source.content(w);
+        nanos[i] = System.nanoTime() - start;
+      }
+    }
+    System.out.printf("campaign render per recipient (incl. its ledger and subscriber queries): untracked %.3f ms, tracked %.3f ms%n",
+        nanos[0] / 1e6 / rounds, nanos[1] / 1e6 / rounds);
+    assertThat(bytes(h)).isEqualTo(bytes(h));
+  }
+}
