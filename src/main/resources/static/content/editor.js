@@ -1,4 +1,5 @@
-// The template editor (templates/content/templates-edit.html). The form's textarea holds what is saved; this puts
+// The content editor of templates (templates/content/templates-edit.html) and of a campaign's body
+// (templates/campaigns/form.html), found by its element ids. The form's textarea holds what is saved; this puts
 // the editor of the chosen format over it: rich text in Quill, HTML and Markdown in CodeMirror with highlighting,
 // plain text in the textarea itself. Changing the format asks the server to convert (the same conversion as the
 // API's) and, when the new format cannot keep everything, shows why and applies the change only when confirmed.
@@ -27,6 +28,11 @@
     var html = quill.getSemanticHTML();
     // Quill writes every space as &nbsp; to keep runs of spaces; in mail that only stops lines from wrapping.
     html = html.replace(/&nbsp;/g, ' ');
+    // Quill escapes quotes and brackets in text, also inside {{ ... }} and {% ... %}, where they are the template
+    // language's own ('friend', a < b): given back as written so that the template compiles.
+    html = html.replace(/\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g, function (tag) {
+      return tag.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    });
     return html === '<p></p>' ? '' : html;
   }
 
@@ -133,6 +139,13 @@
     if (quill) {
       var range = quill.getSelection(true);
       quill.insertEmbed(range ? range.index : quill.getLength(), 'image', url, 'user');
+      // Quill's image keeps an alt attribute it finds but has no format to set one; the saved HTML is read from
+      // these nodes, so the name is put on the new image itself.
+      var images = quill.root.querySelectorAll('img');
+      for (var i = 0; i < images.length; i++) {
+        if (images[i].getAttribute('src') === url && !images[i].hasAttribute('alt')) images[i].setAttribute('alt', alt);
+      }
+      textarea.value = richHtml();
     } else if (code) {
       var esc = function (s) { return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;'); };
       code.replaceSelection(current === 'html' ? '<img src="' + esc(url) + '" alt="' + esc(alt) + '">'

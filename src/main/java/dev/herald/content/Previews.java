@@ -9,7 +9,6 @@ import java.util.function.LongFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
@@ -28,14 +27,10 @@ public class Previews {
   private final TemplateEngine engine;
   private final LongFunction<SnippetLookup> snippets;
 
-  /**
-   * The organization's snippets as {@code {% include %}} reaches them. (Templates.snippets of the contract, read here
-   * until it is on main; the same query.)
-   */
+  /** The organization's snippets as {@code {% include %}} reaches them: {@link Templates#snippets}. */
   @Autowired
-  Previews(TemplateEngine engine, JdbcClient jdbc) {
-    this(engine, (LongFunction<SnippetLookup>) orgId -> name -> jdbc.sql("select source from template where organization_id = ? and kind = 'snippet' and name = ?")
-        .params(orgId, name).query(String.class).optional());
+  Previews(TemplateEngine engine, Templates templates) {
+    this(engine, templates::snippets);
   }
 
   /** With the organization's snippets found by {@code snippets} (tests give their own). */
