@@ -128,7 +128,7 @@ class ApiDocumentTest {
     JsonNode request = resolve(send.at("/requestBody/content/application~1json/schema"));
     assertThat(request.at("/properties").has("bcc")).isTrue();
     assertThat(request.at("/properties").has("attachments")).isTrue();
-    assertThat(enumOf("RecipientView", "state")).containsExactly("queued", "sending", "delivered", "deferred", "bounced", "expired", "failed", "deleted");
+    assertThat(enumOf("RecipientView", "state")).containsExactly("queued", "sending", "delivered", "deferred", "bounced", "expired", "failed", "deleted", "held");
     assertThat(enumOf("RecipientView", "kind")).containsExactly("to", "cc", "bcc");
     assertThat(api.at("/paths/~1api~1v1~1orgs~1{org}~1messages~1batch/post/responses").has("202")).isTrue();
     List<String> stateParam = new ArrayList<>();
