@@ -6,7 +6,10 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
 import dev.herald.audiences.Subscribers;
+import dev.herald.content.ContentFormat;
 import dev.herald.content.PreviewFrames;
+import dev.herald.content.TemplateKind;
+import dev.herald.content.Templates;
 import dev.herald.domains.SendingDomains;
 import dev.herald.domains.TestSendingDomains;
 import dev.herald.tenancy.Role;
@@ -45,6 +48,7 @@ class CampaignPanelTest {
   @Autowired Subscribers subscribers;
   @Autowired WebVersions webVersions;
   @Autowired JdbcClient jdbc;
+  @Autowired Templates templates;
 
   TestOrganizations.Created acme;
   RequestPostProcessor owner;
@@ -108,6 +112,19 @@ class CampaignPanelTest {
     String query = frame.getRawQuery();
     String tampered = query.substring(0, query.length() - 2) + (query.endsWith("A") ? "B" : "A") + query.charAt(query.length() - 1);
     assertThat(mvc.perform(get("/p/preview/campaign?" + tampered)).andReturn().getResponse().getStatus()).isEqualTo(404);
+  }
+
+  @Test
+  void the_preview_includes_the_organization_s_own_snippets_stored_as_templates() throws Exception {
+    templates.create(acme.id(), new Templates.Draft("footer", TemplateKind.SNIPPET, null, ContentFormat.HTML, "<p>Acme footer</p>"));
+    TestOrganizations.Created other = organizations.create("Campaign Panel other " + counter, "campaigns:read");
+    templates.create(other.id(), new Templates.Draft("sign-off", TemplateKind.SNIPPET, null, ContentFormat.HTML, "<p>Other's</p>"));
+
+    assertThat(page(base(campaign("news@" + domain, "Hi", "<p>Hello</p>{% include 'footer' %}")) + "/preview"))
+        .containsPattern("id=\"preview-text\"[^>]*>[^<]*Hello\\s+Acme footer");
+    // another organization's snippet is not found by its name
+    assertThat(page(base(campaign("news@" + domain, "Hi", "<p>Hello</p>{% include 'sign-off' %}")) + "/preview"))
+        .contains("id=\"preview-error\"").doesNotContain("Other's");
   }
 
   @Test
