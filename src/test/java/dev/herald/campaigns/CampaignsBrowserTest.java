@@ -172,9 +172,24 @@ class CampaignsBrowserTest {
     // 5. A duplicate with a template error: the preview names its line instead of drawing a frame.
     browser.findElement(By.id("duplicate-campaign")).click();
     String copy = web.waitForPathMatching(Pattern.compile("/o/" + slug + "/campaigns/\\d+/edit"));
-    // To HTML (nothing is lost, so no warning), then the error written in the code editor.
-    new Select(browser.findElement(By.id("template-format"))).selectByValue("html");
+    // To Markdown (it keeps paragraphs and images: no warning); the picker writes Markdown's image at the cursor.
+    Select format = new Select(browser.findElement(By.id("template-format")));
+    format.selectByValue("markdown");
     web.visible(By.cssSelector(".CodeMirror"));
+    assertThat(browser.findElement(By.id("format-warning")).isDisplayed()).isFalse();
+    assertThat(codeMirrorValue()).contains("Dear {{ subscriber.name", "![logo.png](" + logo.url() + ")");
+    web.js().executeScript("const cm = document.querySelector('.CodeMirror').CodeMirror; cm.focus(); cm.setCursor({line: 0, ch: 0});");
+    browser.findElement(By.id("insert-image")).click();
+    web.visible(By.cssSelector("#image-picker-list .image-choice")).click();
+    assertThat(codeMirrorValue()).startsWith("![logo.png](" + logo.url() + ")Dear");
+    // To plain text the images would be lost: the warning says so, and keeping Markdown changes nothing.
+    format.selectByValue("text");
+    assertThat(web.visible(By.id("format-warning-text")).getText()).contains("formatting is lost", "<img>");
+    browser.findElement(By.id("format-cancel")).click();
+    assertThat(format.getFirstSelectedOption().getDomProperty("value")).isEqualTo("markdown");
+    // To HTML, then the error written in the code editor.
+    format.selectByValue("html");
+    web.until(d -> codeMirrorValue().startsWith("<p><img"));
     assertThat(browser.findElement(By.id("format-warning")).isDisplayed()).isFalse();
     web.js().executeScript("document.querySelector('.CodeMirror').CodeMirror.setValue(arguments[0])", "<p>Dear friend,</p>\n<p>{% if %}</p>");
     web.submit("Save campaign");
@@ -194,6 +209,10 @@ class CampaignsBrowserTest {
     }
     // the image is on the public origin, which the test server does not answer under that name
     assertThat(web.consoleErrors()).filteredOn(e -> !e.contains("/m/")).isEmpty();
+  }
+
+  private String codeMirrorValue() {
+    return (String) web.js().executeScript("return document.querySelector('.CodeMirror').CodeMirror.getValue()");
   }
 
   private static byte[] png() throws Exception {
