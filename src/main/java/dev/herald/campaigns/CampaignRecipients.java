@@ -15,10 +15,12 @@ import org.springframework.stereotype.Component;
 
 /**
  * What {@link CampaignMessageSource} reads of the campaign and its ledger when delivery asks for a batch of messages:
- * the ledger rows of the batch with whether each person may still be mailed, and the campaign's content.
+ * the ledger rows of the batch with whether each person may still be mailed, and the campaign's content. Public only
+ * for {@link #entry}: which campaign, subscriber and list a delivered message's ledger ref names (feedback and tracking
+ * attribute bounces, complaints, opens and clicks with it).
  */
 @Component
-class CampaignRecipients {
+public class CampaignRecipients {
   private final JdbcClient jdbc;
   private final AudienceSelection audiences;
   private final SuppressionScreen screen;
@@ -84,6 +86,19 @@ class CampaignRecipients {
         .query((rs, i) -> new Content(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
             rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11), rs.getTimestamp(12).toInstant(),
             rs.getObject(13, Long.class), rs.getBoolean(14), rs.getBoolean(15)))
+        .optional();
+  }
+
+  /** A campaign's ledger row as others attribute events to it. */
+  public record LedgerEntry(long ledgerId, long organizationId, long campaignId, long subscriberId, long listId) {}
+
+  /** The ledger row a campaign message's {@code sourceRef} names; empty when there is none (the campaign was deleted). */
+  public Optional<LedgerEntry> entry(long sourceRef) {
+    return jdbc.sql("""
+        select r.id, c.organization_id, r.campaign_id, r.subscriber_id, r.list_id
+        from campaign_recipient r join campaign c on c.id = r.campaign_id where r.id = ?""")
+        .param(sourceRef)
+        .query((rs, i) -> new LedgerEntry(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)))
         .optional();
   }
 }

@@ -11,9 +11,12 @@ import dev.herald.tenancy.Organizations;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /** The MTA's parts, wired from {@code herald.delivery.*}: the route (the operator's mode, or the static test route), and the attempt over it. */
 @Configuration(proxyBeanMethods = false)
@@ -47,10 +50,11 @@ class DeliveryConfiguration {
   }
 
   @Bean
-  DeliveryQueue deliveryQueue(JdbcClient jdbc, Clock clock, HeraldProperties properties, QueueMetrics metrics) {
+  DeliveryQueue deliveryQueue(JdbcClient jdbc, Clock clock, HeraldProperties properties, QueueMetrics metrics,
+      PlatformTransactionManager transactions, ApplicationEventPublisher events) {
     // Two connections stay for requests and other work; the worker's statements share the rest.
     return new DeliveryQueue(jdbc, clock, Leases.thisNode(), properties.delivery().worker().leaseTerm(), metrics,
-        properties.db().poolSize() - 2);
+        properties.db().poolSize() - 2, new DeliveryQueue.Bounces(new TransactionTemplate(transactions), events));
   }
 
   @Bean

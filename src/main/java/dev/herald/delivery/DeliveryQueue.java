@@ -12,7 +12,9 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.function.Supplier;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The worker's statements on the queue: which domains have due work, claiming a batch of one domain's due
@@ -34,6 +36,16 @@ final class DeliveryQueue {
   private final Duration term;
   private final QueueMetrics metrics;
   private volatile Pauses pauses;
+  private final Bounces bounces;
+
+  /**
+   * Where synchronous bounces are published ({@link DeliveryEvents.RecipientBounced}): in the transaction that records
+   * them, so a listener's publication is stored with the result or not at all. {@link #NO_BOUNCES} in tests of the
+   * queue alone.
+   */
+  record Bounces(TransactionTemplate transaction, ApplicationEventPublisher events) {}
+
+  static final Bounces NO_BOUNCES = null;
 
   private record Pauses(Set<String> domains, long readAtNanos) {}
 
@@ -50,6 +62,11 @@ final class DeliveryQueue {
 
   /** @param statements how many of the worker's statements may run at once (below the pool's size) */
   DeliveryQueue(JdbcClient jdbc, Clock clock, String node, Duration term, QueueMetrics metrics, int statements) {
+    this(jdbc, clock, node, term, metrics, statements, NO_BOUNCES);
+  }
+
+  DeliveryQueue(JdbcClient jdbc, Clock clock, String node, Duration term, QueueMetrics metrics, int statements, Bounces bounces) {
+    this.bounces = bounces;
     this.jdbc = Objects.requireNonNull(jdbc, "jdbc");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.node = Objects.requireNonNull(node, "node");
@@ -251,7 +268,7 @@ final class DeliveryQueue {
       replies[i] = r.reply() == null ? "" : r.reply();
       durations[i] = r.durationMs();
     }
-    List<Long> written = run(() -> jdbc.sql("""
+    List<Long> written = run(() -> publishingBounces(results, () -> jdbc.sql("""
         with t as (
           select * from unnest(cast(:ids as bigint[]), cast(:fences as bigint[]), cast(:states as text[]), cast(:outcomes as text[]),
             cast(:nexts as timestamptz[]), cast(:ats as timestamptz[]), cast(:hosts as text[]), cast(:ips as text[]),
@@ -274,13 +291,43 @@ final class DeliveryQueue {
         .param("ids", ids).param("fences", fences).param("states", states).param("outcomes", outcomes).param("nexts", nexts)
         .param("ats", ats).param("hosts", hosts).param("ips", ips).param("sources", sources).param("codes", codes)
         .param("enhanced", enhanced).param("replies", replies).param("durations", durations)
-        .query(Long.class).list());
+        .query(Long.class).list()));
     // Counted only for what this node wrote: a result lost to another node is that node's to count.
     Set<Long> kept = Set.copyOf(written);
     for (Result r : results) {
       if (kept.contains(r.recipient().id())) metrics.recorded(r.state(), r.recipient().queuedAt());
     }
     return written.size();
+  }
+
+  /**
+   * Runs the write of a batch's results, with the written synchronous bounces published in its transaction (only
+   * batches that have one pay for the transaction).
+   */
+  private List<Long> publishingBounces(List<Result> results, Supplier<List<Long>> write) {
+    if (bounces == null || results.stream().noneMatch(DeliveryQueue::remoteBounce)) return write.get();
+    return bounces.transaction().execute(status -> {
+      List<Long> written = write.get();
+      Set<Long> kept = Set.copyOf(written);
+      for (Result r : results) {
+        Claimed c = r.recipient();
+        if (remoteBounce(r) && kept.contains(c.id())) {
+          bounces.events().publishEvent(new DeliveryEvents.RecipientBounced(c.organizationId(), c.messageId(), c.id(), c.address(),
+              r.replyCode(), r.enhancedCode() == null ? "" : r.enhancedCode(), r.reply() == null ? "" : r.reply(), c.source(), c.ref(),
+              r.at()));
+        }
+      }
+      return written;
+    });
+  }
+
+  /**
+   * A recipient bounced because a remote server refused it with 5xx: one that a server answered (not the sandbox, which
+   * has no server, nor a route that found none), of an organization (not Herald's own mail).
+   */
+  static boolean remoteBounce(Result r) {
+    return r.state() == RecipientState.BOUNCED && r.serverHost() != null && r.replyCode() != null && r.replyCode() >= 500
+        && r.replyCode() < 600 && r.recipient().organizationId() != null;
   }
 
   /**

@@ -156,6 +156,19 @@ class CampaignMessageSourceTest {
     return new MessageSource.Wanted(s.message(), id, s.refs().get(address));
   }
 
+  @Autowired CampaignRecipients recipients;
+
+  @Test
+  void a_ledger_ref_names_its_campaign_subscriber_and_list() {
+    Setup s = campaign("ann@one.example");
+    long ref = s.refs().get("ann@one.example");
+    long subscriber = jdbc.sql("select id from subscriber where organization_id = ? and email = 'ann@one.example'").param(s.org())
+        .query(Long.class).single();
+    long list = jdbc.sql("select list_id from campaign_recipient where id = ?").param(ref).query(Long.class).single();
+    assertThat(recipients.entry(ref)).contains(new CampaignRecipients.LedgerEntry(ref, s.org(), s.campaign(), subscriber, list));
+    assertThat(recipients.entry(ref + 1_000_000)).isEmpty();
+  }
+
   @Test
   void each_recipient_gets_their_own_message_the_same_bytes_on_every_call() {
     Setup s = campaign("ann@one.example", "bob@two.example");

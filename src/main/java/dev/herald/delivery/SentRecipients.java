@@ -1,0 +1,40 @@
+package dev.herald.delivery;
+
+import dev.herald.platform.TextEnum;
+import java.util.Optional;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * Who a message went to, as a VERP return path or a tracking token names it by (message, recipient): the look-up that
+ * feedback and tracking use to attribute what comes back without reading delivery's tables.
+ */
+@Component
+public class SentRecipients {
+  private final JdbcClient jdbc;
+
+  SentRecipients(JdbcClient jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  /**
+   * One recipient of a queued message.
+   *
+   * @param organizationId null for Herald's own mail
+   * @param sourceRef what the message's source knows the recipient by (a campaign's ledger row), or null
+   */
+  public record SentRecipient(long messageId, long recipientId, Long organizationId, String address, MessageSourceKind kind,
+      Long sourceRef) {}
+
+  /** The recipient with this id of this message; empty when there is none (deleted, or the pair does not match). */
+  public Optional<SentRecipient> find(long messageId, long recipientId) {
+    return jdbc.sql("""
+        select r.message_id, r.id, r.organization_id, r.address, m.source, r.source_ref
+        from outbound_recipient r join outbound_message m on m.id = r.message_id
+        where r.id = ? and r.message_id = ?""")
+        .params(recipientId, messageId)
+        .query((rs, i) -> new SentRecipient(rs.getLong(1), rs.getLong(2), rs.getObject(3, Long.class), rs.getString(4),
+            TextEnum.fromText(MessageSourceKind.class, rs.getString(5)), rs.getObject(6, Long.class)))
+        .optional();
+  }
+}
