@@ -17,10 +17,12 @@ import org.springframework.stereotype.Service;
 public class AudienceSelection {
   private final JdbcClient jdbc;
   private final Segments segments;
+  private final SuppressionScreen screen;
 
-  AudienceSelection(JdbcClient jdbc, Segments segments) {
+  AudienceSelection(JdbcClient jdbc, Segments segments, SuppressionScreen screen) {
     this.jdbc = jdbc;
     this.segments = segments;
+    this.screen = screen;
   }
 
   /**
@@ -102,6 +104,17 @@ public class AudienceSelection {
                                order by x.list_id = any (cast(:%s as bigint[])) desc, x.list_id limit 1) via
          where sub.organization_id = :%s and %s""".formatted(lists, org, String.join(" and ", conditions));
     return new SqlFragment(sql, params, "aud");
+  }
+
+  /**
+   * How many people a start would fix now: those of {@link #recipients} that the suppression lists do not refuse, each
+   * once (a campaign form's estimate). Reads as many rows as the start does: the caller bounds its time.
+   */
+  public long count(long orgId, Selection selection) {
+    SqlFragment audience = recipients(orgId, selection, "aud_");
+    SqlFragment suppressed = screen.refusalSql(orgId, audience.alias(), "sup_");
+    return jdbc.sql("select count(*) from (" + audience.sqlOver("aud") + ") aud where " + suppressed.sqlOver("aud") + " is null")
+        .params(suppressed.paramsWith(audience.params())).query(Long.class).single();
   }
 
   /**

@@ -9,6 +9,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.OptionalLong;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -29,10 +30,15 @@ import org.springframework.web.bind.annotation.RestController;
     + "throttle, and follow their progress")
 class CampaignsApi {
   private final Campaigns campaigns;
+  private final AudienceEstimates estimates;
 
-  CampaignsApi(Campaigns campaigns) {
+  CampaignsApi(Campaigns campaigns, AudienceEstimates estimates) {
     this.campaigns = campaigns;
+    this.estimates = estimates;
   }
+
+  record AudienceEstimate(@Schema(description = "the subscribed, unsuppressed, distinct people of the campaign's audience now: "
+      + "what a start would fix; null when counting took longer than 5 seconds") Long recipients) {}
 
   record ScheduleRequest(
       @Schema(description = "a local date and time, e.g. 2026-12-24T09:00, in timeZone; absent to send now") String sendAt,
@@ -127,6 +133,15 @@ class CampaignsApi {
       + "while it sends")
   Campaign throttle(OrganizationContext org, @PathVariable long id, @RequestBody(required = false) ThrottleRequest body) {
     return campaigns.throttle(org.id(), id, body == null ? null : body.limit(), body == null ? null : body.per());
+  }
+
+  @GetMapping("/api/v1/orgs/{org}/campaigns/{id}/audience-estimate")
+  @Operation(summary = "How many people the campaign's lists and segments hold now, minus its exclusions and suppressed addresses, each "
+      + "once: the audience a start would fix (a started campaign's fixed number is recipients in its stats)")
+  AudienceEstimate audienceEstimate(OrganizationContext org, @PathVariable long id) {
+    Campaign c = campaigns.find(org.id(), id).orElseThrow(() -> Refused.notFound("Campaign"));
+    OptionalLong n = estimates.count(org.id(), c.audience());
+    return new AudienceEstimate(n.isPresent() ? n.getAsLong() : null);
   }
 
   @GetMapping("/api/v1/orgs/{org}/campaigns/{id}/stats")

@@ -7,12 +7,15 @@ import dev.herald.content.TemplateKind;
 import dev.herald.content.Templates;
 import dev.herald.delivery.RecipientState;
 import dev.herald.domains.SendingDomains;
+import dev.herald.platform.Forms;
 import dev.herald.platform.OnRefused;
 import dev.herald.platform.PanelController;
+import dev.herald.platform.Refusal;
 import dev.herald.platform.Refused;
 import dev.herald.platform.TextEnum;
 import dev.herald.tenancy.OrganizationContext;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
@@ -20,6 +23,7 @@ import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.ui.Model;
@@ -33,7 +37,8 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
  * The campaign pages: the list with state, progress and tags; the form that writes one (content, sender, audience,
  * tracking); a campaign's page with its schedule and controls (pause, resume, cancel, duplicate, throttle), the live
  * progress polled by htmx while it sends, and its recipients' delivery states. Everything it changes goes through
- * {@link Campaigns}.
+ * {@link Campaigns}. A refused form is shown again in the same response, every field as it was sent (the body can be
+ * large, and the audience's choices are many values of one name: neither suits a flash).
  */
 @PanelController
 class CampaignsController {
@@ -45,10 +50,12 @@ class CampaignsController {
   private final SegmentNames segments;
   private final Templates templates;
   private final SendingDomains domains;
+  private final AudienceEstimates estimates;
 
   CampaignsController(Campaigns campaigns, CampaignProgress progress, MailingLists lists, SegmentNames segments, Templates templates,
-      SendingDomains domains) {
+      SendingDomains domains, AudienceEstimates estimates) {
     this.campaigns = campaigns;
+    this.estimates = estimates;
     this.progress = progress;
     this.lists = lists;
     this.segments = segments;
@@ -70,17 +77,20 @@ class CampaignsController {
   @GetMapping("/o/{org}/campaigns/new")
   String newForm(OrganizationContext org, Model model) {
     formChoices(org, model);
-    model.addAttribute("values", model.getAttribute("values") instanceof Map<?, ?> flashed ? submitted(flashed) : Map.of(
-        "trackOpens", "on", "trackClicks", "on", "bodyFormat", ContentFormat.RICHTEXT.text()));
+    model.addAttribute("values", Map.of("trackOpens", "on", "trackClicks", "on", "bodyFormat", ContentFormat.RICHTEXT.text()));
     return "campaigns/form";
   }
 
   @PostMapping("/o/{org}/campaigns")
-  @OnRefused("/o/{org}/campaigns/new")
-  String create(OrganizationContext org, HttpServletRequest request, RedirectAttributes flash) {
-    Campaign created = campaigns.create(org.id(), form(request));
-    flash.addFlashAttribute("notice", "Campaign saved as a draft.");
-    return "redirect:/o/" + org.slug() + "/campaigns/" + created.id();
+  String create(OrganizationContext org, HttpServletRequest request, HttpServletResponse response, Model model,
+      RedirectAttributes flash) {
+    try {
+      Campaign created = campaigns.create(org.id(), form(request));
+      flash.addFlashAttribute("notice", "Campaign saved as a draft.");
+      return "redirect:/o/" + org.slug() + "/campaigns/" + created.id();
+    } catch (Refused refused) {
+      return refusedForm(org, null, refused, request, response, model);
+    }
   }
 
   @GetMapping("/o/{org}/campaigns/{id}/edit")
@@ -88,16 +98,45 @@ class CampaignsController {
     Campaign c = find(org, id);
     formChoices(org, model);
     model.addAttribute("campaign", c);
-    model.addAttribute("values", model.getAttribute("values") instanceof Map<?, ?> flashed ? submitted(flashed) : values(c));
+    model.addAttribute("values", values(c));
     return "campaigns/form";
   }
 
+  /** A campaign gone since the form was opened is the 404 page, not an error on the form. */
   @PostMapping("/o/{org}/campaigns/{id}")
-  @OnRefused(value = "/o/{org}/campaigns/{id}/edit", notFoundIsPage = true)
-  String update(OrganizationContext org, @PathVariable long id, HttpServletRequest request, RedirectAttributes flash) {
-    campaigns.update(org.id(), id, form(request));
-    flash.addFlashAttribute("notice", "Campaign saved.");
-    return "redirect:/o/" + org.slug() + "/campaigns/" + id;
+  String update(OrganizationContext org, @PathVariable long id, HttpServletRequest request, HttpServletResponse response, Model model,
+      RedirectAttributes flash) {
+    Campaign c = find(org, id);
+    try {
+      campaigns.update(org.id(), id, form(request));
+      flash.addFlashAttribute("notice", "Campaign saved.");
+      return "redirect:/o/" + org.slug() + "/campaigns/" + id;
+    } catch (Refused refused) {
+      if (refused.refusal() instanceof Refusal.NotFound) throw refused;
+      return refusedForm(org, c, refused, request, response, model);
+    }
+  }
+
+  private String refusedForm(OrganizationContext org, Campaign c, Refused refused, HttpServletRequest request,
+      HttpServletResponse response, Model model) {
+    Forms.refused(refused, model, response);
+    formChoices(org, model);
+    model.addAttribute("campaign", c);
+    model.addAttribute("values", submitted(request));
+    return "campaigns/form";
+  }
+
+  /**
+   * How many people the audience chosen in the form has now (subscribed, not suppressed, each once: what a start
+   * would fix), asked by htmx on every change of the form's audience. Ids that are not the organization's count nobody.
+   */
+  @GetMapping("/o/{org}/campaigns/audience-estimate")
+  String audienceEstimate(OrganizationContext org, HttpServletRequest request, Model model) {
+    Campaign.Audience a = new Campaign.Audience(ids(request, "lists"), ids(request, "segments"), ids(request, "excludedLists"),
+        ids(request, "excludedSegments"));
+    model.addAttribute("chosen", !a.isEmpty());
+    model.addAttribute("estimate", estimates.count(org.id(), a));
+    return "campaigns/form :: estimate";
   }
 
   private void formChoices(OrganizationContext org, Model model) {
@@ -120,7 +159,7 @@ class CampaignsController {
 
   /** A stored campaign as the form's values (the same names the form posts). */
   static Map<String, Object> values(Campaign c) {
-    Map<String, Object> v = new java.util.HashMap<>();
+    Map<String, Object> v = new HashMap<>();
     int at = c.fromAddress().lastIndexOf('@');
     v.put("name", c.name());
     v.put("tags", String.join(", ", c.tags()));
@@ -142,17 +181,16 @@ class CampaignsController {
     return v;
   }
 
-  /**
-   * A refused form's flashed values ({@link OnRefused} keeps one value per name): the audience's choices become the
-   * lists the form reads, holding the one value that came back.
-   */
-  private static Map<String, Object> submitted(Map<?, ?> flashed) {
-    Map<String, Object> v = new java.util.HashMap<>();
-    flashed.forEach((k, value) -> v.put(String.valueOf(k), value));
-    for (String many : List.of("lists", "segments", "excludedLists", "excludedSegments")) {
-      Object one = v.get(many);
-      v.put(many, one == null ? List.of() : List.of(String.valueOf(one)));
-    }
+  /** The audience's fields: each is sent once per ticked box. */
+  private static final List<String> AUDIENCE = List.of("lists", "segments", "excludedLists", "excludedSegments");
+
+  /** A refused form's values as sent (the same names {@link #values} gives): every audience choice, one value of the rest. */
+  private static Map<String, Object> submitted(HttpServletRequest r) {
+    Map<String, Object> v = new HashMap<>();
+    r.getParameterMap().forEach((name, given) -> {
+      if (given.length > 0) v.put(name, AUDIENCE.contains(name) ? List.of(given) : given[0]);
+    });
+    for (String many : AUDIENCE) v.putIfAbsent(many, List.of());
     return v;
   }
 
@@ -187,7 +225,7 @@ class CampaignsController {
       try {
         ids.add(Long.parseLong(v.strip()));
       } catch (NumberFormatException e) {
-        throw Refused.invalid(name, "Choose one of the offered values.");
+        throw Refused.invalid(AUDIENCE.contains(name) ? "audience" : name, "Choose one of the offered values.");
       }
     }
     return ids;

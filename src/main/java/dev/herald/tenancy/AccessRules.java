@@ -344,6 +344,7 @@ final class AccessRules {
       rule(GET, "/o/{org}/campaigns", new Needs(CAMPAIGNS_READ)),
       rule(POST, "/o/{org}/campaigns", new Needs(CAMPAIGNS_WRITE)),
       rule(GET, "/o/{org}/campaigns/new", new Needs(CAMPAIGNS_WRITE)),
+      rule(GET, "/o/{org}/campaigns/audience-estimate", new Needs(CAMPAIGNS_WRITE)),
       rule(GET, "/o/{org}/campaigns/{id}", new Needs(CAMPAIGNS_READ)),
       rule(POST, "/o/{org}/campaigns/{id}", new Needs(CAMPAIGNS_WRITE)),
       rule(GET, "/o/{org}/campaigns/{id}/edit", new Needs(CAMPAIGNS_WRITE)),
@@ -380,6 +381,7 @@ final class AccessRules {
       rule(POST, "/api/v1/orgs/{org}/campaigns/{id}/duplicate", new Needs(CAMPAIGNS_WRITE)),
       rule(PUT, "/api/v1/orgs/{org}/campaigns/{id}/throttle", new Needs(CAMPAIGNS_WRITE)),
       rule(GET, "/api/v1/orgs/{org}/campaigns/{id}/stats", new Needs(CAMPAIGNS_READ)),
+      rule(GET, "/api/v1/orgs/{org}/campaigns/{id}/audience-estimate", new Needs(CAMPAIGNS_READ)),
 
       // audiences: hosted pages for subscribers (public origin)
       rule(ANY, "/p/subscribe/{publicId}", new Public()),
