@@ -1,0 +1,182 @@
+package dev.herald.feedback;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The recipients of a bounce: from an RFC 3464 message/delivery-status part when there is one (its per-recipient
+ * fields, with the human-readable part as a second source of words), else from the words of the MTA's own format.
+ */
+final class Dsn {
+  static final int MAX_RECIPIENTS = 100;
+  /** How much text after a recipient's address is read as what happened to it. */
+  static final int CONTEXT = 1_200;
+  private static final Pattern DIAGNOSTIC_REPLY = Pattern.compile("^\\s*(?:[\\w-]{1,20};)?\\s*\\(?([245]\\d\\d)(?:[ -]|$)");
+  private static final Pattern SAID_REPLY = Pattern.compile("(?:said|says|replied|answered|reply|response|error|<<<|\\]:|\\):|>:)\\s*:?\\s*\"?([245]\\d\\d)(?:[ -])");
+  private static final Pattern ROBOT = Pattern.compile("^(?:mailer-daemon|postmaster|mail-daemon|maildaemon|mailer_daemon|bounce[s]?|double-bounce|no-?reply|root|abuse)@", Pattern.CASE_INSENSITIVE);
+
+  private Dsn() {}
+
+  /** The recipients of a message/delivery-status part; {@code notification} is the human-readable text beside it. */
+  static List<FeedbackVerdict> read(String status, String notification) {
+    List<FeedbackVerdict> verdicts = new ArrayList<>();
+    String reportingMta = "";
+    for (Headers block : Headers.blocks(status, MAX_RECIPIENTS + 1)) {
+      if (block.has("reporting-mta")) reportingMta = typed(block.first("reporting-mta"));
+      List<String> recipients = block.has("final-recipient") ? block.all("final-recipient") : block.all("original-recipient");
+      if (recipients.isEmpty()) recipients = block.all("x-actual-recipient");
+      for (int i = 0; i < recipients.size() && verdicts.size() < MAX_RECIPIENTS; i++) {
+        String address = FeedbackParser.firstAddress(recipients.get(i));
+        if (address == null) address = typed(recipients.get(i));
+        verdicts.add(recipient(address, nth(block, "action", i).toLowerCase(Locale.ROOT), nth(block, "status", i),
+            nth(block, "diagnostic-code", i), typed(nth(block, "remote-mta", i)), notification));
+      }
+    }
+    return verdicts;
+  }
+
+  /** The i-th value of a field, or the last one (damaged reports put several recipients in one block). */
+  private static String nth(Headers block, String name, int i) {
+    List<String> values = block.all(name);
+    return values.isEmpty() ? "" : values.get(Math.min(i, values.size() - 1));
+  }
+
+  /** "rfc822; a@b" → "a@b", "dns; mx.example" → "mx.example". */
+  static String typed(String value) {
+    int semicolon = value.indexOf(';');
+    return (semicolon >= 0 ? value.substring(semicolon + 1) : value).strip();
+  }
+
+  static FeedbackVerdict recipient(String address, String action, String statusField, String diagnosticCode, String remoteMta,
+      String notification) {
+    if (action.startsWith("deliver") || action.equals("relayed") || action.equals("expanded")) {
+      return new FeedbackVerdict(address, FeedbackClass.DELIVERED, FeedbackReason.DELIVERED, ReplyClassifier.enhanced(statusField),
+          "", typed(diagnosticCode), remoteMta);
+    }
+    String status = ReplyClassifier.enhanced(statusField);
+    String inDiagnostic = ReplyClassifier.enhanced(diagnosticCode);
+    if ((status.isEmpty() || status.endsWith(".0.0")) && !inDiagnostic.isEmpty()) status = inDiagnostic;
+    int code = replyCode(diagnosticCode);
+    FeedbackVerdict verdict = ReplyClassifier.classify(code, status, diagnosticCode);
+    if (undecided(verdict)) {
+      String context = context(notification, address);
+      if (!context.isEmpty()) {
+        if (code == 0) code = replyCode(context);
+        FeedbackVerdict withContext = ReplyClassifier.classify(code, status, diagnosticCode + "\n" + context);
+        if (!undecided(withContext)) verdict = withContext;
+      }
+    }
+    FeedbackReason reason = verdict.reason();
+    FeedbackClass feedbackClass = verdict.feedbackClass();
+    if (undecided(verdict) && action.equals("delayed")) {
+      reason = FeedbackReason.EXPIRED;
+      feedbackClass = FeedbackClass.SOFT;
+    }
+    String diagnostic = typed(diagnosticCode);
+    return new FeedbackVerdict(address, feedbackClass, reason, verdict.status(), verdict.replyCode(),
+        diagnostic.isEmpty() ? verdict.diagnostic() : diagnostic, remoteMta);
+  }
+
+  static boolean undecided(FeedbackVerdict verdict) {
+    return verdict.reason() == FeedbackReason.ON_HOLD || verdict.reason() == FeedbackReason.UNDEFINED;
+  }
+
+  /** The reply code a diagnostic starts with, or the one a server "said" in it; 0 when none. */
+  static int replyCode(String text) {
+    if (text == null || text.isEmpty()) return 0;
+    String head = text.length() > 600 ? text.substring(0, 600) : text;
+    Matcher m = DIAGNOSTIC_REPLY.matcher(head);
+    if (m.find()) return Integer.parseInt(m.group(1));
+    m = SAID_REPLY.matcher(head.toLowerCase(Locale.ROOT));
+    return m.find() ? Integer.parseInt(m.group(1)) : 0;
+  }
+
+  /** The text after the first mention of {@code address} in {@code text}, up to {@link #CONTEXT} characters. */
+  static String context(String text, String address) {
+    if (address == null || address.isEmpty()) return "";
+    int at = indexOfIgnoreCase(text, address);
+    if (at < 0) return "";
+    int from = at + address.length();
+    return text.substring(from, Math.min(text.length(), from + CONTEXT));
+  }
+
+  private static int indexOfIgnoreCase(String text, String needle) {
+    return text.toLowerCase(Locale.ROOT).indexOf(needle.toLowerCase(Locale.ROOT));
+  }
+
+  /**
+   * The recipients of a bounce without a delivery-status part: the addresses the MTA names (X-Failed-Recipients,
+   * else those in its text that are neither the bounce's own nor the original sender's), each classified from the
+   * words that follow it; the returned message's To when the text names nobody.
+   */
+  static List<FeedbackVerdict> readText(MimeParts message, String notification, FeedbackParser.Returned returned) {
+    String text = notification;
+    int returnedAt = returned.text().isEmpty() ? -1 : text.indexOf(returned.text().length() > 200 ? returned.text().substring(0, 200) : returned.text());
+    if (returnedAt > 0) text = text.substring(0, returnedAt);
+    Set<String> others = new LinkedHashSet<>();
+    Headers top = message.headers();
+    for (String name : List.of("from", "to", "return-path", "reply-to", "sender", "cc")) others.addAll(FeedbackParser.addresses(top.first(name)));
+    for (String name : List.of("from", "return-path", "sender", "reply-to")) others.addAll(FeedbackParser.addresses(returned.headers().first(name)));
+
+    List<String> recipients = new ArrayList<>();
+    for (String value : top.all("x-failed-recipients")) {
+      for (String address : FeedbackParser.addresses(value)) if (!recipients.contains(address)) recipients.add(address);
+    }
+    if (recipients.isEmpty()) {
+      for (String address : FeedbackParser.addresses(withoutHeaderLines(text))) {
+        if (!others.contains(address) && !ROBOT.matcher(address).find() && recipients.size() < MAX_RECIPIENTS) recipients.add(address);
+      }
+    }
+    if (recipients.isEmpty()) {
+      String to = FeedbackParser.firstAddress(returned.headers().first("to"));
+      if (to == null) to = FeedbackParser.firstAddress(top.first("x-original-to"));
+      recipients.add(to == null ? null : to.toLowerCase(Locale.ROOT));
+    }
+
+    String lower = text.toLowerCase(Locale.ROOT);
+    List<FeedbackVerdict> verdicts = new ArrayList<>();
+    for (int i = 0; i < recipients.size(); i++) {
+      String address = recipients.get(i);
+      String context = text;
+      if (address != null) {
+        int from = lower.indexOf(address);
+        if (from >= 0) {
+          int to = Math.min(text.length(), from + address.length() + CONTEXT);
+          for (int j = 0; j < recipients.size(); j++) {
+            int next = j == i ? -1 : lower.indexOf(recipients.get(j), from + address.length());
+            if (next > from && next < to && !lower.substring(from + address.length(), next).isBlank()) to = next;
+          }
+          context = text.substring(from + address.length(), to);
+        }
+      }
+      FeedbackVerdict verdict = ReplyClassifier.classify(replyCode(context), "", context);
+      if (undecided(verdict) && !context.equals(text)) {
+        FeedbackVerdict whole = ReplyClassifier.classify(replyCode(text), "", text);
+        if (!undecided(whole)) verdict = whole;
+      }
+      if (verdict.reason() == FeedbackReason.DELIVERED || verdict.reason() == FeedbackReason.UNDEFINED) {
+        verdict = new FeedbackVerdict(null, FeedbackClass.SOFT, FeedbackReason.ON_HOLD, verdict.status(), verdict.replyCode(), verdict.diagnostic(), "");
+      }
+      verdicts.add(verdict.forRecipient(address, ""));
+    }
+    return verdicts;
+  }
+
+  /** The text without the lines that quote header fields (From:, Message-ID:, Received:...), whose addresses are not recipients. */
+  static String withoutHeaderLines(String text) {
+    StringBuilder out = new StringBuilder(text.length());
+    for (String line : text.split("\n", -1)) {
+      String l = line.stripLeading().toLowerCase(Locale.ROOT);
+      if (l.startsWith("from:") || l.startsWith("message-id:") || l.startsWith("received:") || l.startsWith("return-path:")
+          || l.startsWith("reply-to:") || l.startsWith("sender:") || l.startsWith("references:") || l.startsWith("in-reply-to:")
+          || l.startsWith("mail from:") || l.startsWith(">>> mail from")) continue;
+      out.append(line).append('\n');
+    }
+    return out.toString();
+  }
+}
