@@ -62,7 +62,7 @@ class DeliveryConfiguration {
       Routing routing, DeliveryAttempt attempt, SandboxMailbox sandbox, Destinations destinations, ShapingRules shaping,
       RetrySchedule retry, Clock clock, NodeRoles roles, Organizations organizations, HeraldProperties properties) {
     DeliveryWorker.LaneParts parts = new DeliveryWorker.LaneParts(queue, DeliveryWorker.LaneParts.byKind(sources),
-        new Signers(domains, clock), returnPath, routing, attempt, sandbox, destinations, shaping, retry, clock,
+        new Signers(domains, clock, properties.sending().dkimRsaOpenssl()), returnPath, routing, attempt, sandbox, destinations, shaping, retry, clock,
         new ConcurrentHashMap<>());
     return new DeliveryWorker(parts, roles, organizations, properties);
   }

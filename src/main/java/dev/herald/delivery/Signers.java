@@ -11,6 +11,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The DKIM signer of each sending domain, kept for {@link #KEEP}: the worker signs every message with its domain's
@@ -27,13 +29,23 @@ final class Signers {
   /** {@code organizationId} null: the installation's own domain (Herald's system mail). */
   private record Key(Long organizationId, String domain) {}
 
+  private static final Logger log = LoggerFactory.getLogger(Signers.class);
+
   private final SendingDomains domains;
   private final Clock clock;
+  private final boolean openSsl;
   private final Map<Key, Signing> signers = new ConcurrentHashMap<>();
 
   Signers(SendingDomains domains, Clock clock) {
+    this(domains, clock, true);
+  }
+
+  /** {@code openSsl}: {@code herald.sending.dkim-rsa-openssl}, RSA signatures by OpenSSL's libcrypto when it loads. */
+  Signers(SendingDomains domains, Clock clock, boolean openSsl) {
     this.domains = domains;
     this.clock = clock;
+    this.openSsl = openSsl;
+    log.info("DKIM RSA signatures are made by {}", DkimSigner.rsaImplementation(openSsl));
   }
 
   /**
@@ -65,7 +77,7 @@ final class Signers {
                 case ED25519 -> new DkimKey(DkimKey.Algorithm.ED25519_SHA256, d.name(), k.selector(), ed25519Seed(domains.privateKey(k)));
               })
               .toList();
-          return new Signing(d.name(), keys.isEmpty() ? Optional.<DkimSigner>empty() : Optional.of(new DkimSigner(keys, clock)), now);
+          return new Signing(d.name(), keys.isEmpty() ? Optional.<DkimSigner>empty() : Optional.of(new DkimSigner(keys, clock, openSsl)), now);
         })
         .orElseGet(() -> new Signing(domain, Optional.empty(), now));
   }

@@ -80,6 +80,11 @@ class DkimOracleTest {
     signers.put("ed25519", new DkimSigner(List.of(ed25519), Clock.systemUTC()));
     signers.put("dual", new DkimSigner(List.of(rsa, ed25519), Clock.systemUTC()));
     signers.put("idn-domain", new DkimSigner(List.of(rsaOtherDomain), Clock.systemUTC()));
+    // RSA signs through OpenSSL by default (the oracle checks that path above); the JDK's path is checked too.
+    signers.put("rsa-jdk", new DkimSigner(List.of(rsa), Clock.systemUTC(), false));
+    assertThat(signers.get("rsa").rsaByOpenSsl()).as("RSA signed by OpenSSL's libcrypto").isTrue();
+    assertThat(signers.get("dual").rsaByOpenSsl()).isTrue();
+    assertThat(signers.get("rsa-jdk").rsaByOpenSsl()).isFalse();
 
     List<String> files = new ArrayList<>();
     Map<String, Integer> expectedSignatures = new LinkedHashMap<>();

@@ -45,6 +45,7 @@ public final class HeraldProcess implements AutoCloseable {
     Path data = Files.createDirectories(dir.resolve(name + "-data"));
     Path log = dir.resolve(name + ".log");
     List<String> command = new ArrayList<>(List.of(java(), "-Xmx384m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+        "--enable-native-access=ALL-UNNAMED",
         "-cp", mainClasspath(), "dev.herald.HeraldApplication",
         "--server.port=0", "--herald.data-dir=" + data,
         // the session clean-up would only race the kills
