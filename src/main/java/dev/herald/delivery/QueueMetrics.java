@@ -55,8 +55,9 @@ class QueueMetrics {
       gauge(registry, view, "queued", QueueView.Totals::queued);
       gauge(registry, view, "sending", QueueView.Totals::sending);
       gauge(registry, view, "deferred", QueueView.Totals::deferred);
+      gauge(registry, view, "held", QueueView.Totals::held);
       Gauge.builder("herald.queue.destinations", view, v -> v.totals().destinations())
-          .description("Recipient domains with recipients waiting or being sent").register(registry);
+          .description("Recipient domains with recipients waiting, held or being sent").register(registry);
     }
 
     private static void gauge(MeterRegistry registry, QueueView view, String state, ToDoubleFunction<QueueView.Totals> count) {

@@ -8,28 +8,31 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
 /**
- * What the operator sees of the queue: the waiting and in-flight recipients by destination (recipient domain), the
- * totals, and what is paused. Reads only the pending rows through the partial index {@code outbound_recipient_pending}
- * (V42), never the delivered history; {@code QueueViewPlanTest} checks the plan at 100k+ rows.
+ * What the operator sees of the queue: the waiting, held and in-flight recipients by destination (recipient domain),
+ * the totals, and what is paused. Held recipients are a paused campaign's waiting mail (V51): not claimed until the
+ * campaign resumes, counted apart. Reads only the pending rows through the partial index
+ * {@code outbound_recipient_pending} (V42, V54), never the delivered history; {@code QueueViewPlanTest} checks the
+ * plan at 100k+ rows.
  */
 @Service
 class QueueView {
   /** The totals are read at most this often (the page's polling and every Prometheus scrape share one count). */
   static final Duration TOTALS_MAX_AGE = Duration.ofSeconds(5);
 
-  record Destination(String domain, long queued, long sending, long deferred, Instant oldestDue, Instant waitingSince,
+  /** {@code oldestDue} is the earliest due time of the queued and deferred rows: null when all are sending or held. */
+  record Destination(String domain, long queued, long sending, long deferred, long held, Instant oldestDue, Instant waitingSince,
       String lastReply, Instant lastAttemptAt, boolean paused) {
     long size() {
-      return queued + sending + deferred;
+      return queued + sending + deferred + held;
     }
   }
 
   record Page(List<Destination> items, long total, int page, int size) {}
 
   /** The whole queue: recipients by pending state, destinations with any, and whether the queue is paused. */
-  record Totals(long queued, long sending, long deferred, long destinations, Instant readAt) {
+  record Totals(long queued, long sending, long deferred, long held, long destinations, Instant readAt) {
     long size() {
-      return queued + sending + deferred;
+      return queued + sending + deferred + held;
     }
   }
 
@@ -42,17 +45,18 @@ class QueueView {
                  count(*) filter (where state = 'queued') as queued,
                  count(*) filter (where state = 'sending') as sending,
                  count(*) filter (where state = 'deferred') as deferred,
-                 min(next_attempt_at) filter (where state <> 'sending') as oldest_due,
+                 count(*) filter (where state = 'held') as held,
+                 min(next_attempt_at) filter (where state in ('queued', 'deferred')) as oldest_due,
                  min(created_at) as waiting_since
           from outbound_recipient
-          where state in ('queued', 'sending', 'deferred') and (:filter = '' or strpos(domain, :filter) > 0)
+          where state in ('queued', 'sending', 'deferred', 'held') and (:filter = '' or strpos(domain, :filter) > 0)
           group by domain
         ), paged as (
           select g.*, count(*) over () as total from grouped g
-          order by g.queued + g.sending + g.deferred desc, g.domain
+          order by g.queued + g.sending + g.deferred + g.held desc, g.domain
           limit :size offset :offset
         )
-        select paged.domain, paged.queued, paged.sending, paged.deferred, paged.oldest_due, paged.waiting_since,
+        select paged.domain, paged.queued, paged.sending, paged.deferred, paged.held, paged.oldest_due, paged.waiting_since,
                coalesce(last.last_reply, '') as last_reply, last.last_attempt_at,
                exists (select 1 from queue_pause q where q.domain = paged.domain) as paused, paged.total
         from paged
@@ -61,7 +65,7 @@ class QueueView {
           where r.domain = paged.domain and r.state = 'deferred' and r.last_attempt_at is not null
           order by r.last_attempt_at desc limit 1
         ) last on true
-        order by paged.queued + paged.sending + paged.deferred desc, paged.domain""";
+        order by paged.queued + paged.sending + paged.deferred + paged.held desc, paged.domain""";
 
   private final JdbcClient jdbc;
   private final Clock clock;
@@ -92,10 +96,10 @@ class QueueView {
     return new Page(rows.stream().map(Row::destination).toList(), total, p, size);
   }
 
-  private record Row(String domain, long queued, long sending, long deferred, Instant oldestDue, Instant waitingSince,
+  private record Row(String domain, long queued, long sending, long deferred, long held, Instant oldestDue, Instant waitingSince,
       String lastReply, Instant lastAttemptAt, boolean paused, long total) {
     Destination destination() {
-      return new Destination(domain, queued, sending, deferred, oldestDue, waitingSince, lastReply, lastAttemptAt, paused);
+      return new Destination(domain, queued, sending, deferred, held, oldestDue, waitingSince, lastReply, lastAttemptAt, paused);
     }
   }
 
@@ -103,7 +107,7 @@ class QueueView {
   private long countDestinations(String filter) {
     return jdbc.sql("""
         select count(distinct domain) from outbound_recipient
-        where state in ('queued', 'sending', 'deferred') and (:filter = '' or strpos(domain, :filter) > 0)""")
+        where state in ('queued', 'sending', 'deferred', 'held') and (:filter = '' or strpos(domain, :filter) > 0)""")
         .param("filter", filter).query(Long.class).single();
   }
 
@@ -128,14 +132,15 @@ class QueueView {
 
   private Totals countTotals(Instant now) {
     return jdbc.sql(TOTALS)
-        .query((rs, n) -> new Totals(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), now)).single();
+        .query((rs, n) -> new Totals(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), now)).single();
   }
 
   /** The totals' one query, over the same index. */
   static final String TOTALS = """
         select count(*) filter (where state = 'queued') as queued, count(*) filter (where state = 'sending') as sending,
-               count(*) filter (where state = 'deferred') as deferred, count(distinct domain) as destinations
-        from outbound_recipient where state in ('queued', 'sending', 'deferred')""";
+               count(*) filter (where state = 'deferred') as deferred, count(*) filter (where state = 'held') as held,
+               count(distinct domain) as destinations
+        from outbound_recipient where state in ('queued', 'sending', 'deferred', 'held')""";
 
   /** Every pause, the whole queue's ({@code *}) first. */
   List<Pause> pauses() {

@@ -111,6 +111,11 @@ class QueueBrowserTest {
     assertThat(row("new.example")).contains("new.example");
     web.until(d -> "4".equals(d.findElement(By.id("total-queued")).getText()) ? true : null);
     assertThat(web.js().executeScript("return window.queueMarker")).isEqualTo("same page");
+    // A paused campaign's held mail: its own column and total, brought by the refresh too.
+    send(org.id(), from, "h1@held.example");
+    jdbc.sql("update outbound_recipient set state = 'held' where address = 'h1@held.example'").update();
+    assertThat(row("held.example")).contains("all held");
+    web.until(d -> "1".equals(d.findElement(By.id("total-held")).getText()) ? true : null);
 
     // 3. Pause one destination, then the whole queue; both shown; resume both.
     assertThat(click(By.cssSelector("button[aria-label='Pause big.example']"), "big.example is paused")).isNotEmpty();

@@ -145,6 +145,28 @@ class QueueControlsTest {
   }
 
   @Test
+  void held_recipients_of_paused_campaigns_are_counted_per_destination_and_in_the_totals() throws Exception {
+    send("a1@big.example", "a2@big.example", "a3@big.example", "h1@held.example", "h2@held.example");
+    Instant t = Instant.parse("2026-12-01T10:00:00Z");
+    set("a2@big.example", "held", "", null, t);
+    set("h1@held.example", "held", "", null, t);
+    set("h2@held.example", "held", "", null, t);
+
+    JsonNode queue = expect(call(get("/api/v1/operator/queue"), null), 200);
+    assertThat(queue.get("totals").get("queued").asLong()).isEqualTo(2);
+    assertThat(queue.get("totals").get("held").asLong()).isEqualTo(3);
+    assertThat(queue.get("totals").get("destinations").asLong()).isEqualTo(2);
+    JsonNode items = queue.get("destinations").get("items");
+    assertThat(items).extracting(d -> d.get("domain").asString() + " " + d.get("queued").asLong() + " " + d.get("held").asLong())
+        .containsExactly("big.example 2 1", "held.example 0 2");
+    assertThat(items.get(1).get("oldestDue").isNull()).as("held rows are not due").isTrue();
+
+    String page = call(get("/operator/queue"), null).getContentAsString();
+    assertThat(page).containsPattern("id=\"total-held\">3<").contains("all held");
+    assertThat(page.substring(page.indexOf("data-domain=\"held.example\""))).containsPattern("class=\"num held\">2<");
+  }
+
+  @Test
   void pausing_a_destination_and_the_whole_queue_is_stored_shown_and_audited() throws Exception {
     send("a@big.example");
     JsonNode paused = expect(call(post("/api/v1/operator/queue/destinations/Big.Example/pause"), null), 200);

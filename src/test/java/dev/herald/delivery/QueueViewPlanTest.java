@@ -39,12 +39,13 @@ class QueueViewPlanTest {
         insert into outbound_message (organization_id, source, from_address, header_message_id, header_date, content)
         select ?, 'api', 'news@plan.example', 'm' || i || '@plan.example', now(), '\\x00'::bytea from generate_series(1, 120) i""")
         .param(org).update();
-    // 1,000 recipients per message; every 6th one (20,000) waits: queued, deferred (with a reply) or sending.
+    // 1,000 recipients per message; every 6th one (20,000) waits: queued, held, deferred (with a reply) or sending.
     jdbc.sql("""
         insert into outbound_recipient (message_id, organization_id, kind, address, address_key, domain, state, last_reply,
                                         last_attempt_at, next_attempt_at)
         select m.id, ?, 'to', a.address, a.address, a.domain,
-               case when n % 6 <> 0 then 'delivered' when n % 18 = 0 then 'deferred' when n % 18 = 6 then 'sending' else 'queued' end,
+               case when n % 6 <> 0 then 'delivered' when n % 18 = 0 then 'deferred' when n % 18 = 6 then 'sending'
+                    when n % 36 = 12 then 'held' else 'queued' end,
                case when n % 18 = 0 then '451 4.7.1 try later ' || n else '' end,
                case when n % 6 <> 0 or n % 18 = 0 then now() - make_interval(secs => n) end,
                now() + make_interval(secs => n % 600)
@@ -81,6 +82,7 @@ class QueueViewPlanTest {
     assertThat(jdbc.sql("select count(*) from outbound_recipient").query(Long.class).single()).isEqualTo(120_000L);
     assertThat(view.totals().size()).isBetween(PENDING - 100L, PENDING + 100L);
     assertThat(view.totals().destinations()).isGreaterThan(DOMAINS / 2);
+    assertThat(view.totals().held()).isBetween(PENDING / 6 - 100L, PENDING / 6 + 100L);
   }
 
   @Test
