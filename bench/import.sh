@@ -8,28 +8,12 @@
 # the import) plus other entries, so the screening does real work. Only loopback is used.
 # Usage: bench/import.sh [rows] (default 1000000). BENCH_JAR=path runs that jar instead of building this tree
 # (for A/B runs of two commits under the same load).
-set -euo pipefail
-cd "$(dirname "$0")/.."
-. bin/find-jdk.sh
-herald_find_jdk
+. "$(dirname "$0")/lib.sh"
+bench_init import
 ROWS=${1:-1000000}
-PORT=${BENCH_PORT:-18085}
-PGPORT=${BENCH_PG_PORT:-18432}
-WORK=$(mktemp -d /tmp/herald-bench-import.XXXXXX)
-KEY="hrld_benchkey01_$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 32)"
-PSQL="psql -h 127.0.0.1 -p $PGPORT -U postgres -d herald -v ON_ERROR_STOP=1 -qAt"
-command -v psql >/dev/null || { echo "psql is needed (apt-get install postgresql-client)" >&2; exit 1; }
-HERALD_PID=""
-cleanup() {
-  local rc=$?
-  if [ -n "$HERALD_PID" ]; then kill "$HERALD_PID" 2>/dev/null; wait "$HERALD_PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-  exit $rc
-}
-trap cleanup EXIT
 
 echo "== generating $ROWS rows"
-python3 bench/subscribers_csv.py "$ROWS" "$WORK/subscribers.csv"
+bench_subscribers "$ROWS" "$WORK/subscribers.csv"
 ls -l "$WORK/subscribers.csv" | awk '{printf "   file: %.1f MB\n", $5/1048576}'
 cp "$WORK/subscribers.csv" "$WORK/updates.csv"
 sed -i '2,$ s/,City /,Town /' "$WORK/updates.csv"
@@ -37,25 +21,9 @@ sed -i '2,$ s/,City /,Town /' "$WORK/updates.csv"
 sed '2,$ s/^person/other/' "$WORK/subscribers.csv" > "$WORK/others.csv"
 
 echo "== building and starting Herald (embedded PostgreSQL, -Xmx512m)"
-if [ -n "${BENCH_JAR:-}" ]; then
-  JAR=$BENCH_JAR
-else
-  mvn -q -B -ntp package -DskipTests
-  JAR=$(ls target/herald-*.jar | grep -v original | head -n 1)
-fi
-"$JAVA_HOME/bin/java" -Xmx512m -jar "$JAR" --server.port="$PORT" --herald.data-dir="$WORK/data" \
-  --herald.db.embedded-port="$PGPORT" --herald.imports.poll=PT0.2S > "$WORK/herald.log" 2>&1 &
-HERALD_PID=$!
-for _ in $(seq 1 480); do curl -sf "http://127.0.0.1:$PORT/actuator/health" >/dev/null && break; sleep 0.5; done
-curl -sf "http://127.0.0.1:$PORT/actuator/health" >/dev/null || { tail -50 "$WORK/herald.log"; exit 1; }
-
-# The benchmark's organization and API key go straight into the database: the setup and panel flows are
-# not what is measured here (they have their own tests).
-$PSQL <<SQL
-insert into organization (slug, name) values ('bench', 'Bench');
-insert into api_key (organization_id, name, prefix, secret_hash, scopes)
-  select id, 'bench', 'benchkey01', encode(sha256('$KEY'::bytea), 'hex'), '{lists:write}' from organization where slug = 'bench';
-SQL
+bench_jar
+bench_start_herald --herald.imports.poll=PT0.2S
+KEY=$(bench_org_key bench lists:write)
 API="http://127.0.0.1:$PORT/api/v1/orgs/bench"
 auth=(-H "Authorization: Bearer $KEY")
 LIST=$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' -d '{"name":"Bench list","optin":"single"}' "$API/lists" \
@@ -86,12 +54,8 @@ analyze suppression;
 SQL
 echo "   suppression list: $($PSQL -c "select count(*) from suppression") entries ($((ROWS / 100)) of the file's addresses)"
 
-# Peak heap: sampled in the background every 0.5 s with jstat (S0U+S1U+EU+OU, KB), so the
-# measurement loop below stays cheap and does not slow the import it measures.
-( while kill -0 "$HERALD_PID" 2>/dev/null; do
-    "$JAVA_HOME/bin/jstat" -gc "$HERALD_PID" 2>/dev/null | awk 'NR==2 {printf "%d\n", ($3+$4+$6+$8)/1024}'
-    sleep 0.5
-  done > "$WORK/heap.txt" ) &
+# Peak heap: sampled in the background, so the measurement loop below stays cheap and does not slow the import.
+bench_sample_heap
 
 run_import() { # $1 file, $2 overwrite, $3 list → job rate (server clock) and end-to-end rate (upload to merged)
   local start id status
@@ -156,5 +120,5 @@ echo "== summary"
 printf "   end to end, new rows: %8s rows/s  (target >= 50000)  = %.2f x raw COPY\n" "$NEW_RATE" "$(echo "$NEW_RATE / $RAW_RATE" | bc -l)"
 printf "   end to end, 2nd new:  %8s rows/s  (issue 9: hung before) = %.2f x raw COPY\n" "$SECOND_RATE" "$(echo "$SECOND_RATE / $RAW_RATE" | bc -l)"
 printf "   end to end, updates:  %8s rows/s  (target >= 25000)  = %.2f x raw COPY\n" "$UPD_RATE" "$(echo "$UPD_RATE / $RAW_RATE" | bc -l)"
-printf "   peak heap: %8s MB      (target <= 512; JVM capped at -Xmx512m)\n" "$(sort -n "$WORK/heap.txt" | tail -n 1)"
+printf "   peak heap: %8s MB      (target <= 512; JVM capped at -Xmx512m)\n" "$(bench_peak_heap)"
 printf "   segment count: %.3fs median (target < 1 s)\n" "$SEG_MEDIAN"
