@@ -109,7 +109,11 @@ class TextEnumsTest {
       java.util.Map.entry("dev.herald.delivery.DeliveryMode", "delivery_setting.mode"),
       java.util.Map.entry("dev.herald.campaigns.CampaignState", "campaign.state"),
       java.util.Map.entry("dev.herald.campaigns.ThrottleUnit", "campaign.throttle_unit"),
-      java.util.Map.entry("dev.herald.campaigns.LedgerState", "campaign_recipient.state"));
+      java.util.Map.entry("dev.herald.campaigns.LedgerState", "campaign_recipient.state"),
+      java.util.Map.entry("dev.herald.tracking.EventKind", "tracking_event.kind"),
+      java.util.Map.entry("dev.herald.tracking.MachineReason", "tracking_event.machine_reason"),
+      java.util.Map.entry("dev.herald.tracking.TrackingMode", "tracking_privacy.mode"),
+      java.util.Map.entry("dev.herald.tracking.IpStorage", "tracking_privacy.ip"));
 
   /** Every other TextEnum, with why no check constraint pins it. */
   static final java.util.Map<String, String> NOT_PINNED = java.util.Map.of(

@@ -2,6 +2,7 @@ package dev.herald.audiences;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.List;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -44,5 +45,49 @@ public class Engagement {
         where organization_id = ? and id = ?
           and (last_clicked_at is distinct from greatest(last_clicked_at, ?) or last_opened_at is distinct from greatest(last_opened_at, ?))""")
         .params(Timestamp.from(at), Timestamp.from(at), orgId, subscriberId, Timestamp.from(at), Timestamp.from(at)).update();
+  }
+
+  /** One subscriber's open or click, for the batch methods. */
+  public record Engaged(long organizationId, long subscriberId, Instant at) {}
+
+  /**
+   * {@link #opened} for many at once, in one statement (tracking writes its events in batches): each subscriber's
+   * latest time in the batch, never moving a time back, writing nothing where nothing changes.
+   */
+  @Transactional
+  public void opened(List<Engaged> events) {
+    if (events.isEmpty()) return;
+    jdbc.sql("""
+        update subscriber s set last_opened_at = greatest(s.last_opened_at, t.at)
+        from (select org, id, max(at) as at from unnest(cast(? as bigint[]), cast(? as bigint[]), cast(? as timestamptz[])) as u(org, id, at)
+              group by org, id) t
+        where s.organization_id = t.org and s.id = t.id and s.last_opened_at is distinct from greatest(s.last_opened_at, t.at)""")
+        .params(organizations(events), subscribers(events), times(events)).update();
+  }
+
+  /** {@link #clicked} for many at once, in one statement; a click counts as an open too. */
+  @Transactional
+  public void clicked(List<Engaged> events) {
+    if (events.isEmpty()) return;
+    jdbc.sql("""
+        update subscriber s set last_clicked_at = greatest(s.last_clicked_at, t.at), last_opened_at = greatest(s.last_opened_at, t.at)
+        from (select org, id, max(at) as at from unnest(cast(? as bigint[]), cast(? as bigint[]), cast(? as timestamptz[])) as u(org, id, at)
+              group by org, id) t
+        where s.organization_id = t.org and s.id = t.id
+          and (s.last_clicked_at is distinct from greatest(s.last_clicked_at, t.at)
+               or s.last_opened_at is distinct from greatest(s.last_opened_at, t.at))""")
+        .params(organizations(events), subscribers(events), times(events)).update();
+  }
+
+  private static Long[] organizations(List<Engaged> events) {
+    return events.stream().map(Engaged::organizationId).toArray(Long[]::new);
+  }
+
+  private static Long[] subscribers(List<Engaged> events) {
+    return events.stream().map(Engaged::subscriberId).toArray(Long[]::new);
+  }
+
+  private static Timestamp[] times(List<Engaged> events) {
+    return events.stream().map(e -> Timestamp.from(e.at())).toArray(Timestamp[]::new);
   }
 }

@@ -30,7 +30,8 @@ class DnsPlan {
   @Autowired
   DnsPlan(HeraldProperties properties) {
     this(or(properties.sending().spfInclude(), "_spf." + properties.baseHost()), or(properties.sending().bounceHost(), properties.baseHost()),
-        or(properties.sending().trackingHost(), properties.baseHost()));
+        // Tracking answers on the public origin (DESIGN.md security rule 2), so that is its default host.
+        or(properties.sending().trackingHost(), properties.separatePublicOrigin() ? properties.publicUrl().getHost() : properties.baseHost()));
   }
 
   DnsPlan(String spfInclude, String bounceHost, String trackingHost) {

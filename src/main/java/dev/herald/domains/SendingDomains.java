@@ -165,6 +165,22 @@ public class SendingDomains {
     return published ? DnsPlan.TRACKING_LABEL + "." + domain.name() : plan.trackingHost();
   }
 
+  /**
+   * Every organization's own tracking host ({@code track.<domain>}, lower case) whose CNAME checked ok on a verified
+   * domain, with the organization it belongs to: the hosts the tracking endpoints answer on besides the installation's.
+   */
+  public Map<String, Long> trackingHosts() {
+    Map<String, Long> hosts = new HashMap<>();
+    jdbc.sql("""
+        select d.name, d.organization_id from sending_domain d
+        where d.verified and d.organization_id is not null
+          and exists (select 1 from domain_record_check c where c.domain_id = d.id and c.record = 'tracking' and c.state = 'ok')""")
+        .query(rs -> {
+          hosts.put(DnsPlan.TRACKING_LABEL + "." + rs.getString(1), rs.getLong(2));
+        });
+    return hosts;
+  }
+
   /** The PKCS#8 private key of a signing key, decrypted: for the signer only, never to be logged or shown. */
   public byte[] privateKey(SigningKey key) {
     return secrets.get(secretName(key.id())).orElseThrow(() -> new IllegalStateException("DKIM key " + key.id() + " has no private key"));

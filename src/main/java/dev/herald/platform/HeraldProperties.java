@@ -42,6 +42,7 @@ public record HeraldProperties(
     @Valid @NotNull @DefaultValue Delivery delivery,
     @Valid @NotNull @DefaultValue Content content,
     @Valid @NotNull @DefaultValue Campaigns campaigns,
+    @Valid @NotNull @DefaultValue Tracking tracking,
     // Settings Spring applies (application.yml reads them as ${herald.…}), declared here so they are checked too.
     @NotNull @DefaultValue("8h") Duration sessionTimeout,
     @NotNull @DefaultValue("30s") Duration shutdownTimeout,
@@ -192,6 +193,26 @@ public record HeraldProperties(
     @AssertTrue(message = "poll must be between 100 ms and 1 minute")
     public boolean isPollSensible() {
       return poll != null && poll.toMillis() >= 100 && poll.compareTo(Duration.ofMinutes(1)) <= 0;
+    }
+  }
+
+  /**
+   * Opens and clicks (dev.herald.tracking): the endpoints answer at once and put each event in a buffer of
+   * {@code buffer} events (full: 503 until the database catches up), written every {@code flush} in batches of up to
+   * {@code batch}. A click within {@code scanner-window} of the message's delivery is a security scanner's, not a
+   * person's.
+   */
+  public record Tracking(
+      @Min(value = 100, message = "must be from 100 to 10000000") @Max(value = 10_000_000, message = "must be from 100 to 10000000")
+          @DefaultValue("100000") int buffer,
+      @Min(value = 1, message = "must be from 1 to 10000") @Max(value = 10_000, message = "must be from 1 to 10000")
+          @DefaultValue("1000") int batch,
+      @NotNull @DefaultValue("200ms") Duration flush,
+      @NotNull @DefaultValue("10s") Duration scannerWindow) {
+
+    @AssertTrue(message = "flush must be between 10 ms and 10 seconds, scanner-window between 0 and 10 minutes")
+    public boolean isTimingSensible() {
+      return between(flush, Duration.ofMillis(10), Duration.ofSeconds(10)) && between(scannerWindow, Duration.ZERO, Duration.ofMinutes(10));
     }
   }
 
@@ -442,7 +463,7 @@ public record HeraldProperties(
         + ", publicUrl=" + publicUrl + ", login=" + login + ", setupLinkValidity=" + setupLinkValidity
         + ", invitationValidity=" + invitationValidity + ", passwordResetValidity=" + passwordResetValidity
         + ", secretKeys=" + (secretKeys == null || secretKeys.isBlank() ? "" : "(hidden)") + ", imports=" + imports
-        + ", mailLimits=" + mailLimits + ", sending=" + sending + ", dns=" + dns + ", delivery=" + delivery + ", content=" + content + ", sessionTimeout=" + sessionTimeout
+        + ", mailLimits=" + mailLimits + ", sending=" + sending + ", dns=" + dns + ", delivery=" + delivery + ", content=" + content + ", campaigns=" + campaigns + ", tracking=" + tracking + ", sessionTimeout=" + sessionTimeout
         + ", shutdownTimeout=" + shutdownTimeout + ", minFreeDisk=" + minFreeDisk + ", maxImportSize=" + maxImportSize + "]";
   }
 

@@ -11,11 +11,11 @@ import org.springframework.web.util.UriUtils;
  * checks that must not be fooled by another spelling of the same address: {@code LISTS.example.:443}
  * is the host {@code lists.example}, and {@code /%70//./subscribe;x/2} is the path {@code /p/subscribe/2}.
  */
-final class RequestOrigin {
+public final class RequestOrigin {
   private RequestOrigin() {}
 
   /** Lower case, without port or trailing dots (DNS treats {@code lists.example.} as {@code lists.example}). */
-  static String host(String host) {
+  public static String host(String host) {
     if (host == null) return "";
     String h = host.trim().toLowerCase(Locale.ROOT);
     int end = h.startsWith("[") ? h.indexOf(']') + 1 : h.indexOf(':'); // an IPv6 literal keeps its colons

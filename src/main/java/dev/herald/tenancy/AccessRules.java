@@ -387,7 +387,13 @@ final class AccessRules {
       rule(ANY, "/p/subscribe/{publicId}", new Public()),
       rule(ANY, "/p/confirm", new Public()),
       rule(ANY, "/p/preferences", new Public()),
-      rule(ANY, "/p/unsubscribe", new Public()));
+      rule(ANY, "/p/unsubscribe", new Public()),
+
+      // tracking: the open pixel and the click redirect, named by signed tokens (public origin and tracking hosts)
+      rule(GET, "/t/o/{token}", new Public()),
+      rule(GET, "/t/c/{token}", new Public()),
+      // any other path there is a 404 for everyone, not a sign-in page on the public origin
+      rule(GET, "/t/**", new Public()));
 
   private AccessRules() {}
 

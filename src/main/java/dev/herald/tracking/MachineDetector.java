@@ -1,0 +1,112 @@
+package dev.herald.tracking;
+
+import dev.herald.platform.HeraldProperties;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.springframework.stereotype.Component;
+
+/**
+ * Opens and clicks that no person made. README's "Tracking" section lists the rules for users; in short:
+ * <ul>
+ * <li><b>Apple Mail Privacy Protection</b> fetches every image of a message when it arrives, through Apple's proxies,
+ * whether anyone reads it or not. Its fetches carry the bare user agent {@code Mozilla/5.0} (a real browser always says
+ * more) or come from Apple's own network 17.0.0.0/8.
+ * <li><b>Image proxies</b> of mailbox providers fetch the pixel for their users and say so in the user agent
+ * ({@code GoogleImageProxy} for Gmail, {@code YahooMailProxy}). Gmail fetches when the message is opened, but caches
+ * the image, so later opens never reach us: the fetch says little about a person and is counted apart.
+ * <li><b>Link scanners</b> (Microsoft Safe Links, Mimecast, Proofpoint, Barracuda) follow links before the recipient
+ * could: a click within {@code herald.tracking.scanner-window} (10 s) of delivery, or one recipient's clicks on every
+ * link of a message with two or more links, or on five or more links, within {@link #BURST}.
+ * <li><b>Automated agents</b>: no user agent, or one naming a bot, crawler, HTTP library or headless browser.
+ * </ul>
+ * A rule that misses a machine counts it as a person, as every ESP's does; a person taken for a machine is not lost,
+ * only counted apart (reports show both).
+ */
+@Component
+class MachineDetector {
+  static final Duration BURST = Duration.ofSeconds(5);
+  static final int BURST_LINKS = 5;
+  private static final Pattern PROXY = Pattern.compile("GoogleImageProxy|YahooMailProxy|ggpht\\.com", Pattern.CASE_INSENSITIVE);
+  private static final Pattern AGENT = Pattern.compile(
+      "bot\\b|bot/|crawler|spider|headless|python-|curl/|wget/|go-http-client|java/|okhttp|libwww|httpclient|scanner|barracuda|mimecast"
+          + "|proofpoint|safelinks|urldefense|preview", Pattern.CASE_INSENSITIVE);
+
+  private final Duration scannerWindow;
+
+  @org.springframework.beans.factory.annotation.Autowired
+  MachineDetector(HeraldProperties properties) {
+    this(properties.tracking().scannerWindow());
+  }
+
+  MachineDetector(Duration scannerWindow) {
+    this.scannerWindow = scannerWindow;
+  }
+
+  /** What one request shows by itself; null when it looks like a person. */
+  MachineReason reason(EventKind kind, String userAgent, String ip, Instant at, Instant deliveredAt) {
+    String agent = userAgent == null ? "" : userAgent.strip();
+    if (kind == EventKind.OPEN) {
+      if (agent.equals("Mozilla/5.0") || apple(ip)) return MachineReason.APPLE_PRIVACY;
+      if (PROXY.matcher(agent).find()) return MachineReason.IMAGE_PROXY;
+    }
+    if (agent.isEmpty() || AGENT.matcher(agent).find()) return MachineReason.AUTOMATED_AGENT;
+    if (kind == EventKind.CLICK && deliveredAt != null && !at.isBefore(deliveredAt)
+        && Duration.between(deliveredAt, at).compareTo(scannerWindow) < 0) {
+      return MachineReason.SCANNER_EARLY;
+    }
+    return null;
+  }
+
+  /** Apple's own network, 17.0.0.0/8, from a literal address (never a DNS look-up). */
+  static boolean apple(String ip) {
+    if (ip == null || ip.isEmpty()) return false;
+    try {
+      byte[] a = InetAddress.ofLiteral(ip).getAddress();
+      return a.length == 4 && (a[0] & 0xff) == 17;
+    } catch (IllegalArgumentException notAnAddress) {
+      return false;
+    }
+  }
+
+  /** A recipient's click as the burst rule sees it. */
+  record Click(long messageId, long recipientId, int link, Instant at, int linksInMessage) {}
+
+  /**
+   * The clicks (by index into {@code clicks}) that are a scanner walking a message: one recipient's clicks on every link
+   * of a message with two or more links, or on {@link #BURST_LINKS} or more, within {@link #BURST}.
+   */
+  List<Integer> walkedAllLinks(List<Click> clicks) {
+    Map<String, List<Integer>> byRecipient = new HashMap<>();
+    for (int i = 0; i < clicks.size(); i++) {
+      Click c = clicks.get(i);
+      byRecipient.computeIfAbsent(c.messageId() + "/" + c.recipientId(), k -> new ArrayList<>()).add(i);
+    }
+    List<Integer> machine = new ArrayList<>();
+    for (List<Integer> indexes : byRecipient.values()) {
+      if (indexes.size() < 2) continue;
+      indexes.sort((x, y) -> clicks.get(x).at().compareTo(clicks.get(y).at()));
+      boolean[] marked = new boolean[indexes.size()];
+      for (int start = 0; start < indexes.size(); start++) {
+        Instant end = clicks.get(indexes.get(start)).at().plus(BURST);
+        java.util.Set<Integer> links = new java.util.HashSet<>();
+        int last = start;
+        for (int j = start; j < indexes.size() && !clicks.get(indexes.get(j)).at().isAfter(end); j++) {
+          links.add(clicks.get(indexes.get(j)).link());
+          last = j;
+        }
+        int inMessage = clicks.get(indexes.get(start)).linksInMessage();
+        if ((inMessage >= 2 && links.size() >= inMessage) || links.size() >= BURST_LINKS) {
+          for (int j = start; j <= last; j++) marked[j] = true;
+        }
+      }
+      for (int j = 0; j < indexes.size(); j++) if (marked[j]) machine.add(indexes.get(j));
+    }
+    return machine;
+  }
+}

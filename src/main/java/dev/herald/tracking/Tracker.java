@@ -1,0 +1,100 @@
+package dev.herald.tracking;
+
+import dev.herald.delivery.TrackedMessages;
+import dev.herald.messages.LinkTracking;
+import dev.herald.platform.TrackingHosts;
+import java.time.Clock;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.springframework.stereotype.Service;
+
+/**
+ * What an open or click request gets, decided without HTTP types: the endpoint ({@link TrackingController}) maps the
+ * outcome to a GIF, a redirect, a 404 page or a 503.
+ *
+ * <p>A click redirects only to the URL stored for the token's message and link number (DESIGN.md security rule 3):
+ * nothing of the request but the token is read, and the token is checked before anything is looked up. A token that is
+ * not intact (changed, cut short, another spelling), an open token on the click path or the reverse, a link number the
+ * message does not have, a message that is gone or is Herald's own, and on an organization's own tracking host a
+ * message of another organization: all are {@link Outcome.NotFound}.
+ */
+@Service
+class Tracker {
+  private final LinkTracking tokens;
+  private final TrackingLookups lookups;
+  private final TrackingHosts hosts;
+  private final TrackingBuffer buffer;
+  private final Clock clock;
+
+  Tracker(LinkTracking tokens, TrackingLookups lookups, TrackingHosts hosts, TrackingBuffer buffer, Clock clock) {
+    this.tokens = tokens;
+    this.lookups = lookups;
+    this.hosts = hosts;
+    this.buffer = buffer;
+    this.clock = clock;
+  }
+
+  /**
+   * What the request says besides the token: its host (normalized by the caller), the reader's address and user agent,
+   * whether it asks not to be tracked, and whether it is to be recorded (a HEAD is a link checker's look, never a read).
+   */
+  record Request(String host, String ip, String userAgent, boolean doNotTrack, boolean record) {}
+
+  sealed interface Outcome {
+    record Pixel() implements Outcome {}
+
+    record Redirect(String url) implements Outcome {}
+
+    record NotFound() implements Outcome {}
+
+    /** The buffer is full: the database is behind. */
+    record Busy() implements Outcome {}
+  }
+
+  Outcome open(String token, Request request) {
+    Optional<TrackedMessages.TrackedMessage> message = verified(token, true, request.host());
+    if (message.isEmpty()) return new Outcome.NotFound();
+    TrackedMessages.TrackedMessage m = message.get();
+    if (request.record() && m.trackOpens()) {
+      LinkTracking.Tracked t = tokens.verify(token).orElseThrow();
+      Hit hit = new Hit(EventKind.OPEN, m.organizationId(), t.messageId(), t.recipientId(), 0, null, clock.instant(), request.ip(),
+          request.userAgent(), request.doNotTrack());
+      if (!buffer.offer(hit)) return new Outcome.Busy();
+    }
+    return new Outcome.Pixel();
+  }
+
+  Outcome click(String token, Request request) {
+    Optional<TrackedMessages.TrackedMessage> message = verified(token, false, request.host());
+    if (message.isEmpty()) return new Outcome.NotFound();
+    LinkTracking.Tracked t = tokens.verify(token).orElseThrow();
+    Optional<String> url = lookups.url(t.messageId(), t.link()).filter(Tracker::webUrl);
+    if (url.isEmpty()) return new Outcome.NotFound();
+    TrackedMessages.TrackedMessage m = message.get();
+    if (request.record() && m.trackClicks()) {
+      Hit hit = new Hit(EventKind.CLICK, m.organizationId(), t.messageId(), t.recipientId(), t.link(), url.get(), clock.instant(),
+          request.ip(), request.userAgent(), request.doNotTrack());
+      if (!buffer.offer(hit)) return new Outcome.Busy();
+    }
+    return new Outcome.Redirect(url.get());
+  }
+
+  /** The token's message when the token is intact, of the right kind, and its message may be served on this host. */
+  private Optional<TrackedMessages.TrackedMessage> verified(String token, boolean open, String host) {
+    Optional<LinkTracking.Tracked> tracked = tokens.verify(token);
+    if (tracked.isEmpty() || tracked.get().open() != open) return Optional.empty();
+    Optional<TrackedMessages.TrackedMessage> message = lookups.message(tracked.get().messageId())
+        .filter(m -> m.organizationId() != null);
+    if (message.isEmpty()) return message;
+    OptionalLong hostOrganization = hosts.organizationOf(host);
+    if (hostOrganization.isPresent() && hostOrganization.getAsLong() != message.get().organizationId()) return Optional.empty();
+    return message;
+  }
+
+  /** Stored links are http(s) (LinkTracking tracks no other); checked again so a bad row can never redirect elsewhere. */
+  private static boolean webUrl(String url) {
+    String lower = url.toLowerCase(Locale.ROOT);
+    return (lower.startsWith("https://") || lower.startsWith("http://")) && url.indexOf('\r') < 0 && url.indexOf('\n') < 0;
+  }
+}

@@ -1,0 +1,100 @@
+package dev.herald.tracking;
+
+import dev.herald.platform.RequestOrigin;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.IDN;
+import java.nio.charset.StandardCharsets;
+import org.springframework.stereotype.Controller;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+
+/**
+ * The open pixel and the click redirect, on the public origin and the organizations' tracking hosts (the origin filter
+ * serves {@code /t/} nowhere else). No cookies, nothing cached: every fetch is a fetch. A request the tracker does not
+ * know gets the 404 page, never a redirect.
+ */
+@Controller
+class TrackingController {
+  /** The smallest transparent GIF: 1 × 1, one colour, 43 bytes. */
+  static final byte[] PIXEL = {0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, (byte) 0x80, 0x00, 0x00, 0x00, 0x00, 0x00,
+      (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x21, (byte) 0xf9, 0x04, 0x01, 0x00, 0x00, 0x00, 0x00, 0x2c, 0x00, 0x00, 0x00, 0x00, 0x01,
+      0x00, 0x01, 0x00, 0x00, 0x02, 0x02, 0x44, 0x01, 0x00, 0x3b};
+
+  private final Tracker tracker;
+
+  TrackingController(Tracker tracker) {
+    this.tracker = tracker;
+  }
+
+  @GetMapping("/t/o/{token}")
+  void open(@PathVariable String token, HttpServletRequest request, HttpServletResponse response) throws IOException {
+    answer(tracker.open(token, of(request)), response);
+  }
+
+  @GetMapping("/t/c/{token}")
+  void click(@PathVariable String token, HttpServletRequest request, HttpServletResponse response) throws IOException {
+    answer(tracker.click(token, of(request)), response);
+  }
+
+  private static Tracker.Request of(HttpServletRequest request) {
+    boolean doNotTrack = "1".equals(trim(request.getHeader("DNT"))) || "1".equals(trim(request.getHeader("Sec-GPC")));
+    return new Tracker.Request(RequestOrigin.host(request.getServerName()), request.getRemoteAddr(), request.getHeader("User-Agent"),
+        doNotTrack, "GET".equals(request.getMethod()));
+  }
+
+  private static String trim(String value) {
+    return value == null ? null : value.strip();
+  }
+
+  private static void answer(Tracker.Outcome outcome, HttpServletResponse response) throws IOException {
+    response.setHeader("Cache-Control", "no-store");
+    response.setHeader("Referrer-Policy", "no-referrer");
+    switch (outcome) {
+      case Tracker.Outcome.Pixel p -> {
+        response.setContentType("image/gif");
+        response.setContentLength(PIXEL.length);
+        response.getOutputStream().write(PIXEL);
+      }
+      case Tracker.Outcome.Redirect r -> {
+        response.setStatus(HttpServletResponse.SC_FOUND);
+        response.setHeader("Location", location(r.url()));
+      }
+      case Tracker.Outcome.NotFound n -> response.sendError(HttpServletResponse.SC_NOT_FOUND);
+      case Tracker.Outcome.Busy b -> {
+        response.setHeader("Retry-After", "5");
+        response.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
+      }
+    }
+  }
+
+  /**
+   * The stored URL as a Location header can carry it: a header is ASCII, so an internationalized host is written in
+   * its ASCII form and any other character outside printable ASCII as percent-encoded UTF-8.
+   */
+  static String location(String url) {
+    int hostStart = url.indexOf("://") + 3;
+    int hostEnd = hostStart;
+    while (hostEnd < url.length() && "/?#".indexOf(url.charAt(hostEnd)) < 0) hostEnd++;
+    String authority = url.substring(hostStart, hostEnd);
+    if (!authority.chars().allMatch(c -> c < 0x80)) {
+      int at = authority.lastIndexOf('@');
+      int colon = authority.indexOf(':', at + 1);
+      String host = authority.substring(at + 1, colon < 0 ? authority.length() : colon);
+      try {
+        authority = authority.substring(0, at + 1) + IDN.toASCII(host) + (colon < 0 ? "" : authority.substring(colon));
+      } catch (IllegalArgumentException notAHost) {
+        // left to the percent-encoding below: the browser then refuses it, and nothing else is reached
+      }
+    }
+    String whole = url.substring(0, hostStart) + authority + url.substring(hostEnd);
+    StringBuilder out = new StringBuilder(whole.length() + 16);
+    for (byte b : whole.getBytes(StandardCharsets.UTF_8)) {
+      int c = b & 0xff;
+      if (c > 0x20 && c < 0x7f) out.append((char) c);
+      else out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16))).append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
+    }
+    return out.toString();
+  }
+}
