@@ -41,6 +41,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * with {@link BulkSends#add} and mark them handed off. Queue rows and "handed off" commit together or not at all, so
  * a node killed at any moment leaves every row either pending (taken over and handed again: the queue's add is
  * idempotent per address, so nobody is queued twice) or handed off with its queue row (DESIGN.md rules 2 and 3).
+ * Before the first chunk is queued, the campaign's rendering is fixed ({@link CampaignMessageSource#fixRendering}: its
+ * tracking host and snippets), so every render of a recipient gives the same bytes.
  *
  * <p>The throttle (at most N per minute or hour) counts the rows handed off in the last window and hands off at most
  * a sixtieth of N per step, waiting a sixtieth of the window between throttled steps, so the messages are spread over
@@ -64,6 +66,7 @@ class CampaignHandOff implements SchedulingConfigurer {
   private final Campaigns campaigns;
   private final CampaignLedger ledger;
   private final CampaignStarter starter;
+  private final CampaignMessageSource source;
   private final BulkSends queue;
   private final NodeRoles roles;
   private final Organizations organizations;
@@ -78,13 +81,14 @@ class CampaignHandOff implements SchedulingConfigurer {
   private volatile boolean stopping;
 
   CampaignHandOff(JdbcClient jdbc, @Qualifier(CampaignLeases.BEAN) Leases leases, Campaigns campaigns, CampaignLedger ledger,
-      CampaignStarter starter, BulkSends queue, NodeRoles roles, Organizations organizations, ApplicationEventPublisher events, Clock clock,
+      CampaignStarter starter, CampaignMessageSource source, BulkSends queue, NodeRoles roles, Organizations organizations, ApplicationEventPublisher events, Clock clock,
       HeraldProperties properties, PlatformTransactionManager transactions) {
     this.jdbc = jdbc;
     this.leases = leases;
     this.campaigns = campaigns;
     this.ledger = ledger;
     this.starter = starter;
+    this.source = source;
     this.queue = queue;
     this.roles = roles;
     this.organizations = organizations;
@@ -184,6 +188,8 @@ class CampaignHandOff implements SchedulingConfigurer {
         jdbc.sql("update campaign_send set status = 'draining', lease_until = null where id = ?").param(c.id()).update();
         return Step.DRAINING;
       }
+      // Before the first of its messages can be rendered: its tracking host and snippets, the same for every render since.
+      source.fixRendering(c.id());
       int queued = queue.add(c.messageId(), entries.stream().map(e -> new BulkSends.BulkRecipient(e.id(), e.address())).toList());
       // Every pending row is new to the queue: a chunk that failed rolled its queue rows back with it, and a node whose
       // lease ran out cannot step while another holds the job's row. Fewer rows queued means the queue did not take

@@ -1,8 +1,10 @@
 package dev.herald.campaigns;
 
 import dev.herald.messages.LinkTracking;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,33 +20,43 @@ import org.springframework.web.util.HtmlUtils;
  * <p>Because it reads the source, a link is tracked only when its URL is written out: an href holding Liquid
  * ({@code {{ unsubscribe_url }}}, {@code https://shop.example/?e={{ subscriber.email }}}) differs per recipient, could
  * not be stored once, and stays as written. That is also what keeps the unsubscribe, preference-centre and web-version
- * links direct (they are Liquid variables; RFC 8058 forbids redirecting one-click unsubscribe). Links in snippets
- * ({@code {% include %}}) are not seen here and stay as written.
+ * links direct (they are Liquid variables; RFC 8058 forbids redirecting one-click unsubscribe). The snippets the
+ * campaign includes ({@code {% include 'footer' %}}) are rewritten with it, in one numbering, and the campaign is
+ * compiled with the rewritten snippets: their sources are fixed for the campaign when it is handed off, so the
+ * numbering cannot change under the stored link table.
  *
  * @param html the tracked source (the whole HTML, or the campaign template when the body is rendered apart)
  * @param body the tracked body source when it is rendered apart from the template, else null
+ * @param snippets the tracked sources of the snippets, by name
  * @param links the tracked URLs, link number n at index n - 1
  */
-record CampaignLinks(String html, String body, List<String> links, Pattern tracked, Map<String, String> originals) {
+record CampaignLinks(String html, String body, Map<String, String> snippets, List<String> links, Pattern tracked,
+    Map<String, String> originals) {
   /** Never in a stored source: PostgreSQL text cannot hold NUL. */
   private static final String SPLIT = "\u0000";
 
   static CampaignLinks of(String html, String trackingHost, boolean opens, boolean clicks) {
-    return of(html, null, trackingHost, opens, clicks);
+    return of(html, null, Map.of(), trackingHost, opens, clicks);
   }
 
   /**
-   * Tracks {@code body} and {@code template} as one text, so their links share one numbering; the pixel goes into the
-   * template (before its last {@code </body>}, or at its end).
+   * Tracks {@code body}, {@code template} and the {@code snippets} as one text, so their links share one numbering
+   * (the body's first, then the template's, then the snippets' by name); the pixel goes into the template (before its
+   * last {@code </body>}, or at its end), never into a snippet, which may be included any number of times.
    */
-  static CampaignLinks of(String template, String body, String trackingHost, boolean opens, boolean clicks) {
-    String whole = body == null ? template : body + SPLIT + template;
-    LinkTracking.Rewritten first = LinkTracking.rewrite(whole, trackingHost, opens, clicks, Set.of());
+  static CampaignLinks of(String template, String body, Map<String, String> snippets, String trackingHost, boolean opens, boolean clicks) {
+    List<String> names = snippets.keySet().stream().sorted().toList();
+    List<String> parts = new ArrayList<>();
+    if (body != null) parts.add(body);
+    parts.add(template);
+    for (String name : names) parts.add(snippets.get(name));
+    String whole = String.join(SPLIT, parts);
+    LinkTracking.Rewritten first = LinkTracking.rewrite(whole, trackingHost, false, clicks, Set.of());
     Set<String> personal = new HashSet<>();
     for (String url : first.links()) {
       if (url.contains("{{") || url.contains("{%")) personal.add(url);
     }
-    LinkTracking.Rewritten done = personal.isEmpty() ? first : LinkTracking.rewrite(whole, trackingHost, opens, clicks, personal);
+    LinkTracking.Rewritten done = personal.isEmpty() ? first : LinkTracking.rewrite(whole, trackingHost, false, clicks, personal);
     Pattern tracked = Pattern.compile(Pattern.quote("https://" + trackingHost.toLowerCase(java.util.Locale.ROOT) + LinkTracking.CLICK_PATH)
         + "([a-z0-9]{45})");
     // Link numbers follow first appearance, so the n-th distinct placeholder in the rewritten text is link n.
@@ -56,10 +68,14 @@ record CampaignLinks(String html, String body, List<String> links, Pattern track
       }
     }
     if (originals.size() != done.links().size()) throw new IllegalStateException("tracked links do not line up with their placeholders");
-    if (body == null) return new CampaignLinks(done.html(), null, done.links(), tracked, Map.copyOf(originals));
-    int split = done.html().indexOf(SPLIT);
-    return new CampaignLinks(done.html().substring(split + 1), done.html().substring(0, split), done.links(), tracked,
-        Map.copyOf(originals));
+    String[] split = done.html().split(SPLIT, -1);
+    int at = 0;
+    String trackedBody = body == null ? null : split[at++];
+    String trackedTemplate = split[at++];
+    if (opens) trackedTemplate = LinkTracking.rewrite(trackedTemplate, trackingHost, true, false, Set.of()).html();
+    Map<String, String> trackedSnippets = new LinkedHashMap<>();
+    for (String name : names) trackedSnippets.put(name, split[at++]);
+    return new CampaignLinks(trackedTemplate, trackedBody, Map.copyOf(trackedSnippets), done.links(), tracked, Map.copyOf(originals));
   }
 
   /**

@@ -3,15 +3,8 @@ package dev.herald.campaigns;
 import dev.herald.audiences.MailingLists;
 import dev.herald.audiences.Subscribers;
 import dev.herald.audiences.Unsubscribes;
-import dev.herald.content.CompiledTemplate;
-import dev.herald.content.CssInliner;
-import dev.herald.content.HtmlToText;
-import dev.herald.content.Markdown;
-import dev.herald.content.SnippetLookup;
-import dev.herald.content.TemplateEngine;
-import dev.herald.content.TemplateKind;
-import dev.herald.content.TemplateModel;
-import dev.herald.content.Templates;
+import dev.herald.content.ContentFormat;
+import dev.herald.content.Previews;
 import dev.herald.delivery.BulkSends;
 import dev.herald.delivery.MessageSource;
 import dev.herald.delivery.MessageSourceKind;
@@ -20,6 +13,7 @@ import dev.herald.messages.LinkTracking;
 import dev.herald.messages.MessageBuilder;
 import dev.herald.messages.OutgoingMessage;
 import dev.herald.messages.ReturnPath;
+import dev.herald.platform.TextEnum;
 import dev.herald.tenancy.Organizations;
 import java.net.IDN;
 import java.net.URI;
@@ -29,21 +23,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.springframework.stereotype.Component;
-import org.springframework.web.util.HtmlUtils;
 
 /**
  * Delivery's {@link MessageSource} for campaigns: each recipient's message is rendered when the worker sends it, from
  * the campaign's one stored content and the recipient's ledger row (the queue row's ref), never stored per recipient.
+ * The content is compiled once per campaign (cached while it sends) and rendered per recipient by
+ * {@link CampaignRenderer}, the rendering the previews, test sends and web version use too.
  *
- * <p>Once per campaign (cached while it sends): the subject, preheader and body are compiled (the HTML ones escaping
- * what they insert, so a subscriber's name cannot add markup); the body is placed into
- * the campaign template where it writes {@code {{ content }}} and the CSS of the whole is inlined into the elements
- * once ({@link CssInliner} keeps Liquid tags), so per recipient only the Liquid is rendered. A template that uses
- * {@code content} otherwise (a filter on it, or twice) is rendered in two steps and inlined per recipient.
+ * <p>What the rendering depends on outside the campaign's own columns is fixed at its first hand-off
+ * ({@link #fixRendering}): the tracking host (a domain's tracking check may flip while it sends) and the snippets it
+ * includes (one may be edited). So every render of a recipient gives the same bytes, and the link table stored once
+ * for the campaign's message keeps matching its links.
  *
  * <p>Tracking ({@link CampaignLinks}): when the campaign tracks clicks or opens, the HTML sources are rewritten once
  * per campaign, with placeholders where each recipient's tokens go, and the links are stored once for the campaign's
@@ -58,44 +50,36 @@ import org.springframework.web.util.HtmlUtils;
  */
 @Component
 class CampaignMessageSource implements MessageSource {
-  /** {@code {{ content }}} as a campaign template writes it, without filters. */
-  static final Pattern CONTENT_TAG = Pattern.compile("\\{\\{-?\\s*content\\s*-?}}");
-  /** Any other use of {@code content} in an output tag (with a filter, say). */
-  static final Pattern CONTENT_USE = Pattern.compile("\\{\\{-?\\s*content\\b");
-  private static final Pattern BODY_TAG = Pattern.compile("<body\\b[^>]*>", Pattern.CASE_INSENSITIVE);
   static final int MAX_CACHED = 64;
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(CampaignMessageSource.class);
 
   private final CampaignRecipients recipients;
-  private final TemplateEngine engine;
-  private final Templates templates;
-  private final Subscribers subscribers;
+  private final CampaignRenderer renderer;
   private final MailingLists lists;
   private final Organizations organizations;
   private final Unsubscribes unsubscribes;
   private final ReturnPath returnPath;
-  private final Map<Long, Rendering> compiled = new ConcurrentHashMap<>();
-
   private final WebVersions webVersions;
   private final SendingDomains domains;
   private final LinkTracking tracking;
   private final BulkSends bulkSends;
+  private final Subscribers subscribers;
+  private final Map<Long, Rendering> compiled = new ConcurrentHashMap<>();
 
-  CampaignMessageSource(CampaignRecipients recipients, TemplateEngine engine, Templates templates, Subscribers subscribers,
-      MailingLists lists, Organizations organizations, Unsubscribes unsubscribes, ReturnPath returnPath, WebVersions webVersions,
-      SendingDomains domains, LinkTracking tracking, BulkSends bulkSends) {
-    this.domains = domains;
-    this.tracking = tracking;
-    this.bulkSends = bulkSends;
-    this.webVersions = webVersions;
+  CampaignMessageSource(CampaignRecipients recipients, CampaignRenderer renderer, Subscribers subscribers, MailingLists lists,
+      Organizations organizations, Unsubscribes unsubscribes, ReturnPath returnPath, WebVersions webVersions, SendingDomains domains,
+      LinkTracking tracking, BulkSends bulkSends) {
     this.recipients = recipients;
-    this.engine = engine;
-    this.templates = templates;
+    this.renderer = renderer;
     this.subscribers = subscribers;
     this.lists = lists;
     this.organizations = organizations;
     this.unsubscribes = unsubscribes;
     this.returnPath = returnPath;
+    this.webVersions = webVersions;
+    this.domains = domains;
+    this.tracking = tracking;
+    this.bulkSends = bulkSends;
   }
 
   @Override
@@ -141,122 +125,107 @@ class CampaignMessageSource implements MessageSource {
   }
 
   private Content render(Rendering r, CampaignRecipients.Row row, Subscribers.Subscriber person, Wanted w) {
-    String unsubscribe = unsubscribes.link(row.organizationId(), row.subscriberId(), row.listId(), row.campaignId(), row.handedOffAt());
-    Map<String, Object> model = TemplateModel.builder()
-        .subscriber(person.email(), person.name(), person.fields(), person.createdAt())
-        .list(r.listName(row.listId()))
-        .campaign(r.content().name(), r.content().subject())
-        .organization(r.organizationName())
-        .links(unsubscribe, unsubscribes.preferencesLink(row.organizationId(), row.subscriberId(), row.handedOffAt()),
-            webVersions.link(row.campaignId(), row.id(), row.handedOffAt()))
-        .build();
-    String subject = r.subject().render(model).strip().replaceAll("[\\r\\n]+", " ");
+    Previews.Links links = links(row);
+    CampaignRenderer.Message rendered = renderer.render(r.compiled(), recipient(r, row, person, links));
+    CampaignRecipients.Content c = r.content();
     MessageBuilder message = new MessageBuilder()
-        .from(r.content().fromAddress(), blankToNull(r.content().fromName()))
+        .from(c.fromAddress(), blankToNull(c.fromName()))
         .to(row.address(), null)
-        .subject(subject)
+        .subject(rendered.subject())
         .messageId("c" + row.campaignId() + "." + row.id() + "@" + r.domain())
         .date(row.handedOffAt())
         // One-click needs https (RFC 8058): an installation whose public origin is plain http (a dev machine) offers mailto only.
-        .listUnsubscribe(unsubscribe.startsWith("https:") ? URI.create(unsubscribe) : null,
-            returnPath.address(w.messageId(), w.recipientId(), r.domain()), unsubscribe.startsWith("https:"))
+        .listUnsubscribe(links.unsubscribe().startsWith("https:") ? URI.create(links.unsubscribe()) : null,
+            returnPath.address(w.messageId(), w.recipientId(), r.domain()), links.unsubscribe().startsWith("https:"))
         .feedbackId(row.campaignId() + ":" + row.listId() + ":" + row.organizationId() + ":herald");
-    if (!r.content().replyTo().isBlank()) message.replyTo(r.content().replyTo(), null);
-    if (r.html() == null) {
-      message.text(r.text().render(model));
-    } else {
-      String html = r.inlinedOnce() ? r.html().render(model)
-          : CssInliner.inline(r.html().render(TemplateModel.withContent(model, r.body().render(model))));
-      String preheader = r.preheader() == null ? "" : r.preheader().render(model).strip();
-      if (!preheader.isEmpty()) html = withPreheader(html, preheader);
-      message.html(html).text(HtmlToText.convert(r.links() == null ? html : r.links().untracked(html)));
-    }
+    if (!c.replyTo().isBlank()) message.replyTo(c.replyTo(), null);
+    if (rendered.html() != null) message.html(rendered.html());
+    message.text(rendered.text());
     OutgoingMessage built = message.build();
-    byte[] bytes = r.links() == null ? built.bytes() : tracking.personalize(built.bytes(), w.messageId(), w.recipientId());
+    byte[] bytes = r.compiled().links() == null ? built.bytes() : tracking.personalize(built.bytes(), w.messageId(), w.recipientId());
     return new Content(bytes, built.smtpUtf8());
   }
 
-  /**
-   * The preheader as the first, hidden element of the body: inbox lists show it after the subject, the message does
-   * not.
-   */
-  static String withPreheader(String html, String preheader) {
-    String hidden = "<div style=\"display:none;max-height:0;overflow:hidden;mso-hide:all\" aria-hidden=\"true\">"
-        + HtmlUtils.htmlEscape(preheader) + "</div>";
-    Matcher body = BODY_TAG.matcher(html);
-    return body.find() ? html.substring(0, body.end()) + hidden + html.substring(body.end()) : hidden + html;
+  /** A ledger row's own links, their expiries counted from its hand-off: the same on every call. */
+  Previews.Links links(CampaignRecipients.Row row) {
+    return new Previews.Links(unsubscribes.link(row.organizationId(), row.subscriberId(), row.listId(), row.campaignId(), row.handedOffAt()),
+        unsubscribes.preferencesLink(row.organizationId(), row.subscriberId(), row.handedOffAt()),
+        webVersions.link(row.campaignId(), row.id(), row.handedOffAt()));
   }
 
-  private Rendering rendering(long campaignId) {
+  /** Whom a ledger row's message is for, with these links. */
+  CampaignRenderer.Recipient recipient(Rendering r, CampaignRecipients.Row row, Subscribers.Subscriber person, Previews.Links links) {
+    return CampaignRenderer.Recipient.of(person, r.listName(row.listId()), r.organizationName(), links);
+  }
+
+  Rendering rendering(long campaignId) {
     Rendering r = compiled.get(campaignId);
     if (r != null) return r;
     if (compiled.size() >= MAX_CACHED) compiled.clear(); // campaigns sending at once are few; old ones fall out
     return compiled.computeIfAbsent(campaignId, this::compile);
   }
 
-  /** A campaign compiled once for all its recipients. {@code html} null: a plain-text campaign ({@code text}). */
-  record Rendering(CampaignRecipients.Content content, String domain, String organizationName, CompiledTemplate subject,
-      CompiledTemplate preheader, CompiledTemplate html, boolean inlinedOnce, CompiledTemplate body, CompiledTemplate text,
-      Map<Long, String> listNames, MailingLists lists, CampaignLinks links) {
+  /** A campaign compiled once for all its recipients, with what its messages need besides. */
+  record Rendering(CampaignRecipients.Content content, CampaignRenderer.Compiled compiled, String domain, String organizationName,
+      Map<Long, String> listNames, MailingLists lists) {
     String listName(long listId) {
       return listNames.computeIfAbsent(listId, id -> lists.basic(content.organizationId(), id).map(MailingLists.MailingList::name).orElse(""));
     }
+
+    CampaignLinks links() {
+      return compiled.links();
+    }
+  }
+
+  /** What the campaign renders from: its content as fixed at its start, its snippets as fixed at its first hand-off. */
+  static CampaignRenderer.Sources sources(CampaignRecipients.Content c) {
+    return new CampaignRenderer.Sources(c.organizationId(), c.name(), c.subject(), c.preheader(),
+        TextEnum.fromText(ContentFormat.class, c.bodyFormat()), c.body(), c.templateSource(), c.snippets());
+  }
+
+  /**
+   * Fixes the campaign's tracking host and included snippets, unless they are already (see the class comment); the
+   * hand-off calls it before its first chunk, and a render of a campaign started before there was a hand-off to do it
+   * does it then.
+   */
+  void fixRendering(long campaignId) {
+    if (recipients.renderingFixed(campaignId)) return;
+    CampaignRecipients.Content c = recipients.content(campaignId).orElseThrow(() -> new IllegalStateException("no campaign " + campaignId));
+    if (c.renderingFixed()) return;
+    String host = c.trackOpens() || c.trackClicks()
+        ? domains.verifiedDomainFor(c.organizationId(), c.fromAddress()).map(domains::trackingHost).orElse(null) : null;
+    recipients.fixRendering(campaignId, host, renderer.includedSnippets(sources(c)));
   }
 
   private Rendering compile(long campaignId) {
     CampaignRecipients.Content c = recipients.content(campaignId)
-        .orElseThrow(() -> new IllegalStateException("no campaign " + campaignId));
-    long org = c.organizationId();
-    SnippetLookup snippets = name -> templates.list(org, TemplateKind.SNIPPET).stream().filter(t -> t.name().equals(name))
-        .map(Templates.Template::source).findFirst();
+        .filter(CampaignRecipients.Content::renderingFixed)
+        .orElseGet(() -> {
+          fixRendering(campaignId);
+          return recipients.content(campaignId).orElseThrow();
+        });
     String domain = IDN.toASCII(c.fromAddress().substring(c.fromAddress().lastIndexOf('@') + 1)).toLowerCase(java.util.Locale.ROOT);
-    String organizationName = organizations.name(org).orElse("");
-    CompiledTemplate subject = engine.compile(c.subject(), snippets);
-    CompiledTemplate preheader = c.preheader().isBlank() ? null : engine.compile(c.preheader(), snippets);
-    Map<Long, String> listNames = new ConcurrentHashMap<>();
-    if ("text".equals(c.bodyFormat())) {
-      return new Rendering(c, domain, organizationName, subject, preheader, null, false, null, engine.compile(c.body(), snippets),
-          listNames, lists, null);
-    }
-    String trackingHost = c.trackOpens() || c.trackClicks()
-        ? domains.verifiedDomainFor(org, c.fromAddress()).map(domains::trackingHost).orElse(null) : null;
-    String body = "markdown".equals(c.bodyFormat()) ? Markdown.toHtml(c.body()) : c.body();
-    String template = c.templateSource() == null || c.templateSource().isBlank() ? "{{ content }}" : c.templateSource();
-    Matcher tag = CONTENT_TAG.matcher(template);
-    int tags = 0, uses = 0;
-    while (tag.find()) tags++;
-    for (Matcher use = CONTENT_USE.matcher(template); use.find(); ) uses++;
-    if (tags == 1 && uses == 1) {
-      // The body takes the tag's place in the source, so the template's CSS reaches the body's elements, inlined once.
-      Matcher one = CONTENT_TAG.matcher(template);
-      one.find();
-      String combined = CssInliner.inline(template.substring(0, one.start()) + body + template.substring(one.end()));
-      CampaignLinks links = tracked(c, trackingHost, combined, null);
-      return new Rendering(c, domain, organizationName, subject, preheader,
-          engine.compileHtml(links == null ? combined : links.html(), snippets), true, null, null, listNames, lists, links);
-    }
-    CampaignLinks links = tracked(c, trackingHost, template, body);
-    return new Rendering(c, domain, organizationName, subject, preheader, engine.compileHtml(links == null ? template : links.html(), snippets),
-        false, engine.compileHtml(links == null ? body : links.body(), snippets), null, listNames, lists, links);
-  }
-
-  /**
-   * The campaign's tracked sources, with its links stored once for its bulk message; null when it tracks nothing (or
-   * its domain is no longer verified: nothing to name the tracking host after, and the send fails at signing anyway).
-   */
-  private CampaignLinks tracked(CampaignRecipients.Content c, String trackingHost, String html, String body) {
-    if (!(c.trackOpens() || c.trackClicks()) || trackingHost == null) return null;
-    CampaignLinks links;
+    CampaignRenderer.Compiled compiled;
     try {
-      links = body == null ? CampaignLinks.of(html, trackingHost, c.trackOpens(), c.trackClicks())
-          : CampaignLinks.of(html, body, trackingHost, c.trackOpens(), c.trackClicks());
+      compiled = renderer.compile(sources(c), tracking(c));
     } catch (IllegalArgumentException e) {
       // An installation without a dotted host name (localhost) has nowhere to count clicks: the mail goes untracked.
       log.warn("Campaign {} is sent without tracking: {}", c.id(), e.getMessage());
-      return null;
+      compiled = renderer.compile(sources(c), CampaignRenderer.Tracking.NONE);
     }
-    if (c.messageId() != null) bulkSends.track(c.messageId(), c.trackOpens(), c.trackClicks(), links.links());
-    return links;
+    if (compiled.links() != null && c.messageId() != null) {
+      bulkSends.track(c.messageId(), c.trackOpens(), c.trackClicks(), compiled.links().links());
+    }
+    return new Rendering(c, compiled, domain, organizations.name(c.organizationId()).orElse(""), new ConcurrentHashMap<>(), lists);
+  }
+
+  /**
+   * The campaign's tracking: none when it tracks nothing or has no tracking host (its domain was not verified when it
+   * was handed off: the send fails at signing anyway).
+   */
+  private static CampaignRenderer.Tracking tracking(CampaignRecipients.Content c) {
+    if (!(c.trackOpens() || c.trackClicks()) || c.trackingHost() == null) return CampaignRenderer.Tracking.NONE;
+    return new CampaignRenderer.Tracking(c.trackingHost(), c.trackOpens(), c.trackClicks());
   }
 
   private static String blankToNull(String s) {

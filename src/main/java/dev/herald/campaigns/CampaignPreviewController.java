@@ -24,7 +24,8 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 /**
  * A campaign as a chosen subscriber gets it: the HTML in a sandboxed frame served from {@code /p/preview/campaign}
  * (see {@link PreviewFrames}), the text part beside it, or the template error with its line and column instead; and a
- * test send of that rendering to a few addresses through the queue, marked as a test.
+ * test send of that rendering to a few addresses through the queue, marked as a test. The rendering is
+ * {@link CampaignRenderer}'s, the one delivery uses: a person in the campaign's ledger is drawn as their message.
  */
 @PanelController
 class CampaignPreviewController {
@@ -58,7 +59,7 @@ class CampaignPreviewController {
     model.addAttribute("subscriber", person);
     model.addAttribute("q", q);
     if (!q.isBlank()) model.addAttribute("matches", subscribers.search(org.id(), q.strip(), null, null, 0, SEARCH_RESULTS).items());
-    Previews.Preview rendered = previews.render(c, org.name(), person, null);
+    Previews.Preview rendered = previews.draw(c, org.name(), person).preview();
     switch (rendered) {
       case Previews.Preview.Rendered r -> model.addAttribute("rendered", r);
       case Previews.Preview.Failed f -> model.addAttribute("failed", f);
@@ -79,7 +80,7 @@ class CampaignPreviewController {
       return;
     }
     Subscribers.Subscriber person = previews.subscriber(ticket.orgId(), ticket.subscriberId()).orElse(null);
-    Previews.Preview p = previews.render(c, organizations.name(ticket.orgId()).orElse(""), person, null);
+    Previews.Preview p = previews.draw(c, organizations.name(ticket.orgId()).orElse(""), person).preview();
     if (p instanceof Previews.Preview.Rendered r) frames.write(response, r.html(), true);
     else response.sendError(HttpServletResponse.SC_NOT_FOUND);
   }
@@ -95,12 +96,10 @@ class CampaignPreviewController {
     Campaign c = find(org, id);
     List<String> addresses = addresses(to);
     Subscribers.Subscriber person = previews.subscriber(org.id(), subscriber).orElse(null);
-    Previews.Preview p = previews.render(c, org.name(), person, null);
-    if (!(p instanceof Previews.Preview.Rendered r)) {
-      throw Refused.invalid("to", "The campaign cannot be rendered: fix the error shown above first.");
-    }
-    TestMessages.TestMessage message = new TestMessages.TestMessage(c.fromAddress(), c.fromName(), c.replyTo(), "[Test] " + r.subject(),
-        r.html(), r.text(), List.of("campaign-" + c.id()));
+    CampaignRenderer.Message m = previews.draw(c, org.name(), person).message();
+    if (m == null) throw Refused.invalid("to", "The campaign cannot be rendered: fix the error shown above first.");
+    TestMessages.TestMessage message = new TestMessages.TestMessage(c.fromAddress(), c.fromName(), c.replyTo(), "[Test] " + m.subject(),
+        m.html(), m.text(), List.of("campaign-" + c.id()));
     try {
       tests.send(org.id(), message, addresses);
     } catch (Refused refused) {

@@ -7,19 +7,25 @@ import dev.herald.content.ContentFormat;
 import dev.herald.content.Previews;
 import dev.herald.content.Templates;
 import dev.herald.platform.HeraldProperties;
-import dev.herald.platform.TextEnum;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * A campaign drawn for one person with {@link Previews}: for the preview pages, a test send and the web version. Before
- * the start the campaign template is read as it is now; once started, the copy the campaign took at its start, which is
- * what its recipients get.
+ * A campaign drawn for one person with {@link CampaignRenderer}, the rendering delivery uses: for the preview pages, a
+ * test send and the web version. Before the start the campaign template and snippets are read as they are now; once
+ * started, the copies the campaign fixed, which is what its recipients get. A person who is in the campaign's ledger
+ * is drawn exactly as their message (their list, their own links); anyone else, or a sample person, with inert links.
+ * Previews are never tracked.
  */
 @Component
 class CampaignPreviews {
-  private final Previews previews;
+  private final CampaignRenderer renderer;
+  private final CampaignMessageSource source;
+  private final CampaignRecipients recipients;
+  private final Campaigns campaigns;
   private final Templates templates;
   private final Subscribers subscribers;
   private final MailingLists lists;
@@ -27,9 +33,12 @@ class CampaignPreviews {
   private final HeraldProperties properties;
   private final JdbcClient jdbc;
 
-  CampaignPreviews(Previews previews, Templates templates, Subscribers subscribers, MailingLists lists, DoubleOptIn optIn,
-      HeraldProperties properties, JdbcClient jdbc) {
-    this.previews = previews;
+  CampaignPreviews(CampaignRenderer renderer, CampaignMessageSource source, CampaignRecipients recipients, Campaigns campaigns,
+      Templates templates, Subscribers subscribers, MailingLists lists, DoubleOptIn optIn, HeraldProperties properties, JdbcClient jdbc) {
+    this.renderer = renderer;
+    this.source = source;
+    this.recipients = recipients;
+    this.campaigns = campaigns;
     this.templates = templates;
     this.subscribers = subscribers;
     this.lists = lists;
@@ -38,33 +47,42 @@ class CampaignPreviews {
     this.jdbc = jdbc;
   }
 
-  /**
-   * As the subscriber (null or not found: a sample person) gets it, through the first list of the campaign they are
-   * subscribed to. The links are the person's preference centre and, for a ledger row, its web version; the preview
-   * of a sample person gets inert ones.
-   */
-  Previews.Preview render(Campaign campaign, String organizationName, Subscribers.Subscriber subscriber, String webVersion) {
-    String listName = listName(campaign, subscriber);
+  /** As the subscriber (null: a sample person) gets it; see the class comment. */
+  CampaignRenderer.Drawn draw(Campaign campaign, String organizationName, Subscribers.Subscriber subscriber) {
+    Optional<CampaignRecipients.Row> row = subscriber == null || !(campaign.state().started() || campaign.state().ended())
+        ? Optional.empty() : ledgerRow(campaign.id(), subscriber.id());
+    if (row.isPresent()) return draw(campaign, organizationName, subscriber, row.get());
+    Subscribers.Subscriber person = subscriber == null ? Previews.SAMPLE : subscriber;
     String preferences = subscriber == null ? properties.publicLink("/p/preferences")
         : optIn.preferencesLink(campaign.organizationId(), subscriber.id());
-    Previews.Links links = new Previews.Links(preferences, preferences, webVersion == null ? properties.publicLink("/p/web") : webVersion);
-    Previews.Draft draft = new Previews.Draft(campaign.name(), campaign.subject(), campaign.preheader(),
-        ContentFormat.parse("bodyFormat", campaign.bodyFormat()), campaign.body(), templateSource(campaign).orElse(null));
-    return previews.render(campaign.organizationId(), organizationName, draft, subscriber, listName, links);
+    Previews.Links inert = new Previews.Links(preferences, preferences, properties.publicLink("/p/web"));
+    return renderer.draw(sources(campaign), CampaignRenderer.Recipient.of(person, listName(campaign, subscriber), organizationName, inert));
   }
 
-  /** A row of a campaign's ledger: whose it is. */
-  record LedgerEntry(long organizationId, long campaignId, long subscriberId) {}
+  /** The web version of a ledger row: that person's message, untracked; empty when the row, campaign or person is gone. */
+  Optional<CampaignRenderer.Drawn> webVersion(long campaignId, long ledgerId, java.util.function.LongFunction<String> organizationName) {
+    CampaignRecipients.Row row = recipients.rows(List.of(ledgerId)).get(ledgerId);
+    if (row == null || row.campaignId() != campaignId) return Optional.empty();
+    Optional<Campaign> campaign = campaigns.find(row.organizationId(), campaignId);
+    Optional<Subscribers.Subscriber> person = subscribers.find(row.organizationId(), row.subscriberId());
+    if (campaign.isEmpty() || person.isEmpty()) return Optional.empty();
+    return Optional.of(draw(campaign.get(), organizationName.apply(row.organizationId()), person.get(), row));
+  }
 
-  Optional<LedgerEntry> ledgerEntry(long campaignId, long ledgerId) {
-    return jdbc.sql("""
-        select c.organization_id, r.campaign_id, r.subscriber_id from campaign_recipient r join campaign c on c.id = r.campaign_id
-        where r.id = ? and r.campaign_id = ?""").params(ledgerId, campaignId)
-        .query((rs, n) -> new LedgerEntry(rs.getLong(1), rs.getLong(2), rs.getLong(3))).optional();
+  private CampaignRenderer.Drawn draw(Campaign campaign, String organizationName, Subscribers.Subscriber person, CampaignRecipients.Row row) {
+    String listName = lists.basic(campaign.organizationId(), row.listId()).map(MailingLists.MailingList::name).orElse("");
+    return renderer.draw(sources(campaign), CampaignRenderer.Recipient.of(person, listName, organizationName, source.links(row)));
   }
 
   Optional<Subscribers.Subscriber> subscriber(long orgId, long subscriberId) {
     return subscriberId <= 0 ? Optional.empty() : subscribers.find(orgId, subscriberId);
+  }
+
+  /** The person's first row in the campaign's ledger (a person is in it once, unless they have two addresses' rows). */
+  private Optional<CampaignRecipients.Row> ledgerRow(long campaignId, long subscriberId) {
+    return jdbc.sql("select id from campaign_recipient where campaign_id = ? and subscriber_id = ? order by id limit 1")
+        .params(campaignId, subscriberId).query(Long.class).optional()
+        .map(id -> recipients.rows(List.of(id)).get(id));
   }
 
   private String listName(Campaign campaign, Subscribers.Subscriber subscriber) {
@@ -75,13 +93,16 @@ class CampaignPreviews {
         .map(MailingLists.MailingList::name).orElse("");
   }
 
-  private Optional<String> templateSource(Campaign campaign) {
-    if (campaign.templateId() == null) return Optional.empty();
-    if (campaign.state().started() || campaign.state().ended()) {
-      Optional<String> copied = jdbc.sql("select template_source from campaign where id = ? and template_source is not null")
-          .param(campaign.id()).query(String.class).optional();
-      if (copied.isPresent()) return copied;
-    }
-    return templates.find(campaign.organizationId(), campaign.templateId()).map(Templates.Template::source);
+  /**
+   * What the campaign renders from: once started, the template source copied at its start and the snippets fixed at
+   * its first hand-off; before, the template and snippets as they are now.
+   */
+  private CampaignRenderer.Sources sources(Campaign c) {
+    boolean started = c.state().started() || c.state().ended();
+    Map<String, String> snippets = started ? recipients.content(c.id()).map(CampaignRecipients.Content::snippets).orElse(null) : null;
+    String template = started && c.templateSource() != null ? c.templateSource()
+        : c.templateId() == null ? null : templates.find(c.organizationId(), c.templateId()).map(Templates.Template::source).orElse(null);
+    return new CampaignRenderer.Sources(c.organizationId(), c.name(), c.subject(), c.preheader(),
+        ContentFormat.parse("bodyFormat", c.bodyFormat()), c.body(), template, snippets);
   }
 }

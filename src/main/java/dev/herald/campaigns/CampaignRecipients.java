@@ -73,19 +73,29 @@ public class CampaignRecipients {
     return rows;
   }
 
-  /** A campaign's content and sender as fixed at its start (the template's source was copied then). */
+  /**
+   * A campaign's content and sender as fixed at its start (the template's source was copied then), and what its
+   * rendering was fixed with at its first hand-off ({@code snippets} null and {@code trackingHost} meaningless until
+   * then, {@code trackingHost} null: untracked).
+   */
   record Content(long id, long organizationId, String name, String subject, String preheader, String fromAddress, String fromName,
       String replyTo, String templateSource, String body, String bodyFormat, Instant updatedAt, Long messageId, boolean trackOpens,
-      boolean trackClicks) {}
+      boolean trackClicks, String trackingHost, Map<String, String> snippets) {
+    boolean renderingFixed() {
+      return snippets != null;
+    }
+  }
 
   Optional<Content> content(long campaignId) {
     return jdbc.sql("""
         select id, organization_id, name, subject, preheader, from_address, from_name, reply_to, template_source, body, body_format,
-          updated_at, message_id, track_opens, track_clicks from campaign where id = ?""")
+          updated_at, message_id, track_opens, track_clicks, tracking_host, rendering_fixed_at is not null, snippet_names, snippet_sources
+        from campaign where id = ?""")
         .param(campaignId)
         .query((rs, i) -> new Content(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
             rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11), rs.getTimestamp(12).toInstant(),
-            rs.getObject(13, Long.class), rs.getBoolean(14), rs.getBoolean(15)))
+            rs.getObject(13, Long.class), rs.getBoolean(14), rs.getBoolean(15), rs.getString(16),
+            rs.getBoolean(17) ? snippets((String[]) rs.getArray(18).getArray(), (String[]) rs.getArray(19).getArray()) : null))
         .optional();
   }
 
@@ -100,5 +110,28 @@ public class CampaignRecipients {
         .param(sourceRef)
         .query((rs, i) -> new LedgerEntry(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)))
         .optional();
+  }
+
+  private static Map<String, String> snippets(String[] names, String[] sources) {
+    Map<String, String> snippets = new HashMap<>();
+    for (int i = 0; i < names.length; i++) snippets.put(names[i], sources[i]);
+    return Map.copyOf(snippets);
+  }
+
+  boolean renderingFixed(long campaignId) {
+    return jdbc.sql("select rendering_fixed_at is not null from campaign where id = ?").param(campaignId).query(Boolean.class).single();
+  }
+
+  /**
+   * Fixes what the campaign's rendering depends on outside it, unless that was done already (by another node, say):
+   * the first write wins and every later render reads it.
+   */
+  void fixRendering(long campaignId, String trackingHost, Map<String, String> snippets) {
+    List<String> names = snippets.keySet().stream().sorted().toList();
+    jdbc.sql("""
+        update campaign set rendering_fixed_at = now(), tracking_host = ?, snippet_names = ?, snippet_sources = ?
+        where id = ? and rendering_fixed_at is null""")
+        .params(trackingHost, names.toArray(String[]::new), names.stream().map(snippets::get).toArray(String[]::new), campaignId)
+        .update();
   }
 }

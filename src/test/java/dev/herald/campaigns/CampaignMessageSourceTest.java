@@ -70,6 +70,9 @@ class CampaignMessageSourceTest {
   @Autowired Subscribers subscribers;
   @Autowired Suppressions suppressions;
   @Autowired CampaignMessageSource source;
+  @Autowired CampaignPreviews previews;
+  @Autowired Campaigns campaigns;
+  @Autowired dev.herald.tenancy.Organizations organizationNames;
   @TempDir Path dir;
   static int counter;
 
@@ -205,6 +208,11 @@ class CampaignMessageSourceTest {
     MimeLint.check(annBytes, false);
   }
 
+  /** A decoded MIME text part with its lines as they were written (MIME ends them with CRLF). */
+  static String lines(String part) {
+    return part.replace("\r\n", "\n");
+  }
+
   static String decodedHtml(byte[] bytes) {
     return decodedPart(bytes, "text/html");
   }
@@ -267,5 +275,29 @@ class CampaignMessageSourceTest {
     assertThat(reply(cancelled.message(), "gil@four.example")).isEqualTo("Not sent: the campaign was cancelled");
     assertThat(captured("fay@four.example")).isEmpty();
     assertThat(captured("gil@four.example")).isEmpty();
+  }
+
+  @Test
+  void the_preview_the_test_send_and_the_web_version_are_the_message_the_subscriber_got() throws Exception {
+    Setup s = campaign("ida@eight.example");
+    bulk.release(s.message());
+    waitFor("delivered", () -> "delivered".equals(states(s.message()).get("ida@eight.example")));
+    List<String> delivered = captured("ida@eight.example");
+    assertThat(delivered).hasSize(1);
+    byte[] mail = delivered.getFirst().getBytes(StandardCharsets.ISO_8859_1);
+    String subject = new jakarta.mail.internet.MimeMessage(null, new java.io.ByteArrayInputStream(mail)).getSubject();
+
+    long subscriber = jdbc.sql("select subscriber_id from campaign_recipient where id = ?").param(s.refs().get("ida@eight.example"))
+        .query(Long.class).single();
+    Campaign campaign = campaigns.find(s.org(), s.campaign()).orElseThrow();
+    String orgName = organizationNames.name(s.org()).orElseThrow();
+    CampaignRenderer.Message preview = previews.draw(campaign, orgName, subscribers.find(s.org(), subscriber).orElseThrow())
+        .message();
+    assertThat(preview.subject()).isEqualTo(subject).isEqualTo("Hello Ida");
+    assertThat(preview.html()).as("the HTML part, the person's own links included").isEqualTo(lines(decodedHtml(mail)));
+    assertThat(preview.text()).isEqualTo(lines(decodedPart(mail, "text/plain")));
+    CampaignRenderer.Message web = previews.webVersion(s.campaign(), s.refs().get("ida@eight.example"), org -> orgName)
+        .orElseThrow().message();
+    assertThat(web.html()).isEqualTo(lines(decodedHtml(mail)));
   }
 }

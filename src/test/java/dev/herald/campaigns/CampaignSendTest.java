@@ -102,6 +102,8 @@ class CampaignSendTest {
     assertThat(lease.jobId()).isEqualTo(c.id());
 
     assertThat(handOff.step(lease)).isEqualTo(CampaignHandOff.Step.MORE);
+    assertThat(jdbc.sql("select rendering_fixed_at is not null from campaign where id = ?").param(c.id()).query(Boolean.class).single())
+        .as("the rendering (tracking host, snippets) is fixed with the first chunk").isTrue();
     assertThat(ledger(c)).containsEntry(LedgerState.HANDED_OFF, 10L).containsEntry(LedgerState.PENDING, 15L);
     assertThat(queue.states(c.messageId())).containsExactly(Map.entry(RecipientState.QUEUED, 10L));
     assertThat(handOff.step(lease)).isEqualTo(CampaignHandOff.Step.MORE);

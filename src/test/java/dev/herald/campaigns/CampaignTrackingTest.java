@@ -72,6 +72,9 @@ class CampaignTrackingTest {
   @Autowired Subscribers subscribers;
   @Autowired CampaignMessageSource source;
   @Autowired LinkTracking tracking;
+  @Autowired CampaignPreviews previews;
+  @Autowired Campaigns campaigns;
+  @Autowired dev.herald.tenancy.Organizations organizationNames;
   @TempDir Path dir;
   static int counter;
 
@@ -86,8 +89,15 @@ class CampaignTrackingTest {
 
   /** A campaign with the body above and these tracking options, handed off to a held queue. */
   Setup campaign(String template, boolean opens, boolean clicks, String... people) {
+    return campaign(template, Map.of(), opens, clicks, people);
+  }
+
+  /** Also with these snippets of the organization, by name. */
+  Setup campaign(String template, Map<String, String> snippets, boolean opens, boolean clicks, String... people) {
     counter++;
     long org = organizations.create("Tracking Co " + counter, "send").id();
+    snippets.forEach((name, source) -> jdbc.sql("insert into template (organization_id, kind, name, format, source) values (?, 'snippet', ?, 'html', ?)")
+        .params(org, name, source).update());
     String domain = "track-" + counter + ".example";
     Map<String, String> dns = new TestSendingDomains(sendingDomains, jdbc).verifiedSigning(org, domain);
     SendingDomains.VerifiedDomain verified = sendingDomains.verifiedDomainFor(org, "news@" + domain).orElseThrow();
@@ -291,5 +301,79 @@ class CampaignTrackingTest {
         .containsExactly("https://shop.example/spring?a=1&b=2", "https://shop.example/autumn");
     assertThat(tracking.personalize(unpersonalized, 1, 2)).isNotEqualTo(unpersonalized);
     assertThat(bytes(h)).isEqualTo(bytes);
+  }
+
+  static final String FOOTER = """
+      <p><a href="https://shop.example/footer">Footer</a> <a href="{{ unsubscribe_url }}">Unsubscribe</a>
+      <a href="mailto:help@shop.example">Help</a> <a href="https://shop.example/quiet" data-herald-track="off">Quiet</a>
+      <a href="https://shop.example/?e={{ subscriber.email }}">Yours</a> {% include 'social' %}</p>""";
+
+  @Test
+  void links_in_snippets_are_tracked_in_the_campaigns_numbering_and_an_edited_snippet_changes_no_message() {
+    Setup s = campaign("<html><body>{{ content }}{% include 'footer' %}</body></html>",
+        Map.of("footer", FOOTER, "social", "<a href=\"https://social.example/shop\">Follow</a>"), true, true, "ivy@nine.example");
+    MessageSource.Wanted ivy = wanted(s, "ivy@nine.example");
+    byte[] bytes = bytes(ivy);
+    Document html = Jsoup.parse(decodedHtml(bytes));
+    String click = "https://" + s.trackingHost() + LinkTracking.CLICK_PATH;
+    assertThat(links(s.message())).as("the body's links, then the snippets' (a snippet in a snippet too)").containsExactly(
+        "https://shop.example/spring?a=1&b=2", "https://shop.example/autumn", "https://shop.example/footer", "https://social.example/shop");
+    assertThat(href(html, "Footer")).isEqualTo(click + tracking.token(s.message(), ivy.recipientId(), 3));
+    assertThat(href(html, "Follow")).isEqualTo(click + tracking.token(s.message(), ivy.recipientId(), 4));
+    assertThat(href(html, "Unsubscribe")).startsWith("https://news.herald.test/p/unsubscribe?token=");
+    assertThat(href(html, "Help")).isEqualTo("mailto:help@shop.example");
+    assertThat(href(html, "Quiet")).isEqualTo("https://shop.example/quiet");
+    assertThat(href(html, "Yours")).isEqualTo("https://shop.example/?e=ivy@nine.example");
+    assertThat(html.select("img[src*=" + LinkTracking.OPEN_PATH + "]")).as("one pixel, not one per snippet").hasSize(1);
+    assertThat(decodedPart(bytes, "text/plain")).contains("https://shop.example/footer", "https://social.example/shop")
+        .doesNotContain(LinkTracking.CLICK_PATH);
+
+    jdbc.sql("update template set source = '<p><a href=\"https://elsewhere.example/\">Elsewhere</a></p>' where organization_id = ? and name = 'footer'")
+        .param(s.org()).update();
+    source.forget(s.campaign());
+    assertThat(bytes(ivy)).as("the snippets were fixed for the campaign when it was first rendered").isEqualTo(bytes);
+    assertThat(links(s.message())).hasSize(4).doesNotContain("https://elsewhere.example/");
+    MimeLint.check(bytes, false);
+  }
+
+  @Test
+  void the_tracking_host_is_fixed_for_the_campaign_so_a_flip_of_the_domains_tracking_check_changes_no_message() {
+    Setup s = campaign(CampaignMessageSourceTest.TEMPLATE, true, true, "jay@ten.example");
+    MessageSource.Wanted jay = wanted(s, "jay@ten.example");
+    byte[] first = bytes(jay);
+    SendingDomains.VerifiedDomain domain = sendingDomains.verifiedDomainFor(s.org(), "news@" + s.domain()).orElseThrow();
+    jdbc.sql("""
+        insert into domain_record_check (domain_id, record, state, checked_at) values (?, 'tracking', 'ok', now())
+        on conflict (domain_id, record) do update set state = 'ok'""").param(domain.id()).update();
+    assertThat(sendingDomains.trackingHost(domain)).as("the domain's own tracking host now checks ok").isEqualTo("track." + s.domain())
+        .isNotEqualTo(s.trackingHost());
+    source.forget(s.campaign());
+    assertThat(bytes(jay)).as("compiled again after the flip: the same bytes").isEqualTo(first);
+    assertThat(href(Jsoup.parse(decodedHtml(first)), "Shop")).startsWith("https://" + s.trackingHost() + LinkTracking.CLICK_PATH);
+
+    jdbc.sql("update domain_record_check set state = 'missing' where domain_id = ? and record = 'tracking'").param(domain.id()).update();
+    source.forget(s.campaign());
+    assertThat(bytes(jay)).as("and flipped back").isEqualTo(first);
+  }
+
+  @Test
+  void the_preview_of_a_tracked_campaign_is_the_recipients_message_with_the_links_as_written() throws Exception {
+    Setup s = campaign("<html><body>{{ content }}{% include 'footer' %}</body></html>",
+        Map.of("footer", FOOTER, "social", "<a href=\"https://social.example/shop\">Follow</a>"), true, true, "kim@eleven.example");
+    MessageSource.Wanted kim = wanted(s, "kim@eleven.example");
+    byte[] mail = bytes(kim);
+    long subscriber = jdbc.sql("select subscriber_id from campaign_recipient where id = ?").param(kim.ref()).query(Long.class).single();
+    CampaignRenderer.Message preview = previews.draw(campaigns.find(s.org(), s.campaign()).orElseThrow(),
+        organizationNames.name(s.org()).orElseThrow(), subscribers.find(s.org(), subscriber).orElseThrow()).message();
+
+    // The delivered HTML with each tracked link put back as written and the pixel taken out is the preview's.
+    List<String> urls = links(s.message());
+    String delivered = java.util.regex.Pattern.compile("https://" + java.util.regex.Pattern.quote(s.trackingHost()) + "/t/c/([a-z2-7]{45})")
+        .matcher(CampaignMessageSourceTest.lines(decodedHtml(mail))).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(
+            org.springframework.web.util.HtmlUtils.htmlEscape(urls.get(tracking.verify(m.group(1)).orElseThrow().link() - 1))))
+        .replaceAll("<img src=\"https://" + java.util.regex.Pattern.quote(s.trackingHost()) + "/t/o/[a-z2-7]{45}\"[^>]*>", "");
+    assertThat(preview.html()).isEqualTo(delivered).doesNotContain(s.trackingHost());
+    assertThat(preview.text()).isEqualTo(CampaignMessageSourceTest.lines(decodedPart(mail, "text/plain")));
+    assertThat(preview.subject()).isEqualTo(new jakarta.mail.internet.MimeMessage(null, new java.io.ByteArrayInputStream(mail)).getSubject());
   }
 }

@@ -1,8 +1,12 @@
-package dev.herald.content;
+package dev.herald.campaigns;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.audiences.Subscribers;
+import dev.herald.content.ContentFormat;
+import dev.herald.content.Previews;
+import dev.herald.content.SnippetLookup;
+import dev.herald.content.TestTemplateEngines;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -10,15 +14,15 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
- * A preview with the real template engine: the subject and body personalized, the body's format converted after the
+ * The renderer as templates' previews reach it (the {@link Previews} port), with the real template engine: the subject and body personalized, the body's format converted after the
  * template language ran, wrapped by its campaign template, the preheader first, the text part; and each part's error
  * with its place.
  */
-class PreviewsTest {
+class CampaignRendererTest {
   static final Subscribers.Subscriber ANN = new Subscribers.Subscriber(7, "ann@one.example", false, "Ann", Map.of("city", "Lyon"),
       List.of(), "test", Instant.parse("2026-01-02T03:04:05Z"), Instant.parse("2026-01-02T03:04:05Z"), List.of());
   static final Previews.Links LINKS = new Previews.Links("https://u.example/unsub", "https://u.example/prefs", "https://u.example/web");
-  final Previews previews = new Previews(new TemplateEngine(TemplateEngineTest.LIMITS),
+  final Previews previews = new CampaignRenderer(TestTemplateEngines.engine(),
       (java.util.function.LongFunction<SnippetLookup>) org -> name -> name.equals("footer") ? Optional.of("<p>Bye from {{ organization.name }}</p>") : Optional.empty());
 
   Previews.Preview render(String subject, ContentFormat format, String body, String template, Subscribers.Subscriber who) {
