@@ -20,7 +20,58 @@ final class Dsn {
   private static final Pattern SAID_REPLY = Pattern.compile("(?:said|says|replied|answered|reply|response|error|<<<|\\]:|\\):|>:)\\s*:?\\s*\"?([245]\\d\\d)(?:[ -])");
   private static final Pattern ROBOT = Pattern.compile("^(?:mailer-daemon|postmaster|mail-daemon|maildaemon|mailer_daemon|bounce[s]?|double-bounce|no-?reply|root|abuse)@", Pattern.CASE_INSENSITIVE);
 
+  /** The SMTP command a failure answered, as MTAs write it ("in reply to end of DATA command", ">>> RCPT To:"...). */
+  private static final Pattern COMMAND = Pattern.compile("in reply to (?:the )?(rcpt to|mail from|end of data|data|helo|ehlo|connect)"
+      + "|after (rcpt to|rcpt|mail from|end of data|data|initial connection|connect|helo|ehlo)|>>> ?(rcpt to|mail from|helo|ehlo)"
+      + "|smtp command:? ?-*:? ?(rcpt to|mail from|data|helo|ehlo)|did not like our (rcpt to|mail from|data)", Pattern.CASE_INSENSITIVE);
+  /** A line that starts quoted header fields (of the returned original or of a report): words after it are not the MTA's. */
+  private static final Pattern QUOTED_HEADERS = Pattern.compile("(?im)^[ \\t>]*(?:received|return-path|dkim-signature|authentication-results|received-spf|"
+      + "x-[a-z0-9-]{1,40}|message-id|content-type|mime-version|reporting-mta|arrival-date|final-recipient|original-recipient|"
+      + "arc-[a-z-]{1,20}):");
+
   private Dsn() {}
+
+  /** The last command named in {@code text}: "data", "rcpt", "mail", "helo" (connection and greeting), or "". */
+  static String command(String text) {
+    Matcher m = COMMAND.matcher(ReplyClassifier.normalize(text.length() > 4 * CONTEXT ? text.substring(0, 4 * CONTEXT) : text));
+    String last = "";
+    while (m.find()) {
+      for (int g = 1; g <= m.groupCount(); g++) {
+        if (m.group(g) != null) last = m.group(g).toLowerCase(Locale.ROOT);
+      }
+    }
+    if (last.contains("data")) return "data";
+    if (last.startsWith("rcpt")) return "rcpt";
+    if (last.startsWith("mail")) return "mail";
+    return last.isEmpty() ? "" : "helo";
+  }
+
+  /**
+   * What the command adds to a verdict (Sisimai reads it the same way): "user unknown" in reply to DATA, or with
+   * status 5.2.0/5.2.1 (mailbox disabled) other than at RCPT, is a filter refusing the message (the address was
+   * accepted at RCPT), an unexplained refusal of MAIL FROM is about the sender,
+   * and one at the greeting is about the connecting host.
+   */
+  static FeedbackVerdict refine(FeedbackVerdict verdict, String text) {
+    String command = command(text);
+    FeedbackReason reason = verdict.reason();
+    String status = verdict.status();
+    boolean mailboxDisabled = status.endsWith(".2.0") || status.endsWith(".2.1");
+    if (reason == FeedbackReason.USER_UNKNOWN && (command.equals("data") && !status.endsWith(".1.1") || mailboxDisabled && !command.equals("rcpt"))) {
+      reason = FeedbackReason.FILTERED;
+    }
+    else if (undecided(verdict) && command.equals("mail")) reason = FeedbackReason.REJECTED;
+    else if (undecided(verdict) && command.equals("helo")) reason = FeedbackReason.BLOCKED;
+    if (reason == verdict.reason()) return verdict;
+    return new FeedbackVerdict(verdict.recipient(), ReplyClassifier.classOf(reason, verdict.replyCode(), verdict.status()), reason,
+        verdict.status(), verdict.replyCode(), verdict.diagnostic(), verdict.remoteMta());
+  }
+
+  /** {@code text} up to the first line of quoted header fields. */
+  static String beforeQuotedHeaders(String text) {
+    Matcher m = QUOTED_HEADERS.matcher(text);
+    return m.find() ? text.substring(0, m.start()) : text;
+  }
 
   /** The recipients of a message/delivery-status part; {@code notification} is the human-readable text beside it. */
   static List<FeedbackVerdict> read(String status, String notification) {
@@ -63,14 +114,19 @@ final class Dsn {
     if ((status.isEmpty() || status.endsWith(".0.0")) && !inDiagnostic.isEmpty()) status = inDiagnostic;
     int code = replyCode(diagnosticCode);
     FeedbackVerdict verdict = ReplyClassifier.classify(code, status, diagnosticCode);
-    if (undecided(verdict)) {
-      String context = context(notification, address);
+    String context = context(notification, address);
+    if (diagnosticCode.strip().toLowerCase(Locale.ROOT).startsWith("x-unix")) {
+      // A local delivery program failed (procmail, a pipe): whatever it printed, the mailer is the cause.
+      verdict = new FeedbackVerdict(null, FeedbackClass.SOFT, FeedbackReason.MAILER_ERROR, verdict.status(), verdict.replyCode(),
+          verdict.diagnostic(), "");
+    } else if (undecided(verdict)) {
       if (!context.isEmpty()) {
         if (code == 0) code = replyCode(context);
         FeedbackVerdict withContext = ReplyClassifier.classify(code, status, diagnosticCode + "\n" + context);
         if (!undecided(withContext)) verdict = withContext;
       }
     }
+    verdict = refine(verdict, diagnosticCode + "\n" + context);
     FeedbackReason reason = verdict.reason();
     FeedbackClass feedbackClass = verdict.feedbackClass();
     if (undecided(verdict) && action.equals("delayed")) {
@@ -102,7 +158,7 @@ final class Dsn {
     int at = indexOfIgnoreCase(text, address);
     if (at < 0) return "";
     int from = at + address.length();
-    return text.substring(from, Math.min(text.length(), from + CONTEXT));
+    return beforeQuotedHeaders(text.substring(from, Math.min(text.length(), from + CONTEXT)));
   }
 
   private static int indexOfIgnoreCase(String text, String needle) {
@@ -115,7 +171,7 @@ final class Dsn {
    * words that follow it; the returned message's To when the text names nobody.
    */
   static List<FeedbackVerdict> readText(MimeParts message, String notification, FeedbackParser.Returned returned) {
-    String text = notification;
+    String text = unquoted(notification);
     int returnedAt = returned.text().isEmpty() ? -1 : text.indexOf(returned.text().length() > 200 ? returned.text().substring(0, 200) : returned.text());
     if (returnedAt > 0) text = text.substring(0, returnedAt);
     Set<String> others = new LinkedHashSet<>();
@@ -151,12 +207,12 @@ final class Dsn {
             int next = j == i ? -1 : lower.indexOf(recipients.get(j), from + address.length());
             if (next > from && next < to && !lower.substring(from + address.length(), next).isBlank()) to = next;
           }
-          context = text.substring(from + address.length(), to);
+          context = beforeQuotedHeaders(text.substring(from + address.length(), to));
         }
       }
-      FeedbackVerdict verdict = ReplyClassifier.classify(replyCode(context), "", context);
+      FeedbackVerdict verdict = refine(ReplyClassifier.classify(replyCode(context), "", context), context);
       if (undecided(verdict) && !context.equals(text)) {
-        FeedbackVerdict whole = ReplyClassifier.classify(replyCode(text), "", text);
+        FeedbackVerdict whole = refine(ReplyClassifier.classify(replyCode(text), "", text), text);
         if (!undecided(whole)) verdict = whole;
       }
       if (verdict.reason() == FeedbackReason.DELIVERED || verdict.reason() == FeedbackReason.UNDEFINED) {
@@ -165,6 +221,19 @@ final class Dsn {
       verdicts.add(verdict.forRecipient(address, ""));
     }
     return verdicts;
+  }
+
+  /** A forwarded bounce's text without the "> " its lines were quoted with. */
+  static String unquoted(String text) {
+    long quoted = text.lines().limit(400).filter(l -> l.startsWith(">")).count();
+    if (quoted < 5) return text;
+    StringBuilder out = new StringBuilder(text.length());
+    for (String line : text.split("\n", -1)) {
+      int i = 0;
+      while (i < line.length() && i < 10 && (line.charAt(i) == '>' || line.charAt(i) == ' ' && i > 0 && line.charAt(i - 1) == '>')) i++;
+      out.append(line, i, line.length()).append('\n');
+    }
+    return out.toString();
   }
 
   /** The text without the lines that quote header fields (From:, Message-ID:, Received:...), whose addresses are not recipients. */

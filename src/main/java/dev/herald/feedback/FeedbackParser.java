@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
 public final class FeedbackParser {
   private static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\\.){1,8}[A-Za-z]{2,24}");
   private static final Pattern VERP = Pattern.compile("\\bb\\+[0-9a-z]{1,13}\\.[0-9a-z]{1,13}\\.[a-z2-7]{16}@bounces\\.[a-z0-9](?:[a-z0-9-]{0,62}\\.){1,8}[a-z]{2,24}", Pattern.CASE_INSENSITIVE);
-  private static final Pattern BOUNCE_SENDER = Pattern.compile("mailer-daemon|postmaster|mail delivery|mail administrator|mailer_daemon|mmdf|maildelivery|delivery subsystem|bounce", Pattern.CASE_INSENSITIVE);
+  private static final Pattern BOUNCE_SENDER = Pattern.compile("mailer-daemon|post_?master|mail delivery|mail administrator|mailer_daemon|mmdf|maildelivery|delivery subsystem|bounce", Pattern.CASE_INSENSITIVE);
   private static final Pattern BOUNCE_SUBJECT = Pattern.compile("undeliver|undelivered|delivery (?:status )?(?:notification|failure|failed|report|problem)|failure notice|returned mail|mail delivery failed|could not be delivered|not be delivered|delivery has failed|non[- ]?delivery|\\bbounce|returned to sender|mail system error|failed delivery|delivery error|warning: could not send|unzustellbar|nicht zustellbar|non remis|no entregado|message not delivered|rejected|permanent error|delayed mail|delivery delayed|mail error|unable to deliver|failure|error sending", Pattern.CASE_INSENSITIVE);
   private static final Pattern AUTO_SUBJECT = Pattern.compile("^(?:auto(?:matic)?[ -]?(?:reply|response|answer)|auto:|out of (?:the )?office|vacation|away from|autoreply|abwesen|réponse automatique|respuesta automática|risposta automatica|fuera de la oficina|i am (?:currently )?(?:out|away))", Pattern.CASE_INSENSITIVE);
   /** Lines that start the returned original in a bounce without MIME parts. */
@@ -37,6 +37,10 @@ public final class FeedbackParser {
   }
 
   static ParsedFeedback read(MimeParts message) {
+    return read(message, 0);
+  }
+
+  private static ParsedFeedback read(MimeParts message, int depth) {
     Returned returned = returned(message);
     Optional<String> messageId = messageId(returned.headers());
     Optional<String> verp = verp(message, returned);
@@ -50,11 +54,35 @@ public final class FeedbackParser {
       }
     }
 
+    SesNotification.Read ses = message.parts().isEmpty() ? null : SesNotification.read(notification(message));
+    if (ses != null && !ses.verdicts().isEmpty()) {
+      Optional<String> id = messageId.or(() -> Optional.of(ses.messageId()).filter(s -> !s.isBlank()));
+      return new ParsedFeedback(ses.kind(), ses.verdicts(), id, verp, Optional.ofNullable(ses.feedbackType()));
+    }
+
+    // Microsoft's JMRP: no report part, only the original with the complaining recipient in its own header field.
+    String jmrpRecipient = FeedbackParser.firstAddress(returned.headers().first("x-hmxmroriginalrecipient"));
+    if (report == null && jmrpRecipient != null) {
+      FeedbackVerdict verdict = new FeedbackVerdict(jmrpRecipient, FeedbackClass.COMPLAINT, FeedbackReason.FEEDBACK, "", "",
+          "feedback-type: abuse", "");
+      return new ParsedFeedback(Kind.ARF, List.of(verdict), messageId, verp, Optional.of("abuse"));
+    }
+
     MimeParts.Part status = message.first("message/delivery-status");
     if (status == null) status = message.first("message/global-delivery-status");
     List<FeedbackVerdict> recipients = List.of();
     if (status != null) recipients = Dsn.read(status.text(), notification(message));
-    if (recipients.isEmpty() && looksLikeBounce(message)) recipients = Dsn.readText(message, notification(message), returned);
+    if (recipients.isEmpty() && looksLikeBounce(message)) {
+      // A bounce that returns another bounce (a relay reporting a failure it was told of): the inner one names the recipients.
+      if (depth == 0 && !returned.text().isEmpty()) {
+        ParsedFeedback inner = read(MimeParts.read(returned.text().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)), 1);
+        if (inner.kind() == Kind.DSN && inner.recipients().stream().anyMatch(v -> v.recipient() != null && !Dsn.undecided(v))) {
+          return new ParsedFeedback(Kind.DSN, inner.recipients(), inner.originalMessageId().or(() -> messageId), verp.or(inner::originalReturnPath),
+              Optional.empty());
+        }
+      }
+      recipients = Dsn.readText(message, notification(message), returned);
+    }
     if (!recipients.isEmpty()) return new ParsedFeedback(Kind.DSN, recipients, messageId, verp, Optional.empty());
 
     Headers top = message.headers();
@@ -124,7 +152,11 @@ public final class FeedbackParser {
     if (contentType.contains("report-type=delivery-status") || contentType.contains("report-type=\"delivery-status\"")) return true;
     String from = top.first("from");
     String subject = top.first("subject");
-    return BOUNCE_SENDER.matcher(from).find() && !isAutoReplySubject(subject) || BOUNCE_SUBJECT.matcher(subject).find();
+    if (BOUNCE_SENDER.matcher(from).find() && !isAutoReplySubject(subject) || BOUNCE_SUBJECT.matcher(subject).find()) return true;
+    // A returned original beside words that name a delivery failure: a bounce in any language's subject.
+    boolean returnsOriginal = message.parts().stream().anyMatch(p -> p.mimeType().contains("rfc822"));
+    String words = ReplyClassifier.normalize(notification(message));
+    return returnsOriginal && !isAutoReply(top) && ReplyClassifier.byWords(words) != null;
   }
 
   static boolean isAutoReply(Headers top) {

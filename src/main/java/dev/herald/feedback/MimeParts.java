@@ -43,15 +43,16 @@ record MimeParts(Headers headers, List<Part> parts) {
   static MimeParts read(byte[] raw) {
     byte[] input = raw == null ? new byte[0] : raw;
     int length = Math.min(input.length, MAX_INPUT);
+    int start = mboxLineEnd(input, length);
     MimeConfig config = MimeConfig.custom().setStrictParsing(false).setMaxLineLen(-1).setMaxHeaderLen(-1)
-        .setMaxHeaderCount(-1).setMaxContentLen(-1).setMalformedHeaderStartsBody(true).build();
+        .setMaxHeaderCount(-1).setMaxContentLen(-1).setMalformedHeaderStartsBody(false).build();
     MimeTokenStream stream = new MimeTokenStream(config);
     stream.setRecursionMode(RecursionMode.M_NO_RECURSE);
     Map<String, List<String>> top = new LinkedHashMap<>();
     List<Part> parts = new ArrayList<>();
     int fields = 0;
     try {
-      stream.parse(new ByteArrayInputStream(input, 0, length));
+      stream.parse(new ByteArrayInputStream(input, start, length - start));
       boolean inTopHeader = true;
       for (EntityState state = stream.getState(); state != EntityState.T_END_OF_STREAM; state = stream.next()) {
         switch (state) {
@@ -76,6 +77,15 @@ record MimeParts(Headers headers, List<Part> parts) {
       // Permissive: whatever was read before the damage is still worth classifying.
     }
     return new MimeParts(new Headers(top), parts);
+  }
+
+  /** Past an mbox "From " line, which a message saved from a mailbox may start with; else 0. */
+  private static int mboxLineEnd(byte[] input, int length) {
+    if (length < 5 || input[0] != 'F' || input[1] != 'r' || input[2] != 'o' || input[3] != 'm' || input[4] != ' ') return 0;
+    for (int i = 5; i < length; i++) {
+      if (input[i] == '\n') return i + 1;
+    }
+    return 0;
   }
 
   /** The field's value unfolded, with RFC 2047 encoded words decoded. */

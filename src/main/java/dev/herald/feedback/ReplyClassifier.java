@@ -41,89 +41,101 @@ public final class ReplyClassifier {
    */
   static final List<Rule> RULES = List.of(
       Rule.of(AUTH_FAILURE, "\\bspf\\b", "\\bdkim\\b", "\\bdmarc\\b", "sender policy framework", "domainkeys",
-          "unauthenticated", "not authenticated", "authentication (?:check )?fail", "5\\.7\\.2[346]\\b",
-          "sender is not authori[sz]ed", "does not designate"),
+          "authentication (?:check )?fail", "5\\.7\\.2[346]\\b", "sender is not authori[sz]ed", "does not designate"),
       Rule.of(REQUIRE_PTR, "\\bptr\\b", "reverse dns", "reverse lookup", "reverse-dns", "\\brdns\\b",
           "reverse (?:hostname|name|mapping)", "cannot find your hostname", "unable to resolve your hostname",
-          "no (?:dns )?reverse", "5\\.7\\.25\\b", "hostname (?:lookup|resolution) failed"),
-      Rule.of(BAD_REPUTATION, "reputation", "\\bts0[1-4]\\b", "unusual rate of unsolicited"),
-      Rule.of(SPEEDING, "rate limit", "rate-limit", "ratelimit", "too many messages", "sending rate",
-          "throttl", "exceeded (?:the )?(?:daily|hourly|sending) (?:limit|quota)", "receiving mail at a rate",
-          "too fast", "slow down", "deferred due to unexpected volume", "4\\.7\\.28\\b"),
+          "no (?:dns )?reverse", "5\\.7\\.25\\b", "hostname (?:lookup|resolution) failed", "ip name lookup failed",
+          "mismatches client ip"),
+      // Block lists by name: the sender's IP or domain, whatever else the reply says about the recipient.
+      Rule.of(BLOCKED, "blacklist", "black list", "blocklist", "block list", "denylist", "deny list", "\\bdnsbl\\b",
+          "\\brbl\\b", "spamhaus", "spamcop", "sorbs", "listed (?:at|on|by)", "blocked using", "my name was rejected",
+          "client host(?: \\S{1,100})? (?:rejected|blocked)", "ip (?:address )?(?:\\S{1,40} )?(?:is )?(?:blocked|banned|bloquee)",
+          "frequency limited", "\\(bl\\)"),
+      Rule.of(BAD_REPUTATION, "reputation", "\\btss?0[1-4]\\b", "unusual rate of unsolicited"),
       Rule.of(TOO_MANY_CONN, "too many (?:connections|concurrent|sessions|smtp sessions|hosts)", "connection limit",
           "connection rate limit", "too many simultaneous"),
+      Rule.of(SPEEDING, "rate limit", "rate-limit", "ratelimit", "too many messages", "sending rate",
+          "throttl", "exceeded (?:the )?(?:daily|hourly|sending) (?:limit|quota)", "receiving mail at a rate",
+          "too fast", "slow down", "4\\.7\\.28\\b"),
       Rule.of(VIRUS_DETECTED, "virus", "malware", "infected", "trojan"),
+      Rule.of(NOT_COMPLIANT_RFC, "rfc ?5322", "rfc ?822", "rfc ?2822", "not (?:rfc )?compliant", "rfc compliant",
+          "multiple (?:from|subject|date|message-id|to)\\b", "multiple addresses in from", "duplicate header",
+          "header (?:is )?(?:missing|invalid)", "missing (?:required )?header", "malformed"),
       Rule.of(SPAM_DETECTED, "spam", "\\bube\\b", "unsolicited", "junk mail", "bulk mail", "content rejected",
           "message content", "suspicious", "phish", "scam", "blocked by (?:the )?(?:content )?filter",
           "rejected by (?:the )?(?:content )?filter"),
-      Rule.of(BLOCKED, "blacklist", "black list", "blocklist", "block list", "denylist", "deny list",
-          "\\bdnsbl\\b", "\\brbl\\b", "spamhaus", "spamcop", "sorbs", "barracuda", "listed (?:at|in|on|by)",
-          "client host(?: \\S{1,100})? (?:rejected|blocked)", "your (?:ip|host|server|network|mail server)",
-          "ip address", "access denied", "connection refused", "not allowed to send", "banned", "blocked",
-          "dynamic ip", "dial-?up", "residential", "helo", "ehlo", "refused to talk", "poor"),
       Rule.of(NO_RELAYING, "relay(?:ing)? (?:access )?(?:denied|not permitted|prohibited|not allowed)",
           "not permitted to relay", "unable to relay", "we do not relay", "no relay", "relay not permitted",
-          "not a gateway", "relaying mail to"),
+          "not a gateway", "relaying mail to", "not verified", "identities failed"),
       Rule.of(MAILBOX_FULL, "mailbox (?:is )?full", "mailbox size", "full mailbox", "over quota", "overquota",
           "quota exceeded", "exceeded (?:his|her|the|storage|their)? ?(?:\\S{1,20} )?(?:quota|storage)",
           "exceed(?:s|ed)? (?:the )?(?:mailbox )?quota", "insufficient (?:disk )?(?:space|storage) (?:for|in) (?:the )?(?:user|mailbox)",
           "mail ?box (?:has )?exceeded", "not enough (?:space|storage)", "user is over", "disk quota",
-          "too much mail", "mail quota", "mailfolder is full", "storage allocation", "is full\\b", "out of storage"),
+          "too much mail", "mail quota", "mailfolder is full", "storage allocation", "mailbox is full", "their mailbox is full",
+          "out of storage"),
       Rule.of(MESSAGE_TOO_BIG, "message (?:is )?too (?:large|big)", "message size exceeds", "size exceeds",
           "exceeds (?:the )?(?:maximum )?(?:message )?size", "message (?:length|size) (?:exceeds|is over)",
           "too large", "mail size", "size limit", "5\\.3\\.4\\b"),
-      Rule.of(SUSPEND, "suspend", "disabled", "deactivated", "inactive", "not active", "account (?:is )?locked",
-          "account (?:has been )?(?:closed|expired|frozen|blocked)", "mailbox (?:is )?(?:locked|closed|frozen)",
-          "no longer (?:active|in use|available)", "extended inactivity", "temporarily unavailable",
-          "is unavailable"),
-      Rule.of(HAS_MOVED, "has moved", "moved to", "address (?:has )?changed", "no longer on (?:this )?server",
-          "5\\.1\\.6\\b"),
       Rule.of(REJECTED, "sender (?:address )?(?:rejected|denied|refused|blocked|verify failed|verification)",
-          "rejected (?:by|because of) (?:the )?sender", "envelope (?:sender|from)", "mail from",
-          "invalid sender", "sender (?:domain|address) (?:is )?(?:invalid|unknown|does not exist|not found)",
-          "domain of sender", "sender's domain", "bad sender", "unknown sender", "from address",
-          "return path", "sender not", "not accept(?:ing)? mail from"),
+          "rejected (?:by|because of) (?:the )?sender", "envelope (?:sender|from)", "invalid sender",
+          "sender (?:domain|address) (?:is )?(?:invalid|unknown|does not exist|not found)",
+          "domain of sender", "sender's domain", "bad sender", "unknown sender",
+          "not accept(?:ing)? mail from", "permission to post", "send mail as"),
       Rule.of(USER_UNKNOWN, "user unknown", "unknown user", "unknown recipient", "recipient unknown",
           "no such (?:user|mailbox|recipient|account|person|address)", "user (?:not found|doesn'?t exist|does not exist)",
           "(?:address|account|mailbox|recipient|user|addressee) (?:does not|doesn'?t|did not) exist",
-          "does not exist", "doesn't exist", "not exist", "invalid (?:recipient|mailbox|address|user)",
-          "recipient (?:address )?(?:rejected|invalid|not found|not valid)", "mailbox (?:not found|unavailable|not available)",
-          "mailbox (?:does not|not) exist", "address rejected", "bad destination", "no mailbox", "unrouteable address",
+          "does not exist", "doesn't exist", "invalid (?:recipient|mailbox|user)",
+          "recipient (?:address )?(?:invalid|not found|not valid)", "mailbox (?:not found|unavailable|not available)",
+          "mailbox (?:does not|not) exist", "bad destination", "no mailbox", "unrouteable address",
           "not (?:a )?(?:valid|known) (?:user|recipient|mailbox|address)", "is not a known user",
-          "unknown (?:or illegal )?(?:alias|address|local)", "not our customer", "no account", "address unknown",
-          "undeliverable address", "user invalid", "invalid address", "unknown mailbox", "nonexistent",
-          "non-existent", "not listed in", "no valid recipients", "no such local user", "unknown local",
-          "recipient not", "user not", "addressee unknown"),
-      Rule.of(HOST_UNKNOWN, "host unknown", "unknown host", "host not found", "domain not found", "no such domain",
-          "domain (?:does not|doesn'?t) exist", "unrouteable (?:mail )?domain", "no mx", "name or service not known",
-          "host or domain name not found", "domain name not found", "nxdomain", "unknown domain",
-          "domain (?:is )?(?:invalid|unknown)", "invalid domain", "no route to host", "dns (?:lookup|resolution) fail"),
+          "unknown (?:or illegal )?(?:alias|address|local)", "not our customer", "address unknown",
+          "undeliverable address", "user invalid", "unknown mailbox", "nonexistent", "non-existent",
+          "not listed in", "no such local user", "addressee unknown", "recipient not found", "wasn.t found at",
+          "recipient address rejected: access denied", "(?:doesn'?t|does not) have an? (?:\\S{1,40} )?account",
+          "no longer (?:a valid|exists)", "recipientnotfound", "not a valid recipient", "no valid recipients"),
+      Rule.of(HAS_MOVED, "has moved", "moved to", "address (?:has )?changed", "no longer on (?:this )?server",
+          "5\\.1\\.6\\b"),
+      Rule.of(SUSPEND, "suspend", "disabled", "deactivated", "inactive", "not active", "account (?:is )?locked",
+          "account (?:has been )?(?:closed|expired|frozen|blocked)", "mailbox (?:is )?(?:locked|closed|frozen)",
+          "no longer (?:active|in use|available)", "extended inactivity"),
       Rule.of(NOT_ACCEPT, "does not accept mail", "not accept(?:ing)? (?:any )?mail", "null mx", "no mail accepted",
-          "not accepting mail"),
+          "not accepting mail", "no mx record", "couldn.t find a mail exchanger", "no mail exchanger"),
+      Rule.of(HOST_UNKNOWN, "host unknown", "unknown host", "host not found", "domain not found", "no such domain",
+          "domain (?:does not|doesn'?t) exist", "unrouteable (?:mail )?domain", "name or service not known",
+          "host or domain name not found", "domain name not found", "nxdomain", "unknown domain",
+          "domain (?:is )?(?:invalid|unknown)", "invalid domain", "domain (?:is )?not reachable",
+          "dns (?:lookup|resolution) fail"),
+      Rule.of(BLOCKED, "your (?:ip|host|server|network|mail server)", "ip address", "access denied", "connection refused",
+          "not allowed to send", "banned", "blocked", "dynamic ip", "dial-?up", "residential", "\\bhelo\\b",
+          "\\behlo\\b", "refused to talk", "poor"),
       Rule.of(EXPIRED, "expired", "retry time", "retry timeout", "too long in (?:the )?queue", "delivery time",
           "could not be delivered (?:within|for|in)", "has not been delivered", "undelivered for",
-          "timeout exceeded", "giving up", "gave up"),
+          "timeout exceeded", "giving up", "gave up", "failing for a long time", "not yet been delivered",
+          "have not yet received", "delayed"),
       Rule.of(NETWORK_ERROR, "network", "could not connect", "connection (?:timed out|refused|reset|lost|dropped)",
-          "timed out", "unreachable", "too many hops", "loop", "no answer", "lost connection", "connect to"),
+          "timed out", "unreachable", "too many hops", "loop", "no answer", "lost connection", "connect to",
+          "no route to host", "not reachable", "did not accept our requests to connect"),
       Rule.of(SYSTEM_FULL, "system (?:is )?full", "disk full", "insufficient system storage", "out of disk",
           "no space left"),
       Rule.of(FAILED_STARTTLS, "starttls", "\\btls\\b(?: \\S{1,30})? required", "must issue a starttls"),
       Rule.of(SECURITY_ERROR, "authentication required", "auth(?:entication)? required", "must authenticate",
-          "security", "certificate"),
-      Rule.of(NOT_COMPLIANT_RFC, "rfc ?5322", "rfc ?822", "rfc ?2822", "not (?:rfc )?compliant", "rfc compliant",
-          "multiple (?:from|subject|date|message-id|to)", "duplicate header", "header (?:is )?(?:missing|invalid)",
-          "missing (?:required )?header", "malformed"),
-      Rule.of(CONTENT_ERROR, "8-?bit", "illegal character", "invalid (?:mime|header|character)", "mime",
+          "unauthenticated", "not authenticated", "smtp authentication", "security", "certificate"),
+      Rule.of(CONTENT_ERROR, "8-?bit", "illegal character", "invalid (?:mime|header|character)", "\\bmime\\b",
           "attachment", "content"),
       Rule.of(POLICY_VIOLATION, "policy", "prohibited", "not allowed", "not authorized", "administrative"),
       Rule.of(FILTERED, "filter", "refuse", "rejected by (?:the )?recipient", "recipient (?:has )?(?:rejected|refused|blocked)",
           "does not (?:want|wish)", "not accepted"),
       Rule.of(SYSTEM_ERROR, "system error", "internal error", "local error", "server error", "temporary (?:failure|error|problem)",
-          "configuration error", "misconfigur", "try again later", "unavailable", "resources", "out of memory"),
+          "configuration error", "misconfigur", "try again later", "unavailable", "resources", "out of memory",
+          "transaction failed"),
       Rule.of(MAILER_ERROR, "x-unix", "command (?:died|failed|output)", "procmail", "pipe to", "mailer error",
           "program"),
       Rule.of(SYNTAX_ERROR, "syntax error", "command (?:not recognized|unrecognized)", "unrecognized command",
-          "bad sequence", "command not implemented"));
+          "bad sequence", "not implemented", "incorrectly constructed"));
+
+  /** Words that mean little alone: tried only when the status code says nothing more precise. */
+  static final List<Rule> WEAK_RULES = List.of(
+      Rule.of(USER_UNKNOWN, "address rejected", "recipient rejected", "destinataire invalide", "bad recipient"));
 
   /**
    * The class and reason of one reply.
@@ -145,8 +157,8 @@ public final class ReplyClassifier {
   /** The class a reason takes given the codes: a temporary "not accepted" is soft, an unknown failure soft. */
   static FeedbackClass classOf(FeedbackReason reason, String code, String status) {
     boolean temporary = status.startsWith("4") || (status.isEmpty() && code.startsWith("4"));
+    if (temporary && reason.usualClass() == FeedbackClass.HARD) return FeedbackClass.SOFT;
     return switch (reason) {
-      case NOT_ACCEPT -> temporary ? FeedbackClass.SOFT : FeedbackClass.HARD;
       case UNDEFINED -> code.isEmpty() && status.isEmpty() ? FeedbackClass.UNKNOWN : FeedbackClass.SOFT;
       case DELIVERED -> FeedbackClass.DELIVERED;
       default -> reason.usualClass();
@@ -157,16 +169,31 @@ public final class ReplyClassifier {
     if (status.startsWith("2") || (status.isEmpty() && code.startsWith("2"))) return DELIVERED;
     FeedbackReason byCode = byStatus(status);
     if (byCode != null && DECISIVE.contains(status)) return byCode;
-    for (Rule rule : RULES) {
-      if (rule.pattern().matcher(text).find()) return rule.reason();
+    FeedbackReason byWords = byWords(text);
+    if (byWords != null) {
+      boolean temporary = status.startsWith("4") || (status.isEmpty() && code.startsWith("4"));
+      // A host that does not resolve for now is the network's problem, not a verdict on the address.
+      if (temporary && byWords == HOST_UNKNOWN) return NETWORK_ERROR;
+      return byWords;
     }
     if (byCode != null) return byCode;
+    for (Rule rule : WEAK_RULES) {
+      if (rule.pattern().matcher(text).find()) return rule.reason();
+    }
     if (code.startsWith("5") || code.startsWith("4")) return ON_HOLD;
     return text.isBlank() && status.isEmpty() ? UNDEFINED : ON_HOLD;
   }
 
+  /** The reason the first family of words that matches means, or null. */
+  static FeedbackReason byWords(String text) {
+    for (Rule rule : RULES) {
+      if (rule.pattern().matcher(text).find()) return rule.reason();
+    }
+    return null;
+  }
+
   /** Codes precise enough to overrule the words (the words of these replies are often generic). */
-  static final List<String> DECISIVE = List.of("5.1.10", "5.7.23", "5.7.24", "5.7.25", "5.7.26", "5.7.27", "4.7.25",
+  static final List<String> DECISIVE = List.of("5.1.6", "5.1.7", "5.1.8", "5.7.23", "5.7.24", "5.7.25", "5.7.26", "5.7.27", "4.7.25",
       "4.7.26", "5.2.2", "4.2.2", "5.3.4", "5.2.3");
 
   /** The reason an enhanced status code means by itself (RFC 3463 and the IANA registry), or null if it says little. */
