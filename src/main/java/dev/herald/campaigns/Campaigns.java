@@ -95,6 +95,11 @@ public class Campaigns {
              array(select a.segment_id from campaign_audience a where a.campaign_id = c.id and a.segment_id is not null and a.excluded order by a.segment_id)
         from campaign c""";
 
+  /** The campaign, or refused as not found (a 404 for the API and the pages alike). */
+  public Campaign get(long orgId, long id) {
+    return find(orgId, id).orElseThrow(() -> Refused.notFound("Campaign"));
+  }
+
   public Optional<Campaign> find(long orgId, long id) {
     return jdbc.sql(SELECT + " where c.organization_id = ? and c.id = ?").params(orgId, id).query(Campaigns::map).optional();
   }

@@ -65,7 +65,7 @@ class CampaignsApi {
   @GetMapping("/api/v1/orgs/{org}/campaigns/{id}")
   @Operation(summary = "A campaign")
   Campaign get(OrganizationContext org, @PathVariable long id) {
-    return campaigns.find(org.id(), id).orElseThrow(() -> Refused.notFound("Campaign"));
+    return campaigns.get(org.id(), id);
   }
 
   @PutMapping("/api/v1/orgs/{org}/campaigns/{id}")
@@ -139,8 +139,7 @@ class CampaignsApi {
   @Operation(summary = "How many people the campaign's lists and segments hold now, minus its exclusions and suppressed addresses, each "
       + "once: the audience a start would fix (a started campaign's fixed number is recipients in its stats)")
   AudienceEstimate audienceEstimate(OrganizationContext org, @PathVariable long id) {
-    Campaign c = campaigns.find(org.id(), id).orElseThrow(() -> Refused.notFound("Campaign"));
-    OptionalLong n = estimates.count(org.id(), c.audience());
+    OptionalLong n = estimates.count(org.id(), campaigns.get(org.id(), id).audience());
     return new AudienceEstimate(n.isPresent() ? n.getAsLong() : null);
   }
 

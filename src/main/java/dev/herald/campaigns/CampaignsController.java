@@ -85,9 +85,7 @@ class CampaignsController {
   String create(OrganizationContext org, HttpServletRequest request, HttpServletResponse response, Model model,
       RedirectAttributes flash) {
     try {
-      Campaign created = campaigns.create(org.id(), form(request));
-      flash.addFlashAttribute("notice", "Campaign saved as a draft.");
-      return "redirect:/o/" + org.slug() + "/campaigns/" + created.id();
+      return toCampaign(org, campaigns.create(org.id(), form(request)).id(), flash, "Campaign saved as a draft.");
     } catch (Refused refused) {
       return refusedForm(org, null, refused, request, response, model);
     }
@@ -95,7 +93,7 @@ class CampaignsController {
 
   @GetMapping("/o/{org}/campaigns/{id}/edit")
   String editForm(OrganizationContext org, @PathVariable long id, Model model) {
-    Campaign c = find(org, id);
+    Campaign c = campaigns.get(org.id(), id);
     formChoices(org, model);
     model.addAttribute("campaign", c);
     model.addAttribute("values", values(c));
@@ -106,11 +104,10 @@ class CampaignsController {
   @PostMapping("/o/{org}/campaigns/{id}")
   String update(OrganizationContext org, @PathVariable long id, HttpServletRequest request, HttpServletResponse response, Model model,
       RedirectAttributes flash) {
-    Campaign c = find(org, id);
+    Campaign c = campaigns.get(org.id(), id);
     try {
       campaigns.update(org.id(), id, form(request));
-      flash.addFlashAttribute("notice", "Campaign saved.");
-      return "redirect:/o/" + org.slug() + "/campaigns/" + id;
+      return toCampaign(org, id, flash, "Campaign saved.");
     } catch (Refused refused) {
       if (refused.refusal() instanceof Refusal.NotFound) throw refused;
       return refusedForm(org, c, refused, request, response, model);
@@ -236,7 +233,7 @@ class CampaignsController {
   @GetMapping("/o/{org}/campaigns/{id}")
   String campaign(OrganizationContext org, @PathVariable long id, @RequestParam(required = false) Long after,
       @RequestParam(defaultValue = "") String state, Model model) {
-    Campaign c = find(org, id);
+    Campaign c = campaigns.get(org.id(), id);
     // A filter is a link anyone may have edited: a state that is none is no filter.
     RecipientState s = TextEnum.find(RecipientState.class, state).orElse(null);
     model.addAttribute("campaign", c);
@@ -255,7 +252,7 @@ class CampaignsController {
   /** The progress part of the campaign's page, polled every few seconds while it sends. */
   @GetMapping("/o/{org}/campaigns/{id}/live")
   String live(OrganizationContext org, @PathVariable long id, Model model) {
-    Campaign c = find(org, id);
+    Campaign c = campaigns.get(org.id(), id);
     model.addAttribute("campaign", c);
     model.addAttribute("live", progress.of(c));
     return "campaigns/campaign :: live";
@@ -272,8 +269,7 @@ class CampaignsController {
       @RequestParam(defaultValue = "UTC") String zone, RedirectAttributes flash) {
     LocalDateTime at = "later".equals(when) ? localTime(date, time) : null;
     campaigns.schedule(org.id(), id, at, zone);
-    flash.addFlashAttribute("notice", at == null ? "The campaign starts now." : "The campaign is scheduled.");
-    return "redirect:/o/" + org.slug() + "/campaigns/" + id;
+    return toCampaign(org, id, flash, at == null ? "The campaign starts now." : "The campaign is scheduled.");
   }
 
   static LocalDateTime localTime(String date, String time) {
@@ -295,32 +291,28 @@ class CampaignsController {
   @OnRefused(value = "/o/{org}/campaigns/{id}", errorKey = "form", notFoundIsPage = true)
   String unschedule(OrganizationContext org, @PathVariable long id, RedirectAttributes flash) {
     campaigns.unschedule(org.id(), id);
-    flash.addFlashAttribute("notice", "Back to draft: it will not start.");
-    return "redirect:/o/" + org.slug() + "/campaigns/" + id;
+    return toCampaign(org, id, flash, "Back to draft: it will not start.");
   }
 
   @PostMapping("/o/{org}/campaigns/{id}/pause")
   @OnRefused(value = "/o/{org}/campaigns/{id}", errorKey = "form", notFoundIsPage = true)
   String pause(OrganizationContext org, @PathVariable long id, RedirectAttributes flash) {
     campaigns.pause(org.id(), id);
-    flash.addFlashAttribute("notice", "Paused: nothing more is sent until you resume it.");
-    return "redirect:/o/" + org.slug() + "/campaigns/" + id;
+    return toCampaign(org, id, flash, "Paused: nothing more is sent until you resume it.");
   }
 
   @PostMapping("/o/{org}/campaigns/{id}/resume")
   @OnRefused(value = "/o/{org}/campaigns/{id}", errorKey = "form", notFoundIsPage = true)
   String resume(OrganizationContext org, @PathVariable long id, RedirectAttributes flash) {
     campaigns.resume(org.id(), id);
-    flash.addFlashAttribute("notice", "Sending again.");
-    return "redirect:/o/" + org.slug() + "/campaigns/" + id;
+    return toCampaign(org, id, flash, "Sending again.");
   }
 
   @PostMapping("/o/{org}/campaigns/{id}/cancel")
   @OnRefused(value = "/o/{org}/campaigns/{id}", errorKey = "form", notFoundIsPage = true)
   String cancel(OrganizationContext org, @PathVariable long id, RedirectAttributes flash) {
     campaigns.cancel(org.id(), id);
-    flash.addFlashAttribute("notice", "Cancelled: the recipients not sent yet will not get it.");
-    return "redirect:/o/" + org.slug() + "/campaigns/" + id;
+    return toCampaign(org, id, flash, "Cancelled: the recipients not sent yet will not get it.");
   }
 
   @PostMapping("/o/{org}/campaigns/{id}/duplicate")
@@ -345,13 +337,14 @@ class CampaignsController {
       }
     }
     Campaign c = campaigns.throttle(org.id(), id, n, per);
-    flash.addFlashAttribute("notice", c.throttle() == null ? "No limit: it is handed to the queue as fast as the queue takes it."
+    return toCampaign(org, id, flash, c.throttle() == null ? "No limit: it is handed to the queue as fast as the queue takes it."
         : "At most " + c.throttle().limit() + " messages per " + c.throttle().per().text() + ".");
-    return "redirect:/o/" + org.slug() + "/campaigns/" + id;
   }
 
-  private Campaign find(OrganizationContext org, long id) {
-    return campaigns.find(org.id(), id).orElseThrow(() -> Refused.notFound("Campaign " + id));
+  /** Back to the campaign's page with a notice: where every change of a campaign ends. */
+  private static String toCampaign(OrganizationContext org, long id, RedirectAttributes flash, String notice) {
+    flash.addFlashAttribute("notice", notice);
+    return "redirect:/o/" + org.slug() + "/campaigns/" + id;
   }
 
   /** The zones offered by the schedule form: UTC first, then every region's by name. */

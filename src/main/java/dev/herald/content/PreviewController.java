@@ -3,7 +3,6 @@ package dev.herald.content;
 import dev.herald.audiences.Subscribers;
 import dev.herald.platform.HeraldProperties;
 import dev.herald.platform.PanelController;
-import dev.herald.platform.Refused;
 import dev.herald.tenancy.OrganizationContext;
 import dev.herald.tenancy.Organizations;
 import jakarta.servlet.http.HttpServletResponse;
@@ -44,7 +43,7 @@ class PreviewController {
   @GetMapping("/o/{org}/templates/{id}/preview")
   String preview(OrganizationContext org, @PathVariable long id, @RequestParam(defaultValue = "0") long subscriber,
       @RequestParam(defaultValue = "") String q, Model model) {
-    Templates.Template template = templates.find(org.id(), id).orElseThrow(() -> Refused.notFound("Template " + id));
+    Templates.Template template = templates.get(org.id(), id);
     Subscribers.Subscriber person = subscriber <= 0 ? null : subscribers.find(org.id(), subscriber).orElse(null);
     model.addAttribute("template", template);
     model.addAttribute("subscriber", person);

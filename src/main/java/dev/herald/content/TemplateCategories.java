@@ -32,6 +32,11 @@ public class TemplateCategories {
         .param(orgId).query((rs, n) -> new Category(rs.getLong(1), rs.getString(2), rs.getLong(3))).list();
   }
 
+  /** The category, or refused as not found (a 404 for the API and the pages alike). */
+  public Category get(long orgId, long id) {
+    return find(orgId, id).orElseThrow(() -> notFound(id));
+  }
+
   public Optional<Category> find(long orgId, long id) {
     return jdbc.sql("""
         select c.id, c.name, (select count(*) from template t where t.category_id = c.id)
@@ -53,28 +58,30 @@ public class TemplateCategories {
   }
 
   @Transactional
-  public Optional<Category> rename(long orgId, long id, String name) {
-    if (find(orgId, id).isEmpty()) return Optional.empty();
+  public Category rename(long orgId, long id, String name) {
+    get(orgId, id);
     String n = name(name);
     try {
       int changed = jdbc.sql("update template_category set name = ? where organization_id = ? and id = ?")
           .params(n, orgId, id).update();
-      if (changed == 0) return Optional.empty();
+      if (changed == 0) throw notFound(id);
     } catch (DuplicateKeyException taken) {
       throw Refused.conflict("name", "A category named " + n + " exists already.");
     }
     audit.record(orgId, "template_category.renamed", "template_category", id, n);
-    return find(orgId, id);
+    return get(orgId, id);
   }
 
   /** Its templates stay, without a category. */
   @Transactional
-  public boolean delete(long orgId, long id) {
+  public void delete(long orgId, long id) {
     String name = jdbc.sql("delete from template_category where organization_id = ? and id = ? returning name")
-        .params(orgId, id).query(String.class).optional().orElse(null);
-    if (name == null) return false;
+        .params(orgId, id).query(String.class).optional().orElseThrow(() -> notFound(id));
     audit.record(orgId, "template_category.deleted", "template_category", id, name);
-    return true;
+  }
+
+  private static Refused notFound(long id) {
+    return Refused.notFound("Template category " + id);
   }
 
   private static String name(String name) {

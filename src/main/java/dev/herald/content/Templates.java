@@ -50,6 +50,11 @@ public class Templates {
   /** What a caller gives to create or change a template; {@code categoryId} null for none. */
   public record Draft(String name, TemplateKind kind, Long categoryId, ContentFormat format, String source) {}
 
+  /** The template, or refused as not found (a 404 for the API and the pages alike). */
+  public Template get(long orgId, long id) {
+    return find(orgId, id).orElseThrow(() -> notFound(id));
+  }
+
   public Optional<Template> find(long orgId, long id) {
     return jdbc.sql("select " + COLUMNS + " from template where organization_id = ? and id = ?")
         .params(orgId, id).query(Templates::row).optional();
@@ -98,10 +103,8 @@ public class Templates {
 
   /** Changes everything but the kind, which is fixed (a snippet is found by its name, a campaign keeps its template). */
   @Transactional
-  public Optional<Template> update(long orgId, long id, Draft draft) {
-    Optional<Template> found = find(orgId, id);
-    if (found.isEmpty()) return found;
-    Template before = found.get();
+  public Template update(long orgId, long id, Draft draft) {
+    Template before = get(orgId, id);
     if (draft.kind() != null && draft.kind() != before.kind()) {
       throw Refused.invalid("kind", "A template's kind cannot change; create a " + draft.kind().text() + " instead.");
     }
@@ -116,19 +119,21 @@ public class Templates {
       throw nameTaken(d);
     }
     audit.record(orgId, "template.updated", "template", id, before.kind().text() + " " + d.name());
-    return find(orgId, id);
+    return get(orgId, id);
   }
 
-  /** A snippet still included by another template is refused, naming them: deleting it would break them. */
+  /** A snippet still included by another template is refused, naming them: deleting it would break them. Answers what was deleted. */
   @Transactional
-  public boolean delete(long orgId, long id) {
-    Optional<Template> found = find(orgId, id);
-    if (found.isEmpty()) return false;
-    Template t = found.get();
+  public Template delete(long orgId, long id) {
+    Template t = get(orgId, id);
     if (t.kind() == TemplateKind.SNIPPET) requireNotIncluded(orgId, t, "id");
     jdbc.sql("delete from template where organization_id = ? and id = ?").params(orgId, id).update();
     audit.record(orgId, "template.deleted", "template", id, t.kind().text() + " " + t.name());
-    return true;
+    return t;
+  }
+
+  private static Refused notFound(long id) {
+    return Refused.notFound("Template " + id);
   }
 
   private Draft checked(long orgId, Draft draft, TemplateKind kind) {

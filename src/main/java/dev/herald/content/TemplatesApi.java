@@ -65,20 +65,20 @@ class TemplatesApi {
   @GetMapping("/api/v1/orgs/{org}/templates/{id}")
   @Operation(summary = "Get a template with its source")
   Templates.Template get(OrganizationContext org, @PathVariable long id) {
-    return templates.find(org.id(), id).orElseThrow(() -> Refused.notFound("Template " + id));
+    return templates.get(org.id(), id);
   }
 
   @PutMapping("/api/v1/orgs/{org}/templates/{id}")
   @Operation(summary = "Replace a template's name, category, format and source (its kind is fixed)")
   Templates.Template update(OrganizationContext org, @PathVariable long id, @RequestBody TemplateRequest body) {
-    return templates.update(org.id(), id, body.draft()).orElseThrow(() -> Refused.notFound("Template " + id));
+    return templates.update(org.id(), id, body.draft());
   }
 
   @DeleteMapping("/api/v1/orgs/{org}/templates/{id}")
   @Operation(summary = "Delete a template; a snippet still included by another template is a 409")
   @ResponseStatus(HttpStatus.NO_CONTENT)
   void delete(OrganizationContext org, @PathVariable long id) {
-    if (!templates.delete(org.id(), id)) throw Refused.notFound("Template " + id);
+    templates.delete(org.id(), id);
   }
 
   @PostMapping("/api/v1/orgs/{org}/templates/convert")
@@ -115,19 +115,19 @@ class TemplatesApi {
   @GetMapping("/api/v1/orgs/{org}/template-categories/{id}")
   @Operation(summary = "Get a template category")
   TemplateCategories.Category category(OrganizationContext org, @PathVariable long id) {
-    return categories.find(org.id(), id).orElseThrow(() -> Refused.notFound("Template category " + id));
+    return categories.get(org.id(), id);
   }
 
   @PutMapping("/api/v1/orgs/{org}/template-categories/{id}")
   @Operation(summary = "Rename a template category")
   TemplateCategories.Category renameCategory(OrganizationContext org, @PathVariable long id, @RequestBody CategoryRequest body) {
-    return categories.rename(org.id(), id, body.name()).orElseThrow(() -> Refused.notFound("Template category " + id));
+    return categories.rename(org.id(), id, body.name());
   }
 
   @DeleteMapping("/api/v1/orgs/{org}/template-categories/{id}")
   @Operation(summary = "Delete a template category; its templates stay, without a category")
   @ResponseStatus(HttpStatus.NO_CONTENT)
   void deleteCategory(OrganizationContext org, @PathVariable long id) {
-    if (!categories.delete(org.id(), id)) throw Refused.notFound("Template category " + id);
+    categories.delete(org.id(), id);
   }
 }

@@ -13,13 +13,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.springframework.http.HttpStatus;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
-import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 /**
@@ -104,18 +102,17 @@ class TemplatesController {
 
   @GetMapping("/o/{org}/templates/{id}")
   String edit(OrganizationContext org, @PathVariable long id, Model model) {
-    Templates.Template t = templates.find(org.id(), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
-    return editor(org, TemplateForm.of(t), model);
+    return editor(org, TemplateForm.of(templates.get(org.id(), id)), model);
   }
 
   @PostMapping("/o/{org}/templates/{id}")
   String update(OrganizationContext org, @PathVariable long id, TemplateForm form, Model model, HttpServletResponse response,
       RedirectAttributes flash) {
-    Templates.Template stored = templates.find(org.id(), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+    Templates.Template stored = templates.get(org.id(), id);
     try {
       Templates.Draft draft = form.draft();
       Templates.Template t = templates.update(org.id(), id, new Templates.Draft(draft.name(), stored.kind(), draft.categoryId(),
-          draft.format(), draft.source())).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+          draft.format(), draft.source()));
       flash.addFlashAttribute("notice", t.kind().words() + " " + t.name() + " saved.");
       return "redirect:/o/" + org.slug() + "/templates/" + id;
     } catch (Refused refused) {
@@ -125,10 +122,9 @@ class TemplatesController {
   }
 
   @PostMapping("/o/{org}/templates/{id}/delete")
-  @OnRefused("/o/{org}/templates/{id}")
+  @OnRefused(value = "/o/{org}/templates/{id}", notFoundIsPage = true)
   String delete(OrganizationContext org, @PathVariable long id, RedirectAttributes flash) {
-    Templates.Template t = templates.find(org.id(), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
-    templates.delete(org.id(), id);
+    Templates.Template t = templates.delete(org.id(), id);
     flash.addFlashAttribute("notice", t.kind().words() + " " + t.name() + " deleted.");
     return "redirect:/o/" + org.slug() + "/templates";
   }
@@ -171,14 +167,14 @@ class TemplatesController {
   @OnRefused(value = "/o/{org}/template-categories#category-{id}", errorKey = "category-{id}", notFoundIsPage = true)
   String renameCategory(OrganizationContext org, @PathVariable long id, @RequestParam(defaultValue = "") String name,
       RedirectAttributes flash) {
-    TemplateCategories.Category c = categories.rename(org.id(), id, name).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
+    TemplateCategories.Category c = categories.rename(org.id(), id, name);
     flash.addFlashAttribute("notice", "Category renamed to " + c.name() + ".");
     return "redirect:/o/" + org.slug() + "/template-categories";
   }
 
   @PostMapping("/o/{org}/template-categories/{id}/delete")
   String deleteCategory(OrganizationContext org, @PathVariable long id, RedirectAttributes flash) {
-    if (!categories.delete(org.id(), id)) throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+    categories.delete(org.id(), id);
     flash.addFlashAttribute("notice", "Category deleted; its templates have no category now.");
     return "redirect:/o/" + org.slug() + "/template-categories";
   }

@@ -123,7 +123,10 @@ class CampaignsBrowserTest {
     assertThat(browser.findElement(By.id("image-picker")).isDisplayed()).isFalse();
     String body = (String) web.js().executeScript("return document.getElementById('template-source').value");
     assertThat(body).isEqualTo("<p>Dear {{ subscriber.name | default: 'friend' }}, spring is here.<img src=\"" + logo.url() + "\" alt=\"logo.png\"></p>");
+    assertThat(web.visible(By.id("audience-estimate")).getText()).startsWith("Nobody yet");
     browser.findElement(By.xpath("//fieldset[legend='Send to lists']//label[normalize-space()='Weekly']/input")).click();
+    // the audience's size, asked again on every tick: both subscribers
+    web.until(d -> text(d, By.id("audience-estimate")).equals("2 people would get it if it started now."));
     web.submit("Save campaign");
     String page = web.waitForPathMatching(Pattern.compile("/o/" + slug + "/campaigns/\\d+"));
     assertThat(web.notice()).isEqualTo("Campaign saved as a draft.");
