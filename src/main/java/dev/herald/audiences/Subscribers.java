@@ -371,6 +371,27 @@ public class Subscribers {
     return n == 1;
   }
 
+  /**
+   * Delivery feedback about an address (a hard bounce: {@link SubscriptionStatus#BOUNCED}, a complaint: {@link
+   * SubscriptionStatus#COMPLAINED}): every list of the organization's subscriber with that address takes the status,
+   * unless it already has one of the two (a complaint after a bounce keeps the bounce). Publishes {@link
+   * AudienceEvents.SubscriberChanged} ("lists"). The number of lists changed; 0 when no subscriber has the address.
+   */
+  @Transactional
+  public int stopByFeedback(long orgId, String email, SubscriptionStatus status) {
+    if (!status.blocked()) throw new IllegalArgumentException("not a feedback status: " + status);
+    Optional<Subscriber> found = findByEmail(orgId, email);
+    if (found.isEmpty()) return 0;
+    long id = found.get().id();
+    Optional<AudienceEvents.SubscriberData> before = lockedData(orgId, id);
+    if (before.isEmpty()) return 0;
+    int n = jdbc.sql("""
+        update subscription set status = ?, updated_at = now()
+        where subscriber_id = ? and status not in ('bounced', 'complained')""").params(status.text(), id).update();
+    if (n > 0) publishChanged(orgId, before.get(), data(orgId, id));
+    return n;
+  }
+
   /** Takes the subscriber off the list entirely (no record of the subscription is kept but consent history). */
   @Transactional
   public boolean removeFromList(long orgId, long subscriberId, long listId) {

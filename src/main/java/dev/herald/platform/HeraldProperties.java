@@ -43,6 +43,7 @@ public record HeraldProperties(
     @Valid @NotNull @DefaultValue Content content,
     @Valid @NotNull @DefaultValue Campaigns campaigns,
     @Valid @NotNull @DefaultValue Tracking tracking,
+    @Valid @NotNull @DefaultValue Feedback feedback,
     // Settings Spring applies (application.yml reads them as ${herald.…}), declared here so they are checked too.
     @NotNull @DefaultValue("8h") Duration sessionTimeout,
     @NotNull @DefaultValue("30s") Duration shutdownTimeout,
@@ -213,6 +214,66 @@ public record HeraldProperties(
     @AssertTrue(message = "flush must be between 10 ms and 10 seconds, scanner-window between 0 and 10 minutes")
     public boolean isTimingSensible() {
       return between(flush, Duration.ofMillis(10), Duration.ofSeconds(10)) && between(scannerWindow, Duration.ZERO, Duration.ofMinutes(10));
+    }
+  }
+
+  /**
+   * Feedback ({@code dev.herald.feedback}): the inbound SMTP listener for the bounce subdomains (on nodes with the
+   * {@code smtp} role, when {@code inbound-port} is not 0), the soft-bounce rule, the polling of mailbox monitors (on
+   * worker nodes), and sender protection: an organization whose complaint or hard-bounce rate over {@code
+   * protection-window} passes a warn threshold alerts the operator, past a pause threshold its sending is paused; no
+   * judgement below {@code protection-minimum-sent} messages in the window. Rates are fractions (0.001 = 0.1 %).
+   */
+  public record Feedback(
+      @Min(value = 0, message = "must be 0 (off) or a port") @Max(value = 65535, message = "must be at most 65535") @DefaultValue("2525") int inboundPort,
+      @NotNull @DefaultValue("0.0.0.0") String inboundBind,
+      @NotNull @DefaultValue("10MB") DataSize inboundMaxMessageSize,
+      @Min(value = 1, message = "must be at least 1") @Max(value = 10000, message = "must be at most 10000") @DefaultValue("200") int inboundMaxConnections,
+      @Min(value = 1, message = "must be at least 1") @Max(value = 100, message = "must be at most 100") @DefaultValue("3") int softBounceLimit,
+      @NotNull @DefaultValue("P7D") Duration softBounceWindow,
+      @NotNull @DefaultValue("PT5M") Duration mailboxPoll,
+      @Min(value = 1, message = "must be at least 1") @Max(value = 10000, message = "must be at most 10000") @DefaultValue("200") int mailboxBatch,
+      @NotNull @DefaultValue("PT30S") Duration mailboxTimeout,
+      @NotNull @DefaultValue("P7D") Duration protectionWindow,
+      @Min(value = 1, message = "must be at least 1") @DefaultValue("1000") long protectionMinimumSent,
+      @DefaultValue("0.001") double complaintWarn,
+      @DefaultValue("0.003") double complaintPause,
+      @DefaultValue("0.02") double hardBounceWarn,
+      @DefaultValue("0.05") double hardBouncePause) {
+
+    @AssertTrue(message = "soft-bounce-window must be between 1 hour and 90 days")
+    public boolean isSoftBounceWindowSensible() {
+      return between(softBounceWindow, Duration.ofHours(1), Duration.ofDays(90));
+    }
+
+    @AssertTrue(message = "mailbox-poll must be between 10 seconds and 1 day")
+    public boolean isMailboxPollSensible() {
+      return between(mailboxPoll, Duration.ofSeconds(10), Duration.ofDays(1));
+    }
+
+    @AssertTrue(message = "mailbox-timeout must be between 1 second and 10 minutes")
+    public boolean isMailboxTimeoutSensible() {
+      return between(mailboxTimeout, Duration.ofSeconds(1), Duration.ofMinutes(10));
+    }
+
+    @AssertTrue(message = "protection-window must be between 1 hour and 90 days")
+    public boolean isProtectionWindowSensible() {
+      return between(protectionWindow, Duration.ofHours(1), Duration.ofDays(90));
+    }
+
+    @AssertTrue(message = "complaint-warn and complaint-pause must be rates between 0 and 1, warn at most pause")
+    public boolean isComplaintThresholdsSensible() {
+      return complaintWarn > 0 && complaintPause <= 1 && complaintWarn <= complaintPause;
+    }
+
+    @AssertTrue(message = "hard-bounce-warn and hard-bounce-pause must be rates between 0 and 1, warn at most pause")
+    public boolean isHardBounceThresholdsSensible() {
+      return hardBounceWarn > 0 && hardBouncePause <= 1 && hardBounceWarn <= hardBouncePause;
+    }
+
+    @AssertTrue(message = "inbound-max-message-size must be between 64KB and 100MB")
+    public boolean isInboundMaxMessageSizeSensible() {
+      return inboundMaxMessageSize != null && inboundMaxMessageSize.toKilobytes() >= 64 && inboundMaxMessageSize.toMegabytes() <= 100;
     }
   }
 
@@ -463,7 +524,7 @@ public record HeraldProperties(
         + ", publicUrl=" + publicUrl + ", login=" + login + ", setupLinkValidity=" + setupLinkValidity
         + ", invitationValidity=" + invitationValidity + ", passwordResetValidity=" + passwordResetValidity
         + ", secretKeys=" + (secretKeys == null || secretKeys.isBlank() ? "" : "(hidden)") + ", imports=" + imports
-        + ", mailLimits=" + mailLimits + ", sending=" + sending + ", dns=" + dns + ", delivery=" + delivery + ", content=" + content + ", campaigns=" + campaigns + ", tracking=" + tracking + ", sessionTimeout=" + sessionTimeout
+        + ", mailLimits=" + mailLimits + ", sending=" + sending + ", dns=" + dns + ", delivery=" + delivery + ", content=" + content + ", campaigns=" + campaigns + ", tracking=" + tracking + ", feedback=" + feedback + ", sessionTimeout=" + sessionTimeout
         + ", shutdownTimeout=" + shutdownTimeout + ", minFreeDisk=" + minFreeDisk + ", maxImportSize=" + maxImportSize + "]";
   }
 
