@@ -215,6 +215,40 @@ PY
 }
 # CPU seconds of one process's own threads (the JVM).
 own_cpu() { awk -v t="$TICK" '{ sub(/.*\) /, ""); printf "%.2f\n", ($12 + $13) / t }' "/proc/$1/stat"; }
+# Per thread of a process: "tid<TAB>name<TAB>CPU ticks" (threads' names from /proc/<pid>/task/<tid>/comm).
+thread_cpu() {
+  for t in /proc/"$1"/task/*; do
+    printf '%s\t%s\t%s\n' "${t##*/}" "$(cat "$t/comm" 2>/dev/null)" \
+      "$(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "$t/stat" 2>/dev/null)"
+  done
+}
+# Where the JVM's CPU went between two thread_cpu snapshots, CPU s per 1,000 messages by thread group: garbage
+# collection, the JIT, the request threads (send API: virtual threads, so their carriers), the delivery lanes, the rest. Threads that ended in between
+# are missing (the JVM's total above counts them).
+thread_split() { # $1 before, $2 after, $3 messages
+  python3 - "$1" "$2" "$3" "$TICK" <<'PY'
+import re, sys
+def load(path):
+    rows = {}
+    for line in open(path):
+        parts = line.rstrip("\n").split("\t")
+        if len(parts) == 3 and parts[2]:
+            rows[parts[0]] = (parts[1], int(parts[2]))
+    return rows
+before, after, n, tick = load(sys.argv[1]), load(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+groups = {}
+for tid, (name, ticks) in after.items():
+    used = ticks - before.get(tid, (name, 0))[1]
+    if re.match(r"(GC Thread|G1 |VM Thread|GC )", name): group = "GC"
+    elif re.match(r"(C1 |C2 )Compiler", name): group = "JIT"
+    elif name.startswith(("ForkJoinPool", "tomcat")): group = "requests"
+    elif name.startswith("delivery"): group = "delivery"
+    else: group = "other"
+    groups[group] = groups.get(group, 0) + used
+print("   JVM CPU s per 1,000 by threads: " + ", ".join(f"{g} {groups.get(g, 0) / tick * 1000 / n:.3f}"
+      for g in ("requests", "delivery", "GC", "JIT", "other")))
+PY
+}
 
 # Postfix's smtp-sink on 127.0.0.1:$SINK_PORT; with $1 a directory, it keeps each message there (-d). → SINK_PID;
 # its counters in $WORK/sink.out (bench_sink_count).

@@ -136,13 +136,13 @@ herald_run() { # → H_RATE, H_CPU, H_PG_CPU, H_HEAP
   wait_sink "$WARM" > /dev/null
   [ -n "${BENCH_PG_SQL:-}" ] && $PSQL <<< "$BENCH_PG_SQL" > /dev/null
   local t0 t1 te c0 c1 p0 p1 delivered
-  c0=$(own_cpu "$HERALD_PID"); p0=$(tree_cpu "$PG_PID")
+  c0=$(own_cpu "$HERALD_PID"); p0=$(tree_cpu "$PG_PID"); thread_cpu "$HERALD_PID" > "$WORK/threads0"
   bench_reset_heap
   t0=$(date +%s.%N)
   submit "$WORK/main"
   te=$(date +%s.%N)
   t1=$(wait_sink "$((WARM + N))")
-  c1=$(own_cpu "$HERALD_PID"); p1=$(tree_cpu "$PG_PID")
+  c1=$(own_cpu "$HERALD_PID"); p1=$(tree_cpu "$PG_PID"); thread_cpu "$HERALD_PID" > "$WORK/threads1"
   delivered=$($PSQL -c "select count(*) filter (where state = 'delivered') || ' delivered, ' || count(*) filter (where state <> 'delivered') || ' not' from outbound_recipient")
   H_HEAP=$(bench_peak_heap)
   stop_herald
@@ -152,6 +152,7 @@ herald_run() { # → H_RATE, H_CPU, H_PG_CPU, H_HEAP
   H_PG_CPU=$(echo "scale=3; ($p1 - $p0) * 1000 / $N" | bc)
   printf "   Herald, send API → queue → smtp-sink: %s msg/s (%.2f s; enqueueing took %.2f s), %s CPU s per 1,000 (JVM) + %s (PostgreSQL), peak heap %s MB; recipients: %s\n" \
     "$H_RATE" "$(echo "$t1 - $t0" | bc)" "$(echo "$te - $t0" | bc)" "$H_CPU" "$H_PG_CPU" "$H_HEAP" "$delivered"
+  thread_split "$WORK/threads0" "$WORK/threads1" "$N"
 }
 
 herald_defer_run() { # $1 batch dir, $2 recipients deferred → D_RATE (of the others)
