@@ -1,6 +1,7 @@
 package dev.herald.audiences;
 
 import dev.herald.platform.HeraldProperties;
+import dev.herald.platform.LeasedJobs;
 import dev.herald.platform.Leases;
 import dev.herald.platform.NodeRole;
 import dev.herald.platform.NodeRoles;
@@ -12,10 +13,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,12 +57,8 @@ class ImportWorker implements SchedulingConfigurer {
   private final Organizations organizations;
   /** How long a release at shutdown waits for a job's row (locked while its merge commits) before leaving it to its lease. */
   static final Duration RELEASE_WAIT = Duration.ofSeconds(2);
-  /** The leases of the jobs this node is running, released at shutdown if their jobs are still running then. */
-  private final java.util.Set<Leases.Lease> held = java.util.concurrent.ConcurrentHashMap.newKeySet();
-  private volatile boolean stopping;
-  /** One permit per job this node may run at once. */
-  private final Semaphore slots;
-  private final ExecutorService runners;
+  /** The jobs this node runs; those still running at shutdown are released. */
+  private final LeasedJobs jobs;
 
   ImportWorker(JdbcClient jdbc, DataSource dataSource, ImportTransactions tx, @Qualifier(ImportLeases.BEAN) Leases leases,
       ImportStaging staging, ImportMerge merge, NodeRoles roles, HeraldProperties properties, ObjectMapper json, Clock clock,
@@ -81,9 +74,7 @@ class ImportWorker implements SchedulingConfigurer {
     this.json = json;
     this.clock = clock;
     this.organizations = organizations;
-    int concurrency = properties.imports().concurrency();
-    this.slots = new Semaphore(concurrency);
-    this.runners = Executors.newFixedThreadPool(concurrency, Thread.ofPlatform().name("import-", 1).daemon().factory());
+    this.jobs = new LeasedJobs(leases, properties.imports().concurrency(), "import-", this::run);
   }
 
   /**
@@ -93,9 +84,8 @@ class ImportWorker implements SchedulingConfigurer {
    */
   @PreDestroy
   void stop() throws InterruptedException {
-    stopping = true;
-    runners.shutdown();
-    if (!runners.awaitTermination(properties.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) releaseHeld();
+    jobs.stopClaiming();
+    if (!jobs.awaitRunning(properties.shutdownTimeout())) releaseHeld();
   }
 
   /**
@@ -104,7 +94,7 @@ class ImportWorker implements SchedulingConfigurer {
    * long merge does not hold the node's shutdown.
    */
   void releaseHeld() {
-    for (Leases.Lease lease : held) {
+    for (Leases.Lease lease : jobs.running()) {
       try {
         Leases.Outcome outcome = tx.execute(status -> {
           jdbc.sql("select set_config('lock_timeout', ?, true)").param(Long.toString(RELEASE_WAIT.toMillis())).query(String.class).single();
@@ -119,7 +109,7 @@ class ImportWorker implements SchedulingConfigurer {
 
   /** The leases of the jobs this node is running now. */
   java.util.Set<Leases.Lease> running() {
-    return java.util.Set.copyOf(held);
+    return jobs.running();
   }
 
   /** Scheduled here rather than by {@code @Scheduled}, so the poll interval comes from the validated settings. */
@@ -129,40 +119,12 @@ class ImportWorker implements SchedulingConfigurer {
   }
 
   void work() {
-    if (!roles.has(NodeRole.worker) || stopping) return;
+    if (!roles.has(NodeRole.worker) || jobs.stopping()) return;
     if (clock.instant().isAfter(lastDraftSweep.plus(DRAFT_SWEEP))) {
       lastDraftSweep = clock.instant();
       forgetAbandonedDrafts();
     }
-    while (slots.tryAcquire()) {
-      Optional<Leases.Lease> lease;
-      try {
-        lease = leases.claim(organizations.suspendedIds());
-      } catch (RuntimeException e) {
-        slots.release();
-        throw e;
-      }
-      if (lease.isEmpty()) {
-        slots.release();
-        return;
-      }
-      held.add(lease.get());
-      try {
-        runners.execute(() -> {
-          try {
-            run(lease.get());
-          } finally {
-            held.remove(lease.get());
-            slots.release();
-          }
-        });
-      } catch (java.util.concurrent.RejectedExecutionException stopped) {
-        // Claimed as the node began to stop: given back at once.
-        held.remove(lease.get());
-        slots.release();
-        leases.release(lease.get());
-      }
-    }
+    jobs.claim(organizations.suspendedIds());
   }
 
   /**

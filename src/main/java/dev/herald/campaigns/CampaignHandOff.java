@@ -3,6 +3,7 @@ package dev.herald.campaigns;
 import dev.herald.delivery.BulkSends;
 import dev.herald.delivery.RecipientState;
 import dev.herald.platform.HeraldProperties;
+import dev.herald.platform.LeasedJobs;
 import dev.herald.platform.Leases;
 import dev.herald.platform.NodeRole;
 import dev.herald.platform.NodeRoles;
@@ -14,12 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -74,11 +70,8 @@ class CampaignHandOff implements SchedulingConfigurer {
   private final Clock clock;
   private final HeraldProperties properties;
   private final TransactionTemplate transaction;
-  private final Semaphore slots;
-  private final ExecutorService runners;
-  private final Set<Leases.Lease> held = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final LeasedJobs jobs;
   private final Object wake = new Object();
-  private volatile boolean stopping;
 
   CampaignHandOff(JdbcClient jdbc, @Qualifier(CampaignLeases.BEAN) Leases leases, Campaigns campaigns, CampaignLedger ledger,
       CampaignStarter starter, CampaignMessageSource source, BulkSends queue, NodeRoles roles, Organizations organizations, ApplicationEventPublisher events, Clock clock,
@@ -96,9 +89,7 @@ class CampaignHandOff implements SchedulingConfigurer {
     this.clock = clock;
     this.properties = properties;
     this.transaction = new TransactionTemplate(transactions);
-    int concurrency = properties.campaigns().concurrency();
-    this.slots = new Semaphore(concurrency);
-    this.runners = Executors.newFixedThreadPool(concurrency, Thread.ofPlatform().name("campaign-", 1).daemon().factory());
+    this.jobs = new LeasedJobs(leases, properties.campaigns().concurrency(), "campaign-", this::run);
   }
 
   @Override
@@ -112,52 +103,24 @@ class CampaignHandOff implements SchedulingConfigurer {
    */
   @PreDestroy
   void stop() throws InterruptedException {
-    stopping = true;
+    jobs.stopClaiming();
     synchronized (wake) {
       wake.notifyAll();
     }
-    runners.shutdown();
-    runners.awaitTermination(properties.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    jobs.awaitRunning(properties.shutdownTimeout());
   }
 
   void work() {
-    if (!roles.has(NodeRole.worker) || stopping) return;
+    if (!roles.has(NodeRole.worker) || jobs.stopping()) return;
     starter.startDue();
     finishDrained();
-    while (slots.tryAcquire()) {
-      Optional<Leases.Lease> lease;
-      try {
-        lease = leases.claim(organizations.suspendedIds());
-      } catch (RuntimeException e) {
-        slots.release();
-        throw e;
-      }
-      if (lease.isEmpty()) {
-        slots.release();
-        return;
-      }
-      held.add(lease.get());
-      try {
-        runners.execute(() -> {
-          try {
-            run(lease.get());
-          } finally {
-            held.remove(lease.get());
-            slots.release();
-          }
-        });
-      } catch (java.util.concurrent.RejectedExecutionException stopped) {
-        held.remove(lease.get());
-        slots.release();
-        leases.release(lease.get());
-      }
-    }
+    jobs.claim(organizations.suspendedIds());
   }
 
   /** Steps until the ledger is handed off, the lease is lost (paused, cancelled, taken over) or the node stops. */
   void run(Leases.Lease lease) {
     try {
-      while (!stopping) {
+      while (!jobs.stopping() && !Thread.currentThread().isInterrupted()) {
         Step step = step(lease);
         if (step == Step.LOST || step == Step.DRAINING) return;
         if (step == Step.THROTTLED) pause(throttleWait(lease.jobId()));
@@ -258,10 +221,9 @@ class CampaignHandOff implements SchedulingConfigurer {
     if (wait.isZero()) return;
     synchronized (wake) {
       try {
-        if (!stopping) wake.wait(wait.toMillis());
+        if (!jobs.stopping()) wake.wait(wait.toMillis());
       } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        stopping = true;
+        Thread.currentThread().interrupt(); // the hand-off stops at its loop's check
       }
     }
   }

@@ -21,7 +21,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Two nodes (two {@link Leases} with their own names, one database, one clock the test moves) share a
  * job table with the standard lease columns. After a takeover the stale owner's renew, fail, finish and
- * release change nothing and answer LOST, and the new owner's state is what it wrote.
+ * release change nothing and answer LOST, and the new owner's state is what it wrote. {@link LeasedJobs} runs the jobs a
+ * node claims, up to its concurrency.
  */
 @SpringBootTest
 class LeasesTest {
@@ -199,5 +200,47 @@ class LeasesTest {
   @Test
   void this_node_is_named_by_host_and_process() {
     assertThat(Leases.thisNode()).endsWith(":" + ProcessHandle.current().pid());
+  }
+
+  @Test
+  void leased_jobs_run_what_they_claim_up_to_their_concurrency_and_claim_nothing_once_stopping() throws Exception {
+    long first = job("queued");
+    long second = job("queued");
+    long third = job("queued");
+    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+    LeasedJobs jobs = new LeasedJobs(nodeA, 2, "lease-test-", lease -> {
+      try {
+        if (go.await(30, java.util.concurrent.TimeUnit.SECONDS)) nodeA.finish(lease);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    assertThat(jobs.claim(java.util.List.of())).isEqualTo(2);
+    assertThat(jobs.running()).extracting(Lease::jobId).containsExactlyInAnyOrder(first, second);
+    assertThat(jobs.claim(java.util.List.of())).as("no slot is free").isZero();
+    assertThat(row(third).status()).isEqualTo("queued");
+
+    go.countDown();
+    waitUntil(() -> jobs.running().isEmpty());
+    assertThat(row(first).status()).isEqualTo("finished");
+    assertThat(row(second).status()).isEqualTo("finished");
+    assertThat(jobs.claim(java.util.List.of())).as("slots are given back when a job ends").isEqualTo(1);
+    waitUntil(() -> jobs.running().isEmpty());
+    assertThat(row(third).status()).isEqualTo("finished");
+
+    jobs.stopClaiming();
+    long fourth = job("queued");
+    assertThat(jobs.stopping()).isTrue();
+    assertThat(jobs.claim(java.util.List.of())).isZero();
+    assertThat(jobs.awaitRunning(Duration.ofSeconds(30))).isTrue();
+    assertThat(row(fourth).status()).as("left for another node").isEqualTo("queued");
+  }
+
+  static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("waited 30 s").isLessThan(deadline);
+      Thread.sleep(10);
+    }
   }
 }
