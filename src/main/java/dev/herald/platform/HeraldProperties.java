@@ -219,13 +219,14 @@ public record HeraldProperties(
 
   /**
    * Feedback ({@code dev.herald.feedback}): the inbound SMTP listener for the bounce subdomains (on nodes with the
-   * {@code smtp} role, when {@code inbound-port} is not 0), the soft-bounce rule, the polling of mailbox monitors (on
+   * {@code smtp} role, when {@code inbound-port} is set: 0, the default, is off, since the bounce subdomains' MX must
+   * point at it first), the soft-bounce rule, the polling of mailbox monitors (on
    * worker nodes), and sender protection: an organization whose complaint or hard-bounce rate over {@code
    * protection-window} passes a warn threshold alerts the operator, past a pause threshold its sending is paused; no
    * judgement below {@code protection-minimum-sent} messages in the window. Rates are fractions (0.001 = 0.1 %).
    */
   public record Feedback(
-      @Min(value = 0, message = "must be 0 (off) or a port") @Max(value = 65535, message = "must be at most 65535") @DefaultValue("2525") int inboundPort,
+      @Min(value = 0, message = "must be 0 (off) or a port") @Max(value = 65535, message = "must be at most 65535") @DefaultValue("0") int inboundPort,
       @NotNull @DefaultValue("0.0.0.0") String inboundBind,
       @NotNull @DefaultValue("10MB") DataSize inboundMaxMessageSize,
       @Min(value = 1, message = "must be at least 1") @Max(value = 10000, message = "must be at most 10000") @DefaultValue("200") int inboundMaxConnections,
