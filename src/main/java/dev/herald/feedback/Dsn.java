@@ -115,7 +115,7 @@ final class Dsn {
     int code = replyCode(diagnosticCode);
     FeedbackVerdict verdict = ReplyClassifier.classify(code, status, diagnosticCode);
     String context = context(notification, address);
-    if (diagnosticCode.strip().toLowerCase(Locale.ROOT).startsWith("x-unix")) {
+    if (diagnosticCode.strip().toLowerCase(Locale.ROOT).startsWith("x-unix") && verdict.reason() != FeedbackReason.MAILBOX_FULL) {
       // A local delivery program failed (procmail, a pipe): whatever it printed, the mailer is the cause.
       verdict = new FeedbackVerdict(null, FeedbackClass.SOFT, FeedbackReason.MAILER_ERROR, verdict.status(), verdict.replyCode(),
           verdict.diagnostic(), "");
@@ -129,7 +129,9 @@ final class Dsn {
     verdict = refine(verdict, diagnosticCode + "\n" + context);
     FeedbackReason reason = verdict.reason();
     FeedbackClass feedbackClass = verdict.feedbackClass();
-    if (undecided(verdict) && action.equals("delayed")) {
+    // Still delayed, or failed with a temporary status (the MTA stopped retrying): time ran out, whatever the last try met.
+    boolean gaveUp = action.equals("delayed") || action.startsWith("fail") && verdict.status().startsWith("4");
+    if (gaveUp && (undecided(verdict) || reason == FeedbackReason.NETWORK_ERROR)) {
       reason = FeedbackReason.EXPIRED;
       feedbackClass = FeedbackClass.SOFT;
     }

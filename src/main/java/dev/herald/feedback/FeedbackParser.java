@@ -20,8 +20,9 @@ public final class FeedbackParser {
   private static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\\.){1,8}[A-Za-z]{2,24}");
   private static final Pattern VERP = Pattern.compile("\\bb\\+[0-9a-z]{1,13}\\.[0-9a-z]{1,13}\\.[a-z2-7]{16}@bounces\\.[a-z0-9](?:[a-z0-9-]{0,62}\\.){1,8}[a-z]{2,24}", Pattern.CASE_INSENSITIVE);
   private static final Pattern BOUNCE_SENDER = Pattern.compile("mailer-daemon|post_?master|mail delivery|mail administrator|mailer_daemon|mmdf|maildelivery|delivery subsystem|bounce", Pattern.CASE_INSENSITIVE);
-  private static final Pattern BOUNCE_SUBJECT = Pattern.compile("undeliver|undelivered|delivery (?:status )?(?:notification|failure|failed|report|problem)|failure notice|returned mail|mail delivery failed|could not be delivered|not be delivered|delivery has failed|non[- ]?delivery|\\bbounce|returned to sender|mail system error|failed delivery|delivery error|warning: could not send|unzustellbar|nicht zustellbar|non remis|no entregado|message not delivered|rejected|permanent error|delayed mail|delivery delayed|mail error|unable to deliver|failure|error sending", Pattern.CASE_INSENSITIVE);
+  private static final Pattern BOUNCE_SUBJECT = Pattern.compile("undeliver|undelivered|delivery (?:status )?(?:notification|failure|failed|report|problem)|failure notice|returned mail|mail delivery failed|could not be delivered|not be delivered|delivery has failed|non[- ]?delivery|\\bbounce|returned to sender|mail system error|failed delivery|delivery error|warning: could not send|unzustellbar|nicht zustellbar|non remis|no entregado|message not delivered|rejected|permanent error|delayed mail|delivery delayed|mail loop|loop alert|loop detected|mail error|unable to deliver|failure|error sending", Pattern.CASE_INSENSITIVE);
   private static final Pattern AUTO_SUBJECT = Pattern.compile("^(?:auto(?:matic)?[ -]?(?:reply|response|answer)|auto:|out of (?:the )?office|vacation|away from|autoreply|abwesen|réponse automatique|respuesta automática|risposta automatica|fuera de la oficina|i am (?:currently )?(?:out|away))", Pattern.CASE_INSENSITIVE);
+  private static final Pattern INLINE_STATUS = Pattern.compile("(?im)^(?:reporting-mta|final-recipient):[ \\t]*(?:dns|dsn|rfc822)[ \\t]*;");
   /** Lines that start the returned original in a bounce without MIME parts. */
   private static final Pattern RETURNED_MARKER = Pattern.compile("(?im)^[ \\t>|-]*(?:-{2,} ?)?(?:below this line is a copy of the message|this is a copy of the message|original message follows|unsent message follows|original message|returned message|message headers follow|the original message was|undelivered message|copy of the original|headers of your message follow|original message header|your message reads|\\*\\*\\* the message follows|--- the header of the original message is following|content-type: message/rfc822)[^\\n]*$");
 
@@ -72,6 +73,12 @@ public final class FeedbackParser {
     if (status == null) status = message.first("message/global-delivery-status");
     List<FeedbackVerdict> recipients = List.of();
     if (status != null) recipients = Dsn.read(status.text(), notification(message));
+    if (status == null) {
+      // Some MTAs write the delivery-status fields into the text part instead of a part of their own.
+      String text = notification(message);
+      Matcher fields = INLINE_STATUS.matcher(text);
+      if (fields.find()) recipients = Dsn.read(text.substring(fields.start()), text.substring(0, fields.start()));
+    }
     if (recipients.isEmpty() && looksLikeBounce(message)) {
       // A bounce that returns another bounce (a relay reporting a failure it was told of): the inner one names the recipients.
       if (depth == 0 && !returned.text().isEmpty()) {

@@ -40,7 +40,12 @@ public final class ReplyClassifier {
    * sender); mailbox-full comes before user-unknown because full mailboxes are often reported with 5.1.1.
    */
   static final List<Rule> RULES = List.of(
-      Rule.of(AUTH_FAILURE, "\\bspf\\b", "\\bdkim\\b", "\\bdmarc\\b", "sender policy framework", "domainkeys",
+      Rule.of(NOT_COMPLIANT_RFC, "rfc ?5322", "rfc ?822", "rfc ?2822", "not (?:rfc )?compliant", "rfc compliant",
+          "multiple (?:from|subject|date|message-id|to)\\b", "multiple addresses in from", "duplicate header",
+          "header (?:is )?(?:missing|invalid)", "missing (?:required )?header", "malformed"),
+      Rule.of(SPAM_DETECTED, "(?:classified|detected|identified|rejected|considered|marked|flagged) as spam", "spam classification",
+          "looks like spam"),
+      Rule.of(AUTH_FAILURE, "unauthenticated email", "\\bspf\\b", "\\bdkim\\b", "\\bdmarc\\b", "sender policy framework", "domainkeys",
           "authentication (?:check )?fail", "5\\.7\\.2[346]\\b", "sender is not authori[sz]ed", "does not designate"),
       Rule.of(REQUIRE_PTR, "\\bptr\\b", "reverse dns", "reverse lookup", "reverse-dns", "\\brdns\\b",
           "reverse (?:hostname|name|mapping)", "cannot find your hostname", "unable to resolve your hostname",
@@ -50,17 +55,14 @@ public final class ReplyClassifier {
       Rule.of(BLOCKED, "blacklist", "black list", "blocklist", "block list", "denylist", "deny list", "\\bdnsbl\\b",
           "\\brbl\\b", "spamhaus", "spamcop", "sorbs", "listed (?:at|on|by)", "blocked using", "my name was rejected",
           "client host(?: \\S{1,100})? (?:rejected|blocked)", "ip (?:address )?(?:\\S{1,40} )?(?:is )?(?:blocked|banned|bloquee)",
-          "frequency limited", "\\(bl\\)"),
+          "\\(bl\\)"),
       Rule.of(BAD_REPUTATION, "reputation", "\\btss?0[1-4]\\b", "unusual rate of unsolicited"),
       Rule.of(TOO_MANY_CONN, "too many (?:connections|concurrent|sessions|smtp sessions|hosts)", "connection limit",
-          "connection rate limit", "too many simultaneous"),
+          "connection rate limit", "too many simultaneous", "frequency limited"),
       Rule.of(SPEEDING, "rate limit", "rate-limit", "ratelimit", "too many messages", "sending rate",
           "throttl", "exceeded (?:the )?(?:daily|hourly|sending) (?:limit|quota)", "receiving mail at a rate",
           "too fast", "slow down", "4\\.7\\.28\\b"),
       Rule.of(VIRUS_DETECTED, "virus", "malware", "infected", "trojan"),
-      Rule.of(NOT_COMPLIANT_RFC, "rfc ?5322", "rfc ?822", "rfc ?2822", "not (?:rfc )?compliant", "rfc compliant",
-          "multiple (?:from|subject|date|message-id|to)\\b", "multiple addresses in from", "duplicate header",
-          "header (?:is )?(?:missing|invalid)", "missing (?:required )?header", "malformed"),
       Rule.of(SPAM_DETECTED, "spam", "\\bube\\b", "unsolicited", "junk mail", "bulk mail", "content rejected",
           "message content", "suspicious", "phish", "scam", "blocked by (?:the )?(?:content )?filter",
           "rejected by (?:the )?(?:content )?filter"),
@@ -81,6 +83,7 @@ public final class ReplyClassifier {
           "sender (?:domain|address) (?:is )?(?:invalid|unknown|does not exist|not found)",
           "domain of sender", "sender's domain", "bad sender", "unknown sender",
           "not accept(?:ing)? mail from", "permission to post", "send mail as"),
+      Rule.of(HOST_UNKNOWN, "domain (?:does not|doesn'?t) exist", "no such domain", "domain not found", "dns error"),
       Rule.of(USER_UNKNOWN, "user unknown", "unknown user", "unknown recipient", "recipient unknown",
           "no such (?:user|mailbox|recipient|account|person|address)", "user (?:not found|doesn'?t exist|does not exist)",
           "(?:address|account|mailbox|recipient|user|addressee) (?:does not|doesn'?t|did not) exist",
@@ -105,13 +108,14 @@ public final class ReplyClassifier {
           "host or domain name not found", "domain name not found", "nxdomain", "unknown domain",
           "domain (?:is )?(?:invalid|unknown)", "invalid domain", "domain (?:is )?not reachable",
           "dns (?:lookup|resolution) fail"),
-      Rule.of(BLOCKED, "your (?:ip|host|server|network|mail server)", "ip address", "access denied", "connection refused",
+      Rule.of(NETWORK_ERROR, "lost connection"),
+      Rule.of(BLOCKED, "your (?:ip|host|server|network|mail server)", "ip address", "access denied",
           "not allowed to send", "banned", "blocked", "dynamic ip", "dial-?up", "residential", "\\bhelo\\b",
           "\\behlo\\b", "refused to talk", "poor"),
       Rule.of(EXPIRED, "expired", "retry time", "retry timeout", "too long in (?:the )?queue", "delivery time",
           "could not be delivered (?:within|for|in)", "has not been delivered", "undelivered for",
           "timeout exceeded", "giving up", "gave up", "failing for a long time", "not yet been delivered",
-          "have not yet received", "delayed"),
+          "have not yet received", "delayed", "queue too long", "warning message only"),
       Rule.of(NETWORK_ERROR, "network", "could not connect", "connection (?:timed out|refused|reset|lost|dropped)",
           "timed out", "unreachable", "too many hops", "loop", "no answer", "lost connection", "connect to",
           "no route to host", "not reachable", "did not accept our requests to connect"),
@@ -120,13 +124,13 @@ public final class ReplyClassifier {
       Rule.of(FAILED_STARTTLS, "starttls", "\\btls\\b(?: \\S{1,30})? required", "must issue a starttls"),
       Rule.of(SECURITY_ERROR, "authentication required", "auth(?:entication)? required", "must authenticate",
           "unauthenticated", "not authenticated", "smtp authentication", "security", "certificate"),
-      Rule.of(CONTENT_ERROR, "8-?bit", "illegal character", "invalid (?:mime|header|character)", "\\bmime\\b",
+      Rule.of(CONTENT_ERROR, "8-?bit", "illegal character", "invalid (?:mime|header|character)",
           "attachment", "content"),
       Rule.of(POLICY_VIOLATION, "policy", "prohibited", "not allowed", "not authorized", "administrative"),
       Rule.of(FILTERED, "filter", "refuse", "rejected by (?:the )?recipient", "recipient (?:has )?(?:rejected|refused|blocked)",
           "does not (?:want|wish)", "not accepted"),
-      Rule.of(SYSTEM_ERROR, "system error", "internal error", "local error", "server error", "temporary (?:failure|error|problem)",
-          "configuration error", "misconfigur", "try again later", "unavailable", "resources", "out of memory",
+      Rule.of(SYSTEM_ERROR, "system error", "internal error", "local error", "server error",
+          "configuration error", "misconfigur", "unavailable", "resources", "out of memory",
           "transaction failed"),
       Rule.of(MAILER_ERROR, "x-unix", "command (?:died|failed|output)", "procmail", "pipe to", "mailer error",
           "program"),
@@ -210,7 +214,7 @@ public final class ReplyClassifier {
       case "2.2" -> MAILBOX_FULL;
       case "2.3" -> EXCEED_LIMIT;
       case "2.4" -> SYSTEM_ERROR;
-      case "3.0", "3.3", "3.5" -> SYSTEM_ERROR;
+      case "3.3", "3.5" -> SYSTEM_ERROR;
       case "3.1" -> SYSTEM_FULL;
       case "3.2" -> NOT_ACCEPT;
       case "3.4" -> MESSAGE_TOO_BIG;
@@ -218,7 +222,7 @@ public final class ReplyClassifier {
       case "4.4" -> HOST_UNKNOWN;
       case "4.6" -> NETWORK_ERROR;
       case "4.7" -> EXPIRED;
-      case "5.0", "5.1", "5.2", "5.3", "5.4", "5.5", "5.6" -> SYNTAX_ERROR;
+      case "5.1", "5.2", "5.3", "5.4", "5.5", "5.6" -> SYNTAX_ERROR;
       case "6.0", "6.1", "6.2", "6.3", "6.4", "6.5", "6.6", "6.7", "6.8", "6.9", "6.10" -> CONTENT_ERROR;
       case "7.0", "7.4", "7.5", "7.6", "7.8", "7.11", "7.12", "7.15", "7.16", "7.17", "7.18", "7.19", "7.20",
           "7.21", "7.22" -> SECURITY_ERROR;

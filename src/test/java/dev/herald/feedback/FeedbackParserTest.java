@@ -181,4 +181,136 @@ class FeedbackParserTest {
     }
     assertThat(FeedbackParser.parse(null).kind()).isEqualTo(Kind.OTHER);
   }
+  @Test
+  void a_bounce_in_an_mtas_own_words_names_each_failed_recipient_with_what_followed_it() {
+    ParsedFeedback parsed = parse("""
+        From: Mail Delivery System <Mailer-Daemon@relay.example.net>
+        To: %s
+        Subject: Mail delivery failed: returning message to sender
+        X-Failed-Recipients: hal@example.com, ida@example.com
+
+        This message was created automatically by mail delivery software.
+
+        A message that you sent could not be delivered to one or more of its
+        recipients. The following address(es) failed:
+
+          hal@example.com
+            SMTP error from remote mail server after RCPT TO:<hal@example.com>:
+            host mx.example.com [192.0.2.5]: 550 5.1.1 <hal@example.com>: no such user
+          ida@example.com
+            SMTP error from remote mail server after RCPT TO:<ida@example.com>:
+            host mx.example.com [192.0.2.5]: 452 4.2.2 <ida@example.com>: mailbox is full
+
+        ------ This is a copy of the message, including all the headers. ------
+
+        Return-path: <%s>
+        From: news@example.org
+        To: hal@example.com, ida@example.com
+        Message-ID: <m-44@news.example.org>
+        Subject: Hello
+
+        Hi
+        """.formatted(VERP, VERP));
+    assertThat(parsed.kind()).isEqualTo(Kind.DSN);
+    assertThat(parsed.recipients()).extracting(FeedbackVerdict::recipient, FeedbackVerdict::feedbackClass, FeedbackVerdict::reason)
+        .containsExactly(tuple("hal@example.com", FeedbackClass.HARD, FeedbackReason.USER_UNKNOWN),
+            tuple("ida@example.com", FeedbackClass.SOFT, FeedbackReason.MAILBOX_FULL));
+    assertThat(parsed.originalMessageId()).contains("m-44@news.example.org");
+    assertThat(parsed.originalReturnPath()).contains(VERP);
+  }
+
+  @Test
+  void a_sender_side_refusal_is_a_block_that_does_not_blame_the_recipient() {
+    ParsedFeedback parsed = parse("""
+        From: MAILER-DAEMON@out.example.org (Mail Delivery System)
+        To: news@example.org
+        Subject: Undelivered Mail Returned to Sender
+        MIME-Version: 1.0
+        Content-Type: multipart/report; report-type=delivery-status; boundary="q"
+
+        --q
+        Content-Type: message/delivery-status
+
+        Reporting-MTA: dns; out.example.org
+
+        Final-Recipient: rfc822; jo@example.com
+        Action: failed
+        Status: 5.7.1
+        Diagnostic-Code: smtp; 554 5.7.1 Service unavailable; Client host [192.0.2.9] blocked using bl.example.net
+
+        --q--
+        """);
+    assertThat(parsed.recipients()).extracting(FeedbackVerdict::recipient, FeedbackVerdict::feedbackClass, FeedbackVerdict::reason)
+        .containsExactly(tuple("jo@example.com", FeedbackClass.BLOCK, FeedbackReason.BLOCKED));
+  }
+
+  @Test
+  void delivery_status_fields_written_into_the_text_are_read_as_a_report() {
+    ParsedFeedback parsed = parse("""
+        From: postmaster@relay.example.net
+        To: news@example.org
+        Subject: Delivery failure
+
+        An error occurred while delivering to:
+        kay@example.com
+
+        Reporting-MTA: dns; relay.example.net
+
+        Final-Recipient: rfc822; kay@example.com
+        Action: failed
+        Status: 4.4.1
+        Diagnostic-Code: smtp; connect to mx.example.com[192.0.2.3]:25: Connection timed out
+        """);
+    assertThat(parsed.recipients()).extracting(FeedbackVerdict::recipient, FeedbackVerdict::feedbackClass, FeedbackVerdict::reason)
+        .as("failed with a temporary status: the MTA gave up retrying")
+        .containsExactly(tuple("kay@example.com", FeedbackClass.SOFT, FeedbackReason.EXPIRED));
+  }
+
+  @Test
+  void amazon_ses_notifications_and_microsoft_jmrp_reports_are_read() {
+    ParsedFeedback bounce = parse("""
+        From: no-reply@sns.example.com
+        To: news@example.org
+        Subject: AWS Notification Message
+
+        {"notificationType":"Bounce","bounce":{"bounceType":"Permanent","bouncedRecipients":[{"emailAddress":"lee@example.com","status":"5.1.1","diagnosticCode":"smtp; 550 5.1.1 user unknown"}]},"mail":{"messageId":"0100-abc"}}
+        """);
+    assertThat(bounce.recipients()).extracting(FeedbackVerdict::recipient, FeedbackVerdict::feedbackClass, FeedbackVerdict::reason)
+        .containsExactly(tuple("lee@example.com", FeedbackClass.HARD, FeedbackReason.USER_UNKNOWN));
+    assertThat(bounce.originalMessageId()).contains("0100-abc");
+
+    ParsedFeedback jmrp = parse("""
+        From: staff@mail.example.net
+        To: fbl@example.org
+        Subject: complaint about message from 192.0.2.9
+        MIME-Version: 1.0
+        Content-Type: multipart/mixed; boundary="j"
+
+        --j
+        Content-Type: message/rfc822
+
+        X-HmXmrOriginalRecipient: max@example.net
+        From: news@example.org
+        Message-ID: <m-45@news.example.org>
+
+        Hi
+        --j--
+        """);
+    assertThat(jmrp.kind()).isEqualTo(Kind.ARF);
+    assertThat(jmrp.recipients()).extracting(FeedbackVerdict::recipient, FeedbackVerdict::feedbackClass)
+        .containsExactly(tuple("max@example.net", FeedbackClass.COMPLAINT));
+  }
+
+  @Test
+  void a_mailed_unsubscribe_request_names_its_sender() {
+    ParsedFeedback parsed = parse("""
+        From: Ned <ned@example.com>
+        To: unsubscribe+list7@example.org
+        Subject: unsubscribe
+
+        """);
+    assertThat(parsed.kind()).isEqualTo(Kind.UNSUBSCRIBE_REQUEST);
+    assertThat(parsed.recipients()).extracting(FeedbackVerdict::recipient, FeedbackVerdict::feedbackClass)
+        .containsExactly(tuple("ned@example.com", FeedbackClass.UNSUBSCRIBE));
+  }
 }
