@@ -149,12 +149,7 @@ class CampaignRenderer implements Previews {
    */
   Compiled compile(Sources s, Tracking tracking) {
     Map<String, String> included = new LinkedHashMap<>();
-    SnippetLookup base = s.snippets() == null ? liveSnippets.apply(s.organizationId()) : name -> Optional.ofNullable(s.snippets().get(name));
-    SnippetLookup recording = name -> {
-      Optional<String> found = base.find(name);
-      found.ifPresent(source -> included.put(name, source));
-      return found;
-    };
+    SnippetLookup recording = recording(s, included);
     CompiledTemplate subject = part("subject", s.subject(), false, recording);
     CompiledTemplate preheader = nz(s.preheader()).isBlank() ? null : part("preheader", s.preheader(), false, recording);
     if (s.format() == ContentFormat.TEXT) {
@@ -190,12 +185,7 @@ class CampaignRenderer implements Previews {
   /** The snippets a campaign includes (directly or through other snippets), by name, as {@code s} finds them now. */
   Map<String, String> includedSnippets(Sources s) {
     Map<String, String> included = new LinkedHashMap<>();
-    SnippetLookup base = s.snippets() == null ? liveSnippets.apply(s.organizationId()) : name -> Optional.ofNullable(s.snippets().get(name));
-    SnippetLookup recording = name -> {
-      Optional<String> found = base.find(name);
-      found.ifPresent(source -> included.put(name, source));
-      return found;
-    };
+    SnippetLookup recording = recording(s, included);
     boolean html = s.format() != ContentFormat.TEXT;
     for (String source : new String[] {s.subject(), s.preheader(), s.format() == ContentFormat.MARKDOWN ? Markdown.toHtml(nz(s.body())) : s.body(),
         html ? s.templateSource() : null}) {
@@ -206,6 +196,16 @@ class CampaignRenderer implements Previews {
       }
     }
     return included;
+  }
+
+  /** The sources' snippets (fixed, or the organization's now), each one found put into {@code included}. */
+  private SnippetLookup recording(Sources s, Map<String, String> included) {
+    SnippetLookup base = s.snippets() == null ? liveSnippets.apply(s.organizationId()) : lookup(s.snippets());
+    return name -> {
+      Optional<String> found = base.find(name);
+      found.ifPresent(source -> included.put(name, source));
+      return found;
+    };
   }
 
   private static SnippetLookup lookup(Map<String, String> snippets) {

@@ -77,4 +77,22 @@ class CampaignRendererTest {
           assertThat(f.line()).isEqualTo(3);
         });
   }
+
+  @Test
+  void an_error_while_rendering_names_the_part_it_is_in() {
+    String loop = "{% for i in (1..20000) %}x{% endfor %}";
+    assertThat(render("Hi", ContentFormat.HTML, "<p>" + loop + "</p>", "<div>{{ content }}</div>", ANN))
+        .isInstanceOfSatisfying(Previews.Preview.Failed.class, f -> assertThat(f.part()).isEqualTo("body"));
+    assertThat(render("Hi", ContentFormat.HTML, "<p>fine</p>", "<div>{{ content }}" + loop + "</div>", ANN))
+        .isInstanceOfSatisfying(Previews.Preview.Failed.class, f -> assertThat(f.part()).isEqualTo("template"));
+    assertThat(render("Hi " + loop, ContentFormat.HTML, "<p>fine</p>", null, ANN))
+        .isInstanceOfSatisfying(Previews.Preview.Failed.class, f -> assertThat(f.part()).isEqualTo("subject"));
+  }
+
+  @Test
+  void a_plain_text_campaign_is_its_text_alone_as_delivery_sends_it() {
+    var p = (Previews.Preview.Rendered) render("s", ContentFormat.TEXT, "Hello {{ subscriber.name }}", "<div>{{ content }}</div>", ANN);
+    assertThat(p.text()).as("no template, no preheader").isEqualTo("Hello Ann");
+    assertThat(p.html()).as("shown as text").isEqualTo(ContentFormat.TEXT.toHtml("Hello Ann"));
+  }
 }
