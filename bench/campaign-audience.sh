@@ -42,7 +42,17 @@ echo "   import $IMPORT_STATUS: $($PSQL -c "select count(*) from subscription wh
 # the import vacuums and analyzes subscriber and subscription itself after a large merge
 $PSQL -c "checkpoint"
 
+# CPU seconds (user + system) of this run's PostgreSQL: the postmaster, its live processes and those it reaped
+pg_cpu() {
+  local pm
+  pm=$(head -n 1 "$WORK/data/postgres/postmaster.pid")
+  { cat "/proc/$pm/stat"; for c in $(pgrep -P "$pm"); do cat "/proc/$c/stat" 2>/dev/null || true; done; } |
+    awk -v hz="$(getconf CLK_TCK)" '{t += $14 + $15 + $16 + $17} END {printf "%.2f", t / hz}'
+}
+load() { cut -d ' ' -f 1-3 /proc/loadavg; }
+
 echo "== campaign to the list, sent now"
+CPU0=$(pg_cpu)
 CAMPAIGN=$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' "$API/campaigns" -d "{\"name\":\"Bench\",
   \"subject\":\"Hello {{ subscriber.name }}\",\"fromAddress\":\"news@bench.example\",\"body\":\"<p>Hi</p>\",\"bodyFormat\":\"html\",
   \"audience\":{\"lists\":[$LIST]}}" | json_id)
@@ -52,12 +62,15 @@ for _ in $(seq 1 6000); do
   [ "$state" != scheduled ] && break
   sleep 0.1
 done
+CPU1=$(pg_cpu)
+LOAD=$(load)
 curl -sf "${auth[@]}" -X POST "$API/campaigns/$CAMPAIGN/cancel" >/dev/null || true
 LINE=$(grep "Campaign $CAMPAIGN of organization" "$WORK/herald.log" | grep "fixed in the ledger" | tail -n 1)
 FIXED=$(echo "$LINE" | sed -E 's/.*started: ([0-9]+) recipients fixed in the ledger in ([0-9]+) ms.*/\1/')
 MS=$(echo "$LINE" | sed -E 's/.*started: ([0-9]+) recipients fixed in the ledger in ([0-9]+) ms.*/\2/')
 SUBSCRIBED=$($PSQL -c "select count(*) from subscription where list_id = $LIST and status = 'subscribed'")
-printf "   %s recipients fixed in %.2f s (%s suppressed set aside)\n" "$FIXED" "$(echo "$MS / 1000" | bc -l)" "$((SUBSCRIBED - FIXED))"
+printf "   %s recipients fixed in %.2f s (%s suppressed set aside); PostgreSQL CPU meanwhile %.2f s; load %s\n" "$FIXED" \
+  "$(echo "$MS / 1000" | bc -l)" "$((SUBSCRIBED - FIXED))" "$(echo "$CPU1 - $CPU0" | bc -l)" "$LOAD"
 
 echo "== reference: a plain INSERT ... SELECT of the same subscribers' ids and addresses into a table (same server)"
 $PSQL -c "create table bench_copy (id bigint, email text)"
@@ -65,8 +78,8 @@ start=$(date +%s.%N)
 $PSQL -c "insert into bench_copy select id, email from subscriber"
 end=$(date +%s.%N)
 REF=$(echo "$end - $start" | bc)
-printf "   plain INSERT ... SELECT: %.2f s\n" "$REF"
+printf "   plain INSERT ... SELECT: %.2f s; load %s\n" "$REF" "$(load)"
 
 echo "== summary"
-printf "   audience of %s fixed in %.2f s (target < 10 s) = %.2f x the plain INSERT ... SELECT\n" "$FIXED" \
-  "$(echo "$MS / 1000" | bc -l)" "$(echo "$MS / 1000 / $REF" | bc -l)"
+printf "   audience of %s fixed in %.2f s (target < 10 s) = %.2f x the plain INSERT ... SELECT; PostgreSQL CPU %.2f s; load %s\n" \
+  "$FIXED" "$(echo "$MS / 1000" | bc -l)" "$(echo "$MS / 1000 / $REF" | bc -l)" "$(echo "$CPU1 - $CPU0" | bc -l)" "$LOAD"

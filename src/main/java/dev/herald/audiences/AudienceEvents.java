@@ -80,4 +80,15 @@ public final class AudienceEvents {
    * transaction; the suppression capability stores the hash in it.
    */
   public record SubscriberErased(long organizationId, long subscriberId, String addressHash, Instant occurredAt) {}
+
+  /**
+   * Subscribers deleted by a bulk action (a segment or a list of ids), {@code subscriberIds} a batch of at most a
+   * thousand of them, published in the deleting transaction beside the bulk action's own event. Only ids: after a
+   * delete they are all that is left. Campaigns deletes their send-ledger rows with them.
+   */
+  public record SubscribersDeleted(long organizationId, List<Long> subscriberIds, Instant occurredAt) {
+    public SubscribersDeleted {
+      subscriberIds = List.copyOf(subscriberIds);
+    }
+  }
 }

@@ -133,12 +133,17 @@ class BulkActions {
       batch.add(rs.getLong(1));
       affected[0] += rs.getLong(2);
       if (batch.size() == EVENT_BATCH) {
-        events.publishEvent(new SubscribersChangedInBulk(orgId, action, listId, tag, batch, at));
+        publish(orgId, action, listId, tag, batch, at);
         batch.clear();
       }
     });
-    if (!batch.isEmpty()) events.publishEvent(new SubscribersChangedInBulk(orgId, action, listId, tag, batch, at));
+    if (!batch.isEmpty()) publish(orgId, action, listId, tag, batch, at);
     return affected[0];
+  }
+
+  private void publish(long orgId, String action, Long listId, String tag, List<Long> batch, java.time.Instant at) {
+    events.publishEvent(new SubscribersChangedInBulk(orgId, action, listId, tag, batch, at));
+    if (action.equals("delete")) events.publishEvent(new AudienceEvents.SubscribersDeleted(orgId, batch, at));
   }
 
   /** The condition over {@code subscriber s} choosing the subscribers, scoped to the organization. */

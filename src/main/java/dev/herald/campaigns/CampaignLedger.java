@@ -33,18 +33,19 @@ class CampaignLedger {
   /**
    * Fixes the audience into the ledger with one set-based statement: the subscribed people of the campaign's lists and
    * segments minus its exclusions (audiences' {@link AudienceSelection#recipients}, once each), less those the
-   * suppression lists refuse (two index probes a row). Answers how many rows it wrote. Run once per campaign, in the
-   * transaction that moves it to sending, so a start that fails leaves no half ledger.
+   * suppression lists refuse (an anti-join, {@link SuppressionScreen#admittedSql}). Answers how many rows it wrote. Run
+   * once per campaign, in the transaction that moves it to sending, so a start that fails leaves no half ledger.
    */
   long fix(Campaign c) {
     Campaign.Audience a = c.audience();
     SqlFragment audience = audiences.recipients(c.organizationId(),
         new AudienceSelection.Selection(a.lists(), a.segments(), a.excludedLists(), a.excludedSegments()), "aud_");
-    SqlFragment suppressed = screen.refusalSql(c.organizationId(), audience.alias(), "sup_");
+    SqlFragment admitted = screen.admittedSql(c.organizationId(), audience.alias(), "sup_");
+    jdbc.sql("select set_config('work_mem', ?, true)").param(AudienceSelection.WORK_MEM).query(String.class).single();
     return jdbc.sql("insert into campaign_recipient (campaign_id, subscriber_id, list_id, address, address_key)"
             + " select :campaign, aud.subscriber_id, aud.list_id, aud.email, aud.email_key from (" + audience.sqlOver("aud") + ") aud"
-            + " where " + suppressed.sqlOver("aud") + " is null")
-        .params(suppressed.paramsWith(audience.paramsWith(Map.of("campaign", c.id())))).update();
+            + " where " + admitted.sqlOver("aud"))
+        .params(admitted.paramsWith(audience.paramsWith(Map.of("campaign", c.id())))).update();
   }
 
   /**

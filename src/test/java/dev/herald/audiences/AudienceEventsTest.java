@@ -154,10 +154,16 @@ class AudienceEventsTest {
     batches = events.stream(BulkActions.SubscribersChangedInBulk.class).toList();
     assertThat(batches).allSatisfy(b -> assertThat(b.listId()).isEqualTo(offers));
     assertThat(ids(batches)).containsExactlyInAnyOrderElementsOf(some.stream().filter(id -> id % 2 != 0).toList());
+    assertThat(events.stream(AudienceEvents.SubscribersDeleted.class)).as("only a delete says it deleted").isEmpty();
 
     events.clear();
     assertThat(bulk.apply(org.id(), new BulkActions.Request("delete", everyone, null, null, null, null), "o@x", "127.0.0.1")).isEqualTo(2500);
     assertThat(ids(events.stream(BulkActions.SubscribersChangedInBulk.class).toList())).containsExactlyInAnyOrderElementsOf(everyone);
+    // a deletion also tells other modules whom it deleted (campaigns' ledger rows go with them), in the same batches
+    List<AudienceEvents.SubscribersDeleted> deleted = events.stream(AudienceEvents.SubscribersDeleted.class).toList();
+    assertThat(deleted).extracting(d -> d.subscriberIds().size()).containsExactlyInAnyOrder(1000, 1000, 500);
+    assertThat(deleted).allSatisfy(d -> assertThat(d.organizationId()).isEqualTo(org.id()));
+    assertThat(deleted.stream().flatMap(d -> d.subscriberIds().stream()).toList()).containsExactlyInAnyOrderElementsOf(everyone);
   }
 
   /** Every id of the batches; fails if one is named twice. */

@@ -3,6 +3,7 @@ package dev.herald.campaigns;
 import static dev.herald.campaigns.CampaignFixtures.lists;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.herald.audiences.AudienceEvents;
 import dev.herald.audiences.Subscribers;
 import dev.herald.audiences.SubscriptionStatus;
 import dev.herald.delivery.BulkSends;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.event.ApplicationEvents;
@@ -46,6 +48,7 @@ class CampaignSendTest {
   @Autowired MutableClock clock;
   @Autowired JdbcClient jdbc;
   @Autowired ApplicationEvents events;
+  @Autowired ApplicationEventPublisher publisher;
 
   CampaignFixtures.Org org;
 
@@ -91,6 +94,95 @@ class CampaignSendTest {
             List.of(eve, other, "eve@example.com", "pending"));
     assertThat(events.stream(CampaignEvents.CampaignStarted.class))
         .containsExactly(new CampaignEvents.CampaignStarted(org.id(), c.id(), c.name(), 3, clock.instant()));
+  }
+
+  @Test
+  void each_person_is_fixed_once_through_the_first_included_list_they_are_subscribed_to_with_or_without_segments() {
+    long a = fixtures.list(org, "A"), b = fixtures.list(org, "B"), c = fixtures.list(org, "C");
+    long vip = fixtures.segmentTagged(org, "vip");
+    long onBandC = fixtures.subscriber(org, "b-and-c@example.com", SubscriptionStatus.SUBSCRIBED, b, c);
+    long unconfirmedOnA = fixtures.subscriber(org, "unconfirmed-a@example.com", SubscriptionStatus.UNCONFIRMED, a);
+    fixtures.subscriber(org, "unconfirmed-a@example.com", SubscriptionStatus.SUBSCRIBED, c);
+    long vipOnAandB = fixtures.subscriber(org, "vip-a-b@example.com", SubscriptionStatus.SUBSCRIBED, a, b);
+    fixtures.tag(org, vipOnAandB, "vip");
+    long vipUnconfirmedOnA = fixtures.subscriber(org, "vip-unconfirmed-a@example.com", SubscriptionStatus.UNCONFIRMED, a);
+    fixtures.subscriber(org, "vip-unconfirmed-a@example.com", SubscriptionStatus.SUBSCRIBED, b);
+    fixtures.tag(org, vipUnconfirmedOnA, "vip");
+    long vipNowhere = fixtures.subscriber(org, "vip-nowhere@example.com", SubscriptionStatus.UNSUBSCRIBED, a);
+    fixtures.tag(org, vipNowhere, "vip");
+
+    // several lists: the first of them the person is subscribed to, whatever the order they were given in
+    assertThat(fixed(start(lists(c, b)))).containsExactly(
+        List.of(onBandC, b), List.of(unconfirmedOnA, c), List.of(vipOnAandB, b), List.of(vipUnconfirmedOnA, b));
+    // one list
+    assertThat(fixed(start(lists(c)))).containsExactly(List.of(onBandC, c), List.of(unconfirmedOnA, c));
+    // a list and a segment: an included list comes before a lower one; a segment's person gets it through their first
+    // list they are subscribed to (never one they are unconfirmed on), and not at all when subscribed to none
+    assertThat(fixed(start(new Campaign.Audience(List.of(c), List.of(vip), List.of(), List.of())))).containsExactly(
+        List.of(onBandC, c), List.of(unconfirmedOnA, c), List.of(vipOnAandB, a), List.of(vipUnconfirmedOnA, b));
+    // a segment alone
+    assertThat(fixed(start(new Campaign.Audience(List.of(), List.of(vip), List.of(), List.of())))).containsExactly(
+        List.of(vipOnAandB, a), List.of(vipUnconfirmedOnA, b));
+  }
+
+  @Test
+  void exclusions_and_suppressions_apply_to_an_audience_of_lists_alone() {
+    long news = fixtures.list(org, "News"), staff = fixtures.list(org, "Staff");
+    long nope = fixtures.segmentTagged(org, "nope");
+    long ann = fixtures.subscriber(org, "ann@example.com", SubscriptionStatus.SUBSCRIBED, news);
+    fixtures.subscriber(org, "staff@example.com", SubscriptionStatus.SUBSCRIBED, news);
+    fixtures.subscriber(org, "staff@example.com", SubscriptionStatus.UNCONFIRMED, staff);
+    long tagged = fixtures.subscriber(org, "tagged@example.com", SubscriptionStatus.SUBSCRIBED, news);
+    fixtures.tag(org, tagged, "nope");
+    fixtures.subscriber(org, "someone@org-blocked.example", SubscriptionStatus.SUBSCRIBED, news);
+    suppressions.add(org.id(), new Suppressions.NewEntry(null, "org-blocked.example", SuppressionReason.MANUAL, null, null), "test");
+    long expired = fixtures.subscriber(org, "expired@example.com", SubscriptionStatus.SUBSCRIBED, news);
+    suppressions.add(org.id(), new Suppressions.NewEntry("expired@example.com", null, SuppressionReason.MANUAL, null,
+        clock.instant().plus(Duration.ofDays(1))), "test");
+    jdbc.sql("update suppression set expires_at = now() - interval '1 hour' where organization_id = ? and address = 'expired@example.com'")
+        .param(org.id()).update();
+    long theirs = fixtures.subscriber(org, "theirs@example.com", SubscriptionStatus.SUBSCRIBED, news);
+    var elsewhere = fixtures.organization();
+    suppressions.add(elsewhere.id(), new Suppressions.NewEntry("theirs@example.com", null, SuppressionReason.MANUAL, null, null), "test");
+    suppressions.add(elsewhere.id(), new Suppressions.NewEntry(null, "example.com", SuppressionReason.MANUAL, null, null), "test");
+    fixtures.subscriber(org, "erased@example.com", SubscriptionStatus.SUBSCRIBED, news);
+    jdbc.sql("insert into suppression (organization_id, address_hash, reason, source) values (?, sha256(convert_to('erased@example.com', 'UTF8')),"
+        + " 'erased', 'test')").param(org.id()).update();
+
+    Campaign c = start(new Campaign.Audience(List.of(news), List.of(), List.of(staff), List.of(nope)));
+    assertThat(fixed(c)).as("an expired entry and another organization's entries refuse nobody here")
+        .containsExactly(List.of(ann, news), List.of(expired, news), List.of(theirs, news));
+    assertThat(c.recipients()).isEqualTo(3);
+  }
+
+  @Test
+  void a_persons_ledger_rows_go_with_them_and_a_campaigns_with_its_organization() {
+    long list = fixtures.list(org, "Readers");
+    long deleted = fixtures.subscriber(org, "deleted@example.com", SubscriptionStatus.SUBSCRIBED, list);
+    long erased = fixtures.subscriber(org, "erased@example.com", SubscriptionStatus.SUBSCRIBED, list);
+    long bulk = fixtures.subscriber(org, "bulk@example.com", SubscriptionStatus.SUBSCRIBED, list);
+    long stays = fixtures.subscriber(org, "stays@example.com", SubscriptionStatus.SUBSCRIBED, list);
+    Campaign c = start(lists(list));
+    assertThat(fixed(c)).hasSize(4);
+
+    subscribers.delete(org.id(), deleted);
+    subscribers.erase(org.id(), erased);
+    publisher.publishEvent(new AudienceEvents.SubscribersDeleted(org.id(), List.of(bulk), clock.instant()));
+    assertThat(fixed(c)).containsExactly(List.of(stays, list));
+    assertThat(jdbc.sql("select count(*) from campaign_recipient where address_key in ('deleted@example.com', 'erased@example.com')")
+        .query(Long.class).single()).isZero();
+
+    var other = fixtures.organization();
+    long theirs = fixtures.list(other, "Theirs");
+    fixtures.subscriber(other, "someone@example.com", SubscriptionStatus.SUBSCRIBED, theirs);
+    CampaignFixtures.Org mine = org;
+    org = other;
+    Campaign their = start(lists(theirs));
+    org = mine;
+    assertThat(fixed(their)).hasSize(1);
+    jdbc.sql("delete from organization where id = ?").param(other.id()).update();
+    assertThat(jdbc.sql("select count(*) from campaign_recipient where campaign_id = ?").param(their.id()).query(Long.class).single()).isZero();
+    assertThat(fixed(c)).as("another organization's deletion leaves this ledger").containsExactly(List.of(stays, list));
   }
 
   @Test
@@ -249,6 +341,12 @@ class CampaignSendTest {
     Campaign c = campaigns.find(org.id(), draft.id()).orElseThrow();
     assertThat(c.state()).isEqualTo(CampaignState.SENDING);
     return c;
+  }
+
+  /** The ledger's (subscriber, list) rows, by subscriber. */
+  private List<List<Long>> fixed(Campaign c) {
+    return jdbc.sql("select subscriber_id, list_id from campaign_recipient where campaign_id = ? order by subscriber_id").param(c.id())
+        .query((rs, n) -> List.of(rs.getLong(1), rs.getLong(2))).list();
   }
 
   private Map<LedgerState, Long> ledger(Campaign c) {

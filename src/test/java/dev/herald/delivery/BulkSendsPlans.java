@@ -42,6 +42,12 @@ class BulkSendsPlans {
     long domain = new TestSendingDomains(sendingDomains, jdbc).verified(org, "plans.example");
     long campaign = bulk.open(org, domain, MessageSourceKind.CAMPAIGN, "news@plans.example", "Plans");
     long other = bulk.open(org, domain, MessageSourceKind.CAMPAIGN, "news@plans.example", "Other");
+    var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    long parseCpu = threads.getCurrentThreadCpuTime();
+    for (int i = 0; i < RECIPIENTS; i++) dev.herald.mail.EmailAddress.parse("p" + i + "@d" + (i % DOMAINS) + ".example");
+    System.out.printf("parsing %,d addresses: %.2f s CPU%n", RECIPIENTS, (threads.getCurrentThreadCpuTime() - parseCpu) / 1e9);
+    double pgCpu = allBackendsCpu();
+    long jvmCpu = threads.getCurrentThreadCpuTime();
     long started = System.nanoTime();
     for (int from = 0; from < RECIPIENTS; from += CHUNK) {
       List<BulkRecipient> chunk = new ArrayList<>(CHUNK);
@@ -49,11 +55,22 @@ class BulkSendsPlans {
       tx.executeWithoutResult(s -> bulk.add(campaign, chunk));
     }
     double addSeconds = (System.nanoTime() - started) / 1e9;
+    System.out.printf("add: JVM thread CPU %.2f s; PostgreSQL CPU of the pool's backends %.2f s (load %s)%n",
+        (threads.getCurrentThreadCpuTime() - jvmCpu) / 1e9, allBackendsCpu() - pgCpu, loadAverage());
     List<BulkRecipient> waiting = new ArrayList<>();
     for (int i = 0; i < 1_000; i++) waiting.add(new BulkRecipient(i, "w" + i + "@d" + (i % DOMAINS) + ".example"));
     bulk.add(other, waiting);
     System.out.printf("add: %,d recipients in chunks of %,d: %.2f s (%.0f rows/s)%n", RECIPIENTS, CHUNK, addSeconds, RECIPIENTS / addSeconds);
     jdbc.sql("analyze outbound_recipient").update();
+    tx.executeWithoutResult(st -> {
+      explain("add: one chunk of 1,000 (rolled back)", """
+          insert into outbound_recipient (message_id, organization_id, kind, address, address_key, domain, source_ref, state, last_reply)
+          select m.id, m.organization_id, 'to', 'x' || i || '@d' || (i %% 100) || '.example', 'x' || i || '@d' || (i %% 100) || '.example',
+            'd' || (i %% 100) || '.example', i, 'queued', ''
+          from outbound_message m, generate_series(1, 1000) i where m.id = %d
+          on conflict (message_id, address_key) do nothing""".formatted(other));
+      st.setRollbackOnly();
+    });
 
     started = System.nanoTime();
     bulk.hold(campaign);
@@ -71,6 +88,30 @@ class BulkSendsPlans {
     started = System.nanoTime();
     List<DeliveryQueue.Claimed> claimed = queue.claim("d7.example", 10, Set.of());
     System.out.printf("claim of 10 (released): %.1f ms, %d rows%n", (System.nanoTime() - started) / 1e6, claimed.size());
+  }
+
+  /** CPU seconds of every PostgreSQL backend of the test's server (the pool's connections), from /proc. */
+  private double allBackendsCpu() {
+    try {
+      String dir = jdbc.sql("show data_directory").query(String.class).single();
+      long postmaster = Long.parseLong(java.nio.file.Files.readAllLines(java.nio.file.Path.of(dir, "postmaster.pid")).getFirst().strip());
+      double ticks = 0;
+      for (ProcessHandle p : ProcessHandle.of(postmaster).orElseThrow().children().toList()) {
+        String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", String.valueOf(p.pid()), "stat")).split(" ");
+        ticks += Long.parseLong(f[13]) + Long.parseLong(f[14]);
+      }
+      return ticks / 100.0;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static String loadAverage() {
+    try {
+      return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).substring(0, 14);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private void plans(String when) {
