@@ -8,7 +8,8 @@
 --   listens to audiences' events in the deleting transaction, as the cascade did. campaign_recipient_subscriber stays
 --   for it and for the subscriber's page.
 -- Rows are only ever written by the start of a campaign, in the transaction that holds its row, from subscribers it
--- has just read, so the insert checks had nothing to catch.
+-- has just read. One case the subscriber key caught is left: a person deleted while a start is reading them (the key
+-- made that start fail); their row stays, and the hand-off skips it, as they are subscribed to nothing.
 alter table campaign_recipient drop constraint campaign_recipient_campaign_id_fkey;
 alter table campaign_recipient drop constraint campaign_recipient_subscriber_id_fkey;
 

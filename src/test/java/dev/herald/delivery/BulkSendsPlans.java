@@ -72,6 +72,22 @@ class BulkSendsPlans {
       st.setRollbackOnly();
     });
 
+    String insert = """
+        insert into outbound_recipient (message_id, organization_id, kind, address, address_key, domain, source_ref, state, last_reply)
+        select m.id, m.organization_id, 'to', 'y' || i || '@d' || (i %% 100) || '.example', 'y' || i || '@d' || (i %% 100) || '.example',
+          'd' || (i %% 100) || '.example', i, 'queued', ''
+        from outbound_message m, generate_series(1, 50000) i where m.id = %d""".formatted(other);
+    String conflict = " on conflict (message_id, address_key) do nothing";
+    for (int round = 0; round < 3; round++) {
+      cpu("50,000 rows as add writes them", null, insert + conflict);
+      cpu("50,000 rows, no organization key", "alter table outbound_recipient drop constraint outbound_recipient_organization_id_fkey",
+          insert + conflict);
+      cpu("50,000 rows, no on conflict", null, insert);
+      cpu("50,000 rows, no org_address index", "drop index outbound_recipient_org_address", insert + conflict);
+      cpu("50,000 rows, no pending index", "drop index outbound_recipient_pending", insert + conflict);
+      cpu("50,000 rows, no message index", "drop index outbound_recipient_message", insert + conflict);
+    }
+
     started = System.nanoTime();
     bulk.hold(campaign);
     System.out.printf("hold of %,d rows: %.2f s%n", RECIPIENTS, (System.nanoTime() - started) / 1e9);
@@ -88,6 +104,27 @@ class BulkSendsPlans {
     started = System.nanoTime();
     List<DeliveryQueue.Claimed> claimed = queue.claim("d7.example", 10, Set.of());
     System.out.printf("claim of 10 (released): %.1f ms, %d rows%n", (System.nanoTime() - started) / 1e6, claimed.size());
+  }
+
+  /** The CPU seconds of the backend running {@code sql} after {@code setup}, in a transaction rolled back. */
+  private void cpu(String name, String setup, String sql) {
+    tx.executeWithoutResult(st -> {
+      if (setup != null) jdbc.sql(setup).update();
+      long pid = jdbc.sql("select pg_backend_pid()").query(Long.class).single();
+      double before = backendCpu(pid);
+      jdbc.sql(sql).update();
+      System.out.printf("%s: %.2f s CPU (load %s)%n", name, backendCpu(pid) - before, loadAverage());
+      st.setRollbackOnly();
+    });
+  }
+
+  private static double backendCpu(long pid) {
+    try {
+      String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", String.valueOf(pid), "stat")).split(" ");
+      return (Long.parseLong(f[13]) + Long.parseLong(f[14])) / 100.0;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** CPU seconds of every PostgreSQL backend of the test's server (the pool's connections), from /proc. */

@@ -76,6 +76,19 @@ class SuppressionScreenTest {
     return out;
   }
 
+  /** The keys admittedSql() lets through, as a campaign's audience runs it: a WHERE over a table of keys. */
+  List<String> admittedBySql(long org, List<String> keys) {
+    String values = keys.stream().map(k -> "('" + k.replace("'", "''") + "')").collect(Collectors.joining(", "));
+    dev.herald.platform.SqlFragment admitted = screen.admittedSql(org, "v", "screen_");
+    return jdbc.sql("select v.email_key from (values " + values + ") v(email_key) where " + admitted.sqlOver("v"))
+        .params(admitted.params()).query(String.class).list();
+  }
+
+  /** The keys nothing refuses, by the expected refusals. */
+  static List<String> unrefused(Map<String, Optional<String>> refusals) {
+    return refusals.entrySet().stream().filter(e -> e.getValue().isEmpty()).map(Map.Entry::getKey).toList();
+  }
+
   Map<String, Optional<String>> refusalsOneByOne(long org, List<String> keys) {
     Map<String, Optional<String>> out = new LinkedHashMap<>();
     for (String k : keys) out.put(k, screen.refusal(org, k));
@@ -113,6 +126,7 @@ class SuppressionScreenTest {
 
     assertThat(refusalsOneByOne(acme, keys)).isEqualTo(expected);
     assertThat(refusalsBySql(acme, keys)).isEqualTo(expected);
+    assertThat(admittedBySql(acme, keys)).containsExactlyInAnyOrderElementsOf(unrefused(expected)).hasSize(3);
 
     // Another organization sees only its own list and the installation's.
     Map<String, Optional<String>> forOther = new LinkedHashMap<>();
@@ -122,6 +136,7 @@ class SuppressionScreenTest {
     forOther.put(keys.get(5), Optional.of("suppressed for the whole installation (domain global.example)"));
     assertThat(refusalsOneByOne(other, keys)).isEqualTo(forOther);
     assertThat(refusalsBySql(other, keys)).isEqualTo(forOther);
+    assertThat(admittedBySql(other, keys)).containsExactlyInAnyOrderElementsOf(unrefused(forOther)).hasSize(7);
   }
 
   @Test
