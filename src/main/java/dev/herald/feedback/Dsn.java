@@ -29,6 +29,9 @@ final class Dsn {
       + "x-[a-z0-9-]{1,40}|message-id|content-type|mime-version|reporting-mta|arrival-date|final-recipient|original-recipient|"
       + "arc-[a-z-]{1,20}):");
 
+  /** Words of a last try that timed out: with a final failure, the message ran out of time rather than hit an error. */
+  private static final Pattern TIMED_OUT = Pattern.compile("timed out|time-?out|requests to connect|too long in (?:the )?queue");
+
   private Dsn() {}
 
   /** The last command named in {@code text}: "data", "rcpt", "mail", "helo" (connection and greeting), or "". */
@@ -131,7 +134,10 @@ final class Dsn {
     FeedbackClass feedbackClass = verdict.feedbackClass();
     // Still delayed, or failed with a temporary status (the MTA stopped retrying): time ran out, whatever the last try met.
     boolean gaveUp = action.equals("delayed") || action.startsWith("fail") && verdict.status().startsWith("4");
-    if (gaveUp && (undecided(verdict) || reason == FeedbackReason.NETWORK_ERROR)) {
+    String said = ReplyClassifier.normalize(typed(diagnosticCode));
+    boolean timedOut = TIMED_OUT.matcher(said).find();
+    boolean nothingSaid = said.replaceAll("[^a-z]", "").isEmpty();
+    if (action.equals("delayed") && undecided(verdict) || gaveUp && (timedOut || nothingSaid && undecided(verdict))) {
       reason = FeedbackReason.EXPIRED;
       feedbackClass = FeedbackClass.SOFT;
     }

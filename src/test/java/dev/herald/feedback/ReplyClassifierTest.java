@@ -44,6 +44,8 @@ class ReplyClassifierTest {
         Arguments.of(550, "5.7.1", "Our block list holds your IP; user unknown handling skipped", BLOCKED, BLOCK),
         Arguments.of(550, "5.7.26", "This mail is unauthenticated, which poses a security risk to the sender and recipients", AUTH_FAILURE, BLOCK),
         Arguments.of(550, "5.7.1", "SPF check failed for example.org", AUTH_FAILURE, BLOCK),
+        Arguments.of(504, "5.5.2", "<mta.example.org>: Helo command rejected: Host not found", BLOCKED, BLOCK),
+        Arguments.of(550, "5.7.1", "Access denied, banned sending IP [192.0.2.9]", BLOCKED, BLOCK),
         Arguments.of(550, "5.7.25", "The IP address sending this message does not have a PTR record setup", REQUIRE_PTR, BLOCK),
         Arguments.of(421, "4.7.0", "[TSS04] Messages from 192.0.2.9 temporarily deferred due to user complaints", BAD_REPUTATION, BLOCK),
         Arguments.of(450, "4.7.1", "Error: too many connections from 192.0.2.9", TOO_MANY_CONN, BLOCK),
