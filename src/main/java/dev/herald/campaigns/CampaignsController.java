@@ -26,6 +26,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -132,8 +133,25 @@ class CampaignsController {
     Campaign.Audience a = new Campaign.Audience(ids(request, "lists"), ids(request, "segments"), ids(request, "excludedLists"),
         ids(request, "excludedSegments"));
     model.addAttribute("chosen", !a.isEmpty());
-    model.addAttribute("estimate", estimates.count(org.id(), a));
+    String clash = clash(org, a);
+    model.addAttribute("clash", clash);
+    model.addAttribute("estimate", clash != null ? OptionalLong.empty() : estimates.count(org.id(), a));
     return "campaigns/form :: estimate";
+  }
+
+  /** A list or segment both sent to and left out, by name (the save refuses it), or null. */
+  private String clash(OrganizationContext org, Campaign.Audience a) {
+    if (a.lists().stream().anyMatch(a.excludedLists()::contains)) {
+      for (var l : lists.names(org.id())) {
+        if (a.lists().contains(l.id()) && a.excludedLists().contains(l.id())) return l.name() + " is both sent to and left out: untick one.";
+      }
+    }
+    if (a.segments().stream().anyMatch(a.excludedSegments()::contains)) {
+      for (var g : segments.names(org.id())) {
+        if (a.segments().contains(g.id()) && a.excludedSegments().contains(g.id())) return g.name() + " is both sent to and left out: untick one.";
+      }
+    }
+    return null;
   }
 
   private void formChoices(OrganizationContext org, Model model) {
@@ -249,10 +267,16 @@ class CampaignsController {
     return "campaigns/campaign";
   }
 
-  /** The progress part of the campaign's page, polled every few seconds while it sends. */
+  /**
+   * The progress part of the campaign's page, polled every few seconds while it sends. When the state is no longer the
+   * one the page was drawn in ({@code shown}), htmx loads the whole page again: its controls (edit, schedule, pause,
+   * delete) and the recipients belong to the new state.
+   */
   @GetMapping("/o/{org}/campaigns/{id}/live")
-  String live(OrganizationContext org, @PathVariable long id, Model model) {
+  String live(OrganizationContext org, @PathVariable long id, @RequestParam(defaultValue = "") String shown, Model model,
+      HttpServletResponse response) {
     Campaign c = campaigns.get(org.id(), id);
+    if (!shown.isEmpty() && !shown.equals(c.state().text())) response.setHeader("HX-Refresh", "true");
     model.addAttribute("campaign", c);
     model.addAttribute("live", progress.of(c));
     return "campaigns/campaign :: live";
@@ -313,6 +337,15 @@ class CampaignsController {
   String cancel(OrganizationContext org, @PathVariable long id, RedirectAttributes flash) {
     campaigns.cancel(org.id(), id);
     return toCampaign(org, id, flash, "Cancelled: the recipients not sent yet will not get it.");
+  }
+
+  @PostMapping("/o/{org}/campaigns/{id}/delete")
+  @OnRefused(value = "/o/{org}/campaigns/{id}", errorKey = "form", notFoundIsPage = true)
+  String delete(OrganizationContext org, @PathVariable long id, RedirectAttributes flash) {
+    String name = campaigns.get(org.id(), id).name();
+    campaigns.delete(org.id(), id);
+    flash.addFlashAttribute("notice", "Campaign " + name + " deleted.");
+    return "redirect:/o/" + org.slug() + "/campaigns";
   }
 
   @PostMapping("/o/{org}/campaigns/{id}/duplicate")

@@ -357,6 +357,7 @@ final class AccessRules {
       rule(POST, "/o/{org}/campaigns/{id}/resume", new Needs(CAMPAIGNS_WRITE)),
       rule(POST, "/o/{org}/campaigns/{id}/cancel", new Needs(CAMPAIGNS_WRITE)),
       rule(POST, "/o/{org}/campaigns/{id}/duplicate", new Needs(CAMPAIGNS_WRITE)),
+      rule(POST, "/o/{org}/campaigns/{id}/delete", new Needs(CAMPAIGNS_WRITE)),
       rule(POST, "/o/{org}/campaigns/{id}/throttle", new Needs(CAMPAIGNS_WRITE)),
 
       // content: a template's preview

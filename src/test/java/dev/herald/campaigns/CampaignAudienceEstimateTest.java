@@ -132,6 +132,11 @@ class CampaignAudienceEstimateTest {
         .contains(">1</strong>", "person would get it");
     assertThat(page(get("/o/" + org.created().slug() + "/campaigns/audience-estimate").param("excludedLists", "" + staff)))
         .contains("Nobody yet").doesNotContain("audience-count");
+    // a list both sent to and left out is named, as the save would refuse it
+    assertThat(page(get("/o/" + org.created().slug() + "/campaigns/audience-estimate").param("lists", "" + news)
+        .param("excludedLists", "" + news))).contains("News is both sent to and left out: untick one.").doesNotContain("audience-count");
+    assertThat(page(get("/o/" + org.created().slug() + "/campaigns/audience-estimate").param("segments", "" + vip)
+        .param("excludedSegments", "" + vip))).contains("Tagged vip is both sent to and left out");
     assertThat(mvc.perform(get("/o/" + org.created().slug() + "/campaigns/audience-estimate").param("lists", "x")
         .with(organizations.asOwner(org.created()))).andReturn().getResponse().getStatus()).isEqualTo(422);
 

@@ -165,6 +165,9 @@ class CampaignsBrowserTest {
     assertThat(web.notice()).isEqualTo("The campaign starts now.");
     // Started by the scheduler, handed off, delivered and found finished by the campaign's job: a longer bound than a click's.
     new WebDriverWait(browser, Duration.ofSeconds(90)).until(d -> text(d, By.id("live-state")).equals("Finished"));
+    // the page was loaded again when the state changed: its heading and controls are the finished campaign's
+    web.until(d -> text(d, By.id("campaign-state")).equals("Finished"));
+    assertThat(browser.findElements(By.id("unschedule-campaign"))).isEmpty();
     assertThat(web.visible(By.id("count-total")).getText()).isEqualTo("2");
     assertThat(web.visible(By.id("campaign-percent")).getText()).isEqualTo("100 %");
     assertThat(messageTo("ann@one.example")).contains("Subject: Hello Ann");
@@ -210,6 +213,12 @@ class CampaignsBrowserTest {
       long scroll = ((Number) web.js().executeScript("return document.documentElement.scrollWidth")).longValue();
       assertThat(scroll).as("width of %s at %dpx", path, inner).isLessThanOrEqualTo(inner);
     }
+    // 7. The copy is not wanted after all: deleted from its page.
+    browser.manage().window().setSize(new Dimension(1280, 900));
+    web.open(copyPage);
+    browser.findElement(By.xpath("//button[normalize-space()='Delete this campaign']")).click();
+    web.waitForPath("/o/" + slug + "/campaigns");
+    assertThat(web.notice()).startsWith("Campaign Copy of Spring news deleted");
     // the image is on the public origin, which the test server does not answer under that name
     assertThat(web.consoleErrors()).filteredOn(e -> !e.contains("/m/")).isEmpty();
   }
