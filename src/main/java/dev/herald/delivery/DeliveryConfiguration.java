@@ -60,10 +60,11 @@ class DeliveryConfiguration {
   @Bean
   DeliveryWorker deliveryWorker(DeliveryQueue queue, List<MessageSource> sources, SendingDomains domains, ReturnPath returnPath,
       Routing routing, DeliveryAttempt attempt, SandboxMailbox sandbox, Destinations destinations, ShapingRules shaping,
-      RetrySchedule retry, Clock clock, NodeRoles roles, Organizations organizations, HeraldProperties properties) {
+      RetrySchedule retry, Clock clock, NodeRoles roles, Organizations organizations, HeraldProperties properties,
+      List<SendingHolds> holds) {
     DeliveryWorker.LaneParts parts = new DeliveryWorker.LaneParts(queue, DeliveryWorker.LaneParts.byKind(sources),
         new Signers(domains, clock, properties.sending().dkimRsaOpenssl()), returnPath, routing, attempt, sandbox, destinations, shaping, retry, clock,
         new ConcurrentHashMap<>());
-    return new DeliveryWorker(parts, roles, organizations, properties);
+    return new DeliveryWorker(parts, roles, organizations, properties, holds);
   }
 }

@@ -59,6 +59,7 @@ final class DeliveryWorker implements SchedulingConfigurer {
   private final ExecutorService lanes;
   private final Map<String, Integer> lanesPerDomain = new ConcurrentHashMap<>();
   private volatile Set<Long> held = Set.of();
+  private final List<SendingHolds> holds;
   private volatile boolean stopping;
   /** Domains the last look found that have not all their lanes yet; guarded by this. */
   private final Deque<DeliveryQueue.DueDomain> candidates = new ArrayDeque<>();
@@ -85,6 +86,11 @@ final class DeliveryWorker implements SchedulingConfigurer {
   }
 
   DeliveryWorker(LaneParts parts, NodeRoles roles, Organizations organizations, HeraldProperties properties) {
+    this(parts, roles, organizations, properties, List.of());
+  }
+
+  DeliveryWorker(LaneParts parts, NodeRoles roles, Organizations organizations, HeraldProperties properties, List<SendingHolds> holds) {
+    this.holds = holds;
     this.parts = parts;
     this.queue = parts.queue();
     this.roles = roles;
@@ -124,7 +130,9 @@ final class DeliveryWorker implements SchedulingConfigurer {
   void poll() {
     if (!roles.has(NodeRole.delivery) || stopping) return;
     try {
-      held = Set.copyOf(organizations.suspendedIds());
+      Set<Long> holding = new java.util.HashSet<>(organizations.suspendedIds());
+      for (SendingHolds h : holds) holding.addAll(h.heldOrganizations());
+      held = Set.copyOf(holding);
       if (slots.availablePermits() == 0) return;
       synchronized (this) {
         long now = System.nanoTime();

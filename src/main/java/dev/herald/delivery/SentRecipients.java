@@ -37,4 +37,15 @@ public class SentRecipients {
             TextEnum.fromText(MessageSourceKind.class, rs.getString(5)), rs.getObject(6, Long.class)))
         .optional();
   }
+
+  /**
+   * How many of the organization's recipients ended delivered or bounced since {@code since}: the volume that sender
+   * protection's rates are counted against.
+   */
+  public long finishedSince(long organizationId, java.time.Instant since) {
+    return jdbc.sql("""
+        select count(*) from outbound_recipient
+        where organization_id = ? and state in ('delivered', 'bounced') and finished_at >= ?""")
+        .params(organizationId, java.sql.Timestamp.from(since)).query(Long.class).single();
+  }
 }

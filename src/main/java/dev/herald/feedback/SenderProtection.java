@@ -1,0 +1,152 @@
+package dev.herald.feedback;
+
+import dev.herald.delivery.SendingHolds;
+import dev.herald.delivery.SentRecipients;
+import dev.herald.platform.HeraldProperties;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.modulith.events.ApplicationModuleListener;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Sender protection: an organization's complaint and hard-bounce rates over {@code protection-window} (per message
+ * delivered or bounced in the window) against the thresholds near the mailbox providers' guidance (complaints 0.1 %
+ * warn, 0.3 % pause; hard bounces 2 % warn, 5 % pause). Past a warn threshold the operator is alerted; past a pause
+ * threshold the organization's sending is paused (delivery's worker leaves its queued mail, through the {@link
+ * SendingHolds} port) until the operator lifts it. Below {@code protection-minimum-sent} messages nothing is judged:
+ * two complaints of a hundred messages say little. An open alert of a level is raised once ({@code sender_alert}'s
+ * unique open index), so a repeat judgement changes nothing.
+ *
+ * <p>Judged after each hard bounce or complaint is stored, at most once a minute per organization on a node: the
+ * volume is a count over delivery's recipients.
+ */
+@Component
+class SenderProtection implements SendingHolds {
+  static final Duration MIN_INTERVAL = Duration.ofMinutes(1);
+
+  private final JdbcClient jdbc;
+  private final SentRecipients sent;
+  private final ApplicationEventPublisher events;
+  private final HeraldProperties.Feedback settings;
+  private final Clock clock;
+  private final Map<Long, Instant> lastJudged = new ConcurrentHashMap<>();
+
+  SenderProtection(JdbcClient jdbc, SentRecipients sent, ApplicationEventPublisher events, HeraldProperties properties, Clock clock) {
+    this.jdbc = jdbc;
+    this.sent = sent;
+    this.events = events;
+    this.settings = properties.feedback();
+    this.clock = clock;
+  }
+
+  @Override
+  public Collection<Long> heldOrganizations() {
+    return jdbc.sql("select organization_id from sender_alert where level = 'pause' and lifted_at is null").query(Long.class).list();
+  }
+
+  @ApplicationModuleListener
+  void on(FeedbackEvents.BounceRecorded bounce) {
+    if (bounce.feedbackClass() == FeedbackClass.HARD) judgeSoon(bounce.organizationId());
+  }
+
+  @ApplicationModuleListener
+  void on(FeedbackEvents.ComplaintRecorded complaint) {
+    judgeSoon(complaint.organizationId());
+  }
+
+  private void judgeSoon(long organizationId) {
+    Instant now = clock.instant();
+    Instant last = lastJudged.get(organizationId);
+    if (last != null && now.isBefore(last.plus(MIN_INTERVAL))) return;
+    lastJudged.put(organizationId, now);
+    if (lastJudged.size() > 10_000) lastJudged.clear();
+    judge(organizationId);
+  }
+
+  /** An organization's rates, as judged. */
+  record Judgement(long sent, long complaints, long hardBounces, Optional<AlertLevel> raised) {}
+
+  /** Judges the organization's rates now; the alert it raised, if any (none when one of that level was open already). */
+  @Transactional
+  Judgement judge(long organizationId) {
+    Instant now = clock.instant();
+    Instant since = now.minus(settings.protectionWindow());
+    long volume = sent.finishedSince(organizationId, since);
+    Map<String, Long> counts = new java.util.HashMap<>();
+    jdbc.sql("""
+        select feedback_class, count(*) from feedback_event
+        where organization_id = ? and occurred_at >= ? and feedback_class in ('complaint', 'hard') group by feedback_class""")
+        .params(organizationId, Timestamp.from(since)).query(rs -> {
+          counts.put(rs.getString(1), rs.getLong(2));
+        });
+    long complaints = counts.getOrDefault("complaint", 0L);
+    long hard = counts.getOrDefault("hard", 0L);
+    if (volume < settings.protectionMinimumSent()) return new Judgement(volume, complaints, hard, Optional.empty());
+    double complaintRate = (double) complaints / volume;
+    double hardRate = (double) hard / volume;
+    List<Candidate> candidates = List.of(
+        new Candidate(SenderMetric.COMPLAINTS, complaintRate, settings.complaintWarn(), settings.complaintPause(), complaints),
+        new Candidate(SenderMetric.HARD_BOUNCES, hardRate, settings.hardBounceWarn(), settings.hardBouncePause(), hard));
+    for (Candidate c : candidates) {
+      if (c.rate() >= c.pause() && raise(organizationId, AlertLevel.PAUSE, c, volume, now)) {
+        events.publishEvent(new FeedbackEvents.SendingPausedForReputation(organizationId, c.metric(), c.rate(), c.pause(), volume, now));
+        return new Judgement(volume, complaints, hard, Optional.of(AlertLevel.PAUSE));
+      }
+    }
+    for (Candidate c : candidates) {
+      if (c.rate() >= c.warn() && c.rate() < c.pause() && raise(organizationId, AlertLevel.WARN, c, volume, now)) {
+        events.publishEvent(new FeedbackEvents.SenderWarned(organizationId, c.metric(), c.rate(), c.warn(), volume, now));
+        return new Judgement(volume, complaints, hard, Optional.of(AlertLevel.WARN));
+      }
+    }
+    return new Judgement(volume, complaints, hard, Optional.empty());
+  }
+
+  private record Candidate(SenderMetric metric, double rate, double warn, double pause, long counted) {}
+
+  private boolean raise(long organizationId, AlertLevel level, Candidate c, long volume, Instant now) {
+    return jdbc.sql("""
+        insert into sender_alert (organization_id, level, metric, rate, threshold, sent, counted, raised_at)
+        values (?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing""")
+        .params(organizationId, level.text(), c.metric().text(), c.rate(), level == AlertLevel.PAUSE ? c.pause() : c.warn(), volume,
+            c.counted(), Timestamp.from(now))
+        .update() == 1;
+  }
+
+  /** An open alert, for the operator. */
+  record Alert(long id, long organizationId, AlertLevel level, SenderMetric metric, double rate, double threshold, long sent,
+      long counted, Instant raisedAt) {}
+
+  List<Alert> open() {
+    return jdbc.sql("""
+        select id, organization_id, level, metric, rate, threshold, sent, counted, raised_at from sender_alert
+        where lifted_at is null order by raised_at desc""")
+        .query((rs, i) -> new Alert(rs.getLong(1), rs.getLong(2), dev.herald.platform.TextEnum.fromText(AlertLevel.class, rs.getString(3)),
+            dev.herald.platform.TextEnum.fromText(SenderMetric.class, rs.getString(4)), rs.getDouble(5), rs.getDouble(6), rs.getLong(7),
+            rs.getLong(8), rs.getTimestamp(9).toInstant()))
+        .list();
+  }
+
+  /** The operator lifts a pause (sending resumes on the next poll) or dismisses a warning; false when it was not open. */
+  @Transactional
+  boolean lift(long alertId, String liftedBy) {
+    Instant now = clock.instant();
+    return jdbc.sql("update sender_alert set lifted_at = ?, lifted_by = ? where id = ? and lifted_at is null returning organization_id, level")
+        .params(Timestamp.from(now), liftedBy, alertId)
+        .query((rs, i) -> {
+          events.publishEvent(new FeedbackEvents.SenderAlertLifted(rs.getLong(1), alertId,
+              dev.herald.platform.TextEnum.fromText(AlertLevel.class, rs.getString(2)), liftedBy, now));
+          return true;
+        }).optional().orElse(false);
+  }
+}
