@@ -390,6 +390,12 @@ final class AccessRules {
       rule(ANY, "/p/preferences", new Public()),
       rule(ANY, "/p/unsubscribe", new Public()),
 
+      // tracking: the organization's privacy settings
+      rule(GET, "/o/{org}/tracking", new Needs(CAMPAIGNS_READ)),
+      rule(POST, "/o/{org}/tracking", new Needs(CAMPAIGNS_WRITE)),
+      rule(POST, "/o/{org}/tracking/campaigns", new Needs(CAMPAIGNS_WRITE)),
+      rule(POST, "/o/{org}/tracking/campaigns/{id}/delete", new Needs(CAMPAIGNS_WRITE)),
+
       // tracking: the open pixel and the click redirect, named by signed tokens (public origin and tracking hosts)
       rule(GET, "/t/o/{token}", new Public()),
       rule(GET, "/t/c/{token}", new Public()),

@@ -40,6 +40,7 @@ class PanelModel {
       new Section("media", "Media", "/media", CAMPAIGNS_READ),
       new Section("domains", "Domains", "/domains", DOMAINS_READ),
       new Section("campaigns", "Campaigns", "/campaigns", CAMPAIGNS_READ),
+      new Section("tracking", "Tracking", "/tracking", CAMPAIGNS_READ),
       new Section("messages", "Messages", "/messages", MESSAGES_READ),
       new Section("sending", "Sending", "/sending", DOMAINS_READ),
       new Section("members", "Members", "/members", MEMBERS_READ),

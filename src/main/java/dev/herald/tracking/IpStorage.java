@@ -28,4 +28,13 @@ public enum IpStorage implements TextEnum {
   public String toString() {
     return text;
   }
+
+  /** As the panel says it. */
+  public String words() {
+    return switch (this) {
+      case NONE -> "Not stored";
+      case TRUNCATED -> "Network only (/24, /48)";
+      case FULL -> "Whole address";
+    };
+  }
 }

@@ -4,10 +4,14 @@ import dev.herald.platform.HeraldProperties;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.springframework.stereotype.Component;
 
@@ -25,6 +29,8 @@ import org.springframework.stereotype.Component;
  * link of a message with two or more links, or on five or more links, within {@link #BURST}.
  * <li><b>Automated agents</b>: no user agent, or one naming a bot, crawler, HTTP library or headless browser.
  * </ul>
+ * A scanner's first click may be stored in one batch and the rest in the next: its row is then marked afterwards, but
+ * the engagement it moved (the subscriber's last click time) stays.
  * A rule that misses a machine counts it as a person, as every ESP's does; a person taken for a machine is not lost,
  * only counted apart (reports show both).
  */
@@ -74,38 +80,37 @@ class MachineDetector {
     }
   }
 
-  /** A recipient's click as the burst rule sees it. */
-  record Click(long messageId, long recipientId, int link, Instant at, int linksInMessage) {}
+  /** A stored click as the burst rule sees it: its row id, its recipient, its link and time. */
+  record Click(long id, long messageId, long recipientId, int link, Instant at, int linksInMessage) {}
+
+  private record Seen(long id, int link, Instant at) {}
 
   /**
-   * The clicks (by index into {@code clicks}) that are a scanner walking a message: one recipient's clicks on every link
-   * of a message with two or more links, or on {@link #BURST_LINKS} or more, within {@link #BURST}.
+   * The recent clicks of each recipient on this node, {@link #BURST} long: a scanner's clicks on a message's links come
+   * within a second or two, but may fall into two batches. Bounded: emptied past {@link #MAX_RECENT} recipients.
    */
-  List<Integer> walkedAllLinks(List<Click> clicks) {
-    Map<String, List<Integer>> byRecipient = new HashMap<>();
-    for (int i = 0; i < clicks.size(); i++) {
-      Click c = clicks.get(i);
-      byRecipient.computeIfAbsent(c.messageId() + "/" + c.recipientId(), k -> new ArrayList<>()).add(i);
-    }
-    List<Integer> machine = new ArrayList<>();
-    for (List<Integer> indexes : byRecipient.values()) {
-      if (indexes.size() < 2) continue;
-      indexes.sort((x, y) -> clicks.get(x).at().compareTo(clicks.get(y).at()));
-      boolean[] marked = new boolean[indexes.size()];
-      for (int start = 0; start < indexes.size(); start++) {
-        Instant end = clicks.get(indexes.get(start)).at().plus(BURST);
-        java.util.Set<Integer> links = new java.util.HashSet<>();
-        int last = start;
-        for (int j = start; j < indexes.size() && !clicks.get(indexes.get(j)).at().isAfter(end); j++) {
-          links.add(clicks.get(indexes.get(j)).link());
-          last = j;
-        }
-        int inMessage = clicks.get(indexes.get(start)).linksInMessage();
-        if ((inMessage >= 2 && links.size() >= inMessage) || links.size() >= BURST_LINKS) {
-          for (int j = start; j <= last; j++) marked[j] = true;
-        }
+  private final Map<String, ArrayDeque<Seen>> recent = new HashMap<>();
+  static final int MAX_RECENT = 100_000;
+
+  /**
+   * The row ids of clicks that are a scanner walking a message: one recipient's clicks on every link of a message with
+   * two or more links, or on {@link #BURST_LINKS} or more, within {@link #BURST}. Ids of earlier batches' clicks may be
+   * among them (their rows are marked afterwards).
+   */
+  synchronized Set<Long> walkedAllLinks(List<Click> clicks) {
+    if (recent.size() > MAX_RECENT) recent.clear();
+    List<Click> inOrder = new ArrayList<>(clicks);
+    inOrder.sort(Comparator.comparing(Click::at));
+    Set<Long> machine = new HashSet<>();
+    for (Click c : inOrder) {
+      ArrayDeque<Seen> seen = recent.computeIfAbsent(c.messageId() + "/" + c.recipientId(), k -> new ArrayDeque<>());
+      while (!seen.isEmpty() && seen.peekFirst().at().isBefore(c.at().minus(BURST))) seen.pollFirst();
+      seen.addLast(new Seen(c.id(), c.link(), c.at()));
+      Set<Integer> links = new HashSet<>();
+      for (Seen s : seen) links.add(s.link());
+      if ((c.linksInMessage() >= 2 && links.size() >= c.linksInMessage()) || links.size() >= BURST_LINKS) {
+        for (Seen s : seen) machine.add(s.id());
       }
-      for (int j = 0; j < indexes.size(); j++) if (marked[j]) machine.add(indexes.get(j));
     }
     return machine;
   }

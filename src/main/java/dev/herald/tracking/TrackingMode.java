@@ -28,4 +28,13 @@ public enum TrackingMode implements TextEnum {
   public String toString() {
     return text;
   }
+
+  /** As the panel says it. */
+  public String words() {
+    return switch (this) {
+      case IDENTIFIED -> "Tied to the subscriber (needed for engagement segments)";
+      case ANONYMOUS -> "Anonymous counts";
+      case OFF -> "Off: record nothing";
+    };
+  }
 }

@@ -32,9 +32,32 @@ class TrackingPrivacy {
   }
 
   private final JdbcClient jdbc;
+  private final dev.herald.campaigns.Campaigns campaigns;
 
-  TrackingPrivacy(JdbcClient jdbc) {
+  TrackingPrivacy(JdbcClient jdbc, dev.herald.campaigns.Campaigns campaigns) {
     this.jdbc = jdbc;
+    this.campaigns = campaigns;
+  }
+
+  /** The organization's setting, from what a form or client sent; a refusal names the field that is not one of the texts. */
+  @Transactional
+  void saveOrganization(long organizationId, String mode, String ip) {
+    save(organizationId, 0, parse(mode, ip));
+  }
+
+  /** A campaign's own setting; the campaign must be the organization's. */
+  @Transactional
+  void saveCampaign(long organizationId, long campaignId, String mode, String ip) {
+    if (campaigns.find(organizationId, campaignId).isEmpty()) throw dev.herald.platform.Refused.invalid("campaign", "Choose a campaign.");
+    save(organizationId, campaignId, parse(mode, ip));
+  }
+
+  private static Setting parse(String mode, String ip) {
+    TrackingMode m = TextEnum.parse(TrackingMode.class, "mode", mode);
+    IpStorage i = TextEnum.parse(IpStorage.class, "ip", ip);
+    if (m == null) throw dev.herald.platform.Refused.invalid("mode", "Choose what opens and clicks say about who.");
+    if (i == null) throw dev.herald.platform.Refused.invalid("ip", "Choose what is kept of IP addresses.");
+    return new Setting(m, i);
   }
 
   Settings of(Collection<Long> organizationIds) {

@@ -55,11 +55,20 @@ class TrackingStore {
   @Transactional
   int write(List<Hit> hits) {
     List<Row> rows = attribute(hits);
-    rows = markWalkedLinks(rows);
-    insert(rows);
+    if (rows.isEmpty()) return 0;
+    long[] ids = newIds(rows.size());
+    List<Long> earlier = markWalkedLinks(rows, ids);
+    insert(rows, ids);
+    markEarlierWalks(earlier);
     moveEngagement(rows);
     publish(rows);
     return rows.size();
+  }
+
+  /** Row ids taken before the insert, so the burst rule can name rows of this batch and earlier ones alike. */
+  private long[] newIds(int n) {
+    return jdbc.sql("select nextval('tracking_event_id_seq') from generate_series(1, ?)").param(n).query(Long.class).list().stream()
+        .mapToLong(Long::longValue).toArray();
   }
 
   /**
@@ -96,28 +105,40 @@ class TrackingStore {
     return rows;
   }
 
-  /** Clicks of one recipient on every link at once (within the batch): a scanner walking the message. */
-  private List<Row> markWalkedLinks(List<Row> rows) {
+  /**
+   * Clicks of one recipient on every link at once: a scanner walking the message. Marks this batch's rows and answers
+   * the ids of earlier batches' rows to mark too.
+   */
+  private List<Long> markWalkedLinks(List<Row> rows, long[] ids) {
     List<MachineDetector.Click> clicks = new ArrayList<>();
-    List<Integer> at = new ArrayList<>();
     for (int i = 0; i < rows.size(); i++) {
       Row r = rows.get(i);
       if (r.hit().kind() != EventKind.CLICK) continue;
-      clicks.add(new MachineDetector.Click(r.hit().messageId(), r.hit().recipientId(), r.hit().link(), r.hit().at(), r.recipient().links()));
-      at.add(i);
+      clicks.add(new MachineDetector.Click(ids[i], r.hit().messageId(), r.hit().recipientId(), r.hit().link(), r.hit().at(),
+          r.recipient().links()));
     }
-    if (clicks.size() < 2) return rows;
-    List<Row> out = new ArrayList<>(rows);
-    for (int c : machines.walkedAllLinks(clicks)) {
-      Row r = out.get(at.get(c));
-      if (r.machine() == null) out.set(at.get(c), r.machine(MachineReason.SCANNER_ALL_LINKS));
+    if (clicks.isEmpty()) return List.of();
+    Set<Long> walked = machines.walkedAllLinks(clicks);
+    if (walked.isEmpty()) return List.of();
+    Set<Long> here = new HashSet<>();
+    for (int i = 0; i < rows.size(); i++) {
+      if (!walked.contains(ids[i])) continue;
+      here.add(ids[i]);
+      if (rows.get(i).machine() == null) rows.set(i, rows.get(i).machine(MachineReason.SCANNER_ALL_LINKS));
     }
-    return out;
+    return walked.stream().filter(id -> !here.contains(id)).toList();
   }
 
-  private void insert(List<Row> rows) {
-    if (rows.isEmpty()) return;
+  private void markEarlierWalks(List<Long> ids) {
+    if (ids.isEmpty()) return;
+    jdbc.sql("update tracking_event set machine = true, machine_reason = 'scanner_all_links' where id = any (?) and not machine")
+        .param(ids.toArray(Long[]::new)).update();
+  }
+
+  private void insert(List<Row> rows, long[] ids) {
     int n = rows.size();
+    Long[] rowIds = new Long[n];
+    for (int i = 0; i < n; i++) rowIds[i] = ids[i];
     Long[] organizations = new Long[n], messageIds = new Long[n], recipients = new Long[n], campaignIds = new Long[n], subscribers = new Long[n];
     String[] kinds = new String[n], reasons = new String[n], ips = new String[n];
     Integer[] links = new Integer[n];
@@ -136,13 +157,13 @@ class TrackingStore {
       ips[i] = r.ip();
     }
     jdbc.sql("""
-        insert into tracking_event (organization_id, kind, occurred_at, message_id, recipient_id, campaign_id, subscriber_id, link_number,
+        insert into tracking_event (id, organization_id, kind, occurred_at, message_id, recipient_id, campaign_id, subscriber_id, link_number,
           machine, machine_reason, ip)
-        select org, kind, at, message, recipient, campaign, subscriber, link, reason is not null, reason, ip
-        from unnest(cast(? as bigint[]), cast(? as text[]), cast(? as timestamptz[]), cast(? as bigint[]), cast(? as bigint[]),
+        select id, org, kind, at, message, recipient, campaign, subscriber, link, reason is not null, reason, ip
+        from unnest(cast(? as bigint[]), cast(? as bigint[]), cast(? as text[]), cast(? as timestamptz[]), cast(? as bigint[]), cast(? as bigint[]),
           cast(? as bigint[]), cast(? as bigint[]), cast(? as integer[]), cast(? as text[]), cast(? as text[]))
-          as t(org, kind, at, message, recipient, campaign, subscriber, link, reason, ip)""")
-        .params(organizations, kinds, times, messageIds, recipients, campaignIds, subscribers, links, reasons, ips).update();
+          as t(id, org, kind, at, message, recipient, campaign, subscriber, link, reason, ip)""")
+        .params(rowIds, organizations, kinds, times, messageIds, recipients, campaignIds, subscribers, links, reasons, ips).update();
   }
 
   /** People's opens and clicks tied to a subscriber move their engagement; machines' and anonymous ones do not. */

@@ -83,7 +83,8 @@ class PanelModelTest {
     assertThat(advice.isApplicableToBeanType(BasicErrorController.class)).as("the error page is drawn in the panel's frame").isTrue();
     // A page controller left a plain @Controller would lose the header silently; only these never draw the panel's layout.
     assertThat(handlerTypes.stream().filter(t -> !rest.contains(t) && !advice.isApplicableToBeanType(t)).map(Class::getSimpleName))
-        .isSubsetOf("ExportsController", "PublicPagesController", "UnsubscribeController", "WebVersionController", "SwaggerWelcomeWebMvc");
+        .isSubsetOf("ExportsController", "PublicPagesController", "UnsubscribeController", "WebVersionController", "TrackingController",
+            "SwaggerWelcomeWebMvc");
   }
 
   @Test
@@ -96,13 +97,13 @@ class PanelModelTest {
     assertThat(nav(o + "/members", owner)).containsExactly(
         o + " Overview", o + "/lists Lists", o + "/subscribers Subscribers", o + "/fields Fields", o + "/segments Segments",
         o + "/imports Imports", o + "/suppressions Suppressions", o + "/templates Templates", o + "/media Media", o + "/domains Domains",
-        o + "/campaigns Campaigns", o + "/messages Messages",
+        o + "/campaigns Campaigns", o + "/tracking Tracking", o + "/messages Messages",
         o + "/sending Sending", o + "/members [page] Members", o + "/groups Groups", o + "/api-keys API keys", o + "/audit Audit log");
     // A viewer holds neither API_KEYS_READ nor AUDIT_READ.
     assertThat(nav(o, viewer)).containsExactly(
         o + " [page] Overview", o + "/lists Lists", o + "/subscribers Subscribers", o + "/fields Fields", o + "/segments Segments",
         o + "/imports Imports", o + "/suppressions Suppressions", o + "/templates Templates", o + "/media Media", o + "/domains Domains",
-        o + "/campaigns Campaigns", o + "/messages Messages",
+        o + "/campaigns Campaigns", o + "/tracking Tracking", o + "/messages Messages",
         o + "/sending Sending", o + "/members Members", o + "/groups Groups");
   }
 

@@ -22,8 +22,8 @@ record TrackedMail(JdbcClient jdbc, LinkTracking tokens) {
 
   /** A campaign's message: the addresses are subscribers of a list, each with a ledger row that the queue's row names. */
   Sent campaign(long organizationId, List<String> links, String... addresses) {
-    long list = jdbc.sql("insert into mailing_list (organization_id, name, optin) values (?, 'Tracked list', 'single') returning id")
-        .param(organizationId).query(Long.class).single();
+    long list = jdbc.sql("insert into mailing_list (organization_id, name, optin) values (?, ?, 'single') returning id")
+        .params(organizationId, "Tracked list " + System.nanoTime()).query(Long.class).single();
     long campaign = jdbc.sql("""
         insert into campaign (organization_id, name, subject, from_address, state, started_at)
         values (?, 'Tracked campaign', 'Hello', 'news@tracked.example', 'sending', now()) returning id""")
