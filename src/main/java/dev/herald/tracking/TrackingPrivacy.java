@@ -103,11 +103,12 @@ class TrackingPrivacy {
         .params(organizationId, campaignId, setting.mode().text(), setting.ip().text()).update();
   }
 
-  /** A campaign back on the organization's setting. */
+  /** A campaign back on the organization's setting; not found when the organization gave it none. */
   @Transactional
   void clear(long organizationId, long campaignId) {
-    jdbc.sql("delete from tracking_privacy where organization_id = ? and campaign_id = ? and campaign_id <> 0")
+    int removed = jdbc.sql("delete from tracking_privacy where organization_id = ? and campaign_id = ? and campaign_id <> 0")
         .params(organizationId, campaignId).update();
+    if (removed == 0) throw dev.herald.platform.Refused.notFound("Campaign setting");
   }
 
   private Optional<Setting> own(long organizationId, long campaignId) {
