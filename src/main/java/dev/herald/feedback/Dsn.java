@@ -210,12 +210,14 @@ final class Dsn {
       if (address != null) {
         int from = lower.indexOf(address);
         if (from >= 0) {
-          int to = Math.min(text.length(), from + address.length() + CONTEXT);
+          int start = from + address.length();
+          int to = Math.min(text.length(), start + CONTEXT);
+          String window = lower.substring(start, to);
           for (int j = 0; j < recipients.size(); j++) {
-            int next = j == i ? -1 : lower.indexOf(recipients.get(j), from + address.length());
-            if (next > from && next < to && !lower.substring(from + address.length(), next).isBlank()) to = next;
+            int next = j == i ? -1 : window.indexOf(recipients.get(j));
+            if (next > 0 && start + next < to && !window.substring(0, next).isBlank()) to = start + next;
           }
-          context = beforeQuotedHeaders(text.substring(from + address.length(), to));
+          context = beforeQuotedHeaders(text.substring(start, to));
         }
       }
       FeedbackVerdict verdict = refine(ReplyClassifier.classify(replyCode(context), "", context), context);

@@ -24,7 +24,7 @@ public final class FeedbackParser {
   private static final Pattern AUTO_SUBJECT = Pattern.compile("^(?:auto(?:matic)?[ -]?(?:reply|response|answer)|auto:|out of (?:the )?office|vacation|away from|autoreply|abwesen|réponse automatique|respuesta automática|risposta automatica|fuera de la oficina|i am (?:currently )?(?:out|away))", Pattern.CASE_INSENSITIVE);
   private static final Pattern INLINE_STATUS = Pattern.compile("(?im)^(?:reporting-mta|final-recipient):[ \\t]*(?:dns|dsn|rfc822)[ \\t]*;");
   /** Lines that start the returned original in a bounce without MIME parts. */
-  private static final Pattern RETURNED_MARKER = Pattern.compile("(?im)^[ \\t>|-]*(?:-{2,} ?)?(?:below this line is a copy of the message|this is a copy of the message|original message follows|unsent message follows|original message|returned message|message headers follow|the original message was|undelivered message|copy of the original|headers of your message follow|original message header|your message reads|\\*\\*\\* the message follows|--- the header of the original message is following|content-type: message/rfc822)[^\\n]*$");
+  private static final Pattern RETURNED_MARKER = Pattern.compile("(?im)^[ \\t>|*=-]{0,80}(?:below this line is a copy of the message|this is a copy of the message|original message follows|unsent message follows|original message|returned message|message headers follow|the original message was|undelivered message|copy of the original|headers of your message follow|original message header|your message reads|\\*\\*\\* the message follows|--- the header of the original message is following|content-type: message/rfc822)[^\\n]*$");
 
   private FeedbackParser() {}
 

@@ -25,13 +25,15 @@ import org.apache.james.mime4j.util.MimeUtil;
  * streaming parser in permissive mode. Returned messages (message/rfc822) are kept as text, not parsed further:
  * only their headers matter, and {@link Headers} reads those. Everything is bounded: the input is cut at
  * {@link #MAX_INPUT} bytes, at most {@link #MAX_PARTS} parts are kept, each part's text at most {@link #MAX_PART_TEXT}
- * characters and the headers at most {@link #MAX_FIELDS} fields.
+ * characters and the headers at most {@link #MAX_FIELDS} fields of {@link #MAX_FIELD_VALUE} characters.
  */
 record MimeParts(Headers headers, List<Part> parts) {
   static final int MAX_INPUT = 2 * 1024 * 1024;
   static final int MAX_PARTS = 64;
   static final int MAX_PART_TEXT = 128 * 1024;
   static final int MAX_FIELDS = 500;
+  /** A header field's value is cut to this many characters: no field that matters is longer. */
+  static final int MAX_FIELD_VALUE = 8 * 1024;
 
   /** One leaf: its media type ("text/plain"), lower case, and its decoded text. */
   record Part(String mimeType, String text) {
@@ -91,6 +93,7 @@ record MimeParts(Headers headers, List<Part> parts) {
   /** The field's value unfolded, with RFC 2047 encoded words decoded. */
   private static String value(Field field) {
     String body = field.getBody() == null ? "" : field.getBody();
+    if (body.length() > MAX_FIELD_VALUE) body = body.substring(0, MAX_FIELD_VALUE);
     try {
       return DecoderUtil.decodeEncodedWords(MimeUtil.unfold(body), DecodeMonitor.SILENT).strip();
     } catch (RuntimeException e) {

@@ -175,7 +175,10 @@ class FeedbackParserTest {
     String longLine = "From: MAILER-DAEMON@x\nSubject: failure\n\n" + "a@".repeat(300_000) + "b".repeat(500_000);
     String manyAddresses = "From: MAILER-DAEMON@x\nSubject: Undeliverable\n\n" + "<u@example.com>: ".repeat(100_000);
     String spaces = "From: x\nSubject: Returned mail\n\n" + "user unknown  ".repeat(1) + " ".repeat(1_000_000) + "x";
-    for (String hostile : new String[] {"", "\0\0\0", deepBoundaries, longLine, manyAddresses, spaces}) {
+    String dashes = "From: MAILER-DAEMON@x\nSubject: " + "Undeliverable ".repeat(50_000) + "\n\n" + "-".repeat(1_500_000) + "\n";
+    StringBuilder distinct = new StringBuilder("From: MAILER-DAEMON@x\nSubject: failure\n\n");
+    for (int i = 0; i < 5_000; i++) distinct.append("<user").append(i).append("@example.com>: 550 user unknown\n");
+    for (String hostile : new String[] {"", "\0\0\0", deepBoundaries, longLine, manyAddresses, spaces, dashes, distinct.toString()}) {
       ParsedFeedback parsed = FeedbackParser.parse(hostile.getBytes(StandardCharsets.ISO_8859_1));
       assertThat(parsed.recipients()).hasSizeLessThanOrEqualTo(Dsn.MAX_RECIPIENTS);
     }
