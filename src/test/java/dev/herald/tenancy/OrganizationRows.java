@@ -10,7 +10,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * A fingerprint (row count and digest) of every row an organization owns, per table, so a test can tell
  * whether anything of it changed. Read from the database's catalog, so the tables of later capabilities
  * count without being listed: a table with {@code organization_id}, and a table without one whose
- * foreign key points into such a table (a subscription through its subscriber, say).
+ * foreign key points into such a table (a subscription through its subscriber, say), or that references one without
+ * a key (listed below).
  */
 final class OrganizationRows {
   private final JdbcClient jdbc;
@@ -37,6 +38,9 @@ final class OrganizationRows {
         where k.contype = 'f' and cardinality(k.conkey) = 1 and child.relnamespace = to_regnamespace(current_schema())
         order by 1, 2""").query((rs, n) -> List.of(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)))
         .list().forEach(references::add);
+    // References that have no foreign key on purpose: the campaign ledger's (V52: its keys cost a check per row of a
+    // million-row start), still rows of the campaign's organization
+    references.add(List.of("campaign_recipient", "campaign_id", "campaign", "id"));
     for (List<String> r : references) {
       if (owning.contains(r.get(0)) || !owning.contains(r.get(2))) continue;
       queries.put(r.get(0) + " by " + r.get(1), fingerprint + r.get(0) + " t where t." + r.get(1) + " in (select " + r.get(3) + " from "

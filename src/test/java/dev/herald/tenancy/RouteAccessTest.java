@@ -173,7 +173,7 @@ class RouteAccessTest {
   @Test
   void the_fingerprint_of_an_organization_covers_its_objects_and_theirs() {
     assertThat(rows.tables()).contains("organization", "mailing_list", "subscriber", "subscription by subscriber_id", "segment",
-        "import_job", "suppression", "invitation", "api_key", "membership");
+        "import_job", "suppression", "invitation", "api_key", "membership", "campaign_recipient by campaign_id");
     Map<String, String> changed = tx.execute(status -> {
       status.setRollbackOnly();
       jdbc.sql("update subscription set status = 'unsubscribed' where list_id = ?").param(alphaIds.get("lists/{id}")).update();
