@@ -97,7 +97,7 @@ bench_jar() { # → JAR
   else
     echo "== building Herald"
     herald_require_maven
-    mvn -q -B -ntp package -DskipTests
+    mvn -q -B -ntp package -Dmaven.test.skip=true # the tests are not built: only the jar is run
     JAR=$(ls target/herald-*.jar | grep -v -e original -e '-plain\.jar$' | head -n 1)
   fi
 }
@@ -106,7 +106,7 @@ bench_jar() { # → JAR
 bench_subscribers() { python3 bench/subscribers_csv.py "$1" "$2"; }
 
 # Herald (-Xmx512m) on a fresh data directory and a fresh embedded PostgreSQL (or BENCH_DB_URL), with these extra
-# arguments; waits (at most 4 minutes) for its health. → HERALD_PID, PG_PID (empty when not known), PSQL, API_BASE;
+# arguments; waits (at most 10 minutes: a loaded machine) for its health. → HERALD_PID, PG_PID (empty when not known), PSQL, API_BASE;
 # its log in $WORK/herald.log.
 bench_start_herald() {
   local data="$WORK/herald-$RANDOM" db=()
@@ -127,7 +127,7 @@ bench_start_herald() {
     > "$WORK/herald.log" 2>&1 &
   HERALD_PID=$!
   PIDS+=("$HERALD_PID")
-  bench_until 240 "health from Herald" bench_herald_up || { tail -n 50 "$WORK/herald.log"; exit 1; }
+  bench_until 600 "health from Herald" bench_herald_up || { tail -n 50 "$WORK/herald.log"; exit 1; }
   PG_PID=${BENCH_PG_PID:-}
   if [ -z "${BENCH_DB_URL:-}" ]; then PG_PID=$(head -n 1 "$(find "$data" -name postmaster.pid | head -n 1)"); fi
   API_BASE="http://127.0.0.1:$PORT/api/v1/orgs"

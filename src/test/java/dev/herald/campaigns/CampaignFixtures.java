@@ -4,9 +4,11 @@ import dev.herald.audiences.Consent;
 import dev.herald.audiences.MailingLists;
 import dev.herald.audiences.Subscribers;
 import dev.herald.audiences.SubscriptionStatus;
+import dev.herald.domains.DomainPublishing;
 import dev.herald.domains.SendingDomains;
 import dev.herald.domains.TestSendingDomains;
 import dev.herald.tenancy.TestOrganizations;
+import dev.herald.testsupport.TestDns;
 import java.util.List;
 import java.util.Map;
 import org.springframework.boot.test.context.TestComponent;
@@ -49,6 +51,23 @@ public class CampaignFixtures {
     new TestSendingDomains(domains, jdbc).verified(created.id(), domain);
     return new Org(created, domain);
   }
+
+  /**
+   * As {@link #organization()}, but its domain verified as its owner would: every record it asks for (its DKIM keys
+   * among them) published on {@code dns} and checked there. The test's context resolves through {@code dns}, which also
+   * serves the SPF include the test set. Returns the organization and the DKIM records as published.
+   */
+  public synchronized Published publishedOrganization(TestDns dns) {
+    int n = ++counter;
+    var created = organizations.create("Campaigns " + n + " " + System.nanoTime(), "campaigns:read", "campaigns:write", "lists:read");
+    String domain = "news" + n + "-" + created.id() + ".example";
+    long id = new TestSendingDomains(domains, jdbc).added(created.id(), domain);
+    if (!DomainPublishing.publishAndCheck(domains, dns, created.id(), id)) throw new IllegalStateException(domain + " not verified");
+    return new Published(new Org(created, domain), DomainPublishing.dkimRecords(domains, created.id(), id));
+  }
+
+  /** An organization whose domain's records are published; its DKIM records, name → value. */
+  public record Published(Org org, Map<String, String> dkimRecords) {}
 
   public long list(Org org, String name) {
     return lists.create(org.id(), new MailingLists.ListForm(name, "", "private", "single", null, null, List.of())).id();

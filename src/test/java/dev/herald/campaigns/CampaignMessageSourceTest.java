@@ -9,7 +9,6 @@ import dev.herald.audiences.SubscriptionStatus;
 import dev.herald.delivery.BulkSends;
 import dev.herald.delivery.MessageSource;
 import dev.herald.delivery.MessageSourceKind;
-import dev.herald.delivery.smtp.SmtpSink;
 import dev.herald.domains.SendingDomains;
 import dev.herald.domains.TestSendingDomains;
 import dev.herald.messages.DebianPython;
@@ -17,6 +16,7 @@ import dev.herald.suppression.SuppressionReason;
 import dev.herald.suppression.Suppressions;
 import dev.herald.tenancy.TestOrganizations;
 import dev.herald.testsupport.MimeLint;
+import dev.herald.testsupport.SmtpSink;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,8 +54,7 @@ class CampaignMessageSourceTest {
 
   @DynamicPropertySource
   static void staticRoute(DynamicPropertyRegistry registry) throws Exception {
-    sink = SmtpSink.start(Files.createTempDirectory("herald-campaign-sink"));
-    registry.add("herald.delivery.static-route", () -> "127.0.0.1:" + sink.address.getPort());
+    sink = SmtpSink.forStaticRoute(registry);
   }
 
   @AfterAll
@@ -140,17 +139,6 @@ class CampaignMessageSourceTest {
       assertThat(System.nanoTime()).as("waited 30 s for " + what).isLessThan(deadline);
       Thread.sleep(20);
     }
-  }
-
-  /** The sink's dumps for a recipient, as the bytes sent (without smtp-sink's X- lines). */
-  static List<String> captured(String recipient) throws Exception {
-    List<String> found = new ArrayList<>();
-    for (String dump : sink.messages(0)) {
-      if (dump.contains("X-Rcpt-Args: <" + recipient + ">")) {
-        found.add(dump.lines().dropWhile(l -> l.startsWith("X-")).collect(Collectors.joining("\r\n")) + "\r\n");
-      }
-    }
-    return found;
   }
 
   MessageSource.Wanted wanted(Setup s, String address) {
@@ -245,10 +233,10 @@ class CampaignMessageSourceTest {
         "eve@three.example", "failed"));
     assertThat(reply(s.message(), "dan@three.example")).isEqualTo("Not sent: unsubscribed since the campaign started");
     assertThat(reply(s.message(), "eve@three.example")).startsWith("Not sent: suppressed");
-    assertThat(captured("dan@three.example")).isEmpty();
-    assertThat(captured("eve@three.example")).isEmpty();
+    assertThat(sink.sentTo("dan@three.example")).isEmpty();
+    assertThat(sink.sentTo("eve@three.example")).isEmpty();
 
-    List<String> cy = captured("cy@three.example");
+    List<String> cy = sink.sentTo("cy@three.example");
     assertThat(cy).hasSize(1);
     MimeLint.check(cy.getFirst().getBytes(StandardCharsets.ISO_8859_1), false);
     Path file = dir.resolve("cy.eml");
@@ -273,8 +261,8 @@ class CampaignMessageSourceTest {
     waitFor("both answered", () -> states(paused.message()).get("fay@four.example").equals("held")
         && states(cancelled.message()).get("gil@four.example").equals("deleted"));
     assertThat(reply(cancelled.message(), "gil@four.example")).isEqualTo("Not sent: the campaign was cancelled");
-    assertThat(captured("fay@four.example")).isEmpty();
-    assertThat(captured("gil@four.example")).isEmpty();
+    assertThat(sink.sentTo("fay@four.example")).isEmpty();
+    assertThat(sink.sentTo("gil@four.example")).isEmpty();
   }
 
   @Test

@@ -12,13 +12,13 @@ import dev.herald.audiences.SubscriptionStatus;
 import dev.herald.delivery.BulkSends;
 import dev.herald.delivery.MessageSource;
 import dev.herald.delivery.MessageSourceKind;
-import dev.herald.delivery.smtp.SmtpSink;
 import dev.herald.domains.SendingDomains;
 import dev.herald.domains.TestSendingDomains;
 import dev.herald.messages.DebianPython;
 import dev.herald.messages.LinkTracking;
 import dev.herald.tenancy.TestOrganizations;
 import dev.herald.testsupport.MimeLint;
+import dev.herald.testsupport.SmtpSink;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,8 +56,7 @@ class CampaignTrackingTest {
 
   @DynamicPropertySource
   static void staticRoute(DynamicPropertyRegistry registry) throws Exception {
-    sink = SmtpSink.start(Files.createTempDirectory("herald-campaign-tracking-sink"));
-    registry.add("herald.delivery.static-route", () -> "127.0.0.1:" + sink.address.getPort());
+    sink = SmtpSink.forStaticRoute(registry);
   }
 
   @AfterAll
@@ -237,12 +236,7 @@ class CampaignTrackingTest {
     bulk.release(s.message());
     waitFor("delivered", () -> "delivered".equals(jdbc.sql("select state from outbound_recipient where message_id = ?")
         .param(s.message()).query(String.class).single()));
-    List<String> found = new ArrayList<>();
-    for (String dump : sink.messages(0)) {
-      if (dump.contains("X-Rcpt-Args: <fay@six.example>")) {
-        found.add(dump.lines().dropWhile(l -> l.startsWith("X-")).collect(Collectors.joining("\r\n")) + "\r\n");
-      }
-    }
+    List<String> found = sink.sentTo("fay@six.example");
     assertThat(found).hasSize(1);
     String mail = found.getFirst();
     assertThat(decodedHtml(mail.getBytes(StandardCharsets.ISO_8859_1))).as("the message sent is the one rendered, with its tokens")

@@ -7,13 +7,11 @@ import dev.herald.audiences.MailingLists;
 import dev.herald.audiences.Subscribers;
 import dev.herald.audiences.SubscriptionStatus;
 import dev.herald.content.MediaLibrary;
-import dev.herald.delivery.smtp.SmtpSink;
 import dev.herald.domains.SendingDomains;
 import dev.herald.domains.TestSendingDomains;
 import dev.herald.tenancy.TestOrganizations;
 import dev.herald.testsupport.Browser;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.herald.testsupport.SmtpSink;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -56,9 +54,7 @@ class CampaignsBrowserTest {
 
   @DynamicPropertySource
   static void staticRoute(DynamicPropertyRegistry registry) throws Exception {
-    Path dumps = Files.createTempDirectory("herald-campaign-sink");
-    sink = SmtpSink.start(dumps);
-    registry.add("herald.delivery.static-route", () -> "127.0.0.1:" + sink.address.getPort());
+    sink = SmtpSink.forStaticRoute(registry);
   }
 
   @AfterAll
@@ -250,8 +246,8 @@ class CampaignsBrowserTest {
   private String messageTo(String recipient) {
     return web.until(d -> {
       try {
-        for (String dump : sink.messages(0)) if (dump.contains("X-Rcpt-Args: <" + recipient + ">")) return dump;
-        return null;
+        List<String> sent = sink.sentTo(recipient);
+        return sent.isEmpty() ? null : sent.getFirst();
       } catch (Exception e) {
         throw new IllegalStateException(e);
       }

@@ -4,15 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.herald.delivery.BulkSends.BulkRecipient;
-import dev.herald.delivery.smtp.SmtpSink;
 import dev.herald.domains.SendingDomains;
 import dev.herald.domains.TestSendingDomains;
 import dev.herald.messages.MessageBuilder;
 import dev.herald.messages.ReturnPath;
 import dev.herald.platform.Refused;
 import dev.herald.tenancy.TestOrganizations;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.herald.testsupport.SmtpSink;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -44,9 +42,7 @@ class BulkSendsTest {
 
   @DynamicPropertySource
   static void staticRoute(DynamicPropertyRegistry registry) throws Exception {
-    Path dumps = Files.createTempDirectory("herald-bulk-sink");
-    sink = SmtpSink.start(dumps);
-    registry.add("herald.delivery.static-route", () -> "127.0.0.1:" + sink.address.getPort());
+    sink = SmtpSink.forStaticRoute(registry);
   }
 
   @AfterAll

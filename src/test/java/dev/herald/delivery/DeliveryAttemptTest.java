@@ -3,12 +3,12 @@ package dev.herald.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.delivery.smtp.Envelope;
-import dev.herald.delivery.smtp.RecipientResult;
 import dev.herald.delivery.smtp.RecipientResult.Accepted;
 import dev.herald.delivery.smtp.RecipientResult.Deferred;
 import dev.herald.delivery.smtp.RecipientResult.Rejected;
-import dev.herald.delivery.smtp.SmtpSink;
+import dev.herald.delivery.smtp.RecipientResult;
 import dev.herald.domains.Dns;
+import dev.herald.testsupport.SmtpSink;
 import dev.herald.testsupport.TestDns;
 import java.io.IOException;
 import java.io.OutputStream;

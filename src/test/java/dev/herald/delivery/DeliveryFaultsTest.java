@@ -3,7 +3,6 @@ package dev.herald.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.delivery.smtp.SmtpClient;
-import dev.herald.delivery.smtp.SmtpSink;
 import dev.herald.delivery.smtp.TlsPolicy;
 import dev.herald.domains.SendingDomains;
 import dev.herald.domains.TestSendingDomains;
@@ -11,6 +10,7 @@ import dev.herald.messages.PythonDkim;
 import dev.herald.tenancy.TestOrganizations;
 import dev.herald.testsupport.MimeLint;
 import dev.herald.testsupport.MutableClock;
+import dev.herald.testsupport.SmtpSink;
 import dev.herald.testsupport.TestClock;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -96,9 +96,8 @@ class DeliveryFaultsTest {
   long organizationId;
   String from;
   Map<String, String> dkimRecords;
+  /** Every sink of the test: what they captured goes through python3-dkim at the end. */
   final List<SmtpSink> sinks = new ArrayList<>();
-  /** Every message any sink of the test captured, for python3-dkim at the end. */
-  final List<SinkCapture> captures = new ArrayList<>();
 
   @BeforeEach
   void organization() {
@@ -114,8 +113,8 @@ class DeliveryFaultsTest {
     try {
       List<Path> files = new ArrayList<>();
       List<byte[]> messages = new ArrayList<>();
-      for (SinkCapture capture : captures) {
-        for (SinkCapture.Dump d : capture.read()) {
+      for (SmtpSink sink : sinks) {
+        for (SmtpSink.Dump d : sink.captured()) {
           Path file = dir.resolve("wire-" + files.size() + ".eml");
           Files.write(file, d.wire());
           files.add(file);
@@ -133,17 +132,14 @@ class DeliveryFaultsTest {
   }
 
   /** A sink with these smtp-sink options, now the destination of every domain. */
-  SinkCapture sink(TlsPolicy tls, String... options) throws Exception {
-    Path dumps = SinkCapture.directory(dir, "sink-" + sinks.size());
-    SmtpSink sink = SmtpSink.start(dumps, options);
+  SmtpSink sink(TlsPolicy tls, String... options) throws Exception {
+    SmtpSink sink = SmtpSink.start(SmtpSink.directory(dir, "sink-" + sinks.size()), options);
     sinks.add(sink);
-    SinkCapture capture = new SinkCapture(dumps);
-    captures.add(capture);
     route.to(sink.address, tls);
-    return capture;
+    return sink;
   }
 
-  SinkCapture sink(String... options) throws Exception {
+  SmtpSink sink(String... options) throws Exception {
     return sink(TlsPolicy.OPPORTUNISTIC, options);
   }
 
@@ -198,69 +194,69 @@ class DeliveryFaultsTest {
 
   /** The server is fixed; the retry comes when the clock passes the next attempt, and the message arrives once. */
   void deliveredOnRetry(long id, String to) throws Exception {
-    SinkCapture good = sink();
+    SmtpSink good = sink();
     clock.advance(Duration.ofMinutes(6));
     Row row = await(id, "delivered");
     assertThat(row.attempts()).isEqualTo(2);
     assertThat(row.lastReply()).startsWith("250");
     assertThat(attemptOutcomes(id)).containsExactly("deferred", "delivered");
-    assertThat(SinkCapture.perRecipient(good.read())).containsExactly(Map.entry(to, 1));
+    assertThat(SmtpSink.perRecipient(good.captured())).containsExactly(Map.entry(to, 1));
   }
 
   @Test
   void a_4xx_to_rcpt_defers_the_recipient_until_the_retry_delivers_it() throws Exception {
-    SinkCapture deferring = sink("-r", "rcpt");
+    SmtpSink deferring = sink("-r", "rcpt");
     long id = send("ann@defer.example");
     deferredForTheFirstRetry(await(id, "deferred"), "450 4.3.0 Error: command failed");
-    assertThat(deferring.read()).isEmpty();
+    assertThat(deferring.captured()).isEmpty();
     deliveredOnRetry(id, "ann@defer.example");
   }
 
   @Test
   void a_5xx_after_the_message_bounces_the_recipient_with_the_reply_and_it_is_never_tried_again() throws Exception {
-    SinkCapture rejecting = sink("-f", ".");
+    SmtpSink rejecting = sink("-f", ".");
     long id = send("bob@reject.example");
     Row row = await(id, "bounced");
     assertThat(row.attempts()).isEqualTo(1);
     assertThat(row.lastReply()).startsWith("500 5.3.0 Error: command failed");
     assertThat(row.finishedAt()).isNotNull();
     // The sink refused what it received in full (smtp-sink keeps the file of a message it refuses at its end).
-    assertThat(SinkCapture.perRecipient(rejecting.read())).containsExactly(Map.entry("bob@reject.example", 1));
+    assertThat(SmtpSink.perRecipient(rejecting.captured())).containsExactly(Map.entry("bob@reject.example", 1));
 
-    SinkCapture good = sink();
+    SmtpSink good = sink();
     clock.advance(Duration.ofHours(1));
     long other = send("cat@reject.example"); // the worker runs on: a later message goes, the bounced one does not
     await(other, "delivered");
     assertThat(row(id)).isEqualTo(row);
     assertThat(attemptOutcomes(id)).containsExactly("bounced");
-    assertThat(SinkCapture.perRecipient(good.read())).containsOnlyKeys("cat@reject.example");
+    assertThat(SmtpSink.perRecipient(good.captured())).containsOnlyKeys("cat@reject.example");
   }
 
   @Test
   void a_connection_dropped_after_the_message_defers_the_recipient_and_the_retry_delivers_it() throws Exception {
-    SinkCapture dropping = sink("-q", ".");
+    SmtpSink dropping = sink("-q", ".");
     long id = send("dan@drop.example");
     deferredForTheFirstRetry(await(id, "deferred"), "");
     // The sink may have kept the message it never confirmed: the retry can only repeat it, never lose it.
-    assertThat(dropping.read().size()).isLessThanOrEqualTo(1);
+    assertThat(dropping.captured().size()).isLessThanOrEqualTo(1);
     deliveredOnRetry(id, "dan@drop.example");
   }
 
   @Test
   void a_server_stalling_past_the_timeout_after_the_message_defers_the_recipient_and_the_retry_delivers_it() throws Exception {
     // smtp-sink waits 10 s before its reply to the end of data; the client gives up after 3 s.
-    SinkCapture stalling = sink("-W", ".:10");
+    SmtpSink stalling = sink("-W", ".:10");
     long id = send("eve@stall.example");
     Row row = await(id, "deferred");
     deferredForTheFirstRetry(row, "");
     assertThat(row.lastReply()).contains("no reply").contains("to end of data within 3 s");
-    assertThat(stalling.read().size()).isLessThanOrEqualTo(1);
+    assertThat(stalling.captured().size()).isLessThanOrEqualTo(1);
     deliveredOnRetry(id, "eve@stall.example");
   }
 
   @Test
   void starttls_required_of_a_server_without_it_defers_the_recipient_until_it_expires_and_sends_nothing_in_clear() throws Exception {
-    SinkCapture plain = sink(TlsPolicy.REQUIRED);
+    SmtpSink plain = sink(TlsPolicy.REQUIRED);
     long id = send("fay@notls.example");
     Row row = await(id, "deferred");
     deferredForTheFirstRetry(row, "STARTTLS");
@@ -270,6 +266,6 @@ class DeliveryFaultsTest {
     assertThat(row.lastReply()).contains("STARTTLS");
     assertThat(row.finishedAt()).isNotNull();
     assertThat(attemptOutcomes(id)).startsWith("deferred").endsWith("expired");
-    assertThat(plain.read()).isEmpty();
+    assertThat(plain.captured()).isEmpty();
   }
 }

@@ -4,20 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
-import dev.herald.delivery.smtp.SmtpSink;
 import dev.herald.domains.SendingDomains;
 import dev.herald.domains.TestSendingDomains;
 import dev.herald.messages.DebianPython;
 import dev.herald.messages.ReturnPath;
 import dev.herald.tenancy.TestOrganizations;
-import java.nio.charset.StandardCharsets;
+import dev.herald.testsupport.SmtpSink;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -44,14 +42,11 @@ import tools.jackson.databind.ObjectMapper;
 @AutoConfigureMockMvc
 @Import(TestOrganizations.class)
 class DeliveryWorkerTest {
-  static Path dumps;
   static SmtpSink sink;
 
   @DynamicPropertySource
   static void staticRoute(DynamicPropertyRegistry registry) throws Exception {
-    dumps = Files.createTempDirectory("herald-worker-sink");
-    sink = SmtpSink.start(dumps);
-    registry.add("herald.delivery.static-route", () -> "127.0.0.1:" + sink.address.getPort());
+    sink = SmtpSink.forStaticRoute(registry);
   }
 
   @AfterAll
@@ -96,27 +91,6 @@ class DeliveryWorkerTest {
     }
   }
 
-  /** The sink's captured messages for a recipient, as the bytes that were sent (CRLF, without smtp-sink's X- lines). */
-  static List<String> captured(String recipient) throws Exception {
-    List<String> found = new ArrayList<>();
-    for (String dump : sink.messages(0)) {
-      if (!dump.contains("X-Rcpt-Args: <" + recipient + ">")) continue;
-      found.add(dump);
-    }
-    return found;
-  }
-
-  static String mailFrom(String dump) {
-    Matcher m = Pattern.compile("(?m)^X-Mail-Args: <([^>]*)>").matcher(dump);
-    assertThat(m.find()).isTrue();
-    return m.group(1);
-  }
-
-  static String message(String dump) {
-    String withoutSinkLines = dump.lines().dropWhile(l -> l.startsWith("X-")).collect(Collectors.joining("\r\n"));
-    return withoutSinkLines + "\r\n";
-  }
-
   @Test
   void a_message_sent_through_the_api_arrives_signed_at_the_sink_with_its_return_path_and_the_attempt_is_shown() throws Exception {
     TestOrganizations.Created org = organizations.create("Worker One", "send");
@@ -143,14 +117,14 @@ class DeliveryWorkerTest {
     List<String> files = new ArrayList<>();
     for (JsonNode r : accepted.get("recipients")) {
       String address = r.get("address").asString();
-      List<String> dumps = captured(address);
+      List<SmtpSink.Dump> dumps = sink.capturedFor(address);
       assertThat(dumps).as("one copy for " + address).hasSize(1);
-      ReturnPath.Recipient bounce = returnPath.parse(mailFrom(dumps.getFirst())).orElseThrow();
+      ReturnPath.Recipient bounce = returnPath.parse(dumps.getFirst().mailFrom()).orElseThrow();
       // smtp-sink offers DSN: the envelope id a DSN quotes back is the Message-ID
-      assertThat(dumps.getFirst()).containsPattern("(?m)^X-Mail-Args: <[^>]*> .*ENVID=" + Pattern.quote(accepted.get("messageId").asString()));
+      assertThat(dumps.getFirst().mailArgs()).containsPattern("^<[^>]*> .*ENVID=" + Pattern.quote(accepted.get("messageId").asString()));
       assertThat(bounce).isEqualTo(new ReturnPath.Recipient(id, r.get("id").asLong(), "worker-one.example"));
       Path file = dir.resolve(address + ".eml");
-      Files.writeString(file, message(dumps.getFirst()), StandardCharsets.UTF_8);
+      Files.write(file, dumps.getFirst().wire());
       files.add(file.toString());
     }
     Path keys = dir.resolve("keys.tsv");
@@ -176,10 +150,10 @@ class DeliveryWorkerTest {
     long otherMessage = send(other, "news@worker-other.example", List.of("dan@shared.example")).get("id").asLong();
     waitFor("the other organization's message delivered", () -> states(otherMessage).equals(List.of("delivered")));
     assertThat(states(heldMessage)).containsExactly("queued");
-    assertThat(captured("cy@shared.example")).isEmpty();
+    assertThat(sink.capturedFor("cy@shared.example")).isEmpty();
 
     jdbc.sql("update organization set suspended_at = null, suspended_reason = '' where id = ?").param(held.id()).update();
     waitFor("the resumed organization's message delivered", () -> states(heldMessage).equals(List.of("delivered")));
-    assertThat(captured("cy@shared.example")).hasSize(1);
+    assertThat(sink.capturedFor("cy@shared.example")).hasSize(1);
   }
 }

@@ -2,10 +2,10 @@ package dev.herald.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.herald.delivery.smtp.SmtpSink;
 import dev.herald.domains.SendingDomains;
 import dev.herald.domains.TestSendingDomains;
 import dev.herald.tenancy.TestOrganizations;
+import dev.herald.testsupport.SmtpSink;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,31 +1,21 @@
 package dev.herald.delivery;
 
+import static dev.herald.testsupport.KilledNodes.await;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
-import dev.herald.delivery.smtp.SmtpSink;
 import dev.herald.domains.SendingDomains;
 import dev.herald.domains.TestSendingDomains;
-import dev.herald.messages.PythonDkim;
 import dev.herald.tenancy.TestOrganizations;
 import dev.herald.testsupport.HeraldProcess;
-import dev.herald.testsupport.MimeLint;
+import dev.herald.testsupport.KilledNodes;
+import dev.herald.testsupport.SmtpSink;
 import dev.herald.testsupport.TestDns;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -41,11 +31,7 @@ import tools.jackson.databind.ObjectMapper;
  * message it accepted; the processes are killed with {@code kill -9}. This class's own Spring context (web role only,
  * so it delivers nothing) makes the organization, its signing domain and the queued messages, and reads the queue.
  *
- * <p>What "in flight at a kill" means here: the recipients the killed node had claimed and not yet recorded, i.e. its
- * rows still in state {@code sending} once it is dead. Only those can reach the sink twice (the sink took the message
- * but the node died before writing that down); every other recipient is either recorded delivered (never claimed
- * again) or was never handed to the sink. So: every recipient at the sink at least once, every extra copy one of a
- * recipient in flight at a kill, and at most as many extra copies as there were such recipients.
+ * <p>What "in flight at a kill" means, and so what may reach the sink twice: see {@link KilledNodes}.
  *
  * <p>The size is {@code -Dherald.crash.messages} (default 600): bench/mta-crash.sh runs this class with 20,000.
  */
@@ -70,16 +56,13 @@ class MtaCrashTest {
 
   @TempDir Path dir;
 
-  /** A send under test: its organization, domain, recipients, and what happened at each kill. */
+  /** A send under test: its organization, signing domain and recipients. */
   final class Send {
     final long organizationId;
     /** The DKIM records its domain publishes, for python3-dkim. */
     final Map<String, String> dkimRecords;
     final String name;
     final List<String> recipients = new ArrayList<>();
-    /** Recipient id → address of those in flight at some kill. */
-    final Map<Long, String> inFlight = new HashMap<>();
-    final List<Integer> inFlightPerKill = new ArrayList<>();
 
     Send(String name) {
       this.name = name;
@@ -120,17 +103,15 @@ class MtaCrashTest {
       return states().equals(Map.of("delivered", (long) MESSAGES));
     }
 
-    /** After {@code node} died: its claimed, unrecorded recipients are in flight; returns how many. */
-    int killed(HeraldProcess node) {
+    /** After {@code node} died: its claimed, unrecorded recipients, id → address. */
+    Map<Long, String> claimedBy(HeraldProcess node) {
       Map<Long, String> rows = new LinkedHashMap<>();
       jdbc.sql("select id, address from outbound_recipient where organization_id = ? and state = 'sending' and lease_owner = ?")
           .params(organizationId, node.node())
           .query(rs -> {
             rows.put(rs.getLong(1), rs.getString(2));
           });
-      inFlight.putAll(rows);
-      inFlightPerKill.add(rows.size());
-      return rows.size();
+      return rows;
     }
 
     /**
@@ -143,80 +124,61 @@ class MtaCrashTest {
     }
   }
 
-  HeraldProcess node(String name, SmtpSink sink, String leaseTerm) throws Exception {
-    Map<String, String> settings = new LinkedHashMap<>();
-    settings.put("herald.db.url", dbUrl);
-    settings.put("herald.db.pool-size", "6");
-    settings.put("herald.roles", "delivery");
-    settings.put("herald.dns.resolvers", TestDns.empty().address());
-    settings.put("herald.delivery.route", "static");
-    settings.put("herald.delivery.static-route", "127.0.0.1:" + sink.address.getPort());
+  HeraldProcess node(KilledNodes nodes, String name, SmtpSink sink) throws Exception {
+    Map<String, String> settings = nodes.settings("delivery", sink, TestDns.empty().address());
     settings.put("herald.delivery.worker.batch-size", BATCH);
     settings.put("herald.delivery.worker.concurrency", LANES);
-    settings.put("herald.delivery.worker.lease-term", leaseTerm);
-    settings.put("herald.delivery.worker.poll", "100ms");
     settings.put("herald.delivery.shaping.message-rate", RATE);
-    return HeraldProcess.start(name, dir, settings, Map.of("HERALD_SECRET_KEYS", secretKeys()));
-  }
-
-  /** Every node decrypts the same DKIM keys: the test context's master keys, given as the setting all nodes share. */
-  String secretKeys() throws Exception {
-    return Files.readAllLines(dataDir.resolve("secret.keys")).stream().filter(l -> !l.isBlank() && !l.strip().startsWith("#"))
-        .collect(java.util.stream.Collectors.joining(","));
+    return nodes.start(name, settings);
   }
 
   @Test
   void killed_three_times_mid_send_the_node_loses_nothing_and_repeats_only_what_was_in_flight() throws Exception {
-    Path dumps = SinkCapture.directory(dir, "sink");
+    KilledNodes nodes = new KilledNodes(dir, dbUrl, dataDir);
     Send send = new Send("crash");
     long started = System.nanoTime();
-    List<String> log = new ArrayList<>();
-    try (SmtpSink sink = SmtpSink.start(dumps)) {
-      SinkCapture capture = new SinkCapture(dumps);
+    try (SmtpSink sink = nodes.sink()) {
       for (int kill = 1; kill <= 3; kill++) {
         int threshold = MESSAGES * kill / 4;
-        try (HeraldProcess node = node("node-" + kill, sink, "1m")) {
-          await(node, "the sink to hold " + threshold + " messages", () -> count(capture) >= threshold, 3);
+        try (HeraldProcess node = node(nodes, "node-" + kill, sink)) {
+          node.awaitStarted(); // the bounds below are the send's, not a loaded machine's JVM start
+          await(node, "the sink to hold " + threshold + " messages", () -> sink.count() >= threshold, 3);
           awaitHolding(node, send);
           node.kill();
-          int inFlight = send.killed(node);
-          log.add("kill %d at %d messages at the sink: %d in flight".formatted(kill, count(capture), inFlight));
+          nodes.killed("kill %d at %d messages at the sink".formatted(kill, sink.count()), send.claimedBy(node));
           send.expireLeasesOf(node);
           assertThat(send.allDelivered()).as("killed %d before the send ended", kill).isFalse();
         }
       }
-      try (HeraldProcess last = node("node-4", sink, "1m")) {
+      try (HeraldProcess last = node(nodes, "node-4", sink)) {
         await(last, "every recipient delivered", send::allDelivered, 5);
       }
-      check(send, capture, log, started);
+      check(nodes, send, sink, started);
     }
   }
 
   @Test
   void two_nodes_share_one_queue_and_the_survivor_finishes_what_the_killed_one_held() throws Exception {
-    Path dumps = SinkCapture.directory(dir, "sink");
+    KilledNodes nodes = new KilledNodes(dir, dbUrl, dataDir);
     Send send = new Send("pair");
     send.hold();
     long started = System.nanoTime();
-    List<String> log = new ArrayList<>();
-    try (SmtpSink sink = SmtpSink.start(dumps);
-         HeraldProcess a = node("node-a", sink, "1m");
-         HeraldProcess b = node("node-b", sink, "1m")) {
-      SinkCapture capture = new SinkCapture(dumps);
+    try (SmtpSink sink = nodes.sink();
+         HeraldProcess a = node(nodes, "node-a", sink);
+         HeraldProcess b = node(nodes, "node-b", sink)) {
       a.awaitStarted();
       b.awaitStarted();
       send.release();
       // Both deliver before one dies: each has recipients recorded delivered under its name.
-      await(a, "both nodes delivering", () -> deliveredBy(send, a) > 0 && deliveredBy(send, b) > 0 && count(capture) >= MESSAGES / 3, 3);
+      await(a, "both nodes delivering", () -> deliveredBy(send, a) > 0 && deliveredBy(send, b) > 0 && sink.count() >= MESSAGES / 3, 3);
       awaitHolding(a, send);
       a.kill();
-      int inFlight = send.killed(a);
-      log.add("node-a killed at %d messages at the sink: %d in flight".formatted(count(capture), inFlight));
+      nodes.killed("node-a killed at %d messages at the sink".formatted(sink.count()), send.claimedBy(a));
       assertThat(send.allDelivered()).isFalse();
       // node-a's claimed recipients wait out the lease term (1 minute, the shortest allowed), then node-b takes them.
       await(b, "node-b delivering everything, node-a's leased recipients after the lease term", send::allDelivered, 5);
       assertThat(deliveredBy(send, b)).as("node-b's share").isGreaterThan(deliveredBy(send, a));
-      check(send, capture, log, started);
+      check(nodes, send, sink, started);
     }
   }
 
@@ -238,73 +200,14 @@ class MtaCrashTest {
   }
 
   /**
-   * Every recipient got the message at least once; extra copies only for recipients in flight at a kill, at most one
-   * per such recipient; each copy the same message (Message-ID), passing the MIME lint and DKIM-valid for python3-dkim.
+   * What {@link KilledNodes#check} checks (every recipient at least once, extra copies only for those in flight and
+   * within their number, one Message-ID each, MIME lint and python3-dkim on every copy), and every row delivered with
+   * the sink's reply.
    */
-  void check(Send send, SinkCapture capture, List<String> log, long started) throws Exception {
-    List<SinkCapture.Dump> dumps = capture.read();
-    Map<String, Integer> copies = SinkCapture.perRecipient(dumps);
-    Set<String> missing = new HashSet<>(send.recipients);
-    missing.removeAll(copies.keySet());
-    Map<String, Integer> repeated = new TreeMap<>();
-    copies.forEach((to, n) -> {
-      if (n > 1) repeated.put(to, n);
-    });
-    int extra = repeated.values().stream().mapToInt(n -> n - 1).sum();
-    int bound = send.inFlight.size();
-    System.out.printf("MTA crash test (%s): %d messages, %s; %d extra copies at the sink (bound %d: in flight at each kill %s), %.1f s%n",
-        send.name, MESSAGES, String.join("; ", log), extra, bound, send.inFlightPerKill, (System.nanoTime() - started) / 1e9);
-
-    assertThat(missing).as("recipients the sink never got").isEmpty();
-    assertThat(copies.keySet()).as("recipients at the sink").containsExactlyInAnyOrderElementsOf(send.recipients);
-    assertThat(repeated.keySet()).as("recipients with more than one copy were in flight at a kill")
-        .isSubsetOf(new HashSet<>(send.inFlight.values()));
-    assertThat(extra).as("extra copies").isLessThanOrEqualTo(bound);
-    assertThat(send.inFlightPerKill.stream().mapToInt(Integer::intValue).sum()).as("the kills hit recipients in flight").isPositive();
+  void check(KilledNodes nodes, Send send, SmtpSink sink, long started) throws Exception {
+    nodes.check("MTA crash test (" + send.name + ")", sink, send.recipients, send.dkimRecords, started);
     assertThat(send.states()).isEqualTo(Map.of("delivered", (long) MESSAGES));
     assertThat(jdbc.sql("select count(*) from outbound_recipient where organization_id = ? and (last_reply not like '250%' or finished_at is null)")
         .param(send.organizationId).query(Long.class).single()).as("delivered rows keep the sink's 250 reply and a time").isZero();
-
-    // The same message each time: one Message-ID per recipient over all its copies.
-    Map<String, Set<String>> messageIds = new HashMap<>();
-    Pattern messageId = Pattern.compile("(?im)^Message-ID: *(<[^>]+>)");
-    for (SinkCapture.Dump d : dumps) {
-      Matcher m = messageId.matcher(new String(d.wire(), StandardCharsets.ISO_8859_1));
-      assertThat(m.find()).as(d.file() + " has a Message-ID").isTrue();
-      for (String to : d.recipients()) messageIds.computeIfAbsent(to, k -> new HashSet<>()).add(m.group(1));
-    }
-    assertThat(messageIds.values()).allSatisfy(ids -> assertThat(ids).hasSize(1));
-
-    Path wire = Files.createDirectories(dir.resolve("wire-" + send.name));
-    List<Path> files = new ArrayList<>();
-    for (SinkCapture.Dump d : dumps) {
-      Path file = wire.resolve(d.file().getFileName() + ".eml");
-      Files.write(file, d.wire());
-      files.add(file);
-    }
-    for (int from = 0; from < dumps.size(); from += 2_000) { // in runs of 2,000: each message is an argument of the lint
-      MimeLint.checkAll(dumps.subList(from, Math.min(dumps.size(), from + 2_000)).stream().map(SinkCapture.Dump::wire).toList(), false);
-    }
-    Map<Path, List<String>> verdicts = PythonDkim.verify(dir, send.dkimRecords, files);
-    assertThat(verdicts).as("python3-dkim's verdicts per captured message").allSatisfy((file, v) ->
-        assertThat(v).as(file.toString()).hasSize(2).containsOnly("pass"));
-  }
-
-  static int count(SinkCapture capture) {
-    try {
-      return capture.count();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
-
-  /** Polls (every 10 ms) until the condition holds; fails with the node's log if it died or the minutes passed. */
-  static void await(HeraldProcess node, String what, BooleanSupplier condition, int minutes) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(minutes);
-    while (!condition.getAsBoolean()) {
-      if (!node.alive()) fail(node.name() + " died while waiting for " + what + ":\n" + node.tail(60));
-      if (System.nanoTime() > deadline) fail("No " + what + " within " + minutes + " minutes; " + node.name() + "'s log:\n" + node.tail(60));
-      Thread.sleep(10);
-    }
   }
 }

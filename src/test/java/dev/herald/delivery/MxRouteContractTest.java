@@ -1,7 +1,7 @@
 package dev.herald.delivery;
 
-import dev.herald.delivery.smtp.SmtpSink;
 import dev.herald.domains.Dns;
+import dev.herald.testsupport.SmtpSink;
 import dev.herald.testsupport.TestDns;
 import java.time.Clock;
 import java.time.Duration;

@@ -5,14 +5,12 @@ import static org.springframework.security.test.web.servlet.request.SecurityMock
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
-import dev.herald.delivery.smtp.SmtpSink;
 import dev.herald.domains.SendingDomains;
 import dev.herald.domains.TestSendingDomains;
 import dev.herald.messages.ReturnPath;
 import dev.herald.tenancy.TestOrganizations;
+import dev.herald.testsupport.SmtpSink;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Set;
@@ -44,9 +42,7 @@ class QueuePauseDeliveryTest {
 
   @DynamicPropertySource
   static void staticRoute(DynamicPropertyRegistry registry) throws Exception {
-    Path dumps = Files.createTempDirectory("herald-pause-sink");
-    sink = SmtpSink.start(dumps);
-    registry.add("herald.delivery.static-route", () -> "127.0.0.1:" + sink.address.getPort());
+    sink = SmtpSink.forStaticRoute(registry);
   }
 
   @AfterAll

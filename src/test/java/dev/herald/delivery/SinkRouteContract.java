@@ -2,7 +2,7 @@ package dev.herald.delivery;
 
 import dev.herald.delivery.smtp.Egress;
 import dev.herald.delivery.smtp.SmtpClient;
-import dev.herald.delivery.smtp.SmtpSink;
+import dev.herald.testsupport.SmtpSink;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

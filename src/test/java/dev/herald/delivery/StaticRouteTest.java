@@ -1,6 +1,6 @@
 package dev.herald.delivery;
 
-import dev.herald.delivery.smtp.SmtpSink;
+import dev.herald.testsupport.SmtpSink;
 
 /** The static test route passes the route contract: every domain goes to the sink. */
 class StaticRouteTest extends SinkRouteContract {

@@ -2,11 +2,11 @@ package dev.herald.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.herald.delivery.smtp.SmtpSink;
 import dev.herald.domains.SendingDomains;
 import dev.herald.domains.TestSendingDomains;
 import dev.herald.tenancy.TestOrganizations;
 import dev.herald.testsupport.MutableClock;
+import dev.herald.testsupport.SmtpSink;
 import dev.herald.testsupport.TestClock;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -3,17 +3,15 @@ package dev.herald.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 
-import dev.herald.delivery.smtp.SmtpSink;
 import dev.herald.domains.SendingDomains;
 import dev.herald.domains.TestSendingDomains;
 import dev.herald.messages.DebianPython;
 import dev.herald.messages.ReturnPath;
 import dev.herald.platform.SystemMail;
 import dev.herald.tenancy.TestOrganizations;
-import java.nio.charset.StandardCharsets;
+import dev.herald.testsupport.SmtpSink;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -43,14 +41,11 @@ import org.springframework.transaction.support.TransactionTemplate;
 @AutoConfigureMockMvc
 @Import(TestOrganizations.class)
 class SystemMailDeliveryTest {
-  static Path dumps;
   static SmtpSink sink;
 
   @DynamicPropertySource
   static void staticRoute(DynamicPropertyRegistry registry) throws Exception {
-    dumps = Files.createTempDirectory("herald-system-mail-sink");
-    sink = SmtpSink.start(dumps);
-    registry.add("herald.delivery.static-route", () -> "127.0.0.1:" + sink.address.getPort());
+    sink = SmtpSink.forStaticRoute(registry);
   }
 
   @AfterAll
@@ -117,18 +112,14 @@ class SystemMailDeliveryTest {
     assertThat(queued.organizationId()).isNull();
     assertThat(jdbc.sql("select count(*) from sandbox_message where recipient = 'ann@people.example'").query(Long.class).single()).isZero();
 
-    List<String> captured = new ArrayList<>();
-    for (String dump : sink.messages(0)) if (dump.contains("X-Rcpt-Args: <ann@people.example>")) captured.add(dump);
+    List<SmtpSink.Dump> captured = sink.capturedFor("ann@people.example");
     assertThat(captured).as("one copy at the sink").hasSize(1);
-    String dump = captured.getFirst();
-    java.util.regex.Matcher mailFrom = java.util.regex.Pattern.compile("(?m)^X-Mail-Args: <([^>]*)>").matcher(dump);
-    assertThat(mailFrom.find()).isTrue();
-    assertThat(returnPath.parse(mailFrom.group(1))).contains(new ReturnPath.Recipient(queued.messageId(), queued.recipientId(), "system-mail.example"));
-    String message = dump.lines().dropWhile(l -> l.startsWith("X-")).collect(Collectors.joining("\r\n")) + "\r\n";
-    assertThat(message).contains("From: Acme Mail <herald@system-mail.example>", "Subject: Reset your Herald password", "Auto-Submitted: auto-generated");
+    SmtpSink.Dump dump = captured.getFirst();
+    assertThat(returnPath.parse(dump.mailFrom())).contains(new ReturnPath.Recipient(queued.messageId(), queued.recipientId(), "system-mail.example"));
+    assertThat(dump.text()).contains("From: Acme Mail <herald@system-mail.example>", "Subject: Reset your Herald password", "Auto-Submitted: auto-generated");
 
     Path file = dir.resolve("reset.eml");
-    Files.writeString(file, message, StandardCharsets.UTF_8);
+    Files.write(file, dump.wire());
     Path keys = dir.resolve("keys.tsv");
     Files.writeString(keys, dns.entrySet().stream().map(e -> e.getKey() + "\t" + e.getValue() + "\n").collect(Collectors.joining()));
     DebianPython.Run run = DebianPython.run("dkim_verify.py", dir, List.of(keys.toString(), file.toString()));
@@ -163,7 +154,7 @@ class SystemMailDeliveryTest {
         .isEqualTo("suppressed for the whole installation (complaint)");
     assertThat(jdbc.sql("select count(*) from outbound_attempt a join outbound_recipient r on r.id = a.recipient_id"
         + " where r.address = 'blocked@people.example'").query(Long.class).single()).isZero();
-    assertThat(sink.messages(0)).noneMatch(dump -> dump.contains("X-Rcpt-Args: <blocked@people.example>"))
-        .anyMatch(dump -> dump.contains("X-Rcpt-Args: <welcome@people.example>"));
+    assertThat(sink.capturedFor("blocked@people.example")).isEmpty();
+    assertThat(sink.capturedFor("welcome@people.example")).isNotEmpty();
   }
 }

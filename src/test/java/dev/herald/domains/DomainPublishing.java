@@ -23,4 +23,13 @@ public final class DomainPublishing {
     }
     return domains.check(organizationId, id).verified();
   }
+
+  /** The DKIM records the domain asks for (the keys it signs with), name → value: for python3-dkim, as published. */
+  public static java.util.Map<String, String> dkimRecords(SendingDomains domains, Long organizationId, long id) {
+    java.util.Map<String, String> records = new java.util.LinkedHashMap<>();
+    for (SendingDomains.DnsRecord r : domains.find(organizationId, id).orElseThrow().records()) {
+      if (r.record().startsWith("dkim:") && r.type().equals("TXT")) records.put(r.host(), r.value());
+    }
+    return records;
+  }
 }

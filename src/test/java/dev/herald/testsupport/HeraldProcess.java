@@ -56,15 +56,15 @@ public final class HeraldProcess implements AutoCloseable {
     return new HeraldProcess(name, builder.start(), log);
   }
 
-  /** Waits (at most 2 minutes) until Spring Boot says the node started; fails with its log if it stopped instead. */
+  /** Waits (at most 5 minutes: a loaded machine) until Spring Boot says the node started; fails with its log if it stopped instead. */
   public HeraldProcess awaitStarted() throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
     while (System.nanoTime() < deadline) {
       if (log().contains("Started HeraldApplication")) return this;
       if (!process.isAlive()) fail(name + " stopped while starting (exit " + process.exitValue() + "):\n" + tail(80));
       Thread.sleep(50);
     }
-    return fail(name + " did not start within 2 minutes:\n" + tail(80));
+    return fail(name + " did not start within 5 minutes:\n" + tail(80));
   }
 
   /** {@code kill -9}, and waits until the process is gone. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.delivery.smtp.ConnectResult.Connected;
 import dev.herald.delivery.smtp.RecipientResult.Accepted;
+import dev.herald.testsupport.SmtpSink;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -8,6 +8,7 @@ import dev.herald.delivery.smtp.ConnectResult.NotConnected;
 import dev.herald.delivery.smtp.RecipientResult.Accepted;
 import dev.herald.delivery.smtp.RecipientResult.Deferred;
 import dev.herald.delivery.smtp.RecipientResult.Rejected;
+import dev.herald.testsupport.SmtpSink;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
