@@ -272,7 +272,7 @@ class CampaignMessageSourceTest {
     jdbc.sql("update campaign set track_opens = false, track_clicks = false where id = ?").param(s.campaign()).update();
     bulk.release(s.message());
     waitFor("delivered", () -> "delivered".equals(states(s.message()).get("ida@eight.example")));
-    List<String> delivered = captured("ida@eight.example");
+    List<String> delivered = sink.sentTo("ida@eight.example");
     assertThat(delivered).hasSize(1);
     byte[] mail = delivered.getFirst().getBytes(StandardCharsets.ISO_8859_1);
     String subject = new jakarta.mail.internet.MimeMessage(null, new java.io.ByteArrayInputStream(mail)).getSubject();
