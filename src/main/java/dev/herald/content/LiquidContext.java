@@ -12,17 +12,29 @@ import liqp.nodes.LNode;
 final class LiquidContext extends TemplateContext {
   final LiquidBudget budget;
   final Map<String, LNode> snippets;
+  /**
+   * The model's {@code content} (the campaign body, HTML) as the caller passed it. A template can {@code assign} or
+   * {@code capture} over the name, so the bare {@code {{ content }}} is printed unescaped only while it still holds this.
+   */
+  final Object trustedContent;
 
   LiquidContext(TemplateParser parser, Map<String, Object> variables, LiquidBudget budget, Map<String, LNode> snippets) {
     super(parser, variables);
     this.budget = budget;
     this.snippets = snippets;
+    this.trustedContent = variables.get("content");
   }
 
   private LiquidContext(Map<String, Object> variables, LiquidContext parent) {
     super(variables, parent);
     this.budget = parent.budget;
     this.snippets = parent.snippets;
+    this.trustedContent = parent.trustedContent;
+  }
+
+  /** Whether {@code value} is the caller's own {@code content}, not something a template put under that name. */
+  static boolean isTrustedContent(TemplateContext context, Object value) {
+    return context instanceof LiquidContext c && c.trustedContent != null && c.trustedContent.equals(value);
   }
 
   static LiquidBudget budget(TemplateContext context) {

@@ -17,7 +17,8 @@ import liquid.parser.v4.LiquidParser;
  * and a long needle would run for minutes in one step, past the render's deadline. And for HTML templates every
  * {@code {{ output }}} is HTML-escaped, so a subscriber's name or field cannot add markup (a script on the web version
  * page, a fake link in the mail), unless its last filter is {@code raw} or already escapes, or it is the bare
- * {@code {{ content }}} of a campaign template (the body, which is HTML).
+ * {@code {{ content }}} of a campaign template while it holds the caller's body (HTML); a template that assigns or
+ * captures over {@code content} gets its own value escaped.
  */
 final class LiquidNodeVisitor extends NodeVisitor {
   private static final Set<String> ESCAPED_ALREADY = Set.of("raw", "escape", "escape_once", "h", "url_encode");
@@ -34,7 +35,13 @@ final class LiquidNodeVisitor extends NodeVisitor {
     if (!html) return output;
     List<LiquidParser.FilterContext> filters = ctx.filter();
     if (!filters.isEmpty() && ESCAPED_ALREADY.contains(filters.getLast().Id().getText())) return output;
-    if (filters.isEmpty() && ctx.term() != null && ctx.term().getText().equals("content")) return output;
+    if (filters.isEmpty() && ctx.term() != null && ctx.term().getText().equals("content")) {
+      // Equal to the caller's body is safe to print as it is, whoever assigned it; anything else under the name is escaped.
+      return context -> {
+        Object value = output.render(context);
+        return LiquidContext.isTrustedContent(context, value) ? value : escape(value);
+      };
+    }
     return context -> escape(output.render(context));
   }
 

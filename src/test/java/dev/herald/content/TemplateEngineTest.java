@@ -116,6 +116,15 @@ class TemplateEngineTest {
             + "&lt;a href=&#39;x&#39;&gt;&amp; &amp; &#39; &#x2F; &amp;x&lt;/a&gt;");
     // Only the bare {{ content }} is inserted as HTML.
     assertThat(engine.compileHtml("{{ content | strip }}", lookup).render(model)).isEqualTo("&lt;p&gt;Body &amp; more&lt;/p&gt;");
+    // ... and only while it holds the caller's body: a template cannot launder a subscriber's field through the name.
+    String escapedName = "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;Ada&quot;";
+    assertThat(engine.compileHtml("{% assign content = subscriber.name %}{{ content }}", lookup).render(model)).isEqualTo(escapedName);
+    assertThat(engine.compileHtml("{% capture content %}{{ subscriber.name | raw }}{% endcapture %}{{ content }}", lookup).render(model))
+        .isEqualTo(escapedName);
+    assertThat(engine.compileHtml("{% for content in subscriber.fields.tags %}{{ content }}{% endfor %}", lookup).render(model))
+        .isEqualTo("&lt;b&gt;c&amp;d");
+    assertThat(engine.compileHtml("{% assign body = content %}{% assign content = body %}{{ content }}", lookup).render(model))
+        .isEqualTo("<p>Body & more</p>");
   }
 
   @Test
