@@ -53,7 +53,7 @@ import org.springframework.web.util.pattern.PathPattern;
  * capability's {@link RouteFixtures} creates. Each request runs in a transaction that is rolled back, so
  * one caller's allowed "remove member" does not change the next caller's case.
  */
-@SpringBootTest
+@SpringBootTest(properties = "herald.roles=web") // no background work (domain re-checks, pollers, hand-offs) changing rows during the walk
 @AutoConfigureMockMvc
 @org.springframework.context.annotation.Import({Fixtures.class, RouteFixtures.Scan.class})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
