@@ -214,9 +214,11 @@ class CampaignCrashTest {
       await(a, "both nodes delivering", () -> send.deliveredBy(a) > 0 && send.deliveredBy(b) > 0 && sink.count() >= RECIPIENTS / 3, 3);
       await(a, "node-a holding claimed recipients", () -> send.sending(a) > 0, 1);
       a.kill();
+      long bAtKill = send.deliveredBy(b);
       nodes.killed("node-a killed at %d messages at the sink".formatted(sink.count()), send.killed(a));
       await(b, "node-b finishing the campaign", send::finished, 5);
-      assertThat(send.deliveredBy(b)).as("node-b's share").isGreaterThan(send.deliveredBy(a));
+      // The survivor took over: how the work split before the kill depends on the machine's load, so only this is fixed.
+      assertThat(send.deliveredBy(b)).as("node-b's deliveries after node-a was killed").isGreaterThan(bAtKill);
       check(nodes, send, sink, started);
     }
   }

@@ -173,11 +173,13 @@ class MtaCrashTest {
       await(a, "both nodes delivering", () -> deliveredBy(send, a) > 0 && deliveredBy(send, b) > 0 && sink.count() >= MESSAGES / 3, 3);
       awaitHolding(a, send);
       a.kill();
+      long bAtKill = deliveredBy(send, b);
       nodes.killed("node-a killed at %d messages at the sink".formatted(sink.count()), send.claimedBy(a));
       assertThat(send.allDelivered()).isFalse();
       // node-a's claimed recipients wait out the lease term (1 minute, the shortest allowed), then node-b takes them.
       await(b, "node-b delivering everything, node-a's leased recipients after the lease term", send::allDelivered, 5);
-      assertThat(deliveredBy(send, b)).as("node-b's share").isGreaterThan(deliveredBy(send, a));
+      // The survivor took over: how the work split before the kill depends on the machine's load, so only this is fixed.
+      assertThat(deliveredBy(send, b)).as("node-b's deliveries after node-a was killed").isGreaterThan(bAtKill);
       check(nodes, send, sink, started);
     }
   }
