@@ -42,13 +42,8 @@ echo "   import $IMPORT_STATUS: $($PSQL -c "select count(*) from subscription wh
 # the import vacuums and analyzes subscriber and subscription itself after a large merge
 $PSQL -c "checkpoint"
 
-# CPU seconds (user + system) of this run's PostgreSQL: the postmaster, its live processes and those it reaped
-pg_cpu() {
-  local pm
-  pm=$(head -n 1 "$WORK/data/postgres/postmaster.pid")
-  { cat "/proc/$pm/stat"; for c in $(pgrep -P "$pm"); do cat "/proc/$c/stat" 2>/dev/null || true; done; } |
-    awk -v hz="$(getconf CLK_TCK)" '{t += $14 + $15 + $16 + $17} END {printf "%.2f", t / hz}'
-}
+# CPU seconds (user + system) of this run's PostgreSQL: the postmaster and its processes (lib.sh's tree_cpu)
+pg_cpu() { tree_cpu "$PG_PID"; }
 load() { cut -d ' ' -f 1-3 /proc/loadavg; }
 
 echo "== campaign to the list, sent now"
