@@ -84,6 +84,10 @@ class DeliveryServersWebTest {
 
     String page = mvc.perform(get("/operator/ip-pools").with(operator)).andReturn().getResponse().getContentAsString();
     assertThat(page).contains("Dedicated " + counter, "127.0.0.7", "mta7.acme.test", acme.slug());
+    // A dedicated pool can be deleted from the page; the shared pool (the default of every organization) cannot.
+    assertThat(page).contains("/operator/ip-pools/" + pool + "/delete");
+    long shared = jdbc.sql("select id from ip_pool where shared").query(Long.class).single();
+    assertThat(page).doesNotContain("/operator/ip-pools/" + shared + "/delete");
 
     String orgPage = mvc.perform(get("/o/" + acme.slug() + "/sending").with(organizations.asOwner(acme))).andReturn()
         .getResponse().getContentAsString();

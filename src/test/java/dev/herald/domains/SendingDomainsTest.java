@@ -333,6 +333,15 @@ class SendingDomainsTest {
   }
 
   @Test
+  void an_organizations_domain_page_carries_the_organizations_navigation_not_the_operators() throws Exception {
+    long id = add(acme, "page-" + counter + ".example").get("id").asLong();
+    String page = mvc.perform(get("/o/" + acme.slug() + "/domains/" + id).with(organizations.asOwner(acme))).andReturn()
+        .getResponse().getContentAsString();
+    assertThat(page).contains("page-" + counter + ".example", "Sending domains").doesNotContain("href=\"/operator/delivery\"",
+        "href=\"/operator/queue\"");
+  }
+
+  @Test
   void a_domain_is_removed_with_its_keys() throws Exception {
     JsonNode domain = add(acme, "gone-" + counter + ".example");
     long id = domain.get("id").asLong();
