@@ -70,7 +70,17 @@ public final class AudienceEvents {
 
   public record SubscriberConfirmed(long organizationId, SubscriberData subscriber, long listId, Instant occurredAt) {}
 
-  public record SubscriberUnsubscribed(long organizationId, SubscriberData subscriber, long listId, String reason, Instant occurredAt) {}
+  /**
+   * {@code campaignId}: the campaign whose mail the person left from (its unsubscribe link, or an unsubscribe request
+   * mailed back about it), so its report counts them; null when they left another way (the panel, the API, the
+   * preference centre).
+   */
+  public record SubscriberUnsubscribed(long organizationId, SubscriberData subscriber, long listId, String reason, Long campaignId,
+      Instant occurredAt) {
+    public SubscriberUnsubscribed(long organizationId, SubscriberData subscriber, long listId, String reason, Instant occurredAt) {
+      this(organizationId, subscriber, listId, reason, null, occurredAt);
+    }
+  }
 
   /**
    * A person was erased (right to erasure): their data is gone, and {@code addressHash} (hex SHA-256 of

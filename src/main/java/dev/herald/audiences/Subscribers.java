@@ -360,13 +360,23 @@ public class Subscribers {
 
   @Transactional
   public boolean unsubscribe(long orgId, long subscriberId, long listId, String reason) {
+    return unsubscribe(orgId, subscriberId, listId, reason, null);
+  }
+
+  /**
+   * As {@link #unsubscribe(long, long, long, String)}, from the mail of campaign {@code campaignId} (its unsubscribe
+   * link, an unsubscribe request mailed about it): the event names the campaign, whose report counts the person.
+   */
+  @Transactional
+  public boolean unsubscribe(long orgId, long subscriberId, long listId, String reason, Long campaignId) {
     int n = jdbc.sql("""
         update subscription s set status = 'unsubscribed', unsubscribed_at = now(), updated_at = now()
         from mailing_list l where l.id = s.list_id and l.organization_id = ? and s.list_id = ? and s.subscriber_id = ?
           and s.status in ('subscribed', 'unconfirmed')""").params(orgId, listId, subscriberId).update();
     if (n == 1) {
       consent.withdraw(subscriberId, listId);
-      events.publishEvent(new AudienceEvents.SubscriberUnsubscribed(orgId, data(orgId, subscriberId), listId, reason, clock.instant()));
+      events.publishEvent(new AudienceEvents.SubscriberUnsubscribed(orgId, data(orgId, subscriberId), listId, reason, campaignId,
+          clock.instant()));
     }
     return n == 1;
   }

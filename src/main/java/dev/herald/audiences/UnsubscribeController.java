@@ -75,7 +75,8 @@ class UnsubscribeController {
   }
 
   private void leave(Unsubscribes.Link l, String how) {
-    subscribers.unsubscribe(l.organizationId(), l.subscriberId(), l.listId(), how + " (campaign " + l.campaignId() + ")");
+    subscribers.unsubscribe(l.organizationId(), l.subscriberId(), l.listId(), how + " (campaign " + l.campaignId() + ")",
+        l.campaignId());
   }
 
   private Unsubscribes.Link about(Unsubscribes.Link l, Model model) {

@@ -133,7 +133,7 @@ class FeedbackActions {
     Attributions.Attribution a = r.attribution();
     if (a != null && a.subscriberId() != null && a.listId() != null) {
       subscribers.unsubscribe(r.organizationId(), a.subscriberId(), a.listId(),
-          "unsubscribe request by mail (campaign " + a.campaignId() + ")");
+          "unsubscribe request by mail (campaign " + a.campaignId() + ")", a.campaignId());
       return FeedbackAction.UNSUBSCRIBED;
     }
     try {

@@ -384,6 +384,15 @@ final class AccessRules {
       rule(GET, "/api/v1/orgs/{org}/campaigns/{id}/stats", new Needs(CAMPAIGNS_READ)),
       rule(GET, "/api/v1/orgs/{org}/campaigns/{id}/audience-estimate", new Needs(CAMPAIGNS_READ)),
 
+      // reports: a campaign's report (page, API, CSV of its figures); the per-recipient CSV lists addresses and delivery
+      // states, which the campaign's own page shows with campaigns:read
+      rule(GET, "/o/{org}/campaigns/{id}/report", new Needs(REPORTS_READ)),
+      rule(GET, "/o/{org}/campaigns/{id}/report/figures.csv", new Needs(REPORTS_READ)),
+      rule(GET, "/o/{org}/campaigns/{id}/report/recipients.csv", new Needs(CAMPAIGNS_READ)),
+      rule(GET, "/api/v1/orgs/{org}/campaigns/{id}/report", new Needs(REPORTS_READ)),
+      rule(GET, "/api/v1/orgs/{org}/campaigns/{id}/report/figures.csv", new Needs(REPORTS_READ)),
+      rule(GET, "/api/v1/orgs/{org}/campaigns/{id}/report/recipients.csv", new Needs(CAMPAIGNS_READ)),
+
       // audiences: hosted pages for subscribers (public origin)
       rule(ANY, "/p/subscribe/{publicId}", new Public()),
       rule(ANY, "/p/confirm", new Public()),
