@@ -26,6 +26,7 @@
 # heap during the campaign (jstat every 0.5 s; target <= 512 MB), CPU seconds per 1,000 messages (Herald's JVM and its
 # PostgreSQL from /proc; Postfix's process tree), and the machine's load.
 #
+# BENCH_JFR=path: a flight recording (settings=profile) of Herald's JVM during the campaign only, into path.<run>.jfr.
 # Settings of bench/lib.sh apply (BENCH_JAR, BENCH_JAVA_OPTS, BENCH_DB_URL, ports); BENCH_DEADLINE bounds each wait
 # (seconds; default 900 + subscribers / 20). Needs root (Postfix), Debian's postfix (bin/install-test-tools) and
 # dnsmasq-base (installed if missing).
@@ -138,13 +139,18 @@ PY
   bench_start_sink
   id=$(campaign "$list")
   local t0 t1 c0 c1 p0 p1 line fixed ms
-  c0=$(own_cpu "$HERALD_PID"); p0=$(tree_cpu "$PG_PID")
+  c0=$(own_cpu "$HERALD_PID"); p0=$(tree_cpu "$PG_PID"); thread_cpu "$HERALD_PID" > "$WORK/threads0"
   bench_reset_heap
+  [ -n "${BENCH_JFR:-}" ] && "$JAVA_HOME/bin/jcmd" "$HERALD_PID" JFR.start name=campaign settings=profile > /dev/null
   t0=$(date +%s.%N)
   schedule "$id"
   t1=$(bench_wait_sink "$N" "$DEADLINE")
-  c1=$(own_cpu "$HERALD_PID"); p1=$(tree_cpu "$PG_PID")
+  c1=$(own_cpu "$HERALD_PID"); p1=$(tree_cpu "$PG_PID"); thread_cpu "$HERALD_PID" > "$WORK/threads1"
   HEAP=$(bench_peak_heap)
+  if [ -n "${BENCH_JFR:-}" ]; then
+    "$JAVA_HOME/bin/jcmd" "$HERALD_PID" JFR.stop name=campaign filename="$BENCH_JFR.$run.jfr" > /dev/null
+    echo "   flight recording of the campaign: $BENCH_JFR.$run.jfr"
+  fi
   wait_finished "$id" 300 || true
   line=$(grep "Campaign $id of organization" "$WORK/herald.log" | grep "fixed in the ledger" | tail -n 1)
   fixed=$(echo "$line" | sed -E 's/.*started: ([0-9]+) recipients fixed in the ledger in ([0-9]+) ms.*/\1/')
@@ -160,6 +166,7 @@ PY
     "$CPU_JVM" "$CPU_PG" "$HEAP" "$(campaign_state "$id")" \
     "$($PSQL -c "select string_agg(state || ' ' || n, ', ') from (select state, count(*) n from campaign_recipient where campaign_id = $id group by state) s")" \
     "$($PSQL -c "select string_agg(r.state || ' ' || n, ', ') from (select state, count(*) n from outbound_recipient where message_id = (select message_id from campaign where id = $id) group by state) r")"
+  thread_split "$WORK/threads0" "$WORK/threads1" "$N"
   bench_stop_herald
   bench_stop "$DNS_PID"
   bench_stop "$SINK_PID"
