@@ -154,4 +154,13 @@ public class AudienceSelection {
     return SqlFragment.of("exists (select 1 from subscription sub_x where sub_x.subscriber_id = " + alias + ".subscriber_id"
         + " and sub_x.list_id = " + alias + ".list_id and sub_x.status = 'subscribed')", alias);
   }
+
+  /**
+   * A condition over the caller's row (named {@code alias}, with a column {@code subscriber_id}): that person no longer
+   * exists (deleted or erased). For WHERE only; it is itself the negative, so a caller never negates it.
+   */
+  public SqlFragment subscriberGone(String alias) {
+    if (alias.equals("sub_g")) throw new IllegalArgumentException("sub_g is this fragment's own alias; name the row otherwise.");
+    return SqlFragment.of("not exists (select 1 from subscriber sub_g where sub_g.id = " + alias + ".subscriber_id)", alias);
+  }
 }

@@ -61,6 +61,7 @@ class CampaignHandOff implements SchedulingConfigurer {
   private final Leases leases;
   private final Campaigns campaigns;
   private final CampaignLedger ledger;
+  private final LedgerCleanup cleanup;
   private final CampaignStarter starter;
   private final CampaignMessageSource source;
   private final BulkSends queue;
@@ -74,12 +75,13 @@ class CampaignHandOff implements SchedulingConfigurer {
   private final Object wake = new Object();
 
   CampaignHandOff(JdbcClient jdbc, @Qualifier(CampaignLeases.BEAN) Leases leases, Campaigns campaigns, CampaignLedger ledger,
-      CampaignStarter starter, CampaignMessageSource source, BulkSends queue, NodeRoles roles, Organizations organizations, ApplicationEventPublisher events, Clock clock,
+      LedgerCleanup cleanup, CampaignStarter starter, CampaignMessageSource source, BulkSends queue, NodeRoles roles, Organizations organizations, ApplicationEventPublisher events, Clock clock,
       HeraldProperties properties, PlatformTransactionManager transactions) {
     this.jdbc = jdbc;
     this.leases = leases;
     this.campaigns = campaigns;
     this.ledger = ledger;
+    this.cleanup = cleanup;
     this.starter = starter;
     this.source = source;
     this.queue = queue;
@@ -148,6 +150,8 @@ class CampaignHandOff implements SchedulingConfigurer {
       }
       List<CampaignLedger.Entry> entries = ledger.nextPending(c, chunk);
       if (entries.isEmpty()) {
+        // The start swept its ledger after committing; a node that died between the two left it to this sweep.
+        cleanup.sweep(c.organizationId(), c.id());
         jdbc.sql("update campaign_send set status = 'draining', lease_until = null where id = ?").param(c.id()).update();
         return Step.DRAINING;
       }

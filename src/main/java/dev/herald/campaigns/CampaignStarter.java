@@ -31,6 +31,7 @@ class CampaignStarter {
   private final JdbcClient jdbc;
   private final Campaigns campaigns;
   private final CampaignLedger ledger;
+  private final LedgerCleanup cleanup;
   private final SendingDomains domains;
   private final BulkSends queue;
   private final Templates templates;
@@ -38,12 +39,13 @@ class CampaignStarter {
   private final Clock clock;
   private final TransactionTemplate transaction;
 
-  CampaignStarter(JdbcClient jdbc, Campaigns campaigns, CampaignLedger ledger, SendingDomains domains, BulkSends queue, Templates templates,
+  CampaignStarter(JdbcClient jdbc, Campaigns campaigns, CampaignLedger ledger, LedgerCleanup cleanup, SendingDomains domains, BulkSends queue, Templates templates,
       ApplicationEventPublisher events,
       Clock clock, PlatformTransactionManager transactions) {
     this.jdbc = jdbc;
     this.campaigns = campaigns;
     this.ledger = ledger;
+    this.cleanup = cleanup;
     this.domains = domains;
     this.queue = queue;
     this.templates = templates;
@@ -52,32 +54,45 @@ class CampaignStarter {
     this.transaction = new TransactionTemplate(transactions);
   }
 
-  /** Starts every due campaign, one transaction each; answers how many it took (started or sent back to draft). */
+  /**
+   * Starts every due campaign, one transaction each, each followed by {@link LedgerCleanup#sweep} in a transaction of
+   * its own (people deleted while the start read them); answers how many it took (started or sent back to draft).
+   */
   int startDue() {
     int n = 0;
-    while (Boolean.TRUE.equals(transaction.execute(status -> startNext()))) n++;
+    for (Taken taken; (taken = transaction.execute(status -> startNext())) != null; n++) {
+      if (!taken.started()) continue;
+      long organization = taken.organizationId(), campaign = taken.campaignId();
+      Integer swept = transaction.execute(status -> cleanup.sweep(organization, campaign));
+      if (swept != null && swept > 0) {
+        log.info("Campaign {} of organization {}: {} people deleted while it started left its ledger", campaign, organization, swept);
+      }
+    }
     return n;
   }
 
-  /** Takes the next due campaign and starts it; false when none is due (or every due one is being started elsewhere). */
-  private boolean startNext() {
+  /** A due campaign taken: started, or sent back to draft. */
+  private record Taken(long organizationId, long campaignId, boolean started) {}
+
+  /** Takes the next due campaign and starts it; null when none is due (or every due one is being started elsewhere). */
+  private Taken startNext() {
     Instant now = clock.instant();
     Optional<long[]> due = jdbc.sql("""
         select id, organization_id from campaign where state = 'scheduled' and send_at <= ? order by send_at, id
         limit 1 for update skip locked""").param(Timestamp.from(now)).query((rs, n) -> new long[] {rs.getLong(1), rs.getLong(2)}).optional();
-    if (due.isEmpty()) return false;
+    if (due.isEmpty()) return null;
     Campaign c = campaigns.find(due.get()[1], due.get()[0]).orElseThrow();
     var domain = domains.verifiedDomainFor(c.organizationId(), c.fromAddress());
     if (domain.isEmpty()) {
       backToDraft(c, "Not started: " + c.fromAddress() + " is no longer on a verified sending domain of this organization.");
-      return true;
+      return new Taken(c.organizationId(), c.id(), false);
     }
     String templateSource = null;
     if (c.templateId() != null) {
       var template = templates.find(c.organizationId(), c.templateId());
       if (template.isEmpty()) {
         backToDraft(c, "Not started: its campaign template was deleted; choose another.");
-        return true;
+        return new Taken(c.organizationId(), c.id(), false);
       }
       templateSource = template.get().source();
     }
@@ -95,7 +110,7 @@ class CampaignStarter {
     // bench/campaign-audience.sh reads this line's figures
     log.info("Campaign {} of organization {} started: {} recipients fixed in the ledger in {} ms", c.id(), c.organizationId(), recipients,
         fixed.toMillis());
-    return true;
+    return new Taken(c.organizationId(), c.id(), true);
   }
 
   private void backToDraft(Campaign c, String failure) {

@@ -14,10 +14,16 @@ import dev.herald.suppression.Suppressions;
 import dev.herald.tenancy.TestOrganizations;
 import dev.herald.testsupport.MutableClock;
 import dev.herald.testsupport.TestClock;
+import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -49,6 +55,7 @@ class CampaignSendTest {
   @Autowired JdbcClient jdbc;
   @Autowired ApplicationEvents events;
   @Autowired ApplicationEventPublisher publisher;
+  @Autowired DataSource dataSource;
 
   CampaignFixtures.Org org;
 
@@ -183,6 +190,58 @@ class CampaignSendTest {
     jdbc.sql("delete from organization where id = ?").param(other.id()).update();
     assertThat(jdbc.sql("select count(*) from campaign_recipient where campaign_id = ?").param(their.id()).query(Long.class).single()).isZero();
     assertThat(fixed(c)).as("another organization's deletion leaves this ledger").containsExactly(List.of(stays, list));
+  }
+
+  /**
+   * The race the ledger's dropped foreign key used to close: the start has read a person and not yet committed when
+   * their deletion commits (its cleanup cannot see the start's rows yet). A second connection holds the start after its
+   * read and before its commit (a trigger on the campaign's job row waits for an advisory lock the connection holds);
+   * the deletion commits meanwhile; then the start commits, and its sweep removes the row with the deleted address.
+   */
+  @Test
+  void a_person_deleted_while_the_start_reads_them_leaves_no_ledger_row() throws Exception {
+    long list = fixtures.list(org, "Readers");
+    long leaving = fixtures.subscriber(org, "leaving@example.com", SubscriptionStatus.SUBSCRIBED, list);
+    long stays = fixtures.subscriber(org, "stays@example.com", SubscriptionStatus.SUBSCRIBED, list);
+    Campaign draft = campaigns.create(org.id(), fixtures.form(org, "Race " + System.nanoTime(), lists(list)));
+    long gate = 7_011_000_000L + draft.id();
+    jdbc.sql("""
+        create or replace function test_hold_start() returns trigger language plpgsql as $$
+        begin perform pg_advisory_xact_lock_shared(%d); return new; end $$""".formatted(gate)).update();
+    jdbc.sql("create trigger test_hold_start before insert on campaign_send for each row when (new.id = %d) execute function test_hold_start()"
+        .formatted(draft.id())).update();
+    ExecutorService startNode = Executors.newSingleThreadExecutor();
+    try (Connection blocker = dataSource.getConnection()) {
+      blocker.setAutoCommit(false);
+      blocker.createStatement().execute("select pg_advisory_xact_lock(" + gate + ")");
+      campaigns.schedule(org.id(), draft.id(), null, null);
+      Future<Integer> started = startNode.submit(starter::startDue);
+      awaitStartHeldAtTheGate(started);
+      assertThat(fixed(draft)).as("the start has read its audience and not committed").isEmpty();
+      assertThat(subscribers.delete(org.id(), leaving)).isTrue();
+      blocker.rollback();
+      assertThat(started.get(60, TimeUnit.SECONDS)).isPositive();
+    } finally {
+      startNode.shutdownNow();
+      jdbc.sql("drop trigger if exists test_hold_start on campaign_send").update();
+    }
+
+    assertThat(state(draft)).isEqualTo(CampaignState.SENDING);
+    assertThat(fixed(draft)).containsExactly(List.of(stays, list));
+    assertThat(jdbc.sql("select count(*) from campaign_recipient where address_key = 'leaving@example.com'").query(Long.class).single())
+        .isZero();
+  }
+
+  /** Until the start waits at the gate (bounded: 60 s, or the start ended without reaching it). */
+  private void awaitStartHeldAtTheGate(Future<Integer> started) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!jdbc.sql("""
+        select exists (select 1 from pg_stat_activity where datname = current_database() and wait_event = 'advisory'
+                         and query like 'insert into campaign_send%')""").query(Boolean.class).single()) {
+      if (started.isDone()) throw new AssertionError("The start ended without reaching the gate: " + started.get());
+      if (System.nanoTime() > deadline) throw new AssertionError("The start never reached the gate in 60 s");
+      Thread.sleep(20);
+    }
   }
 
   @Test
