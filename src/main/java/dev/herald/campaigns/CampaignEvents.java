@@ -14,4 +14,10 @@ public final class CampaignEvents {
    * queue, {@code skipped} unsubscribed or were suppressed after the start.
    */
   public record CampaignFinished(long organizationId, long campaignId, String name, long handedOff, long skipped, Instant occurredAt) {}
+
+  /**
+   * A recipient had the campaign sent to a friend ({@link Forwards}): no address, neither theirs nor the friend's, only
+   * that it happened.
+   */
+  public record CampaignForwarded(long organizationId, long campaignId, Instant occurredAt) {}
 }

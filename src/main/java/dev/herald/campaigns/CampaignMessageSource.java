@@ -60,6 +60,7 @@ class CampaignMessageSource implements MessageSource {
   private final Unsubscribes unsubscribes;
   private final ReturnPath returnPath;
   private final WebVersions webVersions;
+  private final ForwardLinks forwardLinks;
   private final SendingDomains domains;
   private final LinkTracking tracking;
   private final BulkSends bulkSends;
@@ -67,8 +68,9 @@ class CampaignMessageSource implements MessageSource {
   private final Map<Long, Rendering> compiled = new ConcurrentHashMap<>();
 
   CampaignMessageSource(CampaignRecipients recipients, CampaignRenderer renderer, Subscribers subscribers, MailingLists lists,
-      Organizations organizations, Unsubscribes unsubscribes, ReturnPath returnPath, WebVersions webVersions, SendingDomains domains,
-      LinkTracking tracking, BulkSends bulkSends) {
+      Organizations organizations, Unsubscribes unsubscribes, ReturnPath returnPath, WebVersions webVersions, ForwardLinks forwardLinks,
+      SendingDomains domains, LinkTracking tracking, BulkSends bulkSends) {
+    this.forwardLinks = forwardLinks;
     this.recipients = recipients;
     this.renderer = renderer;
     this.subscribers = subscribers;
@@ -150,7 +152,7 @@ class CampaignMessageSource implements MessageSource {
   Previews.Links links(CampaignRecipients.Row row) {
     return new Previews.Links(unsubscribes.link(row.organizationId(), row.subscriberId(), row.listId(), row.campaignId(), row.handedOffAt()),
         unsubscribes.preferencesLink(row.organizationId(), row.subscriberId(), row.handedOffAt()),
-        webVersions.link(row.campaignId(), row.id(), row.handedOffAt()));
+        webVersions.link(row.campaignId(), row.id(), row.handedOffAt()), forwardLinks.link(row.campaignId(), row.id(), row.handedOffAt()));
   }
 
   /** Whom a ledger row's message is for, with these links. */

@@ -55,7 +55,7 @@ class CampaignPreviews {
     Subscribers.Subscriber person = subscriber == null ? Previews.SAMPLE : subscriber;
     String preferences = subscriber == null ? properties.publicLink("/p/preferences")
         : optIn.preferencesLink(campaign.organizationId(), subscriber.id());
-    Previews.Links inert = new Previews.Links(preferences, preferences, properties.publicLink("/p/web"));
+    Previews.Links inert = new Previews.Links(preferences, preferences, properties.publicLink("/p/web"), properties.publicLink("/p/forward"));
     return renderer.draw(sources(campaign), CampaignRenderer.Recipient.of(person, listName(campaign, subscriber), organizationName, inert));
   }
 
@@ -67,6 +67,18 @@ class CampaignPreviews {
     Optional<Subscribers.Subscriber> person = subscribers.find(row.organizationId(), row.subscriberId());
     if (campaign.isEmpty() || person.isEmpty()) return Optional.empty();
     return Optional.of(draw(campaign.get(), organizationName.apply(row.organizationId()), person.get(), row));
+  }
+
+  /**
+   * The campaign for nobody in particular (the web version of a copy forwarded to a friend): no subscriber, no list, no
+   * personal links; empty when the campaign is gone or was never sent.
+   */
+  Optional<CampaignRenderer.Drawn> sharedWebVersion(long campaignId, java.util.function.LongFunction<String> organizationName) {
+    Optional<Campaign> campaign = jdbc.sql("select organization_id from campaign where id = ?").param(campaignId).query(Long.class)
+        .optional().flatMap(org -> campaigns.find(org, campaignId))
+        .filter(c -> c.state().started() || c.state().ended());
+    return campaign.map(c -> renderer.draw(sources(c), CampaignRenderer.Recipient.nobody(organizationName.apply(c.organizationId()),
+        new Previews.Links(null, null, null, null))));
   }
 
   private CampaignRenderer.Drawn draw(Campaign campaign, String organizationName, Subscribers.Subscriber person, CampaignRecipients.Row row) {

@@ -89,7 +89,16 @@ class CampaignRenderer implements Previews {
   record Recipient(String email, String name, Map<String, ?> fields, Instant createdAt, String listName, String organizationName,
       Previews.Links links) {
     static Recipient of(Subscribers.Subscriber person, String listName, String organizationName, Previews.Links links) {
-      return new Recipient(person.email(), person.name(), person.fields(), person.createdAt(), listName, organizationName, links);
+      return new Recipient(person.email(), person.name(), person.fields(), person.createdAt(), listName == null ? "" : listName,
+          organizationName, links);
+    }
+
+    /**
+     * Nobody in particular (a copy forwarded to a friend, the shared web version): no subscriber and no list in the
+     * template's values, only these links.
+     */
+    static Recipient nobody(String organizationName, Previews.Links links) {
+      return new Recipient(null, null, null, null, null, organizationName, links);
     }
   }
 
@@ -215,11 +224,12 @@ class CampaignRenderer implements Previews {
   /** One person's message. */
   Message render(Compiled c, Recipient r) {
     Previews.Links links = r.links();
-    TemplateModel.Builder model = TemplateModel.builder()
-        .subscriber(r.email(), r.name(), r.fields(), r.createdAt())
-        .list(nz(r.listName()))
-        .organization(nz(r.organizationName()))
-        .links(links.unsubscribe(), links.preferences(), links.webVersion());
+    TemplateModel.Builder model = TemplateModel.builder();
+    // No email: nobody's copy (a forward to a friend), so subscriber.* is absent and the template's defaults show.
+    if (r.email() != null) model.subscriber(r.email(), r.name(), r.fields(), r.createdAt());
+    if (r.listName() != null) model.list(r.listName());
+    model.organization(nz(r.organizationName()))
+        .links(links.unsubscribe(), links.preferences(), links.webVersion(), links.forward());
     String subject = c.subject().render(model.campaign(c.sources().name(), c.sources().subject()).build()).strip()
         .replaceAll("[\\r\\n]+", " ");
     Map<String, Object> values = model.campaign(c.sources().name(), subject).build();

@@ -18,6 +18,7 @@ class WebVersions {
   /** Mail is read long after it is sent; a year covers an archive link without keeping it forever. */
   static final Duration VALIDITY = Duration.ofDays(366);
   private static final String PURPOSE = "web-version";
+  private static final String SHARED_PURPOSE = "web-version-shared";
 
   private final SignedLinks links;
   private final HeraldProperties properties;
@@ -36,6 +37,25 @@ class WebVersions {
   String link(long campaignId, long ledgerId, Instant sentAt) {
     return properties.publicLink("/p/web?token=" + links.sign(PURPOSE, sentAt.plus(VALIDITY), Long.toString(campaignId),
         Long.toString(ledgerId)));
+  }
+
+  /**
+   * The web version that names nobody (in a copy forwarded to a friend): the campaign as anyone gets it, without a
+   * subscriber's values, valid a year from {@code sentAt}.
+   */
+  String sharedLink(long campaignId, Instant sentAt) {
+    return properties.publicLink("/p/web?token=" + links.sign(SHARED_PURPOSE, sentAt.plus(VALIDITY), Long.toString(campaignId)));
+  }
+
+  /** The campaign a shared link names. */
+  Optional<Long> openShared(String token) {
+    return links.verify(SHARED_PURPOSE, token).filter(v -> v.size() == 1).flatMap(v -> {
+      try {
+        return Optional.of(Long.parseLong(v.get(0)));
+      } catch (NumberFormatException e) {
+        return Optional.empty();
+      }
+    });
   }
 
   Optional<Recipient> open(String token) {

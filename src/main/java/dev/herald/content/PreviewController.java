@@ -81,6 +81,6 @@ class PreviewController {
         ? new Previews.Draft("Sample campaign", "Sample subject", "", ContentFormat.HTML, SAMPLE_CONTENT, template.source())
         : new Previews.Draft("Sample campaign", "Sample subject", "", template.format(), template.source(), null);
     String inert = properties.publicLink("/p/preferences");
-    return previews.render(orgId, orgName, draft, person, "Sample list", new Previews.Links(inert, inert, inert));
+    return previews.render(orgId, orgName, draft, person, "Sample list", new Previews.Links(inert, inert, inert, inert));
   }
 }

@@ -25,8 +25,16 @@ public interface Previews {
    */
   record Draft(String campaignName, String subject, String preheader, ContentFormat format, String body, String templateSource) {}
 
-  /** The links a real message carries; a preview passes inert ones. */
-  record Links(String unsubscribe, String preferences, String webVersion) {}
+  /**
+   * The links a real message carries; a preview passes inert ones. A null link is left out of the template's values
+   * ({@code forward} is null in a copy forwarded to a friend, whose unsubscribe and preference links are null too).
+   */
+  record Links(String unsubscribe, String preferences, String webVersion, String forward) {
+    /** Without a forward link (previews of templates, which have no campaign to forward). */
+    public Links(String unsubscribe, String preferences, String webVersion) {
+      this(unsubscribe, preferences, webVersion, null);
+    }
+  }
 
   sealed interface Preview {
     /** {@code html} is the HTML part, or for a plain-text message its text shown as HTML. */

@@ -9,7 +9,7 @@ import java.util.Map;
  * The model templates are rendered with, in one shape for campaigns, test sends and previews:
  * {@code subscriber.email}, {@code subscriber.name}, {@code subscriber.fields.<key>}, {@code subscriber.created_at},
  * {@code list.name}, {@code campaign.name}, {@code campaign.subject}, {@code organization.name},
- * {@code unsubscribe_url}, {@code preferences_url}, {@code web_version_url} and {@code content}.
+ * {@code unsubscribe_url}, {@code preferences_url}, {@code web_version_url}, {@code forward_url} and {@code content}.
  *
  * <pre>{@code
  * Map<String, Object> model = TemplateModel.builder()
@@ -74,9 +74,15 @@ public final class TemplateModel {
 
     /** The recipient's own links; a null one is left out. */
     public Builder links(String unsubscribeUrl, String preferencesUrl, String webVersionUrl) {
+      return links(unsubscribeUrl, preferencesUrl, webVersionUrl, null);
+    }
+
+    /** The recipient's own links with their forward-to-a-friend page ({@code forward_url}); a null one is left out. */
+    public Builder links(String unsubscribeUrl, String preferencesUrl, String webVersionUrl, String forwardUrl) {
       if (unsubscribeUrl != null) model.put("unsubscribe_url", unsubscribeUrl);
       if (preferencesUrl != null) model.put("preferences_url", preferencesUrl);
       if (webVersionUrl != null) model.put("web_version_url", webVersionUrl);
+      if (forwardUrl != null) model.put("forward_url", forwardUrl);
       return this;
     }
 

@@ -120,6 +120,51 @@ public class BulkSends {
   }
 
   /**
+   * Queues a message of {@code kind} to one address that must not outlive its delivery (a campaign forwarded to a
+   * friend): a bulk send of one recipient, rendered by the kind's {@link MessageSource} with {@code ref}, marked so that
+   * {@link #eraseFinishedAddresses} blanks the address once the recipient reached a final state (delivered, bounced,
+   * expired, not sent, deleted). Until then the queue row holds the address, as any queued mail must: while it is
+   * queued, sending or deferred (at most the give-up age, {@code herald.delivery} retries). Joins the caller's
+   * transaction.
+   *
+   * @return the message's id
+   */
+  @Transactional
+  public long sendOnce(long organizationId, long sendingDomainId, MessageSourceKind kind, String fromAddress, String subject,
+      BulkRecipient recipient) {
+    long message = open(organizationId, sendingDomainId, kind, fromAddress, subject);
+    jdbc.sql("update outbound_message set erase_addresses = true where id = ?").param(message).update();
+    add(message, List.of(recipient));
+    return message;
+  }
+
+  /**
+   * Blanks the recipients' addresses of {@link #sendOnce} messages whose recipients are all in a final state: the
+   * address, its key and domain, the last reply and the attempts' reply texts (a remote reply often quotes the address).
+   * The rows stay with their states (the sending volume counts them; a late DSN naming one is known for what it is).
+   * Run every minute by {@link FinishedAddresses}; at most {@code limit} messages a call.
+   *
+   * @return how many messages were swept
+   */
+  @Transactional
+  public int eraseFinishedAddresses(int limit) {
+    return jdbc.sql("""
+        with done as (
+          select m.id from outbound_message m
+          where m.erase_addresses
+            and not exists (select 1 from outbound_recipient r where r.message_id = m.id and r.state in ('queued', 'sending', 'deferred', 'held'))
+          order by m.id limit :limit for update of m skip locked
+        ), attempts as (
+          update outbound_attempt a set reply_text = '' from done where a.message_id = done.id and a.reply_text <> '' returning a.id
+        ), recipients as (
+          update outbound_recipient r set address = '', address_key = 'erased:' || r.id, domain = '', last_reply = ''
+          from done where r.message_id = done.id returning r.id
+        )
+        update outbound_message m set erase_addresses = false from done where m.id = done.id""")
+        .param("limit", limit).update();
+  }
+
+  /**
    * Records what a bulk send tracks: the flags, and its tracked links (link number n at index n - 1) in outbound_link,
    * once per message however many recipients it has; each recipient's copy carries its own tokens
    * ({@link dev.herald.messages.LinkTracking}). Idempotent: the source renders the same links from the same content on

@@ -323,11 +323,14 @@ final class DeliveryQueue {
 
   /**
    * A recipient bounced because a remote server refused it with 5xx: one that a server answered (not the sandbox, which
-   * has no server, nor a route that found none), of an organization (not Herald's own mail).
+   * has no server, nor a route that found none), of an organization (not Herald's own mail), not a forward's.
    */
   static boolean remoteBounce(Result r) {
     return r.state() == RecipientState.BOUNCED && r.serverHost() != null && r.replyCode() != null && r.replyCode() >= 500
-        && r.replyCode() < 600 && r.recipient().organizationId() != null;
+        && r.replyCode() < 600 && r.recipient().organizationId() != null
+        // A forward's friend is nobody the organization mails: their bounce suppresses nothing and, as an event in the
+        // publication registry, would keep their address (BulkSends#sendOnce).
+        && r.recipient().source() != MessageSourceKind.FORWARD;
   }
 
   /**

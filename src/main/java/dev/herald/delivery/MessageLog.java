@@ -30,6 +30,9 @@ import tools.jackson.databind.ObjectMapper;
  * <p>Pages are keyset pages over {@code (created_at, id)}, the order of the index {@code outbound_message_org_created}:
  * a page far back costs what the first does, and nothing counts every match (at a million messages a count alone
  * would be the slow part of the page).
+ *
+ * <p>Campaigns forwarded to a friend ({@link MessageSourceKind#FORWARD}) are not shown: the organization sees only how
+ * many there were (campaigns' count), never the friend's address.
  */
 @Service
 class MessageLog {
@@ -149,7 +152,8 @@ class MessageLog {
 
   static PageQuery pageQuery(long organizationId, Filter filter, Cursor cursor, int size) {
     StringBuilder sql = new StringBuilder("""
-        select m.id, m.created_at, m.from_address, m.subject, m.tags from outbound_message m where m.organization_id = :org""");
+        select m.id, m.created_at, m.from_address, m.subject, m.tags from outbound_message m where m.organization_id = :org
+        and m.source <> 'forward'""");
     Map<String, Object> params = new HashMap<>();
     params.put("org", organizationId);
     where(filter, sql, params);
@@ -233,7 +237,7 @@ class MessageLog {
     Optional<Head> head = jdbc.sql("""
         select id, from_address, subject, header_message_id, header_date, tags, metadata::text, created_at, sending_domain_id,
           coalesce(octet_length(content), 0)
-        from outbound_message where organization_id = ? and id = ?""")
+        from outbound_message where organization_id = ? and id = ? and source <> 'forward'""")
         .params(organizationId, id)
         .query((rs, i) -> new Head(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), instant(rs, 5), tags(rs, 6),
             rs.getString(7), instant(rs, 8), (Long) rs.getObject(9), rs.getLong(10)))

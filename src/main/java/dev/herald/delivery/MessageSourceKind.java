@@ -13,7 +13,12 @@ public enum MessageSourceKind implements TextEnum {
   /** Herald's own mail ({@link SystemMailer}): built once when queued, stored like the API's, no organization. */
   SYSTEM("system"),
   /** A campaign ({@link BulkSends}): no stored content; each recipient's message is rendered when it is sent. */
-  CAMPAIGN("campaign");
+  CAMPAIGN("campaign"),
+  /**
+   * A campaign forwarded to a friend ({@link BulkSends#sendOnce}): rendered when it is sent, like a campaign, and its
+   * recipient's address erased once the message reached a final state.
+   */
+  FORWARD("forward");
 
   private final String text;
 

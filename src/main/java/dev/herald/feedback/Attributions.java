@@ -37,8 +37,18 @@ class Attributions {
     return returnPath.parse(address).isPresent();
   }
 
+  /**
+   * Whether the bounce address names a recipient of a campaign forwarded to a friend: nobody the organization mails,
+   * whose address Herald does not keep, so what comes back about them is not acted on (neither by the return path nor
+   * by the addresses the report names).
+   */
+  boolean namesForward(String bounceAddress) {
+    return returnPath.parse(bounceAddress).flatMap(r -> sent.find(r.messageId(), r.recipientId()))
+        .filter(r -> r.kind() == MessageSourceKind.FORWARD).isPresent();
+  }
+
   Optional<Attribution> of(long messageId, long recipientId) {
-    return sent.find(messageId, recipientId).filter(r -> r.organizationId() != null).map(r -> {
+    return sent.find(messageId, recipientId).filter(r -> r.organizationId() != null && r.kind() != MessageSourceKind.FORWARD).map(r -> {
       if (r.kind() == MessageSourceKind.CAMPAIGN && r.sourceRef() != null) {
         Optional<CampaignRecipients.LedgerEntry> entry = campaigns.entry(r.sourceRef());
         if (entry.isPresent()) {

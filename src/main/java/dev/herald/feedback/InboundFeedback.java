@@ -35,6 +35,11 @@ class InboundFeedback {
    */
   Processed process(byte[] raw, String envelopeRecipient, Long mailboxOrganization, FeedbackSource source) {
     ParsedFeedback parsed = FeedbackParser.parse(raw);
+    if ((envelopeRecipient != null && attributions.namesForward(envelopeRecipient))
+        || parsed.originalReturnPath().filter(attributions::namesForward).isPresent()) {
+      // About a campaign forwarded to a friend: recorded nowhere, so the friend's address is kept nowhere.
+      return new Processed(parsed.kind(), List.of(), 0);
+    }
     Optional<Attributions.Attribution> attribution = Optional.ofNullable(envelopeRecipient).flatMap(attributions::ofAddress)
         .or(() -> parsed.originalReturnPath().flatMap(attributions::ofAddress))
         .filter(a -> mailboxOrganization == null || a.organizationId() == mailboxOrganization);

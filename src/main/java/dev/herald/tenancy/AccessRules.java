@@ -398,6 +398,8 @@ final class AccessRules {
       rule(ANY, "/p/confirm", new Public()),
       rule(ANY, "/p/preferences", new Public()),
       rule(ANY, "/p/unsubscribe", new Public()),
+      // campaigns: forward-to-a-friend (public origin; the signed link and the page's form token guard it)
+      rule(ANY, "/p/forward", new Public()),
 
       // tracking: the organization's privacy settings
       rule(GET, "/o/{org}/tracking", new Needs(CAMPAIGNS_READ)),
