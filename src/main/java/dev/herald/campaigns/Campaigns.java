@@ -1,6 +1,8 @@
 package dev.herald.campaigns;
 
 import dev.herald.audiences.AudienceSelection;
+import dev.herald.audiences.MailingLists;
+import dev.herald.audiences.SegmentNames;
 import dev.herald.content.ContentFormat;
 import dev.herald.content.SnippetLookup;
 import dev.herald.content.TemplateKind;
@@ -52,6 +54,8 @@ public class Campaigns {
 
   private final JdbcClient jdbc;
   private final AudienceSelection audiences;
+  private final MailingLists lists;
+  private final SegmentNames segments;
   private final SendingDomains domains;
   private final AuditLog audit;
   private final Clock clock;
@@ -60,7 +64,7 @@ public class Campaigns {
   private final TemplateEngine engine;
   private final Templates templates;
 
-  Campaigns(JdbcClient jdbc, AudienceSelection audiences, SendingDomains domains, AuditLog audit, Clock clock, BulkSends queue,
+  Campaigns(JdbcClient jdbc, AudienceSelection audiences, MailingLists lists, SegmentNames segments, SendingDomains domains, AuditLog audit, Clock clock, BulkSends queue,
       CampaignLedger ledger, TemplateEngine engine, Templates templates) {
     this.engine = engine;
     this.templates = templates;
@@ -68,6 +72,8 @@ public class Campaigns {
     this.ledger = ledger;
     this.jdbc = jdbc;
     this.audiences = audiences;
+    this.lists = lists;
+    this.segments = segments;
     this.domains = domains;
     this.audit = audit;
     this.clock = clock;
@@ -355,17 +361,22 @@ public class Campaigns {
     unknown("audience.segments", audiences.unknownSegments(orgId, a.segments()), "Segment");
     unknown("audience.excludedSegments", audiences.unknownSegments(orgId, a.excludedSegments()), "Segment");
     for (Long l : a.lists()) {
-      if (a.excludedLists().contains(l)) throw Refused.invalid("audience.excludedLists", "List " + l + " is both included and excluded.");
+      if (a.excludedLists().contains(l)) {
+        String name = lists.basic(orgId, l).map(MailingLists.MailingList::name).orElse(String.valueOf(l));
+        throw Refused.invalid("audience.excludedLists", "The list “" + name + "” is both included and excluded.");
+      }
     }
     for (Long s : a.segments()) {
       if (a.excludedSegments().contains(s)) {
-        throw Refused.invalid("audience.excludedSegments", "Segment " + s + " is both included and excluded.");
+        String name = segments.name(orgId, s).orElse(String.valueOf(s));
+        throw Refused.invalid("audience.excludedSegments", "The segment “" + name + "” is both included and excluded.");
       }
     }
   }
 
   private static void unknown(String field, List<Long> unknown, String what) {
-    if (!unknown.isEmpty()) throw Refused.invalid(field, what + " " + unknown.getFirst() + " not found.");
+    // an id that is not the organization's has no name to show: the list or segment was deleted, or never existed
+    if (!unknown.isEmpty()) throw Refused.invalid(field, what + " " + unknown.getFirst() + " not found (deleted?); choose again.");
   }
 
   private static String line(String field, String value) {

@@ -81,8 +81,13 @@ class CampaignsTest {
     var other = fixtures.organization();
     long theirs = fixtures.list(other, "Theirs");
     assertThat(field(() -> campaigns.create(org.id(), fixtures.form(org, "x", lists(theirs))))).isEqualTo("audience.lists");
-    assertThat(field(() -> campaigns.create(org.id(), fixtures.form(org, "x",
-        new Campaign.Audience(List.of(list), List.of(), List.of(list), List.of()))))).isEqualTo("audience.excludedLists");
+    assertThat(invalid(() -> campaigns.create(org.id(), fixtures.form(org, "x",
+        new Campaign.Audience(List.of(list), List.of(), List.of(list), List.of())))))
+        .containsExactly("audience.excludedLists", "The list “Readers” is both included and excluded.");
+    long vip = fixtures.segmentTagged(org, "vip");
+    assertThat(invalid(() -> campaigns.create(org.id(), fixtures.form(org, "x",
+        new Campaign.Audience(List.of(list), List.of(vip), List.of(), List.of(vip))))))
+        .containsExactly("audience.excludedSegments", "The segment “Tagged vip” is both included and excluded.");
     assertThat(field(() -> campaigns.create(org.id(), new CampaignForm("x", List.of(), "Line\nbreak", "", "", "", "", null, "", null, null,
         null, null)))).isEqualTo("subject");
     try {
@@ -259,6 +264,17 @@ class CampaignsTest {
     } catch (Refused e) {
       assertThat(e.refusal()).isInstanceOf(Refusal.Invalid.class);
       return e.field();
+    }
+    throw new AssertionError("not refused");
+  }
+
+  /** The refused field and the message. */
+  private static List<String> invalid(Runnable call) {
+    try {
+      call.run();
+    } catch (Refused e) {
+      assertThat(e.refusal()).isInstanceOf(Refusal.Invalid.class);
+      return List.of(e.field(), e.getMessage());
     }
     throw new AssertionError("not refused");
   }
