@@ -72,7 +72,7 @@ class MailboxPoller implements SchedulingConfigurer {
   }
 
   private record Claimed(long id, long attempt, long organizationId, MailboxProtocol protocol, String host, int port, MailboxTls tls,
-      String username, String secretName, String folder, AfterProcessing after, String processedFolder) {}
+      boolean verifyCertificate, String username, String secretName, String folder, AfterProcessing after, String processedFolder) {}
 
   /** Polls the due mailboxes, one at a time, until none is due (bounded: at most 100 a round). */
   void pollDue() {
@@ -95,14 +95,14 @@ class MailboxPoller implements SchedulingConfigurer {
                       where enabled and next_poll_at <= :now and (lease_until is null or lease_until < :now)
                         and not (organization_id = any (:held))
                       order by next_poll_at, id limit 1 for update skip locked)
-        returning id, lease_attempt, organization_id, protocol, host, port, tls, username, secret_name, folder, after_processing,
-          processed_folder""")
+        returning id, lease_attempt, organization_id, protocol, host, port, tls, verify_certificate, username, secret_name, folder,
+          after_processing, processed_folder""")
         .param("node", node).param("until", Timestamp.from(now.plus(leaseTerm()))).param("now", Timestamp.from(now))
         .param("held", organizations.suspendedIds().toArray(Long[]::new))
         .query((rs, i) -> new Claimed(rs.getLong(1), rs.getLong(2), rs.getLong(3),
             dev.herald.platform.TextEnum.fromText(MailboxProtocol.class, rs.getString(4)), rs.getString(5), rs.getInt(6),
-            dev.herald.platform.TextEnum.fromText(MailboxTls.class, rs.getString(7)), rs.getString(8), rs.getString(9), rs.getString(10),
-            dev.herald.platform.TextEnum.fromText(AfterProcessing.class, rs.getString(11)), rs.getString(12)))
+            dev.herald.platform.TextEnum.fromText(MailboxTls.class, rs.getString(7)), rs.getBoolean(8), rs.getString(9), rs.getString(10),
+            rs.getString(11), dev.herald.platform.TextEnum.fromText(AfterProcessing.class, rs.getString(12)), rs.getString(13)))
         .optional();
   }
 
@@ -138,7 +138,12 @@ class MailboxPoller implements SchedulingConfigurer {
       props.put("mail." + protocol + ".starttls.enable", "true");
       props.put("mail." + protocol + ".starttls.required", "true");
     }
-    if (m.tls() != MailboxTls.NONE) props.put("mail." + protocol + ".ssl.checkserveridentity", "true");
+    if (m.tls() != MailboxTls.NONE) {
+      // Verified: the JVM's trusted issuers and the certificate's name against the host. Not verified (the owner's
+      // choice, for a server with a certificate of its own making): encrypted all the same, but any certificate does.
+      props.put("mail." + protocol + ".ssl.checkserveridentity", Boolean.toString(m.verifyCertificate()));
+      if (!m.verifyCertificate()) props.put("mail." + protocol + ".ssl.trust", "*");
+    }
     Store store = Session.getInstance(props).getStore(protocol);
     store.connect(m.host(), m.port(), m.username(), password);
     try {

@@ -3,6 +3,7 @@ package dev.herald.feedback;
 import dev.herald.delivery.SendingHolds;
 import dev.herald.delivery.SentRecipients;
 import dev.herald.platform.HeraldProperties;
+import dev.herald.tenancy.AuditLog;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,14 +36,17 @@ class SenderProtection implements SendingHolds {
   static final Duration MIN_INTERVAL = Duration.ofMinutes(1);
 
   private final JdbcClient jdbc;
+  private final AuditLog audit;
   private final SentRecipients sent;
   private final ApplicationEventPublisher events;
   private final HeraldProperties.Feedback settings;
   private final Clock clock;
   private final Map<Long, Instant> lastJudged = new ConcurrentHashMap<>();
 
-  SenderProtection(JdbcClient jdbc, SentRecipients sent, ApplicationEventPublisher events, HeraldProperties properties, Clock clock) {
+  SenderProtection(JdbcClient jdbc, SentRecipients sent, ApplicationEventPublisher events, HeraldProperties properties, AuditLog audit,
+      Clock clock) {
     this.jdbc = jdbc;
+    this.audit = audit;
     this.sent = sent;
     this.events = events;
     this.settings = properties.feedback();
@@ -123,30 +127,61 @@ class SenderProtection implements SendingHolds {
         .update() == 1;
   }
 
-  /** An open alert, for the operator. */
+  /**
+   * An alert, for the operator and the organization's banner: the rate of {@code metric} over the window ({@code counted}
+   * of {@code sent}) against the threshold of its level. {@code liftedAt} and {@code liftedBy} are null while it is open.
+   */
   record Alert(long id, long organizationId, AlertLevel level, SenderMetric metric, double rate, double threshold, long sent,
-      long counted, Instant raisedAt) {}
+      long counted, Instant raisedAt, Instant liftedAt, String liftedBy) {}
 
-  List<Alert> open() {
-    return jdbc.sql("""
-        select id, organization_id, level, metric, rate, threshold, sent, counted, raised_at from sender_alert
-        where lifted_at is null order by raised_at desc""")
-        .query((rs, i) -> new Alert(rs.getLong(1), rs.getLong(2), dev.herald.platform.TextEnum.fromText(AlertLevel.class, rs.getString(3)),
-            dev.herald.platform.TextEnum.fromText(SenderMetric.class, rs.getString(4)), rs.getDouble(5), rs.getDouble(6), rs.getLong(7),
-            rs.getLong(8), rs.getTimestamp(9).toInstant()))
-        .list();
+  private static final String ALERT = "select id, organization_id, level, metric, rate, threshold, sent, counted, raised_at, lifted_at, "
+      + "lifted_by from sender_alert";
+
+  private static Alert alert(java.sql.ResultSet rs, int i) throws java.sql.SQLException {
+    java.sql.Timestamp lifted = rs.getTimestamp(10);
+    return new Alert(rs.getLong(1), rs.getLong(2), dev.herald.platform.TextEnum.fromText(AlertLevel.class, rs.getString(3)),
+        dev.herald.platform.TextEnum.fromText(SenderMetric.class, rs.getString(4)), rs.getDouble(5), rs.getDouble(6), rs.getLong(7),
+        rs.getLong(8), rs.getTimestamp(9).toInstant(), lifted == null ? null : lifted.toInstant(), rs.getString(11));
   }
 
-  /** The operator lifts a pause (sending resumes on the next poll) or dismisses a warning; false when it was not open. */
+  /** The open alerts, pauses first, newest first. */
+  List<Alert> open() {
+    return jdbc.sql(ALERT + " where lifted_at is null order by level = 'pause' desc, raised_at desc, id desc").query(SenderProtection::alert).list();
+  }
+
+  /** The last lifted alerts, newest lift first (the page's history). */
+  List<Alert> lifted(int limit) {
+    return jdbc.sql(ALERT + " where lifted_at is not null order by lifted_at desc, id desc limit ?").param(limit)
+        .query(SenderProtection::alert).list();
+  }
+
+  Optional<Alert> find(long id) {
+    return jdbc.sql(ALERT + " where id = ?").param(id).query(SenderProtection::alert).optional();
+  }
+
+  /** The organization's open pause, if its sending is paused (its panel's banner). */
+  Optional<Alert> openPause(long organizationId) {
+    return jdbc.sql(ALERT + " where organization_id = ? and level = 'pause' and lifted_at is null").param(organizationId)
+        .query(SenderProtection::alert).optional();
+  }
+
+  /**
+   * The operator lifts a pause (sending resumes on the worker's next poll) or dismisses a warning, with an entry in the
+   * organization's audit log in the same transaction; false when it was not open (lifted already, or no such alert).
+   */
   @Transactional
   boolean lift(long alertId, String liftedBy) {
     Instant now = clock.instant();
-    return jdbc.sql("update sender_alert set lifted_at = ?, lifted_by = ? where id = ? and lifted_at is null returning organization_id, level")
-        .params(Timestamp.from(now), liftedBy, alertId)
-        .query((rs, i) -> {
-          events.publishEvent(new FeedbackEvents.SenderAlertLifted(rs.getLong(1), alertId,
-              dev.herald.platform.TextEnum.fromText(AlertLevel.class, rs.getString(2)), liftedBy, now));
-          return true;
-        }).optional().orElse(false);
+    Optional<Alert> lifted = jdbc.sql("""
+        update sender_alert set lifted_at = ?, lifted_by = ? where id = ? and lifted_at is null
+        returning id, organization_id, level, metric, rate, threshold, sent, counted, raised_at, lifted_at, lifted_by""")
+        .params(Timestamp.from(now), liftedBy, alertId).query(SenderProtection::alert).optional();
+    lifted.ifPresent(a -> {
+      audit.record(a.organizationId(), a.level() == AlertLevel.PAUSE ? "sending.pause_lifted" : "sending.warning_dismissed", "sender_alert",
+          a.id(), String.format(java.util.Locale.ROOT, "%s %.2f %% of %d messages (%s threshold %.2f %%), raised %s", a.metric().text(),
+              a.rate() * 100, a.sent(), a.level().text(), a.threshold() * 100, a.raisedAt()));
+      events.publishEvent(new FeedbackEvents.SenderAlertLifted(a.organizationId(), alertId, a.level(), liftedBy, now));
+    });
+    return lifted.isPresent();
   }
 }

@@ -113,6 +113,10 @@ final class AccessRules {
       rule(POST, "/operator/suppressions", new Operator()),
       rule(GET, "/operator/suppressions/check", new Operator()),
       rule(POST, "/operator/suppressions/{id}/delete", new Operator()),
+      rule(GET, "/operator/sender-alerts", new Operator()),
+      rule(POST, "/operator/sender-alerts/{id}/lift", new Operator()),
+      rule(GET, "/api/v1/operator/sender-alerts", new Operator()),
+      rule(POST, "/api/v1/operator/sender-alerts/{id}/lift", new Operator()),
       rule(GET, "/operator/queue", new Operator()),
       rule(GET, "/operator/queue/live", new Operator()),
       rule(POST, "/operator/queue/pause", new Operator()),
@@ -214,6 +218,23 @@ final class AccessRules {
       rule(GET, "/o/{org}/suppressions/check", new Needs(SUPPRESSIONS_READ)),
       rule(GET, "/o/{org}/suppressions/export", new Needs(SUPPRESSIONS_READ)),
       rule(POST, "/o/{org}/suppressions/{id}/delete", new Needs(SUPPRESSIONS_WRITE)),
+
+      // feedback: recent bounces and complaints (they explain the suppression list) and the mailbox monitors (beside the
+      // sending domains whose return paths they serve)
+      rule(GET, "/o/{org}/feedback", new Needs(SUPPRESSIONS_READ)),
+      rule(GET, "/o/{org}/feedback/mailboxes", new Needs(DOMAINS_READ)),
+      rule(POST, "/o/{org}/feedback/mailboxes", new Needs(DOMAINS_WRITE)),
+      rule(GET, "/o/{org}/feedback/mailboxes/{id}", new Needs(DOMAINS_READ)),
+      rule(POST, "/o/{org}/feedback/mailboxes/{id}", new Needs(DOMAINS_WRITE)),
+      rule(POST, "/o/{org}/feedback/mailboxes/{id}/delete", new Needs(DOMAINS_WRITE)),
+      rule(POST, "/o/{org}/feedback/mailboxes/{id}/poll", new Needs(DOMAINS_WRITE)),
+      rule(GET, "/api/v1/orgs/{org}/feedback-events", new Needs(SUPPRESSIONS_READ)),
+      rule(GET, "/api/v1/orgs/{org}/feedback-mailboxes", new Needs(DOMAINS_READ)),
+      rule(POST, "/api/v1/orgs/{org}/feedback-mailboxes", new Needs(DOMAINS_WRITE)),
+      rule(GET, "/api/v1/orgs/{org}/feedback-mailboxes/{id}", new Needs(DOMAINS_READ)),
+      rule(PUT, "/api/v1/orgs/{org}/feedback-mailboxes/{id}", new Needs(DOMAINS_WRITE)),
+      rule(DELETE, "/api/v1/orgs/{org}/feedback-mailboxes/{id}", new Needs(DOMAINS_WRITE)),
+      rule(POST, "/api/v1/orgs/{org}/feedback-mailboxes/{id}/poll", new Needs(DOMAINS_WRITE)),
 
       // domains: panel
       rule(GET, "/o/{org}/domains", new Needs(DOMAINS_READ)),

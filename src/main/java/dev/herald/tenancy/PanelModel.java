@@ -36,6 +36,7 @@ class PanelModel {
       new Section("segments", "Segments", "/segments", LISTS_READ),
       new Section("imports", "Imports", "/imports", LISTS_READ),
       new Section("suppressions", "Suppressions", "/suppressions", SUPPRESSIONS_READ),
+      new Section("feedback", "Bounces", "/feedback", SUPPRESSIONS_READ),
       new Section("templates", "Templates", "/templates", TEMPLATES_READ),
       new Section("media", "Media", "/media", CAMPAIGNS_READ),
       new Section("domains", "Domains", "/domains", DOMAINS_READ),
@@ -49,9 +50,11 @@ class PanelModel {
       new Section("audit", "Audit log", "/audit", AUDIT_READ));
 
   private final Organizations organizations;
+  private final List<OrganizationNotice> notices;
 
-  PanelModel(Organizations organizations) {
+  PanelModel(Organizations organizations, List<OrganizationNotice> notices) {
     this.organizations = organizations;
+    this.notices = notices;
   }
 
   @ModelAttribute("me")
@@ -79,6 +82,14 @@ class PanelModel {
   @ModelAttribute("formExpired")
   boolean formExpired(HttpServletRequest request) {
     return request.getAttribute(SecurityConfiguration.FORM_EXPIRED) != null;
+  }
+
+  /** The banners of the current organization (none outside one): each capability's {@link OrganizationNotice}. */
+  @ModelAttribute("orgNotices")
+  List<OrganizationNotice.Notice> orgNotices(HttpServletRequest request) {
+    OrganizationContext org = org(request);
+    if (org == null || notices.isEmpty()) return List.of();
+    return notices.stream().flatMap(n -> n.notice(org).stream()).toList();
   }
 
   @ModelAttribute("orgSections")

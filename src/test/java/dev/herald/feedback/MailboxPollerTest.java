@@ -75,7 +75,7 @@ class MailboxPollerTest {
   }
 
   long monitor(long org, MailboxProtocol protocol, int port, String password, AfterProcessing after) {
-    return mailboxes.create(org, new Mailboxes.Input("Bounces " + protocol, protocol, "127.0.0.1", port, MailboxTls.NONE, "bounces",
+    return mailboxes.create(org, new Mailboxes.Input("Bounces " + protocol, protocol, "127.0.0.1", port, MailboxTls.NONE, true, "bounces",
         password, "INBOX", after, null));
   }
 
@@ -137,7 +137,7 @@ class MailboxPollerTest {
 
     mailboxes.delete(s.organizationId(), wrong);
     long id = mailboxes.create(s.organizationId(), new Mailboxes.Input("POP3 box", MailboxProtocol.POP3, "127.0.0.1",
-        mail.getPop3().getPort(), MailboxTls.NONE, "bounces", "secret-pw", null, AfterProcessing.DELETE, null));
+        mail.getPop3().getPort(), MailboxTls.NONE, true, "bounces", "secret-pw", null, AfterProcessing.DELETE, null));
     poller.pollDue();
     assertThat(suppressions.check(s.organizationId(), "gone2@receiver.example")).isNotEmpty();
     assertThat(count("INBOX")).isZero();

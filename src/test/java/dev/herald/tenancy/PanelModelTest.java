@@ -96,13 +96,13 @@ class PanelModelTest {
 
     assertThat(nav(o + "/members", owner)).containsExactly(
         o + " Overview", o + "/lists Lists", o + "/subscribers Subscribers", o + "/fields Fields", o + "/segments Segments",
-        o + "/imports Imports", o + "/suppressions Suppressions", o + "/templates Templates", o + "/media Media", o + "/domains Domains",
+        o + "/imports Imports", o + "/suppressions Suppressions", o + "/feedback Bounces", o + "/templates Templates", o + "/media Media", o + "/domains Domains",
         o + "/campaigns Campaigns", o + "/tracking Tracking", o + "/messages Messages",
         o + "/sending Sending", o + "/members [page] Members", o + "/groups Groups", o + "/api-keys API keys", o + "/audit Audit log");
     // A viewer holds neither API_KEYS_READ nor AUDIT_READ.
     assertThat(nav(o, viewer)).containsExactly(
         o + " [page] Overview", o + "/lists Lists", o + "/subscribers Subscribers", o + "/fields Fields", o + "/segments Segments",
-        o + "/imports Imports", o + "/suppressions Suppressions", o + "/templates Templates", o + "/media Media", o + "/domains Domains",
+        o + "/imports Imports", o + "/suppressions Suppressions", o + "/feedback Bounces", o + "/templates Templates", o + "/media Media", o + "/domains Domains",
         o + "/campaigns Campaigns", o + "/tracking Tracking", o + "/messages Messages",
         o + "/sending Sending", o + "/members Members", o + "/groups Groups");
   }
@@ -115,7 +115,7 @@ class PanelModelTest {
         "/o/acme/subscribers Subscribers", "/o/acme/fields [page] Fields", "/o/acme/segments Segments", "/o/acme/imports Imports");
     OrganizationContext suppressionsOnly = new OrganizationContext(1, "acme", "Acme", EnumSet.of(Permission.SUPPRESSIONS_READ));
     assertThat(links(header(suppressionsOnly, "suppressions"))).containsExactly("/o/acme Overview",
-        "/o/acme/suppressions [page] Suppressions");
+        "/o/acme/suppressions [page] Suppressions", "/o/acme/feedback Bounces");
     OrganizationContext domainsOnly = new OrganizationContext(1, "acme", "Acme", EnumSet.of(Permission.DOMAINS_READ));
     assertThat(links(header(domainsOnly, "domains"))).containsExactly("/o/acme Overview", "/o/acme/domains [page] Domains",
         "/o/acme/sending Sending");
