@@ -77,6 +77,17 @@ class CampaignLedger {
         .params(Timestamp.from(at), entries.stream().map(Entry::id).toArray(Long[]::new)).update();
   }
 
+  /**
+   * Rows the queue gave back untried ({@link dev.herald.delivery.BulkSends#withdraw}): pending again, no longer counted
+   * in the throttle's window, handed off again at the campaign's pace.
+   */
+  void backToPending(long campaignId, List<Long> ids) {
+    if (ids.isEmpty()) return;
+    jdbc.sql("""
+        update campaign_recipient set state = 'pending', handed_off_at = null
+        where campaign_id = ? and id = any (?) and state = 'handed_off'""").params(campaignId, ids.toArray(Long[]::new)).update();
+  }
+
   /** How many rows were handed off after {@code since}: the throttle's window. */
   long handedOffSince(long campaignId, Instant since) {
     return jdbc.sql("select count(*) from campaign_recipient where campaign_id = ? and handed_off_at > ?")

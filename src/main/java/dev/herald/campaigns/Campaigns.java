@@ -268,7 +268,8 @@ public class Campaigns {
 
   /**
    * Sets or removes ({@code limit} null) the throttle: at most {@code limit} messages handed to the queue per minute
-   * or per hour. Takes effect at the next chunk of a campaign being sent.
+   * or per hour. Takes effect at the next chunk of a campaign being sent; recipients already queued but not yet tried
+   * go back to the ledger and are handed off again at the new pace.
    */
   @Transactional
   public Campaign throttle(long orgId, long id, Integer limit, String per) {
@@ -282,6 +283,19 @@ public class Campaigns {
     }
     jdbc.sql("update campaign set throttle_limit = ?, throttle_unit = ?, updated_at = now() where id = ?")
         .params(limit, unit == null ? null : unit.text(), id).update();
+    if (limit != null && c.state().started()) {
+      // Recipients already handed to the queue would go out at the queue's speed whatever the throttle says: take back
+      // those not yet tried, so the hand-off gives them again at the new pace. The job's row first, as pause does: it
+      // waits for a hand-off chunk in progress to commit.
+      jdbc.sql("select status from campaign_send where id = ? for update").param(id).query(String.class).optional();
+      List<Long> back = queue.withdraw(c.messageId());
+      ledger.backToPending(id, back);
+      if (!back.isEmpty()) {
+        // A paused campaign's job is held, so resume (which releases held jobs) hands these off; else it is claimable now.
+        jdbc.sql("update campaign_send set status = ?, lease_until = null where id = ? and status = 'draining'")
+            .params(c.state() == CampaignState.PAUSED ? "held" : "queued", id).update();
+      }
+    }
     audit.record(orgId, "campaign.throttled", "campaign", id, limit == null ? "none" : limit + " per " + unit);
     return find(orgId, id).orElseThrow();
   }

@@ -129,8 +129,8 @@ class CampaignsApi {
   }
 
   @PutMapping("/api/v1/orgs/{org}/campaigns/{id}/throttle")
-  @Operation(summary = "Set (or remove, without limit) the most messages handed to the queue per minute or hour; takes effect "
-      + "while it sends")
+  @Operation(summary = "Set (or remove, without limit) the most messages sent per minute or hour; takes effect while it "
+      + "sends, also for messages queued but not yet tried")
   Campaign throttle(OrganizationContext org, @PathVariable long id, @RequestBody(required = false) ThrottleRequest body) {
     return campaigns.throttle(org.id(), id, body == null ? null : body.limit(), body == null ? null : body.per());
   }

@@ -194,6 +194,20 @@ public class BulkSends {
         .param(messageId).update();
   }
 
+  /**
+   * Takes back the send's rows that were never tried and are not being tried (queued or held, no attempt): they leave
+   * the queue and their refs are returned, for the sender to hand them again later (a campaign whose throttle is set
+   * after its recipients were queued: the queue alone would send them at full speed). Rows a worker has claimed are in
+   * flight and stay; a claim that holds a row's lock makes this wait for it, then see it {@code sending}.
+   */
+  @Transactional
+  public List<Long> withdraw(long messageId) {
+    requireBulk(messageId);
+    return jdbc.sql("""
+        delete from outbound_recipient where message_id = ? and state in ('queued', 'held') and attempts = 0
+        returning source_ref""").param(messageId).query(Long.class).list();
+  }
+
   /** Resumes a held send: its held rows wait again, queued if never tried, else deferred (keeping their next attempt). */
   @Transactional
   public void release(long messageId) {

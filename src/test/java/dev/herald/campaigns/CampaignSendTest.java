@@ -360,9 +360,50 @@ class CampaignSendTest {
     for (int i = 0; i < 20; i++) handOff.step(lease);
     assertThat(ledger(c)).containsEntry(LedgerState.HANDED_OFF, 24L);
 
+    // the 24 queued, never tried, come back to the ledger and go out at the new pace: a sixtieth of 600 per step
     campaigns.throttle(org.id(), c.id(), 600, "hour");
+    assertThat(ledger(c)).containsEntry(LedgerState.PENDING, 25L);
     assertThat(handOff.step(lease)).isEqualTo(CampaignHandOff.Step.THROTTLED);
+    assertThat(ledger(c)).containsEntry(LedgerState.HANDED_OFF, 10L);
+  }
+
+  @Test
+  void a_throttle_set_once_everyone_is_queued_takes_back_the_untried_and_hands_them_off_again_at_its_pace() {
+    long list = fixtures.list(org, "Readers");
+    for (int i = 0; i < 25; i++) fixtures.subscriber(org, "r" + i + "@example.com", SubscriptionStatus.SUBSCRIBED, list);
+    Campaign c = start(lists(list));
+    Leases.Lease lease = leases.claim().orElseThrow();
+    while (handOff.step(lease) != CampaignHandOff.Step.DRAINING) clock.advance(Duration.ofMillis(1));
     assertThat(ledger(c)).containsEntry(LedgerState.HANDED_OFF, 25L);
+    // one row claimed by a worker (in flight), one delivered, one deferred after an attempt: those stay in the queue
+    List<Long> rows = queue.page(c.messageId(), null, 0, 3).stream().map(BulkSends.Recipient::id).toList();
+    jdbc.sql("update outbound_recipient set state = 'sending' where id = ?").param(rows.get(0)).update();
+    jdbc.sql("update outbound_recipient set state = 'delivered', attempts = 1 where id = ?").param(rows.get(1)).update();
+    jdbc.sql("update outbound_recipient set state = 'deferred', attempts = 1 where id = ?").param(rows.get(2)).update();
+    clock.advance(Duration.ofMinutes(2)); // the burst is outside the throttle's window
+
+    campaigns.throttle(org.id(), c.id(), 5, "minute");
+
+    assertThat(queue.states(c.messageId())).containsOnly(Map.entry(RecipientState.SENDING, 1L),
+        Map.entry(RecipientState.DELIVERED, 1L), Map.entry(RecipientState.DEFERRED, 1L));
+    assertThat(ledger(c)).containsEntry(LedgerState.HANDED_OFF, 3L).containsEntry(LedgerState.PENDING, 22L);
+    Leases.Lease again = leases.claim().orElseThrow(); // the drained job is claimable again
+    for (int i = 0; i < 10; i++) assertThat(handOff.step(again)).isEqualTo(CampaignHandOff.Step.THROTTLED);
+    assertThat(ledger(c)).containsEntry(LedgerState.HANDED_OFF, 8L);
+    assertThat(queue.states(c.messageId())).containsEntry(RecipientState.QUEUED, 5L);
+
+    // paused: the held rows come back too, and the job stays held until resumed
+    campaigns.pause(org.id(), c.id());
+    campaigns.throttle(org.id(), c.id(), 2, "minute");
+    assertThat(queue.states(c.messageId())).as("the deferred row was tried: held, not taken back")
+        .containsEntry(RecipientState.HELD, 1L).doesNotContainKey(RecipientState.QUEUED);
+    assertThat(ledger(c)).containsEntry(LedgerState.PENDING, 22L);
+    assertThat(leases.claim()).isEmpty();
+    campaigns.resume(org.id(), c.id());
+    clock.advance(Duration.ofMinutes(2));
+    Leases.Lease resumed = leases.claim().orElseThrow();
+    for (int i = 0; i < 5; i++) handOff.step(resumed);
+    assertThat(ledger(c)).containsEntry(LedgerState.HANDED_OFF, 5L);
   }
 
   @Test
