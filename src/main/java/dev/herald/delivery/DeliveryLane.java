@@ -154,6 +154,10 @@ final class DeliveryLane {
       return;
     }
     Map<Sender, Destination> routes = new HashMap<>();
+    // One egress per sender and batch: the pool's round robin picks an address per call, and a session is kept only
+    // while the egress stays the same, so asking per message would open a new session for nearly every message of an
+    // organization whose pool has two addresses or more. Per batch, a pool change still shows at the next batch.
+    Map<Sender, Egress> egresses = new HashMap<>();
     // Recipients of one untracked message share its one array (MessageSource.contents): their signed bytes are the
     // same, so the message is signed once for all of them in the batch (body hash, header hash and the key's
     // signature). By identity, not content: a tracked message's per-recipient copies differ and are signed each.
@@ -202,7 +206,7 @@ final class DeliveryLane {
               u.permanent() ? new RecipientResult.Rejected(c.address(), null, u.reason()) : new RecipientResult.Deferred(c.address(), null, u.reason())));
           case Capture capture -> results.add(result(c, now, started, null, null, parts.sandbox().capture(envelope, bytes).getFirst()));
           case Servers servers -> {
-            Egress egress = parts.routing().egress(sender);
+            Egress egress = egresses.computeIfAbsent(sender, parts.routing()::egress);
             NoSession failed = unreachable.get(servers);
             if (failed != null) {
               results.add(noSession(c, now, started, failed));

@@ -158,6 +158,21 @@ class DeliveryLaneTest {
   }
 
   @Test
+  void a_batch_keeps_one_address_of_a_pool_of_two_so_its_session_carries_every_message() throws Exception {
+    IpPools.Pool pool = pools.create("Lane pool of two " + counter);
+    pools.addAddress(pool.id(), "127.0.0.5", "mta5.lane.test");
+    pools.addAddress(pool.id(), "127.0.0.6", "mta6.lane.test");
+    pools.assign(org.slug(), pool.id());
+    sinkFor("two.example", "mx.two.example");
+    long id = send("a@two.example", "b@two.example", "c@two.example", "d@two.example");
+    lane("two.example");
+    assertThat(rows(id)).extracting(Row::state).containsOnly("delivered").hasSize(4);
+    // The pool's round robin asked per message alternated the address, and a new address closes the session.
+    assertThat(jdbc.sql("select distinct source_ip from outbound_attempt where message_id = ?").param(id).query(String.class).list())
+        .singleElement().isIn("127.0.0.5", "127.0.0.6");
+  }
+
+  @Test
   void a_5xx_bounces_the_recipient_with_the_remote_reply() throws Exception {
     sinkFor("bounce.example", "mx.bounce.example", "-B", "550 5.1.1 No such user here", "-f", "rcpt");
     long id = send("nobody@bounce.example");
