@@ -123,7 +123,8 @@ class ForwardController {
    */
   private boolean crossSite(HttpServletRequest request) {
     String site = request.getHeader("Sec-Fetch-Site");
-    if (site != null && !(site.equals("same-origin") || site.equals("none"))) return true;
+    // Set by the browser, never by a page: when present it is the answer (a proxy may have changed Host and scheme).
+    if (site != null) return !(site.equals("same-origin") || site.equals("none"));
     String origin = request.getHeader("Origin");
     if (origin == null || origin.equals("null")) return origin != null;
     java.net.URI publicUrl = properties.publicUrl();
