@@ -2,7 +2,6 @@ package dev.herald.campaigns;
 
 import dev.herald.delivery.BulkSends;
 import dev.herald.delivery.RecipientState;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
@@ -11,8 +10,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * What the campaign pages show of a send: from the ledger, how many people it was fixed for, handed to the queue,
- * skipped, and the rate of the last minute; from the queue ({@link BulkSends}), the recipients' delivery states and
+ * What the campaign pages show of a send: from the ledger, how many people it was fixed for, handed to the queue and
+ * skipped; from the queue ({@link BulkSends}), the recipients' delivery states, how many ended in the last minute, and
  * one page of them. Grouped queries on the ledger's indexes,
  * cheap enough to poll every few seconds.
  */
@@ -43,10 +42,19 @@ class CampaignProgress {
   }
 
   /**
-   * The live part of the page: the ledger's counts, how many were handed off in the last minute, and the queue's
-   * recipients by delivery state (empty before the start).
+   * The live part of the page: the ledger's counts, how many recipients' delivery ended (delivered, bounced, ...) in the
+   * last minute, and the queue's recipients by delivery state (empty before the start).
    */
-  record Live(Summary summary, long lastMinute, Map<RecipientState, Long> delivery) {}
+  record Live(Summary summary, long lastMinute, Map<RecipientState, Long> delivery) {
+    /**
+     * Done in whole percent, for the progress bar: recipients not sent (skipped) or whose delivery ended. Handing off
+     * alone is not progress a user sees: an unthrottled campaign is all queued within a minute or two.
+     */
+    public int percent() {
+      long ended = delivery.entrySet().stream().filter(e -> e.getKey().ended()).mapToLong(Map.Entry::getValue).sum();
+      return summary.total() == 0 ? 0 : (int) Math.min(100, (summary.skipped() + ended) * 100 / summary.total());
+    }
+  }
 
   /** A page of the queue's recipients with their delivery state; {@code next} is the row after which the next starts. */
   record RecipientPage(List<BulkSends.Recipient> items, Long next) {
@@ -69,9 +77,9 @@ class CampaignProgress {
 
   Live of(Campaign c) {
     Summary s = summaries(c.organizationId(), List.of(c.id())).getOrDefault(c.id(), Summary.NONE);
-    long lastMinute = jdbc.sql("select count(*) from campaign_recipient where campaign_id = ? and handed_off_at > ?")
-        .params(c.id(), Timestamp.from(clock.instant().minusSeconds(60))).query(Long.class).single();
-    return new Live(s, lastMinute, c.messageId() == null ? Map.of() : bulkSends.states(c.messageId()));
+    if (c.messageId() == null) return new Live(s, 0, Map.of());
+    BulkSends.Progress queue = bulkSends.progress(c.messageId(), clock.instant().minusSeconds(60));
+    return new Live(s, queue.endedSince(), queue.states());
   }
 
   /** The queue's recipients of a started campaign with their delivery state, {@code size} after the row {@code after}. */

@@ -234,6 +234,25 @@ public class BulkSends {
         .param("now", Timestamp.from(clock.instant())).param("message", messageId).update();
   }
 
+  /** The send's recipients by state, and how many of them ended (delivered, bounced, ...) after {@code since}. */
+  public record Progress(Map<RecipientState, Long> states, long endedSince) {}
+
+  /** {@link #states} and the rows that ended after {@code since} (a live rate), in one scan of the send's rows. */
+  @Transactional(readOnly = true)
+  public Progress progress(long messageId, Instant since) {
+    Map<RecipientState, Long> states = new EnumMap<>(RecipientState.class);
+    long[] ended = {0};
+    jdbc.sql("""
+        select state, count(*), count(*) filter (where finished_at > ?) from outbound_recipient where message_id = ?
+        group by state""").params(Timestamp.from(since), messageId)
+        .query(rs -> {
+          RecipientState state = TextEnum.fromText(RecipientState.class, rs.getString(1));
+          states.put(state, rs.getLong(2));
+          if (state.ended()) ended[0] += rs.getLong(3);
+        });
+    return new Progress(states, ended[0]);
+  }
+
   /** How many of the send's recipients are in each state (progress). */
   @Transactional(readOnly = true)
   public Map<RecipientState, Long> states(long messageId) {

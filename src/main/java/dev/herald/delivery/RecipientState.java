@@ -66,6 +66,11 @@ public enum RecipientState implements TextEnum {
     };
   }
 
+  /** Done for good: delivered, bounced, expired, not sent or deleted; nothing more happens to the row. */
+  public boolean ended() {
+    return this == DELIVERED || this == BOUNCED || this == EXPIRED || this == FAILED || this == DELETED;
+  }
+
   /** Waiting for an attempt: it has a next attempt time. */
   public boolean waiting() {
     return this == QUEUED || this == DEFERRED;

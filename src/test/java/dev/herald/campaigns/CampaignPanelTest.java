@@ -205,11 +205,14 @@ class CampaignPanelTest {
   void the_list_and_the_campaign_page_show_state_and_progress() throws Exception {
     Campaign c = campaign("news@" + domain, "Hello", "<p>x</p>");
     long row = ledgerRow(c, ann, "ann@one.example");
-    ledgerRow(c, subscribers.upsert(acme.id(), new Subscribers.Input("bob@two.example", "Bob", Map.of(), List.of()), "test"), "bob@two.example");
+    long bob = ledgerRow(c, subscribers.upsert(acme.id(), new Subscribers.Input("bob@two.example", "Bob", Map.of(), List.of()), "test"),
+        "bob@two.example");
     jdbc.sql("update campaign_recipient set state = 'handed_off', handed_off_at = now() where id = ?").param(row).update();
+    jdbc.sql("update campaign_recipient set state = 'skipped', reason = 'test' where id = ?").param(bob).update();
     assertThat(page("/o/" + acme.slug() + "/campaigns")).contains(c.name(), "Draft", "1 of 2", "news");
     String show = page(base(c));
-    assertThat(show).contains("id=\"count-total\">2<", "id=\"count-handed\">1<", "id=\"count-rate\">1 / min<",
+    // progress is what ended: bob (skipped); ann is only handed off (no queue here), so nothing was sent in the last minute
+    assertThat(show).contains("id=\"count-total\">2<", "id=\"count-handed\">1<", "id=\"count-rate\">0 / min<",
         "id=\"campaign-percent\">50 %<");
     assertThat(page(base(c) + "/live")).contains("id=\"campaign-live\"").doesNotContain("<html");
   }

@@ -378,7 +378,10 @@ class CampaignSendTest {
     // one row claimed by a worker (in flight), one delivered, one deferred after an attempt: those stay in the queue
     List<Long> rows = queue.page(c.messageId(), null, 0, 3).stream().map(BulkSends.Recipient::id).toList();
     jdbc.sql("update outbound_recipient set state = 'sending' where id = ?").param(rows.get(0)).update();
-    jdbc.sql("update outbound_recipient set state = 'delivered', attempts = 1 where id = ?").param(rows.get(1)).update();
+    jdbc.sql("update outbound_recipient set state = 'delivered', attempts = 1, finished_at = ? where id = ?")
+        .params(java.sql.Timestamp.from(clock.instant()), rows.get(1)).update();
+    assertThat(queue.progress(c.messageId(), clock.instant().minusSeconds(60)).endedSince()).as("the live rate").isEqualTo(1);
+    assertThat(queue.progress(c.messageId(), clock.instant()).endedSince()).isZero();
     jdbc.sql("update outbound_recipient set state = 'deferred', attempts = 1 where id = ?").param(rows.get(2)).update();
     clock.advance(Duration.ofMinutes(2)); // the burst is outside the throttle's window
 
