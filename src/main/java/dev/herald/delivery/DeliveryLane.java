@@ -487,7 +487,11 @@ final class DeliveryLane {
    */
   static String envelopeId(String messageId) {
     if (messageId == null || messageId.isEmpty() || messageId.length() > 100) return null;
-    return messageId.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f) ? messageId : null;
+    for (int i = 0; i < messageId.length(); i++) {
+      char ch = messageId.charAt(i);
+      if (ch <= 0x20 || ch >= 0x7f) return null;
+    }
+    return messageId;
   }
 
   private static String ascii(String domain) {

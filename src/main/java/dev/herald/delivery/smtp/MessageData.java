@@ -1,5 +1,8 @@
 package dev.herald.delivery.smtp;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -31,18 +34,30 @@ record MessageData(byte[] wire, long size, boolean eightBit) {
   private static MessageData clean(byte[] message) {
     int n = message.length;
     if (n > 0 && message[0] == '.') return null;
-    boolean eightBit = false;
-    for (int i = 0; i < n; i++) {
-      byte b = message[i];
-      if (b < 0) {
-        eightBit = true;
-      } else if (b == '\r') {
-        if (i + 1 >= n || message[i + 1] != '\n') return null;
-        i++;
-        if (i + 1 < n && message[i + 1] == '.') return null;
-      } else if (b == '\n') {
-        return null;
+    // Eight bytes at a time: most words of a message hold no CR or LF (lines are ~80 bytes), and only a word that does
+    // is looked at byte by byte. The high bits of every word are collected for the 8-bit test.
+    long high = 0;
+    int i = 0;
+    while (i + 8 <= n) {
+      long word = (long) LONGS.get(message, i);
+      high |= word;
+      if (!hasCrOrLf(word)) {
+        i += 8;
+        continue;
       }
+      int end = i + 8;
+      while (i < end) {
+        int next = lineEndChecked(message, i);
+        if (next < 0) return null;
+        i = next;
+      }
+    }
+    boolean eightBit = (high & HIGH_BITS) != 0;
+    while (i < n) {
+      if (message[i] < 0) eightBit = true;
+      int next = lineEndChecked(message, i);
+      if (next < 0) return null;
+      i = next;
     }
     boolean open = n >= 2 && message[n - 2] != '\r' || n == 1; // a last line without its CRLF
     int size = n + (open ? 2 : 0);
@@ -56,6 +71,31 @@ record MessageData(byte[] wire, long size, boolean eightBit) {
     wire[size + 1] = '\r';
     wire[size + 2] = '\n';
     return new MessageData(wire, size, eightBit);
+  }
+
+  /**
+   * The index after the byte at {@code i}, or after the CRLF that starts there (checking that the next line does not
+   * start with a dot); -1 when the message needs the general path (a bare CR or LF, a leading dot).
+   */
+  private static int lineEndChecked(byte[] message, int i) {
+    byte b = message[i];
+    if (b == '\n') return -1;
+    if (b != '\r') return i + 1;
+    int n = message.length;
+    if (i + 1 >= n || message[i + 1] != '\n') return -1;
+    if (i + 2 < n && message[i + 2] == '.') return -1;
+    return i + 2;
+  }
+
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGH_BITS = 0x8080808080808080L;
+
+  /** Whether a byte of the word is CR or LF (the exact "has a zero byte" test on the word XOR each of them). */
+  private static boolean hasCrOrLf(long word) {
+    long lf = word ^ (ONES * '\n');
+    long cr = word ^ (ONES * '\r');
+    return ((((lf - ONES) & ~lf) | ((cr - ONES) & ~cr)) & HIGH_BITS) != 0;
   }
 
   /** The general path: any line end, leading dots; package-private for the test that compares the two. */
