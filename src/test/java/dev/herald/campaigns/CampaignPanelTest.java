@@ -209,7 +209,10 @@ class CampaignPanelTest {
         "bob@two.example");
     jdbc.sql("update campaign_recipient set state = 'handed_off', handed_off_at = now() where id = ?").param(row).update();
     jdbc.sql("update campaign_recipient set state = 'skipped', reason = 'test' where id = ?").param(bob).update();
-    assertThat(page("/o/" + acme.slug() + "/campaigns")).contains(c.name(), "Draft", "1 of 2", "news");
+    assertThat(page(base(c))).as("a draft has no progress to show").contains("Not started")
+        .doesNotContain("id=\"count-total\"", "id=\"campaign-percent\"");
+    jdbc.sql("update campaign set state = 'sending', started_at = now() where id = ?").param(c.id()).update();
+    assertThat(page("/o/" + acme.slug() + "/campaigns")).contains(c.name(), "Sending", "1 of 2", "news");
     String show = page(base(c));
     // progress is what ended: bob (skipped); ann is only handed off (no queue here), so nothing was sent in the last minute
     assertThat(show).contains("id=\"count-total\">2<", "id=\"count-handed\">1<", "id=\"count-rate\">0 / min<",

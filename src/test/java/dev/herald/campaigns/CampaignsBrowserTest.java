@@ -128,6 +128,9 @@ class CampaignsBrowserTest {
     assertThat(web.notice()).isEqualTo("Campaign saved as a draft.");
     assertThat(web.visible(By.id("campaign-state")).getText()).isEqualTo("Draft");
     assertThat(web.visible(By.id("campaign-audience")).getText()).contains("Weekly");
+    // a draft has no progress to show (a card of zeros said nothing): the counts appear once it started
+    assertThat(web.visible(By.id("progress-heading")).getText()).isEqualTo("Not started");
+    assertThat(browser.findElements(By.cssSelector("#campaign-progress, #count-total, #count-handed, #delivery-states"))).isEmpty();
 
     // 2. Preview as Ann, found by her address: the HTML in the sandboxed frame, the text part beside it.
     browser.findElement(By.linkText("Preview and test")).click();
@@ -164,6 +167,7 @@ class CampaignsBrowserTest {
     // the page was loaded again when the state changed: its heading and controls are the finished campaign's
     web.until(d -> text(d, By.id("campaign-state")).equals("Finished"));
     assertThat(browser.findElements(By.id("unschedule-campaign"))).isEmpty();
+    assertThat(web.visible(By.id("progress-heading")).getText()).isEqualTo("Progress");
     assertThat(web.visible(By.id("count-total")).getText()).isEqualTo("2");
     assertThat(web.visible(By.id("campaign-percent")).getText()).isEqualTo("100 %");
     assertThat(messageTo("ann@one.example")).contains("Subject: Hello Ann");
