@@ -97,7 +97,7 @@ class QueueController {
   String delete(@RequestParam(defaultValue = "") String domain, @RequestParam(defaultValue = "") String reason,
       @RequestParam(defaultValue = "") String q, RedirectAttributes flash) {
     QueueControls.Changed c = controls.deleteDestination(domain, reason);
-    flash.addFlashAttribute("notice", deleted(c) + " of " + QueueControls.destination("domain", domain) + ".");
+    flash.addFlashAttribute("notice", deleted(c, QueueControls.destination("domain", domain)));
     return back(q, flash);
   }
 
@@ -114,7 +114,7 @@ class QueueController {
   String deleteMessage(@RequestParam(defaultValue = "") String id, @RequestParam(defaultValue = "") String reason,
       @RequestParam(defaultValue = "") String q, RedirectAttributes flash) {
     QueueControls.Changed c = controls.deleteMessage(messageId(id), reason);
-    flash.addFlashAttribute("notice", deleted(c) + " of message " + id.strip() + ".");
+    flash.addFlashAttribute("notice", deleted(c, "message " + id.strip()));
     return back(q, flash);
   }
 
@@ -132,9 +132,10 @@ class QueueController {
     return n == 1 ? "recipient" : "recipients";
   }
 
-  private static String deleted(QueueControls.Changed c) {
-    return "Deleted " + c.changed() + " waiting " + recipients(c.changed())
-        + (c.inFlight() > 0 ? " (" + c.inFlight() + " being sent now were left to finish)" : "");
+  private static String deleted(QueueControls.Changed c, String of) {
+    return "Deleted " + c.changed() + " waiting " + recipients(c.changed()) + " of " + of
+        + (c.inFlight() > 0 ? " (" + c.inFlight() + " being sent now were left to finish)" : "") + "."
+        + (c.held() > 0 ? " " + c.held() + " of them were held by a paused campaign or send, which will not send them when it resumes." : "");
   }
 
   private static String back(String q, RedirectAttributes flash) {

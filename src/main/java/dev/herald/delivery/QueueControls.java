@@ -17,8 +17,14 @@ import org.springframework.transaction.annotation.Transactional;
  *
  * <p>A pause is a row of {@code queue_pause}, read by the worker's claim: it holds on every node at once, and from
  * the next claim on (a batch already claimed finishes its current message). Retry and delete touch only recipients
- * that are waiting (queued or deferred): one being sent belongs to the worker holding its lease, whose result would
- * otherwise overwrite the operator's change or be lost; the answer counts how many were left in flight.
+ * that are waiting (queued or deferred; delete also held): one being sent belongs to the worker holding its lease,
+ * whose result would otherwise overwrite the operator's change or be lost; the answer counts how many were left in
+ * flight.
+ *
+ * <p>Delete ends held recipients too (those of a paused bulk send, such as a paused campaign): the operator deletes a
+ * destination so that nothing more goes there, and a held row would go the moment its sender resumed, while the
+ * operator can neither resume nor cancel another organization's campaign to clear it. Their sender sees the operator's
+ * reason on each, and a resumed campaign finishes without them; the answer counts them apart.
  */
 @Service
 class QueueControls {
@@ -26,8 +32,15 @@ class QueueControls {
   static final String WHOLE_QUEUE = "*";
   static final int MAX_REASON = 500;
 
-  /** What a change did: recipients changed, and those left alone because a worker is sending them now. */
-  record Changed(long changed, long inFlight) {}
+  /**
+   * What a change did: recipients changed, those left alone because a worker is sending them now, and how many of the
+   * changed were held (a paused bulk send's, such as a paused campaign's).
+   */
+  record Changed(long changed, long inFlight, long held) {
+    Changed(long changed, long inFlight) {
+      this(changed, inFlight, 0);
+    }
+  }
 
   private final JdbcClient jdbc;
   private final AuditLog audit;
@@ -98,33 +111,48 @@ class QueueControls {
     return result;
   }
 
-  /** The destination's waiting recipients end as {@link RecipientState#DELETED}, the reason as their last reply. */
+  /**
+   * The destination's waiting recipients, held ones included, end as {@link RecipientState#DELETED}, the reason as
+   * their last reply.
+   */
   @Transactional
   Changed deleteDestination(String domain, String reason) {
     String d = destination("domain", domain);
     String r = reason(reason);
-    Changed result = new Changed(delete("domain = :key", d, r), inFlight("domain = :key", d));
-    audit.record(null, "queue.deleted", "destination", d, result.changed() + " recipients: " + r);
+    Changed result = delete("domain = :key", d, r);
+    audit.record(null, "queue.deleted", "destination", d, result.changed() + " recipients" + heldPart(result) + ": " + r);
     view.forgetTotals();
     return result;
   }
 
-  /** The message's waiting recipients end as {@link RecipientState#DELETED}, the reason as their last reply. */
+  /** The message's waiting recipients, held ones included, end as {@link RecipientState#DELETED}, the reason as their last reply. */
   @Transactional
   Changed deleteMessage(long messageId, String reason) {
     String r = reason(reason);
     requireMessage(messageId);
-    Changed result = new Changed(delete("message_id = :key", messageId, r), inFlight("message_id = :key", messageId));
-    audit.record(null, "queue.deleted", "outbound_message", messageId, result.changed() + " recipients: " + r);
+    Changed result = delete("message_id = :key", messageId, r);
+    audit.record(null, "queue.deleted", "outbound_message", messageId, result.changed() + " recipients" + heldPart(result) + ": " + r);
     view.forgetTotals();
     return result;
   }
 
-  private long delete(String where, Object key, String reason) {
-    return jdbc.sql("update outbound_recipient set state = 'deleted', last_reply = :reply, finished_at = :now, "
-            + "lease_owner = null, lease_until = null where " + where + " and state in ('queued', 'deferred')")
+  private Changed delete(String where, Object key, String reason) {
+    long[] deleted = jdbc.sql("""
+            with gone as (
+              select id, state from outbound_recipient where %s and state in ('queued', 'deferred', 'held') for update),
+            ended as (
+              update outbound_recipient r set state = 'deleted', last_reply = :reply, finished_at = :now, lease_owner = null,
+                                              lease_until = null
+              from gone where r.id = gone.id returning gone.state)
+            select count(*), count(*) filter (where state = 'held') from ended""".formatted(where))
         .param("reply", "Deleted from the queue by the operator: " + reason)
-        .param("now", Timestamp.from(clock.instant())).param("key", key).update();
+        .param("now", Timestamp.from(clock.instant())).param("key", key)
+        .query((rs, n) -> new long[] {rs.getLong(1), rs.getLong(2)}).single();
+    return new Changed(deleted[0], inFlight(where, key), deleted[1]);
+  }
+
+  private static String heldPart(Changed c) {
+    return c.held() == 0 ? "" : " (" + c.held() + " held by paused sends)";
   }
 
   private long inFlight(String where, Object key) {

@@ -40,11 +40,13 @@ class QueueControlsTest {
   @Autowired OutboundMessages outbound;
   @Autowired QueueView view;
   @Autowired JdbcClient jdbc;
+  @Autowired BulkSends bulkSends;
   @Autowired ObjectMapper json;
 
   static int counter;
   TestOrganizations.Created acme;
   String from;
+  long domainId;
   RequestPostProcessor operator;
   long auditFrom;
 
@@ -57,7 +59,7 @@ class QueueControlsTest {
     auditFrom = jdbc.sql("select coalesce(max(id), 0) from audit_event").query(Long.class).single();
     acme = organizations.create("Queue " + counter, "send");
     String domain = "queue-" + counter + ".example";
-    new TestSendingDomains(sendingDomains, jdbc).verified(acme.id(), domain);
+    domainId = new TestSendingDomains(sendingDomains, jdbc).verified(acme.id(), domain);
     from = "news@" + domain;
     operator = organizations.asNewOperator("operator-" + counter + "@queue.test");
   }
@@ -253,6 +255,42 @@ class QueueControlsTest {
     assertThat(state("b1@small.example")).isEqualTo("deleted Deleted from the queue by the operator: Sent by mistake");
     assertThat(audit("queue.deleted")).containsExactly("big.example 2 recipients: Spam trap domain", message + " 1 recipients: Sent by mistake");
     expect(call(post("/api/v1/operator/queue/messages/999999/delete"), "{\"reason\": \"x\"}"), 404);
+  }
+
+  /**
+   * Held recipients (a paused campaign's) are waiting too: deleting their destination ends them with the reason, so the
+   * campaign's resume does not send there; the answer, the notice and the audit say how many were held.
+   */
+  @Test
+  void deleting_a_destination_ends_the_held_recipients_of_a_paused_send_too_and_says_so() throws Exception {
+    long paused = bulkSends.open(acme.id(), domainId, MessageSourceKind.CAMPAIGN, from, "Paused news");
+    bulkSends.add(paused, List.of(new BulkSends.BulkRecipient(1, "h1@closed.example"), new BulkSends.BulkRecipient(2, "h2@closed.example"),
+        new BulkSends.BulkRecipient(3, "h3@open.example")));
+    bulkSends.hold(paused);
+    send("q1@closed.example");
+    assertThat(state("h1@closed.example")).isEqualTo("held ");
+
+    JsonNode changed = expect(call(post("/api/v1/operator/queue/destinations/closed.example/delete"), "{\"reason\": \"Provider closed\"}"),
+        200);
+    assertThat(changed.get("changed").asLong()).isEqualTo(3);
+    assertThat(changed.get("held").asLong()).isEqualTo(2);
+    assertThat(state("h1@closed.example")).isEqualTo("deleted Deleted from the queue by the operator: Provider closed");
+    assertThat(state("h2@closed.example")).isEqualTo("deleted Deleted from the queue by the operator: Provider closed");
+    assertThat(state("q1@closed.example")).isEqualTo("deleted Deleted from the queue by the operator: Provider closed");
+    assertThat(state("h3@open.example")).isEqualTo("held ");
+    assertThat(audit("queue.deleted")).containsExactly("closed.example 3 recipients (2 held by paused sends): Provider closed");
+    // the campaign resumes: what was deleted stays deleted, the rest waits again
+    bulkSends.release(paused);
+    assertThat(state("h1@closed.example")).startsWith("deleted ");
+    assertThat(state("h3@open.example")).isEqualTo("queued ");
+
+    // the panel's control says it in its notice
+    bulkSends.hold(paused);
+    var result = mvc.perform(post("/operator/queue/destinations/delete").param("domain", "open.example").param("reason", "Also closed")
+        .with(operator).with(csrf())).andReturn();
+    assertThat(result.getFlashMap().get("notice")).isEqualTo("Deleted 1 waiting recipient of open.example."
+        + " 1 of them were held by a paused campaign or send, which will not send them when it resumes.");
+    assertThat(state("h3@open.example")).isEqualTo("deleted Deleted from the queue by the operator: Also closed");
   }
 
   @Test
