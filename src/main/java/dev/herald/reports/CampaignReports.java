@@ -3,6 +3,7 @@ package dev.herald.reports;
 import dev.herald.campaigns.Campaign;
 import dev.herald.campaigns.CampaignFigures;
 import dev.herald.campaigns.Campaigns;
+import dev.herald.campaigns.Forwards;
 import dev.herald.delivery.BulkSends;
 import dev.herald.delivery.RecipientState;
 import dev.herald.delivery.SendFigures;
@@ -23,7 +24,7 @@ import org.springframework.stereotype.Service;
 
 /**
  * Puts a campaign's report together from the public read APIs of the modules that own each fact (ADR 0006: reports
- * reads no table of theirs): campaigns' ledger, unsubscribes and forwards ({@link CampaignFigures}), the queue's states,
+ * reads no table of theirs): campaigns' ledger and unsubscribes ({@link CampaignFigures}) and forwards ({@link Forwards}), the queue's states,
  * domains and links ({@link BulkSends}, {@link SendFigures}), feedback's bounces and complaints ({@link
  * CampaignFeedback}), tracking's opens and clicks ({@link CampaignEngagement}). Each figure is one grouped query in its
  * owner. Nothing is cached: a report of a campaign that is sending moves while it is read.
@@ -38,16 +39,18 @@ public class CampaignReports {
 
   private final Campaigns campaigns;
   private final CampaignFigures campaignFigures;
+  private final Forwards forwards;
   private final BulkSends bulkSends;
   private final SendFigures sendFigures;
   private final CampaignFeedback feedback;
   private final CampaignEngagement engagement;
   private final Clock clock;
 
-  CampaignReports(Campaigns campaigns, CampaignFigures campaignFigures, BulkSends bulkSends, SendFigures sendFigures,
+  CampaignReports(Campaigns campaigns, CampaignFigures campaignFigures, Forwards forwards, BulkSends bulkSends, SendFigures sendFigures,
       CampaignFeedback feedback, CampaignEngagement engagement, Clock clock) {
     this.campaigns = campaigns;
     this.campaignFigures = campaignFigures;
+    this.forwards = forwards;
     this.bulkSends = bulkSends;
     this.sendFigures = sendFigures;
     this.feedback = feedback;
@@ -76,7 +79,7 @@ public class CampaignReports {
     ChronoUnit unit = unit(c, now);
     return new CampaignReport(c.id(), c.name(), c.state(), c.startedAt(), c.finishedAt(), now,
         ledger.recipients(), ledger.handedOff(), ledger.skipped(), ledger.pending(),
-        delivery(states), bounces(reasons, totals), feedback(reasons), totals.complained(), ledger.unsubscribed(), campaignFigures.forwards(c.id()),
+        delivery(states), bounces(reasons, totals), feedback(reasons), totals.complained(), ledger.unsubscribed(), forwards.count(org, c.id()),
         engagement(counts.get(EventKind.OPEN)), engagement(counts.get(EventKind.CLICK)),
         links(c), timeline(c, unit), domains(c));
   }

@@ -51,8 +51,8 @@ import tools.jackson.databind.ObjectMapper;
  * delivered by the MTA to Postfix's smtp-sink; opens and clicks through the real tracking endpoints with the tokens of
  * the mail the sink received (people's, an Apple Mail Privacy Protection open, a click without a user agent, an open
  * with Do Not Track); a DSN and an ARF complaint sent to the inbound SMTP listener at the return paths the sink saw; a
- * one-click unsubscribe from the mail's List-Unsubscribe. The report's exact numbers through the API, its CSV and the
- * per-recipient CSV.
+ * one-click unsubscribe from the mail's List-Unsubscribe; a forward to a friend from the forward page. The report's
+ * exact numbers through the API, its CSV, the per-recipient CSV and the page.
  */
 @SpringBootTest(properties = {"herald.roles=web,delivery,worker,smtp", "herald.delivery.worker.poll=50ms", "herald.delivery.route=static",
     "herald.campaigns.poll=100ms", "herald.base-url=https://panel.herald.test", "herald.public-url=https://news.herald.test",
@@ -89,11 +89,12 @@ class CampaignReportTest {
   static final String BODY = """
       <p>Hello</p>
       <p><a href="https://shop.example/spring">Spring</a> <a href="https://shop.example/autumn">Autumn</a>
-      <a href="https://shop.example/winter">Winter</a></p>""";
+      <a href="https://shop.example/winter">Winter</a></p>
+      <p>{% if forward_url %}<a href="{{ forward_url }}">Forward to a friend</a>{% endif %}</p>""";
   static final String PERSON = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
 
   /** What the sink received for one person: the return path, the mail's tracked links, pixel and one-click unsubscribe. */
-  record Received(String address, String returnPath, List<String> clicks, String pixel, String unsubscribe) {}
+  record Received(String address, String returnPath, List<String> clicks, String pixel, String unsubscribe, String forward) {}
 
   @Test
   void a_sent_campaigns_report_counts_what_came_back_exactly_in_the_api_and_both_csv_files() throws Exception {
@@ -146,6 +147,14 @@ class CampaignReportTest {
           return r;
         })).andReturn().getResponse();
     assertThat(left.getContentAsString()).isEqualTo("Unsubscribed.\n");
+    // Ann forwards the campaign to a friend from her forward page (the page's form, then its POST).
+    URI forward = URI.create(ann.forward());
+    String form = publicPage(get(forward)).getContentAsString();
+    java.util.regex.Matcher token = java.util.regex.Pattern.compile("name=\"form\" value=\"([^\"]+)\"").matcher(form);
+    assertThat(token.find()).as("the forward page's form token").isTrue();
+    assertThat(publicPage(post(URI.create(forward.getScheme() + "://" + forward.getHost() + forward.getRawPath()))
+        .param("token", java.net.URLDecoder.decode(forward.getRawQuery().replaceFirst("^token=", ""), StandardCharsets.UTF_8))
+        .param("form", token.group(1)).param("email", "friend@four.example")).getContentAsString()).contains("Sent to your friend");
 
     waitFor("9 tracking events stored", () -> jdbc.sql("select count(*) from tracking_event where campaign_id = ?").param(c.id())
         .query(Long.class).single() == 9);
@@ -164,7 +173,7 @@ class CampaignReportTest {
         + "{\"feedbackClass\":\"hard\",\"reason\":\"userunknown\",\"recipients\":1,\"synchronous\":0}]");
     assertThat(r.get("complaints").asLong()).isEqualTo(1);
     assertThat(r.get("unsubscribes").asLong()).isEqualTo(1);
-    assertThat(r.get("forwards").asLong()).isZero();
+    assertThat(r.get("forwards").asLong()).isEqualTo(1);
     assertThat(r.get("opens").toString()).isEqualTo("{\"unique\":2,\"total\":4,\"anonymous\":1,\"machine\":1}");
     assertThat(r.get("clicks").toString()).isEqualTo("{\"unique\":2,\"total\":3,\"anonymous\":0,\"machine\":1}");
     assertThat(r.get("links").toString()).isEqualTo("["
@@ -196,7 +205,7 @@ class CampaignReportTest {
     List<String> rows = figures.getContentAsString(StandardCharsets.UTF_8).lines().toList();
     assertThat(rows.getFirst()).isEqualTo("\uFEFFsection,item,measure,value");
     assertThat(rows).contains("summary,,sent,4", "summary,,delivered,4", "summary,,bounced,1", "summary,,bounced_hard,1",
-        "summary,,complaints,1", "summary,,unsubscribes,1", "summary,,forwards,0", "opens,,unique,2", "opens,,total,4",
+        "summary,,complaints,1", "summary,,unsubscribes,1", "summary,,forwards,1", "opens,,unique,2", "opens,,total,4",
         "opens,,anonymous,1", "opens,,machine,1", "clicks,,unique,2", "clicks,,total,3", "clicks,,machine,1",
         "feedback,hard/userunknown,recipients,1", "feedback,complaint/feedback,recipients,1",
         "link,1 https://shop.example/spring,clicks,2", "link,2 https://shop.example/autumn,unique_clicks,1",
@@ -260,7 +269,8 @@ class CampaignReportTest {
       String u = part.strip().replaceAll("^<|>$", "");
       if (u.startsWith("https:")) unsubscribe = u;
     }
-    return new Received(address, dump.mailFrom(), clicks.stream().distinct().toList(), pixel, unsubscribe);
+    return new Received(address, dump.mailFrom(), clicks.stream().distinct().toList(), pixel, unsubscribe,
+        d.select("a:containsOwn(Forward to a friend)").attr("href"));
   }
 
   /** Fetches a tracking URL on its host, as a mail client would; {@code agent} null sends no User-Agent. */
@@ -274,6 +284,14 @@ class CampaignReportTest {
     if (agent != null) request = request.header("User-Agent", agent);
     if (dnt != null) request = request.header("DNT", dnt);
     return mvc.perform(request).andReturn().getResponse();
+  }
+
+  /** A request to a hosted page on the public origin. */
+  MockHttpServletResponse publicPage(MockHttpServletRequestBuilder request) throws Exception {
+    return mvc.perform(request.secure(true).with(r -> {
+      r.setServerName("news.herald.test");
+      return r;
+    })).andReturn().getResponse();
   }
 
   MockHttpServletResponse panel(MockHttpServletRequestBuilder request, TestOrganizations.Created org) throws Exception {
