@@ -427,6 +427,12 @@ final class AccessRules {
       rule(POST, "/o/{org}/tracking", new Needs(CAMPAIGNS_WRITE)),
       rule(POST, "/o/{org}/tracking/campaigns", new Needs(CAMPAIGNS_WRITE)),
       rule(POST, "/o/{org}/tracking/campaigns/{id}/delete", new Needs(CAMPAIGNS_WRITE)),
+      // tracking: the privacy settings through the REST API (the page's permissions: campaigns:read, campaigns:write)
+      rule(GET, "/api/v1/orgs/{org}/tracking/privacy", new Needs(CAMPAIGNS_READ)),
+      rule(PUT, "/api/v1/orgs/{org}/tracking/privacy", new Needs(CAMPAIGNS_WRITE)),
+      rule(GET, "/api/v1/orgs/{org}/tracking/privacy/campaigns/{id}", new Needs(CAMPAIGNS_READ)),
+      rule(PUT, "/api/v1/orgs/{org}/tracking/privacy/campaigns/{id}", new Needs(CAMPAIGNS_WRITE)),
+      rule(DELETE, "/api/v1/orgs/{org}/tracking/privacy/campaigns/{id}", new Needs(CAMPAIGNS_WRITE)),
 
       // tracking: the open pixel and the click redirect, named by signed tokens (public origin and tracking hosts)
       rule(GET, "/t/o/{token}", new Public()),
