@@ -56,7 +56,7 @@ public class LinkTracking {
   /** At most this many distinct URLs are tracked per message; the rest stay as written. */
   public static final int MAX_LINKS = 1_000;
   static final int MAX_URL = 2_048;
-  static final int TOKEN_LENGTH = 45;
+  public static final int TOKEN_LENGTH = 45;
   static final String PLACEHOLDER_PREFIX = "heraldtrackinglink";
   private static final int DIGITS = 5;
   private static final int MAC_BYTES = 10;

@@ -53,43 +53,46 @@ class Tracker {
   }
 
   Outcome open(String token, Request request) {
-    Optional<TrackedMessages.TrackedMessage> message = verified(token, true, request.host());
-    if (message.isEmpty()) return new Outcome.NotFound();
-    TrackedMessages.TrackedMessage m = message.get();
-    if (request.record() && m.trackOpens()) {
-      LinkTracking.Tracked t = tokens.verify(token).orElseThrow();
-      Hit hit = new Hit(EventKind.OPEN, m.organizationId(), t.messageId(), t.recipientId(), 0, null, clock.instant(), request.ip(),
-          request.userAgent(), request.doNotTrack());
+    Verified v = verified(token, true, request.host());
+    if (v == null) return new Outcome.NotFound();
+    if (request.record() && v.message().trackOpens()) {
+      Hit hit = new Hit(EventKind.OPEN, v.message().organizationId(), v.token().messageId(), v.token().recipientId(), 0, null, clock.instant(),
+          request.ip(), request.userAgent(), request.doNotTrack());
       if (!buffer.offer(hit)) return new Outcome.Busy();
     }
     return new Outcome.Pixel();
   }
 
   Outcome click(String token, Request request) {
-    Optional<TrackedMessages.TrackedMessage> message = verified(token, false, request.host());
-    if (message.isEmpty()) return new Outcome.NotFound();
-    LinkTracking.Tracked t = tokens.verify(token).orElseThrow();
+    Verified v = verified(token, false, request.host());
+    if (v == null) return new Outcome.NotFound();
+    LinkTracking.Tracked t = v.token();
     Optional<String> url = lookups.url(t.messageId(), t.link()).filter(Tracker::webUrl);
     if (url.isEmpty()) return new Outcome.NotFound();
-    TrackedMessages.TrackedMessage m = message.get();
-    if (request.record() && m.trackClicks()) {
-      Hit hit = new Hit(EventKind.CLICK, m.organizationId(), t.messageId(), t.recipientId(), t.link(), url.get(), clock.instant(),
+    if (request.record() && v.message().trackClicks()) {
+      Hit hit = new Hit(EventKind.CLICK, v.message().organizationId(), t.messageId(), t.recipientId(), t.link(), url.get(), clock.instant(),
           request.ip(), request.userAgent(), request.doNotTrack());
       if (!buffer.offer(hit)) return new Outcome.Busy();
     }
     return new Outcome.Redirect(url.get());
   }
 
-  /** The token's message when the token is intact, of the right kind, and its message may be served on this host. */
-  private Optional<TrackedMessages.TrackedMessage> verified(String token, boolean open, String host) {
+  /** An intact token and its message. */
+  private record Verified(LinkTracking.Tracked token, TrackedMessages.TrackedMessage message) {}
+
+  /**
+   * The token and its message when the token is intact, of the right kind, and its message may be served on this host;
+   * null otherwise. The token is checked once per request (its HMAC is most of an answer's own work).
+   */
+  private Verified verified(String token, boolean open, String host) {
     Optional<LinkTracking.Tracked> tracked = tokens.verify(token);
-    if (tracked.isEmpty() || tracked.get().open() != open) return Optional.empty();
+    if (tracked.isEmpty() || tracked.get().open() != open) return null;
     Optional<TrackedMessages.TrackedMessage> message = lookups.message(tracked.get().messageId())
         .filter(m -> m.organizationId() != null);
-    if (message.isEmpty()) return message;
+    if (message.isEmpty()) return null;
     OptionalLong hostOrganization = hosts.organizationOf(host);
-    if (hostOrganization.isPresent() && hostOrganization.getAsLong() != message.get().organizationId()) return Optional.empty();
-    return message;
+    if (hostOrganization.isPresent() && hostOrganization.getAsLong() != message.get().organizationId()) return null;
+    return new Verified(tracked.get(), message.get());
   }
 
   /** Stored links are http(s) (LinkTracking tracks no other); checked again so a bad row can never redirect elsewhere. */

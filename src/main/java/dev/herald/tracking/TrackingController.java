@@ -14,6 +14,10 @@ import org.springframework.web.bind.annotation.PathVariable;
  * The open pixel and the click redirect, on the public origin and the organizations' tracking hosts (the origin filter
  * serves {@code /t/} nowhere else). No cookies, nothing cached: every fetch is a fetch. A request the tracker does not
  * know gets the 404 page, never a redirect.
+ *
+ * <p>The paths as Herald writes them into mail are answered before Spring MVC by {@link TrackingFilter}, with the same
+ * {@link #of} and {@link #answer}; these handlers answer the other spellings of the same paths (a percent-encoded
+ * letter, a {@code ;parameter}), which the filter leaves to MVC's path resolution.
  */
 @Controller
 class TrackingController {
@@ -30,15 +34,15 @@ class TrackingController {
 
   @GetMapping("/t/o/{token}")
   void open(@PathVariable String token, HttpServletRequest request, HttpServletResponse response) throws IOException {
-    answer(tracker.open(token, of(request)), response);
+    answer(tracker.open(token, of(request)), "HEAD".equals(request.getMethod()), response);
   }
 
   @GetMapping("/t/c/{token}")
   void click(@PathVariable String token, HttpServletRequest request, HttpServletResponse response) throws IOException {
-    answer(tracker.click(token, of(request)), response);
+    answer(tracker.click(token, of(request)), "HEAD".equals(request.getMethod()), response);
   }
 
-  private static Tracker.Request of(HttpServletRequest request) {
+  static Tracker.Request of(HttpServletRequest request) {
     boolean doNotTrack = "1".equals(trim(request.getHeader("DNT"))) || "1".equals(trim(request.getHeader("Sec-GPC")));
     return new Tracker.Request(RequestOrigin.host(request.getServerName()), request.getRemoteAddr(), request.getHeader("User-Agent"),
         doNotTrack, "GET".equals(request.getMethod()));
@@ -48,14 +52,15 @@ class TrackingController {
     return value == null ? null : value.strip();
   }
 
-  private static void answer(Tracker.Outcome outcome, HttpServletResponse response) throws IOException {
+  static void answer(Tracker.Outcome outcome, boolean head, HttpServletResponse response) throws IOException {
     response.setHeader("Cache-Control", "no-store");
     response.setHeader("Referrer-Policy", "no-referrer");
+    response.setHeader("X-Content-Type-Options", "nosniff");
     switch (outcome) {
       case Tracker.Outcome.Pixel p -> {
         response.setContentType("image/gif");
         response.setContentLength(PIXEL.length);
-        response.getOutputStream().write(PIXEL);
+        if (!head) response.getOutputStream().write(PIXEL);
       }
       case Tracker.Outcome.Redirect r -> {
         response.setStatus(HttpServletResponse.SC_FOUND);

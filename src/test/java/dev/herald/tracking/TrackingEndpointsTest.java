@@ -188,6 +188,31 @@ class TrackingEndpointsTest {
   }
 
   @Test
+  void another_spelling_of_a_tracking_path_is_answered_as_the_path_herald_writes() throws Exception {
+    TestOrganizations.Created org = organizations.create("Spelling Co", "send");
+    TrackedMail.Sent sent = mail.apiMessage(org.id(), List.of("https://shop.example/spelled"), "ann@one.example");
+    String click = mail.clickPath(sent, 0, 1);
+    String open = mail.openPath(sent, 0);
+    // The filter answers only the exact paths; these go on to the chain and the controller, with the same outcome.
+    String encoded = click.substring(0, 5) + "%" + Integer.toHexString(click.charAt(5)) + click.substring(6);
+    assertThat(TrackingFilter.kind(encoded, 0)).isEqualTo((char) 0);
+    MockHttpServletResponse viaController = fetch("news.herald.test", encoded);
+    assertThat(viaController.getStatus()).isEqualTo(302);
+    assertThat(viaController.getHeader("Location")).isEqualTo("https://shop.example/spelled");
+    assertThat(viaController.getHeader("Cache-Control")).isEqualTo("no-store");
+    MockHttpServletResponse encodedOpen = fetch("news.herald.test", open.substring(0, 5) + "%" + Integer.toHexString(open.charAt(5))
+        + open.substring(6));
+    assertThat(encodedOpen.getStatus()).isEqualTo(200);
+    assertThat(encodedOpen.getContentAsByteArray()).isEqualTo(TrackingController.PIXEL);
+    MockHttpServletResponse pixelHead = perform(head(URI.create("https://news.herald.test" + open)), "news.herald.test");
+    assertThat(pixelHead.getStatus()).isEqualTo(200);
+    assertThat(pixelHead.getHeader("Content-Length")).isEqualTo("43");
+    assertThat(pixelHead.getContentAsByteArray()).as("a HEAD gets no body").isEmpty();
+    waitForEvents(sent.messageId(), "click", 1);
+    waitForEvents(sent.messageId(), "open", 1);
+  }
+
+  @Test
   void a_stored_url_with_characters_a_header_cannot_carry_is_sent_in_its_ascii_form() {
     assertThat(TrackingController.location("https://bücher.example/straße?q=a b")).isEqualTo("https://xn--bcher-kva.example/stra%C3%9Fe?q=a%20b");
     assertThat(TrackingController.location("https://shop.example/a?b=c&d=%20#top")).isEqualTo("https://shop.example/a?b=c&d=%20#top");
