@@ -21,8 +21,8 @@
 # endpoint goes first, not counted (the JIT compiles; nginx has none to do).
 #
 # Printed per measurement: requests/s, p50 and p99 latency, non-2xx/3xx answers and socket errors, CPU per request in
-# microseconds (Herald's JVM and its PostgreSQL from /proc, over the run and until its events were stored; nginx's
-# process tree over its run), the ratio Herald / nginx and the machine's load. For Herald, the events stored in
+# microseconds (Herald's JVM and its PostgreSQL from /proc, over the run and until its events were stored, net of what
+# they use idle, measured over 5 s after the warm-up; nginx's process tree over its run), the ratio Herald / nginx and the machine's load. For Herald, the events stored in
 # tracking_event (counted with psql once the writer has drained) against the 200s (opens) or 302s (clicks) wrk saw:
 # they must be equal, or more by at most the connections' count (answers still on the wire when wrk stopped reading).
 # Then the medians over the runs. Targets (the issue): >= 0.5 x nginx with keep-alive, p99 < 20 ms.
@@ -163,14 +163,24 @@ wait_drained() {
 echo "== warm-up: ${WARMUP} s on each of Herald's endpoints (not counted)"
 for kind in open click; do wrk_run herald "$kind" keepalive "$WARMUP"; done
 wait_drained open; wait_drained click
+# What Herald's JVM and PostgreSQL use with no request at all (pollers, the scheduler, GC, the JIT finishing): over
+# 5 s, in CPU seconds per second. On a loaded machine Herald answers few requests per second, and this would otherwise
+# count as theirs; the per-request figures below are net of it (the raw ones are in the log line).
+i0=$(own_cpu "$HERALD_PID"); q0=$(tree_cpu "$PG_PID"); w0=$(date +%s.%N)
+sleep 5
+i1=$(own_cpu "$HERALD_PID"); q1=$(tree_cpu "$PG_PID"); w1=$(date +%s.%N)
+IDLE_JVM=$(echo "scale=4; ($i1 - $i0) / ($w1 - $w0)" | bc)
+IDLE_PG=$(echo "scale=4; ($q1 - $q0) / ($w1 - $w0)" | bc)
+echo "   idle: Herald's JVM $IDLE_JVM CPU s/s, its PostgreSQL $IDLE_PG CPU s/s"
 
 # One measurement: Herald or nginx, $2 kind, $3 mode; appends "value" lines to $WORK/<series> files.
 measure() {
-  local who=$1 kind=$2 mode=$3 c0 c1 p0 p1 s0 s1 ok load series cpu pg extra=""
+  local who=$1 kind=$2 mode=$3 c0 c1 p0 p1 s0 s1 w0 w1 ok load series cpu raw pg extra=""
   load=$(bench_load)
   series="$who-$kind-$mode"
   if [ "$who" = herald ]; then
     s0=$(stored "$kind")
+    w0=$(date +%s.%N)
     c0=$(own_cpu "$HERALD_PID"); p0=$(tree_cpu "$PG_PID")
   else
     c0=$(tree_cpu "$NGINX_PID")
@@ -180,12 +190,15 @@ measure() {
   if [ "$who" = herald ]; then
     wait_drained "$kind"
     c1=$(own_cpu "$HERALD_PID"); p1=$(tree_cpu "$PG_PID")
+    w1=$(date +%s.%N)
     s1=$(stored "$kind")
-    cpu=$(echo "scale=1; ($c1 - $c0) * 1000000 / $requests" | bc)
-    pg=$(echo "scale=1; ($p1 - $p0) * 1000000 / $requests" | bc)
+    raw=$(echo "scale=1; ($c1 - $c0) * 1000000 / $requests" | bc)
+    cpu=$(echo "scale=1; ($c1 - $c0 - $IDLE_JVM * ($w1 - $w0)) * 1000000 / $requests" | bc)
+    pg=$(echo "scale=1; ($p1 - $p0 - $IDLE_PG * ($w1 - $w0)) * 1000000 / $requests" | bc)
     local persisted=$((s1 - s0)) verdict=ok
     if [ "$persisted" -lt "$ok" ] || [ "$persisted" -gt $((ok + CONNECTIONS)) ]; then verdict=MISMATCH; echo "$series" >> "$WORK/mismatch"; fi
-    extra=$(printf "; CPU/request: JVM %s us + PostgreSQL %s us; stored %s of %s answered (%s)" "$cpu" "$pg" "$persisted" "$ok" "$verdict")
+    extra=$(printf "; CPU/request net of idle: JVM %s us (raw %s) + PostgreSQL %s us; stored %s of %s answered (%s)" "$cpu" "$raw" "$pg" \
+      "$persisted" "$ok" "$verdict")
     echo "$cpu" >> "$WORK/$series.cpu"; echo "$pg" >> "$WORK/$series.pg"
   else
     c1=$(tree_cpu "$NGINX_PID")

@@ -36,7 +36,8 @@ class ServicesWithoutHttpTest {
       "dev.herald.audiences.ExportDownload",     // the download response shared by ExportsApi and the panel
       "dev.herald.tenancy.AccessRules",          // the route table: HTTP method × path → permission
       "dev.herald.tenancy.RouteAuthorization",   // the filter that applies it
-      "dev.herald.tenancy.SecurityConfiguration");
+      "dev.herald.tenancy.SecurityConfiguration",
+      "dev.herald.tracking.TrackingFilter");     // the pixel and click paths answered before MVC (names the route for metrics)
 
   private static boolean web(String topLevelClass) {
     return topLevelClass.endsWith("Controller") || topLevelClass.endsWith("Api") || WEB.contains(topLevelClass);

@@ -12,6 +12,7 @@ import java.io.IOException;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
+import org.springframework.web.filter.ServerHttpObservationFilter;
 
 /**
  * The open pixel and the click redirect answered as soon as the origin rules have let the request through, without
@@ -20,8 +21,9 @@ import org.springframework.stereotype.Component;
  * cost, for two public routes that need none of it. What the chain would do for them is done here: they are public in
  * {@code AccessRules}, set no cookie, and carry their own headers ({@link TrackingController#answer}).
  *
- * <p>Only GET and HEAD of the exact paths Herald writes into mail ({@code /t/o/} or {@code /t/c/} and a 45-character
- * token of lower-case base32) are answered here; any other spelling or method goes on to the chain as before, where
+ * <p>Only GET and HEAD without an Authorization header, of the exact paths Herald writes into mail ({@code /t/o/} or
+ * {@code /t/c/} and a 45-character token of lower-case base32) are answered here; any other spelling, method or
+ * request with credentials goes on to the chain as before, where
  * {@link TrackingController} answers it (or the access rules refuse it) the same way. It runs after the web role and
  * origin separation filters, so a node without the web role and a host that must not serve {@code /t/} still refuse.
  */
@@ -30,6 +32,8 @@ import org.springframework.stereotype.Component;
 class TrackingFilter implements Filter {
   private static final int PREFIX = LinkTracking.OPEN_PATH.length();
   private static final int TOKEN_LENGTH = LinkTracking.TOKEN_LENGTH;
+  private static final String OPEN_PATTERN = LinkTracking.OPEN_PATH + "{token}";
+  private static final String CLICK_PATTERN = LinkTracking.CLICK_PATH + "{token}";
 
   private final Tracker tracker;
 
@@ -42,12 +46,16 @@ class TrackingFilter implements Filter {
     if (req instanceof HttpServletRequest request && res instanceof HttpServletResponse response) {
       String method = request.getMethod();
       boolean head = "HEAD".equals(method);
-      if (head || "GET".equals(method)) {
+      // A request with credentials goes through the chain, which refuses an API key outside /api/ as on every page.
+      if ((head || "GET".equals(method)) && request.getHeader("Authorization") == null) {
         String uri = request.getRequestURI();
         int start = request.getContextPath().length();
         char kind = kind(uri, start);
         if (kind != 0) {
           String token = uri.substring(start + PREFIX);
+          // The request metrics name the route as MVC would have (not UNKNOWN), and never the token.
+          ServerHttpObservationFilter.findObservationContext(request)
+              .ifPresent(c -> c.setPathPattern(kind == 'o' ? OPEN_PATTERN : CLICK_PATTERN));
           Tracker.Request what = TrackingController.of(request);
           TrackingController.answer(kind == 'o' ? tracker.open(token, what) : tracker.click(token, what), head, response);
           return;
