@@ -1,5 +1,6 @@
 package dev.herald.tracking;
 
+import dev.herald.messages.LinkTracking;
 import dev.herald.platform.HeraldProperties;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -83,7 +84,19 @@ class MachineDetector {
   /** A stored click as the burst rule sees it: its row id, its recipient, its link and time. */
   record Click(long id, long messageId, long recipientId, int link, Instant at, int linksInMessage) {}
 
-  private record Seen(long id, int link, Instant at) {}
+  /** A recent click; {@code marked} once it was answered as part of a walk, so it is answered (and updated) once. */
+  private static final class Seen {
+    final long id;
+    final int link;
+    final Instant at;
+    boolean marked;
+
+    Seen(long id, int link, Instant at) {
+      this.id = id;
+      this.link = link;
+      this.at = at;
+    }
+  }
 
   /**
    * The recent clicks of each recipient on this node, {@link #BURST} long: a scanner's clicks on a message's links come
@@ -91,11 +104,20 @@ class MachineDetector {
    */
   private final Map<String, ArrayDeque<Seen>> recent = new HashMap<>();
   static final int MAX_RECENT = 100_000;
+  /**
+   * The clicks kept per recipient and message: a person clicks a few times in {@link #BURST}, a walk is at most
+   * {@link LinkTracking#MAX_LINKS} links but is seen within its first {@code BURST_LINKS}. Without a bound, one token
+   * fetched thousands of times a second (a loop, or someone hammering it) made each click look through all the others:
+   * the writer fell behind and the buffer filled for everyone (bench/tracking.sh, where every token repeats within a
+   * second).
+   */
+  static final int MAX_SEEN = 64;
 
   /**
    * The row ids of clicks that are a scanner walking a message: one recipient's clicks on every link of a message with
-   * two or more links, or on {@link #BURST_LINKS} or more, within {@link #BURST}. Ids of earlier batches' clicks may be
-   * among them (their rows are marked afterwards).
+   * two or more links, or on {@link #BURST_LINKS} or more, within {@link #BURST} (among its last {@link #MAX_SEEN}
+   * clicks). Ids of earlier batches' clicks may be among them (their rows are marked afterwards); each id is answered
+   * once.
    */
   synchronized Set<Long> walkedAllLinks(List<Click> clicks) {
     if (recent.size() > MAX_RECENT) recent.clear();
@@ -104,12 +126,16 @@ class MachineDetector {
     Set<Long> machine = new HashSet<>();
     for (Click c : inOrder) {
       ArrayDeque<Seen> seen = recent.computeIfAbsent(c.messageId() + "/" + c.recipientId(), k -> new ArrayDeque<>());
-      while (!seen.isEmpty() && seen.peekFirst().at().isBefore(c.at().minus(BURST))) seen.pollFirst();
+      Instant from = c.at().minus(BURST);
+      while (!seen.isEmpty() && (seen.peekFirst().at.isBefore(from) || seen.size() >= MAX_SEEN)) seen.pollFirst();
       seen.addLast(new Seen(c.id(), c.link(), c.at()));
       Set<Integer> links = new HashSet<>();
-      for (Seen s : seen) links.add(s.link());
+      for (Seen s : seen) links.add(s.link);
       if ((c.linksInMessage() >= 2 && links.size() >= c.linksInMessage()) || links.size() >= BURST_LINKS) {
-        for (Seen s : seen) machine.add(s.id());
+        for (Seen s : seen) {
+          if (!s.marked) machine.add(s.id);
+          s.marked = true;
+        }
       }
     }
     return machine;

@@ -126,6 +126,15 @@ class LinkTrackingTest {
       assertThat(TRACKING.verify(changed)).as("changed at %d", i).isEmpty();
     }
     assertThat(TRACKING.verify(token.toUpperCase())).isEmpty();
+    // The same bytes spelled otherwise: the last character's padding bit set (45 characters carry 225 bits, 28 bytes 224).
+    String alphabet = "abcdefghijklmnopqrstuvwxyz234567";
+    char last = token.charAt(token.length() - 1);
+    String padded = token.substring(0, token.length() - 1) + alphabet.charAt(alphabet.indexOf(last) | 1);
+    assertThat(padded).isNotEqualTo(token);
+    assertThat(TRACKING.verify(padded)).isEmpty();
+    for (char outside : new char[] {'1', '8', '0', '=', 'A', '{', '`', '/', 'é'}) {
+      assertThat(TRACKING.verify(outside + token.substring(1))).as("with %s", outside).isEmpty();
+    }
     assertThat(TRACKING.verify(token.substring(1))).isEmpty();
     assertThat(TRACKING.verify(token + "a")).isEmpty();
     assertThat(TRACKING.verify(null)).isEmpty();
