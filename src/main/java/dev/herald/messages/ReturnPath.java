@@ -31,6 +31,8 @@ public class ReturnPath {
   private static final Pattern DOMAIN = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+");
 
   private final KeyedHmac hmac;
+  /** The last sending domain that matched {@link #DOMAIN} (a benign race: at worst a domain is matched again). */
+  private volatile String lastDomain;
 
   /** What a bounce address says, once its signature checked out. */
   public record Recipient(long messageId, long recipientId, String sendingDomain) {}
@@ -48,7 +50,11 @@ public class ReturnPath {
   public String address(long messageId, long recipientId, String sendingDomain) {
     if (messageId < 0 || recipientId < 0) throw new IllegalArgumentException("message and recipient ids are not negative");
     String domain = sendingDomain == null ? "" : sendingDomain.toLowerCase(Locale.ROOT);
-    if (!DOMAIN.matcher(domain).matches()) throw new IllegalArgumentException("not an ASCII domain name: " + sendingDomain);
+    // The worker asks for every recipient, nearly always for the domain it asked for last: that one is not matched again.
+    if (!domain.equals(lastDomain)) {
+      if (!DOMAIN.matcher(domain).matches()) throw new IllegalArgumentException("not an ASCII domain name: " + sendingDomain);
+      lastDomain = domain;
+    }
     String message = Long.toString(messageId, 36);
     String recipient = Long.toString(recipientId, 36);
     return "b+" + message + "." + recipient + "." + mac(message, recipient, domain) + "@" + SUBDOMAIN + domain;

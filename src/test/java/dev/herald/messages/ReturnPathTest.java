@@ -74,6 +74,11 @@ class ReturnPathTest {
     assertThatThrownBy(() -> returnPath.address(-1, 2, "example.com")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> returnPath.address(1, 2, "bücher.example")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> returnPath.address(1, 2, "localhost")).isInstanceOf(IllegalArgumentException.class);
+    // The domain checked last is remembered; a bad one after it is still refused, and a good one after that accepted.
+    assertThat(returnPath.address(1, 2, "example.com")).endsWith("@bounces.example.com");
+    assertThatThrownBy(() -> returnPath.address(1, 2, "-bad.example")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> returnPath.address(1, 2, "-bad.example")).isInstanceOf(IllegalArgumentException.class);
+    assertThat(returnPath.address(1, 3, "example.com")).endsWith("@bounces.example.com");
   }
 
   @Test
