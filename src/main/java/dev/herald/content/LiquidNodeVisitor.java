@@ -8,6 +8,7 @@ import liqp.TemplateParser;
 import liqp.nodes.AtomNode;
 import liqp.nodes.ContainsNode;
 import liqp.nodes.LNode;
+import liqp.org.antlr.v4.runtime.tree.ParseTree;
 import liqp.parser.v4.NodeVisitor;
 import liquid.parser.v4.LiquidParser;
 
@@ -16,9 +17,9 @@ import liquid.parser.v4.LiquidParser;
  * search takes time in the product of both lengths, so {@code {% if text contains other %}} on a megabyte of text
  * and a long needle would run for minutes in one step, past the render's deadline. And for HTML templates every
  * {@code {{ output }}} is HTML-escaped, so a subscriber's name or field cannot add markup (a script on the web version
- * page, a fake link in the mail), unless its last filter is {@code raw} or already escapes, or it is the bare
- * {@code {{ content }}} of a campaign template while it holds the caller's body (HTML); a template that assigns or
- * captures over {@code content} gets its own value escaped.
+ * page, a fake link in the mail), unless its last filter is {@code raw} or already escapes, or it is the
+ * {@code {{ content }}} of a campaign template while it holds the caller's body (HTML), bare or through filters whose
+ * arguments are all literals; a template that assigns or captures over {@code content} gets its own value escaped.
  */
 final class LiquidNodeVisitor extends NodeVisitor {
   private static final Set<String> ESCAPED_ALREADY = Set.of("raw", "escape", "escape_once", "h", "url_encode");
@@ -35,14 +36,40 @@ final class LiquidNodeVisitor extends NodeVisitor {
     if (!html) return output;
     List<LiquidParser.FilterContext> filters = ctx.filter();
     if (!filters.isEmpty() && ESCAPED_ALREADY.contains(filters.getLast().Id().getText())) return output;
-    if (filters.isEmpty() && ctx.term() != null && ctx.term().getText().equals("content")) {
-      // Equal to the caller's body is safe to print as it is, whoever assigned it; anything else under the name is escaped.
-      return context -> {
-        Object value = output.render(context);
-        return LiquidContext.isTrustedContent(context, value) ? value : escape(value);
-      };
+    ParseTree term = ctx.term() != null ? ctx.term() : ctx.expr();
+    if (term != null && term.getText().equals("content")) {
+      if (filters.isEmpty()) {
+        // Equal to the caller's body is safe to print as it is, whoever assigned it; anything else under the name is escaped.
+        return context -> {
+          Object value = output.render(context);
+          return LiquidContext.isTrustedContent(context, value) ? value : escape(value);
+        };
+      }
+      if (filters.stream().allMatch(LiquidNodeVisitor::literalArguments)) {
+        // The caller's body through filters whose arguments the template wrote ({{ content | strip }}, {{ content |
+        // replace: 'x', 'y' }}): nothing a subscriber set reaches the output, which is the body's HTML changed by the
+        // template's author, so it is inserted as it is. An argument that reads a variable keeps the output escaped.
+        LNode body = visit(term);
+        return context -> {
+          Object value = output.render(context);
+          return LiquidContext.isTrustedContent(context, body.render(context)) ? value : escape(value);
+        };
+      }
     }
     return context -> escape(output.render(context));
+  }
+
+  /** Whether every argument of the filter is a literal: no variable is read anywhere in them. */
+  private static boolean literalArguments(LiquidParser.FilterContext filter) {
+    return filter.params() == null || !readsVariable(filter.params());
+  }
+
+  private static boolean readsVariable(ParseTree tree) {
+    if (tree instanceof LiquidParser.Term_lookupContext) return true;
+    for (int i = 0; i < tree.getChildCount(); i++) {
+      if (readsVariable(tree.getChild(i))) return true;
+    }
+    return false;
   }
 
   private static Object escape(Object value) {

@@ -114,8 +114,17 @@ class TemplateEngineTest {
     assertThat(engine.compile("{{ s | escape }}|{{ s | escape_once }}", lookup).render(Map.of("s", "<a href='x'>&amp; & &#39; &#x2F; &x</a>")))
         .isEqualTo("&lt;a href=&#39;x&#39;&gt;&amp;amp; &amp; &amp;#39; &amp;#x2F; &amp;x&lt;/a&gt;|"
             + "&lt;a href=&#39;x&#39;&gt;&amp; &amp; &#39; &#x2F; &amp;x&lt;/a&gt;");
-    // Only the bare {{ content }} is inserted as HTML.
-    assertThat(engine.compileHtml("{{ content | strip }}", lookup).render(model)).isEqualTo("&lt;p&gt;Body &amp; more&lt;/p&gt;");
+    // {{ content }} is inserted as HTML bare or through filters whose arguments the template wrote ...
+    assertThat(engine.compileHtml("{{ content | strip }}", lookup).render(model)).isEqualTo("<p>Body & more</p>");
+    assertThat(engine.compileHtml("{{- content | replace: 'Body', 'Text' | append: '<hr>' -}}", lookup).render(model))
+        .isEqualTo("<p>Text & more</p><hr>");
+    assertThat(engine.compileHtml("{{ content | truncate: 9, '' }}", lookup).render(model)).isEqualTo("<p>Body &");
+    // ... never when an argument reads a variable: a subscriber's field would reach the page as HTML
+    assertThat(engine.compileHtml("{{ content | append: subscriber.name }}", lookup).render(model))
+        .isEqualTo("&lt;p&gt;Body &amp; more&lt;/p&gt;" + "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;Ada&quot;");
+    assertThat(engine.compileHtml("{{ content | replace: 'Body', subscriber.name | strip }}", lookup).render(model))
+        .startsWith("&lt;p&gt;&lt;script&gt;");
+    assertThat(engine.compileHtml("{{ content | slice: 0, subscriber.fields.n }}", lookup).render(model)).isEqualTo("&lt;p&gt;");
     // ... and only while it holds the caller's body: a template cannot launder a subscriber's field through the name.
     String escapedName = "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;Ada&quot;";
     assertThat(engine.compileHtml("{% assign content = subscriber.name %}{{ content }}", lookup).render(model)).isEqualTo(escapedName);
@@ -125,6 +134,10 @@ class TemplateEngineTest {
         .isEqualTo("&lt;b&gt;c&amp;d");
     assertThat(engine.compileHtml("{% assign body = content %}{% assign content = body %}{{ content }}", lookup).render(model))
         .isEqualTo("<p>Body & more</p>");
+    // filters with literal arguments do not launder a value put under the name either
+    assertThat(engine.compileHtml("{% assign content = subscriber.name %}{{ content | strip }}", lookup).render(model)).isEqualTo(escapedName);
+    assertThat(engine.compileHtml("{% capture content %}{{ subscriber.name | raw }}{% endcapture %}{{ content | append: '' }}", lookup)
+        .render(model)).isEqualTo(escapedName);
   }
 
   @Test
