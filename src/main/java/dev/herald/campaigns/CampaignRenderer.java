@@ -248,8 +248,21 @@ class CampaignRenderer implements Previews {
   static String withPreheader(String html, String preheader) {
     String hidden = "<div style=\"display:none;max-height:0;overflow:hidden;mso-hide:all\" aria-hidden=\"true\">"
         + HtmlUtils.htmlEscape(preheader) + "</div>";
+    int from = bodyTagCandidate(html);
     Matcher body = BODY_TAG.matcher(html);
-    return body.find() ? html.substring(0, body.end()) + hidden + html.substring(body.end()) : hidden + html;
+    return from >= 0 && body.find(from) ? html.substring(0, body.end()) + hidden + html.substring(body.end()) : hidden + html;
+  }
+
+  /**
+   * Where the first {@code <body} (any case) starts, or -1: the regex would find no match before it, and a
+   * case-insensitive regex scanned the whole of every message's HTML for it (most campaigns have no template's body
+   * tag at all).
+   */
+  private static int bodyTagCandidate(String html) {
+    for (int at = html.indexOf('<'); at >= 0; at = html.indexOf('<', at + 1)) {
+      if (html.regionMatches(true, at + 1, "body", 0, 4)) return at;
+    }
+    return -1;
   }
 
   /** Compiles one part; one that does not compile is a {@link Failure} at the place the engine names. */

@@ -95,4 +95,16 @@ class CampaignRendererTest {
     assertThat(p.text()).as("no template, no preheader").isEqualTo("Hello Ann");
     assertThat(p.html()).as("shown as text").isEqualTo(ContentFormat.TEXT.toHtml("Hello Ann"));
   }
+
+  @Test
+  void the_preheader_goes_after_the_first_body_tag_as_the_regex_alone_placed_it() {
+    java.util.regex.Pattern bodyTag = java.util.regex.Pattern.compile("<body\\b[^>]*>", java.util.regex.Pattern.CASE_INSENSITIVE);
+    for (String html : new String[] {"<p>no body</p>", "<html><BODY class=\"x\"><p>a</p></body></html>", "<bodyx><body>a",
+        "<body", "<body attr='1'\n>a", "a < b <Body>c", "<bodies><p><body>", "", "<", "<b", "<bod"}) {
+      java.util.regex.Matcher m = bodyTag.matcher(html);
+      String hidden = "<div style=\"display:none;max-height:0;overflow:hidden;mso-hide:all\" aria-hidden=\"true\">Pre</div>";
+      String expected = m.find() ? html.substring(0, m.end()) + hidden + html.substring(m.end()) : hidden + html;
+      assertThat(CampaignRenderer.withPreheader(html, "Pre")).as(html).isEqualTo(expected);
+    }
+  }
 }
