@@ -284,44 +284,45 @@ public final class HtmlToText {
    * A template tag is one word however many spaces it holds.
    */
   static String wrap(String text, int width) {
-    StringBuilder out = new StringBuilder();
+    // One pass over the text, each word copied once (a list of words, each built char by char, was a tenth of the
+    // render of a campaign message). A word is a run without spaces, a template tag ({{ }} or {% %}) with its spaces.
+    StringBuilder out = new StringBuilder(text.length() + 16);
     int lineLength = 0;
-    for (String word : words(text)) {
-      if (lineLength > 0 && lineLength + 1 + word.length() > width) {
-        out.append('\n');
-        lineLength = 0;
-      } else if (lineLength > 0) {
-        out.append(' ');
-        lineLength++;
+    int n = text.length();
+    int start = -1;
+    char closing = 0; // the first character of the open tag's closing pair ("}}" or "%}"), 0 outside a tag
+    for (int i = 0; i < n; i++) {
+      char c = text.charAt(i);
+      if (closing == 0 && c == '{' && i + 1 < n && (text.charAt(i + 1) == '{' || text.charAt(i + 1) == '%')) {
+        closing = text.charAt(i + 1) == '{' ? '}' : '%';
+      } else if (closing != 0 && c == closing && i + 1 < n && text.charAt(i + 1) == '}') {
+        if (start < 0) start = i;
+        i++;
+        closing = 0;
+        continue;
       }
-      out.append(word);
-      lineLength += word.length();
+      if (c == ' ' && closing == 0) {
+        if (start >= 0) lineLength = word(out, text, start, i, lineLength, width);
+        start = -1;
+      } else if (start < 0) {
+        start = i;
+      }
     }
+    if (start >= 0) word(out, text, start, n, lineLength, width);
     return out.toString();
   }
 
-  private static List<String> words(String text) {
-    List<String> words = new ArrayList<>();
-    StringBuilder word = new StringBuilder();
-    String closing = null;
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (closing == null && c == '{' && i + 1 < text.length() && (text.charAt(i + 1) == '{' || text.charAt(i + 1) == '%')) {
-        closing = text.charAt(i + 1) == '{' ? "}}" : "%}";
-      } else if (closing != null && text.startsWith(closing, i)) {
-        word.append(closing);
-        i++;
-        closing = null;
-        continue;
-      }
-      if (c == ' ' && closing == null) {
-        if (!word.isEmpty()) words.add(word.toString());
-        word.setLength(0);
-      } else {
-        word.append(c);
-      }
+  /** Writes the word {@code text[start, end)} after the line so far; the line's length after it. */
+  private static int word(StringBuilder out, String text, int start, int end, int lineLength, int width) {
+    int length = end - start;
+    if (lineLength > 0 && lineLength + 1 + length > width) {
+      out.append('\n');
+      lineLength = 0;
+    } else if (lineLength > 0) {
+      out.append(' ');
+      lineLength++;
     }
-    if (!word.isEmpty()) words.add(word.toString());
-    return words;
+    out.append(text, start, end);
+    return lineLength + length;
   }
 }

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * What a campaign message costs on one thread before signing, by stage, printed, not asserted (DESIGN.md: timings are
  * measured, not tested): {@code mvn test -Dtest=CampaignRenderThroughput -Dherald.bench=true}; {@code
  * -Dherald.bench.messages} the count per round, {@code -Dherald.bench.rounds} the rounds (default 3, the first a
- * warm-up). The campaign is bench/campaign.sh's: a 12 KB HTML body with the subscriber's name in every paragraph,
+ * warm-up), {@code -Dherald.bench.jfr=file} a flight recording of the whole stage. The campaign is bench/campaign.sh's: a 12 KB HTML body with the subscriber's name in every paragraph,
  * 5 tracked links, the open pixel and an unsubscribe link; the text part made from the HTML.
  */
 @EnabledIfSystemProperty(named = "herald.bench", matches = "true")
@@ -86,7 +86,14 @@ class CampaignRenderThroughput {
     measure("HtmlToText.convert", i -> HtmlToText.convert(untracked));
     measure("render (subject, HTML, text)", i -> renderer.render(compiled, person(i)));
     measure("MessageBuilder build", i -> builder(sample, i).build());
-    measure("render + build", i -> builder(renderer.render(compiled, person(i)), i).build());
+    String jfr = System.getProperty("herald.bench.jfr");
+    try (jdk.jfr.Recording recording = jfr == null ? null : new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"))) {
+      if (recording != null) recording.start();
+      measure("render + build", i -> builder(renderer.render(compiled, person(i)), i).build());
+      if (recording != null) recording.dump(java.nio.file.Path.of(jfr));
+    } catch (java.io.IOException | java.text.ParseException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static void measure(String what, IntFunction<Object> operation) {

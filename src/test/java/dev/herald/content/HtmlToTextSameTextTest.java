@@ -65,4 +65,18 @@ class HtmlToTextSameTextTest {
     assertThat(HtmlToText.convert(html)).as("text of %s", html).isEqualTo(HtmlToTextBefore.convert(html));
     assertThat(HtmlToText.toMarkdown(html)).as("Markdown of %s", html).isEqualTo(HtmlToTextBefore.toMarkdown(html));
   }
+
+  @Test
+  void wrapping_random_words_and_tags_gives_the_same_lines() {
+    String[] pieces = {"a", "word", "longer-words", " ", "  ", "{{", "}}", "{%", "%}", "{", "}", "%", "{{ x }}", "{% if a %}", "{%}",
+        "x".repeat(80), " "};
+    Random random = new Random(78);
+    for (int n = 0; n < 5_000; n++) {
+      StringBuilder text = new StringBuilder();
+      for (int i = random.nextInt(40); i > 0; i--) text.append(pieces[random.nextInt(pieces.length)]);
+      for (int width : new int[] {20, 78}) {
+        assertThat(HtmlToText.wrap(text.toString(), width)).as("%s at %d", text, width).isEqualTo(HtmlToTextBefore.wrap(text.toString(), width));
+      }
+    }
+  }
 }
