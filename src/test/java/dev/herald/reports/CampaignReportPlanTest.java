@@ -72,7 +72,7 @@ class CampaignReportPlanTest {
           select ?, case when n % 3 = 0 then 'click' else 'open' end, now() - make_interval(mins => n % 240), ?, r.id, ?,
             case when n % 3 = 0 then 1 + n % 5 end, n % 10 = 0, case when n % 10 = 0 then 'image_proxy' end
           from generate_series(1, ?) n
-          join lateral (select id from outbound_recipient where message_id = ? order by id offset (n % 9000) limit 1) r on true""")
+          join (select id, row_number() over (order by id) - 1 as k from outbound_recipient where message_id = ?) r on r.k = n % 9000""")
           .params(org, message, campaign, PER_CAMPAIGN, message).update();
       jdbc.sql("""
           insert into feedback_event (organization_id, dedupe_key, occurred_at, source, feedback_class, reason, action, message_id, recipient_id,
