@@ -84,23 +84,14 @@ class SenderProtection implements SendingHolds {
   @Transactional
   Judgement judge(long organizationId) {
     Instant now = clock.instant();
-    Instant since = now.minus(settings.protectionWindow());
-    long volume = sent.finishedSince(organizationId, since);
-    Map<String, Long> counts = new java.util.HashMap<>();
-    jdbc.sql("""
-        select feedback_class, count(*) from feedback_event
-        where organization_id = ? and occurred_at >= ? and feedback_class in ('complaint', 'hard') group by feedback_class""")
-        .params(organizationId, Timestamp.from(since)).query(rs -> {
-          counts.put(rs.getString(1), rs.getLong(2));
-        });
-    long complaints = counts.getOrDefault("complaint", 0L);
-    long hard = counts.getOrDefault("hard", 0L);
-    if (volume < settings.protectionMinimumSent()) return new Judgement(volume, complaints, hard, Optional.empty());
-    double complaintRate = (double) complaints / volume;
-    double hardRate = (double) hard / volume;
+    Measured m = measure(organizationId, now);
+    long volume = m.sent();
+    long complaints = m.complaints();
+    long hard = m.hardBounces();
+    if (!m.judged()) return new Judgement(volume, complaints, hard, Optional.empty());
     List<Candidate> candidates = List.of(
-        new Candidate(SenderMetric.COMPLAINTS, complaintRate, settings.complaintWarn(), settings.complaintPause(), complaints),
-        new Candidate(SenderMetric.HARD_BOUNCES, hardRate, settings.hardBounceWarn(), settings.hardBouncePause(), hard));
+        new Candidate(SenderMetric.COMPLAINTS, m.complaintRate(), settings.complaintWarn(), settings.complaintPause(), complaints),
+        new Candidate(SenderMetric.HARD_BOUNCES, m.hardBounceRate(), settings.hardBounceWarn(), settings.hardBouncePause(), hard));
     for (Candidate c : candidates) {
       if (c.rate() >= c.pause() && raise(organizationId, AlertLevel.PAUSE, c, volume, now)) {
         events.publishEvent(new FeedbackEvents.SendingPausedForReputation(organizationId, c.metric(), c.rate(), c.pause(), volume, now));
@@ -114,6 +105,35 @@ class SenderProtection implements SendingHolds {
       }
     }
     return new Judgement(volume, complaints, hard, Optional.empty());
+  }
+
+  /**
+   * What the rates are counted from over the window that ends {@code now}: the messages delivered or bounced, and the
+   * complaints and hard bounces; {@code judged} when there were at least {@code protection-minimum-sent} messages.
+   * The one computation of the rates, for the judgement and for reports ({@link OrganizationFeedbackFigures}).
+   */
+  record Measured(Instant from, Instant to, long sent, long complaints, long hardBounces, boolean judged) {
+    double complaintRate() {
+      return sent == 0 ? 0 : (double) complaints / sent;
+    }
+
+    double hardBounceRate() {
+      return sent == 0 ? 0 : (double) hardBounces / sent;
+    }
+  }
+
+  Measured measure(long organizationId, Instant now) {
+    Instant since = now.minus(settings.protectionWindow());
+    long volume = sent.finishedSince(organizationId, since);
+    Map<String, Long> counts = new java.util.HashMap<>();
+    jdbc.sql("""
+        select feedback_class, count(*) from feedback_event
+        where organization_id = ? and occurred_at >= ? and feedback_class in ('complaint', 'hard') group by feedback_class""")
+        .params(organizationId, Timestamp.from(since)).query(rs -> {
+          counts.put(rs.getString(1), rs.getLong(2));
+        });
+    return new Measured(since, now, volume, counts.getOrDefault("complaint", 0L), counts.getOrDefault("hard", 0L),
+        volume >= settings.protectionMinimumSent());
   }
 
   private record Candidate(SenderMetric metric, double rate, double warn, double pause, long counted) {}
@@ -142,6 +162,12 @@ class SenderProtection implements SendingHolds {
     return new Alert(rs.getLong(1), rs.getLong(2), dev.herald.platform.TextEnum.fromText(AlertLevel.class, rs.getString(3)),
         dev.herald.platform.TextEnum.fromText(SenderMetric.class, rs.getString(4)), rs.getDouble(5), rs.getDouble(6), rs.getLong(7),
         rs.getLong(8), rs.getTimestamp(9).toInstant(), lifted == null ? null : lifted.toInstant(), rs.getString(11));
+  }
+
+  /** The organization's open alerts, pauses first, newest first (reports' standing). */
+  List<Alert> open(long organizationId) {
+    return jdbc.sql(ALERT + " where organization_id = ? and lifted_at is null order by level = 'pause' desc, raised_at desc, id desc")
+        .param(organizationId).query(SenderProtection::alert).list();
   }
 
   /** The open alerts, pauses first, newest first. */

@@ -422,6 +422,10 @@ final class AccessRules {
       // campaigns: forward-to-a-friend (public origin; the signed link and the page's form token guard it)
       rule(ANY, "/p/forward", new Public()),
 
+      // reports: the organization's report and deliverability panel (reports.OrganizationReportApi)
+      rule(GET, "/api/v1/orgs/{org}/reports/overview", new Needs(REPORTS_READ)),
+      rule(GET, "/api/v1/orgs/{org}/reports/deliverability", new Needs(REPORTS_READ)),
+
       // tracking: the organization's privacy settings
       rule(GET, "/o/{org}/tracking", new Needs(CAMPAIGNS_READ)),
       rule(POST, "/o/{org}/tracking", new Needs(CAMPAIGNS_WRITE)),

@@ -73,7 +73,7 @@ public enum ApiScope {
   }
 
   /**
-   * The scopes the API keys page offers: those of capabilities Herald has today (reports come later). Keys holding other scopes keep them; their codes are still accepted and shown.
+   * The scopes the API keys page offers: those of capabilities Herald has today. Keys holding other scopes keep them; their codes are still accepted and shown.
    */
   static List<ApiScope> offered() {
     return Arrays.stream(values()).filter(s -> s.grants.stream().anyMatch(PermissionGroups::exists)).toList();

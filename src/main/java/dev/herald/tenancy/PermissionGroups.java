@@ -15,6 +15,7 @@ import static dev.herald.tenancy.Permission.MEMBERS_WRITE;
 import static dev.herald.tenancy.Permission.MESSAGES_CONTENT;
 import static dev.herald.tenancy.Permission.MESSAGES_READ;
 import static dev.herald.tenancy.Permission.PRIVACY_WRITE;
+import static dev.herald.tenancy.Permission.REPORTS_READ;
 import static dev.herald.tenancy.Permission.SEND;
 import static dev.herald.tenancy.Permission.SUPPRESSIONS_READ;
 import static dev.herald.tenancy.Permission.SUPPRESSIONS_WRITE;
@@ -37,6 +38,7 @@ record PermissionGroups(String name, List<Permission> permissions) {
       new PermissionGroups("Templates", List.of(TEMPLATES_READ, TEMPLATES_WRITE)),
       new PermissionGroups("Sending domains", List.of(DOMAINS_READ, DOMAINS_WRITE)),
       new PermissionGroups("Messages", List.of(MESSAGES_READ, MESSAGES_CONTENT, SEND)),
+      new PermissionGroups("Reports", List.of(REPORTS_READ)),
       new PermissionGroups("Privacy", List.of(PRIVACY_WRITE)),
       new PermissionGroups("Members", List.of(MEMBERS_READ, MEMBERS_WRITE)),
       new PermissionGroups("API keys", List.of(API_KEYS_READ, API_KEYS_WRITE)),
