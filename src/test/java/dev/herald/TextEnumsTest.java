@@ -132,7 +132,8 @@ class TextEnumsTest {
       "dev.herald.suppression.SuppressionScope", "not stored: derived from whether organization_id is null",
       "dev.herald.delivery.DeliverySettings$SystemMailPath", "not stored: derived from the delivery mode and the system sender's domain",
       "dev.herald.feedback.FeedbackReason", "stored in feedback_event.reason without a check: the taxonomy grows with the classifier, and old rows keep their reason",
-      "dev.herald.feedback.ParsedFeedback$Kind", "not stored: what the parser read an inbound message as");
+      "dev.herald.feedback.ParsedFeedback$Kind", "not stored: what the parser read an inbound message as",
+      "dev.herald.reports.DeliverabilityState", "not stored: the deliverability panel's judgement, made on each request");
 
   /** Every enum in dev.herald implementing TextEnum, found on the classpath. */
   static Set<String> textEnums() {
