@@ -50,6 +50,16 @@
     if (details) details.open = false;
   }
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", draw);
-  else draw();
+  // Chart.js is on the page once: the audience section's copy when it is drawn, or loaded here from the WebJar.
+  var self = document.currentScript;
+  function start() {
+    if (typeof window.Chart !== "undefined" || !self || !self.getAttribute("data-chart-js")) { draw(); return; }
+    var script = document.createElement("script");
+    script.src = self.getAttribute("data-chart-js");
+    script.onload = draw;
+    document.head.appendChild(script);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import dev.herald.platform.TextEnum;
 
 /** How one line of the deliverability panel stands against the mailbox providers' bulk-sender rules. */
-enum DeliverabilityState implements TextEnum {
+public enum DeliverabilityState implements TextEnum {
   /** Meets the rule. */
   OK("ok"),
   /** Meets it for now, or Herald cannot tell yet (not checked); worth a look. */
@@ -30,7 +30,7 @@ enum DeliverabilityState implements TextEnum {
   }
 
   /** The badge's class in the panel. */
-  String badge() {
+  public String badge() {
     return switch (this) {
       case OK -> "badge-success";
       case WARN -> "badge-warning";
@@ -38,7 +38,7 @@ enum DeliverabilityState implements TextEnum {
     };
   }
 
-  String words() {
+  public String words() {
     return switch (this) {
       case OK -> "OK";
       case WARN -> "Warning";
