@@ -122,6 +122,56 @@ class MailboxPollerTest {
     assertThat(mailboxes.find(s.organizationId(), id).orElseThrow().processedTotal()).isEqualTo(2);
   }
 
+  int inbox() throws Exception {
+    return mail.getManagers().getImapHostManager().getInbox(user).getMessageCount();
+  }
+
+  /**
+   * Over TLS from the first byte (IMAPS and POP3S; GreenMail's ports there speak nothing else) with GreenMail's own
+   * certificate, which no JVM trusts: verified, the poll fails on the certificate, keeps the error and leaves the
+   * messages; with verification off (the owner's choice for such a server) the same account is read over TLS.
+   */
+  @Test
+  void imaps_and_pop3s_verify_the_certificate_unless_told_not_to() throws Exception {
+    mail.stop();
+    mail = new GreenMail(new ServerSetup[] {new ServerSetup(freePort(), "127.0.0.1", ServerSetup.PROTOCOL_IMAPS),
+        new ServerSetup(freePort(), "127.0.0.1", ServerSetup.PROTOCOL_POP3S)});
+    mail.start();
+    user = mail.setUser("bounces@external.example", "bounces", "secret-pw");
+    var s = sent("tls-gone@receiver.example");
+    deliver(FeedbackFixtures.dsn("bounces@external.example", "tls-gone@receiver.example", "5.1.1", "550 5.1.1 User unknown"));
+
+    long verified = mailboxes.create(s.organizationId(), new Mailboxes.Input("IMAPS verified", MailboxProtocol.IMAP, "127.0.0.1",
+        mail.getImaps().getPort(), MailboxTls.IMPLICIT, true, "bounces", "secret-pw", null, AfterProcessing.DELETE, null));
+    poller.pollDue();
+    Mailboxes.Mailbox refused = mailboxes.find(s.organizationId(), verified).orElseThrow();
+    assertThat(refused.lastError()).containsAnyOf("PKIX", "certification path", "SSLHandshake");
+    assertThat(refused.lastSuccessAt()).isNull();
+    assertThat(inbox()).isEqualTo(1);
+    assertThat(suppressions.check(s.organizationId(), "tls-gone@receiver.example")).isEmpty();
+    mailboxes.delete(s.organizationId(), verified);
+
+    long imaps = mailboxes.create(s.organizationId(), new Mailboxes.Input("IMAPS", MailboxProtocol.IMAP, "127.0.0.1",
+        mail.getImaps().getPort(), MailboxTls.IMPLICIT, false, "bounces", "secret-pw", null, AfterProcessing.DELETE, null));
+    poller.pollDue();
+    Mailboxes.Mailbox read = mailboxes.find(s.organizationId(), imaps).orElseThrow();
+    assertThat(read.lastError()).isEmpty();
+    assertThat(read.lastProcessed()).isEqualTo(1);
+    assertThat(inbox()).isZero();
+    assertThat(suppressions.check(s.organizationId(), "tls-gone@receiver.example")).isNotEmpty();
+    mailboxes.delete(s.organizationId(), imaps);
+
+    deliver(FeedbackFixtures.dsn("bounces@external.example", "tls-gone2@receiver.example", "5.1.1", "550 5.1.1 User unknown"));
+    long pop3s = mailboxes.create(s.organizationId(), new Mailboxes.Input("POP3S", MailboxProtocol.POP3, "127.0.0.1",
+        mail.getPop3s().getPort(), MailboxTls.IMPLICIT, false, "bounces", "secret-pw", null, AfterProcessing.DELETE, null));
+    poller.pollDue();
+    Mailboxes.Mailbox popped = mailboxes.find(s.organizationId(), pop3s).orElseThrow();
+    assertThat(popped.lastError()).isEmpty();
+    assertThat(popped.lastProcessed()).isEqualTo(1);
+    assertThat(inbox()).isZero();
+    assertThat(suppressions.check(s.organizationId(), "tls-gone2@receiver.example")).isNotEmpty();
+  }
+
   @Test
   void pop3_reports_are_acted_on_and_deleted_and_a_wrong_password_keeps_its_error_and_the_messages() throws Exception {
     var s = sent("full@receiver.example");
