@@ -2,13 +2,16 @@ package dev.herald.campaigns;
 
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.springframework.stereotype.Component;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * Which campaign and subscriber a campaign message's recipient is, from the ledger row id the queue keeps as its
- * {@code sourceRef}: how tracking attributes a batch of opens and clicks (one query for the batch).
+ * Which campaign, subscriber and list a campaign message's recipient is, from the ledger row id the queue keeps as its
+ * {@code sourceRef}: the one look-up with which tracking attributes a batch of opens and clicks (one query for the batch)
+ * and feedback a bounce or complaint.
  */
 @Component
 public class CampaignAttribution {
@@ -20,6 +23,11 @@ public class CampaignAttribution {
 
   /** A ledger row: the person a campaign was sent to. */
   public record Sent(long ledgerId, long organizationId, long campaignId, long subscriberId, long listId) {}
+
+  /** The ledger row this ref names; empty when there is none (the campaign was deleted). */
+  public Optional<Sent> byRef(long ref) {
+    return Optional.ofNullable(byRef(List.of(ref)).get(ref));
+  }
 
   /** The ledger rows of these refs; a ref whose campaign was deleted is missing from the map. */
   public Map<Long, Sent> byRef(Collection<Long> refs) {

@@ -15,12 +15,11 @@ import org.springframework.stereotype.Component;
 
 /**
  * What {@link CampaignMessageSource} reads of the campaign and its ledger when delivery asks for a batch of messages:
- * the ledger rows of the batch with whether each person may still be mailed, and the campaign's content. Public only
- * for {@link #entry}: which campaign, subscriber and list a delivered message's ledger ref names (feedback and tracking
- * attribute bounces, complaints, opens and clicks with it).
+ * the ledger rows of the batch with whether each person may still be mailed, and the campaign's content. Which campaign,
+ * subscriber and list a delivered message's ledger ref names (for feedback and tracking) is {@link CampaignAttribution}'s.
  */
 @Component
-public class CampaignRecipients {
+class CampaignRecipients {
   private final JdbcClient jdbc;
   private final AudienceSelection audiences;
   private final SuppressionScreen screen;
@@ -96,19 +95,6 @@ public class CampaignRecipients {
             rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11), rs.getTimestamp(12).toInstant(),
             rs.getObject(13, Long.class), rs.getBoolean(14), rs.getBoolean(15), rs.getString(16),
             rs.getBoolean(17) ? snippets((String[]) rs.getArray(18).getArray(), (String[]) rs.getArray(19).getArray()) : null))
-        .optional();
-  }
-
-  /** A campaign's ledger row as others attribute events to it. */
-  public record LedgerEntry(long ledgerId, long organizationId, long campaignId, long subscriberId, long listId) {}
-
-  /** The ledger row a campaign message's {@code sourceRef} names; empty when there is none (the campaign was deleted). */
-  public Optional<LedgerEntry> entry(long sourceRef) {
-    return jdbc.sql("""
-        select r.id, c.organization_id, r.campaign_id, r.subscriber_id, r.list_id
-        from campaign_recipient r join campaign c on c.id = r.campaign_id where r.id = ?""")
-        .param(sourceRef)
-        .query((rs, i) -> new LedgerEntry(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)))
         .optional();
   }
 

@@ -18,9 +18,11 @@ import org.springframework.stereotype.Component;
 @Component
 public class TrackedMessages {
   private final JdbcClient jdbc;
+  private final SentRecipients sent;
 
-  TrackedMessages(JdbcClient jdbc) {
+  TrackedMessages(JdbcClient jdbc, SentRecipients sent) {
     this.jdbc = jdbc;
+    this.sent = sent;
   }
 
   /**
@@ -54,21 +56,24 @@ public class TrackedMessages {
   public record TrackedRecipient(long recipientId, long messageId, Long organizationId, MessageSourceKind kind, Long sourceRef,
       Instant deliveredAt, int links) {}
 
-  /** The recipients with these ids (one query); ids that are gone are missing from the map. */
+  /**
+   * The recipients with these ids ({@link SentRecipients#byIds}, one query) with the number of tracked links of each
+   * one's message (one grouped query); ids that are gone are missing from the map.
+   */
   public Map<Long, TrackedRecipient> recipients(Collection<Long> recipientIds) {
     Map<Long, TrackedRecipient> out = new HashMap<>();
-    if (recipientIds.isEmpty()) return out;
-    jdbc.sql("""
-        select r.id, r.message_id, r.organization_id, m.source, r.source_ref, case when r.state = 'delivered' then r.finished_at end,
-          (select count(*) from outbound_link l where l.message_id = r.message_id)
-        from outbound_recipient r join outbound_message m on m.id = r.message_id where r.id = any (?)""")
-        .param(recipientIds.toArray(Long[]::new))
+    Map<Long, SentRecipients.SentRecipient> found = sent.byIds(recipientIds);
+    if (found.isEmpty()) return out;
+    Map<Long, Integer> links = new HashMap<>();
+    jdbc.sql("select message_id, count(*) from outbound_link where message_id = any (?) group by message_id")
+        .param(found.values().stream().map(SentRecipients.SentRecipient::messageId).distinct().toArray(Long[]::new))
         .query(rs -> {
-          java.sql.Timestamp delivered = rs.getTimestamp(6);
-          out.put(rs.getLong(1), new TrackedRecipient(rs.getLong(1), rs.getLong(2), rs.getObject(3, Long.class),
-              TextEnum.fromText(MessageSourceKind.class, rs.getString(4)), rs.getObject(5, Long.class),
-              delivered == null ? null : delivered.toInstant(), rs.getInt(7)));
+          links.put(rs.getLong(1), rs.getInt(2));
         });
+    for (SentRecipients.SentRecipient r : found.values()) {
+      out.put(r.recipientId(), new TrackedRecipient(r.recipientId(), r.messageId(), r.organizationId(), r.kind(), r.sourceRef(),
+          r.deliveredAt(), links.getOrDefault(r.messageId(), 0)));
+    }
     return out;
   }
 }

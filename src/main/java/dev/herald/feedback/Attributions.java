@@ -1,6 +1,6 @@
 package dev.herald.feedback;
 
-import dev.herald.campaigns.CampaignRecipients;
+import dev.herald.campaigns.CampaignAttribution;
 import dev.herald.delivery.MessageSourceKind;
 import dev.herald.delivery.SentRecipients;
 import dev.herald.messages.ReturnPath;
@@ -15,9 +15,9 @@ import org.springframework.stereotype.Component;
 class Attributions {
   private final ReturnPath returnPath;
   private final SentRecipients sent;
-  private final CampaignRecipients campaigns;
+  private final CampaignAttribution campaigns;
 
-  Attributions(ReturnPath returnPath, SentRecipients sent, CampaignRecipients campaigns) {
+  Attributions(ReturnPath returnPath, SentRecipients sent, CampaignAttribution campaigns) {
     this.returnPath = returnPath;
     this.sent = sent;
     this.campaigns = campaigns;
@@ -50,7 +50,7 @@ class Attributions {
   Optional<Attribution> of(long messageId, long recipientId) {
     return sent.find(messageId, recipientId).filter(r -> r.organizationId() != null && r.kind() != MessageSourceKind.FORWARD).map(r -> {
       if (r.kind() == MessageSourceKind.CAMPAIGN && r.sourceRef() != null) {
-        Optional<CampaignRecipients.LedgerEntry> entry = campaigns.entry(r.sourceRef());
+        Optional<CampaignAttribution.Sent> entry = campaigns.byRef(r.sourceRef());
         if (entry.isPresent()) {
           return new Attribution(r.organizationId(), messageId, recipientId, r.address(), entry.get().campaignId(),
               entry.get().subscriberId(), entry.get().listId());

@@ -147,7 +147,7 @@ class CampaignMessageSourceTest {
     return new MessageSource.Wanted(s.message(), id, s.refs().get(address));
   }
 
-  @Autowired CampaignRecipients recipients;
+  @Autowired CampaignAttribution attribution;
 
   @Test
   void a_ledger_ref_names_its_campaign_subscriber_and_list() {
@@ -156,8 +156,8 @@ class CampaignMessageSourceTest {
     long subscriber = jdbc.sql("select id from subscriber where organization_id = ? and email = 'ann@one.example'").param(s.org())
         .query(Long.class).single();
     long list = jdbc.sql("select list_id from campaign_recipient where id = ?").param(ref).query(Long.class).single();
-    assertThat(recipients.entry(ref)).contains(new CampaignRecipients.LedgerEntry(ref, s.org(), s.campaign(), subscriber, list));
-    assertThat(recipients.entry(ref + 1_000_000)).isEmpty();
+    assertThat(attribution.byRef(ref)).contains(new CampaignAttribution.Sent(ref, s.org(), s.campaign(), subscriber, list));
+    assertThat(attribution.byRef(ref + 1_000_000)).isEmpty();
   }
 
   @Test
