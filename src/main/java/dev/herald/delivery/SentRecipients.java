@@ -59,6 +59,22 @@ public class SentRecipients {
     return out;
   }
 
+  /** Where and when a queued message goes: its recipient's address and the message's Date. */
+  public record Addressee(String address, java.time.Instant date) {}
+
+  /**
+   * The address of this recipient of this message and the message's Date header time, for a source that renders the
+   * message per recipient and writes To itself (a forward, whose address only the queue holds).
+   */
+  public Optional<Addressee> addressee(long messageId, long recipientId) {
+    return jdbc.sql("""
+        select r.address, m.header_date from outbound_recipient r join outbound_message m on m.id = r.message_id
+        where r.id = ? and r.message_id = ?""")
+        .params(recipientId, messageId)
+        .query((rs, i) -> new Addressee(rs.getString(1), rs.getTimestamp(2).toInstant()))
+        .optional();
+  }
+
   /**
    * How many of the organization's recipients ended delivered or bounced since {@code since}: the volume that sender
    * protection's rates are counted against.
