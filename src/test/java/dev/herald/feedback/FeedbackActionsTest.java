@@ -190,6 +190,32 @@ class FeedbackActionsTest {
     assertThat(rows(s.organizationId())).hasSize(2);
   }
 
+  /**
+   * A campaign forwarded to a friend (delivery's FORWARD messages): reports about the friend, by Herald's return path or
+   * in the organization's mailbox, are neither acted on nor recorded: the friend is nobody the organization mails and
+   * their address is kept nowhere (campaigns.Forwards).
+   */
+  @Test
+  void reports_about_a_forwarded_copy_are_not_acted_on_nor_recorded_anywhere() {
+    var s = sent("reader@receiver.example");
+    long domainId = jdbc.sql("select sending_domain_id from outbound_message where id = ?").param(s.messageId()).query(Long.class).single();
+    long message = bulk.sendOnce(s.organizationId(), domainId, MessageSourceKind.FORWARD, "news@" + s.domain(), "Hello",
+        new BulkSends.BulkRecipient(s.campaignId(), "friend@receiver.example"));
+    long recipient = jdbc.sql("select id from outbound_recipient where message_id = ?").param(message).query(Long.class).single();
+    String path = returnPath.address(message, recipient, s.domain());
+    byte[] dsn = FeedbackFixtures.dsn(path, "friend@receiver.example", "5.1.1", "550 5.1.1 User unknown");
+    assertThat(inbound.process(dsn, path, null, FeedbackSource.SMTP).acted()).isEmpty();
+    assertThat(inbound.process(dsn, null, s.organizationId(), FeedbackSource.MAILBOX).acted()).as("in the mailbox, by address").isEmpty();
+    assertThat(inbound.process(FeedbackFixtures.complaint(path, "friend@receiver.example"), null, s.organizationId(),
+        FeedbackSource.MAILBOX).acted()).isEmpty();
+    assertThat(rows(s.organizationId())).isEmpty();
+    assertThat(suppressed(s.organizationId(), "friend@receiver.example")).isFalse();
+    // the same DSN about the campaign's own recipient is acted on: the difference is the forward
+    var reader = s.recipients().get("reader@receiver.example");
+    assertThat(inbound.process(FeedbackFixtures.dsn(reader.returnPath(), reader.address(), "5.1.1", "550 5.1.1 User unknown"),
+        reader.returnPath(), null, FeedbackSource.SMTP).acted()).hasSize(1);
+  }
+
   @Test
   void a_mailbox_report_without_a_return_path_acts_for_the_mailboxs_organization_by_address() {
     var s = sent("plain@receiver.example");
