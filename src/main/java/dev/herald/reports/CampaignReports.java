@@ -136,11 +136,13 @@ public class CampaignReports {
     return out;
   }
 
-  /** Hourly while the span from the start to now (or the finish) is at most {@link #HOURLY_UP_TO}, daily beyond. */
+  /**
+   * Hourly while the span from the start to now is at most {@link #HOURLY_UP_TO}, daily beyond: opens and clicks keep
+   * coming after a campaign finished, so the span runs to now, not to the finish.
+   */
   static ChronoUnit unit(Campaign c, Instant now) {
     if (c.startedAt() == null) return ChronoUnit.HOURS;
-    Instant end = now;
-    return Duration.between(c.startedAt(), end).compareTo(HOURLY_UP_TO) <= 0 ? ChronoUnit.HOURS : ChronoUnit.DAYS;
+    return Duration.between(c.startedAt(), now).compareTo(HOURLY_UP_TO) <= 0 ? ChronoUnit.HOURS : ChronoUnit.DAYS;
   }
 
   private CampaignReport.Timeline timeline(Campaign c, ChronoUnit unit) {
