@@ -17,7 +17,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Sender protection's volume count at 100,000 recipients (10 organizations of 10,000, finished over 30 days): the
  * count is right, and PostgreSQL answers it from {@code outbound_recipient_org_finished} (the window of one
- * organization) rather than reading all of the organization's rows. The plans with and without the index are printed
+ * organization, V65) rather than reading all of the organization's rows. The plans with and without the index are printed
  * for BENCHMARKS-style notes; no timing is asserted.
  */
 @SpringBootTest(properties = "herald.roles=web")
