@@ -263,14 +263,14 @@ class TextEnumsTest {
 
   @Test
   void a_clients_text_is_parsed_or_refused_naming_the_field_and_the_values() {
-    assertThat(SubscriptionStatus.parse("status", " unconfirmed ")).isEqualTo(SubscriptionStatus.UNCONFIRMED);
-    assertThat(SubscriptionStatus.parse("status", "")).as("blank: the caller's default").isNull();
-    assertThatThrownBy(() -> SuppressionReason.parse("entries[2].reason", "HARD_BOUNCE"))
+    assertThat(TextEnum.parse(SubscriptionStatus.class, "status", " unconfirmed ")).isEqualTo(SubscriptionStatus.UNCONFIRMED);
+    assertThat(TextEnum.parse(SubscriptionStatus.class, "status", "")).as("blank: the caller's default").isNull();
+    assertThatThrownBy(() -> TextEnum.parse(SuppressionReason.class, "entries[2].reason", "HARD_BOUNCE"))
         .isInstanceOfSatisfying(Refused.class, r -> {
           assertThat(r.field()).isEqualTo("entries[2].reason");
           assertThat(r.getMessage()).isEqualTo("entries[2].reason is one of manual, hard_bounce, complaint, unsubscribe, erased.");
         });
-    assertThatThrownBy(() -> SubscriptionStatus.fromText("gone")).as("a bad text in the database is a bug, not a refusal")
+    assertThatThrownBy(() -> TextEnum.fromText(SubscriptionStatus.class, "gone")).as("a bad text in the database is a bug, not a refusal")
         .isInstanceOf(IllegalArgumentException.class);
   }
 

@@ -2,6 +2,7 @@ package dev.herald.audiences;
 
 import dev.herald.platform.Refused;
 import dev.herald.platform.Text;
+import dev.herald.platform.TextEnum;
 import dev.herald.tenancy.OrganizationContext;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -142,7 +143,7 @@ class AudiencesApi {
       @Parameter(schema = @Schema(implementation = SubscriptionStatus.class)) @RequestParam(defaultValue = "") String status,
       @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size) {
     Refused.checkPage(page, size);
-    return subscribers.search(org.id(), q, list, SubscriptionStatus.parse("status", status), page, size);
+    return subscribers.search(org.id(), q, list, TextEnum.parse(SubscriptionStatus.class, "status", status), page, size);
   }
 
   @PostMapping("/api/v1/orgs/{org}/subscribers")
@@ -184,7 +185,7 @@ class AudiencesApi {
       for (int i = 0; i < listIds.size(); i++) {
         if (listIds.get(i) == null) throw Refused.invalid("lists[" + i + "]", "lists holds list ids; element " + i + " is null.");
       }
-      SubscriptionStatus status = SubscriptionStatus.parse("status", body.status());
+      SubscriptionStatus status = TextEnum.parse(SubscriptionStatus.class, "status", body.status());
       Consent.Evidence evidence = evidence(body.consent(), caller, request);
       Subscribers.Upserted saved = subscribers.createOrUpdate(org.id(),
           new Subscribers.Input(body.email(), body.name(), body.fields(), body.tags()), "api");
@@ -262,7 +263,7 @@ class AudiencesApi {
     Subscribers.Subscriber s = resolve(org, idOrEmail);
     // The list is named by the path here (not a field of a form), so another organization's is not found, as for any route.
     lists.basic(org.id(), listId).orElseThrow(() -> Refused.notFound("List " + listId));
-    SubscriptionStatus requested = SubscriptionStatus.parse("status", body.status());
+    SubscriptionStatus requested = TextEnum.parse(SubscriptionStatus.class, "status", body.status());
     SubscriptionStatus status = requested == SubscriptionStatus.UNSUBSCRIBED
         ? (subscribers.unsubscribe(org.id(), s.id(), listId, "api") ? requested : subscribers.statusOn(s.id(), listId)
             .orElseThrow(() -> Refused.notFound("Subscription to list " + listId)))

@@ -5,6 +5,7 @@ import dev.herald.platform.Refused;
 import dev.herald.platform.HeraldProperties;
 import dev.herald.platform.PanelController;
 import dev.herald.platform.Text;
+import dev.herald.platform.TextEnum;
 import dev.herald.platform.Words;
 import dev.herald.tenancy.HeraldUser;
 import dev.herald.tenancy.OrganizationContext;
@@ -74,7 +75,7 @@ class AudiencesController {
       @RequestParam(defaultValue = "") String status, @RequestParam(defaultValue = "0") int page, Model model) {
     MailingLists.MailingList list = lists.find(org.id(), id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
     model.addAttribute("list", list);
-    model.addAttribute("page", subscribers.search(org.id(), q, id, SubscriptionStatus.parse("status", status), Math.max(0, page), PAGE_SIZE));
+    model.addAttribute("page", subscribers.search(org.id(), q, id, TextEnum.parse(SubscriptionStatus.class, "status", status), Math.max(0, page), PAGE_SIZE));
     model.addAttribute("q", q);
     model.addAttribute("status", status);
     model.addAttribute("statuses", SubscriptionStatus.values());
@@ -117,7 +118,7 @@ class AudiencesController {
   String subscribers(OrganizationContext org, @RequestParam(defaultValue = "") String q,
       @RequestParam(required = false) Long list, @RequestParam(defaultValue = "") String status,
       @RequestParam(defaultValue = "0") int page, Model model) {
-    model.addAttribute("page", subscribers.search(org.id(), q, list, SubscriptionStatus.parse("status", status), Math.max(0, page), PAGE_SIZE));
+    model.addAttribute("page", subscribers.search(org.id(), q, list, TextEnum.parse(SubscriptionStatus.class, "status", status), Math.max(0, page), PAGE_SIZE));
     model.addAttribute("q", q);
     model.addAttribute("listId", list);
     model.addAttribute("status", status);
@@ -137,7 +138,7 @@ class AudiencesController {
     if (basis.isBlank()) throw Refused.invalid("basis", "Say how this person gave consent (e.g. signed up at our shop counter).");
     Text.requireNoControls("basis", basis);
     long id = subscribers.addToLists(org.id(), new Subscribers.Input(email, name, null, null), lists,
-        SubscriptionStatus.parse("status", status), Consent.Evidence.panel(me.email(), basis.trim(), request.getRemoteAddr()), "panel");
+        TextEnum.parse(SubscriptionStatus.class, "status", status), Consent.Evidence.panel(me.email(), basis.trim(), request.getRemoteAddr()), "panel");
     flash.addFlashAttribute("notice", "Subscriber saved.");
     return "redirect:/o/" + org.slug() + "/subscribers/" + id;
   }

@@ -1,5 +1,6 @@
 package dev.herald.audiences;
 
+import dev.herald.platform.TextEnum;
 import dev.herald.platform.Tokens;
 import java.time.Instant;
 import java.util.List;
@@ -68,7 +69,7 @@ public class Consent {
         where c.organization_id = ? and c.subscriber_id = ? order by c.given_at desc, c.id desc""")
         .params(orgId, subscriberId)
         .query((rs, n) -> new ConsentRecord(rs.getLong("id"), (Long) rs.getObject("list_id"), rs.getString("list_name"),
-            ConsentChannel.fromText(rs.getString("channel")), rs.getString("channel_ref"), rs.getString("consent_text"),
+            TextEnum.fromText(ConsentChannel.class, rs.getString("channel")), rs.getString("channel_ref"), rs.getString("consent_text"),
             rs.getString("basis"), rs.getString("ip"), rs.getString("user_agent"), instant(rs.getTimestamp("given_at")),
             instant(rs.getTimestamp("confirmed_at")), instant(rs.getTimestamp("withdrawn_at"))))
         .list();

@@ -40,8 +40,4 @@ public enum ConsentChannel implements TextEnum {
   public static String wordsOf(String text) {
     return TextEnum.find(ConsentChannel.class, text).map(ConsentChannel::words).orElse(text);
   }
-
-  public static ConsentChannel fromText(String text) {
-    return TextEnum.fromText(ConsentChannel.class, text);
-  }
 }

@@ -1,6 +1,7 @@
 package dev.herald.audiences;
 
 import dev.herald.platform.Refused;
+import dev.herald.platform.TextEnum;
 
 /**
  * Which subscribers an export holds. A scope only chooses subscribers (and, for a list, which
@@ -24,7 +25,7 @@ sealed interface ExportScope permits ExportScope.All, ExportScope.OfList, Export
    * list, so with a segment or with everyone it is refused rather than silently ignored.
    */
   static ExportScope of(Long listId, Long segmentId, String status) {
-    SubscriptionStatus st = SubscriptionStatus.parse("status", status);
+    SubscriptionStatus st = TextEnum.parse(SubscriptionStatus.class, "status", status);
     if (listId != null && segmentId != null) throw Refused.invalid("segment", "Export a list or a segment, not both.");
     if (listId != null) return new OfList(listId, st);
     if (st != null) throw Refused.invalid("status", "status filters a list's members: give list as well.");

@@ -25,10 +25,6 @@ enum ImportStatus implements TextEnum {
     return text();
   }
 
-  public static ImportStatus of(String text) {
-    return valueOf(text.toUpperCase(Locale.ROOT));
-  }
-
   /** Waiting for a worker or being worked on: the panel keeps polling its progress. */
   public boolean inProgress() {
     return this == QUEUED || this == RUNNING;

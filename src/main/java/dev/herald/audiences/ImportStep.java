@@ -48,8 +48,4 @@ enum ImportStep implements TextEnum {
   public String position() {
     return "Step " + (ordinal() + 1) + " of " + values().length;
   }
-
-  public static ImportStep of(String text) {
-    return valueOf(text.toUpperCase(Locale.ROOT));
-  }
 }

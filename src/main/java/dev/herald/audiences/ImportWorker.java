@@ -5,6 +5,7 @@ import dev.herald.platform.LeasedJobs;
 import dev.herald.platform.Leases;
 import dev.herald.platform.NodeRole;
 import dev.herald.platform.NodeRoles;
+import dev.herald.platform.TextEnum;
 import dev.herald.tenancy.Organizations;
 import jakarta.annotation.PreDestroy;
 import java.time.Clock;
@@ -187,7 +188,7 @@ class ImportWorker implements SchedulingConfigurer {
         select organization_id, list_id, format, content, mapping::text, import_as, consent_basis, overwrite, tags
         from import_job where id = ?""").param(lease.jobId())
         .query((rs, n) -> new ImportRun(lease, rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getBytes(4),
-            json.readValue(rs.getString(5), LinkedHashMap.class), SubscriptionStatus.fromText(rs.getString(6)), rs.getString(7), rs.getBoolean(8),
+            json.readValue(rs.getString(5), LinkedHashMap.class), TextEnum.fromText(SubscriptionStatus.class, rs.getString(6)), rs.getString(7), rs.getBoolean(8),
             List.of((String[]) rs.getArray(9).getArray())))
         .single();
   }
@@ -195,7 +196,7 @@ class ImportWorker implements SchedulingConfigurer {
   /** The step the job was in, as last reported. */
   private Optional<ImportStep> currentStep(Leases.Lease lease) {
     return jdbc.sql("select step from import_step where job_id = ? order by started_at desc limit 1").param(lease.jobId())
-        .query(String.class).optional().map(ImportStep::of);
+        .query(String.class).optional().map(step -> TextEnum.fromText(ImportStep.class, step));
   }
 
   /** Marks the job failed and drops its staged rows and file; nothing when the job is no longer this attempt's. */

@@ -2,6 +2,7 @@ package dev.herald.audiences;
 
 import dev.herald.platform.Refused;
 import dev.herald.platform.Text;
+import dev.herald.platform.TextEnum;
 import dev.herald.tenancy.AuditLog;
 import java.io.ByteArrayInputStream;
 import java.sql.SQLException;
@@ -215,7 +216,7 @@ class Imports {
   public void start(long orgId, long jobId, Map<String, String> requestedMapping, String importAs, String consentBasis, boolean overwrite,
       List<String> tagList) {
     Map<String, String> mapping = requestedMapping == null || requestedMapping.isEmpty() ? mapping(orgId, jobId) : requestedMapping;
-    SubscriptionStatus as = Objects.requireNonNullElse(SubscriptionStatus.parse("importAs", importAs), SubscriptionStatus.SUBSCRIBED);
+    SubscriptionStatus as = Objects.requireNonNullElse(TextEnum.parse(SubscriptionStatus.class, "importAs", importAs), SubscriptionStatus.SUBSCRIBED);
     if (as.blocked()) throw Refused.invalid("importAs", "Import as subscribed, unsubscribed or unconfirmed.");
     if (consentBasis == null || consentBasis.isBlank()) {
       throw Refused.invalid("consentBasis", "State how these people gave their consent (e.g. 'signed up on our website form').");
@@ -286,12 +287,12 @@ class Imports {
   }
 
   private static Job map(java.sql.ResultSet rs, int n) throws SQLException {
-    ImportStatus status = ImportStatus.of(rs.getString(9));
-    ImportStep step = status == ImportStatus.RUNNING && rs.getString(21) != null ? ImportStep.of(rs.getString(21)) : null;
+    ImportStatus status = TextEnum.fromText(ImportStatus.class, rs.getString(9));
+    ImportStep step = status == ImportStatus.RUNNING && rs.getString(21) != null ? TextEnum.fromText(ImportStep.class, rs.getString(21)) : null;
     int percent = status == ImportStatus.FINISHED ? 100
         : step == ImportStep.READING ? step.from + (int) Math.floor(rs.getDouble(20) * (step.to - step.from))
         : step != null ? step.from : 0;
-    return new Job(rs.getLong(1), (Long) rs.getObject(2), rs.getString(3), rs.getString(4), SubscriptionStatus.fromText(rs.getString(5)), rs.getString(6),
+    return new Job(rs.getLong(1), (Long) rs.getObject(2), rs.getString(3), rs.getString(4), TextEnum.fromText(SubscriptionStatus.class, rs.getString(5)), rs.getString(6),
         rs.getBoolean(7), List.of((String[]) rs.getArray(8).getArray()), status, (Long) rs.getObject(10), rs.getLong(11),
         rs.getLong(12), rs.getLong(13), rs.getLong(14), rs.getLong(15), rs.getString(16), rs.getTimestamp(17).toInstant(),
         rs.getTimestamp(18) == null ? null : rs.getTimestamp(18).toInstant(),

@@ -27,15 +27,6 @@ public enum ListVisibility implements TextEnum {
     return text;
   }
 
-  public static ListVisibility fromText(String text) {
-    return TextEnum.fromText(ListVisibility.class, text);
-  }
-
-  /** A client's visibility named {@code field}; null when blank. */
-  public static ListVisibility parse(String field, String text) {
-    return TextEnum.parse(ListVisibility.class, field, text);
-  }
-
   /** As the panel shows it: "Public" for {@code public}. */
   public String words() {
     return switch (this) {

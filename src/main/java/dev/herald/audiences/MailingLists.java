@@ -2,6 +2,7 @@ package dev.herald.audiences;
 
 import dev.herald.platform.Refused;
 import dev.herald.platform.Text;
+import dev.herald.platform.TextEnum;
 import dev.herald.tenancy.AuditLog;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
@@ -140,8 +141,8 @@ public class MailingLists {
     Text.requireNoControls("defaultFromName", f.defaultFromName());
     String name = f.name() == null ? "" : f.name().trim();
     if (name.isEmpty() || name.length() > 100) throw Refused.invalid("name", "Name the list (1 to 100 characters).");
-    ListVisibility visibility = Objects.requireNonNullElse(ListVisibility.parse("visibility", f.visibility()), ListVisibility.PRIVATE);
-    OptIn optin = Objects.requireNonNullElse(OptIn.parse("optin", f.optin()), OptIn.DOUBLE);
+    ListVisibility visibility = Objects.requireNonNullElse(TextEnum.parse(ListVisibility.class, "visibility", f.visibility()), ListVisibility.PRIVATE);
+    OptIn optin = Objects.requireNonNullElse(TextEnum.parse(OptIn.class, "optin", f.optin()), OptIn.DOUBLE);
     String fromEmail = blankToNull(f.defaultFromEmail());
     if (fromEmail != null) {
       fromEmail = Addresses.require("defaultFromEmail", fromEmail).address();
@@ -160,16 +161,16 @@ public class MailingLists {
   }
 
   private static MailingList plain(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
-    return new MailingList(rs.getLong(1), rs.getString(2), rs.getString(3), ListVisibility.fromText(rs.getString(4)),
-        OptIn.fromText(rs.getString(5)), rs.getString(6),
+    return new MailingList(rs.getLong(1), rs.getString(2), rs.getString(3), TextEnum.fromText(ListVisibility.class, rs.getString(4)),
+        TextEnum.fromText(OptIn.class, rs.getString(5)), rs.getString(6),
         rs.getString(7), List.of((String[]) rs.getArray(8).getArray()), rs.getTimestamp(9).toInstant(), Map.of(), rs.getString(10));
   }
 
   private static MailingList map(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
     Map<String, Long> counts = new java.util.LinkedHashMap<>();
     for (SubscriptionStatus status : SubscriptionStatus.values()) counts.put(status.text(), rs.getLong(status.text()));
-    return new MailingList(rs.getLong(1), rs.getString(2), rs.getString(3), ListVisibility.fromText(rs.getString(4)),
-        OptIn.fromText(rs.getString(5)), rs.getString(6),
+    return new MailingList(rs.getLong(1), rs.getString(2), rs.getString(3), TextEnum.fromText(ListVisibility.class, rs.getString(4)),
+        TextEnum.fromText(OptIn.class, rs.getString(5)), rs.getString(6),
         rs.getString(7), List.of((String[]) rs.getArray(8).getArray()), rs.getTimestamp(9).toInstant(), counts, rs.getString(10));
   }
 }

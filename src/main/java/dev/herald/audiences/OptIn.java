@@ -27,15 +27,6 @@ public enum OptIn implements TextEnum {
     return text;
   }
 
-  public static OptIn fromText(String text) {
-    return TextEnum.fromText(OptIn.class, text);
-  }
-
-  /** A client's opt-in named {@code field}; null when blank. */
-  public static OptIn parse(String field, String text) {
-    return TextEnum.parse(OptIn.class, field, text);
-  }
-
   /** As the panel shows it: "Double opt-in" for {@code double}. */
   public String words() {
     return switch (this) {

@@ -23,9 +23,4 @@ enum SegmentMatch implements TextEnum {
   public String toString() {
     return text;
   }
-
-  /** A client's match named {@code field}; null when blank (all applies). */
-  static SegmentMatch parse(String field, String text) {
-    return TextEnum.parse(SegmentMatch.class, field, text);
-  }
 }

@@ -67,7 +67,7 @@ class Segments {
 
     /** Conditions a client sent with {@code match} as text: an unknown one is refused naming {@code match}. */
     public static Conditions of(String match, List<Rule> rules) {
-      return new Conditions(SegmentMatch.parse("match", match), rules);
+      return new Conditions(TextEnum.parse(SegmentMatch.class, "match", match), rules);
     }
   }
 

@@ -4,6 +4,7 @@ import dev.herald.mail.AddressDigest;
 import dev.herald.mail.EmailAddress;
 import dev.herald.platform.Refused;
 import dev.herald.platform.Text;
+import dev.herald.platform.TextEnum;
 import dev.herald.tenancy.AuditLog;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -409,7 +410,7 @@ public class Subscribers {
     Optional<SubscriptionStatus> removed = jdbc.sql("""
         delete from subscription s using mailing_list l
         where l.id = s.list_id and l.organization_id = ? and s.list_id = ? and s.subscriber_id = ? returning s.status""")
-        .params(orgId, listId, subscriberId).query((rs, i) -> SubscriptionStatus.fromText(rs.getString(1))).optional();
+        .params(orgId, listId, subscriberId).query((rs, i) -> TextEnum.fromText(SubscriptionStatus.class, rs.getString(1))).optional();
     int n = removed.isPresent() ? 1 : 0;
     if (removed.orElse(null) == SubscriptionStatus.UNSUBSCRIBED) rememberWithdrawal(subscriberId);
     if (n == 1) {
@@ -436,7 +437,7 @@ public class Subscribers {
 
   Optional<SubscriptionStatus> statusOn(long subscriberId, long listId) {
     return jdbc.sql("select status from subscription where subscriber_id = ? and list_id = ?").params(subscriberId, listId)
-        .query((rs, n) -> SubscriptionStatus.fromText(rs.getString(1))).optional();
+        .query((rs, n) -> TextEnum.fromText(SubscriptionStatus.class, rs.getString(1))).optional();
   }
 
   // ---- events ------------------------------------------------------------------------------
@@ -490,7 +491,7 @@ public class Subscribers {
         .param(subscribers.stream().map(Subscriber::id).toArray(Long[]::new))
         .query(rs -> {
           byId.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(new Membership(rs.getLong(2), rs.getString(3),
-              SubscriptionStatus.fromText(rs.getString(4)), rs.getTimestamp(5).toInstant(), instant(rs.getTimestamp(6)), instant(rs.getTimestamp(7))));
+              TextEnum.fromText(SubscriptionStatus.class, rs.getString(4)), rs.getTimestamp(5).toInstant(), instant(rs.getTimestamp(6)), instant(rs.getTimestamp(7))));
         });
     return subscribers.stream().map(s -> new Subscriber(s.id(), s.email(), s.smtputf8(), s.name(), s.fields(), s.tags(), s.source(),
         s.createdAt(), s.updatedAt(), byId.getOrDefault(s.id(), List.of()))).toList();

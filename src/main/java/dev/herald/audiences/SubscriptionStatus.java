@@ -41,15 +41,6 @@ public enum SubscriptionStatus implements TextEnum {
     return this == BOUNCED || this == COMPLAINED;
   }
 
-  public static SubscriptionStatus fromText(String text) {
-    return TextEnum.fromText(SubscriptionStatus.class, text);
-  }
-
-  /** A client's status named {@code field}; null when blank. */
-  public static SubscriptionStatus parse(String field, String text) {
-    return TextEnum.parse(SubscriptionStatus.class, field, text);
-  }
-
   /** As the panel shows it: "Unsubscribed" for {@code unsubscribed}. */
   public String words() {
     return switch (this) {

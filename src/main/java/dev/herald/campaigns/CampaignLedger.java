@@ -3,6 +3,7 @@ package dev.herald.campaigns;
 import dev.herald.audiences.AudienceSelection;
 import dev.herald.audiences.SuppressionScreen;
 import dev.herald.platform.SqlFragment;
+import dev.herald.platform.TextEnum;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.EnumMap;
@@ -105,7 +106,7 @@ class CampaignLedger {
     for (LedgerState s : LedgerState.values()) counts.put(s, 0L);
     jdbc.sql("select state, count(*) from campaign_recipient where campaign_id = ? group by state").param(campaignId)
         .query(rs -> {
-          counts.put(LedgerState.fromText(rs.getString(1)), rs.getLong(2));
+          counts.put(TextEnum.fromText(LedgerState.class, rs.getString(1)), rs.getLong(2));
         });
     return counts;
   }

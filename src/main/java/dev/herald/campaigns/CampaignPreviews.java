@@ -7,6 +7,7 @@ import dev.herald.content.ContentFormat;
 import dev.herald.content.Previews;
 import dev.herald.content.Templates;
 import dev.herald.platform.HeraldProperties;
+import dev.herald.platform.TextEnum;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -115,6 +116,6 @@ class CampaignPreviews {
     String template = started && c.templateSource() != null ? c.templateSource()
         : c.templateId() == null ? null : templates.find(c.organizationId(), c.templateId()).map(Templates.Template::source).orElse(null);
     return new CampaignRenderer.Sources(c.organizationId(), c.name(), c.subject(), c.preheader(),
-        ContentFormat.parse("bodyFormat", c.bodyFormat()), c.body(), template, snippets);
+        TextEnum.parse(ContentFormat.class, "bodyFormat", c.bodyFormat()), c.body(), template, snippets);
   }
 }

@@ -38,10 +38,6 @@ public enum CampaignState implements TextEnum {
     return text;
   }
 
-  public static CampaignState fromText(String text) {
-    return TextEnum.fromText(CampaignState.class, text);
-  }
-
   /** Its audience and content may still change. */
   public boolean editable() {
     return this == DRAFT || this == SCHEDULED;

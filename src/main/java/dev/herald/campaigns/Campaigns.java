@@ -462,7 +462,7 @@ public class Campaigns {
         rs.getBoolean("track_clicks"),
         new Campaign.Audience(longs(rs.getArray(30)), longs(rs.getArray(31)), longs(rs.getArray(32)), longs(rs.getArray(33))),
         sendAt == null ? null : new Campaign.Schedule(sendAt.toInstant(), ZoneId.of(zone == null ? "UTC" : zone)), throttle,
-        CampaignState.fromText(rs.getString("state")), (Long) rs.getObject("sending_domain_id"), (Long) rs.getObject("message_id"),
+        TextEnum.fromText(CampaignState.class, rs.getString("state")), (Long) rs.getObject("sending_domain_id"), (Long) rs.getObject("message_id"),
         (Long) rs.getObject("recipients"), rs.getString("failure"), (Long) rs.getObject("duplicated_from"), instant(rs, "created_at"),
         instant(rs, "updated_at"), instant(rs, "started_at"), instant(rs, "finished_at"));
   }

@@ -28,8 +28,4 @@ public enum LedgerState implements TextEnum {
   public String toString() {
     return text;
   }
-
-  public static LedgerState fromText(String text) {
-    return TextEnum.fromText(LedgerState.class, text);
-  }
 }

@@ -35,11 +35,6 @@ public enum ContentFormat implements TextEnum {
     return text;
   }
 
-  /** A client's format named {@code field}; null when blank. */
-  public static ContentFormat parse(String field, String text) {
-    return TextEnum.parse(ContentFormat.class, field, text);
-  }
-
   /** As the panel shows it. */
   public String words() {
     return switch (this) {

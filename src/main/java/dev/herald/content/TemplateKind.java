@@ -27,11 +27,6 @@ public enum TemplateKind implements TextEnum {
     return text;
   }
 
-  /** A client's kind named {@code field}; null when blank. */
-  public static TemplateKind parse(String field, String text) {
-    return TextEnum.parse(TemplateKind.class, field, text);
-  }
-
   /** As the panel shows it. */
   public String words() {
     return switch (this) {

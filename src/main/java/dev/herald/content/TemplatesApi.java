@@ -1,6 +1,7 @@
 package dev.herald.content;
 
 import dev.herald.platform.Refused;
+import dev.herald.platform.TextEnum;
 import dev.herald.tenancy.OrganizationContext;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -36,7 +37,7 @@ class TemplatesApi {
       @Schema(implementation = ContentFormat.class, description = "html when absent") String format,
       @Schema(description = "The template's source in its format, in the template language (Liquid)") String source) {
     Templates.Draft draft() {
-      return new Templates.Draft(name, TemplateKind.parse("kind", kind), categoryId, ContentFormat.parse("format", format), source);
+      return new Templates.Draft(name, TextEnum.parse(TemplateKind.class, "kind", kind), categoryId, TextEnum.parse(ContentFormat.class, "format", format), source);
     }
   }
 
@@ -52,7 +53,7 @@ class TemplatesApi {
   List<Templates.Template> list(OrganizationContext org,
       @RequestParam(required = false) @Schema(implementation = TemplateKind.class) String kind,
       @RequestParam(required = false) Long categoryId) {
-    return templates.list(org.id(), TemplateKind.parse("kind", kind), categoryId);
+    return templates.list(org.id(), TextEnum.parse(TemplateKind.class, "kind", kind), categoryId);
   }
 
   @PostMapping("/api/v1/orgs/{org}/templates")
@@ -94,7 +95,7 @@ class TemplatesApi {
   }
 
   private static ContentFormat required(String field, String text) {
-    ContentFormat format = ContentFormat.parse(field, text);
+    ContentFormat format = TextEnum.parse(ContentFormat.class, field, text);
     if (format == null) throw Refused.invalid(field, field + " is one of richtext, html, markdown, text.");
     return format;
   }

@@ -58,7 +58,7 @@ class TemplatesController {
       } catch (NumberFormatException notANumber) {
         throw Refused.invalid("categoryId", "Choose a category from the list.");
       }
-      return new Templates.Draft(name, TemplateKind.parse("kind", kind), category, ContentFormat.parse("format", format), source);
+      return new Templates.Draft(name, TextEnum.parse(TemplateKind.class, "kind", kind), category, TextEnum.parse(ContentFormat.class, "format", format), source);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.herald.feedback;
 
+import dev.herald.platform.TextEnum;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Collection;
@@ -36,7 +37,7 @@ public class CampaignFeedback {
         from feedback_event where campaign_id = ? and organization_id = ?
         group by feedback_class, reason order by feedback_class, count(*) desc, reason""")
         .params(campaignId, organizationId)
-        .query((rs, i) -> new ClassReason(FeedbackClass.fromText(rs.getString(1)), reason(rs.getString(2)), rs.getLong(3),
+        .query((rs, i) -> new ClassReason(TextEnum.fromText(FeedbackClass.class, rs.getString(1)), reason(rs.getString(2)), rs.getLong(3),
             rs.getLong(4)))
         .list();
   }

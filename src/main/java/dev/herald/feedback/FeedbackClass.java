@@ -44,8 +44,4 @@ public enum FeedbackClass implements TextEnum {
   public String toString() {
     return text;
   }
-
-  public static FeedbackClass fromText(String text) {
-    return TextEnum.fromText(FeedbackClass.class, text);
-  }
 }

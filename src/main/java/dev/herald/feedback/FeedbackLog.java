@@ -64,7 +64,7 @@ class FeedbackLog {
 
   private static Event event(ResultSet rs, int i) throws SQLException {
     return new Event(rs.getLong(1), rs.getTimestamp(2).toInstant(), TextEnum.fromText(FeedbackSource.class, rs.getString(3)),
-        FeedbackClass.fromText(rs.getString(4)),
+        TextEnum.fromText(FeedbackClass.class, rs.getString(4)),
         // reason has no check constraint (the classifier's names may grow): an unknown one reads as undefined
         TextEnum.find(FeedbackReason.class, rs.getString(5)).orElse(FeedbackReason.UNDEFINED),
         TextEnum.fromText(FeedbackAction.class, rs.getString(6)), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),

@@ -75,8 +75,4 @@ public enum FeedbackReason implements TextEnum {
   public String toString() {
     return text;
   }
-
-  public static FeedbackReason fromText(String text) {
-    return TextEnum.fromText(FeedbackReason.class, text);
-  }
 }

@@ -50,13 +50,4 @@ public enum SuppressionReason implements TextEnum {
       case ERASED -> "Erased";
     };
   }
-
-  public static SuppressionReason fromText(String text) {
-    return TextEnum.fromText(SuppressionReason.class, text);
-  }
-
-  /** A client's reason named {@code field}; null when blank. */
-  public static SuppressionReason parse(String field, String text) {
-    return TextEnum.parse(SuppressionReason.class, field, text);
-  }
 }

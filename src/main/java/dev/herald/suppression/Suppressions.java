@@ -2,6 +2,7 @@ package dev.herald.suppression;
 
 import dev.herald.platform.Refused;
 import dev.herald.platform.Text;
+import dev.herald.platform.TextEnum;
 import dev.herald.tenancy.AuditLog;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -149,7 +150,7 @@ public class Suppressions {
     Long org = (Long) rs.getObject("organization_id");
     SuppressionScope scope = org == null ? SuppressionScope.INSTALLATION : SuppressionScope.ORGANIZATION;
     String where = org == null ? "suppressed for the whole installation" : "suppressed in this organization";
-    SuppressionReason reason = SuppressionReason.fromText(rs.getString("reason"));
+    SuppressionReason reason = TextEnum.fromText(SuppressionReason.class, rs.getString("reason"));
     String domain = rs.getString("domain");
     SuppressionKind kind = SuppressionKind.of(domain, reason);
     String description = switch (kind) {
@@ -213,7 +214,7 @@ public class Suppressions {
   }
 
   private static Entry entry(ResultSet rs) throws SQLException {
-    SuppressionReason reason = SuppressionReason.fromText(rs.getString("reason"));
+    SuppressionReason reason = TextEnum.fromText(SuppressionReason.class, rs.getString("reason"));
     String domain = rs.getString("domain");
     return new Entry(rs.getLong("id"), (Long) rs.getObject("organization_id"), SuppressionKind.of(domain, reason), rs.getString("address"),
         Target.hex(rs.getBytes("address_hash")), domain, reason, rs.getString("note"), rs.getString("source"),
@@ -325,7 +326,7 @@ public class Suppressions {
           select id, reason, expires_at, (expires_at is not null and expires_at <= now()) as expired from suppression
           where coalesce(organization_id, 0) = :orgKey and (address_hash = :hash or domain = :domain) for update""")
           .param("orgKey", organizationId == null ? 0L : organizationId).param("hash", hash).param("domain", domain)
-          .query((rs, n) -> new Existing(rs.getLong("id"), SuppressionReason.fromText(rs.getString("reason")), instant(rs, "expires_at"),
+          .query((rs, n) -> new Existing(rs.getLong("id"), TextEnum.fromText(SuppressionReason.class, rs.getString("reason")), instant(rs, "expires_at"),
               rs.getBoolean("expired")))
           .optional();
       if (existing.isEmpty()) continue;

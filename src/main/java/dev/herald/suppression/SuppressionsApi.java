@@ -2,6 +2,7 @@ package dev.herald.suppression;
 
 import com.fasterxml.jackson.annotation.JsonAlias;
 import dev.herald.platform.Refused;
+import dev.herald.platform.TextEnum;
 import dev.herald.tenancy.HeraldUser;
 import dev.herald.tenancy.OrganizationContext;
 import io.swagger.v3.oas.annotations.Operation;
@@ -47,7 +48,7 @@ class SuppressionsApi {
       @Parameter(schema = @Schema(implementation = SuppressionReason.class)) @RequestParam(defaultValue = "") String reason,
       @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size) {
     Refused.checkPage(page, size);
-    return suppressions.search(org.id(), q, SuppressionReason.parse("reason", reason), page, size);
+    return suppressions.search(org.id(), q, TextEnum.parse(SuppressionReason.class, "reason", reason), page, size);
   }
 
   /**
@@ -86,7 +87,7 @@ class SuppressionsApi {
       }
       SuppressionReason reason = null;
       try {
-        reason = SuppressionReason.parse("reason", r.reason());
+        reason = TextEnum.parse(SuppressionReason.class, "reason", r.reason());
       } catch (Refused wrong) {
         problems.add(new Suppressions.Problem(i, "reason", wrong.getMessage()));
       }

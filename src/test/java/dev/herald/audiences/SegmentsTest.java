@@ -7,6 +7,7 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
 import dev.herald.platform.Refused;
+import dev.herald.platform.TextEnum;
 import dev.herald.tenancy.TestOrganizations;
 import java.util.List;
 import java.util.Map;
@@ -63,7 +64,7 @@ class SegmentsTest {
   void add(String email, Map<String, Object> values, List<String> tags, Long list, String status) {
     long id = subscribers.upsert(org.id(), new Subscribers.Input(email, null, values, tags), "test");
     if (list != null) {
-      subscribers.subscribe(org.id(), id, list, status.equals("unsubscribed") ? SubscriptionStatus.SUBSCRIBED : SubscriptionStatus.fromText(status),
+      subscribers.subscribe(org.id(), id, list, status.equals("unsubscribed") ? SubscriptionStatus.SUBSCRIBED : TextEnum.fromText(SubscriptionStatus.class, status),
           Consent.Evidence.panel("owner@test", "test", "127.0.0.1"));
       if (status.equals("unsubscribed")) subscribers.unsubscribe(org.id(), id, list, "test");
     }

@@ -8,6 +8,7 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import dev.herald.audiences.AudienceEvents;
 import dev.herald.audiences.SuppressionScreen;
 import dev.herald.mail.AddressDigest;
+import dev.herald.platform.TextEnum;
 import dev.herald.tenancy.Role;
 import dev.herald.tenancy.TestOrganizations;
 import dev.herald.testsupport.WebClient;
@@ -53,7 +54,7 @@ class SuppressionPanelTest {
   }
 
   long add(Long org, String address, String domain, String reason, String note) {
-    return suppressions.add(org, new Suppressions.NewEntry(address, domain, SuppressionReason.parse("reason", reason), note, null), "test").entry().id();
+    return suppressions.add(org, new Suppressions.NewEntry(address, domain, TextEnum.parse(SuppressionReason.class, "reason", reason), note, null), "test").entry().id();
   }
 
   String html(org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder request) throws Exception {

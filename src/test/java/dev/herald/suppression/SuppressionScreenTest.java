@@ -6,6 +6,7 @@ import dev.herald.audiences.AudienceEvents;
 import dev.herald.audiences.SuppressionScreen;
 import dev.herald.mail.AddressDigest;
 import dev.herald.mail.EmailAddress;
+import dev.herald.platform.TextEnum;
 import dev.herald.tenancy.TestOrganizations;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -55,7 +56,7 @@ class SuppressionScreenTest {
   }
 
   void add(Long org, String address, String domain, String reason) {
-    suppressions.add(org, new Suppressions.NewEntry(address, domain, SuppressionReason.parse("reason", reason), null, null), "test");
+    suppressions.add(org, new Suppressions.NewEntry(address, domain, TextEnum.parse(SuppressionReason.class, "reason", reason), null, null), "test");
   }
 
   void erase(long org, String email) {
