@@ -63,7 +63,7 @@ class DeliveryConfiguration {
       RetrySchedule retry, Clock clock, NodeRoles roles, Organizations organizations, HeraldProperties properties,
       List<SendingHolds> holds) {
     DeliveryWorker.LaneParts parts = new DeliveryWorker.LaneParts(queue, DeliveryWorker.LaneParts.byKind(sources),
-        new Signers(domains, clock, properties.sending().dkimRsaOpenssl(), properties.sending().dkimEd25519Openssl()), returnPath, routing, attempt, sandbox, destinations, shaping, retry, clock,
+        new Signers(domains, clock, properties.sending().dkimRsaOpenssl()), returnPath, routing, attempt, sandbox, destinations, shaping, retry, clock,
         new ConcurrentHashMap<>());
     return new DeliveryWorker(parts, roles, organizations, properties, holds);
   }

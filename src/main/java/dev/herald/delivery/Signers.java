@@ -34,24 +34,18 @@ final class Signers {
   private final SendingDomains domains;
   private final Clock clock;
   private final boolean openSsl;
-  private final boolean ed25519OpenSsl;
   private final Map<Key, Signing> signers = new ConcurrentHashMap<>();
 
   Signers(SendingDomains domains, Clock clock) {
-    this(domains, clock, true, true);
+    this(domains, clock, true);
   }
 
-  /**
-   * {@code openSsl}: {@code herald.sending.dkim-rsa-openssl}, RSA signatures by OpenSSL's libcrypto when it loads;
-   * {@code ed25519OpenSsl}: {@code herald.sending.dkim-ed25519-openssl}, the same for Ed25519.
-   */
-  Signers(SendingDomains domains, Clock clock, boolean openSsl, boolean ed25519OpenSsl) {
+  /** {@code openSsl}: {@code herald.sending.dkim-rsa-openssl}, RSA signatures by OpenSSL's libcrypto when it loads. */
+  Signers(SendingDomains domains, Clock clock, boolean openSsl) {
     this.domains = domains;
     this.clock = clock;
     this.openSsl = openSsl;
-    this.ed25519OpenSsl = ed25519OpenSsl;
     log.info("DKIM RSA signatures are made by {}", DkimSigner.rsaImplementation(openSsl));
-    log.info("DKIM Ed25519 signatures are made by {}", DkimSigner.ed25519Implementation(ed25519OpenSsl));
   }
 
   /**
@@ -83,7 +77,7 @@ final class Signers {
                 case ED25519 -> new DkimKey(DkimKey.Algorithm.ED25519_SHA256, d.name(), k.selector(), ed25519Seed(domains.privateKey(k)));
               })
               .toList();
-          return new Signing(d.name(), keys.isEmpty() ? Optional.<DkimSigner>empty() : Optional.of(new DkimSigner(keys, clock, openSsl, ed25519OpenSsl)), now);
+          return new Signing(d.name(), keys.isEmpty() ? Optional.<DkimSigner>empty() : Optional.of(new DkimSigner(keys, clock, openSsl)), now);
         })
         .orElseGet(() -> new Signing(domain, Optional.empty(), now));
   }

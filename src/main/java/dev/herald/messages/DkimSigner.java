@@ -35,8 +35,7 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
  * cost: the parsed keys and initialized {@link Signature} objects are reused (a pool, not a ThreadLocal,
  * because the MTA runs on virtual threads, which come and go), and the body hash is computed once for all
  * keys. RSA signatures are made by OpenSSL's libcrypto when it loads ({@link OpenSslRsa}: about four times faster,
- * the same bytes, ADR 0007) and by the JDK otherwise or when asked to; Ed25519 ones likewise ({@link OpenSslEd25519},
- * Bouncy Castle otherwise). Thread-safe.
+ * the same bytes, ADR 0007) and by the JDK otherwise or when asked to. Thread-safe.
  */
 public final class DkimSigner {
   /** The fields signed when present: the ones receivers and RFC 8058 expect covered, and the MIME structure. */
@@ -52,27 +51,14 @@ public final class DkimSigner {
     this(keys, clock, true);
   }
 
-  /**
-   * {@code openSsl} false: RSA keys sign with the JDK and Ed25519 keys with Bouncy Castle even where OpenSSL's
-   * libcrypto would load.
-   */
+  /** {@code openSsl} false: RSA keys sign with the JDK even where OpenSSL's libcrypto would load. */
   public DkimSigner(List<DkimKey> keys, Clock clock, boolean openSsl) {
-    this(keys, clock, openSsl, openSsl);
-  }
-
-  /** Each algorithm signs with OpenSSL when asked to and the library loads, with the JDK (Bouncy Castle) otherwise. */
-  public DkimSigner(List<DkimKey> keys, Clock clock, boolean rsaOpenSsl, boolean ed25519OpenSsl) {
-    this(keys, clock, rsaOpenSsl ? OpenSslRsa.system().library() : Optional.empty(),
-        ed25519OpenSsl ? OpenSslEd25519.system().library() : Optional.empty());
+    this(keys, clock, openSsl ? OpenSslRsa.system().library() : Optional.empty());
   }
 
   DkimSigner(List<DkimKey> keys, Clock clock, Optional<OpenSslRsa> openSsl) {
-    this(keys, clock, openSsl, Optional.empty());
-  }
-
-  DkimSigner(List<DkimKey> keys, Clock clock, Optional<OpenSslRsa> rsaOpenSsl, Optional<OpenSslEd25519> ed25519OpenSsl) {
     if (keys == null || keys.isEmpty()) throw new IllegalArgumentException("a DKIM signer needs at least one key");
-    this.keys = keys.stream().map(key -> new KeySigner(key, rsaOpenSsl, ed25519OpenSsl)).toList();
+    this.keys = keys.stream().map(key -> new KeySigner(key, openSsl)).toList();
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
@@ -87,25 +73,9 @@ public final class DkimSigner {
         .orElse("the JDK (OpenSSL's libcrypto not usable: " + loaded.failure() + ")");
   }
 
-  /**
-   * What makes Ed25519 signatures with {@code openSsl} asked for (or not): for the log at start, as {@link
-   * #rsaImplementation}.
-   */
-  public static String ed25519Implementation(boolean openSsl) {
-    if (!openSsl) return "Bouncy Castle (herald.sending.dkim-ed25519-openssl is false)";
-    OpenSslEd25519.Loaded loaded = OpenSslEd25519.system();
-    return loaded.library().map(lib -> lib.version() + " (" + OpenSslEd25519.LIBRARY + " through the FFM API)")
-        .orElse("Bouncy Castle (OpenSSL's libcrypto not usable: " + loaded.failure() + ")");
-  }
-
   /** Whether every RSA key of this signer signs through OpenSSL (tests). */
   boolean rsaByOpenSsl() {
     return keys.stream().filter(k -> k.key.algorithm() == DkimKey.Algorithm.RSA_SHA256).allMatch(k -> k.openSsl != null);
-  }
-
-  /** Whether every Ed25519 key of this signer signs through OpenSSL (tests). */
-  boolean ed25519ByOpenSsl() {
-    return keys.stream().filter(k -> k.key.algorithm() == DkimKey.Algorithm.ED25519_SHA256).allMatch(k -> k.ed25519OpenSsl != null);
   }
 
   /** The message with its DKIM-Signature fields in front. */
@@ -249,25 +219,20 @@ public final class DkimSigner {
     private final DkimKey key;
     private final PrivateKey rsa;
     private final OpenSslRsa.Key openSsl;
-    private final OpenSslEd25519.Key ed25519OpenSsl;
     private final Ed25519PrivateKeyParameters ed25519;
     private final ConcurrentLinkedQueue<Signature> idle = new ConcurrentLinkedQueue<>();
 
-    KeySigner(DkimKey key, Optional<OpenSslRsa> library, Optional<OpenSslEd25519> ed25519Library) {
+    KeySigner(DkimKey key, Optional<OpenSslRsa> library) {
       this.key = key;
       boolean isRsa = key.algorithm() == DkimKey.Algorithm.RSA_SHA256;
-      boolean isEd25519 = key.algorithm() == DkimKey.Algorithm.ED25519_SHA256;
       // DkimKey has checked the key with the JDK already; a key libcrypto would not take stays with the JDK.
       this.openSsl = isRsa ? library.flatMap(lib -> lib.importKey(key.privateKey())).orElse(null) : null;
       this.rsa = isRsa && openSsl == null ? key.rsaPrivateKey() : null;
-      this.ed25519OpenSsl = isEd25519 ? ed25519Library.flatMap(lib -> lib.importKey(key.privateKey())).orElse(null) : null;
-      this.ed25519 = isEd25519 && ed25519OpenSsl == null ? key.ed25519PrivateKey() : null;
+      this.ed25519 = key.algorithm() == DkimKey.Algorithm.ED25519_SHA256 ? key.ed25519PrivateKey() : null;
     }
 
     byte[] sign(byte[] data) {
       if (openSsl != null) return openSsl.signSha256(sha256().digest(data));
-      // RFC 8463 §3: PureEdDSA over the SHA-256 of the data, not over the data.
-      if (ed25519OpenSsl != null) return ed25519OpenSsl.sign(sha256().digest(data));
       return rsa != null ? signRsa(data) : signEd25519(data);
     }
 

@@ -283,7 +283,6 @@ public record HeraldProperties(
    * base URL's host ({@code _spf.<host>} for the SPF include): right for a one-machine installation, where the
    * panel, the bounce mailbox and the tracking pages share one name. {@code dkim-rsa-openssl}: RSA DKIM signatures are
    * made by OpenSSL's libcrypto when it loads (about four times faster, the same bytes; ADR 0007), false forces the JDK.
-   * {@code dkim-ed25519-openssl}: the same for Ed25519 signatures, false forces Bouncy Castle.
    */
   public record Sending(
       @Pattern(regexp = HOST_OR_BLANK, message = "must be a host name, e.g. _spf.mail.example.com") @DefaultValue("") String spfInclude,
@@ -291,8 +290,7 @@ public record HeraldProperties(
       @Pattern(regexp = HOST_OR_BLANK, message = "must be a host name, e.g. track.mail.example.com") @DefaultValue("") String trackingHost,
       @NotNull @DefaultValue("PT6H") Duration checkInterval,
       @NotNull @DefaultValue("10MB") DataSize maxMessageSize,
-      @DefaultValue("true") boolean dkimRsaOpenssl,
-      @DefaultValue("true") boolean dkimEd25519Openssl) {
+      @DefaultValue("true") boolean dkimRsaOpenssl) {
 
     @AssertTrue(message = "check-interval must be between 1 minute and 7 days")
     public boolean isCheckIntervalSensible() {

@@ -127,8 +127,7 @@ class ConfigurationValidationTest {
         "HERALD_MAIL_LIMITS_INVITATIONS_PER_ORGANIZATION", "7",
         "HERALD_DELIVERY_ROUTE", "static", "HERALD_DELIVERY_STATIC_ROUTE", "127.0.0.1:2525",
         "HERALD_DNS_RESOLVERS", "127.0.0.1:5353,[::1]:53", "HERALD_SENDING_SPF_INCLUDE", "_spf.mail.example.com",
-        "HERALD_SENDING_CHECK_INTERVAL", "PT1H", "HERALD_SENDING_DKIM_RSA_OPENSSL", "false",
-        "HERALD_SENDING_DKIM_ED25519_OPENSSL", "false"));
+        "HERALD_SENDING_CHECK_INTERVAL", "PT1H", "HERALD_SENDING_DKIM_RSA_OPENSSL", "false"));
     HeraldProperties bound = new Binder(
         ConfigurationPropertySources.from(environment))
         .bindOrCreate("herald", HeraldProperties.class);
@@ -152,11 +151,8 @@ class ConfigurationValidationTest {
     assertThat(bound.sending().checkInterval()).isEqualTo(Duration.ofHours(1));
     assertThat(bound.sending().maxMessageSize()).as("the default").isEqualTo(DataSize.ofMegabytes(10));
     assertThat(bound.sending().dkimRsaOpenssl()).isFalse();
-    assertThat(bound.sending().dkimEd25519Openssl()).isFalse();
     assertThat(new Binder(ConfigurationPropertySources.from(new SystemEnvironmentPropertySource("empty", pairs())))
         .bindOrCreate("herald", HeraldProperties.class).sending().dkimRsaOpenssl()).as("the default").isTrue();
-    assertThat(new Binder(ConfigurationPropertySources.from(new SystemEnvironmentPropertySource("empty", pairs())))
-        .bindOrCreate("herald", HeraldProperties.class).sending().dkimEd25519Openssl()).as("the default").isTrue();
     // application.yml hands them to Spring as ${herald.session-timeout:8h} and so on.
     assertThat(environment.getProperty("herald.session-timeout")).isEqualTo("2h");
     assertThat(environment.getProperty("herald.max-import-size")).isEqualTo("512MB");
