@@ -78,6 +78,9 @@ class TrackingBufferTest {
       assertThat(busy).as("the buffer of 100 fills").isNotNull();
       assertThat(busy.getStatus()).isEqualTo(503);
       assertThat(busy.getHeader("Retry-After")).isEqualTo("5");
+      assertThat(busy.getHeader("Cache-Control")).isEqualTo("no-store");
+      assertThat(busy.getContentAsString()).as("a fixed line, not the error page").isEqualTo("Busy, try again later.\n");
+      assertThat(busy.getForwardedUrl()).as("no error dispatch").isNull();
       assertThat(answered).as("the buffer and the batch waiting on the database").isBetween(100, 111);
       try (Statement s = hold.createStatement(); var rs = s.executeQuery("select count(*) from tracking_event where message_id = " + sent.messageId())) {
         rs.next();
