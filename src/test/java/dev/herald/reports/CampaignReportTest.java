@@ -10,6 +10,7 @@ import dev.herald.campaigns.Campaign;
 import dev.herald.campaigns.CampaignFixtures;
 import dev.herald.campaigns.CampaignForm;
 import dev.herald.campaigns.Campaigns;
+import dev.herald.delivery.RoutesByDomain;
 import dev.herald.domains.SendingDomains;
 import dev.herald.domains.TestSendingDomains;
 import dev.herald.tenancy.TestOrganizations;
@@ -47,8 +48,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
 /**
- * A campaign's report from a real send: a campaign of four people scheduled now, started and handed off by the worker,
- * delivered by the MTA to Postfix's smtp-sink; opens and clicks through the real tracking endpoints with the tokens of
+ * A campaign's report from a real send: a campaign of five people scheduled now, started and handed off by the worker,
+ * delivered by the MTA to Postfix's smtp-sink (one domain's to a second smtp-sink that refuses every RCPT: a bounce
+ * while sending); opens and clicks through the real tracking endpoints with the tokens of
  * the mail the sink received (people's, an Apple Mail Privacy Protection open, a click without a user agent, an open
  * with Do Not Track); a DSN and an ARF complaint sent to the inbound SMTP listener at the return paths the sink saw; a
  * one-click unsubscribe from the mail's List-Unsubscribe; a forward to a friend from the forward page. The report's
@@ -59,7 +61,7 @@ import tools.jackson.databind.ObjectMapper;
     "herald.sending.tracking-host=t.herald.test", "herald.tracking.flush=20ms", "herald.tracking.scanner-window=0s",
     "herald.feedback.inbound-bind=127.0.0.1"})
 @AutoConfigureMockMvc
-@Import({TestOrganizations.class, CampaignFixtures.class})
+@Import({TestOrganizations.class, CampaignFixtures.class, RoutesByDomain.class})
 class CampaignReportTest {
   static SmtpSink sink;
   static int inboundPort;
@@ -85,6 +87,7 @@ class CampaignReportTest {
   @Autowired Campaigns campaigns;
   @Autowired JdbcClient jdbc;
   @Autowired ObjectMapper json;
+  @Autowired RoutesByDomain.Table routes;
 
   static final String BODY = """
       <p>Hello</p>
@@ -98,13 +101,21 @@ class CampaignReportTest {
 
   @Test
   void a_sent_campaigns_report_counts_what_came_back_exactly_in_the_api_and_both_csv_files() throws Exception {
+    try (SmtpSink refusing = SmtpSink.start(null, "-f", "rcpt")) {
+      for (String d : List.of("one.example", "two.example", "three.example", "four.example")) routes.to(d, sink.address);
+      routes.to("five.example", refusing.address);
+      report();
+    }
+  }
+
+  void report() throws Exception {
     TestOrganizations.Created created = organizations.create("Report Co " + System.nanoTime(), "reports:read", "campaigns:read");
     current = created;
     String domain = "report-" + created.id() + ".example";
     new TestSendingDomains(sendingDomains, jdbc).verified(created.id(), domain);
     CampaignFixtures.Org org = new CampaignFixtures.Org(created, domain);
     long list = fixtures.list(org, "Readers");
-    for (String person : List.of("ann@one.example", "bob@one.example", "cy@two.example", "dan@three.example")) {
+    for (String person : List.of("ann@one.example", "bob@one.example", "cy@two.example", "dan@three.example", "eve@five.example")) {
       fixtures.subscriber(org, person, SubscriptionStatus.SUBSCRIBED, list);
     }
     // People's events tied to them: the organization chooses so (the default counts anonymously).
@@ -117,6 +128,8 @@ class CampaignReportTest {
     waitFor("the four delivered", () -> jdbc.sql("""
         select count(*) from outbound_recipient r join campaign c on c.message_id = r.message_id where c.id = ? and r.state = 'delivered'""")
         .param(c.id()).query(Long.class).single() == 4);
+    waitFor("Eve's refusal at RCPT recorded as feedback", () -> jdbc.sql(
+        "select count(*) from feedback_event where campaign_id = ? and source = 'synchronous'").param(c.id()).query(Long.class).single() == 1);
     Map<String, Received> mail = new HashMap<>();
     for (String person : List.of("ann@one.example", "bob@one.example", "cy@two.example", "dan@three.example")) {
       mail.put(person, received(person));
@@ -163,14 +176,26 @@ class CampaignReportTest {
 
     JsonNode r = api("/campaigns/" + c.id() + "/report");
     assertThat(r.get("campaignId").asLong()).isEqualTo(c.id());
-    assertThat(r.get("recipients").asLong()).isEqualTo(4);
-    assertThat(r.get("sent").asLong()).isEqualTo(4);
+    assertThat(r.get("recipients").asLong()).isEqualTo(5);
+    assertThat(r.get("sent").asLong()).isEqualTo(5);
     assertThat(r.get("delivery").toString()).isEqualTo(
-        "{\"delivered\":4,\"deferred\":0,\"bounced\":0,\"expired\":0,\"notSent\":0,\"waiting\":0}");
-    assertThat(r.get("bounces").toString()).isEqualTo("{\"recipients\":1,\"hard\":1,\"soft\":0,\"block\":0,\"synchronous\":0}");
-    assertThat(r.get("feedback").toString()).isEqualTo("["
-        + "{\"feedbackClass\":\"complaint\",\"reason\":\"feedback\",\"recipients\":1,\"synchronous\":0},"
-        + "{\"feedbackClass\":\"hard\",\"reason\":\"userunknown\",\"recipients\":1,\"synchronous\":0}]");
+        "{\"delivered\":4,\"deferred\":0,\"bounced\":1,\"expired\":0,\"notSent\":0,\"waiting\":0}");
+    // Eve's refusal ("500 5.3.0 Error: command failed") is classified by the reply classifier: a bounce of some class.
+    List<JsonNode> feedbackRows = new ArrayList<>();
+    r.get("feedback").forEach(feedbackRows::add);
+    assertThat(feedbackRows).hasSize(3);
+    JsonNode eves = feedbackRows.stream().filter(f -> f.get("synchronous").asLong() == 1).findFirst().orElseThrow();
+    String eveClass = eves.get("feedbackClass").asString();
+    assertThat(eveClass).isIn("hard", "soft", "block");
+    assertThat(eves.get("recipients").asLong()).isEqualTo(1);
+    assertThat(feedbackRows.stream().map(JsonNode::toString).toList()).contains(
+        "{\"feedbackClass\":\"complaint\",\"reason\":\"feedback\",\"recipients\":1,\"synchronous\":0}",
+        "{\"feedbackClass\":\"hard\",\"reason\":\"userunknown\",\"recipients\":1,\"synchronous\":0}");
+    JsonNode bounces = r.get("bounces");
+    assertThat(bounces.get("recipients").asLong()).isEqualTo(2);
+    assertThat(bounces.get("synchronous").asLong()).isEqualTo(1);
+    assertThat(bounces.get("hard").asLong() + bounces.get("soft").asLong() + bounces.get("block").asLong()).isEqualTo(2);
+    assertThat(bounces.get(eveClass).asLong()).isEqualTo(eveClass.equals("hard") ? 2 : 1);
     assertThat(r.get("complaints").asLong()).isEqualTo(1);
     assertThat(r.get("unsubscribes").asLong()).isEqualTo(1);
     assertThat(r.get("forwards").asLong()).isEqualTo(1);
@@ -182,6 +207,7 @@ class CampaignReportTest {
         + "{\"number\":3,\"url\":\"https://shop.example/winter\",\"unique\":0,\"total\":0,\"anonymous\":0,\"machine\":0}]");
     assertThat(r.get("domains").toString()).isEqualTo("["
         + "{\"domain\":\"one.example\",\"recipients\":2,\"delivered\":2,\"deferred\":0,\"bounced\":0,\"expired\":0,\"notSent\":0,\"opened\":2,\"clicked\":2},"
+        + "{\"domain\":\"five.example\",\"recipients\":1,\"delivered\":0,\"deferred\":0,\"bounced\":1,\"expired\":0,\"notSent\":0,\"opened\":0,\"clicked\":0},"
         + "{\"domain\":\"three.example\",\"recipients\":1,\"delivered\":1,\"deferred\":0,\"bounced\":1,\"expired\":0,\"notSent\":0,\"opened\":0,\"clicked\":0},"
         + "{\"domain\":\"two.example\",\"recipients\":1,\"delivered\":1,\"deferred\":0,\"bounced\":0,\"expired\":0,\"notSent\":0,\"opened\":0,\"clicked\":0}]");
     JsonNode timeline = r.get("timeline");
@@ -196,7 +222,7 @@ class CampaignReportTest {
       for (int i = 0; i < names.length; i++) sums[i] += p.get(names[i]).asLong();
     }
     assertThat(sums).as("delivered, bounces, opens, clicks, machine opens, machine clicks, complaints over the timeline")
-        .containsExactly(4, 1, 4, 3, 1, 1, 1);
+        .containsExactly(4, 2, 4, 3, 1, 1, 1);
 
     // The same figures as CSV, one number per row.
     MockHttpServletResponse figures = apiResponse("/campaigns/" + c.id() + "/report/figures.csv");
@@ -204,7 +230,7 @@ class CampaignReportTest {
     assertThat(figures.getHeader("Content-Disposition")).isEqualTo("attachment; filename=\"campaign-" + c.id() + "-report.csv\"");
     List<String> rows = figures.getContentAsString(StandardCharsets.UTF_8).lines().toList();
     assertThat(rows.getFirst()).isEqualTo("\uFEFFsection,item,measure,value");
-    assertThat(rows).contains("summary,,sent,4", "summary,,delivered,4", "summary,,bounced,1", "summary,,bounced_hard,1",
+    assertThat(rows).contains("summary,,sent,5", "summary,,delivered,4", "summary,,bounced,2", "summary,,bounced_while_sending,1",
         "summary,,complaints,1", "summary,,unsubscribes,1", "summary,,forwards,1", "opens,,unique,2", "opens,,total,4",
         "opens,,anonymous,1", "opens,,machine,1", "clicks,,unique,2", "clicks,,total,3", "clicks,,machine,1",
         "feedback,hard/userunknown,recipients,1", "feedback,complaint/feedback,recipients,1",
@@ -218,11 +244,13 @@ class CampaignReportTest {
     Map<String, String> byAddress = new HashMap<>();
     List<String> lines = people.getContentAsString(StandardCharsets.UTF_8).lines().toList();
     assertThat(lines.getFirst()).isEqualTo("\uFEFFaddress,state,attempts,finished_at,last_reply,opens,clicks,machine_events,feedback,unsubscribed");
-    assertThat(lines).hasSize(5);
-    for (String line : lines.subList(1, 5)) byAddress.put(line.substring(0, line.indexOf(',')), line);
+    assertThat(lines).hasSize(6);
+    for (String line : lines.subList(1, 6)) byAddress.put(line.substring(0, line.indexOf(',')), line);
     assertThat(byAddress.get("ann@one.example")).startsWith("ann@one.example,delivered,1,").endsWith(",2,2,0,,no");
     assertThat(byAddress.get("bob@one.example")).endsWith(",1,1,0,,yes");
     assertThat(byAddress.get("cy@two.example")).endsWith(",0,0,2,complaint:feedback,no");
+    assertThat(byAddress.get("eve@five.example")).startsWith("eve@five.example,bounced,1,").contains(",0,0,0," + eveClass + ":")
+        .endsWith(",no");
     assertThat(byAddress.get("dan@three.example")).as("Dan's open was anonymous").endsWith(",0,0,0,hard:userunknown,no");
 
     // Another organization's key sees no such campaign; a key without reports:read is refused.
@@ -237,8 +265,8 @@ class CampaignReportTest {
 
     // The page shows the same numbers.
     Document page = Jsoup.parse(panel(get("/o/" + created.slug() + "/campaigns/" + c.id() + "/report"), created).getContentAsString());
-    assertThat(page.getElementById("report-sent").text()).isEqualTo("4");
-    assertThat(page.getElementById("report-bounced").text()).isEqualTo("1");
+    assertThat(page.getElementById("report-sent").text()).isEqualTo("5");
+    assertThat(page.getElementById("report-bounced").text()).isEqualTo("2");
     assertThat(page.getElementById("report-opens-unique").text()).isEqualTo("2");
     assertThat(page.getElementById("report-clicks-machine").text()).isEqualTo("1");
     assertThat(page.getElementById("report-unsubscribes").text()).isEqualTo("1");
