@@ -83,7 +83,7 @@ class PanelModelTest {
     assertThat(advice.isApplicableToBeanType(BasicErrorController.class)).as("the error page is drawn in the panel's frame").isTrue();
     // A page controller left a plain @Controller would lose the header silently; only these never draw the panel's layout.
     assertThat(handlerTypes.stream().filter(t -> !rest.contains(t) && !advice.isApplicableToBeanType(t)).map(Class::getSimpleName))
-        .isSubsetOf("ExportsController", "PublicPagesController", "UnsubscribeController", "WebVersionController", "TrackingController",
+        .isSubsetOf("ExportsController", "PublicPagesController", "UnsubscribeController", "WebVersionController", "TrackingController", "ForwardController",
             "SwaggerWelcomeWebMvc");
   }
 
