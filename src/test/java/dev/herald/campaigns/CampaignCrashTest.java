@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -128,12 +127,7 @@ class CampaignCrashTest {
     }
 
     Map<String, Long> ledger() {
-      Map<String, Long> states = new TreeMap<>();
-      jdbc.sql("select state, count(*) from campaign_recipient where campaign_id = ? group by state").param(campaignId)
-          .query(rs -> {
-            states.put(rs.getString(1), rs.getLong(2));
-          });
-      return states;
+      return KilledNodes.countByState(jdbc, "campaign_recipient", "campaign_id", campaignId);
     }
 
     /**

@@ -97,8 +97,7 @@ class CampaignsBrowserTest {
 
     MediaLibrary.Item logo = media.add(org.id(), "logo.png", png()).item();
 
-    web.signIn(org.ownerEmail(), TestOrganizations.PASSWORD);
-    web.waitForPath("/dashboard");
+    web.signedIn(org.ownerEmail(), TestOrganizations.PASSWORD);
     web.open("/o/" + slug);
 
     // 1. Write it.

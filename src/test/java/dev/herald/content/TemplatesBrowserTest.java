@@ -55,8 +55,7 @@ class TemplatesBrowserTest {
   @Test
   void write_in_rich_text_switch_formats_see_a_template_error_by_its_line_and_fit_a_phone() {
     TestOrganizations.Created org = organizations.create("Template Browser Co", "campaigns:read");
-    web.signIn(org.ownerEmail(), TestOrganizations.PASSWORD);
-    web.waitForPath("/dashboard");
+    web.signedIn(org.ownerEmail(), TestOrganizations.PASSWORD);
     web.open("/o/" + org.slug());
     web.clickNav("Templates");
     web.waitForPath("/o/" + org.slug() + "/templates");

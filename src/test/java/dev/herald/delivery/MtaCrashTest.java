@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -91,12 +90,7 @@ class MtaCrashTest {
     }
 
     Map<String, Long> states() {
-      Map<String, Long> states = new TreeMap<>();
-      jdbc.sql("select state, count(*) from outbound_recipient where organization_id = ? group by state").param(organizationId)
-          .query(rs -> {
-            states.put(rs.getString(1), rs.getLong(2));
-          });
-      return states;
+      return KilledNodes.countByState(jdbc, "outbound_recipient", "organization_id", organizationId);
     }
 
     boolean allDelivered() {

@@ -92,8 +92,7 @@ class QueueBrowserTest {
     jdbc.sql("update outbound_recipient set state = 'deferred', last_reply = '451 4.7.1 greylisted', last_attempt_at = now(), "
         + "next_attempt_at = now() + interval '1 hour' where address = 'b1@small.example'").update();
     organizations.asNewOperator("operator@queue-browser.test");
-    web.signIn("operator@queue-browser.test", TestOrganizations.PASSWORD);
-    web.waitForPath("/dashboard");
+    web.signedIn("operator@queue-browser.test", TestOrganizations.PASSWORD);
 
     // 1. From the operator pages' navigation; largest destination first, the deferred one with its reply.
     web.open("/operator");

@@ -54,8 +54,7 @@ class SuppressionBrowserTest {
   void add_lines_check_an_address_erase_a_person_and_fit_a_phone() {
     TestOrganizations.Created org = organizations.create("Suppression Browser Co", "lists:read");
     long subscriber = subscribers.upsert(org.id(), new Subscribers.Input("erin@example.com", "Erin", null, null), "test");
-    web.signIn(org.ownerEmail(), TestOrganizations.PASSWORD);
-    web.waitForPath("/dashboard");
+    web.signedIn(org.ownerEmail(), TestOrganizations.PASSWORD);
     web.open("/o/" + org.slug());
 
     // 1. Three lines, the second not an address: named by its line and kept in the box; the other two added.

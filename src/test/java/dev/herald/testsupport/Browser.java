@@ -198,6 +198,13 @@ public final class Browser implements AutoCloseable {
     submit("Sign in");
   }
 
+  /** Signs in and waits for the dashboard: how most browser tests begin. Answers this browser, to go on from there. */
+  public Browser signedIn(String email, String password) {
+    signIn(email, password);
+    waitForPath("/dashboard");
+    return this;
+  }
+
   // ---- reading the page --------------------------------------------------------------------
 
   public WebElement visible(By by) {

@@ -19,6 +19,7 @@ import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * What the kill -9 tests share ({@code MtaCrashTest}, {@code CampaignCrashTest}): Herald nodes as separate processes
@@ -88,6 +89,19 @@ public final class KilledNodes {
       if (System.nanoTime() > deadline) fail("No " + what + " within " + minutes + " minutes; " + node.name() + "'s log:\n" + node.tail(60));
       Thread.sleep(10);
     }
+  }
+
+  /**
+   * The rows of {@code table} whose {@code column} is {@code key}, counted by their {@code state} (the states present,
+   * in order): the queue's or the ledger's picture a crash test compares before and after the kills.
+   */
+  public static Map<String, Long> countByState(JdbcClient jdbc, String table, String column, long key) {
+    Map<String, Long> states = new TreeMap<>();
+    jdbc.sql("select state, count(*) from " + table + " where " + column + " = ? group by state").param(key)
+        .query(rs -> {
+          states.put(rs.getString(1), rs.getLong(2));
+        });
+    return states;
   }
 
   /**
