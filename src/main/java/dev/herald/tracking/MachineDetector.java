@@ -63,8 +63,10 @@ class MachineDetector {
       if (PROXY.matcher(agent).find()) return MachineReason.IMAGE_PROXY;
     }
     if (agent.isEmpty() || AGENT.matcher(agent).find()) return MachineReason.AUTOMATED_AGENT;
-    if (kind == EventKind.CLICK && deliveredAt != null && !at.isBefore(deliveredAt)
-        && Duration.between(deliveredAt, at).compareTo(scannerWindow) < 0) {
+    // Within the window after delivery. A click cannot come before its delivery; when it seems to, the difference is
+    // the clocks' (another node's skew, or the delivery time stored in the database's microseconds, rounded up past the
+    // click's nanoseconds), so up to a window before counts as at delivery too.
+    if (kind == EventKind.CLICK && deliveredAt != null && Duration.between(deliveredAt, at).abs().compareTo(scannerWindow) < 0) {
       return MachineReason.SCANNER_EARLY;
     }
     return null;

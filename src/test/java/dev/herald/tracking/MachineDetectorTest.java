@@ -20,6 +20,20 @@ class MachineDetectorTest {
   }
 
   @Test
+  void a_click_within_the_window_of_delivery_is_a_scanner_even_when_the_clocks_put_it_a_little_before() {
+    String chrome = "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0 Safari/537.36";
+    Instant delivered = T0.plusNanos(457_000); // stored in microseconds: 456,789 ns rounded up
+    assertThat(detector.reason(EventKind.CLICK, chrome, "198.51.100.7", T0.plusNanos(456_789), delivered))
+        .as("the same instant, rounded differently").isEqualTo(MachineReason.SCANNER_EARLY);
+    assertThat(detector.reason(EventKind.CLICK, chrome, "198.51.100.7", delivered.minusSeconds(2), delivered))
+        .as("another node's clock 2 s behind").isEqualTo(MachineReason.SCANNER_EARLY);
+    assertThat(detector.reason(EventKind.CLICK, chrome, "198.51.100.7", delivered.plusSeconds(9), delivered)).isEqualTo(MachineReason.SCANNER_EARLY);
+    assertThat(detector.reason(EventKind.CLICK, chrome, "198.51.100.7", delivered.plusSeconds(10), delivered)).as("a person").isNull();
+    assertThat(detector.reason(EventKind.CLICK, chrome, "198.51.100.7", delivered.plusSeconds(60), delivered)).isNull();
+    assertThat(detector.reason(EventKind.CLICK, chrome, "198.51.100.7", delivered, null)).as("delivery not known").isNull();
+  }
+
+  @Test
   void every_link_clicked_within_the_burst_is_a_walk_and_each_of_its_clicks_is_answered_once() {
     assertThat(detector.walkedAllLinks(List.of(click(1, 7, 1, T0, 3), click(2, 7, 2, T0.plusMillis(300), 3)))).isEmpty();
     assertThat(detector.walkedAllLinks(List.of(click(3, 7, 3, T0.plusMillis(600), 3)))).as("the earlier batch's clicks too")
