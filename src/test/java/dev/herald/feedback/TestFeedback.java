@@ -13,6 +13,16 @@ public final class TestFeedback {
     this.inbound = context.getBean(InboundFeedback.class);
   }
 
+  /** The bytes of an RFC 3464 bounce of {@code address} to its return path, for tests that mail it to a listener. */
+  public static byte[] dsnMessage(String returnPath, String address, String status, String diagnostic) {
+    return FeedbackFixtures.dsn(returnPath, address, status, diagnostic);
+  }
+
+  /** The bytes of an ARF abuse report (RFC 5965) about the message to {@code address}. */
+  public static byte[] complaintMessage(String returnPath, String address) {
+    return FeedbackFixtures.complaint(returnPath, address);
+  }
+
   /** A DSN for {@code address}, mailed to its return path; how many recipients it acted on. */
   public int bounce(String returnPath, String address, String status, String diagnostic) {
     return inbound.process(FeedbackFixtures.dsn(returnPath, address, status, diagnostic), returnPath, null, FeedbackSource.SMTP).acted().size();

@@ -13,6 +13,7 @@ import dev.herald.campaigns.Campaigns;
 import dev.herald.delivery.RoutesByDomain;
 import dev.herald.domains.SendingDomains;
 import dev.herald.domains.TestSendingDomains;
+import dev.herald.feedback.TestFeedback;
 import dev.herald.tenancy.TestOrganizations;
 import dev.herald.testsupport.SmtpSink;
 import java.io.BufferedReader;
@@ -151,8 +152,8 @@ class CampaignReportTest {
     assertThat(track(cy.clicks().get(0), null, null).getStatus()).isEqualTo(302);
 
     // Dan's address bounces later (a DSN), Cy complains (ARF), both to the return paths the sink saw; Bob unsubscribes.
-    inbound(dan.returnPath(), dsn(dan.returnPath(), dan.address()));
-    inbound(cy.returnPath(), complaint(cy.returnPath(), cy.address()));
+    inbound(dan.returnPath(), TestFeedback.dsnMessage(dan.returnPath(), dan.address(), "5.1.1", "550 5.1.1 User unknown"));
+    inbound(cy.returnPath(), TestFeedback.complaintMessage(cy.returnPath(), cy.address()));
     MockHttpServletResponse left = mvc.perform(post(URI.create(bob.unsubscribe())).secure(true)
         .contentType("application/x-www-form-urlencoded").content("List-Unsubscribe=One-Click")
         .with(r -> {
@@ -380,83 +381,6 @@ class CampaignReportTest {
       all.append(line).append('\n');
     } while (line.length() > 3 && line.charAt(3) == '-');
     return all.toString().strip();
-  }
-
-  /** An RFC 3464 bounce of {@code address}: 5.1.1, user unknown. */
-  static byte[] dsn(String returnPath, String address) {
-    return ("""
-        From: Mail Delivery System <MAILER-DAEMON@mx.receiver.example>
-        To: %1$s
-        Subject: Undelivered Mail Returned to Sender
-        Date: Mon, 7 Dec 2026 03:00:00 +0000
-        Message-ID: <dsn-%3$s@mx.receiver.example>
-        MIME-Version: 1.0
-        Content-Type: multipart/report; report-type=delivery-status; boundary="b1"
-
-        --b1
-        Content-Type: text/plain
-
-        Your message could not be delivered.
-
-        --b1
-        Content-Type: message/delivery-status
-
-        Reporting-MTA: dns; mx.receiver.example
-
-        Final-Recipient: rfc822; %2$s
-        Action: failed
-        Status: 5.1.1
-        Remote-MTA: dns; mx.receiver.example
-        Diagnostic-Code: smtp; 550 5.1.1 User unknown
-
-        --b1
-        Content-Type: text/rfc822-headers
-
-        Return-Path: <%1$s>
-        To: %2$s
-        Subject: Spring is here
-
-        --b1--
-        """.formatted(returnPath, address, Integer.toHexString(address.hashCode())))
-        .replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8);
-  }
-
-  /** An ARF abuse report (RFC 5965) about {@code address}. */
-  static byte[] complaint(String returnPath, String address) {
-    return ("""
-        From: Feedback Loop <fbl@isp.example>
-        To: %1$s
-        Subject: Abuse report
-        Date: Mon, 7 Dec 2026 03:00:00 +0000
-        Message-ID: <arf-%3$s@isp.example>
-        MIME-Version: 1.0
-        Content-Type: multipart/report; report-type=feedback-report; boundary="b2"
-
-        --b2
-        Content-Type: text/plain
-
-        This is an email abuse report.
-
-        --b2
-        Content-Type: message/feedback-report
-
-        Feedback-Type: abuse
-        User-Agent: ISP-FBL/1.0
-        Version: 1
-        Original-Mail-From: <%1$s>
-        Original-Rcpt-To: <%2$s>
-
-        --b2
-        Content-Type: message/rfc822
-
-        Return-Path: <%1$s>
-        To: %2$s
-        Subject: Spring is here
-
-        Hello
-        --b2--
-        """.formatted(returnPath, address, Integer.toHexString(address.hashCode())))
-        .replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8);
   }
 
   static void waitFor(String what, BooleanSupplier condition) throws InterruptedException {
