@@ -30,7 +30,7 @@ import java.util.stream.Stream;
  * checks every applied script's checksum at start, so an edited comment would stop existing
  * installations), so the caller declares their modules by file name.
  */
-final class TableOwnership {
+public final class TableOwnership {
 
   /** Where a module's SQL names a table that another module owns. */
   record Violation(String file, int line, String table, String owner, String module) {
@@ -56,6 +56,14 @@ final class TableOwnership {
   private static final Pattern TABLE_AND_ALIAS = Pattern.compile("^\\s*([a-z_][a-z0-9_]*)\\s+[a-z_][a-z0-9_]*\\s*$");
 
   private TableOwnership() {}
+
+  /**
+   * Table → owning module of this project, as {@link TableOwnershipTest} computes it (its migrations, its map of the
+   * older migrations' modules and of the libraries' tables), for tests in other packages that need each table's owner.
+   */
+  public static Map<String, String> ofThisProject() {
+    return owners(TableOwnershipTest.MIGRATIONS, TableOwnershipTest.OLDER_MIGRATIONS, TableOwnershipTest.TABLE_MODULES);
+  }
 
   /**
    * Table → owning module, from the migrations in {@code migrations}. {@code modulesOfOlderMigrations}
