@@ -60,6 +60,20 @@ class CampaignPreviews {
     return renderer.draw(sources(campaign), CampaignRenderer.Recipient.of(person, listName(campaign, subscriber), organizationName, inert));
   }
 
+  /**
+   * The campaign's subject as this subscriber got it (or gets it), rendered alone from the same sources as
+   * {@link #draw}; the subject as written when it does not render (a subscriber's page must still show something).
+   */
+  String subjectFor(Campaign campaign, String organizationName, Subscribers.Subscriber subscriber) {
+    CampaignRenderer.Sources s = sources(campaign);
+    CampaignRenderer.Sources subjectOnly = new CampaignRenderer.Sources(s.organizationId(), s.name(), s.subject(), "",
+        ContentFormat.TEXT, "", null, s.snippets());
+    Previews.Links inert = new Previews.Links(null, null, null, null);
+    CampaignRenderer.Drawn drawn = renderer.draw(subjectOnly,
+        CampaignRenderer.Recipient.of(subscriber, listName(campaign, subscriber), organizationName, inert));
+    return drawn.message() == null ? campaign.subject() : drawn.message().subject();
+  }
+
   /** The web version of a ledger row: that person's message, untracked; empty when the row, campaign or person is gone. */
   Optional<CampaignRenderer.Drawn> webVersion(long campaignId, long ledgerId, java.util.function.LongFunction<String> organizationName) {
     CampaignRecipients.Row row = recipients.rows(List.of(ledgerId)).get(ledgerId);

@@ -201,6 +201,16 @@ class CampaignPanelTest {
         c.name());
   }
 
+  /** A personalized subject is shown as this person got it, not as the template it was written in. */
+  @Test
+  void the_subscriber_page_shows_the_subject_as_the_person_got_it() throws Exception {
+    Campaign c = campaign("news@" + domain, "News for {{ subscriber.name | default: 'you' }} from {{ organization.name }}", "<p>x</p>");
+    long row = ledgerRow(c, ann, "ann@one.example");
+    jdbc.sql("update campaign_recipient set state = 'handed_off', handed_off_at = now() where id = ?").param(row).update();
+    assertThat(page("/o/" + acme.slug() + "/subscribers/" + ann)).contains("News for Ann from Campaign Panel " + counter)
+        .doesNotContain("{{ subscriber.name");
+  }
+
   @Test
   void the_list_and_the_campaign_page_show_state_and_progress() throws Exception {
     Campaign c = campaign("news@" + domain, "Hello", "<p>x</p>");

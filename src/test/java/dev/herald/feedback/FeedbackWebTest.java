@@ -181,6 +181,8 @@ class FeedbackWebTest {
     RequestPostProcessor owner = organizations.asOwner(acme);
     String page = page(get("/o/" + acme.slug() + "/feedback").param("class", "hard").with(owner));
     assertThat(page).contains("gone@receiver.example").doesNotContain("Angry@Receiver.example").doesNotContain("theirs@receiver.example");
+    // Reasons in words, in the table and in the filter's menu; the value a filter sends stays Sisimai's name.
+    assertThat(page).contains("<td title=\"userunknown\">Unknown user</td>", "<option value=\"mailboxfull\">Mailbox full</option>");
     String filtered = page(get("/o/" + acme.slug() + "/feedback").param("address", "other.example").param("class", "nonsense").with(owner));
     assertThat(filtered).contains("full@other.example", "blocked@other.example").doesNotContain("gone@receiver.example");
     // The pager keeps the filters.

@@ -156,7 +156,7 @@ class CampaignReportBrowserTest {
     assertThat(web.driver().findElements(By.cssSelector("table[data-campaign-timeline] tbody tr"))).hasSize(4);
 
     assertThat(web.visible(By.id("report-links")).getText()).contains("https://shop.example/spring 1 1 0", "https://shop.example/autumn 0 0 0");
-    assertThat(web.visible(By.id("report-feedback")).getText()).contains("hard userunknown 1 1");
+    assertThat(web.visible(By.id("report-feedback")).getText()).contains("hard Unknown user 1 1");
     assertThat(web.visible(By.id("report-domains")).getText()).contains("one.example 2 2 0 0 2 1", "two.example 1 0 1 0 0 0");
     assertThat(web.visible(By.id("report-csv")).getAttribute("href")).endsWith("/campaigns/" + s.campaign() + "/report/figures.csv");
     assertThat(web.consoleErrors()).as("console errors (CSP violations among them)").isEmpty();
