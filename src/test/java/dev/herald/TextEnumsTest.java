@@ -96,6 +96,7 @@ class TextEnumsTest {
       java.util.Map.entry("dev.herald.audiences.ListVisibility", "mailing_list.visibility"),
       java.util.Map.entry("dev.herald.audiences.OptIn", "mailing_list.optin"),
       java.util.Map.entry("dev.herald.suppression.SuppressionReason", "suppression.reason"),
+      java.util.Map.entry("dev.herald.suppression.RestrictionKind", "suppression_restriction.kind"),
       java.util.Map.entry("dev.herald.audiences.ImportStatus", "import_job.status"),
       java.util.Map.entry("dev.herald.audiences.ImportStep", "import_step.step"),
       java.util.Map.entry("dev.herald.domains.DkimAlgorithm", "dkim_key.algorithm"),

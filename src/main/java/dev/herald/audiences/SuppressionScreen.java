@@ -55,4 +55,21 @@ public interface SuppressionScreen {
    * the operator's entry, a domain).
    */
   boolean onlyWithdrawnByThePerson(long organizationId, String emailKey);
+
+  /**
+   * Why the person asked this organization not to be sent mail of this kind, or empty: their processing is restricted
+   * (GDPR art. 18: no mail at all), or, when {@code marketing} (a campaign), they objected to direct marketing (art.
+   * 21). Not a suppression: they stay on their lists and may still be added; only sending and segments ask this.
+   */
+  Optional<String> restriction(long organizationId, String emailKey, boolean marketing);
+
+  /** The set-based form of {@link #restriction}: an SQL value over the caller's row (as {@link #refusalSql}), or null. */
+  SqlFragment restrictedSql(long organizationId, String alias, String prefix, boolean marketing);
+
+  /**
+   * An SQL condition over the caller's row (as {@link #refusalSql}), true when no restriction of {@link #restriction}
+   * holds: with {@code marketing} false the people whose processing is not restricted (what segments and exports
+   * show), with it true those who may get a campaign as far as restrictions go. For WHERE only, never negated.
+   */
+  SqlFragment unrestrictedSql(long organizationId, String alias, String prefix, boolean marketing);
 }

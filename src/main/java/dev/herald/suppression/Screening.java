@@ -9,10 +9,16 @@ import org.springframework.stereotype.Component;
 /** Audiences' screening port: the suppression lists asked one address at a time, or as SQL for a whole import. */
 @Component
 class Screening implements SuppressionScreen {
-  private final Suppressions suppressions;
+  /** The texts of {@link #restriction} and {@link #restrictedSql}: what a skipped ledger row or failed recipient says. */
+  static final String RESTRICTED = "processing restricted at the person's request";
+  static final String OBJECTED = "the person objected to marketing";
 
-  Screening(Suppressions suppressions) {
+  private final Suppressions suppressions;
+  private final Restrictions restrictions;
+
+  Screening(Suppressions suppressions, Restrictions restrictions) {
     this.suppressions = suppressions;
+    this.restrictions = restrictions;
   }
 
   @Override
@@ -88,6 +94,38 @@ class Screening implements SuppressionScreen {
               and (sup_x.expires_at is null or sup_x.expires_at > now())
             order by sup_x.organization_id nulls last limit 1))""".replace("$erased", Suppressions.ERASED.replace("'", "''")),
         organizationId, alias, prefix);
+  }
+
+  @Override
+  public Optional<String> restriction(long organizationId, String emailKey, boolean marketing) {
+    return restrictions.of(organizationId, emailKey)
+        .filter(kind -> marketing || kind.stopsAllMail())
+        .map(kind -> kind.stopsAllMail() ? RESTRICTED : OBJECTED);
+  }
+
+  /** One probe of the unique index (organization_id, address_key, kind); a restriction outranks an objection. */
+  @Override
+  public SqlFragment restrictedSql(long organizationId, String alias, String prefix, boolean marketing) {
+    return fragment("""
+        (select case when sup_x.kind = 'restriction' then '%s' else '%s' end
+           from suppression_restriction sup_x
+          where sup_x.organization_id = $org and sup_x.address_key = $key and sup_x.kind in (%s)
+          order by sup_x.kind = 'restriction' desc limit 1)""".formatted(RESTRICTED.replace("'", "''"), OBJECTED, kinds(marketing)),
+        organizationId, alias, prefix);
+  }
+
+  /** An anti-join, like {@link #admittedSql}: the organization's restrictions are read once into a hash. */
+  @Override
+  public SqlFragment unrestrictedSql(long organizationId, String alias, String prefix, boolean marketing) {
+    return fragment("""
+        not exists (select 1 from suppression_restriction sup_x
+                     where sup_x.organization_id = $org and sup_x.address_key = $key and sup_x.kind in (%s))""".formatted(kinds(marketing)),
+        organizationId, alias, prefix);
+  }
+
+  /** The kinds that stop this mail, as SQL literals (constants, never a caller's text). */
+  private static String kinds(boolean marketing) {
+    return marketing ? "'restriction', 'objection'" : "'restriction'";
   }
 
   /**

@@ -15,4 +15,14 @@ public final class SuppressionEvents {
 
   public record SuppressionRemoved(Long organizationId, long suppressionId, String address, String domain,
       SuppressionReason reason, Instant occurredAt) {}
+
+  /**
+   * A person's processing was restricted or they objected to marketing ({@link Restrictions#restrict}): the address as
+   * normalized, the kind and the reason recorded. Published only when the restriction is new.
+   */
+  public record RestrictionAdded(long organizationId, long restrictionId, String address, RestrictionKind kind, String reason,
+      Instant occurredAt) {}
+
+  /** A restriction or objection was lifted ({@link Restrictions#lift}). */
+  public record RestrictionLifted(long organizationId, long restrictionId, String address, RestrictionKind kind, Instant occurredAt) {}
 }
