@@ -80,7 +80,7 @@ final class DeliveryAttempt {
     }
     return switch (destination) {
       case Unroutable u -> all(envelope, u.permanent(), u.reason());
-      case Capture c -> sandbox.capture(envelope, message);
+      case Capture c -> sandbox.capture(sender.organizationId() == 0 ? null : sender.organizationId(), envelope, message);
       case Servers s -> overSmtp(s.servers(), egresses.forOrganization(sender.organizationId()), envelope, message);
     };
   }

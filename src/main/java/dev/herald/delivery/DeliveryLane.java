@@ -204,7 +204,7 @@ final class DeliveryLane {
         switch (destination) {
           case Unroutable u -> results.add(result(c, now, started, null, null,
               u.permanent() ? new RecipientResult.Rejected(c.address(), null, u.reason()) : new RecipientResult.Deferred(c.address(), null, u.reason())));
-          case Capture capture -> results.add(result(c, now, started, null, null, parts.sandbox().capture(envelope, bytes).getFirst()));
+          case Capture capture -> results.add(result(c, now, started, null, null, parts.sandbox().capture(c.organizationId(), envelope, bytes).getFirst()));
           case Servers servers -> {
             Egress egress = egresses.computeIfAbsent(sender, parts.routing()::egress);
             NoSession failed = unreachable.get(servers);

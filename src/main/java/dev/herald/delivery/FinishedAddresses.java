@@ -11,7 +11,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Every minute on delivery nodes: erases the addresses of finished {@link BulkSends#sendOnce} messages (forwards to a
- * friend), so an address is kept at most a minute past its recipient's final state. Nodes share the work through
+ * friend), so an address is kept at most a minute past its recipient's final state, and empties the stored messages
+ * whose erased recipient's fellow recipients were still waiting ({@link DeliveryPersonalData#emptyErasedContents}). Nodes share the work through
  * {@code skip locked}; a node that dies mid-sweep rolls back and the next sweep does it.
  */
 @Component
@@ -21,10 +22,12 @@ class FinishedAddresses implements SchedulingConfigurer {
   private static final int BATCH = 500;
 
   private final BulkSends sends;
+  private final DeliveryPersonalData personalData;
   private final NodeRoles roles;
 
-  FinishedAddresses(BulkSends sends, NodeRoles roles) {
+  FinishedAddresses(BulkSends sends, DeliveryPersonalData personalData, NodeRoles roles) {
     this.sends = sends;
+    this.personalData = personalData;
     this.roles = roles;
   }
 
@@ -38,6 +41,9 @@ class FinishedAddresses implements SchedulingConfigurer {
     try {
       // bounded: a backlog (a node down for a while) is swept a batch at a time, each its own transaction
       for (int i = 0; i < 20 && sends.eraseFinishedAddresses(BATCH) == BATCH; i++) {
+        // the next batch
+      }
+      for (int i = 0; i < 20 && personalData.emptyErasedContents(BATCH) == BATCH; i++) {
         // the next batch
       }
     } catch (RuntimeException e) {

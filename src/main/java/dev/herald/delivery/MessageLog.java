@@ -284,7 +284,7 @@ class MessageLog {
   }
 
   Optional<Source> source(long organizationId, long id) {
-    return jdbc.sql("select id, header_message_id, content from outbound_message where organization_id = ? and id = ? and content is not null")
+    return jdbc.sql("select id, header_message_id, content from outbound_message where organization_id = ? and id = ? and octet_length(content) > 0")
         .params(organizationId, id)
         .query((rs, i) -> new Source(rs.getLong(1), rs.getString(2), rs.getBytes(3)))
         .optional();

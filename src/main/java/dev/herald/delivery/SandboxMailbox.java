@@ -48,10 +48,11 @@ class SandboxMailbox {
 
   /**
    * Keeps a message the MTA would have sent, one row per recipient, and answers as a server would: accepted,
-   * except the recipients of the two simulating domains. The text shown is the whole message as it would go.
+   * except the recipients of the two simulating domains. The text shown is the whole message as it would go. {@code
+   * organizationId} is the sender's (null for Herald's own mail), so an access request shows an organization its own.
    */
   @Transactional(propagation = Propagation.REQUIRED)
-  List<RecipientResult> capture(Envelope envelope, byte[] message) {
+  List<RecipientResult> capture(Long organizationId, Envelope envelope, byte[] message) {
     String text = new String(message, StandardCharsets.UTF_8);
     String subject = subject(text);
     List<RecipientResult> results = new ArrayList<>();
@@ -62,8 +63,8 @@ class SandboxMailbox {
       } else if (domain.equals(DEFERRING_DOMAIN)) {
         results.add(new RecipientResult.Deferred(recipient, DEFERRED, DEFERRED.toString()));
       } else {
-        jdbc.sql("insert into sandbox_message (recipient, subject, body_text, purpose) values (?, ?, ?, 'delivery')")
-            .params(recipient, subject, text)
+        jdbc.sql("insert into sandbox_message (recipient, subject, body_text, purpose, organization_id) values (?, ?, ?, 'delivery', ?)")
+            .params(recipient, subject, text, organizationId)
             .update();
         results.add(new RecipientResult.Accepted(recipient, KEPT));
       }

@@ -13,10 +13,21 @@ import org.springframework.boot.test.context.SpringBootTest;
  * sandbox mailbox, and its two simulating domains answer as a rejecting and a deferring server would.
  */
 @SpringBootTest
+@org.springframework.context.annotation.Import(dev.herald.tenancy.TestOrganizations.class)
 class SandboxRouteTest extends RouteContract {
   @Autowired DeliveryAttempt attempt;
   @Autowired Route route;
   @Autowired SandboxMailbox mailbox;
+  @Autowired dev.herald.tenancy.TestOrganizations organizations;
+  @Autowired org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
+  /** A capture names its sender's organization (V77): SENDER's, the first of this class's fresh database. */
+  @org.junit.jupiter.api.BeforeEach
+  void sendersOrganization() {
+    if (jdbc.sql("select count(*) from organization where id = ?").param(SENDER.organizationId()).query(Long.class).single() == 0) {
+      assertThat(organizations.create("Sandbox sender", "send").id()).isEqualTo(SENDER.organizationId());
+    }
+  }
 
   @Override
   Target prepare(Peer peer) {
