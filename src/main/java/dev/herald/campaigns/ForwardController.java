@@ -2,10 +2,12 @@ package dev.herald.campaigns;
 
 import dev.herald.platform.Forms;
 import dev.herald.platform.HeraldProperties;
+import dev.herald.platform.PublicAttempts;
 import dev.herald.platform.Refusal;
 import dev.herald.platform.Refused;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.springframework.stereotype.Controller;
@@ -21,20 +23,26 @@ import org.springframework.web.bind.annotation.RequestParam;
  * form token for the same link ({@link ForwardLinks#formToken}) and does not come from another site (Origin,
  * Sec-Fetch-Site): the page sets no cookie, so these stand for a CSRF token. A filled honeypot is answered as sent and
  * sends nothing. States: {@code ask}, {@code sent}, {@code used} (no forwards left), {@code invalid} (a link that is not
- * one, has expired, or whose campaign or row is gone), {@code expired} (the form was left open too long).
+ * one, has expired, or whose campaign or row is gone), {@code expired} (the form was left open too long). One network
+ * may ask for {@link #PER_NETWORK} forwards in {@link #PER_NETWORK_WINDOW}, over all links (429 beyond).
  */
 @Controller
 class ForwardController {
   static final String PAGE = "campaigns/public-forward";
+  /** Forwards one network may ask for in {@link #PER_NETWORK_WINDOW}, over all links (each link allows a few). */
+  static final int PER_NETWORK = 20;
+  static final Duration PER_NETWORK_WINDOW = Duration.ofMinutes(10);
 
   private final ForwardLinks links;
   private final Forwards forwards;
   private final HeraldProperties properties;
+  private final PublicAttempts attempts;
 
-  ForwardController(ForwardLinks links, Forwards forwards, HeraldProperties properties) {
+  ForwardController(ForwardLinks links, Forwards forwards, HeraldProperties properties, PublicAttempts attempts) {
     this.links = links;
     this.forwards = forwards;
     this.properties = properties;
+    this.attempts = attempts;
   }
 
   /** Like the other hosted pages: tracks nobody (no cookie, no pixel), says so (Tk: N), whatever DNT or GPC say. */
@@ -75,6 +83,14 @@ class ForwardController {
     }
     // A bot filled the field people do not see: it is told it worked, and nothing is sent.
     if (!website.isBlank()) return sent(model, p.left() - 1);
+    // Each link forwards a few times only; this bounds one network holding many links (a leaked list of them).
+    if (!attempts.allow("forward", request.getRemoteAddr(), PER_NETWORK, PER_NETWORK_WINDOW)) {
+      response.setStatus(429);
+      response.setHeader("Retry-After", String.valueOf(PER_NETWORK_WINDOW.toSeconds()));
+      model.addAttribute("email", email);
+      model.addAttribute("errors", Map.of("email", "Too many forwards from your network. Try again in a while."));
+      return ask(token, f, p, model);
+    }
     try {
       forwards.forward(f, email);
     } catch (Refused refused) {

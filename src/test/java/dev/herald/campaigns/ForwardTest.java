@@ -246,6 +246,30 @@ class ForwardTest {
     assertThat(rowsHolding("e@friends.example")).isSubsetOf("outbound_recipient", "outbound_attempt");
   }
 
+  /** One network holding many links (a leaked list of them) is stopped after {@link ForwardController#PER_NETWORK}. */
+  @Test
+  void one_network_gets_a_limited_number_of_forwards_over_all_links() throws Exception {
+    Setup s = campaign();
+    String form = formToken(get(s.forwardPath()).body());
+    // The network has used its forwards on other links: attempts are counted in the database, so every node sees them.
+    for (int i = 0; i < ForwardController.PER_NETWORK; i++) {
+      jdbc.sql("insert into public_attempt (scope, ip, attempted_at) values ('forward', '127.0.0.1', now())").update();
+    }
+    try {
+      HttpResponse<String> limited = post(s.forwardPath(), Map.of("form", form, "email", "h@friends.example"));
+      assertThat(limited.statusCode()).isEqualTo(429);
+      assertThat(limited.headers().firstValue("Retry-After")).hasValue("600");
+      assertThat(limited.body()).contains("Too many forwards from your network.");
+      assertThat(forwardsQueued(s.org())).isZero();
+      // Another network's attempts do not count against this one, and old attempts age out.
+      jdbc.sql("update public_attempt set ip = '192.0.2.7' where scope = 'forward' and ip = '127.0.0.1'").update();
+      assertThat(post(s.forwardPath(), Map.of("form", form, "email", "h@friends.example")).statusCode()).isEqualTo(200);
+      assertThat(forwardsQueued(s.org())).isEqualTo(1);
+    } finally {
+      jdbc.sql("delete from public_attempt where scope = 'forward'").update();
+    }
+  }
+
   long forwardsQueued(long org) {
     return jdbc.sql("select count(*) from outbound_recipient r join outbound_message m on m.id = r.message_id "
         + "where m.organization_id = ? and m.source = 'forward'").param(org).query(Long.class).single();
