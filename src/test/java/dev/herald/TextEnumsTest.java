@@ -102,6 +102,7 @@ class TextEnumsTest {
       java.util.Map.entry("dev.herald.domains.DkimAlgorithm", "dkim_key.algorithm"),
       java.util.Map.entry("dev.herald.domains.KeyStatus", "dkim_key.status"),
       java.util.Map.entry("dev.herald.domains.RecordState", "domain_record_check.state"),
+      java.util.Map.entry("dev.herald.privacy.JobStatus", "organization_export.status"),
       java.util.Map.entry("dev.herald.delivery.RecipientState", "outbound_recipient.state"),
       java.util.Map.entry("dev.herald.delivery.RecipientKind", "outbound_recipient.kind"),
       java.util.Map.entry("dev.herald.delivery.MessageSourceKind", "outbound_message.source"),

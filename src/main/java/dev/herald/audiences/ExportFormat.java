@@ -4,7 +4,7 @@ import dev.herald.platform.Refused;
 import java.util.Locale;
 
 /** The file formats of a subscriber export, with what the HTTP response says about each. */
-enum ExportFormat {
+public enum ExportFormat {
   /** UTF-8 with a BOM (Excel otherwise guesses the encoding wrong), comma, RFC 4180 quoting, CRLF. */
   CSV("text/csv;charset=UTF-8", "csv"),
   /** One sheet of an Excel workbook; numbers, dates and yes/no as typed cells. */

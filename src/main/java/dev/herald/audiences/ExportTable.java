@@ -10,14 +10,22 @@ import java.io.OutputStream;
  * {@code null} (empty); the first row written is the header. {@link #close()} finishes the file but
  * leaves the stream open.
  */
-sealed interface ExportTable extends Closeable permits ExportCsv, ExportXlsx {
+public sealed interface ExportTable extends Closeable permits ExportCsv, ExportXlsx {
 
   void row(Object... cells) throws IOException;
 
   static ExportTable open(ExportFormat format, OutputStream out) throws IOException {
+    return open(format, out, ExportXlsx.SHEET);
+  }
+
+  /**
+   * A table written as CSV or XLSX (whose sheet is named {@code sheet}); privacy's account export writes every
+   * capability's tables with it, so they neutralize formulas and stream the same way.
+   */
+  static ExportTable open(ExportFormat format, OutputStream out, String sheet) throws IOException {
     return switch (format) {
       case CSV -> new ExportCsv(out);
-      case XLSX -> new ExportXlsx(out);
+      case XLSX -> new ExportXlsx(out, sheet, ExportXlsx.MAX_ROWS);
       case JSON -> throw new IllegalArgumentException("JSON is not a table");
     };
   }

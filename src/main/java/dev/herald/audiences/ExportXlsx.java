@@ -31,14 +31,24 @@ final class ExportXlsx implements ExportTable {
   private int sheets;
   private int row;
 
+  static final String SHEET = "Subscribers";
+  static final int MAX_ROWS = Worksheet.MAX_ROWS;
+  private final String sheetName;
+
   ExportXlsx(OutputStream out) {
     this(out, Worksheet.MAX_ROWS);
   }
 
   /** {@code rowsPerSheet} (header included) is Excel's limit but in tests, which check the next sheet. */
   ExportXlsx(OutputStream out, int rowsPerSheet) {
+    this(out, SHEET, rowsPerSheet);
+  }
+
+  /** {@code sheetName}: at most 31 characters, none of {@code []:*?/\} (Excel's rules). */
+  ExportXlsx(OutputStream out, String sheetName, int rowsPerSheet) {
     this.workbook = new Workbook(out, "Herald", "1.0");
     this.rowsPerSheet = rowsPerSheet;
+    this.sheetName = sheetName;
   }
 
   @Override
@@ -58,7 +68,7 @@ final class ExportXlsx implements ExportTable {
 
   private void startSheet() throws IOException {
     sheets++;
-    sheet = workbook.newWorksheet(sheets == 1 ? "Subscribers" : "Subscribers " + sheets);
+    sheet = workbook.newWorksheet(sheets == 1 ? sheetName : sheetName + " " + sheets);
     sheet.freezePane(0, 1);
     sheet.width(0, 32);
     row = 0;

@@ -163,6 +163,15 @@ class Mailboxes {
     return secret.isPresent();
   }
 
+  /** Deletes every mailbox monitor of the organization with its password (an organization's deletion: the cascade would leave the passwords). */
+  @Transactional
+  int deleteAll(long organizationId) {
+    List<String> names = jdbc.sql("delete from feedback_mailbox where organization_id = ? returning secret_name").param(organizationId)
+        .query(String.class).list();
+    names.forEach(secrets::delete);
+    return names.size();
+  }
+
   /** The password of a mailbox (the poller's). */
   Optional<String> password(String secretName) {
     return secrets.get(secretName).map(b -> new String(b, StandardCharsets.UTF_8));

@@ -11,6 +11,9 @@ import org.springframework.stereotype.Component;
 @Component
 public class Settings {
   public static final int DEFAULT_MINIMUM_AGE = 18;
+  /** Days a closed organization can be reopened before its data is purged (issue 13: 30 by default). */
+  public static final int DEFAULT_CLOSURE_GRACE_DAYS = 30;
+  public static final int MAX_CLOSURE_GRACE_DAYS = 365;
   private final JdbcClient jdbc;
 
   Settings(JdbcClient jdbc) {
@@ -34,6 +37,19 @@ public class Settings {
   public void setMinimumAge(int age) {
     if (age < 13 || age > 21) throw Refused.invalid("minimumAge", "The minimum age must be between 13 and 21.");
     put("minimum_age", Integer.toString(age));
+  }
+
+  /** How long an organization its owner closed stays reopenable before its data is purged. */
+  public java.time.Duration closureGrace() {
+    return java.time.Duration.ofDays(get("closure_grace_days").map(Integer::parseInt).orElse(DEFAULT_CLOSURE_GRACE_DAYS));
+  }
+
+  /** Refused (Invalid {@code closureGraceDays}) outside 1 to 365 days. */
+  public void setClosureGraceDays(int days) {
+    if (days < 1 || days > MAX_CLOSURE_GRACE_DAYS) {
+      throw Refused.invalid("closureGraceDays", "The grace period of a closed organization must be 1 to " + MAX_CLOSURE_GRACE_DAYS + " days.");
+    }
+    put("closure_grace_days", Integer.toString(days));
   }
 
   private Optional<String> get(String name) {

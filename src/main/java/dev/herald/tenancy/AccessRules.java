@@ -41,6 +41,9 @@ final class AccessRules {
   private static final HttpMethod GET = HttpMethod.GET, POST = HttpMethod.POST, DELETE = HttpMethod.DELETE,
       PUT = HttpMethod.PUT, PATCH = HttpMethod.PATCH;
 
+  /** The closure page of an organization (see privacy's account closure): what its members still reach once it is closed. */
+  static final String CLOSURE = "/o/{org}/closure";
+
   static final List<Rule> RULES = List.of(
       // public: sign-in and the flows that lead to it, static assets, health, API documents
       rule(GET, "/", new Public()),
@@ -81,6 +84,7 @@ final class AccessRules {
       rule(POST, "/account/2fa/confirm", new SignedIn()),
       rule(POST, "/account/2fa/disable", new SignedIn()),
       rule(POST, "/account/sessions/revoke", new SignedIn()),
+      rule(POST, "/account/delete", new SignedIn()),
       rule(ANY, "/account/terms", new SignedIn()),
       rule(GET, "/api/v1/me", new SignedIn()),
 
@@ -103,6 +107,8 @@ final class AccessRules {
       rule(POST, "/operator/organizations/{id}/suspend", new Operator()),
       rule(POST, "/operator/organizations/{id}/resume", new Operator()),
       rule(POST, "/operator/organizations/{id}/delete", new Operator()),
+      rule(GET, "/operator/purges", new Operator()),
+      rule(GET, "/operator/purges/{id}/certificate", new Operator()),
       rule(GET, "/operator/users", new Operator()),
       rule(POST, "/operator/users/{id}/lock", new Operator()),
       rule(POST, "/operator/users/{id}/unlock", new Operator()),
@@ -431,6 +437,19 @@ final class AccessRules {
       rule(POST, "/o/{org}/tracking", new Needs(CAMPAIGNS_WRITE)),
       rule(POST, "/o/{org}/tracking/campaigns", new Needs(CAMPAIGNS_WRITE)),
       rule(POST, "/o/{org}/tracking/campaigns/{id}/delete", new Needs(CAMPAIGNS_WRITE)),
+      // privacy: the organization's closure page (export all its data, close, reopen); billing:write is the owners' (see
+      // openWhileClosed: the only pages a closed organization's members still reach, with a session)
+      rule(GET, CLOSURE, new Needs(BILLING_WRITE)),
+      rule(POST, CLOSURE + "/exports", new Needs(BILLING_WRITE)),
+      rule(GET, CLOSURE + "/exports/{id}/progress", new Needs(BILLING_WRITE)),
+      rule(GET, CLOSURE + "/exports/{id}/download", new Needs(BILLING_WRITE)),
+      rule(POST, CLOSURE + "/close", new Needs(BILLING_WRITE)),
+      rule(POST, CLOSURE + "/reopen", new Needs(BILLING_WRITE)),
+      // privacy: account exports through the REST API (an API key with the privacy scope, or an owner or admin)
+      rule(POST, "/api/v1/orgs/{org}/account-exports", new Needs(PRIVACY_WRITE)),
+      rule(GET, "/api/v1/orgs/{org}/account-exports/{id}", new Needs(PRIVACY_WRITE)),
+      rule(GET, "/api/v1/orgs/{org}/account-exports/{id}/download", new Needs(PRIVACY_WRITE)),
+
       // tracking: the privacy settings through the REST API (the page's permissions: campaigns:read, campaigns:write)
       rule(GET, "/api/v1/orgs/{org}/tracking/privacy", new Needs(CAMPAIGNS_READ)),
       rule(PUT, "/api/v1/orgs/{org}/tracking/privacy", new Needs(CAMPAIGNS_WRITE)),
@@ -448,6 +467,11 @@ final class AccessRules {
 
   private static Rule rule(HttpMethod method, String pattern, Requirement requirement) {
     return new Rule(method, PARSER.parse(pattern), requirement);
+  }
+
+  static boolean openWhileClosed(Rule rule) {
+    String pattern = rule.pattern().getPatternString();
+    return pattern.equals(CLOSURE) || pattern.startsWith(CLOSURE + "/");
   }
 
   static Optional<Rule> find(HttpMethod method, String path) {

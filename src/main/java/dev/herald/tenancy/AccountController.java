@@ -26,9 +26,11 @@ class AccountController {
   private final Policies policies;
   private final Organizations organizations;
   private final AuditLog audit;
+  private final AccountDeletion deletion;
 
   AccountController(Users users, Accounts accounts, Sessions sessions, SignIn signIn, TwoFactor twoFactor, Policies policies,
-      Organizations organizations, AuditLog audit) {
+      Organizations organizations, AuditLog audit, AccountDeletion deletion) {
+    this.deletion = deletion;
     this.users = users;
     this.accounts = accounts;
     this.sessions = sessions;
@@ -119,6 +121,21 @@ class AccountController {
   String revokeSession(@AuthenticationPrincipal HeraldUser me, @RequestParam(defaultValue = "") String handle, RedirectAttributes flash) {
     flash.addFlashAttribute("notice", sessions.revoke(me.id(), handle) ? "The session was signed out." : "That session has ended already.");
     return "redirect:/account#sessions";
+  }
+
+  /**
+   * Deletes the person's own account, their password typed to confirm; every session of theirs ends, this one too,
+   * and the browser lands on the sign-in page.
+   */
+  @PostMapping("/account/delete")
+  @OnRefused("/account#delete-account")
+  String deleteAccount(@AuthenticationPrincipal HeraldUser me, @RequestParam(defaultValue = "") String password,
+      HttpServletRequest request, RedirectAttributes flash) throws jakarta.servlet.ServletException {
+    deletion.delete(me.id(), password);
+    sessions.revokeAllExcept(me.id(), null);
+    request.logout();
+    flash.addFlashAttribute("notice", "Your account is deleted.");
+    return "redirect:/login?deleted";
   }
 
   @GetMapping("/account/terms")

@@ -49,6 +49,7 @@ class OperatorController {
     model.addAttribute("userCount", users.count());
     model.addAttribute("signupEnabled", settings.signupEnabled());
     model.addAttribute("minimumAge", settings.minimumAge());
+    model.addAttribute("closureGraceDays", settings.closureGrace().toDays());
     model.addAttribute("policies", policies.all());
     model.addAttribute("warnings", notices.stream().flatMap(n -> n.notice().stream()).toList());
     return "tenancy/operator";
@@ -127,10 +128,14 @@ class OperatorController {
   @PostMapping("/operator/settings")
   @OnRefused("/operator")
   String saveSettings(@RequestParam(defaultValue = "false") boolean signupEnabled, @RequestParam(defaultValue = "18") int minimumAge,
-      RedirectAttributes flash) {
+      @RequestParam(required = false) Integer closureGraceDays, RedirectAttributes flash) {
     settings.setMinimumAge(minimumAge);
+    // Absent from an older form: the grace period stays as it is.
+    int grace = closureGraceDays == null ? (int) settings.closureGrace().toDays() : closureGraceDays;
+    settings.setClosureGraceDays(grace);
     settings.setSignupEnabled(signupEnabled);
-    audit.record(null, "settings.changed", "settings", null, "signup_enabled=" + signupEnabled + ", minimum_age=" + minimumAge);
+    audit.record(null, "settings.changed", "settings", null, "signup_enabled=" + signupEnabled + ", minimum_age=" + minimumAge
+        + ", closure_grace_days=" + grace);
     flash.addFlashAttribute("notice", "Settings saved.");
     return "redirect:/operator";
   }

@@ -78,9 +78,15 @@ class OrganizationLifecycle {
     if (confirmation == null || !confirmation.strip().equals(org.slug())) {
       throw Refused.invalid("confirm", "Type the slug " + org.slug() + " exactly to confirm; nothing was deleted.");
     }
-    audit.record(null, "organization.deleted", "organization", id, "name=" + org.name() + ", slug=" + org.slug());
+    purge(id, "deleted by the operator");
+    return org;
+  }
+
+  /** Deletes the organization, what no foreign key reaches first; the operator's audit entry says why. */
+  void purge(long id, String why) {
+    Organizations.Organization org = organizations.byId(id).orElseThrow(() -> Refused.notFound("Organization " + id));
+    audit.record(null, "organization.deleted", "organization", id, "name=" + org.name() + ", slug=" + org.slug() + ", " + why);
     for (OrganizationPurge purge : purges) purge.beforeDelete(id);
     organizations.delete(id);
-    return org;
   }
 }

@@ -24,16 +24,24 @@ public class Organizations {
     this.subscriberCounts = subscriberCounts;
   }
 
-  /** {@code suspendedAt} is null while the organization is active. */
-  record Organization(long id, String slug, String name, Instant suspendedAt, String suspendedReason) {
+  /**
+   * {@code suspendedAt} is null while the operator has not suspended the organization, {@code closedAt} and
+   * {@code purgeAfter} while its owner has not closed it.
+   */
+  record Organization(long id, String slug, String name, Instant suspendedAt, String suspendedReason, Instant closedAt,
+      Instant purgeAfter) {
     public boolean suspended() {
       return suspendedAt != null;
     }
+
+    public boolean closed() {
+      return closedAt != null;
+    }
   }
 
-  private static final String ORG_COLUMNS = "id, slug, name, suspended_at, suspended_reason";
+  private static final String ORG_COLUMNS = "id, slug, name, suspended_at, suspended_reason, closed_at, purge_after";
 
-  record MembershipView(long organizationId, String slug, String name, Role role, boolean suspended) {}
+  record MembershipView(long organizationId, String slug, String name, Role role, boolean suspended, boolean closed) {}
 
   /** A row of the operator's list: members counted by the page's query, subscribers by one more for the whole page. */
   record Listed(long id, String slug, String name, Instant createdAt, long members, long subscribers, Instant suspendedAt,
@@ -55,15 +63,21 @@ public class Organizations {
     return jdbc.sql("select " + ORG_COLUMNS + " from organization where id = ?").param(id).query(Organization.class).optional();
   }
 
-  /** Whether the operator suspended this organization: its hosted pages are then not served. */
+  /**
+   * Whether the operator suspended this organization or its owner closed it: its hosted pages are then not served
+   * (nor its mail sent).
+   */
   public boolean isSuspended(long orgId) {
-    return jdbc.sql("select exists(select 1 from organization where id = ? and suspended_at is not null)").param(orgId)
-        .query(Boolean.class).single();
+    return jdbc.sql("select exists(select 1 from organization where id = ? and (suspended_at is not null or closed_at is not null))")
+        .param(orgId).query(Boolean.class).single();
   }
 
-  /** The organizations the operator suspended: their background work (imports) waits until they are resumed. */
+  /**
+   * The organizations the operator suspended or their owner closed: their background work (imports, campaign
+   * hand-offs, the delivery queue, mailbox polls) waits until they are resumed or reopened.
+   */
   public List<Long> suspendedIds() {
-    return jdbc.sql("select id from organization where suspended_at is not null").query(Long.class).list();
+    return jdbc.sql("select id from organization where suspended_at is not null or closed_at is not null").query(Long.class).list();
   }
 
   /**
@@ -71,7 +85,7 @@ public class Organizations {
    * when there is no such organization or the operator suspended it, whose hosted pages are then gone.
    */
   public Optional<String> activeName(long orgId) {
-    return jdbc.sql("select name from organization where id = ? and suspended_at is null").param(orgId).query(String.class).optional();
+    return jdbc.sql("select name from organization where id = ? and suspended_at is null and closed_at is null").param(orgId).query(String.class).optional();
   }
 
   /**
@@ -135,6 +149,34 @@ public class Organizations {
         .param(id).update() == 1;
   }
 
+  /**
+   * Closes the organization (its owner's decision), to be purged after {@code purgeAfter}; false when there is no
+   * such organization or it is closed already.
+   */
+  boolean close(long id, Instant closedAt, Instant purgeAfter) {
+    return jdbc.sql("update organization set closed_at = ?, purge_after = ? where id = ? and closed_at is null")
+        .params(java.sql.Timestamp.from(closedAt), java.sql.Timestamp.from(purgeAfter), id).update() == 1;
+  }
+
+  /** Reopens a closed organization before its purge; false when it was not closed. */
+  boolean reopen(long id) {
+    return jdbc.sql("update organization set closed_at = null, purge_after = null where id = ? and closed_at is not null")
+        .param(id).update() == 1;
+  }
+
+  /** The closed organizations whose grace period ended by {@code now}, oldest first. */
+  List<Organization> purgeDue(Instant now, int limit) {
+    return jdbc.sql("select " + ORG_COLUMNS + " from organization where closed_at is not null and purge_after <= ? order by purge_after, id limit ?")
+        .params(java.sql.Timestamp.from(now), limit).query(Organization.class).list();
+  }
+
+  /** Owners' addresses, for the mails about the organization's closure. */
+  List<String> ownerEmails(long orgId) {
+    return jdbc.sql("""
+        select u.email from membership m join app_user u on u.id = m.user_id
+        where m.organization_id = ? and m.role = 'owner' order by u.id""").param(orgId).query(String.class).list();
+  }
+
   /** Deletes the organization; every table that belongs to it cascades (see the migrations). */
   boolean delete(long id) {
     return jdbc.sql("delete from organization where id = ?").param(id).update() == 1;
@@ -161,11 +203,11 @@ public class Organizations {
 
   List<MembershipView> membershipsOf(long userId) {
     return jdbc.sql("""
-        select o.id as organization_id, o.slug, o.name, m.role, o.suspended_at is not null
+        select o.id as organization_id, o.slug, o.name, m.role, o.suspended_at is not null, o.closed_at is not null
         from membership m join organization o on o.id = m.organization_id
         where m.user_id = ? order by o.name""").param(userId)
         .query((rs, n) -> new MembershipView(rs.getLong(1), rs.getString(2), rs.getString(3), Role.valueOf(rs.getString(4)),
-            rs.getBoolean(5)))
+            rs.getBoolean(5), rs.getBoolean(6)))
         .list();
   }
 

@@ -47,7 +47,8 @@ class PanelModel {
       new Section("members", "Members", "/members", MEMBERS_READ),
       new Section("groups", "Groups", "/groups", MEMBERS_READ),
       new Section("api-keys", "API keys", "/api-keys", API_KEYS_READ),
-      new Section("audit", "Audit log", "/audit", AUDIT_READ));
+      new Section("audit", "Audit log", "/audit", AUDIT_READ),
+      new Section("closure", "Export and close", "/closure", BILLING_WRITE));
 
   private final Organizations organizations;
   private final List<OrganizationNotice> notices;
@@ -76,6 +77,12 @@ class PanelModel {
   @ModelAttribute("suspendedOrganization")
   RouteAuthorization.Suspended suspendedOrganization(HttpServletRequest request) {
     return (RouteAuthorization.Suspended) request.getAttribute(RouteAuthorization.Suspended.ATTRIBUTE);
+  }
+
+  /** Set when a member was refused because the owner closed the organization (the 403 page links to its closure page). */
+  @ModelAttribute("closedOrganization")
+  RouteAuthorization.Closed closedOrganization(HttpServletRequest request) {
+    return (RouteAuthorization.Closed) request.getAttribute(RouteAuthorization.Closed.ATTRIBUTE);
   }
 
   /** Set when a form came back without a valid CSRF token (the 403 page says to reload the form, not to ask for access). */

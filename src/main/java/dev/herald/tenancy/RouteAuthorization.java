@@ -40,6 +40,14 @@ class RouteAuthorization implements AuthorizationManager<RequestAuthorizationCon
   }
 
   /**
+   * Left on a refused request when the organization's owner closed it: only its closure page (reopen, the export)
+   * stays open, to its members signed in with a session; every other page and every API key is refused.
+   */
+  record Closed(String name, String slug, java.time.Instant since, java.time.Instant purgeAfter) {
+    static final String ATTRIBUTE = "herald.closed";
+  }
+
+  /**
    * Left on a refused request that no route matches, when the caller may know so: the access-denied
    * handlers answer 404, or 405 naming the methods the path takes, instead of "not allowed".
    */
@@ -82,6 +90,7 @@ class RouteAuthorization implements AuthorizationManager<RequestAuthorizationCon
     // Every role grants some permission, so an empty set means "not a member" (or another org's key).
     if (held.isEmpty()) return DENIED;
     if (suspended(org.get(), request)) return DENIED;
+    if (closed(org.get(), rule, principal, request)) return DENIED;
     if (needed != null && !held.contains(needed)) return DENIED;
     request.setAttribute(OrganizationContext.ATTRIBUTE,
         new OrganizationContext(org.get().id(), org.get().slug(), org.get().name(), Set.copyOf(held)));
@@ -99,7 +108,7 @@ class RouteAuthorization implements AuthorizationManager<RequestAuthorizationCon
     boolean mayKnow;
     if (slug.isPresent()) {
       Optional<Organizations.Organization> org = slug.flatMap(organizations::bySlug);
-      mayKnow = org.isPresent() && !held(org.get(), principal).isEmpty() && !suspended(org.get(), request);
+      mayKnow = org.isPresent() && !held(org.get(), principal).isEmpty() && !suspended(org.get(), request) && !org.get().closed();
     } else {
       mayKnow = principal instanceof HeraldUser || principal instanceof ApiKeyPrincipal;
     }
@@ -119,6 +128,14 @@ class RouteAuthorization implements AuthorizationManager<RequestAuthorizationCon
   private static boolean suspended(Organizations.Organization org, HttpServletRequest request) {
     if (!org.suspended()) return false;
     request.setAttribute(Suspended.ATTRIBUTE, new Suspended(org.name(), org.slug(), org.suspendedAt(), org.suspendedReason()));
+    return true;
+  }
+
+  /** A closed organization refuses all but its closure page, and that only to people (not API keys). */
+  private static boolean closed(Organizations.Organization org, Rule rule, Object principal, HttpServletRequest request) {
+    if (!org.closed()) return false;
+    if (principal instanceof HeraldUser && AccessRules.openWhileClosed(rule)) return false;
+    request.setAttribute(Closed.ATTRIBUTE, new Closed(org.name(), org.slug(), org.closedAt(), org.purgeAfter()));
     return true;
   }
 

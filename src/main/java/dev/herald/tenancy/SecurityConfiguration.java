@@ -93,7 +93,10 @@ class SecurityConfiguration {
         request.getAttribute(RouteAuthorization.Suspended.ATTRIBUTE) instanceof RouteAuthorization.Suspended s
             ? "The organization " + s.slug() + " is suspended by the operator of this installation (reason: "
                 + s.reason() + "). Contact the operator to have it resumed."
-            : "You do not have permission for this action in this organization.");
+            : request.getAttribute(RouteAuthorization.Closed.ATTRIBUTE) instanceof RouteAuthorization.Closed c
+                ? "The organization " + c.slug() + " was closed by its owner on " + c.since() + "; its API keys are refused."
+                    + " An owner can reopen it in the panel until " + c.purgeAfter() + ", when its data is deleted."
+                : "You do not have permission for this action in this organization.");
   }
 
   /** Request attribute set when a page's form was refused for its CSRF token; the 403 page then says the form expired. */

@@ -1,0 +1,28 @@
+package dev.herald.privacy;
+
+import dev.herald.testsupport.RouteFixtures;
+import java.util.Map;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/** A finished account export of the organization, and a purge certificate naming it, for the route walk. */
+class PrivacyRouteFixtures implements RouteFixtures {
+  private final JdbcClient jdbc;
+
+  PrivacyRouteFixtures(JdbcClient jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  @Override
+  public Map<String, Long> create(Organization org) {
+    long export = jdbc.sql("""
+        insert into organization_export (organization_id, status, parts_total, parts_done, finished_at, expires_at)
+        values (?, 'finished', 1, 1, now(), now() + interval '7 days') returning id""").param(org.id()).query(Long.class).single();
+    jdbc.sql("insert into organization_export_chunk (export_id, seq, bytes) values (?, 0, ?)").params(export, new byte[] {'P', 'K'}).update();
+    // A purge of an organization that no longer exists (the purged one's id is never reused: a sequence), named after this one.
+    long purge = jdbc.sql("""
+        insert into organization_purge (organization_id, organization_name, organization_slug, closed_at, purge_after, status, purged_at,
+          certificate) values (-?, ?, ?, now(), now(), 'finished', now(), '{"deleted": {}}') returning id""")
+        .params(org.id(), org.name(), org.slug()).query(Long.class).single();
+    return Map.of("exports/{id}", export, "account-exports/{id}", export, "/operator/purges/{id}", purge);
+  }
+}
