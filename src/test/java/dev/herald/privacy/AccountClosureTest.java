@@ -94,7 +94,7 @@ class AccountClosureTest {
         .param(org.id()).update();
     jdbc.sql("insert into sending_domain (organization_id, name, unicode_name) values (?, ?, ?)")
         .params(org.id(), org.slug() + ".example", org.slug() + ".example").update();
-    jdbc.sql("insert into suppression (organization_id, address, reason, source) values (?, 'bob@example.com', 'manual', 'panel')").param(org.id()).update();
+    jdbc.sql("insert into suppression (organization_id, address, address_hash, reason, source) values (?, 'bob@example.com', sha256('bob@example.com'::bytea), 'manual', 'panel')").param(org.id()).update();
     String secret = "feedback:mailbox:" + org.id() + ":test";
     secrets.put(secret, "mailbox-password".getBytes(StandardCharsets.UTF_8));
     jdbc.sql("""
