@@ -84,6 +84,11 @@ class AccountExports {
     return jdbc.sql(SELECT + " where organization_id = ? order by id desc limit 10").param(organizationId).query(AccountExports::map).list();
   }
 
+  /** Deletes every export of the organization with its ZIP (an erasure: a person may be in them); answers how many. */
+  int forget(long organizationId) {
+    return jdbc.sql("delete from organization_export where organization_id = ?").param(organizationId).update();
+  }
+
   /** The file name of a download: the organization's slug and the export's date. */
   static String fileName(String slug, ExportView export) {
     return slug + "-export-" + export.createdAt().toString().substring(0, 10) + ".zip";

@@ -1,9 +1,13 @@
 package dev.herald.privacy;
 
 import dev.herald.platform.personaldata.DataSubject;
+import dev.herald.platform.personaldata.DataSubjectKind;
 import dev.herald.platform.personaldata.PersonalDataArchive;
+import dev.herald.platform.personaldata.PersonalDataCategory;
+import dev.herald.platform.personaldata.PersonalDataColumn;
 import dev.herald.platform.personaldata.PersonalDataHolder;
 import dev.herald.platform.personaldata.PersonalDataTable;
+import dev.herald.platform.personaldata.RetentionCategory;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.stereotype.Component;
@@ -14,6 +18,11 @@ import org.springframework.stereotype.Component;
  */
 @Component
 class PrivacyPersonalData implements PersonalDataHolder {
+  private final AccountExports accountExports;
+
+  PrivacyPersonalData(AccountExports accountExports) {
+    this.accountExports = accountExports;
+  }
 
   @Override
   public String capability() {
@@ -23,6 +32,15 @@ class PrivacyPersonalData implements PersonalDataHolder {
   @Override
   public List<PersonalDataTable> tables() {
     List<PersonalDataTable> tables = new ArrayList<>();
+    // accounts (V82): an owner's export of the whole organization, its ZIP, and the purge certificates
+    tables.add(PersonalDataTable.none("organization_export", "an owner's export of all of the organization's data: the job and its progress",
+        "status", "failure", "lease_owner", "current_part"));
+    tables.add(PersonalDataTable.of("organization_export_chunk", DataSubjectKind.SUBSCRIBER,
+        "the export's ZIP, downloadable by the organization's owners for 7 days, then deleted by the export worker",
+        List.of(PersonalDataColumn.deleted("bytes", PersonalDataCategory.PROFILE, RetentionCategory.ACCOUNT_LIFETIME).notExported())));
+    tables.add(PersonalDataTable.none("organization_purge",
+        "the purge certificate of a closed organization: its name and slug, and rows deleted per table (counts only)",
+        "organization_name", "organization_slug", "status", "failure", "lease_owner", "certificate"));
     return tables;
   }
 
@@ -33,6 +51,9 @@ class PrivacyPersonalData implements PersonalDataHolder {
 
   @Override
   public ErasureCount erase(DataSubject person) {
-    return ErasureCount.none();
+    // A ZIP cannot be edited: the organization's exports, which may hold the person, go whole (owners export again).
+    int exports = accountExports.forget(person.organizationId());
+    return exports == 0 ? ErasureCount.none()
+        : new ErasureCount(java.util.Map.of("organization_export", exports), java.util.Map.of());
   }
 }
