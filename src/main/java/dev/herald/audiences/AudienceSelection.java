@@ -135,14 +135,17 @@ public class AudienceSelection {
   }
 
   /**
-   * How many people a start would fix now: those of {@link #recipients} that the suppression lists do not refuse, each
-   * once (a campaign form's estimate). Reads as many rows as the start does: the caller bounds its time.
+   * How many people a start would fix now: those of {@link #recipients} that the suppression lists do not refuse and
+   * who neither restricted processing nor objected to marketing, each once (a campaign form's estimate). Reads as many
+   * rows as the start does: the caller bounds its time.
    */
   public long count(long orgId, Selection selection) {
     SqlFragment audience = recipients(orgId, selection, "aud_");
     SqlFragment suppressed = screen.refusalSql(orgId, audience.alias(), "sup_");
-    return jdbc.sql("select count(*) from (" + audience.sqlOver("aud") + ") aud where " + suppressed.sqlOver("aud") + " is null")
-        .params(suppressed.paramsWith(audience.params())).query(Long.class).single();
+    SqlFragment unrestricted = screen.unrestrictedSql(orgId, audience.alias(), "rst_", true);
+    return jdbc.sql("select count(*) from (" + audience.sqlOver("aud") + ") aud where " + suppressed.sqlOver("aud") + " is null and "
+            + unrestricted.sqlOver("aud"))
+        .params(unrestricted.paramsWith(suppressed.paramsWith(audience.params()))).query(Long.class).single();
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.herald.audiences;
 
+import dev.herald.mail.EmailAddress;
 import dev.herald.platform.HeraldProperties;
 import dev.herald.platform.SignedLinks;
 import dev.herald.platform.SystemMail;
@@ -17,6 +18,7 @@ import org.springframework.transaction.annotation.Transactional;
  */
 @Service
 public class DoubleOptIn {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DoubleOptIn.class);
   static final Duration CONFIRMATION_VALIDITY = Duration.ofDays(7);
   static final Duration PREFERENCES_VALIDITY = Duration.ofDays(365);
   /** At most this many confirmation mails per address per {@link #MAIL_WINDOW}, whoever asks. */
@@ -28,9 +30,11 @@ public class DoubleOptIn {
   private final HeraldProperties properties;
   private final java.time.Clock clock;
   private final ApplicationEventPublisher events;
+  private final SuppressionScreen screen;
 
   DoubleOptIn(SignedLinks links, SystemMail mail, JdbcClient jdbc, HeraldProperties properties, java.time.Clock clock,
-      ApplicationEventPublisher events) {
+      ApplicationEventPublisher events, SuppressionScreen screen) {
+    this.screen = screen;
     this.events = events;
     this.clock = clock;
     this.links = links;
@@ -103,7 +107,16 @@ public class DoubleOptIn {
     return true;
   }
 
+  /**
+   * Mails the link, unless the person restricted processing in the organization (GDPR art. 18: nothing is sent to
+   * them, system mail about lists included, until it is lifted). An objection to marketing does not stop it: they
+   * asked for this mail.
+   */
   private void mailLink(long orgId, long subscriberId, long listId, String email, String listName) {
+    if (EmailAddress.parse(email) instanceof EmailAddress.Valid valid && screen.restriction(orgId, valid.address().key(), false).isPresent()) {
+      log.info("Confirmation mail of subscriber {} to list {} not sent: processing is restricted", subscriberId, listId);
+      return;
+    }
     String token = links.sign("confirm", CONFIRMATION_VALIDITY, Long.toString(orgId), Long.toString(subscriberId), Long.toString(listId));
     mail.send(new SystemMail.SystemMessage(email, "Confirm your subscription to " + oneLine(listName),
         "Please confirm that you want to receive " + listName + ".\n\n"

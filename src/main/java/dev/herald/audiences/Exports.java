@@ -56,6 +56,7 @@ class Exports {
   private final MailingLists lists;
   private final CustomFields fields;
   private final Segments segments;
+  private final SuppressionScreen screen;
   private final AuditLog audit;
   private final ObjectMapper json;
   private final TransactionTemplate readOnly;
@@ -69,8 +70,9 @@ class Exports {
   static final java.time.Duration SLOT_WAIT = java.time.Duration.ofSeconds(3);
   private final int slots;
 
-  Exports(JdbcClient jdbc, MailingLists lists, CustomFields fields, Segments segments, AuditLog audit, ObjectMapper json,
-      PlatformTransactionManager transactions, Clock clock, dev.herald.platform.HeraldProperties properties) {
+  Exports(JdbcClient jdbc, MailingLists lists, CustomFields fields, Segments segments, SuppressionScreen screen, AuditLog audit,
+      ObjectMapper json, PlatformTransactionManager transactions, Clock clock, dev.herald.platform.HeraldProperties properties) {
+    this.screen = screen;
     this.slots = Math.max(1, properties.db().poolSize() / 4);
     this.running = new java.util.concurrent.Semaphore(slots);
     this.jdbc = jdbc;
@@ -182,15 +184,23 @@ class Exports {
   /** What a scope resolves to: its source, and how the file and the audit entry name it. */
   private record Target(Source source, String fileBase, String objectType, long objectId, String description) {}
 
-  private static Source everyone(long orgId) {
-    return new Source("subscriber s", "s.organization_id = :org", Map.of("org", orgId), false);
+  /**
+   * Every scope leaves out the people whose processing is restricted (GDPR art. 18: their data is kept, not used); a
+   * segment's conditions do so themselves ({@link Segments#matching}).
+   */
+  private Source everyone(long orgId) {
+    SqlFragment unrestricted = screen.unrestrictedSql(orgId, "s", "rst_", false);
+    return new Source("subscriber s", "s.organization_id = :org and " + unrestricted.sqlOver("s"),
+        unrestricted.paramsWith(Map.of("org", orgId)), false);
   }
 
   private Target ofList(long orgId, ExportScope.OfList of) {
     MailingLists.MailingList list = lists.basic(orgId, of.listId()).orElseThrow(() -> Refused.notFound("List " + of.listId()));
-    Map<String, Object> params = Map.of("org", orgId, "list", list.id(), "status", of.status() == null ? "" : of.status().text());
+    SqlFragment unrestricted = screen.unrestrictedSql(orgId, "s", "rst_", false);
+    Map<String, Object> params = unrestricted.paramsWith(
+        Map.of("org", orgId, "list", list.id(), "status", of.status() == null ? "" : of.status().text()));
     Source source = new Source("subscriber s join subscription x on x.subscriber_id = s.id and x.list_id = :list",
-        "s.organization_id = :org and (:status = '' or x.status = :status)", params, true);
+        "s.organization_id = :org and (:status = '' or x.status = :status) and " + unrestricted.sqlOver("s"), params, true);
     String fileBase = slug(list.name(), "list-" + list.id()) + (of.status() == null ? "" : "-" + of.status());
     String description = "list " + list.name() + (of.status() == null ? "" : ", status " + of.status());
     return new Target(source, fileBase, "list", list.id(), description);

@@ -48,8 +48,10 @@ class Segments {
   private final MailingLists lists;
   private final ObjectMapper json;
   private final AuditLog audit;
+  private final SuppressionScreen screen;
 
-  Segments(JdbcClient jdbc, CustomFields fields, MailingLists lists, ObjectMapper json, AuditLog audit) {
+  Segments(JdbcClient jdbc, CustomFields fields, MailingLists lists, ObjectMapper json, AuditLog audit, SuppressionScreen screen) {
+    this.screen = screen;
     this.jdbc = jdbc;
     this.fields = fields;
     this.lists = lists;
@@ -136,13 +138,18 @@ class Segments {
     return find(orgId, segmentId).map(s -> matching(orgId, s.conditions(), prefix));
   }
 
-  /** The subscribers of the organization that meet the conditions: {@link #compile}d and scoped to the organization. */
+  /**
+   * The subscribers of the organization that meet the conditions: {@link #compile}d and scoped to the organization,
+   * less the people whose processing is restricted (GDPR art. 18), who are in no segment until it is lifted.
+   */
   public SqlFragment matching(long orgId, Conditions conditions, String prefix) {
     SqlFragment c = compile(orgId, conditions, prefix);
     String org = prefix + "org";
+    SqlFragment unrestricted = screen.unrestrictedSql(orgId, ALIAS, prefix + "rst_", false);
     Map<String, Object> params = new LinkedHashMap<>(c.params());
+    params.putAll(unrestricted.params());
     params.put(org, orgId);
-    return new SqlFragment(ALIAS + ".organization_id = :" + org + " and " + c.sql(), params, ALIAS);
+    return new SqlFragment(ALIAS + ".organization_id = :" + org + " and " + c.sql() + " and " + unrestricted.sqlOver(ALIAS), params, ALIAS);
   }
 
   /**

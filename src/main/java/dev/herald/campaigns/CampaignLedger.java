@@ -34,7 +34,8 @@ class CampaignLedger {
   /**
    * Fixes the audience into the ledger with one set-based statement: the subscribed people of the campaign's lists and
    * segments minus its exclusions (audiences' {@link AudienceSelection#recipients}, once each), less those the
-   * suppression lists refuse (an anti-join, {@link SuppressionScreen#admittedSql}). Answers how many rows it wrote. Run
+   * suppression lists refuse (an anti-join, {@link SuppressionScreen#admittedSql}) and those who restricted processing or
+   * objected to marketing ({@link SuppressionScreen#unrestrictedSql}). Answers how many rows it wrote. Run
    * once per campaign, in the transaction that moves it to sending, so a start that fails leaves no half ledger.
    */
   long fix(Campaign c) {
@@ -42,21 +43,24 @@ class CampaignLedger {
     SqlFragment audience = audiences.recipients(c.organizationId(),
         new AudienceSelection.Selection(a.lists(), a.segments(), a.excludedLists(), a.excludedSegments()), "aud_");
     SqlFragment admitted = screen.admittedSql(c.organizationId(), audience.alias(), "sup_");
+    SqlFragment unrestricted = screen.unrestrictedSql(c.organizationId(), audience.alias(), "rst_", true);
     jdbc.sql("select set_config('work_mem', ?, true)").param(AudienceSelection.WORK_MEM).query(String.class).single();
     return jdbc.sql("insert into campaign_recipient (campaign_id, subscriber_id, list_id, address, address_key)"
             + " select :campaign, aud.subscriber_id, aud.list_id, aud.email, aud.email_key from (" + audience.sqlOver("aud") + ") aud"
-            + " where " + admitted.sqlOver("aud"))
-        .params(admitted.paramsWith(audience.paramsWith(Map.of("campaign", c.id())))).update();
+            + " where " + admitted.sqlOver("aud") + " and " + unrestricted.sqlOver("aud"))
+        .params(unrestricted.paramsWith(admitted.paramsWith(audience.paramsWith(Map.of("campaign", c.id()))))).update();
   }
 
   /**
    * The next {@code limit} pending rows, first skipping those among them who since the start unsubscribed from the
-   * list they were to get it through, or were suppressed (marked skipped with the reason). Called in the hand-off's
+   * list they were to get it through, were suppressed, or restricted processing or objected to marketing (marked skipped
+   * with the reason). Called in the hand-off's
    * transaction, which holds the campaign's lease: no other node reads these rows meanwhile.
    */
   List<Entry> nextPending(Campaign c, int limit) {
     SqlFragment subscribed = audiences.stillSubscribed("r");
     SqlFragment suppressed = screen.refusalSql(c.organizationId(), "r", "sup_");
+    SqlFragment restricted = screen.restrictedSql(c.organizationId(), "r", "rst_", true);
     jdbc.sql("""
         with next as (select id from campaign_recipient where campaign_id = :campaign and state = 'pending' order by id limit :limit),
              checked as (
@@ -65,8 +69,8 @@ class CampaignLedger {
                          from campaign_recipient cr join next using (id)) r)
         update campaign_recipient set state = 'skipped', reason = checked.reason
           from checked where campaign_recipient.id = checked.id and checked.reason is not null""".formatted(
-            "coalesce((" + subscribed.sqlOver("r") + "), false)", suppressed.sqlOver("r")))
-        .params(suppressed.paramsWith(Map.of("campaign", c.id(), "limit", limit))).update();
+            "coalesce((" + subscribed.sqlOver("r") + "), false)", "coalesce(" + suppressed.sqlOver("r") + ", " + restricted.sqlOver("r") + ")"))
+        .params(restricted.paramsWith(suppressed.paramsWith(Map.of("campaign", c.id(), "limit", limit)))).update();
     return jdbc.sql("select id, address from campaign_recipient where campaign_id = ? and state = 'pending' order by id limit ?")
         .params(c.id(), limit).query((rs, n) -> new Entry(rs.getLong(1), rs.getString(2))).list();
   }

@@ -32,7 +32,7 @@ class CampaignRecipients {
 
   /**
    * One ledger row as the source needs it. {@code stop} is why the person must not be mailed any more (unsubscribed
-   * from the list since, or suppressed), null when they may be.
+   * from the list since, suppressed, restricted processing or objected to marketing), null when they may be.
    */
   record Row(long id, long campaignId, long organizationId, long subscriberId, long listId, String address, Instant handedOffAt,
       CampaignState campaignState, String stop) {}
@@ -57,12 +57,14 @@ class CampaignRecipients {
     byOrganization.forEach((org, orgIds) -> {
       SqlFragment subscribed = audiences.stillSubscribed("r");
       SqlFragment suppressed = screen.refusalSql(org, "r", "sup_");
+      // a restriction of processing or an objection to marketing placed since the start stops the mail too
+      SqlFragment restricted = screen.restrictedSql(org, "r", "rst_", true);
       jdbc.sql("""
           select r.id, case when not coalesce((%s), false) then 'Not sent: unsubscribed since the campaign started'
-                            else 'Not sent: ' || (%s) end
+                            else 'Not sent: ' || coalesce(%s, %s) end
           from (select id, subscriber_id, list_id, address_key as email_key from campaign_recipient where id = any (:ids)) r"""
-              .formatted(subscribed.sqlOver("r"), suppressed.sqlOver("r")))
-          .params(suppressed.paramsWith(Map.of("ids", orgIds.toArray(Long[]::new))))
+              .formatted(subscribed.sqlOver("r"), suppressed.sqlOver("r"), restricted.sqlOver("r")))
+          .params(restricted.paramsWith(suppressed.paramsWith(Map.of("ids", orgIds.toArray(Long[]::new)))))
           .query(rs -> {
             String stop = rs.getString(2);
             if (stop != null) rows.computeIfPresent(rs.getLong(1), (id, r) -> new Row(r.id(), r.campaignId(), r.organizationId(),

@@ -62,7 +62,8 @@ class ForwardMessageSource implements MessageSource {
     if (to.isEmpty() || !(EmailAddress.parse(to.get().address()) instanceof EmailAddress.Valid(EmailAddress friend))) {
       return new NotSent("Not sent: no address");
     }
-    Optional<String> suppressed = screen.refusal(c.organizationId(), friend.key());
+    Optional<String> suppressed = screen.refusal(c.organizationId(), friend.key())
+        .or(() -> screen.restriction(c.organizationId(), friend.key(), true));
     if (suppressed.isPresent()) return new NotSent("Not sent: " + suppressed.get());
     Previews.Links links = new Previews.Links(null, null, webVersions.sharedLink(c.id(), to.get().date()), null);
     CampaignRenderer.Message rendered = renderer.render(compiled(c),

@@ -111,6 +111,10 @@ public class Forwards {
       log.info("Forward of campaign {} not sent: the friend's address is suppressed", c.id());
       return;
     }
+    if (screen.restriction(c.organizationId(), address.key(), true).isPresent()) {
+      log.info("Forward of campaign {} not sent: the friend restricted processing or objected to marketing", c.id());
+      return;
+    }
     Instant now = clock.instant();
     queue.sendOnce(c.organizationId(), domain.id(), MessageSourceKind.FORWARD, c.fromAddress(), c.subject(),
         new BulkSends.BulkRecipient(c.id(), address.asciiAddress()));

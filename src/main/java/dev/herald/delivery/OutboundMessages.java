@@ -145,8 +145,8 @@ class OutboundMessages {
   }
 
   /**
-   * Why each suppressed recipient of these messages may not be mailed (address key → the screen's reason), in one
-   * query for a whole batch.
+   * Why each suppressed or restricted recipient of these messages may not be mailed (address key → "suppressed (the
+   * screen's reason)" or the restriction's), in one query for a whole batch.
    */
   private Map<String, String> suppressed(long organizationId, List<Pending> pending) {
     String[] keys = pending.stream().flatMap(p -> p.composed().recipients().stream()).map(r -> r.address().key())
@@ -154,10 +154,15 @@ class OutboundMessages {
     Map<String, String> reasons = new HashMap<>();
     if (keys.length == 0) return reasons;
     SqlFragment refusal = screen.refusalSql(organizationId, "r", "sup_");
-    jdbc.sql("select r.email_key, " + refusal.sqlOver("r") + " from unnest(cast(:keys as text[])) as r(email_key)")
-        .params(refusal.paramsWith(Map.of("keys", keys)))
+    // A restriction of processing stops the send API's mail too; an objection to marketing does not (this mail is the
+    // organization's transactional mail, which the person's objection does not cover).
+    SqlFragment restricted = screen.restrictedSql(organizationId, "r", "rst_", false);
+    jdbc.sql("select r.email_key, 'suppressed (' || " + refusal.sqlOver("r") + " || ')', " + restricted.sqlOver("r")
+            + " from unnest(cast(:keys as text[])) as r(email_key)")
+        .params(restricted.paramsWith(refusal.paramsWith(Map.of("keys", keys))))
         .query(rs -> {
-          if (rs.getString(2) != null) reasons.put(rs.getString(1), rs.getString(2));
+          String reason = rs.getString(2) != null ? rs.getString(2) : rs.getString(3);
+          if (reason != null) reasons.put(rs.getString(1), reason);
         });
     return reasons;
   }
@@ -274,7 +279,7 @@ class OutboundMessages {
         addressKeys.add(address.key());
         domains.add(address.asciiDomain().toLowerCase(java.util.Locale.ROOT));
         states.add((suppressed == null ? RecipientState.QUEUED : RecipientState.FAILED).text());
-        replies.add(suppressed == null ? "" : "Not sent: suppressed (" + suppressed + ")");
+        replies.add(suppressed == null ? "" : "Not sent: " + suppressed);
       }
     }
     if (!linkMessages.isEmpty()) {
