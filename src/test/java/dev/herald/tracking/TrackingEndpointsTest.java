@@ -37,6 +37,7 @@ class TrackingEndpointsTest {
   @Autowired LinkTracking tokens;
   @Autowired TestOrganizations organizations;
   @Autowired TrackingDomains domains;
+  @Autowired io.micrometer.core.instrument.MeterRegistry meters;
   TrackedMail mail;
 
   @BeforeEach
@@ -70,6 +71,29 @@ class TrackingEndpointsTest {
   static void assertNotFound(MockHttpServletResponse response) {
     assertThat(response.getStatus()).isEqualTo(404);
     assertThat(response.getHeader("Location")).isNull();
+  }
+
+  double counted(String kind, String outcome) {
+    return meters.get("herald.tracking.requests").tag("kind", kind).tag("outcome", outcome).counter().count();
+  }
+
+  @Test
+  void the_filters_answers_are_counted_by_their_own_counters_not_timed_as_http_requests() throws Exception {
+    TestOrganizations.Created org = organizations.create("Counted Co", "send");
+    TrackedMail.Sent sent = mail.apiMessage(org.id(), List.of("https://shop.example/a"), "ann@one.example");
+    double pixels = counted("open", "pixel");
+    double redirects = counted("click", "redirect");
+    double notFound = counted("click", "not_found");
+    assertThat(fetch("news.herald.test", mail.openPath(sent, 0)).getStatus()).isEqualTo(200);
+    assertThat(fetch("news.herald.test", mail.clickPath(sent, 0, 1)).getStatus()).isEqualTo(302);
+    String forged = mail.clickPath(sent, 0, 1);
+    forged = forged.substring(0, forged.length() - 1) + (forged.endsWith("a") ? "b" : "a");
+    assertNotFound(fetch("news.herald.test", forged));
+    assertThat(counted("open", "pixel")).isEqualTo(pixels + 1);
+    assertThat(counted("click", "redirect")).isEqualTo(redirects + 1);
+    assertThat(counted("click", "not_found")).isEqualTo(notFound + 1);
+    assertThat(meters.find("http.server.requests").timers()).as("no timer names a tracking route")
+        .noneMatch(t -> String.valueOf(t.getId().getTag("uri")).startsWith("/t/"));
   }
 
   @Test
