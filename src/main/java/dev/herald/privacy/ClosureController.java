@@ -57,7 +57,8 @@ class ClosureController {
   /** The progress fragment, polled by htmx while the export is queued or running. */
   @GetMapping(PAGE + "/exports/{id}/progress")
   String progress(OrganizationContext org, @PathVariable long id, Model model) {
-    model.addAttribute("export", exports.get(org.id(), id).orElseThrow(() -> Refused.notFound("Export " + id)));
+    // The fragment is the row of the page's table, which iterates over "exports": here over this one export.
+    model.addAttribute("exports", java.util.List.of(exports.get(org.id(), id).orElseThrow(() -> Refused.notFound("Export " + id))));
     return "privacy/closure :: exportRow";
   }
 

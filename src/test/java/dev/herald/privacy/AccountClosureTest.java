@@ -145,6 +145,8 @@ class AccountClosureTest {
     assertThat(status.path("status").asString()).isEqualTo("finished");
     assertThat(status.path("partsDone").asInt()).isEqualTo(status.path("partsTotal").asInt()).isGreaterThanOrEqualTo(7);
 
+    String row = call(get("/o/" + org.slug() + "/closure/exports/" + id + "/progress").with(owner)).getContentAsString();
+    assertThat(row).as("the polled progress row, no longer polling once finished").contains("100%").doesNotContain("hx-trigger");
     String page = call(get("/o/" + org.slug() + "/closure").with(owner)).getContentAsString();
     assertThat(page).contains("/closure/exports/" + id + "/download").contains("100%");
 
@@ -273,5 +275,29 @@ class AccountClosureTest {
     assertThat(jdbc.sql("select count(*) from sandbox_message where recipient = ? and purpose = 'account_purged'").param(org.ownerEmail())
         .query(Long.class).single()).isEqualTo(1);
     assertThat(purgeWorker.runDue()).as("purged once").isZero();
+  }
+
+  /** ADR 0006: a job whose node died is taken over; the dead node's attempt, if it wakes up, writes nothing. */
+  @Test
+  void an_export_whose_node_died_is_taken_over_and_the_stale_attempt_changes_nothing() throws Exception {
+    TestOrganizations.Created org = organization("Takeover Co");
+    fill(org);
+    long id = jdbc.sql("""
+        insert into organization_export (organization_id, status, lease_owner, lease_attempt, lease_until, started_at)
+        values (?, 'running', 'dead-node:1', 5, ? , now()) returning id""")
+        .params(org.id(), java.sql.Timestamp.from(clock.instant().minus(Duration.ofMinutes(1)))).query(Long.class).single();
+
+    JsonNode status = awaitExport(org, orgs.asOwner(org), id);
+    assertThat(status.path("status").asString()).isEqualTo("finished");
+    long attempt = count("select lease_attempt from organization_export where id = ?", id);
+    assertThat(attempt).isGreaterThan(5);
+    long chunks = count("select count(*) from organization_export_chunk where export_id = ?", id);
+
+    exportWorker.run(new dev.herald.platform.Leases.Lease(id, 5));
+
+    assertThat(count("select count(*) from organization_export_chunk where export_id = ?", id)).isEqualTo(chunks);
+    assertThat(jdbc.sql("select status from organization_export where id = ?").param(id).query(String.class).single()).isEqualTo("finished");
+    byte[] zip = call(get("/o/" + org.slug() + "/closure/exports/" + id + "/download").with(orgs.asOwner(org))).getContentAsByteArray();
+    assertThat(unzip(zip)).containsKey("audiences/subscribers.csv");
   }
 }

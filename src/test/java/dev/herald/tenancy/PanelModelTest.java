@@ -98,7 +98,8 @@ class PanelModelTest {
         o + " Overview", o + "/lists Lists", o + "/subscribers Subscribers", o + "/fields Fields", o + "/segments Segments",
         o + "/imports Imports", o + "/suppressions Suppressions", o + "/feedback Bounces", o + "/templates Templates", o + "/media Media", o + "/domains Domains",
         o + "/campaigns Campaigns", o + "/tracking Tracking", o + "/messages Messages",
-        o + "/sending Sending", o + "/members [page] Members", o + "/groups Groups", o + "/api-keys API keys", o + "/audit Audit log");
+        o + "/sending Sending", o + "/members [page] Members", o + "/groups Groups", o + "/api-keys API keys", o + "/audit Audit log",
+        o + "/closure Export and close");
     // A viewer holds neither API_KEYS_READ nor AUDIT_READ.
     assertThat(nav(o, viewer)).containsExactly(
         o + " [page] Overview", o + "/lists Lists", o + "/subscribers Subscribers", o + "/fields Fields", o + "/segments Segments",
