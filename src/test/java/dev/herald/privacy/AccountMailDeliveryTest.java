@@ -65,7 +65,7 @@ class AccountMailDeliveryTest {
     new TestSendingDomains(sendingDomains, jdbc).verifiedSigning(null, "closure-mail.example");
     mvc.perform(post("/operator/delivery").param("systemSender", "herald@closure-mail.example")
         .with(orgs.asNewOperator("ops@closure-mail.test")).with(csrf())).andReturn();
-    TestOrganizations.Created org = orgs.create("Mailed Co");
+    TestOrganizations.Created org = orgs.create("Mailed Co", "lists:read");
 
     mvc.perform(post("/o/" + org.slug() + "/closure/close").param("confirm", org.slug()).with(orgs.asOwner(org)).with(csrf())).andReturn();
 
