@@ -83,13 +83,13 @@ public final class AudienceEvents {
   }
 
   /**
-   * A person was erased (right to erasure): their data is gone, and {@code addressHash} (hex SHA-256 of
-   * the email key, see {@link dev.herald.mail.AddressDigest}) is the only trace, kept so an import never adds
-   * them back. Deliberately nothing else: no address, no name, no lists, so neither a listener nor the
-   * publication registry keeps what the person asked to have erased. Published in the erasure's
-   * transaction; the suppression capability stores the hash in it.
+   * A person was erased (right to erasure): their data is gone, and {@code erasureHash} (hex HMAC-SHA256 of the email
+   * key under the installation's own secret, {@link SuppressionScreen#rememberErased}) is the only trace: the hash of
+   * the suppression entry that keeps them from being re-added. Deliberately nothing else: no address, no name, no lists,
+   * and no plain digest of the address (anyone could compute that from a list of addresses), so neither a listener nor
+   * the publication registry keeps what the person asked to have erased. Published in the erasure's transaction.
    */
-  public record SubscriberErased(long organizationId, long subscriberId, String addressHash, Instant occurredAt) {}
+  public record SubscriberErased(long organizationId, long subscriberId, String erasureHash, Instant occurredAt) {}
 
   /**
    * Subscribers deleted by a bulk action (a segment or a list of ids), {@code subscriberIds} a batch of at most a

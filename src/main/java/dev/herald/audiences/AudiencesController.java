@@ -224,7 +224,7 @@ class AudiencesController {
     if (subscribers.find(org.id(), id).isEmpty()) throw new ResponseStatusException(HttpStatus.NOT_FOUND);
     if (!confirm) throw Refused.invalid("confirm", "Tick the box to confirm the erasure.");
     subscribers.erase(org.id(), id);
-    flash.addFlashAttribute("notice", "Subscriber erased. Only a hash of the address is kept, so no import adds it back.");
+    flash.addFlashAttribute("notice", "Subscriber erased. Only a keyed hash of the address is kept, so no import adds it back.");
     return "redirect:/o/" + org.slug() + "/subscribers";
   }
 

@@ -1,7 +1,7 @@
 package dev.herald.audiences;
 
-import dev.herald.mail.AddressDigest;
 import dev.herald.mail.EmailAddress;
+import dev.herald.platform.personaldata.AddressMentions;
 import dev.herald.platform.Refused;
 import dev.herald.platform.Text;
 import dev.herald.platform.TextEnum;
@@ -214,11 +214,11 @@ public class Subscribers {
   }
 
   /**
-   * Erases a person (right to erasure): the subscriber, their subscriptions, consent records and the
-   * rows of their address that imports set aside are deleted. What stays is a hash of the address,
-   * stored by the suppression capability from {@link AudienceEvents.SubscriberErased}, so no import or
-   * API call adds them back; the audit entry names only the subscriber's former id. Returns false when
-   * there is no such subscriber in the organization.
+   * Erases a person (right to erasure): the subscriber, their subscriptions, consent records and confirmation mails
+   * (which go with the subscriber row), and the rows of their address that imports set aside or are staging are
+   * deleted. What stays is a keyed hash of the address in the suppression list ({@link SuppressionScreen#rememberErased},
+   * in this transaction), so no import or API call adds them back; the event carries only that hash and the audit
+   * entry only the subscriber's former id. Returns false when there is no such subscriber in the organization.
    */
   @Transactional
   public boolean erase(long orgId, long id) {
@@ -226,13 +226,30 @@ public class Subscribers {
         .params(orgId, id).query(String.class).optional();
     if (key.isEmpty()) return false;
     jdbc.sql("delete from subscriber where organization_id = ? and id = ?").params(orgId, id).update();
-    // import_error keeps the address as it was written in the file; compare it the way the key was made.
-    jdbc.sql("""
-        delete from import_error e using import_job j
-        where j.id = e.job_id and j.organization_id = ? and lower(btrim(e.value)) = ?""").params(orgId, key.get()).update();
-    events.publishEvent(new AudienceEvents.SubscriberErased(orgId, id, AddressDigest.hex(key.get()), clock.instant()));
+    forgetImportedAddress(orgId, key.get());
+    String erasureHash = screen.rememberErased(orgId, key.get());
+    events.publishEvent(new AudienceEvents.SubscriberErased(orgId, id, erasureHash, clock.instant()));
     audit.record(orgId, "subscriber.erased", "subscriber", id, null);
     return true;
+  }
+
+  /** Rows deleted by {@link #forgetImportedAddress}: set aside ({@code import_error}) and staged ({@code import_row}). */
+  record ImportTraces(int errors, int staged) {}
+
+  /**
+   * Deletes what the organization's imports hold of an address outside the subscriber row: the lines they set aside
+   * (which keep the file's cell as it was written: any case, the ASCII or the Unicode domain, a display name around it)
+   * and rows still staged by an import that runs now.
+   */
+  ImportTraces forgetImportedAddress(long orgId, String emailKey) {
+    String pattern = AddressMentions.pattern(emailKey);
+    int errors = jdbc.sql("""
+        delete from import_error e using import_job j
+        where j.id = e.job_id and j.organization_id = ? and (lower(e.value) ~ ? or lower(e.reason) ~ ?)""")
+        .params(orgId, pattern, pattern).update();
+    int staged = jdbc.sql("delete from import_row r using import_job j where j.id = r.job_id and j.organization_id = ? and r.email_key = ?")
+        .params(orgId, emailKey).update();
+    return new ImportTraces(errors, staged);
   }
 
   /**

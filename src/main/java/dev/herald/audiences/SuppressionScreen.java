@@ -72,4 +72,12 @@ public interface SuppressionScreen {
    * show), with it true those who may get a campaign as far as restrictions go. For WHERE only, never negated.
    */
   SqlFragment unrestrictedSql(long organizationId, String alias, String prefix, boolean marketing);
+
+  /**
+   * Remembers a person erased in the organization, in the caller's transaction: the organization's entries for the
+   * address (which hold it in plain text, or its plain SHA-256) go, and one entry holding only a keyed hash of the
+   * address (HMAC-SHA256 under a secret of the installation, never a plain digest that anyone could compute from a
+   * list of addresses) keeps it from being re-added. Answers that keyed hash in hex, for the erasure's event.
+   */
+  String rememberErased(long organizationId, String emailKey);
 }

@@ -2,21 +2,20 @@ package dev.herald.suppression;
 
 import dev.herald.audiences.AudienceEvents;
 import dev.herald.mail.EmailAddress;
-import java.util.HexFormat;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * What the person's own acts do to the suppression list. Plain, synchronous listeners on purpose: they
- * run inside the transaction of the change, so both commit together or not at all. An asynchronous
- * {@code @ApplicationModuleListener} would run after the commit: an erasure could then commit without
- * its hash (and the next import would add the person back), and a confirmation without lifting the
- * person's own unsubscribe entry (so the subscription they just confirmed would never be mailed).
- * <ul>
- *   <li>An erasure keeps the hash of the address, so that no import adds them back.</li>
- *   <li>A confirmed double opt-in (the person clicked the link in their mailbox) lifts their own earlier
- *       unsubscribe or erasure entry in that organization, and nothing else.</li>
- * </ul>
+ * What the person's own acts do to the suppression list. A plain, synchronous listener on purpose: it
+ * runs inside the transaction of the change, so both commit together or not at all. An asynchronous
+ * {@code @ApplicationModuleListener} would run after the commit: a confirmation could commit without
+ * lifting the person's own unsubscribe entry (so the subscription they just confirmed would never be mailed).
+ * A confirmed double opt-in (the person clicked the link in their mailbox) lifts their own earlier
+ * unsubscribe or erasure entry in that organization, and nothing else.
+ *
+ * <p>An erasure no longer goes through an event: audiences asks {@link Suppressions#rememberErased} through its
+ * port in the erasure's transaction, since only suppression holds the key of the hash it keeps, and the event (which
+ * the publication registry stores) must not carry a plain digest of the address.
  */
 @Component
 class ErasureListener {
@@ -24,14 +23,6 @@ class ErasureListener {
 
   ErasureListener(Suppressions suppressions) {
     this.suppressions = suppressions;
-  }
-
-  /** Must commit with the erasure: see the class comment. */
-  @EventListener
-  void on(AudienceEvents.SubscriberErased erased) {
-    byte[] hash = HexFormat.of().parseHex(erased.addressHash());
-    if (hash.length != 32) throw new IllegalArgumentException("addressHash is not a hex SHA-256: " + erased.addressHash());
-    suppressions.recordErasure(erased.organizationId(), hash);
   }
 
   /** Must commit with the confirmation: see the class comment. */

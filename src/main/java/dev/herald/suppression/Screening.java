@@ -15,10 +15,17 @@ class Screening implements SuppressionScreen {
 
   private final Suppressions suppressions;
   private final Restrictions restrictions;
+  private final ErasureHash erasureHash;
 
-  Screening(Suppressions suppressions, Restrictions restrictions) {
+  Screening(Suppressions suppressions, Restrictions restrictions, ErasureHash erasureHash) {
     this.suppressions = suppressions;
     this.restrictions = restrictions;
+    this.erasureHash = erasureHash;
+  }
+
+  @Override
+  public String rememberErased(long organizationId, String emailKey) {
+    return suppressions.rememberErased(organizationId, emailKey);
   }
 
   @Override
@@ -36,13 +43,18 @@ class Screening implements SuppressionScreen {
     return suppressions.onlyWithdrawnByThePerson(organizationId, emailKey);
   }
 
-  /** One probe of {@code suppression_address_uq}, like the first subquery of {@link #refusalSql}. */
+  /**
+   * Probes of {@code suppression_address_uq}, like the first two subqueries of {@link #refusalSql}: the keyed hash
+   * (every erasure since erased entries are keyed) and the plain one (an erasure from before, which cannot be re-keyed
+   * without the address it no longer holds).
+   */
   @Override
   public SqlFragment erasedSql(long organizationId, String alias, String prefix) {
     return fragment("""
         exists (select 1 from suppression sup_x
                  where coalesce(sup_x.organization_id, 0) in ($org, 0)
-                   and sup_x.address_hash = sha256(convert_to($key, 'UTF8')) and sup_x.reason = 'erased')""",
+                   and (sup_x.address_hash = $keyed or sup_x.address_hash = sha256(convert_to($key, 'UTF8')))
+                   and sup_x.reason = 'erased')""",
         organizationId, alias, prefix);
   }
 
@@ -61,23 +73,28 @@ class Screening implements SuppressionScreen {
                        and (sup_x.expires_at is null or sup_x.expires_at > now()))
         and not exists (select 1 from suppression sup_x
                          where coalesce(sup_x.organization_id, 0) in ($org, 0)
+                           and sup_x.address_hash = $keyed)
+        and not exists (select 1 from suppression sup_x
+                         where coalesce(sup_x.organization_id, 0) in ($org, 0)
                            and sup_x.domain = split_part($key, '@', -1)
                            and (sup_x.expires_at is null or sup_x.expires_at > now()))""",
         organizationId, alias, prefix);
   }
 
   /**
-   * Two correlated scalar subqueries, the address (or erased hash) first, then the domain. Each is an
-   * index probe per row: {@code coalesce(organization_id, 0) in (:org, 0)} and the hash or domain
-   * equality are exactly the columns of {@code suppression_address_uq} and
-   * {@code suppression_domain_uq} (an equality on address_hash or domain implies the indexes' "is not
-   * null" predicates), so a million-row import costs two index lookups per row, never a scan of the
-   * lists. The order inside each subquery and the texts are those of {@link Suppressions#check}.
+   * Three correlated scalar subqueries: an erased person's keyed hash, then the address (or an erasure from before
+   * erased entries were keyed, under the plain hash), then the domain. Each is an index probe per row:
+   * {@code coalesce(organization_id, 0) in (:org, 0)} and the hash or domain equality are exactly the columns of
+   * {@code suppression_address_uq} and {@code suppression_domain_uq} (an equality on address_hash or domain implies the
+   * indexes' "is not null" predicates), so a million-row import costs three index lookups per row (and three SHA-256s
+   * of its key), never a scan of the lists. The order inside each subquery and the texts are those of {@link Suppressions#check}.
    */
   @Override
   public SqlFragment refusalSql(long organizationId, String alias, String prefix) {
     return fragment("""
         coalesce(
+          (select '$erased' from suppression sup_x
+            where coalesce(sup_x.organization_id, 0) in ($org, 0) and sup_x.address_hash = $keyed limit 1),
           (select case when sup_x.reason = 'erased' then '$erased'
                   else case when sup_x.organization_id is null then 'suppressed for the whole installation ('
                             else 'suppressed in this organization (' end || replace(sup_x.reason, '_', ' ') || ')' end
@@ -129,13 +146,21 @@ class Screening implements SuppressionScreen {
   }
 
   /**
-   * The text with the organization bound under the caller's prefix and the caller's row's key column. The
-   * alias {@code sup_x} is unusual on purpose: the caller's column is read inside the subqueries, where a
-   * caller's alias of the same name would be captured.
+   * The text with the organization bound under the caller's prefix, the caller's row's key column, and the keyed hash of
+   * that key ({@link ErasureHash#sql}, its padded keys bound under the prefix too). The alias {@code sup_x} is unusual
+   * on purpose: the caller's column is read inside the subqueries, where a caller's alias of the same name would be
+   * captured.
    */
-  private static SqlFragment fragment(String sql, long organizationId, String alias, String prefix) {
+  private SqlFragment fragment(String sql, long organizationId, String alias, String prefix) {
     if (alias.equals("sup_x")) throw new IllegalArgumentException("sup_x is the screen's own alias; name the row otherwise.");
     String org = SqlFragment.checkPrefix(prefix) + "org";
-    return new SqlFragment(sql.replace("$org", ":" + org).replace("$key", alias + ".email_key"), Map.of(org, organizationId), alias);
+    String key = alias + ".email_key";
+    Map<String, Object> params = new java.util.HashMap<>(Map.of(org, organizationId));
+    if (sql.contains("$keyed")) {
+      params.put(prefix + "erasure_ipad", erasureHash.innerPad());
+      params.put(prefix + "erasure_opad", erasureHash.outerPad());
+    }
+    return new SqlFragment(sql.replace("$org", ":" + org).replace("$keyed", ErasureHash.sql(key, prefix + "erasure_")).replace("$key", key),
+        params, alias);
   }
 }

@@ -28,8 +28,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The suppression lists: one per organization, and the installation-wide one (organization null)
- * that the operator keeps and that applies to every organization. An entry holds an address, a whole
- * domain, or (for a person who was erased) only the SHA-256 of their address. Entries may expire;
+ * that the operator keeps and that applies to every organization. An entry holds an address (with the
+ * SHA-256 of its key, which the index holds), a whole domain, or (for a person who was erased) only a
+ * keyed hash of their address ({@link ErasureHash}; erasures from before it hold the plain SHA-256). Entries may expire;
  * an expired entry is kept for the record but suppresses nothing.
  *
  * <p>Other capabilities use {@link #check}, {@link #refusal} and {@link #add}; the rest is for this
@@ -49,8 +50,11 @@ public class Suppressions {
   private final AuditLog audit;
   private final Clock clock;
   private final TransactionTemplate readOnly;
+  private final ErasureHash erasureHash;
 
-  Suppressions(JdbcClient jdbc, ApplicationEventPublisher events, AuditLog audit, Clock clock, PlatformTransactionManager transactions) {
+  Suppressions(JdbcClient jdbc, ApplicationEventPublisher events, AuditLog audit, Clock clock, PlatformTransactionManager transactions,
+      ErasureHash erasureHash) {
+    this.erasureHash = erasureHash;
     this.jdbc = jdbc;
     this.events = events;
     this.audit = audit;
@@ -62,7 +66,8 @@ public class Suppressions {
 
   /**
    * One entry. {@code kind} is address, domain or erased; {@code addressHash} is the hex SHA-256 of
-   * the address key (for address and erased entries); {@code active} is false once it expired.
+   * the address key for an address entry, and for an erased one the keyed hash ({@link ErasureHash}; the plain
+   * SHA-256 for erasures from before it); {@code active} is false once it expired.
    */
   public record Entry(long id, Long organizationId, SuppressionKind kind, String address, String addressHash, String domain,
       SuppressionReason reason,
@@ -138,9 +143,9 @@ public class Suppressions {
     String domain = emailKey.substring(emailKey.lastIndexOf('@') + 1);
     List<Match> found = new ArrayList<>(jdbc.sql("""
         select id, organization_id, address, domain, reason, created_at, expires_at from suppression
-        where coalesce(organization_id, 0) in (:org, 0) and (address_hash = :hash or domain = :domain)
+        where coalesce(organization_id, 0) in (:org, 0) and (address_hash = :hash or address_hash = :keyed or domain = :domain)
           and (expires_at is null or expires_at > now())""")
-        .param("org", orgKey).param("hash", address.hash()).param("domain", domain)
+        .param("org", orgKey).param("hash", address.hash()).param("keyed", erasureHash.of(emailKey)).param("domain", domain)
         .query((rs, n) -> match(rs)).list());
     found.sort(Comparator.comparingInt(Suppressions::rank));
     return found;
@@ -311,6 +316,12 @@ public class Suppressions {
     byte[] hash = c.target() instanceof Target.Address a ? a.hash() : null;
     String domain = c.target() instanceof Target.Domain d ? d.domain() : null;
     Timestamp expires = c.expiresAt() == null ? null : Timestamp.from(c.expiresAt());
+    if (address != null) {
+      // An erased person's entry holds another hash than the address's, so the unique index does not meet it: look.
+      Optional<Long> erased = jdbc.sql("select id from suppression where coalesce(organization_id, 0) = :orgKey and address_hash = :keyed")
+          .param("orgKey", organizationId == null ? 0L : organizationId).param("keyed", erasureHash.of(address)).query(Long.class).optional();
+      if (erased.isPresent()) return new Added(find(organizationId, erased.get()).orElseThrow(), false);
+    }
     // Two tries: a row that conflicts may be deleted by someone else before we read it.
     for (int attempt = 0; attempt < 2; attempt++) {
       Optional<Long> inserted = jdbc.sql("""
@@ -374,33 +385,53 @@ public class Suppressions {
   private static final String ERASED_DETAIL = "erased person's address (hash only)";
 
   /**
-   * Keeps only the hash of an erased person's address in the organization's list, in the erasure's
-   * transaction: a new erased entry, or the existing entry for that address stripped of the address,
-   * its note and any end.
+   * Keeps only the keyed hash of an erased person's address in the organization's list, in the erasure's transaction:
+   * the organization's entries for the address (holding it, or its plain SHA-256: also an erasure from before keyed
+   * hashes, which this re-keys) and its restrictions and objections are deleted, and one erased entry with the keyed
+   * hash takes their place. The
+   * installation's list is the operator's and stays as it is. Events and audit entries name no address. Answers the
+   * keyed hash in hex; calling it again for the same person changes nothing.
    */
   @Transactional
-  void recordErasure(long organizationId, byte[] hash) {
-    for (int attempt = 0; attempt < 2; attempt++) {
-      Optional<Long> converted = jdbc.sql("""
-          update suppression set address = null, reason = 'erased', note = '', expires_at = null
-          where coalesce(organization_id, 0) = :org and address_hash = :hash returning id""")
-          .param("org", organizationId).param("hash", hash).query(Long.class).optional();
-      if (converted.isPresent()) {
-        audit.record(organizationId, "suppression.erased", "suppression", converted.get(), ERASED_DETAIL);
-        return;
-      }
-      Optional<Long> inserted = jdbc.sql("""
-          insert into suppression (organization_id, address_hash, reason, source) values (:org, :hash, 'erased', 'erasure')
-          on conflict do nothing returning id""")
-          .param("org", organizationId).param("hash", hash).query(Long.class).optional();
-      if (inserted.isPresent()) {
-        events.publishEvent(new SuppressionEvents.SuppressionAdded(organizationId, inserted.get(), null, null, SuppressionReason.ERASED, "erasure",
-            clock.instant()));
-        audit.record(organizationId, "suppression.added", "suppression", inserted.get(), ERASED_DETAIL);
-        return;
-      }
+  public String rememberErased(long organizationId, String emailKey) {
+    return erase(organizationId, emailKey).keyedHash();
+  }
+
+  /**
+   * What {@link #erase} did: the entries it deleted, the restrictions and objections it deleted, and the keyed hash of
+   * the one erased entry now in force.
+   */
+  record Erased(int deleted, int restrictions, String keyedHash) {}
+
+  /** {@link #rememberErased}, saying how many entries went. */
+  @Transactional
+  Erased erase(long organizationId, String emailKey) {
+    byte[] keyed = erasureHash.of(emailKey);
+    List<Existing> removed = jdbc.sql("""
+        delete from suppression where organization_id = :org and address_hash = :hash returning id, reason, expires_at""")
+        .param("org", organizationId).param("hash", new Target.Address(emailKey).hash())
+        .query((rs, n) -> new Existing(rs.getLong("id"), TextEnum.fromText(SuppressionReason.class, rs.getString("reason")),
+            instant(rs, "expires_at"), false))
+        .list();
+    for (Existing x : removed) {
+      // No address in the event: the publication registry would keep it until every listener ran.
+      events.publishEvent(new SuppressionEvents.SuppressionRemoved(organizationId, x.id(), null, null, x.reason(), clock.instant()));
+      audit.record(organizationId, "suppression.erased", "suppression", x.id(), ERASED_DETAIL);
     }
-    throw new IllegalStateException("suppression entry changed concurrently twice; try again");
+    Optional<Long> inserted = jdbc.sql("""
+        insert into suppression (organization_id, address_hash, reason, source) values (:org, :hash, 'erased', 'erasure')
+        on conflict do nothing returning id""")
+        .param("org", organizationId).param("hash", keyed).query(Long.class).optional();
+    if (inserted.isPresent()) {
+      events.publishEvent(new SuppressionEvents.SuppressionAdded(organizationId, inserted.get(), null, null, SuppressionReason.ERASED, "erasure",
+          clock.instant()));
+      audit.record(organizationId, "suppression.added", "suppression", inserted.get(), ERASED_DETAIL);
+    }
+    // A restriction or an objection holds the address; an erased person is never mailed, so neither is needed.
+    List<Long> restrictions = jdbc.sql("delete from suppression_restriction where organization_id = :org and address_key = :key returning id")
+        .param("org", organizationId).param("key", emailKey).query(Long.class).list();
+    for (Long id : restrictions) audit.record(organizationId, "suppression.restriction_erased", "suppression_restriction", id, null);
+    return new Erased(removed.size(), restrictions.size(), java.util.HexFormat.of().formatHex(keyed));
   }
 
   /**
@@ -423,9 +454,10 @@ public class Suppressions {
     if (!onlyWithdrawnByThePerson(organizationId, emailKey)) return;
     String[] byThePerson = Arrays.stream(SuppressionReason.values()).filter(SuppressionReason::byThePerson)
         .map(SuppressionReason::text).toArray(String[]::new);
-    List<Entry> lifted = jdbc.sql("delete from suppression where organization_id = :org and address_hash = :hash"
+    List<Entry> lifted = jdbc.sql("delete from suppression where organization_id = :org and (address_hash = :hash or address_hash = :keyed)"
             + " and reason = any(:reasons) returning " + COLUMNS)
-        .param("org", organizationId).param("hash", new Target.Address(emailKey).hash()).param("reasons", byThePerson)
+        .param("org", organizationId).param("hash", new Target.Address(emailKey).hash()).param("keyed", erasureHash.of(emailKey))
+        .param("reasons", byThePerson)
         .query((rs, n) -> entry(rs)).list();
     for (Entry x : lifted) {
       events.publishEvent(new SuppressionEvents.SuppressionRemoved(organizationId, x.id(), x.address(), x.domain(), x.reason(),

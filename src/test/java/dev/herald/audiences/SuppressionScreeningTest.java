@@ -40,6 +40,7 @@ class SuppressionScreeningTest {
   @Autowired Imports imports;
   @Autowired ImportMerge merge;
   @Autowired Subscribers subscribers;
+  @Autowired SuppressionScreen screen;
 
   TestOrganizations.Created org;
   long listId;
@@ -156,7 +157,8 @@ class SuppressionScreeningTest {
     var trace = jdbc.sql("select address, encode(address_hash, 'hex'), reason from suppression where organization_id = ?").param(org.id())
         .query((rs, n) -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3)}).single();
     assertThat(trace[0]).isNull();
-    assertThat(trace[1]).isEqualTo(AddressDigest.hex("ada@example.com"));
+    assertThat(trace[1]).as("the keyed hash, not the plain SHA-256 anyone could compute").isNotEqualTo(AddressDigest.hex("ada@example.com"))
+        .isEqualTo(screen.rememberErased(org.id(), "ada@example.com"));
     assertThat(trace[2]).isEqualTo("erased");
     assertThat(jdbc.sql("select count(*) from audit_event where action = 'subscriber.erased' and coalesce(detail, '') not like '%ada%'")
         .query(Long.class).single()).isEqualTo(1);

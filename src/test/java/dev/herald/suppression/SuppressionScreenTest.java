@@ -2,7 +2,6 @@ package dev.herald.suppression;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.herald.audiences.AudienceEvents;
 import dev.herald.audiences.SuppressionScreen;
 import dev.herald.mail.AddressDigest;
 import dev.herald.mail.EmailAddress;
@@ -19,7 +18,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.event.ApplicationEvents;
@@ -28,7 +26,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Audiences' screening port, one address at a time and as SQL over a whole table of keys (the two must
- * agree), the plan of that SQL, and the erasure listener.
+ * agree), the plan of that SQL, and what an erasure keeps (a keyed hash).
  */
 @SpringBootTest
 @RecordApplicationEvents
@@ -38,9 +36,10 @@ class SuppressionScreenTest {
   @Autowired Suppressions suppressions;
   @Autowired TestOrganizations organizations;
   @Autowired JdbcClient jdbc;
-  @Autowired ApplicationEventPublisher publisher;
   @Autowired TransactionTemplate tx;
   @Autowired ApplicationEvents events;
+  @Autowired ErasureHash erasureHash;
+  @Autowired dev.herald.platform.Secrets secrets;
 
   long acme, other;
   static int counter;
@@ -60,8 +59,13 @@ class SuppressionScreenTest {
   }
 
   void erase(long org, String email) {
-    tx.executeWithoutResult(status -> publisher.publishEvent(
-        new AudienceEvents.SubscriberErased(org, 1L, AddressDigest.hex(key(email)), java.time.Instant.now())));
+    tx.executeWithoutResult(status -> screen.rememberErased(org, key(email)));
+  }
+
+  /** An erasure from before erased entries were keyed: the plain SHA-256 of the key, which cannot be re-keyed. */
+  void eraseUnkeyed(long org, String email) {
+    jdbc.sql("insert into suppression (organization_id, address_hash, reason, source) values (?, ?, 'erased', 'erasure')")
+        .params(org, AddressDigest.of(key(email))).update();
   }
 
   /** refusalSql() as an import would run it: one SELECT over a table of keys. */
@@ -107,12 +111,13 @@ class SuppressionScreenTest {
     add(acme, null, "xn--bcher-kva.example", "manual");
     add(other, "ann@example.com", null, "complaint");
     erase(acme, "Gone@Example.com");
+    eraseUnkeyed(acme, "before@example.com");
     add(acme, "old@example.com", null, "manual");
     jdbc.sql("update suppression set expires_at = now() - interval '1 minute' where address = 'old@example.com'").update();
 
     List<String> keys = List.of(key("ann@example.com"), key("x@blocked.example"), key("x@sub.blocked.example"), key("both@blocked.example"),
         key("trap@spam.example"), key("someone@global.example"), key("Jörg@BÜCHER.example"), key("gone@example.com"),
-        key("old@example.com"), key("clean@example.com"));
+        key("old@example.com"), key("clean@example.com"), key("before@example.com"));
     Map<String, Optional<String>> expected = new LinkedHashMap<>();
     expected.put(keys.get(0), Optional.of("suppressed in this organization (complaint)"));
     expected.put(keys.get(1), Optional.of("suppressed in this organization (domain blocked.example)"));
@@ -124,6 +129,7 @@ class SuppressionScreenTest {
     expected.put(keys.get(7), Optional.of("erased at the person's request"));
     expected.put(keys.get(8), Optional.empty());
     expected.put(keys.get(9), Optional.empty());
+    expected.put(keys.get(10), Optional.of("erased at the person's request"));
 
     assertThat(refusalsOneByOne(acme, keys)).isEqualTo(expected);
     assertThat(refusalsBySql(acme, keys)).isEqualTo(expected);
@@ -137,7 +143,7 @@ class SuppressionScreenTest {
     forOther.put(keys.get(5), Optional.of("suppressed for the whole installation (domain global.example)"));
     assertThat(refusalsOneByOne(other, keys)).isEqualTo(forOther);
     assertThat(refusalsBySql(other, keys)).isEqualTo(forOther);
-    assertThat(admittedBySql(other, keys)).containsExactlyInAnyOrderElementsOf(unrefused(forOther)).hasSize(7);
+    assertThat(admittedBySql(other, keys)).containsExactlyInAnyOrderElementsOf(unrefused(forOther)).hasSize(8);
   }
 
   @Test
@@ -184,20 +190,31 @@ class SuppressionScreenTest {
   }
 
   @Test
-  void an_erasure_keeps_only_the_hash_in_the_erasures_transaction() {
+  void an_erasure_keeps_only_a_keyed_hash_in_the_erasures_transaction() {
     suppressions.add(acme, new Suppressions.NewEntry("Bea@example.com", null, SuppressionReason.COMPLAINT, "called us on 2026-01-02", null), "test");
+    eraseUnkeyed(acme, "cy@example.com");
     erase(acme, "bea@EXAMPLE.com");
+    erase(acme, "cy@example.com");
     erase(acme, "cy@example.com");
 
     List<Map<String, Object>> rows = jdbc.sql("""
-        select address, encode(address_hash, 'hex') as hash, reason, note, source from suppression
-        where organization_id = ? order by id""").param(acme).query().listOfRows();
+        select address, address_hash, reason, note, source from suppression where organization_id = ? order by id""")
+        .param(acme).query().listOfRows();
     assertThat(rows).hasSize(2);
-    assertThat(rows.get(0)).containsEntry("address", null).containsEntry("reason", "erased").containsEntry("note", "")
-        .containsEntry("hash", AddressDigest.hex("bea@example.com"));
-    assertThat(rows.get(1)).containsEntry("address", null).containsEntry("reason", "erased").containsEntry("source", "erasure")
-        .containsEntry("hash", AddressDigest.hex("cy@example.com"));
-    assertThat(events.stream(SuppressionEvents.SuppressionAdded.class).filter(e -> e.reason() == SuppressionReason.ERASED).count()).isEqualTo(1);
+    for (Map<String, Object> row : rows) {
+      assertThat(row).containsEntry("address", null).containsEntry("reason", "erased").containsEntry("note", "")
+          .containsEntry("source", "erasure");
+    }
+    // The keyed hash: neither the plain SHA-256 of the key (which anyone could compute) nor the same in two installations.
+    byte[] bea = (byte[]) rows.get(0).get("address_hash");
+    assertThat(bea).hasSize(32).isNotEqualTo(AddressDigest.of("bea@example.com"));
+    assertThat(bea).isEqualTo(hmac(secrets.get(ErasureHash.SECRET).orElseThrow(), "bea@example.com"));
+    // The unkeyed erasure of cy was re-keyed by the new one: only the keyed entry is left.
+    assertThat((byte[]) rows.get(1).get("address_hash")).isEqualTo(erasureHash.of("cy@example.com"))
+        .isNotEqualTo(AddressDigest.of("cy@example.com"));
+    assertThat(events.stream(SuppressionEvents.SuppressionAdded.class).filter(e -> e.reason() == SuppressionReason.ERASED).count()).isEqualTo(2);
+    assertThat(events.stream(SuppressionEvents.SuppressionRemoved.class)).extracting(SuppressionEvents.SuppressionRemoved::address)
+        .hasSize(2).containsOnlyNulls();
 
     // Adding the address again changes nothing: the entry stays an erased hash.
     Suppressions.Added again = suppressions.add(acme, new Suppressions.NewEntry("cy@example.com", null, SuppressionReason.MANUAL, null, null), "test");
@@ -205,13 +222,33 @@ class SuppressionScreenTest {
     assertThat(again.entry().kind()).isEqualTo(SuppressionKind.ERASED);
     assertThat(again.entry().address()).isNull();
 
-    // The listener joins the publisher's transaction: a rolled-back erasure leaves no hash behind.
+    // It joins the caller's transaction: a rolled-back erasure leaves no hash behind.
     tx.executeWithoutResult(status -> {
-      publisher.publishEvent(new AudienceEvents.SubscriberErased(acme, 2L, AddressDigest.hex("dee@example.com"), java.time.Instant.now()));
+      screen.rememberErased(acme, "dee@example.com");
       status.setRollbackOnly();
     });
     assertThat(screen.refusal(acme, "dee@example.com")).isEmpty();
     assertThat(screen.refusal(other, "cy@example.com")).as("another organization's erasure").isEmpty();
+  }
+
+  @Test
+  void postgresql_computes_the_same_keyed_hash_as_java() {
+    List<String> keys = List.of("ann@example.com", "jürgen@bücher.example", "o'neil@example.com", "");
+    for (String k : keys) {
+      byte[] inSql = jdbc.sql("select " + ErasureHash.sql(":k", "h_"))
+          .param("k", k).param("h_ipad", erasureHash.innerPad()).param("h_opad", erasureHash.outerPad()).query(byte[].class).single();
+      assertThat(inSql).as(k).isEqualTo(erasureHash.of(k)).isEqualTo(hmac(secrets.get(ErasureHash.SECRET).orElseThrow(), k));
+    }
+  }
+
+  static byte[] hmac(byte[] key, String message) {
+    try {
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+      return mac.doFinal(message.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Test
