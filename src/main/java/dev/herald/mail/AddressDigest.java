@@ -6,13 +6,14 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * The SHA-256 of an address key ({@link EmailAddress#key()}) in UTF-8: what the suppression index
- * holds, and the only trace an erasure keeps of a person.
+ * The SHA-256 of an address key ({@link EmailAddress#key()}) in UTF-8: what the suppression index holds beside an
+ * address entry's address, so that PostgreSQL's own {@code sha256(convert_to(key, 'UTF8'))} can screen a million-row
+ * import set-based. Changing this breaks every stored hash.
  *
- * <p>Plain SHA-256, no secret pepper, on purpose: anyone holding the database could test a guessed
- * address against it, but the same person could read the subscribers themselves, so a pepper stored
- * beside it adds nothing; and PostgreSQL's own {@code sha256(convert_to(key, 'UTF8'))} must give the
- * same bytes, so imports can be screened set-based in SQL. Changing this breaks every stored hash.
+ * <p>Not what an erasure keeps: a plain digest of an address is what other systems store and exchange, so anyone with
+ * a list of addresses could recognise the erased person by it. An erased person is kept as a keyed hash instead
+ * (HMAC-SHA256 under a secret of the installation, {@code suppression.ErasureHash}); erasures from before that keep
+ * this digest, since without the address they cannot be re-keyed.
  */
 public final class AddressDigest {
   private AddressDigest() {}
@@ -26,7 +27,7 @@ public final class AddressDigest {
     }
   }
 
-  /** The same digest in lower-case hex, as an erasure event carries it. */
+  /** The same digest in lower-case hex, as the suppression API shows it. */
   public static String hex(String key) {
     return HexFormat.of().formatHex(of(key));
   }

@@ -393,7 +393,7 @@ public class Suppressions {
    * keyed hash in hex; calling it again for the same person changes nothing.
    */
   @Transactional
-  public String rememberErased(long organizationId, String emailKey) {
+  String rememberErased(long organizationId, String emailKey) {
     return erase(organizationId, emailKey).keyedHash();
   }
 

@@ -49,8 +49,8 @@ class TenancyPersonalDataTest {
 
   @Test
   void a_subscriber_gets_the_audit_entries_about_their_record_and_erasure_blanks_details_naming_them() {
-    long acme = organizations.create("Tenancy Map Acme").id();
-    long other = organizations.create("Tenancy Map Other").id();
+    long acme = organizations.create("Tenancy Map Acme", "lists:read").id();
+    long other = organizations.create("Tenancy Map Other", "lists:read").id();
     audit.record(acme, "subscriber.updated", "subscriber", 42L, null);
     audit.record(acme, "subscriber.updated", "subscriber", 43L, null);
     audit.record(acme, "member.invited", "invitation", 5L, "Zed@Example.com as MEMBER");
@@ -76,8 +76,8 @@ class TenancyPersonalDataTest {
 
   @Test
   void the_audit_log_is_purged_per_organization_or_for_everyone_in_batches_before_the_cutoff() {
-    long acme = organizations.create("Tenancy Purge Acme").id();
-    long other = organizations.create("Tenancy Purge Other").id();
+    long acme = organizations.create("Tenancy Purge Acme", "lists:read").id();
+    long other = organizations.create("Tenancy Purge Other", "lists:read").id();
     for (int i = 0; i < 3; i++) audit.record(acme, "list.created", "list", i, "List " + i);
     long otherBefore = count("organization_id = " + other);
     // Audit entries are stamped by the database; a year and a day on, every one so far is past the schedule.
@@ -109,7 +109,7 @@ class TenancyPersonalDataTest {
     Instant cutoff = cutoff(RetentionCategory.SIGN_IN_HISTORY);
     assertThat(cutoff).isAfter(start);
 
-    long acme = organizations.create("Tenancy Sign-in Acme").id();
+    long acme = organizations.create("Tenancy Sign-in Acme", "lists:read").id();
     assertThat(tenancy().purge(RetentionCategory.SIGN_IN_HISTORY, acme, cutoff, 10)).as("people's, not an organization's").isZero();
     List<Integer> batches = drain(RetentionCategory.SIGN_IN_HISTORY, null, cutoff, 2);
     assertThat(batches).containsExactly(2, 2, 0);
