@@ -92,6 +92,9 @@ class CampaignsPersonalDataTest {
         .query(Long.class).single();
     // she forwarded it twice (what campaigns.Forwards counts per ledger row)
     jdbc.sql("insert into campaign_forward_by_recipient (ledger_id, forwards) values (?, 2)").param(annRow).update();
+    // the report of the finished campaign (its state and finish time are figures of the report too)
+    waitFor("the campaign finished", () -> jdbc.sql("select state from campaign where id = ?").param(c.id()).query(String.class).single()
+        .equals("finished"));
     CampaignReport before = reports.of(org.id(), c.id());
     DataSubject person = new DataSubject(org.id(), ANN, ANN_KEY, AddressDigest.of(ANN_KEY), List.of(ann));
 
