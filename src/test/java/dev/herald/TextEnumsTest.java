@@ -89,6 +89,8 @@ class TextEnumsTest {
   /** Every TextEnum stored in a column with a check constraint: its class name → table.column. */
   static final java.util.Map<String, String> COLUMNS = java.util.Map.ofEntries(
       java.util.Map.entry("dev.herald.audiences.SubscriptionStatus", "subscription.status"),
+      java.util.Map.entry("dev.herald.platform.personaldata.RetentionCategory", "retention_schedule.category"),
+      java.util.Map.entry("dev.herald.privacy.RetentionRunStatus", "retention_run.status"),
       java.util.Map.entry("dev.herald.content.TemplateKind", "template.kind"),
       java.util.Map.entry("dev.herald.content.ContentFormat", "template.format"),
       java.util.Map.entry("dev.herald.content.MediaFormat", "media.content_type"),
@@ -130,7 +132,6 @@ class TextEnumsTest {
       java.util.Map.entry("dev.herald.platform.personaldata.DataSubjectKind", "not stored: declared in code by each capability's PersonalDataHolder"),
       java.util.Map.entry("dev.herald.platform.personaldata.PersonalDataCategory", "not stored: declared in code by each capability's PersonalDataHolder"),
       java.util.Map.entry("dev.herald.platform.personaldata.ErasureTreatment", "not stored: declared in code by each capability's PersonalDataHolder"),
-      java.util.Map.entry("dev.herald.platform.personaldata.RetentionCategory", "not stored yet: declared in code by each capability's PersonalDataHolder"),
       java.util.Map.entry("dev.herald.audiences.SegmentCondition$Type", "not stored in a column: inside segment.conditions' JSON"),
       java.util.Map.entry("dev.herald.audiences.SegmentCondition$Op", "not stored in a column: inside segment.conditions' JSON"),
       java.util.Map.entry("dev.herald.audiences.SegmentMatch", "not stored in a column: inside segment.conditions' JSON"),

@@ -44,6 +44,7 @@ public record HeraldProperties(
     @Valid @NotNull @DefaultValue Campaigns campaigns,
     @Valid @NotNull @DefaultValue Tracking tracking,
     @Valid @NotNull @DefaultValue Feedback feedback,
+    @Valid @NotNull @DefaultValue Retention retention,
     // Settings Spring applies (application.yml reads them as ${herald.…}), declared here so they are checked too.
     @NotNull @DefaultValue("8h") Duration sessionTimeout,
     @NotNull @DefaultValue("30s") Duration shutdownTimeout,
@@ -158,6 +159,21 @@ public record HeraldProperties(
         if (d == null || d.compareTo(Duration.ofMinutes(1)) < 0 || d.compareTo(Duration.ofDays(7)) > 0) return false;
       }
       return true;
+    }
+  }
+
+  /**
+   * The retention engine (dev.herald.privacy.RetentionEngine): on worker nodes a run starts every {@code interval} and
+   * purges what the personal-data map holds past its schedule, {@code batch} rows per transaction.
+   */
+  public record Retention(
+      @NotNull @DefaultValue("PT1H") Duration interval,
+      @Min(value = 1, message = "must be from 1 to 100000") @Max(value = 100_000, message = "must be from 1 to 100000")
+          @DefaultValue("1000") int batch) {
+
+    @AssertTrue(message = "interval must be between 1 minute and 7 days")
+    public boolean isIntervalSensible() {
+      return between(interval, Duration.ofMinutes(1), Duration.ofDays(7));
     }
   }
 
@@ -525,7 +541,7 @@ public record HeraldProperties(
         + ", publicUrl=" + publicUrl + ", login=" + login + ", setupLinkValidity=" + setupLinkValidity
         + ", invitationValidity=" + invitationValidity + ", passwordResetValidity=" + passwordResetValidity
         + ", secretKeys=" + (secretKeys == null || secretKeys.isBlank() ? "" : "(hidden)") + ", imports=" + imports
-        + ", mailLimits=" + mailLimits + ", sending=" + sending + ", dns=" + dns + ", delivery=" + delivery + ", content=" + content + ", campaigns=" + campaigns + ", tracking=" + tracking + ", feedback=" + feedback + ", sessionTimeout=" + sessionTimeout
+        + ", mailLimits=" + mailLimits + ", sending=" + sending + ", dns=" + dns + ", delivery=" + delivery + ", content=" + content + ", campaigns=" + campaigns + ", tracking=" + tracking + ", feedback=" + feedback + ", retention=" + retention + ", sessionTimeout=" + sessionTimeout
         + ", shutdownTimeout=" + shutdownTimeout + ", minFreeDisk=" + minFreeDisk + ", maxImportSize=" + maxImportSize + "]";
   }
 

@@ -8,8 +8,11 @@ import dev.herald.platform.personaldata.PersonalDataColumn;
 import dev.herald.platform.personaldata.PersonalDataHolder;
 import dev.herald.platform.personaldata.PersonalDataTable;
 import dev.herald.platform.personaldata.RetentionCategory;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
@@ -19,9 +22,11 @@ import org.springframework.stereotype.Component;
 @Component
 class PrivacyPersonalData implements PersonalDataHolder {
   private final AccountExports accountExports;
+  private final JdbcClient jdbc;
 
-  PrivacyPersonalData(AccountExports accountExports) {
+  PrivacyPersonalData(AccountExports accountExports, JdbcClient jdbc) {
     this.accountExports = accountExports;
+    this.jdbc = jdbc;
   }
 
   @Override
@@ -32,6 +37,13 @@ class PrivacyPersonalData implements PersonalDataHolder {
   @Override
   public List<PersonalDataTable> tables() {
     List<PersonalDataTable> tables = new ArrayList<>();
+    // retention (V71): schedules and the record of runs; counts only, nobody's data
+    tables.add(PersonalDataTable.none("retention_schedule", "the operator's retention schedule per category", "category", "period"));
+    tables.add(PersonalDataTable.none("retention_override", "an organization's shorter retention schedules", "category", "period"));
+    tables.add(PersonalDataTable.none("retention_run", "the record of retention runs (kept as long as the audit log)", "status",
+        "failure", "lease_owner"));
+    tables.add(PersonalDataTable.none("retention_run_count", "rows each retention run purged, per category and capability",
+        "category", "capability"));
     // accounts (V82): an owner's export of the whole organization, its ZIP, and the purge certificates
     tables.add(PersonalDataTable.none("organization_export", "an owner's export of all of the organization's data: the job and its progress",
         "status", "failure", "lease_owner", "current_part"));
@@ -55,5 +67,18 @@ class PrivacyPersonalData implements PersonalDataHolder {
     int exports = accountExports.forget(person.organizationId());
     return exports == 0 ? ErasureCount.none()
         : new ErasureCount(java.util.Map.of("organization_export", exports), java.util.Map.of());
+  }
+
+  /**
+   * The record of retention runs is the engine's audit log: finished and failed runs (with their counts) go with the
+   * audit log's schedule. It is the installation's, so an organization's own schedule purges none of it.
+   */
+  @Override
+  public int purge(RetentionCategory category, Long organizationId, Instant cutoff, int limit) {
+    if (category != RetentionCategory.AUDIT_LOG || organizationId != null) return 0;
+    return jdbc.sql("""
+        delete from retention_run where id in (
+          select id from retention_run where status in ('finished', 'failed') and queued_at < ? order by id limit ?)""")
+        .params(Timestamp.from(cutoff), limit).update();
   }
 }

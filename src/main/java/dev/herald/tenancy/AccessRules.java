@@ -168,6 +168,17 @@ final class AccessRules {
       rule(DELETE, "/api/v1/operator/delivery-servers/{id}", new Operator()),
       rule(POST, "/api/v1/operator/delivery-servers/{id}/assignments", new Operator()),
       rule(DELETE, "/api/v1/operator/delivery-servers/{id}/assignments/{assignmentId}", new Operator()),
+      // privacy: the record of processing activities and retention schedules
+      rule(GET, "/operator/processing-record", new Operator()),
+      rule(GET, "/operator/processing-record.csv", new Operator()),
+      rule(GET, "/operator/processing-record.json", new Operator()),
+      rule(GET, "/operator/retention", new Operator()),
+      rule(POST, "/operator/retention", new Operator()),
+      rule(POST, "/operator/retention/run", new Operator()),
+      rule(GET, "/api/v1/operator/processing-record", new Operator()),
+      rule(GET, "/api/v1/operator/retention", new Operator()),
+      rule(PUT, "/api/v1/operator/retention", new Operator()),
+      rule(POST, "/api/v1/operator/retention/runs", new Operator()),
 
       // an organization's panel
       rule(GET, "/o/{org}", new Member()),
@@ -184,6 +195,8 @@ final class AccessRules {
       rule(POST, "/o/{org}/api-keys", new Needs(API_KEYS_WRITE)),
       rule(POST, "/o/{org}/api-keys/{id}/revoke", new Needs(API_KEYS_WRITE)),
       rule(GET, "/o/{org}/audit", new Needs(AUDIT_READ)),
+      rule(GET, "/o/{org}/privacy/retention", new Needs(PRIVACY_READ)),
+      rule(POST, "/o/{org}/privacy/retention", new Needs(PRIVACY_WRITE)),
 
       // audiences: panel
       rule(GET, "/o/{org}/lists", new Needs(LISTS_READ)),
@@ -274,6 +287,8 @@ final class AccessRules {
       rule(POST, "/api/v1/orgs/{org}/api-keys", new Needs(API_KEYS_WRITE)),
       rule(DELETE, "/api/v1/orgs/{org}/api-keys/{id}", new Needs(API_KEYS_WRITE)),
       rule(GET, "/api/v1/orgs/{org}/audit-events", new Needs(AUDIT_READ)),
+      rule(GET, "/api/v1/orgs/{org}/privacy/retention", new Needs(PRIVACY_READ)),
+      rule(PUT, "/api/v1/orgs/{org}/privacy/retention", new Needs(PRIVACY_WRITE)),
 
       // audiences: REST API
       rule(GET, "/api/v1/orgs/{org}/audience/summary", new Needs(LISTS_READ)),

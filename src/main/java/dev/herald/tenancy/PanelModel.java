@@ -48,6 +48,7 @@ class PanelModel {
       new Section("groups", "Groups", "/groups", MEMBERS_READ),
       new Section("api-keys", "API keys", "/api-keys", API_KEYS_READ),
       new Section("audit", "Audit log", "/audit", AUDIT_READ),
+      new Section("retention", "Data retention", "/privacy/retention", PRIVACY_READ),
       new Section("closure", "Export and close", "/closure", BILLING_WRITE));
 
   private final Organizations organizations;

@@ -58,6 +58,8 @@ class ConfigurationValidationTest {
         Arguments.of("--herald.content.template.max-include-depth=0", "herald.content.template.maxIncludeDepth", "from 1 to 20"),
         Arguments.of("--herald.dns.resolvers=127.0.0.1:53,not a host", "herald.dns.resolvers", "must be host or host:port"),
         Arguments.of("--herald.dns.timeout=PT0.01S", "herald.dns", "timeout must be between 100 ms and 60 seconds"),
+        Arguments.of("--herald.retention.interval=PT10S", "herald.retention", "interval must be between 1 minute and 7 days"),
+        Arguments.of("--herald.retention.batch=0", "herald.retention.batch", "must be from 1 to 100000"),
         Arguments.of("--herald.delivery.shaping.connection-limit=0", "herald.delivery.shaping.connectionLimit", "from 1 to 1000"),
         Arguments.of("--herald.delivery.shaping.deliveries-per-connection=0", "herald.delivery.shaping.deliveriesPerConnection",
             "from 1 to 100000"),
@@ -127,7 +129,8 @@ class ConfigurationValidationTest {
         "HERALD_MAIL_LIMITS_INVITATIONS_PER_ORGANIZATION", "7",
         "HERALD_DELIVERY_ROUTE", "static", "HERALD_DELIVERY_STATIC_ROUTE", "127.0.0.1:2525",
         "HERALD_DNS_RESOLVERS", "127.0.0.1:5353,[::1]:53", "HERALD_SENDING_SPF_INCLUDE", "_spf.mail.example.com",
-        "HERALD_SENDING_CHECK_INTERVAL", "PT1H", "HERALD_SENDING_DKIM_RSA_OPENSSL", "false"));
+        "HERALD_SENDING_CHECK_INTERVAL", "PT1H", "HERALD_SENDING_DKIM_RSA_OPENSSL", "false",
+        "HERALD_RETENTION_INTERVAL", "PT6H", "HERALD_RETENTION_BATCH", "500"));
     HeraldProperties bound = new Binder(
         ConfigurationPropertySources.from(environment))
         .bindOrCreate("herald", HeraldProperties.class);
@@ -151,6 +154,8 @@ class ConfigurationValidationTest {
     assertThat(bound.sending().checkInterval()).isEqualTo(Duration.ofHours(1));
     assertThat(bound.sending().maxMessageSize()).as("the default").isEqualTo(DataSize.ofMegabytes(10));
     assertThat(bound.sending().dkimRsaOpenssl()).isFalse();
+    assertThat(bound.retention().interval()).isEqualTo(Duration.ofHours(6));
+    assertThat(bound.retention().batch()).isEqualTo(500);
     assertThat(new Binder(ConfigurationPropertySources.from(new SystemEnvironmentPropertySource("empty", pairs())))
         .bindOrCreate("herald", HeraldProperties.class).sending().dkimRsaOpenssl()).as("the default").isTrue();
     // application.yml hands them to Spring as ${herald.session-timeout:8h} and so on.
