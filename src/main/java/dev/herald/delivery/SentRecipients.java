@@ -59,6 +59,18 @@ public class SentRecipients {
     return out;
   }
 
+  /** One message a person was a recipient of: the queue's message and recipient ids, as tracking and feedback keep them. */
+  public record Sent(long messageId, long recipientId) {}
+
+  /**
+   * Every recipient row of the organization's messages to this address key ({@code outbound_recipient_org_address}):
+   * how the capabilities that keep events by the queue's ids find a person's for a data-subject request.
+   */
+  public List<Sent> toAddress(long organizationId, String addressKey) {
+    return jdbc.sql("select message_id, id from outbound_recipient where organization_id = ? and address_key = ?")
+        .params(organizationId, addressKey).query((rs, n) -> new Sent(rs.getLong(1), rs.getLong(2))).list();
+  }
+
   /** Where and when a queued message goes: its recipient's address and the message's Date. */
   public record Addressee(String address, java.time.Instant date) {}
 
