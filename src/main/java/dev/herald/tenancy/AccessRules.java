@@ -447,6 +447,35 @@ final class AccessRules {
       rule(GET, "/api/v1/orgs/{org}/reports/overview", new Needs(REPORTS_READ)),
       rule(GET, "/api/v1/orgs/{org}/reports/deliverability", new Needs(REPORTS_READ)),
 
+      // privacy: breach notification (the operator's incidents with their 72-hour clock; each affected organization's
+      // notices, acknowledged by each member, and the draft campaign that tells its own subscribers)
+      rule(GET, "/operator/breaches", new Operator()),
+      rule(POST, "/operator/breaches", new Operator()),
+      rule(GET, "/operator/breaches/{id}", new Operator()),
+      rule(POST, "/operator/breaches/{id}/authority", new Operator()),
+      rule(GET, "/api/v1/operator/breaches", new Operator()),
+      rule(POST, "/api/v1/operator/breaches", new Operator()),
+      rule(GET, "/api/v1/operator/breaches/{id}", new Operator()),
+      rule(PUT, "/api/v1/operator/breaches/{id}/authority-notification", new Operator()),
+      rule(GET, "/o/{org}/breach-notices", new Member()),
+      rule(POST, "/o/{org}/breach-notices/{id}/acknowledge", new Member()),
+      rule(POST, "/o/{org}/breach-notices/{id}/campaign", new Needs(CAMPAIGNS_WRITE)),
+      rule(GET, "/api/v1/orgs/{org}/breach-notices", new Member()),
+      rule(POST, "/api/v1/orgs/{org}/breach-notices/{id}/acknowledgement", new Member()),
+      rule(POST, "/api/v1/orgs/{org}/breach-notices/{id}/campaign", new Needs(CAMPAIGNS_WRITE)),
+      // privacy: transparency (the operator's sub-processors, region and contact; the public privacy page drawn from them)
+      rule(GET, "/operator/privacy", new Operator()),
+      rule(POST, "/operator/privacy", new Operator()),
+      rule(POST, "/operator/privacy/sub-processors", new Operator()),
+      rule(POST, "/operator/privacy/sub-processors/{id}/delete", new Operator()),
+      rule(GET, "/api/v1/operator/sub-processors", new Operator()),
+      rule(POST, "/api/v1/operator/sub-processors", new Operator()),
+      rule(DELETE, "/api/v1/operator/sub-processors/{id}", new Operator()),
+      rule(GET, "/p/privacy", new Public()),
+      // privacy: the operator's requests under the organization, logged (the audit log's permission reads them)
+      rule(GET, "/o/{org}/staff-access", new Needs(AUDIT_READ)),
+      rule(GET, "/api/v1/orgs/{org}/staff-access", new Needs(AUDIT_READ)),
+
       // tracking: the organization's privacy settings
       rule(GET, "/o/{org}/tracking", new Needs(CAMPAIGNS_READ)),
       rule(POST, "/o/{org}/tracking", new Needs(CAMPAIGNS_WRITE)),

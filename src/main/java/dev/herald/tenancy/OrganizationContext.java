@@ -13,6 +13,14 @@ import java.util.Set;
 public record OrganizationContext(long id, String slug, String name, Set<Permission> permissions) {
   static final String ATTRIBUTE = "herald.organization";
 
+  /**
+   * The organization {@link RouteAuthorization} authorized this request for, or empty outside an organization's routes
+   * (for filters and interceptors of other capabilities, such as privacy's staff-access log).
+   */
+  public static java.util.Optional<OrganizationContext> of(jakarta.servlet.http.HttpServletRequest request) {
+    return java.util.Optional.ofNullable(request.getAttribute(ATTRIBUTE) instanceof OrganizationContext o ? o : null);
+  }
+
   public boolean can(Permission p) {
     return permissions.contains(p);
   }

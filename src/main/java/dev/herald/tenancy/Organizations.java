@@ -110,6 +110,31 @@ public class Organizations {
         .query(Named.class).optional();
   }
 
+  /** Every organization by name, for operator screens that pick some (privacy's breach form). */
+  public List<Named> allNamed() {
+    return jdbc.sql("select id, slug, name from organization order by lower(name), id").query(Named.class).list();
+  }
+
+  /** A member of an organization as other capabilities mail them (privacy's breach notices): who, and through which one. */
+  public record MemberContact(long userId, String email, String displayName, long organizationId, String organizationSlug,
+      String organizationName) {}
+
+  /**
+   * The members of these organizations, each person once (through the first of their organizations by name), ordered by
+   * address.
+   */
+  public List<MemberContact> memberContacts(java.util.Collection<Long> orgIds) {
+    if (orgIds.isEmpty()) return List.of();
+    return jdbc.sql("""
+        select distinct on (u.id) u.id, u.email, u.display_name, o.id, o.slug, o.name
+        from membership m join app_user u on u.id = m.user_id join organization o on o.id = m.organization_id
+        where m.organization_id in (:orgs)
+        order by u.id, lower(o.name), o.id""").param("orgs", List.copyOf(orgIds))
+        .query((rs, n) -> new MemberContact(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getString(5),
+            rs.getString(6)))
+        .list().stream().sorted(java.util.Comparator.comparing(MemberContact::email)).toList();
+  }
+
   /**
    * Newest first, filtered by {@code q} (part of the name or slug, case-insensitive), with each
    * organization's member count in the page's statement and the subscriber counts of the whole page in

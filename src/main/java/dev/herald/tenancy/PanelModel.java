@@ -49,14 +49,17 @@ class PanelModel {
       new Section("api-keys", "API keys", "/api-keys", API_KEYS_READ),
       new Section("audit", "Audit log", "/audit", AUDIT_READ),
       new Section("retention", "Data retention", "/privacy/retention", PRIVACY_READ),
+      new Section("staff-access", "Staff access", "/staff-access", AUDIT_READ),
       new Section("closure", "Export and close", "/closure", BILLING_WRITE));
 
   private final Organizations organizations;
   private final List<OrganizationNotice> notices;
+  private final List<UserNotice> userNotices;
 
-  PanelModel(Organizations organizations, List<OrganizationNotice> notices) {
+  PanelModel(Organizations organizations, List<OrganizationNotice> notices, List<UserNotice> userNotices) {
     this.organizations = organizations;
     this.notices = notices;
+    this.userNotices = userNotices;
   }
 
   @ModelAttribute("me")
@@ -98,6 +101,13 @@ class PanelModel {
     OrganizationContext org = org(request);
     if (org == null || notices.isEmpty()) return List.of();
     return notices.stream().flatMap(n -> n.notice(org).stream()).toList();
+  }
+
+  /** The signed-in person's banners to acknowledge, on every page (each capability's {@link UserNotice}). */
+  @ModelAttribute("userNotices")
+  List<UserNotice.Notice> userNotices(@AuthenticationPrincipal Object principal) {
+    if (!(principal instanceof HeraldUser u) || userNotices.isEmpty()) return List.of();
+    return userNotices.stream().flatMap(n -> n.notices(u).stream()).toList();
   }
 
   @ModelAttribute("orgSections")

@@ -1,15 +1,25 @@
 package dev.herald.privacy;
 
 import dev.herald.testsupport.RouteFixtures;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
-/** A finished account export of the organization, and a purge certificate naming it, for the route walk. */
+/**
+ * For the route walk: a finished account export of the organization, and a purge certificate naming it; a breach
+ * incident that affected the organization (its members notified), and a sub-processor named after it for the operator's
+ * routes.
+ */
 class PrivacyRouteFixtures implements RouteFixtures {
   private final JdbcClient jdbc;
+  private final BreachIncidents incidents;
+  private final SubProcessors subProcessors;
 
-  PrivacyRouteFixtures(JdbcClient jdbc) {
+  PrivacyRouteFixtures(JdbcClient jdbc, BreachIncidents incidents, SubProcessors subProcessors) {
     this.jdbc = jdbc;
+    this.incidents = incidents;
+    this.subProcessors = subProcessors;
   }
 
   @Override
@@ -23,6 +33,10 @@ class PrivacyRouteFixtures implements RouteFixtures {
         insert into organization_purge (organization_id, organization_name, organization_slug, closed_at, purge_after, status, purged_at,
           certificate) values (-?, ?, ?, now(), now(), 'finished', now(), '{"deleted": {}}') returning id""")
         .params(org.id(), org.name(), org.slug()).query(Long.class).single();
-    return Map.of("exports/{id}", export, "account-exports/{id}", export, "/operator/purges/{id}", purge);
+    long incident = incidents.record(new BreachIncidents.NewIncident(org.name() + " incident", "Route walk.", Instant.now(), false,
+        List.of(org.id()), List.of("contact")), "route-walk").id();
+    long subProcessor = subProcessors.add(org.name() + " hosting", "hosting", "EU", "").id();
+    return Map.of("exports/{id}", export, "account-exports/{id}", export, "/operator/purges/{id}", purge, "breaches/{id}", incident,
+        "breach-notices/{id}", incident, "sub-processors/{id}", subProcessor);
   }
 }

@@ -49,6 +49,15 @@ public class TestOrganizations {
     return Fixtures.signedIn(users.byId(person.id()).orElseThrow().principal());
   }
 
+  /** A new operator of the installation who is also a member of the organization with this role, signed in. */
+  public org.springframework.test.web.servlet.request.RequestPostProcessor asNewOperatorMember(Created org, String email, Role role) {
+    HeraldUser person = accounts.createPerson(new Accounts.NewPerson(email, "Operator", Fixtures.PASSWORD, true, true), "127.0.0.1")
+        .principal();
+    jdbc.sql("update app_user set operator = true where id = ?").param(person.id()).update();
+    organizations.addMember(org.id(), person.id(), role);
+    return Fixtures.signedIn(users.byId(person.id()).orElseThrow().principal());
+  }
+
   public Created create(String name, String... scopes) {
     String email = "owner@" + Accounts.slugOf(name).toLowerCase(Locale.ROOT) + ".test";
     HeraldUser owner = accounts.createPerson(new Accounts.NewPerson(email, "Owner", Fixtures.PASSWORD, true, true), "127.0.0.1").principal();
