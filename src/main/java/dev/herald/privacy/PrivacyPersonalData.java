@@ -22,10 +22,14 @@ import org.springframework.stereotype.Component;
 @Component
 class PrivacyPersonalData implements PersonalDataHolder {
   private final AccountExports accountExports;
+  private final StaffAccessLog staffAccess;
+  private final SubProcessors subProcessors;
   private final JdbcClient jdbc;
 
-  PrivacyPersonalData(AccountExports accountExports, JdbcClient jdbc) {
+  PrivacyPersonalData(AccountExports accountExports, StaffAccessLog staffAccess, SubProcessors subProcessors, JdbcClient jdbc) {
     this.accountExports = accountExports;
+    this.staffAccess = staffAccess;
+    this.subProcessors = subProcessors;
     this.jdbc = jdbc;
   }
 
@@ -53,12 +57,55 @@ class PrivacyPersonalData implements PersonalDataHolder {
     tables.add(PersonalDataTable.none("organization_purge",
         "the purge certificate of a closed organization: its name and slug, and rows deleted per table (counts only)",
         "organization_name", "organization_slug", "status", "failure", "lease_owner", "certificate"));
+    // breach notification and transparency (V83)
+    tables.add(PersonalDataTable.of("breach_incident", DataSubjectKind.OPERATOR,
+        "the operator's record of a personal-data breach and of when the supervisory authority was told (GDPR art. 33(5))",
+        List.of(PersonalDataColumn.kept("recorded_by", PersonalDataCategory.AUDIT, RetentionCategory.ACCOUNT_LIFETIME,
+            "the breach documentation GDPR art. 33(5) requires names who recorded it")),
+        "title", "description", "authority_reference"));
+    tables.add(PersonalDataTable.none("breach_incident_category", "the categories of personal data a breach concerned", "category"));
+    tables.add(PersonalDataTable.none("breach_incident_organization",
+        "the organizations a breach affected, and the draft campaign each made to tell its subscribers"));
+    tables.add(PersonalDataTable.of("breach_notice", DataSubjectKind.MEMBER,
+        "who of the affected organizations' members was told of a breach, when, and when they acknowledged it",
+        List.of(PersonalDataColumn.kept("email", PersonalDataCategory.CONTACT, RetentionCategory.ACCOUNT_LIFETIME,
+            "the breach documentation GDPR art. 33(5) and 34 require shows who was notified; the row goes with the person's account"))));
+    tables.add(PersonalDataTable.none("privacy_subprocessor", "the sub-processors the public privacy page and access archives list",
+        "name", "purpose", "location", "url"));
+    tables.add(PersonalDataTable.none("privacy_setting", "the public privacy page's region and contact", "region", "contact"));
+    tables.add(PersonalDataTable.of("staff_access", DataSubjectKind.OPERATOR,
+        "the operators' requests under an organization, shown to it (staff access to its personal data)",
+        List.of(PersonalDataColumn.kept("email", PersonalDataCategory.AUDIT, RetentionCategory.AUDIT_LOG,
+            "the organization's record of which operator looked at its data")),
+        "method", "path"));
     return tables;
   }
 
   @Override
   public void export(DataSubject person, PersonalDataArchive archive) {
-    // nothing of privacy's own tables is about a person yet
+    // The recipients of the person's data: the installation's sub-processors (GDPR art. 15(1)(c)).
+    archive.section("privacy", "sub-processors", "companies that process personal data for this installation",
+        subProcessors.list().stream().map(s -> {
+          java.util.Map<String, Object> row = new java.util.LinkedHashMap<>();
+          row.put("name", s.name());
+          row.put("purpose", s.purpose());
+          row.put("location", s.location());
+          row.put("url", s.url());
+          return row;
+        }).toList());
+    // A member of the organization with the person's address was told of these breaches.
+    List<java.util.Map<String, Object>> notices = jdbc.sql("""
+        select i.title, i.detected_at, n.notified_at, n.acknowledged_at from breach_notice n join breach_incident i on i.id = n.incident_id
+        where n.organization_id = ? and lower(n.email) = ? order by n.notified_at""").params(person.organizationId(), person.addressKey())
+        .query((rs, n) -> {
+          java.util.Map<String, Object> row = new java.util.LinkedHashMap<>();
+          row.put("incident", rs.getString(1));
+          row.put("detected_at", rs.getTimestamp(2).toInstant());
+          row.put("notified_at", rs.getTimestamp(3).toInstant());
+          row.put("acknowledged_at", rs.getTimestamp(4) == null ? null : rs.getTimestamp(4).toInstant());
+          return row;
+        }).list();
+    if (!notices.isEmpty()) archive.section("privacy", "breach notices", "personal-data breaches the person was notified of", notices);
   }
 
   @Override
@@ -71,14 +118,16 @@ class PrivacyPersonalData implements PersonalDataHolder {
 
   /**
    * The record of retention runs is the engine's audit log: finished and failed runs (with their counts) go with the
-   * audit log's schedule. It is the installation's, so an organization's own schedule purges none of it.
+   * audit log's schedule. It is the installation's, so an organization's own schedule purges none of it. Staff-access
+   * entries go with the same schedule, the organization's own when it set a shorter one.
    */
   @Override
   public int purge(RetentionCategory category, Long organizationId, Instant cutoff, int limit) {
-    if (category != RetentionCategory.AUDIT_LOG || organizationId != null) return 0;
-    return jdbc.sql("""
+    if (category != RetentionCategory.AUDIT_LOG) return 0;
+    int runs = organizationId != null ? 0 : jdbc.sql("""
         delete from retention_run where id in (
           select id from retention_run where status in ('finished', 'failed') and queued_at < ? order by id limit ?)""")
         .params(Timestamp.from(cutoff), limit).update();
+    return runs + (runs < limit ? staffAccess.purge(organizationId, cutoff, limit - runs) : 0);
   }
 }

@@ -46,6 +46,17 @@ class StaffAccessLog {
         .param("now", Timestamp.from(now)).param("since", Timestamp.from(now.minus(REPEAT))).update();
   }
 
+  /**
+   * Deletes at most {@code limit} entries older than {@code cutoff} (of one organization, or of all when null): the
+   * retention engine's call for the audit log's schedule.
+   */
+  int purge(Long organizationId, Instant cutoff, int limit) {
+    return jdbc.sql("""
+        delete from staff_access where id in (select id from staff_access where accessed_at < :cutoff
+          and (cast(:org as bigint) is null or organization_id = :org) order by id limit :limit)""")
+        .param("cutoff", Timestamp.from(cutoff)).param("org", organizationId).param("limit", limit).update();
+  }
+
   /** The organization's entries, newest first. */
   Page page(long organizationId, int page, int size) {
     Refused.checkPage(page, size);

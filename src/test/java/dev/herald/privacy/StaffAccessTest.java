@@ -26,6 +26,7 @@ class StaffAccessTest {
   @Autowired MockMvc mvc;
   @Autowired TestOrganizations organizations;
   @Autowired ObjectMapper json;
+  @Autowired PrivacyPersonalData holder;
 
   JsonNode log(TestOrganizations.Created org) throws Exception {
     MockHttpServletResponse r = mvc.perform(get("/api/v1/orgs/" + org.slug() + "/staff-access")
@@ -72,5 +73,20 @@ class StaffAccessTest {
     // the member without the audit log's permission does not read it
     RequestPostProcessor plain = organizations.asNewMember(org, "basic@staff-access.test", Role.member);
     assertThat(mvc.perform(get("/o/" + org.slug() + "/staff-access").with(plain)).andReturn().getResponse().getStatus()).isEqualTo(403);
+  }
+
+  @Test
+  void the_audit_logs_schedule_purges_old_entries_of_the_log() throws Exception {
+    TestOrganizations.Created org = organizations.create("Staff Access Purge", "lists:write", "audit:read");
+    RequestPostProcessor operator = organizations.asNewOperatorMember(org, "support-purge@herald.test", Role.viewer);
+    mvc.perform(get("/o/" + org.slug() + "/subscribers").with(operator)).andReturn();
+    assertThat(log(org).get("total").asLong()).isEqualTo(1);
+    assertThat(holder.purge(dev.herald.platform.personaldata.RetentionCategory.AUDIT_LOG, org.id(), java.time.Instant.now().minusSeconds(3600), 100))
+        .isZero();
+    assertThat(holder.purge(dev.herald.platform.personaldata.RetentionCategory.SIGN_IN_HISTORY, org.id(),
+        java.time.Instant.now().plusSeconds(3600), 100)).isZero();
+    assertThat(holder.purge(dev.herald.platform.personaldata.RetentionCategory.AUDIT_LOG, org.id(), java.time.Instant.now().plusSeconds(3600), 100))
+        .isEqualTo(1);
+    assertThat(log(org).get("total").asLong()).isZero();
   }
 }
