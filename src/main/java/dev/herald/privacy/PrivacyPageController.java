@@ -1,7 +1,6 @@
 package dev.herald.privacy;
 
 import dev.herald.platform.personaldata.RetentionCategory;
-import java.util.Arrays;
 import java.util.List;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
@@ -10,7 +9,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 /**
  * The installation's public privacy page on the public origin (DESIGN.md security rule 2: {@code /p/} is served there
  * only): generated from data, not written by hand, so it cannot fall behind. The sub-processors and the region and
- * contact the operator keeps ({@link TransparencyController}), and how long each kind of personal data is kept. No
+ * contact the operator keeps ({@link TransparencyController}), and how long each kind of personal data is kept (the retention engine's schedules, {@link RetentionSchedules}). No
  * session, no cookie, no script.
  */
 @Controller
@@ -18,10 +17,12 @@ class PrivacyPageController {
   static final String PATH = "/p/privacy";
   private final TransparencySettings settings;
   private final SubProcessors subProcessors;
+  private final RetentionSchedules schedules;
 
-  PrivacyPageController(TransparencySettings settings, SubProcessors subProcessors) {
+  PrivacyPageController(TransparencySettings settings, SubProcessors subProcessors, RetentionSchedules schedules) {
     this.settings = settings;
     this.subProcessors = subProcessors;
+    this.schedules = schedules;
   }
 
   /** A retention schedule as the page shows it: the kind of data and how long it is kept. */
@@ -35,19 +36,12 @@ class PrivacyPageController {
     return "privacy/public-privacy";
   }
 
-  /**
-   * Each retention category's schedule. Until the retention engine keeps the operator's own schedules, these are the
-   * defaults every installation starts with.
-   */
-  static List<Retention> retention() {
-    return Arrays.stream(RetentionCategory.values()).map(c -> new Retention(c.text(),
-        c.defaultPeriod() == null ? "as long as the account or subscription lasts" : describe(c.defaultPeriod()))).toList();
+  /** The installation's schedules as the operator set them (the retention engine's), then what lives as long as the account. */
+  List<Retention> retention() {
+    List<Retention> rows = new java.util.ArrayList<>(schedules.operatorSchedules().stream()
+        .map(s -> new Retention(s.category().text(), s.periodText())).toList());
+    rows.add(new Retention(RetentionCategory.ACCOUNT_LIFETIME.text(), "as long as the account or subscription lasts"));
+    return rows;
   }
 
-  static String describe(java.time.Period p) {
-    if (p.getYears() > 0 && p.getMonths() == 0 && p.getDays() == 0) return p.getYears() + (p.getYears() == 1 ? " year" : " years");
-    if (p.getMonths() > 0 && p.getYears() == 0 && p.getDays() == 0) return p.getMonths() + (p.getMonths() == 1 ? " month" : " months");
-    if (p.getYears() == 0 && p.getMonths() == 0) return p.getDays() + (p.getDays() == 1 ? " day" : " days");
-    return p.toString();
-  }
 }
