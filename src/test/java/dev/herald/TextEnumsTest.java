@@ -126,7 +126,11 @@ class TextEnumsTest {
       java.util.Map.entry("dev.herald.feedback.AfterProcessing", "feedback_mailbox.after_processing"),
       java.util.Map.entry("dev.herald.feedback.AlertLevel", "sender_alert.level"),
       java.util.Map.entry("dev.herald.feedback.SenderMetric", "sender_alert.metric"),
-      java.util.Map.entry("dev.herald.platform.personaldata.PersonalDataCategory", "breach_incident_category.category"));
+      java.util.Map.entry("dev.herald.platform.personaldata.PersonalDataCategory", "breach_incident_category.category"),
+      java.util.Map.entry("dev.herald.privacy.RequestType", "privacy_request.type"),
+      java.util.Map.entry("dev.herald.privacy.RequestStatus", "privacy_request.status"),
+      java.util.Map.entry("dev.herald.privacy.RequestChannel", "privacy_request.channel"),
+      java.util.Map.entry("dev.herald.privacy.RequestAction", "privacy_request_step.action"));
 
   /** Every other TextEnum, with why no check constraint pins it. */
   static final java.util.Map<String, String> NOT_PINNED = java.util.Map.ofEntries(

@@ -237,13 +237,8 @@ class AudiencesApi {
     subscribers.delete(org.id(), resolve(org, idOrEmail).id());
   }
 
-  @PostMapping("/api/v1/orgs/{org}/subscribers/{idOrEmail}/erasure")
-  @ResponseStatus(HttpStatus.NO_CONTENT)
-  @Operation(summary = "Erase a person (right to erasure): deletes the subscriber, subscriptions and consent records;"
-      + " only a hash of the address is kept so no import or API call adds it back. Needs the privacy scope.")
-  void erase(OrganizationContext org, @PathVariable String idOrEmail) {
-    subscribers.erase(org.id(), resolve(org, idOrEmail).id());
-  }
+  // POST .../subscribers/{idOrEmail}/erasure is served by privacy (PrivacyRequestsApi): an erasure reaches every
+  // capability through the personal-data map, and audiences may not call the capabilities to its right.
 
   @GetMapping("/api/v1/orgs/{org}/subscribers/{idOrEmail}/consent")
   @Operation(summary = "A subscriber's consent records, newest first")

@@ -216,17 +216,8 @@ class AudiencesController {
     return "redirect:/o/" + org.slug() + "/subscribers";
   }
 
-  /** Right to erasure: needs privacy:write and a ticked confirmation, since nothing of the person can be brought back. */
-  @PostMapping("/o/{org}/subscribers/{id}/erase")
-  @OnRefused(value = "/o/{org}/subscribers/{id}#erase-heading", notFoundIsPage = true)
-  String eraseSubscriber(OrganizationContext org, @PathVariable long id,
-      @RequestParam(defaultValue = "false") boolean confirm, RedirectAttributes flash) {
-    if (subscribers.find(org.id(), id).isEmpty()) throw new ResponseStatusException(HttpStatus.NOT_FOUND);
-    if (!confirm) throw Refused.invalid("confirm", "Tick the box to confirm the erasure.");
-    subscribers.erase(org.id(), id);
-    flash.addFlashAttribute("notice", "Subscriber erased. Only a keyed hash of the address is kept, so no import adds it back.");
-    return "redirect:/o/" + org.slug() + "/subscribers";
-  }
+  // POST /o/{org}/subscribers/{id}/erase (right to erasure, needs privacy:write and a ticked confirmation) is served by
+  // privacy (PrivacyRequestsController): the erasure reaches every capability through the personal-data map.
 
   // ---- custom fields -----------------------------------------------------------------------
 

@@ -202,6 +202,25 @@ public class Subscribers {
     return n == 1;
   }
 
+  /**
+   * Corrects a subscriber's address (right to rectification): refused when another subscriber of the organization
+   * has it. Subscriptions and consent records stay with the subscriber. Returns false when there is no such subscriber.
+   */
+  @Transactional
+  public boolean changeEmail(long orgId, long id, String email) {
+    EmailAddress address = Addresses.require("email", email);
+    Optional<AudienceEvents.SubscriberData> before = lockedData(orgId, id);
+    if (before.isEmpty()) return false;
+    boolean taken = jdbc.sql("select exists (select 1 from subscriber where organization_id = ? and email_key = ? and id <> ?)")
+        .params(orgId, address.key(), id).query(Boolean.class).single();
+    if (taken) throw Refused.conflict("email", "Another subscriber has this address.");
+    jdbc.sql("update subscriber set email = ?, email_key = ?, smtputf8 = ?, updated_at = now() where organization_id = ? and id = ?")
+        .params(address.address(), address.key(), address.smtputf8(), orgId, id).update();
+    publishChanged(orgId, before.get(), data(orgId, id));
+    audit.record(orgId, "subscriber.updated", "subscriber", id, "address corrected");
+    return true;
+  }
+
   @Transactional
   public boolean delete(long orgId, long id) {
     Optional<AudienceEvents.SubscriberData> before = lockedData(orgId, id);

@@ -1,5 +1,12 @@
 package dev.herald.privacy;
 
+import static dev.herald.platform.personaldata.PersonalDataCategory.AUDIT;
+import static dev.herald.platform.personaldata.PersonalDataCategory.CONTACT;
+import static dev.herald.platform.personaldata.PersonalDataCategory.IP_ADDRESS;
+import static dev.herald.platform.personaldata.PersonalDataCategory.PROFILE;
+import static dev.herald.platform.personaldata.RetentionCategory.ACCOUNT_LIFETIME;
+import static dev.herald.platform.personaldata.RetentionCategory.HOSTED_PAGE_REQUESTS;
+
 import dev.herald.platform.personaldata.DataSubject;
 import dev.herald.platform.personaldata.DataSubjectKind;
 import dev.herald.platform.personaldata.PersonalDataArchive;
@@ -11,7 +18,9 @@ import dev.herald.platform.personaldata.RetentionCategory;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -25,12 +34,17 @@ class PrivacyPersonalData implements PersonalDataHolder {
   private final StaffAccessLog staffAccess;
   private final SubProcessors subProcessors;
   private final JdbcClient jdbc;
+  private final DataSubjectRequests requests;
+  private final AddressMacs macs;
 
-  PrivacyPersonalData(AccountExports accountExports, StaffAccessLog staffAccess, SubProcessors subProcessors, JdbcClient jdbc) {
+  PrivacyPersonalData(AccountExports accountExports, StaffAccessLog staffAccess, SubProcessors subProcessors, JdbcClient jdbc,
+      DataSubjectRequests requests, AddressMacs macs) {
     this.accountExports = accountExports;
     this.staffAccess = staffAccess;
     this.subProcessors = subProcessors;
     this.jdbc = jdbc;
+    this.requests = requests;
+    this.macs = macs;
   }
 
   @Override
@@ -78,6 +92,29 @@ class PrivacyPersonalData implements PersonalDataHolder {
         List.of(PersonalDataColumn.kept("email", PersonalDataCategory.AUDIT, RetentionCategory.AUDIT_LOG,
             "the organization's record of which operator looked at its data")),
         "method", "path"));
+    // V73: data-subject requests
+    tables.add(PersonalDataTable.of("privacy_request", DataSubjectKind.SUBSCRIBER,
+        "Data-subject requests: what the person asked for, when, and how it was answered (GDPR articles 12 and 15-21)",
+        List.of(PersonalDataColumn.anonymized("address", CONTACT, ACCOUNT_LIFETIME),
+            PersonalDataColumn.anonymized("address_key", CONTACT, ACCOUNT_LIFETIME),
+            PersonalDataColumn.anonymized("extension_reason", PROFILE, ACCOUNT_LIFETIME),
+            PersonalDataColumn.anonymized("rejection_reason", PROFILE, ACCOUNT_LIFETIME),
+            PersonalDataColumn.kept("handled_by", AUDIT, ACCOUNT_LIFETIME,
+                "who answered the request: the organization's accountability for it (article 5(2)); scrubbed of the person's address")),
+        "type", "status", "channel", "outcome", "verification"));
+    tables.add(PersonalDataTable.of("privacy_request_step", DataSubjectKind.SUBSCRIBER, "The history of each data-subject request",
+        List.of(PersonalDataColumn.anonymized("note", PROFILE, ACCOUNT_LIFETIME),
+            PersonalDataColumn.kept("actor", AUDIT, ACCOUNT_LIFETIME,
+                "who took the step: the organization's accountability for the request (article 5(2)); scrubbed of the person's address")),
+        "action"));
+    tables.add(PersonalDataTable.of("privacy_archive", DataSubjectKind.SUBSCRIBER,
+        "The copy of a person's data an access or portability request made, kept 14 days for download",
+        List.of(PersonalDataColumn.deleted("content", PROFILE, ACCOUNT_LIFETIME)), "file_name"));
+    tables.add(PersonalDataTable.none("privacy_setting", "Whether an organization's self-service requests complete themselves"));
+    tables.add(PersonalDataTable.of("privacy_self_service_attempt", DataSubjectKind.VISITOR,
+        "Rate limits of the self-service request form, kept a day",
+        List.of(PersonalDataColumn.deleted("ip", IP_ADDRESS, HOSTED_PAGE_REQUESTS),
+            PersonalDataColumn.deleted("address_mac", CONTACT, HOSTED_PAGE_REQUESTS))));
     return tables;
   }
 
@@ -106,14 +143,36 @@ class PrivacyPersonalData implements PersonalDataHolder {
           return row;
         }).list();
     if (!notices.isEmpty()) archive.section("privacy", "breach notices", "personal-data breaches the person was notified of", notices);
+    List<Map<String, Object>> rows = jdbc.sql("""
+        select id, type, status, channel, received_at, due_at, closed_at, extension_reason, rejection_reason
+        from privacy_request where organization_id = ? and address_key = ? order by id""")
+        .params(person.organizationId(), person.addressKey())
+        .query((rs, n) -> {
+          Map<String, Object> row = new LinkedHashMap<>();
+          row.put("request", rs.getLong("id"));
+          row.put("type", rs.getString("type"));
+          row.put("status", rs.getString("status"));
+          row.put("channel", rs.getString("channel"));
+          row.put("received", rs.getTimestamp("received_at").toInstant());
+          row.put("due", rs.getTimestamp("due_at").toInstant());
+          row.put("closed", rs.getTimestamp("closed_at") == null ? null : rs.getTimestamp("closed_at").toInstant());
+          row.put("extension reason", rs.getString("extension_reason"));
+          row.put("rejection reason", rs.getString("rejection_reason"));
+          return row;
+        }).list();
+    archive.section("privacy", "privacy requests", "The requests about your data you made to the organization", rows);
   }
 
   @Override
   public ErasureCount erase(DataSubject person) {
     // A ZIP cannot be edited: the organization's exports, which may hold the person, go whole (owners export again).
     int exports = accountExports.forget(person.organizationId());
-    return exports == 0 ? ErasureCount.none()
-        : new ErasureCount(java.util.Map.of("organization_export", exports), java.util.Map.of());
+    // Data-subject requests: the person's requests keep no address; their archives and rate-limit entries go.
+    int[] changed = requests.forgetSubject(person.organizationId(), person.address(), person.addressKey());
+    int attempts = jdbc.sql("delete from privacy_self_service_attempt where address_mac = ?")
+        .param(macs.of(person.organizationId(), person.addressKey())).update();
+    return new ErasureCount(Map.of("organization_export", exports, "privacy_archive", changed[1], "privacy_self_service_attempt", attempts),
+        Map.of("privacy_request", changed[0]));
   }
 
   /**

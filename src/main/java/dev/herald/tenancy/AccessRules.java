@@ -255,6 +255,32 @@ final class AccessRules {
       rule(DELETE, "/api/v1/orgs/{org}/feedback-mailboxes/{id}", new Needs(DOMAINS_WRITE)),
       rule(POST, "/api/v1/orgs/{org}/feedback-mailboxes/{id}/poll", new Needs(DOMAINS_WRITE)),
 
+      // privacy: data-subject requests (panel)
+      rule(GET, "/o/{org}/privacy/requests", new Needs(PRIVACY_READ)),
+      rule(POST, "/o/{org}/privacy/requests", new Needs(PRIVACY_WRITE)),
+      rule(POST, "/o/{org}/privacy/settings", new Needs(PRIVACY_WRITE)),
+      rule(GET, "/o/{org}/privacy/requests/{id}", new Needs(PRIVACY_READ)),
+      rule(GET, "/o/{org}/privacy/requests/{id}/archive", new Needs(PRIVACY_READ)),
+      rule(POST, "/o/{org}/privacy/requests/{id}/start", new Needs(PRIVACY_WRITE)),
+      rule(POST, "/o/{org}/privacy/requests/{id}/extend", new Needs(PRIVACY_WRITE)),
+      rule(POST, "/o/{org}/privacy/requests/{id}/reject", new Needs(PRIVACY_WRITE)),
+      rule(POST, "/o/{org}/privacy/requests/{id}/complete", new Needs(PRIVACY_WRITE)),
+      rule(POST, "/o/{org}/privacy/requests/{id}/lift", new Needs(PRIVACY_WRITE)),
+      rule(POST, "/o/{org}/privacy/requests/{id}/note", new Needs(PRIVACY_WRITE)),
+      // privacy: data-subject requests (REST API)
+      rule(GET, "/api/v1/orgs/{org}/privacy/requests", new Needs(PRIVACY_READ)),
+      rule(POST, "/api/v1/orgs/{org}/privacy/requests", new Needs(PRIVACY_WRITE)),
+      rule(GET, "/api/v1/orgs/{org}/privacy/requests/{id}", new Needs(PRIVACY_READ)),
+      rule(GET, "/api/v1/orgs/{org}/privacy/requests/{id}/archive", new Needs(PRIVACY_READ)),
+      rule(POST, "/api/v1/orgs/{org}/privacy/requests/{id}/start", new Needs(PRIVACY_WRITE)),
+      rule(POST, "/api/v1/orgs/{org}/privacy/requests/{id}/extension", new Needs(PRIVACY_WRITE)),
+      rule(POST, "/api/v1/orgs/{org}/privacy/requests/{id}/rejection", new Needs(PRIVACY_WRITE)),
+      rule(POST, "/api/v1/orgs/{org}/privacy/requests/{id}/completion", new Needs(PRIVACY_WRITE)),
+      rule(POST, "/api/v1/orgs/{org}/privacy/requests/{id}/lift", new Needs(PRIVACY_WRITE)),
+      rule(POST, "/api/v1/orgs/{org}/privacy/requests/{id}/notes", new Needs(PRIVACY_WRITE)),
+      rule(GET, "/api/v1/orgs/{org}/privacy/settings", new Needs(PRIVACY_READ)),
+      rule(PUT, "/api/v1/orgs/{org}/privacy/settings", new Needs(PRIVACY_WRITE)),
+
       // domains: panel
       rule(GET, "/o/{org}/domains", new Needs(DOMAINS_READ)),
       rule(POST, "/o/{org}/domains", new Needs(DOMAINS_WRITE)),
@@ -438,6 +464,10 @@ final class AccessRules {
       // audiences: hosted pages for subscribers (public origin)
       rule(ANY, "/p/subscribe/{publicId}", new Public()),
       rule(ANY, "/p/confirm", new Public()),
+      // privacy: a person's own request for a copy of their data or its erasure, proven by a mailed signed link
+      rule(ANY, "/p/privacy/o/{slug}", new Public()),
+      rule(ANY, "/p/privacy/confirm", new Public()),
+      rule(GET, "/p/privacy/archive", new Public()),
       rule(ANY, "/p/preferences", new Public()),
       rule(ANY, "/p/unsubscribe", new Public()),
       // campaigns: forward-to-a-friend (public origin; the signed link and the page's form token guard it)

@@ -37,6 +37,7 @@ class PanelModel {
       new Section("imports", "Imports", "/imports", LISTS_READ),
       new Section("suppressions", "Suppressions", "/suppressions", SUPPRESSIONS_READ),
       new Section("feedback", "Bounces", "/feedback", SUPPRESSIONS_READ),
+      new Section("privacy", "Privacy", "/privacy/requests", PRIVACY_READ),
       new Section("templates", "Templates", "/templates", TEMPLATES_READ),
       new Section("media", "Media", "/media", CAMPAIGNS_READ),
       new Section("domains", "Domains", "/domains", DOMAINS_READ),

@@ -14,6 +14,7 @@ import static dev.herald.tenancy.Permission.MEMBERS_READ;
 import static dev.herald.tenancy.Permission.MEMBERS_WRITE;
 import static dev.herald.tenancy.Permission.MESSAGES_CONTENT;
 import static dev.herald.tenancy.Permission.MESSAGES_READ;
+import static dev.herald.tenancy.Permission.PRIVACY_READ;
 import static dev.herald.tenancy.Permission.PRIVACY_WRITE;
 import static dev.herald.tenancy.Permission.REPORTS_READ;
 import static dev.herald.tenancy.Permission.SEND;
@@ -39,7 +40,7 @@ record PermissionGroups(String name, List<Permission> permissions) {
       new PermissionGroups("Sending domains", List.of(DOMAINS_READ, DOMAINS_WRITE)),
       new PermissionGroups("Messages", List.of(MESSAGES_READ, MESSAGES_CONTENT, SEND)),
       new PermissionGroups("Reports", List.of(REPORTS_READ)),
-      new PermissionGroups("Privacy", List.of(PRIVACY_WRITE)),
+      new PermissionGroups("Privacy", List.of(PRIVACY_READ, PRIVACY_WRITE)),
       new PermissionGroups("Members", List.of(MEMBERS_READ, MEMBERS_WRITE)),
       new PermissionGroups("API keys", List.of(API_KEYS_READ, API_KEYS_WRITE)),
       new PermissionGroups("Audit log", List.of(AUDIT_READ)));
