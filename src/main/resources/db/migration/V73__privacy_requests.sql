@@ -55,7 +55,7 @@ create table privacy_archive (
 create index privacy_archive_expiry on privacy_archive (expires_at);
 
 -- Per organization: whether a verified self-service request completes itself or waits for a member.
-create table privacy_setting (
+create table privacy_request_setting (
   organization_id         bigint primary key references organization (id) on delete cascade,
   self_service_completes  boolean not null default false
 );

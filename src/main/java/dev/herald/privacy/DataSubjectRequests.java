@@ -291,17 +291,17 @@ public class DataSubjectRequests {
 
   /** Whether a verified self-service request completes itself (else it waits for a member). */
   public boolean selfServiceCompletes(long organizationId) {
-    return jdbc.sql("select self_service_completes from privacy_setting where organization_id = ?").param(organizationId)
+    return jdbc.sql("select self_service_completes from privacy_request_setting where organization_id = ?").param(organizationId)
         .query(Boolean.class).optional().orElse(false);
   }
 
   @Transactional
   public void setSelfServiceCompletes(long organizationId, boolean completes) {
     jdbc.sql("""
-        insert into privacy_setting (organization_id, self_service_completes) values (?, ?)
+        insert into privacy_request_setting (organization_id, self_service_completes) values (?, ?)
         on conflict (organization_id) do update set self_service_completes = excluded.self_service_completes""")
         .params(organizationId, completes).update();
-    audit.record(organizationId, "privacy.settings_changed", "privacy_setting", organizationId,
+    audit.record(organizationId, "privacy.settings_changed", "privacy_request_setting", organizationId,
         completes ? "self-service requests complete themselves" : "self-service requests wait for a member");
   }
 

@@ -110,7 +110,7 @@ class PrivacyPersonalData implements PersonalDataHolder {
     tables.add(PersonalDataTable.of("privacy_archive", DataSubjectKind.SUBSCRIBER,
         "The copy of a person's data an access or portability request made, kept 14 days for download",
         List.of(PersonalDataColumn.deleted("content", PROFILE, ACCOUNT_LIFETIME)), "file_name"));
-    tables.add(PersonalDataTable.none("privacy_setting", "Whether an organization's self-service requests complete themselves"));
+    tables.add(PersonalDataTable.none("privacy_request_setting", "Whether an organization's self-service requests complete themselves"));
     tables.add(PersonalDataTable.of("privacy_self_service_attempt", DataSubjectKind.VISITOR,
         "Rate limits of the self-service request form, kept a day",
         List.of(PersonalDataColumn.deleted("ip", IP_ADDRESS, HOSTED_PAGE_REQUESTS),
