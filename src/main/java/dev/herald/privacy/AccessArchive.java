@@ -37,11 +37,13 @@ import tools.jackson.databind.ObjectMapper;
  */
 final class AccessArchive implements PersonalDataArchive {
   /**
-   * Recipients (article 15(1)(c)): the installation keeps no sub-processor list yet (issue 13's transparency page will),
-   * so the archive says so rather than listing none.
+   * Recipients (article 15(1)(c)): the organization, and the sub-processors the operator lists ({@link SubProcessors},
+   * the public privacy page's list). Said in words when the operator lists none.
    */
-  static final String RECIPIENTS_PLACEHOLDER = "The list of sub-processors of this installation is not kept in Herald yet;"
-      + " ask the organization for the recipients of your data.";
+  static final String RECIPIENTS_NONE = "Only the organization and the operator of this installation process your data; the operator"
+      + " lists no sub-processors.";
+
+  record Recipient(String name, String purpose, String location, String url) {}
 
   record Section(String capability, String name, String description, List<Map<String, Object>> rows) {}
 
@@ -81,8 +83,11 @@ final class AccessArchive implements PersonalDataArchive {
     return purposes;
   }
 
-  /** The retention categories of the subscriber columns the map lists, with their schedules (the defaults). */
-  static List<Retention> retention(PersonalDataMap map) {
+  /**
+   * The retention categories of the subscriber columns the map lists, with the schedule that applies to the organization
+   * ({@code schedules}: a category's words, e.g. "30 days"; a category it has none for is described by its default).
+   */
+  static List<Retention> retention(PersonalDataMap map, Map<RetentionCategory, String> schedules) {
     Set<RetentionCategory> used = new java.util.TreeSet<>();
     for (PersonalDataHolder h : map.holders()) {
       for (PersonalDataTable t : h.tables()) {
@@ -94,7 +99,7 @@ final class AccessArchive implements PersonalDataArchive {
     for (RetentionCategory c : used) {
       out.add(new Retention(c.text(), c.defaultPeriod() == null
           ? "as long as you are in the organization's audience, until you ask for erasure or the organization's account is closed"
-          : describe(c.defaultPeriod())));
+          : schedules.getOrDefault(c, describe(c.defaultPeriod()))));
     }
     return out;
   }
@@ -107,10 +112,10 @@ final class AccessArchive implements PersonalDataArchive {
 
   /** The ZIP's bytes. */
   byte[] zip(ObjectMapper json, String organizationName, String address, Instant generatedAt, List<Purpose> purposes,
-      List<Retention> retention) {
+      List<Recipient> recipients, List<Retention> retention) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (ZipOutputStream zip = new ZipOutputStream(bytes, StandardCharsets.UTF_8)) {
-      entry(zip, "summary.html", summary(organizationName, address, generatedAt, purposes, retention).getBytes(StandardCharsets.UTF_8));
+      entry(zip, "summary.html", summary(organizationName, address, generatedAt, purposes, recipients, retention).getBytes(StandardCharsets.UTF_8));
       Map<String, Object> document = new LinkedHashMap<>();
       document.put("organization", organizationName);
       document.put("address", address);
@@ -132,7 +137,7 @@ final class AccessArchive implements PersonalDataArchive {
       }
       document.put("sections", jsonSections);
       document.put("purposes", purposes);
-      document.put("recipients", RECIPIENTS_PLACEHOLDER);
+      document.put("recipients", recipients.isEmpty() ? RECIPIENTS_NONE : recipients);
       document.put("retention", retention);
       entry(zip, "data.json", json.writerWithDefaultPrettyPrinter().writeValueAsBytes(document));
       Set<String> names = new java.util.HashSet<>();
@@ -246,7 +251,8 @@ final class AccessArchive implements PersonalDataArchive {
   }
 
   /** The readable summary: a self-contained page, every value escaped, no script and no remote resource. */
-  String summary(String organizationName, String address, Instant generatedAt, List<Purpose> purposes, List<Retention> retention) {
+  String summary(String organizationName, String address, Instant generatedAt, List<Purpose> purposes, List<Recipient> recipients,
+      List<Retention> retention) {
     StringBuilder h = new StringBuilder();
     h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
         .append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">")
@@ -288,7 +294,18 @@ final class AccessArchive implements PersonalDataArchive {
       h.append("<tr><td>").append(esc(p.capability() + ": " + p.table())).append("</td><td>")
           .append(esc(String.join(", ", p.categories()))).append("</td><td>").append(esc(p.purpose())).append("</td></tr>\n");
     }
-    h.append("</tbody></table>\n<h2>Who receives it</h2>\n<p>").append(esc(RECIPIENTS_PLACEHOLDER)).append("</p>\n");
+    h.append("</tbody></table>\n<h2>Who receives it</h2>\n");
+    if (recipients.isEmpty()) {
+      h.append("<p>").append(esc(RECIPIENTS_NONE)).append("</p>\n");
+    } else {
+      h.append("<p>The organization, and the sub-processors of this installation:</p>\n<table><thead><tr><th scope=\"col\">Name</th>")
+          .append("<th scope=\"col\">Purpose</th><th scope=\"col\">Location</th><th scope=\"col\">Link</th></tr></thead><tbody>\n");
+      for (Recipient r : recipients) {
+        h.append("<tr><td>").append(esc(r.name())).append("</td><td>").append(esc(r.purpose())).append("</td><td>")
+            .append(esc(r.location())).append("</td><td>").append(esc(r.url())).append("</td></tr>\n");
+      }
+      h.append("</tbody></table>\n");
+    }
     h.append("<h2>How long it is kept</h2>\n<table><thead><tr><th scope=\"col\">Kind</th><th scope=\"col\">Kept for</th>")
         .append("</tr></thead><tbody>\n");
     for (Retention r : retention) {

@@ -1,6 +1,5 @@
 package dev.herald.privacy;
 
-import dev.herald.audiences.Subscribers;
 import dev.herald.platform.personaldata.DataSubject;
 import dev.herald.platform.personaldata.PersonalDataHolder;
 import java.util.LinkedHashMap;
@@ -19,11 +18,9 @@ import org.springframework.transaction.annotation.Transactional;
 @Component
 class Erasure {
   private final PersonalDataMap map;
-  private final Subscribers subscribers;
 
-  Erasure(PersonalDataMap map, Subscribers subscribers) {
+  Erasure(PersonalDataMap map) {
     this.map = map;
-    this.subscribers = subscribers;
   }
 
   /** Erases the person; must run inside a transaction (the request's completion, or an erasure route's). */
@@ -40,14 +37,6 @@ class Erasure {
       record.put(h.capability(), counts);
       deleted += c.deleted().values().stream().mapToLong(Integer::longValue).sum();
       anonymized += c.anonymized().values().stream().mapToLong(Integer::longValue).sum();
-    }
-    if (map.holders().stream().noneMatch(h -> h.capability().equals("audiences"))) {
-      // Until audiences declares its holder (issue 13's "left-holders" work), its own erasure does its part: the
-      // subscriber, subscriptions, consent and set-aside import rows, and (through SubscriberErased) suppression's hash.
-      int erased = 0;
-      for (long id : person.subscriberIds()) erased += subscribers.erase(person.organizationId(), id) ? 1 : 0;
-      record.put("audiences", Map.of("deleted", Map.of("subscriber", erased), "anonymized", Map.of()));
-      deleted += erased;
     }
     Map<String, Object> outcome = new LinkedHashMap<>();
     outcome.put("rowsDeleted", deleted);

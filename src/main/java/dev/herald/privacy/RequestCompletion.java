@@ -4,6 +4,7 @@ import dev.herald.audiences.Subscribers;
 import dev.herald.platform.Refused;
 import dev.herald.platform.Text;
 import dev.herald.platform.personaldata.DataSubject;
+import dev.herald.platform.personaldata.RetentionCategory;
 import dev.herald.tenancy.Organizations;
 import java.time.Clock;
 import java.time.Instant;
@@ -39,9 +40,14 @@ public class RequestCompletion {
   private final Restricting restricting;
   private final ObjectMapper json;
   private final Clock clock;
+  private final SubProcessors subProcessors;
+  private final RetentionSchedules retentionSchedules;
 
   RequestCompletion(DataSubjectRequests requests, DataSubjects subjects, PersonalDataMap map, Erasure erasure, Archives archives,
-      Subscribers subscribers, Organizations organizations, Restricting restricting, ObjectMapper json, Clock clock) {
+      Subscribers subscribers, Organizations organizations, Restricting restricting, ObjectMapper json, Clock clock, SubProcessors subProcessors,
+      RetentionSchedules retentionSchedules) {
+    this.subProcessors = subProcessors;
+    this.retentionSchedules = retentionSchedules;
     this.requests = requests;
     this.subjects = subjects;
     this.map = map;
@@ -114,7 +120,12 @@ public class RequestCompletion {
     AccessArchive archive = AccessArchive.collect(map, person);
     Instant now = clock.instant();
     String organization = organizations.name(organizationId).orElse("");
-    byte[] zip = archive.zip(json, organization, r.address(), now, AccessArchive.purposes(map), AccessArchive.retention(map));
+    List<AccessArchive.Recipient> recipients = subProcessors.list().stream()
+        .map(p -> new AccessArchive.Recipient(p.name(), p.purpose(), p.location(), p.url())).toList();
+    Map<RetentionCategory, String> schedules = new java.util.EnumMap<>(RetentionCategory.class);
+    for (RetentionSchedules.OrganizationSchedule s : retentionSchedules.forOrganization(organizationId)) schedules.put(s.category(), s.appliesText());
+    byte[] zip = archive.zip(json, organization, r.address(), now, AccessArchive.purposes(map), recipients,
+        AccessArchive.retention(map, schedules));
     String file = "personal-data-" + r.id() + "-" + LocalDate.ofInstant(now, ZoneOffset.UTC) + ".zip";
     archives.store(organizationId, r.id(), file, zip);
     Map<String, Object> outcome = new LinkedHashMap<>();

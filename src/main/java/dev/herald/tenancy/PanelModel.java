@@ -37,7 +37,6 @@ class PanelModel {
       new Section("imports", "Imports", "/imports", LISTS_READ),
       new Section("suppressions", "Suppressions", "/suppressions", SUPPRESSIONS_READ),
       new Section("feedback", "Bounces", "/feedback", SUPPRESSIONS_READ),
-      new Section("privacy", "Privacy", "/privacy/requests", PRIVACY_READ),
       new Section("templates", "Templates", "/templates", TEMPLATES_READ),
       new Section("media", "Media", "/media", CAMPAIGNS_READ),
       new Section("domains", "Domains", "/domains", DOMAINS_READ),
@@ -49,6 +48,7 @@ class PanelModel {
       new Section("groups", "Groups", "/groups", MEMBERS_READ),
       new Section("api-keys", "API keys", "/api-keys", API_KEYS_READ),
       new Section("audit", "Audit log", "/audit", AUDIT_READ),
+      new Section("privacy", "Privacy requests", "/privacy/requests", PRIVACY_READ),
       new Section("retention", "Data retention", "/privacy/retention", PRIVACY_READ),
       new Section("staff-access", "Staff access", "/staff-access", AUDIT_READ),
       new Section("closure", "Export and close", "/closure", BILLING_WRITE));

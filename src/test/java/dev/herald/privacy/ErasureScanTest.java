@@ -14,9 +14,6 @@ import dev.herald.campaigns.Campaigns;
 import dev.herald.domains.SendingDomains;
 import dev.herald.domains.TestSendingDomains;
 import dev.herald.feedback.TestFeedback;
-import dev.herald.mail.AddressDigest;
-import dev.herald.platform.personaldata.DataSubject;
-import dev.herald.platform.personaldata.PersonalDataHolder;
 import dev.herald.suppression.RestrictionKind;
 import dev.herald.suppression.Restrictions;
 import dev.herald.suppression.Suppressions;
@@ -99,6 +96,8 @@ class ErasureScanTest {
   }
 
   @Autowired MockMvc mvc;
+  @Autowired DataSubjectRequests requests;
+  @Autowired RequestCompletion completion;
   @Autowired ObjectMapper json;
   @Autowired TestOrganizations organizations;
   @Autowired CampaignFixtures fixtures;
@@ -180,16 +179,17 @@ class ErasureScanTest {
     assertThat(hits(bob)).as("the other person, untouched").isEqualTo(bobBefore);
   }
 
-  /** Erasure as privacy runs it: every holder, rightmost capability first, in one transaction. */
+  /**
+   * Erasure as a member runs it: an erasure request opened for the address and completed, which calls every holder,
+   * rightmost capability first, in one transaction, and leaves a completion record of counts only.
+   */
   void erase(String address) {
     String key = address.toLowerCase(Locale.ROOT);
-    List<Long> subscriberIds = jdbc.sql("select id from subscriber where organization_id = ? and email_key = ?").params(org.id(), key)
-        .query(Long.class).list();
-    assertThat(subscriberIds).hasSize(1);
-    DataSubject person = new DataSubject(org.id(), address, key, AddressDigest.of(key), subscriberIds);
-    tx.executeWithoutResult(t -> {
-      for (PersonalDataHolder holder : map.erasureOrder()) holder.erase(person);
-    });
+    assertThat(jdbc.sql("select count(*) from subscriber where organization_id = ? and email_key = ?").params(org.id(), key)
+        .query(Long.class).single()).isEqualTo(1);
+    DataSubjectRequests.Request request = requests.open(org.id(), RequestType.ERASURE, address, RequestChannel.API, "scan-test", null);
+    DataSubjectRequests.Request done = completion.complete(org.id(), request.id(), "scan-test", null, null);
+    assertThat(done.status()).isEqualTo(RequestStatus.COMPLETED);
   }
 
   // ---- the scan ----------------------------------------------------------------------------------------------------

@@ -42,6 +42,8 @@ class PrivacyRequestsApiTest {
   @Autowired MutableClock clock;
   @Autowired dev.herald.suppression.Restrictions restrictions;
   @Autowired dev.herald.audiences.Subscribers subscribers;
+  @Autowired SubProcessors subProcessors;
+  @Autowired RetentionSchedules retentionSchedules;
 
   TestOrganizations.Created acme;
   static int counter;
@@ -178,7 +180,7 @@ class PrivacyRequestsApiTest {
     String summary = files.get("summary.html");
     assertThat(summary).contains("&lt;script&gt;alert(1)&lt;/script&gt;").doesNotContain("<script>");
     assertThat(summary).contains(address).contains("Why this data is kept").contains("How long it is kept")
-        .contains(AccessArchive.RECIPIENTS_PLACEHOLDER);
+        .contains(AccessArchive.RECIPIENTS_NONE);
     assertThat(files.get("csv/billing-invoices.csv")).startsWith("\uFEFFitem,note,at,extra\r\n")
         .contains("\"'=HYPERLINK(\"\"http://evil.example\"\")\"").contains("2027-01-02T03:04:05Z");
     JsonNode data = json.readTree(files.get("data.json"));
@@ -197,6 +199,31 @@ class PrivacyRequestsApiTest {
     send(get(api("/requests/" + id + "/archive")), "", 404);
     assertThat(send(get(api("/requests/" + id)), "", 200).get("archive").isNull()).isTrue();
     assertThat(jdbc.sql("select count(*) from privacy_archive where request_id = ?").param(id).query(Long.class).single()).isZero();
+  }
+
+  /** The archive names the operator's sub-processors and the retention that applies to this organization (its own, shorter). */
+  @Test
+  void the_archive_names_the_sub_processors_and_the_organizations_own_retention() throws Exception {
+    SubProcessors.SubProcessor mailer = subProcessors.add("Backup Vault " + counter, "Encrypted database backups", "Frankfurt, EU", "");
+    try {
+      retentionSchedules.setForOrganization(acme.id(), "tracking IP addresses", "7 days");
+      String address = "recipients" + counter + "@example.com";
+      long id = open("access", address);
+      send(post(api("/requests/" + id + "/completion")), "{}", 200);
+      Map<String, String> files = unzip(mvc.perform(get(api("/requests/" + id + "/archive")).header("Authorization", "Bearer " + acme.apiKey()))
+          .andReturn().getResponse().getContentAsByteArray());
+      assertThat(files.get("summary.html")).contains("Backup Vault " + counter, "Encrypted database backups", "Frankfurt, EU")
+          .doesNotContain(AccessArchive.RECIPIENTS_NONE);
+      JsonNode data = json.readTree(files.get("data.json"));
+      assertThat(data.get("recipients").get(0).get("name").asString()).isEqualTo("Backup Vault " + counter);
+      JsonNode ips = null;
+      for (JsonNode r : data.get("retention")) if (r.get("category").asString().equals("tracking IP addresses")) ips = r;
+      assertThat(ips).as("tracking IPs are a subscriber category of the map").isNotNull();
+      assertThat(ips.get("period").asString()).isEqualTo("7 days");
+    } finally {
+      subProcessors.remove(mailer.id());
+      retentionSchedules.setForOrganization(acme.id(), "tracking IP addresses", "");
+    }
   }
 
   static Map<String, String> unzip(byte[] bytes) throws Exception {

@@ -84,7 +84,7 @@ class PanelModelTest {
     // A page controller left a plain @Controller would lose the header silently; only these never draw the panel's layout.
     assertThat(handlerTypes.stream().filter(t -> !rest.contains(t) && !advice.isApplicableToBeanType(t)).map(Class::getSimpleName))
         .isSubsetOf("ExportsController", "PublicPagesController", "UnsubscribeController", "WebVersionController", "TrackingController", "ForwardController", "PrivacyPageController",
-            "SwaggerWelcomeWebMvc");
+            "SelfServiceController", "SwaggerWelcomeWebMvc");
   }
 
   @Test
@@ -99,7 +99,8 @@ class PanelModelTest {
         o + "/imports Imports", o + "/suppressions Suppressions", o + "/feedback Bounces", o + "/templates Templates", o + "/media Media", o + "/domains Domains",
         o + "/campaigns Campaigns", o + "/tracking Tracking", o + "/messages Messages",
         o + "/sending Sending", o + "/members [page] Members", o + "/groups Groups", o + "/api-keys API keys", o + "/audit Audit log",
-        o + "/privacy/retention Data retention", o + "/staff-access Staff access", o + "/closure Export and close");
+        o + "/privacy/requests Privacy requests", o + "/privacy/retention Data retention", o + "/staff-access Staff access",
+        o + "/closure Export and close");
     // A viewer holds neither API_KEYS_READ nor AUDIT_READ.
     assertThat(nav(o, viewer)).containsExactly(
         o + " [page] Overview", o + "/lists Lists", o + "/subscribers Subscribers", o + "/fields Fields", o + "/segments Segments",
