@@ -111,7 +111,7 @@ class ImportMerge {
   List<Statement> statements(ImportRun job) {
     Map<String, Object> p = parameters(job);
     return List.of(new Statement(DUPLICATES, p), suppressionScreening(job.orgId(), p), new Statement(PEOPLE_WHO_LEFT, p),
-        new Statement(RECORD_SET_ASIDE, p), new Statement(UPSERT_SUBSCRIBERS, p), new Statement(SUBSCRIPTIONS_AND_CONSENT, p),
+        recordSetAsideStatement(p), new Statement(UPSERT_SUBSCRIBERS, p), new Statement(SUBSCRIPTIONS_AND_CONSENT, p),
         new Statement(WITHDRAWALS, p));
   }
 
@@ -209,12 +209,24 @@ class ImportMerge {
 
   /** The rows set aside by the steps above join those the checks refused while staging, with line and reason. */
   private void recordSetAside(Map<String, Object> p) {
-    jdbc.sql(RECORD_SET_ASIDE).params(p).update();
+    Statement s = recordSetAsideStatement(p);
+    jdbc.sql(s.sql()).params(s.params()).update();
   }
+
+  /** An erased person's line is recorded without the address: setting them aside must not store them again. */
+  private Statement recordSetAsideStatement(Map<String, Object> p) {
+    Map<String, Object> params = new java.util.HashMap<>(p);
+    params.put("erasedRefusal", screen.erasedRefusal());
+    params.put("notKept", ERASED_VALUE);
+    return new Statement(RECORD_SET_ASIDE, params);
+  }
+
+  static final String ERASED_VALUE = "(not kept: a person erased at their request)";
 
   static final String RECORD_SET_ASIDE = """
         insert into import_error (job_id, line, reason, value)
-        select job_id, line, skip, email from import_row where job_id = :job and skip is not null""";
+        select job_id, line, skip, case when skip = :erasedRefusal then :notKept else email end
+        from import_row where job_id = :job and skip is not null""";
 
   /**
    * Subscribers: insert new ones; existing ones are updated (overwrite) or only filled in (keep existing).

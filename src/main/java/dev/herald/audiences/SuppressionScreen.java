@@ -49,6 +49,12 @@ public interface SuppressionScreen {
   SqlFragment erasedSql(long organizationId, String alias, String prefix);
 
   /**
+   * The refusal text {@link #refusalSql} gives an erased person's address: an import records such a line without the
+   * address, so that setting the person aside does not store them again.
+   */
+  String erasedRefusal();
+
+  /**
    * True when every entry suppressing the address records the person's own choice in this organization
    * (they unsubscribed, or asked to be erased), so that their new, confirmed consent on a hosted form may
    * lift it; false when nothing suppresses it or anything else does (a complaint, a bounce, a member's or

@@ -49,6 +49,11 @@ class Screening implements SuppressionScreen {
    * without the address it no longer holds).
    */
   @Override
+  public String erasedRefusal() {
+    return Suppressions.ERASED;
+  }
+
+  @Override
   public SqlFragment erasedSql(long organizationId, String alias, String prefix) {
     return fragment("""
         exists (select 1 from suppression sup_x

@@ -148,6 +148,11 @@ class AudiencesPersonalDataTest {
     assertThat(new ImportCalls(mvc, json, imports, org, listId).errors(again).get(2L)).contains("erased");
     JsonNode leaving = importCsv("email\nAnn.Lee@example.com\n", Map.of("importAs", "unsubscribed"));
     assertThat(new ImportCalls(mvc, json, imports, org, listId).errors(leaving).get(2L)).contains("erased");
+    // Setting her aside does not store her again: the import's report names the line, not the address.
+    assertThat(jdbc.sql("select count(*) from import_error where lower(value) like '%ann.lee%'").query(Long.class).single())
+        .as("an erased person's lines are recorded without the address").isZero();
+    assertThat(jdbc.sql("select count(*) from import_error where value = ?").param(ImportMerge.ERASED_VALUE).query(Long.class).single())
+        .isEqualTo(2);
     MockHttpServletResponse api = api(post("/api/v1/orgs/" + org.slug() + "/subscribers"), Map.of("email", "ann.lee@example.com",
         "lists", List.of(listId)));
     assertThat(api.getStatus()).as(api.getContentAsString()).isEqualTo(422);
