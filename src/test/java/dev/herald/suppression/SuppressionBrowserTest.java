@@ -85,7 +85,7 @@ class SuppressionBrowserTest {
     web.tick("confirm");
     web.submit("Erase person");
     web.waitForPath("/o/" + org.slug() + "/subscribers");
-    assertThat(web.notice()).startsWith("Subscriber erased.");
+    assertThat(web.notice()).startsWith("Subscriber erased in every part of Herald");
     assertThat(subscribers.find(org.id(), subscriber)).isEmpty();
     web.open("/o/" + org.slug() + "/suppressions?reason=erased");
     String erased = browser.findElement(By.cssSelector("main table")).getText();
