@@ -19,12 +19,8 @@ import dev.herald.suppression.Restrictions;
 import dev.herald.suppression.Suppressions;
 import dev.herald.tenancy.TestOrganizations;
 import dev.herald.testsupport.SmtpSink;
-import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -316,39 +312,9 @@ class ErasureScanTest {
 
   /** Sends one message to the inbound SMTP listener for {@code rcpt}; its 250 comes after the actions committed. */
   static void inbound(String rcpt, byte[] message) throws Exception {
-    try (Socket socket = new Socket("127.0.0.1", inboundPort)) {
-      socket.setSoTimeout(30_000);
-      BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
-      OutputStream out = socket.getOutputStream();
-      assertThat(reply(in)).startsWith("220");
-      assertThat(command(in, out, "EHLO mx.receiver.example")).startsWith("250");
-      assertThat(command(in, out, "MAIL FROM:<>")).startsWith("250");
-      assertThat(command(in, out, "RCPT TO:<" + rcpt + ">")).startsWith("250");
-      assertThat(command(in, out, "DATA")).startsWith("354");
-      String text = new String(message, StandardCharsets.UTF_8).replace("\r\n.", "\r\n..");
-      out.write((text + (text.endsWith("\r\n") ? "" : "\r\n") + ".\r\n").getBytes(StandardCharsets.UTF_8));
-      out.flush();
-      assertThat(reply(in)).startsWith("250");
-      command(in, out, "QUIT");
-    }
+    dev.herald.testsupport.InboundSmtp.deliver(inboundPort, rcpt, message);
   }
 
-  static String command(BufferedReader in, OutputStream out, String command) throws Exception {
-    out.write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
-    out.flush();
-    return reply(in);
-  }
-
-  static String reply(BufferedReader in) throws Exception {
-    StringBuilder all = new StringBuilder();
-    String line;
-    do {
-      line = in.readLine();
-      if (line == null) throw new AssertionError("connection closed after " + all);
-      all.append(line).append('\n');
-    } while (line.length() > 3 && line.charAt(3) == '-');
-    return all.toString().strip();
-  }
 
   static void waitFor(String what, BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
