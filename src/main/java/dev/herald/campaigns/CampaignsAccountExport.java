@@ -3,7 +3,10 @@ package dev.herald.campaigns;
 import dev.herald.platform.OrganizationArchive;
 import org.springframework.stereotype.Component;
 
-/** Campaigns' part of an organization's export: campaigns with their tags, content and state, and their audiences. */
+/**
+ * Campaigns' part of an organization's export: campaigns with their tags, content and state, their audiences, and the
+ * send ledger (one row per recipient of each campaign, read through a cursor).
+ */
 @Component
 public class CampaignsAccountExport implements OrganizationArchive.Part {
 
@@ -23,5 +26,12 @@ public class CampaignsAccountExport implements OrganizationArchive.Part {
         select a.campaign_id, a.list_id, a.segment_id, a.excluded
         from campaign_audience a join campaign c on c.id = a.campaign_id
         where c.organization_id = ? order by a.campaign_id""", organizationId);
+    archive.table("campaigns", "campaign_recipients",
+        "The send ledger: each recipient of each campaign, the list it went through, and whether it was handed to the queue,"
+            + " skipped (and why) or unsubscribed through it", """
+        select r.campaign_id, r.id as ledger_id, r.subscriber_id, r.list_id, r.address, r.state, r.reason, r.handed_off_at,
+               r.unsubscribed_at
+        from campaign_recipient r join campaign c on c.id = r.campaign_id
+        where c.organization_id = ? order by r.campaign_id, r.id""", organizationId);
   }
 }

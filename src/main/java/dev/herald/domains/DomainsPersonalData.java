@@ -28,7 +28,8 @@ class DomainsPersonalData implements PersonalDataHolder {
             "name", "unicode_name"),
         PersonalDataTable.none("dkim_key", "The public halves of a domain's DKIM keys and their rotation (private keys are secrets)",
             "selector", "algorithm", "public_key", "status"),
-        PersonalDataTable.none("domain_record_check", "What the DNS answered for each record a domain must publish",
+        PersonalDataTable.none("domain_record_check",
+            "What the DNS answered for each record a domain must publish, the tracking domain's CNAME (track.<domain>) among them",
             "record", "state", "found", "detail"));
   }
 

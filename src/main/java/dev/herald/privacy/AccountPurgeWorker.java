@@ -145,8 +145,8 @@ class AccountPurgeWorker implements SchedulingConfigurer {
         for (String owner : owners) {
           mail.send(new SystemMail.SystemMessage(owner, "Your organization " + name + " has been deleted",
               "The organization " + name + " was closed on " + closure.get().closedAt() + " and its grace period ended.\n\n"
-                  + "All its data (lists, subscribers, campaigns, templates, media, domains, suppression lists, API keys, "
-                  + "the delivery log) has now been deleted. The operator keeps a purge certificate, which lists how many "
+                  + "All its data (lists, subscribers, campaigns and their send ledger, templates, media, domains, suppression lists, API keys, "
+                  + "the delivery log, opens, clicks, bounces and complaints) has now been deleted. The operator keeps a purge certificate, which lists how many "
                   + "rows of each kind were deleted and holds no personal data.",
               "account_purged"));
         }

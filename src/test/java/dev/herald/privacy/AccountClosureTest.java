@@ -110,6 +110,97 @@ class AccountClosureTest {
         .params(message, org.id()).update();
   }
 
+  /**
+   * What the sending core recorded about the organization's mail: a campaign's send ledger, opens and clicks (one
+   * identified, one anonymous), a bounce, a sender alert, and a sending domain whose tracking domain checked ok.
+   */
+  void fillEvents(TestOrganizations.Created org) {
+    long subscriber = jdbc.sql("select id from subscriber where organization_id = ? and email_key = 'ann@example.com'").param(org.id())
+        .query(Long.class).single();
+    long list = jdbc.sql("select id from mailing_list where organization_id = ?").param(org.id()).query(Long.class).single();
+    long campaign = jdbc.sql("select id from campaign where organization_id = ?").param(org.id()).query(Long.class).single();
+    long message = jdbc.sql("select id from outbound_message where organization_id = ?").param(org.id()).query(Long.class).single();
+    long domain = jdbc.sql("select id from sending_domain where organization_id = ?").param(org.id()).query(Long.class).single();
+    jdbc.sql("""
+        insert into campaign_recipient (campaign_id, subscriber_id, list_id, address, address_key, state, handed_off_at)
+        values (?, ?, ?, 'ann@example.com', 'ann@example.com', 'handed_off', now())""").params(campaign, subscriber, list).update();
+    jdbc.sql("""
+        insert into tracking_event (organization_id, kind, occurred_at, message_id, recipient_id, campaign_id, subscriber_id, ip)
+        values (?, 'open', now(), ?, 1, ?, ?, '198.51.100.0')""").params(org.id(), message, campaign, subscriber).update();
+    jdbc.sql("""
+        insert into tracking_event (organization_id, kind, occurred_at, message_id, campaign_id, link_number)
+        values (?, 'click', now(), ?, ?, 3)""").params(org.id(), message, campaign).update();
+    jdbc.sql("""
+        insert into feedback_event (organization_id, dedupe_key, occurred_at, source, feedback_class, reason, action, address, address_key,
+          message_id, campaign_id, subscriber_id, reply_code, diagnostic)
+        values (?, 'r1:hard', now(), 'smtp', 'hard', 'no such user', 'suppressed', 'ann@example.com', 'ann@example.com', ?, ?, ?, '550',
+          '5.1.1 mailbox unavailable')""").params(org.id(), message, campaign, subscriber).update();
+    jdbc.sql("""
+        insert into sender_alert (organization_id, level, metric, rate, threshold, sent, counted, raised_at)
+        values (?, 'warn', 'hard_bounces', 0.03, 0.02, 1000, 30, now())""").param(org.id()).update();
+    jdbc.sql("insert into domain_record_check (domain_id, record, state, checked_at) values (?, 'tracking', 'ok', now())").param(domain).update();
+  }
+
+  @Test
+  void tracking_and_feedback_events_and_the_send_ledger_are_exported_and_counted_by_the_purge() throws Exception {
+    TestOrganizations.Created org = organization("Events Co");
+    fill(org);
+    fillEvents(org);
+    RequestPostProcessor owner = orgs.asOwner(org);
+    call(post("/o/" + org.slug() + "/closure/exports").with(owner).with(csrf()));
+    long id = count("select max(id) from organization_export where organization_id = ?", org.id());
+    assertThat(awaitExport(org, owner, id).path("status").asString()).isEqualTo("finished");
+    Map<String, byte[]> zip = unzip(call(get("/o/" + org.slug() + "/closure/exports/" + id + "/download").with(owner)).getContentAsByteArray());
+
+    assertThat(zip.keySet()).contains("tracking/tracking_events.csv", "tracking/tracking_events.xlsx", "tracking/tracking_events.json",
+        "feedback/feedback_events.csv", "feedback/feedback_events.xlsx", "feedback/feedback_events.json", "feedback/sender_alerts.csv",
+        "campaigns/campaign_recipients.csv", "campaigns/campaign_recipients.xlsx", "campaigns/campaign_recipients.json",
+        "domains/tracking_domains.csv", "domains/dns_checks.json");
+    JsonNode events = json.readTree(zip.get("tracking/tracking_events.json"));
+    assertThat(events.size()).isEqualTo(2);
+    assertThat(events.get(0).path("kind").asString()).isEqualTo("open");
+    assertThat(events.get(0).path("ip").asString()).isEqualTo("198.51.100.0");
+    assertThat(events.get(1).path("kind").asString()).isEqualTo("click");
+    assertThat(events.get(1).path("link_number").asInt()).isEqualTo(3);
+    assertThat(events.get(1).path("subscriber_id").isNull()).as("an anonymous click names nobody").isTrue();
+    assertThat(new String(zip.get("tracking/tracking_events.csv"), StandardCharsets.UTF_8)).contains("open").contains("click");
+    assertThat(new String(zip.get("feedback/feedback_events.csv"), StandardCharsets.UTF_8))
+        .contains("ann@example.com").contains("no such user").contains("5.1.1 mailbox unavailable");
+    JsonNode ledger = json.readTree(zip.get("campaigns/campaign_recipients.json"));
+    assertThat(ledger.size()).isEqualTo(1);
+    assertThat(ledger.get(0).path("address").asString()).isEqualTo("ann@example.com");
+    assertThat(ledger.get(0).path("state").asString()).isEqualTo("handed_off");
+    assertThat(new String(zip.get("domains/tracking_domains.csv"), StandardCharsets.UTF_8)).contains("track." + org.slug() + ".example")
+        .contains("ok");
+    JsonNode manifest = json.readTree(zip.get("manifest.json"));
+    assertThat(manifest.path("tables").valueStream().filter(t -> t.path("name").asString().equals("tracking_events")).findFirst()
+        .orElseThrow().path("rows").asLong()).isEqualTo(2);
+
+    // The purge deletes them and its certificate counts exactly what there was.
+    long ledgerRows = count("select count(*) from campaign_recipient r join campaign c on c.id = r.campaign_id where c.organization_id = ?",
+        org.id());
+    long trackingRows = count("select count(*) from tracking_event where organization_id = ?", org.id());
+    long feedbackRows = count("select count(*) from feedback_event where organization_id = ?", org.id());
+    long campaignId = count("select id from campaign where organization_id = ?", org.id());
+    call(post("/o/" + org.slug() + "/closure/close").param("confirm", org.slug()).with(owner).with(csrf()));
+    clock.advance(Duration.ofDays(31));
+    purgeWorker.runDue();
+    assertThat(count("select count(*) from organization where id = ?", org.id())).isZero();
+    assertThat(count("select count(*) from tracking_event where organization_id = ?", org.id())).isZero();
+    assertThat(count("select count(*) from feedback_event where organization_id = ?", org.id())).isZero();
+    assertThat(count("select count(*) from sender_alert where organization_id = ?", org.id())).isZero();
+    assertThat(count("select count(*) from campaign_recipient where campaign_id = ?", campaignId)).isZero();
+    String certificate = jdbc.sql("select certificate::text from organization_purge where organization_id = ?").param(org.id())
+        .query(String.class).single();
+    JsonNode deleted = json.readTree(certificate).path("deleted");
+    assertThat(deleted.path("tracking.tracking_events").asLong()).isEqualTo(trackingRows).isEqualTo(2);
+    assertThat(deleted.path("feedback.feedback_events").asLong()).isEqualTo(feedbackRows).isEqualTo(1);
+    assertThat(deleted.path("feedback.sender_alerts").asLong()).isEqualTo(1);
+    assertThat(deleted.path("campaigns.campaign_recipients").asLong()).isEqualTo(ledgerRows).isEqualTo(1);
+    assertThat(deleted.path("domains.tracking_domains").asLong()).isEqualTo(1);
+    assertThat(certificate).doesNotContain("@");
+  }
+
   /** Runs the export worker until the export is no longer queued or running (bounded: the scheduled poll may take it too). */
   JsonNode awaitExport(TestOrganizations.Created org, RequestPostProcessor owner, long id) throws Exception {
     JsonNode status = null;
