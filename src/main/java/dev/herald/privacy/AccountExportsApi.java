@@ -18,7 +18,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
-/** REST API of account exports (billing:write): start one, follow it, download its ZIP. */
+/** REST API of account exports (account:export: owners, and API keys an owner gave that scope): start one, follow it, download its ZIP. */
 @RestController
 @Tag(name = "Account export", description = "An export of all of an organization's data as a ZIP of CSV, XLSX and JSON, built in the background")
 class AccountExportsApi {

@@ -519,10 +519,11 @@ final class AccessRules {
       rule(GET, CLOSURE + "/exports/{id}/download", new Needs(BILLING_WRITE)),
       rule(POST, CLOSURE + "/close", new Needs(BILLING_WRITE)),
       rule(POST, CLOSURE + "/reopen", new Needs(BILLING_WRITE)),
-      // privacy: account exports through the REST API (an API key with the privacy scope, or an owner or admin)
-      rule(POST, "/api/v1/orgs/{org}/account-exports", new Needs(PRIVACY_WRITE)),
-      rule(GET, "/api/v1/orgs/{org}/account-exports/{id}", new Needs(PRIVACY_WRITE)),
-      rule(GET, "/api/v1/orgs/{org}/account-exports/{id}/download", new Needs(PRIVACY_WRITE)),
+      // privacy: account exports through the REST API (an owner, or an API key an owner gave the scope account:export;
+      // the privacy scope handles one person's requests, not the whole organization)
+      rule(POST, "/api/v1/orgs/{org}/account-exports", new Needs(ACCOUNT_EXPORT)),
+      rule(GET, "/api/v1/orgs/{org}/account-exports/{id}", new Needs(ACCOUNT_EXPORT)),
+      rule(GET, "/api/v1/orgs/{org}/account-exports/{id}/download", new Needs(ACCOUNT_EXPORT)),
 
       // tracking: the privacy settings through the REST API (the page's permissions: campaigns:read, campaigns:write)
       rule(GET, "/api/v1/orgs/{org}/tracking/privacy", new Needs(CAMPAIGNS_READ)),

@@ -32,11 +32,13 @@ class ApiKeys {
   private final JdbcClient jdbc;
   private final AuditLog audit;
   private final Clock clock;
+  private final Organizations organizations;
 
-  ApiKeys(JdbcClient jdbc, AuditLog audit, Clock clock) {
+  ApiKeys(JdbcClient jdbc, AuditLog audit, Clock clock, Organizations organizations) {
     this.jdbc = jdbc;
     this.audit = audit;
     this.clock = clock;
+    this.organizations = organizations;
   }
 
   record ApiKey(long id, long organizationId, String name, String prefix, List<String> scopes, List<String> ipAllowlist,
@@ -62,6 +64,12 @@ class ApiKeys {
       scopes.add(c);
     }
     Members.requireHeld(held, ApiScope.permissionsOf(scopes), "scopes", "You can only give a key scopes whose permissions you hold yourself.");
+    // A key with account:export can take every subscriber, message and event out of Herald at once: the owners' decision
+    // alone, whatever permissions a group may have given someone else (and never a key's or the operator's).
+    if (scopes.contains(ApiScope.account_export.code())
+        && (createdBy == null || organizations.roleOf(orgId, createdBy).orElse(null) != Role.owner)) {
+      throw Refused.invalid("scopes", "Only an owner of the organization can give a key the scope account:export.");
+    }
     List<String> cidrs = new ArrayList<>();
     for (String entry : allowlist == null ? List.<String>of() : allowlist) {
       String e = entry.trim();

@@ -26,6 +26,9 @@ public enum ApiScope {
   domains_read("domains:read", DOMAINS_READ), domains_write("domains:write", DOMAINS_READ, DOMAINS_WRITE),
   reports_read("reports:read", REPORTS_READ),
   privacy("privacy", PRIVACY_READ, PRIVACY_WRITE),
+  // The whole organization's export through the API: apart from privacy (which handles one person's requests), and
+  // only an owner can put it on a key (ApiKeys.create).
+  account_export("account:export", ACCOUNT_EXPORT),
   members_read("members:read", MEMBERS_READ),
   audit_read("audit:read", AUDIT_READ);
 
@@ -62,6 +65,7 @@ public enum ApiScope {
       case domains_write -> "Change sending domains";
       case reports_read -> "Read reports";
       case privacy -> "See privacy requests and erase people";
+      case account_export -> "Export all the organization's data (owners only)";
       case members_read -> "Read members";
       case audit_read -> "Read the audit log";
     };
@@ -76,7 +80,8 @@ public enum ApiScope {
    * The scopes the API keys page offers: those of capabilities Herald has today. Keys holding other scopes keep them; their codes are still accepted and shown.
    */
   static List<ApiScope> offered() {
-    return Arrays.stream(values()).filter(s -> s.grants.stream().anyMatch(PermissionGroups::exists)).toList();
+    // account:export is in no group (owners only) but its capability exists
+    return Arrays.stream(values()).filter(s -> s == account_export || s.grants.stream().anyMatch(PermissionGroups::exists)).toList();
   }
 
   Set<Permission> grants() {

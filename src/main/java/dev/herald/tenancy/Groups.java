@@ -104,6 +104,9 @@ class Groups {
       else unknown.add(c);
     }
     if (!unknown.isEmpty()) throw Refused.invalid("permissions", "Unknown permission(s): " + String.join(", ", unknown));
+    if (valid.contains(Permission.ACCOUNT_EXPORT.code())) {
+      throw Refused.invalid("permissions", "account:export belongs to the owners' role only; no group can give it.");
+    }
     return valid.toArray(String[]::new);
   }
 }

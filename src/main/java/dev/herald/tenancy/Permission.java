@@ -20,6 +20,11 @@ public enum Permission {
   REPORTS_READ("reports:read", "Read reports"),
   PRIVACY_READ("privacy:read", "See privacy requests"), PRIVACY_WRITE("privacy:write", "Erase people"),
   BILLING_READ("billing:read", "See billing"), BILLING_WRITE("billing:write", "Change billing"),
+  /**
+   * Exporting everything the organization holds (privacy's account export): every subscriber, message and event at once.
+   * Owners only: no other role holds it, no group can give it, and only an owner can put it on an API key.
+   */
+  ACCOUNT_EXPORT("account:export", "Export all the organization's data"),
   MEMBERS_READ("members:read", "See members and groups"), MEMBERS_WRITE("members:write", "Invite members and change roles and groups"),
   AUDIT_READ("audit:read", "Read the audit log"),
   SEND("send", "Send mail"),

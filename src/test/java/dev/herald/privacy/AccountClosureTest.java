@@ -368,6 +368,27 @@ class AccountClosureTest {
     assertThat(purgeWorker.runDue()).as("purged once").isZero();
   }
 
+  @Test
+  void the_whole_organizations_export_through_the_api_needs_the_account_export_scope_not_privacy() throws Exception {
+    TestOrganizations.Created privacyOnly = orgs.create("Privacy Key Co " + (++counter), "privacy");
+    MockHttpServletResponse refused = call(post("/api/v1/orgs/" + privacyOnly.slug() + "/account-exports")
+        .header("Authorization", "Bearer " + privacyOnly.apiKey()));
+    assertThat(refused.getStatus()).isEqualTo(403);
+    assertThat(count("select count(*) from organization_export where organization_id = ?", privacyOnly.id())).isZero();
+    assertThat(call(get("/api/v1/orgs/" + privacyOnly.slug() + "/privacy/requests").header("Authorization", "Bearer " + privacyOnly.apiKey()))
+        .getStatus()).as("data-subject requests keep the privacy scope").isEqualTo(200);
+
+    TestOrganizations.Created exporter = orgs.create("Export Key Co " + (++counter), "account:export");
+    MockHttpServletResponse started = call(post("/api/v1/orgs/" + exporter.slug() + "/account-exports")
+        .header("Authorization", "Bearer " + exporter.apiKey()));
+    assertThat(started.getStatus()).isEqualTo(202);
+    assertThat(count("select count(*) from organization_export where organization_id = ?", exporter.id())).isEqualTo(1);
+
+    RequestPostProcessor admin = orgs.asNewMember(exporter, "admin" + counter + "@export-key.test", dev.herald.tenancy.Role.admin);
+    assertThat(call(post("/api/v1/orgs/" + exporter.slug() + "/account-exports").with(admin).with(csrf())).getStatus())
+        .as("an admin's session neither: owners only, as on the panel").isEqualTo(403);
+  }
+
   /** ADR 0006: a job whose node died is taken over; the dead node's attempt, if it wakes up, writes nothing. */
   @Test
   void an_export_whose_node_died_is_taken_over_and_the_stale_attempt_changes_nothing() throws Exception {

@@ -177,4 +177,27 @@ class MembershipSecurityTest {
     assertThat(apiKeys.create(org.id(), owner.id(), viewerWithKeys, "fine", List.of("lists:read"), List.of()).key().scopes())
         .containsExactly("lists:read");
   }
+
+  @Test
+  void only_an_owner_puts_account_export_on_a_key_and_no_group_gives_it() {
+    HeraldUser owner = fixtures.person("owner@export-scope.test");
+    Organizations.Organization org = fixtures.organization("Export Scope Co", owner);
+    HeraldUser admin = fixtures.member(org, "admin@export-scope.test", Role.admin);
+    HeraldUser member = fixtures.member(org, "member@export-scope.test", Role.member);
+
+    assertThat(apiKeys.create(org.id(), owner.id(), Role.owner.permissions(), "export", List.of("account:export"), List.of()).key().scopes())
+        .containsExactly("account:export");
+    assertThat(Role.admin.permissions()).doesNotContain(Permission.ACCOUNT_EXPORT);
+    assertThatThrownBy(() -> apiKeys.create(org.id(), admin.id(), Role.admin.permissions(), "admin's", List.of("account:export"), List.of()))
+        .isInstanceOf(Refused.class).hasMessageContaining("hold yourself");
+    // Even holding every permission (as a group of the owner's could give), someone who is not an owner is refused.
+    assertThatThrownBy(() -> apiKeys.create(org.id(), member.id(), EnumSet.allOf(Permission.class), "member's", List.of("account:export"),
+        List.of())).isInstanceOf(Refused.class).hasMessageContaining("Only an owner");
+    assertThatThrownBy(() -> apiKeys.create(org.id(), null, EnumSet.allOf(Permission.class), "keyless", List.of("account:export"), List.of()))
+        .isInstanceOf(Refused.class).hasMessageContaining("Only an owner");
+    assertThatThrownBy(() -> groups.create(org.id(), owner.id(), "Exporters", List.of("account:export")))
+        .isInstanceOf(Refused.class).hasMessageContaining("no group can give it");
+    assertThat(ApiScope.permissionsOf(List.of("privacy"))).as("the privacy scope handles one person's requests, not the whole organization")
+        .doesNotContain(Permission.ACCOUNT_EXPORT);
+  }
 }
