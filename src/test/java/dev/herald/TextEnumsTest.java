@@ -91,6 +91,7 @@ class TextEnumsTest {
       java.util.Map.entry("dev.herald.audiences.SubscriptionStatus", "subscription.status"),
       java.util.Map.entry("dev.herald.platform.personaldata.RetentionCategory", "retention_schedule.category"),
       java.util.Map.entry("dev.herald.privacy.RetentionRunStatus", "retention_run.status"),
+      java.util.Map.entry("dev.herald.reports.SnapshotStatus", "campaign_report_snapshot.status"),
       java.util.Map.entry("dev.herald.content.TemplateKind", "template.kind"),
       java.util.Map.entry("dev.herald.content.ContentFormat", "template.format"),
       java.util.Map.entry("dev.herald.content.MediaFormat", "media.content_type"),

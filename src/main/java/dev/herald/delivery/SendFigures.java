@@ -27,38 +27,43 @@ public class SendFigures {
   }
 
   /**
-   * One recipient domain of a send: its recipients, how many are in each final or waiting state, and how many of them
-   * are among {@code opened} and {@code clicked} (recipient ids the caller got from tracking). {@code bounced}: refused
-   * while sending, or among the {@code bounced} ids the caller got from feedback (bounced after an acceptance).
+   * One recipient domain of a send: its recipients and how many are in each final or waiting state now ({@code
+   * bounced}: refused while sending; a bounce reported after an acceptance is feedback's).
    */
-  public record Domain(String domain, long recipients, long delivered, long deferred, long bounced, long expired, long notSent,
-      long opened, long clicked) {}
+  public record Domain(String domain, long recipients, long delivered, long deferred, long bounced, long expired, long notSent) {}
 
-  /**
-   * The {@code top} domains with the most recipients, most first, then by name. The id lists are
-   * joined by hash (each id once), so their size costs no more than the send's own rows.
-   */
-  public List<Domain> byDomain(long messageId, Collection<Long> opened, Collection<Long> clicked, Collection<Long> bounced, int top) {
+  /** The {@code top} domains with the most recipients, most first, then by name: one grouped pass over the send's rows. */
+  public List<Domain> topDomains(long messageId, int top) {
     return jdbc.sql("""
-        select r.domain, count(*),
-          count(*) filter (where r.state = 'delivered'),
-          count(*) filter (where r.state = 'deferred'),
-          count(*) filter (where r.state = 'bounced' or b.id is not null),
-          count(*) filter (where r.state = 'expired'),
-          count(*) filter (where r.state in ('failed', 'deleted')),
-          count(o.id), count(c.id)
-        from outbound_recipient r
-        left join (select distinct unnest(cast(:opened as bigint[])) as id) o on o.id = r.id
-        left join (select distinct unnest(cast(:clicked as bigint[])) as id) c on c.id = r.id
-        left join (select distinct unnest(cast(:bounced as bigint[])) as id) b on b.id = r.id
-        where r.message_id = :message
-        group by r.domain order by count(*) desc, r.domain limit :top""")
-        .param("opened", opened.toArray(Long[]::new)).param("clicked", clicked.toArray(Long[]::new))
-        .param("bounced", bounced.toArray(Long[]::new))
+        select domain, count(*), count(*) filter (where state = 'delivered'), count(*) filter (where state = 'deferred'),
+          count(*) filter (where state = 'bounced'), count(*) filter (where state = 'expired'),
+          count(*) filter (where state in ('failed', 'deleted'))
+        from outbound_recipient where message_id = :message
+        group by domain order by count(*) desc, domain limit :top""")
         .param("message", messageId).param("top", Math.clamp(top, 1, 1000))
         .query((rs, i) -> new Domain(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6),
-            rs.getLong(7), rs.getLong(8), rs.getLong(9)))
+            rs.getLong(7)))
         .list();
+  }
+
+  /** One recipient of a send as a breakdown by domain needs it: its queue id, domain and state now. */
+  public interface RecipientOutcome {
+    void accept(long id, String domain, RecipientState state);
+  }
+
+  /**
+   * The send's recipients at these domains (a report's top ones), in no particular order, streamed {@code fetchSize}
+   * rows at a time when the caller holds a transaction (PostgreSQL's driver streams only then), so a send of millions
+   * costs no more heap than a page of it. The caller looks its recipients up in sets of opens and bounces of its own:
+   * passing a million recipients' ids into a query as arrays cost more than the query (issue 12).
+   */
+  public void eachRecipient(long messageId, Collection<String> domains, int fetchSize, RecipientOutcome out) {
+    if (domains.isEmpty()) return;
+    jdbc.sql("select id, domain, state from outbound_recipient where message_id = ? and domain = any (?)")
+        .params(messageId, domains.toArray(String[]::new))
+        .withFetchSize(Math.clamp(fetchSize, 1, 100_000))
+        .query((org.springframework.jdbc.core.RowCallbackHandler) rs ->
+            out.accept(rs.getLong(1), rs.getString(2), TextEnum.fromText(RecipientState.class, rs.getString(3))));
   }
 
   /** Recipients that reached a final state in one period: delivered, bounced (a remote 5xx while sending), expired. */

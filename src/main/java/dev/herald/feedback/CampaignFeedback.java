@@ -73,12 +73,16 @@ public class CampaignFeedback {
         .list();
   }
 
-  /** The queue's recipient ids of the campaign that bounced (hard, soft or block), each once: for a breakdown by domain. */
-  public List<Long> bouncedRecipients(long organizationId, long campaignId) {
-    return jdbc.sql("""
+  /**
+   * The queue's recipient ids of the campaign that bounced (hard, soft or block), each once, for a breakdown by domain:
+   * streamed {@code fetchSize} rows at a time when the caller holds a transaction.
+   */
+  public void eachBouncedRecipient(long organizationId, long campaignId, int fetchSize, java.util.function.LongConsumer out) {
+    jdbc.sql("""
         select distinct recipient_id from feedback_event
         where campaign_id = ? and organization_id = ? and feedback_class in ('hard', 'soft', 'block') and recipient_id is not null""")
-        .params(campaignId, organizationId).query(Long.class).list();
+        .params(campaignId, organizationId).withFetchSize(Math.clamp(fetchSize, 1, 100_000))
+        .query((org.springframework.jdbc.core.RowCallbackHandler) rs -> out.accept(rs.getLong(1)));
   }
 
   /** Of these queue recipient ids (a page of a per-recipient export), the classes recorded for each, comma-separated. */

@@ -45,6 +45,7 @@ public record HeraldProperties(
     @Valid @NotNull @DefaultValue Tracking tracking,
     @Valid @NotNull @DefaultValue Feedback feedback,
     @Valid @NotNull @DefaultValue Retention retention,
+    @Valid @NotNull @DefaultValue Reports reports,
     // Settings Spring applies (application.yml reads them as ${herald.…}), declared here so they are checked too.
     @NotNull @DefaultValue("8h") Duration sessionTimeout,
     @NotNull @DefaultValue("30s") Duration shutdownTimeout,
@@ -219,6 +220,22 @@ public record HeraldProperties(
    * {@code batch}. A click within {@code scanner-window} of the message's delivery is a security scanner's, not a
    * person's.
    */
+  /**
+   * Reports ({@code dev.herald.reports}): a campaign of more than {@code liveUpTo} recipients is read from a snapshot
+   * of its report, which a worker node refreshes when it is read and older than {@code snapshotAge}; smaller campaigns
+   * are read live. bench/reports.sh measured why (issue 12).
+   */
+  public record Reports(
+      @Min(value = 0, message = "must be from 0 to 100000000") @Max(value = 100_000_000, message = "must be from 0 to 100000000")
+          @DefaultValue("50000") int liveUpTo,
+      @NotNull @DefaultValue("5m") Duration snapshotAge) {
+
+    @AssertTrue(message = "snapshot-age must be between 10 seconds and 1 day")
+    public boolean isSnapshotAgeSensible() {
+      return between(snapshotAge, Duration.ofSeconds(10), Duration.ofDays(1));
+    }
+  }
+
   public record Tracking(
       @Min(value = 100, message = "must be from 100 to 10000000") @Max(value = 10_000_000, message = "must be from 100 to 10000000")
           @DefaultValue("100000") int buffer,

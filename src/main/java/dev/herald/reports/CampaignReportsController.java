@@ -1,6 +1,10 @@
 package dev.herald.reports;
 
+import dev.herald.campaigns.Campaign;
 import dev.herald.platform.PanelController;
+import dev.herald.platform.Refusal;
+import dev.herald.platform.Refused;
+import dev.herald.platform.Words;
 import dev.herald.tenancy.OrganizationContext;
 import dev.herald.tenancy.Permission;
 import jakarta.servlet.http.HttpServletResponse;
@@ -26,9 +30,23 @@ class CampaignReportsController {
     this.csv = csv;
   }
 
+  /**
+   * The report; a large campaign's is its snapshot, and the page says how often that is refreshed. While the first
+   * snapshot is being computed the page says so and reloads itself when it may be ready.
+   */
   @GetMapping("/o/{org}/campaigns/{id}/report")
-  String report(OrganizationContext org, @PathVariable long id, Model model) {
-    model.addAttribute("report", reports.of(org.id(), id));
+  String report(OrganizationContext org, @PathVariable long id, Model model, HttpServletResponse response) {
+    Campaign campaign = reports.campaign(org.id(), id);
+    model.addAttribute("snapshotAge", reports.fromSnapshot(campaign) ? words(reports.snapshotAge()) : null);
+    try {
+      model.addAttribute("report", reports.of(campaign));
+    } catch (Refused e) {
+      if (!(e.refusal() instanceof Refusal.Unavailable u)) throw e;
+      model.addAttribute("campaign", campaign);
+      model.addAttribute("preparing", e.getMessage());
+      response.setHeader("Refresh", Long.toString(u.retryAfter().toSeconds()));
+      return "reports/campaign-report-preparing";
+    }
     model.addAttribute("canExportRecipients", org.can(Permission.CAMPAIGNS_READ));
     return "reports/campaign-report";
   }
@@ -45,6 +63,13 @@ class CampaignReportsController {
     var campaign = reports.campaign(org.id(), id);
     attachment(response, CampaignReportCsv.fileName(id, "recipients"));
     csv.recipients(campaign, response.getOutputStream());
+  }
+
+  /** A snapshot's age in words: "5 minutes", "90 seconds", "2 hours". */
+  static String words(java.time.Duration d) {
+    if (d.toSeconds() < 120) return Words.count(d.toSeconds(), "second", "seconds");
+    if (d.toMinutes() < 120) return Words.count(d.toMinutes(), "minute", "minutes");
+    return Words.count(d.toHours(), "hour", "hours");
   }
 
   /** A CSV download: saved under {@code name}, and never kept by a cache (the recipients' export holds addresses). */

@@ -81,12 +81,17 @@ public class CampaignEngagement {
         .list();
   }
 
-  /** The queue's recipient ids that opened (or clicked), people's events only, each once: for a breakdown by domain. */
-  public List<Long> recipients(long organizationId, long campaignId, EventKind kind) {
-    return jdbc.sql("""
+  /**
+   * The queue's recipient ids that opened (or clicked), people's events only, each once, for a breakdown by domain:
+   * streamed {@code fetchSize} rows at a time when the caller holds a transaction (PostgreSQL's driver streams only
+   * then), so millions of events never sit in a list.
+   */
+  public void eachRecipient(long organizationId, long campaignId, EventKind kind, int fetchSize, java.util.function.LongConsumer out) {
+    jdbc.sql("""
         select distinct recipient_id from tracking_event
         where campaign_id = ? and organization_id = ? and kind = ? and not machine and recipient_id is not null""")
-        .params(campaignId, organizationId, kind.text()).query(Long.class).list();
+        .params(campaignId, organizationId, kind.text()).withFetchSize(Math.clamp(fetchSize, 1, 100_000))
+        .query((org.springframework.jdbc.core.RowCallbackHandler) rs -> out.accept(rs.getLong(1)));
   }
 
   /** One recipient's people's opens and clicks, and their machines' events. */
