@@ -3,6 +3,7 @@ package dev.herald.privacy;
 import dev.herald.platform.OnRefused;
 import dev.herald.platform.PanelController;
 import dev.herald.platform.Refused;
+import dev.herald.platform.Words;
 import dev.herald.platform.personaldata.PersonalDataCategory;
 import dev.herald.tenancy.HeraldUser;
 import dev.herald.tenancy.Organizations;
@@ -54,8 +55,10 @@ class BreachOperatorController {
       @RequestParam(defaultValue = "") List<String> categories, RedirectAttributes flash) {
     BreachIncidents.Incident incident = incidents.record(new BreachIncidents.NewIncident(title, description, utc("detectedAt", detectedAt),
         allOrganizations, organizationIds, categories), me.email());
-    flash.addFlashAttribute("notice", "Incident recorded; " + incidents.notices(incident.id()).size()
-        + " people in " + incident.organizations().size() + " organizations were notified.");
+    int people = incidents.notices(incident.id()).size();
+    flash.addFlashAttribute("notice", "Incident recorded; " + Words.count(people, "person", "people") + " in "
+        + Words.count(incident.organizations().size(), "organization", "organizations") + Words.plural(people, " was", " were")
+        + " notified.");
     return "redirect:" + BASE + "/" + incident.id();
   }
 

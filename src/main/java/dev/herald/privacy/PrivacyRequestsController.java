@@ -103,7 +103,8 @@ class PrivacyRequestsController {
   }
 
   @PostMapping("/o/{org}/privacy/requests/{id}/reject")
-  @OnRefused(value = "/o/{org}/privacy/requests/{id}#reject-heading", notFoundIsPage = true)
+  // Its own error key: the extension form's field is called "reason" too, and would show this message.
+  @OnRefused(value = "/o/{org}/privacy/requests/{id}#reject-heading", errorKey = "reject", notFoundIsPage = true)
   String reject(OrganizationContext org, @PathVariable long id, @RequestParam(defaultValue = "") String reason, RedirectAttributes flash) {
     requests.reject(org.id(), id, Actors.current(), reason);
     flash.addFlashAttribute("notice", "Request rejected.");
