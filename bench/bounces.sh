@@ -3,7 +3,10 @@
 # ../shared/corpora/bounces: a maildir of real bounces, complaints and auto-replies and expected.json) and prints class
 # and reason accuracy, overall and per class, and the confusion between classes. Herald's `block` counts as the
 # corpus's `soft` (docs/bounce-classification.md). No network, no database: one JVM, a few seconds.
-# Usage: bench/bounces.sh [corpus-dir] [--mistakes]   (--mistakes lists every recipient that was got wrong)
+# Usage: bench/bounces.sh [corpus-dir] [--mistakes | --groups]
+#   --mistakes lists every recipient that was got wrong;
+#   --groups prints the leave-one-group-out table (BounceGroups): per source (reporting MTA or provider), the accuracy
+#   with every phrase and without the phrases only that source's bounces match, i.e. on phrasing no rule was written for.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bin/find-jdk.sh

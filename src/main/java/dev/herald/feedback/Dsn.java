@@ -225,6 +225,10 @@ final class Dsn {
         FeedbackVerdict whole = refine(ReplyClassifier.classify(replyCode(text), "", text), text);
         if (!undecided(whole)) verdict = whole;
       }
+      if (address != null && address.endsWith("@googlegroups.com") && lower.contains("groups.google.com")) {
+        // Google Groups refusing a post, in the poster's language: the group does not take mail from this sender.
+        verdict = new FeedbackVerdict(null, FeedbackClass.BLOCK, FeedbackReason.REJECTED, verdict.status(), verdict.replyCode(), verdict.diagnostic(), "");
+      }
       if (verdict.reason() == FeedbackReason.DELIVERED || verdict.reason() == FeedbackReason.UNDEFINED) {
         verdict = new FeedbackVerdict(null, FeedbackClass.SOFT, FeedbackReason.ON_HOLD, verdict.status(), verdict.replyCode(), verdict.diagnostic(), "");
       }

@@ -27,12 +27,27 @@ public final class ReplyClassifier {
 
   private ReplyClassifier() {}
 
-  /** One family of words and the reason it means. */
-  record Rule(FeedbackReason reason, Pattern pattern) {
+  /** One family of words and the reason it means: its phrases (regular expressions) and their alternation. */
+  record Rule(FeedbackReason reason, List<String> phrases, Pattern pattern) {
     static Rule of(FeedbackReason reason, String... phrases) {
-      return new Rule(reason, Pattern.compile(String.join("|", phrases)));
+      return new Rule(reason, List.of(phrases), Pattern.compile(String.join("|", phrases)));
+    }
+
+    /** This family without {@code removed} phrases, or null when none is left. */
+    Rule without(java.util.Set<String> removed) {
+      List<String> kept = phrases.stream().filter(p -> !removed.contains(p)).toList();
+      return kept.isEmpty() ? null : of(reason, kept.toArray(String[]::new));
     }
   }
+
+  /**
+   * The families the classifier reads replies with, and what sees each text it matches them against. Production
+   * always uses {@link #STANDARD}; the leave-one-group-out evaluation (test-only {@code BounceGroups}) binds another
+   * through {@link #VOCABULARY} to measure how the rules do on bounces whose own phrases were taken out.
+   */
+  record Vocabulary(List<Rule> rules, List<Rule> weakRules, java.util.function.Consumer<String> texts) {}
+
+  static final ScopedValue<Vocabulary> VOCABULARY = ScopedValue.newInstance();
 
   /**
    * The families in the order they are tried. Sender-side families come first where their words overlap with a
@@ -45,6 +60,79 @@ public final class ReplyClassifier {
           "header (?:is )?(?:missing|invalid)", "missing (?:required )?header", "malformed"),
       Rule.of(SPAM_DETECTED, "(?:classified|detected|identified|rejected|considered|marked|flagged) as spam", "spam classification",
           "looks like spam"),
+      // Precise phrases first, in Sisimai's order of reasons (mailbox, size, account, address, filter, sender, domain,
+      // spam, block; the reasons of its second pass come further down): whole phrases that mean one thing whoever writes them,
+      // gathered from Sisimai's reason lists (Sisimai::Reason::*), KumoMTA's community rules and the wording of
+      // common MTAs in German, French, Spanish, Italian, Portuguese, Russian, Japanese and Chinese.
+      Rule.of(MAILBOX_FULL, "insufficient disk space", "exceeding receiving limits", "bo[iî]te (?:\\S{1,20} ){0,6}pleine",
+          "exceeded storage allocation", "mailbox exceeds allowed size", "mailbox size limit exceeded", "exceed (?:the )?maximum allowed storage",
+          "quota violation", "too much mail data", "has exceeded (?:his|her|their|the|its) (?:\\S{1,20} )?quota", "too many messages on the server",
+          "space has been used up", "out of storage space", "inbox is full", "postfach (?:\\S{1,20} ){0,3}(?:voll|[uü]berf[uü]llt)",
+          "speicher(?:platz|grenze)? (?:ist )?(?:voll|ersch[oö]pft|[uü]berschritten)", "buz[oó]n (?:\\S{1,20} ){0,3}(?:lleno|completo)",
+          "casella (?:\\S{1,20} ){0,3}piena", "caixa (?:\\S{1,20} ){0,3}cheia", "ящик (?:переполнен|заполнен)",
+          "превышен[а-я]{0,2} (?:квота|размер|лимит|объ[её]м)", "メールボックスがいっぱい", "容量(?:を|が)?(?:超過|オーバー|不足|いっぱい)",
+          "邮箱(?:已满|空间不足|容量不足)"),
+      Rule.of(MESSAGE_TOO_BIG, "exceeded maximum inbound message size", "message (?:is )?larger than", "is larger than (?:the )?(?:permitted|allowed|maximum)", "nachricht (?:ist )?zu gro(?:ß|ss)",
+          "message trop (?:gros|volumineux)", "mensaje (?:es )?demasiado grande", "сообщение слишком (?:большое|велико)"),
+      Rule.of(EXCEED_LIMIT, "message length exceeds administrative limit"),
+      Rule.of(SUSPEND, "is currently suspended", "temporar(?:il)?y locked", "boite du destinataire archivee", "account that you tried to reach is (?:disabled|inactive)",
+          "has been suspended", "inactive account", "invalid/inactive user", "deactivated mailbox", "user is terminated",
+          "mailbox (?:is )?(?:currently )?(?:suspended|disabled|frozen)", "temporarily inactive", "suspend the service",
+          "has been disabled or discontinued", "user or domain is disabled", "user suspended", "account is locked",
+          "(?:konto|postfach) (?:ist |wurde )?(?:deaktiviert|gesperrt)", "compte (?:est )?(?:d[eé]sactiv[eé]|suspendu|bloqu[eé])",
+          "cuenta (?:est[aá] )?(?:desactivada|suspendida|bloqueada)", "(?:учетная запись|ящик|аккаунт) (?:заблокирован|отключен)[а-я]?",
+          "アカウントが(?:停止|無効)"),
+      Rule.of(USER_UNKNOWN, "#5\\.1\\.1 bad address", "address not present in directory", "can'?t accept user", "destination addresses were unknown",
+          "destination server rejected recipients", "email address (?:does not exist|could not be found)", "is not a valid mailbox",
+          "is not an active address", "mailbox (?:is )?(?:inactive|invalid|not present)", "no account by that name", "no mail ?box available for this user",
+          "no mailbox (?:by that name|found|here)", "no such person", "not a valid user", "not a local address", "recipient (?:is )?not local",
+          "recipient not (?:exist|ok)\\b", "following recipients was undeliverable", "email name is not found", "there is no one at this address",
+          "this email address is wrong or no longer valid", "badrcptto", "not in my validrcptto", "badrecipientto", "unknown e-?mail address",
+          "unknown local[- ]?part", "user missing home directory", "user not (?:active|known|exist)\\b", "invalid or unknown virtual user",
+          "utilisateur inconnu", "destinataire inconnu", "adresse (?:e-?mail |de messagerie )?inconnue", "n'existe pas",
+          "unbekannte[rn]? (?:empf[aä]nger|benutzer|adresse)", "(?:empf[aä]nger|benutzer|adresse) (?:ist |wurde )?(?:unbekannt|nicht gefunden)",
+          "existiert nicht", "usuario (?:desconocido|inexistente|no existe)", "no existe (?:dicha persona|ese usuario|el usuario|la cuenta)",
+          "direcci[oó]n (?:no existe|inexistente|desconocida)", "destinatario (?:desconocido|inexistente|sconosciuto|inesistente)",
+          "utente (?:sconosciuto|inesistente|non esiste)", "nessun utente", "indirizzo (?:inesistente|sconosciuto)",
+          "usu[aá]rio (?:desconhecido|inexistente|n[aã]o existe)", "endere[cç]o (?:inexistente|desconhecido)",
+          "пользовател[ья] (?:не найден|не существует|нет)", "нет такого (?:пользователя|ящика|адреса|получателя)",
+          "неизвестный (?:пользователь|получатель|адрес)", "(?:адрес|ящик|получатель) не (?:найден|существует)",
+          "宛先(?:が|は)?不明", "(?:ユーザー?|アドレス|宛先)(?:が|は)?(?:存在しません|見つかりません)", "存在しないユーザ",
+          "(?:用户|收件人|地址)不存在"),
+      Rule.of(FILTERED, "\\b550 : user unknown", "account is protected by", "restricted sms e-?mail", "is not accepting any mail", "message rejected due to user rules",
+          "not found recipient account", "refuses? to receive (?:this )?mail", "only accepting mail from specific", "refused due to recipient preferences",
+          "user reject", "blocked by the recipient"),
+      Rule.of(REJECTED, "access denied \\(in reply to mail from", "administrative prohibition", "\\bbatv\\b", "backscatter protection",
+          "on the recipient's list of senders", "bogus mail from", "purported responsible address", "without a valid sender domain",
+          "empty envelope senders", "envelope blocked", "no third-party dsns", "from: domain is invalid", "fully qualified email address required",
+          "not a registered gateway user", "mail from not owned by user", "null sender is not allowed",
+          "returned mail not accepted here", "sender (?:address )?(?:has been )?blacklisted", "sender email address rejected",
+          "sender is in my black list", "sender is spammer", "sender not pre-approved", "sender domain is empty", "sender was rejected",
+          "unroutable sender address", "not allowed to post to this", "your email address has been blacklisted", "permission to post",
+          "exp[eé]diteur (?:invalide|refus[eé]|inconnu)", "emetteur invalide", "absender (?:abgelehnt|ung[uü]ltig|unbekannt)",
+          "remitente (?:rechazado|no v[aá]lido|desconocido)", "отправитель (?:отклон[её]н|заблокирован|не разреш)"),
+      Rule.of(HOST_UNKNOWN, "domain must exist", "mail domain mentioned in email address is unknown", "unknown domain name",
+          "the account or domain may not exist", "domaine (?:inconnu|inexistant)", "dom[aä]ne? (?:existiert nicht|unbekannt)",
+          "dominio (?:inexistente|desconocido|no existe)", "домен не (?:найден|существует)"),
+      Rule.of(SPAM_DETECTED, "appears to be unsolicited", "blacklisted url", "block(?:ed)? for spam", "no spam please", "spamassassin",
+          "detected as spam", "unsolicited bulk e-?mail", "content filter rejection", "as a bulk email", "spam list", "probability of spam",
+          "mail content denied", "may consider spam", "considered as spam", "contains spam", "message content rejected", "seems to be (?:a )?spam",
+          "spamprofiler", "unacceptable content", "suspected spam", "possible spam", "thinks this email is spam", "probable spam",
+          "bulk.advertising", "spam score", "bulk email", "banned content", "rejecting mail content", "spam-like", "spam filter",
+          "spam blocked", "spam check", "spam content", "spam detected", "spam e-?mail", "spam not accepted", "spam refused", "spam rejection",
+          "spam message", "spamming not allowed", "spam complaints", "too much spam", "scored as spam", "recurrent pattern detection",
+          "\\buribl\\b", "triggered a spam block", "antispam checks", "temporarily blocked by our filter",
+          "als spam (?:eingestuft|erkannt|abgelehnt)", "consid[eé]r[eé] comme (?:du |un )?spam", "(?:detectado|identificado|considerado) como spam",
+          "(?:considerato|rilevato|classificato) come spam", "спам", "迷惑メール", "垃圾邮件"),
+      Rule.of(BLOCKED, "bad sender ip address", "banned sending ip", "blacklisted by", "connections not accepted from ip addresses",
+          "dynamic/zombied/spam ips", "esmtp not accepting connections", "bad ip profile", "\\bgo away\\b", "host network not allowed",
+          "hosts with dynamic ip", "invalid ip for sending mail", "is in a black list", "is not allowed to send mail from", "no access from mail server",
+          "not currently accepting mail from your ip", "on our block list", "please use the smtp server of your isp", "rejecting open proxy",
+          "sender ip address rejected", "server access forbidden by your ip", "looks suspiciously like spammer", "too many spams from your ip",
+          "unwanted messages have been sent from the following ip", "was blocked by", "mail from dynamic ips", "you are not allowed to connect",
+          "you are sending spam", "temporar(?:il)?y blacklisted", "your server requires confirmation",
+          "smtp error from remote mail server after initial connection"),
+      // Then the standards' and the common MTAs' words, from the most telling to the least.
       Rule.of(AUTH_FAILURE, "unauthenticated email", "authentication level", "\\bspf\\b", "\\bdkim\\b", "\\bdmarc\\b", "sender policy framework", "domainkeys",
           "authentication (?:check )?fail", "5\\.7\\.2[346]\\b", "sender is not authori[sz]ed", "does not designate"),
       Rule.of(REQUIRE_PTR, "\\bptr\\b", "reverse dns", "reverse lookup", "reverse-dns", "\\brdns\\b",
@@ -101,6 +189,32 @@ public final class ReplyClassifier {
       Rule.of(SUSPEND, "suspend", "disabled", "deactivated", "inactive", "not active", "account (?:is )?locked",
           "account (?:has been )?(?:closed|expired|frozen|blocked)", "mailbox (?:is )?(?:locked|closed|frozen)",
           "no longer (?:active|in use|available)", "extended inactivity"),
+      // Sisimai's second pass: precise phrases of reasons that only explain a failure no address or mailbox word did.
+      Rule.of(POLICY_VIOLATION, "header error", "illegal attachment", "not accepting mail with", "members-only list", "closed mailing list", "denied by policy",
+          "not accepted for policy reasons", "rejected due to security policies", "local policy violation", "organizational settings",
+          "message given low priority", "rejected due to local policy", "rejected for policy reasons", "protocol violation",
+          "not subscribed to this group", "rejected by organization policy", "content presents a potential", "images or other attachments",
+          "mass mailer", "policy restrictions", "content policy"),
+      Rule.of(SECURITY_ERROR, "account not subscribed to ses", "authentication credentials invalid", "authentication failure",
+          "authentication turned on in your email client", "executable files are not allowed", "insecure mail relay", "you don'?t authenticate",
+          "unauthenticated senders not allowed", "verification failure", "authentication is required", "is a dead domain",
+          "not authorized to perform ses", "authentification (?:invalide|requise)"),
+      Rule.of(SYSTEM_ERROR, "aliasing/forwarding loop broken", "can'?t create user output file", "internal error reading data",
+          "internal server error", "interrupted system call", "encountered an error while being processed", "would create a mail loop",
+          "local configuration error", "local error in processing", "loop was found in the mail exchanger", "loops back to myself",
+          "mail system configuration error", "queue file write error", "remote server is misconfigured", "server configuration error",
+          "service currently unavailable", "system config error", "temporary local problem", "timeout waiting for input",
+          "unable to connect \\S{1,40} daemon"),
+      Rule.of(NETWORK_ERROR, "dns records for the destination computer could not be found", "hop count exceeded", "host is unreachable",
+          "host name lookup failure", "host not found, try again", "mail forwarding loop", "malformed (?:or unexpected )?name server reply",
+          "forwarding loop count exceeded", "message looping", "routing loop", "no route to host", "too many hops", "unable to resolve route",
+          "unrouteable mail domain"),
+      Rule.of(EXPIRED, "connection timed out", "could not find a gateway for", "delivery attempts will continue", "delivery (?:time )?expired",
+          "failed to deliver to domain \\S{1,100} after", "giving up on", "failing for a long time", "has been delayed", "not been collected after",
+          "message expired", "message timed out", "retry time not reached for any host after a long failure period", "server did not respond",
+          "in the queue too long", "after multiple retries", "not reachable within the allowed queue period", "could not be delivered for (?:more than )?\\S{1,10} (?:days|hours)"),
+      Rule.of(NOT_ACCEPT, "host/domain does not accept mail", "host does not accept mail", "mail receiving disabled", "no mx record found for domain",
+          "no route for current request"),
       Rule.of(NOT_ACCEPT, "does not accept mail", "not accept(?:ing)? (?:any )?mail", "null mx", "no mail accepted",
           "not accepting mail", "doesn'?t receive (?:e-?mail|mail)", "no mx record", "couldn.t find a mail exchanger", "no mail exchanger"),
       Rule.of(HOST_UNKNOWN, "host unknown", "unknown host", "host not found", "domain not found", "no such domain",
@@ -141,6 +255,8 @@ public final class ReplyClassifier {
   static final List<Rule> WEAK_RULES = List.of(
       Rule.of(USER_UNKNOWN, "address rejected", "recipient rejected", "destinataire invalide", "bad recipient"));
 
+  static final Vocabulary STANDARD = new Vocabulary(RULES, WEAK_RULES, text -> {});
+
   /**
    * The class and reason of one reply.
    *
@@ -153,7 +269,7 @@ public final class ReplyClassifier {
     String status = enhanced(enhancedStatus);
     if (status.isEmpty()) status = enhanced(raw);
     String code = replyCode >= 200 && replyCode <= 599 ? Integer.toString(replyCode) : replyCodeIn(raw);
-    FeedbackReason reason = reason(code, status, normalize(raw));
+    FeedbackReason reason = reason(code, status, normalize(withoutContinuations(raw)));
     String diagnostic = raw.strip();
     return new FeedbackVerdict(null, classOf(reason, code, status), reason, status, code, diagnostic, "");
   }
@@ -173,15 +289,15 @@ public final class ReplyClassifier {
     if (status.startsWith("2") || (status.isEmpty() && code.startsWith("2"))) return DELIVERED;
     FeedbackReason byCode = byStatus(status);
     if (byCode != null && DECISIVE.contains(status)) return byCode;
+    boolean temporary = status.startsWith("4") || (status.isEmpty() && code.startsWith("4"));
     FeedbackReason byWords = byWords(text);
     if (byWords != null) {
-      boolean temporary = status.startsWith("4") || (status.isEmpty() && code.startsWith("4"));
       // A host that does not resolve for now is the network's problem, not a verdict on the address.
       if (temporary && byWords == HOST_UNKNOWN) return NETWORK_ERROR;
       return byWords;
     }
-    if (byCode != null) return byCode;
-    for (Rule rule : WEAK_RULES) {
+    if (byCode != null) return temporary && byCode == HOST_UNKNOWN ? NETWORK_ERROR : byCode;
+    for (Rule rule : vocabulary().weakRules()) {
       if (rule.pattern().matcher(text).find()) return rule.reason();
     }
     if (code.startsWith("5") || code.startsWith("4")) return ON_HOLD;
@@ -190,10 +306,16 @@ public final class ReplyClassifier {
 
   /** The reason the first family of words that matches means, or null. */
   static FeedbackReason byWords(String text) {
-    for (Rule rule : RULES) {
+    Vocabulary vocabulary = vocabulary();
+    vocabulary.texts().accept(text);
+    for (Rule rule : vocabulary.rules()) {
       if (rule.pattern().matcher(text).find()) return rule.reason();
     }
     return null;
+  }
+
+  static Vocabulary vocabulary() {
+    return VOCABULARY.orElse(STANDARD);
   }
 
   /** Codes precise enough to overrule the words (the words of these replies are often generic). */
@@ -203,40 +325,49 @@ public final class ReplyClassifier {
   /** The reason an enhanced status code means by itself (RFC 3463 and the IANA registry), or null if it says little. */
   static FeedbackReason byStatus(String status) {
     if (status.isEmpty()) return null;
+    boolean temporary = status.startsWith("4");
     String detail = status.substring(status.indexOf('.') + 1);
-    return switch (detail) {
-      case "1.1", "1.3", "1.4" -> USER_UNKNOWN;
+    // Sisimai's table (smtp/status Name) where it is precise, with Herald's split of sender-side refusals.
+    FeedbackReason reason = switch (detail) {
+      case "1.1", "1.3" -> USER_UNKNOWN;
+      case "1.0" -> temporary ? null : USER_UNKNOWN;
+      // Temporary and undefined: the action (delayed) or the words say more.
+      case "3.0", "4.0" -> temporary ? null : detail.equals("3.0") ? SYSTEM_ERROR : NETWORK_ERROR;
       case "1.2" -> HOST_UNKNOWN;
-      case "1.6" -> HAS_MOVED;
+      case "1.4" -> FILTERED;
+      case "1.6", "7.17", "7.18" -> HAS_MOVED;
       case "1.7", "1.8" -> REJECTED;
+      case "1.9" -> SYSTEM_ERROR;
       case "1.10" -> NOT_ACCEPT;
       case "2.0", "2.1" -> FILTERED;
       case "2.2" -> MAILBOX_FULL;
       case "2.3" -> EXCEED_LIMIT;
-      case "2.4" -> SYSTEM_ERROR;
+      case "2.4" -> FILTERED;
       case "3.3", "3.5" -> SYSTEM_ERROR;
       case "3.1" -> SYSTEM_FULL;
       case "3.2" -> NOT_ACCEPT;
-      case "3.4" -> MESSAGE_TOO_BIG;
-      case "4.0", "4.1", "4.2", "4.3", "4.5" -> NETWORK_ERROR;
-      case "4.4" -> HOST_UNKNOWN;
-      case "4.6" -> NETWORK_ERROR;
-      case "4.7" -> EXPIRED;
-      case "5.1", "5.2", "5.3", "5.4", "5.5", "5.6" -> SYNTAX_ERROR;
-      case "6.0", "6.1", "6.2", "6.3", "6.4", "6.5", "6.6", "6.7", "6.8", "6.9", "6.10" -> CONTENT_ERROR;
-      case "7.0", "7.4", "7.5", "7.6", "7.8", "7.11", "7.12", "7.15", "7.16", "7.17", "7.18", "7.19", "7.20",
-          "7.21", "7.22" -> SECURITY_ERROR;
-      case "7.1" -> BLOCKED;
-      case "7.2", "7.3", "7.9" -> POLICY_VIOLATION;
-      case "7.7" -> CONTENT_ERROR;
-      case "7.10" -> SECURITY_ERROR;
-      case "7.13", "7.14" -> SUSPEND;
-      case "7.23", "7.24", "7.26" -> AUTH_FAILURE;
+      case "3.4", "7.16" -> MESSAGE_TOO_BIG;
+      case "4.2", "4.6", "4.8" -> NETWORK_ERROR;
+      case "4.1", "4.7" -> EXPIRED;
+      case "4.3" -> SYSTEM_ERROR;
+      case "4.4" -> temporary ? NETWORK_ERROR : HOST_UNKNOWN;
+      case "4.5" -> SYSTEM_FULL;
+      case "5.2", "5.6" -> SYNTAX_ERROR;
+      case "5.3" -> TOO_MANY_CONN;
+      case "5.4", "5.5" -> SYSTEM_ERROR;
+      case "7.13" -> SUSPEND;
+      case "7.20", "7.21", "7.22", "7.23", "7.24", "7.26", "7.29" -> AUTH_FAILURE;
       case "7.25" -> REQUIRE_PTR;
       case "7.27" -> REJECTED;
       case "7.28" -> SPAM_DETECTED;
+      case "7.30" -> FAILED_STARTTLS;
       default -> null;
     };
+    if (reason != null) return reason;
+    // The subject alone (RFC 3463 section 3): media, then security or policy.
+    if (detail.startsWith("6.")) return CONTENT_ERROR;
+    if (detail.startsWith("7.")) return SECURITY_ERROR;
+    return null;
   }
 
   /** The first enhanced status code in {@code text}, or "". */
@@ -250,6 +381,30 @@ public final class ReplyClassifier {
   static String replyCodeIn(String text) {
     Matcher m = REPLY_CODE.matcher(text);
     return m.find() ? m.group(1) : "";
+  }
+
+  private static final Pattern CODE_PREFIX = Pattern.compile("\\b[245]\\d\\d[ -][245]\\.\\d{1,3}\\.\\d{1,3}\\b ?");
+
+  /**
+   * A multi-line reply joined into one ("550-5.7.1 Messages with multiple 550 5.7.1 addresses in From"): each line
+   * after the first repeats the code and status, which would split a phrase. The later copies of the first line's
+   * prefix are taken out; the first stays, as some rules read it.
+   */
+  static String withoutContinuations(String text) {
+    Matcher m = CODE_PREFIX.matcher(text);
+    if (!m.find()) return text;
+    String first = m.group().substring(4).strip();
+    StringBuilder out = new StringBuilder(text.length());
+    int last = m.end();
+    out.append(text, 0, last);
+    int removed = 0;
+    while (m.find() && removed < 200) {
+      if (!m.group().substring(4).strip().equals(first)) continue;
+      out.append(text, last, m.start());
+      last = m.end();
+      removed++;
+    }
+    return out.append(text, last, text.length()).toString();
   }
 
   /** Lower case, one space between words, so that wrapped lines still match a phrase. */

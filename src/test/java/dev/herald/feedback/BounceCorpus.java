@@ -53,13 +53,16 @@ final class BounceCorpus {
     for (Map.Entry<String, JsonNode> file : expected.properties()) {
       byte[] raw = Files.readAllBytes(corpus.resolve("maildir").resolve(file.getKey()));
       List<FeedbackVerdict> got = FeedbackParser.parse(raw).recipients();
-      for (JsonNode label : file.getValue()) {
-        int index = label.get("recipient_index").asInt();
-        rows.add(new Row(file.getKey(), index, label.get("esp_class").asString(), label.get("reason").asString(),
-            index - 1 < got.size() ? got.get(index - 1) : null));
-      }
+      for (JsonNode label : file.getValue()) rows.add(row(file.getKey(), label, got));
     }
     return rows;
+  }
+
+  /** One label of {@code file} beside what Herald said about the recipient it numbers. */
+  static Row row(String file, JsonNode label, List<FeedbackVerdict> got) {
+    int index = label.get("recipient_index").asInt();
+    return new Row(file, index, label.get("esp_class").asString(), label.get("reason").asString(),
+        index - 1 < got.size() ? got.get(index - 1) : null);
   }
 
   static double share(List<Row> rows, java.util.function.Predicate<Row> right) {
@@ -104,7 +107,11 @@ final class BounceCorpus {
 
   public static void main(String[] args) throws IOException {
     Path corpus = Path.of(args.length > 0 ? args[0] : "../shared/corpora/bounces");
-    boolean mistakes = args.length > 1 && args[1].equals("--mistakes");
-    System.out.print(report(evaluate(corpus), mistakes));
+    String option = args.length > 1 ? args[1] : "";
+    if (option.equals("--groups")) {
+      System.out.print(BounceGroups.report(BounceGroups.evaluate(corpus)));
+      return;
+    }
+    System.out.print(report(evaluate(corpus), option.equals("--mistakes")));
   }
 }
