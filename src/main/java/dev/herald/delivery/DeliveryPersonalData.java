@@ -46,6 +46,8 @@ import org.springframework.transaction.annotation.Transactional;
  */
 @Component
 class DeliveryPersonalData implements PersonalDataHolder {
+  /** The last reply of a recipient the erasure ended before it was sent. */
+  static final String ERASED_UNSENT = "Not sent: the person's data was erased at their request";
   private final JdbcClient jdbc;
   private final Clock clock;
 
@@ -158,12 +160,14 @@ class DeliveryPersonalData implements PersonalDataHolder {
     anonymized.put("outbound_attempt", jdbc.sql("update outbound_attempt set reply_text = '' where recipient_id = any (?) and reply_text <> ''")
         .param(recipients).update());
     // A recipient still waiting (or in a worker's hands) ends here: the worker's result, fenced on 'sending', is not written.
+    // Its last reply says why it was never sent (the message page and API show it); the reason names nobody.
     anonymized.put("outbound_recipient", jdbc.sql("""
-        update outbound_recipient set address = '', address_key = 'erased:' || id, last_reply = '', lease_until = null,
+        update outbound_recipient set address = '', address_key = 'erased:' || id, lease_until = null,
+          last_reply = case when state in ('queued', 'sending', 'deferred', 'held') then :erased else '' end,
           state = case when state in ('queued', 'sending', 'deferred', 'held') then 'deleted' else state end,
           finished_at = coalesce(finished_at, :now)
         where id = any (:ids)""")
-        .param("now", Timestamp.from(clock.instant())).param("ids", recipients).update());
+        .param("now", Timestamp.from(clock.instant())).param("ids", recipients).param("erased", ERASED_UNSENT).update());
     // Stored messages (send API, system mail) name every recipient in their headers: emptied now, or once the others
     // still waiting for the same message were delivered (content is what they are sent).
     anonymized.put("outbound_message", jdbc.sql("""

@@ -33,6 +33,9 @@ import org.springframework.transaction.annotation.Transactional;
  *       Delivery page says so. It is not sent once a sender is verified: a password reset or an invitation arriving
  *       hours or days late, its link expired or replaced by a newer one, helps nobody and may confuse (several resets
  *       at once); the Delivery page says how many were kept and that those people should ask again.
+ *   <li>With a verified sender but a recipient address that cannot receive mail (a reserved domain such as
+ *       {@code .test}, which test accounts use), it is kept in the sandbox mailbox too, logged as the recipient's
+ *       problem and not counted against the sender (it once was: the log blamed a sender that was set and verified).
  * </ul>
  *
  * <p>From is the system sender under the installation's name ({@code herald.delivery.system-sender-name}). The
@@ -73,13 +76,22 @@ class SystemMailer implements SystemMail {
     }
     String sender = settings.current().systemSender();
     Optional<SendingDomains.VerifiedDomain> domain = settings.systemSenderDomain(sender);
-    if (domain.isEmpty() || !(EmailAddress.parse(m.recipient()) instanceof EmailAddress.Valid recipient)) {
+    if (domain.isEmpty()) {
       log.warn("Real delivery is on but no verified system sender is set: {} mail to a recipient kept in the sandbox mailbox", m.purpose());
       sandbox.keep(m);
       settings.keptByFallback();
       return;
     }
-    enqueue(m, sender, domain.get(), recipient.address(), screen.installationRefusal(recipient.address().key()));
+    switch (EmailAddress.parse(m.recipient())) {
+      case EmailAddress.Valid recipient -> enqueue(m, sender, domain.get(), recipient.address(),
+          screen.installationRefusal(recipient.address().key()));
+      case EmailAddress.Invalid invalid -> {
+        // Not the sender's fault, so not counted for the operator's page (which would blame the sender): an account
+        // whose address cannot receive mail (a reserved domain such as .test) gets nothing an MTA could deliver.
+        log.warn("{} mail kept in the sandbox mailbox: its recipient's address cannot receive mail ({})", m.purpose(), invalid.reason());
+        sandbox.keep(m);
+      }
+    }
   }
 
   /** Queues the message, its recipient {@code failed} with the reason instead when the installation suppresses it. */

@@ -1,5 +1,6 @@
 package dev.herald.privacy;
 
+import dev.herald.platform.Dates;
 import dev.herald.platform.HeraldProperties;
 import dev.herald.platform.SystemMail;
 import dev.herald.tenancy.OrganizationClosures;
@@ -31,9 +32,9 @@ class AccountClosure {
     Closure closed = closures.close(organizationId, confirmation);
     for (String owner : closed.ownerEmails()) {
       mail.send(new SystemMail.SystemMessage(owner, "Your organization " + closed.name() + " is closed",
-          "The organization " + closed.name() + " (" + closed.slug() + ") was closed on " + closed.closedAt() + ".\n\n"
+          "The organization " + closed.name() + " (" + closed.slug() + ") was closed on " + Dates.time(closed.closedAt()) + ".\n\n"
               + "Its campaigns and queued mail are held, and its API keys, SMTP credentials and hosted pages refused.\n"
-              + "Until " + closed.purgeAfter() + " an owner can reopen it, or download an export of all its data, here:\n"
+              + "Until " + Dates.time(closed.purgeAfter()) + " an owner can reopen it, or download an export of all its data, here:\n"
               + properties.link("/o/" + closed.slug() + "/closure") + "\n\n"
               + "After that date all its data is deleted for good, and you will get a last mail saying so.",
           "account_closed"));

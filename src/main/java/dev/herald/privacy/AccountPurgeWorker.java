@@ -144,7 +144,7 @@ class AccountPurgeWorker implements SchedulingConfigurer {
         String name = closure.map(Closure::name).orElse("");
         for (String owner : owners) {
           mail.send(new SystemMail.SystemMessage(owner, "Your organization " + name + " has been deleted",
-              "The organization " + name + " was closed on " + closure.get().closedAt() + " and its grace period ended.\n\n"
+              "The organization " + name + " was closed on " + dev.herald.platform.Dates.time(closure.get().closedAt()) + " and its grace period ended.\n\n"
                   + "All its data (lists, subscribers, campaigns and their send ledger, templates, media, domains, suppression lists, API keys, "
                   + "the delivery log, opens, clicks, bounces and complaints) has now been deleted. The operator keeps a purge certificate, which lists how many "
                   + "rows of each kind were deleted and holds no personal data.",

@@ -14,6 +14,7 @@ public enum RequestAction implements TextEnum {
   RECTIFIED("rectified"),
   RESTRICTED("restricted"),
   LIFTED("lifted"),
+  ARCHIVE_MAILED("archive_mailed"),
   ARCHIVE_DOWNLOADED("archive_downloaded"),
   NOTE("note");
 

@@ -22,7 +22,8 @@ import tools.jackson.databind.ObjectMapper;
  * Completing a request carries it out, in the same transaction as the request's new status, so a request is never
  * marked completed without its work nor the other way round:
  * <ul>
- *   <li>access and portability: the ZIP ({@link AccessArchive}) of what every holder exports, stored for download;</li>
+ *   <li>access and portability: the ZIP ({@link AccessArchive}) of what every holder exports, stored for download;
+ *       a person who asked on the hosted page is mailed the signed link to it ({@link ArchiveLinks});</li>
  *   <li>erasure: every holder erases ({@link Erasure}), then the request itself forgets the address;</li>
  *   <li>rectification: the subscriber's address, name or fields are corrected through audiences' public API;</li>
  *   <li>restriction and objection: suppression's restriction of the address.</li>
@@ -42,10 +43,12 @@ public class RequestCompletion {
   private final Clock clock;
   private final SubProcessors subProcessors;
   private final RetentionSchedules retentionSchedules;
+  private final ArchiveLinks archiveLinks;
 
   RequestCompletion(DataSubjectRequests requests, DataSubjects subjects, PersonalDataMap map, Erasure erasure, Archives archives,
       Subscribers subscribers, Organizations organizations, Restricting restricting, ObjectMapper json, Clock clock, SubProcessors subProcessors,
-      RetentionSchedules retentionSchedules) {
+      RetentionSchedules retentionSchedules, ArchiveLinks archiveLinks) {
+    this.archiveLinks = archiveLinks;
     this.subProcessors = subProcessors;
     this.retentionSchedules = retentionSchedules;
     this.requests = requests;
@@ -85,6 +88,9 @@ public class RequestCompletion {
       case RESTRICTION, OBJECTION -> restrict(organizationId, r, actor, cleanNote);
     };
     requests.markCompleted(organizationId, id, actor, cleanNote, outcome);
+    if ((r.type() == RequestType.ACCESS || r.type() == RequestType.PORTABILITY) && r.channel() == RequestChannel.SELF_SERVICE) {
+      mailArchive(organizationId, r);
+    }
     if (r.type() == RequestType.ERASURE) {
       // After the completion step is written, so that its note is scrubbed of the address too.
       requests.forgetAddress(id, r.address(), person.addressKey());
@@ -133,6 +139,15 @@ public class RequestCompletion {
     outcome.put("items", archive.sections().stream().mapToInt(s -> s.rows().size()).sum());
     outcome.put("archiveBytes", zip.length);
     return outcome;
+  }
+
+  /** The person asked on the hosted page and has no account to fetch it from: the link goes to the address the request proved. */
+  private void mailArchive(long organizationId, DataSubjectRequests.Request r) {
+    Instant expiresAt = archives.available(organizationId, r.id()).orElseThrow().expiresAt();
+    archiveLinks.mail(r.address(), organizations.name(organizationId).orElse(""), archiveLinks.link(organizationId, r.id(), expiresAt),
+        expiresAt);
+    requests.step(r.id(), RequestAction.ARCHIVE_MAILED, "system",
+        "the download link was mailed to the person; it works until " + dev.herald.platform.Dates.time(expiresAt));
   }
 
   private Map<String, Object> erase(long organizationId, DataSubjectRequests.Request r, DataSubject person) {

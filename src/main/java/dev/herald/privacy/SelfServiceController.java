@@ -34,8 +34,11 @@ class SelfServiceController {
   private final Organizations organizations;
   private final DataSubjectRequests requests;
   private final Archives archives;
+  private final ArchiveLinks archiveLinks;
 
-  SelfServiceController(SelfServiceRequests selfService, Organizations organizations, DataSubjectRequests requests, Archives archives) {
+  SelfServiceController(SelfServiceRequests selfService, Organizations organizations, DataSubjectRequests requests, Archives archives,
+      ArchiveLinks archiveLinks) {
+    this.archiveLinks = archiveLinks;
     this.selfService = selfService;
     this.organizations = organizations;
     this.requests = requests;
@@ -131,14 +134,31 @@ class SelfServiceController {
     return "privacy/public-confirm";
   }
 
-  /** The archive of a completed self-service access request, through its signed link only. */
+  /**
+   * The archive of a completed self-service access request, through its signed link only, without a login; each
+   * download recorded in the request's history. A link tampered with, past its time, or whose archive is gone (expired,
+   * or erased since) gets a page saying so, never the archive.
+   */
   @GetMapping("/p/privacy/archive")
-  ResponseEntity<byte[]> archive(@RequestParam(defaultValue = "") String token) {
-    long[] ids = selfService.archive(token).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
-    Archives.Archive a = archives.find(ids[0], ids[1]).orElseThrow(() -> new ResponseStatusException(HttpStatus.GONE));
-    requests.step(ids[1], RequestAction.ARCHIVE_DOWNLOADED, Actors.SELF_SERVICE, a.fileName());
+  Object archive(@RequestParam(defaultValue = "") String token, HttpServletResponse response, Model model) {
+    ArchiveLinks.Verified verified = archiveLinks.verify(token);
+    if (!(verified instanceof ArchiveLinks.Valid link)) {
+      boolean expired = verified instanceof ArchiveLinks.Expired;
+      return archiveRefused(expired ? HttpStatus.GONE.value() : 422, expired ? "expired" : "invalid", response, model);
+    }
+    Optional<Archives.Archive> found = archives.find(link.organizationId(), link.requestId());
+    if (found.isEmpty()) return archiveRefused(HttpStatus.GONE.value(), "gone", response, model);
+    Archives.Archive a = found.get();
+    requests.step(link.requestId(), RequestAction.ARCHIVE_DOWNLOADED, Actors.SELF_SERVICE, a.fileName());
     return ResponseEntity.ok().contentType(MediaType.parseMediaType("application/zip"))
         .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename(a.fileName()).build().toString())
         .header(HttpHeaders.CACHE_CONTROL, "no-store").body(a.content());
+  }
+
+  private static String archiveRefused(int status, String state, HttpServletResponse response, Model model) {
+    response.setStatus(status);
+    response.setHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+    model.addAttribute("state", state);
+    return "privacy/public-archive";
   }
 }

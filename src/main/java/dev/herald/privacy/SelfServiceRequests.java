@@ -44,10 +44,14 @@ class SelfServiceRequests {
   private final AddressMacs macs;
   private final DataSubjectRequests requests;
   private final RequestCompletion completion;
+  private final Archives archives;
+  private final ArchiveLinks archiveLinks;
   private final SecureRandom random = new SecureRandom();
 
   SelfServiceRequests(JdbcClient jdbc, Clock clock, SignedLinks links, SystemMail mail, HeraldProperties properties, AddressMacs macs,
-      DataSubjectRequests requests, RequestCompletion completion) {
+      DataSubjectRequests requests, RequestCompletion completion, Archives archives, ArchiveLinks archiveLinks) {
+    this.archives = archives;
+    this.archiveLinks = archiveLinks;
     this.jdbc = jdbc;
     this.clock = clock;
     this.links = links;
@@ -128,7 +132,8 @@ class SelfServiceRequests {
 
   /**
    * Opens the request the link asks for (once: the same link again finds it), then completes it at once when the
-   * organization chose so. An access archive is then offered through a signed link, valid as long as the archive.
+   * organization chose so. An access archive is then offered through a signed link, valid as long as the archive (and
+   * mailed too, by the completion).
    */
   @Transactional
   Confirmed confirm(Pending p) {
@@ -146,20 +151,9 @@ class SelfServiceRequests {
     return new Confirmed(r, archive);
   }
 
-  String archiveLink(long organizationId, long requestId) {
-    return properties.publicLink("/p/privacy/archive?token="
-        + links.sign("privacy-archive", Archives.VALIDITY, Long.toString(organizationId), Long.toString(requestId)));
-  }
-
-  /** The organization and request a signed archive link names. */
-  Optional<long[]> archive(String token) {
-    return links.verify("privacy-archive", token).filter(v -> v.size() == 2).map(v -> {
-      try {
-        return new long[] {Long.parseLong(v.get(0)), Long.parseLong(v.get(1))};
-      } catch (NumberFormatException e) {
-        return null;
-      }
-    });
+  /** The signed link to the request's archive while it lasts (the one the completion mailed), or null. */
+  private String archiveLink(long organizationId, long requestId) {
+    return archives.available(organizationId, requestId).map(a -> archiveLinks.link(organizationId, requestId, a.expiresAt())).orElse(null);
   }
 
   private void forgetOldAttempts(Instant now) {

@@ -212,8 +212,8 @@ class MessagesApiTest {
     assertThat(source.content(id, recipients.get(1)).bytes()).isNotEqualTo(ann);
     // the worker's batch form gives each recipient the same bytes as the single form
     List<MessageSource.Wanted> wanted = recipients.stream().map(r -> new MessageSource.Wanted(id, r)).toList();
-    Map<MessageSource.Wanted, MessageSource.Content> batch = source.contents(wanted);
-    for (MessageSource.Wanted w : wanted) assertThat(batch.get(w).bytes()).isEqualTo(source.content(id, w.recipientId()).bytes());
+    Map<MessageSource.Wanted, MessageSource.Answer> batch = source.contents(wanted);
+    for (MessageSource.Wanted w : wanted) assertThat(((MessageSource.Content) batch.get(w)).bytes()).isEqualTo(source.content(id, w.recipientId()).bytes());
 
     // once the domain's own tracking CNAME checks ok, links go through track.<domain>
     jdbc.sql("insert into domain_record_check (domain_id, record, state, checked_at) select id, 'tracking', 'ok', now() from sending_domain"

@@ -8,6 +8,10 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import dev.herald.domains.SendingDomains;
 import dev.herald.domains.TestSendingDomains;
 import dev.herald.messages.ReturnPath;
+import dev.herald.privacy.RequestChannel;
+import dev.herald.privacy.RequestCompletion;
+import dev.herald.suppression.RestrictionKind;
+import dev.herald.suppression.Restrictions;
 import dev.herald.tenancy.TestOrganizations;
 import dev.herald.testsupport.SmtpSink;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -67,6 +71,8 @@ class QueuePauseDeliveryTest {
   @Autowired ShapingRules shaping;
   @Autowired RetrySchedule retry;
   @Autowired Clock clock;
+  @Autowired Restrictions restrictions;
+  @Autowired RequestCompletion completion;
 
   static int counter;
 
@@ -190,5 +196,46 @@ class QueuePauseDeliveryTest {
         .contains("herald_delivery_latency_seconds_count")
         .contains("herald_delivery_latency_seconds_bucket");
     api("/api/v1/operator/queue/destinations/gauges.example/resume", operator);
+  }
+  /**
+   * Send-API mail is screened again when the worker takes it, not only when accepted: accepted while the people were
+   * free and held by a paused destination, then one restricted (GDPR art. 18) and one erased, it goes only to the third
+   * once resumed; the restricted one ends "Not sent" with the reason on the message page and in the API, the erased one
+   * ends deleted with a reason that names nobody.
+   */
+  @Test
+  void queued_send_api_mail_is_screened_again_at_delivery_and_a_person_restricted_or_erased_since_gets_nothing() throws Exception {
+    Sender s = sender();
+    RequestPostProcessor operator = operator();
+    String free = "free@recheck.example", restricted = "kept@recheck.example", erased = "gone@recheck.example";
+    api("/api/v1/operator/queue/destinations/recheck.example/pause", operator);
+    long id = send(s, free, restricted, erased);
+    assertThat(List.of(state(free), state(restricted), state(erased))).as("accepted while they were free").containsOnly("queued");
+
+    restrictions.restrict(s.org().id(), restricted, RestrictionKind.RESTRICTION, "contests the data's accuracy");
+    completion.eraseNow(s.org().id(), erased, RequestChannel.API, "test");
+    api("/api/v1/operator/queue/destinations/recheck.example/resume", operator);
+
+    waitFor("the free person's mail delivered", () -> state(free).equals("delivered"));
+    waitFor("the restricted person's row ended", () -> state(restricted).equals("failed"));
+    assertThat(jdbc.sql("select last_reply from outbound_recipient where address = ?").param(restricted).query(String.class).single())
+        .isEqualTo("Not sent: processing restricted at the person's request");
+    assertThat(jdbc.sql("select count(*) from outbound_attempt a join outbound_recipient r on r.id = a.recipient_id where r.address = ?")
+        .param(restricted).query(Long.class).single()).as("never tried").isZero();
+    record Row(String state, String lastReply) {}
+    assertThat(jdbc.sql("select state, last_reply from outbound_recipient where message_id = ? and address = ''").param(id)
+        .query((rs, i) -> new Row(rs.getString(1), rs.getString(2))).single())
+        .isEqualTo(new Row("deleted", DeliveryPersonalData.ERASED_UNSENT));
+    assertThat(sink.capturedFor(free)).hasSize(1);
+    assertThat(sink.capturedFor(restricted)).isEmpty();
+    assertThat(sink.capturedFor(erased)).isEmpty();
+
+    String api = mvc.perform(get("/api/v1/orgs/" + s.org().slug() + "/messages/" + id).header("Authorization", "Bearer " + s.org().apiKey()))
+        .andReturn().getResponse().getContentAsString();
+    assertThat(api).contains("\"lastReply\":\"Not sent: processing restricted at the person's request\"")
+        .contains("\"lastReply\":\"" + DeliveryPersonalData.ERASED_UNSENT + "\"").doesNotContain(erased);
+    String page = mvc.perform(get("/o/" + s.org().slug() + "/messages/" + id).with(organizations.asOwner(s.org()))).andReturn().getResponse()
+        .getContentAsString();
+    assertThat(page).contains("Not sent: processing restricted at the person&#39;s request", "Not sent", "Deleted");
   }
 }

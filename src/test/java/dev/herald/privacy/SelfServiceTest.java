@@ -8,11 +8,17 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import dev.herald.audiences.Subscribers;
 import dev.herald.domains.SendingDomains;
 import dev.herald.domains.TestSendingDomains;
+import dev.herald.platform.Dates;
+import dev.herald.platform.HeraldProperties;
+import dev.herald.platform.SignedLinks;
+import dev.herald.suppression.RestrictionKind;
+import dev.herald.suppression.Restrictions;
 import dev.herald.tenancy.TestOrganizations;
 import dev.herald.testsupport.SmtpSink;
 import jakarta.mail.Multipart;
 import jakarta.mail.internet.MimeMessage;
 import java.io.ByteArrayInputStream;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -59,6 +65,10 @@ class SelfServiceTest {
   @Autowired SendingDomains sendingDomains;
   @Autowired DataSubjectRequests requests;
   @Autowired JdbcClient jdbc;
+  @Autowired HeraldProperties properties;
+  @Autowired Restrictions restrictions;
+  @Autowired Archives archives;
+  @Autowired SignedLinks links;
 
   TestOrganizations.Created acme;
   static int counter;
@@ -158,13 +168,87 @@ class SelfServiceTest {
     assertThat(done).contains("id=\"state-completed\"").contains("id=\"archive-link\"");
     Matcher archive = Pattern.compile("href=\"[^\"]*(/p/privacy/archive\\?token=[^\"]+)\"").matcher(done);
     assertThat(archive.find()).isTrue();
-    MockHttpServletResponse zip = mvc.perform(get(archive.group(1).replace("&amp;", "&"))).andReturn().getResponse();
+    // The same link is mailed, since the page may be closed before the download.
+    String mailed = archiveLink(archiveMail(mails(address, 2)));
+    assertThat(mailed).isEqualTo(archive.group(1).replace("&amp;", "&"));
+    MockHttpServletResponse zip = mvc.perform(get(mailed)).andReturn().getResponse();
     assertThat(zip.getStatus()).isEqualTo(200);
     Map<String, String> files = PrivacyRequestsApiTest.unzip(zip.getContentAsByteArray());
     assertThat(files.get("summary.html")).contains(address).contains("a lamp");
-    assertThat(mvc.perform(get("/p/privacy/archive").param("token", "forged.token")).andReturn().getResponse().getStatus()).isEqualTo(404);
+    assertThat(page(mvc.perform(get("/p/privacy/archive").param("token", "forged.token")).andReturn().getResponse(), 422))
+        .contains("id=\"archive-invalid\"");
     // The confirmation link is no way to the archive of another request: it is signed for another purpose.
-    assertThat(mvc.perform(get("/p/privacy/archive").param("token", token)).andReturn().getResponse().getStatus()).isEqualTo(404);
+    assertThat(page(mvc.perform(get("/p/privacy/archive").param("token", token)).andReturn().getResponse(), 422))
+        .contains("id=\"archive-invalid\"");
+  }
+
+  /** Of the mails to one address (the sink keeps no order), the one with the archive's link. */
+  static String archiveMail(List<String> mails) {
+    List<String> found = mails.stream().filter(m -> m.contains("/p/privacy/archive?token=")).toList();
+    assertThat(found).as("one mail with the archive's link among " + mails).hasSize(1);
+    return found.getFirst();
+  }
+
+  /** The archive link in a mail, as a path and query on the public origin. */
+  String archiveLink(String mail) {
+    Matcher m = Pattern.compile(Pattern.quote(properties.publicLink("")) + "(/p/privacy/archive\\?token=[A-Za-z0-9_\\-.]+)").matcher(mail);
+    assertThat(m.find()).as(mail).isTrue();
+    return m.group(1);
+  }
+
+  @Test
+  void a_member_completing_a_self_service_access_request_mails_the_person_a_signed_link_that_downloads_without_a_login()
+      throws Exception {
+    String address = "restricted" + counter + "@people.example";
+    PrivacyTestHolder.ROWS.put(PrivacyTestHolder.key(acme.id(), address), List.of(PrivacyTestHolder.row("item", "a blue kettle")));
+    // Their processing is restricted: nothing is sent to them by the organization, but their own data is theirs (art. 15).
+    restrictions.restrict(acme.id(), address, RestrictionKind.RESTRICTION, "disputes accuracy");
+    page(ask(address, "access", "192.0.2.4"), 200);
+    String confirm = link(mails(address, 1).getFirst());
+    page(mvc.perform(post("/p/privacy/confirm").param("token", confirm.substring(confirm.indexOf('=') + 1))).andReturn().getResponse(), 200);
+    DataSubjectRequests.Request r = requests.search(acme.id(), new DataSubjectRequests.Filter(null, null, null, ""), 0, 10).items().getFirst();
+    assertThat(r.status()).as("the organization completes it itself").isEqualTo(RequestStatus.RECEIVED);
+    assertThat(sink.capturedFor(address)).as("no archive yet").hasSize(1);
+
+    MockHttpServletResponse completed = mvc.perform(post("/api/v1/orgs/" + acme.slug() + "/privacy/requests/" + r.id() + "/completion")
+        .header("Authorization", "Bearer " + acme.apiKey())).andReturn().getResponse();
+    assertThat(completed.getStatus()).as(completed.getContentAsString()).isEqualTo(200);
+
+    String mail = archiveMail(mails(address, 2));
+    SmtpSink.Dump dump = sink.capturedFor(address).stream().filter(d -> d.text().contains("Subject: Your personal data")).findFirst()
+        .orElseThrow();
+    assertThat(dump.text()).contains("Subject: Your personal data from Self Service " + counter, "Auto-Submitted: auto-generated",
+        "From: Herald <herald@privacy-mail.example>");
+    Instant expires = archives.available(acme.id(), r.id()).orElseThrow().expiresAt();
+    assertThat(mail).contains("You asked Self Service " + counter + " for a copy", "the link works until " + Dates.time(expires),
+        properties.publicLink("/p/privacy/archive?token="));
+    String download = archiveLink(mail);
+
+    // No session, no key: the link alone.
+    MockHttpServletResponse zip = mvc.perform(get(download)).andReturn().getResponse();
+    assertThat(zip.getStatus()).isEqualTo(200);
+    assertThat(zip.getContentType()).isEqualTo("application/zip");
+    Map<String, String> files = PrivacyRequestsApiTest.unzip(zip.getContentAsByteArray());
+    assertThat(files.get("summary.html")).contains(address).contains("a blue kettle");
+    assertThat(files).containsKey("data.json");
+    mvc.perform(get(download)).andReturn();
+    List<DataSubjectRequests.Step> history = requests.history(acme.id(), r.id());
+    assertThat(history).extracting(DataSubjectRequests.Step::action).containsSubsequence(RequestAction.RECEIVED, RequestAction.VERIFIED,
+        RequestAction.COMPLETED, RequestAction.ARCHIVE_MAILED, RequestAction.ARCHIVE_DOWNLOADED, RequestAction.ARCHIVE_DOWNLOADED);
+    assertThat(history.stream().filter(s -> s.action() == RequestAction.ARCHIVE_DOWNLOADED)).as("each download counted").hasSize(2);
+
+    // Tampered with: one character of the signature changed.
+    String token = download.substring(download.indexOf('=') + 1);
+    String tampered = token.substring(0, token.length() - 1) + (token.endsWith("A") ? "B" : "A");
+    assertThat(page(mvc.perform(get("/p/privacy/archive").param("token", tampered)).andReturn().getResponse(), 422))
+        .contains("id=\"archive-invalid\"").contains("not valid");
+    // Past its time (a link signed as the completion signs it, with an expiry gone by): the page says so.
+    String expired = links.sign(ArchiveLinks.PURPOSE, Instant.now().minusSeconds(60), Long.toString(acme.id()), Long.toString(r.id()));
+    assertThat(page(mvc.perform(get("/p/privacy/archive").param("token", expired)).andReturn().getResponse(), 410))
+        .contains("id=\"archive-expired\"").contains("has expired");
+    // A valid link whose archive is gone (deleted when it expired) gives a page, not the file.
+    jdbc.sql("delete from privacy_archive where request_id = ?").param(r.id()).update();
+    assertThat(page(mvc.perform(get(download)).andReturn().getResponse(), 410)).contains("id=\"archive-gone\"");
   }
 
   @Test
