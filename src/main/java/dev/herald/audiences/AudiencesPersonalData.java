@@ -84,10 +84,9 @@ class AudiencesPersonalData implements PersonalDataHolder {
         PersonalDataTable.none("segment", "the organization's saved segments (their rules may name values, not people)", "name",
             "conditions"),
         PersonalDataTable.of("import_job", DataSubjectKind.SUBSCRIBER, "subscriber imports and, until each finishes, the file uploaded",
-            List.of(PersonalDataColumn.kept("content", CONTACT, ACCOUNT_LIFETIME,
-                "the file of an import that has not finished yet, dropped when it finishes (a draft's within a day): one person cannot"
-                    + " be cut out of a file, and an import finishing after the erasure sets them aside by the keyed suppression hash")
-                .notExported()),
+            // The file of an import that has not finished yet, dropped when it finishes (a draft's within a day); an erasure
+            // cuts the person's rows out of it (PendingImportFiles), the rest of the file stays.
+            List.of(PersonalDataColumn.anonymized("content", CONTACT, ACCOUNT_LIFETIME).notExported()),
             "file_name", "format", "mapping", "import_as", "consent_basis", "tags", "status", "failure", "lease_owner", "layout"),
         PersonalDataTable.of("import_error", DataSubjectKind.SUBSCRIBER, "the lines an import set aside, with why, for the member to fix",
             List.of(
@@ -185,7 +184,7 @@ class AudiencesPersonalData implements PersonalDataHolder {
       if (subscribers.erase(org, id)) erased++;
     }
     deleted.put("subscriber", erased);
-    return new ErasureCount(deleted, Map.of());
+    return new ErasureCount(deleted, Map.of("import_job", traces.files()));
   }
 
   /** The ids privacy resolved and any subscriber of the organization with the key now (one may have been added since). */

@@ -43,10 +43,13 @@ public class Subscribers {
   private final AuditLog audit;
   private final ObjectMapper json;
   private final SuppressionScreen screen;
+  private final PendingImportFiles pendingImports;
   private final java.time.Clock clock;
 
   Subscribers(JdbcClient jdbc, CustomFields fields, MailingLists lists, Consent consent, DoubleOptIn doubleOptIn,
-      ApplicationEventPublisher events, AuditLog audit, ObjectMapper json, SuppressionScreen screen, java.time.Clock clock) {
+      ApplicationEventPublisher events, AuditLog audit, ObjectMapper json, SuppressionScreen screen, java.time.Clock clock,
+      PendingImportFiles pendingImports) {
+    this.pendingImports = pendingImports;
     this.screen = screen;
     this.clock = clock;
     this.jdbc = jdbc;
@@ -252,13 +255,17 @@ public class Subscribers {
     return true;
   }
 
-  /** Rows deleted by {@link #forgetImportedAddress}: set aside ({@code import_error}) and staged ({@code import_row}). */
-  record ImportTraces(int errors, int staged) {}
+  /**
+   * What {@link #forgetImportedAddress} removed: rows set aside ({@code import_error}) and staged ({@code import_row})
+   * deleted, and files of unfinished imports the person was cut out of ({@code import_job.content}).
+   */
+  record ImportTraces(int errors, int staged, int files) {}
 
   /**
    * Deletes what the organization's imports hold of an address outside the subscriber row: the lines they set aside
    * (which keep the file's cell as it was written: any case, the ASCII or the Unicode domain, a display name around it)
-   * and rows still staged by an import that runs now.
+   * and rows still staged by an import that runs now, and their lines in the files of imports that have not finished
+   * ({@link PendingImportFiles}).
    */
   ImportTraces forgetImportedAddress(long orgId, String emailKey) {
     String pattern = AddressMentions.pattern(emailKey);
@@ -268,7 +275,7 @@ public class Subscribers {
         .params(orgId, pattern, pattern).update();
     int staged = jdbc.sql("delete from import_row r using import_job j where j.id = r.job_id and j.organization_id = ? and r.email_key = ?")
         .params(orgId, emailKey).update();
-    return new ImportTraces(errors, staged);
+    return new ImportTraces(errors, staged, pendingImports.removeAddress(orgId, emailKey));
   }
 
   /**

@@ -153,11 +153,17 @@ class ErasureScanTest {
     waitFor("4 pieces of feedback stored", () -> jdbc.sql("select count(*) from feedback_event where campaign_id = ?").param(c.id())
         .query(Long.class).single() == 4);
 
+    // A draft import holding both, not started yet: erasure must cut her line out of its stored file and keep his.
+    byte[] later = ("email,name\r\n" + dana.toUpperCase(Locale.ROOT) + ",Dana Later\r\n" + bob + ",Bob Later\r\n").getBytes(StandardCharsets.UTF_8);
+    assertThat(panel(multipart("/o/" + org.slug() + "/imports").file(new MockMultipartFile("file", "later.csv", null, later))
+        .param("listId", Long.toString(imported)).with(csrf())).getStatus()).isEqualTo(302);
+    long draft = jdbc.sql("select id from import_job where organization_id = ? and status = 'draft'").param(org.id()).query(Long.class).single();
+
     Map<String, Long> danaBefore = hits(dana), bobBefore = hits(bob);
     System.out.println("Before the erasure, the person to erase is in: " + danaBefore);
     assertThat(danaBefore).as("the scan finds the person where the capabilities keep them").containsKeys("subscriber.email",
         "subscriber.email_key", "outbound_recipient.address", "campaign_recipient.address", "feedback_event.address",
-        "feedback_event.diagnostic", "suppression.address", "suppression_restriction.address");
+        "feedback_event.diagnostic", "suppression.address", "suppression_restriction.address", "import_job.content");
 
     erase(dana);
 
@@ -173,6 +179,9 @@ class ErasureScanTest {
         + "\nknown gaps of capabilities without a holder yet:\n  " + String.join("\n  ", gaps));
     assertThat(failing).as("columns still holding the erased person's address or an unkeyed hash of it").isEmpty();
     assertThat(hits(bob)).as("the other person, untouched").isEqualTo(bobBefore);
+    String draftFile = new String(jdbc.sql("select content from import_job where id = ?").param(draft).query(byte[].class).single(),
+        StandardCharsets.UTF_8);
+    assertThat(draftFile).as("the draft keeps his line, on its line").contains("\n\n\"" + bob + "\",\"Bob Later\"");
   }
 
   /**
@@ -303,7 +312,7 @@ class ErasureScanTest {
     })).andReturn().getResponse();
   }
 
-  MockHttpServletResponse panel(MockHttpServletRequestBuilder request) throws Exception {
+  MockHttpServletResponse panel(org.springframework.test.web.servlet.request.AbstractMockHttpServletRequestBuilder<?> request) throws Exception {
     return mvc.perform(request.secure(true).with(organizations.asOwner(org)).with(r -> {
       r.setServerName("panel.herald.test");
       return r;

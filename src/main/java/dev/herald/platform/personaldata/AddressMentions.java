@@ -19,9 +19,7 @@ public final class AddressMentions {
    * ({@code bob.ann@example.com}, {@code ann@example.com.evil}).
    */
   public static String pattern(String addressKey) {
-    Set<String> forms = new LinkedHashSet<>();
-    forms.add(addressKey);
-    if (EmailAddress.parse(addressKey) instanceof EmailAddress.Valid v) forms.add(v.address().asciiAddress().toLowerCase(Locale.ROOT));
+    Set<String> forms = forms(addressKey);
     StringBuilder alternatives = new StringBuilder();
     for (String form : forms) {
       if (!alternatives.isEmpty()) alternatives.append('|');
@@ -32,5 +30,27 @@ public final class AddressMentions {
       });
     }
     return "(^|[^[:alnum:]._%+-])(" + alternatives + ")($|[^[:alnum:]._-])";
+  }
+
+  /**
+   * The same match as {@link #pattern} for text read in Java (a stored import file's cells): {@code find()} on the
+   * lower-cased text ({@link Locale#ROOT}).
+   */
+  public static java.util.regex.Pattern javaPattern(String addressKey) {
+    StringBuilder alternatives = new StringBuilder();
+    for (String form : forms(addressKey)) {
+      if (!alternatives.isEmpty()) alternatives.append('|');
+      alternatives.append(java.util.regex.Pattern.quote(form));
+    }
+    return java.util.regex.Pattern.compile("(^|[^\\p{Alnum}._%+-])(" + alternatives + ")($|[^\\p{Alnum}._-])",
+        java.util.regex.Pattern.UNICODE_CHARACTER_CLASS);
+  }
+
+  /** The address key and, for an internationalized domain, the same address with its ASCII (punycode) domain. */
+  private static Set<String> forms(String addressKey) {
+    Set<String> forms = new LinkedHashSet<>();
+    forms.add(addressKey);
+    if (EmailAddress.parse(addressKey) instanceof EmailAddress.Valid v) forms.add(v.address().asciiAddress().toLowerCase(Locale.ROOT));
+    return forms;
   }
 }
