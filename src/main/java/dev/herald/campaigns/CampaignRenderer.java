@@ -105,7 +105,10 @@ class CampaignRenderer implements Previews {
   /** One person's message: {@code html} null for a plain-text campaign. */
   record Message(String subject, String html, String text) {}
 
-  /** A campaign compiled once for all its recipients. {@code html} null: a plain-text campaign ({@code text}). */
+  /**
+   * A campaign compiled once for all its recipients. {@code html} null: a plain-text campaign ({@code text}); else
+   * {@code text} is the text part's template, or null when each person's text part is converted from their HTML.
+   */
   record Compiled(Sources sources, CompiledTemplate subject, CompiledTemplate preheader, CompiledTemplate html, boolean inlinedOnce,
       CompiledTemplate body, CompiledTemplate text, CampaignLinks links) {}
 
@@ -182,13 +185,36 @@ class CampaignRenderer implements Previews {
           : null;
       SnippetLookup snippets = links == null ? recording : lookup(links.snippets());
       return new Compiled(s, subject, preheader, part("template", links == null ? combined : links.html(), true, snippets), true, null,
-          null, links);
+          textPart(combined, recording), links);
     }
     if (!tracking.any()) return new Compiled(s, subject, preheader, templateAlone, false, bodyAlone, null, null);
     CampaignLinks links = CampaignLinks.of(template, body, included, tracking.host(), tracking.opens(), tracking.clicks());
     SnippetLookup snippets = lookup(links.snippets());
     return new Compiled(s, subject, preheader, part("template", links.html(), true, snippets), false,
         part("body", links.body(), true, snippets), null, links);
+  }
+
+  /**
+   * The text part's template (ADR 0008), made once from the untracked HTML with its Liquid kept, its snippets made
+   * into text the same way; null when {@link HtmlToText#template} cannot make it faithfully, and each person's text
+   * part is then converted from their HTML.
+   */
+  private CompiledTemplate textPart(String html, SnippetLookup snippets) {
+    boolean[] faithful = {true};
+    SnippetLookup asText = name -> snippets.find(name).flatMap(source -> {
+      Optional<String> text = HtmlToText.template(source);
+      if (text.isEmpty()) faithful[0] = false;
+      return text;
+    });
+    try {
+      Optional<String> text = HtmlToText.template(html);
+      if (text.isEmpty()) return null;
+      CompiledTemplate compiled = engine.compile(text.get(), asText);
+      return faithful[0] ? compiled : null;
+    } catch (RuntimeException notFaithful) { // Refused too
+      // A block tag that only compiled in its HTML context (never expected: every one is kept, in order): per person.
+      return null;
+    }
   }
 
   /** The snippets a campaign includes (directly or through other snippets), by name, as {@code s} finds them now. */
@@ -238,7 +264,9 @@ class CampaignRenderer implements Previews {
         : CssInliner.inline(c.html().render(TemplateModel.withContent(values, c.body().render(values))));
     String preheader = c.preheader() == null ? "" : c.preheader().render(values).strip();
     if (!preheader.isEmpty()) html = withPreheader(html, preheader);
-    return new Message(subject, html, HtmlToText.convert(c.links() == null ? html : c.links().untracked(html)));
+    String text = c.text() != null ? HtmlToText.tidy(c.text().render(values))
+        : HtmlToText.convert(c.links() == null ? html : c.links().untracked(html));
+    return new Message(subject, html, text);
   }
 
   /**

@@ -2,10 +2,14 @@ package dev.herald.content;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jsoup.Jsoup;
+import org.jsoup.nodes.Attribute;
 import org.jsoup.nodes.Comment;
+import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
 import org.jsoup.nodes.Node;
 import org.jsoup.nodes.TextNode;
@@ -21,6 +25,9 @@ import org.jsoup.nodes.TextNode;
  * <p>The same walk writes Markdown ({@link #toMarkdown}) when the editor switches HTML to Markdown: headings with
  * {@code #}, links as {@code [text](url)}, emphasis and images kept; layout (tables, columns, colours) is lost
  * either way.
+ *
+ * <p>And it writes a campaign's text part once as a template ({@link #template}, ADR 0008): the HTML template's
+ * Liquid tags are kept in the text, so per recipient only Liquid runs and no HTML is parsed.
  */
 public final class HtmlToText {
   static final int WIDTH = 78;
@@ -34,21 +41,213 @@ public final class HtmlToText {
 
   /** A {@code <br>} while inline content is collected (text's own line breaks are spaces in HTML). */
   private static final char BREAK = '\u2028';
+  /** Block tags that write something where they stand. */
+  private static final Pattern WRITING_TAG = Pattern.compile("\\{%-?\\s*(?:include|render|cycle|echo)\\b");
+  private static final Pattern TAG_COMMENT = Pattern.compile("herald-tag-(\\d+)");
   private final boolean markdown;
+  /** Writing a template ({@link #template}): tags are tokens in the text, and every block tag must come out once, in order. */
+  private final boolean templating;
+  /** The block tags written so far, in the order written (templating only). */
+  private final List<Integer> written = new ArrayList<>();
+  /** False once the walk met what a template cannot say for every person (templating only). */
+  private boolean faithful = true;
   private final TemplateTags tags = new TemplateTags();
 
-  private HtmlToText(boolean markdown) {
+  private HtmlToText(boolean markdown, boolean templating) {
     this.markdown = markdown;
+    this.templating = templating;
   }
 
   /** The text of {@code html}; empty for null or empty input. */
   public static String convert(String html) {
-    return new HtmlToText(false).run(html);
+    return new HtmlToText(false, false).run(html);
   }
 
   /** The Markdown of {@code html}, for the editor's switch from HTML to Markdown. */
   static String toMarkdown(String html) {
-    return new HtmlToText(true).run(html);
+    return new HtmlToText(true, false).run(html);
+  }
+
+  /**
+   * The text part's template for an HTML template, its Liquid tags kept: rendered and then {@link #tidy tidied} for
+   * a person, it gives what {@link #convert} gives for the HTML rendered for them, but for where lines wrap (computed
+   * on the template) and blank lines around a block tag. An output tag stays where its value would be; a block tag
+   * ({@code {% if %}}, {@code {% for %}}) stands at the start of the block or line that follows it, so a loop
+   * repeats whole paragraphs or list items and a condition drops them without leaving blank lines; tags in skipped
+   * elements (the head, a hidden preheader, a style) are kept, content-less, so assignments still run and blocks
+   * still close.
+   *
+   * <p>Empty when the text could differ in more than that, and the caller converts each rendered HTML instead: an
+   * output tag that an HTML template does not escape ({@code raw}, {@code escape}: its value is markup or entities
+   * that only a parse of the rendered HTML turns into text), a block tag the parser moved or lost (inside a
+   * {@code <pre>}, an HTML comment, an unused attribute after a used one), or text that would read as Liquid once its
+   * entities are decoded ({@code &#123;&#123;}).
+   */
+  public static Optional<String> template(String htmlTemplate) {
+    return new HtmlToText(false, true).runTemplate(htmlTemplate);
+  }
+
+  /**
+   * A rendered {@link #template} as the text part: lines without trailing white space, at most one blank line
+   * between blocks, no blank lines at the start or end.
+   */
+  public static String tidy(String rendered) {
+    return atMostOneBlankLine(withoutEmptyQuoteEnds(withoutTrailingSpace(rendered))).strip();
+  }
+
+  /**
+   * Without the lines of quote markers alone ({@code >}, {@code > >}) that end a quote, before a blank line or the
+   * end: a block tag closing a quote ({@code {% endif %}</blockquote>}) stands on such a line of its own.
+   */
+  static String withoutEmptyQuoteEnds(String text) {
+    if (!text.startsWith(">") && !text.contains("\n>")) return text;
+    String[] lines = text.split("\n", -1);
+    boolean[] dropped = new boolean[lines.length];
+    boolean blankAfter = true;
+    for (int i = lines.length - 1; i >= 0; i--) {
+      String line = lines[i];
+      boolean markers = !line.isEmpty() && line.chars().allMatch(c -> c == '>' || c == ' ');
+      if (markers && blankAfter) {
+        dropped[i] = true;
+        continue;
+      }
+      blankAfter = line.isEmpty();
+    }
+    StringBuilder out = new StringBuilder(text.length());
+    boolean first = true;
+    for (int i = 0; i < lines.length; i++) {
+      if (dropped[i]) continue;
+      if (!first) out.append('\n');
+      out.append(lines[i]);
+      first = false;
+    }
+    return out.toString();
+  }
+
+  private Optional<String> runTemplate(String html) {
+    if (html == null || html.isBlank()) return Optional.of("");
+    String hidden = tags.hideAll(html);
+    if (!tags.outputsFaithful()) return Optional.empty();
+    Document document = Jsoup.parse(hidden);
+    Element body = document.body();
+    List<Integer> inBody = blockTagsIn(body.outerHtml());
+    List<Integer> outside = blockTagsIn(document.outerHtml());
+    outside.removeAll(inBody);
+    int firstInBody = inBody.isEmpty() ? Integer.MAX_VALUE : inBody.getFirst();
+    List<String> blocks = new ArrayList<>();
+    blocks.add(blockTokens(outside.stream().filter(i -> i < firstInBody).toList()));
+    blocks.addAll(blocks(body, WIDTH));
+    blocks.add(blockTokens(outside.stream().filter(i -> i > firstInBody).toList()));
+    String text = atMostOneBlankLine(withoutTrailingSpace(joinBlocks(blocks.stream().filter(b -> !b.isEmpty()).toList(), "\n\n"))).strip();
+    List<Integer> every = new ArrayList<>();
+    for (int i = 0; i < tags.count(); i++) if (tags.isBlock(i)) every.add(i);
+    if (!faithful || !written.equals(every) || text.contains("{{") || text.contains("{%")) return Optional.empty();
+    return Optional.of(restore(text));
+  }
+
+  /** The indices of the block tags hidden in {@code html} (as comments, or as their text in an attribute or a style). */
+  private static List<Integer> blockTagsIn(String html) {
+    List<Integer> found = new ArrayList<>();
+    for (Matcher m = TAG_COMMENT.matcher(html); m.find(); ) found.add(Integer.parseInt(m.group(1)));
+    return found;
+  }
+
+  /** The tokens of these block tags, each written. */
+  private String blockTokens(List<Integer> indices) {
+    StringBuilder out = new StringBuilder();
+    for (int index : indices) out.append(blockToken(index));
+    return out.toString();
+  }
+
+  private String blockToken(int index) {
+    written.add(index);
+    return "" + TemplateTags.BLOCK_TOKEN + index + TemplateTags.TOKEN_END;
+  }
+
+  /** {@code value} (an attribute's) with its hidden block tags as tokens, each written. */
+  private String withTokens(String value) {
+    if (!templating || !value.contains("herald-tag-")) return value;
+    return Pattern.compile("<!--herald-tag-(\\d+)-->").matcher(value).replaceAll(m -> Matcher.quoteReplacement(blockToken(Integer.parseInt(m.group(1)))));
+  }
+
+  /**
+   * Templating: the block tags of an element that is left out, or of its attributes that are not read, as tokens
+   * (content-less, so that blocks still open and close in the text); "" otherwise.
+   */
+  private String unreadTags(Element e, boolean skipped) {
+    if (!templating) return "";
+    if (skipped) return blockTokens(blockTagsIn(e.outerHtml()));
+    StringBuilder out = new StringBuilder();
+    for (Attribute a : e.attributes()) {
+      boolean read = a.getKey().equals("href") && e.normalName().equals("a") || a.getKey().equals("alt") && e.normalName().equals("img");
+      if (!read) out.append(blockTokens(blockTagsIn(a.getValue())));
+    }
+    return out.toString();
+  }
+
+  /** A comment's block tag as it goes into the text: the tag itself, or its token when templating; null for any other comment. */
+  private String tagText(Comment c) {
+    if (!templating) return tags.tagOf(c.getData());
+    int index = tags.indexOf(c.getData());
+    return index < 0 ? null : blockToken(index);
+  }
+
+  /**
+   * {@code parts} joined with {@code separator}, except that a part of block tags alone goes straight before the part
+   * after it: a {@code {% for %}} then repeats that part with its separator, an {@code {% if %}} that is false leaves
+   * no blank line behind.
+   */
+  private String joinBlocks(List<String> parts, String separator) {
+    if (!templating) return String.join(separator, parts);
+    StringBuilder out = new StringBuilder();
+    boolean glued = false;
+    for (int i = 0; i < parts.size(); i++) {
+      if (i > 0 && !glued) out.append(separator);
+      out.append(parts.get(i));
+      glued = onlyBlockTags(parts.get(i));
+    }
+    return out.toString();
+  }
+
+  /** Whether {@code part} is block tags that write nothing themselves (an include writes its snippet: a block of its own). */
+  private boolean onlyBlockTags(String part) {
+    boolean any = false;
+    for (int i = 0; i < part.length(); i++) {
+      char c = part.charAt(i);
+      if (c == TemplateTags.BLOCK_TOKEN) {
+        any = true;
+        int end = part.indexOf(TemplateTags.TOKEN_END, i);
+        if (WRITING_TAG.matcher(tags.source(Integer.parseInt(part, i + 1, end, 10))).lookingAt()) return false;
+        i = end;
+      } else if (!Character.isWhitespace(c)) {
+        return false;
+      }
+    }
+    return any;
+  }
+
+  /**
+   * The tokens back as their tags. Whitespace control ({@code {%-}, {@code -}}}) is dropped: in the HTML it trimmed
+   * white space the conversion collapses anyway, in the text it would eat the line breaks between blocks.
+   */
+  private String restore(String text) {
+    StringBuilder out = new StringBuilder(text.length() + 256);
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c != TemplateTags.BLOCK_TOKEN && c != TemplateTags.OUTPUT_TOKEN) {
+        out.append(c);
+        continue;
+      }
+      int end = text.indexOf(TemplateTags.TOKEN_END, i);
+      String tag = tags.source(Integer.parseInt(text, i + 1, end, 10));
+      String open = tag.substring(0, 2);
+      String close = tag.substring(tag.length() - 2);
+      int from = tag.charAt(2) == '-' ? 3 : 2;
+      int to = tag.length() - 2 > from && tag.charAt(tag.length() - 3) == '-' ? tag.length() - 3 : tag.length() - 2;
+      out.append(open).append(tag, from, to).append(close);
+      i = end;
+    }
+    return out.toString();
   }
 
   private String run(String html) {
@@ -105,15 +304,19 @@ public final class HtmlToText {
     for (Node child : parent.childNodes()) {
       if (child instanceof TextNode t) {
         inline.append(escape(t.getWholeText()));
-      } else if (child instanceof Comment c && tags.tagOf(c.getData()) != null) {
-        inline.append(' ').append(tags.tagOf(c.getData())).append(' ');
+      } else if (child instanceof Comment c && tagText(c) instanceof String tag) {
+        inline.append(' ').append(tag).append(' ');
       } else if (child instanceof Element e && !skipped(e)) {
+        String unread = unreadTags(e, false);
+        if (!unread.isEmpty()) inline.append(' ').append(unread).append(' ');
         if (BLOCKS.contains(e.normalName())) {
           paragraph(inline, blocks, width);
           blocks.addAll(block(e, width));
         } else {
           inline.append(inline(e));
         }
+      } else if (child instanceof Element e && templating) {
+        inline.append(' ').append(unreadTags(e, true)).append(' ');
       }
     }
     paragraph(inline, blocks, width);
@@ -128,7 +331,7 @@ public final class HtmlToText {
       case "blockquote" -> {
         List<String> inner = blocks(e, Math.max(20, width - 2));
         if (inner.isEmpty()) yield List.of();
-        yield List.of(prefixLines(String.join("\n\n", inner), "> ", "> "));
+        yield List.of(prefixLines(joinBlocks(inner, "\n\n"), "> ", "> "));
       }
       case "pre" -> {
         String code = e.wholeText().stripTrailing();
@@ -157,15 +360,22 @@ public final class HtmlToText {
     int number = ordered ? parseStart(list.attr("start")) : 0;
     for (Node node : list.childNodes()) {
       // a loop over the items ({% for %} ... {% endfor %}) keeps its tags, each on its own line
-      if (node instanceof Comment c && tags.tagOf(c.getData()) != null) items.add(tags.tagOf(c.getData()));
+      if (node instanceof Comment c && tagText(c) instanceof String tag) items.add(tag);
+      if (node instanceof Element item && skipped(item) && templating) items.add(unreadTags(item, true));
       if (!(node instanceof Element item) || skipped(item)) continue;
+      String unread = unreadTags(item, false);
+      if (!unread.isEmpty()) items.add(unread);
       String marker = ordered ? (number++) + ". " : "- ";
       List<String> inner = item.normalName().equals("li") ? blocks(item, Math.max(20, width - marker.length()))
           : block(item, Math.max(20, width - marker.length()));
       if (inner.isEmpty()) continue;
-      items.add(prefixLines(String.join("\n", inner), marker, " ".repeat(marker.length())));
+      items.add(prefixLines(joinBlocks(inner, "\n"), marker, " ".repeat(marker.length())));
     }
-    return String.join("\n", items);
+    // an ordered list's numbers are counted here: with a condition or loop between its items they differ per person
+    if (ordered && templating && items.stream().anyMatch(item -> item.indexOf(TemplateTags.BLOCK_TOKEN) >= 0 && onlyBlockTags(item))) {
+      faithful = false;
+    }
+    return joinBlocks(items.stream().filter(item -> !item.isEmpty()).toList(), "\n");
   }
 
   private static int parseStart(String start) {
@@ -187,22 +397,27 @@ public final class HtmlToText {
       default:
         break;
     }
+    // an href's block tags come before the link's content, as in the source
+    String href = name.equals("a") ? withTokens(e.attr("href").strip()) : null;
     StringBuilder text = new StringBuilder();
     for (Node child : e.childNodes()) {
       if (child instanceof TextNode t) {
         text.append(escape(t.getWholeText()));
-      } else if (child instanceof Comment c && tags.tagOf(c.getData()) != null) {
-        text.append(tags.tagOf(c.getData()));
+      } else if (child instanceof Comment c && tagText(c) instanceof String tag) {
+        text.append(tag);
       } else if (child instanceof Element c && !skipped(c)) {
+        text.append(unreadTags(c, false));
         boolean block = BLOCKS.contains(c.normalName());
         if (block) text.append(BREAK);
         text.append(block ? String.join(String.valueOf(BREAK), blocks(c, WIDTH)) : inline(c));
         if (block) text.append(BREAK);
+      } else if (child instanceof Element c) {
+        text.append(unreadTags(c, true));
       }
     }
     String inner = text.toString();
     return switch (name) {
-      case "a" -> link(e, inner);
+      case "a" -> link(href, inner);
       case "strong", "b" -> markdown && !inner.isBlank() ? "**" + inner.strip() + "**" : inner;
       case "em", "i" -> markdown && !inner.isBlank() ? "*" + inner.strip() + "*" : inner;
       case "code" -> markdown && !inner.isBlank() ? "`" + e.wholeText() + "`" : inner;
@@ -210,8 +425,7 @@ public final class HtmlToText {
     };
   }
 
-  private String link(Element a, String inner) {
-    String href = a.attr("href").strip();
+  private String link(String href, String inner) {
     String text = oneLine(inner);
     if (href.isEmpty() || href.startsWith("#") || href.regionMatches(true, 0, "javascript:", 0, 11)) return inner;
     if (markdown) return "[" + (text.isEmpty() ? href : text) + "](" + href + ")";
@@ -223,7 +437,7 @@ public final class HtmlToText {
   }
 
   private String image(Element img) {
-    String alt = oneLine(img.attr("alt"));
+    String alt = oneLine(withTokens(img.attr("alt")));
     if (markdown) return img.attr("src").isBlank() ? alt : "![" + alt + "](" + img.attr("src").strip() + ")";
     return alt;
   }
@@ -237,7 +451,7 @@ public final class HtmlToText {
     inline.setLength(0);
     if (lines.isEmpty()) return;
     // a <br> in Markdown is a backslash at the end of the line
-    blocks.add(String.join(markdown ? "\\\n" : "\n", lines));
+    blocks.add(joinBlocks(lines, markdown ? "\\\n" : "\n"));
   }
 
   private String escape(String text) {
