@@ -64,7 +64,7 @@ class CampaignTextPartTest {
         {%- if subscriber.fields.plan == 'pro' -%}<li>Two for pro</li>{%- endif -%}
         <li>Three</li>
       </ul>
-      <ol><li>First</li><li>{% if subscriber.name %}Second{% endif %}</li></ol>
+      <ol><li>First</li><li>Second {{ subscriber.fields.city }}</li></ol>
       <blockquote><p>{{ subscriber.name | append: " said: " }}&ldquo;Nice&rdquo;</p>{% if subscriber.fields.city %}<p>From {{ subscriber.fields.city }}</p>{% endif %}</blockquote>
       <h2>{{ "Offers in " | append: subscriber.fields.city }}</h2>
       <p>Shop at <a href="https://shop.example/?e={{ subscriber.email }}">your shop</a> or
