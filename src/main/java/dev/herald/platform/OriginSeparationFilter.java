@@ -21,69 +21,32 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * organization's verified {@code track.<domain>}, see {@link TrackingHosts}) serves the tracking endpoints only: a
  * sender's domain never shows Herald's panel or another organization's pages.
  *
- * <p>Host and path are compared as {@link RequestOrigin} normalizes them, the way the container and
+ * <p>The rule itself is {@link OriginRules}. Host and path are compared as {@link RequestOrigin} normalizes them, the way the container and
  * Spring MVC will resolve them: {@code lists.example.} is the public host, and {@code /%70/subscribe/2}
  * is a subscriber page.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)
 class OriginSeparationFilter extends OncePerRequestFilter {
-  private final HeraldProperties properties;
-  private final org.springframework.beans.factory.ObjectProvider<TrackingHosts> trackingHosts;
-  private final String baseHost;
-  private final String publicHost;
-  private final String trackingHost;
+  private final OriginRules rules;
 
-  OriginSeparationFilter(HeraldProperties properties, org.springframework.beans.factory.ObjectProvider<TrackingHosts> trackingHosts) {
-    this.properties = properties;
-    this.trackingHosts = trackingHosts;
-    this.baseHost = RequestOrigin.host(properties.baseHost());
-    this.publicHost = properties.separatePublicOrigin() ? RequestOrigin.host(properties.publicUrl().getHost()) : baseHost;
-    this.trackingHost = RequestOrigin.host(properties.sending().trackingHost());
-  }
-
-  /** A host other than the panel's and the public one that serves tracking only. */
-  private boolean trackingOnly(String host) {
-    if (host.equals(baseHost) || host.equals(publicHost)) return false;
-    if (!trackingHost.isEmpty() && host.equals(trackingHost)) return true;
-    TrackingHosts hosts = trackingHosts.getIfAvailable();
-    return hosts != null && hosts.organizationOf(host).isPresent();
+  OriginSeparationFilter(OriginRules rules) {
+    this.rules = rules;
   }
 
   @Override
   protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws IOException, ServletException {
     String host = RequestOrigin.host(request.getServerName());
-    boolean trackingOnly = trackingOnly(host);
-    if (!trackingOnly && !properties.separatePublicOrigin()) {
+    if (!rules.separates(host)) {
       chain.doFilter(request, response);
       return;
     }
     String path = RequestOrigin.path(request);
-    if (path == null) {
-      response.sendError(HttpServletResponse.SC_NOT_FOUND);
-      return;
-    }
-    if (bothHosts(path)) {
-      chain.doFilter(request, response);
-      return;
-    }
-    if (trackingOnly) {
-      if (path.startsWith("/t/")) chain.doFilter(request, response);
-      else response.sendError(HttpServletResponse.SC_NOT_FOUND);
-      return;
-    }
-    boolean publicHost = this.publicHost.equals(host);
-    boolean publicPage = path.startsWith("/p/") || path.startsWith("/m/") || path.startsWith("/t/");
-    if (publicHost != publicPage) {
+    if (path == null || !rules.serves(host, path)) {
       response.sendError(HttpServletResponse.SC_NOT_FOUND);
       return;
     }
     chain.doFilter(request, response);
-  }
-
-  private static boolean bothHosts(String path) {
-    return path.startsWith("/actuator/") || path.startsWith("/assets/") || path.startsWith("/webjars/")
-        || path.equals("/error") || path.equals("/favicon.ico");
   }
 }

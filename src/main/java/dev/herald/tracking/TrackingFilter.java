@@ -26,6 +26,9 @@ import org.springframework.stereotype.Component;
  * cost, for two public routes that need none of it. What the chain would do for them is done here: they are public in
  * {@code AccessRules}, set no cookie, and carry their own headers ({@link TrackingController#answer}).
  *
+ * <p>On a running server {@link TrackingValve} answers them earlier still, through {@link #serve}, before Tomcat builds
+ * the filter chain; this filter answers them where no valve runs (MockMvc) and is the one place their rules live.
+ *
  * <p>Only GET and HEAD without an Authorization header, of the exact paths Herald writes into mail ({@code /t/o/} or
  * {@code /t/c/} and a 45-character token of lower-case base32) are answered here; any other spelling, method or
  * request with credentials goes on to the chain as before, where
@@ -65,20 +68,25 @@ class TrackingFilter implements Filter {
     if (req instanceof HttpServletRequest request && res instanceof HttpServletResponse response) {
       char kind = answered(request);
       if (kind != 0) {
-        String token = request.getRequestURI().substring(request.getContextPath().length() + PREFIX);
-        Tracker.Request what = TrackingController.of(request);
-        Tracker.Outcome outcome = kind == 'o' ? tracker.open(token, what) : tracker.click(token, what);
-        counters[(kind == 'o' ? 0 : 4) + switch (outcome) {
-          case Tracker.Outcome.Pixel p -> 0;
-          case Tracker.Outcome.Redirect r -> 1;
-          case Tracker.Outcome.NotFound n -> 2;
-          case Tracker.Outcome.Busy b -> 3;
-        }].increment();
-        TrackingController.answer(outcome, "HEAD".equals(request.getMethod()), response);
+        serve(kind, request, response);
         return;
       }
     }
     chain.doFilter(req, res);
+  }
+
+  /** Answers a request of the kind {@link #answered} found ('o' or 'c'), and counts its outcome. */
+  void serve(char kind, HttpServletRequest request, HttpServletResponse response) throws IOException {
+    String token = request.getRequestURI().substring(request.getContextPath().length() + PREFIX);
+    Tracker.Request what = TrackingController.of(request);
+    Tracker.Outcome outcome = kind == 'o' ? tracker.open(token, what) : tracker.click(token, what);
+    counters[(kind == 'o' ? 0 : 4) + switch (outcome) {
+      case Tracker.Outcome.Pixel p -> 0;
+      case Tracker.Outcome.Redirect r -> 1;
+      case Tracker.Outcome.NotFound n -> 2;
+      case Tracker.Outcome.Busy b -> 3;
+    }].increment();
+    TrackingController.answer(outcome, "HEAD".equals(request.getMethod()), response);
   }
 
   /**

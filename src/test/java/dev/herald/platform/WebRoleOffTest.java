@@ -16,6 +16,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 class WebRoleOffTest {
   @LocalServerPort int port;
   @Autowired NodeRoles roles;
+  @Autowired io.micrometer.core.instrument.MeterRegistry meters;
 
   int status(String path) throws Exception {
     return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
@@ -29,5 +30,10 @@ class WebRoleOffTest {
     assertThat(status("/login")).isEqualTo(404);
     assertThat(status("/api/v1/me")).isEqualTo(404);
     assertThat(status("/actuator/health")).isEqualTo(200);
+    double tracked = meters.get("herald.tracking.requests").counters().stream().mapToDouble(c -> c.count()).sum();
+    assertThat(status("/t/o/abcdefghijklmnopqrstuvwxyz234567abcdefghijklm")).isEqualTo(404);
+    assertThat(status("/t/c/abcdefghijklmnopqrstuvwxyz234567abcdefghijklm")).isEqualTo(404);
+    assertThat(meters.get("herald.tracking.requests").counters().stream().mapToDouble(c -> c.count()).sum())
+        .as("refused by the web role, not looked at by the tracking valve or filter").isEqualTo(tracked);
   }
 }
