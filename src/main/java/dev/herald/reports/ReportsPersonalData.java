@@ -8,7 +8,7 @@ import java.util.List;
 import org.springframework.stereotype.Component;
 
 /**
- * Reports' part of the personal-data map: the snapshots of large campaigns' reports hold counts, the campaign's name,
+ * Reports' part of the personal-data map: the overview's daily counts and the snapshots of large campaigns' reports hold counts, the campaign's name,
  * its tracked links' addresses (the organization's own pages) and its recipients' largest domains (mailbox providers,
  * each with thousands of recipients), never an address, a recipient id or anything else by which a person could be
  * found. Erasure leaves every figure as it was (the capabilities that hold the rows anonymize them, keeping the counts,
@@ -25,7 +25,8 @@ class ReportsPersonalData implements PersonalDataHolder {
   public List<PersonalDataTable> tables() {
     return List.of(PersonalDataTable.none("campaign_report_snapshot",
         "A large campaign's report as of a recent time, so its page answers at once (counts only)", "status", "failure", "lease_owner",
-        "figures"));
+        "figures"),
+        PersonalDataTable.none("organization_report_day", "The organization overview's counts of each closed day, so a view reads a day once"));
   }
 
   @Override
