@@ -100,7 +100,7 @@ class CampaignTextPartTest {
 
   /** The text without heading underlines, white space as single spaces. */
   static String words(String text) {
-    return text.replaceAll("(?m)^[=-]{3,}$", "").replaceAll("\\s+", " ").strip();
+    return text.replaceAll("(?m)^[=-]+$", "").replaceAll("\\s+", " ").strip();
   }
 
   @Test
