@@ -39,10 +39,13 @@ class AudiencesController {
   private final Segments segments;
   private final BulkActions bulkActions;
   private final ObjectProvider<SentCampaigns> sentCampaigns;
+  private final ObjectProvider<ProcessingLimits> processingLimits;
 
   AudiencesController(MailingLists lists, CustomFields fields, Subscribers subscribers, Consent consent, HeraldProperties properties,
-      Segments segments, BulkActions bulkActions, ObjectProvider<SentCampaigns> sentCampaigns) {
+      Segments segments, BulkActions bulkActions, ObjectProvider<SentCampaigns> sentCampaigns,
+      ObjectProvider<ProcessingLimits> processingLimits) {
     this.sentCampaigns = sentCampaigns;
+    this.processingLimits = processingLimits;
     this.segments = segments;
     this.bulkActions = bulkActions;
     this.lists = lists;
@@ -171,6 +174,8 @@ class AudiencesController {
     model.addAttribute("fields", fields.list(org.id()));
     model.addAttribute("lists", lists.names(org.id()));
     model.addAttribute("consents", consent.of(org.id(), id));
+    ProcessingLimits limits = processingLimits.getIfAvailable();
+    model.addAttribute("limits", limits == null ? List.of() : limits.of(org.id(), s.email()));
     SentCampaigns sent = sentCampaigns.getIfAvailable();
     if (sent != null && org.can(Permission.CAMPAIGNS_READ)) model.addAttribute("campaignsSent", sent.to(org.id(), id, SENT_CAMPAIGNS_SHOWN));
     return "audiences/subscriber";

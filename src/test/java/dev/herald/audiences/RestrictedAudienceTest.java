@@ -36,6 +36,7 @@ class RestrictedAudienceTest {
   @Autowired JdbcClient jdbc;
   @Autowired ObjectMapper json;
   @Autowired Restrictions restrictions;
+  @Autowired TestOrganizations organizations;
 
   TestOrganizations.Created org;
   long news, segment;
@@ -70,6 +71,28 @@ class RestrictedAudienceTest {
     assertThat(send(get(api("/segments/" + segment + "/count")), null, 200).get("count").asLong()).isEqualTo(3);
     assertThat(members()).hasSize(3);
     assertThat(exported(new String[] {"format", "csv"})).contains("rita@example.com");
+  }
+
+  @Test
+  void the_subscriber_page_says_why_a_person_gets_no_mail_and_stops_saying_it_once_lifted() throws Exception {
+    String rita = page("rita@example.com");
+    assertThat(rita).contains("id=\"limit-restriction\"", "Processing restricted", "contests the accuracy of her data",
+        "left out of segments and exports").doesNotContain("limit-objection");
+    assertThat(page("otto@example.com")).contains("id=\"limit-objection\"", "Objected to marketing", "no marketing please")
+        .doesNotContain("limit-restriction");
+    assertThat(page("ann@example.com")).doesNotContain("limit-restriction", "limit-objection");
+
+    restrictions.lift(org.id(), "rita@example.com", RestrictionKind.RESTRICTION);
+    assertThat(page("rita@example.com")).doesNotContain("limit-restriction", "Processing restricted");
+  }
+
+  private String page(String email) throws Exception {
+    long id = jdbc.sql("select id from subscriber where organization_id = ? and email_key = ?").params(org.id(), email)
+        .query(Long.class).single();
+    MockHttpServletResponse response = mvc.perform(get("/o/" + org.slug() + "/subscribers/" + id).with(organizations.asOwner(org)))
+        .andReturn().getResponse();
+    assertThat(response.getStatus()).isEqualTo(200);
+    return response.getContentAsString(UTF_8);
   }
 
   @Test
