@@ -467,6 +467,8 @@ public final class MessageBuilder {
     private byte[] out;
     private int size;
     private int count;
+    private boolean gotSpace;
+    private boolean gotCr;
 
     private QuotedPrintable(int capacity) {
       out = new byte[capacity];
@@ -474,65 +476,50 @@ public final class MessageBuilder {
 
     static byte[] encode(byte[] in) {
       QuotedPrintable qp = new QuotedPrintable(in.length + in.length / 8 + 16);
-      boolean gotSpace = false;
-      boolean gotCr = false;
-      for (byte b : in) {
-        int c = b & 0xff;
-        if (gotSpace) {
-          qp.output(' ', c == '\r' || c == '\n');
-          gotSpace = false;
-        }
-        if (c == '\r') {
-          gotCr = true;
-          qp.crlf();
-        } else {
-          if (c == '\n') {
-            if (!gotCr) qp.crlf();
-          } else if (c == ' ') {
-            gotSpace = true;
-          } else {
-            qp.output(c, c < 0x20 || c >= 0x7f || c == '=');
-          }
-          gotCr = false;
-        }
-      }
-      if (gotSpace) qp.output(' ', true);
-      return Arrays.copyOf(qp.out, qp.size);
+      for (byte b : in) qp.next(b & 0xff);
+      return qp.finish();
     }
 
     /**
      * {@link #encode} of {@code Ascii.of(text).bytes()} without those bytes, or null when {@code text} holds a
-     * character outside ASCII. The same loop: CR, LF and CRLF in the text end a line as CRLF here just as Ascii.of
+     * character outside ASCII. The same steps: CR, LF and CRLF in the text end a line as CRLF here just as Ascii.of
      * would have made them CRLF first.
      */
     static byte[] encodeAscii(String text) {
       int n = text.length();
       QuotedPrintable qp = new QuotedPrintable(n + n / 8 + 16);
-      boolean gotSpace = false;
-      boolean gotCr = false;
       for (int i = 0; i < n; i++) {
         int c = text.charAt(i);
         if (c >= 0x80) return null;
-        if (gotSpace) {
-          qp.output(' ', c == '\r' || c == '\n');
-          gotSpace = false;
-        }
-        if (c == '\r') {
-          gotCr = true;
-          qp.crlf();
-        } else {
-          if (c == '\n') {
-            if (!gotCr) qp.crlf();
-          } else if (c == ' ') {
-            gotSpace = true;
-          } else {
-            qp.output(c, c < 0x20 || c >= 0x7f || c == '=');
-          }
-          gotCr = false;
-        }
+        qp.next(c);
       }
-      if (gotSpace) qp.output(' ', true);
-      return Arrays.copyOf(qp.out, qp.size);
+      return qp.finish();
+    }
+
+    /** One input octet: a space is held until the next one says whether it ends a line (then it is encoded). */
+    private void next(int c) {
+      if (gotSpace) {
+        output(' ', c == '\r' || c == '\n');
+        gotSpace = false;
+      }
+      if (c == '\r') {
+        gotCr = true;
+        crlf();
+      } else {
+        if (c == '\n') {
+          if (!gotCr) crlf();
+        } else if (c == ' ') {
+          gotSpace = true;
+        } else {
+          output(c, c < 0x20 || c >= 0x7f || c == '=');
+        }
+        gotCr = false;
+      }
+    }
+
+    private byte[] finish() {
+      if (gotSpace) output(' ', true);
+      return Arrays.copyOf(out, size);
     }
 
     private void crlf() {
