@@ -8,8 +8,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -111,7 +113,7 @@ public final class SmtpSink implements AutoCloseable {
     while (true) {
       List<String> messages = new ArrayList<>();
       for (Path file : files()) {
-        String dump = Files.readString(file, StandardCharsets.UTF_8);
+        String dump = readIfStillThere(file, StandardCharsets.UTF_8);
         if (!dump.isEmpty()) { // the file is opened at MAIL, and stays empty when no message follows
           messages.add(dump);
         }
@@ -138,7 +140,7 @@ public final class SmtpSink implements AutoCloseable {
   public List<Dump> captured() throws IOException {
     List<Dump> captured = new ArrayList<>();
     for (Path file : files()) {
-      String text = Files.readString(file, StandardCharsets.ISO_8859_1);
+      String text = readIfStillThere(file, StandardCharsets.ISO_8859_1);
       if (!text.isEmpty()) captured.add(parse(file, text));
     }
     return captured;
@@ -185,6 +187,19 @@ public final class SmtpSink implements AutoCloseable {
     if (dumps == null) throw new IllegalStateException("this sink captures nothing (started without a directory)");
     try (Stream<Path> list = Files.list(dumps)) {
       return list.sorted().toList();
+    }
+  }
+
+  /**
+   * The file's text, or "" when smtp-sink removed it between the listing and the read: it creates a file at MAIL and
+   * removes it when the transaction then fails (a refused or deferred recipient), so a listing can name a file that is
+   * gone a moment later. Such a file never held an accepted message.
+   */
+  private static String readIfStillThere(Path file, Charset charset) throws IOException {
+    try {
+      return Files.readString(file, charset);
+    } catch (NoSuchFileException removed) {
+      return "";
     }
   }
 
