@@ -27,6 +27,10 @@
 # they must be equal, or more by at most the connections' count (answers still on the wire when wrk stopped reading).
 # Then the medians over the runs. Targets (the issue): >= 0.5 x nginx with keep-alive, p99 < 20 ms.
 #
+# BENCH_TRACKING_VIA says which of Herald's ports is measured: `listener` (the default: the tracking listener,
+# herald.tracking.port, ADR 0009), `tomcat` (the main port, where TrackingValve answers), or `both` (each in turn, in the
+# same window, so their CPU per request compares under the same load).
+#
 # Settings of bench/lib.sh apply (BENCH_JAR, BENCH_JAVA_OPTS e.g. a flight recording, BENCH_DB_URL, ports). Needs
 # root (smtp-sink's -u), wrk and nginx (bin/install-test-tools), dnsmasq-base (installed if missing).
 . "$(dirname "$0")/lib.sh"
@@ -41,17 +45,25 @@ WARMUP=${BENCH_WARMUP:-10}
 [ "$RUNS" -ge 1 ] && [ "$RUNS" -le 20 ] || { echo "runs: 1 to 20" >&2; exit 1; }
 [ "$DURATION" -ge 1 ] && [ "$DURATION" -le 300 ] || { echo "BENCH_DURATION: 1 to 300 seconds" >&2; exit 1; }
 TRACK_HOST=track.herald-bench.example
+VIA=${BENCH_TRACKING_VIA:-listener}
+case "$VIA" in
+  listener) HERALDS=(listener) ;;
+  tomcat) HERALDS=(tomcat) ;;
+  both) HERALDS=(listener tomcat) ;;
+  *) echo "BENCH_TRACKING_VIA: listener, tomcat or both" >&2; exit 1 ;;
+esac
 
 bench_mta_tools
 NGINX_PORT=$(bench_free_port)
-echo "== tracking: $N recipients, $RUNS run(s), wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s; machine: $(bench_machine)"
+TRACKING_PORT=$(bench_free_port)
+echo "== tracking: $N recipients, $RUNS run(s), wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, Herald via ${HERALDS[*]}; machine: $(bench_machine)"
 bench_jar
 
 echo "== sending a tracked campaign to $N recipients (kept by smtp-sink)"
 bench_start_sink "$WORK/dumps"
 # shellcheck disable=SC2046
 bench_start_herald --herald.roles=web,worker,delivery $(bench_sink_route_args) \
-  --herald.imports.poll=PT0.2S --herald.campaigns.poll=PT0.2S
+  --herald.imports.poll=PT0.2S --herald.campaigns.poll=PT0.2S --herald.tracking.port="$TRACKING_PORT" --herald.tracking.address=127.0.0.1
 KEY=$(bench_org_key bench lists:write,campaigns:write,domains:write)
 AUTH=(-H "Authorization: Bearer $KEY")
 API="$API_BASE/bench"
@@ -130,22 +142,24 @@ PIDS+=("$NGINX_PID")
 bench_until 10 "nginx answering" curl -sf -o /dev/null "http://127.0.0.1:$NGINX_PORT/t/o/x"
 [ "$(curl -s "http://127.0.0.1:$NGINX_PORT/t/o/x" | wc -c)" -eq 43 ] || { echo "nginx's GIF is not 43 bytes" >&2; exit 1; }
 
-# wrk against $1 (herald|nginx) for paths $2 (open|click), $3 keepalive|close, $4 seconds → the RESULT line's fields
+# wrk against $1 (listener|tomcat|nginx) for paths $2 (open|click), $3 keepalive|close, $4 seconds → the RESULT line's fields
 # as shell variables (requests rps p50_ms p99_ms status_errors connect read write timeout).
 wrk_run() {
-  local port=$HERALD_PORT_FOR_WRK out
+  local port=$TRACKING_PORT out
+  [ "$1" = tomcat ] && port=$PORT
   [ "$1" = nginx ] && port=$NGINX_PORT
   out=$(timeout $(($4 + 60)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"$4"s --latency -s bench/tracking.lua \
     "http://127.0.0.1:$port" -- "$WORK/$2.paths" "$3" "$TRACK_HOST" 2>&1) || { echo "$out" >&2; return 1; }
   echo "$out" >> "$WORK/wrk.log"
   eval "$(echo "$out" | grep '^RESULT ' | cut -d' ' -f2-)"
 }
-HERALD_PORT_FOR_WRK=$PORT
-# The one check of the answers themselves: a token from the mail gets the GIF and the redirect through Herald.
-curl -sf -H "Host: $TRACK_HOST" -o "$WORK/pixel.gif" "http://127.0.0.1:$PORT$(head -n 1 "$WORK/open.paths")"
-[ "$(wc -c < "$WORK/pixel.gif")" -eq 43 ] || { echo "Herald's pixel is not 43 bytes" >&2; exit 1; }
-curl -s -o /dev/null -w '%{http_code} %{redirect_url}\n' -H "Host: $TRACK_HOST" "http://127.0.0.1:$PORT$(head -n 1 "$WORK/click.paths")" \
-  | grep -q '^302 https://' || { echo "Herald's click does not redirect" >&2; exit 1; }
+# The one check of the answers themselves: a token from the mail gets the GIF and the redirect through both ports.
+for p in "$PORT" "$TRACKING_PORT"; do
+  curl -sf -H "Host: $TRACK_HOST" -o "$WORK/pixel.gif" "http://127.0.0.1:$p$(head -n 1 "$WORK/open.paths")"
+  [ "$(wc -c < "$WORK/pixel.gif")" -eq 43 ] || { echo "Herald's pixel on port $p is not 43 bytes" >&2; exit 1; }
+  curl -s -o /dev/null -w '%{http_code} %{redirect_url}\n' -H "Host: $TRACK_HOST" "http://127.0.0.1:$p$(head -n 1 "$WORK/click.paths")" \
+    | grep -q '^302 https://' || { echo "Herald's click on port $p does not redirect" >&2; exit 1; }
+done
 
 stored() { $PSQL -c "select count(*) from tracking_event where kind = '$1'"; }
 # Waits (at most 120 s) until the events of kind $1 stop growing for 1.5 s (the writer flushes every 200 ms): drained.
@@ -161,7 +175,7 @@ wait_drained() {
 }
 
 echo "== warm-up: ${WARMUP} s on each of Herald's endpoints (not counted)"
-for kind in open click; do wrk_run herald "$kind" keepalive "$WARMUP"; done
+for via in "${HERALDS[@]}"; do for kind in open click; do wrk_run "$via" "$kind" keepalive "$WARMUP"; done; done
 wait_drained open; wait_drained click
 # What Herald's JVM and PostgreSQL use with no request at all (pollers, the scheduler, GC, the JIT finishing): over
 # 5 s, in CPU seconds per second. On a loaded machine Herald answers few requests per second, and this would otherwise
@@ -173,12 +187,12 @@ IDLE_JVM=$(echo "scale=4; ($i1 - $i0) / ($w1 - $w0)" | bc)
 IDLE_PG=$(echo "scale=4; ($q1 - $q0) / ($w1 - $w0)" | bc)
 echo "   idle: Herald's JVM $IDLE_JVM CPU s/s, its PostgreSQL $IDLE_PG CPU s/s"
 
-# One measurement: Herald or nginx, $2 kind, $3 mode; appends "value" lines to $WORK/<series> files.
+# One measurement: Herald (listener or tomcat) or nginx, $2 kind, $3 mode; appends "value" lines to $WORK/<series> files.
 measure() {
   local who=$1 kind=$2 mode=$3 c0 c1 p0 p1 s0 s1 w0 w1 ok load series cpu raw pg extra=""
   load=$(bench_load)
   series="$who-$kind-$mode"
-  if [ "$who" = herald ]; then
+  if [ "$who" != nginx ]; then
     s0=$(stored "$kind")
     w0=$(date +%s.%N)
     c0=$(own_cpu "$HERALD_PID"); p0=$(tree_cpu "$PG_PID")
@@ -187,7 +201,7 @@ measure() {
   fi
   wrk_run "$who" "$kind" "$mode" "$DURATION"
   ok=$((requests - status_errors))
-  if [ "$who" = herald ]; then
+  if [ "$who" != nginx ]; then
     wait_drained "$kind"
     c1=$(own_cpu "$HERALD_PID"); p1=$(tree_cpu "$PG_PID")
     w1=$(date +%s.%N)
@@ -207,7 +221,7 @@ measure() {
     echo "$cpu" >> "$WORK/$series.cpu"
   fi
   echo "$rps" >> "$WORK/$series.rps"; echo "$p50_ms" >> "$WORK/$series.p50"; echo "$p99_ms" >> "$WORK/$series.p99"
-  printf "   %-6s %-5s %-9s %8.0f req/s  p50 %6.2f ms  p99 %7.2f ms  errors: %s status, %s socket%s (load %s)\n" \
+  printf "   %-8s %-5s %-9s %8.0f req/s  p50 %6.2f ms  p99 %7.2f ms  errors: %s status, %s socket%s (load %s)\n" \
     "$who" "$kind" "$mode" "$rps" "$p50_ms" "$p99_ms" "$status_errors" "$((connect + read + write + timeout))" "$extra" "$load"
 }
 
@@ -215,9 +229,11 @@ for run in $(seq 1 "$RUNS"); do
   echo "== run $run of $RUNS (load $(bench_load))"
   for mode in keepalive close; do
     for kind in open click; do
-      measure herald "$kind" "$mode"
+      for via in "${HERALDS[@]}"; do measure "$via" "$kind" "$mode"; done
       measure nginx "$kind" "$mode"
-      echo "$(echo "$(tail -n 1 "$WORK/herald-$kind-$mode.rps") / $(tail -n 1 "$WORK/nginx-$kind-$mode.rps")" | bc -l)" >> "$WORK/ratio-$kind-$mode"
+      for via in "${HERALDS[@]}"; do
+        echo "$(echo "$(tail -n 1 "$WORK/$via-$kind-$mode.rps") / $(tail -n 1 "$WORK/nginx-$kind-$mode.rps")" | bc -l)" >> "$WORK/ratio-$via-$kind-$mode"
+      done
     done
   done
 done
@@ -226,10 +242,12 @@ runs() { xargs printf "$1 " < "$2"; }
 echo "== summary: medians of $RUNS run(s), wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s; load now $(bench_load)"
 for mode in keepalive close; do
   for kind in open click; do
-    h="$WORK/herald-$kind-$mode"; x="$WORK/nginx-$kind-$mode"
-    printf "   %-5s %-9s Herald %6.0f req/s (p50 %.2f, p99 %.2f ms; CPU/req JVM %s + PG %s us)  nginx %6.0f req/s (p99 %.2f ms; %s us)  Herald/nginx %.2f (runs: %s)\n" \
-      "$kind" "$mode" "$(median < "$h.rps")" "$(median < "$h.p50")" "$(median < "$h.p99")" "$(median < "$h.cpu")" "$(median < "$h.pg")" \
-      "$(median < "$x.rps")" "$(median < "$x.p99")" "$(median < "$x.cpu")" "$(median < "$WORK/ratio-$kind-$mode")" "$(runs %.2f "$WORK/ratio-$kind-$mode")"
+    for via in "${HERALDS[@]}"; do
+      h="$WORK/$via-$kind-$mode"; x="$WORK/nginx-$kind-$mode"
+      printf "   %-5s %-9s Herald (%s) %6.0f req/s (p50 %.2f, p99 %.2f ms; CPU/req JVM %s + PG %s us)  nginx %6.0f req/s (p99 %.2f ms; %s us)  Herald/nginx %.2f (runs: %s)\n" \
+        "$kind" "$mode" "$via" "$(median < "$h.rps")" "$(median < "$h.p50")" "$(median < "$h.p99")" "$(median < "$h.cpu")" "$(median < "$h.pg")" \
+        "$(median < "$x.rps")" "$(median < "$x.p99")" "$(median < "$x.cpu")" "$(median < "$WORK/ratio-$via-$kind-$mode")" "$(runs %.2f "$WORK/ratio-$via-$kind-$mode")"
+    done
   done
 done
 echo "   targets: Herald / nginx >= 0.5 with keep-alive; p99 < 20 ms"

@@ -242,11 +242,41 @@ public record HeraldProperties(
       @Min(value = 1, message = "must be from 1 to 10000") @Max(value = 10_000, message = "must be from 1 to 10000")
           @DefaultValue("1000") int batch,
       @NotNull @DefaultValue("200ms") Duration flush,
-      @NotNull @DefaultValue("10s") Duration scannerWindow) {
+      @NotNull @DefaultValue("10s") Duration scannerWindow,
+      @Min(value = 0, message = "must be 0 (off) or a port") @Max(value = 65535, message = "must be at most 65535") @DefaultValue("0") int port,
+      @NotNull @DefaultValue("0.0.0.0") String address) {
 
     @AssertTrue(message = "flush must be between 10 ms and 10 seconds, scanner-window between 0 and 10 minutes")
     public boolean isTimingSensible() {
       return between(flush, Duration.ofMillis(10), Duration.ofSeconds(10)) && between(scannerWindow, Duration.ZERO, Duration.ofMinutes(10));
+    }
+
+    /**
+     * The tracking listener's address is an IP address (0.0.0.0 or :: for all, 127.0.0.1 behind a proxy on the same
+     * machine), never a name: a name would be looked up in DNS at start.
+     */
+    @AssertTrue(message = "address must be an IP address such as 0.0.0.0, :: or 127.0.0.1")
+    public boolean isAddressAnIpAddress() {
+      return address == null || ipLiteral(address);
+    }
+  }
+
+  /** An IPv4 dotted quad or an IPv6 literal (without brackets), checked without any DNS look-up. */
+  static boolean ipLiteral(String text) {
+    if (text.isEmpty() || !text.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':')) return false;
+    if (text.indexOf(':') < 0) {
+      String[] parts = text.split("\\.", -1);
+      if (parts.length != 4) return false;
+      for (String part : parts) {
+        if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(Character::isDigit) || Integer.parseInt(part) > 255) return false;
+      }
+      return true;
+    }
+    try {
+      java.net.InetAddress.ofLiteral(text);
+      return true;
+    } catch (IllegalArgumentException notAnAddress) {
+      return false;
     }
   }
 

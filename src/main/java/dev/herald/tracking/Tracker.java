@@ -53,7 +53,21 @@ class Tracker {
   }
 
   Outcome open(String token, Request request) {
-    Verified v = verified(token, true, request.host());
+    return open(token, request, false);
+  }
+
+  Outcome click(String token, Request request) {
+    return click(token, request, false);
+  }
+
+  /**
+   * The answer to an open; with {@code memoryOnly}, null instead when it needs the database (a message not looked up
+   * yet on this node): the tracking listener answers from its event loop what memory can answer, and the rest from a
+   * virtual thread ({@link TrackingListener}).
+   */
+  Outcome open(String token, Request request, boolean memoryOnly) {
+    Verified v = verified(token, true, request.host(), memoryOnly);
+    if (v == NEEDS_DATABASE) return null;
     if (v == null) return new Outcome.NotFound();
     if (request.record() && v.message().trackOpens()) {
       Hit hit = new Hit(EventKind.OPEN, v.message().organizationId(), v.token().messageId(), v.token().recipientId(), 0, null, clock.instant(),
@@ -63,11 +77,20 @@ class Tracker {
     return new Outcome.Pixel();
   }
 
-  Outcome click(String token, Request request) {
-    Verified v = verified(token, false, request.host());
+  /** The answer to a click; with {@code memoryOnly}, null when it needs the database (see {@link #open(String, Request, boolean)}). */
+  Outcome click(String token, Request request, boolean memoryOnly) {
+    Verified v = verified(token, false, request.host(), memoryOnly);
+    if (v == NEEDS_DATABASE) return null;
     if (v == null) return new Outcome.NotFound();
     LinkTracking.Tracked t = v.token();
-    Optional<String> url = lookups.url(t.messageId(), t.link()).filter(Tracker::webUrl);
+    Optional<String> url;
+    if (memoryOnly) {
+      String cached = lookups.cachedUrl(t.messageId(), t.link());
+      if (cached == null) return null;
+      url = Optional.of(cached).filter(Tracker::webUrl);
+    } else {
+      url = lookups.url(t.messageId(), t.link()).filter(Tracker::webUrl);
+    }
     if (url.isEmpty()) return new Outcome.NotFound();
     if (request.record() && v.message().trackClicks()) {
       Hit hit = new Hit(EventKind.CLICK, v.message().organizationId(), t.messageId(), t.recipientId(), t.link(), url.get(), clock.instant(),
@@ -80,15 +103,24 @@ class Tracker {
   /** An intact token and its message. */
   private record Verified(LinkTracking.Tracked token, TrackedMessages.TrackedMessage message) {}
 
+  /** What {@link #verified} answers in memory-only mode when the message is not in memory. */
+  private static final Verified NEEDS_DATABASE = new Verified(null, null);
+
   /**
    * The token and its message when the token is intact, of the right kind, and its message may be served on this host;
    * null otherwise. The token is checked once per request (its HMAC is most of an answer's own work).
    */
-  private Verified verified(String token, boolean open, String host) {
+  private Verified verified(String token, boolean open, String host, boolean memoryOnly) {
     Optional<LinkTracking.Tracked> tracked = tokens.verify(token);
     if (tracked.isEmpty() || tracked.get().open() != open) return null;
-    Optional<TrackedMessages.TrackedMessage> message = lookups.message(tracked.get().messageId())
-        .filter(m -> m.organizationId() != null);
+    Optional<TrackedMessages.TrackedMessage> message;
+    if (memoryOnly) {
+      TrackedMessages.TrackedMessage cached = lookups.cachedMessage(tracked.get().messageId());
+      if (cached == null) return NEEDS_DATABASE;
+      message = Optional.of(cached).filter(m -> m.organizationId() != null);
+    } else {
+      message = lookups.message(tracked.get().messageId()).filter(m -> m.organizationId() != null);
+    }
     if (message.isEmpty()) return null;
     OptionalLong hostOrganization = hosts.organizationOf(host);
     if (hostOrganization.isPresent() && hostOrganization.getAsLong() != message.get().organizationId()) return null;

@@ -45,22 +45,34 @@ class TrackingController {
   }
 
   static Tracker.Request of(HttpServletRequest request) {
-    boolean doNotTrack = "1".equals(trim(request.getHeader("DNT"))) || "1".equals(trim(request.getHeader("Sec-GPC")));
-    return new Tracker.Request(RequestOrigin.host(request.getServerName()), request.getRemoteAddr(), request.getHeader("User-Agent"),
-        doNotTrack, "GET".equals(request.getMethod()));
+    return of(request.getServerName(), request.getRemoteAddr(), request.getHeader("User-Agent"), request.getHeader("DNT"),
+        request.getHeader("Sec-GPC"), request.getMethod());
+  }
+
+  /** The same from the parts of a request as the tracking listener reads them ({@link TrackingListener}). */
+  static Tracker.Request of(String serverName, String remoteAddr, String userAgent, String dnt, String secGpc, String method) {
+    boolean doNotTrack = "1".equals(trim(dnt)) || "1".equals(trim(secGpc));
+    return new Tracker.Request(RequestOrigin.host(serverName), remoteAddr, userAgent, doNotTrack, "GET".equals(method));
   }
 
   private static String trim(String value) {
     return value == null ? null : value.strip();
   }
 
+  /**
+   * The headers of every answer of the two endpoints, as name and value pairs: written by {@link #answer} here and by the
+   * tracking listener ({@link TrackingListener}) from this one list, so both ports answer alike.
+   */
+  static final String[] HEADERS = {"Cache-Control", "no-store", "Referrer-Policy", "no-referrer", "X-Content-Type-Options", "nosniff"};
+  static final String PIXEL_TYPE = "image/gif";
+  static final String BUSY_TYPE = "text/plain;charset=US-ASCII";
+  static final String BUSY_RETRY_AFTER = "5";
+
   static void answer(Tracker.Outcome outcome, boolean head, HttpServletResponse response) throws IOException {
-    response.setHeader("Cache-Control", "no-store");
-    response.setHeader("Referrer-Policy", "no-referrer");
-    response.setHeader("X-Content-Type-Options", "nosniff");
+    for (int i = 0; i < HEADERS.length; i += 2) response.setHeader(HEADERS[i], HEADERS[i + 1]);
     switch (outcome) {
       case Tracker.Outcome.Pixel p -> {
-        response.setContentType("image/gif");
+        response.setContentType(PIXEL_TYPE);
         response.setContentLength(PIXEL.length);
         if (!head) response.getOutputStream().write(PIXEL);
       }
@@ -73,8 +85,8 @@ class TrackingController {
         // Written here, not by sendError: a full buffer comes with load, and the error page's dispatch and rendering
         // cost many times an answer (bench/tracking.sh saw its 503s as most of the p99).
         response.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
-        response.setHeader("Retry-After", "5");
-        response.setContentType("text/plain;charset=US-ASCII");
+        response.setHeader("Retry-After", BUSY_RETRY_AFTER);
+        response.setContentType(BUSY_TYPE);
         response.setContentLength(BUSY.length);
         if (!head) response.getOutputStream().write(BUSY);
       }

@@ -41,6 +41,14 @@ class TrackingDomains implements TrackingHosts {
     return org == null ? OptionalLong.empty() : OptionalLong.of(org);
   }
 
+  /**
+   * Whether {@link #organizationOf} answers from memory for the next second at least: the tracking listener's event
+   * loop asks it first, and leaves a request that would read the hosts again to a virtual thread.
+   */
+  boolean fresh() {
+    return Duration.between(readAt, clock.instant()).compareTo(REFRESH.minusSeconds(1)) < 0;
+  }
+
   /** Reads the hosts again now (a test, or a domain just verified on this node). */
   void refresh() {
     hosts = Map.copyOf(domains.trackingHosts());

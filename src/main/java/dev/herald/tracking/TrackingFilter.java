@@ -80,13 +80,18 @@ class TrackingFilter implements Filter {
     String token = request.getRequestURI().substring(request.getContextPath().length() + PREFIX);
     Tracker.Request what = TrackingController.of(request);
     Tracker.Outcome outcome = kind == 'o' ? tracker.open(token, what) : tracker.click(token, what);
+    count(kind, outcome);
+    TrackingController.answer(outcome, "HEAD".equals(request.getMethod()), response);
+  }
+
+  /** Counts an answer of the kind 'o' or 'c' in {@code herald.tracking.requests}: here and on the tracking listener. */
+  void count(char kind, Tracker.Outcome outcome) {
     counters[(kind == 'o' ? 0 : 4) + switch (outcome) {
       case Tracker.Outcome.Pixel p -> 0;
       case Tracker.Outcome.Redirect r -> 1;
       case Tracker.Outcome.NotFound n -> 2;
       case Tracker.Outcome.Busy b -> 3;
     }].increment();
-    TrackingController.answer(outcome, "HEAD".equals(request.getMethod()), response);
   }
 
   /**

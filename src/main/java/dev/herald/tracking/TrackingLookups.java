@@ -39,6 +39,16 @@ class TrackingLookups {
     return found;
   }
 
+  /** The message if it is in memory, else null (the tracking listener's event loop must not wait for the database). */
+  TrackedMessages.TrackedMessage cachedMessage(long messageId) {
+    return messageCache.get(messageId);
+  }
+
+  /** The link's URL if it is in memory, else null. */
+  String cachedUrl(long messageId, int link) {
+    return urlCache.get(new LinkKey(messageId, link));
+  }
+
   Optional<String> url(long messageId, int link) {
     LinkKey key = new LinkKey(messageId, link);
     String cached = urlCache.get(key);

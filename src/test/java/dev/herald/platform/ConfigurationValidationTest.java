@@ -30,6 +30,8 @@ class ConfigurationValidationTest {
     return Stream.of(
         Arguments.of("--herald.db.url=mysql://localhost/herald", "herald.db.url", "jdbc:postgresql://"),
         Arguments.of("--herald.db.pool-size=1", "herald.db.poolSize", "at least 2"),
+        Arguments.of("--herald.tracking.port=70000", "herald.tracking.port", "at most 65535"),
+        Arguments.of("--herald.tracking.address=tracking.example", "herald.tracking", "address must be an IP address"),
         Arguments.of("--herald.db.embedded-port=70000", "herald.db.embeddedPort", "TCP port up to 65535"),
         Arguments.of("--herald.base-url=ftp://example.com", "base-url", "http or https"),
         Arguments.of("--herald.base-url=https://example.com/", "base-url", "without a trailing slash"),

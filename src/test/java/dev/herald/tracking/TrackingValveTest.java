@@ -101,6 +101,14 @@ class TrackingValveTest {
     return meters.get("herald.tracking.requests").tag("kind", kind).tag("outcome", outcome).counter().count();
   }
 
+  @Autowired TrackingListener listener;
+
+  @Test
+  void the_tracking_listener_is_off_by_default() {
+    assertThat(listener.isRunning()).isFalse();
+    assertThat(listener.port()).isZero();
+  }
+
   @Test
   void the_valve_is_first_in_the_applications_pipeline() {
     Context app = (Context) ((TomcatWebServer) context.getWebServer()).getTomcat().getHost().findChildren()[0];
