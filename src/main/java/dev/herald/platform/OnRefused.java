@@ -10,8 +10,9 @@ import java.lang.annotation.Target;
  * Where a page's form goes back to when a service refuses it. On a page controller's handler method,
  * a {@link Refused} thrown by the handler is not an error page: {@link PanelProblemHandler} flashes
  * {@code errors} (field → message; "form" when the refusal names no field) and {@code values} (what was
- * submitted, so the form is filled in again; passwords, tokens and secrets are never kept) and
- * redirects here. A handler without it gets the error page with the refusal's status.
+ * submitted, one value per name, so the form is filled in again; passwords, tokens and secrets are never kept),
+ * {@code choices} (every value per name, a {@link FormChoices}, for multiple selects and same-named checkboxes:
+ * {@code th:checked="${choices?.has('scopes', s.code())}"}) and redirects here. A handler without it gets the error page with the refusal's status.
  *
  * <pre>{@code
  * @PostMapping("/o/{org}/lists")

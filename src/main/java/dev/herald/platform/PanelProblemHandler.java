@@ -4,6 +4,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -55,6 +56,7 @@ class PanelProblemHandler {
         : refusal.field() != null ? refusal.field() : "form";
     flash.addFlashAttribute("errors", Map.of(key, refusal.message()));
     flash.addFlashAttribute("values", submitted(request));
+    flash.addFlashAttribute("choices", choices(request));
     for (String name : form.query()) {
       String value = request.getParameter(name);
       if (value != null && !value.isBlank()) flash.addAttribute(name, value);
@@ -69,6 +71,15 @@ class PanelProblemHandler {
       if (given.length > 0 && !SECRET.matcher(name.toLowerCase(Locale.ROOT)).matches()) values.put(name, given[0]);
     });
     return values;
+  }
+
+  /** What the form sent, every value per name (multiple selects, same-named checkboxes), without secrets. */
+  private static FormChoices choices(HttpServletRequest request) {
+    Map<String, List<String>> values = new LinkedHashMap<>();
+    request.getParameterMap().forEach((name, given) -> {
+      if (given.length > 0 && !SECRET.matcher(name.toLowerCase(Locale.ROOT)).matches()) values.put(name, List.of(given));
+    });
+    return new FormChoices(values);
   }
 
   @SuppressWarnings("unchecked")

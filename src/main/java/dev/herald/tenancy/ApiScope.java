@@ -88,6 +88,12 @@ public enum ApiScope {
     return grants;
   }
 
+  /** The scopes that grant {@code permission}, narrowest first (fewest grants; declaration order among equals). */
+  static List<ApiScope> granting(Permission permission) {
+    return Arrays.stream(values()).filter(s -> s.grants.contains(permission))
+        .sorted(java.util.Comparator.comparingInt(s -> s.grants.size())).toList();
+  }
+
   public static Optional<ApiScope> fromCode(String code) {
     return Arrays.stream(values()).filter(s -> s.code.equals(code)).findFirst();
   }

@@ -8,6 +8,7 @@ import dev.herald.tenancy.AccessRules.Rule;
 import dev.herald.tenancy.AccessRules.SignedIn;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -45,6 +46,23 @@ class RouteAuthorization implements AuthorizationManager<RequestAuthorizationCon
    */
   record Closed(String name, String slug, java.time.Instant since, java.time.Instant purgeAfter) {
     static final String ATTRIBUTE = "herald.closed";
+  }
+
+  /**
+   * Left on a request refused to an API key of the organization that lacks the scope the route needs: the problem
+   * names the route and the scopes that would allow it (any one is enough), narrowest first, so the caller knows
+   * which key to ask an owner for. Empty scopes: no scope reaches the route (it is for people in the panel).
+   */
+  record MissingScope(String method, String route, List<String> scopes) {
+    static final String ATTRIBUTE = "herald.missing-scope";
+
+    String detail() {
+      String call = method + " " + route;
+      if (scopes.isEmpty()) return "No API key can be given what " + call + " needs; it is for members signed in to the panel.";
+      String needs = scopes.size() == 1 ? "the scope " + scopes.getFirst() + ", which " + call + " needs"
+          : "a scope " + call + " needs: any one of " + String.join(", ", scopes.subList(0, scopes.size() - 1)) + " or " + scopes.getLast();
+      return "This API key lacks " + needs + ". Keys are made on the organization's API keys page.";
+    }
   }
 
   /**
@@ -91,7 +109,13 @@ class RouteAuthorization implements AuthorizationManager<RequestAuthorizationCon
     if (held.isEmpty()) return DENIED;
     if (suspended(org.get(), request)) return DENIED;
     if (closed(org.get(), rule, principal, request)) return DENIED;
-    if (needed != null && !held.contains(needed)) return DENIED;
+    if (needed != null && !held.contains(needed)) {
+      if (principal instanceof ApiKeyPrincipal) {
+        request.setAttribute(MissingScope.ATTRIBUTE, new MissingScope(request.getMethod(), rule.pattern().getPatternString(),
+            ApiScope.granting(needed).stream().map(ApiScope::code).toList()));
+      }
+      return DENIED;
+    }
     request.setAttribute(OrganizationContext.ATTRIBUTE,
         new OrganizationContext(org.get().id(), org.get().slug(), org.get().name(), Set.copyOf(held)));
     return GRANTED;

@@ -89,6 +89,11 @@ class SecurityConfiguration {
       }
       return;
     }
+    if (request.getAttribute(RouteAuthorization.MissingScope.ATTRIBUTE) instanceof RouteAuthorization.MissingScope m) {
+      problem(response, HttpStatus.FORBIDDEN, m.detail(),
+          ",\"requiredScopes\":[" + String.join(",", m.scopes().stream().map(c -> "\"" + jsonEscape(c) + "\"").toList()) + "]");
+      return;
+    }
     problem(response, HttpStatus.FORBIDDEN,
         request.getAttribute(RouteAuthorization.Suspended.ATTRIBUTE) instanceof RouteAuthorization.Suspended s
             ? "The organization " + s.slug() + " is suspended by the operator of this installation (reason: "
@@ -131,12 +136,17 @@ class SecurityConfiguration {
   }
 
   static void problem(HttpServletResponse response, HttpStatus status, String detail) throws IOException {
+    problem(response, status, detail, "");
+  }
+
+  /** {@code members}: more JSON members for the problem, each with its leading comma. */
+  private static void problem(HttpServletResponse response, HttpStatus status, String detail, String members) throws IOException {
     response.setStatus(status.value());
     response.setContentType("application/problem+json");
     // UTF-8: a detail may quote text people wrote (a suspension's reason), in any language.
     response.setCharacterEncoding("UTF-8");
     response.getWriter().write("{\"type\":\"about:blank\",\"title\":\"" + status.getReasonPhrase() + "\",\"status\":"
-        + status.value() + ",\"detail\":\"" + jsonEscape(detail) + "\"}");
+        + status.value() + ",\"detail\":\"" + jsonEscape(detail) + "\"" + members + "}");
   }
 
   private static String jsonEscape(String text) {

@@ -166,6 +166,25 @@ class BreachNotificationTest {
   }
 
   @Test
+  void a_refused_panel_form_comes_back_with_every_choice_kept() throws Exception {
+    org.springframework.test.web.servlet.MvcResult refused = mvc.perform(post("/operator/breaches").with(operator).with(csrf())
+        .param("title", "Kept choices " + counter).param("description", "Seen in the logs.").param("detectedAt", "yesterday")
+        .param("organizationIds", String.valueOf(acme.id()), String.valueOf(other.id()))
+        .param("categories", "contact", "IP address")).andReturn();
+    assertThat(refused.getResponse().getRedirectedUrl()).isEqualTo("/operator/breaches#record");
+    // The flash lives in the JDBC session: the next page is asked for with the session's cookie, as a browser would.
+    String form = mvc.perform(get("/operator/breaches").with(operator).cookie(refused.getResponse().getCookies())).andReturn()
+        .getResponse().getContentAsString();
+    org.jsoup.nodes.Document page = org.jsoup.Jsoup.parse(form);
+    assertThat(page.select("#detectedAt-error").text()).contains("Give a date and time");
+    assertThat(page.select("#title").attr("value")).isEqualTo("Kept choices " + counter);
+    assertThat(page.select("#organizationIds option[selected]").eachAttr("value"))
+        .containsExactlyInAnyOrder(String.valueOf(acme.id()), String.valueOf(other.id()));
+    assertThat(page.select("input[name=categories][checked]").eachAttr("value")).containsExactlyInAnyOrder("contact", "IP address");
+    assertThat(page.select("#allOrganizations[checked]")).isEmpty();
+  }
+
+  @Test
   void bad_input_names_the_field() throws Exception {
     String base = "\"title\":\"t\",\"description\":\"d\",\"detectedAt\":\"" + clock.instant() + "\",\"organizationIds\":[" + acme.id() + "]";
     JsonNode p = call(post("/api/v1/operator/breaches"), operator, "{" + base + ",\"categories\":[]}", 422);

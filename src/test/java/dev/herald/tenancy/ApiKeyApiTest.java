@@ -83,6 +83,39 @@ class ApiKeyApiTest {
   }
 
   @Test
+  void a_key_without_the_scope_a_route_needs_is_told_which_scope() throws Exception {
+    String secret = createKey("{\"name\":\"narrow\",\"scopes\":[\"members:read\"]}");
+    MockHttpServletResponse export = call(post("/api/v1/orgs/" + org.slug() + "/account-exports").header("Authorization", "Bearer " + secret));
+    assertThat(export.getStatus()).isEqualTo(403);
+    assertThat(export.getContentType()).startsWith("application/problem+json");
+    assertThat(body(export).get("detail").asString())
+        .isEqualTo("This API key lacks the scope account:export, which POST /api/v1/orgs/{org}/account-exports needs."
+            + " Keys are made on the organization's API keys page.");
+    assertThat(body(export).get("requiredScopes").toString()).isEqualTo("[\"account:export\"]");
+
+    // Several scopes reach a list: any one is enough, the narrowest is named first.
+    MockHttpServletResponse lists = call(get("/api/v1/orgs/" + org.slug() + "/lists").header("Authorization", "Bearer " + secret));
+    assertThat(lists.getStatus()).isEqualTo(403);
+    assertThat(body(lists).get("detail").asString())
+        .contains("GET /api/v1/orgs/{org}/lists needs: any one of lists:read, lists:write or lists:export.");
+    assertThat(body(lists).get("requiredScopes").toString()).isEqualTo("[\"lists:read\",\"lists:write\",\"lists:export\"]");
+
+    // No scope manages keys: the problem says so instead of naming one.
+    MockHttpServletResponse mint = call(post("/api/v1/orgs/" + org.slug() + "/api-keys").header("Authorization", "Bearer " + secret)
+        .contentType("application/json").content("{\"name\":\"x\",\"scopes\":[\"send\"]}"));
+    assertThat(mint.getStatus()).isEqualTo(403);
+    assertThat(body(mint).get("detail").asString()).startsWith("No API key can be given what POST /api/v1/orgs/{org}/api-keys needs");
+    assertThat(body(mint).get("requiredScopes").toString()).isEqualTo("[]");
+
+    // Another organization's key learns nothing about scopes here.
+    Organizations.Organization other = fixtures.organization("Api Other " + counter, fixtures.person("other" + counter + "@api.test"));
+    MockHttpServletResponse elsewhere = call(get("/api/v1/orgs/" + other.slug() + "/members").header("Authorization", "Bearer " + secret));
+    assertThat(elsewhere.getStatus()).isEqualTo(403);
+    assertThat(body(elsewhere).get("detail").asString()).isEqualTo("You do not have permission for this action in this organization.");
+    assertThat(body(elsewhere).has("requiredScopes")).isFalse();
+  }
+
+  @Test
   void bad_keys_get_a_401_problem_that_says_why() throws Exception {
     String revoked = createKey("{\"name\":\"old\",\"scopes\":[\"members:read\"]}");
     long id = jdbc.sql("select id from api_key where name = 'old' and organization_id = ?").param(org.id()).query(Long.class).single();
