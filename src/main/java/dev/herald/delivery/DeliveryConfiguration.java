@@ -64,7 +64,7 @@ class DeliveryConfiguration {
       List<SendingHolds> holds) {
     DeliveryWorker.LaneParts parts = new DeliveryWorker.LaneParts(queue, DeliveryWorker.LaneParts.byKind(sources),
         new Signers(domains, clock, properties.sending().dkimRsaOpenssl()), returnPath, routing, attempt, sandbox, destinations, shaping, retry, clock,
-        new ConcurrentHashMap<>());
+        new ConcurrentHashMap<>(), new SessionCache(clock, properties.delivery().worker().concurrency()));
     return new DeliveryWorker(parts, roles, organizations, properties, holds);
   }
 }

@@ -42,6 +42,8 @@ import org.slf4j.LoggerFactory;
  * stays open across messages and batches, as long as the destination's shaping allows ({@link Destinations}: a
  * connection permit, messages per connection, the rate, a pause after a throttling reply). Each recipient gets its
  * own transaction, because its message differs: its VERP return path, its signature (and later its tracking links).
+ * A lane done with its session parks it in the {@link SessionCache}, where a lane of another domain routed to the same
+ * servers takes it instead of opening one (its permit, and so the site's limits, go with it).
  *
  * <p>A recipient is marked delivered only after the server's 2xx to its end of data. Results are written once per
  * batch; a node that dies mid-batch leaves its recipients {@code sending} until their lease runs out, and then they
@@ -65,8 +67,8 @@ final class DeliveryLane {
   private final BooleanSupplier stopping;
   private Open open;
 
-  /** The session the lane holds, with the permit it counts against and what it was opened for. */
-  private record Open(Servers servers, Egress egress, Site site, Session session, Destinations.Connection permit) {}
+  /** The session the lane holds, with the permit it counts against, what it was opened for and when. */
+  private record Open(Servers servers, Egress egress, Site site, Session session, Destinations.Connection permit, Instant openedAt) {}
 
   DeliveryLane(LaneParts parts, String domain, int batchSize, Supplier<Set<Long>> held, BooleanSupplier stopping) {
     this.parts = parts;
@@ -97,14 +99,17 @@ final class DeliveryLane {
         deliver(batch);
       }
     } finally {
-      close();
+      release();
     }
   }
 
-  /** Whether a new session to the site may open now: it is not paused, has a connection to spare and the rate allows a message. */
+  /**
+   * Whether a lane may get a session to the site now: it is not paused, has a connection to spare (or one parked for
+   * another lane) and the rate allows a message.
+   */
   static boolean mayConnect(LaneParts parts, Site site) {
     return parts.destinations().suspendedUntil(site).isEmpty()
-        && parts.destinations().openConnections(site) < site.shaping().connectionLimit()
+        && (parts.destinations().openConnections(site) < site.shaping().connectionLimit() || parts.sessions().has(site))
         && parts.destinations().allowance(site).count() > 0;
   }
 
@@ -385,26 +390,36 @@ final class DeliveryLane {
    * servers' site, and a grant of the site's shaping for one more message.
    */
   private Sending session(Servers servers, Egress egress) {
-    if (open != null && (!open.servers().equals(servers) || !open.egress().equals(egress) || !open.session().connection().canSend())) {
-      close();
-    }
+    if (open != null && !open.session().connection().canSend()) close();
+    if (open != null && (!open.servers().equals(servers) || !open.egress().equals(egress))) release();
     for (int reopened = 0; reopened < 2; reopened++) {
       if (open == null) {
         Site site = parts.shaping().site(servers.servers().stream().map(Server::hostName).toList());
         if (parts.sites().size() > MAX_REMEMBERED_SITES) parts.sites().clear();
         parts.sites().put(domain, site);
-        Optional<Destinations.Connection> permit = parts.destinations().open(site);
-        if (permit.isEmpty()) {
-          Optional<Instant> suspended = parts.destinations().suspendedUntil(site);
-          return new Wait(suspended.orElseGet(() -> parts.clock().instant().plus(PERMIT_WAIT)), true);
+        SessionCache.Key key = new SessionCache.Key(servers, egress);
+        Optional<SessionCache.Parked> parked = parts.sessions().take(key);
+        if (parked.isPresent()) {
+          SessionCache.Parked p = parked.get();
+          open = new Open(servers, egress, p.site(), p.session(), p.permit(), p.openedAt());
+        } else {
+          Optional<Destinations.Connection> permit = parts.destinations().open(site);
+          // The site's connections all open, one of them parked for other servers or another egress: it closes, so
+          // this lane does not wait for a connection nobody is using.
+          if (permit.isEmpty() && parts.sessions().evict(site)) permit = parts.destinations().open(site);
+          if (permit.isEmpty()) {
+            Optional<Instant> suspended = parts.destinations().suspendedUntil(site);
+            return new Wait(suspended.orElseGet(() -> parts.clock().instant().plus(PERMIT_WAIT)), true);
+          }
+          Opened opened = parts.attempt().connect(servers.servers(), egress);
+          if (opened instanceof NoSession none) {
+            permit.get().close();
+            if (none.reply() != null) parts.destinations().report(site, ReplyClass.of(none.reply()));
+            return new Failed(none);
+          }
+          parts.sessions().opened();
+          open = new Open(servers, egress, site, (Session) opened, permit.get(), parts.clock().instant());
         }
-        Opened opened = parts.attempt().connect(servers.servers(), egress);
-        if (opened instanceof NoSession none) {
-          permit.get().close();
-          if (none.reply() != null) parts.destinations().report(site, ReplyClass.of(none.reply()));
-          return new Failed(none);
-        }
-        open = new Open(servers, egress, site, (Session) opened, permit.get());
       }
       switch (open.permit().next()) {
         case Destinations.Grant.Send s -> {
@@ -421,6 +436,21 @@ final class DeliveryLane {
       }
     }
     throw new IllegalStateException("a fresh session refused its first message");
+  }
+
+  /**
+   * The lane is done with its session (its domain has no more work for it now, or the next recipient goes elsewhere):
+   * parked for another lane, unless the node stops ({@link SessionCache#park} closes what cannot carry more).
+   */
+  private void release() {
+    if (open == null) return;
+    if (stopping.getAsBoolean()) {
+      close();
+      return;
+    }
+    Open o = open;
+    open = null;
+    parts.sessions().park(new SessionCache.Key(o.servers(), o.egress()), o.site(), o.session(), o.permit(), o.openedAt());
   }
 
   private void close() {

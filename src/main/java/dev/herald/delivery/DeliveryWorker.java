@@ -29,7 +29,8 @@ import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 /**
  * The queue's worker on nodes with the {@code delivery} role. Every {@code herald.delivery.worker.poll} it looks for
  * domains with due work and starts a {@link DeliveryLane} for each that has fewer lanes than its work and its
- * destination's connection limit call for, up to {@code herald.delivery.worker.concurrency} lanes in all. A lane
+ * destination's connection limit call for (and no more lanes per site, over all its domains, than that limit), up to
+ * {@code herald.delivery.worker.concurrency} lanes in all. A lane
  * claims batches of its domain's due recipients and delivers them over one SMTP session reused across messages, so
  * a domain with much work gets several sessions in parallel and a thousand domains with a little each share the
  * lanes.
@@ -58,6 +59,12 @@ final class DeliveryWorker implements SchedulingConfigurer {
   private final Semaphore slots;
   private final ExecutorService lanes;
   private final Map<String, Integer> lanesPerDomain = new ConcurrentHashMap<>();
+  /**
+   * Lanes running per site, of the domains whose site was known when their lane started. A site gets no more lanes
+   * than its connection limit over all its domains: the lanes beyond it would claim batches only to give them back
+   * (no connection to spare), and lanes within it hand their sessions to each other through the {@link SessionCache}.
+   */
+  private final Map<String, Integer> lanesPerSite = new ConcurrentHashMap<>();
   private volatile Set<Long> held = Set.of();
   private final List<SendingHolds> holds;
   private volatile boolean stopping;
@@ -68,16 +75,18 @@ final class DeliveryWorker implements SchedulingConfigurer {
   static final long REFRESH_NANOS = 1_000_000_000L;
 
   /**
-   * What every lane shares: the node's queue statements, sources, signers, routing and shaping, and the site each
-   * domain was last routed to (so a lane whose destination is busy or paused does not claim work it cannot send).
+   * What every lane shares: the node's queue statements, sources, signers, routing and shaping, the site each
+   * domain was last routed to (so a lane whose destination is busy or paused does not claim work it cannot send), and
+   * the sessions lanes left open for each other.
    */
   record LaneParts(DeliveryQueue queue, Map<MessageSourceKind, MessageSource> sources, Signers signers, ReturnPath returnPath,
       Routing routing, DeliveryAttempt attempt, SandboxMailbox sandbox, Destinations destinations, ShapingRules shaping,
-      RetrySchedule retry, Clock clock, Map<String, Site> sites) {
+      RetrySchedule retry, Clock clock, Map<String, Site> sites, SessionCache sessions) {
 
     /** The same parts over another node's queue statements (tests: a second node). */
     LaneParts withQueue(DeliveryQueue other) {
-      return new LaneParts(other, sources, signers, returnPath, routing, attempt, sandbox, destinations, shaping, retry, clock, sites);
+      return new LaneParts(other, sources, signers, returnPath, routing, attempt, sandbox, destinations, shaping, retry, clock, sites,
+          sessions);
     }
 
     static Map<MessageSourceKind, MessageSource> byKind(List<MessageSource> sources) {
@@ -119,6 +128,7 @@ final class DeliveryWorker implements SchedulingConfigurer {
     if (!lanes.awaitTermination(properties.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
       log.warn("Delivery lanes still running at shutdown: their recipients are taken over when their leases run out");
     }
+    parts.sessions().closeAll();
   }
 
   /**
@@ -129,6 +139,7 @@ final class DeliveryWorker implements SchedulingConfigurer {
    */
   void poll() {
     if (!roles.has(NodeRole.delivery) || stopping) return;
+    parts.sessions().closeIdle();
     try {
       Set<Long> holding = new java.util.HashSet<>(organizations.suspendedIds());
       for (SendingHolds h : holds) holding.addAll(h.heldOrganizations());
@@ -153,7 +164,10 @@ final class DeliveryWorker implements SchedulingConfigurer {
     }
   }
 
-  /** Starts lanes for the candidates, in order, while slots are free; a candidate leaves once it has its lanes. */
+  /**
+   * Starts lanes for the candidates, in order, while slots are free; a candidate leaves once it has its lanes. A
+   * candidate whose site has all its lanes stays, for the slot the next lane of that site frees.
+   */
   private synchronized void startLanes() {
     for (Iterator<DeliveryQueue.DueDomain> i = candidates.iterator(); i.hasNext(); ) {
       DeliveryQueue.DueDomain due = i.next();
@@ -162,15 +176,17 @@ final class DeliveryWorker implements SchedulingConfigurer {
       int limit = site == null ? properties.delivery().shaping().connectionLimit() : site.shaping().connectionLimit();
       int wanted = (int) Math.min(limit, (due.due() + batchSize - 1) / batchSize);
       while (lanesPerDomain.getOrDefault(due.domain(), 0) < wanted) {
+        if (site != null && lanesPerSite.getOrDefault(site.name(), 0) >= limit) break; // it stays a candidate
         if (!slots.tryAcquire()) return;
-        start(due.domain());
+        start(due.domain(), site == null ? null : site.name());
       }
-      i.remove();
+      if (lanesPerDomain.getOrDefault(due.domain(), 0) >= wanted) i.remove();
     }
   }
 
-  private void start(String domain) {
+  private void start(String domain, String site) {
     lanesPerDomain.merge(domain, 1, Integer::sum);
+    if (site != null) lanesPerSite.merge(site, 1, Integer::sum);
     try {
       lanes.execute(() -> {
         try {
@@ -178,16 +194,17 @@ final class DeliveryWorker implements SchedulingConfigurer {
         } catch (RuntimeException e) {
           log.error("Delivery lane for {} failed; its recipients are taken over when their leases run out", domain, e);
         } finally {
-          finished(domain);
+          finished(domain, site);
         }
       });
     } catch (RejectedExecutionException stoppingNow) {
-      finished(domain);
+      finished(domain, site);
     }
   }
 
-  private void finished(String domain) {
+  private void finished(String domain, String site) {
     lanesPerDomain.computeIfPresent(domain, (d, n) -> n > 1 ? n - 1 : null);
+    if (site != null) lanesPerSite.computeIfPresent(site, (d, n) -> n > 1 ? n - 1 : null);
     slots.release();
     if (!stopping) startLanes();
   }

@@ -219,7 +219,7 @@ class BulkSendsTest {
     ByRef source = new ByRef(s.from());
     DeliveryWorker.LaneParts parts = new DeliveryWorker.LaneParts(queue, Map.of(MessageSourceKind.CAMPAIGN, source),
         new Signers(sendingDomains, clock), returnPath, routing, attempt, sandbox, destinations, shaping, retry, clock,
-        new ConcurrentHashMap<>());
+        new ConcurrentHashMap<>(), new SessionCache(clock, 4));
     List<DeliveryQueue.Claimed> batch = queue.claim("lane.example", 10, Set.of());
     assertThat(batch).hasSize(4);
     new DeliveryLane(parts, "lane.example", 10, Set::of, () -> false).deliver(batch);

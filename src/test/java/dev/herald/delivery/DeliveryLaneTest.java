@@ -257,7 +257,7 @@ class DeliveryLaneTest {
     };
     DeliveryWorker.LaneParts p = worker.parts();
     lane(new DeliveryWorker.LaneParts(p.queue(), p.sources(), new Signers(sendingDomains, ticking), p.returnPath(), p.routing(), p.attempt(),
-        p.sandbox(), p.destinations(), p.shaping(), p.retry(), p.clock(), p.sites()), "many.example");
+        p.sandbox(), p.destinations(), p.shaping(), p.retry(), p.clock(), p.sites(), p.sessions()), "many.example");
     assertThat(rows(id)).extracting(Row::state).containsExactly("delivered", "delivered", "delivered");
     List<String> captured = sink.messages(3);
     assertThat(captured).hasSize(3);
@@ -311,6 +311,63 @@ class DeliveryLaneTest {
     lane("busy.example");
     assertThat(rows(second).getFirst().state()).isEqualTo("delivered");
     assertThat(rows(third).getFirst().state()).isEqualTo("delivered");
+  }
+
+  /** The key a lane of this test's organization parks its sessions to these servers under. */
+  SessionCache.Key sessionKey(Servers servers) {
+    return new SessionCache.Key(servers, worker.parts().routing().egress(new Route.Sender(org.id(), "lane-" + counter + ".example")));
+  }
+
+  /** Waits (at most 5 s) until the sink has seen this many sessions end. */
+  void sinkSessionsEnded(int expected) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (sink.sessions() < expected && System.nanoTime() < deadline) Thread.sleep(20);
+    assertThat(sink.sessions()).isEqualTo(expected);
+  }
+
+  @Test
+  void a_lane_of_another_domain_routed_to_the_same_server_takes_the_session_the_first_lane_left_open() throws Exception {
+    sinkFor("shared-a.example", "mx.shared.example", "-c");
+    Servers servers = (Servers) routes.byDomain.get("shared-a.example");
+    routes.byDomain.put("shared-b.example", servers);
+    long a = send("ann@shared-a.example", "amy@shared-a.example");
+    long b = send("bob@shared-b.example");
+    SessionCache sessions = worker.parts().sessions();
+    long opened = sessions.openedCount();
+    long reused = sessions.reusedCount();
+    lane("shared-a.example");
+    // Straight on, the clock not moved: the session is parked for SessionCache.IDLE by the test's clock.
+    new DeliveryLane(worker.parts(), "shared-b.example", 50, Set::of, () -> false).run();
+
+    assertThat(rows(a)).extracting(Row::state).containsExactly("delivered", "delivered");
+    assertThat(rows(b)).extracting(Row::state).containsExactly("delivered");
+    assertThat(SmtpSink.perRecipient(sink.captured())).containsOnly(
+        Map.entry("ann@shared-a.example", 1), Map.entry("amy@shared-a.example", 1), Map.entry("bob@shared-b.example", 1));
+    assertThat(sessions.openedCount() - opened).as("sessions opened").isEqualTo(1);
+    assertThat(sessions.reusedCount() - reused).as("parked sessions taken").isEqualTo(1);
+    assertThat(sink.sessions()).as("sessions ended at the sink").isZero();
+    // Still open, parked for the next lane; closed, it ends at the sink as the one session of both domains.
+    SessionCache.Parked parked = sessions.take(sessionKey(servers)).orElseThrow();
+    assertThat(parked.permit().delivered()).isEqualTo(3);
+    parked.session().connection().close();
+    parked.permit().close();
+    sinkSessionsEnded(1);
+  }
+
+  @Test
+  void a_session_whose_server_answered_421_is_closed_and_not_left_for_another_lane() throws Exception {
+    sinkFor("refusing.example", "mx.refusing.example", "-c", "-b", "421 4.7.0 Try again later", "-r", "rcpt");
+    Servers servers = (Servers) routes.byDomain.get("refusing.example");
+    long id = send("ann@refusing.example");
+    long opened = worker.parts().sessions().openedCount();
+    lane("refusing.example");
+    assertThat(rows(id).getFirst().state()).isEqualTo("deferred");
+    assertThat(rows(id).getFirst().lastReply()).contains("421");
+    assertThat(worker.parts().sessions().openedCount() - opened).isEqualTo(1);
+    assertThat(worker.parts().sessions().take(sessionKey(servers))).isEmpty();
+    sinkSessionsEnded(1);
+    // The throttling reply still pauses the whole destination, as without the cache.
+    assertThat(destinations.suspendedUntil(worker.parts().shaping().site(List.of("mx.refusing.example")))).isPresent();
   }
 
   @Test
@@ -371,7 +428,7 @@ class DeliveryLaneTest {
     ShapingRules threeAMinute = new ShapingRules(ShapingRules.KUMOMTA_DEFAULT,
         List.of(new ShapingRules.Override("mx.rated.example", null, null, Rate.parse("3/min"))));
     DeliveryWorker.LaneParts rated = new DeliveryWorker.LaneParts(p.queue(), p.sources(), p.signers(), p.returnPath(), p.routing(),
-        p.attempt(), p.sandbox(), p.destinations(), threeAMinute, p.retry(), p.clock(), p.sites());
+        p.attempt(), p.sandbox(), p.destinations(), threeAMinute, p.retry(), p.clock(), p.sites(), p.sessions());
     long learn = send("first@rated.example"); // the lane learns the domain's site (one of the 3 goes)
     lane(rated, "rated.example");
     assertThat(rows(learn)).extracting(Row::state).containsExactly("delivered");
@@ -422,7 +479,7 @@ class DeliveryLaneTest {
     DeliveryWorker.LaneParts p = worker.parts();
     DeliveryQueue mine = new DeliveryQueue(jdbc, slow, "node-a", term);
     new DeliveryLane(new DeliveryWorker.LaneParts(mine, p.sources(), p.signers(), p.returnPath(), p.routing(), p.attempt(), p.sandbox(),
-        p.destinations(), p.shaping(), p.retry(), slow, p.sites()), "slow.example", 50, Set::of, () -> false).run();
+        p.destinations(), p.shaping(), p.retry(), slow, p.sites(), p.sessions()), "slow.example", 50, Set::of, () -> false).run();
 
     assertThat(takenOver).as("recipients claimed by another node while still being sent").isEmpty();
     assertThat(rows(id)).extracting(Row::state).containsOnly("delivered").hasSize(8);

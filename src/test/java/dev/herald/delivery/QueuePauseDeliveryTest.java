@@ -158,7 +158,7 @@ class QueuePauseDeliveryTest {
 
     DeliveryWorker.LaneParts parts = new DeliveryWorker.LaneParts(queue, DeliveryWorker.LaneParts.byKind(sources),
         new Signers(sendingDomains, clock), returnPath, routing, attempt, sandbox, destinations, shaping, retry, clock,
-        new ConcurrentHashMap<>());
+        new ConcurrentHashMap<>(), new SessionCache(clock, 4));
     new DeliveryLane(parts, "batch.example", 10, Set::of, () -> false).deliver(batch);
     assertThat(List.of(state("eve@batch.example"), state("fay@batch.example"), state("gil@batch.example")))
         .containsOnly("queued");

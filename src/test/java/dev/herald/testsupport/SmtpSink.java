@@ -36,12 +36,15 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 public final class SmtpSink implements AutoCloseable {
   private final Process process;
   private final Path dumps;
+  /** Where its running counters go when started with {@code -c}; {@code null} otherwise. */
+  private final Path counters;
   public final InetSocketAddress address;
 
-  private SmtpSink(Process process, Path dumps, InetSocketAddress address) {
+  private SmtpSink(Process process, Path dumps, InetSocketAddress address, Path counters) {
     this.process = process;
     this.dumps = dumps;
     this.address = address;
+    this.counters = counters;
   }
 
   /**
@@ -68,13 +71,15 @@ public final class SmtpSink implements AutoCloseable {
       }
       command.addAll(List.of(options));
       command.addAll(List.of("127.0.0.1:" + port, "64"));
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      Path counters = List.of(options).contains("-c") ? Files.createTempFile("smtp-sink", ".counters") : null;
+      Process process = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(counters == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.to(counters.toFile())).start();
       InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
       while (process.isAlive() && System.nanoTime() < deadline) {
         try (Socket probe = new Socket()) {
           probe.connect(address, 200);
-          return new SmtpSink(process, dumps, address);
+          return new SmtpSink(process, dumps, address, counters);
         } catch (IOException notYet) {
           Thread.sleep(20);
         }
@@ -89,8 +94,8 @@ public final class SmtpSink implements AutoCloseable {
    * every message ({@code herald.delivery.static-route}; the test sets {@code herald.delivery.route=static}). The test
    * closes it in its {@code @AfterAll}.
    */
-  public static SmtpSink forStaticRoute(DynamicPropertyRegistry registry) throws Exception {
-    SmtpSink sink = start(Files.createTempDirectory("herald-sink"));
+  public static SmtpSink forStaticRoute(DynamicPropertyRegistry registry, String... options) throws Exception {
+    SmtpSink sink = start(Files.createTempDirectory("herald-sink"), options);
     registry.add("herald.delivery.static-route", () -> "127.0.0.1:" + sink.address.getPort());
     return sink;
   }
@@ -168,6 +173,19 @@ public final class SmtpSink implements AutoCloseable {
     }
   }
 
+  /**
+   * SMTP sessions that have ended so far (QUIT or not), from smtp-sink's running counters: it must have been started
+   * with {@code -c}, which writes {@code sess=N quit=N mesg=N} as sessions end and messages arrive. Without the probe
+   * connection {@link #start} made to see it listening (smtp-sink counts that one too).
+   */
+  public int sessions() throws IOException {
+    if (counters == null) throw new IllegalStateException("this sink was started without -c: it counts no sessions");
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("sess=(\\d+)").matcher(Files.readString(counters, StandardCharsets.ISO_8859_1));
+    int last = 0;
+    while (m.find()) last = Integer.parseInt(m.group(1));
+    return Math.max(0, last - 1);
+  }
+
   /** How many times each envelope recipient got a message. */
   public static Map<String, Integer> perRecipient(List<Dump> dumps) {
     Map<String, Integer> counts = new HashMap<>();
@@ -181,6 +199,7 @@ public final class SmtpSink implements AutoCloseable {
     if (!process.waitFor(5, TimeUnit.SECONDS)) {
       process.destroyForcibly().waitFor();
     }
+    if (counters != null) Files.deleteIfExists(counters);
   }
 
   private List<Path> files() throws IOException {
