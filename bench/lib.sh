@@ -262,6 +262,8 @@ bench_start_sink() {
     || { echo "smtp-sink did not start" >&2; exit 1; }
 }
 bench_sink_count() { tail -c 200 "$WORK/sink.out" | tr '\r' '\n' | grep -o 'mesg=[0-9]*' | tail -n 1 | cut -d= -f2 || echo 0; }
+# SMTP sessions the sink has seen end so far (its -c counters; the listening probe of bench_start_sink is one).
+bench_sink_sessions() { tail -c 200 "$WORK/sink.out" | tr '\r' '\n' | grep -o 'sess=[0-9]*' | tail -n 1 | cut -d= -f2 || echo 0; }
 # Waits (at most $2 s) until the sink has accepted $1 messages; prints the time it saw that.
 bench_wait_sink() {
   local deadline=$((SECONDS + $2)) c

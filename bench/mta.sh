@@ -135,7 +135,8 @@ herald_run() { # → H_RATE, H_CPU, H_PG_CPU, H_HEAP
   submit "$WORK/warm"
   wait_sink "$WARM" > /dev/null
   [ -n "${BENCH_PG_SQL:-}" ] && $PSQL <<< "$BENCH_PG_SQL" > /dev/null
-  local t0 t1 te c0 c1 p0 p1 delivered
+  local t0 t1 te c0 c1 p0 p1 delivered s0 s1
+  s0=$(bench_sink_sessions)
   c0=$(own_cpu "$HERALD_PID"); p0=$(tree_cpu "$PG_PID"); thread_cpu "$HERALD_PID" > "$WORK/threads0"
   bench_reset_heap
   t0=$(date +%s.%N)
@@ -146,12 +147,14 @@ herald_run() { # → H_RATE, H_CPU, H_PG_CPU, H_HEAP
   delivered=$($PSQL -c "select count(*) filter (where state = 'delivered') || ' delivered, ' || count(*) filter (where state <> 'delivered') || ' not' from outbound_recipient")
   H_HEAP=$(bench_peak_heap)
   stop_herald
+  sleep 0.5
+  s1=$(bench_sink_sessions) # Herald has stopped: every session of the run has ended
   bench_stop "$SINK_PID"
   H_RATE=$(echo "$N / ($t1 - $t0)" | bc)
   H_CPU=$(echo "scale=3; ($c1 - $c0) * 1000 / $N" | bc)
   H_PG_CPU=$(echo "scale=3; ($p1 - $p0) * 1000 / $N" | bc)
-  printf "   Herald, send API → queue → smtp-sink: %s msg/s (%.2f s; enqueueing took %.2f s), %s CPU s per 1,000 (JVM) + %s (PostgreSQL), peak heap %s MB; recipients: %s\n" \
-    "$H_RATE" "$(echo "$t1 - $t0" | bc)" "$(echo "$te - $t0" | bc)" "$H_CPU" "$H_PG_CPU" "$H_HEAP" "$delivered"
+  printf "   Herald, send API → queue → smtp-sink: %s msg/s (%.2f s; enqueueing took %.2f s), %s CPU s per 1,000 (JVM) + %s (PostgreSQL), peak heap %s MB; recipients: %s; SMTP sessions after the warm-up: %s\n" \
+    "$H_RATE" "$(echo "$t1 - $t0" | bc)" "$(echo "$te - $t0" | bc)" "$H_CPU" "$H_PG_CPU" "$H_HEAP" "$delivered" "$((s1 - s0))"
   thread_split "$WORK/threads0" "$WORK/threads1" "$N"
 }
 
