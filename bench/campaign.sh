@@ -27,6 +27,8 @@
 # PostgreSQL from /proc; Postfix's process tree), and the machine's load.
 #
 # BENCH_JFR=path: a flight recording (settings=profile) of Herald's JVM during the campaign only, into path.<run>.jfr.
+# BENCH_DKIM=rsa signs every message with RSA-2048 only (the definition of this benchmark); the default,
+# both, adds the Ed25519 signature Herald makes by default (a domain's "DKIM signatures" setting).
 # Settings of bench/lib.sh apply (BENCH_JAR, BENCH_JAVA_OPTS, BENCH_DB_URL, ports); BENCH_DEADLINE bounds each wait
 # (seconds; default 900 + subscribers / 20). Needs root (Postfix), Debian's postfix (bin/install-test-tools) and
 # dnsmasq-base (installed if missing).

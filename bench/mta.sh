@@ -26,6 +26,8 @@
 # recipient answered "450 4.2.0" at RCPT. It prints the rate of the other 90 % in both, so a slowdown of the rest
 # shows as a ratio below 1.
 #
+# BENCH_DKIM=rsa signs every message with RSA-2048 only (the definition of this benchmark); the default,
+# both, adds the Ed25519 signature Herald makes by default (a domain's "DKIM signatures" setting).
 # BENCH_JAR=path runs that jar instead of building this tree; BENCH_JAVA_OPTS adds JVM options to Herald's (e.g. a
 # flight recording: -XX:StartFlightRecording=filename=/tmp/mta.jfr,settings=profile). For a look inside Herald's
 # PostgreSQL: BENCH_PG_SQL runs after the warm-up (e.g. "select pg_stat_reset_shared('wal');"), BENCH_PG_AFTER before

@@ -103,6 +103,7 @@ class TextEnumsTest {
       java.util.Map.entry("dev.herald.audiences.ImportStatus", "import_job.status"),
       java.util.Map.entry("dev.herald.audiences.ImportStep", "import_step.step"),
       java.util.Map.entry("dev.herald.domains.DkimAlgorithm", "dkim_key.algorithm"),
+      java.util.Map.entry("dev.herald.domains.DkimSignatures", "sending_domain.dkim_signatures"),
       java.util.Map.entry("dev.herald.domains.KeyStatus", "dkim_key.status"),
       java.util.Map.entry("dev.herald.domains.RecordState", "domain_record_check.state"),
       java.util.Map.entry("dev.herald.privacy.JobStatus", "organization_export.status"),

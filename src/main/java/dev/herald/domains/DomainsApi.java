@@ -8,6 +8,7 @@ import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -26,6 +27,9 @@ class DomainsApi {
 
   record AddRequest(String name) {}
 
+  /** The settings a domain has: {@code dkimSignatures} "both" (RSA-2048 and Ed25519) or "rsa" (RSA-2048 only). */
+  record DomainPatch(String dkimSignatures) {}
+
   @GetMapping("/api/v1/orgs/{org}/domains")
   @Operation(summary = "The organization's sending domains with their records and last checks")
   List<SendingDomains.Domain> list(OrganizationContext org) {
@@ -43,6 +47,14 @@ class DomainsApi {
   @Operation(summary = "Get a sending domain")
   SendingDomains.Domain get(OrganizationContext org, @PathVariable long id) {
     return domains.find(org.id(), id).orElseThrow(() -> Refused.notFound("Domain " + id));
+  }
+
+  @PatchMapping("/api/v1/orgs/{org}/domains/{id}")
+  @Operation(summary = "Change a domain's settings: dkimSignatures, both (RSA-2048 and Ed25519, the default) or rsa (RSA-2048 only)")
+  SendingDomains.Domain patch(OrganizationContext org, @PathVariable long id, @RequestBody(required = false) DomainPatch body) {
+    SendingDomains.Domain domain = domains.find(org.id(), id).orElseThrow(() -> Refused.notFound("Domain " + id));
+    if (body == null || body.dkimSignatures() == null) return domain;
+    return domains.chooseSignatures(org.id(), id, body.dkimSignatures());
   }
 
   @DeleteMapping("/api/v1/orgs/{org}/domains/{id}")

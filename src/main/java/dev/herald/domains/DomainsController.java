@@ -61,6 +61,16 @@ class DomainsController {
     return "redirect:" + base(org) + "/" + id;
   }
 
+  @PostMapping("/o/{org}/domains/{id}/signatures")
+  @OnRefused(value = "/o/{org}/domains/{id}", errorKey = "form", notFoundIsPage = true)
+  String signatures(OrganizationContext org, @PathVariable long id, @RequestParam(defaultValue = "") String dkimSignatures,
+      RedirectAttributes flash) {
+    SendingDomains.Domain domain = domains.chooseSignatures(org.id(), id, dkimSignatures);
+    flash.addFlashAttribute("notice", "Mail from " + domain.unicodeName() + " is now signed with " + domain.dkimSignatures().words()
+        + " (within a minute for mail already being delivered).");
+    return "redirect:" + base(org) + "/" + id;
+  }
+
   @PostMapping("/o/{org}/domains/{id}/keys/{keyId}/delete")
   @OnRefused(value = "/o/{org}/domains/{id}", errorKey = "form", notFoundIsPage = true)
   String deleteKey(OrganizationContext org, @PathVariable long id, @PathVariable long keyId, RedirectAttributes flash) {

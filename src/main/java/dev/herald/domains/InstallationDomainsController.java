@@ -7,6 +7,7 @@ import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 /**
@@ -46,6 +47,14 @@ class InstallationDomainsController {
   String rotate(@PathVariable long id, RedirectAttributes flash) {
     domains.rotate(null, id);
     flash.addFlashAttribute("notice", "New keys created: publish their records. The current keys sign until the new ones check ok.");
+    return "redirect:" + BASE + "/" + id;
+  }
+
+  @PostMapping(BASE + "/{id}/signatures")
+  @OnRefused(value = BASE + "/{id}", errorKey = "form", notFoundIsPage = true)
+  String signatures(@PathVariable long id, @RequestParam(defaultValue = "") String dkimSignatures, RedirectAttributes flash) {
+    SendingDomains.Domain domain = domains.chooseSignatures(null, id, dkimSignatures);
+    flash.addFlashAttribute("notice", "System mail from " + domain.unicodeName() + " is now signed with " + domain.dkimSignatures().words() + ".");
     return "redirect:" + BASE + "/" + id;
   }
 

@@ -52,10 +52,10 @@ public class SendingDomains {
       RecordState state, String found, String detail, Instant checkedAt) {}
 
   record Domain(long id, String name, String unicodeName, boolean verified, Instant verifiedAt, Instant checkedAt,
-      Instant createdAt, List<Key> keys, List<DnsRecord> records) {}
+      Instant createdAt, DkimSignatures dkimSignatures, List<Key> keys, List<DnsRecord> records) {}
 
   private record Row(long id, Long organizationId, String name, String unicodeName, boolean verified, Instant verifiedAt,
-      Instant checkedAt, Instant createdAt) {}
+      Instant checkedAt, Instant createdAt, DkimSignatures dkimSignatures) {}
 
   private final JdbcClient jdbc;
   private final Secrets secrets;
@@ -85,9 +85,9 @@ public class SendingDomains {
   public Optional<VerifiedDomain> verifiedDomainFor(long organizationId, String fromAddress) {
     if (!(EmailAddress.parse(fromAddress) instanceof EmailAddress.Valid valid)) return Optional.empty();
     String name = valid.address().asciiDomain().toLowerCase(Locale.ROOT);
-    return jdbc.sql("select id from sending_domain where organization_id = ? and name = ? and verified")
-        .params(organizationId, name).query(Long.class).optional()
-        .map(id -> new VerifiedDomain(id, organizationId, name, signingKeys(id)));
+    return jdbc.sql("select id, dkim_signatures from sending_domain where organization_id = ? and name = ? and verified")
+        .params(organizationId, name).query(SendingDomains::signing).optional()
+        .map(d -> new VerifiedDomain(d.id(), organizationId, name, signingKeys(d.id(), d.choice())));
   }
 
   /**
@@ -98,9 +98,9 @@ public class SendingDomains {
   public Optional<VerifiedDomain> verifiedInstallationDomainFor(String fromAddress) {
     if (!(EmailAddress.parse(fromAddress) instanceof EmailAddress.Valid valid)) return Optional.empty();
     String name = valid.address().asciiDomain().toLowerCase(Locale.ROOT);
-    return jdbc.sql("select id from sending_domain where organization_id is null and name = ? and verified")
-        .param(name).query(Long.class).optional()
-        .map(id -> new VerifiedDomain(id, 0, name, signingKeys(id)));
+    return jdbc.sql("select id, dkim_signatures from sending_domain where organization_id is null and name = ? and verified")
+        .param(name).query(SendingDomains::signing).optional()
+        .map(d -> new VerifiedDomain(d.id(), 0, name, signingKeys(d.id(), d.choice())));
   }
 
   /** An installation domain as the operator's delivery page shows it. */
@@ -132,17 +132,29 @@ public class SendingDomains {
     });
   }
 
+  private record Signing(long id, DkimSignatures choice) {}
+
+  private static Signing signing(ResultSet rs, int i) throws SQLException {
+    return new Signing(rs.getLong(1), TextEnum.fromText(DkimSignatures.class, rs.getString(2)));
+  }
+
   /**
    * The active keys whose DKIM record checked ok at the last check: a key whose record is not (yet) published would
-   * only add a failing signature, so it does not sign. A verified domain has at least one.
+   * only add a failing signature, so it does not sign. A verified domain has at least one. With {@link DkimSignatures#RSA}
+   * only the RSA keys among them sign, unless none of them is RSA (its record gone while Ed25519's is ok): the domain's
+   * mail is then signed with what is published rather than held unsigned.
    */
-  private List<SigningKey> signingKeys(long domainId) {
-    return jdbc.sql("""
+  private List<SigningKey> signingKeys(long domainId, DkimSignatures choice) {
+    List<SigningKey> published = jdbc.sql("""
         select k.id, k.selector, k.algorithm from dkim_key k
         join domain_record_check c on c.domain_id = k.domain_id and c.record = 'dkim:' || k.selector and c.state = 'ok'
         where k.domain_id = ? and k.status = 'active' order by k.algorithm desc, k.id""")
         .param(domainId).query((rs, i) -> new SigningKey(rs.getLong(1), rs.getString(2), TextEnum.fromText(DkimAlgorithm.class, rs.getString(3))))
         .list();
+    if (choice == DkimSignatures.RSA && published.stream().anyMatch(k -> k.algorithm() == DkimAlgorithm.RSA)) {
+      return published.stream().filter(k -> k.algorithm() == DkimAlgorithm.RSA).toList();
+    }
+    return published;
   }
 
   /** A domain of an organization as other capabilities' pages name it (a filter, a sender to pick). */
@@ -194,7 +206,7 @@ public class SendingDomains {
    */
   List<Domain> list(Long organizationId) {
     return jdbc.sql("""
-        select id, organization_id, name, unicode_name, verified, verified_at, checked_at, created_at
+        select id, organization_id, name, unicode_name, verified, verified_at, checked_at, created_at, dkim_signatures
         from sending_domain""" + " where " + owner(organizationId) + " order by unicode_name")
         .param("org", organizationId).query(SendingDomains::row).list().stream().map(this::view).toList();
   }
@@ -248,6 +260,23 @@ public class SendingDomains {
       }
       addKeyPair(row.id(), KeyStatus.PENDING);
       audit.record(organizationId, "domain.rotation_started", "sending_domain", id, row.name());
+      return find(organizationId, id).orElseThrow();
+    });
+  }
+
+  /**
+   * Chooses which signatures the domain's mail carries ({@code dkimSignatures}: both or rsa). The delivery workers keep
+   * a domain's signer for a minute, so mail already being delivered may carry the old choice for that long.
+   */
+  Domain chooseSignatures(Long organizationId, long id, String choice) {
+    return transaction.execute(status -> {
+      Row row = lockedRow(organizationId, id); // another organization's domain is not found, whatever the choice
+      DkimSignatures signatures = TextEnum.parse(DkimSignatures.class, "dkimSignatures", choice);
+      if (signatures == null) throw Refused.invalid("dkimSignatures", "dkimSignatures is one of " + TextEnum.texts(DkimSignatures.class) + ".");
+      if (row.dkimSignatures() != signatures) {
+        jdbc.sql("update sending_domain set dkim_signatures = ? where id = ?").params(signatures.text(), id).update();
+        audit.record(organizationId, "domain.signatures_changed", "sending_domain", id, row.name() + ": " + signatures.text());
+      }
       return find(organizationId, id).orElseThrow();
     });
   }
@@ -386,14 +415,14 @@ public class SendingDomains {
 
   private Optional<Row> row(Long organizationId, long id) {
     return jdbc.sql("""
-        select id, organization_id, name, unicode_name, verified, verified_at, checked_at, created_at
+        select id, organization_id, name, unicode_name, verified, verified_at, checked_at, created_at, dkim_signatures
         from sending_domain where id = :id""" + " and " + owner(organizationId))
         .param("id", id).param("org", organizationId).query(SendingDomains::row).optional();
   }
 
   private Row lockedRow(Long organizationId, long id) {
     return jdbc.sql("""
-        select id, organization_id, name, unicode_name, verified, verified_at, checked_at, created_at
+        select id, organization_id, name, unicode_name, verified, verified_at, checked_at, created_at, dkim_signatures
         from sending_domain where id = :id""" + " and " + owner(organizationId) + " for update")
         .param("id", id).param("org", organizationId).query(SendingDomains::row).optional().orElseThrow(() -> Refused.notFound("Domain " + id));
   }
@@ -418,11 +447,13 @@ public class SendingDomains {
           e.type().equals("TXT") ? Txt.zoneForm(e.value()) : e.value(), e.required(),
           c == null ? null : c.state(), c == null ? "" : c.found(), c == null ? "" : c.detail(), c == null ? null : c.at()));
     }
-    return new Domain(row.id(), row.name(), row.unicodeName(), row.verified(), row.verifiedAt(), row.checkedAt(), row.createdAt(), keys, records);
+    return new Domain(row.id(), row.name(), row.unicodeName(), row.verified(), row.verifiedAt(), row.checkedAt(), row.createdAt(),
+        row.dkimSignatures(), keys, records);
   }
 
   private static Row row(ResultSet rs, int i) throws SQLException {
-    return new Row(rs.getLong(1), rs.getObject(2, Long.class), rs.getString(3), rs.getString(4), rs.getBoolean(5), instant(rs, 6), instant(rs, 7), instant(rs, 8));
+    return new Row(rs.getLong(1), rs.getObject(2, Long.class), rs.getString(3), rs.getString(4), rs.getBoolean(5), instant(rs, 6), instant(rs, 7), instant(rs, 8),
+        TextEnum.fromText(DkimSignatures.class, rs.getString(9)));
   }
 
   private static Instant instant(ResultSet rs, int column) throws SQLException {

@@ -138,6 +138,26 @@ class DeliveryWorkerTest {
   }
 
   @Test
+  void a_domain_set_to_sign_with_rsa_only_sends_one_verified_rsa_signature() throws Exception {
+    TestOrganizations.Created org = organizations.create("Worker Rsa Only", "send");
+    Map<String, String> dns = new TestSendingDomains(sendingDomains, jdbc).verifiedSigning(org.id(), "worker-rsa.example");
+    jdbc.sql("update sending_domain set dkim_signatures = 'rsa' where name = 'worker-rsa.example'").update();
+    long id = send(org, "news@worker-rsa.example", List.of("eve@rsa-only.example")).get("id").asLong();
+    waitFor("delivered", () -> states(id).equals(List.of("delivered")));
+
+    SmtpSink.Dump dump = sink.capturedFor("eve@rsa-only.example").getFirst();
+    assertThat(dump.text().lines().filter(line -> line.startsWith("DKIM-Signature:"))).as("one DKIM-Signature field").hasSize(1);
+    assertThat(dump.text()).contains("a=rsa-sha256").doesNotContain("a=ed25519-sha256");
+    Path file = dir.resolve("rsa-only.eml");
+    Files.write(file, dump.wire());
+    Path keys = dir.resolve("keys.tsv");
+    Files.writeString(keys, dns.entrySet().stream().map(e -> e.getKey() + "\t" + e.getValue() + "\n").collect(Collectors.joining()));
+    DebianPython.Run run = DebianPython.run("dkim_verify.py", dir, List.of(keys.toString(), file.toString()));
+    assertThat(run.exit()).as(run.output()).isZero();
+    assertThat(run.output().strip().lines().toList()).singleElement().satisfies(line -> assertThat(line).endsWith(" pass"));
+  }
+
+  @Test
   void a_suspended_organizations_mail_waits_and_goes_once_it_is_resumed() throws Exception {
     TestOrganizations.Created held = organizations.create("Worker Held", "send");
     TestOrganizations.Created other = organizations.create("Worker Other", "send");

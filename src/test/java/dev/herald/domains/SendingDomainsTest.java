@@ -2,8 +2,11 @@ package dev.herald.domains;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.patch;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import dev.herald.platform.Secrets;
 import dev.herald.tenancy.TestOrganizations;
@@ -300,6 +303,48 @@ class SendingDomainsTest {
     JsonNode after = send(acme, get(api(acme, "/domains/" + id)), "", 200);
     assertThat(after.get("keys")).hasSize(2);
     assertThat(after.get("records").toString()).doesNotContain(old.get(0) + "._domainkey");
+  }
+
+  @Test
+  void a_domain_can_sign_with_rsa_only_and_switch_back_through_the_api_and_the_panel() throws Exception {
+    String name = "sigs-" + counter + ".example";
+    JsonNode domain = add(acme, name);
+    long id = domain.get("id").asLong();
+    assertThat(domain.get("dkimSignatures").asString()).isEqualTo("both");
+    publishAll(domain);
+    assertThat(check(acme, domain).get("verified").asBoolean()).isTrue();
+    assertThat(domains.verifiedDomainFor(acme.id(), "news@" + name).orElseThrow().keys())
+        .extracting(SendingDomains.SigningKey::algorithm).containsExactly(DkimAlgorithm.RSA, DkimAlgorithm.ED25519);
+
+    JsonNode rsa = send(acme, patch(api(acme, "/domains/" + id)), "{\"dkimSignatures\": \"rsa\"}", 200);
+    assertThat(rsa.get("dkimSignatures").asString()).isEqualTo("rsa");
+    assertThat(rsa.get("keys")).as("both keys stay, and stay published").hasSize(2);
+    assertThat(domains.verifiedDomainFor(acme.id(), "news@" + name).orElseThrow().keys())
+        .extracting(SendingDomains.SigningKey::algorithm).containsExactly(DkimAlgorithm.RSA);
+
+    JsonNode refused = send(acme, patch(api(acme, "/domains/" + id)), "{\"dkimSignatures\": \"ed25519\"}", 422);
+    assertThat(refused.toString()).contains("dkimSignatures", "both, rsa");
+    TestOrganizations.Created reader = organizations.create("Domains Reader " + counter, "domains:read");
+    send(reader, patch(api(reader, "/domains/" + id)), "{\"dkimSignatures\": \"both\"}", 403); // no domains:write
+
+    // The RSA record gone from DNS while Ed25519's is ok: the mail is signed with what is published, not held.
+    dns.remove(record(domain, "dkim:" + selectors(domain, "active").stream().filter(s -> s.endsWith("r")).findFirst().orElseThrow())
+        .get("host").asString());
+    check(acme, domain);
+    assertThat(domains.verifiedDomainFor(acme.id(), "news@" + name).orElseThrow().keys())
+        .extracting(SendingDomains.SigningKey::algorithm).containsExactly(DkimAlgorithm.ED25519);
+    publishAll(domain);
+    check(acme, domain);
+
+    // The panel: the choice shown, changed back by its form, a bad value an error on the page.
+    String page = mvc.perform(get("/o/" + acme.slug() + "/domains/" + id).with(organizations.asOwner(acme))).andReturn()
+        .getResponse().getContentAsString();
+    assertThat(page).contains("RSA-2048 only", "name=\"dkimSignatures\" value=\"rsa\" checked");
+    mvc.perform(post("/o/" + acme.slug() + "/domains/" + id + "/signatures").param("dkimSignatures", "both")
+        .with(organizations.asOwner(acme)).with(csrf())).andExpect(status().is3xxRedirection());
+    assertThat(domains.verifiedDomainFor(acme.id(), "news@" + name).orElseThrow().keys()).hasSize(2);
+    assertThat(jdbc.sql("select detail from audit_event where organization_id = ? and action = 'domain.signatures_changed' order by id")
+        .param(acme.id()).query(String.class).list()).containsExactly(name + ": rsa", name + ": both");
   }
 
   long keyId(JsonNode domain, String selector) {
