@@ -31,6 +31,8 @@
 # herald.tracking.port, ADR 0009), `tomcat` (the main port, where TrackingValve answers), or `both` (each in turn, in the
 # same window, so their CPU per request compares under the same load).
 #
+# BENCH_MODES limits the connection modes measured (default "keepalive close").
+#
 # Settings of bench/lib.sh apply (BENCH_JAR, BENCH_JAVA_OPTS e.g. a flight recording, BENCH_DB_URL, ports). Needs
 # root (smtp-sink's -u), wrk and nginx (bin/install-test-tools), dnsmasq-base (installed if missing).
 . "$(dirname "$0")/lib.sh"
@@ -45,6 +47,7 @@ WARMUP=${BENCH_WARMUP:-10}
 [ "$RUNS" -ge 1 ] && [ "$RUNS" -le 20 ] || { echo "runs: 1 to 20" >&2; exit 1; }
 [ "$DURATION" -ge 1 ] && [ "$DURATION" -le 300 ] || { echo "BENCH_DURATION: 1 to 300 seconds" >&2; exit 1; }
 TRACK_HOST=track.herald-bench.example
+MODES=${BENCH_MODES:-keepalive close}
 VIA=${BENCH_TRACKING_VIA:-listener}
 case "$VIA" in
   listener) HERALDS=(listener) ;;
@@ -227,7 +230,7 @@ measure() {
 
 for run in $(seq 1 "$RUNS"); do
   echo "== run $run of $RUNS (load $(bench_load))"
-  for mode in keepalive close; do
+  for mode in $MODES; do
     for kind in open click; do
       for via in "${HERALDS[@]}"; do measure "$via" "$kind" "$mode"; done
       measure nginx "$kind" "$mode"
@@ -240,7 +243,7 @@ done
 
 runs() { xargs printf "$1 " < "$2"; }
 echo "== summary: medians of $RUNS run(s), wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s; load now $(bench_load)"
-for mode in keepalive close; do
+for mode in $MODES; do
   for kind in open click; do
     for via in "${HERALDS[@]}"; do
       h="$WORK/$via-$kind-$mode"; x="$WORK/nginx-$kind-$mode"

@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Date;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -182,8 +183,13 @@ final class TrackingConnection extends ChannelInboundHandlerAdapter {
       boolean head) {
     offLoop = true;
     ctx.channel().config().setAutoRead(false);
+    ExecutorService executor = listener.offLoop();
+    if (executor == null) { // the listener has stopped
+      lookedUp(ctx, request, kind, null, head);
+      return;
+    }
     try {
-      listener.offLoop().execute(() -> {
+      executor.execute(() -> {
         Tracker.Outcome outcome;
         try {
           outcome = decide(kind, token, path, what, false);
@@ -194,8 +200,8 @@ final class TrackingConnection extends ChannelInboundHandlerAdapter {
         Tracker.Outcome answer = outcome;
         ctx.executor().execute(() -> lookedUp(ctx, request, kind, answer, head));
       });
-    } catch (RejectedExecutionException | NullPointerException stopped) {
-      lookedUp(ctx, request, kind, null, head); // the listener is stopping
+    } catch (RejectedExecutionException stopping) {
+      lookedUp(ctx, request, kind, null, head);
     }
   }
 

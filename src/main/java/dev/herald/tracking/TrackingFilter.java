@@ -55,7 +55,7 @@ class TrackingFilter implements Filter {
     for (int kind = 0; kind < 2; kind++) {
       for (int outcome = 0; outcome < 4; outcome++) {
         counters[kind * 4 + outcome] = Counter.builder("herald.tracking.requests").tag("kind", kind == 0 ? "open" : "click")
-            .tag("outcome", OUTCOMES[outcome]).description("Opens and clicks answered by the tracking filter (not in http.server.requests)")
+            .tag("outcome", OUTCOMES[outcome]).description("Opens and clicks answered by the tracking filter, valve and listener (not in http.server.requests)")
             .register(registry);
       }
     }

@@ -117,7 +117,23 @@ class TrackingListener implements SmartLifecycle {
       throw new IllegalStateException("The tracking listener could not listen on " + settings.address() + ":" + settings.port()
           + " (herald.tracking.port, herald.tracking.address): " + e.getMessage(), e);
     }
+    // The organizations' tracking hosts read again ahead of time, off the loops, so that an event loop finds them fresh
+    // (TrackingDomains.fresh) and seldom hands a request to a virtual thread only because they are due.
+    long every = TrackingDomains.REFRESH.toMillis() / 3;
+    ExecutorService threads = offLoop;
+    loops.next().scheduleAtFixedRate(() -> {
+      if (!threads.isShutdown()) threads.execute(this::refreshHosts);
+    }, 0, every, TimeUnit.MILLISECONDS);
     log.info("Tracking listener for opens and clicks on {}:{}", settings.address(), port());
+  }
+
+  private void refreshHosts() {
+    try {
+      domains.refresh();
+    } catch (RuntimeException e) {
+      // The requests then refresh them themselves when due (off the loops), as on the main port.
+      log.debug("Could not read the organizations' tracking hosts ahead of time: {}", e.toString());
+    }
   }
 
   /** The port it listens on (tests), or 0 while it does not. */
