@@ -636,17 +636,23 @@ public final class MessageBuilder {
      * character ISO-8859-1 could not encode), or the array's length.
      */
     static int skip(byte[] a, int from) {
+      return skip(a, from, a.length, '?');
+    }
+
+    /** The index in [from, end) of the first octet outside 0x20-0x7e or that is {@code other}, or {@code end}. */
+    static int skip(byte[] a, int from, int end, int other) {
       int i = from;
-      for (; i + 8 <= a.length; i += 8) {
+      long others = other * ONES;
+      for (; i + 8 <= end; i += 8) {
         long x = (long) LONGS.get(a, i);
-        // Any octet with its high bit, below 0x20 (x - 0x20.. borrows into the high bit), 0x7f or '?' (a zero after xor).
-        long q = x ^ (0x3f * ONES);
+        // Any octet with its high bit, below 0x20 (x - 0x20.. borrows into the high bit), 0x7f or other (a zero after xor).
+        long o = x ^ others;
         long d = x ^ (0x7f * ONES);
-        if (((x | ((x - 0x20 * ONES) & ~x) | ((q - ONES) & ~q) | ((d - ONES) & ~d)) & HIGHS) != 0) break;
+        if (((x | ((x - 0x20 * ONES) & ~x) | ((o - ONES) & ~o) | ((d - ONES) & ~d)) & HIGHS) != 0) break;
       }
-      for (; i < a.length; i++) {
+      for (; i < end; i++) {
         byte b = a[i];
-        if (b < 0x20 || b == 0x7f || b == '?') return i;
+        if (b < 0x20 || b == 0x7f || b == other) return i;
       }
       return i;
     }
@@ -710,21 +716,13 @@ public final class MessageBuilder {
 
     /**
      * How many octets from {@code from} (before {@code end}) are written as they are: printable ASCII but {@code =},
-     * and spaces followed by such an octet (a space before a line end or at the body's end is encoded). The loop char
-     * by char through next() was a fifth of a campaign message's build time.
+     * and spaces but the last (a space before a line end or at the body's end is encoded, so the last is left to
+     * next(), which looks at what follows it). The loop octet by octet through next() was a fifth of a campaign
+     * message's build time; this one goes eight octets at a time.
      */
     private static int literalRun(byte[] in, int from, int end) {
-      int i = from;
-      while (i < end) {
-        byte b = in[i];
-        if (b > ' ' && b < 0x7f && b != '=') {
-          i++;
-        } else if (b == ' ' && i + 1 < in.length && in[i + 1] > ' ' && in[i + 1] < 0x7f && in[i + 1] != '=' && i + 1 < end) {
-          i += 2;
-        } else {
-          break;
-        }
-      }
+      int i = Plain.skip(in, from, end, '=');
+      if (i > from && in[i - 1] == ' ') i--;
       return i - from;
     }
 
