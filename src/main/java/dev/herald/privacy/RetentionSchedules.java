@@ -121,14 +121,35 @@ public class RetentionSchedules {
     Period period = parse("period", periodText);
     Period installation = operatorPeriod(category);
     if (!shorter(period, installation)) {
-      throw Refused.invalid("period", "period must be shorter than the installation's schedule for " + category.text() + " ("
-          + describe(installation) + "): an organization may shorten a schedule, not lengthen it.");
+      throw Refused.invalid("period", notShorter(category, period, installation, clock.instant()));
     }
     jdbc.sql("""
         insert into retention_override (organization_id, category, period, changed_at) values (?, ?, ?, ?)
         on conflict (organization_id, category) do update set period = excluded.period, changed_at = excluded.changed_at""")
         .params(organizationId, category.text(), period.toString(), Timestamp.from(clock.instant())).update();
     return forOrganization(organizationId);
+  }
+
+  /**
+   * Why an organization's period was refused: the category, the installation's limit and what was given, in the
+   * limit's words. When one is in days and the other in months or years ("2 months" against "60 days"), the latter is
+   * also given in days as of now, since which of the two is longer then depends on the calendar.
+   */
+  static String notShorter(RetentionCategory category, Period given, Period limit, Instant now) {
+    // Whichever of the two is in months or years is also given in days, when the other is in days.
+    String limitText = describe(limit) + (inDays(given) && !inDays(limit) ? " (" + daysBack(now, limit) + " days as of today)" : "");
+    String givenText = describe(given) + (inDays(limit) && !inDays(given) ? " (" + daysBack(now, given) + " days as of today)" : "");
+    return "period for " + category.text() + " must be less than the installation's " + limitText + "; " + givenText
+        + " was given. An organization may shorten a schedule, not lengthen it.";
+  }
+
+  /** A period of days alone (not months or years). */
+  private static boolean inDays(Period p) {
+    return p.getYears() == 0 && p.getMonths() == 0;
+  }
+
+  private static long daysBack(Instant now, Period p) {
+    return java.time.temporal.ChronoUnit.DAYS.between(cutoff(now, p), now);
   }
 
   /** The organizations that set their own schedule for the category, with it. */

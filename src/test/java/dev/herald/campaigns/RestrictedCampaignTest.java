@@ -13,11 +13,11 @@ import dev.herald.audiences.SubscriptionStatus;
 import dev.herald.delivery.BulkSends;
 import dev.herald.delivery.MessageSourceKind;
 import dev.herald.domains.SendingDomains;
-import dev.herald.domains.TestSendingDomains;
 import dev.herald.suppression.RestrictionKind;
 import dev.herald.suppression.Restrictions;
 import dev.herald.tenancy.TestOrganizations;
 import dev.herald.testsupport.SmtpSink;
+import dev.herald.testsupport.VerifiedSenders;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -122,8 +122,7 @@ class RestrictedCampaignTest {
   void a_restriction_or_objection_placed_after_the_hand_off_stops_the_mail_when_it_is_rendered() throws Exception {
     long org = organizations.create("Late Restriction " + System.nanoTime(), "send").id();
     String domain = "late-" + org + ".example";
-    new TestSendingDomains(sendingDomains, jdbc).verifiedSigning(org, domain);
-    long domainId = sendingDomains.verifiedDomainFor(org, "news@" + domain).orElseThrow().id();
+    long domainId = new VerifiedSenders(sendingDomains, jdbc).organization(org, domain).domainId();
     long list = jdbc.sql("insert into mailing_list (organization_id, name, optin) values (?, 'Weekly', 'single') returning id")
         .param(org).query(Long.class).single();
     long message = bulk.open(org, domainId, MessageSourceKind.CAMPAIGN, "news@" + domain, "Hello");
@@ -167,7 +166,7 @@ class RestrictedCampaignTest {
   void the_send_api_refuses_a_restricted_recipient_and_mails_one_who_only_objected_to_marketing() throws Exception {
     TestOrganizations.Created org = organizations.create("Api Restriction " + System.nanoTime(), "send");
     String domain = "api-" + org.id() + ".example";
-    new TestSendingDomains(sendingDomains, jdbc).verified(org.id(), domain);
+    new VerifiedSenders(sendingDomains, jdbc).organization(org.id(), domain);
     restrictions.restrict(org.id(), "rita@api.example", RestrictionKind.RESTRICTION, "");
     restrictions.restrict(org.id(), "otto@api.example", RestrictionKind.OBJECTION, "");
     String body = json.writeValueAsString(Map.of("from", "info@" + domain, "to", List.of("rita@api.example", "otto@api.example"),

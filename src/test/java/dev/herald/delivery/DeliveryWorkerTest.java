@@ -5,11 +5,11 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
 import dev.herald.domains.SendingDomains;
-import dev.herald.domains.TestSendingDomains;
 import dev.herald.messages.DebianPython;
 import dev.herald.messages.ReturnPath;
 import dev.herald.tenancy.TestOrganizations;
 import dev.herald.testsupport.SmtpSink;
+import dev.herald.testsupport.VerifiedSenders;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -94,7 +94,7 @@ class DeliveryWorkerTest {
   @Test
   void a_message_sent_through_the_api_arrives_signed_at_the_sink_with_its_return_path_and_the_attempt_is_shown() throws Exception {
     TestOrganizations.Created org = organizations.create("Worker One", "send");
-    Map<String, String> dns = new TestSendingDomains(sendingDomains, jdbc).verifiedSigning(org.id(), "worker-one.example");
+    Map<String, String> dns = new VerifiedSenders(sendingDomains, jdbc).organization(org.id(), "worker-one.example").dkimRecords();
     JsonNode accepted = send(org, "news@worker-one.example", List.of("ann@one.example", "bob@two.example"));
     long id = accepted.get("id").asLong();
 
@@ -140,7 +140,7 @@ class DeliveryWorkerTest {
   @Test
   void a_domain_set_to_sign_with_rsa_only_sends_one_verified_rsa_signature() throws Exception {
     TestOrganizations.Created org = organizations.create("Worker Rsa Only", "send");
-    Map<String, String> dns = new TestSendingDomains(sendingDomains, jdbc).verifiedSigning(org.id(), "worker-rsa.example");
+    Map<String, String> dns = new VerifiedSenders(sendingDomains, jdbc).organization(org.id(), "worker-rsa.example").dkimRecords();
     jdbc.sql("update sending_domain set dkim_signatures = 'rsa' where name = 'worker-rsa.example'").update();
     long id = send(org, "news@worker-rsa.example", List.of("eve@rsa-only.example")).get("id").asLong();
     waitFor("delivered", () -> states(id).equals(List.of("delivered")));
@@ -161,13 +161,14 @@ class DeliveryWorkerTest {
   void a_suspended_organizations_mail_waits_and_goes_once_it_is_resumed() throws Exception {
     TestOrganizations.Created held = organizations.create("Worker Held", "send");
     TestOrganizations.Created other = organizations.create("Worker Other", "send");
-    new TestSendingDomains(sendingDomains, jdbc).verified(held.id(), "worker-held.example");
-    new TestSendingDomains(sendingDomains, jdbc).verified(other.id(), "worker-other.example");
+    VerifiedSenders senders = new VerifiedSenders(sendingDomains, jdbc);
+    String heldFrom = senders.organization(held.id(), "worker-held.example").from();
+    String otherFrom = senders.organization(other.id(), "worker-other.example").from();
     jdbc.sql("update organization set suspended_at = now(), suspended_reason = 'test' where id = ?").param(held.id()).update();
     // Its API is refused while suspended; the queue can still hold its mail (accepted just before, say).
-    long heldMessage = outbound.accept(held.id(), new SendRequest("news@worker-held.example", null, List.of("cy@shared.example"), null,
+    long heldMessage = outbound.accept(held.id(), new SendRequest(heldFrom, null, List.of("cy@shared.example"), null,
         null, null, "Held", null, "Held back", null, null, null, null), null).id();
-    long otherMessage = send(other, "news@worker-other.example", List.of("dan@shared.example")).get("id").asLong();
+    long otherMessage = send(other, otherFrom, List.of("dan@shared.example")).get("id").asLong();
     waitFor("the other organization's message delivered", () -> states(otherMessage).equals(List.of("delivered")));
     assertThat(states(heldMessage)).containsExactly("queued");
     assertThat(sink.capturedFor("cy@shared.example")).isEmpty();

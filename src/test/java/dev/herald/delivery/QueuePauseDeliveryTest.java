@@ -6,7 +6,6 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
 import dev.herald.domains.SendingDomains;
-import dev.herald.domains.TestSendingDomains;
 import dev.herald.messages.ReturnPath;
 import dev.herald.privacy.RequestChannel;
 import dev.herald.privacy.RequestCompletion;
@@ -14,6 +13,7 @@ import dev.herald.suppression.RestrictionKind;
 import dev.herald.suppression.Restrictions;
 import dev.herald.tenancy.TestOrganizations;
 import dev.herald.testsupport.SmtpSink;
+import dev.herald.testsupport.VerifiedSenders;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.List;
@@ -82,8 +82,7 @@ class QueuePauseDeliveryTest {
     counter++;
     TestOrganizations.Created org = organizations.create("Pause " + counter, "send");
     String domain = "pause-" + counter + ".example";
-    new TestSendingDomains(sendingDomains, jdbc).verified(org.id(), domain);
-    return new Sender(org, "news@" + domain);
+    return new Sender(org, new VerifiedSenders(sendingDomains, jdbc).organization(org.id(), domain).from());
   }
 
   long send(Sender s, String... to) {

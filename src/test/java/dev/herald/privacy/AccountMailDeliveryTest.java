@@ -5,7 +5,6 @@ import static org.springframework.security.test.web.servlet.request.SecurityMock
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
 import dev.herald.domains.SendingDomains;
-import dev.herald.domains.TestSendingDomains;
 import dev.herald.platform.Dates;
 import dev.herald.platform.HeraldProperties;
 import dev.herald.tenancy.Role;
@@ -13,6 +12,7 @@ import dev.herald.tenancy.TestOrganizations;
 import dev.herald.testsupport.MutableClock;
 import dev.herald.testsupport.SmtpSink;
 import dev.herald.testsupport.TestClock;
+import dev.herald.testsupport.VerifiedSenders;
 import jakarta.mail.Multipart;
 import jakarta.mail.internet.MimeMessage;
 import java.io.ByteArrayInputStream;
@@ -71,17 +71,11 @@ class AccountMailDeliveryTest {
   @Autowired HeraldProperties properties;
 
   static int counter;
-  static boolean senderReady;
 
   @BeforeEach
   void systemSender() throws Exception {
     counter++;
-    if (senderReady) return;
-    new TestSendingDomains(sendingDomains, jdbc).verifiedSigning(null, "account-mail.example");
-    MockHttpServletResponse saved = mvc.perform(post("/operator/delivery").param("systemSender", "herald@account-mail.example")
-        .with(csrf()).with(organizations.asNewOperator("ops@account-mail.test"))).andReturn().getResponse();
-    assertThat(saved.getStatus()).as(saved.getContentAsString()).isEqualTo(302);
-    senderReady = true;
+    new VerifiedSenders(sendingDomains, jdbc).system(mvc, organizations, "account-mail.example");
   }
 
   /** A mail as the sink got it: its header block and its decoded text. */

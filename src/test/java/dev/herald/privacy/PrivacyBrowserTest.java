@@ -399,7 +399,8 @@ class PrivacyBrowserTest {
     assertAccessible();
     setSchedule("audit log", "1 year", "Shorten");
     assertThat(web.visible(By.id("period-error")).getText())
-        .startsWith("period must be shorter than the installation's schedule for audit log (6 months)");
+        .isEqualTo("period for audit log must be less than the installation's 6 months; 1 year was given."
+            + " An organization may shorten a schedule, not lengthen it.");
     assertAccessible();
     setSchedule("audit log", "3 months", "Shorten");
     assertThat(web.notice()).isEqualTo("This organization's schedule of audit log is now 3 months.");

@@ -157,7 +157,8 @@ class RetentionEngineTest {
         .singleElement().satisfies(s -> assertThat(s.appliesText()).isEqualTo("30 days"));
 
     assertThatThrownBy(() -> schedules.setForOrganization(other, "tracking IP addresses", "2 months")).isInstanceOf(Refused.class)
-        .hasMessageContaining("shorter than the installation's schedule for tracking IP addresses (30 days)");
+        .hasMessageContaining("period for tracking IP addresses must be less than the installation's 30 days; 2 months (")
+        .hasMessageContaining(" days as of today) was given. An organization may shorten a schedule, not lengthen it.");
     assertThatThrownBy(() -> schedules.setForOrganization(other, "tracking IP addresses", "30 days")).isInstanceOf(Refused.class);
     assertThatThrownBy(() -> schedules.setForOrganization(other, "account lifetime", "1 day")).isInstanceOf(Refused.class)
         .hasMessageContaining("has no schedule");

@@ -7,7 +7,6 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 
 import dev.herald.audiences.Subscribers;
 import dev.herald.domains.SendingDomains;
-import dev.herald.domains.TestSendingDomains;
 import dev.herald.platform.Dates;
 import dev.herald.platform.HeraldProperties;
 import dev.herald.platform.SignedLinks;
@@ -15,6 +14,7 @@ import dev.herald.suppression.RestrictionKind;
 import dev.herald.suppression.Restrictions;
 import dev.herald.tenancy.TestOrganizations;
 import dev.herald.testsupport.SmtpSink;
+import dev.herald.testsupport.VerifiedSenders;
 import jakarta.mail.Multipart;
 import jakarta.mail.internet.MimeMessage;
 import java.io.ByteArrayInputStream;
@@ -72,18 +72,11 @@ class SelfServiceTest {
 
   TestOrganizations.Created acme;
   static int counter;
-  static boolean senderReady;
 
   @BeforeEach
   void organization() throws Exception {
     acme = organizations.create("Self Service " + (++counter), "privacy");
-    if (!senderReady) {
-      new TestSendingDomains(sendingDomains, jdbc).verifiedSigning(null, "privacy-mail.example");
-      MockHttpServletResponse saved = mvc.perform(post("/operator/delivery").param("systemSender", "herald@privacy-mail.example")
-          .with(csrf()).with(organizations.asNewOperator("ops@privacy-mail.test"))).andReturn().getResponse();
-      assertThat(saved.getStatus()).as(saved.getContentAsString()).isEqualTo(302);
-      senderReady = true;
-    }
+    new VerifiedSenders(sendingDomains, jdbc).system(mvc, organizations, "privacy-mail.example");
   }
 
   MockHttpServletResponse ask(String email, String type, String ip) throws Exception {
