@@ -29,6 +29,8 @@
 # BENCH_JFR=path: a flight recording (settings=profile) of Herald's JVM during the campaign only, into path.<run>.jfr.
 # BENCH_DKIM=rsa signs every message with RSA-2048 only (the issue's definition of this benchmark); the default,
 # both, adds the Ed25519 signature Herald makes by default (a domain's "DKIM signatures" setting).
+# BENCH_PG_SQL runs in Herald's PostgreSQL just before the campaign is scheduled, BENCH_PG_AFTER once it is at the sink
+# (its output into BENCH_LOG_DIR, as bench/mta.sh's).
 # Settings of bench/lib.sh apply (BENCH_JAR, BENCH_JAVA_OPTS, BENCH_DB_URL, ports); BENCH_DEADLINE bounds each wait
 # (seconds; default 900 + subscribers / 20). Needs root (Postfix), Debian's postfix (bin/install-test-tools) and
 # dnsmasq-base (installed if missing).
@@ -141,6 +143,7 @@ PY
   bench_start_sink
   id=$(campaign "$list")
   local t0 t1 c0 c1 p0 p1 line fixed ms
+  [ -n "${BENCH_PG_SQL:-}" ] && $PSQL <<< "$BENCH_PG_SQL" > /dev/null
   c0=$(own_cpu "$HERALD_PID"); p0=$(tree_cpu "$PG_PID"); thread_cpu "$HERALD_PID" > "$WORK/threads0"
   bench_reset_heap
   [ -n "${BENCH_JFR:-}" ] && "$JAVA_HOME/bin/jcmd" "$HERALD_PID" JFR.start name=campaign settings=profile > /dev/null
@@ -169,6 +172,7 @@ PY
     "$($PSQL -c "select string_agg(state || ' ' || n, ', ') from (select state, count(*) n from campaign_recipient where campaign_id = $id group by state) s")" \
     "$($PSQL -c "select string_agg(r.state || ' ' || n, ', ') from (select state, count(*) n from outbound_recipient where message_id = (select message_id from campaign where id = $id) group by state) r")"
   thread_split "$WORK/threads0" "$WORK/threads1" "$N"
+  [ -n "${BENCH_PG_AFTER:-}" ] && $PSQL -F ' | ' <<< "$BENCH_PG_AFTER" > "${BENCH_LOG_DIR:-$WORK}/pg-after-$RANDOM.txt"
   bench_stop_herald
   bench_stop "$DNS_PID"
   bench_stop "$SINK_PID"

@@ -1,7 +1,6 @@
 package dev.herald.campaigns;
 
 import dev.herald.delivery.BulkSends;
-import dev.herald.delivery.RecipientState;
 import dev.herald.platform.HeraldProperties;
 import dev.herald.platform.LeasedJobs;
 import dev.herald.platform.Leases;
@@ -15,7 +14,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -50,9 +48,6 @@ class CampaignHandOff implements SchedulingConfigurer {
   private static final Logger log = LoggerFactory.getLogger(CampaignHandOff.class);
   /** The longest a throttled hand-off waits between steps: well inside the lease term, which each step renews. */
   static final Duration MAX_WAIT = Duration.ofSeconds(30);
-  /** Queue states of rows still to be tried: a campaign is not finished while any row is in one. */
-  static final Set<RecipientState> WAITING = Set.of(RecipientState.QUEUED, RecipientState.SENDING, RecipientState.DEFERRED,
-      RecipientState.HELD);
 
   /** What one step did: handed off and may go on at once, handed off as much as the throttle allows, or stopped. */
   enum Step { MORE, THROTTLED, DRAINING, LOST }
@@ -194,8 +189,8 @@ class CampaignHandOff implements SchedulingConfigurer {
     if (!mine) return false;
     Campaign c = campaign(id);
     if (c.state() != CampaignState.SENDING || ledger.anyPending(id)) return false;
-    Map<RecipientState, Long> states = queue.states(c.messageId());
-    if (states.entrySet().stream().anyMatch(e -> WAITING.contains(e.getKey()) && e.getValue() > 0)) return false;
+    // Not finished while any of its queue rows is still to be tried (queued, sending, deferred or held).
+    if (queue.waiting(c.messageId())) return false;
     Instant now = clock.instant();
     jdbc.sql("update campaign_send set status = 'finished', lease_until = null where id = ?").param(id).update();
     jdbc.sql("update campaign set state = 'finished', finished_at = ?, updated_at = now() where id = ?").params(Timestamp.from(now), id)

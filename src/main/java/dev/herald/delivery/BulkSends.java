@@ -155,7 +155,8 @@ public class BulkSends {
             and not exists (select 1 from outbound_recipient r where r.message_id = m.id and r.state in ('queued', 'sending', 'deferred', 'held'))
           order by m.id limit :limit for update of m skip locked
         ), attempts as (
-          update outbound_attempt a set reply_text = '' from done where a.message_id = done.id and a.reply_text <> '' returning a.id
+          update outbound_attempt a set reply_text = '' from done, outbound_recipient r
+          where r.message_id = done.id and a.recipient_id = r.id and a.reply_text <> '' returning a.id
         ), recipients as (
           update outbound_recipient r set address = '', address_key = 'erased:' || r.id, domain = '', last_reply = ''
           from done where r.message_id = done.id returning r.id
@@ -251,6 +252,19 @@ public class BulkSends {
           if (state.ended()) ended[0] += rs.getLong(3);
         });
     return new Progress(states, ended[0]);
+  }
+
+  /**
+   * Whether any of the send's recipients still waits (queued, sending, deferred or held): what a sender polls while its
+   * send drains. Walks the send's rows from the newest, where the waiting ones are while it drains (the queue claims in
+   * id order), and stops at the first: a poll costs a few rows, not a count of every row as {@link #states} does (at a
+   * million recipients, a million index entries per poll). Once nothing waits it reads them all, once.
+   */
+  @Transactional(readOnly = true)
+  public boolean waiting(long messageId) {
+    return !jdbc.sql("""
+        select id from outbound_recipient where message_id = ? and state in ('queued', 'sending', 'deferred', 'held')
+        order by id desc limit 1""").param(messageId).query(Long.class).list().isEmpty();
   }
 
   /** How many of the send's recipients are in each state (progress). */
