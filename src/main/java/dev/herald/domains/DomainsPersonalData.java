@@ -25,7 +25,7 @@ class DomainsPersonalData implements PersonalDataHolder {
   public List<PersonalDataTable> tables() {
     return List.of(
         PersonalDataTable.none("sending_domain", "Domains the organization (or the installation) sends from, and their verification",
-            "name", "unicode_name"),
+            "name", "unicode_name", "dkim_signatures"),
         PersonalDataTable.none("dkim_key", "The public halves of a domain's DKIM keys and their rotation (private keys are secrets)",
             "selector", "algorithm", "public_key", "status"),
         PersonalDataTable.none("domain_record_check",
