@@ -110,7 +110,10 @@ class CampaignPanelTest {
 
     // A ticket changed by one character, or of another kind, is nobody's.
     String query = frame.getRawQuery();
-    String tampered = query.substring(0, query.length() - 2) + (query.endsWith("A") ? "B" : "A") + query.charAt(query.length() - 1);
+    // The second-to-last character changes (the last one may carry unused bits): to B when it is an A, else to A.
+    char changed = query.charAt(query.length() - 2) == 'A' ? 'B' : 'A';
+    String tampered = query.substring(0, query.length() - 2) + changed + query.charAt(query.length() - 1);
+    assertThat(tampered).isNotEqualTo(query);
     assertThat(mvc.perform(get("/p/preview/campaign?" + tampered)).andReturn().getResponse().getStatus()).isEqualTo(404);
   }
 
