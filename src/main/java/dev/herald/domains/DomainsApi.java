@@ -52,9 +52,8 @@ class DomainsApi {
   @PatchMapping("/api/v1/orgs/{org}/domains/{id}")
   @Operation(summary = "Change a domain's settings: dkimSignatures, both (RSA-2048 and Ed25519, the default) or rsa (RSA-2048 only)")
   SendingDomains.Domain patch(OrganizationContext org, @PathVariable long id, @RequestBody(required = false) DomainPatch body) {
-    SendingDomains.Domain domain = domains.find(org.id(), id).orElseThrow(() -> Refused.notFound("Domain " + id));
-    if (body == null || body.dkimSignatures() == null) return domain;
-    return domains.chooseSignatures(org.id(), id, body.dkimSignatures());
+    if (body == null || body.dkimSignatures() == null) return get(org, id);
+    return domains.chooseSignatures(org.id(), id, body.dkimSignatures()); // another organization's domain: 404 there
   }
 
   @DeleteMapping("/api/v1/orgs/{org}/domains/{id}")
