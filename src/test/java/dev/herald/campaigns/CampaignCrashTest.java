@@ -181,8 +181,7 @@ class CampaignCrashTest {
         try (HeraldProcess node = node(nodes, "node-" + kill, sink)) {
           node.awaitStarted(); // the bounds below are the send's, not a loaded machine's JVM start
           await(node, "the sink to hold " + threshold + " messages", () -> sink.count() >= threshold, 3);
-          await(node, "the node holding claimed recipients", () -> send.sending(node) > 0, 1);
-          node.kill();
+          KilledNodes.killHolding(node, sink, () -> send.sending(node));
           nodes.killed("kill %d at %d messages at the sink".formatted(kill, sink.count()), send.killed(node));
         }
       }
@@ -206,8 +205,7 @@ class CampaignCrashTest {
       send.schedule();
       // Both deliver before one dies: each has recipients recorded delivered under its name.
       await(a, "both nodes delivering", () -> send.deliveredBy(a) > 0 && send.deliveredBy(b) > 0 && sink.count() >= RECIPIENTS / 3, 3);
-      await(a, "node-a holding claimed recipients", () -> send.sending(a) > 0, 1);
-      a.kill();
+      KilledNodes.killHolding(a, sink, () -> send.sending(a));
       long bAtKill = send.deliveredBy(b);
       nodes.killed("node-a killed at %d messages at the sink".formatted(sink.count()), send.killed(a));
       await(b, "node-b finishing the campaign", send::finished, 5);

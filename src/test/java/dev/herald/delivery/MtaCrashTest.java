@@ -137,8 +137,7 @@ class MtaCrashTest {
         try (HeraldProcess node = node(nodes, "node-" + kill, sink)) {
           node.awaitStarted(); // the bounds below are the send's, not a loaded machine's JVM start
           await(node, "the sink to hold " + threshold + " messages", () -> sink.count() >= threshold, 3);
-          awaitHolding(node, send);
-          node.kill();
+          KilledNodes.killHolding(node, sink, () -> claimed(send, node));
           nodes.killed("kill %d at %d messages at the sink".formatted(kill, sink.count()), send.claimedBy(node));
           send.expireLeasesOf(node);
           assertThat(send.allDelivered()).as("killed %d before the send ended", kill).isFalse();
@@ -165,8 +164,7 @@ class MtaCrashTest {
       send.release();
       // Both deliver before one dies: each has recipients recorded delivered under its name.
       await(a, "both nodes delivering", () -> deliveredBy(send, a) > 0 && deliveredBy(send, b) > 0 && sink.count() >= MESSAGES / 3, 3);
-      awaitHolding(a, send);
-      a.kill();
+      KilledNodes.killHolding(a, sink, () -> claimed(send, a));
       long bAtKill = deliveredBy(send, b);
       nodes.killed("node-a killed at %d messages at the sink".formatted(sink.count()), send.claimedBy(a));
       assertThat(send.allDelivered()).isFalse();
@@ -179,15 +177,13 @@ class MtaCrashTest {
   }
 
   /**
-   * Waits until the node holds claimed recipients, so that the kill lands mid-batch: under the rate limit a lane
-   * delivers in short bursts and gives the rest of its batch back, so at a moment picked by the sink's count alone
-   * the node may hold nothing (a kill that tests no takeover). The node may still finish the batch between this
-   * look and the kill; the check counts what it held once it is dead.
+   * The node's claimed, unrecorded recipients: under the rate limit a lane delivers in short bursts and gives the rest
+   * of its batch back, so at a moment picked by the sink's count alone the node may hold nothing; the kill waits for
+   * some ({@link KilledNodes#killHolding}).
    */
-  void awaitHolding(HeraldProcess node, Send send) throws Exception {
-    await(node, "the node holding claimed recipients", () -> jdbc.sql(
-        "select count(*) from outbound_recipient where organization_id = ? and state = 'sending' and lease_owner = ?")
-        .params(send.organizationId, node.node()).query(Long.class).single() > 0, 1);
+  long claimed(Send send, HeraldProcess node) {
+    return jdbc.sql("select count(*) from outbound_recipient where organization_id = ? and state = 'sending' and lease_owner = ?")
+        .params(send.organizationId, node.node()).query(Long.class).single();
   }
 
   long deliveredBy(Send send, HeraldProcess node) {

@@ -92,6 +92,23 @@ public final class KilledNodes {
   }
 
   /**
+   * Kills the node (kill -9) while it holds claimed recipients ({@code holding} counts them): the sink is frozen
+   * first, so no transaction completes from then on, and after a moment for replies already sent to be taken in, the
+   * node's claims can only grow until the kill. Without the freeze a node could record its last claimed recipients
+   * between the look and the kill, and die holding none (a kill that tests no takeover; seen in CI).
+   */
+  public static void killHolding(HeraldProcess node, SmtpSink sink, java.util.function.LongSupplier holding) throws Exception {
+    sink.freeze();
+    try {
+      Thread.sleep(300);
+      await(node, "the node holding claimed recipients", () -> holding.getAsLong() > 0, 1);
+      node.kill();
+    } finally {
+      sink.thaw();
+    }
+  }
+
+  /**
    * The rows of {@code table} whose {@code column} is {@code key}, counted by their {@code state} (the states present,
    * in order): the queue's or the ledger's picture a crash test compares before and after the kills.
    */

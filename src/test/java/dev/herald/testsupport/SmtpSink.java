@@ -186,6 +186,25 @@ public final class SmtpSink implements AutoCloseable {
     return Math.max(0, last - 1);
   }
 
+  /**
+   * Stops the sink's process (SIGSTOP) until {@link #thaw}: it answers nothing, so a transaction under way cannot
+   * complete and a sender's claimed recipients stay claimed. The kill -9 tests freeze the sink around a kill so that
+   * the killed node surely dies holding recipients in flight.
+   */
+  public void freeze() throws Exception {
+    signal("-STOP");
+  }
+
+  /** Lets a {@link #freeze frozen} sink run again (SIGCONT). */
+  public void thaw() throws Exception {
+    signal("-CONT");
+  }
+
+  private void signal(String signal) throws Exception {
+    Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start();
+    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) throw new IllegalStateException("kill " + signal + " of smtp-sink failed");
+  }
+
   /** How many times each envelope recipient got a message. */
   public static Map<String, Integer> perRecipient(List<Dump> dumps) {
     Map<String, Integer> counts = new HashMap<>();
