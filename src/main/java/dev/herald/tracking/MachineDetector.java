@@ -104,7 +104,10 @@ class MachineDetector {
    * The recent clicks of each recipient on this node, {@link #BURST} long: a scanner's clicks on a message's links come
    * within a second or two, but may fall into two batches. Bounded: emptied past {@link #MAX_RECENT} recipients.
    */
-  private final Map<String, ArrayDeque<Seen>> recent = new HashMap<>();
+  private final Map<RecipientKey, ArrayDeque<Seen>> recent = new HashMap<>();
+
+  private record RecipientKey(long messageId, long recipientId) {}
+
   static final int MAX_RECENT = 100_000;
   /**
    * The clicks kept per recipient and message: a person clicks a few times in {@link #BURST}, a walk is at most
@@ -127,13 +130,18 @@ class MachineDetector {
     inOrder.sort(Comparator.comparing(Click::at));
     Set<Long> machine = new HashSet<>();
     for (Click c : inOrder) {
-      ArrayDeque<Seen> seen = recent.computeIfAbsent(c.messageId() + "/" + c.recipientId(), k -> new ArrayDeque<>());
+      ArrayDeque<Seen> seen = recent.computeIfAbsent(new RecipientKey(c.messageId(), c.recipientId()), k -> new ArrayDeque<>());
       Instant from = c.at().minus(BURST);
       while (!seen.isEmpty() && (seen.peekFirst().at.isBefore(from) || seen.size() >= MAX_SEEN)) seen.pollFirst();
       seen.addLast(new Seen(c.id(), c.link(), c.at()));
       if (walk(seen, c.linksInMessage())) {
-        for (Seen s : seen) {
-          if (!s.marked) machine.add(s.id);
+        // Newest first, up to the first marked one: a walk marks every click kept and clicks join at the end, so the
+        // marked ones are always the oldest (looking at all 64 per click was a tenth of the listener's and writer's
+        // samples in a flight recording of bench/tracking.sh's clicks, where every recipient walks all the time).
+        for (var it = seen.descendingIterator(); it.hasNext();) {
+          Seen s = it.next();
+          if (s.marked) break;
+          machine.add(s.id);
           s.marked = true;
         }
       }

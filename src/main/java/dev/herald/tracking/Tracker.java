@@ -4,7 +4,6 @@ import dev.herald.delivery.TrackedMessages;
 import dev.herald.messages.LinkTracking;
 import dev.herald.platform.TrackingHosts;
 import java.time.Clock;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.springframework.stereotype.Service;
@@ -44,7 +43,8 @@ class Tracker {
   sealed interface Outcome {
     record Pixel() implements Outcome {}
 
-    record Redirect(String url) implements Outcome {}
+    /** To {@code url}, whose Location header is {@code location} ({@link TrackingController#location}). */
+    record Redirect(String url, String location) implements Outcome {}
 
     record NotFound() implements Outcome {}
 
@@ -83,21 +83,20 @@ class Tracker {
     if (v == NEEDS_DATABASE) return null;
     if (v == null) return new Outcome.NotFound();
     LinkTracking.Tracked t = v.token();
-    Optional<String> url;
+    TrackingLookups.Link link;
     if (memoryOnly) {
-      String cached = lookups.cachedUrl(t.messageId(), t.link());
-      if (cached == null) return null;
-      url = Optional.of(cached).filter(Tracker::webUrl);
+      link = lookups.cachedLink(t.messageId(), t.link());
+      if (link == null) return null;
     } else {
-      url = lookups.url(t.messageId(), t.link()).filter(Tracker::webUrl);
+      link = lookups.link(t.messageId(), t.link()).orElse(null);
     }
-    if (url.isEmpty()) return new Outcome.NotFound();
+    if (link == null || !webUrl(link.url())) return new Outcome.NotFound();
     if (request.record() && v.message().trackClicks()) {
-      Hit hit = new Hit(EventKind.CLICK, v.message().organizationId(), t.messageId(), t.recipientId(), t.link(), url.get(), clock.instant(),
+      Hit hit = new Hit(EventKind.CLICK, v.message().organizationId(), t.messageId(), t.recipientId(), t.link(), link.url(), clock.instant(),
           request.ip(), request.userAgent(), request.doNotTrack());
       if (!buffer.offer(hit)) return new Outcome.Busy();
     }
-    return new Outcome.Redirect(url.get());
+    return new Outcome.Redirect(link.url(), link.location());
   }
 
   /** An intact token and its message. */
@@ -129,7 +128,7 @@ class Tracker {
 
   /** Stored links are http(s) (LinkTracking tracks no other); checked again so a bad row can never redirect elsewhere. */
   private static boolean webUrl(String url) {
-    String lower = url.toLowerCase(Locale.ROOT);
-    return (lower.startsWith("https://") || lower.startsWith("http://")) && url.indexOf('\r') < 0 && url.indexOf('\n') < 0;
+    return (url.regionMatches(true, 0, "https://", 0, 8) || url.regionMatches(true, 0, "http://", 0, 7))
+        && url.indexOf('\r') < 0 && url.indexOf('\n') < 0;
   }
 }

@@ -225,7 +225,7 @@ final class TrackingConnection extends ChannelInboundHandlerAdapter {
       case Tracker.Outcome.Pixel p -> tracking(HttpResponseStatus.OK, TrackingController.PIXEL_TYPE, TrackingController.PIXEL, head);
       case Tracker.Outcome.Redirect r -> {
         FullHttpResponse found = tracking(HttpResponseStatus.FOUND, null, null, head);
-        found.headers().set(HttpHeaderNames.LOCATION, TrackingController.location(r.url()));
+        found.headers().set(HttpHeaderNames.LOCATION, r.location());
         yield found;
       }
       case Tracker.Outcome.NotFound n -> tracking(HttpResponseStatus.NOT_FOUND, PLAIN, NOT_FOUND, head);

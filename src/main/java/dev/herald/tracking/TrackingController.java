@@ -78,7 +78,7 @@ class TrackingController {
       }
       case Tracker.Outcome.Redirect r -> {
         response.setStatus(HttpServletResponse.SC_FOUND);
-        response.setHeader("Location", location(r.url()));
+        response.setHeader("Location", r.location());
       }
       case Tracker.Outcome.NotFound n -> response.sendError(HttpServletResponse.SC_NOT_FOUND);
       case Tracker.Outcome.Busy b -> {

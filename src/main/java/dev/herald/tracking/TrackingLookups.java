@@ -20,9 +20,12 @@ class TrackingLookups {
 
   private final TrackedMessages messages;
   private final Map<Long, TrackedMessages.TrackedMessage> messageCache = new ConcurrentHashMap<>();
-  private final Map<LinkKey, String> urlCache = new ConcurrentHashMap<>();
+  private final Map<LinkKey, Link> urlCache = new ConcurrentHashMap<>();
 
   private record LinkKey(long messageId, int link) {}
+
+  /** A stored link: its URL, and the Location header that sends a reader there (made once, not per click). */
+  record Link(String url, String location) {}
 
   TrackingLookups(TrackedMessages messages) {
     this.messages = messages;
@@ -44,19 +47,19 @@ class TrackingLookups {
     return messageCache.get(messageId);
   }
 
-  /** The link's URL if it is in memory, else null. */
-  String cachedUrl(long messageId, int link) {
+  /** The link if it is in memory, else null. */
+  Link cachedLink(long messageId, int link) {
     return urlCache.get(new LinkKey(messageId, link));
   }
 
-  Optional<String> url(long messageId, int link) {
+  Optional<Link> link(long messageId, int link) {
     LinkKey key = new LinkKey(messageId, link);
-    String cached = urlCache.get(key);
+    Link cached = urlCache.get(key);
     if (cached != null) return Optional.of(cached);
-    Optional<String> found = messages.url(messageId, link);
-    found.ifPresent(url -> {
+    Optional<Link> found = messages.url(messageId, link).map(url -> new Link(url, TrackingController.location(url)));
+    found.ifPresent(l -> {
       if (urlCache.size() >= MAX_LINKS) urlCache.clear();
-      urlCache.put(key, url);
+      urlCache.put(key, l);
     });
     return found;
   }

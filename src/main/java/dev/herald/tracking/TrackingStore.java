@@ -253,8 +253,8 @@ class TrackingStore {
       (r.hit().kind() == EventKind.OPEN ? opened : clicked).merge(List.of(e.organizationId(), e.subscriberId()), e,
           (a, b) -> a.at().isAfter(b.at()) ? a : b);
     }
-    engagement.opened(List.copyOf(opened.values()));
-    engagement.clicked(List.copyOf(clicked.values()));
+    if (!opened.isEmpty()) engagement.opened(List.copyOf(opened.values()));
+    if (!clicked.isEmpty()) engagement.clicked(List.copyOf(clicked.values()));
   }
 
   private void publish(List<Row> rows) {
