@@ -43,8 +43,8 @@ class Tracker {
   sealed interface Outcome {
     record Pixel() implements Outcome {}
 
-    /** To {@code url}, whose Location header is {@code location} ({@link TrackingController#location}). */
-    record Redirect(String url, String location) implements Outcome {}
+    /** To the stored link: {@code location} is its Location header ({@link TrackingController#location}). */
+    record Redirect(String location) implements Outcome {}
 
     record NotFound() implements Outcome {}
 
@@ -96,7 +96,7 @@ class Tracker {
           request.ip(), request.userAgent(), request.doNotTrack());
       if (!buffer.offer(hit)) return new Outcome.Busy();
     }
-    return new Outcome.Redirect(link.url(), link.location());
+    return new Outcome.Redirect(link.location());
   }
 
   /** An intact token and its message. */

@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -97,7 +98,7 @@ public final class KilledNodes {
    * node's claims can only grow until the kill. Without the freeze a node could record its last claimed recipients
    * between the look and the kill, and die holding none (a kill that tests no takeover; seen in CI).
    */
-  public static void killHolding(HeraldProcess node, SmtpSink sink, java.util.function.LongSupplier holding) throws Exception {
+  public static void killHolding(HeraldProcess node, SmtpSink sink, LongSupplier holding) throws Exception {
     sink.freeze();
     try {
       Thread.sleep(300);
