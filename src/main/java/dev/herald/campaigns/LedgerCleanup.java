@@ -54,8 +54,13 @@ class LedgerCleanup {
   int sweep(long organizationId, long campaignId) {
     jdbc.sql("select pg_advisory_xact_lock(" + LOCK_KEY + ")").param(organizationId).query().singleRow();
     SqlFragment gone = audiences.subscriberGone("r");
-    return jdbc.sql("delete from campaign_recipient r where r.campaign_id = :campaign and " + gone.sqlOver("r"))
-        .params(gone.paramsWith(Map.of("campaign", campaignId))).update();
+    int deleted = 0;
+    // part by part, each through its partial index (CampaignLedger.PARTS)
+    for (String part : CampaignLedger.PARTS.values()) {
+      deleted += jdbc.sql("delete from campaign_recipient r where r.campaign_id = :campaign and " + part + " and " + gone.sqlOver("r"))
+          .params(gone.paramsWith(Map.of("campaign", campaignId))).update();
+    }
+    return deleted;
   }
 
   private void forget(long organizationId, Long[] subscriberIds) {

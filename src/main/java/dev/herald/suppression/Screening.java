@@ -64,25 +64,47 @@ class Screening implements SuppressionScreen {
   }
 
   /**
-   * {@link #refusalSql}'s two lookups as {@code not exists}, which PostgreSQL turns into hash anti-joins: the entries
-   * of the organization and the installation are read once, and each row costs a hash of its key and two lookups in
-   * memory. The scalar subqueries of {@link #refusalSql} cannot become joins (they yield a value, and order by the
-   * reason), so over a million rows they are two index probes per row.
+   * {@link #refusalSql}'s lookups as {@code not exists}, which PostgreSQL turns into hash anti-joins: the entries of the
+   * organization and the installation are read once into hashes, and each row costs a few lookups in memory.
+   * An entry that holds its address is met by the address itself (a hash of text): V101's check keeps its
+   * {@code address_hash} the SHA-256 of that same text, so this admits exactly the keys the hash lookups would. Only
+   * entries kept as a hash alone (erased people) need a hash of every row, and HMAC-SHA256 plus SHA-256 of each of a
+   * million addresses is about a second of a campaign's start (BENCHMARKS.md, session 13): those two anti-joins are
+   * written only when such an entry exists for the organization or the installation, which is asked here, when the
+   * fragment is made, in the caller's transaction. An erasure committed between that question and the caller's
+   * statement is safe: it deletes the person's subscriber row in the same transaction, and a person added again later
+   * went through the same screens at that add; the campaign hand-off screens every chunk again ({@link #refusalSql}).
+   * The scalar subqueries of {@link #refusalSql} cannot become joins (they yield a value, and order by the reason),
+   * so over a million rows they are index probes per row.
    */
   @Override
   public SqlFragment admittedSql(long organizationId, String alias, String prefix) {
+    return admittedSql(organizationId, alias, prefix, suppressions.anyHashOnlyEntry(organizationId));
+  }
+
+  /** {@link #admittedSql} with the hash-only entries' anti-joins or without them (tests run both forms). */
+  SqlFragment admittedSql(long organizationId, String alias, String prefix, boolean hashOnlyEntries) {
+    String byHash = !hashOnlyEntries ? "" : """
+
+        and not exists (select 1 from suppression sup_x
+                         where coalesce(sup_x.organization_id, 0) in ($org, 0)
+                           and sup_x.address is null
+                           and sup_x.address_hash = sha256(convert_to($key, 'UTF8'))
+                           and (sup_x.expires_at is null or sup_x.expires_at > now()))
+        and not exists (select 1 from suppression sup_x
+                         where coalesce(sup_x.organization_id, 0) in ($org, 0)
+                           and sup_x.address is null
+                           and sup_x.address_hash = $keyed)""";
     return fragment("""
         not exists (select 1 from suppression sup_x
                      where coalesce(sup_x.organization_id, 0) in ($org, 0)
-                       and sup_x.address_hash = sha256(convert_to($key, 'UTF8'))
-                       and (sup_x.expires_at is null or sup_x.expires_at > now()))
-        and not exists (select 1 from suppression sup_x
-                         where coalesce(sup_x.organization_id, 0) in ($org, 0)
-                           and sup_x.address_hash = $keyed)
+                       and sup_x.address_hash is not null
+                       and sup_x.address = $key
+                       and (sup_x.expires_at is null or sup_x.expires_at > now()))%s
         and not exists (select 1 from suppression sup_x
                          where coalesce(sup_x.organization_id, 0) in ($org, 0)
                            and sup_x.domain = split_part($key, '@', -1)
-                           and (sup_x.expires_at is null or sup_x.expires_at > now()))""",
+                           and (sup_x.expires_at is null or sup_x.expires_at > now()))""".formatted(byHash),
         organizationId, alias, prefix);
   }
 

@@ -398,6 +398,18 @@ public class Suppressions {
   }
 
   /**
+   * True when the organization's list or the installation's holds an address entry kept only as a hash (an erased
+   * person: keyed, or plain from before erasures were keyed), which only a hash of each address can meet. One probe of
+   * {@code suppression_hash_only} (V101), which holds only such entries.
+   */
+  boolean anyHashOnlyEntry(long organizationId) {
+    return jdbc.sql("""
+        select exists (select 1 from suppression
+                        where coalesce(organization_id, 0) in (?, 0) and address is null and address_hash is not null)""")
+        .param(organizationId).query(Boolean.class).single();
+  }
+
+  /**
    * What {@link #erase} did: the entries it deleted, the restrictions and objections it deleted, and the keyed hash of
    * the one erased entry now in force.
    */

@@ -30,6 +30,7 @@ class EmbeddedDatabaseTest {
       JdbcClient jdbc = first.getBean(JdbcClient.class);
       assertThat(jdbc.sql("show fsync").query(String.class).single()).isEqualTo("on");
       assertThat(jdbc.sql("show synchronous_commit").query(String.class).single()).isEqualTo("on");
+      assertThat(jdbc.sql("show wal_buffers").query(String.class).single()).isEqualTo("16MB");
       assertThat(jdbc.sql("select current_database()").query(String.class).single()).isEqualTo("herald");
       jdbc.sql("insert into platform_setting (name, value) values ('restart_probe', 'kept')").update();
     }

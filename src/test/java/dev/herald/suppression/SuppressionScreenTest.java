@@ -39,6 +39,7 @@ class SuppressionScreenTest {
   @Autowired TransactionTemplate tx;
   @Autowired ApplicationEvents events;
   @Autowired ErasureHash erasureHash;
+  @Autowired Screening screening;
   @Autowired dev.herald.platform.Secrets secrets;
 
   long acme, other;
@@ -83,8 +84,11 @@ class SuppressionScreenTest {
 
   /** The keys admittedSql() lets through, as a campaign's audience runs it: a WHERE over a table of keys. */
   List<String> admittedBySql(long org, List<String> keys) {
+    return admittedBySql(screen.admittedSql(org, "v", "screen_"), keys);
+  }
+
+  List<String> admittedBySql(dev.herald.platform.SqlFragment admitted, List<String> keys) {
     String values = keys.stream().map(k -> "('" + k.replace("'", "''") + "')").collect(Collectors.joining(", "));
-    dev.herald.platform.SqlFragment admitted = screen.admittedSql(org, "v", "screen_");
     return jdbc.sql("select v.email_key from (values " + values + ") v(email_key) where " + admitted.sqlOver("v"))
         .params(admitted.params()).query(String.class).list();
   }
@@ -144,6 +148,48 @@ class SuppressionScreenTest {
     assertThat(refusalsOneByOne(other, keys)).isEqualTo(forOther);
     assertThat(refusalsBySql(other, keys)).isEqualTo(forOther);
     assertThat(admittedBySql(other, keys)).containsExactlyInAnyOrderElementsOf(unrefused(forOther)).hasSize(8);
+  }
+
+  /**
+   * The audience screen meets address entries by their text and hashes every row only while the organization or the
+   * installation keeps an entry as a hash alone (an erased person): both forms refuse the same keys whenever they may
+   * be used, and the form without hashes would let an erased person through, which is why it is chosen by a probe.
+   */
+  @Test
+  void the_audience_screen_hashes_each_address_only_while_an_entry_is_kept_as_a_hash() {
+    add(acme, "Ann@Example.com", null, "complaint");
+    add(acme, null, "blocked.example", "manual");
+    add(acme, "old@example.com", null, "manual");
+    jdbc.sql("update suppression set expires_at = now() - interval '1 minute' where organization_id = ? and address = 'old@example.com'")
+        .param(acme).update();
+    List<String> keys = List.of(key("ann@example.com"), key("x@blocked.example"), key("old@example.com"), key("gone@example.com"),
+        key("before@example.com"), key("clean@example.com"));
+    assertThat(jdbc.sql("select count(*) from suppression where organization_id is null and address is null and address_hash is not null")
+        .query(Long.class).single()).as("no test keeps an installation-wide entry as a hash alone").isZero();
+
+    assertThat(suppressions.anyHashOnlyEntry(acme)).isFalse();
+    assertThat(screen.admittedSql(acme, "v", "screen_").sql()).doesNotContain("sha256");
+    assertThat(admittedBySql(acme, keys)).containsExactlyInAnyOrder(keys.get(2), keys.get(3), keys.get(4), keys.get(5));
+
+    erase(acme, "Gone@Example.com");
+    eraseUnkeyed(acme, "before@example.com");
+    assertThat(suppressions.anyHashOnlyEntry(acme)).isTrue();
+    assertThat(suppressions.anyHashOnlyEntry(other)).as("erasures are the organization's own").isFalse();
+    assertThat(screen.admittedSql(acme, "v", "screen_").sql()).contains("sha256");
+    assertThat(admittedBySql(acme, keys)).containsExactlyInAnyOrder(keys.get(2), keys.get(5))
+        .containsExactlyInAnyOrderElementsOf(unrefused(refusalsBySql(acme, keys)));
+    assertThat(admittedBySql(screening.admittedSql(acme, "v", "screen_", false), keys)).as("without the hashes")
+        .contains(keys.get(3), keys.get(4));
+  }
+
+  /** V101: an address entry's hash is the SHA-256 of its own address, which the screen above relies on. */
+  @Test
+  void an_address_entry_whose_hash_is_not_its_addresss_is_refused_by_the_database() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> jdbc.sql("""
+            insert into suppression (organization_id, address, address_hash, reason, source)
+            values (?, 'ann@example.com', sha256(convert_to('bob@example.com', 'UTF8')), 'manual', 'test')""").param(acme).update())
+        .isInstanceOf(org.springframework.dao.DataIntegrityViolationException.class)
+        .hasMessageContaining("suppression_address_hashed");
   }
 
   @Test
