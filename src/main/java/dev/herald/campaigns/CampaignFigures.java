@@ -30,12 +30,10 @@ public class CampaignFigures {
   }
 
   public Ledger ledger(long campaignId) {
-    // Each count from a partial index (V64 says why): the cost follows the campaign's size, not the whole ledger's.
-    return jdbc.sql("""
-        select (select count(*) from campaign_recipient where campaign_id = :c and handed_off_at is not null),
-          (select count(*) from campaign_recipient where campaign_id = :c and state = 'skipped'),
-          (select count(*) from campaign_recipient where campaign_id = :c and state = 'pending'),
-          (select count(*) from campaign_recipient where campaign_id = :c and unsubscribed_at is not null)""")
+    // Each count from a partial index (V64, V100 say why): the cost follows the campaign's size, not the whole ledger's.
+    return jdbc.sql("select " + CampaignLedger.partCount(LedgerState.HANDED_OFF, ":c") + ", " + CampaignLedger.partCount(LedgerState.SKIPPED, ":c")
+            + ", " + CampaignLedger.partCount(LedgerState.PENDING, ":c")
+            + ", (select count(*) from campaign_recipient where campaign_id = :c and unsubscribed_at is not null)")
         .param("c", campaignId)
         .query((rs, i) -> new Ledger(rs.getLong(1) + rs.getLong(2) + rs.getLong(3), rs.getLong(1), rs.getLong(2), rs.getLong(3),
             rs.getLong(4)))

@@ -5,9 +5,11 @@ import dev.herald.audiences.SuppressionScreen;
 import dev.herald.platform.SqlFragment;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -114,13 +116,22 @@ class CampaignLedger {
       LedgerState.HANDED_OFF, "r.handed_off_at is not null",
       LedgerState.SKIPPED, "r.state = 'skipped'");
 
-  /** The rows by state, every state present (zero when none): one count per part, each through its partial index. */
+  /**
+   * A scalar subquery counting one part of a campaign's rows through its partial index; {@code campaign} is the SQL
+   * that names the campaign (a parameter, or a column of the caller's row).
+   */
+  static String partCount(LedgerState part, String campaign) {
+    return "(select count(*) from campaign_recipient r where r.campaign_id = " + campaign + " and " + PARTS.get(part) + ")";
+  }
+
+  /** The rows by state, every state present (zero when none): one statement, a count per part. */
   Map<LedgerState, Long> counts(long campaignId) {
-    Map<LedgerState, Long> counts = new EnumMap<>(LedgerState.class);
-    for (LedgerState s : LedgerState.values()) {
-      counts.put(s, jdbc.sql("select count(*) from campaign_recipient r where r.campaign_id = ? and " + PARTS.get(s)).param(campaignId)
-          .query(Long.class).single());
-    }
-    return counts;
+    LedgerState[] states = LedgerState.values();
+    String sql = "select " + Arrays.stream(states).map(s -> partCount(s, ":c")).collect(Collectors.joining(", "));
+    return jdbc.sql(sql).param("c", campaignId).query((rs, n) -> {
+      Map<LedgerState, Long> counts = new EnumMap<>(LedgerState.class);
+      for (int i = 0; i < states.length; i++) counts.put(states[i], rs.getLong(i + 1));
+      return counts;
+    }).single();
   }
 }

@@ -62,12 +62,9 @@ class CampaignProgress {
   }
 
   /** The campaigns' ledger rows pending, handed off and skipped: one count per part, each through its partial index. */
-  static final String SUMMARIES = "select c.id, " + count(LedgerState.PENDING) + ", " + count(LedgerState.HANDED_OFF) + ", "
-      + count(LedgerState.SKIPPED) + " from campaign c where c.organization_id = ? and c.id = any(?)";
-
-  private static String count(LedgerState part) {
-    return "(select count(*) from campaign_recipient r where r.campaign_id = c.id and " + CampaignLedger.PARTS.get(part) + ")";
-  }
+  static final String SUMMARIES = "select c.id, " + CampaignLedger.partCount(LedgerState.PENDING, "c.id") + ", "
+      + CampaignLedger.partCount(LedgerState.HANDED_OFF, "c.id") + ", " + CampaignLedger.partCount(LedgerState.SKIPPED, "c.id")
+      + " from campaign c where c.organization_id = ? and c.id = any(?)";
 
   Map<Long, Summary> summaries(long orgId, List<Long> campaignIds) {
     Map<Long, Summary> out = new HashMap<>();

@@ -47,8 +47,9 @@ class CampaignLedgerPlanTest {
           .param(first + 100).update();
       jdbc.sql("analyze campaign_recipient").update();
       List<String> out = new ArrayList<>();
-      for (String part : CampaignLedger.PARTS.values()) {
-        out.add(plan("select count(*) from campaign_recipient r where r.campaign_id = ? and " + part, campaign));
+      for (LedgerState state : LedgerState.values()) {
+        out.add(plan("select " + CampaignLedger.partCount(state, "?"), campaign));
+        String part = CampaignLedger.PARTS.get(state);
         out.add(plan("delete from campaign_recipient r where r.campaign_id = ? and " + part
             + " and not exists (select 1 from subscriber sub_g where sub_g.id = r.subscriber_id)", campaign));
       }
